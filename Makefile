@@ -1,0 +1,58 @@
+# Two commands matter: `make run` and `make test`. Everything they need is installed from here.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+UV_VERSION := 0.13.9
+export PYTHONPATH := $(CURDIR)
+export FLASK_APP := portfolio
+
+.PHONY: run test install install-test browser lint unit migrate seed bench clean lock
+
+$(BIN)/uv:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+
+$(VENV)/.installed: $(BIN)/uv requirements.lock
+	$(BIN)/uv pip sync --quiet --python $(BIN)/python requirements.lock
+	@touch $@
+
+$(VENV)/.installed-test: $(BIN)/uv requirements-test.lock
+	$(BIN)/uv pip sync --quiet --python $(BIN)/python requirements-test.lock
+	@touch $@ $(VENV)/.installed
+
+install: $(VENV)/.installed
+
+install-test: $(VENV)/.installed-test
+
+migrate: install
+	$(BIN)/flask db upgrade
+
+seed: migrate
+	$(BIN)/flask frameworks import data/frameworks/lsscp.yaml --publish
+	$(BIN)/flask demo
+
+run: seed
+	$(BIN)/flask run --host 127.0.0.1 --port 5000
+
+# Debian's Chromium drives the browser tests; Playwright's own browser download cannot work here.
+browser:
+	@command -v chromium >/dev/null || { apt-get update -qq && apt-get install -y -qq chromium >/dev/null; }
+
+lint: install-test
+	$(BIN)/ruff check .
+	$(BIN)/mypy portfolio/domain portfolio/services
+	$(BIN)/lint-imports
+
+test: install-test browser lint
+	$(BIN)/python -m tests.run_suite
+
+bench: install-test
+	$(BIN)/python bench/upload.py
+
+lock: $(BIN)/uv
+	$(BIN)/uv pip compile pyproject.toml -q -o requirements.lock --python-version 3.11
+	$(BIN)/uv pip compile pyproject.toml --extra test -q -o requirements-test.lock --python-version 3.11
+
+clean:
+	rm -rf $(VENV) instance/test-*

@@ -1,0 +1,43 @@
+"""The portfolio application: create_app(config) builds it."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Flask
+
+from config import ROOT, check_production, load_config
+
+
+def create_app(config: str | Mapping[str, Any] | None = None) -> Flask:
+    """Build the app from a config name (development, testing, production) or a settings dict.
+
+    A dict is laid over the testing defaults' keys it names; anything else comes from config.py
+    and the environment.
+    """
+    if isinstance(config, Mapping):
+        settings = load_config(str(config.get("ENV_NAME", "testing")))
+        settings.update(config)
+    else:
+        settings = load_config(config)
+    check_production(settings)
+
+    app = Flask(
+        __name__,
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+        instance_path=str(ROOT / "instance"),
+    )
+    app.config.update(settings)
+
+    from portfolio import cli, extensions
+    from portfolio.web import register_web
+
+    extensions.db.init_app(app)
+    extensions.csrf.init_app(app)
+    app.config.setdefault("RATELIMIT_STORAGE_URI", "memory://")
+    extensions.limiter.init_app(app)
+    register_web(app)
+    cli.register(app)
+    return app

@@ -1,0 +1,1 @@
+"""Pure business rules: no Flask, no SQLAlchemy, no I/O."""

@@ -1,0 +1,48 @@
+"""Typed errors. web/errors.py maps each to one HTTP status, in one place."""
+
+from __future__ import annotations
+
+
+class DomainError(Exception):
+    """Base of every error a user can cause; its message is safe to show."""
+
+    status = 400
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+class InvalidInput(DomainError):
+    """The request is well formed but a value breaks a rule (422)."""
+
+    status = 422
+
+
+class BadRequest(DomainError):
+    status = 400
+
+
+class NotFound(DomainError):
+    """Missing, or not the caller's to see: the two look the same on purpose (404)."""
+
+    status = 404
+
+
+class Forbidden(DomainError):
+    status = 403
+
+
+class Conflict(DomainError):
+    """The object changed under the caller, or is in a state that forbids this (409)."""
+
+    status = 409
+
+
+class FrameworkFileError(InvalidInput):
+    """A framework document failed validation; `path` names the bad field, e.g. sets[2].code."""
+
+    def __init__(self, message: str, path: str = "") -> None:
+        super().__init__(f"{path}: {message}" if path else message, field=path or None)
+        self.path = path

@@ -1,0 +1,181 @@
+"""Program rules: one typed, immutable object read from a framework version's rules document."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from fractions import Fraction
+from typing import Any
+
+from portfolio.domain.errors import FrameworkFileError
+
+
+@dataclass(frozen=True)
+class EligibilityRules:
+    experience_hours: int
+    lookback_years: int
+    weekly_hours_cap: int
+    education: str  # e.g. "high_school"
+    non_us_education_review: bool  # education from outside the US goes to case-by-case review
+
+
+@dataclass(frozen=True)
+class Scholarship:
+    key: str
+    name: str
+    amount_cents: int
+    members_only: bool
+    once_per_months: int
+
+
+@dataclass(frozen=True)
+class FeeRules:
+    currency: str
+    standard_cents: int
+    member_cents: int
+    scholarships: tuple[Scholarship, ...] = ()
+
+
+@dataclass(frozen=True)
+class ReviewRules:
+    reviewers_per_portfolio: int
+    resubmissions_allowed: int
+    due_days: int
+    blind: bool
+
+
+@dataclass(frozen=True)
+class PassThresholds:
+    min_met: Fraction
+    max_partially_met: Fraction
+    max_not_met: int
+
+
+@dataclass(frozen=True)
+class RenewalRules:
+    ce_hours: int
+    ce_technology_hours: int
+    window_months_before_expiry: int
+    grace_months_after_expiry: int
+
+
+@dataclass(frozen=True)
+class ProgramRules:
+    required_sets: tuple[str, ...]
+    electives_required: int
+    eligibility: EligibilityRules
+    fees: FeeRules
+    completion_window_years: int
+    review: ReviewRules
+    pass_thresholds: PassThresholds
+    certificate_validity_years: int
+    renewal: RenewalRules
+    notes: Mapping[str, str] = field(default_factory=dict)
+
+
+def _get(doc: Mapping[str, Any], key: str, kind: type, path: str) -> Any:
+    where = f"{path}.{key}" if path else key
+    if key not in doc:
+        raise FrameworkFileError("is required", where)
+    value = doc[key]
+    if kind is int and (isinstance(value, bool) or not isinstance(value, int)):
+        raise FrameworkFileError("must be a whole number", where)
+    if kind is bool and not isinstance(value, bool):
+        raise FrameworkFileError("must be true or false", where)
+    if kind is str and not isinstance(value, str):
+        raise FrameworkFileError("must be text", where)
+    if kind is dict and not isinstance(value, Mapping):
+        raise FrameworkFileError("must be a mapping", where)
+    if kind is list and not isinstance(value, list):
+        raise FrameworkFileError("must be a list", where)
+    if kind is int and value < 0:
+        raise FrameworkFileError("must not be negative", where)
+    return value
+
+
+def _fraction(doc: Mapping[str, Any], key: str, path: str) -> Fraction:
+    where = f"{path}.{key}"
+    value = doc.get(key)
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
+        raise FrameworkFileError("must be a number between 0 and 1", where)
+    try:
+        result = Fraction(str(value))
+    except (ValueError, ZeroDivisionError) as exc:
+        raise FrameworkFileError("must be a number between 0 and 1", where) from exc
+    if not 0 <= result <= 1:
+        raise FrameworkFileError("must be a number between 0 and 1", where)
+    return result
+
+
+def rules_from_document(doc: Mapping[str, Any], path: str = "rules") -> ProgramRules:
+    """Parse and check a rules document; raises FrameworkFileError naming the bad field."""
+    if not isinstance(doc, Mapping):
+        raise FrameworkFileError("must be a mapping", path)
+    elig = _get(doc, "eligibility", dict, path)
+    ep = f"{path}.eligibility"
+    fees = _get(doc, "fees", dict, path)
+    fp = f"{path}.fees"
+    scholarships = []
+    for i, item in enumerate(fees.get("scholarships", []) or []):
+        sp = f"{fp}.scholarships[{i}]"
+        if not isinstance(item, Mapping):
+            raise FrameworkFileError("must be a mapping", sp)
+        scholarships.append(
+            Scholarship(
+                key=_get(item, "key", str, sp),
+                name=_get(item, "name", str, sp),
+                amount_cents=_get(item, "amount_cents", int, sp),
+                members_only=_get(item, "members_only", bool, sp),
+                once_per_months=_get(item, "once_per_months", int, sp),
+            )
+        )
+    review = _get(doc, "review", dict, path)
+    rp = f"{path}.review"
+    thresholds = _get(doc, "pass_thresholds", dict, path)
+    tp = f"{path}.pass_thresholds"
+    renewal = _get(doc, "renewal", dict, path)
+    np_ = f"{path}.renewal"
+    required = _get(doc, "required_sets", list, path)
+    for i, code in enumerate(required):
+        if not isinstance(code, str):
+            raise FrameworkFileError("must be a set code", f"{path}.required_sets[{i}]")
+    notes = doc.get("notes") or {}
+    if not isinstance(notes, Mapping) or not all(isinstance(v, str) for v in notes.values()):
+        raise FrameworkFileError("must map names to text", f"{path}.notes")
+    return ProgramRules(
+        required_sets=tuple(required),
+        electives_required=_get(doc, "electives_required", int, path),
+        eligibility=EligibilityRules(
+            experience_hours=_get(elig, "experience_hours", int, ep),
+            lookback_years=_get(elig, "lookback_years", int, ep),
+            weekly_hours_cap=_get(elig, "weekly_hours_cap", int, ep),
+            education=_get(elig, "education", str, ep),
+            non_us_education_review=_get(elig, "non_us_education_review", bool, ep),
+        ),
+        fees=FeeRules(
+            currency=_get(fees, "currency", str, fp),
+            standard_cents=_get(fees, "standard_cents", int, fp),
+            member_cents=_get(fees, "member_cents", int, fp),
+            scholarships=tuple(scholarships),
+        ),
+        completion_window_years=_get(doc, "completion_window_years", int, path),
+        review=ReviewRules(
+            reviewers_per_portfolio=_get(review, "reviewers_per_portfolio", int, rp),
+            resubmissions_allowed=_get(review, "resubmissions_allowed", int, rp),
+            due_days=_get(review, "due_days", int, rp),
+            blind=_get(review, "blind", bool, rp),
+        ),
+        pass_thresholds=PassThresholds(
+            min_met=_fraction(thresholds, "min_met", tp),
+            max_partially_met=_fraction(thresholds, "max_partially_met", tp),
+            max_not_met=_get(thresholds, "max_not_met", int, tp),
+        ),
+        certificate_validity_years=_get(doc, "certificate_validity_years", int, path),
+        renewal=RenewalRules(
+            ce_hours=_get(renewal, "ce_hours", int, np_),
+            ce_technology_hours=_get(renewal, "ce_technology_hours", int, np_),
+            window_months_before_expiry=_get(renewal, "window_months_before_expiry", int, np_),
+            grace_months_after_expiry=_get(renewal, "grace_months_after_expiry", int, np_),
+        ),
+        notes=dict(notes),
+    )

@@ -1,0 +1,84 @@
+"""Extensions, created once and bound to the app in create_app."""
+
+from __future__ import annotations
+
+from flask import Flask, g, has_app_context
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+from flask_login import LoginManager
+from flask_wtf.csrf import CSRFProtect
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.orm import Session, sessionmaker
+
+
+class Database:
+    """One engine per app and one session per app context (a request or a CLI command).
+
+    Services only flush; the request or command commits once (see web/transactions.py).
+    """
+
+    def __init__(self) -> None:
+        self._factories: dict[int, sessionmaker[Session]] = {}
+        self.engines: dict[int, Engine] = {}
+
+    def init_app(self, app: Flask) -> None:
+        url = app.config["DATABASE_URL"]
+        engine = make_engine(url)
+        self.engines[id(app)] = engine
+        self._factories[id(app)] = sessionmaker(bind=engine, expire_on_commit=False)
+        app.extensions["database"] = self
+
+        @app.teardown_appcontext
+        def close_session(_exc: BaseException | None) -> None:
+            session = g.pop("db_session", None)
+            if session is not None:
+                session.close()
+
+    @property
+    def engine(self) -> Engine:
+        from flask import current_app
+
+        return self.engines[id(current_app._get_current_object())]  # type: ignore[attr-defined]
+
+    @property
+    def session(self) -> Session:
+        if not has_app_context():
+            raise RuntimeError("db.session needs an application context")
+        session: Session | None = g.get("db_session")
+        if session is None:
+            from flask import current_app
+
+            app = current_app._get_current_object()  # type: ignore[attr-defined]
+            session = self._factories[id(app)]()
+            g.db_session = session
+        return session
+
+    def bind_session(self, session: Session) -> None:
+        """Use `session` for this app context (tests wrap each test in one outer transaction)."""
+        g.db_session = session
+
+
+def make_engine(url: str) -> Engine:
+    if url.startswith("sqlite"):
+        from sqlalchemy.pool import StaticPool
+
+        kwargs: dict[str, object] = {"connect_args": {"check_same_thread": False}}
+        if url in ("sqlite://", "sqlite:///:memory:"):
+            kwargs["poolclass"] = StaticPool
+        engine = create_engine(url, **kwargs)
+
+        @event.listens_for(engine, "connect")
+        def _sqlite_pragmas(dbapi_connection, _record):  # type: ignore[no-untyped-def]
+            cursor = dbapi_connection.cursor()
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.execute("PRAGMA busy_timeout=5000")
+            cursor.close()
+
+        return engine
+    return create_engine(url, pool_pre_ping=True)
+
+
+db = Database()
+login_manager = LoginManager()
+csrf = CSRFProtect()
+limiter = Limiter(key_func=get_remote_address, default_limits=[], headers_enabled=True)

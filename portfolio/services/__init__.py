@@ -1,0 +1,1 @@
+"""Use cases: load, check, call the domain, change models, flush (never commit)."""

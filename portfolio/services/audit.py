@@ -1,0 +1,42 @@
+"""Writing to the append-only audit trail; every feature records through `record`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from portfolio.models import AuditEvent, User
+
+
+def record(
+    session: Session,
+    *,
+    actor: User | None,
+    action: str,
+    object_type: str,
+    object_id: int | str,
+    details: dict[str, Any] | None = None,
+) -> AuditEvent:
+    """Append one event (who did what to which object, with details). Flushes, never commits."""
+    event = AuditEvent(
+        actor_id=actor.id if actor is not None else None,
+        action=action,
+        object_type=object_type,
+        object_id=str(object_id),
+        details=details or {},
+    )
+    session.add(event)
+    session.flush()
+    return event
+
+
+def events_for(session: Session, object_type: str, object_id: int | str) -> list[AuditEvent]:
+    """The history of one object, oldest first."""
+    query = (
+        select(AuditEvent)
+        .where(AuditEvent.object_type == object_type, AuditEvent.object_id == str(object_id))
+        .order_by(AuditEvent.at, AuditEvent.id)
+    )
+    return list(session.scalars(query))

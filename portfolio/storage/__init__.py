@@ -1,0 +1,1 @@
+"""Object storage behind one protocol: S3-compatible stores and local disk."""

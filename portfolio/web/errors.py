@@ -1,0 +1,73 @@
+"""The one place where errors become HTTP responses: an HTML page, or JSON under /api/."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, Response, jsonify, render_template, request
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+from portfolio.domain.errors import DomainError
+
+log = logging.getLogger(__name__)
+
+TITLES = {
+    400: "Bad request",
+    403: "Not allowed",
+    404: "Not found",
+    405: "Method not allowed",
+    409: "Conflict",
+    413: "Too large",
+    422: "Could not accept this",
+    429: "Too many attempts",
+    500: "Something went wrong",
+}
+
+
+def _wants_json() -> bool:
+    return request.path.startswith("/api/")
+
+
+def error_response(status: int, message: str, field: str | None = None) -> tuple[Response, int]:
+    if _wants_json():
+        body: dict[str, object] = {"error": TITLES.get(status, "Error"), "message": message}
+        if field:
+            body["field"] = field
+        return jsonify(body), status
+    html = render_template(
+        "error.html", status=status, title=TITLES.get(status, "Error"), message=message
+    )
+    return Response(html, status=status, mimetype="text/html"), status
+
+
+def init_app(app: Flask) -> None:
+    @app.errorhandler(DomainError)
+    def domain_error(exc: DomainError) -> tuple[Response, int]:
+        return error_response(exc.status, exc.message, exc.field)
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(exc: CSRFError) -> tuple[Response, int]:
+        return error_response(
+            400, "This form has expired or was not sent from this site. Reload and try again."
+        )
+
+    @app.errorhandler(HTTPException)
+    def http_error(exc: HTTPException) -> tuple[Response, int] | HTTPException:
+        if exc.code is None or exc.code < 400:
+            return exc
+        message = exc.description or TITLES.get(exc.code, "Error")
+        if exc.code == 429:
+            message = "Too many attempts. Wait a minute, then try again."
+        response, status = error_response(exc.code, message)
+        if exc.code == 429 and exc.get_response().headers.get("Retry-After"):
+            response.headers["Retry-After"] = exc.get_response().headers["Retry-After"]
+        return response, status
+
+    @app.errorhandler(Exception)
+    def unexpected(exc: Exception) -> tuple[Response, int]:
+        # Logged in full for operators; users see a plain message and never a traceback.
+        log.exception("Unhandled error on %s %s", request.method, request.path)
+        if isinstance(exc, InternalServerError) and exc.original_exception is not None:
+            exc = exc.original_exception  # type: ignore[assignment]
+        return error_response(500, "Something went wrong on our side. Please try again.")

@@ -1,0 +1,42 @@
+"""Who is signed in: Flask-Login wiring and session hygiene."""
+
+from __future__ import annotations
+
+import secrets
+
+from flask import Flask, session
+from flask_login import login_user, logout_user
+
+from portfolio.extensions import db, login_manager
+from portfolio.models import User
+
+
+def init_app(app: Flask) -> None:
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.sign_in"
+    login_manager.login_message = "Please sign in to see that page."
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "basic"
+
+    @login_manager.user_loader
+    def load_user(token: str) -> User | None:
+        user_id, _, epoch = token.partition(":")
+        if not user_id.isdigit() or not epoch.isdigit():
+            return None
+        user = db.session.get(User, int(user_id))
+        # A bumped epoch ends every session and remember cookie issued before it.
+        if user is None or user.session_epoch != int(epoch):
+            return None
+        return user
+
+
+def start_session(user: User, *, remember: bool) -> None:
+    """Sign `user` in with a fresh session, so nothing from before sign-in carries over."""
+    session.clear()
+    session["sid"] = secrets.token_urlsafe(24)
+    login_user(user, remember=remember)
+
+
+def end_session() -> None:
+    logout_user()
+    session.clear()

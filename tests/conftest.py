@@ -1,0 +1,154 @@
+"""Shared fixtures: one app per test session, one rolled-back transaction per test.
+
+The database comes from TEST_DATABASE_URL (PostgreSQL, made by tests/run_suite.py) or is a
+SQLite file in a temporary folder.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+from collections.abc import Iterator
+from email import message_from_bytes
+from email.message import Message
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import Connection
+from sqlalchemy.orm import Session, sessionmaker
+
+from portfolio import create_app
+from portfolio.extensions import db, limiter
+from portfolio.models import Base
+
+IN_CI = os.environ.get("CI", "").lower() == "true"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+class Mailbox:
+    """Messages received by the test SMTP server."""
+
+    def __init__(self) -> None:
+        self.messages: list[Message] = []
+
+    async def handle_DATA(self, server, session, envelope):  # type: ignore[no-untyped-def]
+        message = message_from_bytes(envelope.content)
+        message["X-Envelope-To"] = ", ".join(envelope.rcpt_tos)
+        self.messages.append(message)
+        return "250 OK"
+
+    def clear(self) -> None:
+        self.messages.clear()
+
+    def to(self, address: str) -> list[Message]:
+        return [m for m in self.messages if address.lower() in m["X-Envelope-To"].lower()]
+
+    @staticmethod
+    def body(message: Message) -> str:
+        if message.is_multipart():
+            for part in message.walk():
+                if part.get_content_type() == "text/plain":
+                    return str(part.get_payload(decode=True).decode())  # type: ignore[union-attr]
+        return str(message.get_payload(decode=True).decode())  # type: ignore[union-attr]
+
+
+@pytest.fixture(scope="session")
+def smtp_server() -> Iterator[tuple[Mailbox, int]]:
+    from aiosmtpd.controller import Controller
+
+    mailbox = Mailbox()
+    port = free_port()
+    controller = Controller(mailbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    yield mailbox, port
+    controller.stop()
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    url = os.environ.get("TEST_DATABASE_URL")
+    if url:
+        return url
+    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
+
+
+@pytest.fixture(scope="session")
+def app_settings(
+    database_url: str, smtp_server: tuple[Mailbox, int], tmp_path_factory: pytest.TempPathFactory
+) -> dict[str, object]:
+    _mailbox, port = smtp_server
+    return {
+        "ENV_NAME": "testing",
+        "DATABASE_URL": database_url,
+        "SECRET_KEY": "test-secret-key",
+        "MAIL_SERVER": "127.0.0.1",
+        "MAIL_PORT": port,
+        "MAIL_SUPPRESS_SEND": False,
+        "OBJECT_STORE_URL": f"file://{tmp_path_factory.mktemp('objects')}",
+        "PUBLIC_BASE_URL": "http://localhost",
+        "RATELIMIT_STORAGE_URI": "memory://",
+    }
+
+
+@pytest.fixture(scope="session")
+def app(app_settings: dict[str, object]) -> Iterator[Flask]:
+    app = create_app(app_settings)
+    engine = db.engines[id(app)]
+    Base.metadata.drop_all(engine)
+    Base.metadata.create_all(engine)
+    yield app
+    Base.metadata.drop_all(engine)
+    engine.dispose()
+
+
+@pytest.fixture
+def connection(app: Flask) -> Iterator[Connection]:
+    """A connection in an outer transaction that is rolled back after the test."""
+    engine = db.engines[id(app)]
+    with engine.connect() as conn:
+        outer = conn.begin()
+        original = db._factories[id(app)]
+        # Every session of this test (one per request) joins the outer transaction; their
+        # commits release savepoints, so the test ends with nothing written.
+        db._factories[id(app)] = sessionmaker(
+            bind=conn, expire_on_commit=False, join_transaction_mode="create_savepoint"
+        )
+        try:
+            yield conn
+        finally:
+            db._factories[id(app)] = original
+            if outer.is_active:
+                outer.rollback()
+
+
+@pytest.fixture
+def session(app: Flask, connection: Connection) -> Iterator[Session]:
+    """The database session of an app context the test itself holds (for services and checks)."""
+    with app.app_context():
+        yield db.session
+
+
+@pytest.fixture
+def client(app: Flask, connection: Connection) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def mailbox(smtp_server: tuple[Mailbox, int]) -> Mailbox:
+    mailbox, _port = smtp_server
+    mailbox.clear()
+    return mailbox
+
+
+@pytest.fixture(autouse=True)
+def _reset_rate_limits(request: pytest.FixtureRequest) -> None:
+    if "app" in request.fixturenames:
+        app = request.getfixturevalue("app")
+        with app.app_context():
+            limiter.reset()

@@ -1,0 +1,56 @@
+"""Run the whole suite once on SQLite and once on PostgreSQL (a database made and dropped here).
+
+Under CI=true a missing PostgreSQL fails the run instead of skipping it.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import uuid
+
+DEFAULT_SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432"
+
+
+def run_pytest(label: str, env: dict[str, str]) -> int:
+    print(f"\n=== pytest on {label} ===", flush=True)
+    return subprocess.call([sys.executable, "-m", "pytest", *sys.argv[1:]], env=env)
+
+
+def postgres_admin_url(url: str) -> tuple[str, str]:
+    base, _, name = url.rpartition("/")
+    return base, name
+
+
+def main() -> int:
+    in_ci = os.environ.get("CI", "").lower() == "true"
+    env = {k: v for k, v in os.environ.items() if k != "TEST_DATABASE_URL"}
+    sqlite_status = run_pytest("SQLite", env)
+
+    import psycopg
+
+    given = os.environ.get("TEST_DATABASE_URL")
+    name = f"portfolio_test_{uuid.uuid4().hex[:8]}"
+    server, name = postgres_admin_url(given) if given else (DEFAULT_SERVER, name)
+    plain = server.replace("postgresql+psycopg://", "postgresql://")
+    try:
+        with psycopg.connect(f"{plain}/postgres", autocommit=True, connect_timeout=5) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+            conn.execute(f'CREATE DATABASE "{name}"')
+    except psycopg.OperationalError as exc:
+        if in_ci:
+            print(f"PostgreSQL is required under CI and is not reachable: {exc}", flush=True)
+            return 1
+        print(f"Skipping the PostgreSQL run: {exc}", flush=True)
+        return sqlite_status
+    try:
+        pg_status = run_pytest("PostgreSQL", {**env, "TEST_DATABASE_URL": f"{server}/{name}"})
+    finally:
+        with psycopg.connect(f"{plain}/postgres", autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    return sqlite_status or pg_status
+
+
+if __name__ == "__main__":
+    sys.exit(main())
