@@ -1,0 +1,32 @@
+"""Administration: every route here requires the administrator role (checked before each request)."""
+
+from __future__ import annotations
+
+import importlib
+
+from flask import Blueprint, render_template
+from flask_login import current_user, login_required
+
+from portfolio.web import access
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+
+@bp.before_request
+@login_required
+def require_administrator() -> None:
+    access.require_admin()
+
+
+@bp.get("/")
+def index() -> str:
+    return render_template("admin/index.html", user=current_user)
+
+
+# Each admin area is a module adding routes to `bp`; imported here so they register.
+for _area in ("users", "frameworks"):
+    try:
+        importlib.import_module(f"portfolio.web.admin.{_area}")
+    except ModuleNotFoundError as exc:
+        if exc.name != f"portfolio.web.admin.{_area}":
+            raise
