@@ -1,0 +1,128 @@
+"""Enrollment in a framework version, the sets a candidate takes, and the fee ledger."""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+
+from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from portfolio.models.accounts import User
+from portfolio.models.base import Base, str_enum, utcnow
+from portfolio.models.frameworks import CompetencySet, Framework
+
+
+class EnrollmentStatus(enum.StrEnum):
+    ACTIVE = "active"
+    CERTIFIED = "certified"
+    CLOSED = "closed"
+
+
+class Route(enum.StrEnum):
+    UNDECIDED = "undecided"
+    COURSE = "course"
+    PORTFOLIO = "portfolio"
+
+
+class CourseStatus(enum.StrEnum):
+    PLANNED = "planned"
+    IN_PROGRESS = "in_progress"
+    COMPLETED = "completed"
+    VERIFIED = "verified"
+
+
+class Enrollment(Base):
+    __tablename__ = "enrollment"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
+    # Candidates stay on the version they enrolled under, even after a newer one is published.
+    framework_id: Mapped[int] = mapped_column(ForeignKey("framework.id"))
+    application_id: Mapped[int] = mapped_column(ForeignKey("application.id"), unique=True)
+    status: Mapped[EnrollmentStatus] = mapped_column(
+        str_enum(EnrollmentStatus), default=EnrollmentStatus.ACTIVE
+    )
+    enrolled_on: Mapped[date]
+    window_ends_on: Mapped[date]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    user: Mapped[User] = relationship()
+    framework: Mapped[Framework] = relationship()
+    sets: Mapped[list[EnrollmentSet]] = relationship(
+        back_populates="enrollment", cascade="all, delete-orphan", order_by="EnrollmentSet.id"
+    )
+
+
+class EnrollmentSet(Base):
+    """A competency set the candidate takes: required, or an elective they chose."""
+
+    __tablename__ = "enrollment_set"
+    __table_args__ = (UniqueConstraint("enrollment_id", "set_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    enrollment_id: Mapped[int] = mapped_column(
+        ForeignKey("enrollment.id", ondelete="CASCADE"), index=True
+    )
+    set_id: Mapped[int] = mapped_column(ForeignKey("competency_set.id"))
+    route: Mapped[Route] = mapped_column(str_enum(Route), default=Route.UNDECIDED)
+    # Lifecycle status (domain.lifecycle); only the domain decides how it moves.
+    status: Mapped[str] = mapped_column(String(30), default="not_started")
+    course_name: Mapped[str] = mapped_column(String(200), default="")
+    course_provider: Mapped[str] = mapped_column(String(200), default="")
+    course_status: Mapped[CourseStatus | None] = mapped_column(
+        str_enum(CourseStatus), nullable=True
+    )
+    resubmissions_used: Mapped[int] = mapped_column(default=0)
+    version: Mapped[int] = mapped_column(default=1)
+
+    __mapper_args__ = {"version_id_col": version}
+
+    enrollment: Mapped[Enrollment] = relationship(back_populates="sets")
+    competency_set: Mapped[CompetencySet] = relationship()
+
+
+class Payment(Base):
+    """Money received toward an application's fee. Integer cents; never card data."""
+
+    __tablename__ = "payment"
+    __table_args__ = (CheckConstraint("amount_cents > 0", name="positive_amount"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("application.id"), index=True)
+    amount_cents: Mapped[int]
+    method: Mapped[str] = mapped_column(String(40))
+    reference: Mapped[str] = mapped_column(String(100), default="")
+    received_on: Mapped[date]
+    recorded_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ScholarshipAward(Base):
+    __tablename__ = "scholarship_award"
+    __table_args__ = (CheckConstraint("amount_cents > 0", name="positive_amount"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("application.id"), index=True)
+    scholarship_key: Mapped[str] = mapped_column(String(60))
+    amount_cents: Mapped[int]
+    awarded_on: Mapped[date]
+    awarded_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    note: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class SupervisorLink(Base):
+    """A supervisor invited by a candidate; accepted links let them follow progress."""
+
+    __tablename__ = "supervisor_link"
+    __table_args__ = (UniqueConstraint("candidate_id", "email"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    candidate_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
+    email: Mapped[str] = mapped_column(String(254))
+    supervisor_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    invited_at: Mapped[datetime] = mapped_column(default=utcnow)
+    accepted_at: Mapped[datetime | None]
+    shares_evidence: Mapped[bool] = mapped_column(default=False)

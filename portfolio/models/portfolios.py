@@ -1,0 +1,123 @@
+"""A candidate's portfolio: learning statement, one entry per competency, artifacts, submissions."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Column, ForeignKey, String, Table, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from portfolio.models.base import Base, str_enum, utcnow
+from portfolio.models.enrollments import Enrollment, EnrollmentSet
+from portfolio.models.frameworks import Competency
+from portfolio.models.uploads import Upload
+
+
+class ArtifactKind(enum.StrEnum):
+    FILE = "file"
+    LINK = "link"
+
+
+entry_artifact = Table(
+    "entry_artifact",
+    Base.metadata,
+    Column("entry_id", ForeignKey("portfolio_entry.id", ondelete="CASCADE"), primary_key=True),
+    Column("artifact_id", ForeignKey("artifact.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class Portfolio(Base):
+    __tablename__ = "portfolio"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    enrollment_id: Mapped[int] = mapped_column(ForeignKey("enrollment.id"), unique=True)
+    learning_statement: Mapped[str] = mapped_column(Text, default="")
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    version: Mapped[int] = mapped_column(default=1)
+
+    __mapper_args__ = {"version_id_col": version}
+
+    enrollment: Mapped[Enrollment] = relationship()
+    entries: Mapped[list[PortfolioEntry]] = relationship(
+        back_populates="portfolio", cascade="all, delete-orphan"
+    )
+    artifacts: Mapped[list[Artifact]] = relationship(
+        back_populates="portfolio", cascade="all, delete-orphan", order_by="Artifact.id"
+    )
+
+
+class PortfolioEntry(Base):
+    """The live draft of the evidence for one competency."""
+
+    __tablename__ = "portfolio_entry"
+    __table_args__ = (UniqueConstraint("portfolio_id", "competency_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    portfolio_id: Mapped[int] = mapped_column(
+        ForeignKey("portfolio.id", ondelete="CASCADE"), index=True
+    )
+    competency_id: Mapped[int] = mapped_column(ForeignKey("competency.id"))
+    narrative: Mapped[str] = mapped_column(Text, default="")
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    version: Mapped[int] = mapped_column(default=1)
+
+    __mapper_args__ = {"version_id_col": version}
+
+    portfolio: Mapped[Portfolio] = relationship(back_populates="entries")
+    competency: Mapped[Competency] = relationship()
+    artifacts: Mapped[list[Artifact]] = relationship(
+        secondary=entry_artifact, back_populates="entries", order_by="Artifact.id"
+    )
+
+
+class Artifact(Base):
+    """A piece of evidence: a verified file, or a link to evidence published elsewhere."""
+
+    __tablename__ = "artifact"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    portfolio_id: Mapped[int] = mapped_column(
+        ForeignKey("portfolio.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[ArtifactKind] = mapped_column(str_enum(ArtifactKind))
+    caption: Mapped[str] = mapped_column(String(300))
+    description: Mapped[str] = mapped_column(Text, default="")
+    url: Mapped[str | None] = mapped_column(String(2000))
+    upload_id: Mapped[int | None] = mapped_column(ForeignKey("upload.id"), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    portfolio: Mapped[Portfolio] = relationship(back_populates="artifacts")
+    upload: Mapped[Upload | None] = relationship()
+    entries: Mapped[list[PortfolioEntry]] = relationship(
+        secondary=entry_artifact, back_populates="artifacts"
+    )
+
+
+class SubmissionStatus(enum.StrEnum):
+    SUBMITTED = "submitted"
+    IN_REVIEW = "in_review"
+    MET = "met"
+    NOT_YET_MET = "not_yet_met"
+    WITHDRAWN = "withdrawn"
+
+
+class Submission(Base):
+    """A frozen, immutable snapshot of one set's evidence, as reviewers will see it."""
+
+    __tablename__ = "submission"
+    # One snapshot per attempt: a double submit loses the race on this constraint.
+    __table_args__ = (UniqueConstraint("enrollment_set_id", "attempt"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    enrollment_set_id: Mapped[int] = mapped_column(ForeignKey("enrollment_set.id"), index=True)
+    attempt: Mapped[int]
+    submitted_at: Mapped[datetime] = mapped_column(default=utcnow)
+    submitted_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    # learning statement, entries (competency code, narrative), artifacts (key, sha256, name...)
+    snapshot: Mapped[dict[str, Any]]
+    snapshot_sha256: Mapped[str] = mapped_column(String(64))
+    status: Mapped[SubmissionStatus] = mapped_column(str_enum(SubmissionStatus))
+
+    enrollment_set: Mapped[EnrollmentSet] = relationship()

@@ -1,0 +1,41 @@
+"""Files in the object store. A row exists before the bytes do; only `verified` ones count."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import BigInteger, ForeignKey, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from portfolio.models.base import Base, str_enum, utcnow
+
+
+class UploadStatus(enum.StrEnum):
+    PENDING = "pending"  # the browser may still be sending bytes
+    VERIFIED = "verified"  # size, SHA-256 and type checked by the server
+    REJECTED = "rejected"  # checked and refused; the object was deleted
+    BROKEN = "broken"  # reconcile found the object missing or unverifiable
+
+
+class Upload(Base):
+    __tablename__ = "upload"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    owner_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
+    # Chosen by the server; never contains the user's file name.
+    key: Mapped[str] = mapped_column(String(300), unique=True)
+    original_name: Mapped[str] = mapped_column(String(255))
+    declared_size: Mapped[int] = mapped_column(BigInteger)
+    declared_sha256: Mapped[str] = mapped_column(String(64))
+    multipart_upload_id: Mapped[str | None] = mapped_column(String(1024))
+    status: Mapped[UploadStatus] = mapped_column(
+        str_enum(UploadStatus), default=UploadStatus.PENDING, index=True
+    )
+    size: Mapped[int | None] = mapped_column(BigInteger)
+    sha256: Mapped[str | None] = mapped_column(String(64))
+    content_type: Mapped[str | None] = mapped_column(String(100))
+    rejection_reason: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+    verified_at: Mapped[datetime | None]
