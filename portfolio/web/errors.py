@@ -22,6 +22,7 @@ TITLES = {
     422: "Could not accept this",
     429: "Too many attempts",
     500: "Something went wrong",
+    503: "Temporarily unavailable",
 }
 
 

@@ -1,0 +1,182 @@
+"""The ObjectStore protocol every backend implements, its value types and its typed errors.
+
+Browsers send bytes straight to the store through presigned links; the server only checks
+what arrived (stat, read_range, iter_chunks) and hands out presigned download links.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, NamedTuple, Protocol, runtime_checkable
+
+from portfolio.domain.errors import DomainError, Forbidden, InvalidInput, NotFound
+
+DEFAULT_EXPIRES = 300  # seconds a presigned link stays usable: five minutes
+MIN_PART_BYTES = 5 * 1024 * 1024  # S3: every part but the last must be at least this big
+MAX_PARTS = 10_000  # S3: part numbers run from 1 to 10,000
+MAX_KEY_LENGTH = 300  # matches Upload.key
+
+# Each path segment starts with a letter, digit, "_" or "-", so "", ".", ".." and hidden
+# names are impossible and a key can never leave the store's root.
+_KEY = re.compile(r"^[A-Za-z0-9_-][A-Za-z0-9._-]*(/[A-Za-z0-9_-][A-Za-z0-9._-]*)*$")
+_PREFIX = re.compile(r"^([A-Za-z0-9_-][A-Za-z0-9._-]*/)*([A-Za-z0-9_-][A-Za-z0-9._-]*)?$")
+
+
+class StorageUnavailable(DomainError):
+    """The store could not be reached, timed out or failed; nothing was saved (503)."""
+
+    status = 503
+
+    def __init__(
+        self,
+        message: str = (
+            "File storage is not reachable right now; nothing was saved. Try again in a minute."
+        ),
+    ) -> None:
+        super().__init__(message)
+
+
+class ObjectNotFound(NotFound):
+    """The object or multipart upload does not exist (any more)."""
+
+
+class InvalidObjectKey(InvalidInput):
+    """A key that could name something outside the store, or has characters we never use."""
+
+
+class UploadTooLarge(DomainError):
+    status = 413
+
+
+class UploadRejected(InvalidInput):
+    """The bytes sent do not make a valid object: empty, parts missing or too small."""
+
+
+class InvalidStorageLink(Forbidden):
+    """A local upload/download link that was tampered with, is for another purpose, or expired."""
+
+
+@dataclass(frozen=True)
+class PresignedPost:
+    """Everything a browser needs for one form POST of one file, straight to the store."""
+
+    url: str
+    fields: dict[str, str]  # form fields to send before the file field
+    conditions: list[Any]  # the policy the store will enforce, as data (for tests and logs)
+    expires_at: datetime
+
+
+class UploadedPart(NamedTuple):
+    part_number: int
+    etag: str
+    size: int = 0
+
+
+@dataclass(frozen=True)
+class ObjectInfo:
+    key: str
+    size: int
+    etag: str  # without quotes; "<hex>-<parts>" for multipart objects, as on S3
+    content_type: str | None = None  # not known when listing
+    last_modified: datetime | None = field(default=None, compare=False)
+
+
+def check_key(key: str) -> str:
+    """`key` itself if it is a safe relative key; InvalidObjectKey (422) otherwise."""
+    if not isinstance(key, str) or len(key) > MAX_KEY_LENGTH or not _KEY.match(key):
+        raise InvalidObjectKey(f"Not a valid storage key: {key!r:.80}")
+    return key
+
+
+def check_prefix(prefix: str) -> str:
+    """Like check_key, but "" and a trailing "/" are allowed (for listing)."""
+    if not isinstance(prefix, str) or len(prefix) > MAX_KEY_LENGTH or not _PREFIX.match(prefix):
+        raise InvalidObjectKey(f"Not a valid storage prefix: {prefix!r:.80}")
+    return prefix
+
+
+def check_part_number(part_number: int) -> int:
+    if isinstance(part_number, bool) or not 1 <= part_number <= MAX_PARTS:
+        raise UploadRejected(f"Part numbers run from 1 to {MAX_PARTS}, not {part_number}.")
+    return part_number
+
+
+def check_parts_in_order(parts: Sequence[UploadedPart]) -> None:
+    """S3's rule for completing: at least one part, numbers strictly ascending."""
+    if not parts:
+        raise UploadRejected("The upload has no parts; nothing was saved.")
+    numbers = [check_part_number(p.part_number) for p in parts]
+    if numbers != sorted(set(numbers)):
+        raise UploadRejected("Upload parts must be listed once each, in ascending order.")
+
+
+@runtime_checkable
+class ObjectStore(Protocol):
+    """One bucket (or folder) of objects. Every method may raise StorageUnavailable (503)."""
+
+    def presign_post(
+        self,
+        key: str,
+        max_bytes: int,
+        content_type: str | None = None,
+        expires: int = DEFAULT_EXPIRES,
+    ) -> PresignedPost:
+        """A form POST that stores 1..max_bytes bytes at exactly `key`, for `expires` seconds."""
+        ...
+
+    def create_multipart(self, key: str, content_type: str) -> str:
+        """Start a multipart upload to `key`; returns its upload id."""
+        ...
+
+    def presign_part(
+        self, key: str, upload_id: str, part_number: int, expires: int = DEFAULT_EXPIRES
+    ) -> str:
+        """A URL the browser PUTs one part's bytes to; the response's ETag names the part."""
+        ...
+
+    def list_parts(self, key: str, upload_id: str) -> list[UploadedPart]:
+        """Parts received so far, ascending (to resume). ObjectNotFound if the upload is gone."""
+        ...
+
+    def complete_multipart(self, key: str, upload_id: str, parts: Sequence[UploadedPart]) -> None:
+        """Join `parts` into the object at `key`. UploadRejected if parts are missing or small."""
+        ...
+
+    def abort_multipart(self, key: str, upload_id: str) -> None:
+        """Drop an unfinished upload and its parts; quietly does nothing if it is gone."""
+        ...
+
+    def stat(self, key: str) -> ObjectInfo | None:
+        """Size, ETag and Content-Type of the object, or None if there is none."""
+        ...
+
+    def read_range(self, key: str, start: int, length: int) -> bytes:
+        """Up to `length` bytes from offset `start` (fewer at the end). ObjectNotFound."""
+        ...
+
+    def iter_chunks(self, key: str, chunk_size: int = 1024 * 1024) -> Iterator[bytes]:
+        """The whole object, streamed in chunks of at most `chunk_size`. ObjectNotFound."""
+        ...
+
+    def delete(self, key: str) -> None:
+        """Remove the object; quietly does nothing if it is already gone."""
+        ...
+
+    def list_keys(self, prefix: str = "") -> Iterator[ObjectInfo]:
+        """Every object whose key starts with `prefix` (content_type is None here)."""
+        ...
+
+    def presign_get(
+        self,
+        key: str,
+        filename: str,
+        content_type: str,
+        inline: bool = False,
+        expires: int = DEFAULT_EXPIRES,
+    ) -> str:
+        """A download URL answering with `content_type` and a Content-Disposition carrying the
+        sanitized `filename`: attachment, or inline only when asked and inline_allowed()."""
+        ...

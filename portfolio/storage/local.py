@@ -1,0 +1,289 @@
+"""ObjectStore on local disk, for the embedded default (instance/objects) and development.
+
+Layout under `root`: objects at <key>; their Content-Type and ETag in .meta/<key>.json;
+unfinished multipart uploads in .uploads/<id>/; half-written files in .tmp/. Keys never
+start a segment with ".", so no key can reach those folders or leave the root.
+The "presigned" links point at app routes (see links.py) that call write_upload/write_part.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import secrets
+import shutil
+import time
+from collections.abc import Callable, Iterator, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from portfolio.domain.filenames import content_disposition
+from portfolio.domain.filetypes import inline_allowed
+from portfolio.storage import disk, links
+from portfolio.storage.base import (
+    DEFAULT_EXPIRES,
+    MIN_PART_BYTES,
+    InvalidObjectKey,
+    ObjectInfo,
+    ObjectNotFound,
+    PresignedPost,
+    UploadedPart,
+    UploadRejected,
+    check_key,
+    check_part_number,
+    check_parts_in_order,
+    check_prefix,
+)
+from portfolio.storage.disk import concatenate, multipart_etag, receive, scratch_file
+
+_UPLOAD_ID = re.compile(r"^[0-9a-f]{32}$")
+_PART_FILE = re.compile(r"^(\d{5})-([0-9a-f]{32})\.part$")
+
+
+class LocalStore:
+    def __init__(
+        self,
+        root: str | os.PathLike[str],
+        secret: str | bytes | None = None,
+        url_builder: links.UrlBuilder | None = None,
+        *,
+        min_part_bytes: int = MIN_PART_BYTES,
+        max_part_bytes: int = 512 * 1024 * 1024,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.root = Path(root).resolve()
+        self.min_part_bytes = min_part_bytes
+        self.max_part_bytes = max_part_bytes
+        self._signer = links.LinkSigner(secret, clock) if secret else None
+        self._url_builder = url_builder
+        for folder in (".meta", ".uploads", ".tmp"):
+            (self.root / folder).mkdir(parents=True, exist_ok=True)
+
+    # --- links --------------------------------------------------------------------------
+
+    def _link(self, purpose: str, expires: int, **claims: Any) -> tuple[str, str, datetime]:
+        if self._signer is None or self._url_builder is None:
+            raise RuntimeError("LocalStore needs a secret and a url_builder to make links")
+        token, expires_at = self._signer.sign(purpose, expires, **claims)
+        return self._url_builder(purpose, token), token, expires_at
+
+    def verify_token(self, token: str, purpose: str) -> links.LinkClaims:
+        """The claims of a link this store made; InvalidStorageLink (403) if tampered/expired."""
+        if self._signer is None:
+            raise RuntimeError("LocalStore needs a secret to check links")
+        return self._signer.verify(token, purpose)
+
+    def presign_post(
+        self,
+        key: str,
+        max_bytes: int,
+        content_type: str | None = None,
+        expires: int = DEFAULT_EXPIRES,
+    ) -> PresignedPost:
+        check_key(key)
+        url, token, expires_at = self._link(
+            links.UPLOAD, expires, key=key, max_bytes=max_bytes, content_type=content_type
+        )
+        conditions: list[Any] = [{"key": key}, ["content-length-range", 1, max_bytes]]
+        if content_type:
+            conditions.append({"Content-Type": content_type})
+        return PresignedPost(url, {"token": token}, conditions, expires_at)
+
+    def presign_part(
+        self, key: str, upload_id: str, part_number: int, expires: int = DEFAULT_EXPIRES
+    ) -> str:
+        self._upload_dir(key, upload_id)
+        url, _token, _at = self._link(
+            links.PART,
+            expires,
+            key=key,
+            upload_id=upload_id,
+            part_number=check_part_number(part_number),
+            max_bytes=self.max_part_bytes,
+        )
+        return url
+
+    def presign_get(
+        self,
+        key: str,
+        filename: str,
+        content_type: str,
+        inline: bool = False,
+        expires: int = DEFAULT_EXPIRES,
+    ) -> str:
+        disposition = content_disposition(filename, inline=inline and inline_allowed(content_type))
+        url, _token, _at = self._link(
+            links.DOWNLOAD,
+            expires,
+            key=check_key(key),
+            content_type=content_type,
+            content_disposition=disposition,
+        )
+        return url
+
+    # --- receiving bytes (called by the app routes behind the links) ---------------------
+
+    def write_upload(
+        self, key: str, stream: disk.Readable, max_bytes: int, content_type: str | None = None
+    ) -> ObjectInfo:
+        """Store 1..max_bytes bytes from `stream` at `key`, all or nothing.
+
+        UploadTooLarge (413) or UploadRejected (422, empty) leave nothing on disk."""
+        target = self._object_path(key)
+        with scratch_file(self.root / ".tmp") as scratch:
+            size, md5 = receive(stream, scratch, max_bytes)
+            self._place(scratch, target, key, md5, content_type)
+        return ObjectInfo(key, size, md5, content_type)
+
+    def write_part(
+        self,
+        key: str,
+        upload_id: str,
+        part_number: int,
+        stream: disk.Readable,
+        max_bytes: int | None = None,
+    ) -> str:
+        """Store one part (sent again, it replaces the old one); returns its ETag."""
+        folder = self._upload_dir(key, upload_id)
+        check_part_number(part_number)
+        with scratch_file(folder) as scratch:
+            _size, md5 = receive(stream, scratch, max_bytes or self.max_part_bytes)
+            for old in folder.glob(f"{part_number:05d}-*.part"):
+                old.unlink(missing_ok=True)
+            os.replace(scratch, folder / f"{part_number:05d}-{md5}.part")
+        return md5
+
+    # --- multipart ---------------------------------------------------------------------
+
+    def create_multipart(self, key: str, content_type: str) -> str:
+        check_key(key)
+        upload_id = secrets.token_hex(16)
+        folder = self.root / ".uploads" / upload_id
+        folder.mkdir()
+        record = {"key": key, "content_type": content_type}
+        (folder / "upload.json").write_text(json.dumps(record))
+        return upload_id
+
+    def list_parts(self, key: str, upload_id: str) -> list[UploadedPart]:
+        folder = self._upload_dir(key, upload_id)
+        parts = {}
+        for path in sorted(folder.glob("*.part"), key=lambda p: p.stat().st_mtime):
+            match = _PART_FILE.match(path.name)
+            if match:  # the newest file wins if two PUTs of one part raced
+                number = int(match[1])
+                parts[number] = UploadedPart(number, match[2], path.stat().st_size)
+        return sorted(parts.values())
+
+    def complete_multipart(self, key: str, upload_id: str, parts: Sequence[UploadedPart]) -> None:
+        folder = self._upload_dir(key, upload_id)
+        check_parts_in_order(parts)
+        received = {p.part_number: p for p in self.list_parts(key, upload_id)}
+        for position, part in enumerate(parts, start=1):
+            found = received.get(part.part_number)
+            if found is None or found.etag != part.etag.strip('"'):
+                raise UploadRejected(f"Part {part.part_number} is missing or was changed.")
+            if position < len(parts) and found.size < self.min_part_bytes:
+                raise UploadRejected(f"Part {part.part_number} is smaller than allowed.")
+        etag = multipart_etag(received[p.part_number].etag for p in parts)
+        content_type = json.loads((folder / "upload.json").read_text())["content_type"]
+        sources = [
+            folder / f"{p.part_number:05d}-{received[p.part_number].etag}.part" for p in parts
+        ]
+        with scratch_file(self.root / ".tmp") as scratch:
+            concatenate(sources, scratch)
+            self._place(scratch, self._object_path(key), key, etag, content_type)
+        shutil.rmtree(folder)
+
+    def abort_multipart(self, key: str, upload_id: str) -> None:
+        try:
+            shutil.rmtree(self._upload_dir(key, upload_id))
+        except ObjectNotFound:
+            return  # already aborted or completed
+
+    # --- reading -----------------------------------------------------------------------
+
+    def stat(self, key: str) -> ObjectInfo | None:
+        path = self._object_path(key)
+        try:
+            found = path.stat()
+        except FileNotFoundError:
+            return None
+        meta = self._read_meta(key)
+        modified = datetime.fromtimestamp(found.st_mtime, UTC)
+        return ObjectInfo(
+            key, found.st_size, meta.get("etag", ""), meta.get("content_type"), modified
+        )
+
+    def path_for(self, key: str) -> Path:
+        """The file holding `key` (for the download route's send_file); ObjectNotFound."""
+        path = self._object_path(key)
+        if not path.is_file():
+            raise ObjectNotFound("That file no longer exists.")
+        return path
+
+    def read_range(self, key: str, start: int, length: int) -> bytes:
+        if start < 0 or length < 1:
+            raise ValueError("read_range needs start >= 0 and length >= 1")
+        with self.path_for(key).open("rb") as source:
+            source.seek(start)
+            return source.read(length)
+
+    def iter_chunks(self, key: str, chunk_size: int = 1024 * 1024) -> Iterator[bytes]:
+        with self.path_for(key).open("rb") as source:
+            while chunk := source.read(chunk_size):
+                yield chunk
+
+    def delete(self, key: str) -> None:
+        self._object_path(key).unlink(missing_ok=True)
+        self._meta_path(key).unlink(missing_ok=True)
+
+    def list_keys(self, prefix: str = "") -> Iterator[ObjectInfo]:
+        start = self.root / check_prefix(prefix).rpartition("/")[0]
+        found = []
+        for folder, dirs, files in os.walk(start):
+            dirs[:] = [d for d in dirs if not d.startswith(".")]
+            for name in files:
+                key = (Path(folder) / name).relative_to(self.root).as_posix()
+                if key.startswith(prefix) and not name.startswith("."):
+                    found.append(key)
+        for key in sorted(found):
+            info = self.stat(key)
+            if info is not None:  # deleted while we were listing
+                yield ObjectInfo(info.key, info.size, info.etag, None, info.last_modified)
+
+    # --- paths and files ---------------------------------------------------------------
+
+    def _object_path(self, key: str) -> Path:
+        path = self.root / check_key(key)
+        # check_key already refuses "..": this also stops a symlink planted under the root.
+        if not path.resolve().is_relative_to(self.root):
+            raise InvalidObjectKey(f"Not a valid storage key: {key!r:.80}")
+        return path
+
+    def _meta_path(self, key: str) -> Path:
+        return self.root / ".meta" / f"{check_key(key)}.json"
+
+    def _read_meta(self, key: str) -> dict[str, Any]:
+        try:
+            return dict(json.loads(self._meta_path(key).read_text()))
+        except FileNotFoundError:
+            return {}
+
+    def _upload_dir(self, key: str, upload_id: str) -> Path:
+        check_key(key)
+        folder = self.root / ".uploads" / upload_id
+        record = folder / "upload.json"
+        if not _UPLOAD_ID.match(upload_id or "") or not record.is_file():
+            raise ObjectNotFound("That upload no longer exists; start it again.")
+        if json.loads(record.read_text())["key"] != key:
+            raise ObjectNotFound("That upload no longer exists; start it again.")
+        return folder
+
+    def _place(self, scratch: Path, target: Path, key: str, etag: str, ctype: str | None) -> None:
+        meta = self._meta_path(key)
+        meta.parent.mkdir(parents=True, exist_ok=True)
+        meta.write_text(json.dumps({"etag": etag, "content_type": ctype}))
+        target.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(scratch, target)

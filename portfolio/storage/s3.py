@@ -1,0 +1,263 @@
+"""ObjectStore on any S3-compatible service (AWS S3, MinIO, Ceph, moto) through boto3."""
+
+from __future__ import annotations
+
+import base64
+import json
+import logging
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import boto3
+from botocore import exceptions as boto_errors
+from botocore.config import Config
+from botocore.exceptions import ClientError
+
+from portfolio.domain.filenames import content_disposition
+from portfolio.domain.filetypes import inline_allowed
+from portfolio.storage.base import (
+    DEFAULT_EXPIRES,
+    ObjectInfo,
+    ObjectNotFound,
+    PresignedPost,
+    StorageUnavailable,
+    UploadedPart,
+    UploadRejected,
+    check_key,
+    check_part_number,
+    check_parts_in_order,
+    check_prefix,
+)
+
+log = logging.getLogger(__name__)
+
+_MISSING = {"404", "NoSuchKey", "NoSuchUpload", "NotFound"}
+_BAD_PARTS = {"InvalidPart", "InvalidPartOrder", "EntityTooSmall", "EntityTooLarge"}
+# The store is misconfigured or refuses us: the user can only wait while someone fixes it.
+_UNUSABLE = {"NoSuchBucket", "AccessDenied", "InvalidAccessKeyId", "SignatureDoesNotMatch"}
+
+
+@contextmanager
+def _translated(key: str) -> Iterator[None]:
+    """Turn boto's network and server errors into our typed errors (never a bare 500)."""
+    try:
+        yield
+    except (
+        boto_errors.ConnectionError,
+        boto_errors.HTTPClientError,
+        boto_errors.IncompleteReadError,
+    ) as exc:
+        # Refused, unresolvable, TLS or proxy failures (ConnectionError); read timeouts, resets
+        # and broken streams (HTTPClientError): botocore has already retried.
+        log.warning("object store unreachable (%s): %s", key, exc)
+        raise StorageUnavailable() from exc
+    except (boto_errors.NoCredentialsError, boto_errors.PartialCredentialsError) as exc:
+        log.error("object store credentials missing: %s", exc)
+        raise StorageUnavailable() from exc
+    except ClientError as exc:
+        code = str(exc.response.get("Error", {}).get("Code", ""))
+        status = int(exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0) or 0)
+        if code in _MISSING:
+            raise ObjectNotFound("That file or upload no longer exists.") from exc
+        if code in _BAD_PARTS:
+            raise UploadRejected(
+                "The upload's parts do not fit together (missing, out of order or too small); "
+                "start the upload again."
+            ) from exc
+        if status >= 500 or code in _UNUSABLE:
+            log.error("object store refused %s: %s %s", key, status, code)
+            raise StorageUnavailable() from exc
+        raise
+
+
+def _etag(raw: str) -> str:
+    return raw.strip('"')
+
+
+class S3Store:
+    """One bucket. Credentials left as None come from the standard AWS chain (env, profile,
+    instance role). Short timeouts and few retries: a user is waiting on every call."""
+
+    def __init__(
+        self,
+        bucket: str,
+        endpoint_url: str | None = None,
+        region: str | None = "us-east-1",
+        access_key: str | None = None,
+        secret_key: str | None = None,
+        *,
+        connect_timeout: float = 3,
+        read_timeout: float = 15,
+        max_attempts: int = 3,
+        addressing_style: str = "path",
+        session: boto3.session.Session | None = None,
+    ) -> None:
+        self.bucket = bucket
+        config = Config(
+            s3={"addressing_style": addressing_style},
+            signature_version="s3v4",
+            retries={"total_max_attempts": max_attempts, "mode": "standard"},
+            connect_timeout=connect_timeout,
+            read_timeout=read_timeout,
+        )
+        # Each store gets its own session unless given one: sessions are not thread-safe.
+        self.client: Any = (session or boto3.session.Session()).client(
+            "s3",
+            endpoint_url=endpoint_url,
+            region_name=region,
+            aws_access_key_id=access_key,
+            aws_secret_access_key=secret_key,
+            config=config,
+        )
+
+    def presign_post(
+        self,
+        key: str,
+        max_bytes: int,
+        content_type: str | None = None,
+        expires: int = DEFAULT_EXPIRES,
+    ) -> PresignedPost:
+        check_key(key)
+        fields: dict[str, str] = {}
+        # boto adds {"bucket": ...} and an exact {"key": key} (no starts-with wildcard).
+        conditions: list[Any] = [["content-length-range", 1, max_bytes]]
+        if content_type:
+            fields["Content-Type"] = content_type
+            conditions.append({"Content-Type": content_type})
+        with _translated(key):
+            post = self.client.generate_presigned_post(
+                self.bucket, key, Fields=fields, Conditions=conditions, ExpiresIn=expires
+            )
+        policy = json.loads(base64.b64decode(post["fields"]["policy"]))
+        return PresignedPost(
+            url=post["url"],
+            fields=dict(post["fields"]),
+            conditions=policy["conditions"],
+            expires_at=datetime.now(UTC) + timedelta(seconds=expires),
+        )
+
+    def create_multipart(self, key: str, content_type: str) -> str:
+        with _translated(check_key(key)):
+            reply = self.client.create_multipart_upload(
+                Bucket=self.bucket, Key=key, ContentType=content_type
+            )
+        return str(reply["UploadId"])
+
+    def presign_part(
+        self, key: str, upload_id: str, part_number: int, expires: int = DEFAULT_EXPIRES
+    ) -> str:
+        check_part_number(part_number)
+        params = {
+            "Bucket": self.bucket,
+            "Key": check_key(key),
+            "UploadId": upload_id,
+            "PartNumber": part_number,
+        }
+        with _translated(key):
+            return str(
+                self.client.generate_presigned_url("upload_part", Params=params, ExpiresIn=expires)
+            )
+
+    def list_parts(self, key: str, upload_id: str) -> list[UploadedPart]:
+        parts: list[UploadedPart] = []
+        with _translated(check_key(key)):
+            pages = self.client.get_paginator("list_parts").paginate(
+                Bucket=self.bucket, Key=key, UploadId=upload_id
+            )
+            for page in pages:
+                parts.extend(
+                    UploadedPart(int(p["PartNumber"]), _etag(p["ETag"]), int(p["Size"]))
+                    for p in page.get("Parts", [])
+                )
+        return sorted(parts)
+
+    def complete_multipart(self, key: str, upload_id: str, parts: Sequence[UploadedPart]) -> None:
+        check_parts_in_order(parts)
+        listed = [{"PartNumber": p.part_number, "ETag": f'"{_etag(p.etag)}"'} for p in parts]
+        with _translated(check_key(key)):
+            self.client.complete_multipart_upload(
+                Bucket=self.bucket, Key=key, UploadId=upload_id, MultipartUpload={"Parts": listed}
+            )
+
+    def abort_multipart(self, key: str, upload_id: str) -> None:
+        try:
+            with _translated(check_key(key)):
+                self.client.abort_multipart_upload(Bucket=self.bucket, Key=key, UploadId=upload_id)
+        except ObjectNotFound:
+            return  # already aborted or completed: nothing left to drop
+
+    def stat(self, key: str) -> ObjectInfo | None:
+        try:
+            with _translated(check_key(key)):
+                head = self.client.head_object(Bucket=self.bucket, Key=key)
+        except ObjectNotFound:
+            return None
+        return ObjectInfo(
+            key=key,
+            size=int(head["ContentLength"]),
+            etag=_etag(head["ETag"]),
+            content_type=head.get("ContentType"),
+            last_modified=head.get("LastModified"),
+        )
+
+    def read_range(self, key: str, start: int, length: int) -> bytes:
+        if start < 0 or length < 1:
+            raise ValueError("read_range needs start >= 0 and length >= 1")
+        byte_range = f"bytes={start}-{start + length - 1}"
+        with _translated(check_key(key)):
+            try:
+                reply = self.client.get_object(Bucket=self.bucket, Key=key, Range=byte_range)
+            except ClientError as exc:
+                if exc.response.get("Error", {}).get("Code") == "InvalidRange":
+                    return b""  # the range starts past the end: no bytes, not an error
+                raise
+            return bytes(reply["Body"].read())
+
+    def iter_chunks(self, key: str, chunk_size: int = 1024 * 1024) -> Iterator[bytes]:
+        with _translated(check_key(key)):
+            body = self.client.get_object(Bucket=self.bucket, Key=key)["Body"]
+            try:
+                yield from body.iter_chunks(chunk_size)
+            finally:
+                body.close()
+
+    def delete(self, key: str) -> None:
+        with _translated(check_key(key)):
+            self.client.delete_object(Bucket=self.bucket, Key=key)
+
+    def list_keys(self, prefix: str = "") -> Iterator[ObjectInfo]:
+        with _translated(check_prefix(prefix)):
+            pages = self.client.get_paginator("list_objects_v2").paginate(
+                Bucket=self.bucket, Prefix=prefix
+            )
+            for page in pages:
+                for item in page.get("Contents", []):
+                    yield ObjectInfo(
+                        key=item["Key"],
+                        size=int(item["Size"]),
+                        etag=_etag(item["ETag"]),
+                        last_modified=item.get("LastModified"),
+                    )
+
+    def presign_get(
+        self,
+        key: str,
+        filename: str,
+        content_type: str,
+        inline: bool = False,
+        expires: int = DEFAULT_EXPIRES,
+    ) -> str:
+        params = {
+            "Bucket": self.bucket,
+            "Key": check_key(key),
+            "ResponseContentType": content_type,
+            "ResponseContentDisposition": content_disposition(
+                filename, inline=inline and inline_allowed(content_type)
+            ),
+        }
+        with _translated(key):
+            return str(
+                self.client.generate_presigned_url("get_object", Params=params, ExpiresIn=expires)
+            )
