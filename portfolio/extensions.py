@@ -73,6 +73,14 @@ def make_engine(url: str) -> Engine:
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.execute("PRAGMA busy_timeout=5000")
             cursor.close()
+            # pysqlite only opens a transaction before DML, so a SAVEPOINT issued first starts
+            # one itself and its RELEASE commits everything. SQLAlchemy's documented fix: the
+            # driver stays in autocommit and we emit BEGIN ourselves (see "begin" below).
+            dbapi_connection.isolation_level = None
+
+        @event.listens_for(engine, "begin")
+        def _sqlite_begin(conn):  # type: ignore[no-untyped-def]
+            conn.exec_driver_sql("BEGIN")
 
         return engine
     return create_engine(url, pool_pre_ping=True)

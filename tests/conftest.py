@@ -13,7 +13,7 @@ from email import message_from_bytes
 from email.message import Message
 
 import pytest
-from flask import Flask
+from flask import Flask, g, request_started
 from flask.testing import FlaskClient
 from sqlalchemy import Connection
 from sqlalchemy.orm import Session, sessionmaker
@@ -96,9 +96,17 @@ def app_settings(
     }
 
 
+def _forget_the_previous_request(sender: Flask, **_extra: object) -> None:
+    # While a test holds the `session` fixture's app context, Flask reuses it for every request,
+    # so `g` would carry one request's signed-in user and CSRF token into the next one.
+    g.pop("_login_user", None)
+    g.pop("csrf_token", None)
+
+
 @pytest.fixture(scope="session")
 def app(app_settings: dict[str, object]) -> Iterator[Flask]:
     app = create_app(app_settings)
+    request_started.connect(_forget_the_previous_request, app)
     engine = db.engines[id(app)]
     Base.metadata.drop_all(engine)
     Base.metadata.create_all(engine)

@@ -1,15 +1,20 @@
-"""Small helpers shared by tests: users, signing in without the form, CSRF tokens."""
+"""Small helpers shared by tests: users, signing in with or without the forms, CSRF tokens."""
 
 from __future__ import annotations
 
 import re
+from email.message import Message
+from urllib.parse import urlsplit
 
 from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
+from werkzeug.test import TestResponse
 
 from portfolio.models import Role, User, UserRole
 from portfolio.models.base import utcnow
+from portfolio.services.hashing import hash_password
 
+DEFAULT_PASSWORD = "a long and unusual passphrase"
 CSRF_INPUT = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
 
@@ -27,10 +32,16 @@ def make_user(
     *,
     name: str = "Pat Example",
     roles: tuple[Role, ...] = (),
-    password_hash: str = "!unusable",
+    password_hash: str = "!unusable",  # noqa: S107 - no password matches it
+    password: str | None = None,
     confirmed: bool = True,
 ) -> User:
-    """A user straight in the database (tests of sign-in itself go through the forms)."""
+    """A user straight in the database (tests of sign-in itself go through the forms).
+
+    With `password`, the account gets a real hash of it (the app's own hasher) and can sign in.
+    """
+    if password is not None:
+        password_hash = hash_password(password)
     user = User(
         email=email,
         name=name,
@@ -48,3 +59,70 @@ def login_as(client: FlaskClient, user: User) -> None:
     with client.session_transaction() as flask_session:
         flask_session["_user_id"] = user.get_id()
         flask_session["_fresh"] = True
+
+
+def post_form(
+    client: FlaskClient,
+    url: str,
+    data: dict[str, object],
+    *,
+    page: str | None = None,
+    follow_redirects: bool = False,
+) -> TestResponse:
+    """POST `data` to `url` with the CSRF token of the form on `page` (default: `url`)."""
+    token = csrf_token(client, page or url)
+    return client.post(url, data={"csrf_token": token, **data}, follow_redirects=follow_redirects)
+
+
+def register(
+    client: FlaskClient,
+    email: str = "new.person@example.org",
+    *,
+    name: str = "New Person",
+    password: str = DEFAULT_PASSWORD,
+    confirm_password: str | None = None,
+    follow_redirects: bool = False,
+) -> TestResponse:
+    """Fill in the real registration form."""
+    data = {
+        "email": email,
+        "name": name,
+        "password": password,
+        "confirm_password": password if confirm_password is None else confirm_password,
+    }
+    return post_form(client, "/register", data, follow_redirects=follow_redirects)
+
+
+def sign_in(
+    client: FlaskClient,
+    email: str,
+    password: str,
+    *,
+    remember: bool = False,
+    next_page: str | None = None,
+    follow_redirects: bool = False,
+) -> TestResponse:
+    """Fill in the real sign-in form (with ?next= when given)."""
+    url = "/sign-in" if next_page is None else f"/sign-in?next={next_page}"
+    data: dict[str, object] = {"email": email, "password": password}
+    if remember:
+        data["remember"] = "y"
+    return post_form(client, url, data, page="/sign-in", follow_redirects=follow_redirects)
+
+
+def sign_out(client: FlaskClient) -> TestResponse:
+    """Press the Sign out button of the page header."""
+    return post_form(client, "/sign-out", {}, page="/")
+
+
+LINK = re.compile(r"https?://\S+")
+
+
+def link_in(message: Message) -> str:
+    """The path (and query) of the first link in an email, ready for client.get."""
+    from tests.conftest import Mailbox
+
+    match = LINK.search(Mailbox.body(message))
+    assert match, "no link in the message"
+    parts = urlsplit(match.group(0))
+    return parts.path + (f"?{parts.query}" if parts.query else "")

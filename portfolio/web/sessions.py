@@ -38,5 +38,6 @@ def start_session(user: User, *, remember: bool) -> None:
 
 
 def end_session() -> None:
-    logout_user()
     session.clear()
+    # After the clear, so the note that tells Flask-Login to delete the remember cookie survives.
+    logout_user()

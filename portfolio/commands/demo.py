@@ -1,0 +1,71 @@
+"""`flask --app portfolio demo`: one confirmed account per role, for trying the program out.
+
+Idempotent: accounts that exist are left exactly as they are. Refused in production.
+"""
+
+from __future__ import annotations
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+
+from portfolio.extensions import db
+from portfolio.models import Role
+from portfolio.services import accounts
+
+# (email, name, role, password). Published on purpose: these accounts are for demonstrations.
+DEMO_ACCOUNTS = (
+    (
+        "candidate@demo.example",
+        "Casey Candidate",
+        Role.CANDIDATE,
+        "demo candidate walks the stacks",
+    ),
+    ("reviewer@demo.example", "Robin Reviewer", Role.REVIEWER, "demo reviewer reads every rubric"),
+    (
+        "admin@demo.example",
+        "Alex Administrator",
+        Role.ADMINISTRATOR,
+        "demo admin keeps the records",
+    ),
+    ("supervisor@demo.example", "Sam Supervisor", Role.SUPERVISOR, "demo supervisor coaches staff"),
+)
+
+
+def refusal() -> str | None:
+    """Why the demo accounts may not be made here, or None."""
+    if current_app.config.get("ENV_NAME") == "production":
+        return "Refusing to create demo accounts in production."
+    if not current_app.config.get("DEMO_ALLOWED", False):
+        return "Refusing to create demo accounts: DEMO_ALLOWED is off."
+    return None
+
+
+@click.command("demo")
+@with_appcontext
+def demo() -> None:
+    """Create one confirmed demo account per role and print how to sign in."""
+    reason = refusal()
+    if reason:
+        raise click.ClickException(reason)
+    session = db.session
+    created = 0
+    for email, name, role, password in DEMO_ACCOUNTS:
+        if accounts.find_by_email(session, email) is None:
+            accounts.create_account(
+                session,
+                email=email,
+                name=name,
+                password=password,
+                roles=(role,),
+                confirmed=True,
+                source="demo",
+            )
+            created += 1
+    session.commit()
+    click.echo(f"Demo accounts: {created} created, {len(DEMO_ACCOUNTS) - created} already there.")
+    for email, _name, role, password in DEMO_ACCOUNTS:
+        click.echo(f"  {role.value:<13} {email:<26} password: {password}")
+
+
+commands = [demo]

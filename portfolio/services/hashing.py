@@ -1,0 +1,36 @@
+"""Password hashing with Argon2id (argon2-cffi); the one place that knows the algorithm."""
+
+from __future__ import annotations
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+_hasher = PasswordHasher()
+
+# Verified against when the email is unknown, so a stranger cannot time the difference.
+_DUMMY_HASH = _hasher.hash("a password nobody has, used only to spend the same time")
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def verify_password(password_hash: str, password: str) -> bool:
+    """True when `password` matches; False for a wrong password or an unusable stored hash."""
+    try:
+        return _hasher.verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def spend_verification_time(password: str) -> None:
+    """Do the work of one verification and forget the result (for unknown accounts)."""
+    verify_password(_DUMMY_HASH, password)
+
+
+def needs_rehash(password_hash: str) -> bool:
+    """True when the hash was made with weaker parameters than today's (rehash on sign-in)."""
+    try:
+        return _hasher.check_needs_rehash(password_hash)
+    except InvalidHashError:
+        return False

@@ -1,0 +1,103 @@
+"""A signed-in person's own account: change password, change email address."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from werkzeug.wrappers import Response
+
+from portfolio.domain.errors import InvalidInput
+from portfolio.extensions import db
+from portfolio.services import accounts
+from portfolio.services.tokens import InvalidLink
+from portfolio.web.account_links import account_settings
+from portfolio.web.auth import link_problem
+from portfolio.web.auth_forms import ChangeEmailForm, ChangePasswordForm
+from portfolio.web.form_errors import show_error
+from portfolio.web.sessions import start_session
+
+bp = Blueprint("account", __name__, url_prefix="/account")
+
+
+def _settings_page(
+    password_form: ChangePasswordForm | None = None, email_form: ChangeEmailForm | None = None
+) -> tuple[str, int]:
+    password_form = password_form or ChangePasswordForm(formdata=None)
+    email_form = email_form or ChangeEmailForm(formdata=None)
+    status = 422 if password_form.errors or email_form.errors else 200
+    html = render_template(
+        "account/settings.html",
+        user=current_user,
+        password_form=password_form,
+        email_form=email_form,
+    )
+    return html, status
+
+
+@bp.get("")
+@login_required
+def settings() -> tuple[str, int]:
+    return _settings_page()
+
+
+@bp.post("/password")
+@login_required
+def change_password() -> Response | tuple[str, int]:
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        user = current_user._get_current_object()
+        try:
+            accounts.change_password(
+                db.session,
+                account_settings(),
+                user,
+                current=form.current_password.data,
+                new=form.new_password.data,
+            )
+        except InvalidInput as exc:
+            show_error(form, exc)
+        else:
+            # The new epoch ended every session; this one starts again under it.
+            remembered = current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token")
+            start_session(user, remember=remembered in request.cookies)
+            flash("Your password is changed. Every other session was signed out.", "success")
+            return redirect(url_for("account.settings"))
+    return _settings_page(password_form=form)
+
+
+@bp.post("/email")
+@login_required
+def change_email() -> Response | tuple[str, int]:
+    form = ChangeEmailForm()
+    if form.validate_on_submit():
+        try:
+            accounts.request_email_change(
+                db.session,
+                account_settings(),
+                current_user._get_current_object(),
+                new_email=form.new_email.data,
+                password=form.password.data,
+            )
+        except InvalidInput as exc:
+            show_error(form, exc)
+        else:
+            flash(
+                "We have emailed a link to the new address. Your address changes when you open "
+                "it; until then, keep using the old one.",
+                "success",
+            )
+            return redirect(url_for("account.settings"))
+    return _settings_page(email_form=form)
+
+
+@bp.get("/email/confirm/<token>")
+def confirm_email_change(token: str) -> Response | tuple[str, int]:
+    """Opened from the email, perhaps on another device: the signed token is the proof."""
+    try:
+        user = accounts.confirm_email_change(db.session, account_settings(), token)
+    except InvalidLink as exc:
+        return link_problem(exc, retry="account.settings")
+    flash(f"Your email address is now {user.email}.", "success")
+    if current_user.is_authenticated:
+        return redirect(url_for("account.settings"))
+    return redirect(url_for("auth.sign_in"))

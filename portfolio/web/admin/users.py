@@ -1,0 +1,94 @@
+"""People and roles: administrators list people and grant or revoke roles (all audited).
+
+Routes join the admin blueprint, whose before_request already requires an administrator.
+"""
+
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from werkzeug.wrappers import Response
+from wtforms import HiddenField, StringField
+from wtforms.validators import AnyOf, DataRequired, Length
+
+from portfolio.domain.errors import InvalidInput, NotFound
+from portfolio.extensions import db
+from portfolio.models import Role, User
+from portfolio.services import accounts
+from portfolio.services.people import search_people
+from portfolio.web import access
+from portfolio.web.admin import bp
+
+PER_PAGE = 25
+ROLE_VALUES = [role.value for role in Role]
+
+
+class ListState(FlaskForm):
+    """Where to return afterwards: the search and page the administrator was on."""
+
+    q = HiddenField(validators=[Length(max=200)])
+    page = HiddenField(validators=[Length(max=10)])
+
+
+class GrantRoleForm(ListState):
+    # The template draws the <select> itself, offering only the roles the person lacks.
+    role = StringField("Role to grant", validators=[DataRequired(), AnyOf(ROLE_VALUES)])
+
+
+def _load_person(user_id: int) -> User:
+    user = db.session.get(User, user_id)
+    access.require_found(user)
+    assert user is not None
+    return user
+
+
+def _back_to_list(form: ListState) -> Response:
+    page = form.page.data if (form.page.data or "").isdigit() else None
+    return redirect(url_for("admin.users", q=form.q.data or None, page=page))
+
+
+@bp.get("/users")
+def users() -> str:
+    query = request.args.get("q", "")[:200]
+    page = request.args.get("page", "1")
+    result = search_people(
+        db.session, query, page=int(page) if page.isdigit() else 1, per_page=PER_PAGE
+    )
+    return render_template(
+        "admin/users.html", result=result, query=query, roles=list(Role), me=current_user
+    )
+
+
+@bp.post("/users/<int:user_id>/roles")
+def grant_role(user_id: int) -> Response:
+    person = _load_person(user_id)
+    form = GrantRoleForm()
+    if not form.validate_on_submit():
+        raise InvalidInput("Choose one of the roles to grant.", field="role")
+    role = Role(form.role.data)
+    if accounts.grant_role(
+        db.session, actor=current_user._get_current_object(), user=person, role=role
+    ):
+        flash(f"{person.name} is now {role.value}.", "success")
+    else:
+        flash(f"{person.name} already holds the {role.value} role.", "info")
+    return _back_to_list(form)
+
+
+@bp.post("/users/<int:user_id>/roles/<role_name>/revoke")
+def revoke_role(user_id: int, role_name: str) -> Response:
+    person = _load_person(user_id)
+    if role_name not in {role.value for role in Role}:
+        raise NotFound("There is no such role.")
+    form = ListState()
+    if not form.validate_on_submit():
+        raise InvalidInput("This form could not be read. Reload the page and try again.")
+    role = Role(role_name)
+    if accounts.revoke_role(
+        db.session, actor=current_user._get_current_object(), user=person, role=role
+    ):
+        flash(f"{person.name} no longer holds the {role.value} role.", "success")
+    else:
+        flash(f"{person.name} did not hold the {role.value} role.", "info")
+    return _back_to_list(form)

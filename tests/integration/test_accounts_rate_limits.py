@@ -1,0 +1,92 @@
+"""Rate limits on sign-in and on the forms that send email (SIGN_IN_LIMIT is 10 per minute)."""
+
+from __future__ import annotations
+
+from tests.helpers import csrf_token, make_user
+
+PASSWORD = "correct horse library staple"
+
+
+def post_from(client, url, data, address="127.0.0.1"):
+    token = csrf_token(client, url)
+    return client.post(
+        url, data={"csrf_token": token, **data}, environ_base={"REMOTE_ADDR": address}
+    )
+
+
+def wrong_sign_in(client, email, address="127.0.0.1"):
+    return post_from(client, "/sign-in", {"email": email, "password": "not it"}, address)
+
+
+def test_the_eleventh_wrong_password_in_a_minute_gets_429(client, session):
+    make_user(session, "target@example.org", password=PASSWORD)
+    for _ in range(10):
+        assert wrong_sign_in(client, "target@example.org").status_code == 422
+    response = wrong_sign_in(client, "target@example.org")
+    assert response.status_code == 429
+    assert b"Too many attempts. Wait a minute, then try again." in response.data
+    assert int(response.headers["Retry-After"]) > 0
+
+
+def test_the_right_password_is_refused_too_once_the_limit_is_hit(client, session):
+    make_user(session, "locked@example.org", password=PASSWORD)
+    for _ in range(10):
+        wrong_sign_in(client, "locked@example.org")
+    right = post_from(client, "/sign-in", {"email": "locked@example.org", "password": PASSWORD})
+    assert right.status_code == 429
+    assert client.get("/account").status_code == 302
+
+
+def test_the_limit_follows_the_account_across_client_addresses(client, session):
+    make_user(session, "spread@example.org", password=PASSWORD)
+    for n in range(10):
+        wrong_sign_in(client, " Spread@Example.org ", address=f"10.0.0.{n}")
+    assert wrong_sign_in(client, "spread@example.org", address="10.0.1.1").status_code == 429
+
+
+def test_the_limit_follows_the_client_address_across_accounts(client, session):
+    for n in range(10):
+        assert wrong_sign_in(client, f"guess{n}@example.org", address="10.9.9.9").status_code == 422
+    assert wrong_sign_in(client, "guess10@example.org", address="10.9.9.9").status_code == 429
+
+
+def test_one_locked_account_does_not_lock_another(client, session):
+    make_user(session, "other@example.org", password=PASSWORD)
+    for n in range(10):
+        wrong_sign_in(client, "victim@example.org", address=f"10.0.2.{n}")
+    response = post_from(
+        client, "/sign-in", {"email": "other@example.org", "password": PASSWORD}, "10.0.3.1"
+    )
+    assert response.status_code == 302
+
+
+def test_reading_the_sign_in_page_is_not_limited(client, session):
+    for _ in range(15):
+        assert client.get("/sign-in").status_code == 200
+
+
+def test_forgotten_password_emails_to_one_address_are_limited(client, session, mailbox):
+    make_user(session, "inbox@example.org", password=PASSWORD)
+    for n in range(5):
+        response = post_from(
+            client, "/forgot-password", {"email": "inbox@example.org"}, f"10.1.0.{n}"
+        )
+        assert response.status_code == 302
+    sixth = post_from(client, "/forgot-password", {"email": "inbox@example.org"}, "10.1.1.1")
+    assert sixth.status_code == 429
+    assert len(mailbox.to("inbox@example.org")) == 5
+
+
+def test_resend_confirmation_emails_to_one_address_are_limited(client, session, mailbox):
+    make_user(session, "pending@example.org", confirmed=False)
+    for _ in range(5):
+        post_from(client, "/confirm/resend", {"email": "pending@example.org"})
+    assert post_from(client, "/confirm/resend", {"email": "pending@example.org"}).status_code == 429
+    assert len(mailbox.to("pending@example.org")) == 5
+
+
+def test_form_mistakes_do_not_use_up_the_email_limit(client, session):
+    for _ in range(6):
+        assert post_from(client, "/forgot-password", {"email": "not an email"}).status_code == 422
+    response = post_from(client, "/forgot-password", {"email": "fine@example.org"})
+    assert response.status_code == 302
