@@ -32,6 +32,10 @@ class Config:
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_ENABLED = True
     SIGN_IN_LIMIT = "10 per minute"
+    EMAIL_REQUEST_LIMIT = "5 per hour"  # reset and confirmation emails per address typed in
+    FORM_POST_LIMIT = "20 per minute"  # account form posts per client address
+    # Number of proxies in front of the app whose X-Forwarded-For/-Proto to trust (0: none).
+    TRUSTED_PROXIES = 0
     EMAIL_TOKEN_MAX_AGE = 60 * 60 * 24  # confirmation links: one day
     RESET_TOKEN_MAX_AGE = 60 * 60  # password reset links: one hour
     # Form posts only: artifact uploads go straight to the object store.
@@ -94,6 +98,9 @@ ENV_OVERRIDES = (
     "PUBLIC_BASE_URL",
     "RATELIMIT_STORAGE_URI",
     "SIGN_IN_LIMIT",
+    "EMAIL_REQUEST_LIMIT",
+    "FORM_POST_LIMIT",
+    "TRUSTED_PROXIES",
     "MAX_CONTENT_LENGTH",
 )
 
