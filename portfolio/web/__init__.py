@@ -28,6 +28,7 @@ def _optional_blueprints() -> list:  # type: ignore[type-arg]
     for name in (
         "auth",
         "account",
+        "frameworks",
         "admin",
         "candidate",
         "reviewer",
