@@ -18,6 +18,11 @@ def require_admin() -> None:
     require_role(Role.ADMINISTRATOR)
 
 
+def is_admin() -> bool:
+    """Whether the signed-in person administers (sees drafts and provisional markers)."""
+    return bool(current_user.is_authenticated and current_user.has_role(Role.ADMINISTRATOR))
+
+
 def require_found(obj: object | None) -> None:
     """404 when the object is missing; also used when it exists but is not the caller's."""
     if obj is None:
