@@ -34,6 +34,10 @@ class Config:
     SIGN_IN_LIMIT = "10 per minute"
     EMAIL_REQUEST_LIMIT = "5 per hour"  # reset and confirmation emails per address typed in
     FORM_POST_LIMIT = "20 per minute"  # account form posts per client address
+    # Argon2 parameters; None keeps argon2-cffi's RFC 9106 low-memory profile.
+    ARGON2_TIME_COST: int | None = None
+    ARGON2_MEMORY_COST_KIB: int | None = None
+    ARGON2_PARALLELISM: int | None = None
     # Number of proxies in front of the app whose X-Forwarded-For/-Proto to trust (0: none).
     TRUSTED_PROXIES = 0
     EMAIL_TOKEN_MAX_AGE = 60 * 60 * 24  # confirmation links: one day
@@ -64,6 +68,10 @@ class TestingConfig(Config):
     SESSION_COOKIE_SECURE = False
     REMEMBER_COOKIE_SECURE = False
     DATABASE_URL = "sqlite://"
+    # Cheap hashing keeps the suite fast; production strength is the default elsewhere.
+    ARGON2_TIME_COST = 1
+    ARGON2_MEMORY_COST_KIB = 1024
+    ARGON2_PARALLELISM = 1
     OBJECT_STORE_URL = f"file://{INSTANCE / 'test-objects'}"
 
 

@@ -38,8 +38,14 @@ def create_app(config: str | Mapping[str, Any] | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)  # type: ignore[method-assign]
 
     from portfolio import cli, extensions
+    from portfolio.services import hashing
     from portfolio.web import register_web
 
+    hashing.configure(
+        app.config.get("ARGON2_TIME_COST"),
+        app.config.get("ARGON2_MEMORY_COST_KIB"),
+        app.config.get("ARGON2_PARALLELISM"),
+    )
     extensions.db.init_app(app)
     extensions.csrf.init_app(app)
     app.config.setdefault("RATELIMIT_STORAGE_URI", "memory://")

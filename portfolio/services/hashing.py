@@ -11,6 +11,21 @@ _hasher = PasswordHasher()
 _DUMMY_HASH = _hasher.hash("a password nobody has, used only to spend the same time")
 
 
+def configure(time_cost: int | None, memory_cost_kib: int | None, parallelism: int | None) -> None:
+    """Set the Argon2 parameters for this process (None keeps argon2-cffi's RFC 9106 default).
+
+    Hashes made with other parameters still verify and are replaced at the next sign-in.
+    """
+    global _hasher, _DUMMY_HASH
+    defaults = PasswordHasher()
+    _hasher = PasswordHasher(
+        time_cost=time_cost or defaults.time_cost,
+        memory_cost=memory_cost_kib or defaults.memory_cost,
+        parallelism=parallelism or defaults.parallelism,
+    )
+    _DUMMY_HASH = _hasher.hash("a password nobody has, used only to spend the same time")
+
+
 def hash_password(password: str) -> str:
     return _hasher.hash(password)
 
