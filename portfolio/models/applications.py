@@ -5,6 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import ForeignKey, Numeric, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -62,6 +63,9 @@ class Application(Base):
         str_enum(EligibilityStatus), nullable=True
     )
     hours_counted: Mapped[int | None]
+    # What the candidate last typed in the form, field by field, valid or not, so that saving a
+    # draft never loses text; the columns above only ever hold values that passed the checks.
+    form_input: Mapped[dict[str, Any]] = mapped_column(default=dict)
     submitted_at: Mapped[datetime | None]
     decided_at: Mapped[datetime | None]
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))

@@ -1,0 +1,175 @@
+"""Applications for administrators: the queue, one application, decisions and the fee ledger.
+
+Routes join the admin blueprint, whose before_request already requires an administrator.
+"""
+
+from __future__ import annotations
+
+from flask import current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from werkzeug.wrappers import Response
+from wtforms.fields.choices import SelectChoice
+
+from portfolio.domain.errors import InvalidInput
+from portfolio.domain.fees import format_money
+from portfolio.extensions import db
+from portfolio.models import Application, User
+from portfolio.models.base import utcnow
+from portfolio.services import application_decisions, applications, audit, payments
+from portfolio.services.experience import hours_report
+from portfolio.services.mail import MailSettings
+from portfolio.web import access
+from portfolio.web.account_links import absolute_url
+from portfolio.web.admin import bp
+from portfolio.web.admin.application_forms import DecisionForm, PaymentForm, ScholarshipForm
+from portfolio.web.form_errors import show_error
+
+QUEUE_TITLES = {
+    "eligible": "Eligible",
+    "needs_review": "Needs case-by-case review",
+    "not_eligible": "Not eligible",
+}
+
+
+def _me() -> User:
+    return current_user._get_current_object()  # type: ignore[no-any-return]
+
+
+def _load(application_id: int) -> Application:
+    application = applications.get_application(db.session, application_id)
+    access.require_found(application)
+    assert application is not None
+    return application
+
+
+def _decision_mail() -> application_decisions.DecisionMail:
+    return application_decisions.DecisionMail(
+        mail=MailSettings.from_config(current_app.config),
+        dashboard_url=absolute_url("candidate.dashboard"),
+    )
+
+
+@bp.get("/applications", endpoint="applications")
+def applications_queue() -> str:
+    queue = application_decisions.submitted_queue(db.session)
+    return render_template("admin/applications.html", queue=queue, titles=QUEUE_TITLES)
+
+
+@bp.get("/applications/<int:application_id>")
+def application(application_id: int) -> str:
+    return _page(_load(application_id))
+
+
+def _page(
+    application: Application,
+    *,
+    decision: DecisionForm | None = None,
+    payment: PaymentForm | None = None,
+    scholarship: ScholarshipForm | None = None,
+) -> str:
+    today = utcnow().date()
+    rules = applications.rules_for(application)
+    paid = payments.payments_of(db.session, application)
+    awards = payments.awards_of(db.session, application)
+    scholarship = scholarship or ScholarshipForm(prefix="scholarship")
+    scholarship.scholarship_key.choices = [
+        SelectChoice(s.key, s.name) for s in rules.fees.scholarships
+    ]
+    return render_template(
+        "admin/application.html",
+        application=application,
+        assessment=applications.assess(application, today),
+        report=hours_report(applications.domain_entries(application), rules.eligibility, today),
+        statement=payments.fee_statement(application, paid, awards),
+        payments=paid,
+        awards=awards,
+        scholarships={s.key: s for s in rules.fees.scholarships},
+        methods=dict(payments.PAYMENT_METHODS),
+        money=lambda cents: format_money(cents, rules.fees.currency),
+        decision=decision or DecisionForm(prefix="decision"),
+        payment=payment or PaymentForm(prefix="payment", data={"received_on": today}),
+        scholarship=scholarship,
+        history=audit.events_for(db.session, "application", application.id),
+        today=today,
+    )
+
+
+@bp.post("/applications/<int:application_id>/decision")
+def decide_application(application_id: int) -> Response | tuple[str, int]:
+    application = _load(application_id)
+    form = DecisionForm(request.form, prefix="decision")
+    if form.validate():
+        try:
+            if form.outcome.data == "approve":
+                application_decisions.approve_application(
+                    db.session,
+                    application,
+                    actor=_me(),
+                    reason=form.reason.data or "",
+                    today=utcnow().date(),
+                    mail=_decision_mail(),
+                )
+                flash(f"Approved: {application.user.name} is enrolled.", "success")
+            else:
+                application_decisions.reject_application(
+                    db.session,
+                    application,
+                    actor=_me(),
+                    reason=form.reason.data or "",
+                    mail=_decision_mail(),
+                )
+                flash(f"Rejected: {application.user.name} is told why by email.", "success")
+        except InvalidInput as exc:
+            show_error(form, exc)  # type: ignore[arg-type]
+        else:
+            return redirect(url_for("admin.application", application_id=application.id))
+    return _page(application, decision=form), 422
+
+
+@bp.post("/applications/<int:application_id>/payments")
+def record_payment(application_id: int) -> Response | tuple[str, int]:
+    application = _load(application_id)
+    form = PaymentForm(request.form, prefix="payment")
+    if form.validate():
+        try:
+            cents = payments.parse_amount(form.amount.data or "")
+            payments.record_payment(
+                db.session,
+                application,
+                actor=_me(),
+                amount_cents=cents,
+                method=form.method.data or "",
+                reference=form.reference.data or "",
+                received_on=form.received_on.data,  # type: ignore[arg-type]
+                today=utcnow().date(),
+            )
+        except InvalidInput as exc:
+            show_error(form, exc)  # type: ignore[arg-type]
+        else:
+            flash(f"Payment of {form.amount.data} recorded.", "success")
+            return redirect(url_for("admin.application", application_id=application.id))
+    return _page(application, payment=form), 422
+
+
+@bp.post("/applications/<int:application_id>/scholarships")
+def award_scholarship(application_id: int) -> Response | tuple[str, int]:
+    application = _load(application_id)
+    form = ScholarshipForm(request.form, prefix="scholarship")
+    rules = applications.rules_for(application)
+    form.scholarship_key.choices = [SelectChoice(s.key, s.name) for s in rules.fees.scholarships]
+    if form.validate():
+        try:
+            payments.award_scholarship(
+                db.session,
+                application,
+                actor=_me(),
+                scholarship_key=form.scholarship_key.data or "",
+                note=form.note.data or "",
+                today=utcnow().date(),
+            )
+        except InvalidInput as exc:
+            show_error(form, exc)  # type: ignore[arg-type]
+        else:
+            flash("Scholarship awarded.", "success")
+            return redirect(url_for("admin.application", application_id=application.id))
+    return _page(application, scholarship=form), 422

@@ -1,0 +1,133 @@
+"""Electives and routes: which elective sets a candidate takes, and how they complete each set."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from werkzeug.wrappers import Response
+from wtforms import Form, RadioField, SelectField, StringField
+
+from portfolio.domain.errors import Conflict, InvalidInput
+from portfolio.extensions import db
+from portfolio.models import Enrollment, SetKind, User
+from portfolio.models.base import utcnow
+from portfolio.services import enrollments
+from portfolio.services.frameworks import load_rules
+from portfolio.services.progress import enrollment_progress
+from portfolio.web.candidate import bp
+from portfolio.web.candidate.application_form import options
+from portfolio.web.form_errors import show_error
+
+MAX_CODES = 50  # far above any program's sets: a longer list is not a choice, it is noise
+ROUTES = (("course", "An approved course"), ("portfolio", "A portfolio of evidence"))
+COURSE_STATUSES = (
+    ("planned", "Planned"),
+    ("in_progress", "In progress"),
+    ("completed", "Completed"),
+)
+
+
+class RouteForm(Form):
+    route = RadioField(
+        "How will you complete this set?", choices=options(ROUTES), validate_choice=False
+    )
+    course_name = StringField("Course name")
+    course_provider = StringField("Course provider")
+    course_status = SelectField(
+        "Course status", choices=options(COURSE_STATUSES), validate_choice=False
+    )
+
+
+def _me() -> User:
+    return current_user._get_current_object()  # type: ignore[no-any-return]
+
+
+def _route_form(
+    item_id: int, formdata: Mapping[str, str] | None = None, **data: object
+) -> RouteForm:
+    return RouteForm(formdata=formdata, prefix=f"set-{item_id}", data=data)
+
+
+def _page(
+    enrollment: Enrollment,
+    *,
+    chosen: Collection[str] | None = None,
+    electives_error: str | None = None,
+    failed_route: tuple[int, RouteForm] | None = None,
+) -> str:
+    progress = enrollment_progress(enrollment, utcnow().date())
+    framework = enrollments.framework_of(db.session, enrollment)
+    rules = load_rules(framework)
+    electives = [
+        s
+        for s in framework.sets
+        if s.kind == SetKind.ELECTIVE and s.code not in rules.required_sets
+    ]
+    current = {p.code: p for p in progress.sets if not p.required}
+    forms = {}
+    for item in progress.sets:
+        es = item.enrollment_set
+        forms[es.id] = _route_form(
+            es.id,
+            route=es.route.value,
+            course_name=es.course_name,
+            course_provider=es.course_provider,
+            course_status=es.course_status.value if es.course_status else "planned",
+        )
+    if failed_route is not None:
+        forms[failed_route[0]] = failed_route[1]
+    return render_template(
+        "candidate/electives.html",
+        progress=progress,
+        electives=electives,
+        current=current,
+        chosen=set(current) if chosen is None else set(chosen),
+        electives_error=electives_error,
+        route_forms=forms,
+    )
+
+
+@bp.get("/enrollments/<int:enrollment_id>/electives")
+def electives(enrollment_id: int) -> str:
+    enrollment = enrollments.get_own_enrollment(db.session, _me(), enrollment_id)
+    return _page(enrollment)
+
+
+@bp.post("/enrollments/<int:enrollment_id>/electives")
+def choose_electives(enrollment_id: int) -> Response | tuple[str, int]:
+    enrollment = enrollments.get_own_enrollment(db.session, _me(), enrollment_id)
+    codes = [code[:30] for code in request.form.getlist("electives")[:MAX_CODES]]
+    try:
+        enrollments.choose_electives(db.session, enrollment, codes, actor=_me())
+    except (InvalidInput, Conflict) as exc:
+        return _page(enrollment, chosen=codes, electives_error=exc.message), exc.status
+    flash("Your electives are saved. Now choose how you will complete each set.", "success")
+    return redirect(url_for("candidate.electives", enrollment_id=enrollment.id, _anchor="routes"))
+
+
+@bp.post("/enrollment-sets/<int:set_id>/route")
+def choose_route(set_id: int) -> Response | tuple[str, int]:
+    item = enrollments.get_own_enrollment_set(db.session, _me(), set_id)
+    form = _route_form(set_id, request.form)
+    try:
+        enrollments.choose_route(
+            db.session,
+            item,
+            route=form.route.data or "",
+            course_name=form.course_name.data or "",
+            course_provider=form.course_provider.data or "",
+            course_status=form.course_status.data or "",
+            actor=_me(),
+        )
+    except (InvalidInput, Conflict) as exc:
+        show_error(form, exc)  # type: ignore[arg-type]
+        db.session.rollback()  # the page below shows the stored choice, not a half-made one
+        enrollment = enrollments.get_own_enrollment(db.session, _me(), item.enrollment_id)
+        return _page(enrollment, failed_route=(set_id, form)), exc.status
+    name = item.competency_set.name
+    flash(f"{name}: your route is saved.", "success")
+    return redirect(
+        url_for("candidate.electives", enrollment_id=item.enrollment_id, _anchor=f"set-{set_id}")
+    )

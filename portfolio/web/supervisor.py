@@ -1,0 +1,82 @@
+"""Supervisors: accepting a candidate's invitation, then following the staff who invited them.
+
+Read-only pages. A supervisor only ever finds candidates who invited them (404 otherwise).
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, flash, redirect, render_template, url_for
+from flask_login import current_user, login_required
+from werkzeug.wrappers import Response
+
+from portfolio.extensions import db
+from portfolio.models import Role, User
+from portfolio.models.base import utcnow
+from portfolio.services import supervisors
+from portfolio.services.mail import MailSettings
+from portfolio.services.supervisors import DEFAULT_MAX_AGE, InvitationSettings
+from portfolio.services.tokens import InvalidLink
+from portfolio.web import access
+from portfolio.web.account_links import absolute_url
+
+bp = Blueprint("supervisor", __name__, url_prefix="/supervise")
+
+
+def invitation_settings() -> InvitationSettings:
+    """What invitations need from the app config; links point at supervisor.invitation."""
+    config = current_app.config
+    return InvitationSettings(
+        secret_key=str(config["SECRET_KEY"]),
+        mail=MailSettings.from_config(config),
+        link=lambda token: absolute_url("supervisor.invitation", token=token),
+        max_age=int(config.get("SUPERVISOR_INVITATION_MAX_AGE", DEFAULT_MAX_AGE)),
+    )
+
+
+def _me() -> User:
+    return current_user._get_current_object()  # type: ignore[no-any-return]
+
+
+@bp.get("/invitations/<token>")
+def invitation(token: str) -> str | tuple[str, int]:
+    try:
+        link = supervisors.read_invitation(db.session, invitation_settings(), token)
+    except InvalidLink as exc:
+        return render_template("supervisor/invitation.html", problem=exc.message), 400
+    if current_user.is_authenticated and current_user.email.lower() != link.email:
+        return render_template(
+            "supervisor/invitation.html", problem=supervisors.OTHER_ADDRESS, link=link
+        ), 403
+    candidate = supervisors.candidate_of(db.session, link)
+    return render_template(
+        "supervisor/invitation.html", link=link, candidate=candidate, token=token
+    )
+
+
+@bp.post("/invitations/<token>")
+@login_required
+def accept_invitation(token: str) -> Response | tuple[str, int]:
+    try:
+        link = supervisors.read_invitation(db.session, invitation_settings(), token)
+    except InvalidLink as exc:
+        return render_template("supervisor/invitation.html", problem=exc.message), 400
+    supervisors.accept_invitation(db.session, link, _me())
+    candidate = supervisors.candidate_of(db.session, link)
+    flash(f"You now follow the progress of {candidate.name}.", "success")
+    return redirect(url_for("supervisor.candidate", candidate_id=candidate.id))
+
+
+@bp.get("/")
+@login_required
+def staff() -> str:
+    access.require_role(Role.SUPERVISOR)
+    people = supervisors.supervised_candidates(db.session, _me(), utcnow().date())
+    return render_template("supervisor/staff.html", people=people)
+
+
+@bp.get("/staff/<int:candidate_id>")
+@login_required
+def candidate(candidate_id: int) -> str:
+    access.require_role(Role.SUPERVISOR)
+    person = supervisors.supervised_candidate(db.session, _me(), candidate_id, utcnow().date())
+    return render_template("supervisor/candidate.html", person=person)

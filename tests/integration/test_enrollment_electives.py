@@ -1,0 +1,185 @@
+"""Electives and routes: each bad choice refused with its own status, never another's data."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from portfolio.domain.lifecycle import SetLifecycle
+from portfolio.models import EnrollmentSet, Route
+from tests.application_fixtures import (
+    ELECTIVES,
+    admin,
+    approve,
+    candidate,
+    enrollment_of,
+    lsscp,
+    other_candidate,
+    other_program,
+    submitted_application,
+)
+from tests.helpers import csrf_token, login_as, post_form
+
+__all__ = ["admin", "candidate", "lsscp", "other_candidate", "other_program"]
+
+
+@pytest.fixture
+def enrolled(client, session, lsscp, other_program, candidate, other_candidate, admin):
+    """The candidate, enrolled in LSSCP (another program and another person exist too)."""
+    approve(client, admin, submitted_application(client, candidate))
+    login_as(client, candidate)
+    return enrollment_of(session, candidate)
+
+
+def electives_url(enrollment) -> str:
+    return f"/me/enrollments/{enrollment.id}/electives"
+
+
+def chosen_codes(session, enrollment) -> set[str]:
+    session.expire_all()
+    rows = session.scalars(
+        select(EnrollmentSet).where(EnrollmentSet.enrollment_id == enrollment.id)
+    )
+    return {row.competency_set.code for row in rows}
+
+
+def choose(client, enrollment, codes):
+    return post_form(client, electives_url(enrollment), {"electives": codes})
+
+
+def test_too_few_electives_is_refused(client, session, enrolled):
+    response = choose(client, enrolled, ELECTIVES[:2])
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert "Choose exactly 3 electives; you chose 2." in page
+    assert page.count("checked") >= 2  # the ticks stay as they were
+    assert chosen_codes(session, enrolled) == {"FOUND", "COMM", "TECH"}
+
+
+def test_too_many_electives_is_refused(client, session, enrolled):
+    response = choose(client, enrolled, [*ELECTIVES, "COLL"])
+    assert response.status_code == 422
+    assert "you chose 4" in response.get_data(as_text=True)
+
+
+def test_an_elective_of_another_framework_is_refused(client, session, enrolled):
+    response = choose(client, enrolled, ["E2", *ELECTIVES[:2]])  # E2 is the other program's
+    assert response.status_code == 422
+    assert "Not a competency set of this program: E2" in response.get_data(as_text=True)
+    assert chosen_codes(session, enrolled) == {"FOUND", "COMM", "TECH"}
+
+
+def test_a_required_set_is_not_an_elective(client, session, enrolled):
+    response = choose(client, enrolled, ["FOUND", *ELECTIVES[:2]])
+    assert response.status_code == 422
+    assert "Required sets are taken anyway" in response.get_data(as_text=True)
+
+
+def test_the_same_elective_twice_is_refused(client, session, enrolled):
+    response = choose(client, enrolled, ["CAT", "CAT", "ACCESS"])
+    assert response.status_code == 422
+
+
+def test_a_10000_character_elective_code_is_refused(client, session, enrolled):
+    assert choose(client, enrolled, ["x" * 10_000, *ELECTIVES[:2]]).status_code == 422
+
+
+def test_an_elective_can_change_until_work_is_submitted_for_it(client, session, enrolled):
+    assert choose(client, enrolled, ELECTIVES).status_code == 302
+    assert choose(client, enrolled, ["ACCESS", "ADULT", "COLL"]).status_code == 302
+    assert chosen_codes(session, enrolled) == {"FOUND", "COMM", "TECH", "ACCESS", "ADULT", "COLL"}
+
+    coll = next(s for s in enrolled.sets if s.competency_set.code == "COLL")
+    coll.status = SetLifecycle.SUBMITTED.value
+    session.commit()
+    response = choose(client, enrolled, ELECTIVES)
+    assert response.status_code == 409
+    assert "stays one of your electives" in response.get_data(as_text=True)
+    assert "COLL" in chosen_codes(session, enrolled)
+    page = client.get(electives_url(enrolled)).get_data(as_text=True)
+    assert "work submitted: it stays one of your electives" in page
+
+
+def test_another_candidates_enrollment_is_not_found(client, session, enrolled, other_candidate):
+    login_as(client, other_candidate)
+    assert client.get(electives_url(enrolled)).status_code == 404
+    response = post_form(client, electives_url(enrolled), {"electives": ELECTIVES}, page="/me/")
+    assert response.status_code == 404
+    assert chosen_codes(session, enrolled) == {"FOUND", "COMM", "TECH"}
+
+
+def test_another_candidates_set_is_not_found(client, session, enrolled, other_candidate):
+    item = enrolled.sets[0]
+    login_as(client, other_candidate)
+    data = {f"set-{item.id}-route": "portfolio"}
+    response = post_form(client, f"/me/enrollment-sets/{item.id}/route", data, page="/me/")
+    assert response.status_code == 404
+    session.expire_all()
+    assert session.get(EnrollmentSet, item.id).route == Route.UNDECIDED
+
+
+def route(client, enrollment, item, **values):
+    data = {f"set-{item.id}-{key}": value for key, value in values.items()}
+    url = f"/me/enrollment-sets/{item.id}/route"
+    return post_form(client, url, data, page=electives_url(enrollment))
+
+
+def test_a_course_needs_its_name(client, session, enrolled):
+    item = enrolled.sets[0]
+    response = route(client, enrolled, item, route="course", course_provider="State Library")
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert "Enter the course&#39;s name." in page or "Enter the course's name." in page
+    assert 'value="State Library"' in page
+    session.expire_all()
+    assert session.get(EnrollmentSet, item.id).route == Route.UNDECIDED
+
+
+def test_a_10000_character_course_name_is_refused_and_kept(client, session, enrolled):
+    item = enrolled.sets[0]
+    long_name = "c" * 10_000
+    response = route(
+        client, enrolled, item, route="course", course_name=long_name, course_provider="P"
+    )
+    assert response.status_code == 422
+    assert f'value="{long_name}"' in response.get_data(as_text=True)
+
+
+def test_an_unknown_route_is_refused(client, session, enrolled):
+    response = route(client, enrolled, enrolled.sets[0], route="osmosis")
+    assert response.status_code == 422
+    assert "Choose a course or a portfolio." in response.get_data(as_text=True)
+
+
+def test_a_candidate_cannot_verify_their_own_course(client, session, enrolled):
+    response = route(
+        client,
+        enrolled,
+        enrolled.sets[0],
+        route="course",
+        course_name="C",
+        course_provider="P",
+        course_status="verified",
+    )
+    assert response.status_code == 422
+    assert "Choose planned, in progress or completed." in response.get_data(as_text=True)
+
+
+def test_the_route_is_fixed_once_work_is_submitted(client, session, enrolled):
+    item = enrolled.sets[0]
+    assert route(client, enrolled, item, route="portfolio").status_code == 302
+    session.expire_all()
+    item = session.get(EnrollmentSet, item.id)
+    item.status = SetLifecycle.SUBMITTED.value
+    session.commit()
+    response = route(client, enrolled, item, route="course", course_name="C", course_provider="P")
+    assert response.status_code == 409
+    session.expire_all()
+    assert session.get(EnrollmentSet, item.id).route == Route.PORTFOLIO
+
+
+def test_posting_a_route_without_the_csrf_token_is_refused(client, session, enrolled):
+    item = enrolled.sets[0]
+    url = f"/me/enrollment-sets/{item.id}/route"
+    assert client.post(url, data={f"set-{item.id}-route": "portfolio"}).status_code == 400
+    assert csrf_token(client, electives_url(enrolled))

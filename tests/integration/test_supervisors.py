@@ -1,0 +1,164 @@
+"""Supervisors: the emailed invitation, accepting it, and a read-only view of their staff only."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from portfolio.models import Application, Role, SupervisorLink
+from tests.application_fixtures import (
+    admin,
+    approve,
+    candidate,
+    complete_form,
+    lsscp,
+    other_candidate,
+    save,
+    start,
+    submitted_application,
+)
+from tests.helpers import (
+    DEFAULT_PASSWORD,
+    csrf_token,
+    link_in,
+    login_as,
+    make_user,
+    post_form,
+    sign_in,
+    sign_out,
+)
+
+__all__ = ["admin", "candidate", "lsscp", "other_candidate"]
+
+BOSS = "boss@example.org"
+
+
+@pytest.fixture
+def boss(session):
+    return make_user(session, BOSS, name="Bea Boss", password=DEFAULT_PASSWORD)
+
+
+@pytest.fixture
+def stranger(session):
+    return make_user(session, "stranger@example.org", name="Stan Ger", password=DEFAULT_PASSWORD)
+
+
+@pytest.fixture
+def invitation(client, session, mailbox, lsscp, boss, stranger, candidate, other_candidate, admin):
+    """The candidate applied naming the boss (in capitals); the path of the emailed link."""
+    submitted_application(client, candidate, supervisor_email="Boss@Example.org")
+    [message] = mailbox.to(BOSS)
+    assert "Casey Candidate invites you" in message["Subject"]
+    login_as(client, boss)
+    return link_in(message)
+
+
+def accept(client, path):
+    return post_form(client, path, {})
+
+
+def test_the_invited_person_signs_in_and_accepts(client, session, invitation, boss, candidate):
+    sign_out(client)
+    anonymous = client.get(invitation)
+    assert anonymous.status_code == 200
+    assert "Sign in to accept" in anonymous.get_data(as_text=True)
+
+    response = sign_in(client, BOSS, DEFAULT_PASSWORD, next_page=invitation, follow_redirects=True)
+    assert "Accept and follow Casey Candidate" in response.get_data(as_text=True)
+    accepted = accept(client, invitation)
+    assert accepted.status_code == 302
+    assert accepted.headers["Location"].endswith(f"/supervise/staff/{candidate.id}")
+
+    session.expire_all()
+    assert boss.has_role(Role.SUPERVISOR)
+    link = session.scalar(select(SupervisorLink))
+    assert link.supervisor_id == boss.id and link.accepted_at is not None
+    page = client.get(f"/supervise/staff/{candidate.id}").get_data(as_text=True)
+    assert "waiting for a decision" in page
+    staff = client.get("/supervise/").get_data(as_text=True)
+    assert "Casey Candidate" in staff
+
+
+def test_someone_else_signed_in_cannot_accept(client, session, invitation, stranger, boss):
+    login_as(client, stranger)
+    refused = client.get(invitation)
+    assert refused.status_code == 403
+    assert "sent to another email address" in refused.get_data(as_text=True)
+    response = client.post(invitation, data={"csrf_token": csrf_token(client, "/")})
+    assert response.status_code == 403
+    session.expire_all()
+    assert not stranger.has_role(Role.SUPERVISOR)
+    assert session.scalar(select(SupervisorLink)).accepted_at is None
+
+
+def test_a_tampered_invitation_is_refused(client, session, invitation):
+    response = client.get(invitation[:-3] + "abc")
+    assert response.status_code == 400
+    assert "not valid" in response.get_data(as_text=True)
+
+
+def test_the_supervisor_follows_progress_but_not_evidence_until_shared(
+    client, session, invitation, boss, candidate, admin
+):
+    accept(client, invitation)
+    [link] = session.scalars(select(SupervisorLink)).all()
+    application = session.scalar(select(Application).where(Application.user_id == candidate.id))
+    approve(client, admin, application.id)
+
+    login_as(client, boss)
+    page = client.get(f"/supervise/staff/{candidate.id}").get_data(as_text=True)
+    assert "days left" in page
+    assert "Foundations" in page or "not started" in page
+    assert "has not shared their evidence" in page
+
+    login_as(client, candidate)
+    dashboard = client.get("/me/").get_data(as_text=True)
+    assert "follows your progress" in dashboard
+    response = post_form(
+        client, f"/me/supervisors/{link.id}/sharing", {"shares_evidence": "yes"}, page="/me/"
+    )
+    assert response.status_code == 302
+    login_as(client, boss)
+    assert "shares their evidence with you" in client.get(
+        f"/supervise/staff/{candidate.id}"
+    ).get_data(as_text=True)
+
+
+def test_a_supervisor_never_sees_someone_elses_candidate(
+    client, session, invitation, boss, other_candidate
+):
+    accept(client, invitation)
+    assert client.get(f"/supervise/staff/{other_candidate.id}").status_code == 404
+    assert client.get("/supervise/staff/999999").status_code == 404
+    assert "Olive Other" not in client.get("/supervise/").get_data(as_text=True)
+
+
+def test_an_invited_but_not_accepted_supervisor_sees_nobody(
+    client, session, invitation, boss, candidate
+):
+    # Signed in as the boss, who has not accepted and so holds no supervisor role.
+    assert client.get("/supervise/").status_code == 403
+    assert client.get(f"/supervise/staff/{candidate.id}").status_code == 403
+
+
+def test_a_candidate_cannot_change_sharing_of_another_candidates_supervisor(
+    client, session, invitation, other_candidate
+):
+    link = session.scalar(select(SupervisorLink))
+    login_as(client, other_candidate)
+    response = post_form(
+        client, f"/me/supervisors/{link.id}/sharing", {"shares_evidence": "yes"}, page="/me/"
+    )
+    assert response.status_code == 404
+    session.expire_all()
+    assert session.scalar(select(SupervisorLink)).shares_evidence is False
+
+
+def test_the_candidates_own_address_cannot_be_the_supervisor(client, session, lsscp, candidate):
+    login_as(client, candidate)
+    application_id = start(client)
+    response = save(
+        client, application_id, complete_form(supervisor_email=candidate.email), action="submit"
+    )
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Enter your supervisor&#39;s address, not your own." in page
