@@ -42,6 +42,7 @@ class Config:
     TRUSTED_PROXIES = 0
     EMAIL_TOKEN_MAX_AGE = 60 * 60 * 24  # confirmation links: one day
     RESET_TOKEN_MAX_AGE = 60 * 60  # password reset links: one hour
+    SUPERVISOR_INVITATION_MAX_AGE = 60 * 60 * 24 * 14  # supervisor invitations: two weeks
     # Form posts only: artifact uploads go straight to the object store.
     MAX_CONTENT_LENGTH = 2 * 1024 * 1024
     SESSION_COOKIE_SECURE = True
