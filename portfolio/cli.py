@@ -7,7 +7,7 @@ import importlib
 from flask import Flask
 
 # Each module defines `commands`: click commands or groups to add to the app's CLI.
-COMMAND_MODULES = ("db", "frameworks", "demo", "storage")
+COMMAND_MODULES = ("db", "frameworks", "demo", "storage", "reviews")
 
 
 def register(app: Flask) -> None:

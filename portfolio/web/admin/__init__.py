@@ -24,7 +24,7 @@ def index() -> str:
 
 
 # Each admin area is a module adding routes to `bp`; imported here so they register.
-for _area in ("users", "frameworks"):
+for _area in ("users", "frameworks", "reviews", "applications"):
     try:
         importlib.import_module(f"portfolio.web.admin.{_area}")
     except ModuleNotFoundError as exc:

@@ -17,7 +17,17 @@ def require_sign_in() -> None:
 
 
 # Each area is a module adding routes to `bp`; imported here so they register.
-for _area in ("dashboard", "application", "electives", "portfolio", "submissions"):
+for _area in (
+    "dashboard",
+    "application",
+    "electives",
+    "supervisors",
+    "portfolio",
+    "portfolio_autosave",
+    "portfolio_artifacts",
+    "submissions",
+    "outcomes",
+):
     try:
         importlib.import_module(f"portfolio.web.candidate.{_area}")
     except ModuleNotFoundError as exc:

@@ -1,0 +1,97 @@
+"""File routes: downloads for signed-in people, and the local backend's stand-ins for S3.
+
+/files/<id> checks who asks, then redirects to a short-lived presigned GET (S3, or the local
+download route). The /files/upload|part|download/<token> routes serve the local store's
+signed links: the token alone says which key, which part and how many bytes, exactly as a
+presigned S3 URL does, so they need neither a session nor a CSRF token. Their bodies are
+streamed to disk under the token's limit, not MAX_CONTENT_LENGTH (which guards form posts).
+"""
+
+from __future__ import annotations
+
+from flask import redirect, request, send_file
+from flask_login import login_required
+from werkzeug.wrappers import Response
+
+from portfolio.domain.errors import BadRequest, NotFound
+from portfolio.extensions import csrf, db
+from portfolio.models import Upload
+from portfolio.storage import links
+from portfolio.storage.local import LocalStore
+from portfolio.storage_binding import get_store
+from portfolio.web import access
+from portfolio.web.uploads import bp
+
+# Room for the multipart form's boundaries and its "token" field around the file itself.
+FORM_OVERHEAD = 64 * 1024
+
+
+def _local_store() -> LocalStore:
+    store = get_store()
+    if not isinstance(store, LocalStore):
+        raise NotFound("We could not find that page.")
+    return store
+
+
+@bp.get("/files/<int:upload_id>")
+@login_required
+def download(upload_id: int) -> Response:
+    """Redirect to the file: as an attachment, or ?view=inline for images, PDF, audio, video."""
+    upload = access.require_can_download(db.session.get(Upload, upload_id))
+    url = get_store().presign_get(
+        upload.key,
+        upload.original_name,
+        upload.content_type or "application/octet-stream",
+        inline=request.args.get("view") == "inline",
+    )
+    response = redirect(url, code=303)
+    response.headers["Cache-Control"] = "no-store"  # the link itself is a short-lived secret
+    return response
+
+
+@bp.post("/files/upload/<token>")
+@csrf.exempt
+def local_upload(token: str) -> Response:
+    """A form POST of one whole file (fields: token, then file), like an S3 presigned POST."""
+    store = _local_store()
+    claims = store.verify_token(token, links.UPLOAD)
+    assert claims.max_bytes is not None
+    request.max_content_length = claims.max_bytes + FORM_OVERHEAD
+    sent = request.files.get("file")
+    if sent is None:
+        raise BadRequest("Send the file in a form field named 'file'.")
+    store.write_upload(claims.key, sent.stream, claims.max_bytes, claims.content_type)
+    return Response(status=204)
+
+
+@bp.put("/files/part/<token>")
+@csrf.exempt
+def local_part(token: str) -> Response:
+    """The body is one part of a multipart upload; answers its ETag, like S3's UploadPart."""
+    store = _local_store()
+    claims = store.verify_token(token, links.PART)
+    assert claims.upload_id is not None and claims.part_number is not None
+    request.max_content_length = claims.max_bytes
+    etag = store.write_part(
+        claims.key, claims.upload_id, claims.part_number, request.stream, claims.max_bytes
+    )
+    response = Response(status=200)
+    response.headers["ETag"] = f'"{etag}"'
+    return response
+
+
+@bp.get("/files/download/<token>")
+def local_download(token: str) -> Response:
+    """The object, with the type and Content-Disposition the token carries."""
+    store = _local_store()
+    claims = store.verify_token(token, links.DOWNLOAD)
+    response = send_file(
+        store.path_for(claims.key),
+        mimetype=claims.content_type or "application/octet-stream",
+        conditional=True,
+        max_age=0,
+    )
+    if claims.content_disposition:
+        response.headers["Content-Disposition"] = claims.content_disposition
+    response.headers["Cache-Control"] = "private, no-store"
+    return response

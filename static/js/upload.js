@@ -1,0 +1,454 @@
+/* The file upload widget (templates/uploads/widget.html, or any element with id="upload-widget").
+ *
+ * 1. Hash the chosen file in the browser (SHA-256), so the server can prove it got these bytes.
+ * 2. POST /api/uploads: the server answers with a presigned form POST (up to 100 MB) or a plan
+ *    of parts. The bytes then go straight to the object store, never through the app.
+ * 3. Parts go 3 at a time, each retried with back-off; after a dropped connection "Resume"
+ *    asks the server which parts arrived and sends only the others (also after a reload).
+ * 4. POST .../complete: the server checks size, type and SHA-256, then says verified or why not.
+ */
+(function () {
+  "use strict";
+  if (window.portfolioUploadWidget) return; // the partial may be included more than once
+  window.portfolioUploadWidget = true;
+
+  var MiB = 1024 * 1024;
+  var DIGEST_IN_ONE_GO = 100 * MiB; // crypto.subtle needs the whole file in memory
+  var HASH_SLICE = 8 * MiB;
+  var PARALLEL_PARTS = 3;
+  var RETRIES = 4; // per part, with 1, 2, 4, 8 s pauses (data-retries overrides it)
+  var URL_BATCH = 6; // part URLs asked for at once
+  var URL_MAX_AGE = 4 * 60 * 1000; // presigned URLs live 5 minutes; renew before that
+  var STORE_PREFIX = "portfolio-upload:";
+
+  function ApiError(status, message) {
+    this.status = status;
+    this.message = message;
+  }
+  function Interrupted(message) {
+    this.message = message;
+  }
+
+  function hex(buffer) {
+    return Array.prototype.map
+      .call(new Uint8Array(buffer), function (b) { return b.toString(16).padStart(2, "0"); })
+      .join("");
+  }
+
+  function humanSize(size) {
+    var units = [["GB", 1024 * MiB], ["MB", MiB], ["KB", 1024]];
+    for (var i = 0; i < units.length; i++) {
+      if (size >= units[i][1]) {
+        var value = size / units[i][1];
+        return (value === Math.floor(value) ? value.toFixed(0) : value.toFixed(1)) + " " + units[i][0];
+      }
+    }
+    return size + " bytes";
+  }
+
+  function sleep(ms) {
+    return new Promise(function (resolve) { setTimeout(resolve, ms); });
+  }
+
+  async function sha256Hex(file, onProgress) {
+    if (window.crypto && crypto.subtle && file.size <= DIGEST_IN_ONE_GO) {
+      var whole = await crypto.subtle.digest("SHA-256", await file.arrayBuffer());
+      onProgress(1);
+      return hex(whole);
+    }
+    // Large files (or no crypto.subtle off https): js-sha256, one slice at a time.
+    var hash = window.sha256.create();
+    for (var offset = 0; offset < file.size; offset += HASH_SLICE) {
+      hash.update(await file.slice(offset, offset + HASH_SLICE).arrayBuffer());
+      onProgress(Math.min(1, (offset + HASH_SLICE) / file.size));
+    }
+    return hash.hex();
+  }
+
+  function Widget(root) {
+    this.root = root;
+    this.find = function (name) { return root.querySelector("[data-upload-" + name + "]"); };
+    this.ensureMarkup();
+    this.input = this.find("file");
+    this.bar = this.find("bar");
+    this.xhrs = new Set();
+    this.state = null;
+    this.lastSpoken = -1;
+    var self = this;
+    this.input.addEventListener("change", function () {
+      if (self.input.files.length) self.start(self.input.files[0]);
+    });
+    this.find("cancel").addEventListener("click", function () { self.cancel(); });
+    this.find("resume").addEventListener("click", function () { self.resume(); });
+  }
+
+  // A bare placeholder (<div id="upload-widget">) gets the same markup the partial renders.
+  Widget.prototype.ensureMarkup = function () {
+    if (this.find("file")) return;
+    var id = this.root.id || "upload-widget";
+    this.root.classList.add("upload-widget");
+    this.root.innerHTML =
+      '<div class="field"><label for="' + id + '-file">File to upload</label>' +
+      '<input type="file" id="' + id + '-file" data-upload-file></div>' +
+      '<div class="upload-progress" data-upload-progress hidden>' +
+      '<label for="' + id + '-progress" data-upload-phase>Uploading</label> ' +
+      '<progress id="' + id + '-progress" max="100" value="0" data-upload-bar></progress> ' +
+      '<span data-upload-percent aria-hidden="true">0%</span>' +
+      '<span class="visually-hidden" aria-live="polite" data-upload-live></span></div>' +
+      '<p class="upload-status" role="status" aria-live="polite" data-upload-status></p>' +
+      '<div class="actions"><button type="button" class="secondary" data-upload-resume hidden>' +
+      'Resume upload</button><button type="button" class="secondary" data-upload-cancel hidden>' +
+      "Cancel upload</button></div>";
+  };
+
+  Widget.prototype.retries = function () {
+    var given = Number(this.root.dataset.retries);
+    return this.root.dataset.retries && given >= 0 ? given : RETRIES;
+  };
+
+  Widget.prototype.csrfToken = function () {
+    if (this.root.dataset.csrfToken) return this.root.dataset.csrfToken;
+    var field = document.querySelector('input[name="csrf_token"]');
+    return field ? field.value : "";
+  };
+
+  Widget.prototype.api = async function (method, url, body) {
+    var response;
+    try {
+      response = await fetch(url, {
+        method: method,
+        credentials: "same-origin",
+        headers: { "Content-Type": "application/json", Accept: "application/json", "X-CSRFToken": this.csrfToken() },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+    } catch (networkError) {
+      throw new Interrupted("The connection to the site was lost.");
+    }
+    var data = {};
+    try { data = await response.json(); } catch (notJson) { /* an HTML error page */ }
+    if (!response.ok) {
+      throw new ApiError(response.status, data.message || "The upload could not go on (error " + response.status + ").");
+    }
+    return data;
+  };
+
+  // --- what the person sees --------------------------------------------------------------
+
+  Widget.prototype.say = function (text, kind) {
+    var status = this.find("status");
+    status.textContent = text;
+    status.className = "upload-status" + (kind ? " upload-" + kind : "");
+  };
+
+  Widget.prototype.phase = function (label, fraction) {
+    this.find("progress").hidden = false;
+    this.find("phase").textContent = label;
+    var percent = Math.floor(fraction * 100);
+    this.bar.value = percent;
+    this.find("percent").textContent = percent + "%";
+    var step = Math.floor(percent / 10) * 10;
+    if (step !== this.lastSpoken) {
+      this.lastSpoken = step;
+      this.find("live").textContent = label + ": " + step + "%";
+    }
+  };
+
+  Widget.prototype.buttons = function (cancel, resume) {
+    this.find("cancel").hidden = !cancel;
+    this.find("resume").hidden = !resume;
+    this.input.disabled = cancel || resume;
+  };
+
+  // --- the flow ----------------------------------------------------------------------------
+
+  Widget.prototype.start = async function (file) {
+    var max = Number(this.root.dataset.maxBytes || 0);
+    this.lastSpoken = -1;
+    if (file.size === 0) return this.say("This file is empty; choose a file with something in it.", "error");
+    if (max && file.size > max) {
+      return this.say("This file is " + humanSize(file.size) + "; files can be at most " + humanSize(max) + ".", "error");
+    }
+    this.state = { file: file, cancelled: false, urls: new Map(), loaded: new Map(), done: new Set() };
+    this.buttons(true, false);
+    try {
+      var saved = await this.savedUpload(file);
+      if (saved) {
+        this.state.upload = saved.upload;
+        this.state.partSize = saved.part_size;
+        this.state.partCount = saved.part_count;
+        this.say("Resuming your earlier upload of " + file.name + ".");
+        return await this.sendAndComplete();
+      }
+      var self = this;
+      var digest = await sha256Hex(file, function (f) { self.phase("Preparing the file", f); });
+      if (this.state.cancelled) return;
+      var begun = await this.api("POST", this.root.dataset.beginUrl || "/api/uploads", {
+        filename: file.name, size: file.size, sha256: digest, content_type: file.type || null,
+      });
+      this.state.upload = begun.upload;
+      this.state.post = begun.post;
+      this.state.partSize = begun.part_size;
+      this.state.partCount = begun.part_count;
+      if (begun.part_count) this.remember(file, begun.upload.id);
+      await this.sendAndComplete();
+    } catch (error) {
+      this.fail(error);
+    }
+  };
+
+  Widget.prototype.sendAndComplete = async function () {
+    var s = this.state;
+    if (s.post) await this.sendForm();
+    else await this.sendParts();
+    if (s.cancelled) return;
+    this.phase("Checking the file", 1);
+    this.say("Checking " + s.file.name + " on the server…");
+    this.buttons(false, false);
+    var result = await this.api("POST", s.upload.urls.complete);
+    this.finish(result.upload);
+  };
+
+  Widget.prototype.send = function (method, url, body, onProgress) {
+    var self = this;
+    return new Promise(function (resolve, reject) {
+      var xhr = new XMLHttpRequest();
+      self.xhrs.add(xhr);
+      xhr.open(method, url);
+      xhr.upload.onprogress = function (event) { onProgress(event.loaded); };
+      xhr.onload = function () {
+        self.xhrs.delete(xhr);
+        if (xhr.status >= 200 && xhr.status < 300) resolve(xhr);
+        else reject(new ApiError(xhr.status, "The storage refused the file (error " + xhr.status + ")."));
+      };
+      xhr.onerror = xhr.ontimeout = function () {
+        self.xhrs.delete(xhr);
+        reject(new Interrupted("The connection was lost while sending the file."));
+      };
+      xhr.onabort = function () {
+        self.xhrs.delete(xhr);
+        reject(new Interrupted("The upload was stopped."));
+      };
+      xhr.send(body);
+    });
+  };
+
+  Widget.prototype.sendForm = async function () {
+    var s = this.state;
+    var form = new FormData();
+    Object.keys(s.post.fields).forEach(function (name) { form.append(name, s.post.fields[name]); });
+    form.append("file", s.file); // last: S3 ignores fields after the file
+    var self = this;
+    await this.send("POST", s.post.url, form, function (loaded) {
+      self.phase("Uploading", Math.min(loaded / s.file.size, 1));
+    });
+  };
+
+  Widget.prototype.partUrl = async function (number) {
+    var s = this.state;
+    var known = s.urls.get(number);
+    if (known && Date.now() - known.at < URL_MAX_AGE) return known.url;
+    var wanted = [];
+    for (var n = number; n <= s.partCount && wanted.length < URL_BATCH; n++) {
+      if (!s.done.has(n)) wanted.push(n);
+    }
+    var reply = await this.api("POST", s.upload.urls.parts, { parts: wanted });
+    var at = Date.now();
+    reply.parts.forEach(function (p) { s.urls.set(p.part_number, { url: p.url, at: at }); });
+    return s.urls.get(number).url;
+  };
+
+  Widget.prototype.sendPart = async function (number) {
+    var s = this.state;
+    var start = (number - 1) * s.partSize;
+    var blob = s.file.slice(start, Math.min(start + s.partSize, s.file.size));
+    var self = this;
+    for (var attempt = 0; ; attempt++) {
+      try {
+        await this.send("PUT", await this.partUrl(number), blob, function (loaded) {
+          s.loaded.set(number, loaded);
+          self.showPartProgress();
+        });
+        s.done.add(number);
+        s.loaded.set(number, blob.size);
+        return;
+      } catch (error) {
+        s.loaded.set(number, 0);
+        if (s.cancelled || attempt >= this.retries()) throw error;
+        if (error instanceof ApiError && error.status === 403) s.urls.delete(number); // expired
+        await sleep(1000 * Math.pow(2, attempt));
+      }
+    }
+  };
+
+  Widget.prototype.showPartProgress = function () {
+    var total = 0;
+    this.state.loaded.forEach(function (n) { total += n; });
+    this.phase("Uploading", Math.min(total / this.state.file.size, 1));
+  };
+
+  Widget.prototype.sendParts = async function () {
+    var s = this.state;
+    var queue = [];
+    for (var n = 1; n <= s.partCount; n++) if (!s.done.has(n)) queue.push(n);
+    this.showPartProgress();
+    var self = this;
+    s.halted = false;
+    async function worker() {
+      while (queue.length && !s.cancelled && !s.halted) {
+        try {
+          await self.sendPart(queue.shift());
+        } catch (error) {
+          s.halted = true; // the other workers stop taking parts; Resume picks up from here
+          throw error;
+        }
+      }
+    }
+    var workers = [];
+    for (var i = 0; i < PARALLEL_PARTS; i++) workers.push(worker());
+    await Promise.all(workers);
+  };
+
+  // Ask the server which parts it holds, then send the rest (after a dropped connection).
+  Widget.prototype.resume = async function () {
+    var s = this.state;
+    if (!s || !s.upload) return;
+    this.buttons(true, false);
+    this.say("Resuming the upload of " + s.file.name + "…");
+    try {
+      if (s.post) {
+        await this.sendAndComplete(); // a single POST starts over; the link may be renewed
+        return;
+      }
+      var listed = await this.api("GET", s.upload.urls.parts);
+      this.markReceived(listed);
+      await this.sendAndComplete();
+    } catch (error) {
+      this.fail(error);
+    }
+  };
+
+  Widget.prototype.markReceived = function (listed) {
+    var s = this.state;
+    s.done = new Set();
+    s.loaded = new Map();
+    listed.parts.forEach(function (part) {
+      var expected = Math.min(s.partSize, s.file.size - (part.part_number - 1) * s.partSize);
+      if (part.size === expected) {
+        s.done.add(part.part_number);
+        s.loaded.set(part.part_number, part.size);
+      }
+    });
+  };
+
+  Widget.prototype.cancel = async function () {
+    var s = this.state;
+    if (!s) return;
+    s.cancelled = true;
+    this.xhrs.forEach(function (xhr) { xhr.abort(); });
+    this.buttons(false, false);
+    this.find("progress").hidden = true;
+    this.forget(s.file);
+    if (!s.upload) return this.say("Upload cancelled.");
+    try {
+      await this.api("DELETE", s.upload.urls.self);
+      this.say("Upload cancelled. Nothing was kept.");
+    } catch (error) {
+      this.say(error.status === 409 ? error.message : "Upload cancelled. " + error.message, "error");
+    }
+  };
+
+  Widget.prototype.finish = function (upload) {
+    this.forget(this.state.file);
+    this.buttons(false, false);
+    this.input.value = "";
+    if (upload.status === "verified") {
+      this.phase("Uploaded and checked", 1);
+      this.say(upload.name + " (" + upload.size_text + ") was checked and saved.", "ok");
+      var target = this.root.dataset.target && document.getElementById(this.root.dataset.target);
+      if (target) target.value = upload.id;
+      this.root.dispatchEvent(new CustomEvent("upload:verified", { detail: upload, bubbles: true }));
+      if (this.root.dataset.attachUrl) this.attach(upload);
+    } else {
+      this.find("progress").hidden = true;
+      this.say(upload.name + " was not accepted: " + (upload.reason || "it could not be checked."), "error");
+    }
+  };
+
+  // On a page that says where (data-attach-url), the verified file becomes evidence at once.
+  Widget.prototype.attach = async function (upload) {
+    try {
+      var added = await this.api("POST", this.root.dataset.attachUrl, { upload_id: upload.id });
+      var status = this.find("status");
+      status.textContent = upload.name + " was checked and added as evidence. ";
+      var link = document.createElement("a");
+      link.href = location.pathname + "?added=" + encodeURIComponent(added.artifact_id || upload.id) + "#artifacts";
+      link.textContent = "Show it in the list";
+      status.appendChild(link);
+    } catch (error) {
+      this.say(upload.name + " was checked and saved, but could not be added: " + error.message, "error");
+    }
+  };
+
+  Widget.prototype.fail = function (error) {
+    var s = this.state;
+    if (s && s.cancelled) return;
+    var canResume = s && s.upload && (error instanceof Interrupted || (error instanceof ApiError && error.status === 503));
+    var message = error && error.message ? error.message : "The upload stopped.";
+    if (canResume) {
+      this.buttons(true, true);
+      this.say(message + " Check your connection, then choose Resume upload.", "error");
+    } else {
+      this.buttons(false, false);
+      this.forget(s && s.file);
+      this.say(message, "error");
+    }
+  };
+
+  // --- surviving a reload: the upload id is kept per file (name, size, modification time) --
+
+  function storageKey(file) {
+    return STORE_PREFIX + [file.name, file.size, file.lastModified].join("|");
+  }
+
+  Widget.prototype.remember = function (file, id) {
+    try { localStorage.setItem(storageKey(file), String(id)); } catch (full) { /* private mode */ }
+  };
+
+  Widget.prototype.forget = function (file) {
+    if (!file) return;
+    try { localStorage.removeItem(storageKey(file)); } catch (unavailable) { /* ignore */ }
+  };
+
+  Widget.prototype.savedUpload = async function (file) {
+    var id;
+    try { id = localStorage.getItem(storageKey(file)); } catch (unavailable) { return null; }
+    if (!id || !/^\d+$/.test(id)) return null;
+    var base = (this.root.dataset.beginUrl || "/api/uploads").replace(/\/$/, "");
+    try {
+      var listed = await this.api("GET", base + "/" + id + "/parts");
+      var same = listed.upload.size === file.size && listed.upload.name === file.name;
+      if (listed.upload.status !== "pending" || !listed.part_count || !same) {
+        throw new ApiError(409, "not resumable");
+      }
+      this.state.partSize = listed.part_size;
+      this.state.partCount = listed.part_count;
+      this.markReceived(listed);
+      return listed;
+    } catch (gone) {
+      this.forget(file);
+      return null;
+    }
+  };
+
+  function init() {
+    var roots = document.querySelectorAll("#upload-widget, [data-upload-widget]");
+    Array.prototype.forEach.call(roots, function (root) {
+      if (root.dataset.uploadReady) return;
+      new Widget(root);
+      root.dataset.uploadReady = "true"; // for tests and styles: the widget is live
+    });
+  }
+
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);
+  else init();
+})();

@@ -1,0 +1,154 @@
+"""Driving the upload API as the browser widget does: begin, send the bytes, complete.
+
+Bytes go where the app's answer says: to moto's S3 server over real HTTP, or to the local
+backend's routes through the Flask test client.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import pytest
+import requests
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy.orm import Session
+from werkzeug.test import TestResponse
+
+from portfolio.models import Role, User
+from portfolio.storage import ObjectStore
+from portfolio.storage_binding import EXTENSION_KEY
+from tests.helpers import csrf_token, login_as, make_user
+
+MiB = 1024 * 1024
+PDF_HEAD = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n"
+PNG_HEAD = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR"
+
+
+def pdf_bytes(size: int = 2048) -> bytes:
+    """`size` bytes that start like a PDF (the type check reads only the first bytes)."""
+    return (PDF_HEAD + os.urandom(size))[:size]
+
+
+def sha256_hex(content: bytes) -> str:
+    return hashlib.sha256(content).hexdigest()
+
+
+class UploadApi:
+    """One signed-in browser: JSON calls with the CSRF header, bytes to the presigned target."""
+
+    def __init__(self, client: FlaskClient) -> None:
+        self.client = client
+        self.headers = {"X-CSRFToken": csrf_token(client, "/")}
+
+    def begin(
+        self, content: bytes, name: str = "evidence.pdf", **overrides: object
+    ) -> TestResponse:
+        body: dict[str, object] = {
+            "filename": name,
+            "size": len(content),
+            "sha256": sha256_hex(content),
+            "content_type": "application/pdf",
+        }
+        body.update(overrides)
+        return self.client.post("/api/uploads", json=body, headers=self.headers)
+
+    def started(self, content: bytes, name: str = "evidence.pdf", **overrides: object) -> Any:
+        reply = self.begin(content, name, **overrides)
+        assert reply.status_code == 201, reply.get_json()
+        return reply.get_json()
+
+    def post_file(self, post: dict[str, Any], content: bytes) -> int:
+        """Send the whole file as the presigned form POST says; returns the HTTP status."""
+        if post["url"].startswith("http"):
+            reply = requests.post(
+                post["url"], data=post["fields"], files={"file": ("blob", content)}, timeout=30
+            )
+            return reply.status_code
+        data: dict[str, object] = dict(post["fields"])
+        data["file"] = (io.BytesIO(content), "blob")
+        return self.client.post(post["url"], data=data).status_code
+
+    def presign(self, upload_id: int, numbers: list[int]) -> TestResponse:
+        return self.client.post(
+            f"/api/uploads/{upload_id}/parts", json={"parts": numbers}, headers=self.headers
+        )
+
+    def put_part(self, url: str, content: bytes) -> int:
+        if url.startswith("http"):
+            return requests.put(url, data=content, timeout=30).status_code
+        return self.client.put(url, data=content).status_code
+
+    def send_parts(
+        self, started: dict[str, Any], content: bytes, skip: frozenset[int] = frozenset()
+    ) -> None:
+        upload_id = started["upload"]["id"]
+        size, count = started["part_size"], started["part_count"]
+        numbers = [n for n in range(1, count + 1) if n not in skip]
+        urls = self.presign(upload_id, numbers).get_json()["parts"]
+        for item in urls:
+            n = item["part_number"]
+            assert self.put_part(item["url"], content[(n - 1) * size : n * size]) == 200
+
+    def send(self, started: dict[str, Any], content: bytes) -> None:
+        if "post" in started:
+            assert self.post_file(started["post"], content) in (200, 201, 204)
+        else:
+            self.send_parts(started, content)
+
+    def complete(self, upload_id: int) -> TestResponse:
+        return self.client.post(f"/api/uploads/{upload_id}/complete", headers=self.headers)
+
+    def cancel(self, upload_id: int) -> TestResponse:
+        return self.client.delete(f"/api/uploads/{upload_id}", headers=self.headers)
+
+    def parts(self, upload_id: int) -> TestResponse:
+        return self.client.get(f"/api/uploads/{upload_id}/parts")
+
+    def upload(self, content: bytes, name: str = "evidence.pdf", **overrides: object) -> Any:
+        """Begin, send and complete; the final JSON of the upload."""
+        started = self.started(content, name, **overrides)
+        self.send(started, content)
+        reply = self.complete(started["upload"]["id"])
+        assert reply.status_code == 200, reply.get_json()
+        return reply.get_json()["upload"]
+
+
+@pytest.fixture
+def candidate(session: Session) -> User:
+    return make_user(session, "casey@example.org", name="Casey Candidate", roles=(Role.CANDIDATE,))
+
+
+@pytest.fixture
+def other_candidate(session: Session) -> User:
+    return make_user(session, "other@example.org", name="Olive Other", roles=(Role.CANDIDATE,))
+
+
+@pytest.fixture
+def api(client: FlaskClient, candidate: User) -> UploadApi:
+    login_as(client, candidate)
+    return UploadApi(client)
+
+
+@pytest.fixture
+def small_limits(app: Flask, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Multipart from 1 MiB on, in 5 MiB parts (S3's minimum), at most 16 MiB per file."""
+    monkeypatch.setitem(app.config, "UPLOAD_SINGLE_POST_MAX", 1 * MiB)
+    monkeypatch.setitem(app.config, "UPLOAD_PART_BYTES", 5 * MiB)
+    monkeypatch.setitem(app.config, "UPLOAD_MAX_BYTES", 16 * MiB)
+
+
+@contextmanager
+def use_store(app: Flask, store: ObjectStore) -> Iterator[ObjectStore]:
+    """Make `store` the app's store for one test (the app is shared by the whole session)."""
+    previous = app.extensions[EXTENSION_KEY]
+    app.extensions[EXTENSION_KEY] = store
+    try:
+        yield store
+    finally:
+        app.extensions[EXTENSION_KEY] = previous

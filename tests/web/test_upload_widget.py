@@ -1,0 +1,210 @@
+"""The upload widget in Chromium: hash, send, progress, resume, verdict, against the live app.
+
+No page of this feature's own hosts the widget (the portfolio entry page does), so each test
+signs in, opens the home page and drops the rendered partial into it, loading the scripts by
+URL as the CSP requires. The live app uses the local backend, same-origin like S3 with CORS.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+from collections.abc import Iterator
+
+import pytest
+from flask import Flask, render_template
+from playwright.sync_api import Page, Route, expect
+
+from portfolio.extensions import db
+from portfolio.models import Role, Upload, UploadStatus
+from tests.helpers import make_user
+from tests.web.conftest import assert_accessible
+
+PASSWORD = "uploads travel straight to storage"
+MiB = 1024 * 1024
+
+INJECT = """([html]) => {
+  const main = document.querySelector("main");
+  main.insertAdjacentHTML("beforeend", html);
+  const token = document.querySelector('input[name="csrf_token"]').value;
+  document.querySelector("[data-upload-widget]").dataset.csrfToken = token;
+  for (const src of ["/static/vendor/js-sha256-0.11.1/sha256.min.js", "/static/js/upload.js"]) {
+    const script = document.createElement("script");
+    script.src = src;
+    script.async = false;
+    document.body.append(script);
+  }
+}"""
+
+
+def widget_html(app: Flask, **extra: object) -> str:
+    with app.test_request_context("/"):
+        html = render_template("uploads/widget.html", **extra)
+    return re.sub(r"<script.*?</script>", "", html, flags=re.S)  # added by INJECT instead
+
+
+@pytest.fixture
+def signed_in(page: Page, live: str, live_app: Flask) -> Iterator[Page]:
+    with live_app.app_context():
+        make_user(db.session, "widget@example.org", password=PASSWORD, roles=(Role.CANDIDATE,))
+        db.session.commit()
+    page.goto(live + "/sign-in")
+    page.get_by_label("Email address").fill("widget@example.org")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("button", name="Sign out")).to_be_visible()
+    yield page
+
+
+def open_widget(page: Page, live: str, app: Flask, **extra: object) -> None:
+    page.goto(live + "/")
+    page.evaluate(INJECT, [widget_html(app, **extra)])
+    expect(page.get_by_label("File to upload")).to_be_visible()
+    expect(page.locator("[data-upload-ready=true]")).to_be_attached()
+
+
+def uploads(app: Flask) -> list[Upload]:
+    with app.app_context():
+        return list(db.session.query(Upload).order_by(Upload.id))
+
+
+def test_a_pdf_is_hashed_sent_checked_and_handed_to_the_form(
+    signed_in: Page, live: str, live_app: Flask
+) -> None:
+    page = signed_in
+    open_widget(page, live, live_app, upload_target="chosen-upload")
+    page.evaluate(
+        "document.querySelector('main').insertAdjacentHTML('beforeend',"
+        ' \'<input type="hidden" id="chosen-upload">\')'
+    )
+    assert_accessible(page)
+    content = b"%PDF-1.7\n" + os.urandom(300_000)
+    page.get_by_label("File to upload").set_input_files(
+        files=[{"name": "Reference desk log.pdf", "mimeType": "application/pdf", "buffer": content}]
+    )
+    status = page.get_by_role("status").filter(has_text="Reference desk log.pdf")
+    expect(status).to_have_text("Reference desk log.pdf (293.0 KB) was checked and saved.")
+    expect(page.get_by_role("progressbar")).to_have_attribute("value", "100")
+    (upload,) = uploads(live_app)
+    assert upload.status == UploadStatus.VERIFIED
+    assert upload.sha256 == hashlib.sha256(content).hexdigest()  # the browser's hash was right
+    assert page.locator("#chosen-upload").input_value() == str(upload.id)
+    assert_accessible(page)
+
+
+def test_a_refused_file_shows_the_servers_reason(
+    signed_in: Page, live: str, live_app: Flask
+) -> None:
+    page = signed_in
+    open_widget(page, live, live_app)
+    page.get_by_label("File to upload").set_input_files(
+        files=[{"name": "notes.pdf", "mimeType": "application/pdf", "buffer": b"<html>hi</html>"}]
+    )
+    expect(page.get_by_role("status").filter(has_text="notes.pdf")).to_have_text(
+        "notes.pdf was not accepted: Web pages (HTML) are not accepted. Save the page as PDF "
+        "instead."
+    )
+    assert [u.status for u in uploads(live_app)] == [UploadStatus.REJECTED]
+
+
+def test_a_dropped_part_is_resumed_without_sending_the_others_again(
+    signed_in: Page, live: str, live_app: Flask, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(live_app.config, "UPLOAD_SINGLE_POST_MAX", 1 * MiB)
+    monkeypatch.setitem(live_app.config, "UPLOAD_PART_BYTES", 5 * MiB)
+    page = signed_in
+    open_widget(page, live, live_app)
+    page.evaluate("document.querySelector('[data-upload-widget]').dataset.retries = '0'")
+    dropped: list[str] = []
+
+    def drop_first_put_of_a_part(route: Route) -> None:
+        if route.request.method == "PUT" and not dropped:
+            dropped.append(route.request.url)
+            route.abort("connectionreset")
+            return
+        route.continue_()
+
+    page.route(re.compile(r".*/files/part/.*"), drop_first_put_of_a_part)
+    stored: list[str] = []
+    page.on(
+        "response",
+        lambda r: stored.append(r.url) if r.request.method == "PUT" and r.status == 200 else None,
+    )
+    content = b"%PDF-1.7\n" + os.urandom(11 * MiB)
+    page.get_by_label("File to upload").set_input_files(
+        files=[{"name": "big.pdf", "mimeType": "application/pdf", "buffer": content}]
+    )
+    resume = page.get_by_role("button", name="Resume upload")
+    expect(resume).to_be_visible()
+    expect(page.get_by_role("status").filter(has_text="Resume")).to_contain_text(
+        "The connection was lost while sending the file."
+    )
+    for _ in range(100):  # the two parts already on their way arrive
+        if len(stored) == 2:
+            break
+        page.wait_for_timeout(100)
+    assert len(stored) == 2
+    resume.click()
+    expect(page.get_by_role("status").filter(has_text="big.pdf")).to_have_text(
+        re.compile(r"big\.pdf \(11\.0 MB\) was checked and saved\.")
+    )
+    assert len(stored) == 3, "only the dropped part was sent again"
+    (upload,) = uploads(live_app)
+    assert upload.status == UploadStatus.VERIFIED
+    assert upload.sha256 == hashlib.sha256(content).hexdigest()
+
+
+def test_cancel_drops_the_upload(signed_in: Page, live: str, live_app: Flask) -> None:
+    page = signed_in
+    open_widget(page, live, live_app)
+    held: list[Route] = []
+    page.route(re.compile(r".*/files/upload/.*"), lambda route: held.append(route))  # no answer
+    with page.expect_request(re.compile(r".*/files/upload/.*")):
+        page.get_by_label("File to upload").set_input_files(
+            files=[{"name": "slow.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-1.7\n" * 9}]
+        )
+    cancel = page.get_by_role("button", name="Cancel upload")
+    expect(cancel).to_be_visible()
+    cancel.click()
+    expect(page.get_by_role("status").filter(has_text="cancelled")).to_have_text(
+        "Upload cancelled. Nothing was kept."
+    )
+    (upload,) = uploads(live_app)
+    assert upload.status == UploadStatus.REJECTED
+    assert upload.rejection_reason == "You cancelled this upload."
+
+
+def test_a_bare_placeholder_becomes_a_widget_that_attaches_the_file(
+    signed_in: Page, live: str, live_app: Flask
+) -> None:
+    """The portfolio entry page's <div id="upload-widget" data-attach-url=...> placeholder."""
+    page = signed_in
+    page.goto(live + "/")
+    attached: list[object] = []
+
+    def attach(route: Route) -> None:
+        attached.append(route.request.post_data_json)
+        route.fulfill(status=201, json={"artifact_id": 41, "caption": "x"})
+
+    page.route(re.compile(r".*/me/portfolio/entries/9/files$"), attach)
+    page.evaluate(
+        INJECT.replace("[data-upload-widget]", "#upload-widget"),
+        [
+            '<div id="upload-widget" data-attach-url="/me/portfolio/entries/9/files">'
+            "<p>The file uploader appears here.</p></div>"
+        ],
+    )
+    expect(page.locator("#upload-widget[data-upload-ready=true]")).to_be_attached()
+    page.get_by_label("File to upload").set_input_files(
+        files=[{"name": "minutes.txt", "mimeType": "text/plain", "buffer": b"Minutes.\n"}]
+    )
+    status = page.get_by_role("status").filter(has_text="minutes.txt")
+    expect(status).to_contain_text("minutes.txt was checked and added as evidence.")
+    expect(status.get_by_role("link", name="Show it in the list")).to_have_attribute(
+        "href", "/?added=41#artifacts"
+    )
+    (upload,) = uploads(live_app)
+    assert upload.status == UploadStatus.VERIFIED
+    assert attached == [{"upload_id": upload.id}]
+    assert_accessible(page)
