@@ -48,6 +48,7 @@ from portfolio.models.reviews import (
     ReviewerProfile,
     ReviewerQualification,
     ReviewerUnavailability,
+    ReviewShortfall,
     SetOutcome,
 )
 from portfolio.models.uploads import Upload, UploadStatus
@@ -80,6 +81,7 @@ __all__ = [
     "Portfolio",
     "PortfolioEntry",
     "Rating",
+    "ReviewShortfall",
     "ReviewerProfile",
     "ReviewerQualification",
     "ReviewerUnavailability",

@@ -105,6 +105,10 @@ class Assignment(Base):
     closed_reason: Mapped[str] = mapped_column(Text, default="")
     overall_comment: Mapped[str] = mapped_column(Text, default="")
     reminded_on: Mapped[date | None]
+    # Each draft save stamps this, so it also bumps `version` (a second tab then gets a 409).
+    last_saved_at: Mapped[datetime | None]
+    # Set when an administrator moves the due date: that date is then a firm deadline.
+    due_moved_at: Mapped[datetime | None]
     version: Mapped[int] = mapped_column(default=1)
 
     __mapper_args__ = {"version_id_col": version}
@@ -153,6 +157,27 @@ class SetOutcome(Base):
     decided_at: Mapped[datetime] = mapped_column(default=utcnow)
     overridden_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     override_reason: Mapped[str] = mapped_column(Text, default="")
+
+    submission: Mapped[Submission] = relationship()
+
+
+class ReviewShortfall(Base):
+    """A submission still short of reviewers (or of a third reviewer), and why nobody fits.
+
+    The reasons are those of the last attempt; administrators see them in the unassigned queue.
+    The row goes away once the missing reviewers are assigned.
+    """
+
+    __tablename__ = "review_shortfall"
+    __table_args__ = (UniqueConstraint("submission_id", "kind"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    submission_id: Mapped[int] = mapped_column(ForeignKey("submission.id"), index=True)
+    kind: Mapped[AssignmentKind] = mapped_column(str_enum(AssignmentKind))
+    missing: Mapped[int]
+    reasons: Mapped[dict[str, Any]]  # {"reasons": [sentence, ...]}
+    since: Mapped[datetime] = mapped_column(default=utcnow)
+    checked_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     submission: Mapped[Submission] = relationship()
 

@@ -5,7 +5,9 @@ from __future__ import annotations
 from flask_login import current_user
 
 from portfolio.domain.errors import Forbidden, NotFound
-from portfolio.models import Role
+from portfolio.extensions import db
+from portfolio.models import Role, Upload
+from portfolio.services.upload_access import can_download
 
 
 def require_role(role: Role) -> None:
@@ -27,3 +29,17 @@ def require_found(obj: object | None) -> None:
     """404 when the object is missing; also used when it exists but is not the caller's."""
     if obj is None:
         raise NotFound("We could not find that page.")
+
+
+def require_own(owner_id: int | None) -> None:
+    """404 unless the signed-in person owns the object: another person's things look missing."""
+    if not current_user.is_authenticated or owner_id is None or owner_id != current_user.id:
+        raise NotFound("We could not find that page.")
+
+
+def require_can_download(upload: Upload | None) -> Upload:
+    """The upload if the signed-in person may download it; 404 (never 403) otherwise."""
+    user = current_user._get_current_object() if current_user.is_authenticated else None
+    if upload is None or not can_download(db.session, user, upload):
+        raise NotFound("We could not find that file.")
+    return upload

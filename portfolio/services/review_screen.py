@@ -1,0 +1,179 @@
+"""Everything the scoring screen shows for one assignment, gathered in a fixed number of queries.
+
+Only the frozen snapshot is read, never the candidate's live portfolio. The candidate's name,
+email and library are left out when the program's rules say reviews are blind. A third
+reviewer also gets the first two reviews of the disputed competencies, without names; the
+first two reviewers never see each other's ratings.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from portfolio.domain.rubric import Rating as Level
+from portfolio.domain.snapshots import (
+    DiffLine,
+    EntryChanges,
+    EntryView,
+    diff_lines,
+    read_snapshot,
+    snapshot_changes,
+)
+from portfolio.models import (
+    Assignment,
+    AssignmentKind,
+    AssignmentStatus,
+    Competency,
+    Submission,
+)
+from portfolio.services.review_status import rules_for
+from portfolio.services.reviewer_pool import candidate_library
+from portfolio.services.scoring import scope
+
+LEVEL_LABELS = {level.value: level.label for level in Level}
+REVIEWER_LABELS = ("First reviewer", "Second reviewer")
+
+
+@dataclass(frozen=True)
+class LevelDescriptor:
+    key: str
+    label: str
+    text: str
+
+
+@dataclass(frozen=True)
+class EarlierRating:
+    """One of the first two reviews of a disputed competency, shown to the third reviewer."""
+
+    who: str
+    level_label: str
+    comment: str
+
+
+@dataclass(frozen=True)
+class CompetencyScreen:
+    competency: Competency
+    anchor: str
+    entry: EntryView
+    changes: EntryChanges | None
+    levels: tuple[LevelDescriptor, ...]
+    level: str | None
+    comment: str
+    earlier: tuple[EarlierRating, ...]
+
+
+@dataclass(frozen=True)
+class Screen:
+    assignment: Assignment
+    set_name: str
+    set_code: str
+    attempt: int
+    blind: bool
+    candidate_name: str | None
+    candidate_email: str | None
+    candidate_library: str | None
+    learning_statement: str
+    learning_statement_changes: tuple[DiffLine, ...]
+    items: tuple[CompetencyScreen, ...]
+
+    @property
+    def is_third_review(self) -> bool:
+        return self.assignment.kind is AssignmentKind.ADJUDICATION
+
+
+def scoring_screen(session: Session, assignment: Assignment) -> Screen:
+    """The screen for `assignment` (already loaded by scoring.open_for_reviewer)."""
+    submission = assignment.submission
+    enrollment_set = submission.enrollment_set
+    enrollment = enrollment_set.enrollment
+    framework = enrollment.framework
+    snapshot = read_snapshot(submission.snapshot)
+    competencies = scope(session, assignment)
+    codes = [c.code for c in competencies]
+    previous = _previous_submission(session, submission)
+    changes = (
+        snapshot_changes(read_snapshot(previous.snapshot), snapshot, codes) if previous else None
+    )
+    statement_changes = (
+        diff_lines(read_snapshot(previous.snapshot).learning_statement, snapshot.learning_statement)
+        if previous
+        else ()
+    )
+    earlier = _earlier_reviews(session, assignment)
+    mine = {r.competency_id: r for r in assignment.ratings}
+    levels = sorted(framework.rubric_levels, key=lambda level: level.position)
+    items = []
+    for competency in competencies:
+        own = {d.level_key: d.text for d in competency.descriptors}
+        descriptors = tuple(
+            LevelDescriptor(level.key, level.label, own.get(level.key, level.descriptor))
+            for level in levels
+        ) or tuple(LevelDescriptor(lv.value, lv.label, "") for lv in sorted(Level, reverse=True))
+        rating = mine.get(competency.id)
+        items.append(
+            CompetencyScreen(
+                competency=competency,
+                anchor=f"competency-{competency.id}",
+                entry=snapshot.entry(competency.code),
+                changes=changes.get(competency.code) if changes else None,
+                levels=descriptors,
+                level=rating.level if rating else None,
+                comment=rating.comment if rating else "",
+                earlier=earlier.get(competency.id, ()),
+            )
+        )
+    blind = rules_for(submission).review.blind
+    candidate = enrollment.user
+    return Screen(
+        assignment=assignment,
+        set_name=enrollment_set.competency_set.name,
+        set_code=enrollment_set.competency_set.code,
+        attempt=submission.attempt,
+        blind=blind,
+        candidate_name=None if blind else candidate.name,
+        candidate_email=None if blind else candidate.email,
+        candidate_library=None if blind else candidate_library(session, enrollment),
+        learning_statement=snapshot.learning_statement,
+        learning_statement_changes=statement_changes,
+        items=tuple(items),
+    )
+
+
+def _previous_submission(session: Session, submission: Submission) -> Submission | None:
+    if submission.attempt <= 1:
+        return None
+    return session.scalar(
+        select(Submission).where(
+            Submission.enrollment_set_id == submission.enrollment_set_id,
+            Submission.attempt == submission.attempt - 1,
+        )
+    )
+
+
+def _earlier_reviews(
+    session: Session, assignment: Assignment
+) -> dict[int, tuple[EarlierRating, ...]]:
+    """For a third reviewer only: the first two reviews, competency by competency."""
+    if assignment.kind is not AssignmentKind.ADJUDICATION:
+        return {}
+    reviews = session.scalars(
+        select(Assignment)
+        .where(
+            Assignment.submission_id == assignment.submission_id,
+            Assignment.kind == AssignmentKind.REVIEW,
+            Assignment.status == AssignmentStatus.SUBMITTED,
+        )
+        .options(selectinload(Assignment.ratings))
+        .order_by(Assignment.id)
+    ).all()
+    earlier: dict[int, list[EarlierRating]] = {}
+    for who, review in zip(REVIEWER_LABELS, reviews, strict=False):
+        for rating in review.ratings:
+            label = LEVEL_LABELS.get(rating.level or "", "Not rated")
+            earlier.setdefault(rating.competency_id, []).append(
+                EarlierRating(who, label, rating.comment)
+            )
+    return {key: tuple(value) for key, value in earlier.items()}
