@@ -11,7 +11,7 @@ from portfolio.services.upload_access import can_download
 
 
 def require_role(role: Role) -> None:
-    """403 unless the signed-in person holds `role` (sign-in itself is checked by login_required)."""
+    """403 unless the signed-in person holds `role` (login_required checks sign-in itself)."""
     if not current_user.is_authenticated or not current_user.has_role(role):
         raise Forbidden("You do not have access to this page.")
 

@@ -1,4 +1,4 @@
-"""Administration: every route here requires the administrator role (checked before each request)."""
+"""Administration: every route here requires the administrator role, checked before each request."""
 
 from __future__ import annotations
 
@@ -24,7 +24,7 @@ def index() -> str:
 
 
 # Each admin area is a module adding routes to `bp`; imported here so they register.
-for _area in ("users", "frameworks", "reviews", "applications"):
+for _area in ("users", "frameworks", "reviews", "applications", "review_quality"):
     try:
         importlib.import_module(f"portfolio.web.admin.{_area}")
     except ModuleNotFoundError as exc:
