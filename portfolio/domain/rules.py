@@ -107,10 +107,41 @@ def _fraction(doc: Mapping[str, Any], key: str, path: str) -> Fraction:
     return result
 
 
+# Sensible ranges, so a typo (lookback_years: 100000) cannot make every application fail.
+LIMITS: dict[str, tuple[int, int]] = {
+    "electives_required": (0, 50),
+    "completion_window_years": (1, 20),
+    "certificate_validity_years": (1, 50),
+    "eligibility.experience_hours": (0, 100_000),
+    "eligibility.lookback_years": (1, 50),
+    "eligibility.weekly_hours_cap": (1, 168),
+    "fees.standard_cents": (0, 100_000_000),
+    "fees.member_cents": (0, 100_000_000),
+    "review.reviewers_per_portfolio": (1, 10),
+    "review.resubmissions_allowed": (0, 10),
+    "review.due_days": (1, 365),
+    "pass_thresholds.max_not_met": (0, 1000),
+    "renewal.ce_hours": (0, 10_000),
+    "renewal.ce_technology_hours": (0, 10_000),
+    "renewal.window_months_before_expiry": (0, 120),
+    "renewal.grace_months_after_expiry": (0, 120),
+}
+
+
+def _check_limits(doc: Mapping[str, Any], path: str) -> None:
+    for dotted, (low, high) in LIMITS.items():
+        value: Any = doc
+        for part in dotted.split("."):
+            value = value.get(part) if isinstance(value, Mapping) else None
+        if isinstance(value, int) and not isinstance(value, bool) and not low <= value <= high:
+            raise FrameworkFileError(f"must be between {low:,} and {high:,}", f"{path}.{dotted}")
+
+
 def rules_from_document(doc: Mapping[str, Any], path: str = "rules") -> ProgramRules:
     """Parse and check a rules document; raises FrameworkFileError naming the bad field."""
     if not isinstance(doc, Mapping):
         raise FrameworkFileError("must be a mapping", path)
+    _check_limits(doc, path)
     elig = _get(doc, "eligibility", dict, path)
     ep = f"{path}.eligibility"
     fees = _get(doc, "fees", dict, path)

@@ -24,6 +24,7 @@ from portfolio.domain.evidence import (
     check_link_url,
     clean_text,
 )
+from portfolio.domain.ids import is_row_id
 from portfolio.models import (
     Artifact,
     ArtifactKind,
@@ -85,7 +86,7 @@ def add_file_artifact(
     name). NotFound (404) for an upload that is missing or someone else's, InvalidInput (422)
     for one that is not verified. A file already in this portfolio is linked, not doubled."""
     upload = None
-    if isinstance(upload_id, int) and not isinstance(upload_id, bool):
+    if is_row_id(upload_id):
         upload = session.get(Upload, upload_id)
     if upload is None or upload.owner_id != portfolio.enrollment.user_id:
         raise NotFound("We could not find that file.")
@@ -240,7 +241,7 @@ def _entries(portfolio: Portfolio, competency_ids: Iterable[object]) -> list[Por
     found = []
     for competency_id in dict.fromkeys(competency_ids):
         entry = None
-        if isinstance(competency_id, int) and not isinstance(competency_id, bool):
+        if is_row_id(competency_id):
             entry = entries.get(competency_id)
         if entry is None:
             raise NotFound("We could not find that competency in your portfolio.")

@@ -24,6 +24,7 @@ from portfolio.models import (
     Role,
     Route,
     SetKind,
+    Submission,
     User,
 )
 from portfolio.services import audit
@@ -118,8 +119,10 @@ def choose_electives(
         if item.competency_set.code not in required
     }
     dropped = [item for code, item in current.items() if code not in chosen]
+    ever_submitted = _sets_with_submissions(session, [item.id for item in dropped])
     for item in dropped:
-        if not can_change_elective(item.status):
+        # A reopened set is back in draft, but its past submissions must keep their set.
+        if not can_change_elective(item.status) or item.id in ever_submitted:
             raise Conflict(
                 f"You have submitted work for {item.competency_set.name}, so it stays one of "
                 "your electives.",
@@ -230,3 +233,12 @@ def _course_status(value: str) -> CourseStatus:
 
 def _value(status: CourseStatus | None) -> str | None:
     return status.value if status is not None else None
+
+
+def _sets_with_submissions(session: Session, enrollment_set_ids: list[int]) -> set[int]:
+    if not enrollment_set_ids:
+        return set()
+    query = select(Submission.enrollment_set_id).where(
+        Submission.enrollment_set_id.in_(enrollment_set_ids)
+    )
+    return set(session.scalars(query))

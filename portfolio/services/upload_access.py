@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from portfolio.models import Upload, UploadStatus, User
+from portfolio.models import Role, Upload, UploadStatus, User
 from portfolio.services.review_files import reviewer_may_download
 
 
@@ -13,4 +13,7 @@ def can_download(session: Session, user: User | None, upload: Upload) -> bool:
     by a reviewer assigned to a submission whose snapshot names the file (review_files)."""
     if user is None or upload.status != UploadStatus.VERIFIED:
         return False
-    return upload.owner_id == user.id or reviewer_may_download(session, user, upload)
+    if upload.owner_id == user.id:
+        return True
+    # A reviewer whose role was revoked loses access to candidates' files at once.
+    return user.has_role(Role.REVIEWER) and reviewer_may_download(session, user, upload)

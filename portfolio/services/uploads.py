@@ -26,8 +26,8 @@ from portfolio.domain.uploads import (
 )
 from portfolio.models import Upload, UploadStatus, User
 from portfolio.services import audit
-from portfolio.services.upload_checks import Refusal, finish_multipart, inspect_object
-from portfolio.storage import ObjectStore, PresignedPost, UploadedPart
+from portfolio.services.upload_checks import RESEND, Refusal, finish_multipart, inspect_object
+from portfolio.storage import ObjectNotFound, ObjectStore, PresignedPost, UploadedPart
 
 # Objects are stored as opaque bytes; the verified type is given on download.
 STORED_CONTENT_TYPE = "application/octet-stream"
@@ -158,6 +158,8 @@ def complete_upload(
         refusal = Refusal("expired", "This upload was not finished in time. Upload the file again.")
     elif upload.multipart_upload_id is not None:
         refusal = finish_multipart(store, upload)
+    else:
+        refusal = seal(store, upload)
     if refusal is None:
         verdict = inspect_object(store, upload, limits)
         if isinstance(verdict, Refusal):
@@ -184,6 +186,23 @@ def complete_upload(
             return upload
     reject(session, store, upload, refusal, actor=actor, action="upload.rejected")
     return upload
+
+
+def seal(store: ObjectStore, upload: Upload) -> Refusal | None:
+    """Move a single-POST upload to a key no link was ever issued for, before checking it.
+
+    The presigned POST stays usable until it expires, so without this the browser (or anyone
+    holding the link) could replace the bytes after they were verified. A completed multipart
+    upload needs no seal: its upload id is spent, so its part links no longer work.
+    """
+    sealed_key = make_object_key(upload.owner_id, purpose="sealed")
+    try:
+        store.copy(upload.key, sealed_key)
+    except ObjectNotFound:
+        return Refusal("missing", f"The file never arrived in storage. {RESEND}")
+    store.delete(upload.key)
+    upload.key = sealed_key
+    return None
 
 
 def cancel_upload(

@@ -161,6 +161,10 @@ class ObjectStore(Protocol):
         """The whole object, streamed in chunks of at most `chunk_size`. ObjectNotFound."""
         ...
 
+    def copy(self, source_key: str, target_key: str) -> None:
+        """Copy an object inside the store (server-side). ObjectNotFound if the source is gone."""
+        ...
+
     def delete(self, key: str) -> None:
         """Remove the object; quietly does nothing if it is already gone."""
         ...

@@ -204,6 +204,21 @@ class LocalStore:
 
     # --- reading -----------------------------------------------------------------------
 
+    def copy(self, source_key: str, target_key: str) -> None:
+        source = self._object_path(source_key)
+        if not source.is_file():
+            raise ObjectNotFound(f"No stored object {source_key!r:.80}")
+        meta = self._read_meta(source_key)
+        with scratch_file(self.root / ".tmp") as scratch:
+            shutil.copyfile(source, scratch)
+            self._place(
+                scratch,
+                self._object_path(target_key),
+                target_key,
+                meta.get("etag", ""),
+                meta.get("content_type"),
+            )
+
     def stat(self, key: str) -> ObjectInfo | None:
         path = self._object_path(key)
         try:

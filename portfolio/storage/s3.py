@@ -223,6 +223,13 @@ class S3Store:
             finally:
                 body.close()
 
+    def copy(self, source_key: str, target_key: str) -> None:
+        with _translated(check_key(source_key)):
+            # The managed copy switches to a multipart copy for large objects by itself.
+            self.client.copy(
+                {"Bucket": self.bucket, "Key": source_key}, self.bucket, check_key(target_key)
+            )
+
     def delete(self, key: str) -> None:
         with _translated(check_key(key)):
             self.client.delete_object(Bucket=self.bucket, Key=key)

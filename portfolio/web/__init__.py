@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from flask import Flask
 
-from portfolio.web import errors, navigation, security, sessions, transactions
+from portfolio.web import errors, navigation, params, security, sessions, transactions
 
 
 def register_web(app: Flask) -> None:
     from portfolio.web.public import bp as public_bp
 
+    app.url_map.converters["int"] = params.BoundedIntConverter
     sessions.init_app(app)
     security.init_app(app)
     transactions.init_app(app)

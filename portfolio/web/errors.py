@@ -6,9 +6,12 @@ import logging
 
 from flask import Flask, Response, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from portfolio.domain.errors import DomainError
+from portfolio.extensions import db
 
 log = logging.getLogger(__name__)
 
@@ -24,6 +27,20 @@ TITLES = {
     500: "Something went wrong",
     503: "Temporarily unavailable",
 }
+
+
+CHANGED_MEANWHILE = (
+    "Someone else (or you, in another tab) changed this at the same moment. "
+    "Reload the page and try again."
+)
+
+
+def _discard_failed_transaction() -> None:
+    """Roll back, so rendering the error page can still read the signed-in user."""
+    try:
+        db.session.rollback()
+    except SQLAlchemyError:
+        log.exception("Rollback failed while handling an error")
 
 
 def _wants_json() -> bool:
@@ -65,10 +82,19 @@ def init_app(app: Flask) -> None:
             response.headers["Retry-After"] = exc.get_response().headers["Retry-After"]
         return response, status
 
+    @app.errorhandler(StaleDataError)
+    @app.errorhandler(IntegrityError)
+    def concurrent_change(exc: Exception) -> tuple[Response, int]:
+        # Version columns and unique constraints are how races surface; neither is a crash.
+        log.info("Concurrent change on %s %s: %s", request.method, request.path, exc)
+        _discard_failed_transaction()
+        return error_response(409, CHANGED_MEANWHILE)
+
     @app.errorhandler(Exception)
     def unexpected(exc: Exception) -> tuple[Response, int]:
         # Logged in full for operators; users see a plain message and never a traceback.
         log.exception("Unhandled error on %s %s", request.method, request.path)
+        _discard_failed_transaction()
         if isinstance(exc, InternalServerError) and exc.original_exception is not None:
             exc = exc.original_exception  # type: ignore[assignment]
         return error_response(500, "Something went wrong on our side. Please try again.")

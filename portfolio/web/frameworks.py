@@ -14,6 +14,7 @@ from portfolio.models import Framework, SetKind
 from portfolio.services.framework_queries import get_framework, published_programs
 from portfolio.services.frameworks import load_rules
 from portfolio.web import access
+from portfolio.web.params import is_small_int
 
 bp = Blueprint("frameworks", __name__, url_prefix="/programs")
 
@@ -37,7 +38,7 @@ def _version_argument() -> int | None:
     raw = request.args.get("version")
     if raw is None:
         return None
-    if not raw.isdigit() or len(raw) > 9:
+    if not is_small_int(raw) or len(raw) > 9:
         raise NotFound("We could not find that version.")
     return int(raw)
 

@@ -9,6 +9,7 @@ from flask_login import login_user, logout_user
 
 from portfolio.extensions import db, login_manager
 from portfolio.models import User
+from portfolio.web.params import is_small_int
 
 
 def init_app(app: Flask) -> None:
@@ -21,7 +22,7 @@ def init_app(app: Flask) -> None:
     @login_manager.user_loader
     def load_user(token: str) -> User | None:
         user_id, _, epoch = token.partition(":")
-        if not user_id.isdigit() or not epoch.isdigit():
+        if not is_small_int(user_id) or not is_small_int(epoch):
             return None
         user = db.session.get(User, int(user_id))
         # A bumped epoch ends every session and remember cookie issued before it.

@@ -183,3 +183,26 @@ def test_posting_a_route_without_the_csrf_token_is_refused(client, session, enro
     url = f"/me/enrollment-sets/{item.id}/route"
     assert client.post(url, data={f"set-{item.id}-route": "portfolio"}).status_code == 400
     assert csrf_token(client, electives_url(enrolled))
+
+
+def test_a_reopened_elective_with_past_submissions_stays(client, session, enrolled):
+    """An administrator's reopen puts a set back in draft; its submissions still need it."""
+    from portfolio.models import Submission, SubmissionStatus
+
+    assert choose(client, enrolled, ["ACCESS", "ADULT", "COLL"]).status_code == 302
+    coll = next(s for s in enrolled.sets if s.competency_set.code == "COLL")
+    session.add(
+        Submission(
+            enrollment_set_id=coll.id,
+            attempt=1,
+            submitted_by_id=enrolled.user_id,
+            snapshot={"format": 1},
+            snapshot_sha256="0" * 64,
+            status=SubmissionStatus.NOT_YET_MET,
+        )
+    )
+    coll.status = SetLifecycle.DRAFT.value
+    session.commit()
+    response = choose(client, enrolled, ELECTIVES)
+    assert response.status_code == 409
+    assert "COLL" in chosen_codes(session, enrolled)

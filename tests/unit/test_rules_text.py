@@ -107,3 +107,25 @@ def test_money_percent_and_counts():
     assert percent(Fraction(2, 3)) == "66.7%"
     assert count(1, "year") == "1 year"
     assert count(1820, "hour") == "1,820 hours"
+
+
+def test_rules_outside_sensible_ranges_are_refused_with_the_field():
+    import copy
+
+    import pytest
+    import yaml
+
+    from config import ROOT
+    from portfolio.domain.errors import FrameworkFileError
+    from portfolio.domain.rules import rules_from_document
+
+    document = yaml.safe_load((ROOT / "data/frameworks/lsscp.yaml").read_text())
+    rules = copy.deepcopy(document["rules"])
+    rules["eligibility"]["lookback_years"] = 100_000
+    with pytest.raises(FrameworkFileError) as refused:
+        rules_from_document(rules)
+    assert refused.value.path == "rules.eligibility.lookback_years"
+    rules = copy.deepcopy(document["rules"])
+    rules["review"]["due_days"] = 0
+    with pytest.raises(FrameworkFileError, match="between 1 and 365"):
+        rules_from_document(rules)

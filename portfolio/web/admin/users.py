@@ -19,6 +19,7 @@ from portfolio.services import accounts
 from portfolio.services.people import search_people
 from portfolio.web import access
 from portfolio.web.admin import bp
+from portfolio.web.params import is_small_int
 
 PER_PAGE = 25
 ROLE_VALUES = [role.value for role in Role]
@@ -44,7 +45,7 @@ def _load_person(user_id: int) -> User:
 
 
 def _back_to_list(form: ListState) -> Response:
-    page = form.page.data if (form.page.data or "").isdigit() else None
+    page = form.page.data if is_small_int(form.page.data) else None
     return redirect(url_for("admin.users", q=form.q.data or None, page=page))
 
 
@@ -53,7 +54,7 @@ def users() -> str:
     query = request.args.get("q", "")[:200]
     page = request.args.get("page", "1")
     result = search_people(
-        db.session, query, page=int(page) if page.isdigit() else 1, per_page=PER_PAGE
+        db.session, query, page=int(page) if is_small_int(page) else 1, per_page=PER_PAGE
     )
     return render_template(
         "admin/users.html", result=result, query=query, roles=list(Role), me=current_user

@@ -16,6 +16,7 @@ from portfolio.services.framework_queries import get_framework
 from portfolio.web import access
 from portfolio.web.candidate import bp
 from portfolio.web.candidate.application_form import MAX_ENTRIES, ApplicationForm, build_form
+from portfolio.web.params import is_small_int
 from portfolio.web.supervisor import invitation_settings
 
 CANNOT_SUBMIT_YET = (
@@ -69,7 +70,7 @@ def save_application(application_id: int) -> Response | tuple[str, int]:
             form.entries.append_entry()
         else:
             flash(f"An application holds at most {MAX_ENTRIES} entries.", "error")
-    elif action.startswith("remove-") and action[7:].isdigit():
+    elif action.startswith("remove-") and is_small_int(action[7:]):
         index = int(action[7:])
         if index < len(form.entries):
             form.entries.entries.pop(index)
@@ -77,7 +78,7 @@ def save_application(application_id: int) -> Response | tuple[str, int]:
     changes = applications.DraftChanges(
         values=form.valid_values(), entries=form.valid_entries(), typed=form.typed()
     )
-    version = int(form.version.data) if (form.version.data or "").isdigit() else -1
+    version = int(form.version.data) if is_small_int(form.version.data) else -1
     try:
         applications.save_draft(db.session, application, changes, expected_version=version)
     except Conflict as exc:

@@ -21,6 +21,7 @@ from portfolio.web.candidate.portfolio_forms import (
     LinkArtifactForm,
 )
 from portfolio.web.form_errors import show_error
+from portfolio.web.params import is_small_int
 
 
 def _actor() -> User:
@@ -65,7 +66,7 @@ def add_file(entry_id: int) -> Response | tuple[Response | str, int]:
         body = request.get_json(silent=True)
         data = body if isinstance(body, dict) else {}
         upload_id = data.get("upload_id")
-        if isinstance(upload_id, str) and upload_id.isdigit():
+        if isinstance(upload_id, str) and is_small_int(upload_id):
             upload_id = int(upload_id)
         try:
             artifact = artifacts.add_file_artifact(

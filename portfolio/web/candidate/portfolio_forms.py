@@ -11,9 +11,10 @@ from wtforms import (
     TextAreaField,
     widgets,
 )
-from wtforms.validators import InputRequired, Length, Optional
+from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from portfolio.domain.evidence import MAX_CAPTION, MAX_DESCRIPTION, MAX_URL
+from portfolio.domain.ids import MAX_ROW_ID
 
 VERSION_MISSING = "The version of the text is missing; reload the page."
 
@@ -65,7 +66,13 @@ class LinkArtifactForm(FlaskForm):
 
 
 class FileArtifactForm(FlaskForm):
-    upload_id = IntegerField("File", validators=[InputRequired(message="Choose a file.")])
+    upload_id = IntegerField(
+        "File",
+        validators=[
+            InputRequired(message="Choose a file."),
+            NumberRange(min=1, max=MAX_ROW_ID, message="Choose a file."),
+        ],
+    )
     caption = _caption(required=False)
     description = _description()
 
@@ -77,7 +84,10 @@ class AttachForm(FlaskForm):
         "Artifact",
         coerce=int,
         validate_choice=False,
-        validators=[InputRequired(message="Choose an artifact.")],
+        validators=[
+            InputRequired(message="Choose an artifact."),
+            NumberRange(min=1, max=MAX_ROW_ID, message="Choose an artifact."),
+        ],
     )
 
 
