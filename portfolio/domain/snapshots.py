@@ -36,6 +36,7 @@ class ArtifactView:
     name: str
     url: str | None
     content_type: str
+    storage_key: str = ""  # the object-store key of a file (empty for links)
 
 
 @dataclass(frozen=True)
@@ -96,6 +97,7 @@ def _artifact(raw: Mapping[str, Any]) -> ArtifactView:
         # Only web links become links; anything else (javascript:, data:) stays text.
         url=url if isinstance(url, str) and url.startswith(("https://", "http://")) else None,
         content_type=_text(details.get("content_type")),
+        storage_key=_text(details.get("key")) if isinstance(file, Mapping) else "",
     )
 
 

@@ -8,11 +8,13 @@ first two reviewers never see each other's ratings.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from portfolio.domain.filetypes import inline_allowed
 from portfolio.domain.rubric import Rating as Level
 from portfolio.domain.snapshots import (
     DiffLine,
@@ -28,7 +30,10 @@ from portfolio.models import (
     AssignmentStatus,
     Competency,
     Submission,
+    Upload,
+    UploadStatus,
 )
+from portfolio.services.review_files import snapshot_keys
 from portfolio.services.review_status import rules_for
 from portfolio.services.reviewer_pool import candidate_library
 from portfolio.services.scoring import scope
@@ -78,6 +83,8 @@ class Screen:
     learning_statement: str
     learning_statement_changes: tuple[DiffLine, ...]
     items: tuple[CompetencyScreen, ...]
+    # Object-store key -> (upload id, may be shown inline) for the files this snapshot names.
+    files: Mapping[str, tuple[int, bool]] = field(default_factory=dict)
 
     @property
     def is_third_review(self) -> bool:
@@ -139,7 +146,21 @@ def scoring_screen(session: Session, assignment: Assignment) -> Screen:
         learning_statement=snapshot.learning_statement,
         learning_statement_changes=statement_changes,
         items=tuple(items),
+        files=_files(session, snapshot_keys(submission.snapshot)),
     )
+
+
+def _files(session: Session, keys: set[str]) -> dict[str, tuple[int, bool]]:
+    """The verified uploads behind a snapshot's files, in one query (the download route checks
+    access again: the reviewer must hold an open or submitted assignment naming the file)."""
+    if not keys:
+        return {}
+    rows = session.execute(
+        select(Upload.key, Upload.id, Upload.content_type).where(
+            Upload.key.in_(keys), Upload.status == UploadStatus.VERIFIED
+        )
+    )
+    return {key: (upload_id, inline_allowed(ctype or "")) for key, upload_id, ctype in rows}
 
 
 def _previous_submission(session: Session, submission: Submission) -> Submission | None:
