@@ -12,7 +12,7 @@ from werkzeug.wrappers import Response
 from portfolio.extensions import db
 from portfolio.models import Role, User
 from portfolio.models.base import utcnow
-from portfolio.services import supervisors
+from portfolio.services import shared_evidence, supervisors
 from portfolio.services.mail import MailSettings
 from portfolio.services.supervisors import DEFAULT_MAX_AGE, InvitationSettings
 from portfolio.services.tokens import InvalidLink
@@ -79,4 +79,19 @@ def staff() -> str:
 def candidate(candidate_id: int) -> str:
     access.require_role(Role.SUPERVISOR)
     person = supervisors.supervised_candidate(db.session, _me(), candidate_id, utcnow().date())
-    return render_template("supervisor/candidate.html", person=person)
+    shared = shared_evidence.shared_submissions(db.session, _me(), candidate_id)
+    return render_template("supervisor/candidate.html", person=person, shared=shared)
+
+
+@bp.get("/staff/<int:candidate_id>/submissions/<int:submission_id>")
+@login_required
+def shared_submission(candidate_id: int, submission_id: int) -> str:
+    access.require_role(Role.SUPERVISOR)
+    submission = shared_evidence.shared_submission(db.session, _me(), candidate_id, submission_id)
+    person = supervisors.supervised_candidate(db.session, _me(), candidate_id, utcnow().date())
+    return render_template(
+        "supervisor/submission.html",
+        person=person,
+        submission=submission,
+        document=submission.snapshot,
+    )

@@ -162,3 +162,53 @@ def test_the_candidates_own_address_cannot_be_the_supervisor(client, session, ls
     )
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "Enter your supervisor&#39;s address, not your own." in page
+
+
+def test_shared_evidence_is_the_submitted_snapshot_and_stops_when_sharing_stops(
+    client, session, invitation, boss, candidate, admin
+):
+    from portfolio.models import Enrollment, Submission, SubmissionStatus
+
+    accept(client, invitation)
+    [link] = session.scalars(select(SupervisorLink)).all()
+    application = session.scalar(select(Application).where(Application.user_id == candidate.id))
+    approve(client, admin, application.id)
+    enrollment = session.scalar(select(Enrollment).where(Enrollment.user_id == candidate.id))
+    submission = Submission(
+        enrollment_set_id=enrollment.sets[0].id,
+        attempt=1,
+        submitted_by_id=candidate.id,
+        snapshot={
+            "format": 1,
+            "set": {"code": "FOUND", "name": "Foundations of Library Services"},
+            "learning_statement": "What I learned at the desk.",
+            "competencies": [
+                {"code": "FOUND-01", "title": "Purpose", "narrative": "My story.", "artifacts": []}
+            ],
+        },
+        snapshot_sha256="0" * 64,
+        status=SubmissionStatus.SUBMITTED,
+    )
+    session.add(submission)
+    session.commit()
+    url = f"/supervise/staff/{candidate.id}/submissions/{submission.id}"
+
+    login_as(client, boss)
+    assert client.get(url).status_code == 404  # not shared yet
+    login_as(client, candidate)
+    post_form(client, f"/me/supervisors/{link.id}/sharing", {"shares_evidence": "yes"}, page="/me/")
+    login_as(client, boss)
+    assert url in client.get(f"/supervise/staff/{candidate.id}").get_data(as_text=True)
+    page = client.get(url)
+    assert page.status_code == 200
+    assert "What I learned at the desk." in page.get_data(as_text=True)
+
+    stranger_boss = make_user(session, "other.boss@example.org", roles=(Role.SUPERVISOR,))
+    session.commit()
+    login_as(client, stranger_boss)
+    assert client.get(url).status_code == 404
+
+    login_as(client, candidate)
+    post_form(client, f"/me/supervisors/{link.id}/sharing", {}, page="/me/")
+    login_as(client, boss)
+    assert client.get(url).status_code == 404
