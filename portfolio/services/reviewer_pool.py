@@ -24,10 +24,13 @@ from portfolio.models import (
     EnrollmentSet,
     ReviewerProfile,
     ReviewerQualification,
+    Role,
     Submission,
     SupervisorLink,
     User,
+    UserRole,
 )
+from portfolio.services import calibration
 
 OPEN_KINDS = (AssignmentKind.REVIEW, AssignmentKind.ADJUDICATION)
 
@@ -69,10 +72,17 @@ def profiles_for_choosing(
                 )
             )
         )
+    # Only people who still hold the reviewer role: revoking it stops new assignments at once.
+    query = query.where(
+        ReviewerProfile.user_id.in_(select(UserRole.user_id).where(UserRole.role == Role.REVIEWER))
+    )
     query = query.order_by(ReviewerProfile.id)
     if lock:
         query = query.with_for_update(of=ReviewerProfile)
     profiles = session.scalars(query).all()
+    # New reviewers score a calibration anchor first, where their sets have one.
+    anchored = calibration.anchored_set_codes(session, framework_slug)
+    profiles = [p for p in profiles if not calibration.must_calibrate(p, framework_slug, anchored)]
     counts = open_review_counts(session, (p.user_id for p in profiles))
     return [
         choosing.ReviewerProfile(

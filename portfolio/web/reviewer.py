@@ -34,6 +34,7 @@ from portfolio.services import assignments, review_emails, review_queues, scorin
 from portfolio.services.mail import MailSettings
 from portfolio.services.review_screen import scoring_screen
 from portfolio.web import access
+from portfolio.web.params import is_small_int
 
 bp = Blueprint("reviewer", __name__, url_prefix="/review")
 
@@ -81,7 +82,7 @@ def _ratings_from(form: MultiDict[str, str]) -> list[scoring.RatingInput]:
     for key in form:
         prefix, _, raw = key.partition("-")
         if prefix in ("rating", "comment"):
-            if not raw.isdigit():
+            if not is_small_int(raw):
                 raise InvalidInput("The form names a competency that does not exist.", field=key)
             ids.add(int(raw))
     return [
@@ -92,7 +93,7 @@ def _ratings_from(form: MultiDict[str, str]) -> list[scoring.RatingInput]:
 
 def _version(form: MultiDict[str, str]) -> int:
     raw = form.get("version", "")
-    if not raw.isdigit():
+    if not is_small_int(raw):
         raise BadRequest("This form is missing its version. Reload the page and try again.")
     return int(raw)
 
@@ -205,3 +206,6 @@ def decline(assignment_id: int) -> Response | tuple[str, int]:
     return render_template(
         "reviewer/decline.html", form=form, assignment=assignment, set_name=screen_name
     ), status
+
+
+from portfolio.web import reviewer_calibration as reviewer_calibration  # noqa: E402  (registers routes)

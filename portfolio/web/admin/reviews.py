@@ -31,6 +31,7 @@ from portfolio.web.admin.review_forms import (
     require_found,
 )
 from portfolio.web.form_errors import show_error
+from portfolio.web.params import is_small_int
 
 
 @bp.get("/reviews")
@@ -107,7 +108,7 @@ def reassign(assignment_id: int) -> Response | tuple[str, int]:
         if form.reviewer.data:
             to = (
                 db.session.get(User, int(form.reviewer.data))
-                if form.reviewer.data.isdigit()
+                if is_small_int(form.reviewer.data)
                 else None
             )
             require_found(to, "reviewer")

@@ -1,0 +1,945 @@
+"""Review pages at scale: query counts, page times, throughput, and a burst of assignments.
+
+    python bench/review_queue.py [--candidates 10000] [--requests 20] [--no-load]
+
+One run, on a fresh PostgreSQL database made here and dropped at the end:
+1. Seeds a framework of 6 sets x 4 competencies, reviewers, and 100 candidates (3 submitted
+   sets each, 2 reviews per submission, ratings, some open or overdue, ~1% unassigned) with
+   bulk executemany inserts; measures each page; then grows to N candidates and measures again.
+2. Per page (reviewer queue, scoring screen, unassigned, overdue, quality): SQL statements per
+   request (must be equal at 100 and N) and the median time of `--requests` requests through the
+   Flask test client, next to a baseline that fetches the same rows with hand-written SQL on the
+   same connection and renders the same template (the scoring screen has no baseline).
+3. Throughput of the reviewer queue with gunicorn -w 2 and wrk -c16 -d5s on loopback, next to
+   the hand-written baseline endpoint served the same way (skipped with a note without wrk).
+4. 1,000 sets submitted in a burst: assignments per second, and whether any reviewer went over
+   capacity. The last line printed is one JSON object with the figures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import random
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+SERVER = os.environ.get("BENCH_PG_SERVER", "postgresql+psycopg://postgres@127.0.0.1:5432")
+SETS, COMPETENCIES, REVIEWERS, CAPACITY = 6, 4, 150, 60
+SLUG = "bench"
+
+
+# ---------------------------------------------------------------- database and app
+
+
+@contextmanager
+def fresh_database() -> Iterator[str]:
+    import psycopg
+
+    name = f"bench_review_{uuid.uuid4().hex[:8]}"
+    plain = SERVER.replace("postgresql+psycopg://", "postgresql://")
+    with psycopg.connect(f"{plain}/postgres", autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield f"{SERVER}/{name}"
+    finally:
+        with psycopg.connect(f"{plain}/postgres", autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def settings(url: str) -> dict[str, Any]:
+    return {
+        "ENV_NAME": "testing",
+        "DATABASE_URL": url,
+        "MAIL_SUPPRESS_SEND": True,
+        "SESSION_COOKIE_SECURE": False,
+        "RATELIMIT_ENABLED": False,
+    }
+
+
+def bench_app(url: str | None = None) -> Any:
+    """The app plus the hand-written baseline endpoints (also gunicorn's entry point)."""
+    from flask import render_template
+
+    from portfolio import create_app
+
+    app = create_app(settings(url or os.environ["BENCH_DATABASE_URL"]))
+
+    @app.get("/bench/queue")
+    def queue_baseline() -> str:
+        from flask_login import current_user
+
+        open_, done = baseline_queue(current_user.id)
+        return render_template(
+            "reviewer/queue.html", open_assignments=open_, done=done, today=date.today()
+        )
+
+    return app
+
+
+# ---------------------------------------------------------------- seeding
+
+
+def seed_framework(session: Any) -> tuple[Any, list[int], list[list[int]]]:
+    from portfolio.models import (
+        Competency,
+        CompetencySet,
+        Framework,
+        FrameworkStatus,
+        RubricLevel,
+        SetKind,
+    )
+    from tests.review_fixtures import LEVELS, RULES
+
+    rules = json.loads(json.dumps(RULES))
+    rules["required_sets"] = ["S1", "S2", "S3"]
+    rules["electives_required"] = 3
+    framework = Framework(
+        slug=SLUG, version=1, name="Bench Program", status=FrameworkStatus.PUBLISHED, rules=rules
+    )
+    framework.rubric_levels = [
+        RubricLevel(key=k, label=lbl, position=i, descriptor=d)
+        for i, (k, lbl, d) in enumerate(LEVELS)
+    ]
+    framework.sets = [
+        CompetencySet(
+            code=f"S{s + 1}",
+            name=f"Set number {s + 1}",
+            kind=SetKind.REQUIRED if s < 3 else SetKind.ELECTIVE,
+            position=s,
+            competencies=[
+                Competency(code=f"S{s + 1}C{c + 1}", title=f"Competency {c + 1}", position=c)
+                for c in range(COMPETENCIES)
+            ],
+        )
+        for s in range(SETS)
+    ]
+    session.add(framework)
+    session.flush()
+    set_ids = [cs.id for cs in framework.sets]
+    comp_ids = [[c.id for c in cs.competencies] for cs in framework.sets]
+    return framework, set_ids, comp_ids
+
+
+def seed_people(session: Any) -> tuple[int, list[int]]:
+    from portfolio.models import ReviewerProfile, ReviewerQualification, Role, User, UserRole
+
+    admin = User(email="admin@bench.example", name="Bench Admin", password_hash="!")  # noqa: S106 - no password matches it
+    admin.roles = [UserRole(role=Role.ADMINISTRATOR)]
+    session.add(admin)
+    reviewers = []
+    for r in range(REVIEWERS):
+        user = User(email=f"r{r}@bench.example", name=f"Reviewer {r}", password_hash="!")  # noqa: S106 - no password matches it
+        user.roles = [UserRole(role=Role.REVIEWER)]
+        session.add(user)
+        reviewers.append(user)
+    session.flush()
+    for r, user in enumerate(reviewers):
+        profile = ReviewerProfile(
+            user_id=user.id,
+            capacity=CAPACITY,
+            library=f"Reviewer library {r}",
+            calibrated_at=datetime.now(UTC),
+        )
+        profile.qualifications = [
+            ReviewerQualification(framework_slug=SLUG, set_code=f"S{s + 1}") for s in range(SETS)
+        ]
+        session.add(profile)
+    session.flush()
+    return admin.id, [u.id for u in reviewers]
+
+
+class Ids:
+    """Explicit primary keys for the bulk rows, so foreign keys need no round trips."""
+
+    def __init__(self) -> None:
+        self.next: dict[str, int] = {}
+
+    def take(self, table: str) -> int:
+        value = self.next.get(table, 1_000_000)
+        self.next[table] = value + 1
+        return value
+
+
+def seed_candidates(
+    session: Any,
+    ids: Ids,
+    framework_id: int,
+    set_ids: list[int],
+    comp_ids: list[list[int]],
+    reviewer_ids: list[int],
+    first: int,
+    count: int,
+    *,
+    submitted_sets: int = 3,
+    reviewed: bool = True,
+) -> list[int]:
+    """Bulk-insert candidates first..first+count; returns the ids of their submissions."""
+    from sqlalchemy import insert
+
+    from portfolio.models import (
+        Application,
+        Assignment,
+        Enrollment,
+        EnrollmentSet,
+        ExperienceEntry,
+        Rating,
+        ReviewShortfall,
+        Submission,
+        User,
+        UserRole,
+    )
+
+    rows: dict[Any, list[dict[str, Any]]] = {
+        t: []
+        for t in (
+            User,
+            UserRole,
+            Application,
+            ExperienceEntry,
+            Enrollment,
+            EnrollmentSet,
+            Submission,
+            Assignment,
+            Rating,
+            ReviewShortfall,
+        )
+    }
+    today = date.today()
+    now = datetime.now(UTC)
+    rng = random.Random(first)
+    levels = ["met", "met", "met", "partially_met", "not_met"]
+    submissions: list[int] = []
+    for i in range(first, first + count):
+        uid = ids.take("user")
+        rows[User].append(
+            {
+                "id": uid,
+                "email": f"c{i}@bench.example",
+                "name": f"Candidate {i}",
+                "password_hash": "!",
+            }
+        )
+        rows[UserRole].append({"id": ids.take("role"), "user_id": uid, "role": "candidate"})
+        app_id = ids.take("application")
+        rows[Application].append(
+            {"id": app_id, "user_id": uid, "framework_id": framework_id, "status": "approved"}
+        )
+        rows[ExperienceEntry].append(
+            {
+                "id": ids.take("experience"),
+                "application_id": app_id,
+                "library": f"Candidate library {i}",
+                "library_type": "public",
+                "role": "Assistant",
+                "start_date": today - timedelta(days=900),
+                "hours_per_week": 40,
+            }
+        )
+        enr = ids.take("enrollment")
+        rows[Enrollment].append(
+            {
+                "id": enr,
+                "user_id": uid,
+                "framework_id": framework_id,
+                "application_id": app_id,
+                "enrolled_on": today - timedelta(days=400),
+                "window_ends_on": today + timedelta(days=1000),
+            }
+        )
+        for s, set_id in enumerate(set_ids):
+            es = ids.take("enrollment_set")
+            submitted = s < submitted_sets
+            rows[EnrollmentSet].append(
+                {
+                    "id": es,
+                    "enrollment_id": enr,
+                    "set_id": set_id,
+                    "route": "portfolio",
+                    "status": ("in_review" if reviewed else "submitted")
+                    if submitted
+                    else "not_started",
+                }
+            )
+            if not submitted:
+                continue
+            sub = ids.take("submission")
+            submissions.append(sub)
+            rows[Submission].append(
+                {
+                    "id": sub,
+                    "enrollment_set_id": es,
+                    "attempt": 1,
+                    "submitted_by_id": uid,
+                    "snapshot": snapshot(s),
+                    "snapshot_sha256": "0" * 64,
+                    "status": "in_review" if reviewed else "submitted",
+                }
+            )
+            if not reviewed:
+                continue
+            if i % 100 == 50 and s == 2:
+                rows[ReviewShortfall].append(
+                    {
+                        "id": ids.take("shortfall"),
+                        "submission_id": sub,
+                        "kind": "review",
+                        "missing": 2,
+                        "reasons": {"reasons": ["Every qualified reviewer is at capacity."]},
+                    }
+                )
+                continue
+            pair = rng.sample(reviewer_ids, 2)
+            if i == first and s == 0:
+                pair[0] = reviewer_ids[0]  # the measured reviewer always has an open review
+            for k, reviewer in enumerate(pair):
+                aid = ids.take("assignment")
+                assigned = now - timedelta(days=rng.randint(1, 330), hours=rng.randint(0, 23))
+                open_ = rng.random() < 0.1 or (i == first and s == 0 and k == 0)
+                row = {
+                    "id": aid,
+                    "submission_id": sub,
+                    "reviewer_id": reviewer,
+                    "kind": "review",
+                    "status": "assigned" if open_ else "submitted",
+                    "assigned_at": assigned,
+                    "due_on": today + timedelta(days=rng.randint(-20, 21)),
+                    "submitted_at": None
+                    if open_
+                    else assigned + timedelta(days=rng.randint(1, 20)),
+                }
+                rows[Assignment].append(row)
+                if open_:
+                    continue
+                for cid in comp_ids[s]:
+                    rows[Rating].append(
+                        {
+                            "id": ids.take("rating"),
+                            "assignment_id": aid,
+                            "competency_id": cid,
+                            "level": rng.choice(levels),
+                            "comment": "Bench comment.",
+                        }
+                    )
+    for model, values in rows.items():
+        if values:
+            session.execute(insert(model.__table__), values)
+    return submissions
+
+
+_SNAPSHOTS: dict[int, dict[str, Any]] = {}
+
+
+def snapshot(s: int) -> dict[str, Any]:
+    if s not in _SNAPSHOTS:
+        _SNAPSHOTS[s] = {
+            "format": 1,
+            "set": {"code": f"S{s + 1}", "name": f"Set number {s + 1}"},
+            "attempt": 1,
+            "learning_statement": "I grew a lot over two years at the desk.",
+            "competencies": [
+                {
+                    "code": f"S{s + 1}C{c + 1}",
+                    "title": f"Competency {c + 1}",
+                    "narrative": "I **catalogued** two hundred books and trained two volunteers.",
+                    "artifacts": [
+                        {
+                            "id": 1,
+                            "kind": "link",
+                            "caption": "Blog post",
+                            "url": "https://example.org/p",
+                        }
+                    ],
+                }
+                for c in range(COMPETENCIES)
+            ],
+        }
+    return _SNAPSHOTS[s]
+
+
+def fix_sequences(session: Any) -> None:
+    from sqlalchemy import text
+
+    from portfolio.models import Base
+
+    for table in Base.metadata.sorted_tables:
+        if "id" in table.c:
+            session.execute(
+                text(
+                    f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
+                    f"COALESCE((SELECT MAX(id) FROM {table.name}), 0) + 1, false)"
+                )
+            )
+    session.execute(text("ANALYZE"))
+
+
+# ---------------------------------------------------------------- baselines (hand-written SQL)
+
+
+def _rows(sql: str, **params: Any) -> list[Any]:
+    from sqlalchemy import text
+
+    from portfolio.extensions import db
+
+    return list(db.session.connection().execute(text(sql), params))
+
+
+def _ns(**kw: Any) -> Any:
+    from types import SimpleNamespace
+
+    return SimpleNamespace(**kw)
+
+
+def _enum(value: str) -> Any:
+    return _ns(value=value)
+
+
+QUEUE_SQL = """
+SELECT a.id, a.kind, a.status, a.due_on, a.last_saved_at, a.submitted_at, s.attempt,
+       cs.code, cs.name
+FROM assignment a JOIN submission s ON s.id = a.submission_id
+JOIN enrollment_set es ON es.id = s.enrollment_set_id
+JOIN competency_set cs ON cs.id = es.set_id
+WHERE a.reviewer_id = :rid AND a.kind IN ('review', 'adjudication') AND {where}
+ORDER BY {order} {limit}
+"""
+
+
+def baseline_queue(reviewer_id: int) -> tuple[list[Any], list[Any]]:
+    def build(r: Any) -> Any:
+        cs = _ns(code=r.code, name=r.name)
+        submission = _ns(attempt=r.attempt, enrollment_set=_ns(competency_set=cs))
+        return _ns(
+            id=r.id,
+            kind=_enum(r.kind),
+            status=_enum(r.status),
+            due_on=r.due_on,
+            last_saved_at=r.last_saved_at,
+            submitted_at=r.submitted_at,
+            submission=submission,
+        )
+
+    open_ = _rows(
+        QUEUE_SQL.format(where="a.status = 'assigned'", order="a.due_on, a.id", limit=""),
+        rid=reviewer_id,
+    )
+    done = _rows(
+        QUEUE_SQL.format(
+            where="a.status <> 'assigned'", order="a.assigned_at DESC, a.id DESC", limit="LIMIT 200"
+        ),
+        rid=reviewer_id,
+    )
+    return [build(r) for r in open_], [build(r) for r in done]
+
+
+def baseline_overdue() -> list[Any]:
+    rows = _rows(
+        """
+        SELECT a.id, a.due_on, r.name AS reviewer, c.name AS candidate, cs.code, cs.name
+        FROM assignment a JOIN user_account r ON r.id = a.reviewer_id
+        JOIN submission s ON s.id = a.submission_id
+        JOIN enrollment_set es ON es.id = s.enrollment_set_id
+        JOIN competency_set cs ON cs.id = es.set_id
+        JOIN enrollment e ON e.id = es.enrollment_id JOIN user_account c ON c.id = e.user_id
+        WHERE a.status = 'assigned' AND a.due_on < :today ORDER BY a.due_on, a.id LIMIT 200
+        """,
+        today=date.today(),
+    )
+    return [
+        _ns(
+            id=r.id,
+            due_on=r.due_on,
+            reviewer=_ns(name=r.reviewer),
+            submission=_ns(
+                enrollment_set=_ns(
+                    enrollment=_ns(user=_ns(name=r.candidate)),
+                    competency_set=_ns(code=r.code, name=r.name),
+                )
+            ),
+        )
+        for r in rows
+    ]
+
+
+def baseline_unassigned() -> list[Any]:
+    rows = _rows(
+        """
+        SELECT f.submission_id, f.kind, f.missing, f.reasons, f.since, s.attempt,
+               c.name AS candidate, cs.code, cs.name
+        FROM review_shortfall f JOIN submission s ON s.id = f.submission_id
+        JOIN enrollment_set es ON es.id = s.enrollment_set_id
+        JOIN competency_set cs ON cs.id = es.set_id
+        JOIN enrollment e ON e.id = es.enrollment_id JOIN user_account c ON c.id = e.user_id
+        ORDER BY f.since, f.id LIMIT 200
+        """
+    )
+    return [
+        _ns(
+            submission_id=r.submission_id,
+            kind=_enum(r.kind),
+            missing=r.missing,
+            reasons=r.reasons,
+            since=r.since,
+            submission=_ns(
+                attempt=r.attempt,
+                enrollment_set=_ns(
+                    enrollment=_ns(user=_ns(name=r.candidate)),
+                    competency_set=_ns(code=r.code, name=r.name),
+                ),
+            ),
+        )
+        for r in rows
+    ]
+
+
+def baseline_quality() -> Any:
+    """The same grouped counts as services.review_quality, by hand, then the same summary."""
+    from portfolio.services import review_quality as rq
+
+    chosen = rq.period(None, None, date.today())
+    start = datetime.combine(chosen.starts_on, datetime.min.time(), tzinfo=UTC)
+    end = datetime.combine(chosen.ends_on + timedelta(days=1), datetime.min.time(), tzinfo=UTC)
+    where = (
+        "{a}.kind = 'review' AND {a}.status = 'submitted' "
+        "AND {a}.submitted_at >= :start AND {a}.submitted_at < :end"
+    )
+    timings = _rows(
+        f"""
+        SELECT a.reviewer_id, u.name, cs.id, cs.name, count(*),
+               sum(extract(epoch FROM a.submitted_at - a.assigned_at))
+        FROM assignment a JOIN user_account u ON u.id = a.reviewer_id
+        JOIN submission s ON s.id = a.submission_id
+        JOIN enrollment_set es ON es.id = s.enrollment_set_id
+        JOIN competency_set cs ON cs.id = es.set_id
+        WHERE {where.format(a="a")} GROUP BY a.reviewer_id, u.name, cs.id, cs.name
+        """,
+        start=start,
+        end=end,
+    )
+    levels = _rows(
+        f"""
+        SELECT a.reviewer_id, es.set_id, r.level, count(*)
+        FROM assignment a JOIN rating r ON r.assignment_id = a.id
+        JOIN submission s ON s.id = a.submission_id
+        JOIN enrollment_set es ON es.id = s.enrollment_set_id
+        WHERE {where.format(a="a")} GROUP BY a.reviewer_id, es.set_id, r.level
+        """,
+        start=start,
+        end=end,
+    )
+    pairs = _rows(
+        f"""
+        SELECT a1.reviewer_id, a2.reviewer_id, es.set_id, r1.level, r2.level, count(*)
+        FROM assignment a1 JOIN rating r1 ON r1.assignment_id = a1.id
+        JOIN assignment a2 ON a2.submission_id = a1.submission_id AND a2.id > a1.id
+        JOIN rating r2 ON r2.assignment_id = a2.id AND r2.competency_id = r1.competency_id
+        JOIN submission s ON s.id = a1.submission_id
+        JOIN enrollment_set es ON es.id = s.enrollment_set_id
+        WHERE {where.format(a="a1")} AND {where.format(a="a2")}
+        GROUP BY a1.reviewer_id, a2.reviewer_id, es.set_id, r1.level, r2.level
+        """,
+        start=start,
+        end=end,
+    )
+    data = rq.Aggregates(
+        [(a, b, c, d, e, float(f or 0)) for a, b, c, d, e, f in timings],
+        [tuple(r) for r in levels],  # type: ignore[misc]
+        [tuple(r) for r in pairs],  # type: ignore[misc]
+    )
+    return rq.summarise(data, chosen)
+
+
+# ---------------------------------------------------------------- measuring
+
+
+@contextmanager
+def counting(app: Any) -> Iterator[list[str]]:
+    from sqlalchemy import event
+
+    from portfolio.extensions import db
+
+    statements: list[str] = []
+
+    def count(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        if (
+            not statement.lstrip()
+            .upper()
+            .startswith(("SAVEPOINT", "RELEASE", "BEGIN", "COMMIT", "ROLLBACK"))
+        ):
+            statements.append(statement)
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+
+
+def login(client: Any, user_id: int) -> None:
+    with client.session_transaction() as s:
+        s["_user_id"] = f"{user_id}:0"
+        s["_fresh"] = True
+
+
+def page_figures(app: Any, client: Any, url: str, requests: int) -> dict[str, Any]:
+    first = client.get(url)
+    assert first.status_code == 200, (url, first.status_code, first.get_data(as_text=True)[:3000])
+    with counting(app) as statements:
+        response = client.get(url)
+    assert response.status_code == 200, url
+    times = []
+    for _ in range(requests):
+        t = time.perf_counter()
+        client.get(url)
+        times.append((time.perf_counter() - t) * 1000)
+    return {"queries": len(statements), "ms": round(statistics.median(times), 2)}
+
+
+def baseline_ms(app: Any, user_id: int, render: Callable[[], str], requests: int) -> float:
+    """Median time of the hand-written page inside a request context (as a view would run)."""
+    from flask_login import login_user
+
+    from portfolio.extensions import db
+    from portfolio.models import User
+
+    times = []
+    for _ in range(requests):
+        with app.test_request_context("/"):
+            t = time.perf_counter()
+            user = db.session.get(User, user_id)  # the same one query Flask-Login makes
+            login_user(user)
+            render()
+            db.session.commit()
+            times.append((time.perf_counter() - t) * 1000)
+    return round(statistics.median(times), 2)
+
+
+PAGES = ("reviewer_queue", "scoring_screen", "unassigned", "overdue", "quality")
+
+
+def measure_pages(app: Any, reviewer_id: int, admin_id: int, requests: int) -> dict[str, Any]:
+    from flask import render_template
+    from sqlalchemy import select
+
+    from portfolio.domain.rubric import Rating
+    from portfolio.extensions import db
+    from portfolio.models import Assignment, AssignmentStatus
+    from portfolio.web.admin.review_quality import PeriodForm
+
+    with app.app_context():
+        open_id = db.session.scalar(
+            select(Assignment.id)
+            .where(
+                Assignment.reviewer_id == reviewer_id,
+                Assignment.status == AssignmentStatus.ASSIGNED,
+                Assignment.due_on >= date.today(),
+            )
+            .order_by(Assignment.id)
+            .limit(1)
+        )
+    urls = {
+        "reviewer_queue": (reviewer_id, "/review/"),
+        "scoring_screen": (reviewer_id, f"/review/assignments/{open_id}"),
+        "unassigned": (admin_id, "/admin/reviews/unassigned"),
+        "overdue": (admin_id, "/admin/reviews/overdue"),
+        "quality": (admin_id, "/admin/reviews/quality"),
+    }
+    today = date.today()
+    baselines: dict[str, tuple[int, Callable[[], str]]] = {
+        "reviewer_queue": (
+            reviewer_id,
+            lambda: render_template(
+                "reviewer/queue.html",
+                open_assignments=(q := baseline_queue(reviewer_id))[0],
+                done=q[1],
+                today=today,
+            ),
+        ),
+        "unassigned": (
+            admin_id,
+            lambda: render_template("admin/reviews/unassigned.html", rows=baseline_unassigned()),
+        ),
+        "overdue": (
+            admin_id,
+            lambda: render_template(
+                "admin/reviews/overdue.html", rows=baseline_overdue(), today=today
+            ),
+        ),
+        "quality": (
+            admin_id,
+            lambda: render_template(
+                "admin/reviews/quality.html",
+                form=PeriodForm(formdata=None),
+                report=baseline_quality(),
+                ratings=sorted(Rating, reverse=True),
+            ),
+        ),
+    }
+    figures: dict[str, Any] = {}
+    for page, (user_id, url) in urls.items():
+        client = app.test_client()
+        login(client, user_id)
+        figures[page] = page_figures(app, client, url, requests)
+        if page in baselines:
+            who, render = baselines[page]
+            base = baseline_ms(app, who, render, requests)
+            figures[page]["baseline_ms"] = base
+            figures[page]["ratio"] = round(figures[page]["ms"] / base, 2) if base else None
+    return figures
+
+
+def load_test(url: str, reviewer_id: int) -> dict[str, Any]:
+    """wrk -c16 -d5s against gunicorn -w 2: the reviewer queue and the baseline endpoint."""
+    import socket
+
+    if shutil.which("wrk") is None:
+        return {"skipped": "wrk is not installed"}
+    app = bench_app(url)
+    cookie_value = app.session_interface.get_signing_serializer(app).dumps(  # type: ignore[attr-defined]
+        {"_user_id": f"{reviewer_id}:0", "_fresh": True}
+    )
+    cookie = f"{app.config['SESSION_COOKIE_NAME']}={cookie_value}"
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {**os.environ, "BENCH_DATABASE_URL": url, "PYTHONPATH": str(ROOT)}
+    gunicorn = Path(sys.executable).parent / "gunicorn"
+    server = subprocess.Popen(
+        [
+            str(gunicorn),
+            "-w",
+            "2",
+            "-b",
+            f"127.0.0.1:{port}",
+            "--log-level",
+            "warning",
+            "bench.review_queue:bench_app()",
+        ],
+        cwd=ROOT,
+        env=env,
+    )
+    try:
+        import urllib.request
+
+        for _ in range(100):
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz-none", timeout=1)
+            except urllib.error.HTTPError:
+                break
+            except OSError:
+                time.sleep(0.1)
+        result = {}
+        for name, path in (("reviewer_queue", "/review/"), ("baseline", "/bench/queue")):
+            check = urllib.request.Request(
+                f"http://127.0.0.1:{port}{path}", headers={"Cookie": cookie}
+            )
+            with urllib.request.urlopen(check, timeout=10) as response:
+                assert response.status == 200 and b"Your reviews" in response.read(), path
+            out = subprocess.run(
+                [
+                    "wrk",
+                    "-t2",
+                    "-c16",
+                    "-d5s",
+                    "-H",
+                    f"Cookie: {cookie}",
+                    f"http://127.0.0.1:{port}{path}",
+                ],
+                capture_output=True,
+                text=True,
+                check=True,
+            ).stdout
+            rps = next(
+                float(line.split()[1])
+                for line in out.splitlines()
+                if line.startswith("Requests/sec")
+            )
+            non2xx = next((line for line in out.splitlines() if "Non-2xx" in line), "")
+            result[name] = {"rps": rps, "non_2xx": non2xx.strip()}
+        result["ratio"] = round(result["reviewer_queue"]["rps"] / result["baseline"]["rps"], 2)
+        return result
+    finally:
+        server.terminate()
+        server.wait(10)
+
+
+def burst(
+    app: Any,
+    ids: Ids,
+    framework_id: int,
+    set_ids: list[int],
+    comp_ids: list[list[int]],
+    reviewer_ids: list[int],
+    first: int,
+) -> dict[str, Any]:
+    """1,000 freshly submitted sets, assigned one request (transaction) each, back to back."""
+    from sqlalchemy import func, select
+
+    from portfolio.extensions import db
+    from portfolio.models import Assignment, AssignmentStatus, ReviewerProfile, Submission
+    from portfolio.services import assignments
+    from portfolio.services.reviewer_pool import OPEN_KINDS
+
+    with app.app_context():
+        subs = seed_candidates(
+            db.session,
+            ids,
+            framework_id,
+            set_ids,
+            comp_ids,
+            reviewer_ids,
+            first,
+            1000,
+            submitted_sets=1,
+            reviewed=False,
+        )
+        db.session.commit()
+        before = db.session.scalar(select(func.count()).select_from(Assignment))
+        today = date.today()
+        t = time.perf_counter()
+        for sid in subs:
+            submission = db.session.get(Submission, sid)
+            assignments.assign_for_submission(db.session, submission, today)
+            db.session.commit()
+        seconds = time.perf_counter() - t
+        made = db.session.scalar(select(func.count()).select_from(Assignment)) - before
+        over = db.session.execute(
+            select(ReviewerProfile.user_id, ReviewerProfile.capacity, func.count(Assignment.id))
+            .join(Assignment, Assignment.reviewer_id == ReviewerProfile.user_id)
+            .where(
+                Assignment.status == AssignmentStatus.ASSIGNED,
+                Assignment.kind.in_(OPEN_KINDS),
+                Assignment.submission_id.in_(subs),
+            )
+            .group_by(ReviewerProfile.user_id, ReviewerProfile.capacity)
+        ).all()
+        # Capacity counts every open review, the seeded ones too.
+        open_now = dict(
+            db.session.execute(
+                select(Assignment.reviewer_id, func.count())
+                .where(
+                    Assignment.status == AssignmentStatus.ASSIGNED, Assignment.kind.in_(OPEN_KINDS)
+                )
+                .group_by(Assignment.reviewer_id)
+            ).all()
+        )
+        seeded_open = {uid: open_now.get(uid, 0) - n for uid, _cap, n in over}
+        went_over = [
+            uid
+            for uid, cap, n in over
+            if n > 0 and open_now.get(uid, 0) > max(cap, seeded_open[uid])
+        ]
+        return {
+            "sets": len(subs),
+            "assignments": made,
+            "seconds": round(seconds, 2),
+            "assignments_per_second": round(made / seconds, 1),
+            "reviewers_over_capacity": len(went_over),
+            "max_open_after": max(open_now.values(), default=0),
+            "capacity": CAPACITY,
+        }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--candidates", type=int, default=10_000)
+    parser.add_argument("--requests", type=int, default=20)
+    parser.add_argument("--no-load", action="store_true", help="skip the gunicorn + wrk part")
+    args = parser.parse_args()
+    # MAIL_SUPPRESS_SEND logs every email; 2,000 assignment emails would bury the figures.
+    logging.getLogger("portfolio.services.mail").setLevel(logging.ERROR)
+    from sqlalchemy import text
+
+    from portfolio.extensions import db
+    from portfolio.models import Base
+
+    report: dict[str, Any] = {"candidates": args.candidates}
+    started = time.perf_counter()
+    with fresh_database() as url:
+        app = bench_app(url)
+        ids = Ids()
+        with app.app_context():
+            Base.metadata.create_all(db.engine)
+            framework, set_ids, comp_ids = seed_framework(db.session)
+            admin_id, reviewer_ids = seed_people(db.session)
+            framework_id = framework.id
+            seed_candidates(db.session, ids, framework_id, set_ids, comp_ids, reviewer_ids, 0, 100)
+            fix_sequences(db.session)
+            db.session.commit()
+        small = measure_pages(app, reviewer_ids[0], admin_id, args.requests)
+        t = time.perf_counter()
+        with app.app_context():
+            step = 2000
+            for first in range(100, args.candidates, step):
+                seed_candidates(
+                    db.session,
+                    ids,
+                    framework_id,
+                    set_ids,
+                    comp_ids,
+                    reviewer_ids,
+                    first,
+                    min(step, args.candidates - first),
+                )
+                db.session.commit()
+            fix_sequences(db.session)
+            db.session.commit()
+            counts = {
+                table: db.session.execute(text(f"SELECT count(*) FROM {table}")).scalar()
+                for table in ("user_account", "submission", "assignment", "rating")
+            }
+        report["seed_seconds"] = round(time.perf_counter() - t, 1)
+        report["rows"] = counts
+        large = measure_pages(app, reviewer_ids[0], admin_id, args.requests)
+        report["pages"] = {
+            page: {
+                "queries_at_100": small[page]["queries"],
+                f"queries_at_{args.candidates}": large[page]["queries"],
+                "same_queries": small[page]["queries"] == large[page]["queries"],
+                "ms": large[page]["ms"],
+                "baseline_ms": large[page].get("baseline_ms"),
+                "ratio": large[page].get("ratio"),
+            }
+            for page in PAGES
+        }
+        report["load"] = (
+            {"skipped": "--no-load"} if args.no_load else load_test(url, reviewer_ids[0])
+        )
+        report["burst"] = burst(
+            app, ids, framework_id, set_ids, comp_ids, reviewer_ids, args.candidates + 10
+        )
+        with app.app_context():
+            db.engine.dispose()
+    report["total_seconds"] = round(time.perf_counter() - started, 1)
+    seeded = f"(seeded in {report['seed_seconds']} s)"
+    print(f"Rows at {args.candidates} candidates: {report['rows']} {seeded}")
+    for page, f in report["pages"].items():
+        print(
+            f"{page:15} queries {f['queries_at_100']} at 100, {f[f'queries_at_{args.candidates}']} "
+            f"at {args.candidates}; {f['ms']} ms "
+            f"(baseline {f['baseline_ms']} ms, ratio {f['ratio']})"
+        )
+    print(f"load: {report['load']}")
+    print(f"burst: {report['burst']}")
+    print(json.dumps(report))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

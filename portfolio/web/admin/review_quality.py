@@ -1,0 +1,93 @@
+"""The quality of judgement page (agreement per set and reviewer) and calibration anchors.
+
+Routes join the admin blueprint, whose before_request already requires an administrator.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_wtf import FlaskForm
+from werkzeug.wrappers import Response
+from wtforms import DateField
+from wtforms.validators import Optional
+
+from portfolio.domain.errors import InvalidInput
+from portfolio.domain.rubric import Rating
+from portfolio.extensions import db
+from portfolio.models import CalibrationAnchor, Submission
+from portfolio.services import calibration, review_quality
+from portfolio.web.admin import bp
+from portfolio.web.admin.review_forms import current_admin, require_found
+from portfolio.web.form_errors import show_error
+
+
+class PeriodForm(FlaskForm):
+    class Meta:
+        csrf = False  # a GET filter changes nothing
+
+    starts_on = DateField("From", validators=[Optional()])
+    ends_on = DateField("To", validators=[Optional()])
+
+
+@bp.get("/reviews/quality")
+def review_quality_page() -> tuple[str, int]:
+    form = PeriodForm(request.args)
+    report, status = None, 200
+    if form.validate():
+        try:
+            chosen = review_quality.period(form.starts_on.data, form.ends_on.data, date.today())
+        except InvalidInput as exc:
+            show_error(form, exc)
+            status = 422
+        else:
+            report = review_quality.quality_report(db.session, chosen)
+    else:
+        status = 422
+    html = render_template(
+        "admin/reviews/quality.html", form=form, report=report, ratings=sorted(Rating, reverse=True)
+    )
+    return html, status
+
+
+def _submission(submission_id: int) -> Submission:
+    submission = db.session.get(Submission, submission_id)
+    require_found(submission, "submission")
+    assert submission is not None
+    return submission
+
+
+@bp.route("/reviews/submissions/<int:submission_id>/anchor", methods=["GET", "POST"])
+def calibration_anchor(submission_id: int) -> Response | tuple[str, int]:
+    submission = _submission(submission_id)
+    anchor = db.session.query(CalibrationAnchor).filter_by(submission_id=submission_id).first()
+    form = FlaskForm()
+    error: InvalidInput | None = None
+    if request.method == "POST":  # a second anchor for the same submission is a 409
+        if not form.validate_on_submit():
+            raise InvalidInput("This form could not be read. Reload the page and try again.")
+        agreed = {
+            key.removeprefix("rating-"): value
+            for key, value in request.form.items()
+            if key.startswith("rating-")
+        }
+        try:
+            calibration.mark_anchor(db.session, submission, actor=current_admin(), agreed=agreed)
+        except InvalidInput as exc:
+            db.session.rollback()
+            error = exc
+        else:
+            flash("The submission is now a calibration anchor.", "success")
+            return redirect(url_for("admin.calibration_anchor", submission_id=submission_id))
+    html = render_template(
+        "admin/reviews/anchor.html",
+        submission=submission,
+        competencies=calibration.competencies_of(submission),
+        anchor=anchor,
+        form=form,
+        error=error,
+        posted=request.form if request.method == "POST" else {},
+        ratings=sorted(Rating, reverse=True),
+    )
+    return html, 422 if error else 200

@@ -1,0 +1,134 @@
+"""The quality of judgement page: agreement per set and reviewer, over a chosen period."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from sqlalchemy import select
+
+from portfolio.models import Assignment, EnrollmentSet, Role, Route
+from portfolio.services import assignments
+from tests.helpers import login_as, make_user
+from tests.integration.test_review_queries import counting
+from tests.review_fixtures import make_candidate, make_submission, make_world, submit
+
+URL = "/admin/reviews/quality"
+
+
+def _review_pair(session, world, submission, first, second):
+    assignments.assign_for_submission(session, submission, date.today())
+    pair = session.scalars(
+        select(Assignment).where(Assignment.submission_id == submission.id).order_by(Assignment.id)
+    ).all()
+    submit(session, world, pair[0], first)
+    submit(session, world, pair[1], second)
+
+
+def _more(session, world, n, first, second, start=0):
+    for i in range(start, start + n):
+        _candidate, enrollment = make_candidate(
+            session, world.framework, email=f"c{i}@example.org", library=f"Library {i}"
+        )
+        enrollment_set = EnrollmentSet(
+            enrollment=enrollment, set_id=world.core.id, route=Route.PORTFOLIO, status="submitted"
+        )
+        session.add(enrollment_set)
+        session.flush()
+        _review_pair(session, world, make_submission(session, enrollment_set), first, second)
+
+
+def _admin(session, client):
+    admin = make_user(session, "admin@example.org", roles=(Role.ADMINISTRATOR,))
+    session.commit()
+    login_as(client, admin)
+    return admin
+
+
+def test_the_page_shows_counts_ratings_disagreement_and_agreement(client, session):
+    world = make_world(session, reviewers=2)
+    _review_pair(session, world, world.submission, "met", "met")
+    _more(session, world, 1, {"C1": "met", "C2": "partially_met", "C3": "not_met"}, "met")
+    _more(session, world, 1, "not_met", "not_met", start=5)
+    _admin(session, client)
+    page = client.get(URL).get_data(as_text=True)
+    assert "Core skills" in page and "Reviewer Person1" in page and "Reviewer Person2" in page
+    # 3 reviews each; 9 paired ratings of which 2 differ (22%).
+    assert "<td>3</td>" in page
+    assert "22% of 9" in page
+    assert "Weighted kappa" in page and "0." in page
+
+
+def test_low_agreement_is_flagged_and_too_little_data_says_why(client, session):
+    world = make_world(session, reviewers=2)
+    _review_pair(session, world, world.submission, "met", "not_met")
+    _admin(session, client)
+    page = client.get(URL).get_data(as_text=True)
+    # Met against Not met everywhere: one category each side, alpha far below the threshold.
+    assert "Low agreement" in page
+    assert "100% of 3" in page
+    assert "alpha is -0.67 over 3 competencies rated twice or more, below 0.667" in page
+    assert "3 / 0 / 3" in page  # the set's ratings: Met / Partially met / Not met
+
+
+def test_a_single_review_gives_no_agreement_and_says_why(client, session):
+    world = make_world(session, reviewers=2)
+    assignments.assign_for_submission(session, world.submission, date.today())
+    first = session.scalars(select(Assignment).order_by(Assignment.id)).first()
+    submit(session, world, first, "met")
+    _admin(session, client)
+    page = client.get(URL).get_data(as_text=True)
+    assert "None: Needs at least 2 paired ratings; there are 0." in page
+    assert "Low agreement" not in page
+
+
+def test_a_period_before_any_review_shows_nothing(client, session):
+    world = make_world(session, reviewers=2)
+    _review_pair(session, world, world.submission, "met", "met")
+    _admin(session, client)
+    old = date.today() - timedelta(days=800)
+    response = client.get(f"{URL}?starts_on={old}&ends_on={old + timedelta(days=10)}")
+    assert response.status_code == 200
+    assert "No review was submitted in this period." in response.get_data(as_text=True)
+
+
+def test_an_unreadable_date_is_a_field_error(client, session):
+    _admin(session, client)
+    response = client.get(f"{URL}?starts_on=2024-13-45")
+    assert response.status_code == 422
+    assert "Not a valid date value" in response.get_data(as_text=True)
+
+
+def test_a_period_that_runs_backwards_is_a_field_error(client, session):
+    _admin(session, client)
+    response = client.get(f"{URL}?starts_on=2025-06-01&ends_on=2025-01-01")
+    assert response.status_code == 422
+    assert "The start must be on or before the end." in response.get_data(as_text=True)
+
+
+def test_a_date_at_the_edge_of_the_calendar_is_a_field_error(client, session):
+    _admin(session, client)
+    response = client.get(f"{URL}?ends_on=9999-12-31")
+    assert response.status_code == 422
+    assert "Choose a day from 1900 to 2999." in response.get_data(as_text=True)
+
+
+def test_a_reviewer_cannot_open_the_quality_page(client, session):
+    world = make_world(session, reviewers=1)
+    session.commit()
+    login_as(client, world.reviewers[0])
+    assert client.get(URL).status_code == 403
+
+
+def test_the_page_costs_the_same_number_of_queries_at_any_size(app, client, session):
+    world = make_world(session, reviewers=2)
+    _review_pair(session, world, world.submission, "met", "partially_met")
+    _admin(session, client)
+    client.get(URL)
+    with counting(app) as few:
+        small = client.get(URL).get_data(as_text=True)
+    _more(session, world, 6, "met", {"C1": "not_met", "C2": "met", "C3": "met"})
+    session.commit()
+    with counting(app) as many:
+        large = client.get(URL).get_data(as_text=True)
+    assert "of 3</td>" in small and "of 21</td>" in large
+    assert len(many) == len(few) <= 3
