@@ -148,6 +148,18 @@ def unavailable_through(profile: ReviewerProfile, day: date) -> date | None:
         probe = last + timedelta(days=1)
 
 
+def in_conflict(reviewer_id: int, reviewer_library: str | None, candidate: Candidate) -> bool:
+    """Whether this reviewer must never read this candidate's evidence, whatever the purpose
+    (review or calibration): the candidate themself, their supervisor, a colleague at the same
+    library, or a declared conflict."""
+    return (
+        reviewer_id == candidate.id
+        or reviewer_id in candidate.supervisor_ids
+        or reviewer_id in candidate.conflicted_reviewer_ids
+        or same_library(reviewer_library, candidate.library)
+    )
+
+
 def _why_not(
     profile: ReviewerProfile,
     set_code: str,

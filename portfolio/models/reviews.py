@@ -192,3 +192,5 @@ class CalibrationAnchor(Base):
     agreed_ratings: Mapped[dict[str, Any]]  # competency code -> rating level
     created_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    submission: Mapped[Submission] = relationship()

@@ -17,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from portfolio.domain.agreement import Statistic, weighted_kappa
+from portfolio.domain.assignment import in_conflict
 from portfolio.domain.errors import Conflict, InvalidInput, NotFound
 from portfolio.domain.rubric import Rating, parse_rating
 from portfolio.models import (
@@ -151,8 +152,15 @@ def _anchor_for(session: Session, profile: ReviewerProfile) -> CalibrationAnchor
         .join(Framework, Framework.id == Enrollment.framework_id)
         .order_by(CalibrationAnchor.id)
     ).all()
+    # Imported here: reviewer_pool asks this module who must calibrate first.
+    from portfolio.services.reviewer_pool import candidate_for_choosing
+
     for anchor, slug, code in rows:
-        if (slug, code) in qualified:
+        if (slug, code) not in qualified:
+            continue
+        # An anchor is a real candidate's evidence: the same conflicts as a review apply.
+        candidate = candidate_for_choosing(session, anchor.submission)
+        if not in_conflict(profile.user_id, profile.library or None, candidate):
             return anchor
     return None
 

@@ -229,3 +229,17 @@ def test_a_reviewer_with_nothing_to_calibrate_is_told_so(client, session):
     response = client.get("/review/calibration")
     assert response.status_code == 200
     assert "You have no calibration exercise to do." in response.get_data(as_text=True)
+
+
+def test_a_reviewer_in_conflict_with_the_anchors_candidate_never_sees_it(client, session):
+    """An anchor is a real person's evidence: a colleague at their library gets no exercise."""
+    from tests.review_fixtures import CANDIDATE_LIBRARY
+
+    _anchored_world(session)
+    colleague = make_reviewer(session, "colleague@example.org", library=CANDIDATE_LIBRARY)
+    session.commit()
+    login_as(client, colleague)
+    response = client.get("/review/calibration")
+    assert response.status_code == 200
+    assert "You have no calibration exercise to do." in response.get_data(as_text=True)
+    assert session.scalar(select(Assignment).where(Assignment.reviewer_id == colleague.id)) is None
