@@ -7,7 +7,8 @@ do next. Later features (the portfolio) add to it through the same overview.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import date
 
 from sqlalchemy import select
@@ -22,6 +23,7 @@ from portfolio.models import (
     User,
 )
 from portfolio.models.base import utcnow
+from portfolio.services.dashboard_evidence import CompetencyEvidenceCount, evidence_counts
 from portfolio.services.framework_queries import published_programs
 from portfolio.services.progress import (
     EnrollmentProgress,
@@ -38,6 +40,8 @@ class CandidateOverview:
     programs: tuple[Framework, ...]  # published programs the person may apply to
     supervisors: tuple[SupervisorLink, ...]
     next_steps: tuple[NextStep, ...]  # about applications; each enrollment has its own
+    # enrollment_set id -> each competency's evidence, for sets on the portfolio route
+    evidence: Mapping[int, tuple[CompetencyEvidenceCount, ...]] = field(default_factory=dict)
 
 
 def candidate_overview(
@@ -75,6 +79,7 @@ def candidate_overview(
         programs=programs,
         supervisors=links,
         next_steps=tuple(_application_steps(applications, bool(enrollments), programs)),
+        evidence=evidence_counts(session, (s for e in enrollments for s in e.sets)),
     )
 
 
