@@ -10,6 +10,13 @@ import yaml
 
 LSSCP_PATH = Path(__file__).resolve().parents[1] / "data" / "frameworks" / "lsscp.yaml"
 
+def rules_document(required_sets: list[str], electives_required: int) -> dict[str, Any]:
+    """A complete rules document (LSSCP's numbers) for a small test framework."""
+    rules = copy.deepcopy(RULES)
+    rules.update(required_sets=required_sets, electives_required=electives_required)
+    return rules
+
+
 RULES: dict[str, Any] = {
     "required_sets": ["R1"],
     "electives_required": 1,

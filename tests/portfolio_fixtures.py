@@ -44,35 +44,10 @@ from portfolio.models import (
 )
 from portfolio.models.base import utcnow
 from portfolio.services import artifacts, portfolios
+from tests.framework_documents import rules_document
 from tests.helpers import login_as, make_user
 
-RULES: dict[str, Any] = {
-    "required_sets": ["S1"],
-    "electives_required": 1,
-    "eligibility": {
-        "experience_hours": 1820,
-        "lookback_years": 5,
-        "weekly_hours_cap": 40,
-        "education": "high_school",
-        "non_us_education_review": True,
-    },
-    "fees": {"currency": "USD", "standard_cents": 35000, "member_cents": 32500},
-    "completion_window_years": 4,
-    "review": {
-        "reviewers_per_portfolio": 2,
-        "resubmissions_allowed": 1,
-        "due_days": 21,
-        "blind": True,
-    },
-    "pass_thresholds": {"min_met": 0.7, "max_partially_met": 0.3, "max_not_met": 0},
-    "certificate_validity_years": 5,
-    "renewal": {
-        "ce_hours": 32,
-        "ce_technology_hours": 4,
-        "window_months_before_expiry": 12,
-        "grace_months_after_expiry": 2,
-    },
-}
+RULES: dict[str, Any] = rules_document(["S1"], 1)
 
 
 @dataclass
