@@ -6,13 +6,15 @@ cannot support it, rather than a NaN or an exception.
 
 scikit-learn and krippendorff (with numpy) are imported inside the functions: importing
 sklearn.metrics alone takes about 2.7 s, which every web worker and CLI command would otherwise
-pay at start-up for a page that few people open.
+pay at start-up for a page that few people open. The `*_from_counts` variants take how often
+each pair of ratings occurred, as the admin page's grouped query returns them, and compute the
+same values in exact integer arithmetic, with no libraries and without expanding the pairs.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 
@@ -23,6 +25,8 @@ from portfolio.domain.rubric import Rating
 LOW_AGREEMENT_THRESHOLD = 0.667
 MIN_PAIRS = 2
 _RANKS = [rating.rank for rating in sorted(Rating)]  # category labels, in order
+# How often each (first rating, second rating) pair occurred; absent pairs count zero.
+PairCounts = Mapping[tuple[Rating, Rating], int]
 
 
 @dataclass(frozen=True)
@@ -130,6 +134,85 @@ def flag_low_agreement(
         for stat in (stats.kappa, stats.alpha)
         if stat.value is not None and stat.value < threshold
     )
+
+
+def weighted_kappa_from_counts(counts: PairCounts) -> Statistic:
+    """`weighted_kappa` of the pairs that `counts` describes, without listing them.
+
+    Raises InvalidInput when a count is negative.
+    """
+    name, unit = "Weighted kappa", "paired ratings"
+    total, used = _check_counts(counts)
+    if total < MIN_PAIRS:
+        return Statistic(name, None, total, unit, _too_few(total, unit))
+    if len(used) == 1:
+        return Statistic(name, None, total, unit, _one_category(used.pop()))
+    first, second = [0, 0, 0], [0, 0, 0]  # marginals by rank
+    observed = 0  # linear disagreement |i - j| summed over the pairs
+    for (a, b), count in counts.items():
+        first[a.rank] += count
+        second[b.rank] += count
+        observed += count * abs(a.rank - b.rank)
+    # Chance disagreement from the marginals; scaled by `total` to stay in integers.
+    expected = sum(first[i] * second[j] * abs(i - j) for i in range(3) for j in range(3))
+    return Statistic(name, float(1 - Fraction(observed * total, expected)), total, unit)
+
+
+def ordinal_alpha_from_counts(counts: PairCounts) -> Statistic:
+    """`ordinal_alpha` of units rated exactly twice, given how often each pair occurred.
+
+    Each pair (a, b) adds one to the coincidences o[a][b] and o[b][a]. Raises InvalidInput
+    when a count is negative.
+    """
+    name, unit = "Krippendorff's alpha", "competencies rated twice or more"
+    total, used = _check_counts(counts)
+    if total < MIN_PAIRS:
+        return Statistic(name, None, total, unit, _too_few(total, unit))
+    if len(used) == 1:
+        return Statistic(name, None, total, unit, _one_category(used.pop()))
+    coincidences = [[0] * 3 for _ in range(3)]
+    for (a, b), count in counts.items():
+        coincidences[a.rank][b.rank] += count
+        coincidences[b.rank][a.rank] += count
+    values = [sum(row) for row in coincidences]  # n_c: how often each rank was given
+    pooled = sum(values)
+
+    def twice_delta(c: int, k: int) -> int:
+        # Ordinal distance doubled (it has halves): 2 * sum(n_c..n_k) - n_c - n_k.
+        lo, hi = min(c, k), max(c, k)
+        return 2 * sum(values[lo : hi + 1]) - values[c] - values[k]
+
+    squared = [[twice_delta(c, k) ** 2 for k in range(3)] for c in range(3)]
+    observed = sum(coincidences[c][k] * squared[c][k] for c in range(3) for k in range(3))
+    expected = sum(values[c] * values[k] * squared[c][k] for c in range(3) for k in range(3))
+    # alpha = 1 - D_o / D_e with D_o = observed / n and D_e = expected / (n (n - 1)).
+    value = 1 - Fraction(observed * (pooled - 1), expected)
+    return Statistic(name, float(value), total, unit)
+
+
+def agreement_stats_from_counts(counts: PairCounts) -> AgreementStats:
+    """`agreement_stats` of the pairs that `counts` describes (InvalidInput if one is < 0)."""
+    total, _ = _check_counts(counts)
+    distribution = dict.fromkeys(sorted(Rating, reverse=True), 0)
+    for (a, b), count in counts.items():
+        distribution[a] += count
+        distribution[b] += count
+    differ = sum(count for (a, b), count in counts.items() if a != b)
+    return AgreementStats(
+        pairs=total,
+        kappa=weighted_kappa_from_counts(counts),
+        alpha=ordinal_alpha_from_counts(counts),
+        disagreement_rate=Fraction(differ, total) if total else None,
+        distribution=distribution,
+    )
+
+
+def _check_counts(counts: PairCounts) -> tuple[int, set[Rating]]:
+    """The number of pairs and the ratings that occur in them; InvalidInput if a count < 0."""
+    if any(count < 0 for count in counts.values()):
+        raise InvalidInput("must not be negative", field="counts")
+    used = {rating for pair, count in counts.items() if count for rating in pair}
+    return sum(counts.values()), used
 
 
 def _too_few(count: int, unit: str) -> str:

@@ -4,12 +4,12 @@ Three grouped queries, whatever the data size: reviews and time per reviewer and
 per reviewer, set and level; and the paired ratings (two reviews of the same competency of the
 same submission) counted per reviewer pair, set and pair of levels. The counts are all weighted
 kappa and Krippendorff's alpha need, so the database returns hundreds of rows, not every rating;
-domain.agreement then computes the statistics.
+domain.agreement then computes the statistics from those counts, never listing the pairs.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -19,9 +19,8 @@ from sqlalchemy.orm import Session, aliased
 
 from portfolio.domain.agreement import (
     AgreementStats,
-    agreement_stats,
+    agreement_stats_from_counts,
     flag_low_agreement,
-    rating_distribution,
 )
 from portfolio.domain.errors import InvalidInput
 from portfolio.domain.rubric import Rating
@@ -182,21 +181,21 @@ def quality_report(session: Session, chosen: Period) -> QualityReport:
 
 def summarise(data: Aggregates, chosen: Period) -> QualityReport:
     """The report from the grouped counts."""
-    set_pairs: dict[int, list[tuple[Rating, Rating]]] = defaultdict(list)
-    reviewer_pairs: dict[int, list[tuple[Rating, Rating]]] = defaultdict(list)
+    set_pairs: dict[int, Counter[tuple[Rating, Rating]]] = defaultdict(Counter)
+    reviewer_pairs: dict[int, Counter[tuple[Rating, Rating]]] = defaultdict(Counter)
     for a, b, set_id, level_a, level_b, count in data.pairs:
         if level_a not in _LEVELS or level_b not in _LEVELS:
             continue
         one, other = _LEVELS[level_a], _LEVELS[level_b]
-        set_pairs[set_id] += [(one, other)] * count
-        reviewer_pairs[a] += [(one, other)] * count  # each reviewer's own rating first
-        reviewer_pairs[b] += [(other, one)] * count
-    given_set: dict[int, list[Rating]] = defaultdict(list)
-    given_reviewer: dict[int, list[Rating]] = defaultdict(list)
+        set_pairs[set_id][one, other] += count
+        reviewer_pairs[a][one, other] += count  # each reviewer's own rating first
+        reviewer_pairs[b][other, one] += count
+    given_set: dict[int, Counter[Rating]] = defaultdict(Counter)
+    given_reviewer: dict[int, Counter[Rating]] = defaultdict(Counter)
     for reviewer_id, set_id, level, count in data.levels:
         if level in _LEVELS:
-            given_set[set_id] += [_LEVELS[level]] * count
-            given_reviewer[reviewer_id] += [_LEVELS[level]] * count
+            given_set[set_id][_LEVELS[level]] += count
+            given_reviewer[reviewer_id][_LEVELS[level]] += count
     set_time: dict[int, tuple[str, int, float]] = {}
     reviewer_time: dict[int, tuple[str, int, float]] = {}
     for reviewer_id, reviewer_name, set_id, set_name, reviews, seconds in data.timings:
@@ -215,15 +214,14 @@ def summarise(data: Aggregates, chosen: Period) -> QualityReport:
 
 def _rows_of(
     times: dict[int, tuple[str, int, float]],
-    pairs: dict[int, list[tuple[Rating, Rating]]],
-    given: dict[int, list[Rating]],
+    pairs: dict[int, Counter[tuple[Rating, Rating]]],
+    given: dict[int, Counter[Rating]],
 ) -> list[QualityRow]:
     result = []
     for key, (name, reviews, seconds) in times.items():
-        # The distribution is of every rating given, paired or not.
-        stats = replace(
-            agreement_stats(pairs.get(key, [])), distribution=rating_distribution(given[key])
-        )
+        # The distribution is of every rating given, paired or not (Met first, as the domain's).
+        distribution = {rating: given[key][rating] for rating in sorted(Rating, reverse=True)}
+        stats = replace(agreement_stats_from_counts(pairs.get(key, {})), distribution=distribution)
         result.append(
             QualityRow(
                 key=key,
