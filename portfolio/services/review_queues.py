@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from sqlalchemy import Table, select, update
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session, defer, joinedload
 
 from portfolio.models import (
     Assignment,
@@ -27,8 +27,10 @@ OPEN_KINDS = (AssignmentKind.REVIEW, AssignmentKind.ADJUDICATION)
 
 
 def _with_set() -> object:
+    # Lists never show the evidence: leave the (large) snapshot document in the database.
     return joinedload(Assignment.submission).options(
-        joinedload(Submission.enrollment_set).joinedload(EnrollmentSet.competency_set)
+        defer(Submission.snapshot),
+        joinedload(Submission.enrollment_set).joinedload(EnrollmentSet.competency_set),
     )
 
 
@@ -60,6 +62,7 @@ def overdue(session: Session, today: date) -> list[Assignment]:
         .options(
             joinedload(Assignment.reviewer),
             joinedload(Assignment.submission)
+            .defer(Submission.snapshot)
             .joinedload(Submission.enrollment_set)
             .options(
                 joinedload(EnrollmentSet.competency_set),

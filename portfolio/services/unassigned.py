@@ -28,6 +28,7 @@ def unassigned(session: Session) -> list[ReviewShortfall]:
         select(ReviewShortfall)
         .options(
             joinedload(ReviewShortfall.submission)
+            .defer(Submission.snapshot)
             .joinedload(Submission.enrollment_set)
             .options(
                 joinedload(EnrollmentSet.competency_set),
