@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from flask import Flask
 
-from portfolio.web import errors, navigation, params, security, sessions, transactions
+from portfolio.web import (
+    errors,
+    navigation,
+    params,
+    security,
+    sessions,
+    text_filters,
+    transactions,
+)
 
 
 def register_web(app: Flask) -> None:
@@ -16,6 +24,7 @@ def register_web(app: Flask) -> None:
     transactions.init_app(app)
     errors.init_app(app)
     navigation.init_app(app)
+    text_filters.init_app(app)
     app.register_blueprint(public_bp)
     for module in _optional_blueprints():
         app.register_blueprint(module)

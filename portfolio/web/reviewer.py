@@ -27,7 +27,6 @@ from wtforms import TextAreaField
 from wtforms.validators import DataRequired, Length
 
 from portfolio.domain.errors import BadRequest, Conflict, DomainError, InvalidInput
-from portfolio.domain.narrative import render_markdown
 from portfolio.extensions import db
 from portfolio.models import AssignmentStatus, Role, User
 from portfolio.services import assignments, review_emails, review_queues, scoring
@@ -122,7 +121,6 @@ def _render(
         error=error,
         closed_message=closed_message,
         conflict=status == 409,
-        render_markdown=render_markdown,
     )
     return html, status
 

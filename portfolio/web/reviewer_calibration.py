@@ -13,7 +13,6 @@ from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 
 from portfolio.domain.errors import InvalidInput
-from portfolio.domain.narrative import render_markdown
 from portfolio.domain.rubric import Rating
 from portfolio.extensions import db
 from portfolio.models import Assignment, AssignmentStatus
@@ -45,7 +44,6 @@ def _page(assignment: Assignment, error: InvalidInput | None = None) -> tuple[st
         error=error,
         posted=request.form if request.method == "POST" else {},
         ratings=sorted(Rating, reverse=True),
-        render_markdown=render_markdown,
     )
     return html, 422 if error else 200
 

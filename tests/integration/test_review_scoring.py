@@ -237,3 +237,37 @@ def test_a_resubmission_shows_what_changed_to_the_returning_reviewer(client, ses
     assert f'<ins><span class="visually-hidden">Added: </span>{added}</ins>' in page
     assert "Artifacts removed" in page and "Blog post" in page
     assert page.count("Unchanged since the previous attempt.") == 2
+
+
+def test_hostile_narratives_are_inert_on_the_scoring_screen(client, session):
+    from tests.review_fixtures import snapshot
+
+    world, (first, _second) = setup_assigned(session)
+    world.submission.snapshot = snapshot(
+        {
+            "C1": "<script>alert(1)</script> [x](javascript:alert(2))",
+            "C2": '<img src=x onerror="alert(3)">',
+            "C3": '[y](http://a.example "a\\" onmouseover=\\"alert(4)")',
+        },
+        statement="<iframe src=//evil.example></iframe>",
+    )
+    session.commit()
+    login_as(client, first.reviewer)
+    page = client.get(page_url(first)).get_data(as_text=True)
+    from html.parser import HTMLParser
+
+    class Tags(HTMLParser):
+        found: list[tuple[str, list[tuple[str, str | None]]]] = []
+
+        def handle_starttag(self, tag, attrs):
+            self.found.append((tag, attrs))
+
+    parser = Tags()
+    parser.feed(page)
+    assert not [t for t, _ in parser.found if t in ("iframe", "img")]
+    scripts = [a for t, a in parser.found if t == "script"]
+    assert scripts == [[("src", "/static/js/review.js"), ("defer", None)]]  # ours only
+    for _tag, attrs in parser.found:
+        assert not [name for name, _ in attrs if name.startswith("on")]
+        assert not [v for n, v in attrs if n == "href" and (v or "").startswith("javascript:")]
+    assert "&lt;script&gt;" in page  # shown as text, not dropped silently

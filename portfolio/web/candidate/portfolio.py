@@ -10,13 +10,12 @@ from dataclasses import dataclass
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from markupsafe import Markup
 from werkzeug.wrappers import Response
 
 from portfolio.domain.errors import Conflict, InvalidInput
 from portfolio.domain.evidence import CompetencyEvidence
 from portfolio.domain.lifecycle import parse_status
-from portfolio.domain.narrative import plain_excerpt, render_markdown
+from portfolio.domain.narrative import plain_excerpt
 from portfolio.extensions import db
 from portfolio.models import EnrollmentSet, Submission
 from portfolio.models.base import utcnow
@@ -25,12 +24,6 @@ from portfolio.web.candidate import bp, loaders
 from portfolio.web.candidate.entry_page import render_entry_page
 from portfolio.web.candidate.portfolio_forms import NarrativeForm, StatementForm
 from portfolio.web.form_errors import show_error
-
-
-@bp.app_template_filter("narrative_html")
-def narrative_html(text: str) -> Markup:
-    """Candidate Markdown as HTML, marked safe only because render_markdown sanitized it."""
-    return Markup(render_markdown(text or ""))  # noqa: S704 - nh3 cleaned it just now
 
 
 @dataclass(frozen=True)
