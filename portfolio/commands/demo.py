@@ -1,6 +1,8 @@
 """`flask --app portfolio demo`: one confirmed account per role, for trying the program out.
 
-Idempotent: accounts that exist are left exactly as they are. Refused in production.
+Where LSSCP is published, the demo candidate also gets an enrollment with a portfolio and one
+set in review by the demo reviewer (commands.demo_data). Idempotent: accounts that exist are
+left exactly as they are, and so is a candidate who has applied already. Refused in production.
 """
 
 from __future__ import annotations
@@ -9,8 +11,11 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
+from portfolio.commands import demo_data
+from portfolio.domain.errors import DomainError
 from portfolio.extensions import db
 from portfolio.models import Role
+from portfolio.models.base import utcnow
 from portfolio.services import accounts
 
 # (email, name, role, password). Published on purpose: these accounts are for demonstrations.
@@ -44,7 +49,7 @@ def refusal() -> str | None:
 @click.command("demo")
 @with_appcontext
 def demo() -> None:
-    """Create one confirmed demo account per role and print how to sign in."""
+    """Create one confirmed demo account per role, then the demo portfolio; print both."""
     reason = refusal()
     if reason:
         raise click.ClickException(reason)
@@ -66,6 +71,34 @@ def demo() -> None:
     click.echo(f"Demo accounts: {created} created, {len(DEMO_ACCOUNTS) - created} already there.")
     for email, _name, role, password in DEMO_ACCOUNTS:
         click.echo(f"  {role.value:<13} {email:<26} password: {password}")
+    for line in demo_portfolio():
+        click.echo(line)
+
+
+def demo_portfolio() -> list[str]:
+    """Make the demo portfolio unless it is there or cannot be; what happened, in lines.
+
+    Committed on its own, so a failure here leaves the accounts made above in place.
+    """
+    session = db.session
+    people = {role: accounts.find_by_email(session, email) for email, _, role, _ in DEMO_ACCOUNTS}
+    candidate = people[Role.CANDIDATE]
+    reason = demo_data.skip_reason(session, candidate)
+    if reason:
+        return [reason]
+    cast = demo_data.DemoPeople(
+        candidate=candidate,
+        reviewer=people[Role.REVIEWER],
+        administrator=people[Role.ADMINISTRATOR],
+        supervisor=people[Role.SUPERVISOR],
+    )
+    try:
+        lines = demo_data.build_demo_portfolio(session, cast, utcnow().date())
+    except DomainError as exc:
+        session.rollback()
+        raise click.ClickException(f"Demo portfolio not made: {exc.message}") from exc
+    session.commit()
+    return lines
 
 
 commands = [demo]

@@ -1,4 +1,6 @@
-"""`flask reviews remind|assign-waiting|close-expired`: the review jobs, run daily by cron.
+"""`flask reviews remind|assign-waiting|close-expired|retally`: the review jobs.
+
+The first three run daily by cron; `retally` rebuilds the quality page's tallies on demand.
 
 Each command commits once; queued emails go out after the commit (services.review_emails).
 """
@@ -11,7 +13,7 @@ import click
 from flask.cli import with_appcontext
 
 from portfolio.extensions import db
-from portfolio.services import assignments, outcome_changes
+from portfolio.services import assignments, outcome_changes, review_tallies
 
 
 def _day(value: str | None) -> date:
@@ -28,7 +30,7 @@ TODAY = click.option("--today", "today", default=None, help="Run as of this day 
 
 @click.group("reviews")
 def reviews_group() -> None:
-    """Review jobs: reminders, the unassigned queue, closing expired sets."""
+    """Review jobs: reminders, the unassigned queue, closing expired sets, tallies."""
 
 
 @reviews_group.command("remind")
@@ -65,3 +67,13 @@ def close_expired(today: str | None) -> None:
 
 
 commands = [reviews_group]
+
+
+@reviews_group.command("retally")
+@with_appcontext
+def retally() -> None:
+    """Recount the quality page's monthly tallies from the submitted reviews."""
+    session = db.session
+    rows = review_tallies.rebuild(session)
+    session.commit()
+    click.echo(f"Rebuilt the review tallies: {rows} row{'s' if rows != 1 else ''}.")

@@ -37,6 +37,7 @@ from portfolio.models.portfolios import (
     Submission,
     SubmissionStatus,
 )
+from portfolio.models.review_tallies import ReviewerReviewTally, SetReviewTally
 from portfolio.models.reviews import (
     Assignment,
     AssignmentKind,
@@ -84,6 +85,7 @@ __all__ = [
     "ReviewShortfall",
     "ReviewerProfile",
     "ReviewerQualification",
+    "ReviewerReviewTally",
     "ReviewerUnavailability",
     "Role",
     "Route",
@@ -92,6 +94,7 @@ __all__ = [
     "ScholarshipAward",
     "SetKind",
     "SetOutcome",
+    "SetReviewTally",
     "Submission",
     "SubmissionStatus",
     "SupervisorLink",

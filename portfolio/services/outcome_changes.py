@@ -26,7 +26,7 @@ from portfolio.models import (
     User,
 )
 from portfolio.models.base import utcnow
-from portfolio.services import review_emails
+from portfolio.services import review_emails, review_tallies
 from portfolio.services.assignments import close_assignment
 from portfolio.services.outcomes import STATUS_LABELS, outcome_of, record_event, settle
 from portfolio.services.review_status import move_set, move_submission, rules_for
@@ -112,7 +112,7 @@ def reopen_outcome(
     due_on = today + timedelta(days=rules_for(submission).review.due_days)
     for assignment in session.scalars(
         select(Assignment).where(Assignment.submission_id == submission.id)
-    ):
+    ).all():
         if assignment.kind is AssignmentKind.ADJUDICATION and assignment.status in (
             AssignmentStatus.ASSIGNED,
             AssignmentStatus.SUBMITTED,
@@ -125,6 +125,7 @@ def reopen_outcome(
             assignment.kind is AssignmentKind.REVIEW
             and assignment.status is AssignmentStatus.SUBMITTED
         ):
+            review_tallies.record_withdrawn(session, assignment)
             assignment.status, assignment.submitted_at = AssignmentStatus.ASSIGNED, None
             assignment.due_on, assignment.reminded_on = due_on, None
             review_emails.review_reopened(

@@ -33,7 +33,7 @@ from portfolio.models import (
     User,
 )
 from portfolio.models.base import utcnow
-from portfolio.services import audit
+from portfolio.services import audit, review_tallies
 from portfolio.services.outcomes import on_review_submitted
 
 MAX_COMMENT = 10_000
@@ -223,6 +223,7 @@ def submit_review(
             )
     assignment.status, assignment.submitted_at = AssignmentStatus.SUBMITTED, utcnow()
     session.flush()
+    review_tallies.record_submitted(session, assignment)
     codes = {c.id: c.code for c in scope(session, assignment)}
     audit.record(
         session,

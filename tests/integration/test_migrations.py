@@ -50,3 +50,43 @@ def test_migrations_downgrade_to_nothing_and_up_again(empty_database_url):
         names = set(conn.dialect.get_table_names(conn))
     engine.dispose()
     assert set(Base.metadata.tables) <= names
+
+
+def test_the_tally_migration_counts_the_reviews_already_submitted(app, empty_database_url):
+    """Upgrading a database with submitted reviews fills the quality page's tallies."""
+    from datetime import date
+
+    from sqlalchemy import select
+    from sqlalchemy.orm import Session
+
+    from portfolio.models import Assignment, AssignmentStatus, Rating
+    from portfolio.models.base import utcnow
+    from portfolio.services import assignments, review_tallies
+    from tests.integration.test_review_quality import _tallies
+    from tests.review_fixtures import make_world
+
+    cfg = alembic_config(empty_database_url)
+    command.upgrade(cfg, "32ee3b02f2fb")  # the revision before the tallies
+    engine = create_engine(empty_database_url)
+    with app.app_context(), Session(engine) as session:
+        world = make_world(session, reviewers=2)
+        assignments.assign_for_submission(session, world.submission, date.today())
+        for assignment, level in zip(
+            session.scalars(select(Assignment).order_by(Assignment.id)),
+            ("met", "partially_met"),
+            strict=True,
+        ):
+            assignment.status, assignment.submitted_at = AssignmentStatus.SUBMITTED, utcnow()
+            session.add_all(
+                Rating(assignment=assignment, competency_id=c.id, level=level)
+                for c in world.competencies
+            )
+        session.commit()
+    command.upgrade(cfg, "head")
+    with app.app_context(), Session(engine) as session:
+        migrated = _tallies(session)
+        review_tallies.rebuild(session)
+        assert _tallies(session) == migrated
+        assert len(migrated["set_tally"]) == 4  # reviews, Met and Partially met ratings, a pair
+        session.rollback()
+    engine.dispose()

@@ -4,10 +4,18 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
-from portfolio.models import Assignment, EnrollmentSet, Role, Route
-from portfolio.services import assignments
+from portfolio.models import (
+    Assignment,
+    EnrollmentSet,
+    ReviewerReviewTally,
+    Role,
+    Route,
+    SetOutcome,
+    SetReviewTally,
+)
+from portfolio.services import assignments, outcome_changes, review_tallies
 from tests.helpers import login_as, make_user
 from tests.integration.test_review_queries import counting
 from tests.review_fixtures import make_candidate, make_submission, make_world, submit
@@ -85,31 +93,42 @@ def test_a_period_before_any_review_shows_nothing(client, session):
     world = make_world(session, reviewers=2)
     _review_pair(session, world, world.submission, "met", "met")
     _admin(session, client)
-    old = date.today() - timedelta(days=800)
-    response = client.get(f"{URL}?starts_on={old}&ends_on={old + timedelta(days=10)}")
+    old = date.today().replace(day=1) - timedelta(days=800)
+    response = client.get(f"{URL}?starts_on={old:%Y-%m}&ends_on={old:%Y-%m}")
     assert response.status_code == 200
-    assert "No review was submitted in this period." in response.get_data(as_text=True)
+    page = response.get_data(as_text=True)
+    assert f"Reviews submitted from {old:%B %Y} to {old:%B %Y}" in page
+    assert "No review was submitted in this period." in page
 
 
-def test_an_unreadable_date_is_a_field_error(client, session):
+def test_the_default_period_is_the_last_twelve_months(client, session):
     _admin(session, client)
-    response = client.get(f"{URL}?starts_on=2024-13-45")
+    page = client.get(URL).get_data(as_text=True)
+    this_month = date.today().replace(day=1)
+    eleven_back = this_month.year * 12 + this_month.month - 1 - 11
+    first = date(eleven_back // 12, eleven_back % 12 + 1, 1)
+    assert f"Reviews submitted from {first:%B %Y} to {this_month:%B %Y}" in page
+
+
+def test_an_unreadable_month_is_a_field_error(client, session):
+    _admin(session, client)
+    response = client.get(f"{URL}?starts_on=2024-13")
     assert response.status_code == 422
     assert "Not a valid date value" in response.get_data(as_text=True)
 
 
 def test_a_period_that_runs_backwards_is_a_field_error(client, session):
     _admin(session, client)
-    response = client.get(f"{URL}?starts_on=2025-06-01&ends_on=2025-01-01")
+    response = client.get(f"{URL}?starts_on=2025-06&ends_on=2025-01")
     assert response.status_code == 422
-    assert "The start must be on or before the end." in response.get_data(as_text=True)
+    assert "The first month must be on or before the last." in response.get_data(as_text=True)
 
 
-def test_a_date_at_the_edge_of_the_calendar_is_a_field_error(client, session):
+def test_a_month_at_the_edge_of_the_calendar_is_a_field_error(client, session):
     _admin(session, client)
-    response = client.get(f"{URL}?ends_on=9999-12-31")
+    response = client.get(f"{URL}?ends_on=9999-12")
     assert response.status_code == 422
-    assert "Choose a day from 1900 to 2999." in response.get_data(as_text=True)
+    assert "Choose a month from 1900 to 2999." in response.get_data(as_text=True)
 
 
 def test_a_reviewer_cannot_open_the_quality_page(client, session):
@@ -132,3 +151,64 @@ def test_the_page_costs_the_same_number_of_queries_at_any_size(app, client, sess
         large = client.get(URL).get_data(as_text=True)
     assert "of 3</td>" in small and "of 21</td>" in large
     assert len(many) == len(few) <= 3
+
+
+def _tallies(session):
+    return {
+        model.__tablename__: sorted(
+            (getattr(row, column), row.month, row.measure, row.level, row.other_level, row.count)
+            for row in session.scalars(select(model))
+            if row.count
+        )
+        for model, column in ((SetReviewTally, "set_id"), (ReviewerReviewTally, "reviewer_id"))
+    }
+
+
+def test_a_reopened_outcome_takes_its_reviews_out_until_they_are_submitted_again(
+    app, client, session
+):
+    world = make_world(session, reviewers=2)
+    _review_pair(session, world, world.submission, "met", "partially_met")
+    _more(session, world, 1, "met", "met")
+    admin = _admin(session, client)
+    page = client.get(URL).get_data(as_text=True)
+    assert "9 / 3 / 0" in page and "50% of 6" in page
+
+    outcome = session.scalar(
+        select(SetOutcome).where(SetOutcome.submission_id == world.submission.id)
+    )
+    outcome_changes.reopen_outcome(
+        session, outcome, actor=admin, reason="A rating was entered by mistake.", today=date.today()
+    )
+    session.commit()
+    page = client.get(URL).get_data(as_text=True)
+    # Only the met/met submission is left: its 6 ratings and 3 pairs, 1 review per reviewer.
+    assert "6 / 0 / 0" in page and "0% of 3" in page and "9 / 3 / 0" not in page
+    assert "<td>1</td>" in page
+
+    reopened = session.scalars(
+        select(Assignment)
+        .where(Assignment.submission_id == world.submission.id)
+        .order_by(Assignment.id)
+    ).all()
+    submit(session, world, reopened[0], "met")
+    submit(session, world, reopened[1], "partially_met")
+    session.commit()
+    live = _tallies(session)
+    review_tallies.rebuild(session)
+    assert _tallies(session) == live  # the running tallies never drift from the reviews
+
+
+def test_retally_rebuilds_the_tallies_from_the_reviews(app, client, session):
+    world = make_world(session, reviewers=2)
+    _review_pair(session, world, world.submission, "met", "partially_met")
+    session.commit()
+    expected = _tallies(session)
+    assert expected["set_tally"]
+    session.execute(delete(SetReviewTally))
+    session.execute(delete(ReviewerReviewTally))
+    session.commit()
+    result = app.test_cli_runner().invoke(args=["reviews", "retally"])
+    assert result.exit_code == 0, result.output
+    assert "Rebuilt the review tallies" in result.output
+    assert _tallies(session) == expected

@@ -10,7 +10,7 @@ from datetime import date
 from flask import flash, redirect, render_template, request, url_for
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
-from wtforms import DateField
+from wtforms import MonthField
 from wtforms.validators import Optional
 
 from portfolio.domain.errors import InvalidInput
@@ -27,8 +27,8 @@ class PeriodForm(FlaskForm):
     class Meta:
         csrf = False  # a GET filter changes nothing
 
-    starts_on = DateField("From", validators=[Optional()])
-    ends_on = DateField("To", validators=[Optional()])
+    starts_on = MonthField("From month", validators=[Optional()])
+    ends_on = MonthField("To month", validators=[Optional()])
 
 
 @bp.get("/reviews/quality")
