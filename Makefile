@@ -47,8 +47,11 @@ lint: install-test
 test: install-test browser lint
 	$(BIN)/python -m tests.run_suite
 
+# wrk drives the review bench's load test (Debian's package).
 bench: install-test
+	@command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
 	$(BIN)/python bench/upload.py
+	$(BIN)/python bench/review_queue.py
 
 lock: $(BIN)/uv
 	$(BIN)/uv pip compile pyproject.toml -q -o requirements.lock --python-version 3.11

@@ -9,7 +9,8 @@ One run, on a fresh PostgreSQL database made here and dropped at the end:
 2. Per page (reviewer queue, scoring screen, unassigned, overdue, quality): SQL statements per
    request (must be equal at 100 and N) and the median time of `--requests` requests through the
    Flask test client, next to a baseline that fetches the same rows with hand-written SQL on the
-   same connection and renders the same template (the scoring screen has no baseline).
+   same connection and renders the same template. The seeded reviews bypass the services, so
+   their quality tallies are rebuilt (as `flask reviews retally` does) before measuring.
 3. Throughput of the reviewer queue with gunicorn -w 2 and wrk -c16 -d5s on loopback, next to
    the hand-written baseline endpoint served the same way (skipped with a note without wrk).
 4. 1,000 sets submitted in a burst: assignments per second, and whether any reviewer went over
@@ -410,7 +411,7 @@ def _enum(value: str) -> Any:
 
 QUEUE_SQL = """
 SELECT a.id, a.kind, a.status, a.due_on, a.last_saved_at, a.submitted_at, s.attempt,
-       cs.code, cs.name
+       cs.code AS set_code, cs.name AS set_name
 FROM assignment a JOIN submission s ON s.id = a.submission_id
 JOIN enrollment_set es ON es.id = s.enrollment_set_id
 JOIN competency_set cs ON cs.id = es.set_id
@@ -419,20 +420,15 @@ ORDER BY {order} {limit}
 """
 
 
-def baseline_queue(reviewer_id: int) -> tuple[list[Any], list[Any]]:
-    def build(r: Any) -> Any:
-        cs = _ns(code=r.code, name=r.name)
-        submission = _ns(attempt=r.attempt, enrollment_set=_ns(competency_set=cs))
-        return _ns(
-            id=r.id,
-            kind=_enum(r.kind),
-            status=_enum(r.status),
-            due_on=r.due_on,
-            last_saved_at=r.last_saved_at,
-            submitted_at=r.submitted_at,
-            submission=submission,
-        )
+def _with_enums(rows: list[Any]) -> list[Any]:
+    """The template reads kind.value and status.value, as the app's enum columns give them."""
+    return [
+        _ns(**{**row._asdict(), "kind": _enum(row.kind), "status": _enum(row.status)})
+        for row in rows
+    ]
 
+
+def baseline_queue(reviewer_id: int) -> tuple[list[Any], list[Any]]:
     open_ = _rows(
         QUEUE_SQL.format(where="a.status = 'assigned'", order="a.due_on, a.id", limit=""),
         rid=reviewer_id,
@@ -443,13 +439,14 @@ def baseline_queue(reviewer_id: int) -> tuple[list[Any], list[Any]]:
         ),
         rid=reviewer_id,
     )
-    return [build(r) for r in open_], [build(r) for r in done]
+    return _with_enums(open_), _with_enums(done)
 
 
 def baseline_overdue() -> list[Any]:
-    rows = _rows(
+    return _rows(
         """
-        SELECT a.id, a.due_on, r.name AS reviewer, c.name AS candidate, cs.code, cs.name
+        SELECT a.id, a.due_on, r.name AS reviewer_name, c.name AS candidate_name,
+               cs.code AS set_code, cs.name AS set_name
         FROM assignment a JOIN user_account r ON r.id = a.reviewer_id
         JOIN submission s ON s.id = a.submission_id
         JOIN enrollment_set es ON es.id = s.enrollment_set_id
@@ -459,27 +456,13 @@ def baseline_overdue() -> list[Any]:
         """,
         today=date.today(),
     )
-    return [
-        _ns(
-            id=r.id,
-            due_on=r.due_on,
-            reviewer=_ns(name=r.reviewer),
-            submission=_ns(
-                enrollment_set=_ns(
-                    enrollment=_ns(user=_ns(name=r.candidate)),
-                    competency_set=_ns(code=r.code, name=r.name),
-                )
-            ),
-        )
-        for r in rows
-    ]
 
 
 def baseline_unassigned() -> list[Any]:
     rows = _rows(
         """
         SELECT f.submission_id, f.kind, f.missing, f.reasons, f.since, s.attempt,
-               c.name AS candidate, cs.code, cs.name
+               c.name AS candidate_name, cs.code AS set_code, cs.name AS set_name
         FROM review_shortfall f JOIN submission s ON s.id = f.submission_id
         JOIN enrollment_set es ON es.id = s.enrollment_set_id
         JOIN competency_set cs ON cs.id = es.set_id
@@ -487,80 +470,118 @@ def baseline_unassigned() -> list[Any]:
         ORDER BY f.since, f.id LIMIT 200
         """
     )
-    return [
-        _ns(
-            submission_id=r.submission_id,
-            kind=_enum(r.kind),
-            missing=r.missing,
-            reasons=r.reasons,
-            since=r.since,
-            submission=_ns(
-                attempt=r.attempt,
-                enrollment_set=_ns(
-                    enrollment=_ns(user=_ns(name=r.candidate)),
-                    competency_set=_ns(code=r.code, name=r.name),
-                ),
-            ),
-        )
-        for r in rows
-    ]
+    return [_ns(**{**row._asdict(), "kind": _enum(row.kind)}) for row in rows]
 
 
 def baseline_quality() -> Any:
-    """The same grouped counts as services.review_quality, by hand, then the same summary."""
+    """The same monthly tallies as services.review_quality, summed by hand, then summarised."""
     from portfolio.services import review_quality as rq
 
     chosen = rq.period(None, None, date.today())
-    start = datetime.combine(chosen.starts_on, datetime.min.time(), tzinfo=UTC)
-    end = datetime.combine(chosen.ends_on + timedelta(days=1), datetime.min.time(), tzinfo=UTC)
-    where = (
-        "{a}.kind = 'review' AND {a}.status = 'submitted' "
-        "AND {a}.submitted_at >= :start AND {a}.submitted_at < :end"
+    tallies = """
+        SELECT t.{subject}, n.name, t.measure, t.level, t.other_level, sum(t.count),
+               sum(t.seconds)
+        FROM {table} t JOIN {names} n ON n.id = t.{subject}
+        WHERE t.month >= :start AND t.month <= :end
+        GROUP BY t.{subject}, n.name, t.measure, t.level, t.other_level
+    """
+    per_set, per_reviewer = (
+        [
+            (*row[:5], int(row[5]), int(row[6]))  # PostgreSQL sums bigints as numeric
+            for row in _rows(
+                tallies.format(subject=subject, table=table, names=names),
+                start=chosen.starts_on,
+                end=chosen.ends_on,
+            )
+        ]
+        for subject, table, names in (
+            ("set_id", "set_tally", "competency_set"),
+            ("reviewer_id", "reviewer_tally", "user_account"),
+        )
     )
-    timings = _rows(
-        f"""
-        SELECT a.reviewer_id, u.name, cs.id, cs.name, count(*),
-               sum(extract(epoch FROM a.submitted_at - a.assigned_at))
-        FROM assignment a JOIN user_account u ON u.id = a.reviewer_id
-        JOIN submission s ON s.id = a.submission_id
+    return rq.QualityReport(chosen, rq.summarise(per_set), rq.summarise(per_reviewer))
+
+
+def baseline_scoring_screen(assignment_id: int, reviewer_id: int) -> tuple[Any, Any]:
+    """A first review's screen (blind, first attempt, link artifacts only) by hand."""
+    from portfolio.domain.snapshots import read_snapshot
+    from portfolio.services.review_screen import CompetencyScreen, LevelDescriptor, Screen
+
+    (a,) = _rows(
+        """
+        SELECT a.id, a.kind, a.due_on, a.last_saved_at, a.overall_comment, a.version,
+               s.attempt, s.snapshot, cs.id AS set_id, cs.code, cs.name, f.id AS framework_id,
+               f.rules
+        FROM assignment a JOIN submission s ON s.id = a.submission_id
         JOIN enrollment_set es ON es.id = s.enrollment_set_id
         JOIN competency_set cs ON cs.id = es.set_id
-        WHERE {where.format(a="a")} GROUP BY a.reviewer_id, u.name, cs.id, cs.name
+        JOIN enrollment e ON e.id = es.enrollment_id JOIN framework f ON f.id = e.framework_id
+        WHERE a.id = :aid AND a.reviewer_id = :rid AND a.kind <> 'calibration'
         """,
-        start=start,
-        end=end,
+        aid=assignment_id,
+        rid=reviewer_id,
     )
+    competencies: dict[int, Any] = {}
+    own: dict[int, dict[str, str]] = {}
+    for row in _rows(
+        """
+        SELECT c.id, c.code, c.title, c.description, d.level_key, d.text
+        FROM competency c LEFT JOIN rubric_descriptor d ON d.competency_id = c.id
+        WHERE c.set_id = :sid ORDER BY c.position, c.id
+        """,
+        sid=a.set_id,
+    ):
+        competencies.setdefault(
+            row.id, _ns(id=row.id, code=row.code, title=row.title, description=row.description)
+        )
+        if row.level_key is not None:
+            own.setdefault(row.id, {})[row.level_key] = row.text
     levels = _rows(
-        f"""
-        SELECT a.reviewer_id, es.set_id, r.level, count(*)
-        FROM assignment a JOIN rating r ON r.assignment_id = a.id
-        JOIN submission s ON s.id = a.submission_id
-        JOIN enrollment_set es ON es.id = s.enrollment_set_id
-        WHERE {where.format(a="a")} GROUP BY a.reviewer_id, es.set_id, r.level
-        """,
-        start=start,
-        end=end,
+        "SELECT key, label, descriptor FROM rubric_level WHERE framework_id = :fid "
+        "ORDER BY position",
+        fid=a.framework_id,
     )
-    pairs = _rows(
-        f"""
-        SELECT a1.reviewer_id, a2.reviewer_id, es.set_id, r1.level, r2.level, count(*)
-        FROM assignment a1 JOIN rating r1 ON r1.assignment_id = a1.id
-        JOIN assignment a2 ON a2.submission_id = a1.submission_id AND a2.id > a1.id
-        JOIN rating r2 ON r2.assignment_id = a2.id AND r2.competency_id = r1.competency_id
-        JOIN submission s ON s.id = a1.submission_id
-        JOIN enrollment_set es ON es.id = s.enrollment_set_id
-        WHERE {where.format(a="a1")} AND {where.format(a="a2")}
-        GROUP BY a1.reviewer_id, a2.reviewer_id, es.set_id, r1.level, r2.level
-        """,
-        start=start,
-        end=end,
+    mine = {
+        r.competency_id: r
+        for r in _rows(
+            "SELECT competency_id, level, comment FROM rating WHERE assignment_id = :aid",
+            aid=assignment_id,
+        )
+    }
+    snapshot = read_snapshot(a.snapshot)
+    items = tuple(
+        CompetencyScreen(
+            competency=c,
+            anchor=f"competency-{c.id}",
+            entry=snapshot.entry(c.code),
+            changes=None,
+            levels=tuple(
+                LevelDescriptor(lv.key, lv.label, own.get(c.id, {}).get(lv.key, lv.descriptor))
+                for lv in levels
+            ),
+            level=mine[c.id].level if c.id in mine else None,
+            comment=mine[c.id].comment if c.id in mine else "",
+            earlier=(),
+        )
+        for c in competencies.values()
     )
-    data = rq.Aggregates(
-        [(a, b, c, d, e, float(f or 0)) for a, b, c, d, e, f in timings],
-        [tuple(r) for r in levels],  # type: ignore[misc]
-        [tuple(r) for r in pairs],  # type: ignore[misc]
+    assignment = _ns(**{**a._asdict(), "kind": _enum(a.kind)})
+    assert a.rules["review"]["blind"], "the baseline draws a blind screen"
+    screen = Screen(
+        assignment=assignment,  # type: ignore[arg-type]
+        set_name=a.name,
+        set_code=a.code,
+        attempt=a.attempt,
+        blind=True,
+        candidate_name=None,
+        candidate_email=None,
+        candidate_library=None,
+        learning_statement=snapshot.learning_statement,
+        learning_statement_changes=(),
+        items=items,
+        files={},
     )
-    return rq.summarise(data, chosen)
+    return screen, assignment
 
 
 # ---------------------------------------------------------------- measuring
@@ -669,6 +690,18 @@ def measure_pages(app: Any, reviewer_id: int, admin_id: int, requests: int) -> d
                 open_assignments=(q := baseline_queue(reviewer_id))[0],
                 done=q[1],
                 today=today,
+            ),
+        ),
+        "scoring_screen": (
+            reviewer_id,
+            lambda: render_template(
+                "reviewer/assignment.html",
+                screen=(drawn := baseline_scoring_screen(open_id, reviewer_id))[0],
+                assignment=drawn[1],
+                posted=None,
+                error=None,
+                closed_message=None,
+                conflict=False,
             ),
         ),
         "unassigned": (
@@ -868,6 +901,7 @@ def main() -> int:
 
     from portfolio.extensions import db
     from portfolio.models import Base
+    from portfolio.services import review_tallies
 
     report: dict[str, Any] = {"candidates": args.candidates}
     started = time.perf_counter()
@@ -881,6 +915,7 @@ def main() -> int:
             framework_id = framework.id
             seed_candidates(db.session, ids, framework_id, set_ids, comp_ids, reviewer_ids, 0, 100)
             fix_sequences(db.session)
+            review_tallies.rebuild(db.session)
             db.session.commit()
         small = measure_pages(app, reviewer_ids[0], admin_id, args.requests)
         t = time.perf_counter()
@@ -899,6 +934,12 @@ def main() -> int:
                 )
                 db.session.commit()
             fix_sequences(db.session)
+            t_tally = time.perf_counter()
+            tally_rows = review_tallies.rebuild(db.session)
+            report["retally"] = {
+                "rows": tally_rows,
+                "seconds": round(time.perf_counter() - t_tally, 1),
+            }
             db.session.commit()
             counts = {
                 table: db.session.execute(text(f"SELECT count(*) FROM {table}")).scalar()

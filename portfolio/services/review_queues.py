@@ -5,15 +5,17 @@ Each list loads what its page shows in a fixed number of queries, whatever the d
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 
-from sqlalchemy import Table, select, update
-from sqlalchemy.orm import Session, defer, joinedload
+from sqlalchemy import ColumnElement, Table, func, select, update
+from sqlalchemy.orm import Session, aliased, defer, joinedload
 
 from portfolio.models import (
     Assignment,
     AssignmentKind,
     AssignmentStatus,
+    CompetencySet,
     Enrollment,
     EnrollmentSet,
     Submission,
@@ -27,52 +29,108 @@ OPEN_KINDS = (AssignmentKind.REVIEW, AssignmentKind.ADJUDICATION)
 
 
 def _with_set() -> object:
-    # Lists never show the evidence: leave the (large) snapshot document in the database.
+    # Reminders never show the evidence: leave the (large) snapshot document in the database.
     return joinedload(Assignment.submission).options(
         defer(Submission.snapshot),
         joinedload(Submission.enrollment_set).joinedload(EnrollmentSet.competency_set),
     )
 
 
-def reviewer_queue(session: Session, reviewer: User) -> tuple[list[Assignment], list[Assignment]]:
-    """The reviewer's open assignments (soonest due first) and their latest finished ones."""
+@dataclass(frozen=True, slots=True)
+class QueueRow:
+    """One line of a reviewer's queue."""
+
+    id: int
+    kind: AssignmentKind
+    status: AssignmentStatus
+    due_on: date
+    last_saved_at: datetime | None
+    submitted_at: datetime | None
+    attempt: int
+    set_code: str
+    set_name: str
+
+
+@dataclass(frozen=True, slots=True)
+class OverdueRow:
+    """One line of the administrators' overdue list."""
+
+    id: int
+    due_on: date
+    reviewer_name: str
+    candidate_name: str
+    set_code: str
+    set_name: str
+
+
+def reviewer_queue(session: Session, reviewer: User) -> tuple[list[QueueRow], list[QueueRow]]:
+    """The reviewer's open assignments (soonest due first) and their latest finished ones.
+
+    Plain rows, not ORM objects: the page only reads them, and this is the page reviewers
+    open most.
+    """
     base = (
-        select(Assignment)
+        select(
+            Assignment.id,
+            Assignment.kind,
+            Assignment.status,
+            Assignment.due_on,
+            Assignment.last_saved_at,
+            Assignment.submitted_at,
+            Submission.attempt,
+            CompetencySet.code,
+            CompetencySet.name,
+        )
+        .join(Submission, Submission.id == Assignment.submission_id)
+        .join(EnrollmentSet, EnrollmentSet.id == Submission.enrollment_set_id)
+        .join(CompetencySet, CompetencySet.id == EnrollmentSet.set_id)
         .where(Assignment.reviewer_id == reviewer.id, Assignment.kind.in_(OPEN_KINDS))
-        .options(_with_set())  # type: ignore[arg-type]
     )
-    open_ = session.scalars(
+    open_ = session.execute(
         base.where(Assignment.status == AssignmentStatus.ASSIGNED).order_by(
             Assignment.due_on, Assignment.id
         )
-    ).all()
-    done = session.scalars(
+    )
+    done = session.execute(
         base.where(Assignment.status != AssignmentStatus.ASSIGNED)
         .order_by(Assignment.assigned_at.desc(), Assignment.id.desc())
         .limit(QUEUE_LIMIT)
-    ).all()
-    return list(open_), list(done)
+    )
+    return [QueueRow(*row) for row in open_], [QueueRow(*row) for row in done]
 
 
-def overdue(session: Session, today: date) -> list[Assignment]:
-    """Open assignments past their due date, the longest overdue first (with their reviewer)."""
-    query = (
-        select(Assignment)
-        .where(Assignment.status == AssignmentStatus.ASSIGNED, Assignment.due_on < today)
-        .options(
-            joinedload(Assignment.reviewer),
-            joinedload(Assignment.submission)
-            .defer(Submission.snapshot)
-            .joinedload(Submission.enrollment_set)
-            .options(
-                joinedload(EnrollmentSet.competency_set),
-                joinedload(EnrollmentSet.enrollment).joinedload(Enrollment.user),
-            ),
+def _overdue_where(today: date) -> tuple[ColumnElement[bool], ...]:
+    return (Assignment.status == AssignmentStatus.ASSIGNED, Assignment.due_on < today)
+
+
+def overdue(session: Session, today: date) -> list[OverdueRow]:
+    """Open assignments past their due date, the longest overdue first (the first 200)."""
+    reviewer, candidate = aliased(User), aliased(User)
+    rows = session.execute(
+        select(
+            Assignment.id,
+            Assignment.due_on,
+            reviewer.name,
+            candidate.name,
+            CompetencySet.code,
+            CompetencySet.name,
         )
+        .join(reviewer, reviewer.id == Assignment.reviewer_id)
+        .join(Submission, Submission.id == Assignment.submission_id)
+        .join(EnrollmentSet, EnrollmentSet.id == Submission.enrollment_set_id)
+        .join(CompetencySet, CompetencySet.id == EnrollmentSet.set_id)
+        .join(Enrollment, Enrollment.id == EnrollmentSet.enrollment_id)
+        .join(candidate, candidate.id == Enrollment.user_id)
+        .where(*_overdue_where(today))
         .order_by(Assignment.due_on, Assignment.id)
         .limit(QUEUE_LIMIT)
     )
-    return list(session.scalars(query))
+    return [OverdueRow(*row) for row in rows]
+
+
+def count_overdue(session: Session, today: date) -> int:
+    total = session.scalar(select(func.count(Assignment.id)).where(*_overdue_where(today)))
+    return int(total or 0)
 
 
 def send_review_reminders(session: Session, today: date) -> int:

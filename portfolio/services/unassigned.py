@@ -6,15 +6,21 @@ domain's reasons, and clears it once they are found; administrators read the que
 
 from __future__ import annotations
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session, joinedload
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from portfolio.models import (
     AssignmentKind,
+    CompetencySet,
     Enrollment,
     EnrollmentSet,
     ReviewShortfall,
     Submission,
+    User,
 )
 from portfolio.models.base import utcnow
 from portfolio.services import audit
@@ -22,25 +28,48 @@ from portfolio.services import audit
 QUEUE_LIMIT = 200
 
 
-def unassigned(session: Session) -> list[ReviewShortfall]:
+@dataclass(frozen=True, slots=True)
+class UnassignedRow:
+    """One line of the unassigned queue."""
+
+    submission_id: int
+    kind: AssignmentKind
+    missing: int
+    reasons: dict[str, Any]
+    since: datetime
+    attempt: int
+    candidate_name: str
+    set_code: str
+    set_name: str
+
+
+def unassigned(session: Session) -> list[UnassignedRow]:
     """Submissions short of reviewers, the longest waiting first, with why nobody fits."""
-    query = (
-        select(ReviewShortfall)
-        .options(
-            joinedload(ReviewShortfall.submission)
-            .defer(Submission.snapshot)
-            .joinedload(Submission.enrollment_set)
-            .options(
-                joinedload(EnrollmentSet.competency_set),
-                joinedload(EnrollmentSet.enrollment).options(
-                    joinedload(Enrollment.user), joinedload(Enrollment.framework)
-                ),
-            )
+    rows = session.execute(
+        select(
+            ReviewShortfall.submission_id,
+            ReviewShortfall.kind,
+            ReviewShortfall.missing,
+            ReviewShortfall.reasons,
+            ReviewShortfall.since,
+            Submission.attempt,
+            User.name,
+            CompetencySet.code,
+            CompetencySet.name,
         )
+        .join(Submission, Submission.id == ReviewShortfall.submission_id)
+        .join(EnrollmentSet, EnrollmentSet.id == Submission.enrollment_set_id)
+        .join(CompetencySet, CompetencySet.id == EnrollmentSet.set_id)
+        .join(Enrollment, Enrollment.id == EnrollmentSet.enrollment_id)
+        .join(User, User.id == Enrollment.user_id)
         .order_by(ReviewShortfall.since, ReviewShortfall.id)
         .limit(QUEUE_LIMIT)
     )
-    return list(session.scalars(query))
+    return [UnassignedRow(*row) for row in rows]
+
+
+def count_unassigned(session: Session) -> int:
+    return int(session.scalar(select(func.count(ReviewShortfall.id))) or 0)
 
 
 def record_shortfall(

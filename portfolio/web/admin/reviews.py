@@ -38,8 +38,8 @@ from portfolio.web.params import is_small_int
 def reviews() -> str:
     return render_template(
         "admin/reviews/index.html",
-        unassigned=len(unassigned_queue.unassigned(db.session)),
-        overdue=len(review_queues.overdue(db.session, date.today())),
+        unassigned=unassigned_queue.count_unassigned(db.session),
+        overdue=review_queues.count_overdue(db.session, date.today()),
     )
 
 
