@@ -10,6 +10,7 @@ import yaml
 
 LSSCP_PATH = Path(__file__).resolve().parents[1] / "data" / "frameworks" / "lsscp.yaml"
 
+
 def rules_document(required_sets: list[str], electives_required: int) -> dict[str, Any]:
     """A complete rules document (LSSCP's numbers) for a small test framework."""
     rules = copy.deepcopy(RULES)

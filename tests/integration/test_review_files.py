@@ -54,7 +54,7 @@ def test_the_scoring_screen_links_to_the_snapshots_files(client, session):
     login_as(client, reviewer)
     page = client.get(f"/review/assignments/{assignment.id}").get_data(as_text=True)
     assert f"/files/{pdf.id}?view=inline" in page
-    assert f"/files/{pdf.id}\"" in page
-    assert f"/files/{docx.id}\"" in page and f"/files/{docx.id}?view=inline" not in page
+    assert f'/files/{pdf.id}"' in page
+    assert f'/files/{docx.id}"' in page and f"/files/{docx.id}?view=inline" not in page
     assert f"/files/{pending.id}" not in page
     assert client.get(f"/files/{pdf.id}").status_code == 303
