@@ -475,19 +475,20 @@ def baseline_unassigned() -> list[Any]:
 
 def baseline_quality() -> Any:
     """The same monthly tallies as services.review_quality, summed by hand, then summarised."""
+    from portfolio.domain.review_tallies import COUNTERS
     from portfolio.services import review_quality as rq
 
     chosen = rq.period(None, None, date.today())
-    tallies = """
-        SELECT t.{subject}, n.name, t.measure, t.level, t.other_level, sum(t.count),
-               sum(t.seconds)
-        FROM {table} t JOIN {names} n ON n.id = t.{subject}
+    sums = ", ".join(f"sum(t.{name})" for name in COUNTERS)
+    tallies = f"""
+        SELECT t.{{subject}}, n.name, {sums}
+        FROM {{table}} t JOIN {{names}} n ON n.id = t.{{subject}}
         WHERE t.month >= :start AND t.month <= :end
-        GROUP BY t.{subject}, n.name, t.measure, t.level, t.other_level
+        GROUP BY t.{{subject}}, n.name
     """
     per_set, per_reviewer = (
         [
-            (*row[:5], int(row[5]), int(row[6]))  # PostgreSQL sums bigints as numeric
+            (row[0], row[1], *(int(n) for n in row[2:]))  # PostgreSQL sums bigints as numeric
             for row in _rows(
                 tallies.format(subject=subject, table=table, names=names),
                 start=chosen.starts_on,

@@ -2,36 +2,52 @@
 
 Counting agreement from the raw ratings means pairing every rating with its co-reviewer's, a
 join over every rating in the period: over a second at 60,000 reviews. Instead each submitted
-review adds its share to small per-month counters, per competency set and per reviewer:
+review adds to one row of counters per month for its competency set and one for its reviewer:
 
-- REVIEWS: one review and the seconds it took, in the month it was submitted;
-- RATINGS: one per rating given, by level;
-- PAIRS: one per competency rated by both of two reviews of the same submission, by the pair of
-  levels, in the month the later of the two was submitted. Per set the levels are in the order
-  of the assignments (first assigned first); per reviewer the reviewer's own level comes first.
+- `reviews` and `seconds`: one review and the time it took, in the month it was submitted;
+- `rated_<level>`: one per rating given at that level;
+- `pair_<level>_<level>`: one per competency rated by both of two reviews of the same
+  submission, in the month the later of the two was submitted. For a set the first level is
+  the first assigned review's; for a reviewer it is the reviewer's own.
 
 Withdrawing a review (an administrator reopens the outcome) subtracts exactly what it added, so
-the tallies always equal `tallies_of_reviews` over the reviews submitted now.
+the tallies always equal `tallies_of_reviews` over the reviews submitted now, whatever the order
+they came in.
 """
 
 from __future__ import annotations
 
 import enum
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
+
+from portfolio.domain.rubric import Rating
+
+LEVELS = tuple(rating.value for rating in sorted(Rating, reverse=True))  # Met first
+
+
+def rated(level: str) -> str:
+    return f"rated_{level}"
+
+
+def paired(level: str, other_level: str) -> str:
+    return f"pair_{level}_{other_level}"
+
+
+# Every counter of a tally row, in column order (models.review_tallies has one column each).
+COUNTERS = (
+    "reviews",
+    "seconds",
+    *(rated(level) for level in LEVELS),
+    *(paired(a, b) for a in LEVELS for b in LEVELS),
+)
 
 
 class Subject(enum.StrEnum):
     SET = "set"
     REVIEWER = "reviewer"
-
-
-class Measure(enum.StrEnum):
-    REVIEWS = "reviews"
-    RATINGS = "ratings"
-    PAIRS = "pairs"
 
 
 @dataclass(frozen=True)
@@ -51,25 +67,11 @@ class SubmittedReview:
 class TallyKey:
     subject: Subject
     subject_id: int
-    month: date
-    measure: Measure
-    level: str = ""
-    other_level: str = ""
+    month: date  # its first day
 
 
-@dataclass(frozen=True)
-class Amount:
-    count: int
-    seconds: int = 0
-
-    def __add__(self, other: Amount) -> Amount:
-        return Amount(self.count + other.count, self.seconds + other.seconds)
-
-    def __neg__(self) -> Amount:
-        return Amount(-self.count, -self.seconds)
-
-
-Tallies = dict[TallyKey, Amount]
+# Per row, counter name -> amount to add (absent counters add nothing).
+Tallies = dict[TallyKey, Counter[str]]
 
 
 def month_of(moment: datetime) -> date:
@@ -80,25 +82,23 @@ def tallies_of_submit(review: SubmittedReview, partners: Iterable[SubmittedRevie
     """What submitting `review` adds, given the other reviews of its submission submitted now."""
     month = month_of(review.submitted_at)
     took = max(0, round((review.submitted_at - review.assigned_at).total_seconds()))
-    added: Tallies = {}
-    for subject, subject_id in (
-        (Subject.SET, review.set_id),
-        (Subject.REVIEWER, review.reviewer_id),
-    ):
-        _add(added, TallyKey(subject, subject_id, month, Measure.REVIEWS), Amount(1, took))
-        for level in review.levels.values():
-            _add(added, TallyKey(subject, subject_id, month, Measure.RATINGS, level), Amount(1))
+    own: Counter[str] = Counter(reviews=1, seconds=took)
+    own.update(rated(level) for level in review.levels.values() if level in LEVELS)
+    added: Tallies = defaultdict(Counter)
+    added[TallyKey(Subject.SET, review.set_id, month)].update(own)
+    added[TallyKey(Subject.REVIEWER, review.reviewer_id, month)].update(own)
     for partner in partners:
-        if partner.assignment_id == review.assignment_id:
-            continue
-        for key, amount in _pair_tallies(review, partner).items():
-            _add(added, key, amount)
-    return added
+        if partner.assignment_id != review.assignment_id:
+            _add_pairs(added, review, partner)
+    return dict(added)
 
 
 def tallies_of_withdrawal(review: SubmittedReview, partners: Iterable[SubmittedReview]) -> Tallies:
     """What withdrawing `review` takes away: minus its submit, with its partners as they are now."""
-    return {key: -amount for key, amount in tallies_of_submit(review, partners).items()}
+    return {
+        key: Counter({name: -n for name, n in counts.items()})
+        for key, counts in tallies_of_submit(review, partners).items()
+    }
 
 
 def tallies_of_reviews(reviews: Iterable[SubmittedReview]) -> Tallies:
@@ -106,36 +106,22 @@ def tallies_of_reviews(reviews: Iterable[SubmittedReview]) -> Tallies:
     by_submission: dict[int, list[SubmittedReview]] = defaultdict(list)
     for review in reviews:
         by_submission[review.submission_id].append(review)
-    total: Tallies = {}
+    total: Tallies = defaultdict(Counter)
     for group in by_submission.values():
         group.sort(key=lambda r: (r.submitted_at, r.assignment_id))
         for i, review in enumerate(group):
-            for key, amount in tallies_of_submit(review, group[:i]).items():
-                _add(total, key, amount)
-    return {key: amount for key, amount in total.items() if amount != Amount(0)}
+            for key, counts in tallies_of_submit(review, group[:i]).items():
+                total[key].update(counts)
+    return {key: +counts for key, counts in total.items() if +counts}
 
 
-def _pair_tallies(one: SubmittedReview, other: SubmittedReview) -> Tallies:
+def _add_pairs(tallies: Tallies, one: SubmittedReview, other: SubmittedReview) -> None:
     first, second = sorted((one, other), key=lambda r: r.assignment_id)
     month = month_of(max(one.submitted_at, other.submitted_at))
-    pairs: Counter[tuple[str, str]] = Counter(
-        (level, second.levels[competency_id])
-        for competency_id, level in first.levels.items()
-        if competency_id in second.levels
-    )
-    result: Tallies = {}
-    for (a, b), n in pairs.items():
-        _add(result, TallyKey(Subject.SET, first.set_id, month, Measure.PAIRS, a, b), Amount(n))
-        for reviewer, own, theirs in ((first.reviewer_id, a, b), (second.reviewer_id, b, a)):
-            key = TallyKey(Subject.REVIEWER, reviewer, month, Measure.PAIRS, own, theirs)
-            _add(result, key, Amount(n))
-    return result
-
-
-def _add(tallies: Tallies, key: TallyKey, amount: Amount) -> None:
-    tallies[key] = tallies.get(key, Amount(0)) + amount
-
-
-def in_key_order(tallies: Mapping[TallyKey, Amount]) -> Sequence[tuple[TallyKey, Amount]]:
-    """Changes in one fixed order, so two transactions never lock the same rows crosswise."""
-    return sorted(tallies.items(), key=lambda item: item[0])
+    for competency_id, a in first.levels.items():
+        b = second.levels.get(competency_id)
+        if a not in LEVELS or b not in LEVELS:
+            continue
+        tallies[TallyKey(Subject.SET, first.set_id, month)][paired(a, b)] += 1
+        tallies[TallyKey(Subject.REVIEWER, first.reviewer_id, month)][paired(a, b)] += 1
+        tallies[TallyKey(Subject.REVIEWER, second.reviewer_id, month)][paired(b, a)] += 1

@@ -1,14 +1,13 @@
 """How well reviewers judge: per set and per reviewer, over a period of months (quality page).
 
-Read from the monthly tallies (services.review_tallies): two grouped queries over at most a few
-thousand small rows, whatever the number of reviews. domain.agreement then computes the
+Read from the monthly tallies (services.review_tallies): two grouped queries over one row per
+set or reviewer and month, whatever the number of reviews. domain.agreement then computes the
 statistics from the pair counts, never listing the pairs. The period is whole months because
 the tallies are; an administrator reviewing quality thinks in months and quarters anyway.
 """
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import Any
@@ -22,7 +21,7 @@ from portfolio.domain.agreement import (
     flag_low_agreement,
 )
 from portfolio.domain.errors import InvalidInput
-from portfolio.domain.review_tallies import Measure
+from portfolio.domain.review_tallies import COUNTERS, LEVELS, paired, rated
 from portfolio.domain.rubric import Rating
 from portfolio.models import CompetencySet, ReviewerReviewTally, SetReviewTally, User
 
@@ -57,8 +56,8 @@ class QualityReport:
     reviewers: list[QualityRow]
 
 
-# (set or reviewer id, its name, measure, level, other level, count, seconds), summed over months
-TallyRow = tuple[int, str, str, str, str, int, int]
+# (set or reviewer id, its name, then the COUNTERS summed over the period's months)
+TallyRow = tuple[Any, ...]
 
 
 def period(first_month: date | None, last_month: date | None, today: date) -> Period:
@@ -86,22 +85,12 @@ def fetch(session: Session, chosen: Period) -> tuple[list[TallyRow], list[TallyR
 
     def summed(model: Any, subject: Any, name_of: Any) -> list[TallyRow]:
         rows = session.execute(
-            select(
-                subject,
-                name_of.name,
-                model.measure,
-                model.level,
-                model.other_level,
-                func.sum(model.count),
-                func.sum(model.seconds),
-            )
+            select(subject, name_of.name, *(func.sum(model.__table__.c[n]) for n in COUNTERS))
             .join(name_of, name_of.id == subject)
             .where(model.month >= chosen.starts_on, model.month <= chosen.ends_on)
-            .group_by(subject, name_of.name, model.measure, model.level, model.other_level)
+            .group_by(subject, name_of.name)
         )
-        return [
-            (int(a), str(b), str(c), str(d), str(e), int(f), int(g)) for a, b, c, d, e, f, g in rows
-        ]
+        return [(row[0], row[1], *(int(n) for n in row[2:])) for row in rows]
 
     return (
         summed(SetReviewTally, SetReviewTally.set_id, CompetencySet),
@@ -116,35 +105,23 @@ def quality_report(session: Session, chosen: Period) -> QualityReport:
 
 
 def summarise(rows: list[TallyRow]) -> list[QualityRow]:
-    """One report line per set (or reviewer) from its summed tallies, in name order."""
-    names: dict[int, str] = {}
-    reviews: Counter[int] = Counter()
-    seconds: Counter[int] = Counter()
-    given: dict[int, Counter[Rating]] = defaultdict(Counter)
-    pairs: dict[int, Counter[tuple[Rating, Rating]]] = defaultdict(Counter)
-    for key, name, measure, level, other_level, count, total_seconds in rows:
-        names[key] = name
-        if measure == Measure.REVIEWS:
-            reviews[key] += count
-            seconds[key] += total_seconds
-        elif measure == Measure.RATINGS and level in _LEVELS:
-            given[key][_LEVELS[level]] += count
-        elif measure == Measure.PAIRS and level in _LEVELS and other_level in _LEVELS:
-            pairs[key][_LEVELS[level], _LEVELS[other_level]] += count
+    """One report line per set (or reviewer) from its summed counters, in name order."""
     result = []
-    for key, name in names.items():
-        if not reviews[key] and not sum(pairs[key].values()):
+    for key, name, *values in rows:
+        counts = dict(zip(COUNTERS, values, strict=True))
+        pairs = {(_LEVELS[a], _LEVELS[b]): counts[paired(a, b)] for a in LEVELS for b in LEVELS}
+        reviews = counts["reviews"]
+        if not reviews and not any(pairs.values()):
             continue  # every review of it in the period was withdrawn
         # The distribution is of every rating given, paired or not (Met first, as the domain's).
-        distribution = {rating: given[key][rating] for rating in sorted(Rating, reverse=True)}
-        stats = replace(agreement_stats_from_counts(pairs[key]), distribution=distribution)
-        n = reviews[key]
+        distribution = {_LEVELS[level]: counts[rated(level)] for level in LEVELS}
+        stats = replace(agreement_stats_from_counts(pairs), distribution=distribution)
         result.append(
             QualityRow(
                 key=key,
                 name=name,
-                reviews=n,
-                average_time=timedelta(seconds=seconds[key] / n) if n else None,
+                reviews=reviews,
+                average_time=timedelta(seconds=counts["seconds"] / reviews) if reviews else None,
                 stats=stats,
                 flags=flag_low_agreement(stats),
             )

@@ -8,7 +8,7 @@ tally from the reviews themselves (`flask reviews retally`), after a bulk import
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 from sqlalchemy import delete, select
@@ -16,12 +16,11 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, selectinload
 
 from portfolio.domain.review_tallies import (
-    Amount,
+    COUNTERS,
     Subject,
     SubmittedReview,
     Tallies,
     TallyKey,
-    in_key_order,
     tallies_of_reviews,
     tallies_of_submit,
     tallies_of_withdrawal,
@@ -66,7 +65,7 @@ def rebuild(session: Session) -> int:
     tallies = tallies_of_reviews(_all_submitted(session))
     for subject, model in _MODELS.items():
         rows = [
-            _row(key, amount) for key, amount in in_key_order(tallies) if key.subject is subject
+            _row(key, counts) for key, counts in sorted(tallies.items()) if key.subject is subject
         ]
         if rows:
             session.execute(model.__table__.insert(), rows)
@@ -145,38 +144,30 @@ def _levels_by_assignment(session: Session) -> dict[int, dict[int, str]]:
     return result
 
 
-def _row(key: TallyKey, amount: Amount) -> dict[str, Any]:
+def _row(key: TallyKey, counts: Mapping[str, int]) -> dict[str, Any]:
     return {
         _SUBJECT_COLUMNS[key.subject]: key.subject_id,
         "month": key.month,
-        "measure": key.measure,
-        "level": key.level,
-        "other_level": key.other_level,
-        "count": amount.count,
-        "seconds": amount.seconds,
+        **{name: counts.get(name, 0) for name in COUNTERS},
     }
 
 
 def _apply(session: Session, tallies: Tallies) -> None:
-    """Add to each tally row, creating it if need be (one statement per table)."""
+    """Add to each tally row, creating it if need be (one statement per table).
+
+    Rows change in key order, so two transactions never wait on each other's rows crosswise.
+    """
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    changes = in_key_order(tallies)
+    changes = sorted(tallies.items())
     for subject, model in _MODELS.items():
-        rows = [_row(key, amount) for key, amount in changes if key.subject is subject]
+        rows = [_row(key, counts) for key, counts in changes if key.subject is subject]
         if not rows:
             continue
         table = model.__table__
         statement = insert(table).values(rows)
         statement = statement.on_conflict_do_update(
-            index_elements=list(_unique_columns(subject)),
-            set_={
-                "count": table.c.count + statement.excluded.count,
-                "seconds": table.c.seconds + statement.excluded.seconds,
-            },
+            index_elements=["month", _SUBJECT_COLUMNS[subject]],
+            set_={name: table.c[name] + statement.excluded[name] for name in COUNTERS},
         )
         session.execute(statement)
-
-
-def _unique_columns(subject: Subject) -> Iterable[str]:
-    return ("month", _SUBJECT_COLUMNS[subject], "measure", "level", "other_level")

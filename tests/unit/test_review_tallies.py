@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import UTC, date, datetime, timedelta
 
 from hypothesis import given
 from hypothesis import strategies as st
 
 from portfolio.domain.review_tallies import (
-    Amount,
-    Measure,
+    COUNTERS,
     Subject,
     SubmittedReview,
     TallyKey,
@@ -17,6 +17,7 @@ from portfolio.domain.review_tallies import (
     tallies_of_submit,
     tallies_of_withdrawal,
 )
+from portfolio.models import ReviewerReviewTally, SetReviewTally
 
 SET, ANNE, BEN = 7, 101, 102
 JAN, FEB = date(2026, 1, 1), date(2026, 2, 1)
@@ -36,47 +37,46 @@ def review(aid, reviewer, submitted_at, levels, *, submission=1, took_days=2):
 
 def test_a_lone_review_counts_itself_its_time_and_its_ratings_but_no_pair():
     anne = review(1, ANNE, datetime(2026, 1, 10, tzinfo=UTC), ["met", "met", "not_met"])
-    added = tallies_of_submit(anne, [])
-    for subject, who in ((Subject.SET, SET), (Subject.REVIEWER, ANNE)):
-        assert added[TallyKey(subject, who, JAN, Measure.REVIEWS)] == Amount(1, 2 * 86400)
-        assert added[TallyKey(subject, who, JAN, Measure.RATINGS, "met")] == Amount(2)
-        assert added[TallyKey(subject, who, JAN, Measure.RATINGS, "not_met")] == Amount(1)
-    assert not [key for key in added if key.measure is Measure.PAIRS]
+    own = {"reviews": 1, "seconds": 2 * 86400, "rated_met": 2, "rated_not_met": 1}
+    assert tallies_of_submit(anne, []) == {
+        TallyKey(Subject.SET, SET, JAN): Counter(own),
+        TallyKey(Subject.REVIEWER, ANNE, JAN): Counter(own),
+    }
 
 
 def test_a_pair_counts_in_the_month_of_the_later_review_in_each_reviewers_own_order():
     anne = review(1, ANNE, datetime(2026, 1, 31, 23, tzinfo=UTC), ["met", "met", "not_met"])
     ben = review(2, BEN, datetime(2026, 2, 1, 1, tzinfo=UTC), ["met", "partially_met", "met"])
     added = tallies_of_submit(ben, [anne])
-    pairs = {key: amount for key, amount in added.items() if key.measure is Measure.PAIRS}
-    assert pairs == {
+    ben_own = {"reviews": 1, "seconds": 2 * 86400, "rated_met": 2, "rated_partially_met": 1}
+    assert added == {
         # Per set, the first assigned review's level first.
-        TallyKey(Subject.SET, SET, FEB, Measure.PAIRS, "met", "met"): Amount(1),
-        TallyKey(Subject.SET, SET, FEB, Measure.PAIRS, "met", "partially_met"): Amount(1),
-        TallyKey(Subject.SET, SET, FEB, Measure.PAIRS, "not_met", "met"): Amount(1),
-        # Per reviewer, their own level first.
-        TallyKey(Subject.REVIEWER, ANNE, FEB, Measure.PAIRS, "met", "met"): Amount(1),
-        TallyKey(Subject.REVIEWER, ANNE, FEB, Measure.PAIRS, "met", "partially_met"): Amount(1),
-        TallyKey(Subject.REVIEWER, ANNE, FEB, Measure.PAIRS, "not_met", "met"): Amount(1),
-        TallyKey(Subject.REVIEWER, BEN, FEB, Measure.PAIRS, "met", "met"): Amount(1),
-        TallyKey(Subject.REVIEWER, BEN, FEB, Measure.PAIRS, "partially_met", "met"): Amount(1),
-        TallyKey(Subject.REVIEWER, BEN, FEB, Measure.PAIRS, "met", "not_met"): Amount(1),
+        TallyKey(Subject.SET, SET, FEB): Counter(
+            ben_own, pair_met_met=1, pair_met_partially_met=1, pair_not_met_met=1
+        ),
+        # Per reviewer, their own level first. Anne's own review stays January's.
+        TallyKey(Subject.REVIEWER, ANNE, FEB): Counter(
+            pair_met_met=1, pair_met_partially_met=1, pair_not_met_met=1
+        ),
+        TallyKey(Subject.REVIEWER, BEN, FEB): Counter(
+            ben_own, pair_met_met=1, pair_partially_met_met=1, pair_met_not_met=1
+        ),
     }
-    # Ben's own review and ratings are February's; Anne's stay in January (added earlier).
-    assert TallyKey(Subject.REVIEWER, ANNE, FEB, Measure.REVIEWS) not in added
-    assert added[TallyKey(Subject.REVIEWER, BEN, FEB, Measure.REVIEWS)] == Amount(1, 2 * 86400)
 
 
 def test_only_competencies_rated_by_both_pair_up():
     anne = review(1, ANNE, datetime(2026, 1, 5, tzinfo=UTC), ["met", "met"])
     ben = SubmittedReview(2, 1, BEN, SET, anne.assigned_at, anne.submitted_at, {1: "not_met"})
     added = tallies_of_submit(ben, [anne])
-    pairs = [
-        amount.count
-        for key, amount in added.items()
-        if key.subject is Subject.SET and key.measure is Measure.PAIRS
-    ]
-    assert pairs == [1]
+    assert added[TallyKey(Subject.SET, SET, JAN)]["pair_met_not_met"] == 1
+    assert (
+        sum(n for name, n in added[TallyKey(Subject.SET, SET, JAN)].items() if "pair" in name) == 1
+    )
+
+
+def test_every_counter_has_a_column_in_both_tally_tables():
+    for model in (SetReviewTally, ReviewerReviewTally):
+        assert set(COUNTERS) <= set(model.__table__.c.keys())
 
 
 levels = st.lists(st.sampled_from(["met", "partially_met", "not_met"]), min_size=1, max_size=4)
@@ -109,10 +109,10 @@ def _reviews(drawn):
 
 
 def _plus(total, more):
-    result = dict(total)
-    for key, amount in more.items():
-        result[key] = result.get(key, Amount(0)) + amount
-    return {key: amount for key, amount in result.items() if amount != Amount(0)}
+    result = {key: Counter(counts) for key, counts in total.items()}
+    for key, counts in more.items():
+        result.setdefault(key, Counter()).update(counts)
+    return {key: +counts for key, counts in result.items() if +counts}
 
 
 @given(reviews_strategy)

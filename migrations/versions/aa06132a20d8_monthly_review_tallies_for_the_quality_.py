@@ -3,16 +3,16 @@
 The tallies are derived from the reviews already submitted, so the upgrade fills them in; the
 counting itself is the domain's pure function (the same one `flask reviews retally` uses).
 
-Revision ID: 0baadabd9661
+Revision ID: aa06132a20d8
 Revises: 32ee3b02f2fb
-Create Date: 2026-11-23 14:46:10.147286
+Create Date: 2026-11-23 14:56:49.160142
 """
 
 from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0baadabd9661'
+revision = 'aa06132a20d8'
 down_revision = '32ee3b02f2fb'
 branch_labels = None
 depends_on = None
@@ -24,14 +24,23 @@ def upgrade() -> None:
     sa.Column('reviewer_id', sa.Integer(), nullable=False),
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('month', sa.Date(), nullable=False),
-    sa.Column('measure', sa.Enum('reviews', 'ratings', 'pairs', name='measure', native_enum=False, length=20), nullable=False),
-    sa.Column('level', sa.String(length=30), nullable=False),
-    sa.Column('other_level', sa.String(length=30), nullable=False),
-    sa.Column('count', sa.Integer(), nullable=False),
+    sa.Column('reviews', sa.Integer(), nullable=False),
     sa.Column('seconds', sa.BigInteger(), nullable=False),
+    sa.Column('rated_met', sa.Integer(), nullable=False),
+    sa.Column('rated_partially_met', sa.Integer(), nullable=False),
+    sa.Column('rated_not_met', sa.Integer(), nullable=False),
+    sa.Column('pair_met_met', sa.Integer(), nullable=False),
+    sa.Column('pair_met_partially_met', sa.Integer(), nullable=False),
+    sa.Column('pair_met_not_met', sa.Integer(), nullable=False),
+    sa.Column('pair_partially_met_met', sa.Integer(), nullable=False),
+    sa.Column('pair_partially_met_partially_met', sa.Integer(), nullable=False),
+    sa.Column('pair_partially_met_not_met', sa.Integer(), nullable=False),
+    sa.Column('pair_not_met_met', sa.Integer(), nullable=False),
+    sa.Column('pair_not_met_partially_met', sa.Integer(), nullable=False),
+    sa.Column('pair_not_met_not_met', sa.Integer(), nullable=False),
     sa.ForeignKeyConstraint(['reviewer_id'], ['user_account.id'], name=op.f('fk_reviewer_tally_reviewer_id_user_account')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_reviewer_tally')),
-    sa.UniqueConstraint('month', 'reviewer_id', 'measure', 'level', 'other_level', name=op.f('uq_reviewer_tally_month_reviewer_id_measure_level_other_level'))
+    sa.UniqueConstraint('month', 'reviewer_id', name=op.f('uq_reviewer_tally_month_reviewer_id'))
     )
     with op.batch_alter_table('reviewer_tally', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_reviewer_tally_reviewer_id'), ['reviewer_id'], unique=False)
@@ -40,14 +49,23 @@ def upgrade() -> None:
     sa.Column('set_id', sa.Integer(), nullable=False),
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('month', sa.Date(), nullable=False),
-    sa.Column('measure', sa.Enum('reviews', 'ratings', 'pairs', name='measure', native_enum=False, length=20), nullable=False),
-    sa.Column('level', sa.String(length=30), nullable=False),
-    sa.Column('other_level', sa.String(length=30), nullable=False),
-    sa.Column('count', sa.Integer(), nullable=False),
+    sa.Column('reviews', sa.Integer(), nullable=False),
     sa.Column('seconds', sa.BigInteger(), nullable=False),
+    sa.Column('rated_met', sa.Integer(), nullable=False),
+    sa.Column('rated_partially_met', sa.Integer(), nullable=False),
+    sa.Column('rated_not_met', sa.Integer(), nullable=False),
+    sa.Column('pair_met_met', sa.Integer(), nullable=False),
+    sa.Column('pair_met_partially_met', sa.Integer(), nullable=False),
+    sa.Column('pair_met_not_met', sa.Integer(), nullable=False),
+    sa.Column('pair_partially_met_met', sa.Integer(), nullable=False),
+    sa.Column('pair_partially_met_partially_met', sa.Integer(), nullable=False),
+    sa.Column('pair_partially_met_not_met', sa.Integer(), nullable=False),
+    sa.Column('pair_not_met_met', sa.Integer(), nullable=False),
+    sa.Column('pair_not_met_partially_met', sa.Integer(), nullable=False),
+    sa.Column('pair_not_met_not_met', sa.Integer(), nullable=False),
     sa.ForeignKeyConstraint(['set_id'], ['competency_set.id'], name=op.f('fk_set_tally_set_id_competency_set')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_set_tally')),
-    sa.UniqueConstraint('month', 'set_id', 'measure', 'level', 'other_level', name=op.f('uq_set_tally_month_set_id_measure_level_other_level'))
+    sa.UniqueConstraint('month', 'set_id', name=op.f('uq_set_tally_month_set_id'))
     )
     with op.batch_alter_table('set_tally', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_set_tally_set_id'), ['set_id'], unique=False)
@@ -57,7 +75,7 @@ def upgrade() -> None:
 
 
 def _backfill() -> None:
-    from portfolio.domain.review_tallies import Subject, SubmittedReview, in_key_order, tallies_of_reviews
+    from portfolio.domain.review_tallies import COUNTERS, Subject, SubmittedReview, tallies_of_reviews
 
     connection = op.get_bind()
     assignment = sa.table(
@@ -93,12 +111,11 @@ def _backfill() -> None:
             .where(submitted, assignment.c.submitted_at.is_not(None))
         )
     ]
-    tallies = in_key_order(tallies_of_reviews(reviews))
+    tallies = sorted(tallies_of_reviews(reviews).items())
     for subject, table_name, column in ((Subject.SET, "set_tally", "set_id"), (Subject.REVIEWER, "reviewer_tally", "reviewer_id")):
         rows = [
-            {column: key.subject_id, "month": key.month, "measure": key.measure.value, "level": key.level,
-             "other_level": key.other_level, "count": amount.count, "seconds": amount.seconds}
-            for key, amount in tallies if key.subject is subject
+            {column: key.subject_id, "month": key.month, **{name: counts.get(name, 0) for name in COUNTERS}}
+            for key, counts in tallies if key.subject is subject
         ]
         if rows:
             table = sa.table(table_name, *(sa.column(name) for name in rows[0]))
