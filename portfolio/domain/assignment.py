@@ -2,7 +2,7 @@
 
 A reviewer can be chosen when they are active, qualified for the set, not the candidate, free of
 conflicts (not the candidate's supervisor, not at the candidate's library, no declared
-conflict), available today and under capacity. Among those, the least loaded come first. A
+conflict), past their calibration exercise, available today and under capacity. Among those, the least loaded come first. A
 reviewer of the candidate's previous submission of the same set comes last (a fresh view), or
 first for a resubmission when the caller asks for the same eyes again.
 """
@@ -33,6 +33,8 @@ class ReviewerProfile:
     unavailable: tuple[tuple[date, date], ...] = ()
     library: str | None = None
     active: bool = True
+    # New reviewers score a calibration anchor before their first real review.
+    awaiting_calibration: bool = False
 
 
 @dataclass(frozen=True)
@@ -56,6 +58,7 @@ class PassedOver(enum.StrEnum):
     SUPERVISOR = "supervisor"
     SAME_LIBRARY = "same_library"
     DECLARED_CONFLICT = "declared_conflict"
+    AWAITING_CALIBRATION = "awaiting_calibration"
     UNAVAILABLE = "unavailable"
     AT_CAPACITY = "at_capacity"
 
@@ -177,6 +180,7 @@ def _why_not(
         (profile.id in candidate.supervisor_ids, PassedOver.SUPERVISOR),
         (same_library(profile.library, candidate.library), PassedOver.SAME_LIBRARY),
         (profile.id in candidate.conflicted_reviewer_ids, PassedOver.DECLARED_CONFLICT),
+        (profile.awaiting_calibration, PassedOver.AWAITING_CALIBRATION),
         (unavailable_through(profile, today) is not None, PassedOver.UNAVAILABLE),
         (profile.open_reviews >= profile.capacity, PassedOver.AT_CAPACITY),
     )
@@ -200,6 +204,10 @@ _TEMPLATES = {
     PassedOver.DECLARED_CONFLICT: (
         "has a declared conflict with the candidate",
         "have a declared conflict with the candidate",
+    ),
+    PassedOver.AWAITING_CALIBRATION: (
+        "has not yet scored a calibration exercise",
+        "have not yet scored a calibration exercise",
     ),
     PassedOver.AT_CAPACITY: ("is at capacity", "are at capacity"),
 }

@@ -82,7 +82,6 @@ def profiles_for_choosing(
     profiles = session.scalars(query).all()
     # New reviewers score a calibration anchor first, where their sets have one.
     anchored = calibration.anchored_set_codes(session, framework_slug)
-    profiles = [p for p in profiles if not calibration.must_calibrate(p, framework_slug, anchored)]
     counts = open_review_counts(session, (p.user_id for p in profiles))
     return [
         choosing.ReviewerProfile(
@@ -95,6 +94,7 @@ def profiles_for_choosing(
             unavailable=tuple((u.starts_on, u.ends_on) for u in p.unavailability),
             library=p.library or None,
             active=p.active,
+            awaiting_calibration=calibration.must_calibrate(p, framework_slug, anchored),
         )
         for p in profiles
     ]

@@ -16,6 +16,7 @@ from portfolio.models import (
     ReviewerProfile,
     Role,
     Route,
+    User,
 )
 from portfolio.models import Rating as RatingRow
 from portfolio.models.base import utcnow
@@ -243,3 +244,17 @@ def test_a_reviewer_in_conflict_with_the_anchors_candidate_never_sees_it(client,
     assert response.status_code == 200
     assert "You have no calibration exercise to do." in response.get_data(as_text=True)
     assert session.scalar(select(Assignment).where(Assignment.reviewer_id == colleague.id)) is None
+
+
+def test_the_unassigned_queue_says_when_reviewers_wait_for_their_calibration(client, session):
+    world = _anchored_world(session)
+    make_reviewer(session, "fresh@example.org")
+    make_reviewer(session, "newer@example.org")
+    submission = _new_submission(session, world)
+    assignments.assign_for_submission(session, submission, date.today())
+    admin = session.scalar(select(User).where(User.email == "admin@example.org"))
+    session.commit()
+    login_as(client, admin)
+    page = client.get("/admin/reviews/unassigned").get_data(as_text=True)
+    assert "2 qualified reviewers have not yet scored a calibration exercise" in page
+    assert "not qualified" not in page

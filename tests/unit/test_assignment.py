@@ -61,6 +61,19 @@ def test_a_reviewer_not_qualified_for_the_set_is_passed_over() -> None:
     assert passed_over == {10: PassedOver.NOT_QUALIFIED}
 
 
+def test_a_reviewer_awaiting_calibration_is_passed_over_and_the_reason_says_so() -> None:
+    chosen, passed_over, reasons = choose([reviewer(10, awaiting_calibration=True), reviewer(11)])
+    assert chosen == (11,)
+    assert passed_over == {10: PassedOver.AWAITING_CALIBRATION}
+    assert reasons == ("1 qualified reviewer has not yet scored a calibration exercise",)
+
+
+def test_a_conflict_outranks_awaiting_calibration_as_the_reason() -> None:
+    colleague = reviewer(10, awaiting_calibration=True, library=CANDIDATE.library)
+    _, passed_over, _ = choose([colleague])
+    assert passed_over == {10: PassedOver.SAME_LIBRARY}
+
+
 def test_an_unavailable_reviewer_is_passed_over() -> None:
     away = ((TODAY - timedelta(days=3), TODAY + timedelta(days=20)),)
     chosen, passed_over, _ = choose([reviewer(10, unavailable=away), reviewer(11)])
