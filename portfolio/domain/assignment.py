@@ -2,9 +2,10 @@
 
 A reviewer can be chosen when they are active, qualified for the set, not the candidate, free of
 conflicts (not the candidate's supervisor, not at the candidate's library, no declared
-conflict), past their calibration exercise, available today and under capacity. Among those, the least loaded come first. A
-reviewer of the candidate's previous submission of the same set comes last (a fresh view), or
-first for a resubmission when the caller asks for the same eyes again.
+conflict), past their calibration exercise, available today and under capacity. Among those,
+the least loaded come first. A reviewer of the candidate's previous submission of the same set
+comes last (a fresh view), or first for a resubmission when the caller asks for the same eyes
+again.
 """
 
 from __future__ import annotations
