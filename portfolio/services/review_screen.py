@@ -29,6 +29,9 @@ from portfolio.models import (
     AssignmentKind,
     AssignmentStatus,
     Competency,
+    Rating,
+    RubricDescriptor,
+    RubricLevel,
     Submission,
     Upload,
     UploadStatus,
@@ -36,10 +39,18 @@ from portfolio.models import (
 from portfolio.services.review_files import snapshot_keys
 from portfolio.services.review_status import rules_for
 from portfolio.services.reviewer_pool import candidate_library
-from portfolio.services.scoring import scope
+from portfolio.services.scoring import disputed_codes
 
 LEVEL_LABELS = {level.value: level.label for level in Level}
 REVIEWER_LABELS = ("First reviewer", "Second reviewer")
+
+
+@dataclass(frozen=True)
+class CompetencyView:
+    id: int
+    code: str
+    title: str
+    description: str
 
 
 @dataclass(frozen=True)
@@ -60,7 +71,7 @@ class EarlierRating:
 
 @dataclass(frozen=True)
 class CompetencyScreen:
-    competency: Competency
+    competency: CompetencyView
     anchor: str
     entry: EntryView
     changes: EntryChanges | None
@@ -92,13 +103,19 @@ class Screen:
 
 
 def scoring_screen(session: Session, assignment: Assignment) -> Screen:
-    """The screen for `assignment` (already loaded by scoring.open_for_reviewer)."""
+    """The screen for `assignment` (loaded by scoring.open_for_reviewer, rubric or not).
+
+    The rubric and the reviewer's ratings are read as plain rows: this is the page reviewers
+    spend their days on, and ORM collections would cost a round trip and object set-up each.
+    """
     submission = assignment.submission
     enrollment_set = submission.enrollment_set
     enrollment = enrollment_set.enrollment
-    framework = enrollment.framework
     snapshot = read_snapshot(submission.snapshot)
-    competencies = scope(session, assignment)
+    competencies, own_descriptors = _rubric_of_set(session, enrollment_set.set_id)
+    if assignment.kind is AssignmentKind.ADJUDICATION:
+        disputed = disputed_codes(session, submission)
+        competencies = [c for c in competencies if c.code in disputed]
     codes = [c.code for c in competencies]
     previous = _previous_submission(session, submission)
     changes = (
@@ -110,16 +127,26 @@ def scoring_screen(session: Session, assignment: Assignment) -> Screen:
         else ()
     )
     earlier = _earlier_reviews(session, assignment)
-    mine = {r.competency_id: r for r in assignment.ratings}
-    levels = sorted(framework.rubric_levels, key=lambda level: level.position)
+    mine = {
+        competency_id: (level, comment)
+        for competency_id, level, comment in session.execute(
+            select(Rating.competency_id, Rating.level, Rating.comment).where(
+                Rating.assignment_id == assignment.id
+            )
+        )
+    }
+    levels = session.execute(
+        select(RubricLevel.key, RubricLevel.label, RubricLevel.descriptor)
+        .where(RubricLevel.framework_id == enrollment.framework_id)
+        .order_by(RubricLevel.position)
+    ).all()
     items = []
     for competency in competencies:
-        own = {d.level_key: d.text for d in competency.descriptors}
+        own = own_descriptors.get(competency.id, {})
         descriptors = tuple(
-            LevelDescriptor(level.key, level.label, own.get(level.key, level.descriptor))
-            for level in levels
+            LevelDescriptor(key, label, own.get(key, text)) for key, label, text in levels
         ) or tuple(LevelDescriptor(lv.value, lv.label, "") for lv in sorted(Level, reverse=True))
-        rating = mine.get(competency.id)
+        level, comment = mine.get(competency.id, (None, ""))
         items.append(
             CompetencyScreen(
                 competency=competency,
@@ -127,27 +154,55 @@ def scoring_screen(session: Session, assignment: Assignment) -> Screen:
                 entry=snapshot.entry(competency.code),
                 changes=changes.get(competency.code) if changes else None,
                 levels=descriptors,
-                level=rating.level if rating else None,
-                comment=rating.comment if rating else "",
+                level=level,
+                comment=comment,
                 earlier=earlier.get(competency.id, ()),
             )
         )
     blind = rules_for(submission).review.blind
-    candidate = enrollment.user
+    # Blind: the candidate's account is not even loaded.
+    candidate = None if blind else enrollment.user
     return Screen(
         assignment=assignment,
         set_name=enrollment_set.competency_set.name,
         set_code=enrollment_set.competency_set.code,
         attempt=submission.attempt,
         blind=blind,
-        candidate_name=None if blind else candidate.name,
-        candidate_email=None if blind else candidate.email,
-        candidate_library=None if blind else candidate_library(session, enrollment),
+        candidate_name=candidate.name if candidate else None,
+        candidate_email=candidate.email if candidate else None,
+        candidate_library=candidate_library(session, enrollment) if candidate else None,
         learning_statement=snapshot.learning_statement,
         learning_statement_changes=statement_changes,
         items=tuple(items),
         files=_files(session, snapshot_keys(submission.snapshot)),
     )
+
+
+def _rubric_of_set(
+    session: Session, set_id: int
+) -> tuple[list[CompetencyView], dict[int, dict[str, str]]]:
+    """The set's competencies in order, and each one's own descriptors by level (one query)."""
+    competencies: dict[int, CompetencyView] = {}
+    descriptors: dict[int, dict[str, str]] = {}
+    rows = session.execute(
+        select(
+            Competency.id,
+            Competency.code,
+            Competency.title,
+            Competency.description,
+            RubricDescriptor.level_key,
+            RubricDescriptor.text,
+        )
+        .outerjoin(RubricDescriptor, RubricDescriptor.competency_id == Competency.id)
+        .where(Competency.set_id == set_id)
+        .order_by(Competency.position, Competency.id)
+    )
+    for cid, code, title, description, level_key, text in rows:
+        if cid not in competencies:
+            competencies[cid] = CompetencyView(cid, code, title, description)
+        if level_key is not None:
+            descriptors.setdefault(cid, {})[level_key] = text
+    return list(competencies.values()), descriptors
 
 
 def _files(session: Session, keys: set[str]) -> dict[str, tuple[int, bool]]:

@@ -48,28 +48,38 @@ class RatingInput:
     comment: str
 
 
-def open_for_reviewer(session: Session, assignment_id: int, reviewer: User) -> Assignment:
-    """The reviewer's own assignment with everything the scoring screen shows; else NotFound."""
-    competencies = selectinload(CompetencySet.competencies).selectinload(Competency.descriptors)
-    query = (
-        select(Assignment)
-        .where(
-            Assignment.id == assignment_id,
-            Assignment.reviewer_id == reviewer.id,
-            Assignment.kind != AssignmentKind.CALIBRATION,
-        )
-        .options(
+def open_for_reviewer(
+    session: Session, assignment_id: int, reviewer: User, *, with_rubric: bool = True
+) -> Assignment:
+    """The reviewer's own assignment, with its submission, set and framework; else NotFound.
+
+    `with_rubric` also loads the set's competencies, their descriptors, the rubric levels and
+    the ratings, as saving and submitting use them; the screen reads those itself.
+    """
+    set_and_enrollment = joinedload(Assignment.submission).joinedload(Submission.enrollment_set)
+    query = select(Assignment).where(
+        Assignment.id == assignment_id,
+        Assignment.reviewer_id == reviewer.id,
+        Assignment.kind != AssignmentKind.CALIBRATION,
+    )
+    if with_rubric:
+        competencies = selectinload(CompetencySet.competencies).selectinload(Competency.descriptors)
+        query = query.options(
             selectinload(Assignment.ratings),
-            joinedload(Assignment.submission)
-            .joinedload(Submission.enrollment_set)
-            .options(
+            set_and_enrollment.options(
                 joinedload(EnrollmentSet.competency_set).options(competencies),
                 joinedload(EnrollmentSet.enrollment)
                 .joinedload(Enrollment.framework)
                 .selectinload(Framework.rubric_levels),
             ),
         )
-    )
+    else:
+        query = query.options(
+            set_and_enrollment.options(
+                joinedload(EnrollmentSet.competency_set),
+                joinedload(EnrollmentSet.enrollment).joinedload(Enrollment.framework),
+            )
+        )
     assignment = session.scalar(query)
     if assignment is None:
         raise NotFound("We could not find that assignment.")

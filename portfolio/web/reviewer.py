@@ -104,7 +104,7 @@ def _render(
     error: DomainError | None = None,
     status: int = 200,
 ) -> tuple[str, int]:
-    assignment = scoring.open_for_reviewer(db.session, assignment_id, _me())
+    assignment = scoring.open_for_reviewer(db.session, assignment_id, _me(), with_rubric=False)
     closed_message = None
     try:
         scoring.check_open(assignment, _today())
