@@ -106,3 +106,31 @@ def test_the_administrators_outcome_page(page: Page, live: str, live_app):
     sign_in(page, live, "admin@example.org", f"/admin/reviews/submissions/{ids['submission']}")
     expect(page.get_by_role("heading", name="History")).to_be_visible()
     assert_accessible(page)
+
+
+def test_the_quality_page_picks_months_from_the_keyboard(page: Page, live: str, live_app):
+    seed(live_app, decided=True)
+    sign_in(page, live, "admin@example.org", "/admin/reviews/quality")
+    expect(page.get_by_role("heading", name="By reviewer")).to_be_visible()
+    assert_accessible(page)
+    this_month = date.today().strftime("%Y-%m")
+    page.get_by_label("From month").fill(this_month)
+    page.get_by_label("To month").fill(this_month)
+    page.get_by_label("To month").press("Enter")
+    expect(page.get_by_text(f"Reviews submitted from {date.today():%B %Y} to")).to_be_visible()
+    # The pair just decided: Partially met against Met on each of the 3 competencies.
+    expect(page.get_by_role("row", name="Core skills")).to_contain_text("100% of 3")
+    assert_accessible(page)
+
+
+def test_the_review_queues_of_administrators(page: Page, live: str, live_app):
+    seed(live_app)
+    sign_in(page, live, "admin@example.org", "/admin/reviews")
+    assert_accessible(page)
+    for path, heading in (
+        ("/admin/reviews/unassigned", "Unassigned submissions"),
+        ("/admin/reviews/overdue", "Overdue reviews"),
+    ):
+        page.goto(f"{live}{path}")
+        expect(page.get_by_role("heading", level=1)).to_have_text(heading)
+        assert_accessible(page)
