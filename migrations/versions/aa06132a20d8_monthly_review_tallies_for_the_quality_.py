@@ -74,11 +74,17 @@ def upgrade() -> None:
     _backfill()
 
 
+LEVELS = ("met", "partially_met", "not_met")
+
+
 def _backfill() -> None:
-    from portfolio.domain.review_tallies import COUNTERS, Subject, SubmittedReview, tallies_of_reviews
+    from portfolio.domain.review_tallies import Subject, SubmittedReview, tallies_of_reviews
+
+    # The columns as this revision creates them (the domain's list may grow later).
+    counters = ["reviews", "seconds"] + [f"rated_{a}" for a in LEVELS] + [f"pair_{a}_{b}" for a in LEVELS for b in LEVELS]
 
     connection = op.get_bind()
-    assignment = sa.table(
+    assignment = sa.table(  # submitted_at is read as stored: UTC (naive on SQLite)
         "assignment",
         sa.column("id", sa.Integer), sa.column("submission_id", sa.Integer),
         sa.column("reviewer_id", sa.Integer), sa.column("kind", sa.String),
@@ -114,11 +120,14 @@ def _backfill() -> None:
     tallies = sorted(tallies_of_reviews(reviews).items())
     for subject, table_name, column in ((Subject.SET, "set_tally", "set_id"), (Subject.REVIEWER, "reviewer_tally", "reviewer_id")):
         rows = [
-            {column: key.subject_id, "month": key.month, **{name: counts.get(name, 0) for name in COUNTERS}}
+            {column: key.subject_id, "month": key.month, **{name: counts.get(name, 0) for name in counters}}
             for key, counts in tallies if key.subject is subject
         ]
         if rows:
-            table = sa.table(table_name, *(sa.column(name) for name in rows[0]))
+            table = sa.table(
+                table_name, sa.column(column, sa.Integer), sa.column("month", sa.Date),
+                *(sa.column(name, sa.BigInteger) for name in counters),
+            )
             connection.execute(table.insert(), rows)
 
 

@@ -1,8 +1,10 @@
 """`flask --app portfolio demo`: one confirmed account per role, for trying the program out.
 
 Where LSSCP is published, the demo candidate also gets an enrollment with a portfolio and one
-set in review by the demo reviewer (commands.demo_data). Idempotent: accounts that exist are
-left exactly as they are, and so is a candidate who has applied already. Refused in production.
+set in review by the demo reviewer (commands.demo_data), whose reviewer profile that first
+portfolio run sets up (qualified for every set, calibrated). Idempotent: accounts that exist keep
+their passwords and roles, and nothing changes once the demo candidate has applied. Refused in
+production.
 """
 
 from __future__ import annotations

@@ -21,7 +21,7 @@ import enum
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
 from portfolio.domain.rubric import Rating
 
@@ -75,7 +75,9 @@ Tallies = dict[TallyKey, Counter[str]]
 
 
 def month_of(moment: datetime) -> date:
-    return date(moment.year, moment.month, 1)
+    """The UTC month of `moment` (a naive datetime is taken as UTC)."""
+    utc = moment.astimezone(UTC) if moment.tzinfo is not None else moment
+    return date(utc.year, utc.month, 1)
 
 
 def tallies_of_submit(review: SubmittedReview, partners: Iterable[SubmittedReview]) -> Tallies:

@@ -127,6 +127,7 @@ def reopen_outcome(
         ):
             review_tallies.record_withdrawn(session, assignment)
             assignment.status, assignment.submitted_at = AssignmentStatus.ASSIGNED, None
+            session.flush()  # withdrawn now, so the next review's pairs no longer include it
             assignment.due_on, assignment.reminded_on = due_on, None
             review_emails.review_reopened(
                 session,

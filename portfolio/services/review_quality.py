@@ -69,7 +69,11 @@ def period(first_month: date | None, last_month: date | None, today: date) -> Pe
                 f"Choose a month from {EARLIEST.year} to {LATEST.year}.", field=field
             )
     last = (last_month or today).replace(day=1)
-    first = first_month.replace(day=1) if first_month else _months_before(last, 11)
+    first = (
+        first_month.replace(day=1)
+        if first_month
+        else _months_before(last, DEFAULT_PERIOD_MONTHS - 1)
+    )
     if first > last:
         raise InvalidInput("The first month must be on or before the last.", field="starts_on")
     return Period(first, _months_before(last, -1) - timedelta(days=1))

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, selectinload
 
@@ -60,6 +60,10 @@ def record_withdrawn(session: Session, assignment: Assignment) -> None:
 
 def rebuild(session: Session) -> int:
     """Recompute every tally from the submitted reviews; returns the number of tally rows."""
+    if session.get_bind().dialect.name == "postgresql":
+        # Reviews submitted meanwhile wait for the rebuild, rather than adding to rows it is
+        # replacing (SQLite has one writer at a time anyway).
+        session.execute(text("LOCK TABLE set_tally, reviewer_tally IN SHARE ROW EXCLUSIVE MODE"))
     for model in _MODELS.values():
         session.execute(delete(model))
     tallies = tallies_of_reviews(_all_submitted(session))
@@ -99,6 +103,7 @@ def _partners(session: Session, assignment: Assignment) -> list[SubmittedReview]
             Assignment.id != assignment.id,
             Assignment.kind.in_(TALLIED_KINDS),
             Assignment.status == AssignmentStatus.SUBMITTED,
+            Assignment.submitted_at.is_not(None),
         )
         .options(selectinload(Assignment.ratings))
     ).all()

@@ -233,7 +233,6 @@ def submit_review(
             )
     assignment.status, assignment.submitted_at = AssignmentStatus.SUBMITTED, utcnow()
     session.flush()
-    review_tallies.record_submitted(session, assignment)
     codes = {c.id: c.code for c in scope(session, assignment)}
     audit.record(
         session,
@@ -250,6 +249,8 @@ def submit_review(
         },
     )
     on_review_submitted(session, assignment.submission, today)
+    # Last: the tally rows stay locked until the commit, and many reviews share them.
+    review_tallies.record_submitted(session, assignment)
 
 
 def _lock_submission(session: Session, submission_id: int) -> None:

@@ -15,7 +15,7 @@ from portfolio.models import (
     Role,
     SetOutcome,
 )
-from portfolio.services import assignments
+from portfolio.services import assignments, review_queues
 from portfolio.services.audit import events_for
 from tests.helpers import csrf_token, login_as, make_user
 from tests.review_fixtures import make_reviewer, make_world, submit
@@ -157,6 +157,17 @@ def test_overdue_reviews_are_listed_with_their_reviewer(client, session):
     for reviewer in world.reviewers:
         assert reviewer.name in page
     assert ">9<" in page  # days late: due 21 days after assignment, 30 days ago
+
+
+def test_a_long_overdue_list_says_how_many_it_leaves_out(client, session, monkeypatch):
+    monkeypatch.setattr(review_queues, "QUEUE_LIMIT", 1)
+    world = make_world(session)
+    assignments.assign_for_submission(session, world.submission, TODAY - timedelta(days=30))
+    admin_client(client, session)
+    page = client.get("/admin/reviews/overdue").get_data(as_text=True)
+    assert "Showing the 1 longest overdue of 2." in page
+    overview = client.get("/admin/reviews").get_data(as_text=True)
+    assert "Overdue reviews</a> (2)" in overview  # the count is not capped by the list
 
 
 def test_reassigning_by_hand_needs_a_reason_and_is_audited(client, session):

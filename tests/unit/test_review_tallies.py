@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, timezone
 
 from hypothesis import given
 from hypothesis import strategies as st
@@ -13,6 +13,7 @@ from portfolio.domain.review_tallies import (
     Subject,
     SubmittedReview,
     TallyKey,
+    month_of,
     tallies_of_reviews,
     tallies_of_submit,
     tallies_of_withdrawal,
@@ -62,6 +63,13 @@ def test_a_pair_counts_in_the_month_of_the_later_review_in_each_reviewers_own_or
             ben_own, pair_met_met=1, pair_partially_met_met=1, pair_met_not_met=1
         ),
     }
+
+
+def test_the_month_is_the_utc_month_whatever_zone_the_time_is_given_in():
+    new_york = timezone(timedelta(hours=-5))
+    late_evening = datetime(2026, 1, 31, 21, 0, tzinfo=new_york)  # 1 February, 02:00 UTC
+    assert month_of(late_evening) == FEB
+    assert month_of(datetime(2026, 1, 31, 23, 59)) == JAN  # naive: already UTC
 
 
 def test_only_competencies_rated_by_both_pair_up():

@@ -46,7 +46,9 @@ def reviews() -> str:
 @bp.get("/reviews/unassigned")
 def unassigned() -> str:
     return render_template(
-        "admin/reviews/unassigned.html", rows=unassigned_queue.unassigned(db.session)
+        "admin/reviews/unassigned.html",
+        rows=unassigned_queue.unassigned(db.session),
+        total=unassigned_queue.count_unassigned(db.session),
     )
 
 
@@ -63,7 +65,10 @@ def retry_unassigned() -> Response:
 def overdue() -> str:
     today = date.today()
     return render_template(
-        "admin/reviews/overdue.html", rows=review_queues.overdue(db.session, today), today=today
+        "admin/reviews/overdue.html",
+        rows=review_queues.overdue(db.session, today),
+        total=review_queues.count_overdue(db.session, today),
+        today=today,
     )
 
 
