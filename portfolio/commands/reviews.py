@@ -1,6 +1,6 @@
-"""`flask reviews remind|assign-waiting|close-expired|retally`: the review jobs.
+"""`flask reviews remind|assign-waiting|close-expired|decide-expired|retally`: the review jobs.
 
-The first three run daily by cron; `retally` rebuilds the quality page's tallies on demand.
+The first four run daily by cron; `retally` rebuilds the quality page's tallies on demand.
 
 Each command commits once; queued emails go out after the commit (services.review_emails).
 """
@@ -13,7 +13,7 @@ import click
 from flask.cli import with_appcontext
 
 from portfolio.extensions import db
-from portfolio.services import assignments, outcome_changes, review_tallies
+from portfolio.services import assignments, certification, outcome_changes, review_tallies
 
 
 def _day(value: str | None) -> date:
@@ -67,6 +67,17 @@ def close_expired(today: str | None) -> None:
 
 
 commands = [reviews_group]
+
+
+@reviews_group.command("decide-expired")
+@TODAY
+@with_appcontext
+def decide_expired(today: str | None) -> None:
+    """Record the decision (not certified) for enrollments whose completion window has ended."""
+    session = db.session
+    decided = certification.decide_expired(session, _day(today))
+    session.commit()
+    click.echo(f"Decided {decided} enrollment{'s' if decided != 1 else ''}.")
 
 
 @reviews_group.command("retally")

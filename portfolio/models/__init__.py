@@ -10,6 +10,7 @@ from portfolio.models.applications import (
 )
 from portfolio.models.audit import AuditEvent
 from portfolio.models.base import Base
+from portfolio.models.decisions import Certificate, CertificationDecision, DecisionStatus
 from portfolio.models.enrollments import (
     CourseStatus,
     Enrollment,
@@ -65,10 +66,13 @@ __all__ = [
     "AuditEvent",
     "Base",
     "CalibrationAnchor",
+    "Certificate",
+    "CertificationDecision",
     "Competency",
     "CompetencySet",
     "ConflictOfInterest",
     "CourseStatus",
+    "DecisionStatus",
     "EligibilityStatus",
     "Enrollment",
     "EnrollmentSet",

@@ -32,7 +32,7 @@ from portfolio.models import (
     UserRole,
 )
 from portfolio.models.base import utcnow
-from portfolio.services import audit, review_emails
+from portfolio.services import audit, certification, review_emails
 from portfolio.services.assignments import assign_adjudicator
 from portfolio.services.review_status import move_set, move_submission, rules_for
 
@@ -166,6 +166,8 @@ def settle(
     )
     session.flush()
     _tell_candidate(session, submission, outcome, refusal)
+    if met:
+        certification.evaluate_enrollment(session, enrollment_set.enrollment, today, actor=actor)
 
 
 def _insert(

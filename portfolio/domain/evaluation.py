@@ -1,0 +1,117 @@
+"""The evaluation service's rule: is a candidate certified, and why (DESIGN.md, "the flow").
+
+A candidate is certified when every required set and at least the program's number of electives
+are met inside the completion window: a portfolio set when its reviewed outcome is met, a course
+set when the program office has verified the approved course. Past the window with sets still
+missing, the enrollment ends as not certified. Either way the decision carries one reason per
+set, so a candidate, an administrator and an auditor read the same account of it.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from portfolio.domain.lifecycle import SetLifecycle
+
+
+class Route(enum.StrEnum):
+    """How a set is shown (stored in models.enrollments.EnrollmentSet.route)."""
+
+    UNDECIDED = "undecided"
+    COURSE = "course"
+    PORTFOLIO = "portfolio"
+
+
+class Verdict(enum.StrEnum):
+    CERTIFIED = "certified"
+    NOT_YET = "not_yet"  # still possible: nothing is recorded
+    NOT_CERTIFIED = "not_certified"  # the window ended first
+
+
+@dataclass(frozen=True)
+class SetState:
+    """One set of the enrollment as evaluation sees it."""
+
+    code: str
+    name: str
+    required: bool
+    route: Route
+    status: SetLifecycle
+    course_verified: bool = False
+
+    @property
+    def met(self) -> bool:
+        if self.route is Route.COURSE:
+            return self.course_verified
+        return self.route is Route.PORTFOLIO and self.status is SetLifecycle.MET
+
+    @property
+    def how(self) -> str:
+        """How the set stands, in words (the reason line)."""
+        if self.route is Route.COURSE:
+            return "met by a verified approved course" if self.met else "course not yet verified"
+        if self.route is Route.PORTFOLIO:
+            return "met by portfolio review" if self.met else f"portfolio {self.status.label}"
+        return "no route chosen yet"
+
+
+@dataclass(frozen=True)
+class Decision:
+    verdict: Verdict
+    summary: str
+    reasons: tuple[str, ...]  # one line per set, then the electives count and the window
+
+    def as_document(self) -> dict[str, object]:
+        return {
+            "verdict": self.verdict.value,
+            "summary": self.summary,
+            "reasons": list(self.reasons),
+        }
+
+
+def evaluate(
+    sets: Sequence[SetState], electives_required: int, window_ends_on: date, today: date
+) -> Decision:
+    """The decision for an enrollment's sets as they stand today."""
+    required = [s for s in sets if s.required]
+    electives = [s for s in sets if not s.required]
+    reasons = [f"{s.code} {s.name} (required): {s.how}" for s in required]
+    reasons += [f"{s.code} {s.name} (elective): {s.how}" for s in electives]
+    electives_met = sum(s.met for s in electives)
+    reasons.append(f"Electives met: {electives_met} of the {electives_required} required")
+    missing_required = [s.code for s in required if not s.met]
+    missing_electives = max(0, electives_required - electives_met)
+    if not missing_required and not missing_electives:
+        reasons.append(f"Completed inside the completion window, which ends {window_ends_on}")
+        return Decision(Verdict.CERTIFIED, "Every requirement is met.", tuple(reasons))
+    still = _still_needed(missing_required, missing_electives)
+    if today > window_ends_on:
+        reasons.append(f"The completion window ended on {window_ends_on}")
+        return Decision(
+            Verdict.NOT_CERTIFIED,
+            f"The completion window ended with {still} still to be met.",
+            tuple(reasons),
+        )
+    reasons.append(f"The completion window is open until {window_ends_on}")
+    return Decision(Verdict.NOT_YET, f"Still to be met: {still}.", tuple(reasons))
+
+
+def _still_needed(missing_required: list[str], missing_electives: int) -> str:
+    parts = []
+    if missing_required:
+        noun = "required sets" if len(missing_required) > 1 else "required set"
+        parts.append(f"{noun} {', '.join(missing_required)}")
+    if missing_electives:
+        parts.append(f"{missing_electives} more elective{'s' if missing_electives > 1 else ''}")
+    return " and ".join(parts)
+
+
+def expiry(issued_on: date, validity_years: int) -> date:
+    """The last day a certificate issued on `issued_on` is valid (29 February -> 28 February)."""
+    try:
+        return issued_on.replace(year=issued_on.year + validity_years)
+    except ValueError:
+        return issued_on.replace(year=issued_on.year + validity_years, day=28)

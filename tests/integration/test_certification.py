@@ -1,0 +1,94 @@
+"""The evaluation service: the last set met certifies (once) and issues the certificate;
+a window that ends first closes the enrollment as not certified. Both with reasons, audited."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+
+from sqlalchemy import func, select
+
+from portfolio.domain.evaluation import expiry
+from portfolio.models import (
+    Certificate,
+    CertificationDecision,
+    DecisionStatus,
+    EnrollmentStatus,
+)
+from portfolio.services import certification
+from portfolio.services.audit import events_for
+from tests.integration.test_review_outcomes import world_in_review
+from tests.review_fixtures import submit
+
+TODAY = date.today()
+
+
+def test_the_last_set_met_certifies_and_issues_a_certificate(session, mailbox):
+    world, (a, b) = world_in_review(session)  # the test program needs only its CORE set
+    submit(session, world, a, "met")
+    submit(session, world, b, "partially_met")
+    decision = session.scalar(select(CertificationDecision))
+    assert decision.status is DecisionStatus.CERTIFIED
+    assert "CORE Core skills (required): met by portfolio review" in decision.reasons["reasons"]
+    certificate = session.scalar(select(Certificate))
+    assert re.fullmatch(r"([0-9A-HJKMNP-TV-Z]{5}-){3}[0-9A-HJKMNP-TV-Z]{5}", certificate.number)
+    assert certificate.user_id == world.candidate.id
+    assert (certificate.issued_on, certificate.expires_on) == (TODAY, expiry(TODAY, 5))
+    assert world.enrollment.status is EnrollmentStatus.CERTIFIED
+    actions = [e.action for e in events_for(session, "enrollment", world.enrollment.id)]
+    assert "certification.decided" in actions
+    assert [e.action for e in events_for(session, "certificate", certificate.id)] == [
+        "certificate.issued"
+    ]
+    session.commit()
+    (email,) = [m for m in mailbox.to(world.candidate.email) if "certified" in m["Subject"]]
+    assert certificate.number in mailbox.body(email)
+
+
+def test_evaluating_again_records_nothing_more(session):
+    world, (a, b) = world_in_review(session)
+    submit(session, world, a, "met")
+    submit(session, world, b, "met")
+    first = session.scalar(select(CertificationDecision))
+    again = certification.evaluate_enrollment(session, world.enrollment, TODAY)
+    assert again is first
+    assert session.scalar(select(func.count()).select_from(Certificate)) == 1
+
+
+def test_a_set_not_yet_met_leaves_the_decision_open(session):
+    world, (a, b) = world_in_review(session)
+    submit(session, world, a, "partially_met")
+    submit(session, world, b, "partially_met")
+    assert session.scalar(select(CertificationDecision)) is None
+    standing = certification.standing(world.enrollment, TODAY)
+    assert standing.summary == "Still to be met: required set CORE."
+    assert world.enrollment.status is EnrollmentStatus.ACTIVE
+
+
+def test_an_ended_window_closes_the_enrollment_as_not_certified(app, session, mailbox):
+    world, (a, b) = world_in_review(session)
+    submit(session, world, a, "not_met")
+    submit(session, world, b, "not_met")
+    later = world.enrollment.window_ends_on + timedelta(days=1)
+    session.commit()
+    assert certification.decide_expired(session, TODAY) == 0
+    result = app.test_cli_runner().invoke(args=["reviews", "decide-expired", "--today", str(later)])
+    assert result.exit_code == 0, result.output
+    assert "Decided 1 enrollment." in result.output
+    decision = session.scalar(select(CertificationDecision))
+    assert decision.status is DecisionStatus.NOT_CERTIFIED
+    assert decision.reasons["summary"] == (
+        "The completion window ended with required set CORE still to be met."
+    )
+    assert session.scalar(select(Certificate)) is None
+    (email,) = [m for m in mailbox.to(world.candidate.email) if "has ended" in m["Subject"]]
+    assert "required set CORE" in mailbox.body(email)
+
+
+def test_certificate_numbers_are_read_forgivingly_and_refused_when_malformed():
+    number = certification.new_number()
+    assert certification.normalise_number(number.lower().replace("-", " ")) == number
+    assert certification.normalise_number("o0000-00000-00000-0000l") == ("00000-00000-00000-00001")
+    for bad in ("", "12345", "UUUUU-UUUUU-UUUUU-UUUUU", "x" * 500):
+        assert certification.normalise_number(bad) is None
+    assert len({certification.new_number() for _ in range(1000)}) == 1000

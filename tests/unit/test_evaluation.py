@@ -1,0 +1,116 @@
+"""The evaluation rule: certified when every required set and enough electives are met in time."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from portfolio.domain.evaluation import Route, SetState, Verdict, evaluate, expiry
+from portfolio.domain.lifecycle import SetLifecycle
+
+WINDOW_ENDS = date(2028, 6, 30)
+TODAY = date(2027, 1, 15)
+
+
+def portfolio_set(code, *, required, status=SetLifecycle.MET):
+    return SetState(code, f"Set {code}", required, Route.PORTFOLIO, status)
+
+
+def course_set(code, *, required, verified=True):
+    return SetState(code, f"Set {code}", required, Route.COURSE, SetLifecycle.NOT_STARTED, verified)
+
+
+def lsscp(**changes):
+    """Three required and three electives, all met unless changed."""
+    sets = {
+        "FOUND": portfolio_set("FOUND", required=True),
+        "COMM": course_set("COMM", required=True),
+        "TECH": portfolio_set("TECH", required=True),
+        "CAT": portfolio_set("CAT", required=False),
+        "REF": course_set("REF", required=False),
+        "YOUTH": portfolio_set("YOUTH", required=False),
+    }
+    sets.update(changes)
+    return list(sets.values())
+
+
+def test_every_set_met_in_time_certifies_with_one_reason_per_set():
+    decision = evaluate(lsscp(), 3, WINDOW_ENDS, TODAY)
+    assert decision.verdict is Verdict.CERTIFIED
+    assert decision.reasons[0] == "FOUND Set FOUND (required): met by portfolio review"
+    assert decision.reasons[1] == "COMM Set COMM (required): met by a verified approved course"
+    assert "Electives met: 3 of the 3 required" in decision.reasons
+    assert decision.reasons[-1] == "Completed inside the completion window, which ends 2028-06-30"
+
+
+def test_a_required_set_in_review_leaves_the_decision_open_and_says_what_is_missing():
+    sets = lsscp(TECH=portfolio_set("TECH", required=True, status=SetLifecycle.IN_REVIEW))
+    decision = evaluate(sets, 3, WINDOW_ENDS, TODAY)
+    assert decision.verdict is Verdict.NOT_YET
+    assert decision.summary == "Still to be met: required set TECH."
+    assert "TECH Set TECH (required): portfolio in review" in decision.reasons
+
+
+def test_an_unverified_course_does_not_count():
+    sets = lsscp(REF=course_set("REF", required=False, verified=False))
+    decision = evaluate(sets, 3, WINDOW_ENDS, TODAY)
+    assert decision.verdict is Verdict.NOT_YET
+    assert decision.summary == "Still to be met: 1 more elective."
+    assert "REF Set REF (elective): course not yet verified" in decision.reasons
+
+
+def test_a_fourth_elective_is_not_needed_but_does_no_harm():
+    sets = lsscp(EXTRA=portfolio_set("EXTRA", required=False, status=SetLifecycle.DRAFT))
+    assert evaluate(sets, 3, WINDOW_ENDS, TODAY).verdict is Verdict.CERTIFIED
+
+
+def test_after_the_window_what_is_missing_ends_the_enrollment_not_certified():
+    sets = lsscp(
+        FOUND=portfolio_set("FOUND", required=True, status=SetLifecycle.CLOSED_NOT_MET),
+        CAT=portfolio_set("CAT", required=False, status=SetLifecycle.NOT_YET_MET),
+    )
+    decision = evaluate(sets, 3, WINDOW_ENDS, date(2028, 7, 1))
+    assert decision.verdict is Verdict.NOT_CERTIFIED
+    assert decision.summary == (
+        "The completion window ended with required set FOUND and 1 more elective still to be met."
+    )
+
+
+def test_everything_met_on_the_last_day_of_the_window_certifies():
+    assert evaluate(lsscp(), 3, WINDOW_ENDS, WINDOW_ENDS).verdict is Verdict.CERTIFIED
+
+
+def test_a_set_with_no_route_is_not_met():
+    sets = lsscp(TECH=SetState("TECH", "Set TECH", True, Route.UNDECIDED, SetLifecycle.NOT_STARTED))
+    decision = evaluate(sets, 3, WINDOW_ENDS, TODAY)
+    assert "TECH Set TECH (required): no route chosen yet" in decision.reasons
+    assert decision.verdict is Verdict.NOT_YET
+
+
+statuses = st.sampled_from(list(SetLifecycle))
+
+
+@given(st.lists(statuses, min_size=6, max_size=6), st.integers(0, 3), st.integers(0, 5))
+def test_meeting_one_more_set_never_undoes_a_certification(levels, electives, which):
+    sets = [
+        portfolio_set(f"S{i}", required=i < 3, status=status) for i, status in enumerate(levels)
+    ]
+    before = evaluate(sets, electives, WINDOW_ENDS, TODAY).verdict
+    sets[which] = portfolio_set(sets[which].code, required=sets[which].required)
+    after = evaluate(sets, electives, WINDOW_ENDS, TODAY).verdict
+    assert not (before is Verdict.CERTIFIED and after is not Verdict.CERTIFIED)
+
+
+@pytest.mark.parametrize(
+    ("issued", "years", "expires"),
+    [
+        (date(2026, 11, 23), 5, date(2031, 11, 23)),
+        (date(2028, 2, 29), 5, date(2033, 2, 28)),
+        (date(2028, 2, 29), 4, date(2032, 2, 29)),
+    ],
+)
+def test_a_certificate_expires_after_the_validity_period(issued, years, expires):
+    assert expiry(issued, years) == expires
