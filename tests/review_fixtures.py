@@ -290,3 +290,11 @@ def submit(
         overall_comment=overall,
         today=today or date.today(),
     )
+
+
+def needing_an_elective(session: Session, world: World) -> World:
+    """The same world, but the program also needs an elective: meeting CORE does not certify,
+    so the set's outcome can still be changed by an administrator."""
+    world.framework.rules = {**world.framework.rules, "electives_required": 1}
+    session.flush()
+    return world

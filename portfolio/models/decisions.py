@@ -19,6 +19,10 @@ class DecisionStatus(enum.StrEnum):
     CERTIFIED = "certified"
     NOT_CERTIFIED = "not_certified"
 
+    @property
+    def label(self) -> str:
+        return "certified" if self is DecisionStatus.CERTIFIED else "not certified"
+
 
 class CertificationDecision(Base):
     """The final decision on an enrollment, with its reasons (domain.evaluation); its history is

@@ -26,7 +26,7 @@ from portfolio.models import (
     User,
 )
 from portfolio.models.base import utcnow
-from portfolio.services import review_emails, review_tallies
+from portfolio.services import certification, review_emails, review_tallies
 from portfolio.services.assignments import close_assignment
 from portfolio.services.outcomes import STATUS_LABELS, outcome_of, record_event, settle
 from portfolio.services.review_status import move_set, move_submission, rules_for
@@ -44,6 +44,7 @@ def override_outcome(
 ) -> None:
     """An administrator sets the outcome to Met or Not yet met, with a written reason."""
     reason = _reason(reason)
+    _refuse_once_decided(session, outcome)
     if status not in (OutcomeStatus.MET, OutcomeStatus.NOT_YET_MET):
         raise InvalidInput("An outcome can be overridden to Met or Not yet met.", field="status")
     if status == outcome.status:
@@ -99,6 +100,7 @@ def reopen_outcome(
     gets a draft again, and the reviewers' outcome stays on record as not yet met.
     """
     reason = _reason(reason)
+    _refuse_once_decided(session, outcome)
     submission = outcome.submission
     enrollment_set = submission.enrollment_set
     previous = {"status": outcome.status.value, "reasons": outcome.reasons}
@@ -168,6 +170,17 @@ def close_expired_sets(session: Session, today: date) -> int:
         )
         closed += outcome.status is OutcomeStatus.CLOSED_NOT_MET
     return closed
+
+
+def _refuse_once_decided(session: Session, outcome: SetOutcome) -> None:
+    """A set's outcome is part of the certification decision's reasons: once that is recorded,
+    the outcome stands (a certificate issued in error is revoked instead)."""
+    decision = certification.decision_of(session, outcome.submission.enrollment_set.enrollment)
+    if decision is not None:
+        raise Conflict(
+            f"The candidate's certification is already decided ({decision.status.label}), "
+            "so the outcomes of their sets can no longer change."
+        )
 
 
 def _reason(reason: str) -> str:

@@ -6,25 +6,31 @@ from __future__ import annotations
 import re
 from datetime import date, timedelta
 
+import pytest
 from sqlalchemy import func, select
 
+from portfolio.domain.errors import Conflict
 from portfolio.domain.evaluation import expiry
 from portfolio.models import (
     Certificate,
     CertificationDecision,
     DecisionStatus,
     EnrollmentStatus,
+    OutcomeStatus,
+    Role,
+    SetOutcome,
 )
-from portfolio.services import certification
+from portfolio.services import certification, outcome_changes
 from portfolio.services.audit import events_for
+from tests.helpers import make_user
 from tests.integration.test_review_outcomes import world_in_review
 from tests.review_fixtures import submit
 
-TODAY = date.today()
+TODAY = date.today()  # the test program needs only its CORE set: meeting it certifies
 
 
 def test_the_last_set_met_certifies_and_issues_a_certificate(session, mailbox):
-    world, (a, b) = world_in_review(session)  # the test program needs only its CORE set
+    world, (a, b) = world_in_review(session)
     submit(session, world, a, "met")
     submit(session, world, b, "partially_met")
     decision = session.scalar(select(CertificationDecision))
@@ -92,3 +98,27 @@ def test_certificate_numbers_are_read_forgivingly_and_refused_when_malformed():
     for bad in ("", "12345", "UUUUU-UUUUU-UUUUU-UUUUU", "x" * 500):
         assert certification.normalise_number(bad) is None
     assert len({certification.new_number() for _ in range(1000)}) == 1000
+
+
+def test_once_decided_the_outcomes_of_the_sets_stand(session):
+    world, (a, b) = world_in_review(session)
+    submit(session, world, a, "met")
+    submit(session, world, b, "met")
+    admin = make_user(session, "admin@example.org", roles=(Role.ADMINISTRATOR,))
+    outcome = session.scalar(select(SetOutcome))
+    for change in (
+        lambda: outcome_changes.reopen_outcome(
+            session, outcome, actor=admin, reason="Entered by mistake.", today=TODAY
+        ),
+        lambda: outcome_changes.override_outcome(
+            session,
+            outcome,
+            actor=admin,
+            status=OutcomeStatus.NOT_YET_MET,
+            reason="Entered by mistake.",
+            today=TODAY,
+        ),
+    ):
+        with pytest.raises(Conflict, match="certification is already decided \\(certified\\)"):
+            change()
+    assert outcome.status is OutcomeStatus.MET

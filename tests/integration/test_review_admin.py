@@ -18,7 +18,7 @@ from portfolio.models import (
 from portfolio.services import assignments, review_queues
 from portfolio.services.audit import events_for
 from tests.helpers import csrf_token, login_as, make_user
-from tests.review_fixtures import make_reviewer, make_world, submit
+from tests.review_fixtures import make_reviewer, make_world, needing_an_elective, submit
 
 TODAY = date.today()
 
@@ -213,7 +213,7 @@ def test_moving_a_due_date(client, session):
 
 
 def test_override_and_reopen_from_the_outcome_page_with_history(client, session):
-    world = make_world(session)
+    world = needing_an_elective(session, make_world(session))
     assignments.assign_for_submission(session, world.submission, TODAY)
     a, b = session.scalars(select(Assignment).order_by(Assignment.id)).all()
     submit(session, world, a, "met")

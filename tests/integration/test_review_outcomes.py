@@ -18,7 +18,7 @@ from portfolio.models import (
 from portfolio.services import assignments, outcome_changes, outcomes
 from portfolio.services.audit import events_for
 from tests.helpers import login_as, make_user
-from tests.review_fixtures import make_world, submit
+from tests.review_fixtures import make_world, needing_an_elective, submit
 
 TODAY = date.today()
 
@@ -171,6 +171,7 @@ def test_sets_left_not_yet_met_past_the_window_are_closed(session, mailbox):
 
 def test_an_override_needs_a_reason_and_goes_into_the_history(session):
     world, (a, b) = world_in_review(session)
+    needing_an_elective(session, world)
     admin = make_user(session, "admin@example.org", roles=(Role.ADMINISTRATOR,))
     submit(session, world, a, "met")
     submit(session, world, b, "met")
@@ -206,6 +207,7 @@ def test_an_override_needs_a_reason_and_goes_into_the_history(session):
 
 def test_reopening_sends_the_set_back_to_its_reviewers(session):
     world, (a, b) = world_in_review(session)
+    needing_an_elective(session, world)
     admin = make_user(session, "admin@example.org", roles=(Role.ADMINISTRATOR,))
     submit(session, world, a, "met")
     submit(session, world, b, "met")

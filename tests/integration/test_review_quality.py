@@ -19,7 +19,13 @@ from portfolio.models import (
 from portfolio.services import assignments, outcome_changes, review_tallies
 from tests.helpers import login_as, make_user
 from tests.integration.test_review_queries import counting
-from tests.review_fixtures import make_candidate, make_submission, make_world, submit
+from tests.review_fixtures import (
+    make_candidate,
+    make_submission,
+    make_world,
+    needing_an_elective,
+    submit,
+)
 
 URL = "/admin/reviews/quality"
 
@@ -172,7 +178,7 @@ def _tallies(session):
 def test_a_reopened_outcome_takes_its_reviews_out_until_they_are_submitted_again(
     app, client, session
 ):
-    world = make_world(session, reviewers=2)
+    world = needing_an_elective(session, make_world(session, reviewers=2))
     _review_pair(session, world, world.submission, "met", "partially_met")
     _more(session, world, 1, "met", "met")
     admin = _admin(session, client)
