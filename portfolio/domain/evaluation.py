@@ -2,8 +2,10 @@
 
 A candidate is certified when every required set and at least the program's number of electives
 are met inside the completion window: a portfolio set when its reviewed outcome is met, a course
-set when the program office has verified the approved course. Past the window with sets still
-missing, the enrollment ends as not certified. Either way the decision carries one reason per
+set when the program office has verified the approved course. Evidence handed in before the
+window ended still counts when its check finishes later (reviews and verification take time),
+so past the window the decision waits while any set is still being checked; once none is, what
+is missing ends the enrollment as not certified. Either way the decision carries one reason per
 set, so a candidate, an administrator and an auditor read the same account of it.
 """
 
@@ -25,6 +27,16 @@ class Route(enum.StrEnum):
     PORTFOLIO = "portfolio"
 
 
+_UNDER_REVIEW = frozenset(
+    {
+        SetLifecycle.SUBMITTED,
+        SetLifecycle.IN_REVIEW,
+        SetLifecycle.NEEDS_ADJUDICATION,
+        SetLifecycle.RESUBMITTED,
+    }
+)
+
+
 class Verdict(enum.StrEnum):
     CERTIFIED = "certified"
     NOT_YET = "not_yet"  # still possible: nothing is recorded
@@ -41,6 +53,7 @@ class SetState:
     route: Route
     status: SetLifecycle
     course_verified: bool = False
+    course_completed: bool = False  # the candidate says so; the office has yet to verify it
 
     @property
     def met(self) -> bool:
@@ -49,10 +62,23 @@ class SetState:
         return self.route is Route.PORTFOLIO and self.status is SetLifecycle.MET
 
     @property
+    def being_checked(self) -> bool:
+        """Handed in, and waiting for its reviews or the office's verification."""
+        if self.route is Route.COURSE:
+            return self.course_completed and not self.course_verified
+        return self.route is Route.PORTFOLIO and self.status in _UNDER_REVIEW
+
+    @property
     def how(self) -> str:
         """How the set stands, in words (the reason line)."""
         if self.route is Route.COURSE:
-            return "met by a verified approved course" if self.met else "course not yet verified"
+            if self.met:
+                return "met by a verified approved course"
+            return (
+                "course completed, waiting for verification"
+                if self.course_completed
+                else ("course not yet completed")
+            )
         if self.route is Route.PORTFOLIO:
             return "met by portfolio review" if self.met else f"portfolio {self.status.label}"
         return "no route chosen yet"
@@ -88,6 +114,17 @@ def evaluate(
         reasons.append(f"Completed inside the completion window, which ends {window_ends_on}")
         return Decision(Verdict.CERTIFIED, "Every requirement is met.", tuple(reasons))
     still = _still_needed(missing_required, missing_electives)
+    checking = [s.code for s in sets if s.being_checked]
+    if today > window_ends_on and checking:
+        reasons.append(
+            f"The completion window ended on {window_ends_on}; evidence handed in before then "
+            f"is still being checked: {', '.join(checking)}"
+        )
+        return Decision(
+            Verdict.NOT_YET,
+            f"Still to be met: {still}. The decision waits for {', '.join(checking)}.",
+            tuple(reasons),
+        )
     if today > window_ends_on:
         reasons.append(f"The completion window ended on {window_ends_on}")
         return Decision(
@@ -115,3 +152,28 @@ def expiry(issued_on: date, validity_years: int) -> date:
         return issued_on.replace(year=issued_on.year + validity_years)
     except ValueError:
         return issued_on.replace(year=issued_on.year + validity_years, day=28)
+
+
+@dataclass(frozen=True)
+class CertificateStatus:
+    """How a certificate stands on a given day, as its public page says it."""
+
+    valid: bool
+    label: str  # "Valid", "Expired on 4 March 2030" or "Revoked on 2 May 2027"
+    reason: str = ""  # why it was revoked; empty otherwise
+
+
+def certificate_status(
+    expires_on: date, revoked_on: date | None, revoked_reason: str, today: date
+) -> CertificateStatus:
+    """Revoked (from `revoked_on`) outranks expired; `expires_on` is the last valid day, so an
+    expired certificate expired the day after it."""
+    from datetime import timedelta
+
+    from portfolio.domain.fees import format_date
+
+    if revoked_on is not None:
+        return CertificateStatus(False, f"Revoked on {format_date(revoked_on)}", revoked_reason)
+    if expires_on < today:
+        return CertificateStatus(False, f"Expired on {format_date(expires_on + timedelta(1))}")
+    return CertificateStatus(True, "Valid")

@@ -23,6 +23,10 @@ from portfolio.models import (
     User,
 )
 from portfolio.models.base import utcnow
+from portfolio.services.certification import (
+    EnrollmentCertification,
+    certification_of_enrollments,
+)
 from portfolio.services.dashboard_evidence import CompetencyEvidenceCount, evidence_counts
 from portfolio.services.framework_queries import published_programs
 from portfolio.services.progress import (
@@ -42,6 +46,8 @@ class CandidateOverview:
     next_steps: tuple[NextStep, ...]  # about applications; each enrollment has its own
     # enrollment_set id -> each competency's evidence, for sets on the portfolio route
     evidence: Mapping[int, tuple[CompetencyEvidenceCount, ...]] = field(default_factory=dict)
+    # enrollment id -> certified (with the certificate), not certified, or still open
+    certification: Mapping[int, EnrollmentCertification] = field(default_factory=dict)
 
 
 def candidate_overview(
@@ -80,6 +86,7 @@ def candidate_overview(
         supervisors=links,
         next_steps=tuple(_application_steps(applications, bool(enrollments), programs)),
         evidence=evidence_counts(session, (s for e in enrollments for s in e.sets)),
+        certification=certification_of_enrollments(session, enrollments, today),
     )
 
 

@@ -45,6 +45,7 @@ def _optional_blueprints() -> list:  # type: ignore[type-arg]
         "supervisor",
         "api",
         "uploads",
+        "certificates",
     ):
         try:
             module = importlib.import_module(f"portfolio.web.{name}")

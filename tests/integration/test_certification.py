@@ -122,3 +122,12 @@ def test_once_decided_the_outcomes_of_the_sets_stand(session):
         with pytest.raises(Conflict, match="certification is already decided \\(certified\\)"):
             change()
     assert outcome.status is OutcomeStatus.MET
+
+
+def test_an_ended_window_waits_for_a_set_handed_in_before_it(session):
+    world, (a, _b) = world_in_review(session)
+    submit(session, world, a, "met")  # the second review is still to come
+    later = world.enrollment.window_ends_on + timedelta(days=1)
+    assert certification.decide_expired(session, later) == 0
+    assert session.scalar(select(CertificationDecision)) is None
+    assert world.enrollment.status is EnrollmentStatus.ACTIVE

@@ -19,8 +19,10 @@ def portfolio_set(code, *, required, status=SetLifecycle.MET):
     return SetState(code, f"Set {code}", required, Route.PORTFOLIO, status)
 
 
-def course_set(code, *, required, verified=True):
-    return SetState(code, f"Set {code}", required, Route.COURSE, SetLifecycle.NOT_STARTED, verified)
+def course_set(code, *, required, verified=True, completed=True):
+    return SetState(
+        code, f"Set {code}", required, Route.COURSE, SetLifecycle.NOT_STARTED, verified, completed
+    )
 
 
 def lsscp(**changes):
@@ -59,7 +61,7 @@ def test_an_unverified_course_does_not_count():
     decision = evaluate(sets, 3, WINDOW_ENDS, TODAY)
     assert decision.verdict is Verdict.NOT_YET
     assert decision.summary == "Still to be met: 1 more elective."
-    assert "REF Set REF (elective): course not yet verified" in decision.reasons
+    assert "REF Set REF (elective): course completed, waiting for verification" in decision.reasons
 
 
 def test_a_fourth_elective_is_not_needed_but_does_no_harm():
@@ -77,6 +79,27 @@ def test_after_the_window_what_is_missing_ends_the_enrollment_not_certified():
     assert decision.summary == (
         "The completion window ended with required set FOUND and 1 more elective still to be met."
     )
+
+
+@pytest.mark.parametrize(
+    "checking",
+    [
+        portfolio_set("TECH", required=True, status=SetLifecycle.IN_REVIEW),
+        portfolio_set("TECH", required=True, status=SetLifecycle.NEEDS_ADJUDICATION),
+        course_set("TECH", required=True, verified=False),
+    ],
+)
+def test_after_the_window_the_decision_waits_for_evidence_still_being_checked(checking):
+    decision = evaluate(lsscp(TECH=checking), 3, WINDOW_ENDS, date(2028, 7, 1))
+    assert decision.verdict is Verdict.NOT_YET
+    assert decision.summary == "Still to be met: required set TECH. The decision waits for TECH."
+
+
+def test_a_course_not_yet_completed_is_not_waited_for_after_the_window():
+    sets = lsscp(TECH=course_set("TECH", required=True, verified=False, completed=False))
+    decision = evaluate(sets, 3, WINDOW_ENDS, date(2028, 7, 1))
+    assert decision.verdict is Verdict.NOT_CERTIFIED
+    assert "TECH Set TECH (required): course not yet completed" in decision.reasons
 
 
 def test_everything_met_on_the_last_day_of_the_window_certifies():

@@ -24,7 +24,15 @@ def index() -> str:
 
 
 # Each admin area is a module adding routes to `bp`; imported here so they register.
-for _area in ("users", "frameworks", "reviews", "applications", "review_quality"):
+for _area in (
+    "users",
+    "frameworks",
+    "reviews",
+    "applications",
+    "review_quality",
+    "courses",
+    "certificates",
+):
     try:
         importlib.import_module(f"portfolio.web.admin.{_area}")
     except ModuleNotFoundError as exc:

@@ -1,0 +1,107 @@
+"""Checking approved courses: the list of courses candidates marked completed, and verifying
+or returning each one. Routes join the admin blueprint, whose before_request already requires
+an administrator. CSRF is checked for every POST by the app's CSRFProtect.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from flask import flash, redirect, render_template, request, url_for
+from werkzeug.wrappers import Response
+
+from portfolio.domain.errors import BadRequest, InvalidInput
+from portfolio.extensions import db
+from portfolio.models import CertificationDecision, DecisionStatus, EnrollmentSet
+from portfolio.services import certification, course_checks
+from portfolio.web.admin import bp
+from portfolio.web.admin.review_forms import current_admin, require_found
+from portfolio.web.params import is_small_int
+
+
+@dataclass(frozen=True)
+class FailedReturn:
+    """A return form sent without a usable reason: shown again on its row, with the error."""
+
+    enrollment_set_id: int
+    message: str
+    reason: str
+
+
+@bp.context_processor
+def _courses_waiting() -> dict[str, object]:
+    # A callable, so only the page that shows the number (the admin index) runs the count.
+    return {"courses_to_verify_count": lambda: course_checks.count_courses_to_verify(db.session)}
+
+
+@bp.get("/courses")
+def courses() -> str:
+    return _courses_page()
+
+
+def _courses_page(failed: FailedReturn | None = None) -> str:
+    return render_template(
+        "admin/courses.html",
+        rows=course_checks.courses_to_verify(db.session),
+        total=course_checks.count_courses_to_verify(db.session),
+        failed=failed,
+    )
+
+
+def _load(enrollment_set_id: int) -> EnrollmentSet:
+    item = db.session.get(EnrollmentSet, enrollment_set_id)
+    require_found(item, "course")
+    assert item is not None
+    return item
+
+
+def _version() -> int:
+    raw = request.form.get("version", "")
+    if not is_small_int(raw):
+        raise BadRequest("This form is missing its version. Reload the page and try again.")
+    return int(raw)
+
+
+@bp.post("/courses/<int:enrollment_set_id>/verify")
+def verify_course(enrollment_set_id: int) -> Response:
+    item = _load(enrollment_set_id)
+    today = date.today()
+    decision = course_checks.verify_course(
+        db.session, item, actor=current_admin(), today=today, expected_version=_version()
+    )
+    flash(_verified_message(item, decision, today), "success")
+    return redirect(url_for("admin.courses"))
+
+
+def _verified_message(
+    item: EnrollmentSet, decision: CertificationDecision | None, today: date
+) -> str:
+    who = item.enrollment.user.name
+    done = f"{item.course_name} is verified for {who}."
+    if decision is None:
+        return f"{done} {certification.standing(item.enrollment, today).summary}"
+    if decision.status is DecisionStatus.NOT_CERTIFIED:
+        return f"{done} Their enrollment had already ended as not certified."
+    certificate = certification.certificate_of(db.session, item.enrollment)
+    number = f" (certificate {certificate.number})" if certificate is not None else ""
+    return f"{done} {who} is certified{number}."
+
+
+@bp.post("/courses/<int:enrollment_set_id>/return")
+def return_course(enrollment_set_id: int) -> Response | tuple[str, int]:
+    item = _load(enrollment_set_id)
+    reason = request.form.get("reason", "")
+    try:
+        course_checks.return_course(
+            db.session, item, actor=current_admin(), reason=reason, expected_version=_version()
+        )
+    except InvalidInput as exc:
+        failed = FailedReturn(enrollment_set_id, exc.message, reason)
+        return _courses_page(failed), exc.status
+    flash(
+        f"{item.course_name} went back to {item.enrollment.user.name} as in progress; "
+        "they were emailed your reason.",
+        "success",
+    )
+    return redirect(url_for("admin.courses"))

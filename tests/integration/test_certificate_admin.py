@@ -1,0 +1,177 @@
+"""Certificates for administrators: the latest issued with their status, one with the decision
+behind it, and revoking one with a written reason (audited; a second revocation is refused)."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+import pytest
+from sqlalchemy import select, update
+
+from portfolio.domain.errors import Conflict, InvalidInput
+from portfolio.domain.fees import format_date
+from portfolio.models import Certificate, Role
+from portfolio.services import certificate_admin, course_checks
+from portfolio.services.audit import events_for
+from tests.helpers import csrf_token, login_as, make_user
+from tests.integration.test_course_checks import course_candidate, text_of
+from tests.integration.test_review_queries import counting
+from tests.review_fixtures import make_framework
+
+TODAY = date.today()
+
+
+def certify(session, framework, admin, **candidate) -> Certificate:
+    """A candidate certified by the office verifying their course."""
+    item = course_candidate(session, framework, **candidate)
+    course_checks.verify_course(session, item, actor=admin, today=TODAY)
+    certificate = session.scalar(
+        select(Certificate).where(Certificate.enrollment_id == item.enrollment_id)
+    )
+    assert certificate is not None
+    return certificate
+
+
+@pytest.fixture
+def admin(client, session):
+    user = make_user(session, "admin@example.org", name="Ada Admin", roles=(Role.ADMINISTRATOR,))
+    login_as(client, user)
+    return user
+
+
+@pytest.fixture
+def certificate(session, admin):
+    issued = certify(session, make_framework(session), admin)
+    session.commit()  # a request answering 4xx rolls back what is pending
+    return issued
+
+
+def revoke(client, certificate_id, reason):
+    url = f"/admin/certificates/{certificate_id}"
+    return client.post(
+        f"{url}/revoke", data={"csrf_token": csrf_token(client, url), "reason": reason}
+    )
+
+
+def test_the_list_shows_each_certificate_with_its_status(client, session, certificate):
+    page = text_of(client.get("/admin/certificates"))
+    assert "1 certificate issued." in page
+    assert (
+        f"{certificate.number} Casey Candidate Test Program {TODAY:%d %B %Y} "
+        f"{certificate.expires_on:%d %B %Y} Valid"
+    ) in page
+    assert "Certificates" in text_of(client.get("/admin/"))
+
+
+def test_the_list_needs_the_same_number_of_queries_for_one_certificate_or_many(
+    app, client, session, admin, certificate
+):
+    with counting(app) as few:
+        assert client.get("/admin/certificates").status_code == 200
+    framework = certificate.framework
+    for n in range(4):
+        certify(session, framework, admin, email=f"c{n}@example.org", name=f"Candidate {n}")
+    session.commit()
+    with counting(app) as many:
+        page = text_of(client.get("/admin/certificates"))
+    assert "5 certificates issued." in page
+    assert len(many) == len(few)
+
+
+def test_a_certificate_shows_the_reasons_of_its_decision(client, session, certificate):
+    page = text_of(client.get(f"/admin/certificates/{certificate.id}"))
+    assert f"Certificate {certificate.number}" in page
+    assert "Holder Casey Candidate (casey.candidate@example.org)" in page
+    assert "Every requirement is met." in page
+    assert "CORE Core skills (required): met by a verified approved course" in page
+    assert "Status Valid" in page
+    assert "Reason for revoking it" in page
+
+
+def test_revoking_needs_a_reason_and_is_audited(client, session, admin, certificate):
+    refused = revoke(client, certificate.id, "  ")
+    assert refused.status_code == 422
+    assert 'id="reason-error">Give a reason.</p>' in refused.get_data(as_text=True)
+    session.refresh(certificate)
+    assert certificate.revoked_at is None
+
+    reason = "Issued in error: the course was verified for the wrong candidate."
+    response = revoke(client, certificate.id, reason)
+    assert response.status_code == 302
+    page = text_of(client.get(response.location))
+    assert f"Certificate {certificate.number} is revoked." in page
+    assert f"Status Revoked on {format_date(TODAY)}: {reason}" in page
+    assert "Reason for revoking it" not in page  # no second revoke form
+    listing = text_of(client.get("/admin/certificates"))
+    assert f"Revoked on {format_date(TODAY)}" in listing
+    session.refresh(certificate)
+    assert certificate.revoked_at is not None and certificate.revoked_reason == reason
+    event = events_for(session, "certificate", certificate.id)[-1]
+    assert (event.action, event.actor_id) == ("certificate.revoked", admin.id)
+    assert event.details == {
+        "number": certificate.number,
+        "enrollment_id": certificate.enrollment_id,
+        "reason": reason,
+    }
+
+
+def test_revoking_twice_is_a_conflict(client, session, certificate):
+    assert revoke(client, certificate.id, "Issued in error").status_code == 302
+    again = revoke(client, certificate.id, "Issued in error, again")
+    assert again.status_code == 409
+    assert f"This certificate was already revoked on {format_date(TODAY)}." in text_of(again)
+    session.refresh(certificate)
+    assert certificate.revoked_reason == "Issued in error"
+    actions = [e.action for e in events_for(session, "certificate", certificate.id)]
+    assert actions.count("certificate.revoked") == 1
+
+
+def test_a_revocation_at_the_same_instant_is_refused_not_repeated(session, admin, certificate):
+    # Another request revoked it after this one loaded the certificate.
+    moment = datetime(2030, 5, 2, 9, 0, tzinfo=UTC)
+    session.execute(
+        update(Certificate.__table__)
+        .where(Certificate.__table__.c.id == certificate.id)
+        .values(revoked_at=moment, revoked_reason="First")
+    )
+    assert certificate.revoked_at is None  # this session's copy has not seen it
+    with pytest.raises(Conflict, match="already revoked on 2 May 2030"):
+        certificate_admin.revoke_certificate(
+            session, certificate, actor=admin, reason="Second", now=datetime.now(UTC)
+        )
+    assert certificate.revoked_reason == "First"
+    assert "certificate.revoked" not in [
+        e.action for e in events_for(session, "certificate", certificate.id)
+    ]
+
+
+def test_a_reason_longer_than_the_limit_is_refused(session, admin, certificate):
+    with pytest.raises(InvalidInput) as refused:
+        certificate_admin.revoke_certificate(
+            session, certificate, actor=admin, reason="x" * 2001, now=datetime.now(UTC)
+        )
+    assert refused.value.field == "reason"
+    assert certificate.revoked_at is None
+
+
+def test_unknown_certificates_are_not_found(client, session, admin, certificate):
+    assert client.get("/admin/certificates/999999").status_code == 404
+    assert client.get("/admin/certificates/99999999999999").status_code == 404
+    token = csrf_token(client, "/admin/certificates")
+    response = client.post("/admin/certificates/999999/revoke", data={"csrf_token": token})
+    assert response.status_code == 404
+
+
+def test_certificates_are_for_administrators_only(client, session, certificate):
+    holder = certificate.user
+    login_as(client, holder)
+    assert client.get("/admin/certificates").status_code == 403
+    assert client.get(f"/admin/certificates/{certificate.id}").status_code == 403
+    token = csrf_token(client, "/")
+    response = client.post(
+        f"/admin/certificates/{certificate.id}/revoke",
+        data={"csrf_token": token, "reason": "Mine to revoke?"},
+    )
+    assert response.status_code == 403
+    session.refresh(certificate)
+    assert certificate.revoked_at is None
