@@ -8,24 +8,12 @@ valid for the program's validity period) and emails the candidate after the comm
 
 from __future__ import annotations
 
-import secrets
-from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
-from portfolio.domain.errors import InvalidInput
-from portfolio.domain.evaluation import (
-    CertificateStatus,
-    Decision,
-    SetState,
-    Verdict,
-    certificate_status,
-    evaluate,
-    expiry,
-)
+from portfolio.domain.evaluation import Decision, SetState, Verdict, evaluate, expiry
 from portfolio.domain.lifecycle import parse_status
 from portfolio.models import (
     Certificate,
@@ -39,26 +27,8 @@ from portfolio.models import (
     User,
 )
 from portfolio.services import audit, review_emails
+from portfolio.services.certificates import new_number
 from portfolio.services.frameworks import load_rules
-
-# Crockford's base32 without I, L, O and U: nothing to misread when typed from paper.
-_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
-_GROUPS, _GROUP = 4, 5  # 20 characters, 100 random bits
-
-
-def new_number() -> str:
-    """A certificate number nobody can guess, e.g. 7K3QD-M0X2A-9PTRE-4HZ6B."""
-    chars = "".join(secrets.choice(_ALPHABET) for _ in range(_GROUPS * _GROUP))
-    return "-".join(chars[i : i + _GROUP] for i in range(0, len(chars), _GROUP))
-
-
-def normalise_number(text: str) -> str | None:
-    """The number as stored, from what someone typed (any case, spaces, O for 0); else None."""
-    raw = "".join(text.split()).replace("-", "").upper()
-    raw = raw.translate(str.maketrans("OIL", "011"))
-    if len(raw) != _GROUPS * _GROUP or any(c not in _ALPHABET for c in raw):
-        return None
-    return "-".join(raw[i : i + _GROUP] for i in range(0, len(raw), _GROUP))
 
 
 def set_states(enrollment: Enrollment) -> list[SetState]:
@@ -201,88 +171,3 @@ def _tell_not_certified(session: Session, enrollment: Enrollment, decision: Deci
             "each set stood. The program office can tell you how to apply again."
         ),
     )
-
-
-NUMBER_FORMAT = (
-    "Enter the 20 letters and digits printed on the certificate, like 7K3QD-M0X2A-9PTRE-4HZ6B."
-)
-
-
-def certificate_for_number(session: Session, text: str) -> Certificate | None:
-    """The certificate whose number `text` is (read as normalise_number reads it), with its
-    holder and program loaded; None when no certificate has that number.
-
-    Raises InvalidInput (field "number") when `text` cannot be a certificate number at all.
-    """
-    number = normalise_number(text)
-    if number is None:
-        raise InvalidInput(NUMBER_FORMAT, field="number")
-    return session.scalar(
-        select(Certificate)
-        .where(Certificate.number == number)
-        .options(joinedload(Certificate.user), joinedload(Certificate.framework))
-    )
-
-
-def status_of(certificate: Certificate, today: date) -> CertificateStatus:
-    """Valid, expired or revoked on `today` (domain.evaluation.certificate_status)."""
-    revoked_on = certificate.revoked_at.date() if certificate.revoked_at is not None else None
-    return certificate_status(certificate.expires_on, revoked_on, certificate.revoked_reason, today)
-
-
-@dataclass(frozen=True)
-class EnrollmentCertification:
-    """Where one enrollment stands on certification, as its candidate reads it.
-
-    `state` is "certified" (with the certificate and its status), "not_certified" (the
-    recorded decision's summary and reasons) or "open" (today's standing by the rule).
-    """
-
-    state: str
-    summary: str
-    reasons: tuple[str, ...]
-    certificate: Certificate | None = None
-    status: CertificateStatus | None = None
-
-
-def certification_of_enrollments(
-    session: Session, enrollments: Sequence[Enrollment], today: date
-) -> dict[int, EnrollmentCertification]:
-    """Enrollment id -> its certification, in two queries however many enrollments there are.
-
-    The enrollments' sets and frameworks must be loaded already (progress.enrollments_query).
-    """
-    ids = [e.id for e in enrollments]
-    if not ids:
-        return {}
-    decisions = {
-        d.enrollment_id: d
-        for d in session.scalars(
-            select(CertificationDecision).where(CertificationDecision.enrollment_id.in_(ids))
-        )
-    }
-    certificates = {
-        c.enrollment_id: c
-        for c in session.scalars(select(Certificate).where(Certificate.enrollment_id.in_(ids)))
-    }
-    return {
-        e.id: _certification(e, decisions.get(e.id), certificates.get(e.id), today)
-        for e in enrollments
-    }
-
-
-def _certification(
-    enrollment: Enrollment,
-    decision: CertificationDecision | None,
-    certificate: Certificate | None,
-    today: date,
-) -> EnrollmentCertification:
-    if decision is None:
-        now = standing(enrollment, today)
-        return EnrollmentCertification("open", now.summary, now.reasons)
-    summary = str(decision.reasons.get("summary", ""))
-    reasons = tuple(str(r) for r in decision.reasons.get("reasons", ()))
-    if decision.status is DecisionStatus.NOT_CERTIFIED:
-        return EnrollmentCertification("not_certified", summary, reasons)
-    status = status_of(certificate, today) if certificate is not None else None
-    return EnrollmentCertification("certified", summary, reasons, certificate, status)

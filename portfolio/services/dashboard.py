@@ -23,7 +23,7 @@ from portfolio.models import (
     User,
 )
 from portfolio.models.base import utcnow
-from portfolio.services.certification import (
+from portfolio.services.certification_views import (
     EnrollmentCertification,
     certification_of_enrollments,
 )

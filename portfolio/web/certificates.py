@@ -17,7 +17,7 @@ from portfolio.domain.errors import InvalidInput
 from portfolio.domain.fees import format_date
 from portfolio.extensions import db, limiter
 from portfolio.models.base import utcnow
-from portfolio.services import certification
+from portfolio.services import certificates
 from portfolio.web.form_errors import show_error
 
 bp = Blueprint("certificates", __name__, url_prefix="/certificates")
@@ -32,7 +32,7 @@ class CertificateNumberForm(Form):
         "Certificate number",
         validators=[
             DataRequired("Enter the certificate number."),
-            Length(max=100, message=certification.NUMBER_FORMAT),
+            Length(max=100, message=certificates.NUMBER_FORMAT),
         ],
         render_kw={"autocomplete": "off", "spellcheck": "false", "autocapitalize": "characters"},
     )
@@ -48,10 +48,10 @@ def check() -> Response | tuple[str, int]:
     if "number" not in request.args:
         return render_template("certificates/check.html", form=form), 200
     if form.validate():
-        number = certification.normalise_number(form.number.data or "")
+        number = certificates.normalise_number(form.number.data or "")
         if number is not None:
             return redirect(url_for("certificates.show", number=number))
-        form.number.errors = [certification.NUMBER_FORMAT]
+        form.number.errors = [certificates.NUMBER_FORMAT]
     return render_template("certificates/check.html", form=form), 422
 
 
@@ -60,7 +60,7 @@ def check() -> Response | tuple[str, int]:
 def show(number: str) -> tuple[str, int]:
     form = CertificateNumberForm(data={"number": number})
     try:
-        certificate = certification.certificate_for_number(db.session, number)
+        certificate = certificates.certificate_for_number(db.session, number)
     except InvalidInput as exc:
         show_error(form, exc)
         return render_template("certificates/check.html", form=form), 422
@@ -70,6 +70,6 @@ def show(number: str) -> tuple[str, int]:
     return render_template(
         "certificates/show.html",
         certificate=certificate,
-        status=certification.status_of(certificate, today),
+        status=certificates.status_of(certificate, today),
         today=today,
     ), 200

@@ -20,7 +20,7 @@ from portfolio.models import (
     Role,
     SetOutcome,
 )
-from portfolio.services import certification, outcome_changes
+from portfolio.services import certificates, certification, outcome_changes
 from portfolio.services.audit import events_for
 from tests.helpers import make_user
 from tests.integration.test_review_outcomes import world_in_review
@@ -92,12 +92,12 @@ def test_an_ended_window_closes_the_enrollment_as_not_certified(app, session, ma
 
 
 def test_certificate_numbers_are_read_forgivingly_and_refused_when_malformed():
-    number = certification.new_number()
-    assert certification.normalise_number(number.lower().replace("-", " ")) == number
-    assert certification.normalise_number("o0000-00000-00000-0000l") == ("00000-00000-00000-00001")
+    number = certificates.new_number()
+    assert certificates.normalise_number(number.lower().replace("-", " ")) == number
+    assert certificates.normalise_number("o0000-00000-00000-0000l") == ("00000-00000-00000-00001")
     for bad in ("", "12345", "UUUUU-UUUUU-UUUUU-UUUUU", "x" * 500):
-        assert certification.normalise_number(bad) is None
-    assert len({certification.new_number() for _ in range(1000)}) == 1000
+        assert certificates.normalise_number(bad) is None
+    assert len({certificates.new_number() for _ in range(1000)}) == 1000
 
 
 def test_once_decided_the_outcomes_of_the_sets_stand(session):
