@@ -19,6 +19,7 @@ from portfolio.domain.evaluation import CertificateStatus, certificate_status
 from portfolio.domain.fees import format_date
 from portfolio.models import Certificate, CertificationDecision, Framework, User
 from portfolio.services import audit
+from portfolio.services.certificates import status_of
 
 LIST_LIMIT = 200
 REASON_LIMIT = 2000
@@ -55,11 +56,6 @@ class CertificateFile:
     @property
     def summary(self) -> str:
         return str(self.decision.reasons.get("summary", "")) if self.decision else ""
-
-
-def status_of(certificate: Certificate, today: date) -> CertificateStatus:
-    revoked_on = certificate.revoked_at.date() if certificate.revoked_at else None
-    return certificate_status(certificate.expires_on, revoked_on, certificate.revoked_reason, today)
 
 
 def latest_certificates(session: Session, today: date) -> list[CertificateRow]:
