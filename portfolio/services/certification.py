@@ -171,3 +171,11 @@ def _tell_not_certified(session: Session, enrollment: Enrollment, decision: Deci
             "each set stood. The program office can tell you how to apply again."
         ),
     )
+
+
+def issue_certificate(
+    session: Session, enrollment: Enrollment, today: date, actor: User | None
+) -> None:
+    """Issue the enrollment's certificate (audited; the candidate is emailed its number after the
+    commit), exactly as a certifying decision does; used by an administrator's override."""
+    _issue(session, enrollment, today, actor)

@@ -32,6 +32,7 @@ for _area in (
     "review_quality",
     "courses",
     "certificates",
+    "decisions",
 ):
     try:
         importlib.import_module(f"portfolio.web.admin.{_area}")

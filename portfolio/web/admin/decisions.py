@@ -1,0 +1,82 @@
+"""Certification decisions for administrators: the latest recorded (certified or not), one with
+its reasons and history, and overriding one with a written reason. Routes join the admin
+blueprint, whose before_request already requires an administrator; CSRF is checked for every
+POST by the app's CSRFProtect.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import flash, redirect, render_template, request, url_for
+from werkzeug.wrappers import Response
+
+from portfolio.domain.errors import Conflict, InvalidInput
+from portfolio.extensions import db
+from portfolio.models import DecisionStatus
+from portfolio.services import decision_override
+from portfolio.web.admin import bp
+from portfolio.web.admin.review_forms import current_admin
+
+
+@bp.get("/decisions")
+def decisions() -> str:
+    return render_template(
+        "admin/decisions/index.html",
+        rows=decision_override.latest_decisions(db.session),
+        total=decision_override.count_decisions(db.session),
+    )
+
+
+@bp.get("/decisions/<int:decision_id>")
+def decision(decision_id: int) -> str:
+    return _decision_page(decision_id)
+
+
+def _decision_page(
+    decision_id: int,
+    *,
+    error: str = "",
+    error_field: str | None = None,
+    conflict: str = "",
+    reason: str = "",
+) -> str:
+    return render_template(
+        "admin/decisions/show.html",
+        file=decision_override.decision_file(db.session, decision_id),
+        error=error,
+        error_field=error_field,
+        conflict=conflict,
+        reason=reason,
+        limit=decision_override.REASON_LIMIT,
+    )
+
+
+@bp.post("/decisions/<int:decision_id>/override")
+def override_decision(decision_id: int) -> Response | tuple[str, int]:
+    file = decision_override.decision_file(db.session, decision_id)
+    reason = request.form.get("reason", "")
+    try:
+        status = _status(request.form.get("status", ""))
+        decision_override.override_decision(
+            db.session,
+            file.decision,
+            actor=current_admin(),
+            status=status,
+            reason=reason,
+            today=date.today(),
+        )
+    except InvalidInput as exc:
+        page = _decision_page(decision_id, error=exc.message, error_field=exc.field, reason=reason)
+        return page, exc.status
+    except Conflict as exc:
+        return _decision_page(decision_id, conflict=exc.message, reason=reason), exc.status
+    flash(f"The decision is now {status.label}.", "success")
+    return redirect(url_for("admin.decision", decision_id=decision_id))
+
+
+def _status(value: str) -> DecisionStatus:
+    try:
+        return DecisionStatus(value)
+    except ValueError:
+        raise InvalidInput("Choose the new decision.", field="status") from None
