@@ -13,6 +13,7 @@ from portfolio.extensions import db
 from portfolio.models import Role, User
 from portfolio.models.base import utcnow
 from portfolio.services import shared_evidence, supervisors
+from portfolio.services.certification_views import certification_of_enrollments
 from portfolio.services.mail import MailSettings
 from portfolio.services.supervisors import DEFAULT_MAX_AGE, InvitationSettings
 from portfolio.services.tokens import InvalidLink
@@ -78,9 +79,15 @@ def staff() -> str:
 @login_required
 def candidate(candidate_id: int) -> str:
     access.require_role(Role.SUPERVISOR)
-    person = supervisors.supervised_candidate(db.session, _me(), candidate_id, utcnow().date())
+    today = utcnow().date()
+    person = supervisors.supervised_candidate(db.session, _me(), candidate_id, today)
     shared = shared_evidence.shared_submissions(db.session, _me(), candidate_id)
-    return render_template("supervisor/candidate.html", person=person, shared=shared)
+    certification = certification_of_enrollments(
+        db.session, [progress.enrollment for progress in person.enrollments], today
+    )
+    return render_template(
+        "supervisor/candidate.html", person=person, shared=shared, certification=certification
+    )
 
 
 @bp.get("/staff/<int:candidate_id>/submissions/<int:submission_id>")

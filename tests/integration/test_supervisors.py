@@ -2,10 +2,20 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 from sqlalchemy import select
 
-from portfolio.models import Application, Role, SupervisorLink
+from portfolio.models import (
+    Application,
+    Certificate,
+    CertificationDecision,
+    DecisionStatus,
+    Enrollment,
+    Role,
+    SupervisorLink,
+)
 from tests.application_fixtures import (
     admin,
     approve,
@@ -212,3 +222,35 @@ def test_shared_evidence_is_the_submitted_snapshot_and_stops_when_sharing_stops(
     post_form(client, f"/me/supervisors/{link.id}/sharing", {}, page="/me/")
     login_as(client, boss)
     assert client.get(url).status_code == 404
+
+
+def test_the_supervisor_sees_where_certification_stands_then_the_certificate(
+    client, session, invitation, boss, candidate, admin
+):
+    accept(client, invitation)
+    application = session.scalar(select(Application).where(Application.user_id == candidate.id))
+    approve(client, admin, application.id)
+    login_as(client, boss)
+    page = client.get(f"/supervise/staff/{candidate.id}").get_data(as_text=True)
+    assert "Not yet certified." in page and "Still to be met:" in page
+
+    enrollment = session.scalar(select(Enrollment).where(Enrollment.user_id == candidate.id))
+    session.add(
+        CertificationDecision(
+            enrollment_id=enrollment.id, status=DecisionStatus.CERTIFIED, reasons={"summary": ""}
+        )
+    )
+    session.add(
+        Certificate(
+            number="7K3QD-M0X2A-9PTRE-4HZ6B",
+            enrollment_id=enrollment.id,
+            user_id=candidate.id,
+            framework_id=enrollment.framework_id,
+            issued_on=date(2026, 11, 1),
+            expires_on=date(2099, 11, 1),
+        )
+    )
+    session.commit()
+    page = client.get(f"/supervise/staff/{candidate.id}").get_data(as_text=True)
+    assert "Certified." in page and "7K3QD-M0X2A-9PTRE-4HZ6B" in page
+    assert "/certificates/7K3QD-M0X2A-9PTRE-4HZ6B" in page
