@@ -33,6 +33,7 @@ for _area in (
     "courses",
     "certificates",
     "decisions",
+    "cohorts",
 ):
     try:
         importlib.import_module(f"portfolio.web.admin.{_area}")

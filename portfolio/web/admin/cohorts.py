@@ -1,0 +1,44 @@
+"""Cohorts page: enrollments by the quarter they began in, optionally for one program.
+
+Routes join the admin blueprint, whose before_request already requires an administrator.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import render_template, request
+from flask_wtf import FlaskForm
+from wtforms import SelectField
+
+from portfolio.domain.errors import InvalidInput
+from portfolio.extensions import db
+from portfolio.services import cohorts, framework_queries
+from portfolio.web.admin import bp
+from portfolio.web.form_errors import show_error
+
+
+class CohortFilterForm(FlaskForm):
+    class Meta:
+        csrf = False  # a GET filter changes nothing
+
+    # The service checks the slug, so an unknown one gets its message rather than WTForms'.
+    program = SelectField("Program", choices=[], default="", validate_choice=False)
+
+
+@bp.get("/cohorts")
+def cohorts_page() -> tuple[str, int]:
+    form = CohortFilterForm(request.args)
+    form.program.choices = [("", "All programs")] + [
+        (framework.slug, f"{framework.name} ({framework.slug})")
+        for framework in framework_queries.published_programs(db.session)
+    ]
+    report, status = None, 200
+    try:
+        report = cohorts.cohort_report(
+            db.session, framework_slug=form.program.data or None, today=date.today()
+        )
+    except InvalidInput as exc:
+        show_error(form, exc)
+        status = exc.status
+    return render_template("admin/cohorts.html", form=form, report=report), status
