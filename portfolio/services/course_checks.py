@@ -21,6 +21,7 @@ from portfolio.models import (
     CourseStatus,
     Enrollment,
     EnrollmentSet,
+    EnrollmentStatus,
     Framework,
     Route,
     User,
@@ -54,6 +55,10 @@ def _waiting() -> tuple[ColumnElement[bool], ...]:
     return (
         EnrollmentSet.route == Route.COURSE,
         EnrollmentSet.course_status == CourseStatus.COMPLETED,
+        # A decided enrollment is over: its courses no longer wait for anyone.
+        EnrollmentSet.enrollment_id.in_(
+            select(Enrollment.id).where(Enrollment.status == EnrollmentStatus.ACTIVE)
+        ),
     )
 
 
@@ -118,6 +123,7 @@ def verify_course(
     another request meanwhile raises StaleDataError at the flush (the app's 409).
     """
     _require_completed(enrollment_set, "This course is already verified.")
+    _require_undecided(session, enrollment_set)
     _require_version(enrollment_set, expected_version)
     enrollment_set.course_status = CourseStatus.VERIFIED
     session.flush()
@@ -146,6 +152,7 @@ def return_course(
     Conflict as for verify_course; InvalidInput (field "reason") for a missing or long reason.
     """
     _require_completed(enrollment_set, "This course is verified, so it can no longer be returned.")
+    _require_undecided(session, enrollment_set)
     _require_version(enrollment_set, expected_version)
     reason = reason.strip()
     if not reason:
@@ -173,6 +180,15 @@ def _require_completed(enrollment_set: EnrollmentSet, verified_message: str) -> 
         raise Conflict(verified_message)
     if status is not CourseStatus.COMPLETED:
         raise Conflict("The candidate has not marked this course completed yet.")
+
+
+def _require_undecided(session: Session, enrollment_set: EnrollmentSet) -> None:
+    decision = certification.decision_of(session, enrollment_set.enrollment)
+    if decision is not None:
+        raise Conflict(
+            f"The candidate's certification is already decided ({decision.status.label}), "
+            "so this course can no longer change."
+        )
 
 
 def _require_version(enrollment_set: EnrollmentSet, expected_version: int | None) -> None:

@@ -20,6 +20,7 @@ from portfolio.models import (
     CourseStatus,
     Enrollment,
     EnrollmentSet,
+    EnrollmentStatus,
     Framework,
     Role,
     Route,
@@ -27,6 +28,7 @@ from portfolio.models import (
     Submission,
     User,
 )
+from portfolio.models.base import utcnow
 from portfolio.services import audit
 from portfolio.services.framework_queries import get_framework, get_framework_by_id
 from portfolio.services.frameworks import load_rules
@@ -167,12 +169,24 @@ def choose_route(
     course_provider: str = "",
     course_status: str = "",
     actor: User,
+    today: date | None = None,
 ) -> None:
     """Complete `item` by an approved course (its name, provider and status) or a portfolio.
 
     InvalidInput for a missing or unknown value; Conflict once work for the set was submitted
-    (the route is then fixed), and for a course already verified.
+    (the route is then fixed), for a course already verified, and once the enrollment is
+    decided or its completion window has ended (a course marked completed afterwards would
+    otherwise be waited for, past the window).
     """
+    enrollment = item.enrollment
+    today = today or utcnow().date()
+    if enrollment.status is not EnrollmentStatus.ACTIVE:
+        raise Conflict("This enrollment has ended, so its routes and courses can no longer change.")
+    if enrollment.window_ends_on < today:
+        raise Conflict(
+            f"Your completion window ended on {enrollment.window_ends_on:%d %B %Y}, so routes "
+            "and courses can no longer change. Contact the program office."
+        )
     try:
         chosen = Route(route)
     except ValueError:

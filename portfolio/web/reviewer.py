@@ -32,7 +32,7 @@ from portfolio.models import AssignmentStatus, Role, User
 from portfolio.services import assignments, review_emails, review_queues, scoring
 from portfolio.services.mail import MailSettings
 from portfolio.services.review_screen import scoring_screen
-from portfolio.web import access
+from portfolio.web import access, clock
 from portfolio.web.params import is_small_int
 
 bp = Blueprint("reviewer", __name__, url_prefix="/review")
@@ -66,7 +66,7 @@ def _me() -> User:
 
 
 def _today() -> date:
-    return date.today()
+    return clock.today()
 
 
 @bp.get("/")

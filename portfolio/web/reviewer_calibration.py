@@ -6,8 +6,6 @@ loads the calibration through calibration.own_calibration, which answers 404 for
 
 from __future__ import annotations
 
-from datetime import date
-
 from flask import flash, redirect, render_template, request, url_for
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
@@ -17,13 +15,14 @@ from portfolio.domain.rubric import Rating
 from portfolio.extensions import db
 from portfolio.models import Assignment, AssignmentStatus
 from portfolio.services import calibration
+from portfolio.web import clock
 from portfolio.web.params import is_small_int
 from portfolio.web.reviewer import _me, bp
 
 
 @bp.get("/calibration")
 def calibration_start() -> Response | str:
-    assignment = calibration.calibration_for(db.session, _me(), date.today())
+    assignment = calibration.calibration_for(db.session, _me(), clock.today())
     if assignment is None:
         return render_template("reviewer/calibration.html", assignment=None)
     return redirect(url_for("reviewer.calibration_page", assignment_id=assignment.id))

@@ -7,12 +7,13 @@ from __future__ import annotations
 
 import html
 import re
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import select, update
 from sqlalchemy.orm.exc import StaleDataError
 
+from portfolio.domain.errors import Conflict
 from portfolio.models import (
     Certificate,
     CertificationDecision,
@@ -341,3 +342,42 @@ def test_course_checks_are_for_administrators_only(client, session):
         assert response.status_code == 403
     session.refresh(item)
     assert item.course_status is CourseStatus.COMPLETED
+
+
+def test_once_the_enrollment_is_decided_its_courses_no_longer_wait_or_change(client, session):
+    framework = make_framework(session)
+    item = course_candidate(session, framework)
+    session.add(
+        CertificationDecision(
+            enrollment_id=item.enrollment_id,
+            status=DecisionStatus.NOT_CERTIFIED,
+            reasons={"summary": "The completion window ended."},
+        )
+    )
+    item.enrollment.status = EnrollmentStatus.CLOSED
+    admin_client(client, session)
+    assert COURSE not in text_of(client.get("/admin/courses"))
+    response = verify(client, item)
+    assert response.status_code == 409
+    assert "certification is already decided (not certified)" in text_of(response)
+    assert give_back(client, item, "No transcript.").status_code == 409
+    session.expire_all()
+    assert item.course_status is CourseStatus.COMPLETED
+
+
+def test_after_the_window_a_candidate_can_no_longer_mark_a_course_completed(session):
+    framework = make_framework(session)
+    item = course_candidate(session, framework, status=CourseStatus.IN_PROGRESS)
+    later = item.enrollment.window_ends_on + timedelta(days=1)
+    with pytest.raises(Conflict, match="Your completion window ended on"):
+        enrollments.choose_route(
+            session,
+            item,
+            route="course",
+            course_name=COURSE,
+            course_provider=PROVIDER,
+            course_status="completed",
+            actor=item.enrollment.user,
+            today=later,
+        )
+    assert item.course_status is CourseStatus.IN_PROGRESS

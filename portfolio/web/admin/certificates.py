@@ -5,8 +5,6 @@ already requires an administrator; CSRF is checked for every POST by the app's C
 
 from __future__ import annotations
 
-from datetime import date
-
 from flask import flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
@@ -14,6 +12,7 @@ from portfolio.domain.errors import InvalidInput
 from portfolio.extensions import db
 from portfolio.models.base import utcnow
 from portfolio.services import certificate_admin
+from portfolio.web import clock
 from portfolio.web.admin import bp
 from portfolio.web.admin.review_forms import current_admin
 
@@ -22,7 +21,7 @@ from portfolio.web.admin.review_forms import current_admin
 def certificates() -> str:
     return render_template(
         "admin/certificates/index.html",
-        rows=certificate_admin.latest_certificates(db.session, date.today()),
+        rows=certificate_admin.latest_certificates(db.session, clock.today()),
         total=certificate_admin.count_certificates(db.session),
     )
 
@@ -33,13 +32,13 @@ def certificate(certificate_id: int) -> str:
 
 
 def _certificate_page(certificate_id: int, *, error: str = "", reason: str = "") -> str:
-    file = certificate_admin.certificate_file(db.session, certificate_id, date.today())
+    file = certificate_admin.certificate_file(db.session, certificate_id, clock.today())
     return render_template("admin/certificates/show.html", file=file, error=error, reason=reason)
 
 
 @bp.post("/certificates/<int:certificate_id>/revoke")
 def revoke_certificate(certificate_id: int) -> Response | tuple[str, int]:
-    file = certificate_admin.certificate_file(db.session, certificate_id, date.today())
+    file = certificate_admin.certificate_file(db.session, certificate_id, clock.today())
     reason = request.form.get("reason", "")
     try:
         certificate_admin.revoke_certificate(

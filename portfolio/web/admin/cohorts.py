@@ -5,8 +5,6 @@ Routes join the admin blueprint, whose before_request already requires an admini
 
 from __future__ import annotations
 
-from datetime import date
-
 from flask import render_template, request
 from flask_wtf import FlaskForm
 from wtforms import SelectField
@@ -14,6 +12,7 @@ from wtforms import SelectField
 from portfolio.domain.errors import InvalidInput
 from portfolio.extensions import db
 from portfolio.services import cohorts, framework_queries
+from portfolio.web import clock
 from portfolio.web.admin import bp
 from portfolio.web.form_errors import show_error
 
@@ -36,7 +35,7 @@ def cohorts_page() -> tuple[str, int]:
     report, status = None, 200
     try:
         report = cohorts.cohort_report(
-            db.session, framework_slug=form.program.data or None, today=date.today()
+            db.session, framework_slug=form.program.data or None, today=clock.today()
         )
     except InvalidInput as exc:
         show_error(form, exc)

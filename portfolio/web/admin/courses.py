@@ -15,6 +15,7 @@ from portfolio.domain.errors import BadRequest, InvalidInput
 from portfolio.extensions import db
 from portfolio.models import CertificationDecision, DecisionStatus, EnrollmentSet
 from portfolio.services import certification, course_checks
+from portfolio.web import clock
 from portfolio.web.admin import bp
 from portfolio.web.admin.review_forms import current_admin, require_found
 from portfolio.web.params import is_small_int
@@ -66,7 +67,7 @@ def _version() -> int:
 @bp.post("/courses/<int:enrollment_set_id>/verify")
 def verify_course(enrollment_set_id: int) -> Response:
     item = _load(enrollment_set_id)
-    today = date.today()
+    today = clock.today()
     decision = course_checks.verify_course(
         db.session, item, actor=current_admin(), today=today, expected_version=_version()
     )

@@ -6,8 +6,6 @@ POST by the app's CSRFProtect.
 
 from __future__ import annotations
 
-from datetime import date
-
 from flask import flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
@@ -15,6 +13,7 @@ from portfolio.domain.errors import Conflict, InvalidInput
 from portfolio.extensions import db
 from portfolio.models import DecisionStatus
 from portfolio.services import decision_override
+from portfolio.web import clock
 from portfolio.web.admin import bp
 from portfolio.web.admin.review_forms import current_admin
 
@@ -64,12 +63,14 @@ def override_decision(decision_id: int) -> Response | tuple[str, int]:
             actor=current_admin(),
             status=status,
             reason=reason,
-            today=date.today(),
+            today=clock.today(),
         )
     except InvalidInput as exc:
+        db.session.rollback()  # show the decision as stored, not half-changed
         page = _decision_page(decision_id, error=exc.message, error_field=exc.field, reason=reason)
         return page, exc.status
     except Conflict as exc:
+        db.session.rollback()
         return _decision_page(decision_id, conflict=exc.message, reason=reason), exc.status
     flash(f"The decision is now {status.label}.", "success")
     return redirect(url_for("admin.decision", decision_id=decision_id))

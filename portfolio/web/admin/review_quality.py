@@ -5,8 +5,6 @@ Routes join the admin blueprint, whose before_request already requires an admini
 
 from __future__ import annotations
 
-from datetime import date
-
 from flask import flash, redirect, render_template, request, url_for
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
@@ -18,6 +16,7 @@ from portfolio.domain.rubric import Rating
 from portfolio.extensions import db
 from portfolio.models import CalibrationAnchor, Submission
 from portfolio.services import calibration, review_quality
+from portfolio.web import clock
 from portfolio.web.admin import bp
 from portfolio.web.admin.review_forms import current_admin, require_found
 from portfolio.web.form_errors import show_error
@@ -37,7 +36,7 @@ def review_quality_page() -> tuple[str, int]:
     report, status = None, 200
     if form.validate():
         try:
-            chosen = review_quality.period(form.starts_on.data, form.ends_on.data, date.today())
+            chosen = review_quality.period(form.starts_on.data, form.ends_on.data, clock.today())
         except InvalidInput as exc:
             show_error(form, exc)
             status = 422

@@ -7,8 +7,6 @@ Routes join the admin blueprint, whose before_request already requires an admini
 
 from __future__ import annotations
 
-from datetime import date
-
 from flask import flash, redirect, render_template, url_for
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
@@ -20,6 +18,7 @@ from portfolio.models import Assignment, OutcomeStatus, SetOutcome, User
 from portfolio.services import assignments, outcome_changes, outcomes, review_queues, reviewers
 from portfolio.services import unassigned as unassigned_queue
 from portfolio.services.outcome_views import submission_file
+from portfolio.web import clock
 from portfolio.web.admin import bp
 from portfolio.web.admin import reviewer_profiles as reviewer_profiles  # registers its routes
 from portfolio.web.admin.review_forms import (
@@ -39,7 +38,7 @@ def reviews() -> str:
     return render_template(
         "admin/reviews/index.html",
         unassigned=unassigned_queue.count_unassigned(db.session),
-        overdue=review_queues.count_overdue(db.session, date.today()),
+        overdue=review_queues.count_overdue(db.session, clock.today()),
     )
 
 
@@ -56,14 +55,14 @@ def unassigned() -> str:
 def retry_unassigned() -> Response:
     if not FlaskForm().validate_on_submit():
         raise InvalidInput("This form could not be read. Reload the page and try again.")
-    done = assignments.retry_unassigned(db.session, date.today())
+    done = assignments.retry_unassigned(db.session, clock.today())
     flash(f"Tried again: {done} now fully assigned.", "success")
     return redirect(url_for("admin.unassigned"))
 
 
 @bp.get("/reviews/overdue")
 def overdue() -> str:
-    today = date.today()
+    today = clock.today()
     return render_template(
         "admin/reviews/overdue.html",
         rows=review_queues.overdue(db.session, today),
@@ -123,7 +122,7 @@ def reassign(assignment_id: int) -> Response | tuple[str, int]:
                 assignment,
                 actor=current_admin(),
                 reason=form.reason.data or "",
-                today=date.today(),
+                today=clock.today(),
                 to_reviewer=to,
             )
         except InvalidInput as exc:
@@ -149,7 +148,7 @@ def move_due_date(assignment_id: int) -> Response | tuple[str, int]:
                 actor=current_admin(),
                 due_on=form.due_on.data,
                 reason=form.reason.data or "",
-                today=date.today(),
+                today=clock.today(),
             )
         except InvalidInput as exc:
             show_error(form, exc)
@@ -194,7 +193,7 @@ def override_outcome(submission_id: int) -> Response | tuple[str, int]:
                 actor=current_admin(),
                 status=OutcomeStatus(form.status.data),
                 reason=form.reason.data or "",
-                today=date.today(),
+                today=clock.today(),
             )
         except InvalidInput as exc:
             show_error(form, exc)
@@ -215,7 +214,7 @@ def reopen_outcome(submission_id: int) -> Response | tuple[str, int]:
                 outcome,
                 actor=current_admin(),
                 reason=form.reason.data or "",
-                today=date.today(),
+                today=clock.today(),
             )
         except InvalidInput as exc:
             show_error(form, exc)
