@@ -10,7 +10,13 @@ from sqlalchemy import select, update
 
 from portfolio.domain.errors import Conflict, InvalidInput
 from portfolio.domain.fees import format_date
-from portfolio.models import Certificate, Role
+from portfolio.models import (
+    Certificate,
+    CertificationDecision,
+    DecisionStatus,
+    EnrollmentStatus,
+    Role,
+)
 from portfolio.services import certificate_admin, course_checks
 from portfolio.services.audit import events_for
 from tests.helpers import csrf_token, login_as, make_user
@@ -175,3 +181,21 @@ def test_certificates_are_for_administrators_only(client, session, certificate):
     assert response.status_code == 403
     session.refresh(certificate)
     assert certificate.revoked_at is None
+
+
+def test_revoking_ends_the_certification_everywhere_and_tells_the_holder(
+    client, session, certificate, mailbox
+):
+    assert revoke(client, certificate.id, "The course transcript was forged.").status_code == 302
+    session.expire_all()
+    decision = session.scalar(
+        select(CertificationDecision).where(
+            CertificationDecision.enrollment_id == certificate.enrollment_id
+        )
+    )
+    assert decision.status is DecisionStatus.NOT_CERTIFIED
+    assert decision.override_reason == "The course transcript was forged."
+    assert certificate.enrollment.status is EnrollmentStatus.CLOSED
+    assert certificate.revoked_at is not None
+    (email,) = [m for m in mailbox.to(certificate.user.email) if "has changed" in m["Subject"]]
+    assert "The course transcript was forged." in mailbox.body(email)
