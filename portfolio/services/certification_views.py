@@ -67,6 +67,9 @@ def _certification(
         return EnrollmentCertification("open", now.summary, now.reasons)
     summary = str(decision.reasons.get("summary", ""))
     reasons = tuple(str(r) for r in decision.reasons.get("reasons", ()))
+    if decision.override_reason:
+        # The recorded reasons are the rule's; the office's decision replaced its verdict.
+        summary = f"The program office changed the decision: {decision.override_reason}"
     if decision.status is DecisionStatus.NOT_CERTIFIED:
         return EnrollmentCertification("not_certified", summary, reasons)
     status = status_of(certificate, today) if certificate is not None else None

@@ -148,6 +148,8 @@ def _with_next_steps(progress: EnrollmentProgress) -> EnrollmentProgress:
     enrollment = progress.enrollment
     if enrollment.status == EnrollmentStatus.CERTIFIED:
         steps.append(NextStep("You are certified. Congratulations!"))
+    elif enrollment.status == EnrollmentStatus.CLOSED:
+        steps.append(NextStep("This enrollment has ended. Contact the program office."))
     elif not progress.window_open:
         steps.append(NextStep(f"{progress.countdown}. Contact the program office."))
     else:

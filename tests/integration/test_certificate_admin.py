@@ -199,3 +199,12 @@ def test_revoking_ends_the_certification_everywhere_and_tells_the_holder(
     assert certificate.revoked_at is not None
     (email,) = [m for m in mailbox.to(certificate.user.email) if "has changed" in m["Subject"]]
     assert "The course transcript was forged." in mailbox.body(email)
+
+
+def test_after_a_revocation_the_holder_reads_why_and_no_next_steps(client, session, certificate):
+    revoke(client, certificate.id, "The course transcript was forged.")
+    login_as(client, certificate.user)
+    page = text_of(client.get("/me/"))
+    assert "Not certified. The program office changed the decision: The course transcript" in page
+    assert "Every requirement is met." not in page
+    assert "This enrollment has ended. Contact the program office." in page
