@@ -100,7 +100,8 @@ def test_overriding_to_not_certified_revokes_the_certificate(
     assert f"{certificate.number} (revoked)" in page
     assert "Every requirement is met." in page  # the evaluation's reasons stay
     assert f"overridden by Ada Admin from certified to not certified. Reason: {REASON}" in page
-    assert "New decision Certified" in page  # the form now offers the way back
+    # No way back that could only fail: a revoked certificate stays revoked.
+    assert "cannot be turned back to certified" in page and "New decision" not in page
 
     session.expire_all()
     assert certified.status is DecisionStatus.NOT_CERTIFIED
@@ -207,6 +208,8 @@ def test_an_unknown_status_is_refused(client, session, certified):
 
 def test_a_revoked_certificate_stays_revoked(client, session, admin, certified):
     assert override(client, certified.id, "not_certified", REASON).status_code == 302
+    page = text_of(client.get(f"/admin/decisions/{certified.id}"))
+    assert "cannot be turned back to certified" in page and "Override: Certified" not in page
     response = override(client, certified.id, "certified", "It was not forged after all.")
     assert response.status_code == 409
     assert "a revoked certificate stays revoked" in text_of(response)
