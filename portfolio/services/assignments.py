@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from portfolio.domain.assignment import AssignmentResult, choose_reviewers
 from portfolio.domain.errors import Conflict, InvalidInput, NotFound
 from portfolio.domain.lifecycle import SetEvent
+from portfolio.domain.reasons import written_reason
 from portfolio.models import (
     Assignment,
     AssignmentKind,
@@ -188,12 +189,7 @@ def _check_fits(
 
 
 def _reason(reason: str) -> str:
-    reason = reason.strip()
-    if not reason:
-        raise InvalidInput("Give a reason.", field="reason")
-    if len(reason) > MAX_REASON:
-        raise InvalidInput(f"Keep the reason under {MAX_REASON} characters.", field="reason")
-    return reason
+    return written_reason(reason, MAX_REASON)
 
 
 def close_assignment(

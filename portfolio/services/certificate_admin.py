@@ -14,9 +14,10 @@ from typing import Any, cast
 from sqlalchemy import CursorResult, func, select, update
 from sqlalchemy.orm import Session, joinedload
 
-from portfolio.domain.errors import Conflict, InvalidInput, NotFound
+from portfolio.domain.errors import Conflict, NotFound
 from portfolio.domain.evaluation import CertificateStatus, certificate_status
 from portfolio.domain.fees import format_date
+from portfolio.domain.reasons import written_reason
 from portfolio.models import Certificate, CertificationDecision, Framework, User
 from portfolio.services import audit
 from portfolio.services.certificates import status_of
@@ -122,11 +123,7 @@ def revoke_certificate(
     """
     if certificate.revoked_at is not None:
         raise _already_revoked(certificate.revoked_at)
-    reason = reason.strip()
-    if not reason:
-        raise InvalidInput("Give a reason.", field="reason")
-    if len(reason) > REASON_LIMIT:
-        raise InvalidInput(f"Use at most {REASON_LIMIT} characters.", field="reason")
+    reason = written_reason(reason, REASON_LIMIT)
     # Only the first of two revocations at the same instant finds the certificate unrevoked.
     result = cast(
         CursorResult[Any],

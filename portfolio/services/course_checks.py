@@ -13,7 +13,8 @@ from datetime import date, datetime
 from sqlalchemy import ColumnElement, String, cast, func, select
 from sqlalchemy.orm import Session
 
-from portfolio.domain.errors import Conflict, InvalidInput
+from portfolio.domain.errors import Conflict
+from portfolio.domain.reasons import written_reason
 from portfolio.models import (
     AuditEvent,
     CertificationDecision,
@@ -154,11 +155,7 @@ def return_course(
     _require_completed(enrollment_set, "This course is verified, so it can no longer be returned.")
     _require_undecided(session, enrollment_set)
     _require_version(enrollment_set, expected_version)
-    reason = reason.strip()
-    if not reason:
-        raise InvalidInput("Give a reason.", field="reason")
-    if len(reason) > REASON_LIMIT:
-        raise InvalidInput(f"Use at most {REASON_LIMIT} characters.", field="reason")
+    reason = written_reason(reason, REASON_LIMIT)
     enrollment_set.course_status = CourseStatus.IN_PROGRESS
     session.flush()
     audit.record(

@@ -17,7 +17,8 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload
 
-from portfolio.domain.errors import Conflict, InvalidInput, NotFound
+from portfolio.domain.errors import Conflict, NotFound
+from portfolio.domain.reasons import written_reason
 from portfolio.models import (
     AuditEvent,
     Certificate,
@@ -149,6 +150,36 @@ def _with_actors(session: Session, events: list[AuditEvent]) -> list[HistoryEntr
     ]
 
 
+def revoke(
+    session: Session,
+    certificate: Certificate,
+    decision: CertificationDecision | None,
+    *,
+    actor: User,
+    reason: str,
+    today: date,
+) -> None:
+    """An administrator revokes a certificate with a written reason.
+
+    When its holder is still certified, the decision turns too (override_decision to not
+    certified), so the enrollment, the cohorts and the decisions list say what the public page
+    says; otherwise only the certificate is revoked. Errors as for either.
+    """
+    if decision is not None and decision.status is DecisionStatus.CERTIFIED:
+        override_decision(
+            session,
+            decision,
+            actor=actor,
+            status=DecisionStatus.NOT_CERTIFIED,
+            reason=reason,
+            today=today,
+        )
+    else:
+        certificate_admin.revoke_certificate(
+            session, certificate, actor=actor, reason=reason, now=utcnow()
+        )
+
+
 def override_decision(
     session: Session,
     decision: CertificationDecision,
@@ -166,11 +197,7 @@ def override_decision(
     InvalidInput (field "reason") for a missing or long reason; Conflict when the decision has
     that status already, or when a revoked certificate stands in the way of a new one.
     """
-    reason = reason.strip()
-    if not reason:
-        raise InvalidInput("Give a reason.", field="reason")
-    if len(reason) > REASON_LIMIT:
-        raise InvalidInput(f"Use at most {REASON_LIMIT} characters.", field="reason")
+    reason = written_reason(reason, REASON_LIMIT)
     enrollment = decision.enrollment
     # The same lock as evaluate_enrollment: one change to an enrollment's decision at a time,
     # and the status read below is the one committed last.

@@ -10,8 +10,6 @@ from werkzeug.wrappers import Response
 
 from portfolio.domain.errors import InvalidInput
 from portfolio.extensions import db
-from portfolio.models import DecisionStatus
-from portfolio.models.base import utcnow
 from portfolio.services import certificate_admin, decision_override
 from portfolio.web import clock
 from portfolio.web.admin import bp
@@ -42,21 +40,14 @@ def revoke_certificate(certificate_id: int) -> Response | tuple[str, int]:
     file = certificate_admin.certificate_file(db.session, certificate_id, clock.today())
     reason = request.form.get("reason", "")
     try:
-        if file.decision is not None and file.decision.status is DecisionStatus.CERTIFIED:
-            # The holder is no longer certified: the decision turns with the certificate, so
-            # the enrollment, the cohorts and the decisions list all say the same.
-            decision_override.override_decision(
-                db.session,
-                file.decision,
-                actor=current_admin(),
-                status=DecisionStatus.NOT_CERTIFIED,
-                reason=reason,
-                today=clock.today(),
-            )
-        else:
-            certificate_admin.revoke_certificate(
-                db.session, file.certificate, actor=current_admin(), reason=reason, now=utcnow()
-            )
+        decision_override.revoke(
+            db.session,
+            file.certificate,
+            file.decision,
+            actor=current_admin(),
+            reason=reason,
+            today=clock.today(),
+        )
     except InvalidInput as exc:
         db.session.rollback()
         return _certificate_page(certificate_id, error=exc.message, reason=reason), exc.status
