@@ -258,3 +258,22 @@ def test_the_unassigned_queue_says_when_reviewers_wait_for_their_calibration(cli
     page = client.get("/admin/reviews/unassigned").get_data(as_text=True)
     assert "2 qualified reviewers have not yet scored a calibration exercise" in page
     assert "not qualified" not in page
+
+
+def test_a_reviewer_cannot_score_another_reviewers_calibration(client, session):
+    _anchored_world(session)
+    fresh = make_reviewer(session, "fresh@example.org")
+    nosy = make_reviewer(session, "nosy@example.org")
+    session.commit()
+    login_as(client, fresh)
+    url = client.get("/review/calibration").headers["Location"]
+    login_as(client, nosy)
+    token = csrf_token(client, "/review/")
+    response = client.post(url, data={"csrf_token": token, **dict.fromkeys(AGREED, "met")})
+    assert response.status_code == 404
+    assert (
+        session.scalar(
+            select(ReviewerProfile).where(ReviewerProfile.user_id == fresh.id)
+        ).calibrated_at
+        is None
+    )

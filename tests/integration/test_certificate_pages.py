@@ -141,7 +141,8 @@ def test_lookups_are_limited_per_client_address(app, client, session):
 
 
 def test_every_page_links_to_the_certificate_check(client, session):
-    assert '<a href="/certificates">Check a certificate</a>' in page_of(client.get("/"))
+    for path in ("/", "/sign-in", "/certificates"):
+        assert '<a href="/certificates">Check a certificate</a>' in page_of(client.get(path))
 
 
 # The candidate's dashboard

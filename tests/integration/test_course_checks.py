@@ -356,7 +356,8 @@ def test_once_the_enrollment_is_decided_its_courses_no_longer_wait_or_change(cli
     )
     item.enrollment.status = EnrollmentStatus.CLOSED
     admin_client(client, session)
-    assert COURSE not in text_of(client.get("/admin/courses"))
+    waiting = text_of(client.get("/admin/courses"))
+    assert "No course is waiting to be verified." in waiting and COURSE not in waiting
     response = verify(client, item)
     assert response.status_code == 409
     assert "certification is already decided (not certified)" in text_of(response)

@@ -135,7 +135,8 @@ def test_the_second_reviewer_is_missing_and_the_administrator_sees_why(demo, cli
     assert "still needs 1 more reviewer" in demo.output
     assert sign_in(client, ADMIN, PASSWORDS[ADMIN]).status_code == 302
     page = client.get("/admin/reviews/unassigned").get_data(as_text=True)
-    assert "1 reviewer" in table_row(page, "Casey Candidate: COMM Communication and Teamwork")
+    row = table_row(page, "Casey Candidate: COMM Communication and Teamwork")
+    assert "<td>1 reviewer</td>" in row
 
 
 def test_the_candidate_dashboard_shows_the_set_in_review(demo, client):
@@ -146,11 +147,12 @@ def test_the_candidate_dashboard_shows_the_set_in_review(demo, client):
     assert "not started" in table_row(page, "Technology")
 
 
-def test_the_supervisor_follows_the_candidate(demo, client):
+def test_the_supervisor_follows_the_candidate(demo, client, session):
     assert sign_in(client, SUPERVISOR, PASSWORDS[SUPERVISOR]).status_code == 302
     page = client.get("/supervise/")
     assert page.status_code == 200
-    assert "Casey Candidate" in page.get_data(as_text=True)
+    candidate = session.scalar(select(User).where(User.email == CANDIDATE))
+    assert f'href="/supervise/staff/{candidate.id}"' in page.get_data(as_text=True)
 
 
 def test_a_second_run_changes_nothing(demo, app, session):

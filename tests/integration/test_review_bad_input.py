@@ -308,3 +308,22 @@ def test_an_administrator_cannot_hand_a_review_to_the_candidate(client, session)
     )
     assert response.status_code == 422
     assert "is the candidate" in response.get_data(as_text=True)
+
+
+def test_saving_or_declining_another_reviewers_assignment_is_404_and_changes_nothing(
+    client, session
+):
+    _world, (a, _b) = in_review(session)
+    stranger = make_reviewer(session, "stranger@example.org")
+    session.commit()
+    login_as(client, stranger)
+    token = csrf_token(client, "/review/")
+    draft = client.post(f"{url(a)}/draft", data={"csrf_token": token, "version": str(a.version)})
+    assert draft.status_code == 404
+    assert client.get(f"{url(a)}/decline").status_code == 404
+    declined = client.post(
+        f"{url(a)}/decline", data={"csrf_token": token, "reason": "Not mine, but let us try."}
+    )
+    assert declined.status_code == 404
+    session.expire_all()
+    assert a.status is AssignmentStatus.ASSIGNED and a.reviewer_id != stranger.id

@@ -175,7 +175,7 @@ def test_the_candidates_own_address_cannot_be_the_supervisor(client, session, ls
 
 
 def test_shared_evidence_is_the_submitted_snapshot_and_stops_when_sharing_stops(
-    client, session, invitation, boss, candidate, admin
+    client, session, invitation, boss, candidate, admin, other_candidate
 ):
     from portfolio.models import Enrollment, Submission, SubmissionStatus
 
@@ -212,6 +212,9 @@ def test_shared_evidence_is_the_submitted_snapshot_and_stops_when_sharing_stops(
     page = client.get(url)
     assert page.status_code == 200
     assert "What I learned at the desk." in page.get_data(as_text=True)
+    # The submission under another person's address is not found, even though it is shared.
+    mixed = f"/supervise/staff/{other_candidate.id}/submissions/{submission.id}"
+    assert client.get(mixed).status_code == 404
 
     stranger_boss = make_user(session, "other.boss@example.org", roles=(Role.SUPERVISOR,))
     session.commit()

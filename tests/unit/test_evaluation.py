@@ -113,18 +113,26 @@ def test_a_set_with_no_route_is_not_met():
     assert decision.verdict is Verdict.NOT_YET
 
 
-statuses = st.sampled_from(list(SetLifecycle))
+# Weighted towards Met, so that certified starting points are common, not one draw in 700.
+statuses = st.one_of(st.just(SetLifecycle.MET), st.sampled_from(list(SetLifecycle)))
 
 
-@given(st.lists(statuses, min_size=6, max_size=6), st.integers(0, 3), st.integers(0, 5))
-def test_meeting_one_more_set_never_undoes_a_certification(levels, electives, which):
+@given(
+    st.lists(statuses, min_size=6, max_size=6),
+    st.integers(0, 3),
+    st.integers(0, 5),
+    st.sampled_from([TODAY, date(2028, 7, 1)]),
+)
+def test_meeting_one_more_set_never_undoes_a_certification(levels, electives, which, today):
     sets = [
         portfolio_set(f"S{i}", required=i < 3, status=status) for i, status in enumerate(levels)
     ]
-    before = evaluate(sets, electives, WINDOW_ENDS, TODAY).verdict
+    before = evaluate(sets, electives, WINDOW_ENDS, today).verdict
     sets[which] = portfolio_set(sets[which].code, required=sets[which].required)
-    after = evaluate(sets, electives, WINDOW_ENDS, TODAY).verdict
-    assert not (before is Verdict.CERTIFIED and after is not Verdict.CERTIFIED)
+    after = evaluate(sets, electives, WINDOW_ENDS, today).verdict
+    assert after is Verdict.CERTIFIED or before is not Verdict.CERTIFIED
+    if today <= WINDOW_ENDS:  # inside the window nothing is final but certification
+        assert after is not Verdict.NOT_CERTIFIED
 
 
 @pytest.mark.parametrize(

@@ -3,6 +3,7 @@ certification and shared evidence, reached by keyboard and axe-clean."""
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 from playwright.sync_api import Page, expect
@@ -54,6 +55,9 @@ def test_a_supervisor_follows_a_certified_staff_member_by_keyboard(page: Page, l
     page.get_by_role("link", name=name).first.focus()
     page.keyboard.press("Enter")
     expect(page.get_by_role("heading", level=1)).to_have_text(name)
-    expect(page.get_by_text("Certified.")).to_be_visible()
+    expect(page.get_by_text("Certified.", exact=True)).to_be_visible()
+    expect(
+        page.get_by_text(re.compile(r"Certificate [0-9A-Z]{5}(-[0-9A-Z]{5}){3}, valid"))
+    ).to_be_visible()
     expect(page.get_by_text("shares their evidence with you")).to_be_visible()
     assert_accessible(page)
