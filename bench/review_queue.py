@@ -482,9 +482,9 @@ def baseline_unassigned() -> list[Any]:
 
 
 def baseline_quality() -> Any:
-    """The same monthly tallies as services.review_quality, summed by hand, then summarised."""
-    from portfolio.domain.review_tallies import COUNTERS
-    from portfolio.services import review_quality as rq
+    """The same monthly tallies as services.reviewing.quality, summed by hand, then summarised."""
+    from portfolio.domain.reviewing.tallies import COUNTERS
+    from portfolio.services.reviewing import quality as rq
 
     chosen = rq.period(None, None, date.today())
     sums = ", ".join(f"sum(t.{name})" for name in COUNTERS)
@@ -513,8 +513,8 @@ def baseline_quality() -> Any:
 
 def baseline_scoring_screen(assignment_id: int, reviewer_id: int) -> tuple[Any, Any]:
     """A first review's screen (blind, first attempt, link artifacts only) by hand."""
-    from portfolio.domain.snapshots import read_snapshot
-    from portfolio.services.review_screen import CompetencyScreen, LevelDescriptor, Screen
+    from portfolio.domain.portfolios.snapshots import read_snapshot
+    from portfolio.services.reviewing.screen import CompetencyScreen, LevelDescriptor, Screen
 
     (a,) = _rows(
         """
@@ -663,7 +663,7 @@ def measure_pages(app: Any, reviewer_id: int, admin_id: int, requests: int) -> d
     from flask import render_template
     from sqlalchemy import select
 
-    from portfolio.domain.rubric import Rating
+    from portfolio.domain.reviewing.rubric import Rating
     from portfolio.extensions import db
     from portfolio.models import Assignment, AssignmentStatus
     from portfolio.web.admin.review_quality import PeriodForm
@@ -831,8 +831,8 @@ def burst(
 
     from portfolio.extensions import db
     from portfolio.models import Assignment, AssignmentStatus, ReviewerProfile, Submission
-    from portfolio.services import assignments
-    from portfolio.services.reviewer_pool import OPEN_KINDS
+    from portfolio.services.reviewing import assignments
+    from portfolio.services.reviewing.pool import OPEN_KINDS
 
     with app.app_context():
         subs = seed_candidates(
@@ -906,7 +906,7 @@ def main() -> int:
 
     from portfolio.extensions import db
     from portfolio.models import Base
-    from portfolio.services import review_tallies
+    from portfolio.services.reviewing import tallies as review_tallies
 
     report: dict[str, Any] = {"candidates": args.candidates}
     started = time.perf_counter()

@@ -56,7 +56,7 @@ def prepare_database(env: dict[str, str]) -> tuple[str, str]:
     from portfolio.commands.demo import DEMO_ACCOUNTS
     from portfolio.extensions import db
     from portfolio.models import Base, Role
-    from portfolio.services.accounts import create_account
+    from portfolio.services.accounts.users import create_account
 
     email, name, _role, password = next(a for a in DEMO_ACCOUNTS if a[2] == Role.CANDIDATE)
     app = create_app({**env, "ENV_NAME": "development"})

@@ -38,7 +38,8 @@ def create_app(config: str | Mapping[str, Any] | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)  # type: ignore[method-assign]
 
     from portfolio import cli, extensions
-    from portfolio.services import hashing
+    from portfolio.services import outbox
+    from portfolio.services.accounts import hashing
     from portfolio.web import register_web
 
     hashing.configure(
@@ -50,6 +51,7 @@ def create_app(config: str | Mapping[str, Any] | None = None) -> Flask:
     extensions.csrf.init_app(app)
     app.config.setdefault("RATELIMIT_STORAGE_URI", "memory://")
     extensions.limiter.init_app(app)
+    outbox.init_app(app)
     register_web(app)
     cli.register(app)
     return app

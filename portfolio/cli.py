@@ -2,21 +2,13 @@
 
 from __future__ import annotations
 
-import importlib
-
 from flask import Flask
 
-# Each module defines `commands`: click commands or groups to add to the app's CLI.
-COMMAND_MODULES = ("db", "frameworks", "demo", "storage", "reviews")
+from portfolio.commands import db, demo, frameworks, reviews, storage
 
 
 def register(app: Flask) -> None:
-    for name in COMMAND_MODULES:
-        try:
-            module = importlib.import_module(f"portfolio.commands.{name}")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"portfolio.commands.{name}":
-                raise
-            continue
+    """Add every command group; each module lists its click commands or groups in `commands`."""
+    for module in (db, frameworks, demo, storage, reviews):
         for command in module.commands:
             app.cli.add_command(command)

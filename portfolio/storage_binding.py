@@ -1,6 +1,6 @@
 """The app's one object store, built from its config; services get it as an argument.
 
-The local backend's "presigned" links are URLs of the uploads blueprint (web/uploads.py),
+The local backend's "presigned" links are URLs of the uploads blueprint (web/uploads/files.py),
 signed with the app's SECRET_KEY. The store is built when that blueprint is registered, so a
 bad OBJECT_STORE_URL stops the app at start-up rather than at the first upload.
 """
@@ -12,7 +12,7 @@ from flask import Flask, current_app, url_for
 from portfolio.storage import ObjectStore, store_from_config
 
 EXTENSION_KEY = "object_store"
-# links.UPLOAD/PART/DOWNLOAD -> the view of web/uploads.py that receives that link.
+# links.UPLOAD/PART/DOWNLOAD -> the view of web/uploads/files.py that receives that link.
 LOCAL_ENDPOINTS = {
     "upload": "uploads.local_upload",
     "part": "uploads.local_part",

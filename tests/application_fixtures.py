@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from portfolio.models import Application, Enrollment, Framework, Role, User
 from portfolio.models.base import utcnow
-from portfolio.services.frameworks import import_framework, publish_framework
+from portfolio.services.programs.versions import import_framework, publish_framework
 from tests.framework_documents import lsscp_document, small_document
 from tests.helpers import csrf_token, login_as, make_user, post_form
 

@@ -12,7 +12,7 @@ from werkzeug.test import TestResponse
 
 from portfolio.models import Role, User, UserRole
 from portfolio.models.base import utcnow
-from portfolio.services.hashing import hash_password
+from portfolio.services.accounts.hashing import hash_password
 
 DEFAULT_PASSWORD = "a long and unusual passphrase"
 CSRF_INPUT = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')

@@ -43,7 +43,8 @@ from portfolio.models import (
     User,
 )
 from portfolio.models.base import utcnow
-from portfolio.services import artifacts, portfolios
+from portfolio.services.portfolios import artifacts
+from portfolio.services.portfolios import entries as portfolios
 from tests.framework_documents import rules_document
 from tests.helpers import login_as, make_user
 

@@ -36,7 +36,7 @@ from portfolio.models import (
     SubmissionStatus,
     User,
 )
-from portfolio.services import scoring
+from portfolio.services.reviewing import scoring
 from tests.framework_documents import rules_document
 from tests.helpers import make_user
 

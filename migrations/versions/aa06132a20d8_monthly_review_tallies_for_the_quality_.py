@@ -78,7 +78,7 @@ LEVELS = ("met", "partially_met", "not_met")
 
 
 def _backfill() -> None:
-    from portfolio.domain.review_tallies import Subject, SubmittedReview, tallies_of_reviews
+    from portfolio.domain.reviewing.tallies import Subject, SubmittedReview, tallies_of_reviews
 
     # The columns as this revision creates them (the domain's list may grow later).
     counters = ["reviews", "seconds"] + [f"rated_{a}" for a in LEVELS] + [f"pair_{a}_{b}" for a in LEVELS for b in LEVELS]

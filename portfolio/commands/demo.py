@@ -18,7 +18,7 @@ from portfolio.domain.errors import DomainError
 from portfolio.extensions import db
 from portfolio.models import Role
 from portfolio.models.base import utcnow
-from portfolio.services import accounts
+from portfolio.services.accounts import users
 
 # (email, name, role, password). Published on purpose: these accounts are for demonstrations.
 DEMO_ACCOUNTS = (
@@ -58,8 +58,8 @@ def demo() -> None:
     session = db.session
     created = 0
     for email, name, role, password in DEMO_ACCOUNTS:
-        if accounts.find_by_email(session, email) is None:
-            accounts.create_account(
+        if users.find_by_email(session, email) is None:
+            users.create_account(
                 session,
                 email=email,
                 name=name,
@@ -83,7 +83,7 @@ def demo_portfolio() -> list[str]:
     Committed on its own, so a failure here leaves the accounts made above in place.
     """
     session = db.session
-    people = {role: accounts.find_by_email(session, email) for email, _, role, _ in DEMO_ACCOUNTS}
+    people = {role: users.find_by_email(session, email) for email, _, role, _ in DEMO_ACCOUNTS}
     candidate = people[Role.CANDIDATE]
     reason = demo_data.skip_reason(session, candidate)
     if reason:

@@ -18,7 +18,7 @@ from flask import current_app, url_for
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from portfolio.domain.eligibility import ExperienceEntry
+from portfolio.domain.applications.eligibility import ExperienceEntry
 from portfolio.models import (
     Application,
     Assignment,
@@ -30,26 +30,20 @@ from portfolio.models import (
     User,
 )
 from portfolio.models.base import utcnow
-from portfolio.services import (
-    application_decisions,
-    applications,
-    artifacts,
-    assignments,
-    enrollments,
-    portfolios,
-    reviewers,
-    submissions,
-    supervisors,
-)
-from portfolio.services.framework_queries import get_framework
+from portfolio.services.applications import decisions, drafts, supervisors
+from portfolio.services.applications.supervisors import DEFAULT_MAX_AGE, InvitationSettings
+from portfolio.services.enrollment import enroll
 from portfolio.services.mail import MailSettings
-from portfolio.services.supervisors import DEFAULT_MAX_AGE, InvitationSettings
+from portfolio.services.portfolios import artifacts, submissions
+from portfolio.services.portfolios import entries as portfolios
+from portfolio.services.programs.queries import get_framework
+from portfolio.services.reviewing import assignments, profiles
 
 PROGRAM = "lsscp"  # the slug of data/frameworks/lsscp.yaml, which `make run` publishes
 ELECTIVES = ["CAT", "REF", "YOUTH"]
 SUBMITTED_SET = "COMM"
 CANDIDATE_LIBRARY = "Anytown Public Library"
-# Reviewers never review staff of their own library (domain.assignment).
+# Reviewers never review staff of their own library (domain.reviewing.assignment).
 REVIEWER_LIBRARY = "Lakeside College Library"
 # Where `make run` serves; email links use PUBLIC_BASE_URL instead when it is set.
 LOCAL_SERVER = "http://127.0.0.1:5000"
@@ -188,9 +182,9 @@ def _codes_of(framework: Framework) -> set[str]:
 
 
 def _prepare_reviewer(session: Session, people: DemoPeople) -> int:
-    profile = reviewers.profile_for(session, people.reviewer)
-    choices = [c.value for c in reviewers.set_choices(session) if c.framework_slug == PROGRAM]
-    reviewers.update_profile(
+    profile = profiles.profile_for(session, people.reviewer)
+    choices = [c.value for c in profiles.set_choices(session) if c.framework_slug == PROGRAM]
+    profiles.update_profile(
         session,
         profile,
         actor=people.administrator,
@@ -208,7 +202,7 @@ def _prepare_reviewer(session: Session, people: DemoPeople) -> int:
 
 def _apply_and_enroll(session: Session, people: DemoPeople, today: date) -> Enrollment:
     candidate = people.candidate
-    application = applications.start_application(session, candidate, PROGRAM)
+    application = drafts.start_application(session, candidate, PROGRAM)
     work = ExperienceEntry(
         library=CANDIDATE_LIBRARY,
         library_type="public",
@@ -231,20 +225,20 @@ def _apply_and_enroll(session: Session, people: DemoPeople, today: date) -> Enro
         "supervisor_email": people.supervisor.email,
     }
     # Nothing "as typed": the application page then shows the saved record.
-    changes = applications.DraftChanges(values=values, entries=[work], typed={})
-    applications.save_draft(session, application, changes, expected_version=application.version)
-    applications.submit_application(
+    changes = drafts.DraftChanges(values=values, entries=[work], typed={})
+    drafts.save_draft(session, application, changes, expected_version=application.version)
+    drafts.submit_application(
         session,
         application,
         expected_version=application.version,
         today=today,
         invitations=_invitations(),
     )
-    mail = application_decisions.DecisionMail(
+    mail = decisions.DecisionMail(
         mail=MailSettings.from_config(current_app.config),
         dashboard_url=_link("candidate.dashboard"),
     )
-    return application_decisions.approve_application(
+    return decisions.approve_application(
         session,
         application,
         actor=people.administrator,
@@ -265,9 +259,9 @@ def _follow_as_supervisor(session: Session, people: DemoPeople) -> None:
 def _take_sets(
     session: Session, enrollment: Enrollment, candidate: User
 ) -> dict[str, EnrollmentSet]:
-    enrollments.choose_electives(session, enrollment, ELECTIVES, actor=candidate)
+    enroll.choose_electives(session, enrollment, ELECTIVES, actor=candidate)
     for item in enrollment.sets:
-        enrollments.choose_route(session, item, route="portfolio", actor=candidate)
+        enroll.choose_route(session, item, route="portfolio", actor=candidate)
     return {item.competency_set.code: item for item in portfolios.portfolio_sets(enrollment)}
 
 

@@ -10,9 +10,9 @@ from flask.cli import with_appcontext
 
 from portfolio.domain.errors import DomainError
 from portfolio.extensions import db
-from portfolio.services import frameworks as framework_service
-from portfolio.services.framework_files import FORMATS, dump_document, read_framework_file
-from portfolio.services.framework_queries import list_versions
+from portfolio.services.programs import versions as framework_service
+from portfolio.services.programs.files import FORMATS, dump_document, read_framework_file
+from portfolio.services.programs.queries import list_versions
 
 
 @click.group("frameworks")

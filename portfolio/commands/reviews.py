@@ -2,7 +2,7 @@
 
 The first four run daily by cron; `retally` rebuilds the quality page's tallies on demand.
 
-Each command commits once; queued emails go out after the commit (services.review_emails).
+Each command commits once; queued emails go out after the commit (services.reviewing.emails).
 """
 
 from __future__ import annotations
@@ -13,7 +13,9 @@ import click
 from flask.cli import with_appcontext
 
 from portfolio.extensions import db
-from portfolio.services import assignments, certification, outcome_changes, review_tallies
+from portfolio.services.certification import evaluation
+from portfolio.services.reviewing import assignments, outcome_changes
+from portfolio.services.reviewing import tallies as review_tallies
 
 
 def _day(value: str | None) -> date:
@@ -75,7 +77,7 @@ commands = [reviews_group]
 def decide_expired(today: str | None) -> None:
     """Record the decision (not certified) for enrollments whose completion window has ended."""
     session = db.session
-    decided = certification.decide_expired(session, _day(today))
+    decided = evaluation.decide_expired(session, _day(today))
     session.commit()
     click.echo(f"Decided {decided} enrollment{'s' if decided != 1 else ''}.")
 

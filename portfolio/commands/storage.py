@@ -8,10 +8,10 @@ from __future__ import annotations
 import click
 from flask.cli import with_appcontext
 
-from portfolio.domain.uploads import human_size
+from portfolio.domain.uploads.transfer import human_size
 from portfolio.extensions import db
 from portfolio.models.base import utcnow
-from portfolio.services.storage_reconcile import (
+from portfolio.services.uploads.reconcile import (
     ReconcileReport,
     expire_pending_uploads,
     reconcile,

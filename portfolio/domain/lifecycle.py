@@ -21,9 +21,9 @@ from collections.abc import Mapping
 from datetime import date
 from types import MappingProxyType
 
-from portfolio.domain.eligibility import add_months
+from portfolio.domain.dates import add_months
 from portfolio.domain.errors import Conflict, InvalidInput
-from portfolio.domain.rules import ProgramRules
+from portfolio.domain.programs.rules import ProgramRules
 
 
 class SetLifecycle(enum.StrEnum):

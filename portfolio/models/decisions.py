@@ -25,8 +25,8 @@ class DecisionStatus(enum.StrEnum):
 
 
 class CertificationDecision(Base):
-    """The final decision on an enrollment, with its reasons (domain.evaluation); its history is
-    in the audit trail."""
+    """The final decision on an enrollment, with its reasons (domain.certification.evaluation);
+    its history is in the audit trail."""
 
     __tablename__ = "certification_decision"
 
@@ -47,7 +47,7 @@ class Certificate(Base):
     __tablename__ = "certificate"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    # Random, so the public page cannot be walked: see services.certificates.new_number.
+    # Random, so the public page cannot be walked: see services.certification.numbers.new_number.
     number: Mapped[str] = mapped_column(String(40), unique=True)
     enrollment_id: Mapped[int] = mapped_column(ForeignKey("enrollment.id"), unique=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)

@@ -8,7 +8,7 @@ from datetime import date, datetime
 from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from portfolio.domain.evaluation import Route
+from portfolio.domain.certification.evaluation import Route
 from portfolio.models.accounts import User
 from portfolio.models.base import Base, str_enum, utcnow
 from portfolio.models.frameworks import CompetencySet, Framework

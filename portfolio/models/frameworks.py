@@ -37,7 +37,7 @@ class Framework(Base):
     status: Mapped[FrameworkStatus] = mapped_column(
         str_enum(FrameworkStatus), default=FrameworkStatus.DRAFT
     )
-    # Program rules as a document; the domain reads them through domain.rules.ProgramRules.
+    # Program rules as a document; the domain reads them through domain.programs.rules.ProgramRules.
     rules: Mapped[dict[str, Any]] = mapped_column(default=dict)
     # Anything else of the source file worth keeping (notes, source references).
     extra: Mapped[dict[str, Any]] = mapped_column(default=dict)

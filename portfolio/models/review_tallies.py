@@ -1,7 +1,7 @@
 """Monthly tallies of submitted reviews, one row per competency set or reviewer and month.
 
-Derived data for the quality page: domain.review_tallies says what each counter counts (its
-COUNTERS name one column each); services.review_tallies keeps the rows in step with every
+Derived data for the quality page: domain.reviewing.tallies says what each counter counts (its
+COUNTERS name one column each); services.reviewing.tallies keeps the rows in step with every
 submitted or withdrawn review, and can rebuild them from the reviews.
 """
 

@@ -19,8 +19,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from portfolio.domain.filenames import content_disposition
-from portfolio.domain.filetypes import inline_allowed
+from portfolio.domain.uploads.filenames import content_disposition
+from portfolio.domain.uploads.filetypes import inline_allowed
 from portfolio.storage import disk, links
 from portfolio.storage.base import (
     DEFAULT_EXPIRES,

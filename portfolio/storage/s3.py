@@ -15,8 +15,8 @@ from botocore import exceptions as boto_errors
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
-from portfolio.domain.filenames import content_disposition
-from portfolio.domain.filetypes import inline_allowed
+from portfolio.domain.uploads.filenames import content_disposition
+from portfolio.domain.uploads.filetypes import inline_allowed
 from portfolio.storage.base import (
     DEFAULT_EXPIRES,
     ObjectInfo,

@@ -16,7 +16,19 @@ from portfolio.web import (
 
 
 def register_web(app: Flask) -> None:
-    from portfolio.web.public import bp as public_bp
+    """Bind the web layer's hooks and register every blueprint, each one named here."""
+    from portfolio.web import (
+        account,
+        admin,
+        auth,
+        candidate,
+        certificates,
+        frameworks,
+        public,
+        reviewer,
+        supervisor,
+        uploads,
+    )
 
     app.url_map.converters["int"] = params.BoundedIntConverter
     sessions.init_app(app)
@@ -25,33 +37,16 @@ def register_web(app: Flask) -> None:
     errors.init_app(app)
     navigation.init_app(app)
     text_filters.init_app(app)
-    app.register_blueprint(public_bp)
-    for module in _optional_blueprints():
-        app.register_blueprint(module)
-
-
-def _optional_blueprints() -> list:  # type: ignore[type-arg]
-    """Blueprints of later features, registered when present."""
-    import importlib
-
-    found = []
-    for name in (
-        "auth",
-        "account",
-        "frameworks",
-        "admin",
-        "candidate",
-        "reviewer",
-        "supervisor",
-        "api",
-        "uploads",
-        "certificates",
+    for module in (
+        public,
+        auth,
+        account,
+        frameworks,
+        admin,
+        candidate,
+        reviewer,
+        supervisor,
+        uploads,
+        certificates,
     ):
-        try:
-            module = importlib.import_module(f"portfolio.web.{name}")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"portfolio.web.{name}":
-                raise
-            continue
-        found.append(module.bp)
-    return found
+        app.register_blueprint(module.bp)

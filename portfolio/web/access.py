@@ -7,7 +7,7 @@ from flask_login import current_user
 from portfolio.domain.errors import Forbidden, NotFound
 from portfolio.extensions import db
 from portfolio.models import Role, Upload
-from portfolio.services.upload_access import can_download
+from portfolio.services.uploads.access import can_download
 
 
 def require_role(role: Role) -> None:

@@ -8,8 +8,8 @@ from werkzeug.wrappers import Response
 
 from portfolio.domain.errors import InvalidInput
 from portfolio.extensions import db
-from portfolio.services import accounts
-from portfolio.services.tokens import InvalidLink
+from portfolio.services.accounts import users
+from portfolio.services.accounts.tokens import InvalidLink
 from portfolio.web.account_links import account_settings
 from portfolio.web.auth import link_problem
 from portfolio.web.auth_forms import ChangeEmailForm, ChangePasswordForm
@@ -47,7 +47,7 @@ def change_password() -> Response | tuple[str, int]:
     if form.validate_on_submit():
         user = current_user._get_current_object()
         try:
-            accounts.change_password(
+            users.change_password(
                 db.session,
                 account_settings(),
                 user,
@@ -71,7 +71,7 @@ def change_email() -> Response | tuple[str, int]:
     form = ChangeEmailForm()
     if form.validate_on_submit():
         try:
-            accounts.request_email_change(
+            users.request_email_change(
                 db.session,
                 account_settings(),
                 current_user._get_current_object(),
@@ -94,7 +94,7 @@ def change_email() -> Response | tuple[str, int]:
 def confirm_email_change(token: str) -> Response | tuple[str, int]:
     """Opened from the email, perhaps on another device: the signed token is the proof."""
     try:
-        user = accounts.confirm_email_change(db.session, account_settings(), token)
+        user = users.confirm_email_change(db.session, account_settings(), token)
     except InvalidLink as exc:
         return link_problem(exc, retry="account.settings")
     flash(f"Your email address is now {user.email}.", "success")

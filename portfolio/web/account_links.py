@@ -6,8 +6,8 @@ from typing import Any
 
 from flask import current_app, url_for
 
-from portfolio.services.accounts import AccountSettings
-from portfolio.services.tokens import Purpose
+from portfolio.services.accounts.tokens import Purpose
+from portfolio.services.accounts.users import AccountSettings
 
 # The page each kind of emailed token opens.
 TOKEN_ENDPOINTS = {

@@ -15,8 +15,8 @@ from werkzeug.wrappers import Response
 
 from portfolio.domain.errors import InvalidInput
 from portfolio.extensions import db, limiter
-from portfolio.services import accounts
-from portfolio.services.tokens import InvalidLink
+from portfolio.services.accounts import users
+from portfolio.services.accounts.tokens import InvalidLink
 from portfolio.web.account_links import account_settings
 from portfolio.web.auth_forms import (
     EmailRequestForm,
@@ -58,7 +58,7 @@ def _form_post_limit() -> str:
 
 def _account_key() -> str:
     # Never empty: the limiter skips a limit whose key is empty.
-    return "account:" + accounts.normalize_email(request.form.get("email", ""))[:254]
+    return "account:" + users.normalize_email(request.form.get("email", ""))[:254]
 
 
 def _sent_email(response: Response) -> bool:
@@ -96,7 +96,7 @@ def register() -> Response | tuple[str, int] | str:
     form = RegisterForm()
     if form.validate_on_submit():
         try:
-            accounts.register(
+            users.register(
                 db.session,
                 account_settings(),
                 email=form.email.data,
@@ -120,7 +120,7 @@ def check_email() -> str:
 @bp.get("/confirm/<token>")
 def confirm(token: str) -> Response | tuple[str, int]:
     try:
-        accounts.confirm_email(db.session, account_settings(), token)
+        users.confirm_email(db.session, account_settings(), token)
     except InvalidLink as exc:
         return link_problem(exc, retry="auth.resend_confirmation")
     flash("Your email address is confirmed. You can sign in now.", "success")
@@ -142,8 +142,8 @@ def sign_in() -> Response | tuple[str, int]:
     status = 200
     if form.validate_on_submit():
         try:
-            user = accounts.authenticate(db.session, form.email.data, form.password.data)
-        except accounts.EmailNotConfirmed as exc:
+            user = users.authenticate(db.session, form.email.data, form.password.data)
+        except users.EmailNotConfirmed as exc:
             unconfirmed, status = True, exc.status
             form.form_errors.append(exc.message)
         except InvalidInput as exc:
@@ -161,7 +161,7 @@ def sign_in() -> Response | tuple[str, int]:
 def sign_out() -> Response:
     if current_user.is_authenticated:
         # Ends this session and every other one of the same person (other devices too).
-        accounts.end_sessions(current_user._get_current_object())
+        users.end_sessions(current_user._get_current_object())
         end_session()
         flash("You are signed out.", "success")
     return redirect(url_for("public.home"))
@@ -172,7 +172,7 @@ def sign_out() -> Response:
 def resend_confirmation() -> Response | tuple[str, int]:
     form = EmailRequestForm()
     if form.validate_on_submit():
-        accounts.resend_confirmation(db.session, account_settings(), form.email.data)
+        users.resend_confirmation(db.session, account_settings(), form.email.data)
         return redirect(url_for("auth.check_email", reason="resend"))
     status = 422 if form.errors else 200
     return render_template("auth/resend_confirmation.html", form=form), status
@@ -183,7 +183,7 @@ def resend_confirmation() -> Response | tuple[str, int]:
 def forgot_password() -> Response | tuple[str, int]:
     form = EmailRequestForm()
     if form.validate_on_submit():
-        accounts.request_password_reset(db.session, account_settings(), form.email.data)
+        users.request_password_reset(db.session, account_settings(), form.email.data)
         return redirect(url_for("auth.check_email", reason="forgot"))
     status = 422 if form.errors else 200
     return render_template("auth/forgot_password.html", form=form), status
@@ -193,13 +193,13 @@ def forgot_password() -> Response | tuple[str, int]:
 def reset_password(token: str) -> Response | tuple[str, int]:
     settings = account_settings()
     try:
-        user = accounts.user_for_reset(db.session, settings, token)
+        user = users.user_for_reset(db.session, settings, token)
     except InvalidLink as exc:
         return link_problem(exc, retry="auth.forgot_password")
     form = ResetPasswordForm()
     if form.validate_on_submit():
         try:
-            accounts.reset_password(db.session, settings, token, form.password.data)
+            users.reset_password(db.session, settings, token, form.password.data)
         except InvalidInput as exc:
             show_error(form, exc)
         else:

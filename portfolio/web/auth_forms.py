@@ -1,7 +1,7 @@
 """Forms for signing up, signing in and looking after an account (Flask-WTF, CSRF on).
 
 Every field has a length limit, so oversized input gets a field error, never a server error.
-The password policy itself lives in domain/passwords.py and is applied by the services.
+The password policy itself lives in domain/accounts/passwords.py and is applied by the services.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 
-from portfolio.domain.passwords import MAX_LENGTH as PASSWORD_MAX_LENGTH
+from portfolio.domain.accounts.passwords import MAX_LENGTH as PASSWORD_MAX_LENGTH
 
 EMAIL_MAX_LENGTH = 254  # RFC 5321, and the column
 NAME_MAX_LENGTH = 200

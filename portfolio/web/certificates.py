@@ -13,11 +13,11 @@ from werkzeug.wrappers import Response
 from wtforms import Form, StringField
 from wtforms.validators import DataRequired, Length
 
+from portfolio.domain.dates import format_date
 from portfolio.domain.errors import InvalidInput
-from portfolio.domain.fees import format_date
 from portfolio.extensions import db, limiter
 from portfolio.models.base import utcnow
-from portfolio.services import certificates
+from portfolio.services.certification import numbers as certificates
 from portfolio.web.form_errors import show_error
 
 bp = Blueprint("certificates", __name__, url_prefix="/certificates")

@@ -8,11 +8,11 @@ from __future__ import annotations
 from flask import Blueprint, render_template, request
 
 from portfolio.domain.errors import NotFound
-from portfolio.domain.rules_text import describe_rules
+from portfolio.domain.programs.rules_text import describe_rules
 from portfolio.extensions import db
 from portfolio.models import Framework, SetKind
-from portfolio.services.framework_queries import get_framework, published_programs
-from portfolio.services.frameworks import load_rules
+from portfolio.services.programs.queries import get_framework, published_programs
+from portfolio.services.programs.versions import load_rules
 from portfolio.web import access
 from portfolio.web.params import is_small_int
 

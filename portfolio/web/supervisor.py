@@ -12,11 +12,12 @@ from werkzeug.wrappers import Response
 from portfolio.extensions import db
 from portfolio.models import Role, User
 from portfolio.models.base import utcnow
-from portfolio.services import shared_evidence, supervisors
-from portfolio.services.certification_views import certification_of_enrollments
+from portfolio.services.accounts.tokens import InvalidLink
+from portfolio.services.applications import supervisors
+from portfolio.services.applications.supervisors import DEFAULT_MAX_AGE, InvitationSettings
+from portfolio.services.certification.standing import certification_of_enrollments
 from portfolio.services.mail import MailSettings
-from portfolio.services.supervisors import DEFAULT_MAX_AGE, InvitationSettings
-from portfolio.services.tokens import InvalidLink
+from portfolio.services.portfolios import shared_evidence
 from portfolio.web import access
 from portfolio.web.account_links import absolute_url
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Flask
 from markupsafe import Markup
 
-from portfolio.domain.narrative import render_markdown
+from portfolio.domain.portfolios.narrative import render_markdown
 
 
 def narrative_html(text: str | None) -> Markup:

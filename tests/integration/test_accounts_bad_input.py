@@ -272,6 +272,6 @@ def test_account_pages_need_sign_in(client):
 
 
 def test_default_password_of_the_helpers_passes_the_policy():
-    from portfolio.domain.passwords import password_problems
+    from portfolio.domain.accounts.passwords import password_problems
 
     assert password_problems(DEFAULT_PASSWORD, email="x@example.org", name="X") == []

@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import func, select
 
 from portfolio.commands.demo import DEMO_ACCOUNTS
-from portfolio.domain.passwords import password_problems
+from portfolio.domain.accounts.passwords import password_problems
 from portfolio.models import AuditEvent, User, UserRole
 from tests.helpers import sign_in
 

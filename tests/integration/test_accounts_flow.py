@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from portfolio.models import AuditEvent, Role, User
-from portfolio.services import hashing
+from portfolio.services.accounts import hashing
 from tests.helpers import (
     DEFAULT_PASSWORD,
     link_in,

@@ -8,7 +8,7 @@ from contextlib import contextmanager
 import pytest
 from itsdangerous import TimestampSigner
 
-from portfolio.services.tokens import Purpose, sign
+from portfolio.services.accounts.tokens import Purpose, sign
 from tests.helpers import link_in, make_user, post_form, register, sign_in
 
 PASSWORD = "correct horse library staple"

@@ -9,7 +9,7 @@ from sqlalchemy import update
 
 from portfolio.domain.errors import Conflict
 from portfolio.models import Application, ApplicationStatus
-from portfolio.services import applications
+from portfolio.services.applications import drafts
 from tests.application_fixtures import (
     application_row,
     application_url,
@@ -187,6 +187,6 @@ def test_a_save_racing_another_is_a_conflict(client, session, draft):
     application = application_row(session, draft)
     loaded = application.version
     session.execute(update(Application).where(Application.id == draft).values(version=loaded + 1))
-    changes = applications.DraftChanges(values={"city": "Racer"}, entries=[], typed={})
+    changes = drafts.DraftChanges(values={"city": "Racer"}, entries=[], typed={})
     with pytest.raises(Conflict, match="changed in another tab"):
-        applications.save_draft(session, application, changes, expected_version=loaded)
+        drafts.save_draft(session, application, changes, expected_version=loaded)

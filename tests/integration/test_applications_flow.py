@@ -6,7 +6,7 @@ import re
 
 from sqlalchemy import select
 
-from portfolio.domain.eligibility import add_months
+from portfolio.domain.dates import add_months
 from portfolio.models import (
     ApplicationStatus,
     AuditEvent,
@@ -15,7 +15,7 @@ from portfolio.models import (
     Role,
     Route,
 )
-from portfolio.services.framework_queries import get_framework
+from portfolio.services.programs.queries import get_framework
 from tests.application_fixtures import (
     ELECTIVES,
     admin,

@@ -20,7 +20,7 @@ from portfolio.models import (
 )
 from portfolio.models import Rating as RatingRow
 from portfolio.models.base import utcnow
-from portfolio.services import assignments, calibration
+from portfolio.services.reviewing import assignments, calibration
 from tests.helpers import csrf_token, login_as, make_user, post_form
 from tests.review_fixtures import make_candidate, make_reviewer, make_submission, make_world
 

@@ -8,8 +8,8 @@ from datetime import UTC, date, datetime
 import pytest
 from sqlalchemy import select, update
 
+from portfolio.domain.dates import format_date
 from portfolio.domain.errors import Conflict, InvalidInput
-from portfolio.domain.fees import format_date
 from portfolio.models import (
     Certificate,
     CertificationDecision,
@@ -17,8 +17,9 @@ from portfolio.models import (
     EnrollmentStatus,
     Role,
 )
-from portfolio.services import certificate_admin, course_checks
 from portfolio.services.audit import events_for
+from portfolio.services.certification import certificate_admin
+from portfolio.services.courses import verification
 from tests.helpers import csrf_token, login_as, make_user
 from tests.integration.test_course_checks import course_candidate, text_of
 from tests.integration.test_review_queries import counting
@@ -30,7 +31,7 @@ TODAY = date.today()
 def certify(session, framework, admin, **candidate) -> Certificate:
     """A candidate certified by the office verifying their course."""
     item = course_candidate(session, framework, **candidate)
-    course_checks.verify_course(session, item, actor=admin, today=TODAY)
+    verification.verify_course(session, item, actor=admin, today=TODAY)
     certificate = session.scalar(
         select(Certificate).where(Certificate.enrollment_id == item.enrollment_id)
     )

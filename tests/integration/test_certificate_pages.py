@@ -9,7 +9,7 @@ from sqlalchemy import event, select
 
 from portfolio.extensions import db
 from portfolio.models import Application, ApplicationStatus, Certificate, Enrollment
-from portfolio.services import certificates, certification
+from portfolio.services.certification import evaluation, numbers
 from tests.helpers import login_as
 from tests.integration.test_review_outcomes import world_in_review
 from tests.review_fixtures import CANDIDATE_LIBRARY, make_framework, submit
@@ -107,7 +107,7 @@ def test_a_malformed_number_gets_the_form_again_with_a_field_error(client, sessi
         page = page_of(response)
         assert '<label for="number">Certificate number</label>' in page
         assert 'aria-invalid="true"' in page
-        assert f'id="number-error">{certificates.NUMBER_FORMAT}</p>' in page
+        assert f'id="number-error">{numbers.NUMBER_FORMAT}</p>' in page
     empty = client.get("/certificates", query_string={"number": "  "})
     assert empty.status_code == 422
     assert "Enter the certificate number." in page_of(empty)
@@ -177,7 +177,7 @@ def test_the_dashboard_of_an_enrollment_ended_not_certified_gives_the_reasons(cl
     submit(session, world, a, "not_met")
     submit(session, world, b, "not_met")
     later = world.enrollment.window_ends_on + timedelta(days=1)
-    assert certification.decide_expired(session, later) == 1
+    assert evaluation.decide_expired(session, later) == 1
     session.commit()
     login_as(client, world.candidate)
     page = page_of(client.get("/me/"))

@@ -9,8 +9,8 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import func, select
 
+from portfolio.domain.certification.evaluation import expiry
 from portfolio.domain.errors import Conflict
-from portfolio.domain.evaluation import expiry
 from portfolio.models import (
     Certificate,
     CertificationDecision,
@@ -20,8 +20,10 @@ from portfolio.models import (
     Role,
     SetOutcome,
 )
-from portfolio.services import certificates, certification, outcome_changes
 from portfolio.services.audit import events_for
+from portfolio.services.certification import evaluation as certification
+from portfolio.services.certification import numbers
+from portfolio.services.reviewing import outcome_changes
 from tests.helpers import make_user
 from tests.integration.test_review_outcomes import world_in_review
 from tests.review_fixtures import submit
@@ -92,12 +94,12 @@ def test_an_ended_window_closes_the_enrollment_as_not_certified(app, session, ma
 
 
 def test_certificate_numbers_are_read_forgivingly_and_refused_when_malformed():
-    number = certificates.new_number()
-    assert certificates.normalise_number(number.lower().replace("-", " ")) == number
-    assert certificates.normalise_number("o0000-00000-00000-0000l") == ("00000-00000-00000-00001")
+    number = numbers.new_number()
+    assert numbers.normalise_number(number.lower().replace("-", " ")) == number
+    assert numbers.normalise_number("o0000-00000-00000-0000l") == ("00000-00000-00000-00001")
     for bad in ("", "12345", "UUUUU-UUUUU-UUUUU-UUUUU", "x" * 500):
-        assert certificates.normalise_number(bad) is None
-    assert len({certificates.new_number() for _ in range(1000)}) == 1000
+        assert numbers.normalise_number(bad) is None
+    assert len({numbers.new_number() for _ in range(1000)}) == 1000
 
 
 def test_once_decided_the_outcomes_of_the_sets_stand(session):

@@ -25,9 +25,10 @@ from portfolio.models import (
     Role,
     Route,
 )
-from portfolio.services import course_checks, enrollments
 from portfolio.services.audit import events_for
-from portfolio.services.frameworks import load_rules
+from portfolio.services.courses import verification
+from portfolio.services.enrollment import enroll
+from portfolio.services.programs.versions import load_rules
 from tests.helpers import csrf_token, login_as, make_user
 from tests.integration.test_review_queries import counting
 from tests.review_fixtures import make_candidate, make_framework
@@ -191,7 +192,7 @@ def test_a_portfolio_set_cannot_be_verified_or_returned(client, session):
 def test_a_page_loaded_before_the_candidate_changed_the_course_is_a_conflict(client, session):
     item = course_candidate(session, make_framework(session))
     loaded = item.version
-    enrollments.choose_route(
+    enroll.choose_route(
         session,
         item,
         route="course",
@@ -222,7 +223,7 @@ def test_a_change_committed_meanwhile_fails_the_flush_instead_of_overwriting(ses
     table = EnrollmentSet.__table__
     session.execute(update(table).where(table.c.id == item.id).values(version=table.c.version + 1))
     with pytest.raises(StaleDataError):
-        course_checks.verify_course(session, item, actor=admin, today=TODAY)
+        verification.verify_course(session, item, actor=admin, today=TODAY)
 
 
 def test_returning_a_course_needs_a_reason_and_emails_the_candidate(client, session, mailbox):
@@ -273,7 +274,7 @@ def test_the_list_shows_completed_courses_the_longest_waiting_first(app, client,
         session, framework, email="p@example.org", name="Pat Planned", status=CourseStatus.PLANNED
     )
     for item in (second, first):  # both marked completed by their candidates, second first
-        enrollments.choose_route(
+        enroll.choose_route(
             session,
             item,
             route="course",
@@ -287,7 +288,7 @@ def test_the_list_shows_completed_courses_the_longest_waiting_first(app, client,
     assert page.index("Bo Second") < page.index("Casey Candidate")
     assert "Pat Planned" not in page
     assert page.count(f"{TODAY:%d %B %Y}") == 2
-    assert course_checks.count_courses_to_verify(session) == 2
+    assert verification.count_courses_to_verify(session) == 2
     assert "Courses to verify (2)" in text_of(client.get("/admin/"))
 
 
@@ -371,7 +372,7 @@ def test_after_the_window_a_candidate_can_no_longer_mark_a_course_completed(sess
     item = course_candidate(session, framework, status=CourseStatus.IN_PROGRESS)
     later = item.enrollment.window_ends_on + timedelta(days=1)
     with pytest.raises(Conflict, match="Your completion window ended on"):
-        enrollments.choose_route(
+        enroll.choose_route(
             session,
             item,
             route="course",

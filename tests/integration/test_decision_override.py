@@ -9,8 +9,8 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import func, select
 
+from portfolio.domain.dates import format_date
 from portfolio.domain.errors import Conflict, InvalidInput
-from portfolio.domain.fees import format_date
 from portfolio.models import (
     Certificate,
     CertificationDecision,
@@ -19,8 +19,9 @@ from portfolio.models import (
     EnrollmentStatus,
     Role,
 )
-from portfolio.services import certification, decision_override
 from portfolio.services.audit import events_for
+from portfolio.services.certification import evaluation as certification
+from portfolio.services.certification import overrides as decision_override
 from tests.helpers import csrf_token, login_as, make_user
 from tests.integration.test_certificate_admin import certify
 from tests.integration.test_course_checks import course_candidate, text_of

@@ -9,8 +9,8 @@ import yaml
 
 from portfolio.models import FrameworkStatus, Role
 from portfolio.services import audit
-from portfolio.services.framework_documents import export_document
-from portfolio.services.frameworks import import_framework, publish_framework
+from portfolio.services.programs.documents import export_document
+from portfolio.services.programs.versions import import_framework, publish_framework
 from tests.framework_documents import small_document
 from tests.helpers import csrf_token, login_as, make_user
 
@@ -264,7 +264,7 @@ def test_a_published_version_is_read_only_with_a_new_draft_button(client, sessio
     response = post(client, f"{editor(published)}new-draft", {}, page=editor(published))
     assert response.status_code == 302
     session.expire_all()
-    from portfolio.services.framework_queries import get_framework
+    from portfolio.services.programs.queries import get_framework
 
     new_draft = get_framework(session, "demo", 2)
     assert new_draft.status is FrameworkStatus.DRAFT

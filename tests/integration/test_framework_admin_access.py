@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from portfolio.models import Role
-from portfolio.services.framework_documents import export_document
-from portfolio.services.frameworks import import_framework
+from portfolio.services.programs.documents import export_document
+from portfolio.services.programs.versions import import_framework
 from tests.framework_documents import small_document
 from tests.helpers import csrf_token, login_as, make_user
 

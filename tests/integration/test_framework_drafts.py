@@ -6,9 +6,9 @@ import pytest
 
 from portfolio.domain.errors import Conflict, FrameworkFileError, InvalidInput
 from portfolio.services import audit
-from portfolio.services import framework_drafts as drafts
-from portfolio.services.framework_documents import export_document
-from portfolio.services.frameworks import import_framework, publish_framework
+from portfolio.services.programs import drafts
+from portfolio.services.programs.documents import export_document
+from portfolio.services.programs.versions import import_framework, publish_framework
 from tests.framework_documents import small_document
 
 

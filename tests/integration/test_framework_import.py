@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import func, select
 
 from portfolio.domain.errors import Conflict, FrameworkFileError, NotFound
-from portfolio.domain.frameworks import normalise_document
+from portfolio.domain.programs.documents import normalise_document
 from portfolio.models import (
     AuditEvent,
     Competency,
@@ -17,8 +17,8 @@ from portfolio.models import (
     RubricLevel,
 )
 from portfolio.services import audit
-from portfolio.services.framework_documents import export_document
-from portfolio.services.frameworks import (
+from portfolio.services.programs.documents import export_document
+from portfolio.services.programs.versions import (
     ImportOutcome,
     create_draft_from,
     export_framework,

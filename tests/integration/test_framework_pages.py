@@ -9,7 +9,11 @@ from sqlalchemy import event
 
 from portfolio.extensions import db
 from portfolio.models import Role
-from portfolio.services.frameworks import create_draft_from, import_framework, publish_framework
+from portfolio.services.programs.versions import (
+    create_draft_from,
+    import_framework,
+    publish_framework,
+)
 from tests.framework_documents import lsscp_document, small_document
 from tests.helpers import login_as, make_user
 

@@ -61,7 +61,8 @@ def test_the_tally_migration_counts_the_reviews_already_submitted(app, empty_dat
 
     from portfolio.models import Assignment, AssignmentStatus, Rating
     from portfolio.models.base import utcnow
-    from portfolio.services import assignments, review_tallies
+    from portfolio.services.reviewing import assignments
+    from portfolio.services.reviewing import tallies as review_tallies
     from tests.integration.test_review_quality import _tallies
     from tests.review_fixtures import make_world
 

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from portfolio.domain.errors import InvalidInput
 from portfolio.models import AuditEvent, Payment, ScholarshipAward
-from portfolio.services.payments import parse_amount
+from portfolio.services.applications.payments import parse_amount
 from tests.application_fixtures import (
     admin,
     candidate,

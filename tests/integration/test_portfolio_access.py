@@ -10,7 +10,8 @@ from sqlalchemy import select
 
 from portfolio.models import Artifact, Submission
 from portfolio.models.base import utcnow
-from portfolio.services import artifacts, portfolios, submissions
+from portfolio.services.portfolios import artifacts, submissions
+from portfolio.services.portfolios import entries as portfolios
 from tests.helpers import csrf_token
 from tests.portfolio_fixtures import alice, bob, fill_set, framework, make_upload, signed_in
 

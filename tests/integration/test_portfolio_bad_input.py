@@ -13,10 +13,11 @@ from html.parser import HTMLParser
 import pytest
 from sqlalchemy import select
 
-from portfolio.domain.narrative import ALLOWED_TAGS
+from portfolio.domain.portfolios.narrative import ALLOWED_TAGS
 from portfolio.models import Artifact, UploadStatus
 from portfolio.models.base import utcnow
-from portfolio.services import artifacts, portfolios, submissions
+from portfolio.services.portfolios import artifacts, submissions
+from portfolio.services.portfolios import entries as portfolios
 from tests.helpers import csrf_token
 from tests.portfolio_fixtures import (
     alice,

@@ -6,10 +6,11 @@ import re
 
 from sqlalchemy import event
 
-from portfolio.domain.evidence import STALE_MESSAGE
+from portfolio.domain.portfolios.evidence import STALE_MESSAGE
 from portfolio.extensions import db
 from portfolio.models import Route
-from portfolio.services import artifacts, portfolios
+from portfolio.services.portfolios import artifacts
+from portfolio.services.portfolios import entries as portfolios
 from tests.helpers import csrf_token, login_as, make_user
 from tests.portfolio_fixtures import (
     alice,

@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import select, text
 
 from portfolio.domain.errors import Conflict, InvalidInput, NotFound
-from portfolio.domain.evidence import STALE_MESSAGE
+from portfolio.domain.portfolios.evidence import STALE_MESSAGE
 from portfolio.models import (
     Artifact,
     AuditEvent,
@@ -16,7 +16,8 @@ from portfolio.models import (
     Upload,
     UploadStatus,
 )
-from portfolio.services import artifacts, portfolios
+from portfolio.services.portfolios import artifacts
+from portfolio.services.portfolios import entries as portfolios
 from tests.portfolio_fixtures import alice, bob, enroll, framework, make_upload
 
 FIXTURES = (alice, bob, framework)  # pytest finds fixtures by name in this module

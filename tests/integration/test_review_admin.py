@@ -15,8 +15,9 @@ from portfolio.models import (
     Role,
     SetOutcome,
 )
-from portfolio.services import assignments, review_queues
 from portfolio.services.audit import events_for
+from portfolio.services.reviewing import assignments
+from portfolio.services.reviewing import queues as review_queues
 from tests.helpers import csrf_token, login_as, make_user
 from tests.review_fixtures import make_reviewer, make_world, needing_an_elective, submit
 

@@ -14,8 +14,9 @@ from portfolio.models import (
     SubmissionStatus,
     SupervisorLink,
 )
-from portfolio.services import assignments, review_emails
+from portfolio.services import outbox
 from portfolio.services.audit import events_for
+from portfolio.services.reviewing import assignments
 from tests.review_fixtures import CANDIDATE_LIBRARY, make_reviewer, make_world
 
 TODAY = date(2025, 3, 3)
@@ -44,7 +45,7 @@ def test_each_new_reviewer_gets_an_email_after_the_commit(session, mailbox):
     world = make_world(session)
     assignments.assign_for_submission(session, world.submission, TODAY)
     assert mailbox.messages == []  # nothing goes out before the work is committed
-    assert len(review_emails.queued(session)) == 2
+    assert len(outbox.queued(session)) == 2
     session.commit()
     for reviewer in world.reviewers:
         (message,) = mailbox.to(reviewer.email)
@@ -57,7 +58,7 @@ def test_a_rolled_back_assignment_sends_no_email(session, mailbox):
     session.commit()
     assignments.assign_for_submission(session, world.submission, TODAY)
     session.rollback()
-    assert review_emails.queued(session) == []
+    assert outbox.queued(session) == []
     assert mailbox.messages == []
 
 
@@ -263,7 +264,7 @@ def test_a_new_enrollment_prefers_fresh_eyes_over_earlier_reviewers(session):
 def test_an_assigned_reviewer_may_fetch_the_files_of_their_snapshot_only(session):
     from portfolio.models import Upload, UploadStatus
     from portfolio.models.base import utcnow
-    from portfolio.services.review_files import reviewer_may_download
+    from portfolio.services.uploads.access import reviewer_may_download
 
     world = make_world(session, reviewers=3)
     assignments.assign_for_submission(session, world.submission, TODAY)

@@ -16,7 +16,7 @@ from portfolio.models import (
     Role,
     SetOutcome,
 )
-from portfolio.services import assignments, scoring
+from portfolio.services.reviewing import assignments, scoring
 from tests.helpers import csrf_token, login_as, make_user
 from tests.review_fixtures import make_reviewer, make_world, rate, submit
 

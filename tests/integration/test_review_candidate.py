@@ -7,7 +7,7 @@ from datetime import date
 from sqlalchemy import select
 
 from portfolio.models import Assignment
-from portfolio.services import assignments
+from portfolio.services.reviewing import assignments
 from tests.helpers import login_as
 from tests.review_fixtures import make_world, submit
 

@@ -27,7 +27,7 @@ from portfolio.models import (
     SetReviewTally,
     User,
 )
-from portfolio.services import assignments, scoring
+from portfolio.services.reviewing import assignments, scoring
 from tests.review_fixtures import make_world, ratings_for
 
 TODAY = date.today()

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from portfolio.models import Assignment, Upload, UploadStatus
 from portfolio.models.base import utcnow
-from portfolio.services import assignments
+from portfolio.services.reviewing import assignments
 from tests.helpers import login_as
 from tests.review_fixtures import make_world
 

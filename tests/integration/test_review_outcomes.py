@@ -15,8 +15,8 @@ from portfolio.models import (
     SetOutcome,
     SubmissionStatus,
 )
-from portfolio.services import assignments, outcome_changes, outcomes
 from portfolio.services.audit import events_for
+from portfolio.services.reviewing import assignments, outcome_changes, outcomes
 from tests.helpers import login_as, make_user
 from tests.review_fixtures import make_world, needing_an_elective, submit
 
@@ -88,7 +88,7 @@ def test_not_met_against_met_goes_to_a_third_reviewer_for_that_competency_only(s
     assert world.enrollment_set.status == "needs_adjudication"
     third = session.scalar(select(Assignment).where(Assignment.kind == AssignmentKind.ADJUDICATION))
     assert third is not None and third.reviewer_id not in {a.reviewer_id, b.reviewer_id}
-    from portfolio.services.scoring import scope
+    from portfolio.services.reviewing.scoring import scope
 
     assert [c.code for c in scope(session, third)] == ["C2"]
     submit(session, world, third, {"C2": "met"})

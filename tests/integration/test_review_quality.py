@@ -6,7 +6,7 @@ from datetime import date, timedelta
 
 from sqlalchemy import delete, select
 
-from portfolio.domain.review_tallies import COUNTERS
+from portfolio.domain.reviewing.tallies import COUNTERS
 from portfolio.models import (
     Assignment,
     EnrollmentSet,
@@ -16,7 +16,8 @@ from portfolio.models import (
     SetOutcome,
     SetReviewTally,
 )
-from portfolio.services import assignments, outcome_changes, review_tallies
+from portfolio.services.reviewing import assignments, outcome_changes
+from portfolio.services.reviewing import tallies as review_tallies
 from tests.helpers import login_as, make_user
 from tests.integration.test_review_queries import counting
 from tests.review_fixtures import (

@@ -9,7 +9,7 @@ from sqlalchemy import event, select
 
 from portfolio.extensions import db
 from portfolio.models import Assignment, AssignmentStatus, EnrollmentSet, Role, Route
-from portfolio.services import assignments
+from portfolio.services.reviewing import assignments
 from tests.helpers import login_as, make_user
 from tests.review_fixtures import make_candidate, make_reviewer, make_submission, make_world
 

@@ -8,8 +8,9 @@ from sqlalchemy import select
 
 from portfolio.models import Assignment, Role, Upload, UploadStatus
 from portfolio.models.base import utcnow
-from portfolio.services import assignments, roles
-from portfolio.services.upload_access import can_download
+from portfolio.services.accounts import roles
+from portfolio.services.reviewing import assignments
+from portfolio.services.uploads.access import can_download
 from tests.helpers import make_user
 from tests.review_fixtures import make_world
 

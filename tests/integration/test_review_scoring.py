@@ -8,8 +8,8 @@ from datetime import date
 from sqlalchemy import select
 
 from portfolio.models import Assignment, AssignmentStatus, Rating
-from portfolio.services import assignments
 from portfolio.services.audit import events_for
+from portfolio.services.reviewing import assignments
 from tests.helpers import csrf_token, login_as
 from tests.review_fixtures import CANDIDATE_LIBRARY, make_world
 

@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from portfolio.domain.filenames import content_disposition, make_object_key
+from portfolio.domain.uploads.filenames import content_disposition, make_object_key
 from portfolio.storage import (
     InvalidObjectKey,
     InvalidStorageLink,

@@ -15,7 +15,7 @@ import pytest
 import requests
 
 from portfolio.domain.errors import DomainError
-from portfolio.domain.filenames import make_object_key
+from portfolio.domain.uploads.filenames import make_object_key
 from portfolio.storage import (
     InvalidObjectKey,
     ObjectNotFound,

@@ -15,11 +15,11 @@ from sqlalchemy import Engine, func, select, text
 from sqlalchemy.orm import Session
 
 from portfolio.domain.errors import Conflict
-from portfolio.domain.evidence import ALREADY_SUBMITTED
+from portfolio.domain.portfolios.evidence import ALREADY_SUBMITTED
 from portfolio.extensions import db
 from portfolio.models import Base, EnrollmentSet, Submission, User
 from portfolio.models.base import utcnow
-from portfolio.services import submissions
+from portfolio.services.portfolios import submissions
 from tests.portfolio_fixtures import enroll, fill_set, make_framework
 
 pytestmark = pytest.mark.postgres_only

@@ -5,7 +5,8 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from portfolio.models import Submission
-from portfolio.services import artifacts, portfolios
+from portfolio.services.portfolios import artifacts
+from portfolio.services.portfolios import entries as portfolios
 from tests.helpers import csrf_token
 from tests.portfolio_fixtures import alice, fill_set, framework, signed_in
 

@@ -8,10 +8,10 @@ import pytest
 from sqlalchemy import select
 
 from portfolio.domain.errors import Conflict, InvalidInput
-from portfolio.domain.evidence import ALREADY_SUBMITTED, canonical_json, snapshot_sha256
+from portfolio.domain.portfolios.evidence import ALREADY_SUBMITTED, canonical_json, snapshot_sha256
 from portfolio.models import AuditEvent, Route, Submission, Upload
 from portfolio.models.base import utcnow
-from portfolio.services import artifacts, portfolios, submissions
+from portfolio.services.portfolios import artifacts, entries, submissions
 from tests.portfolio_fixtures import alice, fill_set, framework, make_upload
 
 FIXTURES = (alice, framework)  # pytest finds fixtures by name in this module
@@ -99,7 +99,7 @@ def test_a_competency_without_evidence_is_named(session, alice):
 def test_a_blank_narrative_is_named(session, alice):
     fill_set(session, alice, alice.sets[0])
     entry = alice.entry(session, "S1-1")
-    portfolios.update_narrative(session, entry, "   \n ", entry.version)
+    entries.update_narrative(session, entry, "   \n ", entry.version)
     with pytest.raises(InvalidInput) as caught:
         submissions.submit_set(session, alice.sets[0], alice.user, TODAY)
     assert "S1-1 (Competency 1.1): add a narrative" in caught.value.message
@@ -153,8 +153,8 @@ def test_editing_after_submission_leaves_the_snapshot_byte_identical(session, al
     before = canonical_json(submission.snapshot)
     fingerprint = submission.snapshot_sha256
 
-    portfolios.update_narrative(session, entry, "A new draft.", entry.version)
-    portfolios.update_learning_statement(session, portfolio, "Rewritten.", portfolio.version)
+    entries.update_narrative(session, entry, "A new draft.", entry.version)
+    entries.update_learning_statement(session, portfolio, "Rewritten.", portfolio.version)
     artifacts.update_artifact(session, entry.artifacts[0], caption="Renamed", description="")
     artifacts.remove_artifact(session, file_artifact)
     session.commit()
@@ -173,7 +173,7 @@ def test_a_resubmission_is_attempt_two_and_uses_the_one_allowed(session, alice):
     submissions.submit_set(session, alice.sets[0], alice.user, TODAY)
     alice.sets[0].status = "not_yet_met"  # as the reviewing outcome leaves it
     entry = alice.entry(session, "S1-1")
-    portfolios.update_narrative(session, entry, "Revised after feedback.", entry.version)
+    entries.update_narrative(session, entry, "Revised after feedback.", entry.version)
     again = submissions.submit_set(session, alice.sets[0], alice.user, TODAY)
     assert again.attempt == 2
     assert again.snapshot["competencies"][0]["narrative"] == "Revised after feedback."

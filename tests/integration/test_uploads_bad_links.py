@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from portfolio.models import Upload, User
 from portfolio.models.base import utcnow
-from portfolio.services.storage_reconcile import reconcile
+from portfolio.services.uploads.reconcile import reconcile
 from portfolio.storage.local import LocalStore
 from portfolio.storage.s3 import S3Store
 from portfolio.storage_binding import local_link

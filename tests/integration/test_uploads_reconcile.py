@@ -15,7 +15,7 @@ from flask import Flask
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from portfolio.domain.filenames import make_object_key
+from portfolio.domain.uploads.filenames import make_object_key
 from portfolio.models import AuditEvent, Upload, UploadStatus, User
 from portfolio.models.base import utcnow
 from portfolio.storage import ObjectStore

@@ -14,7 +14,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from portfolio.domain.agreement import (
+from portfolio.domain.errors import InvalidInput
+from portfolio.domain.reviewing.agreement import (
     LOW_AGREEMENT_THRESHOLD,
     agreement_stats,
     disagreement_rate,
@@ -23,8 +24,7 @@ from portfolio.domain.agreement import (
     rating_distribution,
     weighted_kappa,
 )
-from portfolio.domain.errors import InvalidInput
-from portfolio.domain.rubric import Rating
+from portfolio.domain.reviewing.rubric import Rating
 
 M, P, N = Rating.MET, Rating.PARTIALLY_MET, Rating.NOT_MET
 
@@ -191,7 +191,7 @@ def test_a_threshold_outside_minus_one_to_one_is_refused(threshold: float) -> No
 
 
 def test_importing_the_module_does_not_load_scikit_learn() -> None:
-    code = "import sys, portfolio.domain.agreement; print('sklearn' in sys.modules)"
+    code = "import sys, portfolio.domain.reviewing.agreement; print('sklearn' in sys.modules)"
     out = subprocess.run(
         [sys.executable, "-c", code],
         capture_output=True,

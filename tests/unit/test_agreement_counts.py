@@ -12,7 +12,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from portfolio.domain.agreement import (
+from portfolio.domain.errors import InvalidInput
+from portfolio.domain.reviewing.agreement import (
     Statistic,
     agreement_stats,
     agreement_stats_from_counts,
@@ -21,8 +22,7 @@ from portfolio.domain.agreement import (
     weighted_kappa,
     weighted_kappa_from_counts,
 )
-from portfolio.domain.errors import InvalidInput
-from portfolio.domain.rubric import Rating
+from portfolio.domain.reviewing.rubric import Rating
 
 M, P, N = Rating.MET, Rating.PARTIALLY_MET, Rating.NOT_MET
 HAND_PAIRS = [(M, M), (M, P), (P, P), (N, P), (N, N)]
@@ -130,8 +130,8 @@ def test_a_negative_count_is_refused(compute: object) -> None:
 def test_counts_based_statistics_load_neither_library() -> None:
     code = (
         "import sys\n"
-        "from portfolio.domain.agreement import agreement_stats_from_counts as f\n"
-        "from portfolio.domain.rubric import Rating as R\n"
+        "from portfolio.domain.reviewing.agreement import agreement_stats_from_counts as f\n"
+        "from portfolio.domain.reviewing.rubric import Rating as R\n"
         "f({(R.MET, R.NOT_MET): 2, (R.MET, R.MET): 3})\n"
         "print(any(m in sys.modules for m in ('sklearn', 'krippendorff', 'numpy')))"
     )

@@ -9,7 +9,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from portfolio.domain.assignment import (
+from portfolio.domain.errors import InvalidInput
+from portfolio.domain.reviewing.assignment import (
     Candidate,
     PassedOver,
     ReviewerProfile,
@@ -17,7 +18,6 @@ from portfolio.domain.assignment import (
     same_library,
     unavailable_through,
 )
-from portfolio.domain.errors import InvalidInput
 
 TODAY = date(2026, 11, 10)
 CANDIDATE = Candidate(id=1, library="Spokane Public Library")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from portfolio.domain.evaluation import certificate_status
+from portfolio.domain.certification.evaluation import certificate_status
 
 LAST_DAY = date(2030, 3, 3)
 

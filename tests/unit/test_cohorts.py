@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from portfolio.domain.cohorts import Quarter, median, quarter_of, quarter_of_month, share
+from portfolio.domain.reporting.cohorts import Quarter, median, quarter_of, quarter_of_month, share
 
 
 @pytest.mark.parametrize(

@@ -7,10 +7,10 @@ from fractions import Fraction
 
 import pytest
 
-from portfolio.domain.electives import can_change_elective, validate_electives
+from portfolio.domain.enrollment.electives import can_change_elective, validate_electives
 from portfolio.domain.errors import InvalidInput
 from portfolio.domain.lifecycle import SetLifecycle
-from portfolio.domain.rules import (
+from portfolio.domain.programs.rules import (
     EligibilityRules,
     FeeRules,
     PassThresholds,

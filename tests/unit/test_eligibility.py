@@ -12,13 +12,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from portfolio.domain.eligibility import (
+from portfolio.domain.applications.eligibility import (
     Education,
     EligibilityStatus,
     ExperienceEntry,
     HoursSummary,
     Overlap,
-    add_months,
     assess_eligibility,
     find_overlaps,
     hours_in_window,
@@ -26,7 +25,7 @@ from portfolio.domain.eligibility import (
     window,
 )
 from portfolio.domain.errors import InvalidInput
-from portfolio.domain.rules import EligibilityRules
+from portfolio.domain.programs.rules import EligibilityRules
 
 RULES = EligibilityRules(
     experience_hours=1820,
@@ -60,28 +59,9 @@ def total(entries: list[ExperienceEntry], today: date = TODAY) -> Fraction:
     return hours_in_window(entries, today, RULES).exact_total
 
 
-# --- calendar arithmetic and the window -----------------------------------------------------
+# --- the window -----------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    ("day", "months", "expected"),
-    [
-        (date(2024, 1, 31), 1, date(2024, 2, 29)),
-        (date(2023, 1, 31), 1, date(2023, 2, 28)),
-        (date(2024, 3, 31), -1, date(2024, 2, 29)),
-        (date(2024, 12, 15), 1, date(2025, 1, 15)),
-        (date(2025, 1, 15), -1, date(2024, 12, 15)),
-        (date(2028, 2, 29), -60, date(2023, 2, 28)),
-        (date(2024, 1, 31), 18, date(2025, 7, 31)),
-    ],
-)
-def test_add_months_clamps_to_the_end_of_the_month(day: date, months: int, expected: date) -> None:
-    assert add_months(day, months) == expected
-
-
-def test_add_months_out_of_range_is_invalid_input() -> None:
-    with pytest.raises(InvalidInput):
-        add_months(date(9999, 12, 1), 1)
 
 
 def test_window_runs_from_the_same_date_years_ago_through_today() -> None:

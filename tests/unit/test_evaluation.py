@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from portfolio.domain.evaluation import Route, SetState, Verdict, evaluate, expiry
+from portfolio.domain.certification.evaluation import Route, SetState, Verdict, evaluate, expiry
 from portfolio.domain.lifecycle import SetLifecycle
 
 WINDOW_ENDS = date(2028, 6, 30)

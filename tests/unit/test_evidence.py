@@ -7,7 +7,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from portfolio.domain.errors import Conflict, InvalidInput
-from portfolio.domain.evidence import (
+from portfolio.domain.lifecycle import SetLifecycle as S
+from portfolio.domain.portfolios.evidence import (
     CompetencyEvidence,
     canonical_json,
     check_link_url,
@@ -16,7 +17,6 @@ from portfolio.domain.evidence import (
     snapshot_sha256,
     status_after_edit,
 )
-from portfolio.domain.lifecycle import SetLifecycle as S
 
 
 @pytest.mark.parametrize(

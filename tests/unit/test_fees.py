@@ -9,14 +9,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from portfolio.domain.errors import InvalidInput
-from portfolio.domain.fees import (
+from portfolio.domain.applications.fees import (
     amount_due,
-    format_date,
     format_money,
     scholarship_eligibility,
 )
-from portfolio.domain.rules import FeeRules, Scholarship
+from portfolio.domain.errors import InvalidInput
+from portfolio.domain.programs.rules import FeeRules, Scholarship
 
 AWARD = Scholarship(
     key="enrollment",
@@ -202,7 +201,3 @@ def test_format_money_refuses_negative_cents() -> None:
 def test_format_money_refuses_anything_but_int_cents(amount: object) -> None:
     with pytest.raises(InvalidInput, match="whole number of cents"):
         format_money(amount, "USD")  # type: ignore[arg-type]
-
-
-def test_format_date_names_the_month_in_english() -> None:
-    assert format_date(date(2025, 7, 31)) == "31 July 2025"

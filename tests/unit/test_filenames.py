@@ -7,7 +7,7 @@ import unicodedata
 
 import pytest
 
-from portfolio.domain.filenames import (
+from portfolio.domain.uploads.filenames import (
     candidate_prefix,
     content_disposition,
     make_object_key,

@@ -12,7 +12,7 @@ import zlib
 import pytest
 
 from portfolio.domain.errors import InvalidInput
-from portfolio.domain.filetypes import (
+from portfolio.domain.uploads.filetypes import (
     SNIFF_BYTES,
     DetectedType,
     FileFamily,

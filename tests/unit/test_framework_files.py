@@ -8,7 +8,7 @@ import json
 import pytest
 
 from portfolio.domain.errors import FrameworkFileError
-from portfolio.services.framework_files import (
+from portfolio.services.programs.files import (
     MAX_FILE_BYTES,
     dump_document,
     parse_framework_bytes,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from portfolio.domain.errors import FrameworkFileError
-from portfolio.domain.frameworks import check_framework, normalise_document, same_content
+from portfolio.domain.programs.documents import check_framework, normalise_document, same_content
 from tests.framework_documents import lsscp_document, small_document
 
 

@@ -23,7 +23,7 @@ from portfolio.domain.lifecycle import (
     transition,
     window_open,
 )
-from portfolio.domain.rules import (
+from portfolio.domain.programs.rules import (
     EligibilityRules,
     FeeRules,
     PassThresholds,

@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from portfolio.domain.errors import InvalidInput
-from portfolio.domain.narrative import (
+from portfolio.domain.portfolios.narrative import (
     ALLOWED_ATTRIBUTES,
     ALLOWED_TAGS,
     LINK_REL,

@@ -4,9 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from portfolio.domain.common_passwords import COMMON_PASSWORDS
+from portfolio.domain.accounts.common_passwords import COMMON_PASSWORDS
+from portfolio.domain.accounts.passwords import (
+    MAX_LENGTH,
+    MIN_LENGTH,
+    check_password,
+    password_problems,
+)
 from portfolio.domain.errors import InvalidInput
-from portfolio.domain.passwords import MAX_LENGTH, MIN_LENGTH, check_password, password_problems
 
 EMAIL = "pat.reader@example.org"
 NAME = "Pat Reader"

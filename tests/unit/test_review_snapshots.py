@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from portfolio.domain.snapshots import diff_lines, read_snapshot, snapshot_changes
+from portfolio.domain.portfolios.snapshots import diff_lines, read_snapshot, snapshot_changes
 
 FILE = {
     "id": 7,

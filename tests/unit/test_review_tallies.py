@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime, timedelta, timezone
 from hypothesis import given
 from hypothesis import strategies as st
 
-from portfolio.domain.review_tallies import (
+from portfolio.domain.reviewing.tallies import (
     COUNTERS,
     Subject,
     SubmittedReview,

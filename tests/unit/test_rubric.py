@@ -11,7 +11,15 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from portfolio.domain.errors import InvalidInput
-from portfolio.domain.rubric import (
+from portfolio.domain.programs.rules import (
+    EligibilityRules,
+    FeeRules,
+    PassThresholds,
+    ProgramRules,
+    RenewalRules,
+    ReviewRules,
+)
+from portfolio.domain.reviewing.rubric import (
     CombineRule,
     Rating,
     SetStatus,
@@ -19,14 +27,6 @@ from portfolio.domain.rubric import (
     combine_reviews,
     parse_rating,
     resolve_with_adjudication,
-)
-from portfolio.domain.rules import (
-    EligibilityRules,
-    FeeRules,
-    PassThresholds,
-    ProgramRules,
-    RenewalRules,
-    ReviewRules,
 )
 
 M, P, N = Rating.MET, Rating.PARTIALLY_MET, Rating.NOT_MET

@@ -5,8 +5,8 @@ from __future__ import annotations
 import dataclasses
 from fractions import Fraction
 
-from portfolio.domain.rules import rules_from_document
-from portfolio.domain.rules_text import count, describe_rules, money, percent
+from portfolio.domain.programs.rules import rules_from_document
+from portfolio.domain.programs.rules_text import count, describe_rules, money, percent
 from tests.framework_documents import lsscp_document
 
 LSSCP = rules_from_document(lsscp_document()["rules"])
@@ -117,7 +117,7 @@ def test_rules_outside_sensible_ranges_are_refused_with_the_field():
 
     from config import ROOT
     from portfolio.domain.errors import FrameworkFileError
-    from portfolio.domain.rules import rules_from_document
+    from portfolio.domain.programs.rules import rules_from_document
 
     document = yaml.safe_load((ROOT / "data/frameworks/lsscp.yaml").read_text())
     rules = copy.deepcopy(document["rules"])

@@ -7,8 +7,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from portfolio.domain.errors import InvalidInput
-from portfolio.domain.filenames import make_object_key
-from portfolio.domain.uploads import (
+from portfolio.domain.uploads.filenames import make_object_key
+from portfolio.domain.uploads.transfer import (
     CANDIDATES_PREFIX,
     FileTooLarge,
     GiB,

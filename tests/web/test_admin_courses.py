@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from portfolio.extensions import db
 from portfolio.models import Certificate, Role
-from portfolio.services import course_checks
+from portfolio.services.courses import verification
 from tests.helpers import make_user
 from tests.integration.test_course_checks import course_candidate
 from tests.review_fixtures import make_framework
@@ -30,7 +30,7 @@ def seed(live_app) -> int:
         course_candidate(session, framework)
         course_candidate(session, framework, email="bo@example.org", name="Bo Waiting")
         done = course_candidate(session, framework, email="di@example.org", name="Di Done")
-        course_checks.verify_course(session, done, actor=admin, today=date.today())
+        verification.verify_course(session, done, actor=admin, today=date.today())
         certificate_id = session.scalars(select(Certificate.id)).one()
         session.commit()
         return certificate_id

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from portfolio.extensions import db
 from portfolio.models import Certificate, CourseStatus, Role
-from portfolio.services import certification
+from portfolio.services.certification import evaluation
 from tests.helpers import make_user
 from tests.integration.test_course_checks import course_candidate
 from tests.review_fixtures import make_framework
@@ -26,7 +26,7 @@ def seed(live_app) -> int:
         make_user(session, "admin@example.org", password=PASSWORD, roles=(Role.ADMINISTRATOR,))
         item = course_candidate(session, make_framework(session), status=CourseStatus.PLANNED)
         later = item.enrollment.window_ends_on + timedelta(days=1)
-        decision = certification.evaluate_enrollment(session, item.enrollment, later)
+        decision = evaluation.evaluate_enrollment(session, item.enrollment, later)
         assert decision is not None
         decision_id = decision.id
         session.commit()

@@ -9,7 +9,7 @@ from playwright.sync_api import Page, expect
 from portfolio.extensions import db
 from portfolio.models import Role
 from portfolio.models.base import utcnow
-from portfolio.services.frameworks import import_framework, publish_framework
+from portfolio.services.programs.versions import import_framework, publish_framework
 from tests.framework_documents import lsscp_document
 from tests.helpers import make_user
 from tests.web.conftest import assert_accessible

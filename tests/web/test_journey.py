@@ -10,7 +10,7 @@ from playwright.sync_api import Page, expect
 
 from config import ROOT
 from portfolio.extensions import db
-from portfolio.services.frameworks import import_framework, publish_framework
+from portfolio.services.programs.versions import import_framework, publish_framework
 from tests.helpers import link_in
 from tests.web.conftest import assert_accessible
 

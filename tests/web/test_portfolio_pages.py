@@ -7,9 +7,9 @@ import re
 
 from playwright.sync_api import BrowserContext, Page, expect
 
-from portfolio.domain.evidence import STALE_MESSAGE
+from portfolio.domain.portfolios.evidence import STALE_MESSAGE
 from portfolio.extensions import db
-from portfolio.services.hashing import hash_password
+from portfolio.services.accounts.hashing import hash_password
 from tests.portfolio_fixtures import enroll, fill_set, make_framework
 from tests.web.conftest import assert_accessible
 

@@ -10,8 +10,8 @@ from sqlalchemy import select
 
 from portfolio.extensions import db
 from portfolio.models import Assignment, Rating, Role
-from portfolio.services import assignments
-from portfolio.services.hashing import hash_password
+from portfolio.services.accounts.hashing import hash_password
+from portfolio.services.reviewing import assignments
 from tests.helpers import make_user
 from tests.review_fixtures import make_world, submit
 from tests.web.conftest import assert_accessible

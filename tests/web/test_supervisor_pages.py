@@ -12,7 +12,7 @@ from sqlalchemy import select
 from portfolio.extensions import db
 from portfolio.models import Assignment, Role, SupervisorLink, UserRole
 from portfolio.models.base import utcnow
-from portfolio.services import assignments
+from portfolio.services.reviewing import assignments
 from tests.helpers import make_user
 from tests.review_fixtures import make_world, submit
 from tests.web.conftest import assert_accessible

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
-
 from flask import Blueprint, render_template
 from flask_login import current_user, login_required
 
@@ -23,20 +21,16 @@ def index() -> str:
     return render_template("admin/index.html", user=current_user)
 
 
-# Each admin area is a module adding routes to `bp`; imported here so they register.
-for _area in (
-    "users",
-    "frameworks",
-    "reviews",
-    "applications",
-    "review_quality",
-    "courses",
-    "certificates",
-    "decisions",
-    "cohorts",
-):
-    try:
-        importlib.import_module(f"portfolio.web.admin.{_area}")
-    except ModuleNotFoundError as exc:
-        if exc.name != f"portfolio.web.admin.{_area}":
-            raise
+# Each area is a module adding routes to `bp`; imported here so they register.
+from portfolio.web.admin import (  # noqa: E402, F401
+    applications,
+    certificates,
+    cohorts,
+    courses,
+    decisions,
+    framework_parts,
+    frameworks,
+    review_quality,
+    reviews,
+    users,
+)

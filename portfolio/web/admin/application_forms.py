@@ -10,7 +10,7 @@ from wtforms import DateField, Form, RadioField, SelectField, StringField, TextA
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length
 
-from portfolio.services.payments import PAYMENT_METHODS, REFERENCE_LIMIT
+from portfolio.services.applications.payments import PAYMENT_METHODS, REFERENCE_LIMIT
 
 DECISIONS = [SelectChoice("approve", "Approve and enroll"), SelectChoice("reject", "Reject")]
 
@@ -28,7 +28,7 @@ class DecisionForm(Form):
 
 
 class PaymentForm(Form):
-    # Parsed by services.payments.parse_amount (exact cents), so a plain text field.
+    # Parsed by services.applications.payments.parse_amount (exact cents), so a plain text field.
     amount = StringField(
         "Amount received, in dollars (for example 350.00)",
         [DataRequired("Enter the amount received.")],

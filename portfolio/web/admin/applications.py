@@ -10,13 +10,15 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
 
+from portfolio.domain.applications.fees import format_money
 from portfolio.domain.errors import InvalidInput
-from portfolio.domain.fees import format_money
 from portfolio.extensions import db
 from portfolio.models import Application, User
 from portfolio.models.base import utcnow
-from portfolio.services import application_decisions, applications, audit, payments
-from portfolio.services.experience import hours_report
+from portfolio.services import audit
+from portfolio.services.applications import decisions as application_decisions
+from portfolio.services.applications import drafts, payments
+from portfolio.services.applications.experience import hours_report
 from portfolio.services.mail import MailSettings
 from portfolio.web import access
 from portfolio.web.account_links import absolute_url
@@ -36,7 +38,7 @@ def _me() -> User:
 
 
 def _load(application_id: int) -> Application:
-    application = applications.get_application(db.session, application_id)
+    application = drafts.get_application(db.session, application_id)
     access.require_found(application)
     assert application is not None
     return application
@@ -68,7 +70,7 @@ def _page(
     scholarship: ScholarshipForm | None = None,
 ) -> str:
     today = utcnow().date()
-    rules = applications.rules_for(application)
+    rules = drafts.rules_for(application)
     paid = payments.payments_of(db.session, application)
     awards = payments.awards_of(db.session, application)
     scholarship = scholarship or ScholarshipForm(prefix="scholarship")
@@ -78,8 +80,8 @@ def _page(
     return render_template(
         "admin/application.html",
         application=application,
-        assessment=applications.assess(application, today),
-        report=hours_report(applications.domain_entries(application), rules.eligibility, today),
+        assessment=drafts.assess(application, today),
+        report=hours_report(drafts.domain_entries(application), rules.eligibility, today),
         statement=payments.fee_statement(application, paid, awards),
         payments=paid,
         awards=awards,
@@ -155,7 +157,7 @@ def record_payment(application_id: int) -> Response | tuple[str, int]:
 def award_scholarship(application_id: int) -> Response | tuple[str, int]:
     application = _load(application_id)
     form = ScholarshipForm(request.form, prefix="scholarship")
-    rules = applications.rules_for(application)
+    rules = drafts.rules_for(application)
     form.scholarship_key.choices = [SelectChoice(s.key, s.name) for s in rules.fees.scholarships]
     if form.validate():
         try:

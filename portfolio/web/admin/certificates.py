@@ -10,7 +10,7 @@ from werkzeug.wrappers import Response
 
 from portfolio.domain.errors import InvalidInput
 from portfolio.extensions import db
-from portfolio.services import certificate_admin, decision_override
+from portfolio.services.certification import certificate_admin, overrides
 from portfolio.web import clock
 from portfolio.web.admin import bp
 from portfolio.web.admin.review_forms import current_admin
@@ -40,7 +40,7 @@ def revoke_certificate(certificate_id: int) -> Response | tuple[str, int]:
     file = certificate_admin.certificate_file(db.session, certificate_id, clock.today())
     reason = request.form.get("reason", "")
     try:
-        decision_override.revoke(
+        overrides.revoke(
             db.session,
             file.certificate,
             file.decision,

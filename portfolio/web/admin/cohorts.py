@@ -11,7 +11,8 @@ from wtforms import SelectField
 
 from portfolio.domain.errors import InvalidInput
 from portfolio.extensions import db
-from portfolio.services import cohorts, framework_queries
+from portfolio.services.programs import queries
+from portfolio.services.reporting import cohorts
 from portfolio.web import clock
 from portfolio.web.admin import bp
 from portfolio.web.form_errors import show_error
@@ -30,7 +31,7 @@ def cohorts_page() -> tuple[str, int]:
     form = CohortFilterForm(request.args)
     form.program.choices = [("", "All programs")] + [
         (framework.slug, f"{framework.name} ({framework.slug})")
-        for framework in framework_queries.published_programs(db.session)
+        for framework in queries.published_programs(db.session)
     ]
     report, status = None, 200
     try:

@@ -14,7 +14,8 @@ from werkzeug.wrappers import Response
 from portfolio.domain.errors import BadRequest, InvalidInput
 from portfolio.extensions import db
 from portfolio.models import CertificationDecision, DecisionStatus, EnrollmentSet
-from portfolio.services import certification, course_checks
+from portfolio.services.certification import evaluation
+from portfolio.services.courses import verification
 from portfolio.web import clock
 from portfolio.web.admin import bp
 from portfolio.web.admin.review_forms import current_admin, require_found
@@ -33,7 +34,7 @@ class FailedReturn:
 @bp.context_processor
 def _courses_waiting() -> dict[str, object]:
     # A callable, so only the page that shows the number (the admin index) runs the count.
-    return {"courses_to_verify_count": lambda: course_checks.count_courses_to_verify(db.session)}
+    return {"courses_to_verify_count": lambda: verification.count_courses_to_verify(db.session)}
 
 
 @bp.get("/courses")
@@ -44,8 +45,8 @@ def courses() -> str:
 def _courses_page(failed: FailedReturn | None = None) -> str:
     return render_template(
         "admin/courses.html",
-        rows=course_checks.courses_to_verify(db.session),
-        total=course_checks.count_courses_to_verify(db.session),
+        rows=verification.courses_to_verify(db.session),
+        total=verification.count_courses_to_verify(db.session),
         failed=failed,
     )
 
@@ -68,7 +69,7 @@ def _version() -> int:
 def verify_course(enrollment_set_id: int) -> Response:
     item = _load(enrollment_set_id)
     today = clock.today()
-    decision = course_checks.verify_course(
+    decision = verification.verify_course(
         db.session, item, actor=current_admin(), today=today, expected_version=_version()
     )
     flash(_verified_message(item, decision, today), "success")
@@ -81,10 +82,10 @@ def _verified_message(
     who = item.enrollment.user.name
     done = f"{item.course_name} is verified for {who}."
     if decision is None:
-        return f"{done} {certification.standing(item.enrollment, today).summary}"
+        return f"{done} {evaluation.standing(item.enrollment, today).summary}"
     if decision.status is DecisionStatus.NOT_CERTIFIED:
         return f"{done} Their enrollment had already ended as not certified."
-    certificate = certification.certificate_of(db.session, item.enrollment)
+    certificate = evaluation.certificate_of(db.session, item.enrollment)
     number = f" (certificate {certificate.number})" if certificate is not None else ""
     return f"{done} {who} is certified{number}."
 
@@ -94,7 +95,7 @@ def return_course(enrollment_set_id: int) -> Response | tuple[str, int]:
     item = _load(enrollment_set_id)
     reason = request.form.get("reason", "")
     try:
-        course_checks.return_course(
+        verification.return_course(
             db.session, item, actor=current_admin(), reason=reason, expected_version=_version()
         )
     except InvalidInput as exc:

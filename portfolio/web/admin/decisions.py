@@ -12,7 +12,7 @@ from werkzeug.wrappers import Response
 from portfolio.domain.errors import Conflict, InvalidInput
 from portfolio.extensions import db
 from portfolio.models import DecisionStatus
-from portfolio.services import decision_override
+from portfolio.services.certification import overrides
 from portfolio.web import clock
 from portfolio.web.admin import bp
 from portfolio.web.admin.review_forms import current_admin
@@ -22,8 +22,8 @@ from portfolio.web.admin.review_forms import current_admin
 def decisions() -> str:
     return render_template(
         "admin/decisions/index.html",
-        rows=decision_override.latest_decisions(db.session),
-        total=decision_override.count_decisions(db.session),
+        rows=overrides.latest_decisions(db.session),
+        total=overrides.count_decisions(db.session),
     )
 
 
@@ -42,22 +42,22 @@ def _decision_page(
 ) -> str:
     return render_template(
         "admin/decisions/show.html",
-        file=decision_override.decision_file(db.session, decision_id),
+        file=overrides.decision_file(db.session, decision_id),
         error=error,
         error_field=error_field,
         conflict=conflict,
         reason=reason,
-        limit=decision_override.REASON_LIMIT,
+        limit=overrides.REASON_LIMIT,
     )
 
 
 @bp.post("/decisions/<int:decision_id>/override")
 def override_decision(decision_id: int) -> Response | tuple[str, int]:
-    file = decision_override.decision_file(db.session, decision_id)
+    file = overrides.decision_file(db.session, decision_id)
     reason = request.form.get("reason", "")
     try:
         status = _status(request.form.get("status", ""))
-        decision_override.override_decision(
+        overrides.override_decision(
             db.session,
             file.decision,
             actor=current_admin(),

@@ -12,7 +12,7 @@ from werkzeug.wrappers import Response
 from portfolio.domain.errors import BadRequest, InvalidInput, NotFound
 from portfolio.extensions import db
 from portfolio.models import Competency, CompetencySet, Framework
-from portfolio.services import framework_drafts
+from portfolio.services.programs import drafts
 from portfolio.web.admin import bp
 from portfolio.web.admin.framework_forms import (
     SetForm,
@@ -20,7 +20,7 @@ from portfolio.web.admin.framework_forms import (
     competency_form,
     show_service_error,
 )
-from portfolio.web.admin.frameworks import actor, load_framework, to_editor
+from portfolio.web.admin.framework_loading import actor, load_framework, to_editor
 
 PREFIX = "/frameworks/<int:framework_id>"
 OFFSETS = {"up": -1, "down": 1}
@@ -51,11 +51,11 @@ def _offset() -> int:
 @bp.route(f"{PREFIX}/sets/new", methods=["GET", "POST"])
 def framework_set_new(framework_id: int) -> Response | str | tuple[str, int]:
     framework = load_framework(framework_id)
-    framework_drafts.require_draft(framework)
+    drafts.require_draft(framework)
     form = SetForm()
     if form.validate_on_submit():
         try:
-            added = framework_drafts.add_set(
+            added = drafts.add_set(
                 db.session,
                 framework,
                 code=form.code.data or "",
@@ -76,11 +76,11 @@ def framework_set_new(framework_id: int) -> Response | str | tuple[str, int]:
 def framework_set_edit(framework_id: int, set_id: int) -> Response | str | tuple[str, int]:
     framework = load_framework(framework_id)
     competency_set = load_set(framework, set_id)
-    framework_drafts.require_draft(framework)
+    drafts.require_draft(framework)
     form = SetForm(obj=competency_set)
     if form.validate_on_submit():
         try:
-            framework_drafts.update_set(
+            drafts.update_set(
                 db.session,
                 competency_set,
                 code=form.code.data or "",
@@ -103,7 +103,7 @@ def framework_set_edit(framework_id: int, set_id: int) -> Response | str | tuple
 def framework_set_remove(framework_id: int, set_id: int) -> Response:
     framework = load_framework(framework_id)
     competency_set = load_set(framework, set_id)
-    framework_drafts.remove_set(db.session, competency_set, actor())
+    drafts.remove_set(db.session, competency_set, actor())
     flash(f"Set {competency_set.code} and its competencies removed.", "success")
     return to_editor(framework, "sets")
 
@@ -112,7 +112,7 @@ def framework_set_remove(framework_id: int, set_id: int) -> Response:
 def framework_set_move(framework_id: int, set_id: int) -> Response:
     framework = load_framework(framework_id)
     competency_set = load_set(framework, set_id)
-    framework_drafts.move_set(db.session, competency_set, _offset(), actor())
+    drafts.move_set(db.session, competency_set, _offset(), actor())
     return to_editor(framework, f"set-{competency_set.code}")
 
 
@@ -120,12 +120,12 @@ def framework_set_move(framework_id: int, set_id: int) -> Response:
 def framework_competency_new(framework_id: int, set_id: int) -> Response | str | tuple[str, int]:
     framework = load_framework(framework_id)
     competency_set = load_set(framework, set_id)
-    framework_drafts.require_draft(framework)
+    drafts.require_draft(framework)
     form = competency_form(framework)
     if form.validate_on_submit():
         fields = competency_fields(form, framework)
         try:
-            added = framework_drafts.add_competency(db.session, competency_set, fields, actor())
+            added = drafts.add_competency(db.session, competency_set, fields, actor())
         except InvalidInput as exc:
             show_service_error(form, exc)
         else:
@@ -146,12 +146,12 @@ def framework_competency_edit(
 ) -> Response | str | tuple[str, int]:
     framework = load_framework(framework_id)
     competency = load_competency(framework, competency_id)
-    framework_drafts.require_draft(framework)
+    drafts.require_draft(framework)
     form = competency_form(framework, competency)
     if form.validate_on_submit():
         fields = competency_fields(form, framework)
         try:
-            framework_drafts.update_competency(db.session, competency, fields, actor())
+            drafts.update_competency(db.session, competency, fields, actor())
         except InvalidInput as exc:
             show_service_error(form, exc)
         else:
@@ -171,7 +171,7 @@ def framework_competency_remove(framework_id: int, competency_id: int) -> Respon
     framework = load_framework(framework_id)
     competency = load_competency(framework, competency_id)
     code, set_code = competency.code, competency.competency_set.code
-    framework_drafts.remove_competency(db.session, competency, actor())
+    drafts.remove_competency(db.session, competency, actor())
     flash(f"Competency {code} removed.", "success")
     return to_editor(framework, f"set-{set_code}")
 
@@ -180,7 +180,7 @@ def framework_competency_remove(framework_id: int, competency_id: int) -> Respon
 def framework_competency_move(framework_id: int, competency_id: int) -> Response:
     framework = load_framework(framework_id)
     competency = load_competency(framework, competency_id)
-    framework_drafts.move_competency(db.session, competency, _offset(), actor())
+    drafts.move_competency(db.session, competency, _offset(), actor())
     return to_editor(framework, f"competency-{competency.code}")
 
 

@@ -1,7 +1,7 @@
 """Administering frameworks: the list of versions, the draft editor, publish and retire.
 
 Routes join the admin blueprint, whose before_request already requires an administrator.
-Published versions are shown read-only; every change goes through services.framework_drafts,
+Published versions are shown read-only; every change goes through services.programs.drafts,
 which refuses them with 409. Sets and competencies are edited in framework_parts.
 """
 
@@ -9,19 +9,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import flash, redirect, render_template, request, url_for
-from flask_login import current_user
+from flask import flash, render_template, request
 from werkzeug.wrappers import Response
 
 from portfolio.domain.errors import Conflict, FrameworkFileError, InvalidInput
 from portfolio.extensions import db
-from portfolio.models import Framework, FrameworkStatus, User
-from portfolio.services import framework_drafts
-from portfolio.services import frameworks as framework_service
-from portfolio.services.framework_documents import export_document, ordered_rules
-from portfolio.services.framework_files import dump_yaml, parse_rules_text, validate_document
-from portfolio.services.framework_queries import get_framework_by_id, list_versions
-from portfolio.web import access
+from portfolio.models import Framework, FrameworkStatus
+from portfolio.services.programs import drafts
+from portfolio.services.programs import versions as framework_service
+from portfolio.services.programs.documents import export_document, ordered_rules
+from portfolio.services.programs.files import dump_yaml, parse_rules_text, validate_document
+from portfolio.services.programs.queries import list_versions
 from portfolio.web.admin import bp
 from portfolio.web.admin.framework_forms import (
     DetailsForm,
@@ -30,23 +28,8 @@ from portfolio.web.admin.framework_forms import (
     rubric_form,
     show_service_error,
 )
+from portfolio.web.admin.framework_loading import actor, load_framework, to_editor
 from portfolio.web.frameworks import program_page
-
-
-def load_framework(framework_id: int) -> Framework:
-    framework = get_framework_by_id(db.session, framework_id)
-    access.require_found(framework)
-    assert framework is not None
-    return framework
-
-
-def actor() -> User:
-    user: User = current_user._get_current_object()  # type: ignore[attr-defined]
-    return user
-
-
-def to_editor(framework: Framework, anchor: str | None = None) -> Response:
-    return redirect(url_for("admin.framework", framework_id=framework.id, _anchor=anchor))
 
 
 @bp.get("/frameworks")
@@ -91,11 +74,11 @@ def publish_problem(framework: Framework) -> str | None:
 @bp.post("/frameworks/<int:framework_id>/details")
 def framework_details(framework_id: int) -> Response | tuple[str, int]:
     framework = load_framework(framework_id)
-    framework_drafts.require_draft(framework)
+    drafts.require_draft(framework)
     form = DetailsForm(prefix="details")
     if form.validate_on_submit():
         try:
-            framework_drafts.update_details(
+            drafts.update_details(
                 db.session,
                 framework,
                 name=form.name.data or "",
@@ -113,12 +96,12 @@ def framework_details(framework_id: int) -> Response | tuple[str, int]:
 @bp.post("/frameworks/<int:framework_id>/rules")
 def framework_rules(framework_id: int) -> Response | tuple[str, int]:
     framework = load_framework(framework_id)
-    framework_drafts.require_draft(framework)
+    drafts.require_draft(framework)
     form = RulesForm(prefix="rules")
     if form.validate_on_submit():
         try:
             document = parse_rules_text(form.rules.data or "")
-            framework_drafts.update_rules(db.session, framework, document, actor())
+            drafts.update_rules(db.session, framework, document, actor())
         except FrameworkFileError as exc:
             form.rules.errors = [*form.rules.errors, exc.message]
         else:
@@ -130,7 +113,7 @@ def framework_rules(framework_id: int) -> Response | tuple[str, int]:
 @bp.post("/frameworks/<int:framework_id>/rubric")
 def framework_rubric(framework_id: int) -> Response | tuple[str, int]:
     framework = load_framework(framework_id)
-    framework_drafts.require_draft(framework)
+    drafts.require_draft(framework)
     form = rubric_form(framework)
     if form.validate_on_submit():
         levels = {
@@ -141,7 +124,7 @@ def framework_rubric(framework_id: int) -> Response | tuple[str, int]:
             for level in framework.rubric_levels
         }
         try:
-            framework_drafts.update_rubric_levels(db.session, framework, levels, actor())
+            drafts.update_rubric_levels(db.session, framework, levels, actor())
         except InvalidInput as exc:
             show_service_error(form, exc)
         else:
@@ -153,7 +136,7 @@ def framework_rubric(framework_id: int) -> Response | tuple[str, int]:
 @bp.route("/frameworks/<int:framework_id>/publish", methods=["GET", "POST"])
 def framework_publish(framework_id: int) -> Response | str | tuple[str, int]:
     framework = load_framework(framework_id)
-    framework_drafts.require_draft(framework)
+    drafts.require_draft(framework)
     problem = publish_problem(framework)
     if problem is None and _confirmed():
         framework_service.publish_framework(db.session, framework, actor())

@@ -21,14 +21,14 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional
 from portfolio.domain.errors import NotFound
 from portfolio.extensions import db
 from portfolio.models import OutcomeStatus, User
-from portfolio.services import reviewers
+from portfolio.services.reviewing import profiles
 
 REASON = [DataRequired("Give a reason."), Length(max=2000)]
 
 
 class ProfileForm(FlaskForm):
     capacity = IntegerField(
-        "Reviews at a time", validators=[NumberRange(1, reviewers.MAX_CAPACITY)]
+        "Reviews at a time", validators=[NumberRange(1, profiles.MAX_CAPACITY)]
     )
     library = StringField("Library they work at", validators=[Optional(), Length(max=200)])
     active = BooleanField("Takes new reviews")
@@ -79,7 +79,7 @@ class ReopenForm(FlaskForm):
 
 
 def set_choices() -> list[SelectChoice]:
-    return [SelectChoice(c.value, c.label) for c in reviewers.set_choices(db.session)]
+    return [SelectChoice(c.value, c.label) for c in profiles.set_choices(db.session)]
 
 
 def current_admin() -> User:

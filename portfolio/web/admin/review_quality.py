@@ -12,10 +12,11 @@ from wtforms import MonthField
 from wtforms.validators import Optional
 
 from portfolio.domain.errors import InvalidInput
-from portfolio.domain.rubric import Rating
+from portfolio.domain.reviewing.rubric import Rating
 from portfolio.extensions import db
 from portfolio.models import CalibrationAnchor, Submission
-from portfolio.services import calibration, review_quality
+from portfolio.services.reviewing import calibration
+from portfolio.services.reviewing import quality as review_quality
 from portfolio.web import clock
 from portfolio.web.admin import bp
 from portfolio.web.admin.review_forms import current_admin, require_found

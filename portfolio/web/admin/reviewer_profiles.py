@@ -13,8 +13,9 @@ from werkzeug.wrappers import Response
 from portfolio.domain.errors import InvalidInput
 from portfolio.extensions import db
 from portfolio.models import ReviewerProfile, User
-from portfolio.services import reviewer_pool, reviewers
-from portfolio.services.accounts import find_by_email
+from portfolio.services.accounts.users import find_by_email
+from portfolio.services.reviewing import pool
+from portfolio.services.reviewing import profiles as reviewers
 from portfolio.web.admin import bp
 from portfolio.web.admin.review_forms import (
     ConflictForm,
@@ -30,7 +31,7 @@ from portfolio.web.form_errors import show_error
 @bp.get("/reviews/reviewers")
 def reviewer_list() -> str:
     people = reviewers.reviewers_with_profiles(db.session)
-    counts = reviewer_pool.open_review_counts(db.session, (person.id for person, _ in people))
+    counts = pool.open_review_counts(db.session, (person.id for person, _ in people))
     return render_template("admin/reviews/reviewers.html", people=people, counts=counts)
 
 

@@ -15,9 +15,11 @@ from wtforms.fields.choices import SelectChoice
 from portfolio.domain.errors import InvalidInput, NotFound
 from portfolio.extensions import db
 from portfolio.models import Assignment, OutcomeStatus, SetOutcome, User
-from portfolio.services import assignments, outcome_changes, outcomes, review_queues, reviewers
-from portfolio.services import unassigned as unassigned_queue
-from portfolio.services.outcome_views import submission_file
+from portfolio.services.reviewing import assignments, outcome_changes, outcomes
+from portfolio.services.reviewing import profiles as reviewers
+from portfolio.services.reviewing import queues as review_queues
+from portfolio.services.reviewing import unassigned as unassigned_queue
+from portfolio.services.reviewing.outcome_views import submission_file
 from portfolio.web import clock
 from portfolio.web.admin import bp
 from portfolio.web.admin import reviewer_profiles as reviewer_profiles  # registers its routes

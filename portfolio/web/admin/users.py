@@ -15,8 +15,8 @@ from wtforms.validators import AnyOf, DataRequired, Length
 from portfolio.domain.errors import InvalidInput, NotFound
 from portfolio.extensions import db
 from portfolio.models import Role, User
-from portfolio.services import accounts
-from portfolio.services.people import search_people
+from portfolio.services.accounts import roles
+from portfolio.services.accounts.directory import search_people
 from portfolio.web import access
 from portfolio.web.admin import bp
 from portfolio.web.params import is_small_int
@@ -68,7 +68,7 @@ def grant_role(user_id: int) -> Response:
     if not form.validate_on_submit():
         raise InvalidInput("Choose one of the roles to grant.", field="role")
     role = Role(form.role.data)
-    if accounts.grant_role(
+    if roles.grant_role(
         db.session, actor=current_user._get_current_object(), user=person, role=role
     ):
         flash(f"{person.name} is now {role.value}.", "success")
@@ -86,7 +86,7 @@ def revoke_role(user_id: int, role_name: str) -> Response:
     if not form.validate_on_submit():
         raise InvalidInput("This form could not be read. Reload the page and try again.")
     role = Role(role_name)
-    if accounts.revoke_role(
+    if roles.revoke_role(
         db.session, actor=current_user._get_current_object(), user=person, role=role
     ):
         flash(f"{person.name} no longer holds the {role.value} role.", "success")

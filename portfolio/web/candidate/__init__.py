@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
-
 from flask import Blueprint
 from flask_login import login_required
 
@@ -17,19 +15,14 @@ def require_sign_in() -> None:
 
 
 # Each area is a module adding routes to `bp`; imported here so they register.
-for _area in (
-    "dashboard",
-    "application",
-    "electives",
-    "supervisors",
-    "portfolio",
-    "portfolio_autosave",
-    "portfolio_artifacts",
-    "submissions",
-    "outcomes",
-):
-    try:
-        importlib.import_module(f"portfolio.web.candidate.{_area}")
-    except ModuleNotFoundError as exc:
-        if exc.name != f"portfolio.web.candidate.{_area}":
-            raise
+from portfolio.web.candidate import (  # noqa: E402, F401
+    application,
+    dashboard,
+    electives,
+    outcomes,
+    portfolio,
+    portfolio_artifacts,
+    portfolio_autosave,
+    submissions,
+    supervisors,
+)

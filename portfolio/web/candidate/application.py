@@ -10,9 +10,9 @@ from portfolio.domain.errors import Conflict
 from portfolio.extensions import db
 from portfolio.models import Application, ApplicationStatus, User
 from portfolio.models.base import utcnow
-from portfolio.services import applications
-from portfolio.services.experience import hours_report, parse_entry
-from portfolio.services.framework_queries import get_framework
+from portfolio.services.applications import drafts as applications
+from portfolio.services.applications.experience import hours_report, parse_entry
+from portfolio.services.programs.queries import get_framework
 from portfolio.web import access
 from portfolio.web.candidate import bp
 from portfolio.web.candidate.application_form import MAX_ENTRIES, ApplicationForm, build_form

@@ -25,11 +25,16 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Email, Length, Optional, ValidationError
 
-from portfolio.domain.countries import country_choices
-from portfolio.domain.eligibility import ExperienceEntry
-from portfolio.domain.rules import ProgramRules
+from portfolio.domain.applications.countries import country_choices
+from portfolio.domain.applications.eligibility import ExperienceEntry
+from portfolio.domain.programs.rules import ProgramRules
 from portfolio.models import Application, PaymentPlan
-from portfolio.services.experience import LIBRARY_TYPES, PAID_CHOICES, ParsedEntry, parse_entry
+from portfolio.services.applications.experience import (
+    LIBRARY_TYPES,
+    PAID_CHOICES,
+    ParsedEntry,
+    parse_entry,
+)
 
 MAX_ENTRIES = 40
 YES_NO = (("yes", "Yes"), ("no", "No"))
@@ -105,7 +110,9 @@ class ApplicationForm(Form):
     parsed_entries: list[ParsedEntry]
 
     def check(self, today: date) -> bool:
-        """Validate every field, the entries through services.experience; True when clean."""
+        """Validate every field, the entries through services.applications.experience.
+
+        True when every field is clean."""
         self.validate()
         self.parsed_entries = []
         for item in self.entries:

@@ -7,7 +7,7 @@ from flask_login import current_user
 
 from portfolio.extensions import db
 from portfolio.models.base import utcnow
-from portfolio.services.dashboard import candidate_overview
+from portfolio.services.enrollment.dashboard import candidate_overview
 from portfolio.web.candidate import bp
 
 

@@ -13,9 +13,9 @@ from portfolio.domain.errors import Conflict, InvalidInput
 from portfolio.extensions import db
 from portfolio.models import Enrollment, SetKind, User
 from portfolio.models.base import utcnow
-from portfolio.services import enrollments
-from portfolio.services.frameworks import load_rules
-from portfolio.services.progress import enrollment_progress
+from portfolio.services.enrollment import enroll
+from portfolio.services.enrollment.progress import enrollment_progress
+from portfolio.services.programs.versions import load_rules
 from portfolio.web.candidate import bp
 from portfolio.web.candidate.application_form import options
 from portfolio.web.form_errors import show_error
@@ -58,7 +58,7 @@ def _page(
     failed_route: tuple[int, RouteForm] | None = None,
 ) -> str:
     progress = enrollment_progress(enrollment, utcnow().date())
-    framework = enrollments.framework_of(db.session, enrollment)
+    framework = enroll.framework_of(db.session, enrollment)
     rules = load_rules(framework)
     electives = [
         s
@@ -91,16 +91,16 @@ def _page(
 
 @bp.get("/enrollments/<int:enrollment_id>/electives")
 def electives(enrollment_id: int) -> str:
-    enrollment = enrollments.get_own_enrollment(db.session, _me(), enrollment_id)
+    enrollment = enroll.get_own_enrollment(db.session, _me(), enrollment_id)
     return _page(enrollment)
 
 
 @bp.post("/enrollments/<int:enrollment_id>/electives")
 def choose_electives(enrollment_id: int) -> Response | tuple[str, int]:
-    enrollment = enrollments.get_own_enrollment(db.session, _me(), enrollment_id)
+    enrollment = enroll.get_own_enrollment(db.session, _me(), enrollment_id)
     codes = [code[:30] for code in request.form.getlist("electives")[:MAX_CODES]]
     try:
-        enrollments.choose_electives(db.session, enrollment, codes, actor=_me())
+        enroll.choose_electives(db.session, enrollment, codes, actor=_me())
     except (InvalidInput, Conflict) as exc:
         return _page(enrollment, chosen=codes, electives_error=exc.message), exc.status
     flash("Your electives are saved. Now choose how you will complete each set.", "success")
@@ -109,10 +109,10 @@ def choose_electives(enrollment_id: int) -> Response | tuple[str, int]:
 
 @bp.post("/enrollment-sets/<int:set_id>/route")
 def choose_route(set_id: int) -> Response | tuple[str, int]:
-    item = enrollments.get_own_enrollment_set(db.session, _me(), set_id)
+    item = enroll.get_own_enrollment_set(db.session, _me(), set_id)
     form = _route_form(set_id, request.form)
     try:
-        enrollments.choose_route(
+        enroll.choose_route(
             db.session,
             item,
             route=form.route.data or "",
@@ -124,7 +124,7 @@ def choose_route(set_id: int) -> Response | tuple[str, int]:
     except (InvalidInput, Conflict) as exc:
         show_error(form, exc)  # type: ignore[arg-type]
         db.session.rollback()  # the page below shows the stored choice, not a half-made one
-        enrollment = enrollments.get_own_enrollment(db.session, _me(), item.enrollment_id)
+        enrollment = enroll.get_own_enrollment(db.session, _me(), item.enrollment_id)
         return _page(enrollment, failed_route=(set_id, form)), exc.status
     name = item.competency_set.name
     flash(f"{name}: your route is saved.", "success")

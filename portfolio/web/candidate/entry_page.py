@@ -9,17 +9,17 @@ from __future__ import annotations
 from flask import render_template
 
 from portfolio.domain.errors import Conflict
-from portfolio.domain.evidence import WAITING_ON_REVIEW
 from portfolio.domain.lifecycle import parse_status
+from portfolio.domain.portfolios.evidence import WAITING_ON_REVIEW
 from portfolio.models import EnrollmentSet, PortfolioEntry
-from portfolio.services import portfolios
+from portfolio.services.portfolios import entries
 from portfolio.web.candidate.portfolio_forms import AttachForm, LinkArtifactForm, NarrativeForm
 
 
 def entry_set(entry: PortfolioEntry) -> EnrollmentSet | None:
     """The candidate's set holding this entry's competency, or None if they no longer take it."""
     try:
-        return portfolios.enrollment_set_for(entry.portfolio, entry.competency)
+        return entries.enrollment_set_for(entry.portfolio, entry.competency)
     except Conflict:
         return None
 
@@ -30,7 +30,7 @@ def editing_refusal(entry: PortfolioEntry) -> str | None:
     if enrollment_set is None:
         return "This competency is not part of the sets you are taking now."
     try:
-        portfolios.check_editable(enrollment_set)
+        entries.check_editable(enrollment_set)
     except Conflict as exc:
         return exc.message
     return None

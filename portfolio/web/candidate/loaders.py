@@ -22,7 +22,7 @@ from portfolio.models import (
     PortfolioEntry,
     Submission,
 )
-from portfolio.services.portfolios import get_or_create_portfolio
+from portfolio.services.portfolios.entries import get_or_create_portfolio
 from portfolio.web import access
 
 ENROLLMENT_SETS = (

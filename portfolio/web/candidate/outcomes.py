@@ -11,7 +11,7 @@ from flask_login import current_user
 
 from portfolio.extensions import db
 from portfolio.models import User
-from portfolio.services.outcome_views import candidate_outcome, candidate_sets
+from portfolio.services.reviewing.outcome_views import candidate_outcome, candidate_sets
 from portfolio.web.candidate import bp
 
 

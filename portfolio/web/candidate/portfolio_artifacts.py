@@ -10,7 +10,8 @@ from werkzeug.wrappers import Response
 from portfolio.domain.errors import Conflict, DomainError, InvalidInput
 from portfolio.extensions import db
 from portfolio.models import Artifact, PortfolioEntry, User
-from portfolio.services import artifacts, portfolios
+from portfolio.services.portfolios import artifacts
+from portfolio.services.portfolios import entries as portfolios
 from portfolio.web.candidate import bp, loaders
 from portfolio.web.candidate.entry_page import render_entry_page
 from portfolio.web.candidate.portfolio_autosave import json_error

@@ -10,11 +10,11 @@ from flask import Response, jsonify, request
 from flask_login import current_user
 
 from portfolio.domain.errors import BadRequest, DomainError
-from portfolio.domain.evidence import MAX_NARRATIVE, clean_text
-from portfolio.domain.narrative import render_markdown
+from portfolio.domain.portfolios.evidence import MAX_NARRATIVE, clean_text
+from portfolio.domain.portfolios.narrative import render_markdown
 from portfolio.extensions import db
 from portfolio.models.base import utcnow
-from portfolio.services import portfolios
+from portfolio.services.portfolios import entries as portfolios
 from portfolio.web.candidate import bp, loaders
 
 

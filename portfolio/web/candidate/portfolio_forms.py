@@ -13,8 +13,8 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
-from portfolio.domain.evidence import MAX_CAPTION, MAX_DESCRIPTION, MAX_URL
 from portfolio.domain.ids import MAX_ROW_ID
+from portfolio.domain.portfolios.evidence import MAX_CAPTION, MAX_DESCRIPTION, MAX_URL
 
 VERSION_MISSING = "The version of the text is missing; reload the page."
 

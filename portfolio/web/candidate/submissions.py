@@ -8,11 +8,12 @@ from werkzeug.wrappers import Response
 
 from portfolio.domain.errors import Conflict, InvalidInput
 from portfolio.domain.lifecycle import parse_status
-from portfolio.domain.narrative import plain_excerpt
+from portfolio.domain.portfolios.narrative import plain_excerpt
 from portfolio.extensions import db
 from portfolio.models import EnrollmentSet
 from portfolio.models.base import utcnow
-from portfolio.services import portfolios, submissions
+from portfolio.services.portfolios import entries as portfolios
+from portfolio.services.portfolios import submissions
 from portfolio.web.candidate import bp, loaders
 from portfolio.web.candidate.portfolio_forms import ConfirmForm
 

@@ -7,7 +7,7 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from portfolio.extensions import db
-from portfolio.services import supervisors
+from portfolio.services.applications import supervisors
 from portfolio.web.candidate import bp
 
 

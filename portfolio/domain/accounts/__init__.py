@@ -1,0 +1,3 @@
+"""People, passwords, sign-in, tokens and roles.
+
+The pure rules of this capability; nothing is re-exported here."""

@@ -1,0 +1,173 @@
+"""The evaluation service's rule: is a candidate certified, and why (DESIGN.md, "the flow").
+
+A candidate is certified when every required set and at least the program's number of electives
+are met inside the completion window: a portfolio set when its reviewed outcome is met, a course
+set when the program office has verified the approved course. Evidence handed in before the
+window ended still counts when its check finishes later (reviews and verification take time),
+so past the window the decision waits while any set is still being checked; once none is, what
+is missing ends the enrollment as not certified. Either way the decision carries one reason per
+set, so a candidate, an administrator and an auditor read the same account of it.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from portfolio.domain.dates import add_years, format_date
+from portfolio.domain.lifecycle import SetLifecycle
+
+
+class Route(enum.StrEnum):
+    """How a set is shown (stored in models.enrollments.EnrollmentSet.route)."""
+
+    UNDECIDED = "undecided"
+    COURSE = "course"
+    PORTFOLIO = "portfolio"
+
+
+_UNDER_REVIEW = frozenset(
+    {
+        SetLifecycle.SUBMITTED,
+        SetLifecycle.IN_REVIEW,
+        SetLifecycle.NEEDS_ADJUDICATION,
+        SetLifecycle.RESUBMITTED,
+    }
+)
+
+
+class Verdict(enum.StrEnum):
+    CERTIFIED = "certified"
+    NOT_YET = "not_yet"  # still possible: nothing is recorded
+    NOT_CERTIFIED = "not_certified"  # the window ended first
+
+
+@dataclass(frozen=True)
+class SetState:
+    """One set of the enrollment as evaluation sees it."""
+
+    code: str
+    name: str
+    required: bool
+    route: Route
+    status: SetLifecycle
+    course_verified: bool = False
+    course_completed: bool = False  # the candidate says so; the office has yet to verify it
+
+    @property
+    def met(self) -> bool:
+        if self.route is Route.COURSE:
+            return self.course_verified
+        return self.route is Route.PORTFOLIO and self.status is SetLifecycle.MET
+
+    @property
+    def being_checked(self) -> bool:
+        """Handed in, and waiting for its reviews or the office's verification."""
+        if self.route is Route.COURSE:
+            return self.course_completed and not self.course_verified
+        return self.route is Route.PORTFOLIO and self.status in _UNDER_REVIEW
+
+    @property
+    def how(self) -> str:
+        """How the set stands, in words (the reason line)."""
+        if self.route is Route.COURSE:
+            if self.met:
+                return "met by a verified approved course"
+            return (
+                "course completed, waiting for verification"
+                if self.course_completed
+                else ("course not yet completed")
+            )
+        if self.route is Route.PORTFOLIO:
+            return "met by portfolio review" if self.met else f"portfolio {self.status.label}"
+        return "no route chosen yet"
+
+
+@dataclass(frozen=True)
+class Decision:
+    verdict: Verdict
+    summary: str
+    reasons: tuple[str, ...]  # one line per set, then the electives count and the window
+
+    def as_document(self) -> dict[str, object]:
+        return {
+            "verdict": self.verdict.value,
+            "summary": self.summary,
+            "reasons": list(self.reasons),
+        }
+
+
+def evaluate(
+    sets: Sequence[SetState], electives_required: int, window_ends_on: date, today: date
+) -> Decision:
+    """The decision for an enrollment's sets as they stand today."""
+    required = [s for s in sets if s.required]
+    electives = [s for s in sets if not s.required]
+    reasons = [f"{s.code} {s.name} (required): {s.how}" for s in required]
+    reasons += [f"{s.code} {s.name} (elective): {s.how}" for s in electives]
+    electives_met = sum(s.met for s in electives)
+    reasons.append(f"Electives met: {electives_met} of the {electives_required} required")
+    missing_required = [s.code for s in required if not s.met]
+    missing_electives = max(0, electives_required - electives_met)
+    if not missing_required and not missing_electives:
+        reasons.append(f"Completed inside the completion window, which ends {window_ends_on}")
+        return Decision(Verdict.CERTIFIED, "Every requirement is met.", tuple(reasons))
+    still = _still_needed(missing_required, missing_electives)
+    checking = [s.code for s in sets if s.being_checked]
+    if today > window_ends_on and checking:
+        reasons.append(
+            f"The completion window ended on {window_ends_on}; evidence handed in before then "
+            f"is still being checked: {', '.join(checking)}"
+        )
+        return Decision(
+            Verdict.NOT_YET,
+            f"Still to be met: {still}. The decision waits for {', '.join(checking)}.",
+            tuple(reasons),
+        )
+    if today > window_ends_on:
+        reasons.append(f"The completion window ended on {window_ends_on}")
+        return Decision(
+            Verdict.NOT_CERTIFIED,
+            f"The completion window ended with {still} still to be met.",
+            tuple(reasons),
+        )
+    reasons.append(f"The completion window is open until {window_ends_on}")
+    return Decision(Verdict.NOT_YET, f"Still to be met: {still}.", tuple(reasons))
+
+
+def _still_needed(missing_required: list[str], missing_electives: int) -> str:
+    parts = []
+    if missing_required:
+        noun = "required sets" if len(missing_required) > 1 else "required set"
+        parts.append(f"{noun} {', '.join(missing_required)}")
+    if missing_electives:
+        parts.append(f"{missing_electives} more elective{'s' if missing_electives > 1 else ''}")
+    return " and ".join(parts)
+
+
+def expiry(issued_on: date, validity_years: int) -> date:
+    """The last day a certificate issued on `issued_on` is valid (29 February -> 28 February)."""
+    return add_years(issued_on, validity_years)
+
+
+@dataclass(frozen=True)
+class CertificateStatus:
+    """How a certificate stands on a given day, as its public page says it."""
+
+    valid: bool
+    label: str  # "Valid", "Expired on 4 March 2030" or "Revoked on 2 May 2027"
+    reason: str = ""  # why it was revoked; empty otherwise
+
+
+def certificate_status(
+    expires_on: date, revoked_on: date | None, revoked_reason: str, today: date
+) -> CertificateStatus:
+    """Revoked (from `revoked_on`) outranks expired; `expires_on` is the last valid day, so an
+    expired certificate expired the day after it."""
+    if revoked_on is not None:
+        return CertificateStatus(False, f"Revoked on {format_date(revoked_on)}", revoked_reason)
+    if expires_on < today:
+        return CertificateStatus(False, f"Expired on {format_date(expires_on + timedelta(1))}")
+    return CertificateStatus(True, "Valid")

@@ -1,0 +1,62 @@
+"""Dates: one way to move a date by months or years, and one way to print a date.
+
+Every date rule (lookback, scholarships, completion window, certificate validity) moves dates
+with add_months or add_years, so they all clamp 31 January + 1 month and 29 February + 1 year
+the same way; every page and email prints dates through format_date (the `long_date` filter),
+in English whatever the server's locale.
+"""
+
+from __future__ import annotations
+
+import calendar
+from datetime import MAXYEAR, MINYEAR, UTC, date, datetime
+
+from portfolio.domain.errors import InvalidInput
+
+
+def add_months(day: date, months: int) -> date:
+    """`day` moved by whole calendar months (negative: back), clamped to the month's last day.
+
+    31 Jan + 1 month is 28 (or 29) Feb; 29 Feb 2028 - 60 months is 28 Feb 2023. Every date
+    rule in the domain (lookback, scholarships, completion window) uses this one convention.
+    """
+    year, month0 = divmod(day.year * 12 + day.month - 1 + months, 12)
+    if not MINYEAR <= year <= MAXYEAR:
+        raise InvalidInput("The date is out of range.", field="date")
+    last_day = calendar.monthrange(year, month0 + 1)[1]
+    return date(year, month0 + 1, min(day.day, last_day))
+
+
+def add_years(day: date, years: int) -> date:
+    """`day` moved by whole years, clamped like add_months (29 Feb 2028 + 1 year: 28 Feb 2029)."""
+    return add_months(day, 12 * years)
+
+
+def format_date(day: date) -> str:
+    """E.g. "31 July 2025", the same whatever the server's locale."""
+    return f"{day.day} {_MONTHS[day.month]} {day.year}"
+
+
+# calendar.month_name follows the process locale; names shown to users must not.
+_MONTHS = (
+    "",
+    *("January", "February", "March", "April", "May", "June", "July", "August"),
+    *("September", "October", "November", "December"),
+)
+
+
+def format_month(day: date) -> str:
+    """E.g. "July 2025"."""
+    return f"{_MONTHS[day.month]} {day.year}"
+
+
+def format_day_month(day: date) -> str:
+    """E.g. "31 July", for dates close enough that the year goes without saying."""
+    return f"{day.day} {_MONTHS[day.month]}"
+
+
+def format_datetime(moment: datetime) -> str:
+    """E.g. "31 July 2025 14:05 UTC"; `moment` is naive UTC or aware (shown in UTC)."""
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(UTC)
+    return f"{format_date(moment.date())} {moment:%H:%M} UTC"

@@ -1,0 +1,3 @@
+"""Enrollment: electives, routes, the completion window, progress and next steps.
+
+The pure rules of this capability; nothing is re-exported here."""

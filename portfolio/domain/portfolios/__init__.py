@@ -1,0 +1,3 @@
+"""Portfolios: entries, narratives, artifacts, submissions and their frozen snapshots.
+
+The pure rules of this capability; nothing is re-exported here."""

@@ -1,0 +1,141 @@
+"""What an upload may be, and how it travels: limits, the announced facts, the part plan.
+
+Pure rules, so the service, the views and the tests share one answer to "is this upload
+acceptable, and does it go as one form POST or in parts of what size?".
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+
+from portfolio.domain.errors import DomainError, InvalidInput
+from portfolio.domain.uploads.filenames import sanitize_filename, split_extension
+from portfolio.domain.uploads.filetypes import ACCEPTED_SUMMARY, DANGEROUS_EXTENSIONS
+
+MiB = 1024 * 1024
+GiB = 1024 * MiB
+S3_MIN_PART_BYTES = 5 * MiB  # every part but the last
+S3_MAX_PARTS = 10_000
+# Every key filenames.make_object_key makes starts here; reconcile looks at nothing else.
+CANDIDATES_PREFIX = "candidates/"
+MAX_DECLARED_NAME_CHARS = 4096  # longer than any real path; we refuse before sanitizing
+_SHA256_HEX = re.compile(r"^[0-9a-f]{64}$")
+
+
+class FileTooLarge(DomainError):
+    """The announced file is over the size limit; nothing is sent (413)."""
+
+    status = 413
+
+
+@dataclass(frozen=True)
+class UploadLimits:
+    """The size rules in force; the app reads overrides from its config (UPLOAD_*)."""
+
+    max_bytes: int = 2 * GiB  # the largest file accepted at all
+    single_post_max: int = 100 * MiB  # up to this, one presigned form POST; above, multipart
+    part_bytes: int = 16 * MiB  # the usual part size; raised for huge files (10,000 parts max)
+    pending_days: int = 1  # an unfinished upload is dropped after this long
+    max_pending_per_owner: int = 20  # uploads one person may have in flight at once
+
+    def __post_init__(self) -> None:
+        if self.part_bytes < S3_MIN_PART_BYTES:
+            raise ValueError(f"part_bytes must be at least {S3_MIN_PART_BYTES}")
+        if not 0 < self.single_post_max <= self.max_bytes:
+            raise ValueError("single_post_max must be positive and at most max_bytes")
+
+
+@dataclass(frozen=True)
+class Announced:
+    """What the browser says about the file before sending it, checked."""
+
+    name: str  # sanitized: safe to show and to offer as a download name
+    size: int
+    sha256: str  # 64 lowercase hex digits
+
+
+@dataclass(frozen=True)
+class PartPlan:
+    part_bytes: int
+    part_count: int
+
+    def size_of(self, part_number: int, total: int) -> int:
+        """How many bytes part `part_number` (1-based) carries in a file of `total` bytes."""
+        if part_number < self.part_count:
+            return self.part_bytes
+        return total - self.part_bytes * (self.part_count - 1)
+
+
+def human_size(size: int) -> str:
+    """ "100 MB", "2 GB", "1.5 MB": binary units, written the way people say them."""
+    for unit, factor in (("GB", GiB), ("MB", MiB), ("KB", 1024)):
+        if size >= factor:
+            value = size / factor
+            return f"{value:.0f} {unit}" if value == int(value) else f"{value:.1f} {unit}"
+    return f"{size} bytes"
+
+
+def check_announced(name: object, size: object, sha256: object, limits: UploadLimits) -> Announced:
+    """The checked announcement; InvalidInput (422) for a bad field, FileTooLarge (413).
+
+    Names that would run as a program (".exe", ".html", ".svg") are refused here, before a
+    byte is sent; the content itself is judged from its bytes once it has arrived.
+    """
+    if not isinstance(name, str) or not name.strip():
+        raise InvalidInput("Choose a file to upload.", field="filename")
+    if len(name) > MAX_DECLARED_NAME_CHARS:
+        raise InvalidInput("The file name is too long.", field="filename")
+    safe_name = sanitize_filename(name)
+    extension = split_extension(safe_name)[1].lower()
+    if extension in DANGEROUS_EXTENSIONS:
+        raise InvalidInput(
+            f"Files named {extension} are not accepted. Accepted: {ACCEPTED_SUMMARY}.",
+            field="filename",
+        )
+    if isinstance(size, bool) or not isinstance(size, int):
+        raise InvalidInput("The file size must be a whole number of bytes.", field="size")
+    if size <= 0:
+        raise InvalidInput("The file is empty; choose a file with something in it.", field="size")
+    if size > limits.max_bytes:
+        raise FileTooLarge(
+            f"The file is {human_size(size)}; files can be at most {human_size(limits.max_bytes)}.",
+            field="size",
+        )
+    if not isinstance(sha256, str) or not _SHA256_HEX.match(sha256.lower()):
+        raise InvalidInput(
+            "The file's SHA-256 checksum must be 64 hexadecimal digits.", field="sha256"
+        )
+    return Announced(safe_name, size, sha256.lower())
+
+
+def uses_multipart(size: int, limits: UploadLimits) -> bool:
+    return size > limits.single_post_max
+
+
+def part_plan(size: int, limits: UploadLimits) -> PartPlan:
+    """Parts of limits.part_bytes (whole MiB, larger if 10,000 would not be enough)."""
+    if size <= 0:
+        raise ValueError("a part plan needs a positive size")
+    needed = math.ceil(size / S3_MAX_PARTS)
+    part_bytes = max(limits.part_bytes, math.ceil(needed / MiB) * MiB)
+    return PartPlan(part_bytes, math.ceil(size / part_bytes))
+
+
+def check_part_numbers(numbers: object, plan: PartPlan) -> list[int]:
+    """The requested part numbers, each in 1..part_count, once each and ascending."""
+    if not isinstance(numbers, list) or not numbers:
+        raise InvalidInput("Ask for at least one part number.", field="parts")
+    if len(numbers) > plan.part_count:
+        raise InvalidInput("Too many part numbers asked for.", field="parts")
+    checked = set()
+    for number in numbers:
+        if isinstance(number, bool) or not isinstance(number, int):
+            raise InvalidInput("Part numbers are whole numbers.", field="parts")
+        if not 1 <= number <= plan.part_count:
+            raise InvalidInput(
+                f"Part numbers run from 1 to {plan.part_count} for this file.", field="parts"
+            )
+        checked.add(number)
+    return sorted(checked)

@@ -1,0 +1,313 @@
+"""Accounts: registration, confirmation, sign-in, passwords, email changes and roles.
+
+Nothing here tells a stranger whether an email address is registered: the functions a stranger
+can reach return nothing, and the emails go to the address's owner. Functions flush, never commit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from portfolio.domain.accounts.passwords import check_password
+from portfolio.domain.errors import Conflict, Forbidden, InvalidInput
+from portfolio.models import Role, User, UserRole
+from portfolio.models.base import utcnow
+from portfolio.services import audit
+from portfolio.services.accounts import emails as account_emails
+from portfolio.services.accounts.hashing import (
+    hash_password,
+    needs_rehash,
+    spend_verification_time,
+    verify_password,
+)
+from portfolio.services.accounts.tokens import (
+    NOT_VALID,
+    InvalidLink,
+    Purpose,
+    fingerprint,
+    read,
+    sign,
+)
+from portfolio.services.mail import MailSettings
+
+WRONG_CREDENTIALS = "The email address or password is not right."
+NOT_CONFIRMED = "Please confirm your email address first: open the link we emailed you."
+
+
+@dataclass(frozen=True)
+class AccountSettings:
+    """What account emails and links need from the app's configuration."""
+
+    secret_key: str
+    email_token_max_age: int
+    reset_token_max_age: int
+    mail: MailSettings
+    link: Callable[[Purpose, str], str]  # (purpose, token) -> absolute URL of the page
+    sign_in_url: str
+
+    @classmethod
+    def from_config(
+        cls, config: Mapping[str, Any], *, link: Callable[[Purpose, str], str], sign_in_url: str
+    ) -> AccountSettings:
+        return cls(
+            secret_key=str(config["SECRET_KEY"]),
+            email_token_max_age=int(config["EMAIL_TOKEN_MAX_AGE"]),
+            reset_token_max_age=int(config["RESET_TOKEN_MAX_AGE"]),
+            mail=MailSettings.from_config(config),
+            link=link,
+            sign_in_url=sign_in_url,
+        )
+
+
+class EmailNotConfirmed(Forbidden):
+    """Right password, but the address was never confirmed (shown only to who knows both)."""
+
+
+def normalize_email(email: str) -> str:
+    """The form an address is stored and looked up in."""
+    return email.strip().lower()
+
+
+def find_by_email(session: Session, email: str) -> User | None:
+    return session.scalar(select(User).where(User.email == normalize_email(email)))
+
+
+def end_sessions(user: User) -> None:
+    """End every session and remember cookie of `user` (they carry the old epoch)."""
+    user.session_epoch += 1
+
+
+def create_account(
+    session: Session,
+    *,
+    email: str,
+    name: str,
+    password: str,
+    roles: tuple[Role, ...] = (Role.CANDIDATE,),
+    confirmed: bool = False,
+    actor: User | None = None,
+    source: str = "registration",
+) -> User:
+    """A new account holding `roles`. Raises InvalidInput (password) or Conflict (email taken)."""
+    email = normalize_email(email)
+    check_password(password, email=email, name=name)
+    user = User(
+        email=email,
+        name=name.strip(),
+        password_hash=hash_password(password),
+        email_confirmed_at=utcnow() if confirmed else None,
+    )
+    user.roles = [UserRole(role=role, granted_by_id=actor.id if actor else None) for role in roles]
+    try:
+        with session.begin_nested():  # two registrations racing for one address
+            session.add(user)
+    except IntegrityError as exc:
+        raise Conflict("An account with this email address exists.", field="email") from exc
+    audit.record(
+        session,
+        actor=actor or user,
+        action="account.created",
+        object_type="user",
+        object_id=user.id,
+        details={"source": source, "roles": sorted(role.value for role in roles)},
+    )
+    return user
+
+
+def register(
+    session: Session, settings: AccountSettings, *, email: str, name: str, password: str
+) -> None:
+    """Create a candidate account and email a confirmation link; for a taken address, email its
+    owner a note instead. Either way the caller learns nothing. Raises InvalidInput (password)."""
+    check_password(password, email=normalize_email(email), name=name)
+    existing = find_by_email(session, email)
+    if existing is not None:
+        hash_password(password)  # the same work as a new account, so timing tells nothing
+        account_emails.send_already_registered(
+            settings.mail, to=existing.email, name=existing.name, sign_in=settings.sign_in_url
+        )
+        return
+    try:
+        user = create_account(session, email=email, name=name, password=password)
+    except Conflict:
+        return  # lost a race with an identical registration: that one sends the email
+    send_confirmation(settings, user)
+
+
+def send_confirmation(settings: AccountSettings, user: User) -> None:
+    token = sign(settings.secret_key, Purpose.CONFIRM_EMAIL, {"uid": user.id, "email": user.email})
+    account_emails.send_confirmation(
+        settings.mail,
+        to=user.email,
+        name=user.name,
+        link=settings.link(Purpose.CONFIRM_EMAIL, token),
+        max_age=settings.email_token_max_age,
+    )
+
+
+def resend_confirmation(session: Session, settings: AccountSettings, email: str) -> None:
+    """Email a new confirmation link when the address has an unconfirmed account."""
+    user = find_by_email(session, email)
+    if user is not None and not user.is_confirmed:
+        send_confirmation(settings, user)
+
+
+def confirm_email(session: Session, settings: AccountSettings, token: str) -> User:
+    """Mark the address in the token confirmed. Raises InvalidLink (expired, bad or used)."""
+    payload = read(settings.secret_key, Purpose.CONFIRM_EMAIL, token, settings.email_token_max_age)
+    user = session.get(User, payload.get("uid", 0))
+    if user is None or user.email != payload.get("email"):
+        raise InvalidLink(NOT_VALID)
+    if user.is_confirmed:
+        raise InvalidLink("This link was used already: your email address is confirmed.")
+    user.email_confirmed_at = utcnow()
+    audit.record(
+        session, actor=user, action="account.email_confirmed", object_type="user", object_id=user.id
+    )
+    return user
+
+
+def authenticate(session: Session, email: str, password: str) -> User:
+    """The account these credentials open. Raises InvalidInput (same message whether the address
+    is unknown or the password wrong) or EmailNotConfirmed (only after a right password)."""
+    user = find_by_email(session, email)
+    if user is None:
+        spend_verification_time(password)
+        raise InvalidInput(WRONG_CREDENTIALS)
+    if not verify_password(user.password_hash, password):
+        raise InvalidInput(WRONG_CREDENTIALS)
+    if not user.is_confirmed:
+        raise EmailNotConfirmed(NOT_CONFIRMED)
+    if needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+    user.last_sign_in_at = utcnow()
+    session.flush()
+    return user
+
+
+def request_password_reset(session: Session, settings: AccountSettings, email: str) -> None:
+    """Email a single-use reset link when the address has an account; otherwise do nothing."""
+    user = find_by_email(session, email)
+    if user is None:
+        return
+    payload = {"uid": user.id, "pw": fingerprint(user.password_hash)}
+    token = sign(settings.secret_key, Purpose.RESET_PASSWORD, payload)
+    account_emails.send_password_reset(
+        settings.mail,
+        to=user.email,
+        name=user.name,
+        link=settings.link(Purpose.RESET_PASSWORD, token),
+        max_age=settings.reset_token_max_age,
+    )
+
+
+def user_for_reset(session: Session, settings: AccountSettings, token: str) -> User:
+    """The account a reset link is for. Raises InvalidLink: expired, bad, or used (the password
+    changed since the link was made, so the fingerprint in it no longer matches)."""
+    payload = read(settings.secret_key, Purpose.RESET_PASSWORD, token, settings.reset_token_max_age)
+    user = session.get(User, payload.get("uid", 0))
+    if user is None or payload.get("pw") != fingerprint(user.password_hash):
+        raise InvalidLink(NOT_VALID)
+    return user
+
+
+def reset_password(session: Session, settings: AccountSettings, token: str, password: str) -> User:
+    """Set a new password from a reset link and end every session of the account."""
+    user = user_for_reset(session, settings, token)
+    check_password(password, email=user.email, name=user.name)
+    user.password_hash = hash_password(password)
+    if not user.is_confirmed:
+        user.email_confirmed_at = utcnow()  # the link reached the inbox: the address is real
+    end_sessions(user)
+    audit.record(
+        session, actor=user, action="account.password_reset", object_type="user", object_id=user.id
+    )
+    account_emails.send_password_changed(settings.mail, to=user.email, name=user.name)
+    return user
+
+
+def change_password(
+    session: Session, settings: AccountSettings, user: User, *, current: str, new: str
+) -> None:
+    """Replace the password of a signed-in person and end their other sessions.
+
+    Raises InvalidInput on field current_password or new_password."""
+    if not verify_password(user.password_hash, current):
+        raise InvalidInput("Your current password is not right.", field="current_password")
+    try:
+        check_password(new, email=user.email, name=user.name)
+    except InvalidInput as exc:
+        raise InvalidInput(exc.message, field="new_password") from exc
+    if verify_password(user.password_hash, new):
+        raise InvalidInput("Choose a password you are not using now.", field="new_password")
+    user.password_hash = hash_password(new)
+    end_sessions(user)
+    audit.record(
+        session,
+        actor=user,
+        action="account.password_changed",
+        object_type="user",
+        object_id=user.id,
+    )
+    account_emails.send_password_changed(settings.mail, to=user.email, name=user.name)
+
+
+def request_email_change(
+    session: Session, settings: AccountSettings, user: User, *, new_email: str, password: str
+) -> None:
+    """Email a confirmation link to `new_email`; nothing changes until it is opened.
+
+    A taken address gets a note instead, so the page cannot be used to probe for accounts.
+    Raises InvalidInput on field password or new_email.
+    """
+    if not verify_password(user.password_hash, password):
+        raise InvalidInput("Your password is not right.", field="password")
+    new_email = normalize_email(new_email)
+    if new_email == user.email:
+        raise InvalidInput("This is already your email address.", field="new_email")
+    if find_by_email(session, new_email) is not None:
+        account_emails.send_address_in_use(settings.mail, to=new_email)
+        return
+    payload = {"uid": user.id, "old": user.email, "new": new_email}
+    token = sign(settings.secret_key, Purpose.CHANGE_EMAIL, payload)
+    account_emails.send_email_change_link(
+        settings.mail,
+        to=new_email,
+        name=user.name,
+        link=settings.link(Purpose.CHANGE_EMAIL, token),
+        max_age=settings.email_token_max_age,
+    )
+
+
+def confirm_email_change(session: Session, settings: AccountSettings, token: str) -> User:
+    """Move the account to the new address in the token and tell the old address.
+
+    Raises InvalidLink (expired, bad, or used: the account no longer has the old address) or
+    Conflict (another account took the new address meanwhile).
+    """
+    payload = read(settings.secret_key, Purpose.CHANGE_EMAIL, token, settings.email_token_max_age)
+    user = session.get(User, payload.get("uid", 0))
+    old, new = payload.get("old"), payload.get("new")
+    if user is None or not isinstance(new, str) or user.email != old:
+        raise InvalidLink(NOT_VALID)
+    if find_by_email(session, new) is not None:
+        raise Conflict("Another account uses this email address now, so nothing was changed.")
+    user.email = new
+    user.email_confirmed_at = utcnow()
+    session.flush()
+    audit.record(
+        session,
+        actor=user,
+        action="account.email_changed",
+        object_type="user",
+        object_id=user.id,
+        details={"old": old, "new": new},
+    )
+    account_emails.send_email_changed(settings.mail, to=old, name=user.name, new_email=new)
+    return user

@@ -1,0 +1,3 @@
+"""Applications: experience and eligibility, fees, payments and scholarships, supervisors.
+
+The use cases of this capability; nothing is re-exported here."""

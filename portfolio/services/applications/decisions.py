@@ -1,0 +1,147 @@
+"""The program office's side of applications: the queue, and approving or rejecting.
+
+Approval enrolls the candidate (services.enrollment.enroll) and opens the completion window; each
+outcome is audited and emailed to the candidate.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, joinedload
+
+from portfolio.domain.errors import Conflict, InvalidInput
+from portfolio.models import (
+    Application,
+    ApplicationStatus,
+    EligibilityStatus,
+    Enrollment,
+    User,
+)
+from portfolio.models.base import utcnow
+from portfolio.services import audit
+from portfolio.services.applications import emails
+from portfolio.services.applications.drafts import flush_or_conflict
+from portfolio.services.enrollment.enroll import enroll
+from portfolio.services.mail import MailSettings
+
+REASON_LIMIT = 5000
+QUEUE_ORDER = (
+    EligibilityStatus.ELIGIBLE,
+    EligibilityStatus.NEEDS_REVIEW,
+    EligibilityStatus.NOT_ELIGIBLE,
+)
+
+
+@dataclass(frozen=True)
+class DecisionMail:
+    mail: MailSettings
+    dashboard_url: str  # where the candidate goes next (absolute)
+
+
+def submitted_queue(session: Session) -> dict[EligibilityStatus, list[Application]]:
+    """Submitted applications waiting for a decision, grouped by the eligibility computed at
+    submission, oldest first; one query."""
+    query = (
+        select(Application)
+        .where(Application.status == ApplicationStatus.SUBMITTED)
+        .options(joinedload(Application.user), joinedload(Application.framework))
+        .order_by(Application.submitted_at, Application.id)
+    )
+    groups: dict[EligibilityStatus, list[Application]] = {status: [] for status in QUEUE_ORDER}
+    for application in session.scalars(query):
+        groups[application.eligibility or EligibilityStatus.NEEDS_REVIEW].append(application)
+    return groups
+
+
+def _decide(
+    session: Session,
+    application: Application,
+    *,
+    actor: User,
+    reason: str,
+    outcome: ApplicationStatus,
+) -> str:
+    if application.status != ApplicationStatus.SUBMITTED:
+        if application.status == ApplicationStatus.DRAFT:
+            raise Conflict("This application is a draft: it has not been submitted yet.")
+        raise Conflict(f"This application was {application.status} already.")
+    text = reason.strip()
+    if not text:
+        raise InvalidInput("Give the reason for this decision.", field="reason")
+    if len(text) > REASON_LIMIT:
+        raise InvalidInput(f"Use at most {REASON_LIMIT:,} characters.", field="reason")
+    application.status = outcome
+    application.decided_at = utcnow()
+    application.decided_by_id = actor.id
+    application.decision_reason = text
+    # Before anything else is written: a second decision made meanwhile fails here (version).
+    flush_or_conflict(session)
+    return text
+
+
+def approve_application(
+    session: Session,
+    application: Application,
+    *,
+    actor: User,
+    reason: str,
+    today: date,
+    mail: DecisionMail,
+) -> Enrollment:
+    """Approve a submitted application and enroll its candidate. Conflict when it is not
+    waiting for a decision (a draft, or decided already); InvalidInput without a reason."""
+    text = _decide(
+        session, application, actor=actor, reason=reason, outcome=ApplicationStatus.APPROVED
+    )
+    enrollment = enroll(session, application, actor=actor, today=today)
+    audit.record(
+        session,
+        actor=actor,
+        action="application.approved",
+        object_type="application",
+        object_id=application.id,
+        details={"reason": text, "enrollment_id": enrollment.id},
+    )
+    emails.send_application_approved(
+        mail.mail,
+        to=application.user.email,
+        name=application.user.name,
+        program=application.framework.name,
+        window_ends_on=enrollment.window_ends_on,
+        reason=text,
+        dashboard_url=mail.dashboard_url,
+    )
+    return enrollment
+
+
+def reject_application(
+    session: Session,
+    application: Application,
+    *,
+    actor: User,
+    reason: str,
+    mail: DecisionMail,
+) -> None:
+    """Reject a submitted application with a reason the candidate will read."""
+    text = _decide(
+        session, application, actor=actor, reason=reason, outcome=ApplicationStatus.REJECTED
+    )
+    audit.record(
+        session,
+        actor=actor,
+        action="application.rejected",
+        object_type="application",
+        object_id=application.id,
+        details={"reason": text},
+    )
+    emails.send_application_rejected(
+        mail.mail,
+        to=application.user.email,
+        name=application.user.name,
+        program=application.framework.name,
+        reason=text,
+        dashboard_url=mail.dashboard_url,
+    )

@@ -1,0 +1,63 @@
+"""The words of application emails (decisions, supervisor invitations); sent by services.mail."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from portfolio.domain.dates import format_date
+from portfolio.services.mail import MailSettings, send_email
+
+CLOSING = "\n\n-- Portfolio\n"
+IGNORE = "\n\nIf you did not expect this message, you can ignore it." + CLOSING
+
+
+def send_application_approved(
+    mail: MailSettings,
+    *,
+    to: str,
+    name: str,
+    program: str,
+    window_ends_on: date,
+    reason: str,
+    dashboard_url: str,
+) -> bool:
+    body = (
+        f"Hello {name},\n\n"
+        f"Your application to {program} is approved, and you are now enrolled.\n\n"
+        f"Note from the program office:\n{reason}\n\n"
+        f"Your completion window runs until {format_date(window_ends_on)}. Your next step is to "
+        "choose your electives and, for each competency set, whether you will take an approved "
+        f"course or build a portfolio:\n\n{dashboard_url}"
+    )
+    subject = f"Your application to {program} is approved"
+    return send_email(mail, to=to, subject=subject, body=body + CLOSING)
+
+
+def send_application_rejected(
+    mail: MailSettings, *, to: str, name: str, program: str, reason: str, dashboard_url: str
+) -> bool:
+    body = (
+        f"Hello {name},\n\n"
+        f"We are sorry: your application to {program} was not approved.\n\n"
+        f"The reason the program office gave:\n{reason}\n\n"
+        "You can apply again once the reason no longer applies (for example, when you have "
+        f"more hours of library work):\n\n{dashboard_url}"
+    )
+    subject = f"Your application to {program} was not approved"
+    return send_email(mail, to=to, subject=subject, body=body + CLOSING)
+
+
+def send_supervisor_invitation(
+    mail: MailSettings, *, to: str, candidate: str, program: str, link: str, days: int
+) -> bool:
+    body = (
+        "Hello,\n\n"
+        f"{candidate} has applied to {program} and named you as their supervisor. With your "
+        "agreement, you can follow their progress: the status of each competency set and the "
+        "time left to complete them (never their evidence, unless they choose to share it).\n\n"
+        "To accept, open this link. You will need a Portfolio account with this email address; "
+        f"you can create one from that page:\n\n{link}\n\n"
+        f"The link works for {days} days."
+    )
+    subject = f"{candidate} invites you to follow their certification"
+    return send_email(mail, to=to, subject=subject, body=body + IGNORE)

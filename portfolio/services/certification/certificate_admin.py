@@ -1,0 +1,156 @@
+"""Certificates for the program office: the latest issued, one with the decision behind it, and
+revoking one issued in error (with a written reason, audited).
+
+Whether a certificate is valid, expired or revoked is
+domain.certification.evaluation.certificate_status, the same words its public page uses.
+Everything here flushes; the request commits.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any, cast
+
+from sqlalchemy import CursorResult, func, select, update
+from sqlalchemy.orm import Session, joinedload
+
+from portfolio.domain.certification.evaluation import CertificateStatus, certificate_status
+from portfolio.domain.dates import format_date
+from portfolio.domain.errors import Conflict, NotFound
+from portfolio.domain.reasons import written_reason
+from portfolio.models import Certificate, CertificationDecision, Framework, User
+from portfolio.services import audit
+from portfolio.services.certification.numbers import status_of
+
+LIST_LIMIT = 200
+REASON_LIMIT = 2000
+
+
+@dataclass(frozen=True, slots=True)
+class CertificateRow:
+    """One line of the certificates list."""
+
+    id: int
+    number: str
+    holder_name: str
+    program: str
+    issued_on: date
+    expires_on: date
+    status: CertificateStatus
+
+
+@dataclass(frozen=True)
+class CertificateFile:
+    """One certificate with its holder and program loaded, its status and its decision."""
+
+    certificate: Certificate
+    status: CertificateStatus
+    decision: CertificationDecision | None
+
+    @property
+    def reasons(self) -> list[str]:
+        """The decision's one line per set (and electives, window), as recorded."""
+        if self.decision is None:
+            return []
+        return [str(line) for line in self.decision.reasons.get("reasons", [])]
+
+    @property
+    def summary(self) -> str:
+        return str(self.decision.reasons.get("summary", "")) if self.decision else ""
+
+
+def latest_certificates(session: Session, today: date) -> list[CertificateRow]:
+    """The 200 most recently issued certificates, newest first, in one query."""
+    rows = session.execute(
+        select(
+            Certificate.id,
+            Certificate.number,
+            User.name,
+            Framework.name,
+            Certificate.issued_on,
+            Certificate.expires_on,
+            Certificate.revoked_at,
+            Certificate.revoked_reason,
+        )
+        .join(User, User.id == Certificate.user_id)
+        .join(Framework, Framework.id == Certificate.framework_id)
+        .order_by(Certificate.issued_on.desc(), Certificate.id.desc())
+        .limit(LIST_LIMIT)
+    )
+    return [
+        CertificateRow(
+            id=row_id,
+            number=number,
+            holder_name=holder,
+            program=program,
+            issued_on=issued_on,
+            expires_on=expires_on,
+            status=certificate_status(
+                expires_on, revoked_at.date() if revoked_at else None, reason, today
+            ),
+        )
+        for row_id, number, holder, program, issued_on, expires_on, revoked_at, reason in rows
+    ]
+
+
+def count_certificates(session: Session) -> int:
+    return int(session.scalar(select(func.count(Certificate.id))) or 0)
+
+
+def certificate_file(session: Session, certificate_id: int, today: date) -> CertificateFile:
+    """The certificate with its holder, program and decision; NotFound for an unknown id."""
+    certificate = session.scalar(
+        select(Certificate)
+        .where(Certificate.id == certificate_id)
+        .options(joinedload(Certificate.user), joinedload(Certificate.framework))
+    )
+    if certificate is None:
+        raise NotFound("We could not find that certificate.")
+    decision = session.scalar(
+        select(CertificationDecision).where(
+            CertificationDecision.enrollment_id == certificate.enrollment_id
+        )
+    )
+    return CertificateFile(certificate, status_of(certificate, today), decision)
+
+
+def revoke_certificate(
+    session: Session, certificate: Certificate, *, actor: User, reason: str, now: datetime
+) -> None:
+    """Revoke the certificate from `now` with a written reason (audited); its public page then
+    says so. Conflict when it is revoked already (also by a request at the same instant);
+    InvalidInput (field "reason") for a missing or long reason.
+    """
+    if certificate.revoked_at is not None:
+        raise _already_revoked(certificate.revoked_at)
+    reason = written_reason(reason, REASON_LIMIT)
+    # Only the first of two revocations at the same instant finds the certificate unrevoked.
+    result = cast(
+        CursorResult[Any],
+        session.execute(
+            update(Certificate)
+            .where(Certificate.id == certificate.id, Certificate.revoked_at.is_(None))
+            .values(revoked_at=now, revoked_reason=reason)
+            .execution_options(synchronize_session=False)
+        ),
+    )
+    session.refresh(certificate, ["revoked_at", "revoked_reason"])
+    if result.rowcount != 1:
+        raise _already_revoked(certificate.revoked_at or now)
+    audit.record(
+        session,
+        actor=actor,
+        action="certificate.revoked",
+        object_type="certificate",
+        object_id=certificate.id,
+        details={
+            "number": certificate.number,
+            "enrollment_id": certificate.enrollment_id,
+            "reason": reason,
+        },
+    )
+
+
+def _already_revoked(revoked_at: datetime) -> Conflict:
+    return Conflict(f"This certificate was already revoked on {format_date(revoked_at.date())}.")

@@ -1,0 +1,181 @@
+"""The evaluation service: decide an enrollment from its sets and issue the certificate.
+
+`evaluate_enrollment` runs whenever a set becomes met (outcomes.settle) or a course is verified,
+and `decide_expired` daily for enrollments whose window has ended. A decision is recorded once,
+with the domain's reasons, and audited; certifying issues the certificate (a random number,
+valid for the program's validity period) and emails the candidate after the commit.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, joinedload
+
+from portfolio.domain.certification.evaluation import Decision, SetState, Verdict, evaluate, expiry
+from portfolio.domain.lifecycle import parse_status
+from portfolio.models import (
+    Certificate,
+    CertificationDecision,
+    CourseStatus,
+    DecisionStatus,
+    Enrollment,
+    EnrollmentSet,
+    EnrollmentStatus,
+    SetKind,
+    User,
+)
+from portfolio.services import audit, outbox
+from portfolio.services.certification.numbers import new_number
+from portfolio.services.programs.versions import load_rules
+
+
+def set_states(enrollment: Enrollment) -> list[SetState]:
+    return [
+        SetState(
+            code=item.competency_set.code,
+            name=item.competency_set.name,
+            required=item.competency_set.kind is SetKind.REQUIRED,
+            route=item.route,
+            status=parse_status(item.status),
+            course_verified=item.course_status is CourseStatus.VERIFIED,
+            course_completed=item.course_status in (CourseStatus.COMPLETED, CourseStatus.VERIFIED),
+        )
+        for item in enrollment.sets
+    ]
+
+
+def standing(enrollment: Enrollment, today: date) -> Decision:
+    """Where the enrollment stands now, by the rule (nothing recorded)."""
+    rules = load_rules(enrollment.framework)
+    return evaluate(
+        set_states(enrollment), rules.electives_required, enrollment.window_ends_on, today
+    )
+
+
+def decision_of(session: Session, enrollment: Enrollment) -> CertificationDecision | None:
+    return session.scalar(
+        select(CertificationDecision).where(CertificationDecision.enrollment_id == enrollment.id)
+    )
+
+
+def certificate_of(session: Session, enrollment: Enrollment) -> Certificate | None:
+    return session.scalar(select(Certificate).where(Certificate.enrollment_id == enrollment.id))
+
+
+def evaluate_enrollment(
+    session: Session, enrollment: Enrollment, today: date, *, actor: User | None = None
+) -> CertificationDecision | None:
+    """Record the decision if the rule now gives one (certified, or not after the window).
+
+    The enrollment row is locked first, so two sets met at the same instant certify once.
+    Returns the decision recorded now or before, or None while the outcome is still open.
+    """
+    session.execute(
+        select(Enrollment.id).where(Enrollment.id == enrollment.id).with_for_update()
+    ).all()
+    existing = decision_of(session, enrollment)
+    if existing is not None:
+        return existing
+    session.refresh(enrollment, ["sets"])
+    decision = standing(enrollment, today)
+    if decision.verdict is Verdict.NOT_YET:
+        return None
+    certified = decision.verdict is Verdict.CERTIFIED
+    recorded = CertificationDecision(
+        enrollment_id=enrollment.id,
+        status=DecisionStatus.CERTIFIED if certified else DecisionStatus.NOT_CERTIFIED,
+        reasons=decision.as_document(),
+    )
+    session.add(recorded)
+    enrollment.status = EnrollmentStatus.CERTIFIED if certified else EnrollmentStatus.CLOSED
+    session.flush()
+    audit.record(
+        session,
+        actor=actor,
+        action="certification.decided",
+        object_type="enrollment",
+        object_id=enrollment.id,
+        details=decision.as_document(),
+    )
+    if certified:
+        _issue(session, enrollment, today, actor)
+    else:
+        _tell_not_certified(session, enrollment, decision)
+    return recorded
+
+
+def decide_expired(session: Session, today: date) -> int:
+    """Decide every active enrollment whose completion window has ended; how many were."""
+    expired = session.scalars(
+        select(Enrollment)
+        .where(Enrollment.status == EnrollmentStatus.ACTIVE, Enrollment.window_ends_on < today)
+        .options(
+            joinedload(Enrollment.sets).joinedload(EnrollmentSet.competency_set),
+            joinedload(Enrollment.framework),
+            joinedload(Enrollment.user),
+        )
+        .order_by(Enrollment.id)
+    ).unique()
+    return sum(evaluate_enrollment(session, e, today) is not None for e in list(expired))
+
+
+def _issue(session: Session, enrollment: Enrollment, today: date, actor: User | None) -> None:
+    rules = load_rules(enrollment.framework)
+    certificate = Certificate(
+        number=new_number(),
+        enrollment_id=enrollment.id,
+        user_id=enrollment.user_id,
+        framework_id=enrollment.framework_id,
+        issued_on=today,
+        expires_on=expiry(today, rules.certificate_validity_years),
+    )
+    session.add(certificate)
+    session.flush()
+    audit.record(
+        session,
+        actor=actor,
+        action="certificate.issued",
+        object_type="certificate",
+        object_id=certificate.id,
+        details={
+            "number": certificate.number,
+            "enrollment_id": enrollment.id,
+            "issued_on": str(certificate.issued_on),
+            "expires_on": str(certificate.expires_on),
+        },
+    )
+    candidate = enrollment.user
+    outbox.queue(
+        session,
+        to=candidate.email,
+        subject=f"You are certified: {enrollment.framework.name}",
+        body=(
+            f"Hello {candidate.name},\n\nCongratulations: you have met every requirement of "
+            f"{enrollment.framework.name}. Your certificate number is {certificate.number}, "
+            f"valid until {certificate.expires_on:%d %B %Y}.\n\nAnyone can check it on the "
+            "certificate page of Portfolio (Check a certificate), with that number."
+        ),
+    )
+
+
+def _tell_not_certified(session: Session, enrollment: Enrollment, decision: Decision) -> None:
+    candidate = enrollment.user
+    outbox.queue(
+        session,
+        to=candidate.email,
+        subject=f"Your enrollment in {enrollment.framework.name} has ended",
+        body=(
+            f"Hello {candidate.name},\n\n{decision.summary} Sign in to Portfolio to read how "
+            "each set stood. The program office can tell you how to apply again."
+        ),
+    )
+
+
+def issue_certificate(
+    session: Session, enrollment: Enrollment, today: date, actor: User | None
+) -> None:
+    """Issue the enrollment's certificate (audited; the candidate is emailed its number after the
+    commit), exactly as a certifying decision does; used by an administrator's override."""
+    _issue(session, enrollment, today, actor)

@@ -1,0 +1,286 @@
+"""Certification decisions for the program office: the latest recorded, one with its history,
+and overriding one with a written reason (DESIGN: "an administrator can override with a written
+reason, which is audited too").
+
+Overriding to certified issues the certificate as the evaluation service does; overriding to
+not certified closes the enrollment and revokes its certificate with the same reason. The
+decision keeps the reasons it was recorded with; the override sits beside them and in the audit
+trail. Everything here flushes; the request commits.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, joinedload
+
+from portfolio.domain.errors import Conflict, NotFound
+from portfolio.domain.reasons import written_reason
+from portfolio.models import (
+    AuditEvent,
+    Certificate,
+    CertificationDecision,
+    DecisionStatus,
+    Enrollment,
+    EnrollmentStatus,
+    Framework,
+    User,
+)
+from portfolio.models.base import utcnow
+from portfolio.services import audit, outbox
+from portfolio.services.certification import certificate_admin
+from portfolio.services.certification import evaluation as certification
+
+LIST_LIMIT = 200
+REASON_LIMIT = certificate_admin.REASON_LIMIT
+OVERRIDDEN = "certification.overridden"
+_HISTORY = ("certification.decided", OVERRIDDEN)
+
+
+@dataclass(frozen=True, slots=True)
+class DecisionRow:
+    """One line of the decisions list."""
+
+    id: int
+    candidate: str
+    program: str
+    status: DecisionStatus
+    decided_at: datetime
+    overridden: bool
+
+
+@dataclass(frozen=True, slots=True)
+class HistoryEntry:
+    """A decision or an override, from the audit trail, with who made it (None: the service)."""
+
+    at: datetime
+    action: str
+    actor: str | None
+    details: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class DecisionFile:
+    """One decision with its candidate and program loaded, its certificate and its history."""
+
+    decision: CertificationDecision
+    certificate: Certificate | None
+    history: list[HistoryEntry]
+
+    @property
+    def summary(self) -> str:
+        return str(self.decision.reasons.get("summary", ""))
+
+    @property
+    def reasons(self) -> list[str]:
+        return [str(line) for line in self.decision.reasons.get("reasons", [])]
+
+    @property
+    def target(self) -> DecisionStatus:
+        """The one status an override can set: the other one."""
+        return other_status(self.decision.status)
+
+
+def other_status(status: DecisionStatus) -> DecisionStatus:
+    if status is DecisionStatus.CERTIFIED:
+        return DecisionStatus.NOT_CERTIFIED
+    return DecisionStatus.CERTIFIED
+
+
+def latest_decisions(session: Session) -> list[DecisionRow]:
+    """The 200 most recent decisions, both statuses, newest first, in one query."""
+    rows = session.execute(
+        select(
+            CertificationDecision.id,
+            User.name,
+            Framework.name,
+            CertificationDecision.status,
+            CertificationDecision.decided_at,
+            CertificationDecision.overridden_by_id,
+        )
+        .join(Enrollment, Enrollment.id == CertificationDecision.enrollment_id)
+        .join(User, User.id == Enrollment.user_id)
+        .join(Framework, Framework.id == Enrollment.framework_id)
+        .order_by(CertificationDecision.decided_at.desc(), CertificationDecision.id.desc())
+        .limit(LIST_LIMIT)
+    )
+    return [
+        DecisionRow(row_id, candidate, program, status, decided_at, overridden_by is not None)
+        for row_id, candidate, program, status, decided_at, overridden_by in rows
+    ]
+
+
+def count_decisions(session: Session) -> int:
+    return int(session.scalar(select(func.count(CertificationDecision.id))) or 0)
+
+
+def decision_file(session: Session, decision_id: int) -> DecisionFile:
+    """The decision with its candidate, program, certificate and history; NotFound if unknown."""
+    decision = session.scalar(
+        select(CertificationDecision)
+        .where(CertificationDecision.id == decision_id)
+        .options(
+            joinedload(CertificationDecision.enrollment).joinedload(Enrollment.user),
+            joinedload(CertificationDecision.enrollment).joinedload(Enrollment.framework),
+        )
+    )
+    if decision is None:
+        raise NotFound("We could not find that decision.")
+    certificate = certification.certificate_of(session, decision.enrollment)
+    events = [
+        e
+        for e in audit.events_for(session, "enrollment", decision.enrollment_id)
+        if e.action in _HISTORY
+    ]
+    return DecisionFile(decision, certificate, _with_actors(session, events))
+
+
+def _with_actors(session: Session, events: list[AuditEvent]) -> list[HistoryEntry]:
+    # One query whether or not anyone is named, so the page's query count stays the same.
+    ids = {e.actor_id for e in events if e.actor_id is not None}
+    names: dict[int, str] = dict(
+        session.execute(select(User.id, User.name).where(User.id.in_(ids))).all()
+    )
+    return [
+        HistoryEntry(
+            e.at, e.action, names.get(e.actor_id) if e.actor_id is not None else None, e.details
+        )
+        for e in events
+    ]
+
+
+def revoke(
+    session: Session,
+    certificate: Certificate,
+    decision: CertificationDecision | None,
+    *,
+    actor: User,
+    reason: str,
+    today: date,
+) -> None:
+    """An administrator revokes a certificate with a written reason.
+
+    When its holder is still certified, the decision turns too (override_decision to not
+    certified), so the enrollment, the cohorts and the decisions list say what the public page
+    says; otherwise only the certificate is revoked. Errors as for either.
+    """
+    if decision is not None and decision.status is DecisionStatus.CERTIFIED:
+        override_decision(
+            session,
+            decision,
+            actor=actor,
+            status=DecisionStatus.NOT_CERTIFIED,
+            reason=reason,
+            today=today,
+        )
+    else:
+        certificate_admin.revoke_certificate(
+            session, certificate, actor=actor, reason=reason, now=utcnow()
+        )
+
+
+def override_decision(
+    session: Session,
+    decision: CertificationDecision,
+    *,
+    actor: User,
+    status: DecisionStatus,
+    reason: str,
+    today: date,
+) -> None:
+    """Change the decision to `status` with a written reason (audited; the candidate is emailed
+    after the commit).
+
+    To certified: the enrollment is certified and a certificate issued. To not certified: the
+    enrollment is closed and its certificate revoked with `reason` (shown on its public page).
+    InvalidInput (field "reason") for a missing or long reason; Conflict when the decision has
+    that status already, or when a revoked certificate stands in the way of a new one.
+    """
+    reason = written_reason(reason, REASON_LIMIT)
+    enrollment = decision.enrollment
+    # The same lock as evaluate_enrollment: one change to an enrollment's decision at a time,
+    # and the status read below is the one committed last.
+    session.execute(
+        select(Enrollment.id).where(Enrollment.id == enrollment.id).with_for_update()
+    ).all()
+    session.refresh(decision, ["status", "overridden_by_id", "override_reason"])
+    if status == decision.status:
+        raise Conflict(f"The decision is already {status.label}.")
+    certificate = certification.certificate_of(session, enrollment)
+    before = decision.status
+    if status is DecisionStatus.CERTIFIED:
+        if certificate is not None:
+            raise Conflict(_no_second_certificate(certificate))
+        _apply(decision, enrollment, actor, status, reason)
+        certification.issue_certificate(session, enrollment, today, actor)
+    else:
+        _apply(decision, enrollment, actor, status, reason)
+        if certificate is not None and certificate.revoked_at is None:
+            certificate_admin.revoke_certificate(
+                session, certificate, actor=actor, reason=reason, now=utcnow()
+            )
+    session.flush()
+    audit.record(
+        session,
+        actor=actor,
+        action=OVERRIDDEN,
+        object_type="enrollment",
+        object_id=enrollment.id,
+        details={
+            "decision_id": decision.id,
+            "before": before.value,
+            "after": status.value,
+            "reason": reason,
+        },
+    )
+    _tell_candidate(session, enrollment, status, reason)
+
+
+def _apply(
+    decision: CertificationDecision,
+    enrollment: Enrollment,
+    actor: User,
+    status: DecisionStatus,
+    reason: str,
+) -> None:
+    decision.status = status
+    decision.overridden_by_id, decision.override_reason = actor.id, reason
+    enrollment.status = (
+        EnrollmentStatus.CERTIFIED
+        if status is DecisionStatus.CERTIFIED
+        else EnrollmentStatus.CLOSED
+    )
+
+
+def _no_second_certificate(certificate: Certificate) -> str:
+    if certificate.revoked_at is not None:
+        return (
+            f"This enrollment's certificate {certificate.number} was revoked, and a revoked "
+            "certificate stays revoked: there can be no second certificate for the same "
+            "enrollment."
+        )
+    return f"This enrollment already has certificate {certificate.number}."
+
+
+def _tell_candidate(
+    session: Session, enrollment: Enrollment, status: DecisionStatus, reason: str
+) -> None:
+    candidate, program = enrollment.user, enrollment.framework.name
+    if status is DecisionStatus.CERTIFIED:
+        outcome = "You are now certified; your certificate number comes in a separate message."
+    else:
+        outcome = "You are not certified, and any certificate issued to you is revoked."
+    outbox.queue(
+        session,
+        to=candidate.email,
+        subject=f"Your certification decision has changed: {program}",
+        body=(
+            f"Hello {candidate.name},\n\nThe program office has changed the decision on your "
+            f"enrollment in {program} to: {status.label}. {outcome}\n\nThe reason given:\n"
+            f"{reason}\n\nSign in to Portfolio to see where you stand, or contact the program "
+            "office with any question."
+        ),
+    )

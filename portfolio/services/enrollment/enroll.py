@@ -1,0 +1,262 @@
+"""Enrollment: approval enrolls a candidate; the candidate then picks electives and routes.
+
+A candidate stays on the framework version they enrolled under, even after a newer one is
+published. Everything here flushes; the request commits.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from portfolio.domain.enrollment.electives import can_change_elective, validate_electives
+from portfolio.domain.errors import Conflict, InvalidInput, NotFound
+from portfolio.domain.lifecycle import (
+    NOTHING_SUBMITTED,
+    completion_window_end,
+    parse_status,
+)
+from portfolio.models import (
+    Application,
+    CourseStatus,
+    Enrollment,
+    EnrollmentSet,
+    EnrollmentStatus,
+    Framework,
+    Role,
+    Route,
+    SetKind,
+    Submission,
+    User,
+)
+from portfolio.models.base import utcnow
+from portfolio.services import audit
+from portfolio.services.accounts.roles import grant_role
+from portfolio.services.enrollment.progress import enrollments_query
+from portfolio.services.programs.queries import get_framework, get_framework_by_id
+from portfolio.services.programs.versions import load_rules
+
+COURSE_TEXT_LIMIT = 200
+# Statuses a candidate may give their own course; "verified" is the program office's.
+CANDIDATE_COURSE_STATUSES = (
+    CourseStatus.PLANNED,
+    CourseStatus.IN_PROGRESS,
+    CourseStatus.COMPLETED,
+)
+
+
+def enroll(session: Session, application: Application, *, actor: User, today: date) -> Enrollment:
+    """Enroll the applicant in the version of the program published now, with every required
+    set, and open the completion window from today. Grants the candidate role if missing.
+
+    Raises Conflict when no version is published now or the application is enrolled already.
+    """
+    framework = get_framework(session, application.framework.slug, include_drafts=False)
+    if framework is None:
+        raise Conflict("No version of this program is published now; publish one first.")
+    rules = load_rules(framework)
+    enrollment = Enrollment(
+        user_id=application.user_id,
+        framework_id=framework.id,
+        application_id=application.id,
+        enrolled_on=today,
+        window_ends_on=completion_window_end(today, rules),
+    )
+    required = [
+        s for s in framework.sets if s.kind == SetKind.REQUIRED or s.code in rules.required_sets
+    ]
+    enrollment.sets = [EnrollmentSet(set_id=s.id) for s in required]
+    try:
+        with session.begin_nested():
+            session.add(enrollment)
+    except IntegrityError as exc:
+        raise Conflict("This application has led to an enrollment already.") from exc
+    grant_role(session, actor=actor, user=application.user, role=Role.CANDIDATE)
+    audit.record(
+        session,
+        actor=actor,
+        action="enrollment.created",
+        object_type="enrollment",
+        object_id=enrollment.id,
+        details={
+            "application_id": application.id,
+            "slug": framework.slug,
+            "version": framework.version,
+            "window_ends_on": enrollment.window_ends_on.isoformat(),
+            "required_sets": [s.code for s in required],
+        },
+    )
+    return enrollment
+
+
+def get_own_enrollment(session: Session, user: User, enrollment_id: int) -> Enrollment:
+    """`user`'s enrollment with its sets and framework; NotFound for anybody else's."""
+    enrollment = session.scalar(enrollments_query().where(Enrollment.id == enrollment_id))
+    if enrollment is None or enrollment.user_id != user.id:
+        raise NotFound("We could not find that enrollment.")
+    return enrollment
+
+
+def framework_of(session: Session, enrollment: Enrollment) -> Framework:
+    """The enrollment's framework version with its sets and competencies loaded."""
+    framework = get_framework_by_id(session, enrollment.framework_id)
+    assert framework is not None  # a foreign key
+    return framework
+
+
+def choose_electives(
+    session: Session, enrollment: Enrollment, codes: list[str], *, actor: User
+) -> None:
+    """Take exactly the electives the rules ask for (domain.enrollment.electives). An elective
+    may be dropped only while nothing was submitted for it (Conflict otherwise); InvalidInput for a
+    wrong count, a code not of this framework version, or a required set."""
+    framework = framework_of(session, enrollment)
+    rules = load_rules(framework)
+    chosen = validate_electives(codes, [(s.code, s.kind.value) for s in framework.sets], rules)
+    by_code = {s.code: s for s in framework.sets}
+    required = {code for code, s in by_code.items() if s.kind == SetKind.REQUIRED}
+    required |= set(rules.required_sets)
+    current = {
+        item.competency_set.code: item
+        for item in enrollment.sets
+        if item.competency_set.code not in required
+    }
+    dropped = [item for code, item in current.items() if code not in chosen]
+    ever_submitted = _sets_with_submissions(session, [item.id for item in dropped])
+    for item in dropped:
+        # A reopened set is back in draft, but its past submissions must keep their set.
+        if not can_change_elective(item.status) or item.id in ever_submitted:
+            raise Conflict(
+                f"You have submitted work for {item.competency_set.name}, so it stays one of "
+                "your electives.",
+                field="electives",
+            )
+    added = [code for code in chosen if code not in current]
+    if not dropped and not added:
+        return
+    for item in dropped:
+        enrollment.sets.remove(item)
+    enrollment.sets.extend(EnrollmentSet(set_id=by_code[code].id) for code in added)
+    session.flush()
+    audit.record(
+        session,
+        actor=actor,
+        action="enrollment.electives_chosen",
+        object_type="enrollment",
+        object_id=enrollment.id,
+        details={
+            "electives": list(chosen),
+            "added": added,
+            "dropped": [item.competency_set.code for item in dropped],
+        },
+    )
+
+
+def get_own_enrollment_set(session: Session, user: User, set_id: int) -> EnrollmentSet:
+    """One set of `user`'s enrollment; NotFound for anybody else's."""
+    query = select(EnrollmentSet).join(Enrollment).where(EnrollmentSet.id == set_id)
+    item = session.scalar(query.where(Enrollment.user_id == user.id))
+    if item is None:
+        raise NotFound("We could not find that competency set.")
+    return item
+
+
+def choose_route(
+    session: Session,
+    item: EnrollmentSet,
+    *,
+    route: str,
+    course_name: str = "",
+    course_provider: str = "",
+    course_status: str = "",
+    actor: User,
+    today: date | None = None,
+) -> None:
+    """Complete `item` by an approved course (its name, provider and status) or a portfolio.
+
+    InvalidInput for a missing or unknown value; Conflict once work for the set was submitted
+    (the route is then fixed), for a course already verified, and once the enrollment is
+    decided or its completion window has ended (a course marked completed afterwards would
+    otherwise be waited for, past the window).
+    """
+    enrollment = item.enrollment
+    today = today or utcnow().date()
+    if enrollment.status is not EnrollmentStatus.ACTIVE:
+        raise Conflict("This enrollment has ended, so its routes and courses can no longer change.")
+    if enrollment.window_ends_on < today:
+        raise Conflict(
+            f"Your completion window ended on {enrollment.window_ends_on:%d %B %Y}, so routes "
+            "and courses can no longer change. Contact the program office."
+        )
+    try:
+        chosen = Route(route)
+    except ValueError:
+        chosen = Route.UNDECIDED
+    if chosen == Route.UNDECIDED:
+        raise InvalidInput("Choose a course or a portfolio.", field="route")
+    locked = parse_status(item.status) not in NOTHING_SUBMITTED
+    if locked and chosen != item.route:
+        raise Conflict("Work for this set was submitted, so its route can no longer change.")
+    if item.course_status == CourseStatus.VERIFIED:
+        raise Conflict("This course is verified by the program office; it can no longer change.")
+    before = {"route": item.route.value, "course_status": _value(item.course_status)}
+    if chosen == Route.COURSE:
+        item.course_name = _course_text(course_name, "course_name", "the course's name")
+        item.course_provider = _course_text(course_provider, "course_provider", "its provider")
+        item.course_status = _course_status(course_status)
+    else:
+        item.course_name = item.course_provider = ""
+        item.course_status = None
+    item.route = chosen
+    session.flush()
+    audit.record(
+        session,
+        actor=actor,
+        action="enrollment.route_chosen",
+        object_type="enrollment_set",
+        object_id=item.id,
+        details={
+            "before": before,
+            "route": chosen.value,
+            "course_name": item.course_name,
+            "course_provider": item.course_provider,
+            "course_status": _value(item.course_status),
+        },
+    )
+
+
+def _course_text(value: str, field: str, what: str) -> str:
+    text = value.strip()
+    if not text:
+        raise InvalidInput(f"Enter {what}.", field=field)
+    if len(text) > COURSE_TEXT_LIMIT:
+        raise InvalidInput(f"Use at most {COURSE_TEXT_LIMIT} characters.", field=field)
+    return text
+
+
+def _course_status(value: str) -> CourseStatus:
+    if not value:
+        return CourseStatus.PLANNED
+    try:
+        status = CourseStatus(value)
+    except ValueError:
+        status = CourseStatus.VERIFIED  # refused just below, with the same message
+    if status not in CANDIDATE_COURSE_STATUSES:
+        raise InvalidInput("Choose planned, in progress or completed.", field="course_status")
+    return status
+
+
+def _value(status: CourseStatus | None) -> str | None:
+    return status.value if status is not None else None
+
+
+def _sets_with_submissions(session: Session, enrollment_set_ids: list[int]) -> set[int]:
+    if not enrollment_set_ids:
+        return set()
+    query = select(Submission.enrollment_set_id).where(
+        Submission.enrollment_set_id.in_(enrollment_set_ids)
+    )
+    return set(session.scalars(query))

@@ -1,0 +1,243 @@
+"""Submitting a set: the checks, the frozen snapshot reviewers see, and the status change.
+
+A snapshot is a plain JSON document (learning statement, and per competency its narrative and
+artifacts with the verified file's key, SHA-256, size and type) with the SHA-256 of its
+canonical bytes. Nothing ever updates it; later edits change only the live draft.
+
+Two submits at once make one snapshot: the set's row is locked (SELECT ... FOR UPDATE on
+PostgreSQL), and on any backend the loser meets the unique (set, attempt) constraint or the
+set's version column, and gets a Conflict.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from portfolio.domain.errors import Conflict, InvalidInput
+from portfolio.domain.lifecycle import (
+    SetEvent,
+    SetLifecycle,
+    parse_status,
+    resubmission_refusal,
+    transition,
+    window_open,
+)
+from portfolio.domain.portfolios.evidence import (
+    ALREADY_SUBMITTED,
+    WAITING_ON_REVIEW,
+    missing_evidence,
+)
+from portfolio.domain.portfolios.evidence import snapshot_sha256 as digest
+from portfolio.domain.programs.rules import rules_from_document
+from portfolio.models import (
+    Artifact,
+    ArtifactKind,
+    EnrollmentSet,
+    EnrollmentStatus,
+    Portfolio,
+    Route,
+    Submission,
+    SubmissionStatus,
+    User,
+)
+from portfolio.services import audit
+from portfolio.services.portfolios.entries import (
+    entries_by_competency,
+    evidence_for_set,
+    get_or_create_portfolio,
+    is_usable,
+)
+
+SNAPSHOT_FORMAT = 1
+
+
+def submit_refusal(enrollment_set: EnrollmentSet, today: date) -> str | None:
+    """Why this set cannot be sent now whatever its evidence, or None when it can."""
+    enrollment = enrollment_set.enrollment
+    if enrollment.status != EnrollmentStatus.ACTIVE:
+        return f"Your enrollment is {enrollment.status.value}: nothing more can be submitted."
+    if enrollment_set.route != Route.PORTFOLIO:
+        return "This set is not on the portfolio route."
+    status = parse_status(enrollment_set.status)
+    if status in WAITING_ON_REVIEW:
+        return ALREADY_SUBMITTED
+    if status is SetLifecycle.NOT_YET_MET:
+        allowed = rules_from_document(enrollment.framework.rules).review.resubmissions_allowed
+        return resubmission_refusal(
+            enrollment_set.resubmissions_used, allowed, enrollment.window_ends_on, today
+        )
+    if status in (SetLifecycle.MET, SetLifecycle.CLOSED_NOT_MET):
+        return f"This set is {status.label}: there is nothing to submit."
+    if not window_open(enrollment.window_ends_on, today):
+        return f"Your completion window ended on {enrollment.window_ends_on:%d %B %Y}."
+    return None
+
+
+def submission_problems(portfolio: Portfolio, enrollment_set: EnrollmentSet) -> list[str]:
+    """What the candidate must add before this set can be sent (empty when it is complete)."""
+    problems = []
+    if not portfolio.learning_statement.strip():
+        problems.append("Write your learning statement (it is sent with every set).")
+    problems.extend(missing_evidence(evidence_for_set(portfolio, enrollment_set)))
+    return problems
+
+
+def submit_set(
+    session: Session, enrollment_set: EnrollmentSet, actor: User, today: date
+) -> Submission:
+    """Freeze the set's evidence into a new Submission and move the set's status on.
+
+    Conflict (409) when the set cannot be submitted now (already submitted, outcome recorded,
+    window closed, no resubmission left); InvalidInput (422) naming each missing piece.
+    Calls services.reviewing.assignments.assign_for_submission when reviewing exists.
+    """
+    locked = _lock(session, enrollment_set.id)
+    refusal = submit_refusal(locked, today)
+    if refusal is not None:
+        raise Conflict(refusal)
+    current = parse_status(locked.status)
+    event = SetEvent.RESUBMIT if current is SetLifecycle.NOT_YET_MET else SetEvent.SUBMIT
+    portfolio = get_or_create_portfolio(session, locked.enrollment, fresh=True)
+    problems = submission_problems(portfolio, locked)
+    if problems:
+        raise InvalidInput("Not ready to submit: " + "; ".join(problems) + ".", field="evidence")
+    new_status = transition(current, event)
+
+    attempt = next_attempt(session, locked)
+    document = build_snapshot(portfolio, locked, attempt)
+    submission = Submission(
+        enrollment_set_id=locked.id,
+        attempt=attempt,
+        submitted_by_id=actor.id,
+        snapshot=document,
+        snapshot_sha256=digest(document),
+        status=SubmissionStatus.SUBMITTED,
+    )
+    try:
+        with session.begin_nested():
+            session.add(submission)
+    except IntegrityError:
+        raise Conflict(ALREADY_SUBMITTED) from None
+    try:
+        with session.begin_nested():
+            locked.status = new_status.value
+            if event is SetEvent.RESUBMIT:
+                locked.resubmissions_used += 1
+    except StaleDataError:
+        raise Conflict(ALREADY_SUBMITTED) from None
+
+    audit.record(
+        session,
+        actor=actor,
+        action="submission.created",
+        object_type="submission",
+        object_id=submission.id,
+        details={"enrollment_set_id": locked.id, "attempt": attempt, "sha256": digest(document)},
+    )
+    audit.record(
+        session,
+        actor=actor,
+        action="set.status_changed",
+        object_type="enrollment_set",
+        object_id=locked.id,
+        details={"from": current.value, "to": new_status.value, "event": event.value},
+    )
+    _assign_reviewers(session, submission, today)
+    return submission
+
+
+def next_attempt(session: Session, enrollment_set: EnrollmentSet) -> int:
+    query = select(func.max(Submission.attempt)).where(
+        Submission.enrollment_set_id == enrollment_set.id
+    )
+    return (session.scalar(query) or 0) + 1
+
+
+def build_snapshot(
+    portfolio: Portfolio, enrollment_set: EnrollmentSet, attempt: int
+) -> dict[str, Any]:
+    """The document reviewers will see. Plain JSON values only, so its hash is stable."""
+    entries = entries_by_competency(portfolio)
+    competencies = []
+    for competency in enrollment_set.competency_set.competencies:
+        entry = entries.get(competency.id)
+        artifacts = [a for a in entry.artifacts if is_usable(a)] if entry is not None else []
+        competencies.append(
+            {
+                "code": competency.code,
+                "title": competency.title,
+                "narrative": entry.narrative if entry is not None else "",
+                "artifacts": [_artifact_document(artifact) for artifact in artifacts],
+            }
+        )
+    return {
+        "format": SNAPSHOT_FORMAT,
+        "set": {
+            "code": enrollment_set.competency_set.code,
+            "name": enrollment_set.competency_set.name,
+        },
+        "attempt": attempt,
+        "learning_statement": portfolio.learning_statement,
+        "competencies": competencies,
+    }
+
+
+def submissions_by_set(session: Session, set_ids: list[int]) -> dict[int, list[Submission]]:
+    """Each set's submissions, newest first, in one query."""
+    found: dict[int, list[Submission]] = {set_id: [] for set_id in set_ids}
+    if set_ids:
+        query = (
+            select(Submission)
+            .where(Submission.enrollment_set_id.in_(set_ids))
+            .order_by(Submission.attempt.desc())
+        )
+        for submission in session.scalars(query):
+            found[submission.enrollment_set_id].append(submission)
+    return found
+
+
+def _artifact_document(artifact: Artifact) -> dict[str, Any]:
+    document: dict[str, Any] = {
+        "id": artifact.id,
+        "kind": artifact.kind.value,
+        "caption": artifact.caption,
+        "description": artifact.description,
+    }
+    if artifact.kind == ArtifactKind.LINK:
+        document["url"] = artifact.url
+    else:
+        upload = artifact.upload
+        assert upload is not None  # only usable (verified) artifacts get here
+        document["file"] = {
+            "key": upload.key,
+            "sha256": upload.sha256 or upload.declared_sha256,
+            "size": upload.size if upload.size is not None else upload.declared_size,
+            "content_type": upload.content_type or "application/octet-stream",
+            "original_name": upload.original_name,
+        }
+    return document
+
+
+def _lock(session: Session, enrollment_set_id: int) -> EnrollmentSet:
+    """The set's row, re-read and locked until the transaction ends (PostgreSQL; SQLite has
+    one writer at a time anyway)."""
+    query = (
+        select(EnrollmentSet)
+        .where(EnrollmentSet.id == enrollment_set_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    return session.scalars(query).one()
+
+
+def _assign_reviewers(session: Session, submission: Submission, today: date) -> None:
+    # Imported here: reviewing builds on submissions, so a top-level import could become a cycle.
+    from portfolio.services.reviewing.assignments import assign_for_submission
+
+    assign_for_submission(session, submission, today)

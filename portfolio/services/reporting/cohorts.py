@@ -1,0 +1,172 @@
+"""Cohorts for administrators: enrollments grouped by the calendar quarter they began in.
+
+Three grouped queries (plus one to check a program filter) whatever the number of enrollments:
+enrollments per month and status, sets per month and status, and days to certification per
+month. Months fold into quarters here, so the SQL stays the same on SQLite and PostgreSQL.
+Days to certification run from enrolled_on to the certificate's issued_on, the day the
+certifying decision was taken (services.certification.evaluation issues it then).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any, TypeVarTuple
+
+from sqlalchemy import Integer, Select, cast, extract, func, select
+from sqlalchemy.orm import Session
+
+from portfolio.domain.errors import InvalidInput
+from portfolio.domain.lifecycle import SetLifecycle
+from portfolio.domain.reporting.cohorts import IN_REVIEW, Quarter, median, quarter_of_month, share
+from portfolio.models import (
+    Certificate,
+    Enrollment,
+    EnrollmentSet,
+    EnrollmentStatus,
+    Framework,
+)
+
+TOTALS_LABEL = "All cohorts"
+SLUG_LENGTH = 60  # models.frameworks.Framework.slug
+Columns = TypeVarTuple("Columns")
+
+
+@dataclass(frozen=True)
+class CohortRow:
+    """One cohort (or the totals, with quarter None): counts, and how certification went."""
+
+    label: str
+    quarter: Quarter | None
+    is_current: bool
+    enrolled: int
+    active: int
+    certified: int
+    closed: int
+    sets_met: int
+    sets_in_review: int
+    median_days_to_certify: float | None  # None while no one of the cohort is certified
+    share_certified: float | None  # certified / enrolled, from 0 to 1
+
+
+@dataclass(frozen=True)
+class CohortReport:
+    framework_slug: str | None
+    today: date
+    cohorts: list[CohortRow]  # the newest cohort first
+    totals: CohortRow
+
+
+@dataclass
+class _Tally:
+    statuses: dict[EnrollmentStatus, int] = field(default_factory=lambda: defaultdict(int))
+    sets_met: int = 0
+    sets_in_review: int = 0
+    days: list[int] = field(default_factory=list)
+
+    def row(self, label: str, quarter: Quarter | None, today: date) -> CohortRow:
+        enrolled = sum(self.statuses.values())
+        certified = self.statuses[EnrollmentStatus.CERTIFIED]
+        return CohortRow(
+            label=label,
+            quarter=quarter,
+            is_current=quarter is not None and quarter.contains(today),
+            enrolled=enrolled,
+            active=self.statuses[EnrollmentStatus.ACTIVE],
+            certified=certified,
+            closed=self.statuses[EnrollmentStatus.CLOSED],
+            sets_met=self.sets_met,
+            sets_in_review=self.sets_in_review,
+            median_days_to_certify=median(self.days),
+            share_certified=share(certified, enrolled),
+        )
+
+
+def cohort_report(session: Session, *, framework_slug: str | None, today: date) -> CohortReport:
+    """Every cohort (of one program, by slug, across its versions; or of all), newest first,
+    with a totals row. InvalidInput (field "program") when no framework has that slug."""
+    if framework_slug is not None:
+        _require_program(session, framework_slug)
+    year = extract("year", Enrollment.enrolled_on)
+    month = extract("month", Enrollment.enrolled_on)
+    tallies: dict[Quarter, _Tally] = defaultdict(_Tally)
+    totals = _Tally()
+
+    def tally(row: Any) -> _Tally:
+        return tallies[quarter_of_month(int(row.year), int(row.month))]
+
+    enrollments = select(
+        year.label("year"),
+        month.label("month"),
+        Enrollment.status,
+        func.count(Enrollment.id).label("n"),
+    ).group_by(year, month, Enrollment.status)
+    for row in session.execute(_of_program(enrollments, framework_slug)):
+        for target in (tally(row), totals):
+            target.statuses[row.status] += row.n
+
+    counted = {SetLifecycle.MET.value, *(status.value for status in IN_REVIEW)}
+    sets = (
+        select(
+            year.label("year"), month.label("month"), EnrollmentSet.status, func.count().label("n")
+        )
+        .select_from(EnrollmentSet)
+        .join(Enrollment, Enrollment.id == EnrollmentSet.enrollment_id)
+        .where(EnrollmentSet.status.in_(sorted(counted)))
+        .group_by(year, month, EnrollmentSet.status)
+    )
+    for set_row in session.execute(_of_program(sets, framework_slug)):
+        met = set_row.status == SetLifecycle.MET.value
+        for target in (tally(set_row), totals):
+            if met:
+                target.sets_met += set_row.n
+            else:
+                target.sets_in_review += set_row.n
+
+    days = _days_to_certify(session)
+    certified = (
+        select(
+            year.label("year"), month.label("month"), days.label("days"), func.count().label("n")
+        )
+        .select_from(Enrollment)
+        .join(Certificate, Certificate.enrollment_id == Enrollment.id)
+        .where(Enrollment.status == EnrollmentStatus.CERTIFIED)
+        .group_by(year, month, days)
+    )
+    for days_row in session.execute(_of_program(certified, framework_slug)):
+        for target in (tally(days_row), totals):
+            target.days.extend([int(days_row.days)] * days_row.n)
+
+    cohorts = [
+        tallies[quarter].row(quarter.label, quarter, today)
+        for quarter in sorted(tallies, reverse=True)
+    ]
+    return CohortReport(framework_slug, today, cohorts, totals.row(TOTALS_LABEL, None, today))
+
+
+def _require_program(session: Session, slug: str) -> None:
+    # Odd text (a NUL byte, say) is not looked up: PostgreSQL would refuse it with an error.
+    plausible = slug.isprintable() and len(slug) <= SLUG_LENGTH
+    if (
+        not plausible
+        or session.scalar(select(Framework.id).where(Framework.slug == slug).limit(1)) is None
+    ):
+        raise InvalidInput("Choose a program from the list.", field="program")
+
+
+def _of_program(query: Select[*Columns], slug: str | None) -> Select[*Columns]:
+    if slug is None:
+        return query
+    return query.join(Framework, Framework.id == Enrollment.framework_id).where(
+        Framework.slug == slug
+    )
+
+
+def _days_to_certify(session: Session) -> Any:
+    """Whole days from enrollment to the certificate, as SQL for the session's database."""
+    if session.get_bind().dialect.name == "sqlite":
+        # SQLite keeps dates as text: subtracting them would compare strings.
+        between = func.julianday(Certificate.issued_on) - func.julianday(Enrollment.enrolled_on)
+        return cast(func.round(between), Integer)
+    return Certificate.issued_on - Enrollment.enrolled_on  # PostgreSQL: an integer

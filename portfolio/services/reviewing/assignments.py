@@ -1,0 +1,264 @@
+"""Giving submitted sets to reviewers: automatic assignment, declines, reassignment, due dates.
+
+domain.reviewing.assignment decides who fits; this module loads the people, records the assignments,
+keeps the unassigned queue (services.reviewing.unassigned) with the reasons nobody fits, and
+moves the set's status. Reminders and the administrators' queues live in services.reviewing.queues.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from portfolio.domain.errors import Conflict, InvalidInput, NotFound
+from portfolio.domain.lifecycle import SetEvent
+from portfolio.domain.reasons import written_reason
+from portfolio.domain.reviewing.assignment import AssignmentResult, choose_reviewers
+from portfolio.models import (
+    Assignment,
+    AssignmentKind,
+    AssignmentStatus,
+    OutcomeStatus,
+    ReviewShortfall,
+    SetOutcome,
+    Submission,
+    SubmissionStatus,
+    User,
+)
+from portfolio.models.base import utcnow
+from portfolio.services import audit
+from portfolio.services.reviewing import emails
+from portfolio.services.reviewing.pool import candidate_for_choosing, profiles_for_choosing
+from portfolio.services.reviewing.queues import send_review_reminders as send_review_reminders
+from portfolio.services.reviewing.status import move_set, move_submission, rules_for
+from portfolio.services.reviewing.unassigned import clear_shortfall, record_shortfall
+
+ACTIVE = (AssignmentStatus.ASSIGNED, AssignmentStatus.SUBMITTED)
+MAX_REASON = 2000
+
+
+def assign_for_submission(
+    session: Session, submission: Submission, today: date
+) -> AssignmentResult | None:
+    """Assign as many reviewers as the rules ask for to a submitted (or resubmitted) set.
+
+    Called when the candidate submits. Reviewers already on the submission count; whoever
+    cannot be found leaves the submission in the unassigned queue with the reasons. Returns
+    the domain's choice, or None when nobody was missing.
+    """
+    return fill(session, submission, AssignmentKind.REVIEW, today)
+
+
+def assign_adjudicator(
+    session: Session, submission: Submission, today: date
+) -> AssignmentResult | None:
+    """Find the third reviewer of a set whose two reviews disagree across Not met."""
+    return fill(session, submission, AssignmentKind.ADJUDICATION, today)
+
+
+def missing_reviewers(session: Session, submission: Submission, kind: AssignmentKind) -> int:
+    """How many reviewers of `kind` the submission still needs."""
+    active = sum(
+        1 for a in _assignments(session, submission) if a.kind == kind and a.status in ACTIVE
+    )
+    if kind is AssignmentKind.REVIEW:
+        return max(rules_for(submission).review.reviewers_per_portfolio - active, 0)
+    outcome = session.scalar(select(SetOutcome).where(SetOutcome.submission_id == submission.id))
+    waiting = outcome is not None and outcome.status == OutcomeStatus.NEEDS_ADJUDICATION
+    return 1 - active if waiting and active == 0 else 0
+
+
+def fill(
+    session: Session,
+    submission: Submission,
+    kind: AssignmentKind,
+    today: date,
+    *,
+    actor: User | None = None,
+) -> AssignmentResult | None:
+    """Assign the missing reviewers of `kind`; record or clear the submission's shortfall."""
+    reviewable = submission.status in (SubmissionStatus.SUBMITTED, SubmissionStatus.IN_REVIEW)
+    missing = missing_reviewers(session, submission, kind) if reviewable else 0
+    if missing == 0:
+        clear_shortfall(session, submission, kind)
+        return None
+    set_code = submission.enrollment_set.competency_set.code
+    slug = submission.enrollment_set.enrollment.framework.slug
+    candidate = candidate_for_choosing(session, submission)
+    exclude = {a.reviewer_id for a in _assignments(session, submission)}
+    prefer_previous = kind is AssignmentKind.REVIEW and submission.attempt > 1
+    qualified = profiles_for_choosing(session, slug, set_code, lock=True)
+    result = choose_reviewers(
+        set_code, candidate, qualified, missing, today, exclude, prefer_previous=prefer_previous
+    )
+    if result.shortfall:
+        # Ask again over every reviewer, so the reasons also count those not qualified.
+        everyone = profiles_for_choosing(session, slug, None)
+        explained = choose_reviewers(
+            set_code, candidate, everyone, missing, today, exclude, prefer_previous=prefer_previous
+        )
+        record_shortfall(session, submission, kind, result.shortfall, explained.reasons)
+    else:
+        clear_shortfall(session, submission, kind)
+    for reviewer_id in result.chosen:
+        _create(session, submission, reviewer_id, kind, today, actor=actor)
+    if result.chosen and kind is AssignmentKind.REVIEW:
+        move_set(session, submission.enrollment_set, SetEvent.ASSIGN, actor=actor)
+        move_submission(session, submission, SubmissionStatus.IN_REVIEW, actor=actor)
+    return result
+
+
+def decline(
+    session: Session, assignment: Assignment, *, reviewer: User, reason: str, today: date
+) -> None:
+    """The reviewer gives the assignment back, with a reason; another is found at once."""
+    if assignment.reviewer_id != reviewer.id:
+        raise NotFound("We could not find that assignment.")
+    close_assignment(session, assignment, AssignmentStatus.DECLINED, reason, actor=reviewer)
+    fill(session, assignment.submission, assignment.kind, today)
+
+
+def reassign(
+    session: Session,
+    assignment: Assignment,
+    *,
+    actor: User,
+    reason: str,
+    today: date,
+    to_reviewer: User | None = None,
+) -> None:
+    """An administrator takes an open assignment away, with a reason, and gives it to another.
+
+    With `to_reviewer` that person must fit (qualified, no conflict, free): InvalidInput with
+    the reason otherwise, and nothing changes. Without, the next best reviewer is chosen.
+    """
+    submission = assignment.submission
+    if to_reviewer is not None:
+        _check_fits(session, submission, to_reviewer, today, also_exclude=assignment.reviewer_id)
+    close_assignment(session, assignment, AssignmentStatus.REASSIGNED, reason, actor=actor)
+    if to_reviewer is not None:
+        _create(session, submission, to_reviewer.id, assignment.kind, today, actor=actor)
+    # Fills whatever is still missing, and keeps the unassigned queue right either way.
+    fill(session, submission, assignment.kind, today, actor=actor)
+
+
+def move_due_date(
+    session: Session, assignment: Assignment, *, actor: User, due_on: date, reason: str, today: date
+) -> None:
+    """Set a new due date (a firm deadline from then on); audited with the reason."""
+    if assignment.status != AssignmentStatus.ASSIGNED:
+        raise Conflict("Only an open assignment has a due date to move.")
+    reason = _reason(reason)
+    if due_on < today:
+        raise InvalidInput("Choose today or a later day.", field="due_on")
+    before = assignment.due_on
+    assignment.due_on, assignment.due_moved_at = due_on, utcnow()
+    session.flush()
+    audit.record(
+        session,
+        actor=actor,
+        action="assignment.due_date_moved",
+        object_type="assignment",
+        object_id=assignment.id,
+        details={"from": str(before), "to": str(due_on), "reason": reason},
+    )
+
+
+def _check_fits(
+    session: Session, submission: Submission, reviewer: User, today: date, *, also_exclude: int
+) -> None:
+    enrollment_set = submission.enrollment_set
+    slug = enrollment_set.enrollment.framework.slug
+    profiles = [p for p in profiles_for_choosing(session, slug, None) if p.id == reviewer.id]
+    if not profiles:
+        raise InvalidInput(f"{reviewer.name} has no reviewer profile.", field="reviewer")
+    # Everyone already on the submission (the reviewer being replaced included) is out.
+    exclude = {a.reviewer_id for a in _assignments(session, submission)} | {also_exclude}
+    result = choose_reviewers(
+        enrollment_set.competency_set.code,
+        candidate_for_choosing(session, submission),
+        profiles,
+        1,
+        today,
+        exclude,
+    )
+    if not result.chosen:
+        why = result.reasons[0] if result.reasons else "does not fit"
+        raise InvalidInput(f"{reviewer.name} cannot take this review: {why}.", field="reviewer")
+
+
+def _reason(reason: str) -> str:
+    return written_reason(reason, MAX_REASON)
+
+
+def close_assignment(
+    session: Session, assignment: Assignment, status: AssignmentStatus, reason: str, *, actor: User
+) -> None:
+    if assignment.status != AssignmentStatus.ASSIGNED:
+        raise Conflict(f"This assignment is already {assignment.status.value}; nothing to change.")
+    assignment.status, assignment.closed_reason = status, _reason(reason)
+    session.flush()
+    audit.record(
+        session,
+        actor=actor,
+        action=f"assignment.{status.value}",
+        object_type="assignment",
+        object_id=assignment.id,
+        details={"reason": assignment.closed_reason, "submission_id": assignment.submission_id},
+    )
+
+
+def _create(
+    session: Session,
+    submission: Submission,
+    reviewer_id: int,
+    kind: AssignmentKind,
+    today: date,
+    *,
+    actor: User | None,
+) -> Assignment:
+    due_on = today + timedelta(days=rules_for(submission).review.due_days)
+    assignment = Assignment(
+        submission=submission, reviewer_id=reviewer_id, kind=kind, due_on=due_on
+    )
+    session.add(assignment)
+    session.flush()
+    audit.record(
+        session,
+        actor=actor,
+        action="assignment.created",
+        object_type="assignment",
+        object_id=assignment.id,
+        details={"submission_id": submission.id, "reviewer_id": reviewer_id, "kind": kind.value},
+    )
+    reviewer = session.get(User, reviewer_id)
+    assert reviewer is not None
+    emails.new_assignment(
+        session,
+        to=reviewer.email,
+        name=reviewer.name,
+        set_name=submission.enrollment_set.competency_set.name,
+        attempt=submission.attempt,
+        due_on=due_on,
+        kind=kind,
+    )
+    return assignment
+
+
+def _assignments(session: Session, submission: Submission) -> list[Assignment]:
+    return list(
+        session.scalars(select(Assignment).where(Assignment.submission_id == submission.id))
+    )
+
+
+def retry_unassigned(session: Session, today: date) -> int:
+    """Try again for every submission in the unassigned queue; the number now fully assigned."""
+    waiting = session.scalars(select(ReviewShortfall).order_by(ReviewShortfall.since)).all()
+    done = 0
+    for row in waiting:
+        result = fill(session, row.submission, row.kind, today)
+        if result is None or not result.shortfall:
+            done += 1
+    return done

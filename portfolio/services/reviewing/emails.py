@@ -1,0 +1,95 @@
+"""The words of review emails (assignments, reminders, outcomes); they leave through the outbox."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from portfolio.services.outbox import queue
+
+
+def _set_words(set_name: str, attempt: int) -> str:
+    return set_name if attempt == 1 else f"{set_name} (resubmission {attempt - 1})"
+
+
+def new_assignment(
+    session: Session, *, to: str, name: str, set_name: str, attempt: int, due_on: date, kind: Any
+) -> None:
+    what = "a third review of" if str(kind) == "adjudication" else "a review of"
+    queue(
+        session,
+        to=to,
+        subject=f"New review: {set_name}",
+        body=(
+            f"Hello {name},\n\nYou have been assigned {what} a portfolio set: "
+            f"{_set_words(set_name, attempt)}. It is due on {due_on:%d %B %Y}.\n\n"
+            "Sign in to Portfolio and open Reviews to start. If you cannot take it, decline it "
+            "there with a reason and it will go to another reviewer."
+        ),
+    )
+
+
+def reminder(
+    session: Session, *, to: str, name: str, set_name: str, due_on: date, today: date
+) -> None:
+    days = (due_on - today).days
+    when = (
+        "today"
+        if days == 0
+        else (f"in {days} day{'s' if days != 1 else ''}" if days > 0 else "and is overdue")
+    )
+    queue(
+        session,
+        to=to,
+        subject=f"Review due {'today' if days == 0 else f'on {due_on:%d %B}'}: {set_name}",
+        body=(
+            f"Hello {name},\n\nYour review of {set_name} is due {when} "
+            f"({due_on:%d %B %Y}). Your draft ratings are saved as you go; sign in to Portfolio "
+            "and open Reviews to finish it."
+        ),
+    )
+
+
+def review_reopened(session: Session, *, to: str, name: str, set_name: str, due_on: date) -> None:
+    queue(
+        session,
+        to=to,
+        subject=f"Review reopened: {set_name}",
+        body=(
+            f"Hello {name},\n\nAn administrator reopened the outcome of a set you reviewed, "
+            f"{set_name}, so your review is open again. Please look at it once more and submit "
+            f"it by {due_on:%d %B %Y}; your earlier ratings are kept as a draft."
+        ),
+    )
+
+
+def set_completed(
+    session: Session, *, to: str, candidate: str, set_name: str, status_label: str
+) -> None:
+    queue(
+        session,
+        to=to,
+        subject=f"Reviews complete: {set_name} for {candidate}",
+        body=(
+            f"All reviews of {candidate}'s set {set_name} are in. The combined outcome is: "
+            f"{status_label}.\n\nThe outcome, its reasons and its history are on the "
+            "administration pages."
+        ),
+    )
+
+
+def outcome_for_candidate(
+    session: Session, *, to: str, name: str, set_name: str, status_label: str, next_step: str
+) -> None:
+    queue(
+        session,
+        to=to,
+        subject=f"Outcome of your set {set_name}: {status_label}",
+        body=(
+            f"Hello {name},\n\nThe review of your set {set_name} is complete. The outcome is: "
+            f"{status_label}.\n\n{next_step}\n\nSign in to Portfolio and open My certification "
+            "to read each competency's result and the reviewers' comments."
+        ),
+    )

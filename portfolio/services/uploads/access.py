@@ -1,0 +1,65 @@
+"""Who may fetch a stored file: its owner, or a reviewer assigned a snapshot that names it.
+
+can_download is the one question every download path asks, so they all answer alike.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from portfolio.models import (
+    Assignment,
+    AssignmentKind,
+    AssignmentStatus,
+    Role,
+    Submission,
+    Upload,
+    UploadStatus,
+    User,
+)
+
+# A reviewer keeps access to what they submitted a review of (to answer questions about it);
+# declined or reassigned work is no longer theirs to read.
+READABLE = (AssignmentStatus.ASSIGNED, AssignmentStatus.SUBMITTED)
+
+
+def snapshot_keys(snapshot: Mapping[str, Any]) -> set[str]:
+    """The object-store keys of every file a snapshot names."""
+    keys: set[str] = set()
+    for entry in snapshot.get("competencies") or ():
+        if not isinstance(entry, Mapping):
+            continue
+        for artifact in entry.get("artifacts") or ():
+            file = artifact.get("file") if isinstance(artifact, Mapping) else None
+            if isinstance(file, Mapping) and isinstance(file.get("key"), str):
+                keys.add(file["key"])
+    return keys
+
+
+def reviewer_may_download(session: Session, user: User, upload: Upload) -> bool:
+    """True when `user` holds an open or submitted review of a snapshot naming `upload`."""
+    snapshots: Iterable[Mapping[str, Any]] = session.scalars(
+        select(Submission.snapshot)
+        .join(Assignment, Assignment.submission_id == Submission.id)
+        .where(
+            Assignment.reviewer_id == user.id,
+            Assignment.status.in_(READABLE),
+            Assignment.kind != AssignmentKind.CALIBRATION,
+        )
+    )
+    return any(upload.key in snapshot_keys(snapshot) for snapshot in snapshots)
+
+
+def can_download(session: Session, user: User | None, upload: Upload) -> bool:
+    """Whether `user` may download `upload`: only verified files, and only by their owner or
+    by a reviewer assigned to a submission whose snapshot names the file (reviewer_may_download)."""
+    if user is None or upload.status != UploadStatus.VERIFIED:
+        return False
+    if upload.owner_id == user.id:
+        return True
+    # A reviewer whose role was revoked loses access to candidates' files at once.
+    return user.has_role(Role.REVIEWER) and reviewer_may_download(session, user, upload)

@@ -1,0 +1,122 @@
+"""Keeping the database and the object store in step: expiry of pending uploads, reconcile.
+
+Rows never point at missing objects, and objects without rows do not pile up. Both jobs are
+plain functions behind CLI commands (commands/storage.py), ready to move onto a task queue.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from portfolio.domain.uploads.transfer import CANDIDATES_PREFIX
+from portfolio.models import Upload, UploadStatus
+from portfolio.services import audit
+from portfolio.services.uploads.checks import Refusal
+from portfolio.services.uploads.transfers import reject
+from portfolio.storage import ObjectInfo, ObjectStore
+
+EXPIRED = Refusal("expired", "The upload was not finished within a day, so it was dropped.")
+MISSING = "The file could not be found in storage. Upload it again."
+CHANGED = "The file in storage is no longer the one that was checked. Upload it again."
+
+
+def expire_pending_uploads(session: Session, store: ObjectStore, now: datetime) -> list[Upload]:
+    """Drop every pending upload past its expiry (parts aborted, objects deleted, rows
+    rejected). Returns them. StorageUnavailable (503) stops the job; rerunning it is safe."""
+    query = (
+        select(Upload)
+        .where(Upload.status == UploadStatus.PENDING, Upload.expires_at <= now)
+        .order_by(Upload.id)
+    )
+    expired = list(session.scalars(query))
+    for upload in expired:
+        reject(session, store, upload, EXPIRED, actor=None, action="upload.expired")
+    return expired
+
+
+@dataclass
+class ReconcileReport:
+    orphans: list[ObjectInfo] = field(default_factory=list)  # objects no row knows
+    expired: list[Upload] = field(default_factory=list)  # pending past their expiry
+    missing: list[Upload] = field(default_factory=list)  # verified, but the object is gone
+    changed: list[Upload] = field(default_factory=list)  # verified, but the size differs now
+    leftovers: list[Upload] = field(default_factory=list)  # refused, yet the object is there
+    applied: bool = False
+
+    @property
+    def clean(self) -> bool:
+        return not (self.orphans or self.expired or self.missing or self.changed or self.leftovers)
+
+
+def reconcile(
+    session: Session, store: ObjectStore, now: datetime, *, apply: bool = False
+) -> ReconcileReport:
+    """Compare the store's objects (under candidates/) with the upload rows.
+
+    Lists objects first, then rows: a row is written before its object can exist, so an
+    upload starting meanwhile is never taken for an orphan. With `apply`, deletes orphans and
+    leftovers, expires pending uploads past their time, and marks rows whose object is
+    missing or changed broken (deleting the changed object); otherwise changes nothing."""
+    objects = {info.key: info for info in store.list_keys(CANDIDATES_PREFIX)}
+    report = ReconcileReport(applied=apply)
+    for upload in session.scalars(select(Upload).order_by(Upload.id)):
+        info = objects.pop(upload.key, None)
+        if upload.status == UploadStatus.PENDING:
+            if upload.expires_at <= now:
+                report.expired.append(upload)
+        elif upload.status == UploadStatus.VERIFIED:
+            if info is None:
+                report.missing.append(upload)
+            elif info.size != upload.size:
+                report.changed.append(upload)
+        elif info is not None:
+            report.leftovers.append(upload)
+    report.orphans = sorted(objects.values(), key=lambda info: info.key)
+    if apply:
+        _apply(session, store, report)
+    return report
+
+
+def _apply(session: Session, store: ObjectStore, report: ReconcileReport) -> None:
+    for info in report.orphans:
+        store.delete(info.key)
+        audit.record(
+            session,
+            actor=None,
+            action="storage.orphan_deleted",
+            object_type="stored_object",
+            object_id=info.key[-100:],
+            details={"key": info.key, "size": info.size},
+        )
+    for upload in report.leftovers:
+        store.delete(upload.key)
+        audit.record(
+            session,
+            actor=None,
+            action="upload.object_deleted",
+            object_type="upload",
+            object_id=upload.id,
+            details={"status": upload.status.value},
+        )
+    for upload in report.expired:
+        reject(session, store, upload, EXPIRED, actor=None, action="upload.expired")
+    for upload in report.changed:
+        store.delete(upload.key)  # not the bytes that were checked: no row may vouch for them
+    for upload, reason in [(u, MISSING) for u in report.missing] + [
+        (u, CHANGED) for u in report.changed
+    ]:
+        upload.status = UploadStatus.BROKEN
+        upload.rejection_reason = reason
+        session.flush()
+        audit.record(
+            session,
+            actor=None,
+            action="upload.broken",
+            object_type="upload",
+            object_id=upload.id,
+            details={"reason": reason},
+        )

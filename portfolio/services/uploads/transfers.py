@@ -1,0 +1,260 @@
+"""Uploads in two phases: begin (a row and a presigned target), then complete (server checks).
+
+The browser sends the bytes straight to the store; the app only hands out presigned links and
+then checks what arrived (services.uploads.checks). Every store call may raise
+StorageUnavailable (503): the request then rolls back, so a row is never half-changed; a
+pending row left behind expires and `storage reconcile` cleans it up.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from portfolio.domain.errors import Conflict
+from portfolio.domain.uploads.filenames import make_object_key
+from portfolio.domain.uploads.transfer import (
+    PartPlan,
+    UploadLimits,
+    check_announced,
+    check_part_numbers,
+    part_plan,
+    uses_multipart,
+)
+from portfolio.models import Upload, UploadStatus, User
+from portfolio.services import audit
+from portfolio.services.uploads.checks import RESEND, Refusal, finish_multipart, inspect_object
+from portfolio.storage import ObjectNotFound, ObjectStore, PresignedPost, UploadedPart
+
+# Objects are stored as opaque bytes; the verified type is given on download.
+STORED_CONTENT_TYPE = "application/octet-stream"
+CANCELLED = "You cancelled this upload."
+
+
+@dataclass(frozen=True)
+class UploadStart:
+    """A new pending upload and where the browser sends its bytes: one form POST, or parts."""
+
+    upload: Upload
+    post: PresignedPost | None = None
+    plan: PartPlan | None = None
+
+
+def begin_upload(
+    session: Session,
+    store: ObjectStore,
+    owner: User,
+    *,
+    filename: object,
+    size: object,
+    sha256: object,
+    now: datetime,
+    limits: UploadLimits,
+    content_type: object = None,
+) -> UploadStart:
+    """Record a pending upload under a key the server chose, and presign its target.
+
+    InvalidInput (422) for a bad name, size or checksum, FileTooLarge (413) over the limit,
+    Conflict (409) with too many uploads in flight, StorageUnavailable (503)."""
+    announced = check_announced(filename, size, sha256, limits)
+    in_flight = session.scalar(
+        select(func.count(Upload.id)).where(
+            Upload.owner_id == owner.id,
+            Upload.status == UploadStatus.PENDING,
+            Upload.expires_at > now,
+        )
+    )
+    if (in_flight or 0) >= limits.max_pending_per_owner:
+        raise Conflict(
+            f"You have {in_flight} uploads in progress. Finish or cancel one, then try again."
+        )
+    upload = Upload(
+        owner_id=owner.id,
+        key=make_object_key(owner.id),
+        original_name=announced.name,
+        declared_size=announced.size,
+        declared_sha256=announced.sha256,
+        status=UploadStatus.PENDING,
+        created_at=now,
+        expires_at=now + timedelta(days=limits.pending_days),
+    )
+    session.add(upload)
+    session.flush()  # the row exists before any byte can
+    start = UploadStart(upload)
+    if uses_multipart(announced.size, limits):
+        upload.multipart_upload_id = store.create_multipart(upload.key, STORED_CONTENT_TYPE)
+        start = UploadStart(upload, plan=part_plan(announced.size, limits))
+    else:
+        # The policy allows exactly this key and at most the announced size.
+        start = UploadStart(upload, post=store.presign_post(upload.key, announced.size))
+    session.flush()
+    declared_type = content_type[:100] if isinstance(content_type, str) else None
+    audit.record(
+        session,
+        actor=owner,
+        action="upload.started",
+        object_type="upload",
+        object_id=upload.id,
+        details={
+            "name": upload.original_name,
+            "size": upload.declared_size,
+            "method": "multipart" if start.plan else "post",
+            "declared_type": declared_type,
+        },
+    )
+    return start
+
+
+def plan_of(upload: Upload, limits: UploadLimits) -> PartPlan | None:
+    """The part plan of a multipart upload; None for a single-POST upload."""
+    if upload.multipart_upload_id is None:
+        return None
+    return part_plan(upload.declared_size, limits)
+
+
+def presign_parts(
+    store: ObjectStore, upload: Upload, part_numbers: object, *, now: datetime, limits: UploadLimits
+) -> dict[int, str]:
+    """A PUT URL (five minutes) for each requested part of a pending multipart upload."""
+    require_pending(upload, now)
+    plan = plan_of(upload, limits)
+    if plan is None or upload.multipart_upload_id is None:
+        raise Conflict("This upload is sent in one piece, not in parts.")
+    numbers = check_part_numbers(part_numbers, plan)
+    return {
+        number: store.presign_part(upload.key, upload.multipart_upload_id, number)
+        for number in numbers
+    }
+
+
+def uploaded_parts(store: ObjectStore, upload: Upload, *, now: datetime) -> list[UploadedPart]:
+    """The parts the store holds so far (to resume); [] for a single-POST upload."""
+    require_pending(upload, now)
+    if upload.multipart_upload_id is None:
+        return []
+    return store.list_parts(upload.key, upload.multipart_upload_id)
+
+
+def complete_upload(
+    session: Session,
+    store: ObjectStore,
+    upload: Upload,
+    *,
+    now: datetime,
+    limits: UploadLimits,
+    actor: User | None,
+) -> Upload:
+    """Join the parts (multipart), check the object and mark the upload verified or rejected.
+
+    A rejected object is deleted and `rejection_reason` tells the user why. Asked again for an
+    upload already checked, returns it unchanged (a retried request)."""
+    if upload.status != UploadStatus.PENDING:
+        return upload
+    refusal: Refusal | None = None
+    if upload.expires_at <= now:
+        refusal = Refusal("expired", "This upload was not finished in time. Upload the file again.")
+    elif upload.multipart_upload_id is not None:
+        refusal = finish_multipart(store, upload)
+    else:
+        refusal = seal(store, upload)
+    if refusal is None:
+        verdict = inspect_object(store, upload, limits)
+        if isinstance(verdict, Refusal):
+            refusal = verdict
+        else:
+            upload.status = UploadStatus.VERIFIED
+            upload.size = verdict.size
+            upload.sha256 = verdict.sha256
+            upload.content_type = verdict.content_type
+            upload.verified_at = now
+            session.flush()
+            audit.record(
+                session,
+                actor=actor,
+                action="upload.verified",
+                object_type="upload",
+                object_id=upload.id,
+                details={
+                    "size": verdict.size,
+                    "sha256": verdict.sha256,
+                    "content_type": verdict.content_type,
+                },
+            )
+            return upload
+    reject(session, store, upload, refusal, actor=actor, action="upload.rejected")
+    return upload
+
+
+def seal(store: ObjectStore, upload: Upload) -> Refusal | None:
+    """Move a single-POST upload to a key no link was ever issued for, before checking it.
+
+    The presigned POST stays usable until it expires, so without this the browser (or anyone
+    holding the link) could replace the bytes after they were verified. A completed multipart
+    upload needs no seal: its upload id is spent, so its part links no longer work.
+    """
+    sealed_key = make_object_key(upload.owner_id, purpose="sealed")
+    try:
+        store.copy(upload.key, sealed_key)
+    except ObjectNotFound:
+        return Refusal("missing", f"The file never arrived in storage. {RESEND}")
+    store.delete(upload.key)
+    upload.key = sealed_key
+    return None
+
+
+def cancel_upload(
+    session: Session, store: ObjectStore, upload: Upload, *, actor: User | None
+) -> Upload:
+    """Drop a pending upload: abort its parts or delete what arrived. Conflict once checked."""
+    if upload.status != UploadStatus.PENDING:
+        raise Conflict(
+            "This file has already been checked, so the upload can no longer be cancelled."
+        )
+    reject(
+        session,
+        store,
+        upload,
+        Refusal("cancelled", CANCELLED),
+        actor=actor,
+        action="upload.cancelled",
+    )
+    return upload
+
+
+def reject(
+    session: Session,
+    store: ObjectStore,
+    upload: Upload,
+    refusal: Refusal,
+    *,
+    actor: User | None,
+    action: str,
+) -> None:
+    """Remove whatever the store holds for `upload`, then mark it rejected, with the reason.
+
+    The store goes first: if it fails (503) the row stays pending and is retried later."""
+    if upload.multipart_upload_id is not None:
+        store.abort_multipart(upload.key, upload.multipart_upload_id)
+    store.delete(upload.key)
+    upload.status = UploadStatus.REJECTED
+    upload.rejection_reason = refusal.message
+    session.flush()
+    audit.record(
+        session,
+        actor=actor,
+        action=action,
+        object_type="upload",
+        object_id=upload.id,
+        details={"code": refusal.code, "reason": refusal.message},
+    )
+
+
+def require_pending(upload: Upload, now: datetime) -> None:
+    """Conflict (409) unless the upload still takes bytes."""
+    if upload.status != UploadStatus.PENDING:
+        raise Conflict("This upload is finished; start a new one to send the file again.")
+    if upload.expires_at <= now:
+        raise Conflict("This upload was not finished in time. Upload the file again.")

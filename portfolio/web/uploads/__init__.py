@@ -1,0 +1,46 @@
+"""Uploads: the JSON API the upload widget talks to (api) and the file routes (files).
+
+The blueprint builds the app's object store when it is registered, so a bad OBJECT_STORE_URL
+stops the app at start-up; the template globals tell forms what may be uploaded.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app
+
+from portfolio.domain.uploads.filetypes import ACCEPTED_SUMMARY
+from portfolio.domain.uploads.transfer import UploadLimits, human_size
+from portfolio.storage_binding import init_app
+
+bp = Blueprint("uploads", __name__)
+# Build the app's store as soon as the routes that serve its links exist.
+bp.record_once(lambda state: init_app(state.app))
+
+_LIMIT_SETTINGS = {  # app config key -> UploadLimits field
+    "UPLOAD_MAX_BYTES": "max_bytes",
+    "UPLOAD_SINGLE_POST_MAX": "single_post_max",
+    "UPLOAD_PART_BYTES": "part_bytes",
+    "UPLOAD_PENDING_DAYS": "pending_days",
+    "UPLOAD_MAX_PENDING": "max_pending_per_owner",
+}
+
+
+def upload_limits() -> UploadLimits:
+    """The limits in force: UploadLimits' defaults, overridden by UPLOAD_* config values."""
+    config = current_app.config
+    return UploadLimits(
+        **{field: int(config[key]) for key, field in _LIMIT_SETTINGS.items() if key in config}
+    )
+
+
+@bp.app_template_global("accepted_file_types")
+def _accepted_file_types() -> str:
+    return ACCEPTED_SUMMARY
+
+
+bp.add_app_template_global(upload_limits, "upload_limits")
+bp.add_app_template_filter(human_size, "human_size")
+
+
+# The view modules register their routes on `bp` when imported.
+from portfolio.web.uploads import api, files  # noqa: E402, F401

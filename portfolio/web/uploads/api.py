@@ -1,0 +1,156 @@
+"""The upload API the browser widget (static/js/upload.js) talks to, under /api/uploads.
+
+JSON in and out, CSRF token in the X-CSRFToken header, the signed-in owner only: another
+person's upload id answers 404 like a missing one. The bytes never pass through here; for the
+local backend they go to the routes in web/uploads/files.py, for S3 straight to the store.
+A finished check answers 200 whether the file was verified or refused (the request did its
+job, and its outcome must be committed); "status" and "reason" say which.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import abort, jsonify, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+from werkzeug.wrappers import Response
+
+from portfolio.domain.errors import BadRequest
+from portfolio.domain.uploads.transfer import human_size
+from portfolio.extensions import db
+from portfolio.models import Upload, UploadStatus, User
+from portfolio.models.base import utcnow
+from portfolio.services.uploads import transfers
+from portfolio.storage_binding import get_store
+from portfolio.web import access
+from portfolio.web.uploads import bp, upload_limits
+
+
+def upload_json(upload: Upload) -> dict[str, Any]:
+    """What the widget shows and needs next; never the storage key."""
+    data: dict[str, Any] = {
+        "id": upload.id,
+        "status": upload.status.value,
+        "name": upload.original_name,
+        "size": upload.size if upload.size is not None else upload.declared_size,
+        "size_text": human_size(upload.size or upload.declared_size),
+        "content_type": upload.content_type,
+        "sha256": upload.sha256,
+        "reason": upload.rejection_reason or None,
+        "method": "multipart" if upload.multipart_upload_id else "post",
+        "expires_at": upload.expires_at.isoformat(),
+        "urls": {
+            "self": url_for("uploads.show", upload_id=upload.id),
+            "parts": url_for("uploads.parts", upload_id=upload.id),
+            "complete": url_for("uploads.complete", upload_id=upload.id),
+        },
+    }
+    if upload.status == UploadStatus.VERIFIED:
+        data["urls"]["download"] = url_for("uploads.download", upload_id=upload.id)
+    return data
+
+
+def _signed_in() -> User:
+    if not current_user.is_authenticated:
+        abort(401, description="Sign in to upload files.")
+    return current_user._get_current_object()  # type: ignore[no-any-return]
+
+
+def _own_upload(upload_id: int, *, lock: bool = False) -> Upload:
+    """The signed-in person's upload, or 404. `lock` (SELECT ... FOR UPDATE on PostgreSQL) makes
+    a second "complete" or "cancel" of the same upload wait for the first and see its result."""
+    _signed_in()
+    query = select(Upload).where(Upload.id == upload_id)
+    if lock:
+        query = query.with_for_update().execution_options(populate_existing=True)
+    upload = db.session.scalars(query).first()
+    access.require_own(upload.owner_id if upload is not None else None)
+    assert upload is not None
+    return upload
+
+
+def _json_object() -> dict[str, Any]:
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        raise BadRequest("Send a JSON object.")
+    return body
+
+
+@bp.post("/api/uploads")
+def begin() -> tuple[Response, int]:
+    """{filename, size, sha256[, content_type]} -> the pending upload and where to send it."""
+    user = _signed_in()
+    body = _json_object()
+    start = transfers.begin_upload(
+        db.session,
+        get_store(),
+        user,
+        filename=body.get("filename"),
+        size=body.get("size"),
+        sha256=body.get("sha256"),
+        content_type=body.get("content_type"),
+        now=utcnow(),
+        limits=upload_limits(),
+    )
+    reply: dict[str, Any] = {"upload": upload_json(start.upload)}
+    if start.post is not None:
+        reply["post"] = {
+            "url": start.post.url,
+            "fields": start.post.fields,
+            "expires_at": start.post.expires_at.isoformat(),
+        }
+    if start.plan is not None:
+        reply["part_size"] = start.plan.part_bytes
+        reply["part_count"] = start.plan.part_count
+    response = jsonify(reply)
+    response.headers["Location"] = url_for("uploads.show", upload_id=start.upload.id)
+    return response, 201
+
+
+@bp.get("/api/uploads/<int:upload_id>")
+def show(upload_id: int) -> Response:
+    return jsonify({"upload": upload_json(_own_upload(upload_id))})
+
+
+@bp.post("/api/uploads/<int:upload_id>/parts")
+def presign_parts(upload_id: int) -> Response:
+    """{parts: [1, 2, ...]} -> a PUT URL for each part (valid five minutes)."""
+    upload = _own_upload(upload_id)
+    urls = transfers.presign_parts(
+        get_store(), upload, _json_object().get("parts"), now=utcnow(), limits=upload_limits()
+    )
+    return jsonify({"parts": [{"part_number": n, "url": url} for n, url in urls.items()]})
+
+
+@bp.get("/api/uploads/<int:upload_id>/parts")
+def parts(upload_id: int) -> Response:
+    """The parts the store already holds, so a resumed upload sends only the others."""
+    upload = _own_upload(upload_id)
+    received = transfers.uploaded_parts(get_store(), upload, now=utcnow())
+    plan = transfers.plan_of(upload, upload_limits())
+    return jsonify(
+        {
+            "upload": upload_json(upload),
+            "part_size": plan.part_bytes if plan else None,
+            "part_count": plan.part_count if plan else None,
+            "parts": [{"part_number": p.part_number, "size": p.size} for p in received],
+        }
+    )
+
+
+@bp.post("/api/uploads/<int:upload_id>/complete")
+def complete(upload_id: int) -> Response:
+    """Check the object: 200 with status "verified", or "rejected" and the reason."""
+    upload = _own_upload(upload_id, lock=True)
+    transfers.complete_upload(
+        db.session, get_store(), upload, now=utcnow(), limits=upload_limits(), actor=_signed_in()
+    )
+    return jsonify({"upload": upload_json(upload)})
+
+
+@bp.delete("/api/uploads/<int:upload_id>")
+def cancel(upload_id: int) -> Response:
+    upload = _own_upload(upload_id, lock=True)
+    transfers.cancel_upload(db.session, get_store(), upload, actor=_signed_in())
+    return jsonify({"upload": upload_json(upload)})
