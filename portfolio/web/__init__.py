@@ -6,6 +6,7 @@ from flask import Flask
 
 from portfolio.web import (
     errors,
+    input_guard,
     navigation,
     params,
     security,
@@ -33,6 +34,7 @@ def register_web(app: Flask) -> None:
     app.url_map.converters["int"] = params.BoundedIntConverter
     sessions.init_app(app)
     security.init_app(app)
+    input_guard.init_app(app)
     transactions.init_app(app)
     errors.init_app(app)
     navigation.init_app(app)

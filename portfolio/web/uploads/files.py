@@ -20,6 +20,7 @@ from portfolio.storage import links
 from portfolio.storage.local import LocalStore
 from portfolio.storage_binding import get_store
 from portfolio.web import access
+from portfolio.web.input_guard import reads_raw_body
 from portfolio.web.uploads import bp
 
 # Room for the multipart form's boundaries and its "token" field around the file itself.
@@ -51,6 +52,7 @@ def download(upload_id: int) -> Response:
 
 @bp.post("/files/upload/<token>")
 @csrf.exempt
+@reads_raw_body
 def local_upload(token: str) -> Response:
     """A form POST of one whole file (fields: token, then file), like an S3 presigned POST."""
     store = _local_store()
@@ -66,6 +68,7 @@ def local_upload(token: str) -> Response:
 
 @bp.put("/files/part/<token>")
 @csrf.exempt
+@reads_raw_body
 def local_part(token: str) -> Response:
     """The body is one part of a multipart upload; answers its ETag, like S3's UploadPart."""
     store = _local_store()
