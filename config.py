@@ -31,7 +31,9 @@ class Config:
     PUBLIC_BASE_URL: str | None = None
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_ENABLED = True
-    SIGN_IN_LIMIT = "10 per minute"
+    # Failed sign-ins only: per account and client address pair (the wait grows), per address.
+    SIGN_IN_LIMIT = "5 per minute; 20 per hour; 50 per day"
+    SIGN_IN_ADDRESS_LIMIT = "30 per minute"
     EMAIL_REQUEST_LIMIT = "5 per hour"  # reset and confirmation emails per address typed in
     FORM_POST_LIMIT = "20 per minute"  # account form posts per client address
     # Argon2 parameters; None keeps argon2-cffi's RFC 9106 low-memory profile.
@@ -43,6 +45,14 @@ class Config:
     EMAIL_TOKEN_MAX_AGE = 60 * 60 * 24  # confirmation links: one day
     RESET_TOKEN_MAX_AGE = 60 * 60  # password reset links: one hour
     SUPERVISOR_INVITATION_MAX_AGE = 60 * 60 * 24 * 14  # supervisor invitations: two weeks
+    # Artifact uploads (domain.uploads.transfer.UploadLimits checks them when the app starts).
+    UPLOAD_MAX_BYTES = 2 * 1024**3
+    UPLOAD_SINGLE_POST_MAX = 100 * 1024**2
+    UPLOAD_PART_BYTES = 16 * 1024**2
+    UPLOAD_PENDING_DAYS = 1
+    UPLOAD_MAX_PENDING = 20
+    # Strict-Transport-Security: browsers keep to HTTPS this long (0 sends no header).
+    HSTS_MAX_AGE = 60 * 60 * 24 * 365
     # Form posts only: artifact uploads go straight to the object store.
     MAX_CONTENT_LENGTH = 2 * 1024 * 1024
     SESSION_COOKIE_SECURE = True
@@ -58,6 +68,7 @@ class Config:
 
 class DevelopmentConfig(Config):
     ENV_NAME = "development"
+    HSTS_MAX_AGE = 0  # served over plain HTTP on 127.0.0.1
     SESSION_COOKIE_SECURE = False
     REMEMBER_COOKIE_SECURE = False
     MAIL_SUPPRESS_SEND = True
@@ -89,7 +100,7 @@ CONFIGS: dict[str, type[Config]] = {
 }
 
 # Each of these may be set in the environment; the type of the class default decides parsing.
-ENV_OVERRIDES = (
+ENV_OVERRIDES: tuple[str, ...] = (
     "SECRET_KEY",
     "DATABASE_URL",
     "OBJECT_STORE_URL",
@@ -109,12 +120,29 @@ ENV_OVERRIDES = (
     "SIGN_IN_LIMIT",
     "EMAIL_REQUEST_LIMIT",
     "FORM_POST_LIMIT",
+    "SIGN_IN_ADDRESS_LIMIT",
     "TRUSTED_PROXIES",
     "MAX_CONTENT_LENGTH",
+    "ARGON2_TIME_COST",
+    "ARGON2_MEMORY_COST_KIB",
+    "ARGON2_PARALLELISM",
+    "EMAIL_TOKEN_MAX_AGE",
+    "RESET_TOKEN_MAX_AGE",
+    "SUPERVISOR_INVITATION_MAX_AGE",
+    "UPLOAD_MAX_BYTES",
+    "UPLOAD_SINGLE_POST_MAX",
+    "UPLOAD_PART_BYTES",
+    "UPLOAD_PENDING_DAYS",
+    "UPLOAD_MAX_PENDING",
+    "HSTS_MAX_AGE",
 )
+# Settings whose default is None but whose value, when set, is a whole number.
+INTEGER_SETTINGS = frozenset({"ARGON2_TIME_COST", "ARGON2_MEMORY_COST_KIB", "ARGON2_PARALLELISM"})
 
 
-def _parse(raw: str, default: object) -> object:
+def _parse(key: str, raw: str, default: object) -> object:
+    if key in INTEGER_SETTINGS:
+        return int(raw) if raw.strip() else None
     if isinstance(default, bool):
         return raw.strip().lower() in {"1", "true", "yes", "on"}
     if isinstance(default, int):
@@ -131,7 +159,10 @@ def load_config(name: str | None = None) -> dict[str, object]:
     settings = {key: getattr(cls, key) for key in dir(cls) if key.isupper()}
     for key in ENV_OVERRIDES:
         if key in os.environ:
-            settings[key] = _parse(os.environ[key], settings.get(key))
+            try:
+                settings[key] = _parse(key, os.environ[key], settings.get(key))
+            except ValueError:
+                raise SystemExit(f"{key} must be a whole number, not {os.environ[key]!r}") from None
     if (
         name != "testing"
         and "REDIS_URL" in os.environ

@@ -47,6 +47,10 @@ def _sign_in_limit() -> str:
     return str(current_app.config["SIGN_IN_LIMIT"])
 
 
+def _sign_in_address_limit() -> str:
+    return str(current_app.config["SIGN_IN_ADDRESS_LIMIT"])
+
+
 def _email_request_limit() -> str:
     # Caps the emails our forms send to one address (registration notes included).
     return str(current_app.config.get("EMAIL_REQUEST_LIMIT", "5 per hour"))
@@ -61,8 +65,39 @@ def _account_key() -> str:
     return "account:" + users.normalize_email(request.form.get("email", ""))[:254]
 
 
+def _account_and_client_key() -> str:
+    return f"{_account_key()}|client:{get_remote_address()}"
+
+
 def _sent_email(response: Response) -> bool:
     return response.status_code == 302
+
+
+def _failed_sign_in(response: Response) -> bool:
+    return response.status_code != 302
+
+
+def _sign_in_limited(view: View) -> View:
+    """Only failed sign-ins count, per account and client address pair (SIGN_IN_LIMIT, several
+    windows so the wait grows with the guessing) and per client address (SIGN_IN_ADDRESS_LIMIT).
+
+    Someone guessing elsewhere can therefore never lock the owner out of their account, and
+    people who share one address (a library behind NAT) are not limited by signing in.
+    """
+    view = limiter.limit(
+        _sign_in_limit,
+        key_func=_account_and_client_key,
+        methods=["POST"],
+        scope="sign-in",
+        deduct_when=_failed_sign_in,
+    )(view)
+    return limiter.limit(
+        _sign_in_address_limit,
+        key_func=get_remote_address,
+        methods=["POST"],
+        scope="sign-in-client",
+        deduct_when=_failed_sign_in,
+    )(view)
 
 
 def _limited(
@@ -132,7 +167,7 @@ def link_problem(exc: InvalidLink, *, retry: str) -> tuple[str, int]:
 
 
 @bp.route("/sign-in", methods=["GET", "POST"])
-@_limited(_sign_in_limit, _sign_in_limit)
+@_sign_in_limited
 def sign_in() -> Response | tuple[str, int]:
     next_page = safe_next(request.args.get("next"))
     if current_user.is_authenticated:

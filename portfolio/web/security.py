@@ -28,6 +28,10 @@ def init_app(app: Flask) -> None:
         headers.setdefault("Referrer-Policy", "same-origin")
         headers.setdefault("X-Frame-Options", "DENY")
         headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
-        if response.mimetype == "text/html":
+        if response.mimetype in ("text/html", "application/json"):
+            # Pages and API answers carry private data; neither may sit in a shared cache.
             headers.setdefault("Cache-Control", "no-store")
+        hsts = int(app.config.get("HSTS_MAX_AGE") or 0)
+        if hsts > 0:
+            headers.setdefault("Strict-Transport-Security", f"max-age={hsts}; includeSubDomains")
         return response

@@ -49,7 +49,10 @@ def invitation(token: str) -> str | tuple[str, int]:
         return render_template(
             "supervisor/invitation.html", problem=supervisors.OTHER_ADDRESS, link=link
         ), 403
-    candidate = supervisors.candidate_of(db.session, link)
+    # Whoever holds the link learns whose invitation it is only once signed in as its address.
+    candidate = None
+    if current_user.is_authenticated:
+        candidate = supervisors.candidate_of(db.session, link)
     return render_template(
         "supervisor/invitation.html", link=link, candidate=candidate, token=token
     )

@@ -71,7 +71,10 @@ def test_the_invited_person_signs_in_and_accepts(client, session, invitation, bo
     sign_out(client)
     anonymous = client.get(invitation)
     assert anonymous.status_code == 200
-    assert "Sign in to accept" in anonymous.get_data(as_text=True)
+    text = anonymous.get_data(as_text=True)
+    assert "Sign in to accept" in text
+    # Whoever holds the link does not learn whose it is before signing in as its address.
+    assert "Casey" not in text and "A member of your staff invites you" in text
 
     response = sign_in(client, BOSS, DEFAULT_PASSWORD, next_page=invitation, follow_redirects=True)
     assert "Accept and follow Casey Candidate" in response.get_data(as_text=True)
@@ -94,6 +97,7 @@ def test_someone_else_signed_in_cannot_accept(client, session, invitation, stran
     refused = client.get(invitation)
     assert refused.status_code == 403
     assert "sent to another email address" in refused.get_data(as_text=True)
+    assert "Casey" not in refused.get_data(as_text=True)
     response = client.post(invitation, data={"csrf_token": csrf_token(client, "/")})
     assert response.status_code == 403
     session.expire_all()

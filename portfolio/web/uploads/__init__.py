@@ -6,15 +6,17 @@ stops the app at start-up; the template globals tell forms what may be uploaded.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from flask import Blueprint, current_app
+from flask.blueprints import BlueprintSetupState
 
 from portfolio.domain.uploads.filetypes import ACCEPTED_SUMMARY
 from portfolio.domain.uploads.transfer import UploadLimits, human_size
 from portfolio.storage_binding import init_app
 
 bp = Blueprint("uploads", __name__)
-# Build the app's store as soon as the routes that serve its links exist.
-bp.record_once(lambda state: init_app(state.app))
 
 _LIMIT_SETTINGS = {  # app config key -> UploadLimits field
     "UPLOAD_MAX_BYTES": "max_bytes",
@@ -25,12 +27,27 @@ _LIMIT_SETTINGS = {  # app config key -> UploadLimits field
 }
 
 
-def upload_limits() -> UploadLimits:
-    """The limits in force: UploadLimits' defaults, overridden by UPLOAD_* config values."""
-    config = current_app.config
+def limits_from(config: Mapping[str, Any]) -> UploadLimits:
+    """UploadLimits' defaults, overridden by the UPLOAD_* values of `config`."""
     return UploadLimits(
         **{field: int(config[key]) for key, field in _LIMIT_SETTINGS.items() if key in config}
     )
+
+
+def upload_limits() -> UploadLimits:
+    """The limits in force in the current app."""
+    return limits_from(current_app.config)
+
+
+@bp.record_once
+def _at_start(state: BlueprintSetupState) -> None:
+    # Build the store and check the limits as soon as the routes exist, so a bad
+    # OBJECT_STORE_URL or UPLOAD_* value stops the app at start-up, not at the first upload.
+    init_app(state.app)
+    try:
+        limits_from(state.app.config)
+    except ValueError as exc:
+        raise SystemExit(f"Upload settings: {exc}") from None
 
 
 @bp.app_template_global("accepted_file_types")
