@@ -68,10 +68,14 @@ def _print_report(report: ReconcileReport) -> None:
         click.echo(f"upload {upload.id}: object missing ({mark}): {upload.key}")
     for upload in report.changed:
         click.echo(f"upload {upload.id}: object changed size ({verb}, {mark}): {upload.key}")
+    aborted = "aborted" if report.applied else "would abort"
+    for key, upload_id in report.abandoned:
+        click.echo(f"unfinished multipart upload no row waits for ({aborted}): {key} {upload_id}")
     summary = (
         f"{len(report.orphans)} orphan object(s), {len(report.leftovers)} leftover object(s), "
         f"{len(report.expired)} expired pending upload(s), {len(report.missing)} missing and "
-        f"{len(report.changed)} changed object(s)."
+        f"{len(report.changed)} changed object(s), {len(report.abandoned)} abandoned multipart "
+        "upload(s)."
     )
     if report.clean:
         click.echo("Storage and database agree: nothing to do.")

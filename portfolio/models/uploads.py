@@ -25,6 +25,10 @@ class Upload(Base):
     owner_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
     # Chosen by the server; never contains the user's file name.
     key: Mapped[str] = mapped_column(String(300), unique=True)
+    # Where a single-POST upload is copied before it is checked, chosen (and committed) when the
+    # upload begins so that reconcile never takes a half-finished completion's copy for an
+    # orphan. Equal to `key` once the upload is verified.
+    sealed_key: Mapped[str | None] = mapped_column(String(300), unique=True)
     original_name: Mapped[str] = mapped_column(String(255))
     declared_size: Mapped[int] = mapped_column(BigInteger)
     declared_sha256: Mapped[str] = mapped_column(String(64))

@@ -33,7 +33,8 @@ class StorageUnavailable(DomainError):
     def __init__(
         self,
         message: str = (
-            "File storage is not reachable right now; nothing was saved. Try again in a minute."
+            "File storage is not reachable right now. Nothing you saved before was lost; "
+            "try this again in a minute."
         ),
     ) -> None:
         super().__init__(message)
@@ -147,6 +148,10 @@ class ObjectStore(Protocol):
 
     def abort_multipart(self, key: str, upload_id: str) -> None:
         """Drop an unfinished upload and its parts; quietly does nothing if it is gone."""
+        ...
+
+    def list_multipart(self, prefix: str = "") -> Iterator[tuple[str, str]]:
+        """(key, upload id) of every unfinished multipart upload under `prefix`."""
         ...
 
     def stat(self, key: str) -> ObjectInfo | None:

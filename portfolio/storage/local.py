@@ -202,6 +202,16 @@ class LocalStore:
         except ObjectNotFound:
             return  # already aborted or completed
 
+    def list_multipart(self, prefix: str = "") -> Iterator[tuple[str, str]]:
+        check_prefix(prefix)
+        for record in sorted((self.root / ".uploads").glob("*/upload.json")):
+            try:
+                key = json.loads(record.read_text())["key"]
+            except FileNotFoundError:
+                continue  # completed or aborted while we were listing
+            if key.startswith(prefix):
+                yield key, record.parent.name
+
     # --- reading -----------------------------------------------------------------------
 
     def copy(self, source_key: str, target_key: str) -> None:

@@ -188,6 +188,15 @@ class S3Store:
         except ObjectNotFound:
             return  # already aborted or completed: nothing left to drop
 
+    def list_multipart(self, prefix: str = "") -> Iterator[tuple[str, str]]:
+        with _translated(check_prefix(prefix)):
+            pages = self.client.get_paginator("list_multipart_uploads").paginate(
+                Bucket=self.bucket, Prefix=prefix
+            )
+            for page in pages:
+                for item in page.get("Uploads", []):
+                    yield item["Key"], item["UploadId"]
+
     def stat(self, key: str) -> ObjectInfo | None:
         try:
             with _translated(check_key(key)):

@@ -269,7 +269,7 @@ def test_a_store_nobody_listens_on_is_unavailable(
 
     assert isinstance(caught.value, DomainError)
     assert caught.value.status == 503
-    assert "nothing was saved" in caught.value.message
+    assert "not reachable right now" in caught.value.message
 
 
 def test_a_store_that_never_answers_times_out_as_unavailable(silent_endpoint: str) -> None:

@@ -45,11 +45,20 @@ class ReconcileReport:
     missing: list[Upload] = field(default_factory=list)  # verified, but the object is gone
     changed: list[Upload] = field(default_factory=list)  # verified, but the size differs now
     leftovers: list[Upload] = field(default_factory=list)  # refused, yet the object is there
+    # Unfinished multipart uploads no pending row is waiting for: (key, upload id).
+    abandoned: list[tuple[str, str]] = field(default_factory=list)
     applied: bool = False
 
     @property
     def clean(self) -> bool:
-        return not (self.orphans or self.expired or self.missing or self.changed or self.leftovers)
+        return not (
+            self.orphans
+            or self.expired
+            or self.missing
+            or self.changed
+            or self.leftovers
+            or self.abandoned
+        )
 
 
 def reconcile(
@@ -57,14 +66,22 @@ def reconcile(
 ) -> ReconcileReport:
     """Compare the store's objects (under candidates/) with the upload rows.
 
-    Lists objects first, then rows: a row is written before its object can exist, so an
-    upload starting meanwhile is never taken for an orphan. With `apply`, deletes orphans and
-    leftovers, expires pending uploads past their time, and marks rows whose object is
-    missing or changed broken (deleting the changed object); otherwise changes nothing."""
+    Lists the store first, then rows: a row (with every key it may come to use) is written
+    before its object can exist, so an upload starting or completing meanwhile is never taken
+    for an orphan. A pending row claims both its key and its sealed copy, and its unfinished
+    multipart upload. With `apply`, deletes orphans and leftovers, aborts abandoned multipart
+    uploads, expires pending uploads past their time, and marks rows whose object is missing
+    or changed broken (deleting the changed object); otherwise changes nothing."""
+    unfinished = set(store.list_multipart(CANDIDATES_PREFIX))
     objects = {info.key: info for info in store.list_keys(CANDIDATES_PREFIX)}
     report = ReconcileReport(applied=apply)
     for upload in session.scalars(select(Upload).order_by(Upload.id)):
         info = objects.pop(upload.key, None)
+        copy = objects.pop(upload.sealed_key, None) if upload.sealed_key else None
+        if upload.status == UploadStatus.PENDING:
+            unfinished.discard((upload.key, upload.multipart_upload_id or ""))
+        elif copy is not None and upload.sealed_key != upload.key:
+            objects[copy.key] = copy  # the copy of a refused or cancelled upload: an orphan
         if upload.status == UploadStatus.PENDING:
             if upload.expires_at <= now:
                 report.expired.append(upload)
@@ -76,12 +93,23 @@ def reconcile(
         elif info is not None:
             report.leftovers.append(upload)
     report.orphans = sorted(objects.values(), key=lambda info: info.key)
+    report.abandoned = sorted(unfinished)
     if apply:
         _apply(session, store, report)
     return report
 
 
 def _apply(session: Session, store: ObjectStore, report: ReconcileReport) -> None:
+    for key, upload_id in report.abandoned:
+        store.abort_multipart(key, upload_id)
+        audit.record(
+            session,
+            actor=None,
+            action="storage.multipart_aborted",
+            object_type="stored_object",
+            object_id=key[-100:],
+            details={"key": key, "upload_id": upload_id[:200]},
+        )
     for info in report.orphans:
         store.delete(info.key)
         audit.record(

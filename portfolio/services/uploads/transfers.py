@@ -4,6 +4,10 @@ The browser sends the bytes straight to the store; the app only hands out presig
 then checks what arrived (services.uploads.checks). Every store call may raise
 StorageUnavailable (503): the request then rolls back, so a row is never half-changed; a
 pending row left behind expires and `storage reconcile` cleans it up.
+
+Completion may stop at any step (the store fails, the worker is killed, the request times
+out) and be asked again: it only ever adds objects before its commit, and the objects the
+committed row no longer names are deleted after that commit (services.uploads.deletions).
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ from portfolio.domain.uploads.transfer import (
 from portfolio.models import Upload, UploadStatus, User
 from portfolio.services import audit
 from portfolio.services.uploads.checks import RESEND, Refusal, finish_multipart, inspect_object
+from portfolio.services.uploads.deletions import delete_after_commit
 from portfolio.storage import ObjectNotFound, ObjectStore, PresignedPost, UploadedPart
 
 # Objects are stored as opaque bytes; the verified type is given on download.
@@ -90,6 +95,7 @@ def begin_upload(
     else:
         # The policy allows exactly this key and at most the announced size.
         start = UploadStart(upload, post=store.presign_post(upload.key, announced.size))
+        upload.sealed_key = make_object_key(owner.id, purpose="sealed")
     session.flush()
     declared_type = content_type[:100] if isinstance(content_type, str) else None
     audit.record(
@@ -159,7 +165,7 @@ def complete_upload(
     elif upload.multipart_upload_id is not None:
         refusal = finish_multipart(store, upload)
     else:
-        refusal = seal(store, upload)
+        refusal = seal(session, store, upload)
     if refusal is None:
         verdict = inspect_object(store, upload, limits)
         if isinstance(verdict, Refusal):
@@ -188,19 +194,24 @@ def complete_upload(
     return upload
 
 
-def seal(store: ObjectStore, upload: Upload) -> Refusal | None:
-    """Move a single-POST upload to a key no link was ever issued for, before checking it.
+def seal(session: Session, store: ObjectStore, upload: Upload) -> Refusal | None:
+    """Copy a single-POST upload to a key no link was ever issued for, before checking it.
 
     The presigned POST stays usable until it expires, so without this the browser (or anyone
     holding the link) could replace the bytes after they were verified. A completed multipart
     upload needs no seal: its upload id is spent, so its part links no longer work.
+
+    The original is deleted only after the commit that moves the row to the sealed key: until
+    then the committed row still names it, and a completion cut short can simply run again.
     """
-    sealed_key = make_object_key(upload.owner_id, purpose="sealed")
+    # Rows begun before sealed keys were chosen up front get theirs now.
+    sealed_key = upload.sealed_key or make_object_key(upload.owner_id, purpose="sealed")
     try:
         store.copy(upload.key, sealed_key)
     except ObjectNotFound:
         return Refusal("missing", f"The file never arrived in storage. {RESEND}")
-    store.delete(upload.key)
+    delete_after_commit(session, store, upload.key)
+    upload.sealed_key = sealed_key
     upload.key = sealed_key
     return None
 
@@ -233,12 +244,12 @@ def reject(
     actor: User | None,
     action: str,
 ) -> None:
-    """Remove whatever the store holds for `upload`, then mark it rejected, with the reason.
+    """Mark `upload` rejected, with the reason; what the store holds for it goes after the commit.
 
-    The store goes first: if it fails (503) the row stays pending and is retried later."""
-    if upload.multipart_upload_id is not None:
-        store.abort_multipart(upload.key, upload.multipart_upload_id)
-    store.delete(upload.key)
+    If the store cannot delete it then, the object is left to `storage reconcile`."""
+    delete_after_commit(session, store, upload.key, multipart_upload_id=upload.multipart_upload_id)
+    if upload.sealed_key is not None and upload.sealed_key != upload.key:
+        delete_after_commit(session, store, upload.sealed_key)  # a copy an earlier try made
     upload.status = UploadStatus.REJECTED
     upload.rejection_reason = refusal.message
     session.flush()
