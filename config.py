@@ -20,6 +20,10 @@ class Config:
     S3_REGION = "us-east-1"
     S3_ACCESS_KEY_ID: str | None = None
     S3_SECRET_ACCESS_KEY: str | None = None
+    # Every timeout fits inside gunicorn's (gunicorn.conf.py): the app answers before it is killed.
+    S3_CONNECT_TIMEOUT = 3
+    S3_READ_TIMEOUT = 15
+    DATABASE_STATEMENT_TIMEOUT_MS = 20_000
     MAIL_SERVER = "127.0.0.1"
     MAIL_PORT = 25
     MAIL_USE_TLS = False
@@ -121,6 +125,9 @@ ENV_OVERRIDES: tuple[str, ...] = (
     "EMAIL_REQUEST_LIMIT",
     "FORM_POST_LIMIT",
     "SIGN_IN_ADDRESS_LIMIT",
+    "S3_CONNECT_TIMEOUT",
+    "S3_READ_TIMEOUT",
+    "DATABASE_STATEMENT_TIMEOUT_MS",
     "TRUSTED_PROXIES",
     "MAX_CONTENT_LENGTH",
     "ARGON2_TIME_COST",

@@ -23,7 +23,7 @@ class Database:
 
     def init_app(self, app: Flask) -> None:
         url = app.config["DATABASE_URL"]
-        engine = make_engine(url)
+        engine = make_engine(url, app.config.get("DATABASE_STATEMENT_TIMEOUT_MS"))
         self.engines[id(app)] = engine
         self._factories[id(app)] = sessionmaker(bind=engine, expire_on_commit=False)
         app.extensions["database"] = self
@@ -58,7 +58,9 @@ class Database:
         g.db_session = session
 
 
-def make_engine(url: str) -> Engine:
+def make_engine(url: str, statement_timeout_ms: object = None) -> Engine:
+    """An engine for `url`; on PostgreSQL, statements longer than `statement_timeout_ms` are
+    cancelled, so a request answers before the web server's own timeout kills it."""
     if url.startswith("sqlite"):
         from sqlalchemy.pool import StaticPool
 
@@ -83,7 +85,10 @@ def make_engine(url: str) -> Engine:
             conn.exec_driver_sql("BEGIN")
 
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    connect_args: dict[str, object] = {}
+    if statement_timeout_ms and url.startswith("postgresql"):
+        connect_args["options"] = f"-c statement_timeout={int(str(statement_timeout_ms))}"
+    return create_engine(url, pool_pre_ping=True, connect_args=connect_args)
 
 
 db = Database()

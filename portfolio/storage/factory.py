@@ -38,6 +38,8 @@ def store_from_config(
             region=_optional(config, "S3_REGION"),
             access_key=_optional(config, "S3_ACCESS_KEY_ID"),
             secret_key=_optional(config, "S3_SECRET_ACCESS_KEY"),
+            connect_timeout=float(str(config.get("S3_CONNECT_TIMEOUT") or 3)),
+            read_timeout=float(str(config.get("S3_READ_TIMEOUT") or 15)),
         )
     raise ValueError(f"OBJECT_STORE_URL must start with file:// or s3://, not {url!r}")
 

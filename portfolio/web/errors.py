@@ -4,14 +4,20 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, Response, jsonify, render_template, request
+from flask import Flask, Response, g, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
-from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy.exc import (
+    DBAPIError,
+    IntegrityError,
+    InterfaceError,
+    OperationalError,
+    SQLAlchemyError,
+)
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from portfolio.domain.errors import DomainError
-from portfolio.extensions import db
+from portfolio.extensions import db, login_manager
 
 log = logging.getLogger(__name__)
 
@@ -32,6 +38,12 @@ TITLES = {
 CHANGED_MEANWHILE = (
     "Someone else (or you, in another tab) changed this at the same moment. "
     "Reload the page and try again."
+)
+
+
+DATABASE_DOWN = (
+    "The database did not answer, so what you just did was not saved. "
+    "Try again in a minute."
 )
 
 
@@ -59,10 +71,30 @@ def error_response(status: int, message: str, field: str | None = None) -> tuple
     return Response(html, status=status, mimetype="text/html"), status
 
 
+def database_down_response() -> tuple[Response, int]:
+    """503 for a database that failed mid-request, rendered without touching the database.
+
+    The page is drawn as for a visitor (the signed-in person's roles would need a query); the
+    session cookie is left alone, so they are still signed in on the next page.
+    """
+    _discard_failed_transaction()
+    g._login_user = login_manager.anonymous_user()
+    return error_response(503, DATABASE_DOWN)
+
+
 def init_app(app: Flask) -> None:
     @app.errorhandler(DomainError)
     def domain_error(exc: DomainError) -> tuple[Response, int]:
+        # A conflict may surface from a failed flush: the page must not render on that session.
+        _discard_failed_transaction()
         return error_response(exc.status, exc.message, exc.field)
+
+    @app.errorhandler(OperationalError)
+    @app.errorhandler(InterfaceError)
+    def database_error(exc: DBAPIError) -> tuple[Response, int]:
+        # The connection was lost, refused or timed out: an outage, not a bug in this request.
+        log.warning("Database unavailable on %s %s: %s", request.method, request.path, exc)
+        return database_down_response()
 
     @app.errorhandler(CSRFError)
     def csrf_error(exc: CSRFError) -> tuple[Response, int]:

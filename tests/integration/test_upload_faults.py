@@ -157,3 +157,17 @@ def test_reconcile_aborts_multipart_uploads_no_row_waits_for_and_keeps_the_other
         (waiting.key, waiting.multipart_upload_id)
     ]
     assert api.complete(waiting.id).get_json()["upload"]["status"] == "verified"
+
+
+def test_a_download_while_the_store_is_down_gets_the_apps_own_page(
+    app, api: UploadApi, proxied_store, store_proxy, session: Session
+):
+    upload = api.upload(pdf_bytes(3000))
+
+    store_proxy.fail(lambda method, path, headers: True)
+    reply = api.client.get(f"/files/{upload['id']}")
+
+    assert reply.status_code == 503
+    assert "cannot be fetched right now" in reply.get_data(as_text=True)
+    store_proxy.restore()
+    assert api.client.get(f"/files/{upload['id']}").status_code == 303

@@ -16,13 +16,14 @@ from werkzeug.wrappers import Response
 from portfolio.domain.errors import BadRequest, NotFound
 from portfolio.extensions import csrf, db
 from portfolio.models import Upload
-from portfolio.storage import links
+from portfolio.storage import StorageUnavailable, links
 from portfolio.storage.local import LocalStore
 from portfolio.storage_binding import get_store
 from portfolio.web import access
 from portfolio.web.input_guard import reads_raw_body
 from portfolio.web.uploads import bp
 
+CANNOT_FETCH = "The file cannot be fetched right now: storage is not answering. Try again soon."
 # Room for the multipart form's boundaries and its "token" field around the file itself.
 FORM_OVERHEAD = 64 * 1024
 
@@ -39,7 +40,16 @@ def _local_store() -> LocalStore:
 def download(upload_id: int) -> Response:
     """Redirect to the file: as an attachment, or ?view=inline for images, PDF, audio, video."""
     upload = access.require_can_download(db.session.get(Upload, upload_id))
-    url = get_store().presign_get(
+    store = get_store()
+    # One cheap HEAD first: a store that is down gets the app's own page, not a browser error
+    # after the redirect.
+    try:
+        found = store.stat(upload.key)
+    except StorageUnavailable as exc:
+        raise StorageUnavailable(CANNOT_FETCH) from exc
+    if found is None:
+        raise NotFound("This file is missing from storage. The program office can restore it.")
+    url = store.presign_get(
         upload.key,
         upload.original_name,
         upload.content_type or "application/octet-stream",

@@ -1,0 +1,121 @@
+"""The database failing in the middle of a request, and two people doing the same thing at once.
+
+PostgreSQL only: the data is committed for real, a second connection terminates the request's
+own connection at the moment it commits, and two threads race on one row (issue 10, section 2).
+"""
+
+from __future__ import annotations
+
+import threading
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import pytest
+from sqlalchemy import event, select, text
+from sqlalchemy.orm import Session
+
+from portfolio.domain.lifecycle import SetLifecycle
+from portfolio.models import EnrollmentSet, Submission
+from portfolio.web.errors import DATABASE_DOWN
+from tests.committed_data import committed_engine
+from tests.helpers import csrf_token, login_as
+from tests.portfolio_fixtures import enroll, fill_set, make_framework
+
+pytestmark = pytest.mark.postgres_only
+FIXTURES = (committed_engine,)
+
+
+@pytest.fixture
+def ready_to_submit(committed_engine):
+    """A candidate whose first set is filled in and ready to submit (committed)."""
+    tag = uuid.uuid4().hex[:8]
+    with Session(committed_engine) as setup:
+        framework = make_framework(setup, slug=f"fault-{tag}")
+        candidate = enroll(setup, framework, f"fault-{tag}@example.org")
+        fill_set(setup, candidate, candidate.sets[0])
+        setup.commit()
+        setup.refresh(candidate.user)
+        user, set_id = candidate.user, candidate.sets[0].id
+        setup.expunge(user)
+        return user, set_id
+
+
+@contextmanager
+def connection_cut_at_commit(committed_engine) -> Iterator[list[int]]:
+    """While active, every session commit first has its connection terminated by the server."""
+    cut: list[int] = []
+
+    def terminate(session: Session) -> None:
+        pid = session.connection().connection.dbapi_connection.info.backend_pid
+        with committed_engine.connect() as admin:
+            admin.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+            admin.commit()
+        cut.append(pid)
+
+    event.listen(Session, "before_commit", terminate)
+    try:
+        yield cut
+    finally:
+        event.remove(Session, "before_commit", terminate)
+
+
+def set_status(engine, set_id: int) -> str:
+    with Session(engine) as check:
+        return str(check.get(EnrollmentSet, set_id).status)
+
+
+def test_a_connection_lost_at_commit_says_nothing_was_saved_and_claims_no_success(
+    app, committed_engine, ready_to_submit
+):
+    user, set_id = ready_to_submit
+    client = app.test_client()
+    login_as(client, user)
+    token = csrf_token(client, f"/me/portfolio/sets/{set_id}/submit")
+
+    with connection_cut_at_commit(committed_engine) as cut:
+        reply = client.post(f"/me/portfolio/sets/{set_id}/submit", data={"csrf_token": token})
+        assert cut, "the fault must have happened"
+
+    assert reply.status_code == 503
+    assert DATABASE_DOWN in reply.get_data(as_text=True)
+    assert set_status(committed_engine, set_id) == SetLifecycle.DRAFT
+    page = client.get("/me/").get_data(as_text=True)
+    assert "is submitted" not in page  # the flash went with the failed commit
+    assert "Sign out" in page  # and the person is still signed in
+
+    # The database is back: the same request now goes through, once.
+    retry = client.post(f"/me/portfolio/sets/{set_id}/submit", data={"csrf_token": token})
+    assert retry.status_code == 302
+    assert "is submitted" in client.get(retry.headers["Location"]).get_data(as_text=True)
+    with Session(committed_engine) as check:
+        count = check.scalars(select(Submission).where(Submission.enrollment_set_id == set_id))
+        assert len(count.all()) == 1
+
+
+def test_two_submits_of_one_set_at_once_give_one_success_and_one_clear_refusal(
+    app, committed_engine, ready_to_submit
+):
+    user, set_id = ready_to_submit
+    clients = [app.test_client(), app.test_client()]
+    tokens = []
+    for client in clients:
+        login_as(client, user)
+        tokens.append(csrf_token(client, f"/me/portfolio/sets/{set_id}/submit"))
+    barrier = threading.Barrier(2)
+    statuses: list[int] = []
+
+    def submit(n: int) -> None:
+        barrier.wait()
+        reply = clients[n].post(
+            f"/me/portfolio/sets/{set_id}/submit", data={"csrf_token": tokens[n]}
+        )
+        statuses.append(reply.status_code)
+
+    threads = [threading.Thread(target=submit, args=(n,)) for n in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+
+    assert sorted(statuses) == [302, 409]
