@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from portfolio.domain.lifecycle import SetLifecycle
 from portfolio.models import (
     Application,
     ApplicationStatus,
@@ -224,7 +225,7 @@ def make_world(
     *,
     reviewers: int = 2,
     blind: bool = True,
-    status: str = "submitted",
+    status: SetLifecycle = SetLifecycle.SUBMITTED,
 ) -> World:
     """A published framework, a candidate whose CORE set is submitted, and `reviewers`
     qualified reviewers (not yet assigned: call assign_for_submission)."""

@@ -6,6 +6,7 @@ from datetime import date, timedelta
 
 from sqlalchemy import select
 
+from portfolio.domain.lifecycle import SetLifecycle
 from portfolio.models import (
     Assignment,
     AssignmentKind,
@@ -50,7 +51,10 @@ def _new_submission(session, world):
         session, world.framework, email="new@example.org", library="Elsewhere Library"
     )
     enrollment_set = EnrollmentSet(
-        enrollment=enrollment, set_id=world.core.id, route=Route.PORTFOLIO, status="submitted"
+        enrollment=enrollment,
+        set_id=world.core.id,
+        route=Route.PORTFOLIO,
+        status=SetLifecycle.SUBMITTED,
     )
     session.add(enrollment_set)
     session.flush()

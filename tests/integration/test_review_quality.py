@@ -6,6 +6,7 @@ from datetime import date, timedelta
 
 from sqlalchemy import delete, select
 
+from portfolio.domain.lifecycle import SetLifecycle
 from portfolio.domain.reviewing.tallies import COUNTERS
 from portfolio.models import (
     Assignment,
@@ -46,7 +47,10 @@ def _more(session, world, n, first, second, start=0):
             session, world.framework, email=f"c{i}@example.org", library=f"Library {i}"
         )
         enrollment_set = EnrollmentSet(
-            enrollment=enrollment, set_id=world.core.id, route=Route.PORTFOLIO, status="submitted"
+            enrollment=enrollment,
+            set_id=world.core.id,
+            route=Route.PORTFOLIO,
+            status=SetLifecycle.SUBMITTED,
         )
         session.add(enrollment_set)
         session.flush()

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from portfolio.domain.applications import eligibility
+from portfolio.domain.audit_actions import AuditAction
 from portfolio.domain.errors import Conflict, InvalidInput, NotFound
 from portfolio.domain.programs.rules import ProgramRules
 from portfolio.models import (
@@ -73,7 +74,7 @@ def start_application(session: Session, user: User, slug: str) -> Application:
     audit.record(
         session,
         actor=user,
-        action="application.started",
+        action=AuditAction.APPLICATION_STARTED,
         object_type="application",
         object_id=application.id,
         details={"slug": framework.slug, "version": framework.version},
@@ -225,7 +226,7 @@ def submit_application(
     audit.record(
         session,
         actor=application.user,
-        action="application.submitted",
+        action=AuditAction.APPLICATION_SUBMITTED,
         object_type="application",
         object_id=application.id,
         details={"eligibility": result.status.value, "hours": result.hours_total},

@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
+from portfolio.domain.audit_actions import AuditAction
 from portfolio.domain.lifecycle import SetEvent, resubmission_refusal
 from portfolio.domain.reviewing.rubric import Rating as Level
 from portfolio.domain.reviewing.rubric import SetStatus, combine_reviews
@@ -97,7 +98,7 @@ def on_review_submitted(session: Session, submission: Submission, today: date) -
         if outcome is None:
             return outcome_of(session, submission)
         move_set(session, submission.enrollment_set, SetEvent.REQUIRE_ADJUDICATION, actor=None)
-        record_event(session, submission, "outcome.needs_adjudication", None, document)
+        record_event(session, submission, AuditAction.OUTCOME_NEEDS_ADJUDICATION, None, document)
         assign_adjudicator(session, submission, today)
         return outcome
     status = OutcomeStatus.MET if combined.met else OutcomeStatus.NOT_YET_MET
@@ -109,7 +110,7 @@ def on_review_submitted(session: Session, submission: Submission, today: date) -
         outcome = existing
         outcome.status, outcome.reasons, outcome.decided_at = status, document, utcnow()
     settle(session, outcome, status, today, actor=None)
-    record_event(session, submission, "outcome.recorded", None, outcome.reasons)
+    record_event(session, submission, AuditAction.OUTCOME_RECORDED, None, outcome.reasons)
     _tell_administrators(session, submission, outcome)
     return outcome
 
@@ -191,7 +192,7 @@ def _insert(
 def record_event(
     session: Session,
     submission: Submission,
-    action: str,
+    action: AuditAction,
     actor: User | None,
     details: dict[str, Any],
 ) -> None:

@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
+from portfolio.domain.audit_actions import AuditAction
 from portfolio.domain.errors import Conflict, InvalidInput, NotFound
 from portfolio.domain.reviewing.rubric import Rating as Level
 from portfolio.domain.reviewing.rubric import parse_rating
@@ -238,7 +239,7 @@ def submit_review(
     audit.record(
         session,
         actor=reviewer,
-        action="review.submitted",
+        action=AuditAction.REVIEW_SUBMITTED,
         object_type="assignment",
         object_id=assignment.id,
         details={
