@@ -23,7 +23,7 @@ from portfolio.models import (
     CompetencySet,
     Enrollment,
     EnrollmentSet,
-    ExperienceEntry,
+    ExperienceRecord,
     Framework,
     FrameworkStatus,
     ReviewerProfile,
@@ -158,7 +158,7 @@ def make_candidate(
         user_id=candidate.id, framework_id=framework.id, status=ApplicationStatus.APPROVED
     )
     application.experience = [
-        ExperienceEntry(
+        ExperienceRecord(
             library=library,
             library_type="public",
             role="Library assistant",

@@ -14,7 +14,7 @@ from portfolio.models import (
     ReviewerReviewTally,
     Role,
     Route,
-    SetOutcome,
+    SetOutcomeRecord,
     SetReviewTally,
 )
 from portfolio.services.reviewing import assignments, outcome_changes
@@ -191,7 +191,7 @@ def test_a_reopened_outcome_takes_its_reviews_out_until_they_are_submitted_again
     assert "9 / 3 / 0" in page and "50% of 6" in page
 
     outcome = session.scalar(
-        select(SetOutcome).where(SetOutcome.submission_id == world.submission.id)
+        select(SetOutcomeRecord).where(SetOutcomeRecord.submission_id == world.submission.id)
     )
     outcome_changes.reopen_outcome(
         session, outcome, actor=admin, reason="A rating was entered by mistake.", today=date.today()

@@ -8,7 +8,7 @@ from datetime import date
 from sqlalchemy import select
 
 from portfolio.domain.lifecycle import SetLifecycle
-from portfolio.models import Assignment, AssignmentStatus, Rating
+from portfolio.models import Assignment, AssignmentStatus, ReviewRating
 from portfolio.services.audit import events_for
 from portfolio.services.reviewing import assignments
 from tests.helpers import csrf_token, login_as
@@ -202,7 +202,7 @@ def test_ratings_saved_before_an_error_are_not_lost(client, session):
     assert client.post(page_url(first), data=bad).status_code == 422
     session.expire_all()
     assert (
-        session.scalars(select(Rating.level).where(Rating.assignment_id == first.id))
+        session.scalars(select(ReviewRating.level).where(ReviewRating.assignment_id == first.id))
         .all()
         .count("met")
         == 1

@@ -21,8 +21,7 @@ from portfolio.domain.programs.rules import ProgramRules
 from portfolio.models import (
     Application,
     ApplicationStatus,
-    EligibilityStatus,
-    ExperienceEntry,
+    ExperienceRecord,
     Framework,
     User,
 )
@@ -183,7 +182,7 @@ def save_draft(
     for name, value in changes.values.items():
         setattr(application, name, value)
     application.experience = [
-        ExperienceEntry(
+        ExperienceRecord(
             position=position,
             library=entry.library,
             library_type=entry.library_type,
@@ -220,7 +219,7 @@ def submit_application(
     result = assess(application, today)
     application.status = ApplicationStatus.SUBMITTED
     application.submitted_at = utcnow()
-    application.eligibility = EligibilityStatus(result.status.value)
+    application.eligibility = result.status
     application.hours_counted = result.hours_total
     flush_or_conflict(session)
     audit.record(

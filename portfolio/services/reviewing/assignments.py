@@ -24,7 +24,7 @@ from portfolio.models import (
     AssignmentStatus,
     OutcomeStatus,
     ReviewShortfall,
-    SetOutcome,
+    SetOutcomeRecord,
     Submission,
     SubmissionStatus,
     User,
@@ -67,7 +67,9 @@ def missing_reviewers(session: Session, submission: Submission, kind: Assignment
     )
     if kind is AssignmentKind.REVIEW:
         return max(rules_for(submission).review.reviewers_per_portfolio - active, 0)
-    outcome = session.scalar(select(SetOutcome).where(SetOutcome.submission_id == submission.id))
+    outcome = session.scalar(
+        select(SetOutcomeRecord).where(SetOutcomeRecord.submission_id == submission.id)
+    )
     waiting = outcome is not None and outcome.status == OutcomeStatus.NEEDS_ADJUDICATION
     return 1 - active if waiting and active == 0 else 0
 

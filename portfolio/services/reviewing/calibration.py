@@ -32,10 +32,10 @@ from portfolio.models import (
     EnrollmentSet,
     Framework,
     ReviewerProfile,
+    ReviewRating,
     Submission,
     User,
 )
-from portfolio.models import Rating as RatingRow
 from portfolio.models.base import utcnow
 from portfolio.services import audit
 from portfolio.services.reviewing.pool import candidate_for_choosing
@@ -174,7 +174,7 @@ def submit_calibration(
             raise InvalidInput(f"Rate {competency.code}.", field=field)
         chosen[competency.id] = parse_rating(levels[competency.id], field=field)
     assignment.ratings = [
-        RatingRow(competency_id=cid, level=rating.value) for cid, rating in chosen.items()
+        ReviewRating(competency_id=cid, level=rating.value) for cid, rating in chosen.items()
     ]
     now = utcnow()
     assignment.status, assignment.submitted_at = AssignmentStatus.SUBMITTED, now

@@ -21,7 +21,7 @@ from portfolio.models import (
     Enrollment,
     EnrollmentSet,
     OutcomeStatus,
-    SetOutcome,
+    SetOutcomeRecord,
     Submission,
     SubmissionStatus,
     User,
@@ -37,7 +37,7 @@ from portfolio.services.reviewing.unassigned import clear_shortfall
 
 def override_outcome(
     session: Session,
-    outcome: SetOutcome,
+    outcome: SetOutcomeRecord,
     *,
     actor: User,
     status: OutcomeStatus,
@@ -93,7 +93,7 @@ def override_outcome(
 
 
 def reopen_outcome(
-    session: Session, outcome: SetOutcome, *, actor: User, reason: str, today: date
+    session: Session, outcome: SetOutcomeRecord, *, actor: User, reason: str, today: date
 ) -> None:
     """An administrator reopens a decided set, with a written reason.
 
@@ -178,7 +178,7 @@ def close_expired_sets(session: Session, today: date) -> int:
     return closed
 
 
-def _refuse_once_decided(session: Session, outcome: SetOutcome) -> None:
+def _refuse_once_decided(session: Session, outcome: SetOutcomeRecord) -> None:
     """A set's outcome is part of the certification decision's reasons: once that is recorded,
     the outcome stands (a certificate issued in error is revoked instead)."""
     decision = evaluation.decision_of(session, outcome.submission.enrollment_set.enrollment)
