@@ -205,8 +205,8 @@ def seed_candidates(
         Assignment,
         Enrollment,
         EnrollmentSet,
-        ExperienceEntry,
-        Rating,
+        ExperienceRecord,
+        ReviewRating,
         ReviewShortfall,
         Submission,
         User,
@@ -219,12 +219,12 @@ def seed_candidates(
             User,
             UserRole,
             Application,
-            ExperienceEntry,
+            ExperienceRecord,
             Enrollment,
             EnrollmentSet,
             Submission,
             Assignment,
-            Rating,
+            ReviewRating,
             ReviewShortfall,
         )
     }
@@ -248,7 +248,7 @@ def seed_candidates(
         rows[Application].append(
             {"id": app_id, "user_id": uid, "framework_id": framework_id, "status": "approved"}
         )
-        rows[ExperienceEntry].append(
+        rows[ExperienceRecord].append(
             {
                 "id": ids.take("experience"),
                 "application_id": app_id,
@@ -335,7 +335,7 @@ def seed_candidates(
                 if open_:
                     continue
                 for cid in comp_ids[s]:
-                    rows[Rating].append(
+                    rows[ReviewRating].append(
                         {
                             "id": ids.take("rating"),
                             "assignment_id": aid,

@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from portfolio.domain.lifecycle import SetLifecycle
 from portfolio.models import (
     Application,
     ApplicationStatus,
@@ -22,7 +23,7 @@ from portfolio.models import (
     CompetencySet,
     Enrollment,
     EnrollmentSet,
-    ExperienceEntry,
+    ExperienceRecord,
     Framework,
     FrameworkStatus,
     ReviewerProfile,
@@ -157,7 +158,7 @@ def make_candidate(
         user_id=candidate.id, framework_id=framework.id, status=ApplicationStatus.APPROVED
     )
     application.experience = [
-        ExperienceEntry(
+        ExperienceRecord(
             library=library,
             library_type="public",
             role="Library assistant",
@@ -224,7 +225,7 @@ def make_world(
     *,
     reviewers: int = 2,
     blind: bool = True,
-    status: str = "submitted",
+    status: SetLifecycle = SetLifecycle.SUBMITTED,
 ) -> World:
     """A published framework, a candidate whose CORE set is submitted, and `reviewers`
     qualified reviewers (not yet assigned: call assign_for_submission)."""

@@ -5,7 +5,7 @@ from portfolio.models.applications import (
     Application,
     ApplicationStatus,
     EligibilityStatus,
-    ExperienceEntry,
+    ExperienceRecord,
     PaymentPlan,
 )
 from portfolio.models.audit import AuditEvent
@@ -46,12 +46,12 @@ from portfolio.models.reviews import (
     CalibrationAnchor,
     ConflictOfInterest,
     OutcomeStatus,
-    Rating,
     ReviewerProfile,
     ReviewerQualification,
     ReviewerUnavailability,
+    ReviewRating,
     ReviewShortfall,
-    SetOutcome,
+    SetOutcomeRecord,
 )
 from portfolio.models.uploads import Upload, UploadStatus
 
@@ -77,7 +77,7 @@ __all__ = [
     "Enrollment",
     "EnrollmentSet",
     "EnrollmentStatus",
-    "ExperienceEntry",
+    "ExperienceRecord",
     "Framework",
     "FrameworkStatus",
     "OutcomeStatus",
@@ -85,7 +85,7 @@ __all__ = [
     "PaymentPlan",
     "Portfolio",
     "PortfolioEntry",
-    "Rating",
+    "ReviewRating",
     "ReviewShortfall",
     "ReviewerProfile",
     "ReviewerQualification",
@@ -97,7 +97,7 @@ __all__ = [
     "RubricLevel",
     "ScholarshipAward",
     "SetKind",
-    "SetOutcome",
+    "SetOutcomeRecord",
     "SetReviewTally",
     "Submission",
     "SubmissionStatus",

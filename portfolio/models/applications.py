@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import ForeignKey, Numeric, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from portfolio.domain.applications.eligibility import EligibilityStatus
 from portfolio.models.accounts import User
 from portfolio.models.base import Base, str_enum, utcnow
 from portfolio.models.frameworks import Framework
@@ -20,12 +21,6 @@ class ApplicationStatus(enum.StrEnum):
     SUBMITTED = "submitted"
     APPROVED = "approved"
     REJECTED = "rejected"
-
-
-class EligibilityStatus(enum.StrEnum):
-    ELIGIBLE = "eligible"
-    NOT_ELIGIBLE = "not_eligible"
-    NEEDS_REVIEW = "needs_review"
 
 
 class PaymentPlan(enum.StrEnum):
@@ -78,14 +73,14 @@ class Application(Base):
 
     user: Mapped[User] = relationship(foreign_keys=[user_id])
     framework: Mapped[Framework] = relationship()
-    experience: Mapped[list[ExperienceEntry]] = relationship(
+    experience: Mapped[list[ExperienceRecord]] = relationship(
         back_populates="application",
         cascade="all, delete-orphan",
-        order_by="ExperienceEntry.position",
+        order_by="ExperienceRecord.position",
     )
 
 
-class ExperienceEntry(Base):
+class ExperienceRecord(Base):
     __tablename__ = "experience_entry"
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -39,6 +39,8 @@ class AuditEvent(Base):
     actor_id: Mapped[int | None] = mapped_column(
         ForeignKey("user_account.id", ondelete="RESTRICT"), index=True
     )
+    # An AuditAction's value (services.audit.record takes nothing else). Read back as a plain
+    # string, so an event recorded by a newer release never breaks an older one's history page.
     action: Mapped[str] = mapped_column(String(100))
     object_type: Mapped[str] = mapped_column(String(50))
     object_id: Mapped[str] = mapped_column(String(100))

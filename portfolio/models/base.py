@@ -54,9 +54,17 @@ class JSONDocument(TypeDecorator[Any]):
 
 
 def str_enum(cls: type[enum.Enum], length: int = 20) -> Enum:
-    """A Python enum stored as its values in a VARCHAR (portable, and easy to extend)."""
+    """A Python enum stored as its values in a VARCHAR (portable, and easy to extend).
+
+    No CHECK constraint, so adding a member needs no migration; validate_strings refuses a
+    plain string that is not one of the values (LookupError) instead of storing it.
+    """
     return Enum(
-        cls, native_enum=False, length=length, values_callable=lambda e: [m.value for m in e]
+        cls,
+        native_enum=False,
+        length=length,
+        values_callable=lambda e: [m.value for m in e],
+        validate_strings=True,
     )
 
 

@@ -9,6 +9,7 @@ from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstrai
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portfolio.domain.certification.evaluation import Route
+from portfolio.domain.lifecycle import SetLifecycle
 from portfolio.models.accounts import User
 from portfolio.models.base import Base, str_enum, utcnow
 from portfolio.models.frameworks import CompetencySet, Framework
@@ -62,7 +63,9 @@ class EnrollmentSet(Base):
     set_id: Mapped[int] = mapped_column(ForeignKey("competency_set.id"))
     route: Mapped[Route] = mapped_column(str_enum(Route), default=Route.UNDECIDED)
     # Lifecycle status (domain.lifecycle); only the domain decides how it moves.
-    status: Mapped[str] = mapped_column(String(30), default="not_started")
+    status: Mapped[SetLifecycle] = mapped_column(
+        str_enum(SetLifecycle, length=30), default=SetLifecycle.NOT_STARTED
+    )
     course_name: Mapped[str] = mapped_column(String(200), default="")
     course_provider: Mapped[str] = mapped_column(String(200), default="")
     course_status: Mapped[CourseStatus | None] = mapped_column(

@@ -115,12 +115,12 @@ class Assignment(Base):
 
     submission: Mapped[Submission] = relationship()
     reviewer: Mapped[User] = relationship()
-    ratings: Mapped[list[Rating]] = relationship(
+    ratings: Mapped[list[ReviewRating]] = relationship(
         back_populates="assignment", cascade="all, delete-orphan"
     )
 
 
-class Rating(Base):
+class ReviewRating(Base):
     """One reviewer's rating of one competency (a draft until the assignment is submitted)."""
 
     __tablename__ = "rating"
@@ -145,7 +145,7 @@ class OutcomeStatus(enum.StrEnum):
     CLOSED_NOT_MET = "closed_not_met"
 
 
-class SetOutcome(Base):
+class SetOutcomeRecord(Base):
     """The combined result of a submission, with the reasons that led to it."""
 
     __tablename__ = "set_outcome"

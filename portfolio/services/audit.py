@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from portfolio.domain.audit_actions import AuditAction
 from portfolio.models import AuditEvent, User
 
 
@@ -14,12 +15,17 @@ def record(
     session: Session,
     *,
     actor: User | None,
-    action: str,
+    action: AuditAction,
     object_type: str,
     object_id: int | str,
     details: dict[str, Any] | None = None,
 ) -> AuditEvent:
-    """Append one event (who did what to which object, with details). Flushes, never commits."""
+    """Append one event (who did what to which object, with details). Flushes, never commits.
+
+    `action` is an AuditAction, never a free string, so every history that filters on one finds
+    what was recorded (mypy refuses anything else; a plain string is refused here too)."""
+    if not isinstance(action, AuditAction):
+        raise TypeError(f"audit action {action!r} is not an AuditAction")
     event = AuditEvent(
         actor_id=actor.id if actor is not None else None,
         action=action,

@@ -6,6 +6,7 @@ from datetime import date, timedelta
 
 from sqlalchemy import select
 
+from portfolio.domain.lifecycle import SetLifecycle
 from portfolio.models import (
     Assignment,
     AssignmentKind,
@@ -14,11 +15,11 @@ from portfolio.models import (
     CalibrationAnchor,
     EnrollmentSet,
     ReviewerProfile,
+    ReviewRating,
     Role,
     Route,
     User,
 )
-from portfolio.models import Rating as RatingRow
 from portfolio.models.base import utcnow
 from portfolio.services.reviewing import assignments, calibration
 from tests.helpers import csrf_token, login_as, make_user, post_form
@@ -50,7 +51,10 @@ def _new_submission(session, world):
         session, world.framework, email="new@example.org", library="Elsewhere Library"
     )
     enrollment_set = EnrollmentSet(
-        enrollment=enrollment, set_id=world.core.id, route=Route.PORTFOLIO, status="submitted"
+        enrollment=enrollment,
+        set_id=world.core.id,
+        route=Route.PORTFOLIO,
+        status=SetLifecycle.SUBMITTED,
     )
     session.add(enrollment_set)
     session.flush()
@@ -207,7 +211,7 @@ def test_a_calibration_submitted_twice_is_a_conflict(client, session):
     assert response.status_code == 409
     assert "already submitted this calibration" in response.get_data(as_text=True)
     levels = session.scalars(
-        select(RatingRow.level).join(Assignment).where(Assignment.reviewer_id == fresh.id)
+        select(ReviewRating.level).join(Assignment).where(Assignment.reviewer_id == fresh.id)
     ).all()
     assert levels == ["met"] * 3
 

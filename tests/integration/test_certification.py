@@ -18,7 +18,7 @@ from portfolio.models import (
     EnrollmentStatus,
     OutcomeStatus,
     Role,
-    SetOutcome,
+    SetOutcomeRecord,
 )
 from portfolio.services.audit import events_for
 from portfolio.services.certification import evaluation as certification
@@ -107,7 +107,7 @@ def test_once_decided_the_outcomes_of_the_sets_stand(session):
     submit(session, world, a, "met")
     submit(session, world, b, "met")
     admin = make_user(session, "admin@example.org", roles=(Role.ADMINISTRATOR,))
-    outcome = session.scalar(select(SetOutcome))
+    outcome = session.scalar(select(SetOutcomeRecord))
     for change in (
         lambda: outcome_changes.reopen_outcome(
             session, outcome, actor=admin, reason="Entered by mistake.", today=TODAY

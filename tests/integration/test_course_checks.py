@@ -14,6 +14,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm.exc import StaleDataError
 
 from portfolio.domain.errors import Conflict
+from portfolio.domain.lifecycle import SetLifecycle
 from portfolio.models import (
     Certificate,
     CertificationDecision,
@@ -68,7 +69,10 @@ def course_candidate(
     if load_rules(framework).electives_required:
         session.add(
             EnrollmentSet(
-                enrollment=enrollment, set_id=other.id, route=Route.PORTFOLIO, status="met"
+                enrollment=enrollment,
+                set_id=other.id,
+                route=Route.PORTFOLIO,
+                status=SetLifecycle.MET,
             )
         )
     session.flush()

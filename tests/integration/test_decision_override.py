@@ -101,6 +101,7 @@ def test_overriding_to_not_certified_revokes_the_certificate(
     assert f"{certificate.number} (revoked)" in page
     assert "Every requirement is met." in page  # the evaluation's reasons stay
     assert f"overridden by Ada Admin from certified to not certified. Reason: {REASON}" in page
+    assert "decided by the evaluation service" in page  # the history keeps the decision too
     # No way back that could only fail: a revoked certificate stays revoked.
     assert "cannot be turned back to certified" in page and "New decision" not in page
 

@@ -90,7 +90,7 @@ def test_an_elective_can_change_until_work_is_submitted_for_it(client, session, 
     assert chosen_codes(session, enrolled) == {"FOUND", "COMM", "TECH", "ACCESS", "ADULT", "COLL"}
 
     coll = next(s for s in enrolled.sets if s.competency_set.code == "COLL")
-    coll.status = SetLifecycle.SUBMITTED.value
+    coll.status = SetLifecycle.SUBMITTED
     session.commit()
     response = choose(client, enrolled, ELECTIVES)
     assert response.status_code == 409
@@ -170,7 +170,7 @@ def test_the_route_is_fixed_once_work_is_submitted(client, session, enrolled):
     assert route(client, enrolled, item, route="portfolio").status_code == 302
     session.expire_all()
     item = session.get(EnrollmentSet, item.id)
-    item.status = SetLifecycle.SUBMITTED.value
+    item.status = SetLifecycle.SUBMITTED
     session.commit()
     response = route(client, enrolled, item, route="course", course_name="C", course_provider="P")
     assert response.status_code == 409
@@ -201,7 +201,7 @@ def test_a_reopened_elective_with_past_submissions_stays(client, session, enroll
             status=SubmissionStatus.NOT_YET_MET,
         )
     )
-    coll.status = SetLifecycle.DRAFT.value
+    coll.status = SetLifecycle.DRAFT
     session.commit()
     response = choose(client, enrolled, ELECTIVES)
     assert response.status_code == 409

@@ -59,7 +59,7 @@ def test_the_tally_migration_counts_the_reviews_already_submitted(app, empty_dat
     from sqlalchemy import select
     from sqlalchemy.orm import Session
 
-    from portfolio.models import Assignment, AssignmentStatus, Rating
+    from portfolio.models import Assignment, AssignmentStatus, ReviewRating
     from portfolio.models.base import utcnow
     from portfolio.services.reviewing import assignments
     from portfolio.services.reviewing import tallies as review_tallies
@@ -79,7 +79,7 @@ def test_the_tally_migration_counts_the_reviews_already_submitted(app, empty_dat
         ):
             assignment.status, assignment.submitted_at = AssignmentStatus.SUBMITTED, utcnow()
             session.add_all(
-                Rating(assignment=assignment, competency_id=c.id, level=level)
+                ReviewRating(assignment=assignment, competency_id=c.id, level=level)
                 for c in world.competencies
             )
         session.commit()

@@ -6,6 +6,7 @@ import pytest
 from sqlalchemy import select, text
 
 from portfolio.domain.errors import Conflict, InvalidInput, NotFound
+from portfolio.domain.lifecycle import SetLifecycle
 from portfolio.domain.portfolios.evidence import STALE_MESSAGE
 from portfolio.models import (
     Artifact,
@@ -222,7 +223,7 @@ def test_editing_and_removing_an_artifact(session, alice):
 
 
 def test_a_met_set_refuses_every_change(session, alice):
-    alice.sets[0].status = "met"
+    alice.sets[0].status = SetLifecycle.MET
     entry = alice.entry(session, "S1-1")
     with pytest.raises(Conflict):
         portfolios.update_narrative(session, entry, "Late change.", entry.version)
@@ -237,7 +238,7 @@ def test_a_met_set_refuses_every_change(session, alice):
 
 
 def test_a_set_in_review_is_edited_in_the_draft_and_keeps_its_status(session, alice):
-    alice.sets[0].status = "in_review"
+    alice.sets[0].status = SetLifecycle.IN_REVIEW
     entry = alice.entry(session, "S1-1")
     portfolios.update_narrative(session, entry, "Improved.", entry.version)
     assert entry.narrative == "Improved."

@@ -13,7 +13,7 @@ from portfolio.models import (
     OutcomeStatus,
     ReviewerProfile,
     Role,
-    SetOutcome,
+    SetOutcomeRecord,
 )
 from portfolio.services.audit import events_for
 from portfolio.services.reviewing import assignments
@@ -232,13 +232,13 @@ def test_override_and_reopen_from_the_outcome_page_with_history(client, session)
     after = client.get(page).get_data(as_text=True)
     assert "Overridden: Copied evidence" in after
     assert "outcome.overridden: Copied evidence" in after  # in the history
-    outcome = session.scalar(select(SetOutcome))
+    outcome = session.scalar(select(SetOutcomeRecord))
     session.refresh(outcome)
     assert outcome.status is OutcomeStatus.NOT_YET_MET
     response = post(client, f"{page}/reopen", {"reason": "Appeal upheld"}, page)
     assert response.status_code == 302
     assert "outcome.reopened: Appeal upheld" in client.get(page).get_data(as_text=True)
-    assert session.scalar(select(SetOutcome)) is None
+    assert session.scalar(select(SetOutcomeRecord)) is None
 
 
 def test_an_override_the_lifecycle_refuses_is_409_and_changes_nothing(client, session):
@@ -252,6 +252,6 @@ def test_an_override_the_lifecycle_refuses_is_409_and_changes_nothing(client, se
     page = f"/admin/reviews/submissions/{world.submission.id}"
     response = post(client, f"{page}/override", {"status": "met", "reason": "Appeal"}, page)
     assert response.status_code == 409
-    outcome = session.scalar(select(SetOutcome))
+    outcome = session.scalar(select(SetOutcomeRecord))
     session.refresh(outcome)
     assert outcome.status is OutcomeStatus.CLOSED_NOT_MET and outcome.overridden_by_id is None

@@ -6,6 +6,7 @@ from datetime import date, timedelta
 
 from sqlalchemy import select
 
+from portfolio.domain.lifecycle import SetLifecycle
 from portfolio.models import (
     Assignment,
     AssignmentStatus,
@@ -85,7 +86,10 @@ def make_world_submission_for(session, world):
         session, world.framework, email="other.candidate@example.org", library="Ogdenville Library"
     )
     enrollment_set = EnrollmentSet(
-        enrollment=enrollment, set_id=world.core.id, route=Route.PORTFOLIO, status="submitted"
+        enrollment=enrollment,
+        set_id=world.core.id,
+        route=Route.PORTFOLIO,
+        status=SetLifecycle.SUBMITTED,
     )
     session.add(enrollment_set)
     session.flush()
@@ -223,7 +227,7 @@ def test_resubmission_goes_back_to_the_previous_reviewers_where_available(sessio
     for a in assigned(session, world.submission):
         a.status = AssignmentStatus.SUBMITTED
     world.submission.status = SubmissionStatus.NOT_YET_MET
-    world.enrollment_set.status = "resubmitted"
+    world.enrollment_set.status = SetLifecycle.RESUBMITTED
     from tests.review_fixtures import make_submission
 
     second = make_submission(session, world.enrollment_set, attempt=2)
@@ -252,7 +256,10 @@ def test_a_new_enrollment_prefers_fresh_eyes_over_earlier_reviewers(session):
         window_ends_on=TODAY + timedelta(days=1000),
     )
     enrollment_set = EnrollmentSet(
-        enrollment=enrollment, set_id=world.core.id, route=Route.PORTFOLIO, status="submitted"
+        enrollment=enrollment,
+        set_id=world.core.id,
+        route=Route.PORTFOLIO,
+        status=SetLifecycle.SUBMITTED,
     )
     session.add_all([enrollment, enrollment_set])
     session.flush()

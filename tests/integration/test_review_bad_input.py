@@ -12,9 +12,9 @@ from portfolio.models import (
     AssignmentStatus,
     Portfolio,
     PortfolioEntry,
-    Rating,
+    ReviewRating,
     Role,
-    SetOutcome,
+    SetOutcomeRecord,
 )
 from portfolio.services.reviewing import assignments, scoring
 from tests.helpers import csrf_token, login_as, make_user
@@ -54,7 +54,9 @@ def post_ratings(
 
 def saved_levels(session, assignment):
     session.expire_all()
-    rows = session.scalars(select(Rating).where(Rating.assignment_id == assignment.id)).all()
+    rows = session.scalars(
+        select(ReviewRating).where(ReviewRating.assignment_id == assignment.id)
+    ).all()
     return {r.competency.code: r.level for r in rows}
 
 
@@ -230,7 +232,7 @@ def test_two_reviewers_submitting_one_after_the_other_compute_the_outcome_once(s
     world, (a, b) = in_review(session)
     submit(session, world, a, "met")
     submit(session, world, b, "met")
-    assert session.scalar(select(func.count()).select_from(SetOutcome)) == 1
+    assert session.scalar(select(func.count()).select_from(SetOutcomeRecord)) == 1
     assert {a.status, b.status} == {AssignmentStatus.SUBMITTED}
     assert len(saved_levels(session, a)) == len(saved_levels(session, b)) == 3
 

@@ -23,7 +23,7 @@ from portfolio.models import (
     AuditEvent,
     Base,
     OutcomeStatus,
-    SetOutcome,
+    SetOutcomeRecord,
     SetReviewTally,
     User,
 )
@@ -108,7 +108,7 @@ def test_two_reviewers_submitting_at_the_same_instant(own_app, levels):
         reviews = session.scalars(select(Assignment).where(Assignment.id.in_(ids))).all()
         assert {a.status for a in reviews} == {AssignmentStatus.SUBMITTED}
         assert all(len(a.ratings) == 3 for a in reviews)  # no rating lost
-        outcomes = session.scalars(select(SetOutcome)).all()
+        outcomes = session.scalars(select(SetOutcomeRecord)).all()
         assert len(outcomes) == 1 and outcomes[0].submission_id == submission_id
         decided = session.scalar(
             select(func.count())

@@ -12,7 +12,7 @@ from portfolio.models import (
     AssignmentStatus,
     OutcomeStatus,
     Role,
-    SetOutcome,
+    SetOutcomeRecord,
     SubmissionStatus,
 )
 from portfolio.services.audit import events_for
@@ -35,7 +35,9 @@ def world_in_review(session, reviewers=2, **kwargs):
 
 
 def outcome_row(session, world):
-    return session.scalar(select(SetOutcome).where(SetOutcome.submission_id == world.submission.id))
+    return session.scalar(
+        select(SetOutcomeRecord).where(SetOutcomeRecord.submission_id == world.submission.id)
+    )
 
 
 def test_two_met_reviews_make_the_set_met(session):
@@ -69,7 +71,7 @@ def test_a_second_call_after_the_outcome_changes_nothing(session):
     first = outcome_row(session, world)
     again = outcomes.on_review_submitted(session, world.submission, TODAY)
     assert again is first
-    count = session.scalar(select(func.count()).select_from(SetOutcome))
+    count = session.scalar(select(func.count()).select_from(SetOutcomeRecord))
     assert count == 1
     recorded = [
         e
@@ -96,7 +98,7 @@ def test_not_met_against_met_goes_to_a_third_reviewer_for_that_competency_only(s
     assert outcome.status is OutcomeStatus.MET
     assert outcome.reasons["competencies"]["C2"]["rule"] == "adjudicated"
     assert outcome.reasons["competencies"]["C2"]["adjudicator_rating"] == "met"
-    assert session.scalar(select(func.count()).select_from(SetOutcome)) == 1
+    assert session.scalar(select(func.count()).select_from(SetOutcomeRecord)) == 1
 
 
 def test_the_third_reviewer_sees_both_earlier_reviews_of_the_disputed_competency_only(

@@ -6,6 +6,7 @@ from datetime import date, timedelta
 
 from sqlalchemy import delete, select
 
+from portfolio.domain.lifecycle import SetLifecycle
 from portfolio.domain.reviewing.tallies import COUNTERS
 from portfolio.models import (
     Assignment,
@@ -13,7 +14,7 @@ from portfolio.models import (
     ReviewerReviewTally,
     Role,
     Route,
-    SetOutcome,
+    SetOutcomeRecord,
     SetReviewTally,
 )
 from portfolio.services.reviewing import assignments, outcome_changes
@@ -46,7 +47,10 @@ def _more(session, world, n, first, second, start=0):
             session, world.framework, email=f"c{i}@example.org", library=f"Library {i}"
         )
         enrollment_set = EnrollmentSet(
-            enrollment=enrollment, set_id=world.core.id, route=Route.PORTFOLIO, status="submitted"
+            enrollment=enrollment,
+            set_id=world.core.id,
+            route=Route.PORTFOLIO,
+            status=SetLifecycle.SUBMITTED,
         )
         session.add(enrollment_set)
         session.flush()
@@ -187,7 +191,7 @@ def test_a_reopened_outcome_takes_its_reviews_out_until_they_are_submitted_again
     assert "9 / 3 / 0" in page and "50% of 6" in page
 
     outcome = session.scalar(
-        select(SetOutcome).where(SetOutcome.submission_id == world.submission.id)
+        select(SetOutcomeRecord).where(SetOutcomeRecord.submission_id == world.submission.id)
     )
     outcome_changes.reopen_outcome(
         session, outcome, actor=admin, reason="A rating was entered by mistake.", today=date.today()

@@ -7,6 +7,7 @@ from datetime import date
 
 from sqlalchemy import event, select
 
+from portfolio.domain.lifecycle import SetLifecycle
 from portfolio.extensions import db
 from portfolio.models import Assignment, AssignmentStatus, EnrollmentSet, Role, Route
 from portfolio.services.reviewing import assignments
@@ -62,7 +63,7 @@ class Scene:
                     enrollment=enrollment,
                     set_id=self.world.core.id,
                     route=Route.PORTFOLIO,
-                    status="submitted",
+                    status=SetLifecycle.SUBMITTED,
                 )
                 self.session.add(enrollment_set)
                 self.session.flush()

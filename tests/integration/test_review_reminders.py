@@ -7,7 +7,7 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import select
 
-from portfolio.models import Assignment, OutcomeStatus, ReviewShortfall, SetOutcome
+from portfolio.models import Assignment, OutcomeStatus, ReviewShortfall, SetOutcomeRecord
 from portfolio.services import outbox
 from portfolio.services.reviewing import assignments
 from tests.review_fixtures import make_reviewer, make_world, submit
@@ -109,7 +109,7 @@ def test_cli_close_expired(cli, session):
     result = cli("close-expired", "--today", str(after))
     assert result.exit_code == 0, result.output
     assert "Closed 1 set." in result.output
-    outcome = session.scalar(select(SetOutcome))
+    outcome = session.scalar(select(SetOutcomeRecord))
     session.refresh(outcome)
     assert outcome.status is OutcomeStatus.CLOSED_NOT_MET
 

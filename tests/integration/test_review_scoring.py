@@ -7,7 +7,8 @@ from datetime import date
 
 from sqlalchemy import select
 
-from portfolio.models import Assignment, AssignmentStatus, Rating
+from portfolio.domain.lifecycle import SetLifecycle
+from portfolio.models import Assignment, AssignmentStatus, ReviewRating
 from portfolio.services.audit import events_for
 from portfolio.services.reviewing import assignments
 from tests.helpers import csrf_token, login_as
@@ -201,7 +202,7 @@ def test_ratings_saved_before_an_error_are_not_lost(client, session):
     assert client.post(page_url(first), data=bad).status_code == 422
     session.expire_all()
     assert (
-        session.scalars(select(Rating.level).where(Rating.assignment_id == first.id))
+        session.scalars(select(ReviewRating.level).where(ReviewRating.assignment_id == first.id))
         .all()
         .count("met")
         == 1
@@ -217,7 +218,7 @@ def test_a_resubmission_shows_what_changed_to_the_returning_reviewer(client, ses
     for assignment in first_pair:
         submit(session, world, assignment, "partially_met")
     assert world.enrollment_set.status == "not_yet_met"
-    world.enrollment_set.status = "resubmitted"  # what the candidate's resubmit does
+    world.enrollment_set.status = SetLifecycle.RESUBMITTED  # what the candidate's resubmit does
     world.enrollment_set.resubmissions_used = 1
     revised = snapshot({**NARRATIVES, "C2": "I ran the summer reading club for 300 children."})
     revised["competencies"][1]["artifacts"] = revised["competencies"][1]["artifacts"][:1]

@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from portfolio.domain.errors import Conflict, InvalidInput
+from portfolio.domain.lifecycle import SetLifecycle
 from portfolio.domain.portfolios.evidence import ALREADY_SUBMITTED, canonical_json, snapshot_sha256
 from portfolio.models import AuditEvent, Route, Submission, Upload
 from portfolio.models.base import utcnow
@@ -132,7 +133,7 @@ def test_losing_the_race_on_the_attempt_number_is_a_conflict(session, alice, mon
     # As if a second request had counted the attempts before the first one inserted its row.
     fill_set(session, alice, alice.sets[0])
     submissions.submit_set(session, alice.sets[0], alice.user, TODAY)
-    alice.sets[0].status = "draft"
+    alice.sets[0].status = SetLifecycle.DRAFT
     monkeypatch.setattr(submissions, "next_attempt", lambda _session, _set: 1)
     with pytest.raises(Conflict) as caught:
         submissions.submit_set(session, alice.sets[0], alice.user, TODAY)
@@ -171,14 +172,14 @@ def test_editing_after_submission_leaves_the_snapshot_byte_identical(session, al
 def test_a_resubmission_is_attempt_two_and_uses_the_one_allowed(session, alice):
     fill_set(session, alice, alice.sets[0])
     submissions.submit_set(session, alice.sets[0], alice.user, TODAY)
-    alice.sets[0].status = "not_yet_met"  # as the reviewing outcome leaves it
+    alice.sets[0].status = SetLifecycle.NOT_YET_MET  # as the reviewing outcome leaves it
     entry = alice.entry(session, "S1-1")
     entries.update_narrative(session, entry, "Revised after feedback.", entry.version)
     again = submissions.submit_set(session, alice.sets[0], alice.user, TODAY)
     assert again.attempt == 2
     assert again.snapshot["competencies"][0]["narrative"] == "Revised after feedback."
     assert alice.sets[0].resubmissions_used == 1
-    alice.sets[0].status = "not_yet_met"
+    alice.sets[0].status = SetLifecycle.NOT_YET_MET
     with pytest.raises(Conflict) as caught:
         submissions.submit_set(session, alice.sets[0], alice.user, TODAY)
     assert caught.value.message == "The one resubmission allowed has been used."

@@ -13,7 +13,7 @@ from portfolio.domain.errors import InvalidInput
 from portfolio.domain.reviewing.assignment import (
     Candidate,
     PassedOver,
-    ReviewerProfile,
+    ReviewerStanding,
     choose_reviewers,
     same_library,
     unavailable_through,
@@ -23,8 +23,8 @@ TODAY = date(2026, 11, 10)
 CANDIDATE = Candidate(id=1, library="Spokane Public Library")
 
 
-def reviewer(rid: int, **changes: object) -> ReviewerProfile:
-    base = ReviewerProfile(
+def reviewer(rid: int, **changes: object) -> ReviewerStanding:
+    base = ReviewerStanding(
         id=rid,
         qualified_set_codes=frozenset({"CAT", "REF"}),
         capacity=4,
@@ -35,7 +35,7 @@ def reviewer(rid: int, **changes: object) -> ReviewerProfile:
 
 
 def choose(
-    profiles: list[ReviewerProfile],
+    profiles: list[ReviewerStanding],
     how_many: int = 2,
     candidate: Candidate = CANDIDATE,
     **kw: object,
@@ -320,10 +320,10 @@ _ranges = st.tuples(_days, _days).map(lambda r: (min(r), max(r)))
 
 
 @st.composite
-def rosters(draw: st.DrawFn) -> tuple[Candidate, list[ReviewerProfile]]:
+def rosters(draw: st.DrawFn) -> tuple[Candidate, list[ReviewerStanding]]:
     ids = draw(st.lists(st.integers(1, 40), unique=True, max_size=15))
     profiles = [
-        ReviewerProfile(
+        ReviewerStanding(
             id=rid,
             qualified_set_codes=draw(st.frozensets(st.sampled_from(["CAT", "REF"]))),
             capacity=draw(st.integers(0, 5)),
@@ -345,7 +345,7 @@ def rosters(draw: st.DrawFn) -> tuple[Candidate, list[ReviewerProfile]]:
     return candidate, profiles
 
 
-def _eligible(profile: ReviewerProfile, candidate: Candidate, today: date) -> bool:
+def _eligible(profile: ReviewerStanding, candidate: Candidate, today: date) -> bool:
     """The rules restated independently, as a reader of DESIGN.md would check them."""
     library = (profile.library or "").replace(" ", "").lower()
     return (
@@ -362,7 +362,7 @@ def _eligible(profile: ReviewerProfile, candidate: Candidate, today: date) -> bo
 
 @given(rosters(), st.integers(1, 5), _days, st.booleans())
 def test_choice_respects_every_rule(
-    case: tuple[Candidate, list[ReviewerProfile]], how_many: int, today: date, previous_first: bool
+    case: tuple[Candidate, list[ReviewerStanding]], how_many: int, today: date, previous_first: bool
 ) -> None:
     candidate, profiles = case
     result = choose_reviewers(
@@ -378,7 +378,7 @@ def test_choice_respects_every_rule(
 
 @given(rosters(), st.integers(1, 5), _days)
 def test_a_previous_reviewer_is_chosen_only_when_no_one_else_is_left(
-    case: tuple[Candidate, list[ReviewerProfile]], how_many: int, today: date
+    case: tuple[Candidate, list[ReviewerStanding]], how_many: int, today: date
 ) -> None:
     candidate, profiles = case
     result = choose_reviewers("CAT", candidate, profiles, how_many, today)

@@ -9,7 +9,7 @@ from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
 from portfolio.extensions import db
-from portfolio.models import Assignment, Rating, Role
+from portfolio.models import Assignment, ReviewRating, Role
 from portfolio.services.accounts.hashing import hash_password
 from portfolio.services.reviewing import assignments
 from tests.helpers import make_user
@@ -51,8 +51,9 @@ def sign_in(page: Page, live: str, email: str, next_path: str) -> None:
 def saved_level(live_app, assignment_id: int, competency_id: int) -> str | None:
     with live_app.app_context():
         return db.session.scalar(
-            select(Rating.level).where(
-                Rating.assignment_id == assignment_id, Rating.competency_id == competency_id
+            select(ReviewRating.level).where(
+                ReviewRating.assignment_id == assignment_id,
+                ReviewRating.competency_id == competency_id,
             )
         )
 

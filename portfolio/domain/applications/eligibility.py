@@ -200,7 +200,7 @@ def progress_message(summary: HoursSummary, rules: EligibilityRules) -> str:
 
 
 class EligibilityStatus(enum.StrEnum):
-    """Same values as models.applications.EligibilityStatus."""
+    """Stored in models.applications.Application.eligibility."""
 
     ELIGIBLE = "eligible"
     NOT_ELIGIBLE = "not_eligible"

@@ -21,7 +21,7 @@ from portfolio.domain.errors import InvalidInput
 
 
 @dataclass(frozen=True)
-class ReviewerProfile:
+class ReviewerStanding:
     """What choosing needs to know about one reviewer; `id` is the reviewer's user id.
 
     `unavailable` holds inclusive (first day, last day) ranges.
@@ -81,7 +81,7 @@ class AssignmentResult:
 def choose_reviewers(
     set_code: str,
     candidate: Candidate,
-    profiles: Iterable[ReviewerProfile],
+    profiles: Iterable[ReviewerStanding],
     how_many: int,
     today: date,
     exclude: Iterable[int] = (),
@@ -99,7 +99,7 @@ def choose_reviewers(
         raise InvalidInput("At least one reviewer must be asked for.", field="how_many")
     excluded = frozenset(exclude)
     roster = list(profiles)
-    eligible: list[ReviewerProfile] = []
+    eligible: list[ReviewerStanding] = []
     passed_over: dict[int, PassedOver] = {}
     seen: set[int] = set()
     for profile in roster:
@@ -112,7 +112,7 @@ def choose_reviewers(
         else:
             passed_over[profile.id] = reason
 
-    def preference(profile: ReviewerProfile) -> tuple[bool, Fraction, int, int]:
+    def preference(profile: ReviewerStanding) -> tuple[bool, Fraction, int, int]:
         is_previous = profile.id in candidate.previous_reviewer_ids
         return (
             is_previous != prefer_previous,  # False sorts first
@@ -135,7 +135,7 @@ def same_library(a: str | None, b: str | None) -> bool:
     return bool(left) and left == right
 
 
-def unavailable_through(profile: ReviewerProfile, day: date) -> date | None:
+def unavailable_through(profile: ReviewerStanding, day: date) -> date | None:
     """The last day of the unbroken unavailability that covers `day`, or None if available.
 
     Ranges that overlap or follow each other day by day read as one absence.
@@ -165,7 +165,7 @@ def in_conflict(reviewer_id: int, reviewer_library: str | None, candidate: Candi
 
 
 def _why_not(
-    profile: ReviewerProfile,
+    profile: ReviewerStanding,
     set_code: str,
     candidate: Candidate,
     today: date,
@@ -218,7 +218,7 @@ def _shortfall_reasons(
     set_code: str,
     some_chosen: bool,
     passed_over: Mapping[int, PassedOver],
-    by_id: Mapping[int, ReviewerProfile],
+    by_id: Mapping[int, ReviewerStanding],
     today: date,
 ) -> tuple[str, ...]:
     if not passed_over:

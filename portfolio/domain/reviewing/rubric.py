@@ -170,7 +170,7 @@ class SetOutcome:
         return tuple(check.text for check in self.checks)
 
     def as_document(self) -> dict[str, Any]:
-        """JSON-ready data to store with the outcome (models.reviews.SetOutcome.reasons)."""
+        """JSON-ready data to store with the outcome (models.reviews.SetOutcomeRecord.reasons)."""
         return {
             "status": self.status.value,
             "counts": {

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
+from portfolio.domain.audit_actions import AuditAction
 from portfolio.domain.errors import Conflict
 from portfolio.models import Role, User, UserRole
 from portfolio.services import audit
@@ -23,7 +24,7 @@ def grant_role(session: Session, *, actor: User, user: User, role: Role) -> bool
     audit.record(
         session,
         actor=actor,
-        action="account.role_granted",
+        action=AuditAction.ACCOUNT_ROLE_GRANTED,
         object_type="user",
         object_id=user.id,
         details={"role": role.value},
@@ -48,7 +49,7 @@ def revoke_role(session: Session, *, actor: User, user: User, role: Role) -> boo
     audit.record(
         session,
         actor=actor,
-        action="account.role_revoked",
+        action=AuditAction.ACCOUNT_ROLE_REVOKED,
         object_type="user",
         object_id=user.id,
         details={"role": role.value},

@@ -15,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from portfolio.domain.accounts.passwords import check_password
+from portfolio.domain.audit_actions import AuditAction
 from portfolio.domain.errors import Conflict, Forbidden, InvalidInput
 from portfolio.models import Role, User, UserRole
 from portfolio.models.base import utcnow
@@ -112,7 +113,7 @@ def create_account(
     audit.record(
         session,
         actor=actor or user,
-        action="account.created",
+        action=AuditAction.ACCOUNT_CREATED,
         object_type="user",
         object_id=user.id,
         details={"source": source, "roles": sorted(role.value for role in roles)},
@@ -168,7 +169,11 @@ def confirm_email(session: Session, settings: AccountSettings, token: str) -> Us
         raise InvalidLink("This link was used already: your email address is confirmed.")
     user.email_confirmed_at = utcnow()
     audit.record(
-        session, actor=user, action="account.email_confirmed", object_type="user", object_id=user.id
+        session,
+        actor=user,
+        action=AuditAction.ACCOUNT_EMAIL_CONFIRMED,
+        object_type="user",
+        object_id=user.id,
     )
     return user
 
@@ -226,7 +231,11 @@ def reset_password(session: Session, settings: AccountSettings, token: str, pass
         user.email_confirmed_at = utcnow()  # the link reached the inbox: the address is real
     end_sessions(user)
     audit.record(
-        session, actor=user, action="account.password_reset", object_type="user", object_id=user.id
+        session,
+        actor=user,
+        action=AuditAction.ACCOUNT_PASSWORD_RESET,
+        object_type="user",
+        object_id=user.id,
     )
     account_emails.send_password_changed(settings.mail, to=user.email, name=user.name)
     return user
@@ -251,7 +260,7 @@ def change_password(
     audit.record(
         session,
         actor=user,
-        action="account.password_changed",
+        action=AuditAction.ACCOUNT_PASSWORD_CHANGED,
         object_type="user",
         object_id=user.id,
     )
@@ -304,7 +313,7 @@ def confirm_email_change(session: Session, settings: AccountSettings, token: str
     audit.record(
         session,
         actor=user,
-        action="account.email_changed",
+        action=AuditAction.ACCOUNT_EMAIL_CHANGED,
         object_type="user",
         object_id=user.id,
         details={"old": old, "new": new},

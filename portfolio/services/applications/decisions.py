@@ -12,6 +12,7 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
+from portfolio.domain.audit_actions import AuditAction
 from portfolio.domain.errors import Conflict, InvalidInput
 from portfolio.models import (
     Application,
@@ -100,7 +101,7 @@ def approve_application(
     audit.record(
         session,
         actor=actor,
-        action="application.approved",
+        action=AuditAction.APPLICATION_APPROVED,
         object_type="application",
         object_id=application.id,
         details={"reason": text, "enrollment_id": enrollment.id},
@@ -132,7 +133,7 @@ def reject_application(
     audit.record(
         session,
         actor=actor,
-        action="application.rejected",
+        action=AuditAction.APPLICATION_REJECTED,
         object_type="application",
         object_id=application.id,
         details={"reason": text},

@@ -15,13 +15,13 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from portfolio.domain.applications import eligibility
+from portfolio.domain.audit_actions import AuditAction
 from portfolio.domain.errors import Conflict, InvalidInput, NotFound
 from portfolio.domain.programs.rules import ProgramRules
 from portfolio.models import (
     Application,
     ApplicationStatus,
-    EligibilityStatus,
-    ExperienceEntry,
+    ExperienceRecord,
     Framework,
     User,
 )
@@ -73,7 +73,7 @@ def start_application(session: Session, user: User, slug: str) -> Application:
     audit.record(
         session,
         actor=user,
-        action="application.started",
+        action=AuditAction.APPLICATION_STARTED,
         object_type="application",
         object_id=application.id,
         details={"slug": framework.slug, "version": framework.version},
@@ -182,7 +182,7 @@ def save_draft(
     for name, value in changes.values.items():
         setattr(application, name, value)
     application.experience = [
-        ExperienceEntry(
+        ExperienceRecord(
             position=position,
             library=entry.library,
             library_type=entry.library_type,
@@ -219,13 +219,13 @@ def submit_application(
     result = assess(application, today)
     application.status = ApplicationStatus.SUBMITTED
     application.submitted_at = utcnow()
-    application.eligibility = EligibilityStatus(result.status.value)
+    application.eligibility = result.status
     application.hours_counted = result.hours_total
     flush_or_conflict(session)
     audit.record(
         session,
         actor=application.user,
-        action="application.submitted",
+        action=AuditAction.APPLICATION_SUBMITTED,
         object_type="application",
         object_id=application.id,
         details={"eligibility": result.status.value, "hours": result.hours_total},

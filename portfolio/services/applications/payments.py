@@ -20,6 +20,7 @@ from portfolio.domain.applications.fees import (
     format_money,
     scholarship_eligibility,
 )
+from portfolio.domain.audit_actions import AuditAction
 from portfolio.domain.errors import Conflict, InvalidInput
 from portfolio.models import (
     Application,
@@ -133,7 +134,7 @@ def record_payment(
     audit.record(
         session,
         actor=actor,
-        action="payment.recorded",
+        action=AuditAction.PAYMENT_RECORDED,
         object_type="application",
         object_id=application.id,
         details={
@@ -194,7 +195,7 @@ def award_scholarship(
     audit.record(
         session,
         actor=actor,
-        action="scholarship.awarded",
+        action=AuditAction.SCHOLARSHIP_AWARDED,
         object_type="application",
         object_id=application.id,
         details={

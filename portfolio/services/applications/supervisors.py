@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 
+from portfolio.domain.audit_actions import AuditAction
 from portfolio.domain.errors import Forbidden, NotFound
 from portfolio.models import Application, Enrollment, Role, SupervisorLink, User
 from portfolio.models.base import utcnow
@@ -81,7 +82,7 @@ def invite_supervisor(
     audit.record(
         session,
         actor=candidate,
-        action="supervisor.invited",
+        action=AuditAction.SUPERVISOR_INVITED,
         object_type="supervisor_link",
         object_id=link.id,
         details={"email": email, "application_id": application.id},
@@ -138,7 +139,7 @@ def accept_invitation(session: Session, link: SupervisorLink, user: User) -> Non
     audit.record(
         session,
         actor=user,
-        action="supervisor.accepted",
+        action=AuditAction.SUPERVISOR_ACCEPTED,
         object_type="supervisor_link",
         object_id=link.id,
         details={"candidate_id": link.candidate_id},
@@ -166,7 +167,7 @@ def set_sharing(session: Session, link: SupervisorLink, *, shares: bool, actor: 
     audit.record(
         session,
         actor=actor,
-        action="supervisor.sharing_changed",
+        action=AuditAction.SUPERVISOR_SHARING_CHANGED,
         object_type="supervisor_link",
         object_id=link.id,
         details={"shares_evidence": shares},

@@ -15,6 +15,7 @@ from typing import Any, cast
 from sqlalchemy import CursorResult, func, select, update
 from sqlalchemy.orm import Session, joinedload
 
+from portfolio.domain.audit_actions import AuditAction
 from portfolio.domain.certification.evaluation import CertificateStatus, certificate_status
 from portfolio.domain.dates import format_date
 from portfolio.domain.errors import Conflict, NotFound
@@ -141,7 +142,7 @@ def revoke_certificate(
     audit.record(
         session,
         actor=actor,
-        action="certificate.revoked",
+        action=AuditAction.CERTIFICATE_REVOKED,
         object_type="certificate",
         object_id=certificate.id,
         details={

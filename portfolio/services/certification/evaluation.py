@@ -13,8 +13,8 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
+from portfolio.domain.audit_actions import AuditAction
 from portfolio.domain.certification.evaluation import Decision, SetState, Verdict, evaluate, expiry
-from portfolio.domain.lifecycle import parse_status
 from portfolio.models import (
     Certificate,
     CertificationDecision,
@@ -38,7 +38,7 @@ def set_states(enrollment: Enrollment) -> list[SetState]:
             name=item.competency_set.name,
             required=item.competency_set.kind is SetKind.REQUIRED,
             route=item.route,
-            status=parse_status(item.status),
+            status=item.status,
             course_verified=item.course_status is CourseStatus.VERIFIED,
             course_completed=item.course_status in (CourseStatus.COMPLETED, CourseStatus.VERIFIED),
         )
@@ -94,7 +94,7 @@ def evaluate_enrollment(
     audit.record(
         session,
         actor=actor,
-        action="certification.decided",
+        action=AuditAction.CERTIFICATION_DECIDED,
         object_type="enrollment",
         object_id=enrollment.id,
         details=decision.as_document(),
@@ -136,7 +136,7 @@ def _issue(session: Session, enrollment: Enrollment, today: date, actor: User | 
     audit.record(
         session,
         actor=actor,
-        action="certificate.issued",
+        action=AuditAction.CERTIFICATE_ISSUED,
         object_type="certificate",
         object_id=certificate.id,
         details={

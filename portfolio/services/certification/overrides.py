@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload
 
+from portfolio.domain.audit_actions import AuditAction
 from portfolio.domain.errors import Conflict, NotFound
 from portfolio.domain.reasons import written_reason
 from portfolio.models import (
@@ -36,8 +37,8 @@ from portfolio.services.certification import evaluation as certification
 
 LIST_LIMIT = 200
 REASON_LIMIT = certificate_admin.REASON_LIMIT
-OVERRIDDEN = "certification.overridden"
-_HISTORY = ("certification.decided", OVERRIDDEN)
+# The actions a decision's history shows.
+_HISTORY = (AuditAction.CERTIFICATION_DECIDED, AuditAction.CERTIFICATION_OVERRIDDEN)
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,6 +61,11 @@ class HistoryEntry:
     action: str
     actor: str | None
     details: dict[str, Any]
+
+    @property
+    def overridden(self) -> bool:
+        """True for an administrator's override, False for the evaluation service's decision."""
+        return self.action == AuditAction.CERTIFICATION_OVERRIDDEN
 
 
 @dataclass(frozen=True)
@@ -226,7 +232,7 @@ def override_decision(
     audit.record(
         session,
         actor=actor,
-        action=OVERRIDDEN,
+        action=AuditAction.CERTIFICATION_OVERRIDDEN,
         object_type="enrollment",
         object_id=enrollment.id,
         details={

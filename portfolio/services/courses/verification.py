@@ -13,6 +13,7 @@ from datetime import date, datetime
 from sqlalchemy import ColumnElement, String, cast, func, select
 from sqlalchemy.orm import Session
 
+from portfolio.domain.audit_actions import AuditAction
 from portfolio.domain.errors import Conflict
 from portfolio.domain.reasons import written_reason
 from portfolio.models import (
@@ -75,7 +76,7 @@ def courses_to_verify(session: Session) -> list[CourseRow]:
         .where(
             AuditEvent.object_type == "enrollment_set",
             AuditEvent.object_id == cast(EnrollmentSet.id, String),
-            AuditEvent.action == "enrollment.route_chosen",
+            AuditEvent.action == AuditAction.ENROLLMENT_ROUTE_CHOSEN,
         )
         .correlate(EnrollmentSet)
         .scalar_subquery()
@@ -132,7 +133,7 @@ def verify_course(
     audit.record(
         session,
         actor=actor,
-        action="course.verified",
+        action=AuditAction.COURSE_VERIFIED,
         object_type="enrollment_set",
         object_id=enrollment_set.id,
         details=_course_details(enrollment_set),
@@ -162,7 +163,7 @@ def return_course(
     audit.record(
         session,
         actor=actor,
-        action="course.returned",
+        action=AuditAction.COURSE_RETURNED,
         object_type="enrollment_set",
         object_id=enrollment_set.id,
         details={**_course_details(enrollment_set), "reason": reason},

@@ -12,12 +12,12 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from portfolio.domain.audit_actions import AuditAction
 from portfolio.domain.enrollment.electives import can_change_elective, validate_electives
 from portfolio.domain.errors import Conflict, InvalidInput, NotFound
 from portfolio.domain.lifecycle import (
     NOTHING_SUBMITTED,
     completion_window_end,
-    parse_status,
 )
 from portfolio.models import (
     Application,
@@ -78,7 +78,7 @@ def enroll(session: Session, application: Application, *, actor: User, today: da
     audit.record(
         session,
         actor=actor,
-        action="enrollment.created",
+        action=AuditAction.ENROLLMENT_CREATED,
         object_type="enrollment",
         object_id=enrollment.id,
         details={
@@ -144,7 +144,7 @@ def choose_electives(
     audit.record(
         session,
         actor=actor,
-        action="enrollment.electives_chosen",
+        action=AuditAction.ENROLLMENT_ELECTIVES_CHOSEN,
         object_type="enrollment",
         object_id=enrollment.id,
         details={
@@ -197,7 +197,7 @@ def choose_route(
         chosen = Route.UNDECIDED
     if chosen == Route.UNDECIDED:
         raise InvalidInput("Choose a course or a portfolio.", field="route")
-    locked = parse_status(item.status) not in NOTHING_SUBMITTED
+    locked = item.status not in NOTHING_SUBMITTED
     if locked and chosen != item.route:
         raise Conflict("Work for this set was submitted, so its route can no longer change.")
     if item.course_status == CourseStatus.VERIFIED:
@@ -215,7 +215,7 @@ def choose_route(
     audit.record(
         session,
         actor=actor,
-        action="enrollment.route_chosen",
+        action=AuditAction.ENROLLMENT_ROUTE_CHOSEN,
         object_type="enrollment_set",
         object_id=item.id,
         details={

@@ -17,7 +17,6 @@ from portfolio.domain.lifecycle import (
     NOTHING_SUBMITTED,
     SetLifecycle,
     days_left,
-    parse_status,
     window_open,
 )
 from portfolio.models import (
@@ -118,7 +117,7 @@ def enrollment_progress(enrollment: Enrollment, today: date) -> EnrollmentProgre
             SetProgress(
                 enrollment_set=item,
                 required=_is_required(item, rules.required_sets),
-                status=parse_status(item.status),
+                status=item.status,
             )
             for item in enrollment.sets
         ),
@@ -183,6 +182,6 @@ def _set_steps(item: SetProgress) -> list[NextStep]:
         return []
     if item.status in (SetLifecycle.NOT_STARTED, SetLifecycle.DRAFT):
         return [NextStep(f"Build your portfolio for {item.name}, then submit it.", "portfolio")]
-    if item.status == SetLifecycle.NOT_YET_MET:
+    if item.status is SetLifecycle.NOT_YET_MET:
         return [NextStep(f"Revise and resubmit your portfolio for {item.name}.", "portfolio")]
     return []

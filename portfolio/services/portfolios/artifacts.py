@@ -17,6 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
+from portfolio.domain.audit_actions import AuditAction
 from portfolio.domain.errors import Conflict, InvalidInput, NotFound
 from portfolio.domain.ids import is_row_id
 from portfolio.domain.portfolios.evidence import (
@@ -174,7 +175,7 @@ def remove_artifact(session: Session, artifact: Artifact, *, actor: User | None 
     audit.record(
         session,
         actor=actor,
-        action="artifact.removed",
+        action=AuditAction.ARTIFACT_REMOVED,
         object_type="artifact",
         object_id=artifact_id,
         details=details,
@@ -204,7 +205,7 @@ def _add(
     audit.record(
         session,
         actor=actor,
-        action="artifact.added",
+        action=AuditAction.ARTIFACT_ADDED,
         object_type="artifact",
         object_id=artifact.id,
         details={

@@ -13,8 +13,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
+from portfolio.domain.audit_actions import AuditAction
 from portfolio.domain.errors import Conflict, InvalidInput
-from portfolio.domain.lifecycle import parse_status
 from portfolio.domain.portfolios.evidence import (
     MAX_NARRATIVE,
     MAX_STATEMENT,
@@ -116,25 +116,25 @@ def check_editable(enrollment_set: EnrollmentSet) -> None:
     require_open(enrollment_set.enrollment)
     if enrollment_set.route != Route.PORTFOLIO:
         raise Conflict("This set is not on the portfolio route, so its evidence cannot change.")
-    status_after_edit(parse_status(enrollment_set.status))
+    status_after_edit(enrollment_set.status)
 
 
 def begin_edit(session: Session, enrollment_set: EnrollmentSet, actor: User | None) -> None:
     """Check the set may change (Conflict otherwise); a first edit makes it a draft (audited)."""
     check_editable(enrollment_set)
-    current = parse_status(enrollment_set.status)
+    current = enrollment_set.status
     new = status_after_edit(current)
     if new is current:
         return
     try:
         with session.begin_nested():
-            enrollment_set.status = new.value
+            enrollment_set.status = new
     except StaleDataError:
         raise Conflict(STALE_MESSAGE) from None
     audit.record(
         session,
         actor=actor,
-        action="set.status_changed",
+        action=AuditAction.SET_STATUS_CHANGED,
         object_type="enrollment_set",
         object_id=enrollment_set.id,
         details={"from": current.value, "to": new.value, "event": "save_draft"},

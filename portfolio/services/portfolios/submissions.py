@@ -19,11 +19,11 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
+from portfolio.domain.audit_actions import AuditAction
 from portfolio.domain.errors import Conflict, InvalidInput
 from portfolio.domain.lifecycle import (
     SetEvent,
     SetLifecycle,
-    parse_status,
     resubmission_refusal,
     transition,
     window_open,
@@ -64,7 +64,7 @@ def submit_refusal(enrollment_set: EnrollmentSet, today: date) -> str | None:
         return f"Your enrollment is {enrollment.status.value}: nothing more can be submitted."
     if enrollment_set.route != Route.PORTFOLIO:
         return "This set is not on the portfolio route."
-    status = parse_status(enrollment_set.status)
+    status = enrollment_set.status
     if status in WAITING_ON_REVIEW:
         return ALREADY_SUBMITTED
     if status is SetLifecycle.NOT_YET_MET:
@@ -101,7 +101,7 @@ def submit_set(
     refusal = submit_refusal(locked, today)
     if refusal is not None:
         raise Conflict(refusal)
-    current = parse_status(locked.status)
+    current = locked.status
     event = SetEvent.RESUBMIT if current is SetLifecycle.NOT_YET_MET else SetEvent.SUBMIT
     portfolio = get_or_create_portfolio(session, locked.enrollment, fresh=True)
     problems = submission_problems(portfolio, locked)
@@ -126,7 +126,7 @@ def submit_set(
         raise Conflict(ALREADY_SUBMITTED) from None
     try:
         with session.begin_nested():
-            locked.status = new_status.value
+            locked.status = new_status
             if event is SetEvent.RESUBMIT:
                 locked.resubmissions_used += 1
     except StaleDataError:
@@ -135,7 +135,7 @@ def submit_set(
     audit.record(
         session,
         actor=actor,
-        action="submission.created",
+        action=AuditAction.SUBMISSION_CREATED,
         object_type="submission",
         object_id=submission.id,
         details={"enrollment_set_id": locked.id, "attempt": attempt, "sha256": digest(document)},
@@ -143,7 +143,7 @@ def submit_set(
     audit.record(
         session,
         actor=actor,
-        action="set.status_changed",
+        action=AuditAction.SET_STATUS_CHANGED,
         object_type="enrollment_set",
         object_id=locked.id,
         details={"from": current.value, "to": new_status.value, "event": event.value},

@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from portfolio.domain.audit_actions import AuditAction
 from portfolio.domain.errors import Conflict, InvalidInput
 from portfolio.domain.programs.rules import rules_from_document
 from portfolio.models import Competency, CompetencySet, Framework, RubricDescriptor, SetKind, User
@@ -34,7 +35,7 @@ def update_details(
     require_draft(framework)
     framework.name = _text(name, "name", 200)
     framework.description = description.strip()
-    _record(session, framework, "framework.details_updated", actor)
+    _record(session, framework, AuditAction.FRAMEWORK_DETAILS_UPDATED, actor)
 
 
 def update_rules(session: Session, framework: Framework, document: Any, actor: User | None) -> None:
@@ -43,7 +44,7 @@ def update_rules(session: Session, framework: Framework, document: Any, actor: U
     check_plain_data(document, "rules")
     rules_from_document(document, "rules")
     framework.rules = dict(document)
-    _record(session, framework, "framework.rules_updated", actor)
+    _record(session, framework, AuditAction.FRAMEWORK_RULES_UPDATED, actor)
 
 
 def update_rubric_levels(
@@ -63,7 +64,7 @@ def update_rubric_levels(
     for key, (_label, descriptor) in levels.items():
         by_key[key].label = labels[key]
         by_key[key].descriptor = descriptor.strip()
-    _record(session, framework, "framework.rubric_updated", actor)
+    _record(session, framework, AuditAction.FRAMEWORK_RUBRIC_UPDATED, actor)
 
 
 def add_set(
@@ -81,7 +82,7 @@ def add_set(
     _fill_set(framework, competency_set, code, name, kind, scope)
     framework.sets.append(competency_set)
     _sync_required_sets(framework)
-    _record(session, framework, "framework.set_added", actor, set=competency_set.code)
+    _record(session, framework, AuditAction.FRAMEWORK_SET_ADDED, actor, set=competency_set.code)
     return competency_set
 
 
@@ -100,7 +101,7 @@ def update_set(
     old_code = competency_set.code
     _fill_set(framework, competency_set, code, name, kind, scope)
     _sync_required_sets(framework, renamed={old_code: competency_set.code})
-    _record(session, framework, "framework.set_updated", actor, set=competency_set.code)
+    _record(session, framework, AuditAction.FRAMEWORK_SET_UPDATED, actor, set=competency_set.code)
 
 
 def _fill_set(
@@ -126,7 +127,7 @@ def remove_set(session: Session, competency_set: CompetencySet, actor: User | No
     framework.sets.remove(competency_set)
     _renumber(framework.sets)
     _sync_required_sets(framework)
-    _record(session, framework, "framework.set_removed", actor, set=competency_set.code)
+    _record(session, framework, AuditAction.FRAMEWORK_SET_REMOVED, actor, set=competency_set.code)
 
 
 def move_set(
@@ -136,7 +137,7 @@ def move_set(
     framework = competency_set.framework
     require_draft(framework)
     _move(framework.sets, competency_set, offset)
-    _record(session, framework, "framework.set_moved", actor, set=competency_set.code)
+    _record(session, framework, AuditAction.FRAMEWORK_SET_MOVED, actor, set=competency_set.code)
 
 
 def add_competency(
@@ -152,7 +153,13 @@ def add_competency(
     competency = Competency(position=len(competency_set.competencies))
     _fill_competency(framework, competency, fields)
     competency_set.competencies.append(competency)
-    _record(session, framework, "framework.competency_added", actor, competency=competency.code)
+    _record(
+        session,
+        framework,
+        AuditAction.FRAMEWORK_COMPETENCY_ADDED,
+        actor,
+        competency=competency.code,
+    )
     return competency
 
 
@@ -162,7 +169,13 @@ def update_competency(
     framework = competency.competency_set.framework
     require_draft(framework)
     _fill_competency(framework, competency, fields)
-    _record(session, framework, "framework.competency_updated", actor, competency=competency.code)
+    _record(
+        session,
+        framework,
+        AuditAction.FRAMEWORK_COMPETENCY_UPDATED,
+        actor,
+        competency=competency.code,
+    )
 
 
 def _fill_competency(
@@ -207,7 +220,7 @@ def remove_competency(session: Session, competency: Competency, actor: User | No
     _record(
         session,
         competency_set.framework,
-        "framework.competency_removed",
+        AuditAction.FRAMEWORK_COMPETENCY_REMOVED,
         actor,
         competency=competency.code,
     )
@@ -219,7 +232,13 @@ def move_competency(
     framework = competency.competency_set.framework
     require_draft(framework)
     _move(competency.competency_set.competencies, competency, offset)
-    _record(session, framework, "framework.competency_moved", actor, competency=competency.code)
+    _record(
+        session,
+        framework,
+        AuditAction.FRAMEWORK_COMPETENCY_MOVED,
+        actor,
+        competency=competency.code,
+    )
 
 
 def _move(items: list[Any], item: Any, offset: int) -> None:
@@ -269,7 +288,11 @@ def _text(value: str, field: str, limit: int) -> str:
 
 
 def _record(
-    session: Session, framework: Framework, action: str, actor: User | None, **details: Any
+    session: Session,
+    framework: Framework,
+    action: AuditAction,
+    actor: User | None,
+    **details: Any,
 ) -> None:
     session.flush()
     audit.record(

@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from portfolio.domain.audit_actions import AuditAction
 from portfolio.domain.errors import Conflict, NotFound
 from portfolio.domain.programs.documents import same_content
 from portfolio.domain.programs.rules import ProgramRules, rules_from_document
@@ -80,7 +81,7 @@ def _imported(
     audit.record(
         session,
         actor=actor,
-        action="framework.imported",
+        action=AuditAction.FRAMEWORK_IMPORTED,
         object_type="framework",
         object_id=framework.id,
         details={"slug": framework.slug, "version": framework.version, "outcome": outcome.value},
@@ -126,7 +127,7 @@ def publish_framework(session: Session, framework: Framework, actor: User | None
     framework.status = FrameworkStatus.PUBLISHED
     framework.published_at = utcnow()
     session.flush()
-    _record(session, framework, "framework.published", actor)
+    _record(session, framework, AuditAction.FRAMEWORK_PUBLISHED, actor)
 
 
 def retire_framework(session: Session, framework: Framework, actor: User | None) -> None:
@@ -135,7 +136,7 @@ def retire_framework(session: Session, framework: Framework, actor: User | None)
         raise Conflict("Only a published version can be retired.")
     framework.status = FrameworkStatus.RETIRED
     session.flush()
-    _record(session, framework, "framework.retired", actor)
+    _record(session, framework, AuditAction.FRAMEWORK_RETIRED, actor)
 
 
 def create_draft_from(session: Session, source: Framework, actor: User | None) -> Framework:
@@ -148,12 +149,16 @@ def create_draft_from(session: Session, source: Framework, actor: User | None) -
     write_content(draft, export_document(source))
     session.add(draft)
     session.flush()
-    _record(session, draft, "framework.draft_created", actor, from_version=source.version)
+    _record(session, draft, AuditAction.FRAMEWORK_DRAFT_CREATED, actor, from_version=source.version)
     return draft
 
 
 def _record(
-    session: Session, framework: Framework, action: str, actor: User | None, **details: Any
+    session: Session,
+    framework: Framework,
+    action: AuditAction,
+    actor: User | None,
+    **details: Any,
 ) -> None:
     audit.record(
         session,

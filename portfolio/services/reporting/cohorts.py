@@ -106,7 +106,7 @@ def cohort_report(session: Session, *, framework_slug: str | None, today: date) 
         for target in (tally(row), totals):
             target.statuses[row.status] += row.n
 
-    counted = {SetLifecycle.MET.value, *(status.value for status in IN_REVIEW)}
+    counted = {SetLifecycle.MET, *IN_REVIEW}
     sets = (
         select(
             year.label("year"), month.label("month"), EnrollmentSet.status, func.count().label("n")
@@ -117,7 +117,7 @@ def cohort_report(session: Session, *, framework_slug: str | None, today: date) 
         .group_by(year, month, EnrollmentSet.status)
     )
     for set_row in session.execute(_of_program(sets, framework_slug)):
-        met = set_row.status == SetLifecycle.MET.value
+        met = set_row.status is SetLifecycle.MET
         for target in (tally(set_row), totals):
             if met:
                 target.sets_met += set_row.n

@@ -8,10 +8,12 @@ moves the set's status. Reminders and the administrators' queues live in service
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import Literal
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from portfolio.domain.audit_actions import AuditAction
 from portfolio.domain.errors import Conflict, InvalidInput, NotFound
 from portfolio.domain.lifecycle import SetEvent
 from portfolio.domain.reasons import written_reason
@@ -22,7 +24,7 @@ from portfolio.models import (
     AssignmentStatus,
     OutcomeStatus,
     ReviewShortfall,
-    SetOutcome,
+    SetOutcomeRecord,
     Submission,
     SubmissionStatus,
     User,
@@ -65,7 +67,9 @@ def missing_reviewers(session: Session, submission: Submission, kind: Assignment
     )
     if kind is AssignmentKind.REVIEW:
         return max(rules_for(submission).review.reviewers_per_portfolio - active, 0)
-    outcome = session.scalar(select(SetOutcome).where(SetOutcome.submission_id == submission.id))
+    outcome = session.scalar(
+        select(SetOutcomeRecord).where(SetOutcomeRecord.submission_id == submission.id)
+    )
     waiting = outcome is not None and outcome.status == OutcomeStatus.NEEDS_ADJUDICATION
     return 1 - active if waiting and active == 0 else 0
 
@@ -159,7 +163,7 @@ def move_due_date(
     audit.record(
         session,
         actor=actor,
-        action="assignment.due_date_moved",
+        action=AuditAction.ASSIGNMENT_DUE_DATE_MOVED,
         object_type="assignment",
         object_id=assignment.id,
         details={"from": str(before), "to": str(due_on), "reason": reason},
@@ -193,8 +197,20 @@ def _reason(reason: str) -> str:
     return written_reason(reason, MAX_REASON)
 
 
+# The audit action of each way an assignment closes without a review.
+_CLOSED = {
+    AssignmentStatus.DECLINED: AuditAction.ASSIGNMENT_DECLINED,
+    AssignmentStatus.REASSIGNED: AuditAction.ASSIGNMENT_REASSIGNED,
+}
+
+
 def close_assignment(
-    session: Session, assignment: Assignment, status: AssignmentStatus, reason: str, *, actor: User
+    session: Session,
+    assignment: Assignment,
+    status: Literal[AssignmentStatus.DECLINED, AssignmentStatus.REASSIGNED],
+    reason: str,
+    *,
+    actor: User,
 ) -> None:
     if assignment.status != AssignmentStatus.ASSIGNED:
         raise Conflict(f"This assignment is already {assignment.status.value}; nothing to change.")
@@ -203,7 +219,7 @@ def close_assignment(
     audit.record(
         session,
         actor=actor,
-        action=f"assignment.{status.value}",
+        action=_CLOSED[status],
         object_type="assignment",
         object_id=assignment.id,
         details={"reason": assignment.closed_reason, "submission_id": assignment.submission_id},
@@ -228,7 +244,7 @@ def _create(
     audit.record(
         session,
         actor=actor,
-        action="assignment.created",
+        action=AuditAction.ASSIGNMENT_CREATED,
         object_type="assignment",
         object_id=assignment.id,
         details={"submission_id": submission.id, "reviewer_id": reviewer_id, "kind": kind.value},

@@ -16,6 +16,7 @@ from fractions import Fraction
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from portfolio.domain.audit_actions import AuditAction
 from portfolio.domain.errors import Conflict, InvalidInput, NotFound
 from portfolio.domain.reviewing.agreement import Statistic, weighted_kappa
 from portfolio.domain.reviewing.assignment import in_conflict
@@ -31,10 +32,10 @@ from portfolio.models import (
     EnrollmentSet,
     Framework,
     ReviewerProfile,
+    ReviewRating,
     Submission,
     User,
 )
-from portfolio.models import Rating as RatingRow
 from portfolio.models.base import utcnow
 from portfolio.services import audit
 from portfolio.services.reviewing.pool import candidate_for_choosing
@@ -76,7 +77,7 @@ def mark_anchor(
     audit.record(
         session,
         actor=actor,
-        action="calibration.anchor_marked",
+        action=AuditAction.CALIBRATION_ANCHOR_MARKED,
         object_type="submission",
         object_id=submission.id,
         details={"anchor_id": anchor.id, "ratings": ratings},
@@ -111,7 +112,7 @@ def calibration_for(session: Session, reviewer: User, today: date) -> Assignment
     audit.record(
         session,
         actor=reviewer,
-        action="calibration.assigned",
+        action=AuditAction.CALIBRATION_ASSIGNED,
         object_type="assignment",
         object_id=assignment.id,
         details={"anchor_id": anchor.id, "submission_id": anchor.submission_id},
@@ -173,7 +174,7 @@ def submit_calibration(
             raise InvalidInput(f"Rate {competency.code}.", field=field)
         chosen[competency.id] = parse_rating(levels[competency.id], field=field)
     assignment.ratings = [
-        RatingRow(competency_id=cid, level=rating.value) for cid, rating in chosen.items()
+        ReviewRating(competency_id=cid, level=rating.value) for cid, rating in chosen.items()
     ]
     now = utcnow()
     assignment.status, assignment.submitted_at = AssignmentStatus.SUBMITTED, now
@@ -185,7 +186,7 @@ def submit_calibration(
     audit.record(
         session,
         actor=reviewer,
-        action="calibration.submitted",
+        action=AuditAction.CALIBRATION_SUBMITTED,
         object_type="assignment",
         object_id=assignment.id,
         details={"matched": result.matched, "of": len(result.lines)},

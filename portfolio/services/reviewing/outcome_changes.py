@@ -11,6 +11,7 @@ from datetime import date, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from portfolio.domain.audit_actions import AuditAction
 from portfolio.domain.errors import Conflict, InvalidInput
 from portfolio.domain.lifecycle import SetEvent, SetLifecycle, transition
 from portfolio.models import (
@@ -20,7 +21,7 @@ from portfolio.models import (
     Enrollment,
     EnrollmentSet,
     OutcomeStatus,
-    SetOutcome,
+    SetOutcomeRecord,
     Submission,
     SubmissionStatus,
     User,
@@ -36,7 +37,7 @@ from portfolio.services.reviewing.unassigned import clear_shortfall
 
 def override_outcome(
     session: Session,
-    outcome: SetOutcome,
+    outcome: SetOutcomeRecord,
     *,
     actor: User,
     status: OutcomeStatus,
@@ -52,7 +53,7 @@ def override_outcome(
         raise Conflict(f"The outcome is already {STATUS_LABELS[status]}.")
     before = outcome.status
     submission = outcome.submission
-    current = SetLifecycle(submission.enrollment_set.status)
+    current = submission.enrollment_set.status
     reopen = current in (SetLifecycle.MET, SetLifecycle.NOT_YET_MET)
     record = (
         SetEvent.RECORD_OUTCOME_MET
@@ -85,14 +86,14 @@ def override_outcome(
     record_event(
         session,
         submission,
-        "outcome.overridden",
+        AuditAction.OUTCOME_OVERRIDDEN,
         actor,
         {"from": before.value, "to": outcome.status.value, "reason": reason},
     )
 
 
 def reopen_outcome(
-    session: Session, outcome: SetOutcome, *, actor: User, reason: str, today: date
+    session: Session, outcome: SetOutcomeRecord, *, actor: User, reason: str, today: date
 ) -> None:
     """An administrator reopens a decided set, with a written reason.
 
@@ -110,7 +111,9 @@ def reopen_outcome(
     )
     if new is SetLifecycle.DRAFT:
         outcome.status = OutcomeStatus.NOT_YET_MET
-        record_event(session, submission, "outcome.reopened", actor, {**previous, "reason": reason})
+        record_event(
+            session, submission, AuditAction.OUTCOME_REOPENED, actor, {**previous, "reason": reason}
+        )
         return
     due_on = today + timedelta(days=rules_for(submission).review.due_days)
     for assignment in session.scalars(
@@ -142,7 +145,9 @@ def reopen_outcome(
     move_submission(session, submission, SubmissionStatus.IN_REVIEW, actor=actor)
     session.delete(outcome)
     session.flush()
-    record_event(session, submission, "outcome.reopened", actor, {**previous, "reason": reason})
+    record_event(
+        session, submission, AuditAction.OUTCOME_REOPENED, actor, {**previous, "reason": reason}
+    )
 
 
 def close_expired_sets(session: Session, today: date) -> int:
@@ -151,7 +156,7 @@ def close_expired_sets(session: Session, today: date) -> int:
         select(EnrollmentSet)
         .join(Enrollment, Enrollment.id == EnrollmentSet.enrollment_id)
         .where(
-            EnrollmentSet.status == SetLifecycle.NOT_YET_MET.value,
+            EnrollmentSet.status == SetLifecycle.NOT_YET_MET,
             Enrollment.window_ends_on < today,
         )
     ).all()
@@ -173,7 +178,7 @@ def close_expired_sets(session: Session, today: date) -> int:
     return closed
 
 
-def _refuse_once_decided(session: Session, outcome: SetOutcome) -> None:
+def _refuse_once_decided(session: Session, outcome: SetOutcomeRecord) -> None:
     """A set's outcome is part of the certification decision's reasons: once that is recorded,
     the outcome stands (a certificate issued in error is revoked instead)."""
     decision = evaluation.decision_of(session, outcome.submission.enrollment_set.enrollment)

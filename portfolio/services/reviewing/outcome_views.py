@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from portfolio.domain.errors import NotFound
-from portfolio.domain.reviewing.rubric import Rating as Level
+from portfolio.domain.reviewing.rubric import Rating
 from portfolio.models import (
     Assignment,
     AssignmentKind,
@@ -24,13 +24,13 @@ from portfolio.models import (
     Enrollment,
     EnrollmentSet,
     OutcomeStatus,
-    SetOutcome,
+    SetOutcomeRecord,
     Submission,
     User,
 )
 from portfolio.services.reviewing.outcomes import STATUS_LABELS, history
 
-LEVEL_LABELS = {level.value: level.label for level in Level}
+LEVEL_LABELS = {level.value: level.label for level in Rating}
 DECIDED = (OutcomeStatus.MET, OutcomeStatus.NOT_YET_MET, OutcomeStatus.CLOSED_NOT_MET)
 
 
@@ -89,7 +89,9 @@ def candidate_outcome(session: Session, submission_id: int, candidate: User) -> 
         )
     )
     outcome = (
-        session.scalar(select(SetOutcome).where(SetOutcome.submission_id == submission.id))
+        session.scalar(
+            select(SetOutcomeRecord).where(SetOutcomeRecord.submission_id == submission.id)
+        )
         if submission is not None
         else None
     )
@@ -158,10 +160,10 @@ def _anonymous_labels(reviews: Sequence[Assignment]) -> dict[int, str]:
 def candidate_sets(session: Session, candidate: User) -> list[SetRow]:
     """Each set the candidate has submitted, with its latest attempt's outcome."""
     rows = session.execute(
-        select(EnrollmentSet, Submission, SetOutcome)
+        select(EnrollmentSet, Submission, SetOutcomeRecord)
         .join(Enrollment, Enrollment.id == EnrollmentSet.enrollment_id)
         .join(Submission, Submission.enrollment_set_id == EnrollmentSet.id)
-        .outerjoin(SetOutcome, SetOutcome.submission_id == Submission.id)
+        .outerjoin(SetOutcomeRecord, SetOutcomeRecord.submission_id == Submission.id)
         .where(Enrollment.user_id == candidate.id)
         .options(joinedload(EnrollmentSet.competency_set))
         .order_by(EnrollmentSet.id, Submission.attempt)
@@ -186,7 +188,7 @@ class SubmissionFile:
     """Everything an administrator sees about one submission's review."""
 
     submission: Submission
-    outcome: SetOutcome | None
+    outcome: SetOutcomeRecord | None
     assignments: list[Assignment]
     history: list[AuditEvent]
 
@@ -210,5 +212,7 @@ def submission_file(session: Session, submission_id: int) -> SubmissionFile:
         .options(joinedload(Assignment.reviewer), selectinload(Assignment.ratings))
         .order_by(Assignment.id)
     ).all()
-    outcome = session.scalar(select(SetOutcome).where(SetOutcome.submission_id == submission.id))
+    outcome = session.scalar(
+        select(SetOutcomeRecord).where(SetOutcomeRecord.submission_id == submission.id)
+    )
     return SubmissionFile(submission, outcome, list(assignments), history(session, submission))

@@ -15,9 +15,9 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
+from portfolio.domain.audit_actions import AuditAction
 from portfolio.domain.lifecycle import SetEvent, resubmission_refusal
-from portfolio.domain.reviewing.rubric import Rating as Level
-from portfolio.domain.reviewing.rubric import SetStatus, combine_reviews
+from portfolio.domain.reviewing.rubric import Rating, SetStatus, combine_reviews
 from portfolio.models import (
     Assignment,
     AssignmentKind,
@@ -25,7 +25,7 @@ from portfolio.models import (
     AuditEvent,
     OutcomeStatus,
     Role,
-    SetOutcome,
+    SetOutcomeRecord,
     Submission,
     SubmissionStatus,
     User,
@@ -46,11 +46,15 @@ STATUS_LABELS = {
 }
 
 
-def outcome_of(session: Session, submission: Submission) -> SetOutcome | None:
-    return session.scalar(select(SetOutcome).where(SetOutcome.submission_id == submission.id))
+def outcome_of(session: Session, submission: Submission) -> SetOutcomeRecord | None:
+    return session.scalar(
+        select(SetOutcomeRecord).where(SetOutcomeRecord.submission_id == submission.id)
+    )
 
 
-def on_review_submitted(session: Session, submission: Submission, today: date) -> SetOutcome | None:
+def on_review_submitted(
+    session: Session, submission: Submission, today: date
+) -> SetOutcomeRecord | None:
     """Combine the reviews once they are all in; record the outcome, or call a third reviewer.
 
     Returns the outcome (new, updated or already there), or None while reviews are missing.
@@ -78,11 +82,11 @@ def on_review_submitted(session: Session, submission: Submission, today: date) -
     code_of = {c.id: c.code for c in competencies}
     third = [a for a in active if a.kind is AssignmentKind.ADJUDICATION]
     adjudications = {
-        code_of[r.competency_id]: Level(r.level) for a in third for r in a.ratings if r.level
+        code_of[r.competency_id]: Rating(r.level) for a in third for r in a.ratings if r.level
     }
     combined = combine_reviews(
         {
-            a.reviewer_id: {code_of[r.competency_id]: Level(r.level) for r in a.ratings if r.level}
+            a.reviewer_id: {code_of[r.competency_id]: Rating(r.level) for r in a.ratings if r.level}
             for a in reviews
         },
         [c.code for c in competencies],
@@ -97,7 +101,7 @@ def on_review_submitted(session: Session, submission: Submission, today: date) -
         if outcome is None:
             return outcome_of(session, submission)
         move_set(session, submission.enrollment_set, SetEvent.REQUIRE_ADJUDICATION, actor=None)
-        record_event(session, submission, "outcome.needs_adjudication", None, document)
+        record_event(session, submission, AuditAction.OUTCOME_NEEDS_ADJUDICATION, None, document)
         assign_adjudicator(session, submission, today)
         return outcome
     status = OutcomeStatus.MET if combined.met else OutcomeStatus.NOT_YET_MET
@@ -109,7 +113,7 @@ def on_review_submitted(session: Session, submission: Submission, today: date) -
         outcome = existing
         outcome.status, outcome.reasons, outcome.decided_at = status, document, utcnow()
     settle(session, outcome, status, today, actor=None)
-    record_event(session, submission, "outcome.recorded", None, outcome.reasons)
+    record_event(session, submission, AuditAction.OUTCOME_RECORDED, None, outcome.reasons)
     _tell_administrators(session, submission, outcome)
     return outcome
 
@@ -121,7 +125,7 @@ def history(session: Session, submission: Submission) -> list[AuditEvent]:
 
 def settle(
     session: Session,
-    outcome: SetOutcome,
+    outcome: SetOutcomeRecord,
     status: OutcomeStatus,
     today: date,
     *,
@@ -174,10 +178,10 @@ def settle(
 
 def _insert(
     session: Session, submission: Submission, status: OutcomeStatus, document: dict[str, Any]
-) -> SetOutcome | None:
+) -> SetOutcomeRecord | None:
     """Insert the outcome row; None when another transaction wrote it first."""
     savepoint = session.begin_nested()
-    outcome = SetOutcome(submission=submission, status=status, reasons=document)
+    outcome = SetOutcomeRecord(submission=submission, status=status, reasons=document)
     try:
         session.add(outcome)
         session.flush()
@@ -191,7 +195,7 @@ def _insert(
 def record_event(
     session: Session,
     submission: Submission,
-    action: str,
+    action: AuditAction,
     actor: User | None,
     details: dict[str, Any],
 ) -> None:
@@ -206,7 +210,7 @@ def record_event(
 
 
 def _tell_candidate(
-    session: Session, submission: Submission, outcome: SetOutcome, refusal: str | None
+    session: Session, submission: Submission, outcome: SetOutcomeRecord, refusal: str | None
 ) -> None:
     candidate = submission.enrollment_set.enrollment.user
     if outcome.status is OutcomeStatus.MET:
@@ -233,7 +237,9 @@ def _tell_candidate(
     )
 
 
-def _tell_administrators(session: Session, submission: Submission, outcome: SetOutcome) -> None:
+def _tell_administrators(
+    session: Session, submission: Submission, outcome: SetOutcomeRecord
+) -> None:
     admins = session.scalars(
         select(User)
         .join(UserRole, UserRole.user_id == User.id)

@@ -56,7 +56,7 @@ def open_review_counts(session: Session, reviewer_ids: Iterable[int]) -> dict[in
 
 def profiles_for_choosing(
     session: Session, framework_slug: str, set_code: str | None, *, lock: bool = False
-) -> list[choosing.ReviewerProfile]:
+) -> list[choosing.ReviewerStanding]:
     """Reviewer profiles as domain values: those qualified for the set, or all (set_code None).
 
     With `lock`, the qualified profiles' rows stay locked (PostgreSQL) until the transaction
@@ -86,7 +86,7 @@ def profiles_for_choosing(
     anchored = anchored_set_codes(session, framework_slug)
     counts = open_review_counts(session, (p.user_id for p in profiles))
     return [
-        choosing.ReviewerProfile(
+        choosing.ReviewerStanding(
             id=p.user_id,
             qualified_set_codes=frozenset(
                 q.set_code for q in p.qualifications if q.framework_slug == framework_slug

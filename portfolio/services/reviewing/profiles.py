@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from portfolio.domain.audit_actions import AuditAction
 from portfolio.domain.errors import Conflict, InvalidInput, NotFound
 from portfolio.models import (
     CompetencySet,
@@ -126,7 +127,7 @@ def update_profile(
     audit.record(
         session,
         actor=actor,
-        action="reviewer.profile_updated",
+        action=AuditAction.REVIEWER_PROFILE_UPDATED,
         object_type="reviewer_profile",
         object_id=profile.id,
         details=details,
@@ -150,7 +151,7 @@ def add_unavailability(
     audit.record(
         session,
         actor=actor,
-        action="reviewer.unavailable",
+        action=AuditAction.REVIEWER_UNAVAILABLE,
         object_type="reviewer_profile",
         object_id=profile.id,
         details={"starts_on": str(starts_on), "ends_on": str(ends_on), "note": period.note},
@@ -169,7 +170,7 @@ def remove_unavailability(
     audit.record(
         session,
         actor=actor,
-        action="reviewer.available_again",
+        action=AuditAction.REVIEWER_AVAILABLE_AGAIN,
         object_type="reviewer_profile",
         object_id=profile.id,
         details={"starts_on": str(period.starts_on), "ends_on": str(period.ends_on)},
@@ -201,7 +202,7 @@ def declare_conflict(
     audit.record(
         session,
         actor=actor,
-        action="reviewer.conflict_declared",
+        action=AuditAction.REVIEWER_CONFLICT_DECLARED,
         object_type="user",
         object_id=candidate.id,
         details={"reviewer_id": reviewer.id, "reason": conflict.reason},

@@ -15,9 +15,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
+from portfolio.domain.audit_actions import AuditAction
 from portfolio.domain.errors import Conflict, InvalidInput, NotFound
-from portfolio.domain.reviewing.rubric import Rating as Level
-from portfolio.domain.reviewing.rubric import parse_rating
+from portfolio.domain.reviewing.rubric import Rating, parse_rating
 from portfolio.models import (
     Assignment,
     AssignmentKind,
@@ -27,8 +27,8 @@ from portfolio.models import (
     Enrollment,
     EnrollmentSet,
     Framework,
-    Rating,
-    SetOutcome,
+    ReviewRating,
+    SetOutcomeRecord,
     Submission,
     User,
 )
@@ -99,7 +99,9 @@ def scope(session: Session, assignment: Assignment) -> list[Competency]:
 
 def disputed_codes(session: Session, submission: Submission) -> set[str]:
     """Codes of the competencies waiting for (or decided by) a third reviewer."""
-    outcome = session.scalar(select(SetOutcome).where(SetOutcome.submission_id == submission.id))
+    outcome = session.scalar(
+        select(SetOutcomeRecord).where(SetOutcomeRecord.submission_id == submission.id)
+    )
     if outcome is None:
         return set()
     return {
@@ -178,7 +180,7 @@ def save_draft(
         _checked_comment(item.comment, f"comment-{item.competency_id}")
         row = by_competency.get(item.competency_id)
         if row is None:
-            row = Rating(competency_id=item.competency_id)
+            row = ReviewRating(competency_id=item.competency_id)
             assignment.ratings.append(row)
             by_competency[item.competency_id] = row
         row.level, row.comment = level, item.comment.strip()
@@ -226,7 +228,7 @@ def submit_review(
                 f"Choose a rating for {competency.code} {competency.title}.",
                 field=f"rating-{competency.id}",
             )
-        if rating.level != Level.MET.value and not rating.comment:
+        if rating.level != Rating.MET.value and not rating.comment:
             raise InvalidInput(
                 f"Add a comment for {competency.code}: a rating other than Met needs one, "
                 "so the candidate knows what to improve.",
@@ -238,7 +240,7 @@ def submit_review(
     audit.record(
         session,
         actor=reviewer,
-        action="review.submitted",
+        action=AuditAction.REVIEW_SUBMITTED,
         object_type="assignment",
         object_id=assignment.id,
         details={
@@ -263,7 +265,7 @@ def _lock_submission(session: Session, submission_id: int) -> None:
 def _rubric_levels(assignment: Assignment) -> set[str]:
     framework = assignment.submission.enrollment_set.enrollment.framework
     keys = {level.key for level in framework.rubric_levels}
-    return keys or {level.value for level in Level}
+    return keys or {level.value for level in Rating}
 
 
 def _checked_level(item: RatingInput, levels: set[str]) -> str | None:

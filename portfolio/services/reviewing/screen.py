@@ -22,14 +22,14 @@ from portfolio.domain.portfolios.snapshots import (
     read_snapshot,
     snapshot_changes,
 )
-from portfolio.domain.reviewing.rubric import Rating as Level
+from portfolio.domain.reviewing.rubric import Rating
 from portfolio.domain.uploads.filetypes import inline_allowed
 from portfolio.models import (
     Assignment,
     AssignmentKind,
     AssignmentStatus,
     Competency,
-    Rating,
+    ReviewRating,
     RubricDescriptor,
     RubricLevel,
     Submission,
@@ -41,7 +41,7 @@ from portfolio.services.reviewing.scoring import disputed_codes
 from portfolio.services.reviewing.status import rules_for
 from portfolio.services.uploads.access import snapshot_keys
 
-LEVEL_LABELS = {level.value: level.label for level in Level}
+LEVEL_LABELS = {level.value: level.label for level in Rating}
 REVIEWER_LABELS = ("First reviewer", "Second reviewer")
 
 
@@ -130,8 +130,8 @@ def scoring_screen(session: Session, assignment: Assignment) -> Screen:
     mine = {
         competency_id: (level, comment)
         for competency_id, level, comment in session.execute(
-            select(Rating.competency_id, Rating.level, Rating.comment).where(
-                Rating.assignment_id == assignment.id
+            select(ReviewRating.competency_id, ReviewRating.level, ReviewRating.comment).where(
+                ReviewRating.assignment_id == assignment.id
             )
         )
     }
@@ -145,7 +145,7 @@ def scoring_screen(session: Session, assignment: Assignment) -> Screen:
         own = own_descriptors.get(competency.id, {})
         descriptors = tuple(
             LevelDescriptor(key, label, own.get(key, text)) for key, label, text in levels
-        ) or tuple(LevelDescriptor(lv.value, lv.label, "") for lv in sorted(Level, reverse=True))
+        ) or tuple(LevelDescriptor(lv.value, lv.label, "") for lv in sorted(Rating, reverse=True))
         level, comment = mine.get(competency.id, (None, ""))
         items.append(
             CompetencyScreen(

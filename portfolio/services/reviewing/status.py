@@ -6,7 +6,8 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from portfolio.domain.lifecycle import SetEvent, SetLifecycle, parse_status, transition
+from portfolio.domain.audit_actions import AuditAction
+from portfolio.domain.lifecycle import SetEvent, SetLifecycle, transition
 from portfolio.domain.programs.rules import ProgramRules, rules_from_document
 from portfolio.models import EnrollmentSet, Submission, SubmissionStatus, User
 from portfolio.services import audit
@@ -26,19 +27,19 @@ def move_set(
 ) -> SetLifecycle:
     """Apply `events` in order (Conflict if the lifecycle refuses one); audit the change."""
     before = enrollment_set.status
-    status = parse_status(before)
+    status = before
     for event in events:
         status = transition(status, event)
-    if status != before:
-        enrollment_set.status = status.value
+    if status is not before:
+        enrollment_set.status = status
         audit.record(
             session,
             actor=actor,
-            action="set.status_changed",
+            action=AuditAction.SET_STATUS_CHANGED,
             object_type="enrollment_set",
             object_id=enrollment_set.id,
             details={
-                "from": before,
+                "from": before.value,
                 "to": status.value,
                 "events": [e.value for e in events],
                 **(details or {}),
@@ -58,7 +59,7 @@ def move_submission(
     audit.record(
         session,
         actor=actor,
-        action="submission.status_changed",
+        action=AuditAction.SUBMISSION_STATUS_CHANGED,
         object_type="submission",
         object_id=submission.id,
         details={"from": str(before), "to": status.value},

@@ -30,8 +30,8 @@ from portfolio.models import (
     AssignmentKind,
     AssignmentStatus,
     EnrollmentSet,
-    Rating,
     ReviewerReviewTally,
+    ReviewRating,
     SetReviewTally,
     Submission,
 )
@@ -136,8 +136,8 @@ def _all_submitted(session: Session) -> Iterator[SubmittedReview]:
 def _levels_by_assignment(session: Session) -> dict[int, dict[int, str]]:
     result: dict[int, dict[int, str]] = {}
     rows = session.execute(
-        select(Rating.assignment_id, Rating.competency_id, Rating.level)
-        .join(Assignment, Assignment.id == Rating.assignment_id)
+        select(ReviewRating.assignment_id, ReviewRating.competency_id, ReviewRating.level)
+        .join(Assignment, Assignment.id == ReviewRating.assignment_id)
         .where(
             Assignment.kind.in_(TALLIED_KINDS),
             Assignment.status == AssignmentStatus.SUBMITTED,

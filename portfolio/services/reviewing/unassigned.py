@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from portfolio.domain.audit_actions import AuditAction
 from portfolio.models import (
     AssignmentKind,
     CompetencySet,
@@ -93,7 +94,7 @@ def record_shortfall(
         audit.record(
             session,
             actor=None,
-            action="submission.unassigned",
+            action=AuditAction.SUBMISSION_UNASSIGNED,
             object_type="submission",
             object_id=submission.id,
             details={"kind": kind.value, "missing": missing, "reasons": list(reasons)},

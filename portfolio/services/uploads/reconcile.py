@@ -12,6 +12,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from portfolio.domain.audit_actions import AuditAction
 from portfolio.domain.uploads.transfer import CANDIDATES_PREFIX
 from portfolio.models import Upload, UploadStatus
 from portfolio.services import audit
@@ -34,7 +35,7 @@ def expire_pending_uploads(session: Session, store: ObjectStore, now: datetime) 
     )
     expired = list(session.scalars(query))
     for upload in expired:
-        reject(session, store, upload, EXPIRED, actor=None, action="upload.expired")
+        reject(session, store, upload, EXPIRED, actor=None, action=AuditAction.UPLOAD_EXPIRED)
     return expired
 
 
@@ -115,7 +116,7 @@ def _apply(session: Session, store: ObjectStore, report: ReconcileReport) -> Non
         audit.record(
             session,
             actor=None,
-            action="storage.orphan_deleted",
+            action=AuditAction.STORAGE_ORPHAN_DELETED,
             object_type="stored_object",
             object_id=info.key[-100:],
             details={"key": info.key, "size": info.size},
@@ -125,13 +126,13 @@ def _apply(session: Session, store: ObjectStore, report: ReconcileReport) -> Non
         audit.record(
             session,
             actor=None,
-            action="upload.object_deleted",
+            action=AuditAction.UPLOAD_OBJECT_DELETED,
             object_type="upload",
             object_id=upload.id,
             details={"status": upload.status.value},
         )
     for upload in report.expired:
-        reject(session, store, upload, EXPIRED, actor=None, action="upload.expired")
+        reject(session, store, upload, EXPIRED, actor=None, action=AuditAction.UPLOAD_EXPIRED)
     for upload in report.changed:
         store.delete(upload.key)  # not the bytes that were checked: no row may vouch for them
     for upload, reason in [(u, MISSING) for u in report.missing] + [
@@ -143,7 +144,7 @@ def _apply(session: Session, store: ObjectStore, report: ReconcileReport) -> Non
         audit.record(
             session,
             actor=None,
-            action="upload.broken",
+            action=AuditAction.UPLOAD_BROKEN,
             object_type="upload",
             object_id=upload.id,
             details={"reason": reason},

@@ -18,6 +18,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from portfolio.domain.audit_actions import AuditAction
 from portfolio.domain.errors import Conflict
 from portfolio.domain.uploads.filenames import make_object_key
 from portfolio.domain.uploads.transfer import (
@@ -101,7 +102,7 @@ def begin_upload(
     audit.record(
         session,
         actor=owner,
-        action="upload.started",
+        action=AuditAction.UPLOAD_STARTED,
         object_type="upload",
         object_id=upload.id,
         details={
@@ -180,7 +181,7 @@ def complete_upload(
             audit.record(
                 session,
                 actor=actor,
-                action="upload.verified",
+                action=AuditAction.UPLOAD_VERIFIED,
                 object_type="upload",
                 object_id=upload.id,
                 details={
@@ -190,7 +191,7 @@ def complete_upload(
                 },
             )
             return upload
-    reject(session, store, upload, refusal, actor=actor, action="upload.rejected")
+    reject(session, store, upload, refusal, actor=actor, action=AuditAction.UPLOAD_REJECTED)
     return upload
 
 
@@ -230,7 +231,7 @@ def cancel_upload(
         upload,
         Refusal("cancelled", CANCELLED),
         actor=actor,
-        action="upload.cancelled",
+        action=AuditAction.UPLOAD_CANCELLED,
     )
     return upload
 
@@ -242,7 +243,7 @@ def reject(
     refusal: Refusal,
     *,
     actor: User | None,
-    action: str,
+    action: AuditAction,
 ) -> None:
     """Mark `upload` rejected, with the reason; what the store holds for it goes after the commit.
 

@@ -14,7 +14,7 @@ from wtforms.fields.choices import SelectChoice
 
 from portfolio.domain.errors import InvalidInput, NotFound
 from portfolio.extensions import db
-from portfolio.models import Assignment, OutcomeStatus, SetOutcome, User
+from portfolio.models import Assignment, OutcomeStatus, SetOutcomeRecord, User
 from portfolio.services.reviewing import assignments, outcome_changes, outcomes
 from portfolio.services.reviewing import profiles as reviewers
 from portfolio.services.reviewing import queues as review_queues
@@ -176,7 +176,7 @@ def _outcome_page(submission_id: int, override: OverrideForm, reopen: ReopenForm
     )
 
 
-def _outcome(submission_id: int) -> SetOutcome:
+def _outcome(submission_id: int) -> SetOutcomeRecord:
     file = submission_file(db.session, submission_id)
     if file.outcome is None:
         raise NotFound("This submission has no outcome yet.")

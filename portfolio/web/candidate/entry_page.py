@@ -9,7 +9,6 @@ from __future__ import annotations
 from flask import render_template
 
 from portfolio.domain.errors import Conflict
-from portfolio.domain.lifecycle import parse_status
 from portfolio.domain.portfolios.evidence import WAITING_ON_REVIEW
 from portfolio.models import EnrollmentSet, PortfolioEntry
 from portfolio.services.portfolios import entries
@@ -62,7 +61,7 @@ def render_entry_page(
     attach_form = attach_form or AttachForm(formdata=None)
     attach_form.artifact_id.choices = attach_choices(entry)
     enrollment_set = entry_set(entry)
-    status = parse_status(enrollment_set.status) if enrollment_set else None
+    status = enrollment_set.status if enrollment_set else None
     if status_code == 200 and (narrative_form.errors or link_form.errors or attach_form.errors):
         status_code = 422
     html = render_template(

@@ -13,7 +13,6 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from portfolio.domain.errors import Conflict, InvalidInput
-from portfolio.domain.lifecycle import parse_status
 from portfolio.domain.portfolios.evidence import CompetencyEvidence
 from portfolio.domain.portfolios.narrative import plain_excerpt
 from portfolio.extensions import db
@@ -48,7 +47,7 @@ def portfolio() -> str:
     rows = [
         SetRow(
             enrollment_set=enrollment_set,
-            status_label=parse_status(enrollment_set.status).label,
+            status_label=enrollment_set.status.label,
             evidence=[
                 (item, entries[item.competency_id].id if item.competency_id in entries else None)
                 for item in portfolios.evidence_for_set(portfolio, enrollment_set)

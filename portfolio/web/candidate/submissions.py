@@ -7,7 +7,6 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from portfolio.domain.errors import Conflict, InvalidInput
-from portfolio.domain.lifecycle import parse_status
 from portfolio.domain.portfolios.narrative import plain_excerpt
 from portfolio.extensions import db
 from portfolio.models import EnrollmentSet
@@ -56,7 +55,7 @@ def _confirm_page(
     html = render_template(
         "candidate/submit_confirm.html",
         enrollment_set=enrollment_set,
-        status_label=parse_status(enrollment_set.status).label,
+        status_label=enrollment_set.status.label,
         portfolio=portfolio,
         statement_excerpt=plain_excerpt(portfolio.learning_statement, 400),
         evidence=portfolios.evidence_for_set(portfolio, enrollment_set),

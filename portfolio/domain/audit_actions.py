@@ -1,0 +1,100 @@
+"""Every action the audit trail records: one member per kind of event.
+
+The values are what audit_event.action stores, so they never change once released: a renamed
+value would silently drop the older events from every history that filters on it. Add a member
+for a new kind of event; services.audit.record accepts nothing else.
+"""
+
+from __future__ import annotations
+
+import enum
+
+
+class AuditAction(enum.StrEnum):
+    """What happened, as "<object>.<verb>"."""
+
+    # accounts
+    ACCOUNT_CREATED = "account.created"
+    ACCOUNT_EMAIL_CHANGED = "account.email_changed"
+    ACCOUNT_EMAIL_CONFIRMED = "account.email_confirmed"
+    ACCOUNT_PASSWORD_CHANGED = "account.password_changed"  # noqa: S105 (an action, not a secret)
+    ACCOUNT_PASSWORD_RESET = "account.password_reset"  # noqa: S105 (an action, not a secret)
+    ACCOUNT_ROLE_GRANTED = "account.role_granted"
+    ACCOUNT_ROLE_REVOKED = "account.role_revoked"
+
+    # applications
+    APPLICATION_STARTED = "application.started"
+    APPLICATION_SUBMITTED = "application.submitted"
+    APPLICATION_APPROVED = "application.approved"
+    APPLICATION_REJECTED = "application.rejected"
+    SUPERVISOR_INVITED = "supervisor.invited"
+    SUPERVISOR_ACCEPTED = "supervisor.accepted"
+    SUPERVISOR_SHARING_CHANGED = "supervisor.sharing_changed"
+    PAYMENT_RECORDED = "payment.recorded"
+    SCHOLARSHIP_AWARDED = "scholarship.awarded"
+
+    # enrollment and courses
+    ENROLLMENT_CREATED = "enrollment.created"
+    ENROLLMENT_ELECTIVES_CHOSEN = "enrollment.electives_chosen"
+    ENROLLMENT_ROUTE_CHOSEN = "enrollment.route_chosen"
+    COURSE_VERIFIED = "course.verified"
+    COURSE_RETURNED = "course.returned"
+
+    # programs
+    FRAMEWORK_IMPORTED = "framework.imported"
+    FRAMEWORK_PUBLISHED = "framework.published"
+    FRAMEWORK_RETIRED = "framework.retired"
+    FRAMEWORK_DRAFT_CREATED = "framework.draft_created"
+    FRAMEWORK_DETAILS_UPDATED = "framework.details_updated"
+    FRAMEWORK_RULES_UPDATED = "framework.rules_updated"
+    FRAMEWORK_RUBRIC_UPDATED = "framework.rubric_updated"
+    FRAMEWORK_SET_ADDED = "framework.set_added"
+    FRAMEWORK_SET_UPDATED = "framework.set_updated"
+    FRAMEWORK_SET_REMOVED = "framework.set_removed"
+    FRAMEWORK_SET_MOVED = "framework.set_moved"
+    FRAMEWORK_COMPETENCY_ADDED = "framework.competency_added"
+    FRAMEWORK_COMPETENCY_UPDATED = "framework.competency_updated"
+    FRAMEWORK_COMPETENCY_REMOVED = "framework.competency_removed"
+    FRAMEWORK_COMPETENCY_MOVED = "framework.competency_moved"
+
+    # portfolios
+    ARTIFACT_ADDED = "artifact.added"
+    ARTIFACT_REMOVED = "artifact.removed"
+    SUBMISSION_CREATED = "submission.created"
+    SUBMISSION_STATUS_CHANGED = "submission.status_changed"
+    SUBMISSION_UNASSIGNED = "submission.unassigned"
+    SET_STATUS_CHANGED = "set.status_changed"
+
+    # uploads
+    UPLOAD_STARTED = "upload.started"
+    UPLOAD_VERIFIED = "upload.verified"
+    UPLOAD_REJECTED = "upload.rejected"
+    UPLOAD_CANCELLED = "upload.cancelled"
+    UPLOAD_EXPIRED = "upload.expired"
+    UPLOAD_BROKEN = "upload.broken"
+    UPLOAD_OBJECT_DELETED = "upload.object_deleted"
+    STORAGE_ORPHAN_DELETED = "storage.orphan_deleted"
+
+    # reviewing
+    REVIEWER_PROFILE_UPDATED = "reviewer.profile_updated"
+    REVIEWER_UNAVAILABLE = "reviewer.unavailable"
+    REVIEWER_AVAILABLE_AGAIN = "reviewer.available_again"
+    REVIEWER_CONFLICT_DECLARED = "reviewer.conflict_declared"
+    ASSIGNMENT_CREATED = "assignment.created"
+    ASSIGNMENT_DUE_DATE_MOVED = "assignment.due_date_moved"
+    ASSIGNMENT_DECLINED = "assignment.declined"
+    ASSIGNMENT_REASSIGNED = "assignment.reassigned"
+    CALIBRATION_ANCHOR_MARKED = "calibration.anchor_marked"
+    CALIBRATION_ASSIGNED = "calibration.assigned"
+    CALIBRATION_SUBMITTED = "calibration.submitted"
+    REVIEW_SUBMITTED = "review.submitted"
+    OUTCOME_RECORDED = "outcome.recorded"
+    OUTCOME_NEEDS_ADJUDICATION = "outcome.needs_adjudication"
+    OUTCOME_OVERRIDDEN = "outcome.overridden"
+    OUTCOME_REOPENED = "outcome.reopened"
+
+    # certification
+    CERTIFICATION_DECIDED = "certification.decided"
+    CERTIFICATION_OVERRIDDEN = "certification.overridden"
+    CERTIFICATE_ISSUED = "certificate.issued"
+    CERTIFICATE_REVOKED = "certificate.revoked"
