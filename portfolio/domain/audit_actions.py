@@ -74,6 +74,7 @@ class AuditAction(enum.StrEnum):
     UPLOAD_BROKEN = "upload.broken"
     UPLOAD_OBJECT_DELETED = "upload.object_deleted"
     STORAGE_ORPHAN_DELETED = "storage.orphan_deleted"
+    STORAGE_MULTIPART_ABORTED = "storage.multipart_aborted"
 
     # reviewing
     REVIEWER_PROFILE_UPDATED = "reviewer.profile_updated"

@@ -106,7 +106,7 @@ def _apply(session: Session, store: ObjectStore, report: ReconcileReport) -> Non
         audit.record(
             session,
             actor=None,
-            action="storage.multipart_aborted",
+            action=AuditAction.STORAGE_MULTIPART_ABORTED,
             object_type="stored_object",
             object_id=key[-100:],
             details={"key": key, "upload_id": upload_id[:200]},
