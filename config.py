@@ -34,6 +34,7 @@ class Config:
     SIGN_IN_LIMIT = "10 per minute"
     EMAIL_REQUEST_LIMIT = "5 per hour"  # reset and confirmation emails per address typed in
     FORM_POST_LIMIT = "20 per minute"  # account form posts per client address
+    PREVIEW_LIMIT = "60 per minute"  # Markdown previews per account (the editor's live preview)
     # Argon2 parameters; None keeps argon2-cffi's RFC 9106 low-memory profile.
     ARGON2_TIME_COST: int | None = None
     ARGON2_MEMORY_COST_KIB: int | None = None
@@ -109,6 +110,7 @@ ENV_OVERRIDES = (
     "SIGN_IN_LIMIT",
     "EMAIL_REQUEST_LIMIT",
     "FORM_POST_LIMIT",
+    "PREVIEW_LIMIT",
     "TRUSTED_PROXIES",
     "MAX_CONTENT_LENGTH",
 )

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import html
 import re
+from dataclasses import dataclass
 from importlib.metadata import version
 from urllib.parse import quote, unquote
 
@@ -159,6 +160,31 @@ def _unused_character(text: str) -> str:
 def _image_note(match: re.Match[str]) -> str:
     alt = match.group(1).strip()  # escaped by cmark already
     return f"<em>[image not shown: {alt}]</em>" if alt else "<em>[image not shown]</em>"
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """A text's sanitised HTML and the RENDERER_VERSION that made it, stored beside the text."""
+
+    html: str
+    rendered_with: str
+
+
+def render_for_storage(text: str) -> Rendered:
+    """render_markdown(text) with the current RENDERER_VERSION (InvalidInput as there)."""
+    return Rendered(render_markdown(text), RENDERER_VERSION)
+
+
+def is_current(rendered_with: str) -> bool:
+    """Whether HTML stored with `rendered_with` is what the current renderer would make."""
+    return rendered_with == RENDERER_VERSION
+
+
+def html_to_show(text: str, stored: Rendered) -> str:
+    """The HTML to show for a saved `text`: the stored one, or, when an older renderer made it,
+    `text` rendered now (linear, at most RENDER_LIMIT characters) without storing it: the
+    caller may be a GET, and `flask portfolios render-markdown` stores it."""
+    return stored.html if is_current(stored.rendered_with) else render_markdown(text)
 
 
 def plain_excerpt(text: str, limit: int) -> str:

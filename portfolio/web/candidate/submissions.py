@@ -8,7 +8,6 @@ from werkzeug.wrappers import Response
 
 from portfolio.domain.errors import Conflict, InvalidInput
 from portfolio.domain.lifecycle import parse_status
-from portfolio.domain.portfolios.narrative import plain_excerpt
 from portfolio.extensions import db
 from portfolio.models import EnrollmentSet
 from portfolio.models.base import utcnow
@@ -16,6 +15,7 @@ from portfolio.services.portfolios import entries as portfolios
 from portfolio.services.portfolios import submissions
 from portfolio.web.candidate import bp, loaders
 from portfolio.web.candidate.portfolio_forms import ConfirmForm
+from portfolio.web.text_filters import saved_excerpt
 
 
 @bp.get("/portfolio/sets/<int:enrollment_set_id>/submit")
@@ -58,7 +58,9 @@ def _confirm_page(
         enrollment_set=enrollment_set,
         status_label=parse_status(enrollment_set.status).label,
         portfolio=portfolio,
-        statement_excerpt=plain_excerpt(portfolio.learning_statement, 400),
+        statement_excerpt=saved_excerpt(
+            portfolio.learning_statement, portfolios.statement_rendered(portfolio), 400
+        ),
         evidence=portfolios.evidence_for_set(portfolio, enrollment_set),
         entries=entries,
         problems=problems,
