@@ -89,8 +89,10 @@ def render_markdown(text: str) -> str:
             field="text",
         )
     marker = _unused_character(text)
-    source = _restore_autolinks(text, marker)
+    source = _hide_typed_markup(text, marker)
     extensions = ["table"] if _table_cells_at_most(text) <= MAX_TABLE_CELLS else []
+    # The default options are cmark's safe mode: raw HTML, should any reach it, is omitted and
+    # javascript:, vbscript:, file: and data: links lose their address.
     rendered = cmarkgfm.markdown_to_html_with_extensions(
         source, options=Options.CMARK_OPT_DEFAULT, extensions=extensions
     )
@@ -101,8 +103,9 @@ def render_markdown(text: str) -> str:
     return _CLEANER.clean(rendered.rstrip("\n"))  # as before: no newline after the last block
 
 
-def _restore_autolinks(text: str, marker: str) -> str:
-    """`text` with every "<" replaced by `marker`, except those opening an autolink."""
+def _hide_typed_markup(text: str, marker: str) -> str:
+    """`text` with every "<" replaced by `marker`, except those opening an autolink: cmark
+    then sees no HTML at all, and its code spans and blocks still show the "<" as typed."""
     pieces: list[str] = []
     start = 0
     for match in _AUTOLINK.finditer(text):
