@@ -196,3 +196,26 @@ def test_the_preview_answers_429_past_its_limit_per_account(app, client, signed_
     response = client.post(PREVIEW, data={"text": "*hi*"}, headers={"X-CSRFToken": token})
     assert response.status_code == 200
     assert response.get_json()["html"] == "<p><em>hi</em></p>"
+
+
+def test_the_render_markdown_command_stores_what_is_stale_and_says_how_many(
+    app, session, signed_in
+):
+    portfolio = signed_in.portfolio(session)
+    portfolio.learning_statement = "I *grew*."
+    portfolio.learning_statement_rendered_with = "python-markdown 3.11"
+    entry = signed_in.entry(session, "S1-1")
+    entry.narrative, entry.narrative_rendered_with = "**new**", "python-markdown 3.11"
+    session.commit()
+    # The statement and every entry: the other entries were created empty, never rendered.
+    stale = 1 + len(portfolio.entries)
+    assert stale == 5
+    result = app.test_cli_runner().invoke(args=["portfolios", "render-markdown"])
+    assert result.exit_code == 0, result.output
+    assert result.output == f"Rendered {stale} texts with {RENDERER_VERSION}.\n"
+    session.expire_all()
+    portfolio = signed_in.portfolio(session)
+    assert portfolio.learning_statement_html == "<p>I <em>grew</em>.</p>"
+    assert signed_in.entry(session, "S1-1").narrative_html == "<p><strong>new</strong></p>"
+    again = app.test_cli_runner().invoke(args=["portfolios", "render-markdown"])
+    assert again.output == f"Rendered 0 texts with {RENDERER_VERSION}.\n"
