@@ -40,6 +40,7 @@ class Config:
     SIGN_IN_ADDRESS_LIMIT = "30 per minute"
     EMAIL_REQUEST_LIMIT = "5 per hour"  # reset and confirmation emails per address typed in
     FORM_POST_LIMIT = "20 per minute"  # account form posts per client address
+    PREVIEW_LIMIT = "60 per minute"  # Markdown previews per account (the editor's live preview)
     # Argon2 parameters; None keeps argon2-cffi's RFC 9106 low-memory profile.
     ARGON2_TIME_COST: int | None = None
     ARGON2_MEMORY_COST_KIB: int | None = None
@@ -128,6 +129,7 @@ ENV_OVERRIDES: tuple[str, ...] = (
     "S3_CONNECT_TIMEOUT",
     "S3_READ_TIMEOUT",
     "DATABASE_STATEMENT_TIMEOUT_MS",
+    "PREVIEW_LIMIT",
     "TRUSTED_PROXIES",
     "MAX_CONTENT_LENGTH",
     "ARGON2_TIME_COST",

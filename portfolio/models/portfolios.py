@@ -34,6 +34,10 @@ class Portfolio(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     enrollment_id: Mapped[int] = mapped_column(ForeignKey("enrollment.id"), unique=True)
     learning_statement: Mapped[str] = mapped_column(Text, default="")
+    # The statement as sanitised HTML, rendered when saved, and the renderer that made it
+    # (domain.portfolios.narrative.RENDERER_VERSION; "" before the first render).
+    learning_statement_html: Mapped[str] = mapped_column(Text, default="")
+    learning_statement_rendered_with: Mapped[str] = mapped_column(String(80), default="")
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     version: Mapped[int] = mapped_column(default=1)
 
@@ -60,6 +64,8 @@ class PortfolioEntry(Base):
     )
     competency_id: Mapped[int] = mapped_column(ForeignKey("competency.id"))
     narrative: Mapped[str] = mapped_column(Text, default="")
+    narrative_html: Mapped[str] = mapped_column(Text, default="")  # as learning_statement_html
+    narrative_rendered_with: Mapped[str] = mapped_column(String(80), default="")
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     version: Mapped[int] = mapped_column(default=1)
 

@@ -1,6 +1,7 @@
 // Live preview of a narrative: the server renders the Markdown and sanitizes it (nh3), and the
 // answer replaces the preview's content. The HTML comes only from that endpoint, never from
-// the textarea directly.
+// the textarea directly. A refusal (a text too long, too many previews a minute) is said in the
+// status line under the preview, and the last preview stays.
 (function () {
   "use strict";
 
@@ -13,6 +14,31 @@
       return;
     }
     var timer = null;
+    var status = target.parentNode.querySelector("[data-preview-status]");
+
+    function say(message) {
+      if (status) {
+        status.textContent = message;
+        status.classList.toggle("autosave-problem", message !== "");
+      }
+    }
+
+    function refused(response) {
+      if (response.status === 429) {
+        say("The preview is paused: too many previews this minute. Drafts still save as you type.");
+        return null;
+      }
+      return response.json().then(
+        function (data) {
+          say((data && data.message) || "The preview could not be updated.");
+          return null;
+        },
+        function () {
+          say("The preview could not be updated.");
+          return null;
+        }
+      );
+    }
 
     function refresh() {
       var body = new URLSearchParams();
@@ -24,7 +50,11 @@
         body: body,
       })
         .then(function (response) {
-          return response.ok ? response.json() : null;
+          if (!response.ok) {
+            return refused(response);
+          }
+          say("");
+          return response.json();
         })
         .then(function (data) {
           if (data && typeof data.html === "string") {

@@ -24,6 +24,7 @@ from portfolio.domain.portfolios.evidence import (
     status_after_edit,
     word_count,
 )
+from portfolio.domain.portfolios.narrative import Rendered, render_for_storage
 from portfolio.models import (
     Artifact,
     ArtifactKind,
@@ -149,16 +150,20 @@ def update_learning_statement(
     *,
     actor: User | None = None,
 ) -> Portfolio:
-    """Save the learning statement if `expected_version` is still current (Conflict if not)."""
+    """Save the learning statement, with its HTML rendered now, if `expected_version` is still
+    current (Conflict if not)."""
     clean = clean_text(
         text, field="learning_statement", label="The learning statement", limit=MAX_STATEMENT
     )
     require_open(portfolio.enrollment)
     _check_version(portfolio.version, expected_version)
     if clean != portfolio.learning_statement:
+        rendered = render_for_storage(clean)
         try:
             with session.begin_nested():
                 portfolio.learning_statement = clean
+                portfolio.learning_statement_html = rendered.html
+                portfolio.learning_statement_rendered_with = rendered.rendered_with
         except StaleDataError:
             raise Conflict(STALE_MESSAGE) from None
     return portfolio
@@ -172,8 +177,9 @@ def update_narrative(
     *,
     actor: User | None = None,
 ) -> PortfolioEntry:
-    """Save a competency's narrative if `expected_version` is still current (Conflict if not,
-    or if the set's evidence may not change). Never touches a submitted snapshot."""
+    """Save a competency's narrative, with its HTML rendered now, if `expected_version` is still
+    current (Conflict if not, or if the set's evidence may not change). Never touches a
+    submitted snapshot."""
     clean = clean_text(text, field="narrative", label="The narrative", limit=MAX_NARRATIVE)
     enrollment_set = enrollment_set_for(entry.portfolio, entry.competency)
     _check_version(entry.version, expected_version)
@@ -181,12 +187,25 @@ def update_narrative(
         check_editable(enrollment_set)
         return entry
     begin_edit(session, enrollment_set, actor)
+    rendered = render_for_storage(clean)
     try:
         with session.begin_nested():
             entry.narrative = clean
+            entry.narrative_html = rendered.html
+            entry.narrative_rendered_with = rendered.rendered_with
     except StaleDataError:
         raise Conflict(STALE_MESSAGE) from None
     return entry
+
+
+def statement_rendered(portfolio: Portfolio) -> Rendered:
+    """The learning statement's stored HTML and the renderer that made it."""
+    return Rendered(portfolio.learning_statement_html, portfolio.learning_statement_rendered_with)
+
+
+def narrative_rendered(entry: PortfolioEntry) -> Rendered:
+    """The narrative's stored HTML and the renderer that made it."""
+    return Rendered(entry.narrative_html, entry.narrative_rendered_with)
 
 
 def is_usable(artifact: Artifact) -> bool:

@@ -13,6 +13,7 @@ from portfolio.domain.portfolios.evidence import WAITING_ON_REVIEW
 from portfolio.models import EnrollmentSet, PortfolioEntry
 from portfolio.services.portfolios import entries
 from portfolio.web.candidate.portfolio_forms import AttachForm, LinkArtifactForm, NarrativeForm
+from portfolio.web.text_filters import narrative_html, saved_html
 
 
 def entry_set(entry: PortfolioEntry) -> EnrollmentSet | None:
@@ -53,10 +54,14 @@ def render_entry_page(
 ) -> tuple[str, int]:
     """The entry page; `alert` is a message shown at the top (a conflict, a refused file),
     `show_saved` adds the latest saved narrative beside the candidate's unsaved text."""
+    saved = saved_html(entry.narrative, entries.narrative_rendered(entry))
     if narrative_form is None:
         narrative_form = NarrativeForm(
             formdata=None, data={"narrative": entry.narrative, "version": entry.version}
         )
+        preview = saved
+    else:  # what the candidate just posted, rendered now
+        preview = narrative_html(narrative_form.narrative.data)
     link_form = link_form or LinkArtifactForm(formdata=None)
     attach_form = attach_form or AttachForm(formdata=None)
     attach_form.artifact_id.choices = attach_choices(entry)
@@ -78,6 +83,7 @@ def render_entry_page(
         attach_form=attach_form,
         alert=alert,
         # The latest saved text, shown beside the candidate's own after a conflict.
-        saved_narrative=entry.narrative if show_saved else None,
+        saved_narrative=saved if show_saved else None,
+        preview=preview,
     )
     return html, status_code

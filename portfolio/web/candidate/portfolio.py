@@ -14,7 +14,6 @@ from werkzeug.wrappers import Response
 
 from portfolio.domain.errors import Conflict, InvalidInput
 from portfolio.domain.portfolios.evidence import CompetencyEvidence
-from portfolio.domain.portfolios.narrative import plain_excerpt
 from portfolio.extensions import db
 from portfolio.models import EnrollmentSet, Submission
 from portfolio.models.base import utcnow
@@ -24,6 +23,7 @@ from portfolio.web.candidate import bp, loaders
 from portfolio.web.candidate.entry_page import render_entry_page
 from portfolio.web.candidate.portfolio_forms import NarrativeForm, StatementForm
 from portfolio.web.form_errors import show_error
+from portfolio.web.text_filters import narrative_html, saved_excerpt, saved_html
 
 
 @dataclass(frozen=True)
@@ -61,7 +61,9 @@ def portfolio() -> str:
         "candidate/portfolio.html",
         enrollment=enrollment,
         portfolio=portfolio,
-        statement_excerpt=plain_excerpt(portfolio.learning_statement, 300),
+        statement_excerpt=saved_excerpt(
+            portfolio.learning_statement, portfolios.statement_rendered(portfolio), 300
+        ),
         rows=rows,
     )
 
@@ -101,11 +103,14 @@ def _statement_page(
     form: StatementForm, *, conflict: str | None = None, status: int = 200
 ) -> tuple[str, int]:
     portfolio = loaders.load_own_portfolio()
+    saved = saved_html(portfolio.learning_statement, portfolios.statement_rendered(portfolio))
     html = render_template(
         "candidate/portfolio_statement.html",
         form=form,
         conflict=conflict,
-        saved_statement=portfolio.learning_statement if conflict else None,
+        # The saved statement's stored HTML; what the candidate just posted is rendered now.
+        preview=saved if request.method == "GET" else narrative_html(form.learning_statement.data),
+        saved_statement=saved if conflict else None,
     )
     return html, status
 

@@ -7,7 +7,6 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from portfolio.domain.errors import Conflict, InvalidInput
-from portfolio.domain.portfolios.narrative import plain_excerpt
 from portfolio.extensions import db
 from portfolio.models import EnrollmentSet
 from portfolio.models.base import utcnow
@@ -15,6 +14,7 @@ from portfolio.services.portfolios import entries as portfolios
 from portfolio.services.portfolios import submissions
 from portfolio.web.candidate import bp, loaders
 from portfolio.web.candidate.portfolio_forms import ConfirmForm
+from portfolio.web.text_filters import saved_excerpt
 
 
 @bp.get("/portfolio/sets/<int:enrollment_set_id>/submit")
@@ -57,7 +57,9 @@ def _confirm_page(
         enrollment_set=enrollment_set,
         status_label=enrollment_set.status.label,
         portfolio=portfolio,
-        statement_excerpt=plain_excerpt(portfolio.learning_statement, 400),
+        statement_excerpt=saved_excerpt(
+            portfolio.learning_statement, portfolios.statement_rendered(portfolio), 400
+        ),
         evidence=portfolios.evidence_for_set(portfolio, enrollment_set),
         entries=entries,
         problems=problems,

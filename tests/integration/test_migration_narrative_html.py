@@ -1,0 +1,64 @@
+"""The migration that adds the stored HTML renders the texts saved before it (SQLite and
+PostgreSQL), and downgrades cleanly."""
+
+from __future__ import annotations
+
+from alembic import command
+from sqlalchemy import create_engine, text
+
+from portfolio.commands.db import alembic_config
+from portfolio.domain.portfolios.narrative import RENDERER_VERSION
+from tests.integration.test_migrations import empty_database_url
+
+FIXTURES = (empty_database_url,)
+BEFORE = "ec3fdb8ca81c"  # the revision before the HTML columns
+
+
+def _without_foreign_keys(conn) -> None:
+    # Bare rows, without the candidate and enrollment they would belong to.
+    if conn.dialect.name == "postgresql":
+        conn.execute(text("SET session_replication_role = replica"))
+
+
+def test_the_migration_renders_the_texts_saved_before_it(empty_database_url):
+    cfg = alembic_config(empty_database_url)
+    command.upgrade(cfg, BEFORE)
+    engine = create_engine(empty_database_url)
+    with engine.begin() as conn:
+        _without_foreign_keys(conn)
+        conn.execute(
+            text(
+                "INSERT INTO portfolio (id, enrollment_id, learning_statement, updated_at, version)"
+                " VALUES (1, 1, 'I *learned* <b>this</b>.', CURRENT_TIMESTAMP, 3)"
+            )
+        )
+        conn.execute(
+            text(
+                "INSERT INTO portfolio_entry"
+                " (id, portfolio_id, competency_id, narrative, updated_at, version)"
+                " VALUES (1, 1, 1, '# Story time', CURRENT_TIMESTAMP, 1),"
+                " (2, 1, 2, '', CURRENT_TIMESTAMP, 1)"
+            )
+        )
+    command.upgrade(cfg, "head")
+    with engine.connect() as conn:
+        statement = conn.execute(
+            text(
+                "SELECT learning_statement_html, learning_statement_rendered_with, version"
+                " FROM portfolio"
+            )
+        ).one()
+        entries = conn.execute(
+            text("SELECT narrative_html, narrative_rendered_with FROM portfolio_entry ORDER BY id")
+        ).all()
+    assert tuple(statement) == (
+        "<p>I <em>learned</em> &lt;b&gt;this&lt;/b&gt;.</p>",
+        RENDERER_VERSION,
+        3,
+    )
+    assert [tuple(row) for row in entries] == [("<h2>Story time</h2>", RENDERER_VERSION), ("", "")]
+    command.downgrade(cfg, BEFORE)
+    with engine.connect() as conn:
+        columns = {c["name"] for c in conn.dialect.get_columns(conn, "portfolio_entry")}
+    engine.dispose()
+    assert "narrative_html" not in columns and "narrative" in columns
