@@ -62,19 +62,23 @@ def queue(
     `key` names the event the email reports (e.g. "application.approved:42"): an email whose key
     was queued before is not queued again (False). Without a key every call queues one email.
     """
-    key = key or f"once:{uuid.uuid4()}"
-    if session.scalar(select(OutboxMessage.id).where(OutboxMessage.idempotency_key == key)):
-        return False
-    session.flush()  # so an IntegrityError below can only be this row's key
-    try:
-        with session.begin_nested():  # two transactions queueing the same event at once
-            session.add(
-                OutboxMessage(
-                    idempotency_key=key, recipient=to, subject=subject, body=body + signature
-                )
-            )
-    except IntegrityError:
-        return False
+    message = OutboxMessage(
+        idempotency_key=key or f"once:{uuid.uuid4()}",
+        recipient=to,
+        subject=subject,
+        body=body + signature,
+    )
+    if key is None:
+        session.add(message)
+    else:
+        if session.scalar(select(OutboxMessage.id).where(OutboxMessage.idempotency_key == key)):
+            return False
+        session.flush()  # so an IntegrityError below can only be this row's key
+        try:
+            with session.begin_nested():  # two transactions queueing the same event at once
+                session.add(message)
+        except IntegrityError:
+            return False
     session.info[DUE] = True
     return True
 
@@ -254,14 +258,27 @@ def needing_attention(
 
 def retry(session: Session, message_id: int, now: datetime) -> OutboxMessage:
     """Make a failed (or waiting) message due now with a fresh set of attempts; its last error is
-    kept until the next attempt. NotFound for an unknown id, Conflict once it was sent."""
+    kept until the next attempt. NotFound for an unknown id; Conflict once it was sent, or while
+    a delivery pass is sending it."""
     message = session.get(OutboxMessage, message_id)
     if message is None:
         raise NotFound("There is no such message in the outbox.")
-    if message.status is OutboxStatus.SENT:
-        raise Conflict("This message was sent already.")
-    message.status, message.attempts, message.next_attempt_at = OutboxStatus.PENDING, 0, now
-    session.flush()
+    # One conditional UPDATE: a pass marking the row sent meanwhile must not be undone.
+    changed = session.execute(
+        update(OutboxMessage)
+        .where(
+            OutboxMessage.id == message_id,
+            OutboxMessage.status != OutboxStatus.SENT,
+            or_(OutboxMessage.claimed_until.is_(None), OutboxMessage.claimed_until < now),
+        )
+        .values(status=OutboxStatus.PENDING, attempts=0, next_attempt_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    session.refresh(message)
+    if changed.rowcount != 1:  # type: ignore[attr-defined]
+        if message.status is OutboxStatus.SENT:
+            raise Conflict("This message was sent already.")
+        raise Conflict("This message is being sent right now.")
     session.info[DUE] = True
     return message
 
@@ -272,7 +289,10 @@ class _Deliverer:
 
     def __init__(self, app: Flask) -> None:
         self.app = app
-        self.background = app.config.get("OUTBOX_DELIVERY", "background") == "background"
+        mode = app.config.get("OUTBOX_DELIVERY", "background")
+        if mode not in ("background", "inline"):
+            raise ValueError(f"OUTBOX_DELIVERY must be background or inline, not {mode!r}")
+        self.background = mode == "background"
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
         self._again = False
@@ -301,12 +321,16 @@ class _Deliverer:
             while True:
                 self._pass()
                 with self._lock:
+                    # Ending and forgetting the thread under one lock: a commit arriving now
+                    # either sets _again before this check or starts a new thread after it.
                     if not self._again:
+                        self._thread = None
                         return
                     self._again = False
-        finally:
+        except BaseException:
             with self._lock:
                 self._thread = None
+            raise
 
     def _pass(self) -> None:
         from portfolio.extensions import db

@@ -316,3 +316,16 @@ def test_retry_now_sends_a_failed_email_again(client, session, mailbox, troubled
     assert client.post("/admin/outbox/999999/retry", data={"csrf_token": token}).status_code == 404
     assert len(mailbox.to("fine@example.org")) == 0
     assert pending_emails(session)  # the waiting ones are left alone
+
+
+def test_retry_waits_while_a_pass_is_sending_the_email(client, session, mailbox, troubled):
+    failed, _waiting, _sent = troubled
+    failed.claim_token, failed.claimed_until = "a-pass", utcnow() + timedelta(minutes=1)
+    login_as(client, make_user(session, "boss@example.org", roles=(Role.ADMINISTRATOR,)))
+    session.commit()
+    token = csrf_token(client, "/admin/outbox")
+    response = client.post(f"/admin/outbox/{failed.id}/retry", data={"csrf_token": token})
+    assert response.status_code == 409
+    assert "being sent right now" in response.get_data(as_text=True)
+    session.refresh(failed)
+    assert failed.status is OutboxStatus.FAILED and mailbox.to("lost@example.org") == []
