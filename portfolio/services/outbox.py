@@ -201,6 +201,8 @@ def _mark_sent(new_session: Callable[[], Session], claim: _Claim, moment: dateti
         sent_at=moment,
         attempts=claim.attempts + 1,
         last_error="",
+        # Nobody reads a body once it is sent, and it may hold a live reset or sign-in link.
+        body="",
     )
 
 

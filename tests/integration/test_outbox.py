@@ -162,6 +162,7 @@ def test_a_refusing_server_then_back_gets_each_email_exactly_once(committing):
         ).all()
         assert {r.status for r in rows} == {OutboxStatus.SENT}
         assert all(r.claim_token is None and r.last_error == "" for r in rows)
+        assert all(r.body == "" for r in rows)  # links in sent mail do not linger in the database
 
 
 def test_a_message_that_keeps_failing_backs_off_then_fails_with_its_error(committing):
