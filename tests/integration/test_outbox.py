@@ -330,3 +330,37 @@ def test_retry_waits_while_a_pass_is_sending_the_email(client, session, mailbox,
     assert "being sent right now" in response.get_data(as_text=True)
     session.refresh(failed)
     assert failed.status is OutboxStatus.FAILED and mailbox.to("lost@example.org") == []
+
+
+def test_the_deliver_command_sends_what_is_due_and_fails_loudly_when_the_server_is_down(
+    app, session, mailbox, monkeypatch
+):
+    # Written straight to the table, as a process that stopped before its pass would leave it.
+    session.add(
+        OutboxMessage(
+            idempotency_key="t:left", recipient="left@example.org", subject="Left", body="b"
+        )
+    )
+    session.add(
+        OutboxMessage(
+            idempotency_key="t:later", recipient="later@example.org", subject="L", body="b"
+        )
+    )
+    session.commit()
+    runner = app.test_cli_runner()
+    monkeypatch.setitem(app.config, "MAIL_PORT", free_port())
+    down = runner.invoke(args=["outbox", "deliver"])
+    assert down.exit_code != 0
+    assert "Sent 0 emails." in down.output and "could not be reached" in down.output
+    monkeypatch.undo()
+    later = session.scalar(select(OutboxMessage).where(OutboxMessage.idempotency_key == "t:later"))
+    later.next_attempt_at = utcnow() + timedelta(hours=1)  # not due: the command leaves it
+    left = session.scalar(select(OutboxMessage).where(OutboxMessage.idempotency_key == "t:left"))
+    session.refresh(left)
+    assert left.attempts == 1 and "ConnectionRefusedError" in left.last_error
+    left.next_attempt_at = utcnow()  # its minute of waiting is over
+    session.commit()
+    result = runner.invoke(args=["outbox", "deliver"])
+    assert result.exit_code == 0, result.output
+    assert "Sent 1 email." in result.output
+    assert len(mailbox.to("left@example.org")) == 1 and mailbox.to("later@example.org") == []
