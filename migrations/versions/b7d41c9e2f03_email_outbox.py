@@ -24,7 +24,7 @@ def upgrade() -> None:
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('idempotency_key', sa.String(length=200), nullable=False),
     sa.Column('recipient', sa.String(length=320), nullable=False),
-    sa.Column('subject', sa.String(length=500), nullable=False),
+    sa.Column('subject', sa.Text(), nullable=False),
     sa.Column('body', sa.Text(), nullable=False),
     sa.Column('status', sa.Enum('pending', 'sent', 'failed', name='outboxstatus', native_enum=False, length=20), nullable=False),
     sa.Column('created_at', portfolio.models.base.UTCDateTime(), nullable=False),
