@@ -32,6 +32,10 @@ class Config:
     MAIL_DEFAULT_SENDER = "portfolio@localhost"
     # In development, emails are written to the log instead of being sent when this is true.
     MAIL_SUPPRESS_SEND = False
+    MAIL_TIMEOUT = 15.0  # seconds any one SMTP step may take before the attempt counts as failed
+    # Emails are outbox rows delivered after each commit: "background" in a thread, so no request
+    # waits on SMTP; "inline" in the committing thread (tests, so they read the mail at once).
+    OUTBOX_DELIVERY = "background"
     PUBLIC_BASE_URL: str | None = None
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_ENABLED = True
@@ -90,6 +94,7 @@ class TestingConfig(Config):
     ARGON2_MEMORY_COST_KIB = 1024
     ARGON2_PARALLELISM = 1
     OBJECT_STORE_URL = f"file://{INSTANCE / 'test-objects'}"
+    OUTBOX_DELIVERY = "inline"
 
 
 class ProductionConfig(Config):
@@ -120,6 +125,8 @@ ENV_OVERRIDES: tuple[str, ...] = (
     "MAIL_PASSWORD",
     "MAIL_DEFAULT_SENDER",
     "MAIL_SUPPRESS_SEND",
+    "MAIL_TIMEOUT",
+    "OUTBOX_DELIVERY",
     "PUBLIC_BASE_URL",
     "RATELIMIT_STORAGE_URI",
     "SIGN_IN_LIMIT",

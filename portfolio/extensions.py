@@ -53,6 +53,13 @@ class Database:
             g.db_session = session
         return session
 
+    def new_session(self) -> Session:
+        """A session of its own, not this context's: for work that commits apart from the
+        request's transaction (the outbox's delivery pass). The caller closes it."""
+        from flask import current_app
+
+        return self._factories[id(current_app._get_current_object())]()  # type: ignore[attr-defined]
+
     def bind_session(self, session: Session) -> None:
         """Use `session` for this app context (tests wrap each test in one outer transaction)."""
         g.db_session = session

@@ -7,10 +7,11 @@ from email.message import Message
 from urllib.parse import urlsplit
 
 from flask.testing import FlaskClient
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.test import TestResponse
 
-from portfolio.models import Role, User, UserRole
+from portfolio.models import OutboxMessage, OutboxStatus, Role, User, UserRole
 from portfolio.models.base import utcnow
 from portfolio.services.accounts.hashing import hash_password
 
@@ -126,3 +127,9 @@ def link_in(message: Message) -> str:
     assert match, "no link in the message"
     parts = urlsplit(match.group(0))
     return parts.path + (f"?{parts.query}" if parts.query else "")
+
+
+def pending_emails(session: Session) -> list[OutboxMessage]:
+    """Emails in the outbox that have not gone out yet, oldest first."""
+    query = select(OutboxMessage).where(OutboxMessage.status == OutboxStatus.PENDING)
+    return list(session.scalars(query.order_by(OutboxMessage.id)))

@@ -33,7 +33,6 @@ from portfolio.models.base import utcnow
 from portfolio.services.applications import decisions, drafts, supervisors
 from portfolio.services.applications.supervisors import DEFAULT_MAX_AGE, InvitationSettings
 from portfolio.services.enrollment import enroll
-from portfolio.services.mail import MailSettings
 from portfolio.services.portfolios import artifacts, submissions
 from portfolio.services.portfolios import entries as portfolios
 from portfolio.services.programs.queries import get_framework
@@ -235,7 +234,6 @@ def _apply_and_enroll(session: Session, people: DemoPeople, today: date) -> Enro
         invitations=_invitations(),
     )
     mail = decisions.DecisionMail(
-        mail=MailSettings.from_config(current_app.config),
         dashboard_url=_link("candidate.dashboard"),
     )
     return decisions.approve_application(
@@ -296,7 +294,6 @@ def _invitations() -> InvitationSettings:
     config = current_app.config
     return InvitationSettings(
         secret_key=str(config["SECRET_KEY"]),
-        mail=MailSettings.from_config(config),
         link=lambda token: _link("supervisor.invitation", token=token),
         max_age=int(config.get("SUPERVISOR_INVITATION_MAX_AGE", DEFAULT_MAX_AGE)),
     )

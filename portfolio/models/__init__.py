@@ -30,6 +30,7 @@ from portfolio.models.frameworks import (
     RubricLevel,
     SetKind,
 )
+from portfolio.models.outbox import OutboxMessage, OutboxStatus
 from portfolio.models.portfolios import (
     Artifact,
     ArtifactKind,
@@ -80,6 +81,8 @@ __all__ = [
     "ExperienceRecord",
     "Framework",
     "FrameworkStatus",
+    "OutboxMessage",
+    "OutboxStatus",
     "OutcomeStatus",
     "Payment",
     "PaymentPlan",

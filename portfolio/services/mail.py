@@ -1,4 +1,4 @@
-"""Composing and sending email: the only module that talks SMTP.
+"""Composing and sending one email: the only module that talks SMTP (services.outbox calls it).
 
 In development (MAIL_SUPPRESS_SEND) messages are written to the log instead, links included.
 """
@@ -15,7 +15,7 @@ from typing import Any
 
 log = logging.getLogger(__name__)
 
-SMTP_TIMEOUT_SECONDS = 15
+DEFAULT_TIMEOUT_SECONDS = 15.0
 
 
 @dataclass(frozen=True)
@@ -27,6 +27,7 @@ class MailSettings:
     password: str | None
     sender: str
     suppress_send: bool
+    timeout: float = DEFAULT_TIMEOUT_SECONDS  # bounds every SMTP step, so a silent server ends
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> MailSettings:
@@ -39,6 +40,7 @@ class MailSettings:
             password=config.get("MAIL_PASSWORD") or None,
             sender=str(config["MAIL_DEFAULT_SENDER"]),
             suppress_send=bool(config.get("MAIL_SUPPRESS_SEND", False)),
+            timeout=float(config.get("MAIL_TIMEOUT") or DEFAULT_TIMEOUT_SECONDS),
         )
 
 
@@ -54,11 +56,20 @@ def compose(settings: MailSettings, *, to: str, subject: str, body: str) -> Emai
     return message
 
 
-def send(settings: MailSettings, message: EmailMessage) -> bool:
-    """Send `message`, or log it when sending is suppressed. True when it was handed over.
+class MailError(Exception):
+    """The message was not handed over. `server_down` when no message could be (connection
+    refused, timed out, or dropped), rather than this one refused."""
 
-    A mail server that is down or refuses the message is logged, not raised: account emails
-    can always be asked for again, and the page the person sees must not depend on SMTP.
+    def __init__(self, message: str, *, server_down: bool) -> None:
+        super().__init__(message)
+        self.server_down = server_down
+
+
+def send(settings: MailSettings, message: EmailMessage) -> None:
+    """Hand `message` to the mail server, or log it when sending is suppressed.
+
+    Raises MailError when it was not handed over. Only services.outbox calls this: every email
+    leaves through the outbox, after the commit, with retries.
     """
     if settings.suppress_send:
         # A warning, so it shows in a development console without any logging set-up.
@@ -69,20 +80,19 @@ def send(settings: MailSettings, message: EmailMessage) -> bool:
             message["Subject"],
             message.get_content(),
         )
-        return True
+        return
     try:
-        with smtplib.SMTP(settings.server, settings.port, timeout=SMTP_TIMEOUT_SECONDS) as smtp:
+        with smtplib.SMTP(settings.server, settings.port, timeout=settings.timeout) as smtp:
             if settings.use_tls:
                 smtp.starttls()
             if settings.username and settings.password:
                 smtp.login(settings.username, settings.password)
             smtp.send_message(message)
-    except (smtplib.SMTPException, OSError):
-        log.exception("Could not send email %r to %s", message["Subject"], message["To"])
-        return False
-    return True
+    except (smtplib.SMTPConnectError, smtplib.SMTPServerDisconnected, OSError) as exc:
+        raise MailError(_describe(exc), server_down=True) from exc
+    except smtplib.SMTPException as exc:
+        raise MailError(_describe(exc), server_down=False) from exc
 
 
-def send_email(settings: MailSettings, *, to: str, subject: str, body: str) -> bool:
-    """Compose and send in one call."""
-    return send(settings, compose(settings, to=to, subject=subject, body=body))
+def _describe(exc: BaseException) -> str:
+    return f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__

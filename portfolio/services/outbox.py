@@ -1,81 +1,375 @@
-"""The outbox: every email leaves only once the work it reports is committed.
+"""The outbox: every email is a row written with the change it reports, sent after the commit.
 
-Services queue messages on the database session (`queue`); they go out after that session
-commits, and are dropped if it rolls back. So nobody is told about work that a failed request
-took back, and no SMTP call happens while a row lock is held. `install_delivery` connects the
-outbox to sending, once per process.
+`queue` adds the row in the caller's transaction, so a rolled-back request sends nothing and the
+same email (same idempotency key) is queued once. `deliver_due` sends the rows that are due, each
+claimed first so two passes never send one row, and marked sent in its own short transaction; a
+failure is kept on the row and retried with backoff until MAX_ATTEMPTS, then the row is failed
+and shows on the administrators' outbox page (`needing_attention`, `retry`).
+
+`init_app` (bound in create_app) runs a pass after every commit that queued mail: in a background
+thread (OUTBOX_DELIVERY="background"), so no request waits on SMTP, or in the committing thread
+("inline", for tests). `flask outbox deliver` runs a pass from cron and catches up on anything a
+stopped process left behind.
 """
 
 from __future__ import annotations
 
+import logging
+import threading
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from flask import Flask, current_app, has_app_context
-from sqlalchemy import event
+from sqlalchemy import func, or_, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, SessionTransaction
 
-from portfolio.services.mail import MailSettings, send_email
+from portfolio.domain.errors import Conflict, NotFound
+from portfolio.models.base import utcnow
+from portfolio.models.outbox import OutboxMessage, OutboxStatus
+from portfolio.services.mail import MailError, MailSettings, compose, send
 
-OUTBOX = "review_outbox"
+log = logging.getLogger(__name__)
+
 SIGNATURE = "\n\n-- Portfolio\n"
+DUE = "outbox_due"  # session.info flag: this transaction queued mail
+# Waits after the 1st, 2nd, ... failed attempt; the attempt after the last wait is the final one.
+BACKOFF = (
+    timedelta(minutes=1),
+    timedelta(minutes=5),
+    timedelta(minutes=30),
+    timedelta(hours=2),
+    timedelta(hours=6),
+    timedelta(hours=12),
+)
+MAX_ATTEMPTS = len(BACKOFF) + 1
+ATTENTION_AFTER = timedelta(minutes=15)  # a message pending longer than this is shown to admins
+
+
+def queue(
+    session: Session,
+    *,
+    to: str,
+    subject: str,
+    body: str,
+    key: str | None = None,
+    signature: str = SIGNATURE,
+) -> bool:
+    """Write an email to the outbox in `session`'s transaction; it leaves after the commit.
+
+    `key` names the event the email reports (e.g. "application.approved:42"): an email whose key
+    was queued before is not queued again (False). Without a key every call queues one email.
+    """
+    message = OutboxMessage(
+        idempotency_key=key or f"once:{uuid.uuid4()}",
+        recipient=to,
+        subject=subject,
+        body=body + signature,
+    )
+    if key is None:
+        session.add(message)
+    else:
+        if session.scalar(select(OutboxMessage.id).where(OutboxMessage.idempotency_key == key)):
+            return False
+        session.flush()  # so an IntegrityError below can only be this row's key
+        try:
+            with session.begin_nested():  # two transactions queueing the same event at once
+                session.add(message)
+        except IntegrityError:
+            return False
+    session.info[DUE] = True
+    return True
+
+
+def backoff_after(attempts: int, now: datetime) -> datetime | None:
+    """When to try again after `attempts` failed attempts; None once there are no tries left."""
+    return now + BACKOFF[attempts - 1] if attempts < MAX_ATTEMPTS else None
 
 
 @dataclass(frozen=True)
-class Email:
-    to: str
+class Delivery:
+    sent: int = 0
+    failed: int = 0  # attempts that failed (the message is retried later, or failed for good)
+    server_down: bool = False  # the pass stopped early: no message could reach the server
+
+
+@dataclass(frozen=True)
+class _Claim:
+    id: int
+    token: str
+    recipient: str
     subject: str
     body: str
+    attempts: int
 
 
-def queue(session: Session, *, to: str, subject: str, body: str) -> None:
-    """Send this message after `session` commits (nothing is sent if it rolls back)."""
-    session.info.setdefault(OUTBOX, []).append(Email(to, subject, body + SIGNATURE))
+def deliver_due(
+    new_session: Callable[[], Session],
+    settings: MailSettings,
+    *,
+    now: datetime | None = None,
+    limit: int = 500,
+) -> Delivery:
+    """Send up to `limit` due messages, one claimed row at a time (each pass uses sessions of its
+    own from `new_session`, committed apart from any request). Stops early when the mail server
+    cannot be reached, leaving the rest for the next pass. `now` lets tests move the clock."""
+    sent = failed = 0
+    lease = timedelta(seconds=settings.timeout * 4 + 60)  # longer than one SMTP exchange
+    for _ in range(limit):
+        moment = now or utcnow()
+        claim = _claim_next(new_session, moment, lease)
+        if claim is None:
+            break
+        message = compose(settings, to=claim.recipient, subject=claim.subject, body=claim.body)
+        try:
+            send(settings, message)
+        except MailError as exc:
+            failed += 1
+            _record_failure(new_session, claim, str(exc), now or utcnow())
+            if exc.server_down:
+                return Delivery(sent, failed, server_down=True)
+        else:
+            sent += 1
+            _mark_sent(new_session, claim, now or utcnow())
+    return Delivery(sent, failed)
 
 
-def queued(session: Session) -> list[Email]:
-    """Messages waiting for the commit (tests and the CLI look at them)."""
-    return list(session.info.get(OUTBOX, []))
+def _due(moment: datetime):  # type: ignore[no-untyped-def]
+    return (
+        OutboxMessage.status == OutboxStatus.PENDING,
+        OutboxMessage.next_attempt_at <= moment,
+        or_(OutboxMessage.claimed_until.is_(None), OutboxMessage.claimed_until < moment),
+    )
 
 
-def deliver(session: Session, settings: MailSettings) -> int:
-    """Send and forget the queued messages; the number handed to the mail server."""
-    messages: list[Email] = session.info.pop(OUTBOX, [])
-    return sum(send_email(settings, to=m.to, subject=m.subject, body=m.body) for m in messages)
+def _claim_next(
+    new_session: Callable[[], Session], moment: datetime, lease: timedelta
+) -> _Claim | None:
+    with new_session() as session:
+        postgres = session.get_bind().dialect.name == "postgresql"
+        for _ in range(10):  # on SQLite another pass may claim the row we picked first
+            query = (
+                select(OutboxMessage)
+                .where(*_due(moment))
+                .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
+                .limit(1)
+            )
+            if postgres:
+                # Rows another pass is claiming right now are skipped, not waited for.
+                query = query.with_for_update(skip_locked=True)
+            row = session.scalar(query)
+            if row is None:
+                session.commit()
+                return None
+            claim = _Claim(
+                row.id, str(uuid.uuid4()), row.recipient, row.subject, row.body, row.attempts
+            )
+            if not postgres:
+                # End the read first: a SQLite read lock held into the UPDATE can deadlock two
+                # passes. The conditional UPDATE alone decides who holds the row.
+                session.commit()
+            claimed = session.execute(
+                update(OutboxMessage)
+                .where(OutboxMessage.id == claim.id, *_due(moment))
+                .values(claim_token=claim.token, claimed_until=moment + lease)
+                .execution_options(synchronize_session=False)
+            )
+            session.commit()
+            if claimed.rowcount == 1:  # type: ignore[attr-defined]
+                return claim
+    return None
 
 
-_installed: list[Callable[[], MailSettings | None]] = []
+def _finish(new_session: Callable[[], Session], claim: _Claim, **values: object) -> None:
+    with new_session() as session:
+        session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id == claim.id, OutboxMessage.claim_token == claim.token)
+            .values(claim_token=None, claimed_until=None, **values)
+            .execution_options(synchronize_session=False)
+        )
+        session.commit()
 
 
-def install_delivery(settings: Callable[[], MailSettings | None]) -> None:
-    """Deliver every session's outbox after it commits, with the settings `settings()` gives.
+def _mark_sent(new_session: Callable[[], Session], claim: _Claim, moment: datetime) -> None:
+    _finish(
+        new_session,
+        claim,
+        status=OutboxStatus.SENT,
+        sent_at=moment,
+        attempts=claim.attempts + 1,
+        last_error="",
+        # Nobody reads a body once it is sent, and it may hold a live reset or sign-in link.
+        body="",
+    )
 
-    `settings` returns None where no mail can go (no application context): the outbox is then
-    kept for whoever commits next in a context that can send.
-    """
-    _installed[:] = [settings]
+
+def _record_failure(
+    new_session: Callable[[], Session], claim: _Claim, error: str, moment: datetime
+) -> None:
+    attempts = claim.attempts + 1
+    retry_at = backoff_after(attempts, moment)
+    if retry_at is None:
+        log.error(
+            "Gave up on email %r to %s after %d attempts: %s",
+            claim.subject,
+            claim.recipient,
+            attempts,
+            error,
+        )
+    else:
+        log.warning(
+            "Could not send email %r to %s (attempt %d, next at %s): %s",
+            claim.subject,
+            claim.recipient,
+            attempts,
+            retry_at.isoformat(),
+            error,
+        )
+    _finish(
+        new_session,
+        claim,
+        attempts=attempts,
+        last_error=error[:2000],
+        status=OutboxStatus.PENDING if retry_at else OutboxStatus.FAILED,
+        next_attempt_at=retry_at or moment,
+    )
 
 
-@event.listens_for(Session, "after_commit")
+def needing_attention(
+    session: Session, now: datetime, *, limit: int = 100
+) -> tuple[list[OutboxMessage], int]:
+    """Failed messages, and pending ones that failed an attempt or waited past ATTENTION_AFTER,
+    oldest first: at most `limit` of them, and how many there are in all."""
+    condition = or_(
+        OutboxMessage.status == OutboxStatus.FAILED,
+        (OutboxMessage.status == OutboxStatus.PENDING)
+        & or_(OutboxMessage.attempts > 0, OutboxMessage.created_at < now - ATTENTION_AFTER),
+    )
+    total = session.scalar(select(func.count()).select_from(OutboxMessage).where(condition)) or 0
+    rows = session.scalars(
+        select(OutboxMessage)
+        .where(condition)
+        .order_by(OutboxMessage.created_at, OutboxMessage.id)
+        .limit(limit)
+    ).all()
+    return list(rows), total
+
+
+def retry(session: Session, message_id: int, now: datetime) -> OutboxMessage:
+    """Make a failed (or waiting) message due now with a fresh set of attempts; its last error is
+    kept until the next attempt. NotFound for an unknown id; Conflict once it was sent, or while
+    a delivery pass is sending it."""
+    message = session.get(OutboxMessage, message_id)
+    if message is None:
+        raise NotFound("There is no such message in the outbox.")
+    # One conditional UPDATE: a pass marking the row sent meanwhile must not be undone.
+    changed = session.execute(
+        update(OutboxMessage)
+        .where(
+            OutboxMessage.id == message_id,
+            OutboxMessage.status != OutboxStatus.SENT,
+            or_(OutboxMessage.claimed_until.is_(None), OutboxMessage.claimed_until < now),
+        )
+        .values(status=OutboxStatus.PENDING, attempts=0, next_attempt_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    session.refresh(message)
+    if changed.rowcount != 1:  # type: ignore[attr-defined]
+        if message.status is OutboxStatus.SENT:
+            raise Conflict("This message was sent already.")
+        raise Conflict("This message is being sent right now.")
+    session.info[DUE] = True
+    return message
+
+
+class _Deliverer:
+    """Runs delivery passes for one app after commits; at most one background thread at a time
+    (a commit during a pass asks for one more pass rather than a second thread)."""
+
+    def __init__(self, app: Flask) -> None:
+        self.app = app
+        mode = app.config.get("OUTBOX_DELIVERY", "background")
+        if mode not in ("background", "inline"):
+            raise ValueError(f"OUTBOX_DELIVERY must be background or inline, not {mode!r}")
+        self.background = mode == "background"
+        self._lock = threading.Lock()
+        self._thread: threading.Thread | None = None
+        self._again = False
+
+    def after_commit(self) -> None:
+        if not self.background:
+            self._pass()
+            return
+        with self._lock:
+            if self._thread is not None:
+                self._again = True
+                return
+            # Not a daemon: a command that queued mail waits for its pass before it exits.
+            self._thread = threading.Thread(target=self._run, name="outbox-delivery")
+            self._thread.start()
+
+    def wait(self, timeout: float) -> bool:
+        """Wait for the background pass to end (tests, shutdown); True when none is running."""
+        thread = self._thread
+        if thread is not None:
+            thread.join(timeout)
+        return self._thread is None
+
+    def _run(self) -> None:
+        try:
+            while True:
+                self._pass()
+                with self._lock:
+                    # Ending and forgetting the thread under one lock: a commit arriving now
+                    # either sets _again before this check or starts a new thread after it.
+                    if not self._again:
+                        self._thread = None
+                        return
+                    self._again = False
+        except BaseException:
+            with self._lock:
+                self._thread = None
+            raise
+
+    def _pass(self) -> None:
+        from portfolio.extensions import db
+
+        with self.app.app_context():
+            try:
+                deliver_due(db.new_session, MailSettings.from_config(self.app.config))
+            except Exception:
+                # The rows stay pending for the next pass or `flask outbox deliver`; the commit
+                # that asked for this pass has succeeded and must not be reported as failing.
+                log.exception("The outbox delivery pass stopped")
+
+
+def deliverer(app: Flask) -> _Deliverer:
+    """The app's deliverer (tests wait on it)."""
+    return app.extensions["outbox"]  # type: ignore[no-any-return]
+
+
 def _after_commit(session: Session) -> None:
-    if not session.info.get(OUTBOX) or not _installed:
-        return
-    settings = _installed[0]()
-    if settings is not None:
-        deliver(session, settings)
+    if session.in_nested_transaction():
+        return  # a savepoint released: the work is not committed yet
+    if session.info.pop(DUE, False) and has_app_context():
+        deliverer(current_app._get_current_object()).after_commit()  # type: ignore[attr-defined]
 
 
-@event.listens_for(Session, "after_soft_rollback")
 def _after_rollback(session: Session, previous: SessionTransaction) -> None:
-    # A savepoint rolled back (e.g. a lost race on a unique row) leaves the rest standing.
+    # Only the whole transaction: a savepoint rolled back (a duplicate key in `queue`, a lost
+    # race elsewhere) leaves the mail queued before it standing.
     if previous.parent is None and not previous.nested:
-        session.info.pop(OUTBOX, None)
-
-
-def _settings_of_current_app() -> MailSettings | None:
-    return MailSettings.from_config(current_app.config) if has_app_context() else None
+        session.info.pop(DUE, None)
 
 
 def init_app(app: Flask) -> None:
-    """Deliver queued email after every commit of this process (bound in create_app)."""
-    install_delivery(_settings_of_current_app)
+    """Deliver the outbox after every commit that queued mail (bound in create_app)."""
+    from sqlalchemy import event
+
+    app.extensions["outbox"] = _Deliverer(app)
+    if not event.contains(Session, "after_commit", _after_commit):
+        event.listen(Session, "after_commit", _after_commit)
+        event.listen(Session, "after_soft_rollback", _after_rollback)

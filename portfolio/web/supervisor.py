@@ -16,7 +16,6 @@ from portfolio.services.accounts.tokens import InvalidLink
 from portfolio.services.applications import supervisors
 from portfolio.services.applications.supervisors import DEFAULT_MAX_AGE, InvitationSettings
 from portfolio.services.certification.standing import certification_of_enrollments
-from portfolio.services.mail import MailSettings
 from portfolio.services.portfolios import shared_evidence
 from portfolio.web import access
 from portfolio.web.account_links import absolute_url
@@ -29,7 +28,6 @@ def invitation_settings() -> InvitationSettings:
     config = current_app.config
     return InvitationSettings(
         secret_key=str(config["SECRET_KEY"]),
-        mail=MailSettings.from_config(config),
         link=lambda token: absolute_url("supervisor.invitation", token=token),
         max_age=int(config.get("SUPERVISOR_INVITATION_MAX_AGE", DEFAULT_MAX_AGE)),
     )

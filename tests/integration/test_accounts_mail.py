@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import logging
 
-from portfolio.services.mail import MailSettings, send_email
+import pytest
+from sqlalchemy import select
+
+from portfolio.models import OutboxMessage, OutboxStatus
+from portfolio.services.mail import MailError, MailSettings, compose, send
 from tests.conftest import free_port
 from tests.helpers import CSRF_INPUT, link_in, make_user, register, sign_in
 
@@ -36,19 +40,30 @@ def test_suppressed_mail_is_logged_with_its_link_and_not_sent(
     assert mailbox.to("logged@example.org") == []
     assert "Email not sent" in caplog.text
     assert "http://localhost/confirm/" in caplog.text
+    # Through the outbox like any email: logged once, then done.
+    row = session.scalar(
+        select(OutboxMessage).where(OutboxMessage.recipient == "logged@example.org")
+    )
+    assert row.status is OutboxStatus.SENT
 
 
 def test_registration_still_answers_when_the_mail_server_is_down(
     client, session, mailbox, monkeypatch, app, caplog
 ):
     monkeypatch.setitem(app.config, "MAIL_PORT", free_port())  # nothing listens there
-    with caplog.at_level(logging.ERROR, logger="portfolio.services.mail"):
+    with caplog.at_level(logging.WARNING, logger="portfolio.services.outbox"):
         response = register(client, "no.mail@example.org")
     assert response.status_code == 302
     assert "Could not send email" in caplog.text
+    # Kept for the next pass, with the reason.
+    row = session.scalar(
+        select(OutboxMessage).where(OutboxMessage.recipient == "no.mail@example.org")
+    )
+    assert row.status is OutboxStatus.PENDING and row.attempts == 1
+    assert "ConnectionRefusedError" in row.last_error
 
 
-def test_send_email_reports_a_refused_connection_as_false():
+def test_send_reports_a_refused_connection_as_the_server_down():
     settings = MailSettings(
         server="127.0.0.1",
         port=free_port(),
@@ -58,7 +73,9 @@ def test_send_email_reports_a_refused_connection_as_false():
         sender="portfolio@example.org",
         suppress_send=False,
     )
-    assert send_email(settings, to="x@example.org", subject="s", body="b") is False
+    with pytest.raises(MailError) as raised:
+        send(settings, compose(settings, to="x@example.org", subject="s", body="b"))
+    assert raised.value.server_down
 
 
 def test_messages_come_from_the_configured_sender(client, session, mailbox, app):

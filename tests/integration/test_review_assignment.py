@@ -15,9 +15,9 @@ from portfolio.models import (
     SubmissionStatus,
     SupervisorLink,
 )
-from portfolio.services import outbox
 from portfolio.services.audit import events_for
 from portfolio.services.reviewing import assignments
+from tests.helpers import pending_emails
 from tests.review_fixtures import CANDIDATE_LIBRARY, make_reviewer, make_world
 
 TODAY = date(2025, 3, 3)
@@ -46,7 +46,7 @@ def test_each_new_reviewer_gets_an_email_after_the_commit(session, mailbox):
     world = make_world(session)
     assignments.assign_for_submission(session, world.submission, TODAY)
     assert mailbox.messages == []  # nothing goes out before the work is committed
-    assert len(outbox.queued(session)) == 2
+    assert len(pending_emails(session)) == 2
     session.commit()
     for reviewer in world.reviewers:
         (message,) = mailbox.to(reviewer.email)
@@ -59,7 +59,7 @@ def test_a_rolled_back_assignment_sends_no_email(session, mailbox):
     session.commit()
     assignments.assign_for_submission(session, world.submission, TODAY)
     session.rollback()
-    assert outbox.queued(session) == []
+    assert pending_emails(session) == []
     assert mailbox.messages == []
 
 

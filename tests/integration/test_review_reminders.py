@@ -8,8 +8,8 @@ import pytest
 from sqlalchemy import select
 
 from portfolio.models import Assignment, OutcomeStatus, ReviewShortfall, SetOutcomeRecord
-from portfolio.services import outbox
 from portfolio.services.reviewing import assignments
+from tests.helpers import pending_emails
 from tests.review_fixtures import make_reviewer, make_world, submit
 
 ASSIGNED_ON = date(2025, 1, 6)
@@ -118,7 +118,7 @@ def test_the_outbox_is_dropped_when_the_work_is_rolled_back(session, mailbox):
     in_review(session)
     mailbox.clear()
     assignments.send_review_reminders(session, DUE)
-    assert len(outbox.queued(session)) == 2
+    assert len(pending_emails(session)) == 2
     session.rollback()
     session.commit()
     assert mailbox.messages == []

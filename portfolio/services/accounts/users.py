@@ -35,7 +35,6 @@ from portfolio.services.accounts.tokens import (
     read,
     sign,
 )
-from portfolio.services.mail import MailSettings
 
 WRONG_CREDENTIALS = "The email address or password is not right."
 NOT_CONFIRMED = "Please confirm your email address first: open the link we emailed you."
@@ -48,7 +47,6 @@ class AccountSettings:
     secret_key: str
     email_token_max_age: int
     reset_token_max_age: int
-    mail: MailSettings
     link: Callable[[Purpose, str], str]  # (purpose, token) -> absolute URL of the page
     sign_in_url: str
 
@@ -60,7 +58,6 @@ class AccountSettings:
             secret_key=str(config["SECRET_KEY"]),
             email_token_max_age=int(config["EMAIL_TOKEN_MAX_AGE"]),
             reset_token_max_age=int(config["RESET_TOKEN_MAX_AGE"]),
-            mail=MailSettings.from_config(config),
             link=link,
             sign_in_url=sign_in_url,
         )
@@ -131,20 +128,21 @@ def register(
     if existing is not None:
         hash_password(password)  # the same work as a new account, so timing tells nothing
         account_emails.send_already_registered(
-            settings.mail, to=existing.email, name=existing.name, sign_in=settings.sign_in_url
+            session, to=existing.email, name=existing.name, sign_in=settings.sign_in_url
         )
         return
     try:
         user = create_account(session, email=email, name=name, password=password)
     except Conflict:
         return  # lost a race with an identical registration: that one sends the email
-    send_confirmation(settings, user)
+    send_confirmation(session, settings, user)
 
 
-def send_confirmation(settings: AccountSettings, user: User) -> None:
+def send_confirmation(session: Session, settings: AccountSettings, user: User) -> None:
+    """Queue a confirmation link for `user`'s address (it leaves after the commit)."""
     token = sign(settings.secret_key, Purpose.CONFIRM_EMAIL, {"uid": user.id, "email": user.email})
     account_emails.send_confirmation(
-        settings.mail,
+        session,
         to=user.email,
         name=user.name,
         link=settings.link(Purpose.CONFIRM_EMAIL, token),
@@ -156,7 +154,7 @@ def resend_confirmation(session: Session, settings: AccountSettings, email: str)
     """Email a new confirmation link when the address has an unconfirmed account."""
     user = find_by_email(session, email)
     if user is not None and not user.is_confirmed:
-        send_confirmation(settings, user)
+        send_confirmation(session, settings, user)
 
 
 def confirm_email(session: Session, settings: AccountSettings, token: str) -> User:
@@ -204,7 +202,7 @@ def request_password_reset(session: Session, settings: AccountSettings, email: s
     payload = {"uid": user.id, "pw": fingerprint(user.password_hash)}
     token = sign(settings.secret_key, Purpose.RESET_PASSWORD, payload)
     account_emails.send_password_reset(
-        settings.mail,
+        session,
         to=user.email,
         name=user.name,
         link=settings.link(Purpose.RESET_PASSWORD, token),
@@ -237,7 +235,7 @@ def reset_password(session: Session, settings: AccountSettings, token: str, pass
         object_type="user",
         object_id=user.id,
     )
-    account_emails.send_password_changed(settings.mail, to=user.email, name=user.name)
+    account_emails.send_password_changed(session, to=user.email, name=user.name)
     return user
 
 
@@ -264,7 +262,7 @@ def change_password(
         object_type="user",
         object_id=user.id,
     )
-    account_emails.send_password_changed(settings.mail, to=user.email, name=user.name)
+    account_emails.send_password_changed(session, to=user.email, name=user.name)
 
 
 def request_email_change(
@@ -281,12 +279,12 @@ def request_email_change(
     if new_email == user.email:
         raise InvalidInput("This is already your email address.", field="new_email")
     if find_by_email(session, new_email) is not None:
-        account_emails.send_address_in_use(settings.mail, to=new_email)
+        account_emails.send_address_in_use(session, to=new_email)
         return
     payload = {"uid": user.id, "old": user.email, "new": new_email}
     token = sign(settings.secret_key, Purpose.CHANGE_EMAIL, payload)
     account_emails.send_email_change_link(
-        settings.mail,
+        session,
         to=new_email,
         name=user.name,
         link=settings.link(Purpose.CHANGE_EMAIL, token),
@@ -318,5 +316,5 @@ def confirm_email_change(session: Session, settings: AccountSettings, token: str
         object_id=user.id,
         details={"old": old, "new": new},
     )
-    account_emails.send_email_changed(settings.mail, to=old, name=user.name, new_email=new)
+    account_emails.send_email_changed(session, to=old, name=user.name, new_email=new)
     return user

@@ -26,7 +26,6 @@ from portfolio.services import audit
 from portfolio.services.applications import emails
 from portfolio.services.applications.drafts import flush_or_conflict
 from portfolio.services.enrollment.enroll import enroll
-from portfolio.services.mail import MailSettings
 
 REASON_LIMIT = 5000
 QUEUE_ORDER = (
@@ -38,7 +37,6 @@ QUEUE_ORDER = (
 
 @dataclass(frozen=True)
 class DecisionMail:
-    mail: MailSettings
     dashboard_url: str  # where the candidate goes next (absolute)
 
 
@@ -107,7 +105,8 @@ def approve_application(
         details={"reason": text, "enrollment_id": enrollment.id},
     )
     emails.send_application_approved(
-        mail.mail,
+        session,
+        key=f"application.approved:{application.id}",
         to=application.user.email,
         name=application.user.name,
         program=application.framework.name,
@@ -139,7 +138,8 @@ def reject_application(
         details={"reason": text},
     )
     emails.send_application_rejected(
-        mail.mail,
+        session,
+        key=f"application.rejected:{application.id}",
         to=application.user.email,
         name=application.user.name,
         program=application.framework.name,

@@ -1,19 +1,22 @@
-"""The words of application emails (decisions, supervisor invitations); sent by services.mail."""
+"""The words of application emails (decisions, supervisor invitations), queued in the outbox."""
 
 from __future__ import annotations
 
 from datetime import date
 
+from sqlalchemy.orm import Session
+
 from portfolio.domain.dates import format_date
-from portfolio.services.mail import MailSettings, send_email
+from portfolio.services.outbox import queue
 
 CLOSING = "\n\n-- Portfolio\n"
 IGNORE = "\n\nIf you did not expect this message, you can ignore it." + CLOSING
 
 
 def send_application_approved(
-    mail: MailSettings,
+    session: Session,
     *,
+    key: str,
     to: str,
     name: str,
     program: str,
@@ -30,11 +33,18 @@ def send_application_approved(
         f"course or build a portfolio:\n\n{dashboard_url}"
     )
     subject = f"Your application to {program} is approved"
-    return send_email(mail, to=to, subject=subject, body=body + CLOSING)
+    return queue(session, key=key, to=to, subject=subject, body=body, signature=CLOSING)
 
 
 def send_application_rejected(
-    mail: MailSettings, *, to: str, name: str, program: str, reason: str, dashboard_url: str
+    session: Session,
+    *,
+    key: str,
+    to: str,
+    name: str,
+    program: str,
+    reason: str,
+    dashboard_url: str,
 ) -> bool:
     body = (
         f"Hello {name},\n\n"
@@ -44,11 +54,18 @@ def send_application_rejected(
         f"more hours of library work):\n\n{dashboard_url}"
     )
     subject = f"Your application to {program} was not approved"
-    return send_email(mail, to=to, subject=subject, body=body + CLOSING)
+    return queue(session, key=key, to=to, subject=subject, body=body, signature=CLOSING)
 
 
 def send_supervisor_invitation(
-    mail: MailSettings, *, to: str, candidate: str, program: str, link: str, days: int
+    session: Session,
+    *,
+    key: str,
+    to: str,
+    candidate: str,
+    program: str,
+    link: str,
+    days: int,
 ) -> bool:
     body = (
         "Hello,\n\n"
@@ -60,4 +77,4 @@ def send_supervisor_invitation(
         f"The link works for {days} days."
     )
     subject = f"{candidate} invites you to follow their certification"
-    return send_email(mail, to=to, subject=subject, body=body + IGNORE)
+    return queue(session, key=key, to=to, subject=subject, body=body, signature=IGNORE)

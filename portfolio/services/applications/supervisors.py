@@ -28,7 +28,6 @@ from portfolio.services.enrollment.progress import (
     enrollment_progress,
     enrollments_query,
 )
-from portfolio.services.mail import MailSettings
 
 SALT = "portfolio.supervisor-invitation"
 DEFAULT_MAX_AGE = 14 * 24 * 60 * 60
@@ -42,7 +41,6 @@ OTHER_ADDRESS = (
 @dataclass(frozen=True)
 class InvitationSettings:
     secret_key: str
-    mail: MailSettings
     link: Callable[[str], str]  # token -> absolute URL of the invitation page
     max_age: int = DEFAULT_MAX_AGE
 
@@ -72,7 +70,8 @@ def invite_supervisor(
         return link
     token = str(_serializer(settings.secret_key).dumps({"link": link.id, "email": email}))
     emails.send_supervisor_invitation(
-        settings.mail,
+        session,
+        key=f"supervisor.invited:{link.id}:application:{application.id}",
         to=email,
         candidate=candidate.name,
         program=application.framework.name,

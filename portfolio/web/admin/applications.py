@@ -5,7 +5,7 @@ Routes join the admin blueprint, whose before_request already requires an admini
 
 from __future__ import annotations
 
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
@@ -19,7 +19,6 @@ from portfolio.services import audit
 from portfolio.services.applications import decisions as application_decisions
 from portfolio.services.applications import drafts, payments
 from portfolio.services.applications.experience import hours_report
-from portfolio.services.mail import MailSettings
 from portfolio.web import access
 from portfolio.web.account_links import absolute_url
 from portfolio.web.admin import bp
@@ -46,7 +45,6 @@ def _load(application_id: int) -> Application:
 
 def _decision_mail() -> application_decisions.DecisionMail:
     return application_decisions.DecisionMail(
-        mail=MailSettings.from_config(current_app.config),
         dashboard_url=absolute_url("candidate.dashboard"),
     )
 
