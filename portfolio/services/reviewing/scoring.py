@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from portfolio.domain.errors import Conflict, InvalidInput, NotFound
+from portfolio.domain.reviewing.comments import check_comment
 from portfolio.domain.reviewing.rubric import Rating as Level
 from portfolio.domain.reviewing.rubric import parse_rating
 from portfolio.models import (
@@ -226,12 +227,12 @@ def submit_review(
                 f"Choose a rating for {competency.code} {competency.title}.",
                 field=f"rating-{competency.id}",
             )
-        if rating.level != Level.MET.value and not rating.comment:
-            raise InvalidInput(
-                f"Add a comment for {competency.code}: a rating other than Met needs one, "
-                "so the candidate knows what to improve.",
-                field=f"comment-{competency.id}",
-            )
+        check_comment(
+            parse_rating(rating.level),
+            rating.comment,
+            competency=competency.code,
+            field=f"comment-{competency.id}",
+        )
     assignment.status, assignment.submitted_at = AssignmentStatus.SUBMITTED, utcnow()
     session.flush()
     codes = {c.id: c.code for c in scope(session, assignment)}
