@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from portfolio.domain.errors import Conflict, InvalidInput
 from portfolio.domain.lifecycle import SetEvent, SetLifecycle, transition
+from portfolio.domain.reasons import written_reason
 from portfolio.models import (
     Assignment,
     AssignmentKind,
@@ -44,7 +45,7 @@ def override_outcome(
     today: date,
 ) -> None:
     """An administrator sets the outcome to Met or Not yet met, with a written reason."""
-    reason = _reason(reason)
+    reason = written_reason(reason)
     _refuse_once_decided(session, outcome)
     if status not in (OutcomeStatus.MET, OutcomeStatus.NOT_YET_MET):
         raise InvalidInput("An outcome can be overridden to Met or Not yet met.", field="status")
@@ -100,7 +101,7 @@ def reopen_outcome(
     afresh when they submit; any third review is withdrawn. Closed as not met: the candidate
     gets a draft again, and the reviewers' outcome stays on record as not yet met.
     """
-    reason = _reason(reason)
+    reason = written_reason(reason)
     _refuse_once_decided(session, outcome)
     submission = outcome.submission
     enrollment_set = submission.enrollment_set
@@ -182,10 +183,3 @@ def _refuse_once_decided(session: Session, outcome: SetOutcome) -> None:
             f"The candidate's certification is already decided ({decision.status.label}), "
             "so the outcomes of their sets can no longer change."
         )
-
-
-def _reason(reason: str) -> str:
-    reason = reason.strip()
-    if not reason:
-        raise InvalidInput("Write the reason for this change.", field="reason")
-    return reason

@@ -22,8 +22,9 @@ from portfolio.domain.errors import NotFound
 from portfolio.extensions import db
 from portfolio.models import OutcomeStatus, User
 from portfolio.services.reviewing import profiles
+from portfolio.web.reason_field import WrittenReason
 
-REASON = [DataRequired("Give a reason."), Length(max=2000)]
+REASON = [WrittenReason()]
 
 
 class ProfileForm(FlaskForm):

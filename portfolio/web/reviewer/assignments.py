@@ -20,7 +20,6 @@ from flask_wtf import FlaskForm
 from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response
 from wtforms import TextAreaField
-from wtforms.validators import DataRequired, Length
 
 from portfolio.domain.errors import BadRequest, Conflict, DomainError, InvalidInput
 from portfolio.extensions import db
@@ -29,13 +28,14 @@ from portfolio.services.reviewing import assignments, queues, scoring
 from portfolio.services.reviewing.screen import scoring_screen
 from portfolio.web import clock
 from portfolio.web.params import is_small_int
+from portfolio.web.reason_field import WrittenReason
 from portfolio.web.reviewer import bp, current_reviewer
 
 
 class DeclineForm(FlaskForm):
     reason = TextAreaField(
         "Why can you not take this review?",
-        validators=[DataRequired("Give a reason."), Length(max=2000)],
+        validators=[WrittenReason()],
     )
 
 
