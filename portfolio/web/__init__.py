@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Flask
 
 from portfolio.web import (
+    date_filters,
     errors,
     navigation,
     params,
@@ -37,6 +38,7 @@ def register_web(app: Flask) -> None:
     errors.init_app(app)
     navigation.init_app(app)
     text_filters.init_app(app)
+    date_filters.init_app(app)
     for module in (
         public,
         auth,

@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
+from portfolio.domain.dates import format_date
 from portfolio.domain.lifecycle import SetEvent, resubmission_refusal
 from portfolio.domain.reviewing.rubric import Rating as Level
 from portfolio.domain.reviewing.rubric import SetStatus, combine_reviews
@@ -221,7 +222,7 @@ def _tell_candidate(
         times = "once" if left == 1 else f"up to {left} times"
         next_step = (
             "You may revise your evidence using the reviewers' comments and resubmit this set "
-            f"{times}, by {enrollment_set.enrollment.window_ends_on:%d %B %Y}."
+            f"{times}, by {format_date(enrollment_set.enrollment.window_ends_on)}."
         )
     emails.outcome_for_candidate(
         session,

@@ -12,6 +12,7 @@ from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
 
+from portfolio.domain.dates import format_date
 from portfolio.domain.errors import InvalidInput, NotFound
 from portfolio.extensions import db
 from portfolio.models import Assignment, OutcomeStatus, SetOutcome, User
@@ -155,7 +156,7 @@ def move_due_date(assignment_id: int) -> Response | tuple[str, int]:
         except InvalidInput as exc:
             show_error(form, exc)
         else:
-            flash(f"The review is now due on {form.due_on.data:%d %B %Y}.", "success")
+            flash(f"The review is now due on {format_date(form.due_on.data)}.", "success")
             return redirect(url_for("admin.review_assignment", assignment_id=assignment_id))
     return _assignment_page(assignment, _reassign_form(assignment, posted=False), form), 422
 

@@ -21,6 +21,7 @@ from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response
 from wtforms import TextAreaField
 
+from portfolio.domain.dates import format_time
 from portfolio.domain.errors import BadRequest, Conflict, DomainError, InvalidInput
 from portfolio.extensions import db
 from portfolio.models import AssignmentStatus
@@ -159,7 +160,7 @@ def autosave(assignment_id: int) -> tuple[Response, int]:
         return jsonify(body), exc.status
     saved = assignment.last_saved_at
     return jsonify(
-        {"version": assignment.version, "saved_at": f"{saved:%H:%M} UTC" if saved else ""}
+        {"version": assignment.version, "saved_at": f"{format_time(saved)}" if saved else ""}
     ), 200
 
 
