@@ -11,6 +11,7 @@ from portfolio.web import (
     params,
     security,
     sessions,
+    status_filters,
     text_filters,
     transactions,
 )
@@ -39,6 +40,7 @@ def register_web(app: Flask) -> None:
     navigation.init_app(app)
     text_filters.init_app(app)
     date_filters.init_app(app)
+    status_filters.init_app(app)
     for module in (
         public,
         auth,

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from portfolio.domain.errors import Conflict, InvalidInput
-from portfolio.domain.lifecycle import SetEvent, SetLifecycle, transition
+from portfolio.domain.lifecycle import SetEvent, SetLifecycle, status_label, transition
 from portfolio.domain.reasons import written_reason
 from portfolio.models import (
     Assignment,
@@ -30,7 +30,7 @@ from portfolio.models.base import utcnow
 from portfolio.services.certification import evaluation
 from portfolio.services.reviewing import emails, tallies
 from portfolio.services.reviewing.assignments import close_assignment
-from portfolio.services.reviewing.outcomes import STATUS_LABELS, outcome_of, record_event, settle
+from portfolio.services.reviewing.outcomes import outcome_of, record_event, settle
 from portfolio.services.reviewing.status import move_set, move_submission, rules_for
 from portfolio.services.reviewing.unassigned import clear_shortfall
 
@@ -50,7 +50,7 @@ def override_outcome(
     if status not in (OutcomeStatus.MET, OutcomeStatus.NOT_YET_MET):
         raise InvalidInput("An outcome can be overridden to Met or Not yet met.", field="status")
     if status == outcome.status:
-        raise Conflict(f"The outcome is already {STATUS_LABELS[status]}.")
+        raise Conflict(f"The outcome is already {status_label(status)}.")
     before = outcome.status
     submission = outcome.submission
     current = SetLifecycle(submission.enrollment_set.status)

@@ -16,7 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from portfolio.domain.dates import format_date
-from portfolio.domain.lifecycle import SetEvent, resubmission_refusal
+from portfolio.domain.lifecycle import SetEvent, resubmission_refusal, status_title
 from portfolio.domain.reviewing.rubric import Rating as Level
 from portfolio.domain.reviewing.rubric import SetStatus, combine_reviews
 from portfolio.models import (
@@ -38,13 +38,6 @@ from portfolio.services.certification import evaluation
 from portfolio.services.reviewing import emails
 from portfolio.services.reviewing.assignments import assign_adjudicator
 from portfolio.services.reviewing.status import move_set, move_submission, rules_for
-
-STATUS_LABELS = {
-    OutcomeStatus.MET: "Met",
-    OutcomeStatus.NOT_YET_MET: "Not yet met",
-    OutcomeStatus.NEEDS_ADJUDICATION: "Waiting for a third reviewer",
-    OutcomeStatus.CLOSED_NOT_MET: "Not met (closed)",
-}
 
 
 def outcome_of(session: Session, submission: Submission) -> SetOutcome | None:
@@ -229,7 +222,7 @@ def _tell_candidate(
         to=candidate.email,
         name=candidate.name,
         set_name=submission.enrollment_set.competency_set.name,
-        status_label=STATUS_LABELS[outcome.status],
+        status_label=status_title(outcome.status),
         next_step=next_step,
     )
 
@@ -246,5 +239,5 @@ def _tell_administrators(session: Session, submission: Submission, outcome: SetO
             to=admin.email,
             candidate=submission.enrollment_set.enrollment.user.name,
             set_name=submission.enrollment_set.competency_set.name,
-            status_label=STATUS_LABELS[outcome.status],
+            status_label=status_title(outcome.status),
         )

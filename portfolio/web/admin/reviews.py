@@ -16,7 +16,7 @@ from portfolio.domain.dates import format_date
 from portfolio.domain.errors import InvalidInput, NotFound
 from portfolio.extensions import db
 from portfolio.models import Assignment, OutcomeStatus, SetOutcome, User
-from portfolio.services.reviewing import assignments, outcome_changes, outcomes
+from portfolio.services.reviewing import assignments, outcome_changes
 from portfolio.services.reviewing import profiles as reviewers
 from portfolio.services.reviewing import queues as review_queues
 from portfolio.services.reviewing import unassigned as unassigned_queue
@@ -173,7 +173,6 @@ def _outcome_page(submission_id: int, override: OverrideForm, reopen: ReopenForm
         file=file,
         override=override,
         reopen=reopen,
-        labels=outcomes.STATUS_LABELS,
     )
 
 
