@@ -2,16 +2,21 @@
 
 Every date rule (lookback, scholarships, completion window, certificate validity) moves dates
 with add_months or add_years, so they all clamp 31 January + 1 month and 29 February + 1 year
-the same way; every page and email prints dates through format_date (the `long_date` filter),
-in English whatever the server's locale.
+the same way. Every page and email prints dates through format_date, format_month,
+format_day_month, format_datetime and format_time (in templates, the filters long_date,
+month_year, day_month, date_time and time_of_day of web.date_filters): in English whatever the
+server's locale, and without leading zeros ("3 July 2025").
 """
 
 from __future__ import annotations
 
 import calendar
 from datetime import MAXYEAR, MINYEAR, UTC, date, datetime
+from typing import TypeVar
 
 from portfolio.domain.errors import InvalidInput
+
+_Day = TypeVar("_Day", bound=date)
 
 
 def add_months(day: date, months: int) -> date:
@@ -33,7 +38,11 @@ def add_years(day: date, years: int) -> date:
 
 
 def format_date(day: date) -> str:
-    """E.g. "31 July 2025", the same whatever the server's locale."""
+    """E.g. "31 July 2025", the same whatever the server's locale (no leading zero).
+
+    A datetime prints its own date, in UTC when it is aware (stored ones are naive UTC).
+    """
+    day = _utc(day)
     return f"{day.day} {_MONTHS[day.month]} {day.year}"
 
 
@@ -47,16 +56,29 @@ _MONTHS = (
 
 def format_month(day: date) -> str:
     """E.g. "July 2025"."""
+    day = _utc(day)
     return f"{_MONTHS[day.month]} {day.year}"
 
 
 def format_day_month(day: date) -> str:
     """E.g. "31 July", for dates close enough that the year goes without saying."""
+    day = _utc(day)
     return f"{day.day} {_MONTHS[day.month]}"
 
 
 def format_datetime(moment: datetime) -> str:
     """E.g. "31 July 2025 14:05 UTC"; `moment` is naive UTC or aware (shown in UTC)."""
-    if moment.tzinfo is not None:
-        moment = moment.astimezone(UTC)
-    return f"{format_date(moment.date())} {moment:%H:%M} UTC"
+    return f"{format_date(moment)} {format_time(moment)}"
+
+
+def format_time(moment: datetime) -> str:
+    """E.g. "14:05 UTC" (24-hour clock); `moment` is naive UTC or aware (shown in UTC)."""
+    moment = _utc(moment)
+    return f"{moment.hour:02d}:{moment.minute:02d} UTC"
+
+
+def _utc(day: _Day) -> _Day:
+    """An aware datetime moved to UTC; a date or naive (UTC) datetime as it is."""
+    if isinstance(day, datetime) and day.tzinfo is not None:
+        return day.astimezone(UTC)
+    return day

@@ -107,6 +107,27 @@ _VERBS = {
     SetEvent.CLOSE: "close",
     SetEvent.REOPEN: "reopen",
 }
+
+
+def status_label(status: str) -> str:
+    """The words every page and email uses for a set's status, or for a set outcome's (an
+    outcome status is one of the set's: met, not_yet_met, needs_adjudication, closed_not_met).
+
+    Lower case, to sit inside a sentence: "This set is waiting for a third reviewer."
+    InvalidInput for a value that is no status.
+    """
+    try:
+        return _LABELS[SetLifecycle(status)]
+    except ValueError:
+        raise InvalidInput(f"{status!r} is not a set status.", field="status") from None
+
+
+def status_title(status: str) -> str:
+    """status_label starting with a capital, to stand alone: "Waiting for a third reviewer"."""
+    label = status_label(status)
+    return label[:1].upper() + label[1:]
+
+
 # Statuses in which nothing has been submitted yet (electives may still change).
 NOTHING_SUBMITTED = frozenset({SetLifecycle.NOT_STARTED, SetLifecycle.DRAFT})
 

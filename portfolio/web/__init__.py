@@ -5,12 +5,14 @@ from __future__ import annotations
 from flask import Flask
 
 from portfolio.web import (
+    date_filters,
     errors,
     input_guard,
     navigation,
     params,
     security,
     sessions,
+    status_filters,
     text_filters,
     transactions,
 )
@@ -39,6 +41,8 @@ def register_web(app: Flask) -> None:
     errors.init_app(app)
     navigation.init_app(app)
     text_filters.init_app(app)
+    date_filters.init_app(app)
+    status_filters.init_app(app)
     for module in (
         public,
         auth,

@@ -13,7 +13,6 @@ from werkzeug.wrappers import Response
 from wtforms import Form, StringField
 from wtforms.validators import DataRequired, Length
 
-from portfolio.domain.dates import format_date
 from portfolio.domain.errors import InvalidInput
 from portfolio.extensions import db, limiter
 from portfolio.models.base import utcnow
@@ -21,8 +20,6 @@ from portfolio.services.certification import numbers as certificates
 from portfolio.web.form_errors import show_error
 
 bp = Blueprint("certificates", __name__, url_prefix="/certificates")
-# "4 March 2030", as the status says it, on these pages and the candidate's dashboard.
-bp.add_app_template_filter(format_date, "long_date")
 
 
 class CertificateNumberForm(Form):

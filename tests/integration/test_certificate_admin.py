@@ -64,8 +64,8 @@ def test_the_list_shows_each_certificate_with_its_status(client, session, certif
     page = text_of(client.get("/admin/certificates"))
     assert "1 certificate issued." in page
     assert (
-        f"{certificate.number} Casey Candidate Test Program {TODAY:%d %B %Y} "
-        f"{certificate.expires_on:%d %B %Y} Valid"
+        f"{certificate.number} Casey Candidate Test Program {format_date(TODAY)} "
+        f"{format_date(certificate.expires_on)} Valid"
     ) in page
     assert '<a href="/admin/certificates">Certificates</a>' in client.get("/admin/").get_data(
         as_text=True

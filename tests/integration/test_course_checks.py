@@ -13,6 +13,7 @@ import pytest
 from sqlalchemy import select, update
 from sqlalchemy.orm.exc import StaleDataError
 
+from portfolio.domain.dates import format_date
 from portfolio.domain.errors import Conflict
 from portfolio.domain.lifecycle import SetLifecycle
 from portfolio.models import (
@@ -291,7 +292,7 @@ def test_the_list_shows_completed_courses_the_longest_waiting_first(app, client,
     page = text_of(client.get("/admin/courses"))
     assert page.index("Bo Second") < page.index("Casey Candidate")
     assert "Pat Planned" not in page
-    assert page.count(f"{TODAY:%d %B %Y}") == 2
+    assert page.count(f"{format_date(TODAY)}") == 2
     assert verification.count_courses_to_verify(session) == 2
     assert "Courses to verify (2)" in text_of(client.get("/admin/"))
 

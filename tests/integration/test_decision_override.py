@@ -250,8 +250,8 @@ def test_a_decision_overridden_meanwhile_is_a_conflict(session, admin, refused):
 def test_the_list_shows_both_kinds_of_decision(client, session, certified, refused):
     page = text_of(client.get("/admin/decisions"))
     assert "2 decisions recorded." in page
-    assert f"Casey Candidate Test Program Certified {certified.decided_at:%d %B %Y} No" in page
-    assert f"Robin Refused Test Program Not certified {refused.decided_at:%d %B %Y} No" in page
+    assert f"Casey Candidate Test Program Certified {format_date(certified.decided_at)} No" in page
+    assert f"Robin Refused Test Program Not certified {format_date(refused.decided_at)} No" in page
     assert "Certification decisions" in text_of(client.get("/admin/"))
     certificate = certification.certificate_of(session, certified.enrollment)
     show = client.get(f"/admin/certificates/{certificate.id}").get_data(as_text=True)

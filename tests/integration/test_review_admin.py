@@ -207,10 +207,9 @@ def test_moving_a_due_date(client, session):
     assert response.status_code == 302
     session.expire_all()
     assert first.due_on == new_day and first.due_moved_at is not None
-    past = post(
-        client, f"{page}/due-date", {"due_on": str(TODAY - timedelta(days=1)), "reason": "x"}, page
-    )
-    assert past.status_code == 422
+    yesterday = str(TODAY - timedelta(days=1))
+    past = post(client, f"{page}/due-date", {"due_on": yesterday, "reason": "Summer"}, page)
+    assert past.status_code == 422 and "Choose today or a later day." in past.get_data(as_text=True)
 
 
 def test_override_and_reopen_from_the_outcome_page_with_history(client, session):

@@ -158,6 +158,42 @@ def test_not_yet_met_after_the_last_resubmission_closes_the_set_with_the_reason(
     assert world.enrollment_set.status == "closed_not_met"
 
 
+def test_a_closed_set_reads_the_same_on_the_admin_and_candidate_pages(client, session):
+    # These pages used to say "Not met (closed)" and "needs adjudication"; the dashboard said
+    # "closed as not met". Every page now takes the words from domain.lifecycle.
+    world, (a, b) = world_in_review(session)
+    world.enrollment_set.resubmissions_used = 1
+    submit(session, world, a, "not_met")
+    submit(session, world, b, "not_met")
+    assert outcome_row(session, world).status is OutcomeStatus.CLOSED_NOT_MET
+    admin = make_user(session, "admin@example.org", roles=(Role.ADMINISTRATOR,))
+    session.commit()
+    login_as(client, admin)
+    page = client.get(f"/admin/reviews/submissions/{world.submission.id}").get_data(as_text=True)
+    assert "<strong>Closed as not met</strong>" in page
+    assert "Set status: closed as not met." in page
+    login_as(client, world.candidate)
+    outcomes_page = client.get("/me/outcomes").get_data(as_text=True)
+    assert ">Closed as not met<" in outcomes_page
+    outcome_page = client.get(f"/me/outcomes/{world.submission.id}").get_data(as_text=True)
+    assert "Core skills: Closed as not met</h1>" in outcome_page
+    for html in (page, outcomes_page, outcome_page):
+        assert "Not met (closed)" not in html and "closed_not_met" not in html
+
+
+def test_a_set_waiting_for_a_third_reviewer_says_so_on_the_admin_page(client, session):
+    world, (a, b) = world_in_review(session, reviewers=3)
+    submit(session, world, a, {"C1": "met", "C2": "met", "C3": "met"})
+    submit(session, world, b, {"C1": "met", "C2": "not_met", "C3": "met"})
+    assert outcome_row(session, world).status is OutcomeStatus.NEEDS_ADJUDICATION
+    admin = make_user(session, "admin@example.org", roles=(Role.ADMINISTRATOR,))
+    session.commit()
+    login_as(client, admin)
+    page = client.get(f"/admin/reviews/submissions/{world.submission.id}").get_data(as_text=True)
+    assert "<strong>Waiting for a third reviewer</strong>" in page
+    assert "Set status: waiting for a third reviewer." in page  # was "needs adjudication"
+
+
 def test_sets_left_not_yet_met_past_the_window_are_closed(session, mailbox):
     world, (a, b) = world_in_review(session)
     submit(session, world, a, "not_met")

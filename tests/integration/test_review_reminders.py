@@ -7,6 +7,7 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import select
 
+from portfolio.domain.dates import format_day_month
 from portfolio.models import Assignment, OutcomeStatus, ReviewShortfall, SetOutcomeRecord
 from portfolio.services.reviewing import assignments
 from tests.helpers import pending_emails
@@ -50,7 +51,7 @@ def test_one_reminder_a_few_days_before_and_one_on_the_day(session, mailbox):
     assert assignments.send_review_reminders(session, DUE + timedelta(days=2)) == 0
     session.commit()
     assert subjects(mailbox, a.reviewer.email) == [
-        f"Review due on {DUE:%d %B}: Core skills",
+        f"Review due on {format_day_month(DUE)}: Core skills",
         "Review due today: Core skills",
     ]
     bodies = [mailbox.body(m) for m in mailbox.to(a.reviewer.email)]

@@ -45,10 +45,16 @@ def form_data(
 
 def test_the_queue_lists_open_reviews_without_the_candidates_name(client, session):
     world, (first, _second) = setup_assigned(session)
+    first.due_on = date(date.today().year + 1, 7, 3)
+    session.flush()
     login_as(client, first.reviewer)
     page = client.get("/review/").get_data(as_text=True)
     assert "Core skills" in page and page_url(first) in page
     assert world.candidate.name not in page and world.candidate.email not in page
+    # Dates print without a leading zero, in English (domain.dates through long_date).
+    assert f"<td>3 July {date.today().year + 1}" in page and "03 July" not in page
+    screen = client.get(page_url(first)).get_data(as_text=True)
+    assert f"Due 3 July {date.today().year + 1}." in screen and "03 July" not in screen
 
 
 def test_the_scoring_screen_shows_the_frozen_snapshot_and_the_rubric(client, session):

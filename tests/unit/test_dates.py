@@ -15,6 +15,7 @@ from portfolio.domain.dates import (
     format_datetime,
     format_day_month,
     format_month,
+    format_time,
 )
 from portfolio.domain.errors import InvalidInput
 
@@ -61,3 +62,13 @@ def test_a_moment_prints_in_utc_whatever_its_zone() -> None:
     assert format_datetime(datetime(2025, 7, 31, 9, 5)) == "31 July 2025 09:05 UTC"
     assert format_datetime(datetime(2025, 7, 31, 9, 5, tzinfo=UTC)) == "31 July 2025 09:05 UTC"
 
+
+def test_a_moment_prints_its_utc_day_and_time() -> None:
+    five_hours_west = timezone(timedelta(hours=-5))
+    moment = datetime(2025, 7, 31, 22, 30, tzinfo=five_hours_west)
+    assert format_date(moment) == "1 August 2025"
+    assert format_month(moment) == "August 2025"
+    assert format_day_month(moment) == "1 August"
+    assert format_time(moment) == "03:30 UTC"
+    assert format_date(datetime(2025, 7, 3, 23, 59)) == "3 July 2025"
+    assert format_time(datetime(2025, 7, 3, 9, 5)) == "09:05 UTC"

@@ -13,7 +13,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
 from portfolio.domain.audit_actions import AuditAction
-from portfolio.domain.errors import Conflict, InvalidInput
+from portfolio.domain.errors import Conflict
+from portfolio.domain.reasons import written_reason
 from portfolio.models import (
     Application,
     ApplicationStatus,
@@ -27,7 +28,6 @@ from portfolio.services.applications import emails
 from portfolio.services.applications.drafts import flush_or_conflict
 from portfolio.services.enrollment.enroll import enroll
 
-REASON_LIMIT = 5000
 QUEUE_ORDER = (
     EligibilityStatus.ELIGIBLE,
     EligibilityStatus.NEEDS_REVIEW,
@@ -67,11 +67,7 @@ def _decide(
         if application.status == ApplicationStatus.DRAFT:
             raise Conflict("This application is a draft: it has not been submitted yet.")
         raise Conflict(f"This application was {application.status} already.")
-    text = reason.strip()
-    if not text:
-        raise InvalidInput("Give the reason for this decision.", field="reason")
-    if len(text) > REASON_LIMIT:
-        raise InvalidInput(f"Use at most {REASON_LIMIT:,} characters.", field="reason")
+    text = written_reason(reason)
     application.status = outcome
     application.decided_at = utcnow()
     application.decided_by_id = actor.id

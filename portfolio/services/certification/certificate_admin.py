@@ -25,7 +25,6 @@ from portfolio.services import audit
 from portfolio.services.certification.numbers import status_of
 
 LIST_LIMIT = 200
-REASON_LIMIT = 2000
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,7 +124,7 @@ def revoke_certificate(
     """
     if certificate.revoked_at is not None:
         raise _already_revoked(certificate.revoked_at)
-    reason = written_reason(reason, REASON_LIMIT)
+    reason = written_reason(reason)
     # Only the first of two revocations at the same instant finds the certificate unrevoked.
     result = cast(
         CursorResult[Any],

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, joinedload
 
 from portfolio.domain.audit_actions import AuditAction
 from portfolio.domain.certification.evaluation import Decision, SetState, Verdict, evaluate, expiry
+from portfolio.domain.dates import format_date
 from portfolio.models import (
     Certificate,
     CertificationDecision,
@@ -154,7 +155,7 @@ def _issue(session: Session, enrollment: Enrollment, today: date, actor: User | 
         body=(
             f"Hello {candidate.name},\n\nCongratulations: you have met every requirement of "
             f"{enrollment.framework.name}. Your certificate number is {certificate.number}, "
-            f"valid until {certificate.expires_on:%d %B %Y}.\n\nAnyone can check it on the "
+            f"valid until {format_date(certificate.expires_on)}.\n\nAnyone can check it on the "
             "certificate page of Portfolio (Check a certificate), with that number."
         ),
     )

@@ -36,7 +36,6 @@ from portfolio.services.certification import certificate_admin
 from portfolio.services.certification import evaluation as certification
 
 LIST_LIMIT = 200
-REASON_LIMIT = certificate_admin.REASON_LIMIT
 # The actions a decision's history shows.
 _HISTORY = (AuditAction.CERTIFICATION_DECIDED, AuditAction.CERTIFICATION_OVERRIDDEN)
 
@@ -205,7 +204,7 @@ def override_decision(
     InvalidInput (field "reason") for a missing or long reason; Conflict when the decision has
     that status already, or when a revoked certificate stands in the way of a new one.
     """
-    reason = written_reason(reason, REASON_LIMIT)
+    reason = written_reason(reason)
     enrollment = decision.enrollment
     # The same lock as evaluate_enrollment: one change to an enrollment's decision at a time,
     # and the status read below is the one committed last.

@@ -32,7 +32,6 @@ from portfolio.services import audit, outbox
 from portfolio.services.certification import evaluation
 
 QUEUE_LIMIT = 200
-REASON_LIMIT = 2000
 CHANGED_SINCE_LOADED = (
     "The candidate changed this course after you opened the page. Reload the page to see the "
     "course as it stands now, then check it again."
@@ -157,7 +156,7 @@ def return_course(
     _require_completed(enrollment_set, "This course is verified, so it can no longer be returned.")
     _require_undecided(session, enrollment_set)
     _require_version(enrollment_set, expected_version)
-    reason = written_reason(reason, REASON_LIMIT)
+    reason = written_reason(reason)
     enrollment_set.course_status = CourseStatus.IN_PROGRESS
     session.flush()
     audit.record(

@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from portfolio.domain.audit_actions import AuditAction
+from portfolio.domain.dates import format_date
 from portfolio.domain.enrollment.electives import can_change_elective, validate_electives
 from portfolio.domain.errors import Conflict, InvalidInput, NotFound
 from portfolio.domain.lifecycle import (
@@ -188,7 +189,7 @@ def choose_route(
         raise Conflict("This enrollment has ended, so its routes and courses can no longer change.")
     if enrollment.window_ends_on < today:
         raise Conflict(
-            f"Your completion window ended on {enrollment.window_ends_on:%d %B %Y}, so routes "
+            f"Your completion window ended on {format_date(enrollment.window_ends_on)}, so routes "
             "and courses can no longer change. Contact the program office."
         )
     try:

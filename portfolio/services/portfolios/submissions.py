@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from portfolio.domain.audit_actions import AuditAction
+from portfolio.domain.dates import format_date
 from portfolio.domain.errors import Conflict, InvalidInput
 from portfolio.domain.lifecycle import (
     SetEvent,
@@ -75,7 +76,7 @@ def submit_refusal(enrollment_set: EnrollmentSet, today: date) -> str | None:
     if status in (SetLifecycle.MET, SetLifecycle.CLOSED_NOT_MET):
         return f"This set is {status.label}: there is nothing to submit."
     if not window_open(enrollment.window_ends_on, today):
-        return f"Your completion window ended on {enrollment.window_ends_on:%d %B %Y}."
+        return f"Your completion window ended on {format_date(enrollment.window_ends_on)}."
     return None
 
 

@@ -38,7 +38,6 @@ from portfolio.services.reviewing.status import move_set, move_submission, rules
 from portfolio.services.reviewing.unassigned import clear_shortfall, record_shortfall
 
 ACTIVE = (AssignmentStatus.ASSIGNED, AssignmentStatus.SUBMITTED)
-MAX_REASON = 2000
 
 
 def assign_for_submission(
@@ -154,7 +153,7 @@ def move_due_date(
     """Set a new due date (a firm deadline from then on); audited with the reason."""
     if assignment.status != AssignmentStatus.ASSIGNED:
         raise Conflict("Only an open assignment has a due date to move.")
-    reason = _reason(reason)
+    reason = written_reason(reason)
     if due_on < today:
         raise InvalidInput("Choose today or a later day.", field="due_on")
     before = assignment.due_on
@@ -193,10 +192,6 @@ def _check_fits(
         raise InvalidInput(f"{reviewer.name} cannot take this review: {why}.", field="reviewer")
 
 
-def _reason(reason: str) -> str:
-    return written_reason(reason, MAX_REASON)
-
-
 # The audit action of each way an assignment closes without a review.
 _CLOSED = {
     AssignmentStatus.DECLINED: AuditAction.ASSIGNMENT_DECLINED,
@@ -214,7 +209,7 @@ def close_assignment(
 ) -> None:
     if assignment.status != AssignmentStatus.ASSIGNED:
         raise Conflict(f"This assignment is already {assignment.status.value}; nothing to change.")
-    assignment.status, assignment.closed_reason = status, _reason(reason)
+    assignment.status, assignment.closed_reason = status, written_reason(reason)
     session.flush()
     audit.record(
         session,

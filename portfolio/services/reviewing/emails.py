@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from portfolio.domain.dates import format_date, format_day_month
 from portfolio.services.outbox import queue
 
 
@@ -24,7 +25,7 @@ def new_assignment(
         subject=f"New review: {set_name}",
         body=(
             f"Hello {name},\n\nYou have been assigned {what} a portfolio set: "
-            f"{_set_words(set_name, attempt)}. It is due on {due_on:%d %B %Y}.\n\n"
+            f"{_set_words(set_name, attempt)}. It is due on {format_date(due_on)}.\n\n"
             "Sign in to Portfolio and open Reviews to start. If you cannot take it, decline it "
             "there with a reason and it will go to another reviewer."
         ),
@@ -43,11 +44,13 @@ def reminder(
     queue(
         session,
         to=to,
-        subject=f"Review due {'today' if days == 0 else f'on {due_on:%d %B}'}: {set_name}",
+        subject=(
+            f"Review due {'today' if days == 0 else 'on ' + format_day_month(due_on)}: {set_name}"
+        ),
         body=(
             f"Hello {name},\n\nYour review of {set_name} is due {when} "
-            f"({due_on:%d %B %Y}). Your draft ratings are saved as you go; sign in to Portfolio "
-            "and open Reviews to finish it."
+            f"({format_date(due_on)}). Your draft ratings are saved as you go; sign in to "
+            "Portfolio and open Reviews to finish it."
         ),
     )
 
@@ -60,7 +63,7 @@ def review_reopened(session: Session, *, to: str, name: str, set_name: str, due_
         body=(
             f"Hello {name},\n\nAn administrator reopened the outcome of a set you reviewed, "
             f"{set_name}, so your review is open again. Please look at it once more and submit "
-            f"it by {due_on:%d %B %Y}; your earlier ratings are kept as a draft."
+            f"it by {format_date(due_on)}; your earlier ratings are kept as a draft."
         ),
     )
 

@@ -13,7 +13,8 @@ from sqlalchemy.orm import Session
 
 from portfolio.domain.audit_actions import AuditAction
 from portfolio.domain.errors import Conflict, InvalidInput
-from portfolio.domain.lifecycle import SetEvent, SetLifecycle, transition
+from portfolio.domain.lifecycle import SetEvent, SetLifecycle, status_label, transition
+from portfolio.domain.reasons import written_reason
 from portfolio.models import (
     Assignment,
     AssignmentKind,
@@ -30,7 +31,7 @@ from portfolio.models.base import utcnow
 from portfolio.services.certification import evaluation
 from portfolio.services.reviewing import emails, tallies
 from portfolio.services.reviewing.assignments import close_assignment
-from portfolio.services.reviewing.outcomes import STATUS_LABELS, outcome_of, record_event, settle
+from portfolio.services.reviewing.outcomes import outcome_of, record_event, settle
 from portfolio.services.reviewing.status import move_set, move_submission, rules_for
 from portfolio.services.reviewing.unassigned import clear_shortfall
 
@@ -45,12 +46,12 @@ def override_outcome(
     today: date,
 ) -> None:
     """An administrator sets the outcome to Met or Not yet met, with a written reason."""
-    reason = _reason(reason)
+    reason = written_reason(reason)
     _refuse_once_decided(session, outcome)
     if status not in (OutcomeStatus.MET, OutcomeStatus.NOT_YET_MET):
         raise InvalidInput("An outcome can be overridden to Met or Not yet met.", field="status")
     if status == outcome.status:
-        raise Conflict(f"The outcome is already {STATUS_LABELS[status]}.")
+        raise Conflict(f"The outcome is already {status_label(status)}.")
     before = outcome.status
     submission = outcome.submission
     current = submission.enrollment_set.status
@@ -101,7 +102,7 @@ def reopen_outcome(
     afresh when they submit; any third review is withdrawn. Closed as not met: the candidate
     gets a draft again, and the reviewers' outcome stays on record as not yet met.
     """
-    reason = _reason(reason)
+    reason = written_reason(reason)
     _refuse_once_decided(session, outcome)
     submission = outcome.submission
     enrollment_set = submission.enrollment_set
@@ -187,10 +188,3 @@ def _refuse_once_decided(session: Session, outcome: SetOutcomeRecord) -> None:
             f"The candidate's certification is already decided ({decision.status.label}), "
             "so the outcomes of their sets can no longer change."
         )
-
-
-def _reason(reason: str) -> str:
-    reason = reason.strip()
-    if not reason:
-        raise InvalidInput("Write the reason for this change.", field="reason")
-    return reason

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from portfolio.domain.errors import NotFound
+from portfolio.domain.lifecycle import SetLifecycle, status_title
 from portfolio.domain.reviewing.rubric import Rating
 from portfolio.models import (
     Assignment,
@@ -28,7 +29,7 @@ from portfolio.models import (
     Submission,
     User,
 )
-from portfolio.services.reviewing.outcomes import STATUS_LABELS, history
+from portfolio.services.reviewing.outcomes import history
 
 LEVEL_LABELS = {level.value: level.label for level in Rating}
 DECIDED = (OutcomeStatus.MET, OutcomeStatus.NOT_YET_MET, OutcomeStatus.CLOSED_NOT_MET)
@@ -133,7 +134,7 @@ def candidate_outcome(session: Session, submission_id: int, candidate: User) -> 
         set_name=submission.enrollment_set.competency_set.name,
         attempt=submission.attempt,
         status=outcome.status,
-        status_label=STATUS_LABELS[outcome.status],
+        status_label=status_title(outcome.status),
         decided_at=outcome.decided_at,
         checks=tuple(str(c.get("text", "")) for c in outcome.reasons.get("checks") or ()),
         closed_reason=outcome.reasons.get("closed_reason"),
@@ -171,7 +172,7 @@ def candidate_sets(session: Session, candidate: User) -> list[SetRow]:
     latest: dict[int, SetRow] = {}
     for enrollment_set, submission, outcome in rows:
         decided = outcome is not None and outcome.status in DECIDED
-        label = STATUS_LABELS[outcome.status] if decided else "In review"
+        label = status_title(outcome.status if decided else SetLifecycle.IN_REVIEW)
         latest[enrollment_set.id] = SetRow(
             enrollment_set.competency_set.code,
             enrollment_set.competency_set.name,

@@ -16,7 +16,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from portfolio.domain.audit_actions import AuditAction
-from portfolio.domain.lifecycle import SetEvent, resubmission_refusal
+from portfolio.domain.dates import format_date
+from portfolio.domain.lifecycle import SetEvent, resubmission_refusal, status_title
 from portfolio.domain.reviewing.rubric import Rating, SetStatus, combine_reviews
 from portfolio.models import (
     Assignment,
@@ -37,13 +38,6 @@ from portfolio.services.certification import evaluation
 from portfolio.services.reviewing import emails
 from portfolio.services.reviewing.assignments import assign_adjudicator
 from portfolio.services.reviewing.status import move_set, move_submission, rules_for
-
-STATUS_LABELS = {
-    OutcomeStatus.MET: "Met",
-    OutcomeStatus.NOT_YET_MET: "Not yet met",
-    OutcomeStatus.NEEDS_ADJUDICATION: "Waiting for a third reviewer",
-    OutcomeStatus.CLOSED_NOT_MET: "Not met (closed)",
-}
 
 
 def outcome_of(session: Session, submission: Submission) -> SetOutcomeRecord | None:
@@ -225,14 +219,14 @@ def _tell_candidate(
         times = "once" if left == 1 else f"up to {left} times"
         next_step = (
             "You may revise your evidence using the reviewers' comments and resubmit this set "
-            f"{times}, by {enrollment_set.enrollment.window_ends_on:%d %B %Y}."
+            f"{times}, by {format_date(enrollment_set.enrollment.window_ends_on)}."
         )
     emails.outcome_for_candidate(
         session,
         to=candidate.email,
         name=candidate.name,
         set_name=submission.enrollment_set.competency_set.name,
-        status_label=STATUS_LABELS[outcome.status],
+        status_label=status_title(outcome.status),
         next_step=next_step,
     )
 
@@ -251,5 +245,5 @@ def _tell_administrators(
             to=admin.email,
             candidate=submission.enrollment_set.enrollment.user.name,
             set_name=submission.enrollment_set.competency_set.name,
-            status_label=STATUS_LABELS[outcome.status],
+            status_label=status_title(outcome.status),
         )

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from portfolio.domain.audit_actions import AuditAction
 from portfolio.domain.errors import Conflict, InvalidInput, NotFound
+from portfolio.domain.reasons import written_reason
 from portfolio.models import (
     CompetencySet,
     ConflictOfInterest,
@@ -181,15 +182,14 @@ def declare_conflict(
     session: Session, *, actor: User, candidate: User, reviewer: User, reason: str
 ) -> ConflictOfInterest:
     """Record that `reviewer` must never review `candidate` (by the candidate or an admin)."""
-    if not reason.strip():
-        raise InvalidInput("Say what the conflict is.", field="reason")
+    reason = written_reason(reason)
     if candidate.id == reviewer.id:
         raise InvalidInput("A person cannot be in conflict with themselves.", field="reviewer")
     conflict = ConflictOfInterest(
         candidate_id=candidate.id,
         reviewer_id=reviewer.id,
         declared_by_id=actor.id,
-        reason=reason.strip(),
+        reason=reason,
     )
     savepoint = session.begin_nested()
     try:

@@ -16,7 +16,9 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from portfolio.domain.audit_actions import AuditAction
+from portfolio.domain.dates import format_date, format_time
 from portfolio.domain.errors import Conflict, InvalidInput, NotFound
+from portfolio.domain.reviewing.comments import check_comment
 from portfolio.domain.reviewing.rubric import Rating, parse_rating
 from portfolio.models import (
     Assignment,
@@ -115,7 +117,7 @@ def check_open(assignment: Assignment, today: date) -> None:
     """Conflict, with what happened, unless the reviewer may still change this review."""
     if assignment.status is AssignmentStatus.SUBMITTED:
         when = assignment.submitted_at
-        on = f" on {when:%d %B %Y}" if when else ""
+        on = f" on {format_date(when)}" if when else ""
         raise Conflict(f"You submitted this review{on}. A submitted review cannot change.")
     if assignment.status is AssignmentStatus.DECLINED:
         raise Conflict("You declined this assignment, so it can no longer be scored.")
@@ -126,7 +128,7 @@ def check_open(assignment: Assignment, today: date) -> None:
         )
     if assignment.due_moved_at is not None and today > assignment.due_on:
         raise Conflict(
-            f"The due date of this review was moved to {assignment.due_on:%d %B %Y}, and that "
+            f"The due date of this review was moved to {format_date(assignment.due_on)}, and that "
             "day has passed. Ask an administrator to extend it; your saved drafts are kept."
         )
 
@@ -139,9 +141,9 @@ def check_version(assignment: Assignment, version: int | None) -> None:
 
 def stale_message(assignment: Assignment) -> str:
     saved = assignment.last_saved_at
-    when = f" (last saved at {saved:%H:%M} UTC)" if saved else ""
+    when = f" (last saved at {format_time(saved)})" if saved else ""
     moved = (
-        f" An administrator moved its due date to {assignment.due_on:%d %B %Y}."
+        f" An administrator moved its due date to {format_date(assignment.due_on)}."
         if assignment.due_moved_at
         else ""
     )
@@ -228,12 +230,12 @@ def submit_review(
                 f"Choose a rating for {competency.code} {competency.title}.",
                 field=f"rating-{competency.id}",
             )
-        if rating.level != Rating.MET.value and not rating.comment:
-            raise InvalidInput(
-                f"Add a comment for {competency.code}: a rating other than Met needs one, "
-                "so the candidate knows what to improve.",
-                field=f"comment-{competency.id}",
-            )
+        check_comment(
+            parse_rating(rating.level),
+            rating.comment,
+            competency=competency.code,
+            field=f"comment-{competency.id}",
+        )
     assignment.status, assignment.submitted_at = AssignmentStatus.SUBMITTED, utcnow()
     session.flush()
     codes = {c.id: c.code for c in scope(session, assignment)}

@@ -11,6 +11,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length
 
 from portfolio.services.applications.payments import PAYMENT_METHODS, REFERENCE_LIMIT
+from portfolio.web.reason_field import WrittenReason
 
 DECISIONS = [SelectChoice("approve", "Approve and enroll"), SelectChoice("reject", "Reject")]
 
@@ -23,7 +24,7 @@ class DecisionForm(Form):
     )
     reason = TextAreaField(
         "Reason (the candidate reads it in the email)",
-        [DataRequired("Give the reason for this decision."), Length(max=5000)],
+        [WrittenReason()],
     )
 
 

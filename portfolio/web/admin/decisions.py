@@ -10,6 +10,7 @@ from flask import flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
 from portfolio.domain.errors import Conflict, InvalidInput
+from portfolio.domain.reasons import REASON_MAX
 from portfolio.extensions import db
 from portfolio.models import DecisionStatus
 from portfolio.services.certification import overrides
@@ -47,7 +48,7 @@ def _decision_page(
         error_field=error_field,
         conflict=conflict,
         reason=reason,
-        limit=overrides.REASON_LIMIT,
+        limit=REASON_MAX,
     )
 
 

@@ -19,11 +19,13 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from portfolio.domain.errors import NotFound
+from portfolio.domain.lifecycle import status_title
 from portfolio.extensions import db
 from portfolio.models import OutcomeStatus, User
 from portfolio.services.reviewing import profiles
+from portfolio.web.reason_field import WrittenReason
 
-REASON = [DataRequired("Give a reason."), Length(max=2000)]
+REASON = [WrittenReason()]
 
 
 class ProfileForm(FlaskForm):
@@ -67,8 +69,8 @@ class OverrideForm(FlaskForm):
     status = SelectField(
         "New outcome",
         choices=[
-            SelectChoice(OutcomeStatus.MET.value, "Met"),
-            SelectChoice(OutcomeStatus.NOT_YET_MET.value, "Not yet met"),
+            SelectChoice(status.value, status_title(status))
+            for status in (OutcomeStatus.MET, OutcomeStatus.NOT_YET_MET)
         ],
     )
     reason = TextAreaField("Reason for the override", validators=REASON)

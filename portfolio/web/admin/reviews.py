@@ -12,10 +12,11 @@ from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
 
+from portfolio.domain.dates import format_date
 from portfolio.domain.errors import InvalidInput, NotFound
 from portfolio.extensions import db
 from portfolio.models import Assignment, OutcomeStatus, SetOutcomeRecord, User
-from portfolio.services.reviewing import assignments, outcome_changes, outcomes
+from portfolio.services.reviewing import assignments, outcome_changes
 from portfolio.services.reviewing import profiles as reviewers
 from portfolio.services.reviewing import queues as review_queues
 from portfolio.services.reviewing import unassigned as unassigned_queue
@@ -155,7 +156,7 @@ def move_due_date(assignment_id: int) -> Response | tuple[str, int]:
         except InvalidInput as exc:
             show_error(form, exc)
         else:
-            flash(f"The review is now due on {form.due_on.data:%d %B %Y}.", "success")
+            flash(f"The review is now due on {format_date(form.due_on.data)}.", "success")
             return redirect(url_for("admin.review_assignment", assignment_id=assignment_id))
     return _assignment_page(assignment, _reassign_form(assignment, posted=False), form), 422
 
@@ -172,7 +173,6 @@ def _outcome_page(submission_id: int, override: OverrideForm, reopen: ReopenForm
         file=file,
         override=override,
         reopen=reopen,
-        labels=outcomes.STATUS_LABELS,
     )
 
 

@@ -20,8 +20,8 @@ from flask_wtf import FlaskForm
 from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response
 from wtforms import TextAreaField
-from wtforms.validators import DataRequired, Length
 
+from portfolio.domain.dates import format_time
 from portfolio.domain.errors import BadRequest, Conflict, DomainError, InvalidInput
 from portfolio.extensions import db
 from portfolio.models import AssignmentStatus
@@ -29,13 +29,14 @@ from portfolio.services.reviewing import assignments, queues, scoring
 from portfolio.services.reviewing.screen import scoring_screen
 from portfolio.web import clock
 from portfolio.web.params import is_small_int
+from portfolio.web.reason_field import WrittenReason
 from portfolio.web.reviewer import bp, current_reviewer
 
 
 class DeclineForm(FlaskForm):
     reason = TextAreaField(
         "Why can you not take this review?",
-        validators=[DataRequired("Give a reason."), Length(max=2000)],
+        validators=[WrittenReason()],
     )
 
 
@@ -159,7 +160,7 @@ def autosave(assignment_id: int) -> tuple[Response, int]:
         return jsonify(body), exc.status
     saved = assignment.last_saved_at
     return jsonify(
-        {"version": assignment.version, "saved_at": f"{saved:%H:%M} UTC" if saved else ""}
+        {"version": assignment.version, "saved_at": f"{format_time(saved)}" if saved else ""}
     ), 200
 
 
