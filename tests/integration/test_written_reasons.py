@@ -20,7 +20,7 @@ from portfolio.models import (
     DecisionStatus,
     OutcomeStatus,
     Role,
-    SetOutcome,
+    SetOutcomeRecord,
 )
 from portfolio.models.base import utcnow
 from portfolio.services.applications import decisions as application_decisions
@@ -63,13 +63,13 @@ def _in_review(session: Session):
     return world, pair
 
 
-def _outcome(session: Session) -> SetOutcome:
+def _outcome(session: Session) -> SetOutcomeRecord:
     world, (first, second) = _in_review(session)
     needing_an_elective(session, world)  # so meeting the set decides nothing yet
     submit(session, world, first, "met")
     submit(session, world, second, "met")
     outcome = session.scalar(
-        select(SetOutcome).where(SetOutcome.submission_id == world.submission.id)
+        select(SetOutcomeRecord).where(SetOutcomeRecord.submission_id == world.submission.id)
     )
     assert outcome is not None
     return outcome
