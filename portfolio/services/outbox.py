@@ -213,7 +213,7 @@ def _record_failure(
     retry_at = backoff_after(attempts, moment)
     if retry_at is None:
         log.error(
-            "Gave up on email %r to %s after %d attempts: %s",
+            "Gave up on email %r to %s after %s attempts: %s",
             claim.subject,
             claim.recipient,
             attempts,
@@ -221,7 +221,7 @@ def _record_failure(
         )
     else:
         log.warning(
-            "Could not send email %r to %s (attempt %d, next at %s): %s",
+            "Could not send email %r to %s (attempt %s, next at %s): %s",
             claim.subject,
             claim.recipient,
             attempts,

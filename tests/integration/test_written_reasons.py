@@ -26,7 +26,6 @@ from portfolio.models.base import utcnow
 from portfolio.services.applications import decisions as application_decisions
 from portfolio.services.certification import certificate_admin, overrides
 from portfolio.services.courses import verification
-from portfolio.services.mail import MailSettings
 from portfolio.services.reviewing import assignments, outcome_changes, profiles
 from tests.helpers import csrf_token, login_as, make_user
 from tests.integration.test_certificate_admin import certify
@@ -179,9 +178,7 @@ def _submitted_application(session: Session) -> Application:
 
 
 def _decision_mail(app: Flask) -> application_decisions.DecisionMail:
-    return application_decisions.DecisionMail(
-        mail=MailSettings.from_config(app.config), dashboard_url="http://localhost/me"
-    )
+    return application_decisions.DecisionMail(dashboard_url="http://localhost/me")
 
 
 def approve_application(app: Flask, session: Session) -> Act:
