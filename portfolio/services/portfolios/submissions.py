@@ -48,9 +48,9 @@ from portfolio.models import (
 )
 from portfolio.services import audit
 from portfolio.services.portfolios.entries import (
+    ensure_portfolio,
     entries_by_competency,
     evidence_for_set,
-    get_or_create_portfolio,
     is_usable,
 )
 
@@ -79,10 +79,11 @@ def submit_refusal(enrollment_set: EnrollmentSet, today: date) -> str | None:
     return None
 
 
-def submission_problems(portfolio: Portfolio, enrollment_set: EnrollmentSet) -> list[str]:
-    """What the candidate must add before this set can be sent (empty when it is complete)."""
+def submission_problems(portfolio: Portfolio | None, enrollment_set: EnrollmentSet) -> list[str]:
+    """What the candidate must add before this set can be sent (empty when it is complete);
+    None stands for a portfolio not made yet (nothing written)."""
     problems = []
-    if not portfolio.learning_statement.strip():
+    if portfolio is None or not portfolio.learning_statement.strip():
         problems.append("Write your learning statement (it is sent with every set).")
     problems.extend(missing_evidence(evidence_for_set(portfolio, enrollment_set)))
     return problems
@@ -103,7 +104,7 @@ def submit_set(
         raise Conflict(refusal)
     current = parse_status(locked.status)
     event = SetEvent.RESUBMIT if current is SetLifecycle.NOT_YET_MET else SetEvent.SUBMIT
-    portfolio = get_or_create_portfolio(session, locked.enrollment, fresh=True)
+    portfolio = ensure_portfolio(session, locked.enrollment, fresh=True)
     problems = submission_problems(portfolio, locked)
     if problems:
         raise InvalidInput("Not ready to submit: " + "; ".join(problems) + ".", field="evidence")

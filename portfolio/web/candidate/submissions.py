@@ -49,8 +49,9 @@ def submit(enrollment_set_id: int) -> Response | tuple[str, int]:
 def _confirm_page(
     enrollment_set: EnrollmentSet, *, alert: str | None = None, status: int = 200
 ) -> tuple[str, int]:
-    portfolio = portfolios.get_or_create_portfolio(db.session, enrollment_set.enrollment)
-    entries = portfolios.entries_by_competency(portfolio)
+    # Only reads: None until a set's portfolio route is chosen (the page then refuses).
+    portfolio = portfolios.find_portfolio(db.session, enrollment_set.enrollment)
+    entries = portfolios.entries_by_competency(portfolio) if portfolio is not None else {}
     problems = submissions.submission_problems(portfolio, enrollment_set)
     refusal = submissions.submit_refusal(enrollment_set, utcnow().date())
     html = render_template(
@@ -58,7 +59,7 @@ def _confirm_page(
         enrollment_set=enrollment_set,
         status_label=parse_status(enrollment_set.status).label,
         portfolio=portfolio,
-        statement_excerpt=plain_excerpt(portfolio.learning_statement, 400),
+        statement_excerpt=plain_excerpt(portfolio.learning_statement, 400) if portfolio else "",
         evidence=portfolios.evidence_for_set(portfolio, enrollment_set),
         entries=entries,
         problems=problems,
