@@ -9,6 +9,7 @@ from werkzeug.wrappers import Response
 from portfolio.domain.errors import Conflict, InvalidInput
 from portfolio.domain.lifecycle import parse_status
 from portfolio.domain.portfolios.narrative import plain_excerpt
+from portfolio.domain.portfolios.snapshots import read_snapshot
 from portfolio.extensions import db
 from portfolio.models import EnrollmentSet
 from portfolio.models.base import utcnow
@@ -79,5 +80,5 @@ def submission(submission_id: int) -> str:
     return render_template(
         "candidate/portfolio_submission.html",
         submission=submission,
-        document=submission.snapshot,
+        snapshot=read_snapshot(submission.snapshot, submission.snapshot_sha256),
     )

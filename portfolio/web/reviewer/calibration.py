@@ -11,6 +11,7 @@ from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 
 from portfolio.domain.errors import InvalidInput
+from portfolio.domain.portfolios.snapshots import read_snapshot
 from portfolio.domain.reviewing.rubric import Rating
 from portfolio.extensions import db
 from portfolio.models import Assignment, AssignmentStatus
@@ -60,8 +61,10 @@ def _page(assignment: Assignment, error: InvalidInput | None = None) -> tuple[st
         assignment=assignment,
         competencies=calibration.competencies_of(assignment.submission),
         narratives={
-            c.get("code"): c.get("narrative", "")
-            for c in assignment.submission.snapshot.get("competencies", [])
+            entry.code: entry.narrative
+            for entry in read_snapshot(
+                assignment.submission.snapshot, assignment.submission.snapshot_sha256
+            ).competencies
         },
         comparison=calibration.comparison(db.session, assignment) if submitted else None,
         form=FlaskForm(),
