@@ -527,8 +527,8 @@ def baseline_scoring_screen(assignment_id: int, reviewer_id: int) -> tuple[Any, 
     (a,) = _rows(
         """
         SELECT a.id, a.kind, a.due_on, a.last_saved_at, a.overall_comment, a.version,
-               s.attempt, s.snapshot, s.snapshot_sha256, cs.id AS set_id, cs.code, cs.name, f.id AS framework_id,
-               f.rules
+               s.attempt, s.snapshot, s.snapshot_sha256, cs.id AS set_id, cs.code, cs.name,
+               f.id AS framework_id, f.rules
         FROM assignment a JOIN submission s ON s.id = a.submission_id
         JOIN enrollment_set es ON es.id = s.enrollment_set_id
         JOIN competency_set cs ON cs.id = es.set_id
