@@ -295,7 +295,7 @@ def seed_candidates(
                     "attempt": 1,
                     "submitted_by_id": uid,
                     "snapshot": snapshot(s),
-                    "snapshot_sha256": "0" * 64,
+                    "snapshot_sha256": snapshot_fingerprint(s),
                     "status": "in_review" if reviewed else "submitted",
                 }
             )
@@ -370,6 +370,7 @@ def snapshot(s: int) -> dict[str, Any]:
                             "id": 1,
                             "kind": "link",
                             "caption": "Blog post",
+                            "description": "",
                             "url": "https://example.org/p",
                         }
                     ],
@@ -378,6 +379,13 @@ def snapshot(s: int) -> dict[str, Any]:
             ],
         }
     return _SNAPSHOTS[s]
+
+
+def snapshot_fingerprint(s: int) -> str:
+    """The SHA-256 the strict snapshot reader checks the document against."""
+    from portfolio.domain.portfolios.snapshots import snapshot_sha256
+
+    return snapshot_sha256(snapshot(s))
 
 
 def fix_sequences(session: Any) -> None:
@@ -519,8 +527,8 @@ def baseline_scoring_screen(assignment_id: int, reviewer_id: int) -> tuple[Any, 
     (a,) = _rows(
         """
         SELECT a.id, a.kind, a.due_on, a.last_saved_at, a.overall_comment, a.version,
-               s.attempt, s.snapshot, cs.id AS set_id, cs.code, cs.name, f.id AS framework_id,
-               f.rules
+               s.attempt, s.snapshot, s.snapshot_sha256, cs.id AS set_id, cs.code, cs.name,
+               f.id AS framework_id, f.rules
         FROM assignment a JOIN submission s ON s.id = a.submission_id
         JOIN enrollment_set es ON es.id = s.enrollment_set_id
         JOIN competency_set cs ON cs.id = es.set_id
@@ -557,7 +565,7 @@ def baseline_scoring_screen(assignment_id: int, reviewer_id: int) -> tuple[Any, 
             aid=assignment_id,
         )
     }
-    snapshot = read_snapshot(a.snapshot)
+    snapshot = read_snapshot(a.snapshot, a.snapshot_sha256)
     items = tuple(
         CompetencyScreen(
             competency=c,

@@ -58,7 +58,7 @@ class Candidate:
     sets: list[EnrollmentSet]
 
     def portfolio(self, session: Session) -> Portfolio:
-        return portfolios.get_or_create_portfolio(session, self.enrollment)
+        return portfolios.ensure_portfolio(session, self.enrollment)
 
     def entry(self, session: Session, code: str) -> PortfolioEntry:
         """The entry of the competency with `code`."""
@@ -125,6 +125,9 @@ def enroll(
     ]
     session.add(enrollment)
     session.flush()
+    if route == Route.PORTFOLIO:
+        # As choosing the route does (services.enrollment.enroll.choose_route).
+        portfolios.ensure_portfolio(session, enrollment)
     return Candidate(user=user, enrollment=enrollment, sets=list(enrollment.sets))
 
 

@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from portfolio.domain.lifecycle import SetLifecycle
+from portfolio.domain.portfolios.snapshots import snapshot_sha256
 from portfolio.models import (
     Application,
     ApplicationStatus,
@@ -134,6 +135,7 @@ def snapshot(
                         "id": 2,
                         "kind": "link",
                         "caption": "Blog post",
+                        "description": "",
                         "url": "https://example.org/post",
                     },
                 ],
@@ -188,12 +190,13 @@ def make_submission(
     attempt: int = 1,
     document: dict[str, Any] | None = None,
 ) -> Submission:
+    frozen = document if document is not None else snapshot()
     submission = Submission(
         enrollment_set=enrollment_set,
         attempt=attempt,
         submitted_by_id=enrollment_set.enrollment.user_id,
-        snapshot=document if document is not None else snapshot(),
-        snapshot_sha256="0" * 64,
+        snapshot=frozen,
+        snapshot_sha256=snapshot_sha256(frozen),
         status=SubmissionStatus.SUBMITTED,
     )
     session.add(submission)

@@ -264,7 +264,7 @@ def _take_sets(
 
 
 def _write_portfolio(session: Session, enrollment: Enrollment, candidate: User) -> int:
-    portfolio = portfolios.get_or_create_portfolio(session, enrollment)
+    portfolio = portfolios.ensure_portfolio(session, enrollment)
     portfolios.update_learning_statement(
         session, portfolio, STATEMENT, portfolio.version, actor=candidate
     )

@@ -46,3 +46,18 @@ class FrameworkFileError(InvalidInput):
     def __init__(self, message: str, path: str = "") -> None:
         super().__init__(f"{path}: {message}" if path else message, field=path or None)
         self.path = path
+
+
+class CorruptSnapshot(DomainError):
+    """A stored submission snapshot that cannot be read as it was written: its bytes no longer
+    match their SHA-256, its format is unknown, or a part is malformed. Readers show this page
+    instead of part of the evidence (409: the stored state forbids showing it)."""
+
+    status = 409
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(
+            f"The frozen copy of this submission cannot be shown: {reason}. Nothing was "
+            "changed; ask the program office to look into it."
+        )
+        self.reason = reason

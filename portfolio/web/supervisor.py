@@ -102,5 +102,5 @@ def shared_submission(candidate_id: int, submission_id: int) -> str:
         "supervisor/submission.html",
         person=person,
         submission=submission,
-        document=submission.snapshot,
+        snapshot=shared_evidence.shared_snapshot(submission),
     )

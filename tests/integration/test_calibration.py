@@ -35,6 +35,13 @@ def _admin(session, client):
     return admin
 
 
+def _start(client):
+    """Press "Start calibration"; the URL of the exercise it made."""
+    response = post_form(client, "/review/calibration", {})
+    assert response.status_code == 302, response.get_data(as_text=True)
+    return response.headers["Location"]
+
+
 def _anchor_url(world):
     return f"/admin/reviews/submissions/{world.submission.id}/anchor"
 
@@ -149,9 +156,12 @@ def test_a_new_reviewer_scores_the_anchor_and_sees_how_they_compare(client, sess
     fresh = make_reviewer(session, "fresh@example.org")
     session.commit()
     login_as(client, fresh)
-    response = client.get("/review/calibration")
-    assert response.status_code == 302
-    url = response.headers["Location"]
+    page = client.get("/review/calibration").get_data(as_text=True)
+    assert "Start calibration" in page
+    # Opening the page made nothing; the button does.
+    assert session.scalar(select(Assignment).where(Assignment.reviewer_id == fresh.id)) is None
+    url = _start(client)
+    assert client.get("/review/calibration").headers["Location"] == url
     page = client.get(url).get_data(as_text=True)
     assert "I catalogued <strong>two hundred</strong> donated books." in page
     exercise = session.scalar(select(Assignment).where(Assignment.reviewer_id == fresh.id))
@@ -187,7 +197,7 @@ def test_a_calibration_missing_a_rating_is_refused(client, session):
     fresh = make_reviewer(session, "fresh@example.org")
     session.commit()
     login_as(client, fresh)
-    url = client.get("/review/calibration").headers["Location"]
+    url = _start(client)
     first = world.competencies[0].id
     response = post_form(client, url, {f"rating-{first}": "met"})
     assert response.status_code == 422
@@ -202,7 +212,7 @@ def test_a_calibration_submitted_twice_is_a_conflict(client, session):
     fresh = make_reviewer(session, "fresh@example.org")
     session.commit()
     login_as(client, fresh)
-    url = client.get("/review/calibration").headers["Location"]
+    url = _start(client)
     token = csrf_token(client, url)
     data = {"csrf_token": token, **{f"rating-{c.id}": "met" for c in world.competencies}}
     assert client.post(url, data=data).status_code == 302
@@ -222,7 +232,7 @@ def test_a_reviewer_cannot_open_another_reviewers_calibration(client, session):
     nosy = make_reviewer(session, "nosy@example.org")
     session.commit()
     login_as(client, fresh)
-    url = client.get("/review/calibration").headers["Location"]
+    url = _start(client)
     login_as(client, nosy)
     assert client.get(url).status_code == 404
 
@@ -247,6 +257,9 @@ def test_a_reviewer_in_conflict_with_the_anchors_candidate_never_sees_it(client,
     response = client.get("/review/calibration")
     assert response.status_code == 200
     assert "You have no calibration exercise to do." in response.get_data(as_text=True)
+    assert "Start calibration" not in response.get_data(as_text=True)
+    response = post_form(client, "/review/calibration", {}, page="/review/")
+    assert "You have no calibration exercise to do." in response.get_data(as_text=True)
     assert session.scalar(select(Assignment).where(Assignment.reviewer_id == colleague.id)) is None
 
 
@@ -270,7 +283,7 @@ def test_a_reviewer_cannot_score_another_reviewers_calibration(client, session):
     nosy = make_reviewer(session, "nosy@example.org")
     session.commit()
     login_as(client, fresh)
-    url = client.get("/review/calibration").headers["Location"]
+    url = _start(client)
     login_as(client, nosy)
     token = csrf_token(client, "/review/")
     response = client.post(url, data={"csrf_token": token, **dict.fromkeys(AGREED, "met")})
@@ -281,3 +294,34 @@ def test_a_reviewer_cannot_score_another_reviewers_calibration(client, session):
         ).calibrated_at
         is None
     )
+
+
+def test_saving_a_new_reviewers_qualifications_assigns_their_calibration(client, session):
+    """The administrator's save makes the exercise (audited as theirs), not a page view."""
+    world = _anchored_world(session)
+    fresh = make_reviewer(session, "fresh@example.org", sets=())
+    admin = session.scalar(select(User).where(User.email == "admin@example.org"))
+    session.commit()
+    login_as(client, admin)
+    url = f"/admin/reviews/reviewers/{fresh.id}"
+    data = {
+        "capacity": "3",
+        "library": "Elsewhere Library",
+        "active": "y",
+        "qualifications": f"{world.framework.slug}:{world.core.code}",
+    }
+    assert post_form(client, url, data).status_code == 302
+    exercise = session.scalar(select(Assignment).where(Assignment.reviewer_id == fresh.id))
+    assert exercise.kind is AssignmentKind.CALIBRATION
+    assert exercise.submission_id == world.submission.id
+    event = session.scalar(select(AuditEvent).where(AuditEvent.action == "calibration.assigned"))
+    assert event.actor_id == admin.id
+    # Saving again makes no second one.
+    assert post_form(client, url, data).status_code == 302
+    assert (
+        len(session.scalars(select(Assignment).where(Assignment.reviewer_id == fresh.id)).all())
+        == 1
+    )
+    login_as(client, fresh)
+    page = client.get("/review/calibration", follow_redirects=True).get_data(as_text=True)
+    assert "I catalogued <strong>two hundred</strong> donated books." in page

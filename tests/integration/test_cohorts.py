@@ -222,7 +222,8 @@ def test_no_enrollment_yet(client, session):
 def test_an_unknown_program_is_a_field_error(client, session):
     two_programs(session)
     signed_in_admin(client, session)
-    for value in ("nope", "tstp\x00", "x" * 500):
+    # (A NUL byte never reaches the form: the input guard answers 400 first.)
+    for value in ("nope", "x" * 500):
         response = client.get("/admin/cohorts", query_string={"program": value})
         assert response.status_code == 422
         page = response.get_data(as_text=True)

@@ -97,3 +97,38 @@ def test_the_tally_migration_counts_the_reviews_already_submitted(app, empty_dat
         assert counters["reviews"] == 2 and counters["pair_met_partially_met"] == 3
         session.rollback()
     engine.dispose()
+
+
+def test_the_portfolio_migration_makes_portfolios_for_routes_chosen_before(app, empty_database_url):
+    """Sets put on the portfolio route before routes made portfolios get their portfolio and
+    one entry per competency, so the pages that only read find them; others get none."""
+    from sqlalchemy import select
+    from sqlalchemy.orm import Session
+
+    from portfolio.models import Competency, Portfolio, PortfolioEntry, Route
+    from tests.portfolio_fixtures import enroll, make_framework
+
+    cfg = alembic_config(empty_database_url)
+    command.upgrade(cfg, "ec3fdb8ca81c")  # the revision before the portfolio migration
+    engine = create_engine(empty_database_url)
+    with app.app_context(), Session(engine) as session:
+        framework = make_framework(session)
+        chose = enroll(session, framework, "chose@example.org", route=Route.UNDECIDED)
+        undecided = enroll(session, framework, "undecided@example.org", route=Route.UNDECIDED)
+        # What the old route choice left: the route set, no portfolio (made on first view).
+        chose.sets[0].route = Route.PORTFOLIO
+        session.commit()
+        chose_id, undecided_id = chose.enrollment.id, undecided.enrollment.id
+    command.upgrade(cfg, "head")
+    with app.app_context(), Session(engine) as session:
+        portfolios = session.scalars(select(Portfolio)).all()
+        assert [p.enrollment_id for p in portfolios] == [chose_id]
+        assert undecided_id != chose_id
+        codes = session.scalars(
+            select(Competency.code)
+            .join(PortfolioEntry, PortfolioEntry.competency_id == Competency.id)
+            .where(PortfolioEntry.portfolio_id == portfolios[0].id)
+        ).all()
+        assert sorted(codes) == ["S1-1", "S1-2"]
+        assert portfolios[0].version == 1 and portfolios[0].learning_statement == ""
+    engine.dispose()

@@ -344,3 +344,30 @@ def test_the_portfolio_page_makes_as_many_queries_for_three_sets_as_for_one(clie
     with_three = count_queries(client, PORTFOLIO)
     assert with_one == with_three
     assert with_three <= 12
+
+
+def test_before_any_portfolio_route_the_statement_page_only_reads_and_its_save_makes_it(
+    client, session, framework
+):
+    """A candidate with no set on the portfolio route yet has no portfolio: the page shows an
+    empty form and makes nothing; saving the statement makes the portfolio."""
+    from sqlalchemy import select
+
+    from portfolio.models import Portfolio
+
+    newcomer = enroll(session, framework, "nia@example.org", route=Route.UNDECIDED)
+    session.commit()
+    login_as(client, newcomer.user)
+    page = client.get(STATEMENT)
+    assert page.status_code == 200
+    assert textarea_value(text_of(page), "learning_statement") == ""
+    assert "No set is on the portfolio route yet." in text_of(client.get(PORTFOLIO))
+    assert session.scalars(select(Portfolio)).all() == []
+    token = csrf_token(client, STATEMENT)
+    response = client.post(
+        STATEMENT, data={"csrf_token": token, "learning_statement": "First words.", "version": "1"}
+    )
+    assert response.status_code == 302
+    session.expire_all()
+    saved = portfolios.find_portfolio(session, newcomer.enrollment)
+    assert saved is not None and saved.learning_statement == "First words."

@@ -29,7 +29,8 @@ def codes(entries):
 
 
 def test_a_portfolio_has_an_entry_per_competency_of_sets_on_the_portfolio_route(session, framework):
-    candidate = enroll(session, framework, "carol@example.org")
+    candidate = enroll(session, framework, "carol@example.org", route=Route.UNDECIDED)
+    candidate.sets[0].route = Route.PORTFOLIO
     candidate.sets[1].route = Route.COURSE
     portfolio = candidate.portfolio(session)
     assert codes(portfolio.entries) == ["S1-1", "S1-2"]
@@ -293,3 +294,22 @@ def test_attaching_an_artifact_another_request_just_attached_is_a_conflict(sessi
     )
     with pytest.raises(Conflict):
         artifacts.link_artifact(session, artifact, [two.competency_id], actor=None)
+
+
+def test_choosing_the_portfolio_route_makes_the_portfolio_and_its_entries(session, framework):
+    from portfolio.services.enrollment.enroll import choose_route
+
+    candidate = enroll(session, framework, "erin@example.org", route=Route.UNDECIDED)
+    assert portfolios.find_portfolio(session, candidate.enrollment) is None
+    choose_route(
+        session,
+        candidate.sets[1],
+        route="course",
+        course_name="Cataloguing",
+        course_provider="A College",
+        actor=candidate.user,
+    )
+    assert portfolios.find_portfolio(session, candidate.enrollment) is None
+    choose_route(session, candidate.sets[0], route="portfolio", actor=candidate.user)
+    portfolio = portfolios.find_portfolio(session, candidate.enrollment)
+    assert portfolio is not None and codes(portfolio.entries) == ["S1-1", "S1-2"]

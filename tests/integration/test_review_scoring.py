@@ -247,6 +247,7 @@ def test_a_resubmission_shows_what_changed_to_the_returning_reviewer(client, ses
 
 
 def test_hostile_narratives_are_inert_on_the_scoring_screen(client, session):
+    from portfolio.domain.portfolios.snapshots import snapshot_sha256
     from tests.review_fixtures import snapshot
 
     world, (first, _second) = setup_assigned(session)
@@ -258,6 +259,7 @@ def test_hostile_narratives_are_inert_on_the_scoring_screen(client, session):
         },
         statement="<iframe src=//evil.example></iframe>",
     )
+    world.submission.snapshot_sha256 = snapshot_sha256(world.submission.snapshot)
     session.commit()
     login_as(client, first.reviewer)
     page = client.get(page_url(first)).get_data(as_text=True)

@@ -9,7 +9,8 @@ from sqlalchemy import select
 
 from portfolio.domain.errors import Conflict, InvalidInput
 from portfolio.domain.lifecycle import SetLifecycle
-from portfolio.domain.portfolios.evidence import ALREADY_SUBMITTED, canonical_json, snapshot_sha256
+from portfolio.domain.portfolios.evidence import ALREADY_SUBMITTED
+from portfolio.domain.portfolios.snapshots import canonical_json, snapshot_sha256
 from portfolio.models import AuditEvent, Route, Submission, Upload
 from portfolio.models.base import utcnow
 from portfolio.services.portfolios import artifacts, entries, submissions

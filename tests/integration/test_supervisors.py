@@ -7,6 +7,7 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
+from portfolio.domain.portfolios.snapshots import snapshot_sha256
 from portfolio.models import (
     Application,
     Certificate,
@@ -188,19 +189,21 @@ def test_shared_evidence_is_the_submitted_snapshot_and_stops_when_sharing_stops(
     application = session.scalar(select(Application).where(Application.user_id == candidate.id))
     approve(client, admin, application.id)
     enrollment = session.scalar(select(Enrollment).where(Enrollment.user_id == candidate.id))
+    document = {
+        "format": 1,
+        "set": {"code": "FOUND", "name": "Foundations of Library Services"},
+        "attempt": 1,
+        "learning_statement": "What I learned at the desk.",
+        "competencies": [
+            {"code": "FOUND-01", "title": "Purpose", "narrative": "My story.", "artifacts": []}
+        ],
+    }
     submission = Submission(
         enrollment_set_id=enrollment.sets[0].id,
         attempt=1,
         submitted_by_id=candidate.id,
-        snapshot={
-            "format": 1,
-            "set": {"code": "FOUND", "name": "Foundations of Library Services"},
-            "learning_statement": "What I learned at the desk.",
-            "competencies": [
-                {"code": "FOUND-01", "title": "Purpose", "narrative": "My story.", "artifacts": []}
-            ],
-        },
-        snapshot_sha256="0" * 64,
+        snapshot=document,
+        snapshot_sha256=snapshot_sha256(document),
         status=SubmissionStatus.SUBMITTED,
     )
     session.add(submission)
@@ -219,6 +222,14 @@ def test_shared_evidence_is_the_submitted_snapshot_and_stops_when_sharing_stops(
     # The submission under another person's address is not found, even though it is shared.
     mixed = f"/supervise/staff/{other_candidate.id}/submissions/{submission.id}"
     assert client.get(mixed).status_code == 404
+    # A snapshot changed after submission is refused with a clear page, never shown in part.
+    submission.snapshot = {**document, "learning_statement": "Changed later."}
+    session.commit()
+    page = client.get(url)
+    assert page.status_code == 409
+    assert "The frozen copy of this submission cannot be shown" in page.get_data(as_text=True)
+    submission.snapshot = document
+    session.commit()
 
     stranger_boss = make_user(session, "other.boss@example.org", roles=(Role.SUPERVISOR,))
     session.commit()

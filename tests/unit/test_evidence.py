@@ -10,13 +10,12 @@ from portfolio.domain.errors import Conflict, InvalidInput
 from portfolio.domain.lifecycle import SetLifecycle as S
 from portfolio.domain.portfolios.evidence import (
     CompetencyEvidence,
-    canonical_json,
     check_link_url,
     clean_text,
     missing_evidence,
-    snapshot_sha256,
     status_after_edit,
 )
+from portfolio.domain.portfolios.snapshots import canonical_json, snapshot_sha256
 
 
 @pytest.mark.parametrize(

@@ -1,4 +1,4 @@
-"""Evidence on the portfolio route: what may change when, what counts, and frozen snapshots.
+"""Evidence on the portfolio route: what may change when, and what counts (snapshots: snapshots.py).
 
 Decisions recorded here (see also DESIGN.md, "Evidence"):
 - A competency "has evidence" when its narrative is not blank AND at least one usable artifact
@@ -12,11 +12,8 @@ Decisions recorded here (see also DESIGN.md, "Evidence"):
 
 from __future__ import annotations
 
-import hashlib
-import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
 from urllib.parse import urlsplit
 
 from portfolio.domain.errors import Conflict, InvalidInput
@@ -142,15 +139,3 @@ def missing_evidence(items: Iterable[CompetencyEvidence]) -> list[str]:
 
 def word_count(text: str) -> int:
     return len(text.split())
-
-
-def canonical_json(document: Mapping[str, Any]) -> bytes:
-    """The one byte form of a snapshot: sorted keys, no spaces, UTF-8. Any JSON store that
-    keeps the values (JSONB reorders keys) gives back a document with the same bytes."""
-    return json.dumps(
-        document, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
-    ).encode("utf-8")
-
-
-def snapshot_sha256(document: Mapping[str, Any]) -> str:
-    return hashlib.sha256(canonical_json(document)).hexdigest()

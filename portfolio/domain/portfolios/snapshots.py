@@ -1,7 +1,8 @@
-"""Reading a frozen submission snapshot for reviewers, and what changed between two attempts.
+"""Frozen submission snapshots: the one place that writes their JSON document and reads it back.
 
-A snapshot is the JSON document services.portfolios.submissions.build_snapshot stores in
-models.portfolios.Submission.snapshot:
+Submitting a set freezes its evidence as a plain JSON document (models.portfolios.Submission
+.snapshot) with the SHA-256 of its canonical bytes (Submission.snapshot_sha256). Format 1,
+the only one so far (every snapshot ever written carries "format": 1):
 
     {"format": 1, "set": {"code": "FOUND", "name": "..."}, "attempt": 1,
      "learning_statement": "...",
@@ -12,149 +13,64 @@ models.portfolios.Submission.snapshot:
                                                "content_type": "application/pdf",
                                                "original_name": "report.pdf"}},
                                      {"id": 4, "kind": "link", "caption": "...",
-                                      "url": "https://..."}]}]}
+                                      "description": "...", "url": "https://..."}]}]}
 
-The reader is lenient about shape ("entries" for "competencies", listed or keyed by code;
-artifacts inline or at the top level by id; file fields inline or under "file"), because a
-snapshot is frozen forever: a reviewer must still be able to read an old one.
+read_snapshot is strict on purpose: a snapshot is evidence a decision rests on, so one whose
+bytes no longer match their stored SHA-256, of a format we do not know, or of any shape the
+writer never produced raises CorruptSnapshot instead of being shown in part.
 """
 
 from __future__ import annotations
 
-import difflib
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+import hashlib
+import json
+from collections.abc import Mapping
 from typing import Any
 
+from portfolio.domain.errors import CorruptSnapshot
+from portfolio.domain.portfolios.snapshot_format import FORMAT_1, read_format_1, write_format_1
+from portfolio.domain.portfolios.snapshot_views import Snapshot
 
-@dataclass(frozen=True)
-class ArtifactView:
-    key: str  # what identifies the artifact across attempts (sha256, else id, else caption)
-    kind: str  # "file" or "link"
-    caption: str
-    description: str
-    name: str
-    url: str | None
-    content_type: str
-    storage_key: str = ""  # the object-store key of a file (empty for links)
+SNAPSHOT_FORMAT = FORMAT_1  # what build_snapshot writes
 
 
-@dataclass(frozen=True)
-class EntryView:
-    competency_code: str
-    narrative: str
-    artifacts: tuple[ArtifactView, ...]
+def canonical_json(document: Mapping[str, Any]) -> bytes:
+    """The one byte form of a snapshot: sorted keys, no spaces, UTF-8. Any JSON store that
+    keeps the values (JSONB reorders keys) gives back a document with the same bytes."""
+    return json.dumps(
+        document, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
+    ).encode("utf-8")
 
 
-@dataclass(frozen=True)
-class SnapshotView:
-    learning_statement: str
-    entries: Mapping[str, EntryView]  # by competency code
-
-    def entry(self, code: str) -> EntryView:
-        """The entry for `code`, or an empty one (a reviewer then sees "no evidence")."""
-        return self.entries.get(code) or EntryView(code, "", ())
+def snapshot_sha256(document: Mapping[str, Any]) -> str:
+    """The hex SHA-256 of the document's canonical bytes (what Submission.snapshot_sha256 keeps)."""
+    return hashlib.sha256(canonical_json(document)).hexdigest()
 
 
-@dataclass(frozen=True)
-class DiffLine:
-    kind: str  # "same", "added" or "removed"
-    text: str
+def build_snapshot(snapshot: Snapshot) -> dict[str, Any]:
+    """The JSON document to store for `snapshot`, in the current format (plain JSON values
+    only, so its hash is stable). read_snapshot(build_snapshot(s), sha) gives `s` back."""
+    if snapshot.format != SNAPSHOT_FORMAT:
+        raise ValueError(f"snapshots are written in format {SNAPSHOT_FORMAT} only")
+    return write_format_1(snapshot)
 
 
-@dataclass(frozen=True)
-class EntryChanges:
-    """What changed in one competency's evidence since the previous attempt."""
+def read_snapshot(document: object, stored_sha256: object) -> Snapshot:
+    """The stored `document` as a typed Snapshot, after checking it against `stored_sha256`.
 
-    narrative: tuple[DiffLine, ...]
-    added: tuple[ArtifactView, ...]
-    removed: tuple[ArtifactView, ...]
-
-    @property
-    def changed(self) -> bool:
-        edited = any(line.kind != "same" for line in self.narrative)
-        return edited or bool(self.added) or bool(self.removed)
-
-
-def _text(value: Any) -> str:
-    return value if isinstance(value, str) else ""
-
-
-def _artifact(raw: Mapping[str, Any]) -> ArtifactView:
-    file = raw.get("file")
-    details: Mapping[str, Any] = {**raw, **file} if isinstance(file, Mapping) else raw
-    ident = raw.get("id")
-    caption = _text(raw.get("caption"))
-    sha256 = _text(details.get("sha256"))
-    key = sha256 or (f"id:{ident}" if ident is not None else f"c:{caption}")
-    url = raw.get("url")
-    return ArtifactView(
-        key=key,
-        kind=_text(raw.get("kind")) or ("link" if url else "file"),
-        caption=caption,
-        description=_text(raw.get("description")),
-        name=_text(details.get("original_name")) or _text(details.get("name")),
-        # Only web links become links; anything else (javascript:, data:) stays text.
-        url=url if isinstance(url, str) and url.startswith(("https://", "http://")) else None,
-        content_type=_text(details.get("content_type")),
-        storage_key=_text(details.get("key")) if isinstance(file, Mapping) else "",
-    )
-
-
-def read_snapshot(snapshot: Mapping[str, Any]) -> SnapshotView:
-    """The snapshot as typed views; unknown or malformed parts are skipped, never raised."""
-    by_id: dict[str, Mapping[str, Any]] = {}
-    for raw in snapshot.get("artifacts") or ():
-        if isinstance(raw, Mapping) and raw.get("id") is not None:
-            by_id[str(raw["id"])] = raw
-    raw_entries = snapshot.get("competencies") or snapshot.get("entries") or ()
-    if isinstance(raw_entries, Mapping):
-        raw_entries = [{"competency_code": code, **entry} for code, entry in raw_entries.items()]
-    entries: dict[str, EntryView] = {}
-    for raw in raw_entries:
-        if not isinstance(raw, Mapping):
-            continue
-        code = _text(raw.get("competency_code")) or _text(raw.get("code"))
-        if not code:
-            continue
-        found: list[Mapping[str, Any]] = [a for a in raw.get("artifacts") or () if _is_map(a)]
-        found += [by_id[str(i)] for i in raw.get("artifact_ids") or () if str(i) in by_id]
-        artifacts = tuple(_artifact(a) for a in found)
-        entries[code] = EntryView(code, _text(raw.get("narrative")), artifacts)
-    return SnapshotView(_text(snapshot.get("learning_statement")), entries)
-
-
-def _is_map(value: object) -> bool:
-    return isinstance(value, Mapping)
-
-
-def diff_lines(before: str, after: str) -> tuple[DiffLine, ...]:
-    """Line by line: unchanged, removed and added lines, in reading order."""
-    old, new = before.splitlines(), after.splitlines()
-    lines: list[DiffLine] = []
-    matcher = difflib.SequenceMatcher(a=old, b=new, autojunk=False)
-    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
-        if tag == "equal":
-            lines.extend(DiffLine("same", text) for text in old[i1:i2])
-            continue
-        lines.extend(DiffLine("removed", text) for text in old[i1:i2])
-        lines.extend(DiffLine("added", text) for text in new[j1:j2])
-    return tuple(lines)
-
-
-def entry_changes(before: EntryView, after: EntryView) -> EntryChanges:
-    """What changed in one competency's evidence between two attempts."""
-    old_keys = {a.key for a in before.artifacts}
-    new_keys = {a.key for a in after.artifacts}
-    return EntryChanges(
-        narrative=diff_lines(before.narrative, after.narrative),
-        added=tuple(a for a in after.artifacts if a.key not in old_keys),
-        removed=tuple(a for a in before.artifacts if a.key not in new_keys),
-    )
-
-
-def snapshot_changes(
-    before: SnapshotView, after: SnapshotView, codes: Sequence[str]
-) -> dict[str, EntryChanges]:
-    """Per competency code in `codes`: what changed from `before` to `after`."""
-    return {code: entry_changes(before.entry(code), after.entry(code)) for code in codes}
+    Raises CorruptSnapshot when the document is not a JSON object, its bytes do not match the
+    stored SHA-256, its format is missing or unknown, or any part has a shape the writer of
+    that format never produced (a missing or extra field, a wrong type, a non-web link).
+    """
+    if not isinstance(document, Mapping):
+        raise CorruptSnapshot("it is not a JSON object")
+    try:
+        digest = snapshot_sha256(document)
+    except (TypeError, ValueError):
+        raise CorruptSnapshot("it holds values JSON cannot represent") from None
+    if not isinstance(stored_sha256, str) or digest != stored_sha256:
+        raise CorruptSnapshot("its content no longer matches its SHA-256 fingerprint")
+    version = document.get("format")
+    if version == FORMAT_1 and type(version) is int:
+        return read_format_1(document)
+    raise CorruptSnapshot(f"its format ({version!r}) is not one this version knows")

@@ -37,6 +37,7 @@ from portfolio.models.base import utcnow
 from portfolio.services import audit
 from portfolio.services.accounts.roles import grant_role
 from portfolio.services.enrollment.progress import enrollments_query
+from portfolio.services.portfolios.entries import ensure_portfolio
 from portfolio.services.programs.queries import get_framework, get_framework_by_id
 from portfolio.services.programs.versions import load_rules
 
@@ -178,6 +179,9 @@ def choose_route(
 ) -> None:
     """Complete `item` by an approved course (its name, provider and status) or a portfolio.
 
+    Choosing the portfolio route makes the portfolio and an entry for each of the set's
+    competencies now, so the pages that show them only ever read.
+
     InvalidInput for a missing or unknown value; Conflict once work for the set was submitted
     (the route is then fixed), for a course already verified, and once the enrollment is
     decided or its completion window has ended (a course marked completed afterwards would
@@ -213,6 +217,8 @@ def choose_route(
         item.course_status = None
     item.route = chosen
     session.flush()
+    if chosen == Route.PORTFOLIO:
+        ensure_portfolio(session, enrollment)
     audit.record(
         session,
         actor=actor,

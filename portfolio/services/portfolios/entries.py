@@ -40,6 +40,9 @@ from portfolio.models import (
 )
 from portfolio.services import audit
 
+# The version_id_col value of a portfolio just made (the model's default).
+NEW_VERSION = 1
+
 PORTFOLIO_CONTENT = (
     selectinload(Portfolio.entries)
     .selectinload(PortfolioEntry.artifacts)
@@ -47,12 +50,20 @@ PORTFOLIO_CONTENT = (
 )
 
 
-def get_or_create_portfolio(
+def find_portfolio(
     session: Session, enrollment: Enrollment, *, fresh: bool = False
-) -> Portfolio:
-    """The enrollment's portfolio, with an entry for every competency of every set on the
-    portfolio route, entries, their artifacts and uploads loaded. `fresh` re-reads rows
-    already in the session (after a lock). Safe when two requests create it at once."""
+) -> Portfolio | None:
+    """The enrollment's portfolio with its entries, their artifacts and uploads loaded, or None
+    before the candidate first chose the portfolio route. Only reads: every GET uses this."""
+    return _load(session, enrollment.id, fresh)
+
+
+def ensure_portfolio(session: Session, enrollment: Enrollment, *, fresh: bool = False) -> Portfolio:
+    """The enrollment's portfolio, made if missing, with an entry for every competency of every
+    set on the portfolio route (made if missing), entries, their artifacts and uploads loaded.
+    Called when a route is chosen and by the POSTs that edit or submit; never on a GET.
+    `fresh` re-reads rows already in the session (after a lock). Safe when two requests create
+    it at once."""
     portfolio = _load(session, enrollment.id, fresh)
     if portfolio is None:
         try:
@@ -216,10 +227,11 @@ def is_usable(artifact: Artifact) -> bool:
 
 
 def evidence_for_set(
-    portfolio: Portfolio, enrollment_set: EnrollmentSet
+    portfolio: Portfolio | None, enrollment_set: EnrollmentSet
 ) -> list[CompetencyEvidence]:
-    """Per competency of the set, in order: narrative length and artifact counts."""
-    entries = entries_by_competency(portfolio)
+    """Per competency of the set, in order: narrative length and artifact counts (all zero
+    before the portfolio exists)."""
+    entries = entries_by_competency(portfolio) if portfolio is not None else {}
     summary = []
     for competency in enrollment_set.competency_set.competencies:
         entry = entries.get(competency.id)

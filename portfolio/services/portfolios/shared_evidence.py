@@ -7,6 +7,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
 from portfolio.domain.errors import NotFound
+from portfolio.domain.portfolios.snapshot_views import Snapshot
+from portfolio.domain.portfolios.snapshots import read_snapshot
 from portfolio.models import Enrollment, EnrollmentSet, Submission, SupervisorLink, User
 
 NOT_SHARED = "We could not find that page."
@@ -58,3 +60,9 @@ def shared_submission(
     if found is None:
         raise NotFound(NOT_SHARED)
     return found
+
+
+def shared_snapshot(submission: Submission) -> Snapshot:
+    """The evidence of a submission got from shared_submission, read strictly (CorruptSnapshot,
+    a clear 409 page, if it is not as it was written)."""
+    return read_snapshot(submission.snapshot, submission.snapshot_sha256)

@@ -12,7 +12,6 @@ set's version column, and gets a Conflict.
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -34,7 +33,18 @@ from portfolio.domain.portfolios.evidence import (
     WAITING_ON_REVIEW,
     missing_evidence,
 )
-from portfolio.domain.portfolios.evidence import snapshot_sha256 as digest
+from portfolio.domain.portfolios.snapshot_views import (
+    ArtifactView,
+    EntryView,
+    FileView,
+    SetView,
+    Snapshot,
+)
+from portfolio.domain.portfolios.snapshots import (
+    SNAPSHOT_FORMAT,
+    build_snapshot,
+    snapshot_sha256,
+)
 from portfolio.domain.programs.rules import rules_from_document
 from portfolio.models import (
     Artifact,
@@ -49,13 +59,11 @@ from portfolio.models import (
 )
 from portfolio.services import audit
 from portfolio.services.portfolios.entries import (
+    ensure_portfolio,
     entries_by_competency,
     evidence_for_set,
-    get_or_create_portfolio,
     is_usable,
 )
-
-SNAPSHOT_FORMAT = 1
 
 
 def submit_refusal(enrollment_set: EnrollmentSet, today: date) -> str | None:
@@ -80,10 +88,11 @@ def submit_refusal(enrollment_set: EnrollmentSet, today: date) -> str | None:
     return None
 
 
-def submission_problems(portfolio: Portfolio, enrollment_set: EnrollmentSet) -> list[str]:
-    """What the candidate must add before this set can be sent (empty when it is complete)."""
+def submission_problems(portfolio: Portfolio | None, enrollment_set: EnrollmentSet) -> list[str]:
+    """What the candidate must add before this set can be sent (empty when it is complete);
+    None stands for a portfolio not made yet (nothing written)."""
     problems = []
-    if not portfolio.learning_statement.strip():
+    if portfolio is None or not portfolio.learning_statement.strip():
         problems.append("Write your learning statement (it is sent with every set).")
     problems.extend(missing_evidence(evidence_for_set(portfolio, enrollment_set)))
     return problems
@@ -104,20 +113,21 @@ def submit_set(
         raise Conflict(refusal)
     current = locked.status
     event = SetEvent.RESUBMIT if current is SetLifecycle.NOT_YET_MET else SetEvent.SUBMIT
-    portfolio = get_or_create_portfolio(session, locked.enrollment, fresh=True)
+    portfolio = ensure_portfolio(session, locked.enrollment, fresh=True)
     problems = submission_problems(portfolio, locked)
     if problems:
         raise InvalidInput("Not ready to submit: " + "; ".join(problems) + ".", field="evidence")
     new_status = transition(current, event)
 
     attempt = next_attempt(session, locked)
-    document = build_snapshot(portfolio, locked, attempt)
+    document = build_snapshot(frozen_copy(portfolio, locked, attempt))
+    fingerprint = snapshot_sha256(document)
     submission = Submission(
         enrollment_set_id=locked.id,
         attempt=attempt,
         submitted_by_id=actor.id,
         snapshot=document,
-        snapshot_sha256=digest(document),
+        snapshot_sha256=fingerprint,
         status=SubmissionStatus.SUBMITTED,
     )
     try:
@@ -139,7 +149,7 @@ def submit_set(
         action=AuditAction.SUBMISSION_CREATED,
         object_type="submission",
         object_id=submission.id,
-        details={"enrollment_set_id": locked.id, "attempt": attempt, "sha256": digest(document)},
+        details={"enrollment_set_id": locked.id, "attempt": attempt, "sha256": fingerprint},
     )
     audit.record(
         session,
@@ -160,33 +170,31 @@ def next_attempt(session: Session, enrollment_set: EnrollmentSet) -> int:
     return (session.scalar(query) or 0) + 1
 
 
-def build_snapshot(
-    portfolio: Portfolio, enrollment_set: EnrollmentSet, attempt: int
-) -> dict[str, Any]:
-    """The document reviewers will see. Plain JSON values only, so its hash is stable."""
+def frozen_copy(portfolio: Portfolio, enrollment_set: EnrollmentSet, attempt: int) -> Snapshot:
+    """The set's evidence as it stands: per competency in order, its narrative and its usable
+    artifacts (links, and verified files), with the learning statement."""
     entries = entries_by_competency(portfolio)
     competencies = []
     for competency in enrollment_set.competency_set.competencies:
         entry = entries.get(competency.id)
         artifacts = [a for a in entry.artifacts if is_usable(a)] if entry is not None else []
         competencies.append(
-            {
-                "code": competency.code,
-                "title": competency.title,
-                "narrative": entry.narrative if entry is not None else "",
-                "artifacts": [_artifact_document(artifact) for artifact in artifacts],
-            }
+            EntryView(
+                code=competency.code,
+                title=competency.title,
+                narrative=entry.narrative if entry is not None else "",
+                artifacts=tuple(_artifact_view(artifact) for artifact in artifacts),
+            )
         )
-    return {
-        "format": SNAPSHOT_FORMAT,
-        "set": {
-            "code": enrollment_set.competency_set.code,
-            "name": enrollment_set.competency_set.name,
-        },
-        "attempt": attempt,
-        "learning_statement": portfolio.learning_statement,
-        "competencies": competencies,
-    }
+    return Snapshot(
+        format=SNAPSHOT_FORMAT,
+        submitted_set=SetView(
+            enrollment_set.competency_set.code, enrollment_set.competency_set.name
+        ),
+        attempt=attempt,
+        learning_statement=portfolio.learning_statement,
+        competencies=tuple(competencies),
+    )
 
 
 def submissions_by_set(session: Session, set_ids: list[int]) -> dict[int, list[Submission]]:
@@ -203,26 +211,30 @@ def submissions_by_set(session: Session, set_ids: list[int]) -> dict[int, list[S
     return found
 
 
-def _artifact_document(artifact: Artifact) -> dict[str, Any]:
-    document: dict[str, Any] = {
-        "id": artifact.id,
-        "kind": artifact.kind.value,
-        "caption": artifact.caption,
-        "description": artifact.description,
-    }
+def _artifact_view(artifact: Artifact) -> ArtifactView:
     if artifact.kind == ArtifactKind.LINK:
-        document["url"] = artifact.url
-    else:
-        upload = artifact.upload
-        assert upload is not None  # only usable (verified) artifacts get here
-        document["file"] = {
-            "key": upload.key,
-            "sha256": upload.sha256 or upload.declared_sha256,
-            "size": upload.size if upload.size is not None else upload.declared_size,
-            "content_type": upload.content_type or "application/octet-stream",
-            "original_name": upload.original_name,
-        }
-    return document
+        return ArtifactView(
+            id=artifact.id,
+            kind=artifact.kind.value,
+            caption=artifact.caption,
+            description=artifact.description,
+            url=artifact.url,
+        )
+    upload = artifact.upload
+    assert upload is not None  # only usable (verified) artifacts get here
+    return ArtifactView(
+        id=artifact.id,
+        kind=artifact.kind.value,
+        caption=artifact.caption,
+        description=artifact.description,
+        file=FileView(
+            key=upload.key,
+            sha256=upload.sha256 or upload.declared_sha256,
+            size=upload.size if upload.size is not None else upload.declared_size,
+            content_type=upload.content_type or "application/octet-stream",
+            original_name=upload.original_name,
+        ),
+    )
 
 
 def _lock(session: Session, enrollment_set_id: int) -> EnrollmentSet:

@@ -85,20 +85,37 @@ def mark_anchor(
     return anchor
 
 
-def calibration_for(session: Session, reviewer: User, today: date) -> Assignment | None:
-    """The reviewer's calibration assignment, made now if they need one; None if they do not."""
-    existing = session.scalar(
+def current_calibration(session: Session, reviewer: User) -> Assignment | None:
+    """The reviewer's latest calibration assignment, or None. Only reads (the page's GET)."""
+    return session.scalar(
         select(Assignment)
         .where(Assignment.reviewer_id == reviewer.id, Assignment.kind == AssignmentKind.CALIBRATION)
         .order_by(Assignment.id.desc())
         .limit(1)
     )
-    if existing is not None:
-        return existing
+
+
+def calibration_anchor_for(session: Session, reviewer: User) -> CalibrationAnchor | None:
+    """The anchor a reviewer not yet calibrated would score: one of a set they are qualified
+    for, whose candidate they are not in conflict with; None when they need no exercise (or
+    are calibrated). Only reads."""
     profile = session.scalar(select(ReviewerProfile).where(ReviewerProfile.user_id == reviewer.id))
     if profile is None or profile.calibrated_at is not None:
         return None
-    anchor = _anchor_for(session, profile)
+    return _anchor_for(session, profile)
+
+
+def start_calibration(
+    session: Session, reviewer: User, today: date, *, actor: User | None = None
+) -> Assignment | None:
+    """The reviewer's calibration assignment, made now if they need one and have none (audited);
+    None when they need none. Called when their profile is saved and by the calibration page's
+    "Start" button, never by a GET. Starting twice gives back the same assignment. `actor` is
+    who caused it (the administrator saving the profile), the reviewer by default."""
+    existing = current_calibration(session, reviewer)
+    if existing is not None:
+        return existing
+    anchor = calibration_anchor_for(session, reviewer)
     if anchor is None:
         return None
     assignment = Assignment(
@@ -111,7 +128,7 @@ def calibration_for(session: Session, reviewer: User, today: date) -> Assignment
     session.flush()
     audit.record(
         session,
-        actor=reviewer,
+        actor=actor or reviewer,
         action=AuditAction.CALIBRATION_ASSIGNED,
         object_type="assignment",
         object_id=assignment.id,

@@ -29,7 +29,9 @@ from portfolio.models import (
     User,
     UserRole,
 )
+from portfolio.models.base import utcnow
 from portfolio.services import audit
+from portfolio.services.reviewing.calibration import start_calibration
 
 MAX_CAPACITY = 50
 
@@ -63,14 +65,26 @@ def reviewers_with_profiles(session: Session) -> list[tuple[User, ReviewerProfil
 
 
 def profile_for(session: Session, user: User) -> ReviewerProfile:
-    """The reviewer's profile, made on first use (with no qualification, so never chosen yet)."""
+    """The reviewer's profile, made on first use (with no qualification, so never chosen yet).
+    Only for requests that change the profile; pages that show it use profile_to_show."""
+    profile = profile_to_show(session, user)
+    if profile.id is None:
+        profile.user = user
+        session.add(profile)
+        session.flush()
+    return profile
+
+
+def profile_to_show(session: Session, user: User) -> ReviewerProfile:
+    """The reviewer's profile, or the defaults a new one gets, not saved (a GET only reads).
+    NotFound when `user` is not a reviewer and has no profile."""
     profile = session.scalar(select(ReviewerProfile).where(ReviewerProfile.user_id == user.id))
     if profile is None:
         if not user.has_role(Role.REVIEWER):
             raise NotFound("This person is not a reviewer.")
-        profile = ReviewerProfile(user=user, capacity=3, library="", active=True)
-        session.add(profile)
-        session.flush()
+        profile = ReviewerProfile(
+            user_id=user.id, capacity=3, library="", active=True, qualifications=[]
+        )
     return profile
 
 
@@ -97,8 +111,11 @@ def update_profile(
     library: str,
     active: bool,
     qualifications: Iterable[str],
+    today: date | None = None,
 ) -> None:
-    """Change capacity, library, active flag and qualifications ("slug:CODE" values)."""
+    """Change capacity, library, active flag and qualifications ("slug:CODE" values). A
+    reviewer not yet calibrated who is now qualified for a set with an anchor gets their
+    calibration exercise (services.reviewing.calibration.start_calibration), due from `today`."""
     if not 1 <= capacity <= MAX_CAPACITY:
         raise InvalidInput(f"Capacity must be between 1 and {MAX_CAPACITY}.", field="capacity")
     wanted = set()
@@ -133,6 +150,8 @@ def update_profile(
         object_id=profile.id,
         details=details,
     )
+    if profile.calibrated_at is None:
+        start_calibration(session, profile.user, today or utcnow().date(), actor=actor)
 
 
 def add_unavailability(

@@ -1,6 +1,7 @@
 """Everything the scoring screen shows for one assignment, gathered in a fixed number of queries.
 
-Only the frozen snapshot is read, never the candidate's live portfolio. The candidate's name,
+Only the frozen snapshot is read (strictly: a corrupt one is a CorruptSnapshot page), never the
+candidate's live portfolio. The candidate's name,
 email and library are left out when the program's rules say reviews are blind. A third
 reviewer also gets the first two reviews of the disputed competencies, without names; the
 first two reviewers never see each other's ratings.
@@ -14,14 +15,14 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from portfolio.domain.portfolios.snapshots import (
+from portfolio.domain.portfolios.changes import (
     DiffLine,
     EntryChanges,
-    EntryView,
     diff_lines,
-    read_snapshot,
     snapshot_changes,
 )
+from portfolio.domain.portfolios.snapshot_views import EntryView, Snapshot
+from portfolio.domain.portfolios.snapshots import read_snapshot
 from portfolio.domain.reviewing.rubric import Rating
 from portfolio.domain.uploads.filetypes import inline_allowed
 from portfolio.models import (
@@ -39,7 +40,6 @@ from portfolio.models import (
 from portfolio.services.reviewing.pool import candidate_library
 from portfolio.services.reviewing.scoring import disputed_codes
 from portfolio.services.reviewing.status import rules_for
-from portfolio.services.uploads.access import snapshot_keys
 
 LEVEL_LABELS = {level.value: level.label for level in Rating}
 REVIEWER_LABELS = ("First reviewer", "Second reviewer")
@@ -111,20 +111,17 @@ def scoring_screen(session: Session, assignment: Assignment) -> Screen:
     submission = assignment.submission
     enrollment_set = submission.enrollment_set
     enrollment = enrollment_set.enrollment
-    snapshot = read_snapshot(submission.snapshot)
+    snapshot = _frozen(submission)
     competencies, own_descriptors = _rubric_of_set(session, enrollment_set.set_id)
     if assignment.kind is AssignmentKind.ADJUDICATION:
         disputed = disputed_codes(session, submission)
         competencies = [c for c in competencies if c.code in disputed]
     codes = [c.code for c in competencies]
     previous = _previous_submission(session, submission)
-    changes = (
-        snapshot_changes(read_snapshot(previous.snapshot), snapshot, codes) if previous else None
-    )
+    before = _frozen(previous) if previous else None
+    changes = snapshot_changes(before, snapshot, codes) if before else None
     statement_changes = (
-        diff_lines(read_snapshot(previous.snapshot).learning_statement, snapshot.learning_statement)
-        if previous
-        else ()
+        diff_lines(before.learning_statement, snapshot.learning_statement) if before else ()
     )
     earlier = _earlier_reviews(session, assignment)
     mine = {
@@ -174,8 +171,13 @@ def scoring_screen(session: Session, assignment: Assignment) -> Screen:
         learning_statement=snapshot.learning_statement,
         learning_statement_changes=statement_changes,
         items=tuple(items),
-        files=_files(session, snapshot_keys(submission.snapshot)),
+        files=_files(session, snapshot.file_keys()),
     )
+
+
+def _frozen(submission: Submission) -> Snapshot:
+    """The snapshot read strictly: CorruptSnapshot (a clear 409 page) if it is not as written."""
+    return read_snapshot(submission.snapshot, submission.snapshot_sha256)
 
 
 def _rubric_of_set(

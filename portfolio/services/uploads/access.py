@@ -1,16 +1,16 @@
 """Who may fetch a stored file: its owner, or a reviewer assigned a snapshot that names it.
 
-can_download is the one question every download path asks, so they all answer alike.
+can_download is the one question every download path asks, so they all answer alike. Which files
+a snapshot names is read through the one strict snapshot reader (domain.portfolios.snapshots):
+a domain function, so this service needs nothing of the portfolios services above it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from typing import Any
-
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from portfolio.domain.portfolios.snapshots import read_snapshot
 from portfolio.models import (
     Assignment,
     AssignmentKind,
@@ -27,23 +27,10 @@ from portfolio.models import (
 READABLE = (AssignmentStatus.ASSIGNED, AssignmentStatus.SUBMITTED)
 
 
-def snapshot_keys(snapshot: Mapping[str, Any]) -> set[str]:
-    """The object-store keys of every file a snapshot names."""
-    keys: set[str] = set()
-    for entry in snapshot.get("competencies") or ():
-        if not isinstance(entry, Mapping):
-            continue
-        for artifact in entry.get("artifacts") or ():
-            file = artifact.get("file") if isinstance(artifact, Mapping) else None
-            if isinstance(file, Mapping) and isinstance(file.get("key"), str):
-                keys.add(file["key"])
-    return keys
-
-
 def reviewer_may_download(session: Session, user: User, upload: Upload) -> bool:
     """True when `user` holds an open or submitted review of a snapshot naming `upload`."""
-    snapshots: Iterable[Mapping[str, Any]] = session.scalars(
-        select(Submission.snapshot)
+    submissions = session.scalars(
+        select(Submission)
         .join(Assignment, Assignment.submission_id == Submission.id)
         .where(
             Assignment.reviewer_id == user.id,
@@ -51,7 +38,10 @@ def reviewer_may_download(session: Session, user: User, upload: Upload) -> bool:
             Assignment.kind != AssignmentKind.CALIBRATION,
         )
     )
-    return any(upload.key in snapshot_keys(snapshot) for snapshot in snapshots)
+    # Read strictly: a corrupt snapshot is a CorruptSnapshot page, never a silent "no access".
+    return any(
+        upload.key in read_snapshot(s.snapshot, s.snapshot_sha256).file_keys() for s in submissions
+    )
 
 
 def can_download(session: Session, user: User | None, upload: Upload) -> bool:

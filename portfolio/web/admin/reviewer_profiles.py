@@ -6,7 +6,7 @@ Routes join the admin blueprint, whose before_request already requires an admini
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 
@@ -40,7 +40,11 @@ def reviewer_profile(user_id: int) -> Response | tuple[str, int]:
     person = db.session.get(User, user_id)
     require_found(person, "reviewer")
     assert person is not None
-    profile = reviewers.profile_for(db.session, person)
+    # Shown with a new profile's defaults until the first save makes it (a GET never writes).
+    if request.method == "GET":
+        profile = reviewers.profile_to_show(db.session, person)
+    else:
+        profile = reviewers.profile_for(db.session, person)
     form = ProfileForm(obj=profile)
     form.qualifications.choices = set_choices()
     if not form.is_submitted():

@@ -22,7 +22,7 @@ from portfolio.models import (
     PortfolioEntry,
     Submission,
 )
-from portfolio.services.portfolios.entries import get_or_create_portfolio
+from portfolio.services.portfolios.entries import ensure_portfolio, find_portfolio
 from portfolio.web import access
 
 ENROLLMENT_SETS = (
@@ -46,12 +46,23 @@ def current_enrollment() -> Enrollment | None:
     return db.session.scalars(query).first()
 
 
-def load_own_portfolio() -> Portfolio:
-    """The portfolio of the current enrollment (made on first use); 404 without one."""
+def find_own_portfolio() -> Portfolio | None:
+    """The portfolio of the current enrollment, or None before it exists (GETs: only reads);
+    404 without an enrollment."""
     enrollment = current_enrollment()
     access.require_found(enrollment)
     assert enrollment is not None
-    return get_or_create_portfolio(db.session, enrollment)
+    return find_portfolio(db.session, enrollment)
+
+
+def load_own_portfolio_to_edit() -> Portfolio:
+    """The portfolio of the current enrollment, made if missing: only for a POST that edits it
+    (a candidate may write their learning statement before choosing a route); 404 without an
+    enrollment."""
+    enrollment = current_enrollment()
+    access.require_found(enrollment)
+    assert enrollment is not None
+    return ensure_portfolio(db.session, enrollment)
 
 
 def load_own_entry(entry_id: int) -> PortfolioEntry:

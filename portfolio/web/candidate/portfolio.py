@@ -19,6 +19,7 @@ from portfolio.models import EnrollmentSet, Submission
 from portfolio.models.base import utcnow
 from portfolio.services.portfolios import entries as portfolios
 from portfolio.services.portfolios import submissions
+from portfolio.services.portfolios.entries import NEW_VERSION
 from portfolio.web.candidate import bp, loaders
 from portfolio.web.candidate.entry_page import render_entry_page
 from portfolio.web.candidate.portfolio_forms import NarrativeForm, StatementForm
@@ -40,9 +41,10 @@ def portfolio() -> str:
     enrollment = loaders.current_enrollment()
     if enrollment is None:
         return render_template("candidate/portfolio.html", enrollment=None)
-    portfolio = portfolios.get_or_create_portfolio(db.session, enrollment)
+    # Made when a set's portfolio route is chosen; this page only reads (None before that).
+    portfolio = portfolios.find_portfolio(db.session, enrollment)
     sets = portfolios.portfolio_sets(enrollment)
-    entries = portfolios.entries_by_competency(portfolio)
+    entries = portfolios.entries_by_competency(portfolio) if portfolio is not None else {}
     sent = submissions.submissions_by_set(db.session, [s.id for s in sets])
     rows = [
         SetRow(
@@ -61,8 +63,12 @@ def portfolio() -> str:
         "candidate/portfolio.html",
         enrollment=enrollment,
         portfolio=portfolio,
-        statement_excerpt=saved_excerpt(
-            portfolio.learning_statement, portfolios.statement_rendered(portfolio), 300
+        statement_excerpt=(
+            saved_excerpt(
+                portfolio.learning_statement, portfolios.statement_rendered(portfolio), 300
+            )
+            if portfolio
+            else ""
         ),
         rows=rows,
     )
@@ -70,13 +76,13 @@ def portfolio() -> str:
 
 @bp.route("/portfolio/statement", methods=["GET", "POST"])
 def learning_statement() -> Response | tuple[str, int]:
-    portfolio = loaders.load_own_portfolio()
     if request.method == "GET":
-        form = StatementForm(
-            formdata=None,
-            data={"learning_statement": portfolio.learning_statement, "version": portfolio.version},
-        )
+        found = loaders.find_own_portfolio()
+        # Before the portfolio exists the form starts empty, at the version a new one gets.
+        text, version = (found.learning_statement, found.version) if found else ("", NEW_VERSION)
+        form = StatementForm(formdata=None, data={"learning_statement": text, "version": version})
         return _statement_page(form)
+    portfolio = loaders.load_own_portfolio_to_edit()
     form = StatementForm()
     if not form.validate():
         return _statement_page(form, status=422)
@@ -102,8 +108,12 @@ def learning_statement() -> Response | tuple[str, int]:
 def _statement_page(
     form: StatementForm, *, conflict: str | None = None, status: int = 200
 ) -> tuple[str, int]:
-    portfolio = loaders.load_own_portfolio()
-    saved = saved_html(portfolio.learning_statement, portfolios.statement_rendered(portfolio))
+    found = loaders.find_own_portfolio()
+    saved = (
+        saved_html(found.learning_statement, portfolios.statement_rendered(found))
+        if found
+        else None
+    )
     html = render_template(
         "candidate/portfolio_statement.html",
         form=form,

@@ -40,7 +40,7 @@ def _saved(version: int) -> Response:
 
 @bp.post("/portfolio/statement/autosave")
 def autosave_statement() -> Response | tuple[Response, int]:
-    portfolio = loaders.load_own_portfolio()
+    portfolio = loaders.load_own_portfolio_to_edit()
     try:
         text, version = _text_and_version()
         portfolios.update_learning_statement(

@@ -7,6 +7,7 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from portfolio.domain.errors import Conflict, InvalidInput
+from portfolio.domain.portfolios.snapshots import read_snapshot
 from portfolio.extensions import db
 from portfolio.models import EnrollmentSet
 from portfolio.models.base import utcnow
@@ -48,8 +49,9 @@ def submit(enrollment_set_id: int) -> Response | tuple[str, int]:
 def _confirm_page(
     enrollment_set: EnrollmentSet, *, alert: str | None = None, status: int = 200
 ) -> tuple[str, int]:
-    portfolio = portfolios.get_or_create_portfolio(db.session, enrollment_set.enrollment)
-    entries = portfolios.entries_by_competency(portfolio)
+    # Only reads: None until a set's portfolio route is chosen (the page then refuses).
+    portfolio = portfolios.find_portfolio(db.session, enrollment_set.enrollment)
+    entries = portfolios.entries_by_competency(portfolio) if portfolio is not None else {}
     problems = submissions.submission_problems(portfolio, enrollment_set)
     refusal = submissions.submit_refusal(enrollment_set, utcnow().date())
     html = render_template(
@@ -57,8 +59,12 @@ def _confirm_page(
         enrollment_set=enrollment_set,
         status_label=enrollment_set.status.label,
         portfolio=portfolio,
-        statement_excerpt=saved_excerpt(
-            portfolio.learning_statement, portfolios.statement_rendered(portfolio), 400
+        statement_excerpt=(
+            saved_excerpt(
+                portfolio.learning_statement, portfolios.statement_rendered(portfolio), 400
+            )
+            if portfolio
+            else ""
         ),
         evidence=portfolios.evidence_for_set(portfolio, enrollment_set),
         entries=entries,
@@ -79,5 +85,5 @@ def submission(submission_id: int) -> str:
     return render_template(
         "candidate/portfolio_submission.html",
         submission=submission,
-        document=submission.snapshot,
+        snapshot=read_snapshot(submission.snapshot, submission.snapshot_sha256),
     )

@@ -11,6 +11,7 @@ from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 
 from portfolio.domain.errors import InvalidInput
+from portfolio.domain.portfolios.snapshots import read_snapshot
 from portfolio.domain.reviewing.rubric import Rating
 from portfolio.extensions import db
 from portfolio.models import Assignment, AssignmentStatus
@@ -22,10 +23,35 @@ from portfolio.web.reviewer import bp, current_reviewer
 
 @bp.get("/calibration")
 def calibration_start() -> Response | str:
-    assignment = calibration.calibration_for(db.session, current_reviewer(), clock.today())
+    """The reviewer's exercise if they have one; else a "Start" button if they need one. Only
+    reads: the exercise is made when their profile is saved, or by the button's POST."""
+    me = current_reviewer()
+    assignment = calibration.current_calibration(db.session, me)
+    if assignment is not None:
+        return redirect(url_for("reviewer.calibration_page", assignment_id=assignment.id))
+    can_start = calibration.calibration_anchor_for(db.session, me) is not None
+    return _nothing_yet(can_start)
+
+
+@bp.post("/calibration")
+def calibration_begin() -> Response | str:
+    me = current_reviewer()
+    if not FlaskForm().validate_on_submit():
+        raise InvalidInput("This form could not be read. Reload the page and try again.")
+    assignment = calibration.start_calibration(db.session, me, clock.today())
     if assignment is None:
-        return render_template("reviewer/calibration.html", assignment=None)
+        return _nothing_yet(can_start=False)
     return redirect(url_for("reviewer.calibration_page", assignment_id=assignment.id))
+
+
+def _nothing_yet(can_start: bool) -> str:
+    return render_template(
+        "reviewer/calibration.html",
+        assignment=None,
+        can_start=can_start,
+        due_days=calibration.CALIBRATION_DUE_DAYS,
+        form=FlaskForm(),
+    )
 
 
 def _page(assignment: Assignment, error: InvalidInput | None = None) -> tuple[str, int]:
@@ -35,8 +61,10 @@ def _page(assignment: Assignment, error: InvalidInput | None = None) -> tuple[st
         assignment=assignment,
         competencies=calibration.competencies_of(assignment.submission),
         narratives={
-            c.get("code"): c.get("narrative", "")
-            for c in assignment.submission.snapshot.get("competencies", [])
+            entry.code: entry.narrative
+            for entry in read_snapshot(
+                assignment.submission.snapshot, assignment.submission.snapshot_sha256
+            ).competencies
         },
         comparison=calibration.comparison(db.session, assignment) if submitted else None,
         form=FlaskForm(),
