@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from flask import Flask, g, has_app_context
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_wtf.csrf import CSRFProtect
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
 
@@ -15,16 +18,17 @@ class Database:
     """One engine per app and one session per app context (a request or a CLI command).
 
     Services only flush; the request or command commits once (see web/transactions.py).
+    Tests reach the engine and bind sessions through the public methods below only.
     """
 
     def __init__(self) -> None:
         self._factories: dict[int, sessionmaker[Session]] = {}
-        self.engines: dict[int, Engine] = {}
+        self._engines: dict[int, Engine] = {}
 
     def init_app(self, app: Flask) -> None:
         url = app.config["DATABASE_URL"]
         engine = make_engine(url, app.config.get("DATABASE_STATEMENT_TIMEOUT_MS"))
-        self.engines[id(app)] = engine
+        self._engines[id(app)] = engine
         self._factories[id(app)] = sessionmaker(bind=engine, expire_on_commit=False)
         app.extensions["database"] = self
 
@@ -34,11 +38,16 @@ class Database:
             if session is not None:
                 session.close()
 
+    def engine_for(self, app: Flask) -> Engine:
+        """The engine of `app` (KeyError if init_app was never called with it)."""
+        return self._engines[id(app)]
+
     @property
     def engine(self) -> Engine:
+        """The current app's engine (inside an app context)."""
         from flask import current_app
 
-        return self.engines[id(current_app._get_current_object())]  # type: ignore[attr-defined]
+        return self.engine_for(current_app._get_current_object())  # type: ignore[attr-defined]
 
     @property
     def session(self) -> Session:
@@ -63,6 +72,19 @@ class Database:
     def bind_session(self, session: Session) -> None:
         """Use `session` for this app context (tests wrap each test in one outer transaction)."""
         g.db_session = session
+
+    @contextmanager
+    def sessions_joining(self, app: Flask, connection: Connection) -> Iterator[None]:
+        """While inside, every new session of `app` joins `connection`'s transaction, and its
+        commits only release a savepoint: a test rolls the connection back to undo them all."""
+        original = self._factories[id(app)]
+        self._factories[id(app)] = sessionmaker(
+            bind=connection, expire_on_commit=False, join_transaction_mode="create_savepoint"
+        )
+        try:
+            yield
+        finally:
+            self._factories[id(app)] = original
 
 
 def make_engine(url: str, statement_timeout_ms: object = None) -> Engine:

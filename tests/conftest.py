@@ -16,7 +16,7 @@ import pytest
 from flask import Flask, g, request_started
 from flask.testing import FlaskClient
 from sqlalchemy import Connection
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
 from portfolio import create_app
 from portfolio.extensions import db, limiter
@@ -107,7 +107,7 @@ def _forget_the_previous_request(sender: Flask, **_extra: object) -> None:
 def app(app_settings: dict[str, object]) -> Iterator[Flask]:
     app = create_app(app_settings)
     request_started.connect(_forget_the_previous_request, app)
-    engine = db.engines[id(app)]
+    engine = db.engine_for(app)
     Base.metadata.drop_all(engine)
     Base.metadata.create_all(engine)
     yield app
@@ -118,19 +118,15 @@ def app(app_settings: dict[str, object]) -> Iterator[Flask]:
 @pytest.fixture
 def connection(app: Flask) -> Iterator[Connection]:
     """A connection in an outer transaction that is rolled back after the test."""
-    engine = db.engines[id(app)]
+    engine = db.engine_for(app)
     with engine.connect() as conn:
         outer = conn.begin()
-        original = db._factories[id(app)]
         # Every session of this test (one per request) joins the outer transaction; their
         # commits release savepoints, so the test ends with nothing written.
-        db._factories[id(app)] = sessionmaker(
-            bind=conn, expire_on_commit=False, join_transaction_mode="create_savepoint"
-        )
         try:
-            yield conn
+            with db.sessions_joining(app, conn):
+                yield conn
         finally:
-            db._factories[id(app)] = original
             if outer.is_active:
                 outer.rollback()
 

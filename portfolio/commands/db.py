@@ -1,6 +1,13 @@
-"""`flask db upgrade|downgrade|current|revision`: Alembic, bound to the app's database."""
+"""`flask db upgrade|downgrade|current|revision`: Alembic, bound to the app's database.
+
+Four thin commands rather than Flask-Migrate, whose migrations environment reads the engine and
+metadata from a Flask-SQLAlchemy `db` (we use our own `extensions.Database`) and which adds its
+`db` group to the CLI itself (create_app lists every group explicitly).
+"""
 
 from __future__ import annotations
+
+import sys
 
 import click
 from alembic import command
@@ -12,7 +19,8 @@ from config import ROOT
 
 
 def alembic_config(url: str | None = None) -> AlembicConfig:
-    cfg = AlembicConfig()
+    # Alembic's default output is the sys.stdout of import time; click's runner swaps it later.
+    cfg = AlembicConfig(stdout=sys.stdout)
     cfg.set_main_option("script_location", str(ROOT / "migrations"))
     cfg.set_main_option(
         "sqlalchemy.url", (url or current_app.config["DATABASE_URL"]).replace("%", "%%")

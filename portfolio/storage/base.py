@@ -118,6 +118,12 @@ def check_parts_in_order(parts: Sequence[UploadedPart]) -> None:
 class ObjectStore(Protocol):
     """One bucket (or folder) of objects. Every method may raise StorageUnavailable (503)."""
 
+    @property
+    def browser_origin(self) -> str | None:
+        """The origin ("scheme://host[:port]") browsers send uploads to, for the CSP's
+        connect-src; None when the app's own routes receive them (same origin)."""
+        ...
+
     def presign_post(
         self,
         key: str,

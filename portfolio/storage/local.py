@@ -61,6 +61,11 @@ class LocalStore:
         for folder in (".meta", ".uploads", ".tmp"):
             (self.root / folder).mkdir(parents=True, exist_ok=True)
 
+    @property
+    def browser_origin(self) -> None:
+        """None: uploads go to the app's own routes (web/uploads/files.py)."""
+        return None
+
     # --- links --------------------------------------------------------------------------
 
     def _link(self, purpose: str, expires: int, **claims: Any) -> tuple[str, str, datetime]:

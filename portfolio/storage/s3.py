@@ -9,6 +9,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from urllib.parse import urlsplit
 
 import boto3
 from botocore import exceptions as boto_errors
@@ -111,6 +112,16 @@ class S3Store:
             aws_secret_access_key=secret_key,
             config=config,
         )
+
+    @property
+    def browser_origin(self) -> str:
+        """Where presigned URLs point: the endpoint's origin, behind the bucket's name when
+        addressed virtual-host style (bucket.s3.example.com)."""
+        endpoint = urlsplit(self.client.meta.endpoint_url)
+        host = endpoint.netloc
+        if self.client.meta.config.s3.get("addressing_style") == "virtual":
+            host = f"{self.bucket}.{host}"
+        return f"{endpoint.scheme}://{host}"
 
     def presign_post(
         self,

@@ -78,7 +78,7 @@ def test_the_list_takes_the_same_queries_for_3_or_30_people(app, client, session
         def count(*_args, **_kwargs):
             statements.append(1)
 
-        engine = db.engines[id(app)]
+        engine = db.engine_for(app)
         event.listen(engine, "before_cursor_execute", count)
         try:
             assert client.get("/admin/users").status_code == 200

@@ -66,7 +66,7 @@ def test_register_with_an_invalid_email(client, session, email):
 def test_register_with_a_common_password(client, session):
     response = register(client, "common@example.org", password="password1234")
     assert response.status_code == 422
-    assert b"too common" in response.data
+    assert b"This password is too easy to guess. This is a very common password." in response.data
     assert count_users(session, "common@example.org") == 0
 
 
@@ -220,6 +220,15 @@ def test_change_password_with_a_wrong_current_password(client, session):
     assert sign_in_again.status_code == 200  # still signed in; nothing changed
 
 
+def test_register_with_a_password_made_of_ones_own_name(client, session):
+    # "patreader2024" is fine for someone else; for Pat Reader it is the first thing to try.
+    response = register(client, "pat@example.org", name="Pat Reader", password="patreader2024")
+    assert response.status_code == 422
+    assert b"This password is too easy to guess. Choose one that is harder" in response.data
+    other = register(client, "sam@example.org", name="Sam Other", password="patreader2024")
+    assert other.status_code == 302
+
+
 def test_change_password_to_a_common_one(client, session):
     make_user(session, "to.common@example.org", password=PASSWORD)
     sign_in(client, "to.common@example.org", PASSWORD)
@@ -230,7 +239,7 @@ def test_change_password_to_a_common_one(client, session):
     }
     response = post_form(client, "/account/password", data, page="/account")
     assert response.status_code == 422
-    assert b"too common" in response.data
+    assert b"This password is too easy to guess. This is a very common password." in response.data
 
 
 def test_change_email_with_an_invalid_address(client, session):

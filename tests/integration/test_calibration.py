@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from datetime import date, timedelta
+from pathlib import Path
 
 from sqlalchemy import select
 
@@ -325,3 +328,54 @@ def test_saving_a_new_reviewers_qualifications_assigns_their_calibration(client,
     login_as(client, fresh)
     page = client.get("/review/calibration", follow_redirects=True).get_data(as_text=True)
     assert "I catalogued <strong>two hundred</strong> donated books." in page
+
+
+# Run in a fresh interpreter, so that nothing another test imported can hide an import.
+CALIBRATION_IN_A_FRESH_PROCESS = """
+import sys, tempfile
+from pathlib import Path
+from portfolio import create_app
+from portfolio.extensions import db
+from portfolio.models import Base, Role
+from portfolio.services.reviewing import calibration
+from tests.helpers import login_as, make_user, post_form
+from tests.review_fixtures import make_reviewer, make_world
+
+folder = Path(tempfile.mkdtemp())
+app = create_app({
+    "ENV_NAME": "testing", "TESTING": True, "SECRET_KEY": "x", "MAIL_SUPPRESS_SEND": True,
+    "DATABASE_URL": f"sqlite:///{folder / 'db.sqlite3'}", "PUBLIC_BASE_URL": "http://localhost",
+    "OBJECT_STORE_URL": f"file://{folder / 'objects'}", "RATELIMIT_STORAGE_URI": "memory://",
+})
+with app.app_context():
+    Base.metadata.create_all(db.engine)
+    session = db.session
+    world = make_world(session, reviewers=0)
+    admin = make_user(session, "admin@example.org", roles=(Role.ADMINISTRATOR,))
+    calibration.mark_anchor(session, world.submission, actor=admin, agreed=%(agreed)r)
+    fresh = make_reviewer(session, "fresh@example.org")
+    session.commit()
+    ids = {c.code: c.id for c in world.competencies}
+client = app.test_client()
+login_as(client, fresh)
+url = post_form(client, "/review/calibration", {}).headers["Location"]
+ratings = {"C1": "met", "C2": "met", "C3": "not_met"}
+data = {f"rating-{ids[code]}": level for code, level in ratings.items()}
+page = post_form(client, url, data, follow_redirects=True).get_data(as_text=True)
+print("Weighted kappa: 0.67" in page)
+print(sorted(m for m in ("sklearn", "krippendorff", "numpy", "scipy") if m in sys.modules))
+"""
+
+
+def test_serving_calibration_loads_no_numerical_library():
+    code = CALIBRATION_IN_A_FRESH_PROCESS % {"agreed": AGREED}
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=Path(__file__).resolve().parents[2],
+    )
+    # Given M M N against the agreed M P N: observed linear disagreement 1/3, chance 1, so
+    # kappa is 1 - (1/3) / 1 = 2/3; the page shows it, and none of the libraries was loaded.
+    assert out.stdout.split("\n")[:2] == ["True", "[]"]

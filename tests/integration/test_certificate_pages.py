@@ -207,7 +207,7 @@ def dashboard_queries(app, client) -> int:
         if not statement.lstrip().upper().startswith(("SAVEPOINT", "RELEASE", "ROLLBACK")):
             statements.append(statement)
 
-    engine = db.engines[id(app)]
+    engine = db.engine_for(app)
     event.listen(engine, "before_cursor_execute", record)
     try:
         assert client.get("/me/").status_code == 200

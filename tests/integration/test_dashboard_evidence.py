@@ -19,7 +19,7 @@ def dashboard_queries(app, client) -> tuple[int, str]:
         if not statement.lstrip().upper().startswith(("SAVEPOINT", "RELEASE", "ROLLBACK")):
             statements.append(statement)
 
-    engine = db.engines[id(app)]
+    engine = db.engine_for(app)
     event.listen(engine, "before_cursor_execute", record)
     try:
         response = client.get("/me/")

@@ -148,7 +148,7 @@ def count_queries(app, client, url):
         if not statement.lstrip().upper().startswith(("SAVEPOINT", "RELEASE", "ROLLBACK")):
             statements.append(statement)
 
-    engine = db.engines[id(app)]
+    engine = db.engine_for(app)
     event.listen(engine, "before_cursor_execute", record)
     try:
         assert client.get(url).status_code == 200

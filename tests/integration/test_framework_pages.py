@@ -130,7 +130,7 @@ def test_unknown_programs_and_versions_are_not_found(client, lsscp, url):
 
 
 def count_queries(client, url: str) -> int:
-    engine = db.engines[id(client.application)]
+    engine = db.engine_for(client.application)
     statements: list[str] = []
 
     def listener(conn, cursor, statement, *args):

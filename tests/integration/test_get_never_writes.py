@@ -149,7 +149,7 @@ def crawl(
 ) -> tuple[list[tuple[str, list[str]]], Counter[int]]:
     """Open `start` and every page linked from a page reached (adding their endpoints to
     `reached`); the writes each GET made, and how many answers of each status."""
-    engine = db.engines[id(app)]
+    engine = db.engine_for(app)
     adapter = app.url_map.bind("localhost")
     seen: set[str] = set()
     per_endpoint: Counter[str] = Counter()
@@ -258,7 +258,7 @@ def test_the_crawl_reaches_the_pages_that_used_to_write(app, client, session, pe
 
 def test_the_write_listener_sees_writes(app, session):
     """The listener the crawl relies on does catch an UPDATE (so an empty list means none)."""
-    with writes_recorded(db.engines[id(app)]) as writes:
+    with writes_recorded(db.engine_for(app)) as writes:
         user = make_user(session, "someone@example.org")
         user.name = "Changed"
         session.flush()

@@ -106,7 +106,7 @@ def test_the_same_event_is_queued_once(session, mailbox):
 def committing(app) -> Iterator[sessionmaker[Session]]:
     """Sessions that really commit (no test transaction around them): delivery passes in threads
     must see each other's claims. Their outbox rows are removed afterwards."""
-    factory = sessionmaker(bind=db.engines[id(app)], expire_on_commit=False)
+    factory = sessionmaker(bind=db.engine_for(app), expire_on_commit=False)
     yield factory
     with factory() as cleanup:
         cleanup.execute(delete(OutboxMessage).where(OutboxMessage.idempotency_key.startswith(KEY)))
@@ -209,7 +209,7 @@ def test_a_hanging_mail_server_never_delays_the_response(app_settings, silent_se
             "MAIL_TIMEOUT": timeout,
         }
     )
-    engine = db.engines[id(app)]
+    engine = db.engine_for(app)
     Base.metadata.create_all(engine)
     try:
         client = app.test_client()

@@ -312,7 +312,7 @@ def test_an_artifact_is_removed(client, session, signed_in):
 
 def count_queries(client, url):
     statements = []
-    engine = db.engines[id(client.application)]
+    engine = db.engine_for(client.application)
 
     def record(conn, cursor, statement, parameters, context, executemany):
         statements.append(statement)

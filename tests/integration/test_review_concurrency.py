@@ -43,7 +43,7 @@ def own_app(app_settings, database_url) -> Iterator[object]:
     with admin.connect() as conn:
         conn.execute(text(f'CREATE DATABASE "{name}"'))
     application = create_app({**app_settings, "DATABASE_URL": f"{server}/{name}"})
-    engine = db.engines[id(application)]
+    engine = db.engine_for(application)
     Base.metadata.create_all(engine)
     try:
         yield application

@@ -26,7 +26,7 @@ def counting(app):
         if not statement.lstrip().upper().startswith(IGNORED):
             statements.append(statement)
 
-    engine = db.engines[id(app)]
+    engine = db.engine_for(app)
     event.listen(engine, "before_cursor_execute", count)
     try:
         yield statements

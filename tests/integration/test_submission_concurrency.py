@@ -30,7 +30,7 @@ def engine(app, database_url) -> Iterator[Engine]:
     """The app's engine, with every row this test commits deleted again at the end."""
     if not database_url.startswith("postgresql"):
         pytest.skip("needs PostgreSQL: concurrent transactions and SELECT ... FOR UPDATE")
-    engine = db.engines[id(app)]
+    engine = db.engine_for(app)
     tables = [t for t in reversed(Base.metadata.sorted_tables) if "id" in t.c]
     with engine.connect() as conn:
         before = {t.name: conn.scalar(select(func.coalesce(func.max(t.c.id), 0))) for t in tables}

@@ -148,3 +148,14 @@ def test_image_may_be_shown_inline(api: UploadApi, store: S3Store) -> None:
     link = api.client.get(shown["urls"]["download"] + "?view=inline").headers["Location"]
     disposition = parse_qs(urlsplit(link).query)["response-content-disposition"][0]
     assert disposition.startswith("inline;")
+
+
+def test_the_csp_lets_pages_reach_the_s3_endpoint_and_nothing_else(
+    api: UploadApi, store: S3Store, client, moto_endpoint: str
+) -> None:
+    # moto is path-style over plain HTTP on a local port: the browser posts to that origin.
+    started = api.started(pdf_bytes(2048), "notes.pdf")
+    post_url = urlsplit(started["post"]["url"])
+    assert f"{post_url.scheme}://{post_url.netloc}" == moto_endpoint
+    csp = client.get("/").headers["Content-Security-Policy"]
+    assert f"connect-src 'self' {moto_endpoint};" in csp

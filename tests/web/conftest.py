@@ -81,7 +81,7 @@ def live_server(live_app) -> Iterator[str]:
 @pytest.fixture
 def live(live_app, live_server) -> Iterator[str]:
     """The live server's base URL, with an empty database for this test."""
-    engine = db.engines[id(live_app)]
+    engine = db.engine_for(live_app)
     Base.metadata.drop_all(engine)
     Base.metadata.create_all(engine)
     with live_app.app_context():

@@ -2,7 +2,8 @@
 
 No page of this feature's own hosts the widget (the portfolio entry page does), so each test
 signs in, opens the home page and drops the rendered partial into it, loading the scripts by
-URL as the CSP requires. The live app uses the local backend, same-origin like S3 with CORS.
+URL as the CSP requires. The live app uses the local backend (same origin), except the tests
+at the end, which post to moto's S3 server on another origin, as a browser reaches real S3.
 """
 
 from __future__ import annotations
@@ -18,9 +19,13 @@ from playwright.sync_api import Page, Route, expect
 
 from portfolio.extensions import db
 from portfolio.models import Role, Upload, UploadStatus
+from portfolio.storage.s3 import S3Store
 from tests.helpers import make_user
+from tests.storage_fixtures import boto_session, moto_endpoint, s3_admin, s3_bucket, s3_store
+from tests.upload_helpers import use_store
 from tests.web.conftest import assert_accessible
 
+FIXTURES = (boto_session, moto_endpoint, s3_admin, s3_bucket, s3_store)
 PASSWORD = "uploads travel straight to storage"
 MiB = 1024 * 1024
 
@@ -208,3 +213,49 @@ def test_a_bare_placeholder_becomes_a_widget_that_attaches_the_file(
     assert upload.status == UploadStatus.VERIFIED
     assert attached == [{"upload_id": upload.id}]
     assert_accessible(page)
+
+
+# --- straight to S3 (moto over HTTP, another origin): the CSP must let exactly that through --
+
+CSP_VIOLATIONS = """() => {
+  window.cspBlocked = [];
+  document.addEventListener("securitypolicyviolation", (e) => window.cspBlocked.push(e.blockedURI));
+}"""
+
+
+@pytest.fixture
+def s3_live_app(live_app: Flask, s3_store: S3Store) -> Iterator[Flask]:
+    with use_store(live_app, s3_store):
+        yield live_app
+
+
+def test_a_pdf_goes_straight_to_s3_which_the_csp_allows(
+    signed_in: Page, live: str, s3_live_app: Flask, moto_endpoint: str
+) -> None:
+    page = signed_in
+    open_widget(page, live, s3_live_app)
+    page.evaluate(CSP_VIOLATIONS)
+    content = b"%PDF-1.7\n" + os.urandom(50_000)
+    page.get_by_label("File to upload").set_input_files(
+        files=[{"name": "minutes.pdf", "mimeType": "application/pdf", "buffer": content}]
+    )
+    status = page.get_by_role("status").filter(has_text="minutes.pdf")
+    expect(status).to_have_text("minutes.pdf (48.8 KB) was checked and saved.")
+    (upload,) = uploads(s3_live_app)
+    assert upload.status == UploadStatus.VERIFIED
+    assert page.evaluate("window.cspBlocked") == []
+
+
+def test_a_page_cannot_send_data_to_an_origin_other_than_the_store(
+    signed_in: Page, live: str, live_app: Flask, moto_endpoint: str
+) -> None:
+    # With the local store (the live app's own), the moto origin is just another site.
+    page = signed_in
+    page.goto(live + "/")
+    page.evaluate(CSP_VIOLATIONS)
+    outcome = page.evaluate(
+        "(url) => fetch(url, {method: 'POST', body: 'secret'}).then(() => 'sent', () => 'refused')",
+        moto_endpoint + "/",
+    )
+    assert outcome == "refused"
+    assert page.evaluate("window.cspBlocked") == [moto_endpoint + "/"]

@@ -4,19 +4,20 @@ Ratings are ordinal (Not met < Partially met < Met), so both statistics weight a
 split more than a Met/Partially met one. Each statistic is None, with the reason, when the data
 cannot support it, rather than a NaN or an exception.
 
-scikit-learn and krippendorff (with numpy) are imported inside the functions: importing
-sklearn.metrics alone takes about 2.7 s, which every web worker and CLI command would otherwise
-pay at start-up for a page that few people open. The `*_from_counts` variants take how often
-each pair of ratings occurred, as the admin page's grouped query returns them, and compute the
-same values in exact integer arithmetic, with no libraries and without expanding the pairs.
+Everything is computed exactly (integers and Fractions) from how often each pair of ratings
+occurred: three categories need no numerical library, and none is loaded. The `*_from_counts`
+variants take those counts as the quality page's grouped query returns them; the others count
+the pairs or units first. The tests compare both with scikit-learn and krippendorff.
 """
 
 from __future__ import annotations
 
 import math
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
+from itertools import permutations
 
 from portfolio.domain.errors import InvalidInput
 from portfolio.domain.reviewing.rubric import Rating
@@ -24,7 +25,6 @@ from portfolio.domain.reviewing.rubric import Rating
 # Krippendorff (2004): alpha >= 0.800 supports conclusions; 0.667 to 0.800 only tentative ones.
 LOW_AGREEMENT_THRESHOLD = 0.667
 MIN_PAIRS = 2
-_RANKS = [rating.rank for rating in sorted(Rating)]  # category labels, in order
 # How often each (first rating, second rating) pair occurred; absent pairs count zero.
 PairCounts = Mapping[tuple[Rating, Rating], int]
 
@@ -57,18 +57,7 @@ def weighted_kappa(pairs: Sequence[tuple[Rating, Rating]]) -> Statistic:
     Kappa assumes the same two raters throughout, e.g. one reviewer against a calibration
     anchor's agreed ratings; for rotating reviewers use `ordinal_alpha`.
     """
-    name, unit = "Weighted kappa", "paired ratings"
-    if len(pairs) < MIN_PAIRS:
-        return Statistic(name, None, len(pairs), unit, _too_few(len(pairs), unit))
-    used = {rating for pair in pairs for rating in pair}
-    if len(used) == 1:
-        return Statistic(name, None, len(pairs), unit, _one_category(used.pop()))
-    from sklearn.metrics import cohen_kappa_score  # see the module docstring
-
-    first = [a.rank for a, _ in pairs]
-    second = [b.rank for _, b in pairs]
-    value = cohen_kappa_score(first, second, labels=_RANKS, weights="linear")
-    return Statistic(name, float(value), len(pairs), unit)
+    return weighted_kappa_from_counts(Counter(pairs))
 
 
 def ordinal_alpha(units: Sequence[Sequence[Rating]]) -> Statistic:
@@ -84,13 +73,13 @@ def ordinal_alpha(units: Sequence[Sequence[Rating]]) -> Statistic:
     used = {rating for ratings in pairable for rating in ratings}
     if len(used) == 1:
         return Statistic(name, None, len(pairable), unit, _one_category(used.pop()))
-    import krippendorff  # see the module docstring
-
-    counts = [[ratings.count(rating) for rating in sorted(Rating)] for ratings in pairable]
-    value = krippendorff.alpha(
-        value_counts=counts, value_domain=_RANKS, level_of_measurement="ordinal"
-    )
-    return Statistic(name, float(value), len(pairable), unit)
+    # A unit of m ratings adds 1/(m - 1) for each ordered pair of its ratings (Krippendorff).
+    coincidences = [[Fraction(0)] * 3 for _ in range(3)]
+    for ratings in pairable:
+        weight = Fraction(1, len(ratings) - 1)
+        for i, j in permutations(range(len(ratings)), 2):
+            coincidences[ratings[i].rank][ratings[j].rank] += weight
+    return Statistic(name, float(_ordinal_alpha(coincidences)), len(pairable), unit)
 
 
 def disagreement_rate(pairs: Sequence[tuple[Rating, Rating]]) -> Fraction | None:
@@ -170,24 +159,35 @@ def ordinal_alpha_from_counts(counts: PairCounts) -> Statistic:
         return Statistic(name, None, total, unit, _too_few(total, unit))
     if len(used) == 1:
         return Statistic(name, None, total, unit, _one_category(used.pop()))
-    coincidences = [[0] * 3 for _ in range(3)]
+    coincidences = [[Fraction(0)] * 3 for _ in range(3)]
     for (a, b), count in counts.items():
         coincidences[a.rank][b.rank] += count
         coincidences[b.rank][a.rank] += count
-    values = [sum(row) for row in coincidences]  # n_c: how often each rank was given
-    pooled = sum(values)
+    return Statistic(name, float(_ordinal_alpha(coincidences)), total, unit)
 
-    def twice_delta(c: int, k: int) -> int:
+
+def _ordinal_alpha(coincidences: Sequence[Sequence[Fraction]]) -> Fraction:
+    """Alpha = 1 - D_o / D_e from the coincidence matrix (ranks as indices), exactly.
+
+    The caller has checked that at least two ranks occur, so D_e is not zero.
+    """
+    values = [sum(row, Fraction(0)) for row in coincidences]  # n_c: how often each rank occurs
+    pooled = sum(values, Fraction(0))
+
+    def twice_delta(c: int, k: int) -> Fraction:
         # Ordinal distance doubled (it has halves): 2 * sum(n_c..n_k) - n_c - n_k.
         lo, hi = min(c, k), max(c, k)
-        return 2 * sum(values[lo : hi + 1]) - values[c] - values[k]
+        return 2 * sum(values[lo : hi + 1], Fraction(0)) - values[c] - values[k]
 
     squared = [[twice_delta(c, k) ** 2 for k in range(3)] for c in range(3)]
-    observed = sum(coincidences[c][k] * squared[c][k] for c in range(3) for k in range(3))
-    expected = sum(values[c] * values[k] * squared[c][k] for c in range(3) for k in range(3))
+    observed = sum(
+        (coincidences[c][k] * squared[c][k] for c in range(3) for k in range(3)), Fraction(0)
+    )
+    expected = sum(
+        (values[c] * values[k] * squared[c][k] for c in range(3) for k in range(3)), Fraction(0)
+    )
     # alpha = 1 - D_o / D_e with D_o = observed / n and D_e = expected / (n (n - 1)).
-    value = 1 - Fraction(observed * (pooled - 1), expected)
-    return Statistic(name, float(value), total, unit)
+    return 1 - observed * (pooled - 1) / expected
 
 
 def agreement_stats_from_counts(counts: PairCounts) -> AgreementStats:
