@@ -255,15 +255,19 @@ def test_a_narrative_over_the_limit_is_refused_and_kept_in_the_form(client, sess
     assert textarea_value(html, "narrative") == long_text
 
 
-def test_a_nul_character_is_dropped_not_a_server_error(client, session, signed_in):
+def test_a_nul_character_is_refused_with_a_message_and_nothing_changes(
+    client, session, signed_in
+):
     entry = signed_in.entry(session, "S1-1")
+    before = entry.narrative
     url = f"/me/portfolio/entries/{entry.id}"
     response = client.post(
         url, data={"csrf_token": csrf_token(client, url), "narrative": "a\x00b", "version": "1"}
     )
-    assert response.status_code == 302
+    assert response.status_code == 400
+    assert "“narrative” contains a character we cannot store" in response.get_data(as_text=True)
     session.expire_all()
-    assert signed_in.entry(session, "S1-1").narrative == "ab"
+    assert signed_in.entry(session, "S1-1").narrative == before
 
 
 def test_an_artifact_id_that_is_not_a_number_is_a_form_error(client, session, signed_in):

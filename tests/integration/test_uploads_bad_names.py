@@ -42,10 +42,10 @@ def test_name_with_backslashes_keeps_only_its_last_part(
     assert_server_key(upload, candidate)
 
 
-def test_name_with_nul_loses_it(api: UploadApi, session: Session, candidate: User) -> None:
-    upload = begin_named(api, session, "report\x00.pdf")
-    assert upload.original_name == "report.pdf"
-    assert_server_key(upload, candidate)
+def test_name_with_nul_is_refused_before_anything_is_stored(api: UploadApi) -> None:
+    reply = api.begin(b"%PDF-1.4 x", name="report\x00.pdf")
+    assert reply.status_code == 400
+    assert reply.get_json()["field"] == "filename"
 
 
 def test_name_over_255_bytes_is_cut_keeping_the_extension(

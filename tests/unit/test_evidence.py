@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from portfolio.domain.errors import Conflict, InvalidInput
@@ -119,6 +119,7 @@ json_values = st.recursive(
 )
 
 
+@settings(suppress_health_check=[HealthCheck.too_slow])  # big documents on a busy machine
 @given(st.dictionaries(st.text(), json_values))
 def test_any_change_to_a_snapshot_changes_its_hash(document: dict[str, object]) -> None:
     changed = {**document, "\x00marker": True}

@@ -128,9 +128,10 @@ PATHOLOGICAL = {
 }
 
 
-def best_of_three(text: str) -> float:
+def best_of_five(text: str) -> float:
+    # The best of five: on a shared 2-core machine even CPU time wobbles with cache contention.
     timings = []
-    for _ in range(3):
+    for _ in range(5):
         start = time.process_time()
         render_markdown(text)
         timings.append(time.process_time() - start)
@@ -151,7 +152,7 @@ class Tags(HTMLParser):
 def test_pathological_input_at_the_maximum_length_renders_within_budget(text: str) -> None:
     assert len(text) <= MAX_NARRATIVE
     assert len(text) >= MAX_NARRATIVE * 0.9  # the cases really are at the maximum length
-    elapsed = best_of_three(text)
+    elapsed = best_of_five(text)
     assert elapsed < BUDGET_SECONDS, f"{elapsed * 1000:.0f} ms"
 
 
@@ -190,6 +191,6 @@ def test_quotes_nested_past_the_depth_limit_are_flattened_but_keep_their_text() 
 
 def test_time_grows_linearly_with_the_text() -> None:
     """Ten times the text takes at most about ten times as long (quadratic would be 100x)."""
-    small = best_of_three("[" * (MAX_NARRATIVE // 10)) + 0.0005  # floor against timer noise
-    large = best_of_three("[" * MAX_NARRATIVE)
+    small = best_of_five("[" * (MAX_NARRATIVE // 10)) + 0.0005  # floor against timer noise
+    large = best_of_five("[" * MAX_NARRATIVE)
     assert large < small * 20
