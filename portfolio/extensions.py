@@ -111,7 +111,11 @@ def make_engine(url: str, statement_timeout_ms: object = None) -> Engine:
 
         @event.listens_for(engine, "begin")
         def _sqlite_begin(conn):  # type: ignore[no-untyped-def]
-            conn.exec_driver_sql("BEGIN")
+            # IMMEDIATE takes the write lock up front, waiting up to busy_timeout for it. A
+            # deferred transaction that read first and then writes cannot wait: SQLite fails it
+            # at once with "database is locked" whenever another connection is writing (two
+            # requests at once, or a request and the outbox's delivery thread).
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
 
         return engine
     connect_args: dict[str, object] = {}

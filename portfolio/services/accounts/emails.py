@@ -84,6 +84,27 @@ def send_address_in_use(session: Session, *, to: str) -> bool:
     )
 
 
+def send_no_account(session: Session, *, to: str, asked_for: str, sign_in: str) -> bool:
+    body = (
+        "Hello,\n\n"
+        f"Someone asked Portfolio for {asked_for} for this email address, but no account uses "
+        f"it. If that was you, create an account from the Register link at {sign_in}. "
+        "If it was not you, you can ignore this email."
+    )
+    return queue(session, to=to, subject="No Portfolio account", body=body, signature=SIGNATURE)
+
+
+def send_already_confirmed(session: Session, *, to: str, name: str, sign_in: str) -> bool:
+    body = (
+        f"Hello {name},\n\n"
+        "Someone asked for a new confirmation link for your Portfolio account, but your email "
+        f"address is confirmed already. You can sign in at {sign_in}."
+    )
+    return queue(
+        session, to=to, subject="Your address is confirmed already", body=body, signature=SIGNATURE
+    )
+
+
 def send_email_changed(session: Session, *, to: str, name: str, new_email: str) -> bool:
     body = (
         f"Hello {name},\n\n"

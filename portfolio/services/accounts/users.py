@@ -151,9 +151,22 @@ def send_confirmation(session: Session, settings: AccountSettings, user: User) -
 
 
 def resend_confirmation(session: Session, settings: AccountSettings, email: str) -> None:
-    """Email a new confirmation link when the address has an unconfirmed account."""
+    """Email a new confirmation link when the address has an unconfirmed account; otherwise an
+    email saying why there is none. Every case queues one email and nothing is sent during the
+    request, so neither the page nor its timing tells a stranger whether the account exists."""
     user = find_by_email(session, email)
-    if user is not None and not user.is_confirmed:
+    if user is None:
+        account_emails.send_no_account(
+            session,
+            to=normalize_email(email),
+            asked_for="a new confirmation link",
+            sign_in=settings.sign_in_url,
+        )
+    elif user.is_confirmed:
+        account_emails.send_already_confirmed(
+            session, to=user.email, name=user.name, sign_in=settings.sign_in_url
+        )
+    else:
         send_confirmation(session, settings, user)
 
 
@@ -195,9 +208,16 @@ def authenticate(session: Session, email: str, password: str) -> User:
 
 
 def request_password_reset(session: Session, settings: AccountSettings, email: str) -> None:
-    """Email a single-use reset link when the address has an account; otherwise do nothing."""
+    """Email a single-use reset link when the address has an account; otherwise an email saying
+    no account uses it (one email either way: see resend_confirmation)."""
     user = find_by_email(session, email)
     if user is None:
+        account_emails.send_no_account(
+            session,
+            to=normalize_email(email),
+            asked_for="a password reset link",
+            sign_in=settings.sign_in_url,
+        )
         return
     payload = {"uid": user.id, "pw": fingerprint(user.password_hash)}
     token = sign(settings.secret_key, Purpose.RESET_PASSWORD, payload)
