@@ -60,6 +60,7 @@ class Config:
     UPLOAD_PART_BYTES = 16 * 1024**2
     UPLOAD_PENDING_DAYS = 1
     UPLOAD_MAX_PENDING = 20
+    UPLOAD_MAX_PENDING_BYTES = 4 * 1024**3
     # Strict-Transport-Security: browsers keep to HTTPS this long (0 sends no header).
     HSTS_MAX_AGE = 60 * 60 * 24 * 365
     # Form posts only: artifact uploads go straight to the object store.
@@ -150,6 +151,7 @@ ENV_OVERRIDES: tuple[str, ...] = (
     "UPLOAD_PART_BYTES",
     "UPLOAD_PENDING_DAYS",
     "UPLOAD_MAX_PENDING",
+    "UPLOAD_MAX_PENDING_BYTES",
     "HSTS_MAX_AGE",
 )
 # Settings whose default is None but whose value, when set, is a whole number.

@@ -105,6 +105,13 @@ def check_part_number(part_number: int) -> int:
     return part_number
 
 
+def check_signed_size(size: int) -> int:
+    """`size` itself if a link can be signed for it: a whole number of bytes, at least one."""
+    if isinstance(size, bool) or not isinstance(size, int) or size < 1:
+        raise UploadRejected(f"An upload holds at least one byte, not {size!r:.20}.")
+    return size
+
+
 def check_parts_in_order(parts: Sequence[UploadedPart]) -> None:
     """S3's rule for completing: at least one part, numbers strictly ascending."""
     if not parts:
@@ -127,11 +134,11 @@ class ObjectStore(Protocol):
     def presign_post(
         self,
         key: str,
-        max_bytes: int,
+        size: int,
         content_type: str | None = None,
         expires: int = DEFAULT_EXPIRES,
     ) -> PresignedPost:
-        """A form POST that stores 1..max_bytes bytes at exactly `key`, for `expires` seconds."""
+        """A form POST that stores exactly `size` bytes at exactly `key`, for `expires` seconds."""
         ...
 
     def create_multipart(self, key: str, content_type: str) -> str:
@@ -139,9 +146,15 @@ class ObjectStore(Protocol):
         ...
 
     def presign_part(
-        self, key: str, upload_id: str, part_number: int, expires: int = DEFAULT_EXPIRES
+        self,
+        key: str,
+        upload_id: str,
+        part_number: int,
+        size: int,
+        expires: int = DEFAULT_EXPIRES,
     ) -> str:
-        """A URL the browser PUTs one part's bytes to; the response's ETag names the part."""
+        """A URL the browser PUTs exactly `size` bytes of one part to (the length is signed,
+        so no other is accepted); the response's ETag names the part."""
         ...
 
     def list_parts(self, key: str, upload_id: str) -> list[UploadedPart]:

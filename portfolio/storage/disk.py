@@ -52,6 +52,19 @@ def receive(stream: Readable, dest: Path, max_bytes: int) -> tuple[int, str]:
     return size, md5.hexdigest()
 
 
+def receive_exactly(stream: Readable, dest: Path, size: int) -> str:
+    """Copy exactly `size` bytes from `stream` into `dest`; returns their MD5 hex.
+
+    A link signed for `size` bytes takes no other length: UploadTooLarge (413) past it,
+    UploadRejected (422) short of it or empty. The caller removes `dest` on error."""
+    received, md5 = receive(stream, dest, size)
+    if received != size:
+        raise UploadRejected(
+            f"{received:,} bytes arrived, but this link takes exactly {size:,}; nothing was saved."
+        )
+    return md5
+
+
 def concatenate(sources: Iterable[Path], dest: Path) -> None:
     with dest.open("wb") as out:
         for path in sources:

@@ -1,8 +1,8 @@
 """Signed, expiring links for the local store: its stand-in for S3's presigned URLs.
 
-A link's token carries everything the receiving app route may do (purpose, key, size limit,
-upload and part, download headers), signed with the app's secret, so the route trusts only
-the token and never a key or limit sent by the browser.
+A link's token carries everything the receiving app route may do (purpose, key, the exact
+number of bytes it takes, upload and part, download headers), signed with the app's secret,
+so the route trusts only the token and never a key or size sent by the browser.
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ class LinkClaims:
     purpose: str
     key: str
     expires_at: datetime
-    max_bytes: int | None = None
+    size: int | None = None  # uploads and parts: exactly this many bytes, no more, no fewer
     content_type: str | None = None
     upload_id: str | None = None
     part_number: int | None = None
@@ -41,7 +41,7 @@ class LinkClaims:
 
 _FIELDS = {  # claim attribute -> short name in the token, to keep URLs short
     "key": "k",
-    "max_bytes": "m",
+    "size": "s",  # older tokens carried an upper limit ("m") instead: they have no size
     "content_type": "t",
     "upload_id": "u",
     "part_number": "n",

@@ -35,8 +35,9 @@ from portfolio.storage.base import (
     check_part_number,
     check_parts_in_order,
     check_prefix,
+    check_signed_size,
 )
-from portfolio.storage.disk import concatenate, multipart_etag, receive, scratch_file
+from portfolio.storage.disk import concatenate, multipart_etag, receive_exactly, scratch_file
 
 _UPLOAD_ID = re.compile(r"^[0-9a-f]{32}$")
 _PART_FILE = re.compile(r"^(\d{5})-([0-9a-f]{32})\.part$")
@@ -50,12 +51,10 @@ class LocalStore:
         url_builder: links.UrlBuilder | None = None,
         *,
         min_part_bytes: int = MIN_PART_BYTES,
-        max_part_bytes: int = 512 * 1024 * 1024,
         clock: Callable[[], float] = time.time,
     ) -> None:
         self.root = Path(root).resolve()
         self.min_part_bytes = min_part_bytes
-        self.max_part_bytes = max_part_bytes
         self._signer = links.LinkSigner(secret, clock) if secret else None
         self._url_builder = url_builder
         for folder in (".meta", ".uploads", ".tmp"):
@@ -83,21 +82,26 @@ class LocalStore:
     def presign_post(
         self,
         key: str,
-        max_bytes: int,
+        size: int,
         content_type: str | None = None,
         expires: int = DEFAULT_EXPIRES,
     ) -> PresignedPost:
         check_key(key)
         url, token, expires_at = self._link(
-            links.UPLOAD, expires, key=key, max_bytes=max_bytes, content_type=content_type
+            links.UPLOAD, expires, key=key, size=check_signed_size(size), content_type=content_type
         )
-        conditions: list[Any] = [{"key": key}, ["content-length-range", 1, max_bytes]]
+        conditions: list[Any] = [{"key": key}, ["content-length-range", size, size]]
         if content_type:
             conditions.append({"Content-Type": content_type})
         return PresignedPost(url, {"token": token}, conditions, expires_at)
 
     def presign_part(
-        self, key: str, upload_id: str, part_number: int, expires: int = DEFAULT_EXPIRES
+        self,
+        key: str,
+        upload_id: str,
+        part_number: int,
+        size: int,
+        expires: int = DEFAULT_EXPIRES,
     ) -> str:
         self._upload_dir(key, upload_id)
         url, _token, _at = self._link(
@@ -106,7 +110,7 @@ class LocalStore:
             key=key,
             upload_id=upload_id,
             part_number=check_part_number(part_number),
-            max_bytes=self.max_part_bytes,
+            size=check_signed_size(size),
         )
         return url
 
@@ -131,14 +135,14 @@ class LocalStore:
     # --- receiving bytes (called by the app routes behind the links) ---------------------
 
     def write_upload(
-        self, key: str, stream: disk.Readable, max_bytes: int, content_type: str | None = None
+        self, key: str, stream: disk.Readable, size: int, content_type: str | None = None
     ) -> ObjectInfo:
-        """Store 1..max_bytes bytes from `stream` at `key`, all or nothing.
+        """Store exactly `size` bytes from `stream` at `key`, all or nothing.
 
-        UploadTooLarge (413) or UploadRejected (422, empty) leave nothing on disk."""
+        UploadTooLarge (413, more) or UploadRejected (422, fewer) leave nothing on disk."""
         target = self._object_path(key)
         with scratch_file(self.root / ".tmp") as scratch:
-            size, md5 = receive(stream, scratch, max_bytes)
+            md5 = receive_exactly(stream, scratch, check_signed_size(size))
             self._place(scratch, target, key, md5, content_type)
         return ObjectInfo(key, size, md5, content_type)
 
@@ -148,13 +152,14 @@ class LocalStore:
         upload_id: str,
         part_number: int,
         stream: disk.Readable,
-        max_bytes: int | None = None,
+        size: int,
     ) -> str:
-        """Store one part (sent again, it replaces the old one); returns its ETag."""
+        """Store one part of exactly `size` bytes (sent again, it replaces the old one); returns
+        its ETag. UploadTooLarge (413, more) or UploadRejected (422, fewer) keep nothing."""
         folder = self._upload_dir(key, upload_id)
         check_part_number(part_number)
         with scratch_file(folder) as scratch:
-            _size, md5 = receive(stream, scratch, max_bytes or self.max_part_bytes)
+            md5 = receive_exactly(stream, scratch, check_signed_size(size))
             for old in folder.glob(f"{part_number:05d}-*.part"):
                 old.unlink(missing_ok=True)
             os.replace(scratch, folder / f"{part_number:05d}-{md5}.part")

@@ -30,6 +30,7 @@ from portfolio.storage.base import (
     check_part_number,
     check_parts_in_order,
     check_prefix,
+    check_signed_size,
 )
 
 log = logging.getLogger(__name__)
@@ -126,14 +127,16 @@ class S3Store:
     def presign_post(
         self,
         key: str,
-        max_bytes: int,
+        size: int,
         content_type: str | None = None,
         expires: int = DEFAULT_EXPIRES,
     ) -> PresignedPost:
         check_key(key)
+        check_signed_size(size)
         fields: dict[str, str] = {}
-        # boto adds {"bucket": ...} and an exact {"key": key} (no starts-with wildcard).
-        conditions: list[Any] = [["content-length-range", 1, max_bytes]]
+        # boto adds {"bucket": ...} and an exact {"key": key} (no starts-with wildcard); equal
+        # bounds make S3 refuse any file but one of exactly the announced size.
+        conditions: list[Any] = [["content-length-range", size, size]]
         if content_type:
             fields["Content-Type"] = content_type
             conditions.append({"Content-Type": content_type})
@@ -157,14 +160,22 @@ class S3Store:
         return str(reply["UploadId"])
 
     def presign_part(
-        self, key: str, upload_id: str, part_number: int, expires: int = DEFAULT_EXPIRES
+        self,
+        key: str,
+        upload_id: str,
+        part_number: int,
+        size: int,
+        expires: int = DEFAULT_EXPIRES,
     ) -> str:
         check_part_number(part_number)
+        # ContentLength becomes a signed header (X-Amz-SignedHeaders=content-length;host):
+        # S3 answers 403 to a PUT of any other length, so a part cannot outgrow the plan.
         params = {
             "Bucket": self.bucket,
             "Key": check_key(key),
             "UploadId": upload_id,
             "PartNumber": part_number,
+            "ContentLength": check_signed_size(size),
         }
         with _translated(key):
             return str(

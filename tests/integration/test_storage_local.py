@@ -36,29 +36,29 @@ def files_under(root: Path) -> list[Path]:
 
 
 def upload(store: LocalStore, key: str, body: bytes, content_type: str = "text/plain") -> None:
-    post = store.presign_post(key, max_bytes=len(body) + 10, content_type=content_type)
+    post = store.presign_post(key, size=len(body), content_type=content_type)
     claims = store.verify_token(post.fields["token"], "upload")
-    store.write_upload(claims.key, io.BytesIO(body), claims.max_bytes, claims.content_type)
+    store.write_upload(claims.key, io.BytesIO(body), claims.size, claims.content_type)
 
 
 def test_local_store_implements_the_protocol(local_store: LocalStore) -> None:
     assert isinstance(local_store, ObjectStore)
 
 
-def test_presigned_post_carries_key_limit_and_type_in_a_signed_token(
+def test_presigned_post_carries_key_exact_size_and_type_in_a_signed_token(
     local_store: LocalStore,
 ) -> None:
     key = make_object_key(3)
 
-    post = local_store.presign_post(key, max_bytes=2048, content_type="application/pdf")
+    post = local_store.presign_post(key, size=2048, content_type="application/pdf")
 
     assert post.url.startswith("http://localhost/files/upload/")
     assert token_of(post.url) == post.fields["token"]
     assert {"key": key} in post.conditions
-    assert ["content-length-range", 1, 2048] in post.conditions
+    assert ["content-length-range", 2048, 2048] in post.conditions
     assert {"Content-Type": "application/pdf"} in post.conditions
     claims = local_store.verify_token(post.fields["token"], "upload")
-    assert (claims.key, claims.max_bytes, claims.content_type) == (key, 2048, "application/pdf")
+    assert (claims.key, claims.size, claims.content_type) == (key, 2048, "application/pdf")
     assert claims.expires_at == post.expires_at
 
 
@@ -79,7 +79,7 @@ def test_upload_through_the_token_stores_the_file(local_store: LocalStore) -> No
 
 
 def test_expired_token_is_refused(local_store: LocalStore, clock: Clock) -> None:
-    post = local_store.presign_post(make_object_key(3), max_bytes=100)
+    post = local_store.presign_post(make_object_key(3), size=100)
     clock.advance(301)
 
     with pytest.raises(InvalidStorageLink, match="expired"):
@@ -87,17 +87,17 @@ def test_expired_token_is_refused(local_store: LocalStore, clock: Clock) -> None
 
 
 def test_token_is_still_good_just_before_it_expires(local_store: LocalStore, clock: Clock) -> None:
-    post = local_store.presign_post(make_object_key(3), max_bytes=100)
+    post = local_store.presign_post(make_object_key(3), size=100)
     clock.advance(299)
 
-    assert local_store.verify_token(post.fields["token"], "upload").max_bytes == 100
+    assert local_store.verify_token(post.fields["token"], "upload").size == 100
 
 
 def test_tampered_token_is_refused(local_store: LocalStore) -> None:
-    token = local_store.presign_post(make_object_key(3), max_bytes=100).fields["token"]
+    token = local_store.presign_post(make_object_key(3), size=100).fields["token"]
     payload, signature = token.rsplit(".", 1)
     # Swap in the payload of a link with a far bigger limit, keeping the old signature.
-    bigger = local_store.presign_post(make_object_key(3), max_bytes=10**12).fields["token"]
+    bigger = local_store.presign_post(make_object_key(3), size=10**12).fields["token"]
 
     for forged in (bigger.rsplit(".", 1)[0] + "." + signature, payload + "." + signature[::-1]):
         with pytest.raises(InvalidStorageLink, match="not valid"):
@@ -108,7 +108,7 @@ def test_token_signed_with_another_secret_is_refused(
     local_store: LocalStore, tmp_path: Path
 ) -> None:
     other = LocalStore(tmp_path / "other", "another-secret", local_url)
-    token = other.presign_post(make_object_key(3), max_bytes=100).fields["token"]
+    token = other.presign_post(make_object_key(3), size=100).fields["token"]
 
     with pytest.raises(InvalidStorageLink):
         local_store.verify_token(token, "upload")
@@ -166,7 +166,7 @@ def test_write_over_the_limit_is_refused_and_leaves_nothing(
     key = make_object_key(3)
 
     with pytest.raises(UploadTooLarge) as caught:
-        local_store.write_upload(key, io.BytesIO(b"x" * 101), max_bytes=100)
+        local_store.write_upload(key, io.BytesIO(b"x" * 101), size=100)
 
     assert caught.value.status == 413
     assert files_under(tmp_path) == []
@@ -176,14 +176,14 @@ def test_write_over_the_limit_is_refused_and_leaves_nothing(
 def test_write_of_exactly_the_limit_is_accepted(local_store: LocalStore) -> None:
     key = make_object_key(3)
 
-    local_store.write_upload(key, io.BytesIO(b"x" * 100), max_bytes=100)
+    local_store.write_upload(key, io.BytesIO(b"x" * 100), size=100)
 
     assert local_store.stat(key) is not None
 
 
 def test_empty_write_is_refused_and_leaves_nothing(local_store: LocalStore, tmp_path: Path) -> None:
     with pytest.raises(UploadRejected, match="empty"):
-        local_store.write_upload(make_object_key(3), io.BytesIO(b""), max_bytes=100)
+        local_store.write_upload(make_object_key(3), io.BytesIO(b""), size=100)
 
     assert files_under(tmp_path) == []
 
@@ -193,13 +193,15 @@ def test_multipart_upload_resumes_replaces_parts_and_completes(local_store: Loca
     upload_id = local_store.create_multipart(key, "video/mp4")
     first, second = os.urandom(40), os.urandom(7)
 
-    claims = local_store.verify_token(token_of(local_store.presign_part(key, upload_id, 1)), "part")
+    link = local_store.presign_part(key, upload_id, 1, 40)
+    claims = local_store.verify_token(token_of(link), "part")
     assert (claims.key, claims.upload_id, claims.part_number) == (key, upload_id, 1)
-    local_store.write_part(key, upload_id, 1, io.BytesIO(b"stale" * 10), claims.max_bytes)
-    etag = local_store.write_part(key, upload_id, 1, io.BytesIO(first))  # sent again
+    assert claims.size == 40
+    local_store.write_part(key, upload_id, 1, io.BytesIO(b"stale" * 8), claims.size)
+    etag = local_store.write_part(key, upload_id, 1, io.BytesIO(first), 40)  # sent again
     # The connection drops; the browser asks what arrived.
     assert local_store.list_parts(key, upload_id) == [UploadedPart(1, etag, 40)]
-    local_store.write_part(key, upload_id, 2, io.BytesIO(second))
+    local_store.write_part(key, upload_id, 2, io.BytesIO(second), 7)
 
     local_store.complete_multipart(key, upload_id, local_store.list_parts(key, upload_id))
 
@@ -215,7 +217,7 @@ def test_multipart_upload_resumes_replaces_parts_and_completes(local_store: Loca
 def test_completing_with_a_missing_part_is_rejected(local_store: LocalStore) -> None:
     key = make_object_key(3)
     upload_id = local_store.create_multipart(key, "video/mp4")
-    etag = local_store.write_part(key, upload_id, 1, io.BytesIO(b"x" * 40))
+    etag = local_store.write_part(key, upload_id, 1, io.BytesIO(b"x" * 40), 40)
 
     with pytest.raises(UploadRejected, match="Part 2"):
         local_store.complete_multipart(
@@ -227,27 +229,40 @@ def test_completing_with_a_missing_part_is_rejected(local_store: LocalStore) -> 
 def test_completing_with_a_small_middle_part_is_rejected(local_store: LocalStore) -> None:
     key = make_object_key(3)
     upload_id = local_store.create_multipart(key, "video/mp4")
-    local_store.write_part(key, upload_id, 1, io.BytesIO(b"x" * 5))
-    local_store.write_part(key, upload_id, 2, io.BytesIO(b"y" * 40))
+    local_store.write_part(key, upload_id, 1, io.BytesIO(b"x" * 5), 5)
+    local_store.write_part(key, upload_id, 2, io.BytesIO(b"y" * 40), 40)
 
     with pytest.raises(UploadRejected, match="smaller"):
         local_store.complete_multipart(key, upload_id, local_store.list_parts(key, upload_id))
 
 
-def test_part_over_its_limit_is_refused(local_store: LocalStore) -> None:
+def test_part_of_any_size_but_its_own_is_refused(local_store: LocalStore) -> None:
     key = make_object_key(3)
     upload_id = local_store.create_multipart(key, "video/mp4")
 
     with pytest.raises(UploadTooLarge):
-        local_store.write_part(key, upload_id, 1, io.BytesIO(b"x" * 11), max_bytes=10)
+        local_store.write_part(key, upload_id, 1, io.BytesIO(b"x" * 11), 10)
+    with pytest.raises(UploadRejected, match="9 bytes arrived, but this link takes exactly 10"):
+        local_store.write_part(key, upload_id, 1, io.BytesIO(b"x" * 9), 10)
     assert local_store.list_parts(key, upload_id) == []
+    local_store.write_part(key, upload_id, 1, io.BytesIO(b"x" * 10), 10)
+    assert [part.size for part in local_store.list_parts(key, upload_id)] == [10]
+
+
+def test_upload_short_of_its_size_is_refused_and_leaves_nothing(
+    local_store: LocalStore, tmp_path: Path
+) -> None:
+    with pytest.raises(UploadRejected, match="99 bytes arrived, but this link takes exactly 100"):
+        local_store.write_upload(make_object_key(3), io.BytesIO(b"x" * 99), size=100)
+
+    assert files_under(tmp_path) == []
 
 
 def test_an_upload_id_does_not_work_for_another_key(local_store: LocalStore) -> None:
     upload_id = local_store.create_multipart(make_object_key(3), "video/mp4")
 
     with pytest.raises(ObjectNotFound):
-        local_store.write_part(make_object_key(4), upload_id, 1, io.BytesIO(b"x"))
+        local_store.write_part(make_object_key(4), upload_id, 1, io.BytesIO(b"x"), 1)
     with pytest.raises(ObjectNotFound):
         local_store.list_parts(make_object_key(3), "../../candidates")
 
@@ -255,7 +270,7 @@ def test_an_upload_id_does_not_work_for_another_key(local_store: LocalStore) -> 
 def test_abort_removes_the_upload(local_store: LocalStore, tmp_path: Path) -> None:
     key = make_object_key(3)
     upload_id = local_store.create_multipart(key, "video/mp4")
-    local_store.write_part(key, upload_id, 1, io.BytesIO(b"x" * 40))
+    local_store.write_part(key, upload_id, 1, io.BytesIO(b"x" * 40), 40)
 
     local_store.abort_multipart(key, upload_id)
     local_store.abort_multipart(key, upload_id)  # twice is quiet
@@ -322,7 +337,7 @@ def test_config_with_a_file_url_makes_a_local_store(tmp_path: Path) -> None:
 
     assert isinstance(store, LocalStore)
     assert store.root == (tmp_path / "objects").resolve()
-    token = store.presign_post("candidates/1/x", max_bytes=5).fields["token"]
+    token = store.presign_post("candidates/1/x", size=5).fields["token"]
     assert store.verify_token(token, "upload").key == "candidates/1/x"
 
 

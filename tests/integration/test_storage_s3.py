@@ -68,13 +68,13 @@ def test_presigned_post_policy_pins_exact_key_size_type_and_five_minutes(
 ) -> None:
     key = make_object_key(7)
 
-    post = s3_store.presign_post(key, max_bytes=2 * 1024**3, content_type="application/pdf")
+    post = s3_store.presign_post(key, size=2 * 1024**3, content_type="application/pdf")
 
     policy = policy_of(post.fields)
     conditions = policy["conditions"]
     assert {"key": key} in conditions
     assert not [c for c in conditions if isinstance(c, list) and c[0] == "starts-with"]
-    assert ["content-length-range", 1, 2 * 1024**3] in conditions
+    assert ["content-length-range", 2 * 1024**3, 2 * 1024**3] in conditions
     assert {"Content-Type": "application/pdf"} in conditions
     assert {"bucket": s3_store.bucket} in conditions
     expiration = datetime.strptime(str(policy["expiration"]), "%Y-%m-%dT%H:%M:%SZ")
@@ -87,7 +87,7 @@ def test_presigned_post_policy_pins_exact_key_size_type_and_five_minutes(
 
 
 def test_presigned_post_without_content_type_sets_no_type_condition(s3_store: S3Store) -> None:
-    post = s3_store.presign_post(make_object_key(7), max_bytes=100)
+    post = s3_store.presign_post(make_object_key(7), size=100)
 
     assert not [c for c in post.conditions if isinstance(c, dict) and "Content-Type" in c]
     assert "Content-Type" not in post.fields
@@ -96,7 +96,7 @@ def test_presigned_post_without_content_type_sets_no_type_condition(s3_store: S3
 def test_browser_form_post_stores_the_file(s3_store: S3Store) -> None:
     key = make_object_key(7)
     body = b"%PDF-1.7\n" + os.urandom(3000)
-    post = s3_store.presign_post(key, max_bytes=10_000, content_type="application/pdf")
+    post = s3_store.presign_post(key, size=len(body), content_type="application/pdf")
 
     reply = requests.post(post.url, data=post.fields, files={"file": ("cv.pdf", body)}, timeout=10)
 
@@ -113,11 +113,11 @@ def test_multipart_upload_resumes_completes_and_hashes(s3_store: S3Store) -> Non
     first, second = os.urandom(5 * MiB), os.urandom(123_457)
     upload_id = s3_store.create_multipart(key, "video/mp4")
 
-    url = s3_store.presign_part(key, upload_id, 1)
+    url = s3_store.presign_part(key, upload_id, 1, 5 * MiB)
     assert requests.put(url, data=first, timeout=30).status_code == 200
     # The connection drops here; the browser asks what arrived and sends only the rest.
     assert [p.part_number for p in s3_store.list_parts(key, upload_id)] == [1]
-    url = s3_store.presign_part(key, upload_id, 2)
+    url = s3_store.presign_part(key, upload_id, 2, 123_457)
     reply = requests.put(url, data=second, timeout=30)
     assert reply.status_code == 200
 
@@ -137,10 +137,26 @@ def test_multipart_upload_resumes_completes_and_hashes(s3_store: S3Store) -> Non
     assert digest.hexdigest() == hashlib.sha256(first + second).hexdigest()
 
 
+def test_part_url_signs_the_parts_exact_length(s3_store: S3Store) -> None:
+    """S3 refuses a PUT whose Content-Length differs from a signed one (moto does not check)."""
+    key = make_object_key(7)
+    upload_id = s3_store.create_multipart(key, "video/mp4")
+
+    url = s3_store.presign_part(key, upload_id, 3, 16 * MiB)
+
+    query = parse_qs(urlsplit(url).query)
+    assert query["X-Amz-SignedHeaders"] == ["content-length;host"]
+    assert query["partNumber"] == ["3"]
+    other_length = s3_store.presign_part(key, upload_id, 3, 16 * MiB + 1)
+    assert parse_qs(urlsplit(other_length).query)["X-Amz-Signature"] != query["X-Amz-Signature"]
+    with pytest.raises(UploadRejected):
+        s3_store.presign_part(key, upload_id, 3, 0)
+
+
 def test_completing_with_a_wrong_part_etag_is_rejected(s3_store: S3Store) -> None:
     key = make_object_key(7)
     upload_id = s3_store.create_multipart(key, "video/mp4")
-    requests.put(s3_store.presign_part(key, upload_id, 1), data=b"x" * 100, timeout=10)
+    requests.put(s3_store.presign_part(key, upload_id, 1, 100), data=b"x" * 100, timeout=10)
 
     with pytest.raises(UploadRejected):
         s3_store.complete_multipart(key, upload_id, [UploadedPart(1, "0" * 32)])
@@ -156,7 +172,7 @@ def test_parts_listed_out_of_order_are_rejected_before_any_request(s3_store: S3S
 def test_abort_removes_the_upload_and_is_quiet_the_second_time(s3_store: S3Store) -> None:
     key = make_object_key(7)
     upload_id = s3_store.create_multipart(key, "audio/mpeg")
-    requests.put(s3_store.presign_part(key, upload_id, 1), data=b"x" * 100, timeout=10)
+    requests.put(s3_store.presign_part(key, upload_id, 1, 100), data=b"x" * 100, timeout=10)
 
     s3_store.abort_multipart(key, upload_id)
 

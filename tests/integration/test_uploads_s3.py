@@ -46,7 +46,7 @@ def policy_of(fields: dict[str, str]) -> dict[str, Any]:
     return dict(json.loads(base64.b64decode(fields["policy"])))
 
 
-def test_presigned_post_allows_only_the_servers_key_and_the_announced_size(
+def test_presigned_post_allows_only_the_servers_key_and_exactly_the_announced_size(
     api: UploadApi, store: S3Store, candidate: User
 ) -> None:
     content = pdf_bytes(4096)
@@ -60,7 +60,7 @@ def test_presigned_post_allows_only_the_servers_key_and_the_announced_size(
     assert "sum" not in key and "pdf" not in key  # nothing of the user's file name
     assert {"key": key} in policy["conditions"]
     assert {"bucket": store.bucket} in policy["conditions"]
-    assert ["content-length-range", 1, 4096] in policy["conditions"]
+    assert ["content-length-range", 4096, 4096] in policy["conditions"]
     assert not any(c[0] == "starts-with" for c in policy["conditions"] if isinstance(c, list))
     expiration = datetime.fromisoformat(policy["expiration"].replace("Z", "+00:00"))
     assert before + timedelta(minutes=4) < expiration <= before + timedelta(minutes=5, seconds=5)

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from portfolio.domain.errors import InvalidInput
+from portfolio.domain.errors import Conflict, InvalidInput
 from portfolio.domain.uploads.filenames import make_object_key
 from portfolio.domain.uploads.transfer import (
     CANDIDATES_PREFIX,
@@ -17,7 +17,9 @@ from portfolio.domain.uploads.transfer import (
     UploadLimits,
     check_announced,
     check_part_numbers,
+    check_pending_room,
     human_size,
+    misfit_part,
     part_plan,
     uses_multipart,
 )
@@ -62,7 +64,7 @@ def test_parts_are_16_mib_with_a_shorter_last_one() -> None:
 
 
 def test_parts_grow_when_ten_thousand_would_not_be_enough() -> None:
-    huge = UploadLimits(max_bytes=1024 * GiB)
+    huge = UploadLimits(max_bytes=1024 * GiB, max_pending_bytes=1024 * GiB)
     plan = part_plan(500 * GiB, huge)
     assert plan.part_count <= 10_000 and plan.part_bytes % MiB == 0
 
@@ -78,6 +80,44 @@ def test_a_plan_covers_the_file_exactly_in_at_most_10000_parts(size: int) -> Non
 
 def test_part_numbers_come_back_sorted_and_once_each() -> None:
     assert check_part_numbers([3, 1, 3], PartPlan(16 * MiB, 3)) == [1, 3]
+
+
+@given(st.integers(min_value=1, max_value=2 * GiB))
+def test_the_planned_sizes_fit_the_plan_and_nothing_else_does(size: int) -> None:
+    plan = part_plan(size, LIMITS)
+    planned = [(n, plan.size_of(n, size)) for n in range(1, plan.part_count + 1)]
+    assert misfit_part(planned, plan, size) is None
+    number, last = planned[-1]
+    for wrong in (last - 1, last + 1):
+        assert misfit_part([*planned[:-1], (number, wrong)], plan, size) == (
+            f"Part {number} of the file has {wrong:,} bytes, not the {last:,} planned."
+        )
+
+
+def test_a_middle_part_of_the_wrong_size_is_named() -> None:
+    plan = PartPlan(16 * MiB, 3)
+    total = 40 * MiB
+    received = [(1, 16 * MiB), (2, 16 * MiB + 1), (3, 8 * MiB)]
+    assert misfit_part(received, plan, total) == (
+        "Part 2 of the file has 16,777,217 bytes, not the 16,777,216 planned."
+    )
+    assert misfit_part([(4, 1)], plan, total) == "Part 4 is not one of the 3 parts of this file."
+
+
+def test_pending_uploads_may_announce_up_to_the_limit_and_not_a_byte_more() -> None:
+    limits = UploadLimits(max_pending_bytes=3 * GiB)
+    check_pending_room(GiB, 2 * GiB, limits)
+    with pytest.raises(Conflict) as refused:
+        check_pending_room(GiB, 2 * GiB + 1, limits)
+    assert refused.value.status == 409
+    assert refused.value.message.startswith(
+        "Your unfinished uploads already hold 1 GB of the 3 GB allowed at once"
+    )
+
+
+def test_limits_refuse_a_pending_quota_smaller_than_the_largest_file() -> None:
+    with pytest.raises(ValueError, match="max_pending_bytes must be at least max_bytes"):
+        UploadLimits(max_bytes=2 * GiB, max_pending_bytes=2 * GiB - 1)
 
 
 def test_limits_refuse_parts_smaller_than_s3_allows() -> None:

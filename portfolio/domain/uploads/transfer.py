@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 
-from portfolio.domain.errors import DomainError, InvalidInput
+from portfolio.domain.errors import Conflict, DomainError, InvalidInput
 from portfolio.domain.uploads.filenames import sanitize_filename, split_extension
 from portfolio.domain.uploads.filetypes import ACCEPTED_SUMMARY, DANGEROUS_EXTENSIONS
 
@@ -39,12 +40,18 @@ class UploadLimits:
     part_bytes: int = 16 * MiB  # the usual part size; raised for huge files (10,000 parts max)
     pending_days: int = 1  # an unfinished upload is dropped after this long
     max_pending_per_owner: int = 20  # uploads one person may have in flight at once
+    # Announced bytes one person's unfinished uploads may hold at once: what the store may
+    # have to keep for them before any of it is checked.
+    max_pending_bytes: int = 4 * GiB
 
     def __post_init__(self) -> None:
         if self.part_bytes < S3_MIN_PART_BYTES:
             raise ValueError(f"part_bytes must be at least {S3_MIN_PART_BYTES}")
         if not 0 < self.single_post_max <= self.max_bytes:
             raise ValueError("single_post_max must be positive and at most max_bytes")
+        if self.max_pending_bytes < self.max_bytes:
+            # Otherwise the largest accepted file could never even be started.
+            raise ValueError("max_pending_bytes must be at least max_bytes")
 
 
 @dataclass(frozen=True)
@@ -62,7 +69,10 @@ class PartPlan:
     part_count: int
 
     def size_of(self, part_number: int, total: int) -> int:
-        """How many bytes part `part_number` (1-based) carries in a file of `total` bytes."""
+        """How many bytes part `part_number` (1-based) carries in a file of `total` bytes:
+        part_bytes, the remainder for the last part, 0 for a number outside the plan."""
+        if not 1 <= part_number <= self.part_count:
+            return 0
         if part_number < self.part_count:
             return self.part_bytes
         return total - self.part_bytes * (self.part_count - 1)
@@ -139,3 +149,30 @@ def check_part_numbers(numbers: object, plan: PartPlan) -> list[int]:
             )
         checked.add(number)
     return sorted(checked)
+
+
+def misfit_part(parts: Iterable[tuple[int, int]], plan: PartPlan, total: int) -> str | None:
+    """Why the received (part number, size) pairs do not follow the plan for a file of
+    `total` bytes (the first part that does not), or None when every one has its planned size.
+
+    The store's links are signed for exact sizes, but a store that does not enforce them (or a
+    part sent before they were) must not slip a larger or smaller part into a verified file."""
+    for number, size in parts:
+        planned = plan.size_of(number, total)
+        if planned == 0:
+            return f"Part {number} is not one of the {plan.part_count} parts of this file."
+        if size != planned:
+            return f"Part {number} of the file has {size:,} bytes, not the {planned:,} planned."
+    return None
+
+
+def check_pending_room(pending_bytes: int, size: int, limits: UploadLimits) -> None:
+    """Conflict (409) if a new upload of `size` bytes would take one person's unfinished
+    uploads (already announcing `pending_bytes`) past limits.max_pending_bytes."""
+    if pending_bytes + size > limits.max_pending_bytes:
+        raise Conflict(
+            f"Your unfinished uploads already hold {human_size(pending_bytes)} of the "
+            f"{human_size(limits.max_pending_bytes)} allowed at once, so this "
+            f"{human_size(size)} file does not fit. Finish or cancel an upload, then try again.",
+            field="size",
+        )

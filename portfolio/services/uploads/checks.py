@@ -12,7 +12,7 @@ import hashlib
 from dataclasses import dataclass
 
 from portfolio.domain.uploads.filetypes import SNIFF_BYTES, FileTypeRefused, detect_type
-from portfolio.domain.uploads.transfer import UploadLimits, human_size
+from portfolio.domain.uploads.transfer import PartPlan, UploadLimits, human_size, misfit_part
 from portfolio.models import Upload
 from portfolio.storage import ObjectNotFound, ObjectStore, UploadRejected
 
@@ -33,8 +33,9 @@ class Verified:
     content_type: str
 
 
-def finish_multipart(store: ObjectStore, upload: Upload) -> Refusal | None:
-    """Join the parts the store received, if they add up to the announced file.
+def finish_multipart(store: ObjectStore, upload: Upload, plan: PartPlan) -> Refusal | None:
+    """Join the parts the store received, if each has the size `plan` gives it and together
+    they make the announced file.
 
     None when the object is now complete (or was joined by an earlier, interrupted request)."""
     assert upload.multipart_upload_id is not None
@@ -48,6 +49,16 @@ def finish_multipart(store: ObjectStore, upload: Upload) -> Refusal | None:
     if numbers != list(range(1, len(parts) + 1)):
         missing = sorted(set(range(1, max(numbers) + 1)) - set(numbers))
         return Refusal("parts_missing", f"Part {missing[0]} of the file never arrived. {RESEND}")
+    # Checked here too, not only signed into the links: a store may not enforce the signature.
+    misfit = misfit_part(
+        ((part.part_number, part.size) for part in parts), plan, upload.declared_size
+    )
+    if misfit is not None:
+        return Refusal("part_size", f"{misfit} It was cut off or changed on the way. {RESEND}")
+    if len(parts) < plan.part_count:
+        return Refusal(
+            "parts_missing", f"Part {len(parts) + 1} of the file never arrived. {RESEND}"
+        )
     received = sum(part.size for part in parts)
     if received != upload.declared_size:
         return _size_refusal(received, upload.declared_size)

@@ -26,6 +26,7 @@ from portfolio.domain.uploads.transfer import (
     UploadLimits,
     check_announced,
     check_part_numbers,
+    check_pending_room,
     part_plan,
     uses_multipart,
 )
@@ -64,19 +65,21 @@ def begin_upload(
     """Record a pending upload under a key the server chose, and presign its target.
 
     InvalidInput (422) for a bad name, size or checksum, FileTooLarge (413) over the limit,
-    Conflict (409) with too many uploads in flight, StorageUnavailable (503)."""
+    Conflict (409) with too many uploads in flight or too many bytes announced by them,
+    StorageUnavailable (503)."""
     announced = check_announced(filename, size, sha256, limits)
-    in_flight = session.scalar(
-        select(func.count(Upload.id)).where(
+    in_flight, pending_bytes = session.execute(
+        select(func.count(Upload.id), func.coalesce(func.sum(Upload.declared_size), 0)).where(
             Upload.owner_id == owner.id,
             Upload.status == UploadStatus.PENDING,
             Upload.expires_at > now,
         )
-    )
-    if (in_flight or 0) >= limits.max_pending_per_owner:
+    ).one()
+    if in_flight >= limits.max_pending_per_owner:
         raise Conflict(
             f"You have {in_flight} uploads in progress. Finish or cancel one, then try again."
         )
+    check_pending_room(int(pending_bytes), announced.size, limits)
     upload = Upload(
         owner_id=owner.id,
         key=make_object_key(owner.id),
@@ -94,7 +97,7 @@ def begin_upload(
         upload.multipart_upload_id = store.create_multipart(upload.key, STORED_CONTENT_TYPE)
         start = UploadStart(upload, plan=part_plan(announced.size, limits))
     else:
-        # The policy allows exactly this key and at most the announced size.
+        # The policy allows exactly this key and exactly the announced size.
         start = UploadStart(upload, post=store.presign_post(upload.key, announced.size))
         upload.sealed_key = make_object_key(owner.id, purpose="sealed")
     session.flush()
@@ -132,7 +135,12 @@ def presign_parts(
         raise Conflict("This upload is sent in one piece, not in parts.")
     numbers = check_part_numbers(part_numbers, plan)
     return {
-        number: store.presign_part(upload.key, upload.multipart_upload_id, number)
+        number: store.presign_part(
+            upload.key,
+            upload.multipart_upload_id,
+            number,
+            plan.size_of(number, upload.declared_size),  # signed: no other length is taken
+        )
         for number in numbers
     }
 
@@ -164,7 +172,7 @@ def complete_upload(
     if upload.expires_at <= now:
         refusal = Refusal("expired", "This upload was not finished in time. Upload the file again.")
     elif upload.multipart_upload_id is not None:
-        refusal = finish_multipart(store, upload)
+        refusal = finish_multipart(store, upload, part_plan(upload.declared_size, limits))
     else:
         refusal = seal(session, store, upload)
     if refusal is None:

@@ -24,6 +24,7 @@ _LIMIT_SETTINGS = {  # app config key -> UploadLimits field
     "UPLOAD_PART_BYTES": "part_bytes",
     "UPLOAD_PENDING_DAYS": "pending_days",
     "UPLOAD_MAX_PENDING": "max_pending_per_owner",
+    "UPLOAD_MAX_PENDING_BYTES": "max_pending_bytes",
 }
 
 

@@ -2,9 +2,10 @@
 
 /files/<id> checks who asks, then redirects to a short-lived presigned GET (S3, or the local
 download route). The /files/upload|part|download/<token> routes serve the local store's
-signed links: the token alone says which key, which part and how many bytes, exactly as a
+signed links: the token alone says which key, which part and exactly how many bytes, as a
 presigned S3 URL does, so they need neither a session nor a CSRF token. Their bodies are
-streamed to disk under the token's limit, not MAX_CONTENT_LENGTH (which guards form posts).
+streamed to disk and must have the token's size, neither more nor fewer bytes (not
+MAX_CONTENT_LENGTH, which guards form posts).
 """
 
 from __future__ import annotations
@@ -16,7 +17,13 @@ from werkzeug.wrappers import Response
 from portfolio.domain.errors import BadRequest, NotFound
 from portfolio.extensions import csrf, db
 from portfolio.models import Upload
-from portfolio.storage import StorageUnavailable, links
+from portfolio.storage import (
+    InvalidStorageLink,
+    StorageUnavailable,
+    UploadRejected,
+    UploadTooLarge,
+    links,
+)
 from portfolio.storage.local import LocalStore
 from portfolio.storage_binding import get_store
 from portfolio.web import access
@@ -67,12 +74,12 @@ def local_upload(token: str) -> Response:
     """A form POST of one whole file (fields: token, then file), like an S3 presigned POST."""
     store = _local_store()
     claims = store.verify_token(token, links.UPLOAD)
-    assert claims.max_bytes is not None
-    request.max_content_length = claims.max_bytes + FORM_OVERHEAD
+    size = _signed_size(claims)
+    request.max_content_length = size + FORM_OVERHEAD
     sent = request.files.get("file")
     if sent is None:
         raise BadRequest("Send the file in a form field named 'file'.")
-    store.write_upload(claims.key, sent.stream, claims.max_bytes, claims.content_type)
+    store.write_upload(claims.key, sent.stream, size, claims.content_type)
     return Response(status=204)
 
 
@@ -84,13 +91,26 @@ def local_part(token: str) -> Response:
     store = _local_store()
     claims = store.verify_token(token, links.PART)
     assert claims.upload_id is not None and claims.part_number is not None
-    request.max_content_length = claims.max_bytes
-    etag = store.write_part(
-        claims.key, claims.upload_id, claims.part_number, request.stream, claims.max_bytes
-    )
+    size = _signed_size(claims)
+    # A declared length other than the signed one is refused before a byte is read, as S3 does.
+    if request.content_length is not None and request.content_length != size:
+        error = UploadTooLarge if request.content_length > size else UploadRejected
+        raise error(
+            f"This part must be exactly {size:,} bytes, not {request.content_length:,}; "
+            "nothing was saved."
+        )
+    request.max_content_length = size
+    etag = store.write_part(claims.key, claims.upload_id, claims.part_number, request.stream, size)
     response = Response(status=200)
     response.headers["ETag"] = f'"{etag}"'
     return response
+
+
+def _signed_size(claims: links.LinkClaims) -> int:
+    """The exact size a link takes; links made before sizes were signed carry none."""
+    if claims.size is None:
+        raise InvalidStorageLink("This link is not valid. Reload the page and try again.")
+    return claims.size
 
 
 @bp.get("/files/download/<token>")
