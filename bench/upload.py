@@ -87,7 +87,7 @@ def make_file(path: Path, size: int) -> str:
 
 
 def start_app(
-    env: dict[str, str], multipart_above_mib: int | None
+    env: dict[str, str], multipart_above_mib: int | None, log: Path
 ) -> tuple[subprocess.Popen[str], str]:
     threshold = (
         [] if multipart_above_mib is None else ["--multipart-above-mib", str(multipart_above_mib)]
@@ -96,7 +96,7 @@ def start_app(
         [sys.executable, __file__, "--serve", *threshold],
         env={**os.environ, **env, "PYTHONPATH": str(ROOT)},
         stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
+        stderr=log.open("w"),  # the app's own log: shown if the run fails
         text=True,
     )
     assert process.stdout is not None
@@ -157,6 +157,8 @@ def app_upload(
     sent = time.perf_counter()
     done = browser.post(f"{base}{upload['urls']['complete']}", headers=headers, timeout=600)
     checked = time.perf_counter()
+    if not done.ok:
+        raise SystemExit(f"completing the upload failed: {done.status_code} {done.text[:2000]}")
     return sent - started, checked - sent, done.json()["upload"], part_size
 
 
@@ -215,7 +217,8 @@ def main() -> None:
         hash_started = time.perf_counter()
         sha256 = make_file(path, size)
         hash_seconds = time.perf_counter() - hash_started
-        process, base = start_app(env, args.multipart_above_mib)
+        log = work / "app.log"
+        process, base = start_app(env, args.multipart_above_mib, log)
         try:
             rss_start = memory_mib(process.pid, "VmRSS")
             browser, token = sign_in(base, email, password)
@@ -223,6 +226,9 @@ def main() -> None:
                 base, browser, token, path, sha256, args.parallel
             )
             peak = memory_mib(process.pid, "VmHWM")
+        except BaseException:
+            print(f"The app's log ends:\n{log.read_text()[-4000:]}", file=sys.stderr)
+            raise
         finally:
             process.terminate()
             process.wait(timeout=30)
