@@ -810,6 +810,8 @@ def load_test(url: str, reviewer_id: int, seconds: int, rounds: int) -> dict[str
             f"127.0.0.1:{port}",
             "--log-level",
             "warning",
+            "--graceful-timeout",
+            "5",
             "bench.review_queue:bench_app()",
         ],
         cwd=ROOT,
@@ -877,7 +879,11 @@ def load_test(url: str, reviewer_id: int, seconds: int, rounds: int) -> dict[str
         return result
     finally:
         server.terminate()
-        server.wait(10)
+        try:
+            server.wait(30)
+        except subprocess.TimeoutExpired:  # a worker still busy after its graceful timeout
+            server.kill()
+            server.wait()
 
 
 def burst(
