@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 from sqlalchemy import select
 
@@ -21,6 +21,7 @@ from portfolio.models import (
 from portfolio.models import Rating as RatingRow
 from portfolio.models.base import utcnow
 from portfolio.services.reviewing import assignments, calibration
+from portfolio.web import clock
 from tests.helpers import csrf_token, login_as, make_user, post_form
 from tests.review_fixtures import make_candidate, make_reviewer, make_submission, make_world
 
@@ -130,7 +131,7 @@ def test_uncalibrated_reviewers_wait_for_real_work_only_where_an_anchor_exists(s
         profile.calibrated_at = utcnow()
     session.flush()
     submission = _new_submission(session, world)
-    assignments.assign_for_submission(session, submission, date.today())
+    assignments.assign_for_submission(session, submission, clock.today())
     chosen = set(
         session.scalars(
             select(Assignment.reviewer_id).where(Assignment.submission_id == submission.id)
@@ -152,7 +153,7 @@ def test_a_new_reviewer_scores_the_anchor_and_sees_how_they_compare(client, sess
     assert "I catalogued <strong>two hundred</strong> donated books." in page
     exercise = session.scalar(select(Assignment).where(Assignment.reviewer_id == fresh.id))
     assert exercise.kind is AssignmentKind.CALIBRATION
-    assert exercise.due_on == date.today() + timedelta(days=21)
+    assert exercise.due_on == clock.today() + timedelta(days=21)
     ids = {c.code: c.id for c in world.competencies}
     data = {
         f"rating-{ids['C1']}": "met",
@@ -170,7 +171,7 @@ def test_a_new_reviewer_scores_the_anchor_and_sees_how_they_compare(client, sess
     assert session.scalar(select(AuditEvent).where(AuditEvent.action == "calibration.submitted"))
     # Calibrated, they now take real reviews.
     submission = _new_submission(session, world)
-    assignments.assign_for_submission(session, submission, date.today())
+    assignments.assign_for_submission(session, submission, clock.today())
     assert fresh.id in set(
         session.scalars(
             select(Assignment.reviewer_id).where(Assignment.submission_id == submission.id)
@@ -251,7 +252,7 @@ def test_the_unassigned_queue_says_when_reviewers_wait_for_their_calibration(cli
     make_reviewer(session, "fresh@example.org")
     make_reviewer(session, "newer@example.org")
     submission = _new_submission(session, world)
-    assignments.assign_for_submission(session, submission, date.today())
+    assignments.assign_for_submission(session, submission, clock.today())
     admin = session.scalar(select(User).where(User.email == "admin@example.org"))
     session.commit()
     login_as(client, admin)

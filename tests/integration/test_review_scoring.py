@@ -3,20 +3,20 @@
 from __future__ import annotations
 
 import re
-from datetime import date
 
 from sqlalchemy import select
 
 from portfolio.models import Assignment, AssignmentStatus, Rating
 from portfolio.services.audit import events_for
 from portfolio.services.reviewing import assignments
+from portfolio.web import clock
 from tests.helpers import csrf_token, login_as
 from tests.review_fixtures import CANDIDATE_LIBRARY, make_world
 
 
 def setup_assigned(session, **kwargs):
     world = make_world(session, **kwargs)
-    assignments.assign_for_submission(session, world.submission, date.today())
+    assignments.assign_for_submission(session, world.submission, clock.today())
     rows = session.scalars(select(Assignment).order_by(Assignment.id)).all()
     session.commit()
     return world, rows
@@ -212,7 +212,7 @@ def test_a_resubmission_shows_what_changed_to_the_returning_reviewer(client, ses
     from tests.review_fixtures import NARRATIVES, make_submission, snapshot, submit
 
     world = make_world(session, reviewers=3)
-    assignments.assign_for_submission(session, world.submission, date.today())
+    assignments.assign_for_submission(session, world.submission, clock.today())
     first_pair = session.scalars(select(Assignment).order_by(Assignment.id)).all()
     for assignment in first_pair:
         submit(session, world, assignment, "partially_met")
@@ -222,7 +222,7 @@ def test_a_resubmission_shows_what_changed_to_the_returning_reviewer(client, ses
     revised = snapshot({**NARRATIVES, "C2": "I ran the summer reading club for 300 children."})
     revised["competencies"][1]["artifacts"] = revised["competencies"][1]["artifacts"][:1]
     second = make_submission(session, world.enrollment_set, attempt=2, document=revised)
-    assignments.assign_for_submission(session, second, date.today())
+    assignments.assign_for_submission(session, second, clock.today())
     again = session.scalars(select(Assignment).where(Assignment.submission_id == second.id)).all()
     assert {a.reviewer_id for a in again} == {a.reviewer_id for a in first_pair}
     session.commit()
