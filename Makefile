@@ -7,7 +7,7 @@ UV_VERSION := 0.13.9
 export PYTHONPATH := $(CURDIR)
 export FLASK_APP := portfolio
 
-.PHONY: run test install install-test browser lint unit migrate seed bench clean lock
+.PHONY: run test install install-test browser wrk lint unit migrate seed bench clean lock
 
 $(BIN)/uv:
 	$(PYTHON) -m venv $(VENV)
@@ -39,17 +39,21 @@ run: seed
 browser:
 	@command -v chromium >/dev/null || { apt-get update -qq && apt-get install -y -qq chromium >/dev/null; }
 
+# wrk drives the review bench's load test (Debian's package); make test runs it for a second.
+wrk:
+	@command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
+
 lint: install-test
 	$(BIN)/ruff check .
 	$(BIN)/mypy portfolio/domain portfolio/services
 	$(BIN)/lint-imports
 
-test: install-test browser lint
+# The suite includes a smoke run of every bench (tests/integration/test_benches.py).
+test: install-test browser wrk lint
 	$(BIN)/python -m tests.run_suite
 
-# wrk drives the review bench's load test (Debian's package).
-bench: install-test
-	@command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
+# Full size, one after the other (several minutes); the figures go in the README's Performance.
+bench: install-test wrk
 	$(BIN)/python bench/upload.py
 	$(BIN)/python bench/review_queue.py
 

@@ -1,6 +1,7 @@
 """Review pages at scale: query counts, page times, throughput, and a burst of assignments.
 
-    python bench/review_queue.py [--candidates 10000] [--requests 20] [--no-load]
+    python bench/review_queue.py [--candidates 10000] [--requests 20] [--burst 1000] [--no-load]
+    python bench/review_queue.py --smoke   # seconds: proves the bench works (make test runs it)
 
 One run, on a fresh PostgreSQL database made here and dropped at the end:
 1. Seeds a framework of 6 sets x 4 competencies, reviewers, and 100 candidates (3 submitted
@@ -10,22 +11,26 @@ One run, on a fresh PostgreSQL database made here and dropped at the end:
    request (must be equal at 100 and N) and the median time of `--requests` requests through the
    Flask test client, next to a baseline endpoint of the same app that fetches the same rows with
    hand-written SQL on the same connection and renders the same template; the two are requested
-   in turn through the same client. The seeded reviews bypass the services, so
-   their quality tallies are rebuilt (as `flask reviews retally` does) before measuring.
+   in turn through the same client. Each baseline must first render exactly the page's HTML
+   (CSRF tokens aside), or the bench stops: a baseline that rendered less would flatter the
+   ratio. The seeded reviews bypass the services, so their quality tallies are rebuilt (as
+   `flask reviews retally` does) before measuring.
 3. Throughput of the reviewer queue with gunicorn -w 2 and wrk -c16 on loopback, next to the
    hand-written baseline endpoint served the same way (skipped with a note without wrk): a 2 s
    warm-up of each, then 5 s runs alternating A B A B, averaged.
-4. 1,000 sets submitted in a burst: assignments per second, and whether any reviewer went over
-   capacity. The last line printed is one JSON object with the figures.
+4. 1,000 (--burst) sets submitted in a burst: assignments per second, and whether any reviewer
+   went over capacity. The last line printed is one JSON object with the figures.
 """
 
 from __future__ import annotations
 
 import argparse
+import difflib
 import json
 import logging
 import os
 import random
+import re
 import shutil
 import statistics
 import subprocess
@@ -44,6 +49,13 @@ sys.path.insert(0, str(ROOT))
 SERVER = os.environ.get("BENCH_PG_SERVER", "postgresql+psycopg://postgres@127.0.0.1:5432")
 SETS, COMPETENCIES, REVIEWERS, CAPACITY = 6, 4, 150, 60
 SLUG = "bench"
+
+
+def app_today() -> date:
+    """The app's calendar day (UTC), so seeded due dates and the baselines agree with its pages."""
+    from portfolio.web.clock import today
+
+    return today()
 
 
 # ---------------------------------------------------------------- database and app
@@ -94,7 +106,7 @@ def bench_app(url: str | None = None) -> Any:
 
         open_, done = baseline_queue(current_user.id)
         return render_template(
-            "reviewer/queue.html", open_assignments=open_, done=done, today=date.today()
+            "reviewer/queue.html", open_assignments=open_, done=done, today=app_today()
         )
 
     return app
@@ -228,7 +240,7 @@ def seed_candidates(
             ReviewShortfall,
         )
     }
-    today = date.today()
+    today = app_today()
     now = datetime.now(UTC)
     rng = random.Random(first)
     levels = ["met", "met", "met", "partially_met", "not_met"]
@@ -470,7 +482,16 @@ def baseline_overdue() -> list[Any]:
         JOIN enrollment e ON e.id = es.enrollment_id JOIN user_account c ON c.id = e.user_id
         WHERE a.status = 'assigned' AND a.due_on < :today ORDER BY a.due_on, a.id LIMIT 200
         """,
-        today=date.today(),
+        today=app_today(),
+    )
+
+
+def baseline_overdue_total() -> int:
+    return int(
+        _rows(
+            "SELECT count(*) FROM assignment WHERE status = 'assigned' AND due_on < :today",
+            today=app_today(),
+        )[0][0]
     )
 
 
@@ -489,12 +510,16 @@ def baseline_unassigned() -> list[Any]:
     return [_ns(**{**row._asdict(), "kind": _enum(row.kind)}) for row in rows]
 
 
+def baseline_unassigned_total() -> int:
+    return int(_rows("SELECT count(*) FROM review_shortfall")[0][0])
+
+
 def baseline_quality() -> Any:
     """The same monthly tallies as services.reviewing.quality, summed by hand, then summarised."""
     from portfolio.domain.reviewing.tallies import COUNTERS
     from portfolio.services.reviewing import quality as rq
 
-    chosen = rq.period(None, None, date.today())
+    chosen = rq.period(None, None, app_today())
     sums = ", ".join(f"sum(t.{name})" for name in COUNTERS)
     tallies = f"""
         SELECT t.{{subject}}, n.name, {sums}
@@ -635,14 +660,42 @@ def login(client: Any, user_id: int) -> None:
         s["_fresh"] = True
 
 
+class BenchError(Exception):
+    """A page or its baseline misbehaved: the figures would mean nothing."""
+
+
+CSRF_TOKEN = re.compile(r'(name="csrf_token" value=")[^"]*(")')
+
+
+def comparable(html: str) -> str:
+    """A page's HTML without what differs on every request (the signed CSRF token)."""
+    return CSRF_TOKEN.sub(r"\1\2", html)
+
+
+def first_difference(page: str, baseline: str) -> str:
+    diff = difflib.unified_diff(
+        page.splitlines(), baseline.splitlines(), "page", "baseline", n=1, lineterm=""
+    )
+    return "\n".join(list(diff)[:40])
+
+
 def page_figures(
     app: Any, client: Any, url: str, baseline_url: str | None, requests: int
 ) -> dict[str, Any]:
     """Queries and median time of the page and of its baseline endpoint, requested in turn
     through the same client (so both pay the same request handling and machine noise)."""
+    bodies = []
     for address in filter(None, (url, baseline_url)):
         first = client.get(address)
-        assert first.status_code == 200, (address, first.status_code, first.get_data()[:3000])
+        if first.status_code != 200:
+            raise BenchError(
+                f"{address} answered {first.status_code}: {first.get_data(as_text=True)[:3000]}"
+            )
+        bodies.append(comparable(first.get_data(as_text=True)))
+    if baseline_url and bodies[0] != bodies[1]:
+        raise BenchError(
+            f"{baseline_url} does not render what {url} does:\n{first_difference(*bodies)}"
+        )
     with counting(app) as statements:
         assert client.get(url).status_code == 200, url
     times: dict[str, list[float]] = {"page": [], "baseline": []}
@@ -682,7 +735,7 @@ def measure_pages(app: Any, reviewer_id: int, admin_id: int, requests: int) -> d
             .where(
                 Assignment.reviewer_id == reviewer_id,
                 Assignment.status == AssignmentStatus.ASSIGNED,
-                Assignment.due_on >= date.today(),
+                Assignment.due_on >= app_today(),
             )
             .order_by(Assignment.id)
             .limit(1)
@@ -694,7 +747,7 @@ def measure_pages(app: Any, reviewer_id: int, admin_id: int, requests: int) -> d
         "overdue": (admin_id, "/admin/reviews/overdue"),
         "quality": (admin_id, "/admin/reviews/quality"),
     }
-    today = date.today()
+    today = app_today()
     baselines: dict[str, Callable[[], str]] = {
         "reviewer_queue": lambda: render_template(
             "reviewer/queue.html",
@@ -712,10 +765,15 @@ def measure_pages(app: Any, reviewer_id: int, admin_id: int, requests: int) -> d
             conflict=False,
         ),
         "unassigned": lambda: render_template(
-            "admin/reviews/unassigned.html", rows=baseline_unassigned()
+            "admin/reviews/unassigned.html",
+            rows=baseline_unassigned(),
+            total=baseline_unassigned_total(),
         ),
         "overdue": lambda: render_template(
-            "admin/reviews/overdue.html", rows=baseline_overdue(), today=today
+            "admin/reviews/overdue.html",
+            rows=baseline_overdue(),
+            total=baseline_overdue_total(),
+            today=today,
         ),
         "quality": lambda: render_template(
             "admin/reviews/quality.html",
@@ -734,8 +792,9 @@ def measure_pages(app: Any, reviewer_id: int, admin_id: int, requests: int) -> d
     return figures
 
 
-def load_test(url: str, reviewer_id: int) -> dict[str, Any]:
-    """wrk -c16 -d5s against gunicorn -w 2: the reviewer queue and the baseline endpoint."""
+def load_test(url: str, reviewer_id: int, seconds: int, rounds: int) -> dict[str, Any]:
+    """wrk -c16 against gunicorn -w 2: the reviewer queue and the baseline endpoint, `rounds`
+    runs of `seconds` each, alternating (after a 2 s warm-up of each when seconds > 1)."""
     import socket
 
     if shutil.which("wrk") is None:
@@ -759,6 +818,8 @@ def load_test(url: str, reviewer_id: int) -> dict[str, Any]:
             f"127.0.0.1:{port}",
             "--log-level",
             "warning",
+            "--graceful-timeout",
+            "5",
             "bench.review_queue:bench_app()",
         ],
         cwd=ROOT,
@@ -767,13 +828,16 @@ def load_test(url: str, reviewer_id: int) -> dict[str, Any]:
     try:
         import urllib.request
 
-        for _ in range(100):
+        deadline = time.monotonic() + 120  # each worker imports the app: slow on a busy machine
+        while True:
             try:
-                urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz-none", timeout=1)
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz-none", timeout=5)
             except urllib.error.HTTPError:
-                break
+                break  # any answer (a 404 here) means a worker is serving
             except OSError:
-                time.sleep(0.1)
+                if time.monotonic() > deadline or server.poll() is not None:
+                    raise BenchError("gunicorn did not start serving the bench app") from None
+                time.sleep(0.2)
         paths = {"reviewer_queue": "/review/", "baseline": "/bench/queue"}
 
         def wrk(path: str, seconds: int) -> tuple[float, str]:
@@ -805,13 +869,14 @@ def load_test(url: str, reviewer_id: int) -> dict[str, Any]:
             )
             with urllib.request.urlopen(check, timeout=10) as response:
                 assert response.status == 200 and b"Your reviews" in response.read(), path
-            wrk(path, 2)  # warm-up, not counted: each worker compiles templates and queries once
+            if seconds > 1:  # warm-up, not counted: each worker compiles templates, queries once
+                wrk(path, 2)
         # Alternate the two (A B A B), so neither gains from going second on a busy machine.
         runs: dict[str, list[float]] = {name: [] for name in paths}
         problems: dict[str, str] = {}
-        for _ in range(2):
+        for _ in range(rounds):
             for name, path in paths.items():
-                rps, non2xx = wrk(path, 5)
+                rps, non2xx = wrk(path, seconds)
                 runs[name].append(rps)
                 problems[name] = problems.get(name) or non2xx
         result: dict[str, Any] = {
@@ -822,7 +887,11 @@ def load_test(url: str, reviewer_id: int) -> dict[str, Any]:
         return result
     finally:
         server.terminate()
-        server.wait(10)
+        try:
+            server.wait(30)
+        except subprocess.TimeoutExpired:  # a worker still busy after its graceful timeout
+            server.kill()
+            server.wait()
 
 
 def burst(
@@ -833,8 +902,9 @@ def burst(
     comp_ids: list[list[int]],
     reviewer_ids: list[int],
     first: int,
+    count: int,
 ) -> dict[str, Any]:
-    """1,000 freshly submitted sets, assigned one request (transaction) each, back to back."""
+    """`count` freshly submitted sets, assigned one request (transaction) each, back to back."""
     from sqlalchemy import func, select
 
     from portfolio.extensions import db
@@ -851,13 +921,13 @@ def burst(
             comp_ids,
             reviewer_ids,
             first,
-            1000,
+            count,
             submitted_sets=1,
             reviewed=False,
         )
         db.session.commit()
         before = db.session.scalar(select(func.count()).select_from(Assignment))
-        today = date.today()
+        today = app_today()
         t = time.perf_counter()
         for sid in subs:
             submission = db.session.get(Submission, sid)
@@ -906,8 +976,20 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--candidates", type=int, default=10_000)
     parser.add_argument("--requests", type=int, default=20)
+    parser.add_argument("--burst", type=int, default=1000, help="sets submitted in the burst")
     parser.add_argument("--no-load", action="store_true", help="skip the gunicorn + wrk part")
+    parser.add_argument(
+        "--smoke",
+        action="store_true",
+        help="a run of seconds that only proves the bench works (make test): "
+        "150 candidates, 2 requests a page, one 1 s load run of each endpoint, 20 burst sets",
+    )
     args = parser.parse_args()
+    if args.smoke:
+        args.candidates, args.requests, args.burst = 150, 2, 20
+    if args.candidates <= 100:
+        parser.error("--candidates must be over 100 (the query counts are compared at 100)")
+    load_seconds, load_rounds = (1, 1) if args.smoke else (5, 2)
     # MAIL_SUPPRESS_SEND logs every email; 2,000 assignment emails would bury the figures.
     logging.getLogger("portfolio.services.mail").setLevel(logging.ERROR)
     from sqlalchemy import text
@@ -916,7 +998,7 @@ def main() -> int:
     from portfolio.models import Base
     from portfolio.services.reviewing import tallies as review_tallies
 
-    report: dict[str, Any] = {"candidates": args.candidates}
+    report: dict[str, Any] = {"candidates": args.candidates, "smoke": args.smoke}
     started = time.perf_counter()
     with fresh_database() as url:
         app = bench_app(url)
@@ -973,10 +1055,19 @@ def main() -> int:
             for page in PAGES
         }
         report["load"] = (
-            {"skipped": "--no-load"} if args.no_load else load_test(url, reviewer_ids[0])
+            {"skipped": "--no-load"}
+            if args.no_load
+            else load_test(url, reviewer_ids[0], load_seconds, load_rounds)
         )
         report["burst"] = burst(
-            app, ids, framework_id, set_ids, comp_ids, reviewer_ids, args.candidates + 10
+            app,
+            ids,
+            framework_id,
+            set_ids,
+            comp_ids,
+            reviewer_ids,
+            args.candidates + 10,
+            args.burst,
         )
         with app.app_context():
             db.engine.dispose()

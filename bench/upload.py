@@ -1,6 +1,7 @@
 """Upload throughput: the app's multipart flow against plain boto3, both into moto's S3 server.
 
     python bench/upload.py [--size-mib 1024] [--parallel 4]
+    python bench/upload.py --smoke   # seconds: proves the bench works (make test runs it)
 
 One run: moto on loopback; the app in a subprocess (werkzeug, threaded) on a SQLite file, with
 OBJECT_STORE_URL pointing at moto; a demo candidate signs in through the real form; a file of
@@ -39,13 +40,16 @@ CHUNK = 64 * MiB
 CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
 
-def serve() -> None:
+def serve(multipart_above_mib: int | None) -> None:
     """The app, configured by the environment, on a free loopback port (printed first)."""
     from werkzeug.serving import make_server
 
     from portfolio import create_app
 
-    server = make_server("127.0.0.1", 0, create_app("development"), threaded=True)
+    settings: dict[str, object] = {"ENV_NAME": "development"}
+    if multipart_above_mib is not None:
+        settings["UPLOAD_SINGLE_POST_MAX"] = multipart_above_mib * MiB
+    server = make_server("127.0.0.1", 0, create_app(settings), threaded=True)
     print(server.server_port, flush=True)
     server.serve_forever()
 
@@ -82,12 +86,17 @@ def make_file(path: Path, size: int) -> str:
     return digest.hexdigest()
 
 
-def start_app(env: dict[str, str]) -> tuple[subprocess.Popen[str], str]:
+def start_app(
+    env: dict[str, str], multipart_above_mib: int | None, log: Path
+) -> tuple[subprocess.Popen[str], str]:
+    threshold = (
+        [] if multipart_above_mib is None else ["--multipart-above-mib", str(multipart_above_mib)]
+    )
     process = subprocess.Popen(
-        [sys.executable, __file__, "--serve"],
+        [sys.executable, __file__, "--serve", *threshold],
         env={**os.environ, **env, "PYTHONPATH": str(ROOT)},
         stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
+        stderr=log.open("w"),  # the app's own log: shown if the run fails
         text=True,
     )
     assert process.stdout is not None
@@ -127,6 +136,8 @@ def app_upload(
     started = time.perf_counter()
     body = {"filename": "bench.pdf", "size": size, "sha256": sha256}
     begun = browser.post(f"{base}/api/uploads", json=body, headers=headers, timeout=30).json()
+    if "part_size" not in begun:
+        raise SystemExit(f"the app did not offer a multipart upload: {begun}")
     upload, part_size, count = begun["upload"], begun["part_size"], begun["part_count"]
     numbers = list(range(1, count + 1))
     parts_url = f"{base}{upload['urls']['parts']}"
@@ -146,6 +157,8 @@ def app_upload(
     sent = time.perf_counter()
     done = browser.post(f"{base}{upload['urls']['complete']}", headers=headers, timeout=600)
     checked = time.perf_counter()
+    if not done.ok:
+        raise SystemExit(f"completing the upload failed: {done.status_code} {done.text[:2000]}")
     return sent - started, checked - sent, done.json()["upload"], part_size
 
 
@@ -153,10 +166,23 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--size-mib", type=int, default=1024)
     parser.add_argument("--parallel", type=int, default=4, help="part PUTs at once (app flow)")
+    parser.add_argument(
+        "--multipart-above-mib",
+        type=int,
+        help="the app's single-POST limit (UPLOAD_SINGLE_POST_MAX; its default is 100 MiB)",
+    )
+    parser.add_argument(
+        "--smoke",
+        action="store_true",
+        help="a run of seconds that only proves the bench works (make test): "
+        "24 MiB in 16 MiB parts (multipart above 1 MiB)",
+    )
     parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.serve:
-        return serve()
+        return serve(args.multipart_above_mib)
+    if args.smoke:
+        args.size_mib, args.multipart_above_mib = 24, 1
 
     from moto.server import ThreadedMotoServer
 
@@ -191,7 +217,8 @@ def main() -> None:
         hash_started = time.perf_counter()
         sha256 = make_file(path, size)
         hash_seconds = time.perf_counter() - hash_started
-        process, base = start_app(env)
+        log = work / "app.log"
+        process, base = start_app(env, args.multipart_above_mib, log)
         try:
             rss_start = memory_mib(process.pid, "VmRSS")
             browser, token = sign_in(base, email, password)
@@ -199,6 +226,9 @@ def main() -> None:
                 base, browser, token, path, sha256, args.parallel
             )
             peak = memory_mib(process.pid, "VmHWM")
+        except BaseException:
+            print(f"The app's log ends:\n{log.read_text()[-4000:]}", file=sys.stderr)
+            raise
         finally:
             process.terminate()
             process.wait(timeout=30)
@@ -213,6 +243,7 @@ def main() -> None:
 
     mib = size / MiB
     figures = {
+        "smoke": args.smoke,
         "size_mib": args.size_mib,
         "app_mib_s": round(mib / transfer, 1),
         "boto3_mib_s": round(mib / boto_seconds, 1),

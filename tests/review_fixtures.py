@@ -39,6 +39,7 @@ from portfolio.models import (
     User,
 )
 from portfolio.services.reviewing import scoring
+from portfolio.web import clock
 from tests.framework_documents import rules_document
 from tests.helpers import make_user
 
@@ -154,7 +155,7 @@ def make_candidate(
     library: str = CANDIDATE_LIBRARY,
     today: date | None = None,
 ) -> tuple[User, Enrollment]:
-    today = today or date.today()
+    today = today or clock.today()
     candidate = make_user(session, email, name=name, roles=(Role.CANDIDATE,))
     application = Application(
         user_id=candidate.id, framework_id=framework.id, status=ApplicationStatus.APPROVED
@@ -292,7 +293,7 @@ def submit(
         version=assignment.version,
         ratings=ratings,
         overall_comment=overall,
-        today=today or date.today(),
+        today=today or clock.today(),
     )
 
 

@@ -13,6 +13,7 @@ import click
 from flask.cli import with_appcontext
 
 from portfolio.extensions import db
+from portfolio.models.base import utcnow
 from portfolio.services.certification import evaluation
 from portfolio.services.reviewing import assignments, outcome_changes
 from portfolio.services.reviewing import tallies as review_tallies
@@ -20,7 +21,7 @@ from portfolio.services.reviewing import tallies as review_tallies
 
 def _day(value: str | None) -> date:
     if not value:
-        return date.today()
+        return utcnow().date()  # the app counts days in UTC, whatever the server's zone
     try:
         return date.fromisoformat(value)
     except ValueError:

@@ -80,7 +80,8 @@ def _etag(raw: str) -> str:
 
 class S3Store:
     """One bucket. Credentials left as None come from the standard AWS chain (env, profile,
-    instance role). Short timeouts and few retries: a user is waiting on every call."""
+    instance role). Short timeouts and few retries: a user is waiting on every call (completing
+    a multipart upload excepted: the store may take minutes to join a large file's parts)."""
 
     def __init__(
         self,
@@ -92,6 +93,7 @@ class S3Store:
         *,
         connect_timeout: float = 3,
         read_timeout: float = 15,
+        complete_timeout: float = 100,  # joining parts; still inside gunicorn.conf.py's 120 s
         max_attempts: int = 3,
         addressing_style: str = "path",
         session: boto3.session.Session | None = None,
@@ -105,13 +107,20 @@ class S3Store:
             read_timeout=read_timeout,
         )
         # Each store gets its own session unless given one: sessions are not thread-safe.
-        self.client: Any = (session or boto3.session.Session()).client(
-            "s3",
-            endpoint_url=endpoint_url,
-            region_name=region,
-            aws_access_key_id=access_key,
-            aws_secret_access_key=secret_key,
-            config=config,
+        session = session or boto3.session.Session()
+        client_settings = {
+            "endpoint_url": endpoint_url,
+            "region_name": region,
+            "aws_access_key_id": access_key,
+            "aws_secret_access_key": secret_key,
+        }
+        self.client: Any = session.client("s3", config=config, **client_settings)
+        # Completing a multipart upload joins the parts on the store's side: for a large file on
+        # a busy or S3-compatible store that outlasts a short read timeout (AWS keeps the line
+        # alive meanwhile; moto and others stay silent), and the retry that follows finds the
+        # parts half joined. So that one call gets a patient client of its own.
+        self._completer: Any = session.client(
+            "s3", config=config.merge(Config(read_timeout=complete_timeout)), **client_settings
         )
 
     @property
@@ -199,7 +208,7 @@ class S3Store:
         check_parts_in_order(parts)
         listed = [{"PartNumber": p.part_number, "ETag": f'"{_etag(p.etag)}"'} for p in parts]
         with _translated(check_key(key)):
-            self.client.complete_multipart_upload(
+            self._completer.complete_multipart_upload(
                 Bucket=self.bucket, Key=key, UploadId=upload_id, MultipartUpload={"Parts": listed}
             )
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 from sqlalchemy import select
@@ -25,6 +25,7 @@ from portfolio.models import (
 )
 from portfolio.models.base import utcnow
 from portfolio.services.reviewing import assignments, calibration
+from portfolio.web import clock
 from tests.helpers import csrf_token, login_as, make_user, post_form
 from tests.review_fixtures import make_candidate, make_reviewer, make_submission, make_world
 
@@ -144,7 +145,7 @@ def test_uncalibrated_reviewers_wait_for_real_work_only_where_an_anchor_exists(s
         profile.calibrated_at = utcnow()
     session.flush()
     submission = _new_submission(session, world)
-    assignments.assign_for_submission(session, submission, date.today())
+    assignments.assign_for_submission(session, submission, clock.today())
     chosen = set(
         session.scalars(
             select(Assignment.reviewer_id).where(Assignment.submission_id == submission.id)
@@ -169,7 +170,7 @@ def test_a_new_reviewer_scores_the_anchor_and_sees_how_they_compare(client, sess
     assert "I catalogued <strong>two hundred</strong> donated books." in page
     exercise = session.scalar(select(Assignment).where(Assignment.reviewer_id == fresh.id))
     assert exercise.kind is AssignmentKind.CALIBRATION
-    assert exercise.due_on == date.today() + timedelta(days=21)
+    assert exercise.due_on == clock.today() + timedelta(days=21)
     ids = {c.code: c.id for c in world.competencies}
     data = {
         f"rating-{ids['C1']}": "met",
@@ -187,7 +188,7 @@ def test_a_new_reviewer_scores_the_anchor_and_sees_how_they_compare(client, sess
     assert session.scalar(select(AuditEvent).where(AuditEvent.action == "calibration.submitted"))
     # Calibrated, they now take real reviews.
     submission = _new_submission(session, world)
-    assignments.assign_for_submission(session, submission, date.today())
+    assignments.assign_for_submission(session, submission, clock.today())
     assert fresh.id in set(
         session.scalars(
             select(Assignment.reviewer_id).where(Assignment.submission_id == submission.id)
@@ -271,7 +272,7 @@ def test_the_unassigned_queue_says_when_reviewers_wait_for_their_calibration(cli
     make_reviewer(session, "fresh@example.org")
     make_reviewer(session, "newer@example.org")
     submission = _new_submission(session, world)
-    assignments.assign_for_submission(session, submission, date.today())
+    assignments.assign_for_submission(session, submission, clock.today())
     admin = session.scalar(select(User).where(User.email == "admin@example.org"))
     session.commit()
     login_as(client, admin)

@@ -3,7 +3,7 @@ behind it, and revoking one with a written reason (audited; a second revocation 
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import select, update
@@ -20,12 +20,13 @@ from portfolio.models import (
 from portfolio.services.audit import events_for
 from portfolio.services.certification import certificate_admin
 from portfolio.services.courses import verification
+from portfolio.web import clock
 from tests.helpers import csrf_token, login_as, make_user
 from tests.integration.test_course_checks import course_candidate, text_of
 from tests.integration.test_review_queries import counting
 from tests.review_fixtures import make_framework
 
-TODAY = date.today()
+TODAY = clock.today()
 
 
 def certify(session, framework, admin, **candidate) -> Certificate:

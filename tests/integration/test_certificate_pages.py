@@ -10,11 +10,12 @@ from sqlalchemy import event, select
 from portfolio.extensions import db
 from portfolio.models import Application, ApplicationStatus, Certificate, Enrollment
 from portfolio.services.certification import evaluation, numbers
+from portfolio.web import clock
 from tests.helpers import login_as
 from tests.integration.test_review_outcomes import world_in_review
 from tests.review_fixtures import CANDIDATE_LIBRARY, make_framework, submit
 
-TODAY = date.today()
+TODAY = clock.today()
 UNKNOWN = "1ABCD-EFGH2-3JKMN-4PQRS"  # well formed; the tests never issue it
 
 

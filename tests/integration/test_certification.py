@@ -4,7 +4,7 @@ a window that ends first closes the enrollment as not certified. Both with reaso
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -24,11 +24,12 @@ from portfolio.services.audit import events_for
 from portfolio.services.certification import evaluation as certification
 from portfolio.services.certification import numbers
 from portfolio.services.reviewing import outcome_changes
+from portfolio.web import clock
 from tests.helpers import make_user
 from tests.integration.test_review_outcomes import world_in_review
 from tests.review_fixtures import submit
 
-TODAY = date.today()  # the test program needs only its CORE set: meeting it certifies
+TODAY = clock.today()  # the test program needs only its CORE set: meeting it certifies
 
 
 def test_the_last_set_met_certifies_and_issues_a_certificate(session, mailbox):

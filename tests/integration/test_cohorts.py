@@ -16,6 +16,7 @@ from portfolio.models import (
     Role,
     Route,
 )
+from portfolio.web import clock
 from tests.helpers import login_as, make_user
 from tests.integration.test_review_queries import counting
 from tests.review_fixtures import make_candidate, make_framework
@@ -290,7 +291,7 @@ def test_the_page_costs_the_same_at_2_and_12_enrollments(app, client, session):
 
 def test_the_cohort_still_enrolling_is_marked(client, session):
     main = Program(session, make_framework(session))
-    today = date.today()
+    today = clock.today()
     main.enroll(today)
     main.enroll(date(today.year - 1, 1, 1))
     signed_in_admin(client, session)

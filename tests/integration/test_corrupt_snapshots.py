@@ -8,7 +8,6 @@ unknown format answers 409 with the same explanation, not a 500 and not a partia
 from __future__ import annotations
 
 import copy
-from datetime import date
 
 import pytest
 from sqlalchemy import select
@@ -16,6 +15,7 @@ from sqlalchemy import select
 from portfolio.domain.portfolios.snapshots import snapshot_sha256
 from portfolio.models import Assignment, Role
 from portfolio.services.reviewing import assignments, calibration
+from portfolio.web import clock
 from tests.helpers import login_as, make_user, post_form
 from tests.review_fixtures import make_reviewer, make_world
 
@@ -49,7 +49,7 @@ def assert_clear_page(response) -> None:
 @pytest.mark.parametrize("corrupt", CORRUPTIONS)
 def test_the_scoring_screen_refuses_a_corrupt_snapshot(client, session, corrupt):
     world = make_world(session)
-    assignments.assign_for_submission(session, world.submission, date.today())
+    assignments.assign_for_submission(session, world.submission, clock.today())
     first = session.scalars(select(Assignment).order_by(Assignment.id)).first()
     corrupt(world)
     session.commit()
@@ -97,7 +97,7 @@ def test_a_reviewers_download_refuses_when_their_snapshot_is_corrupt(client, ses
     from portfolio.models.base import utcnow
 
     world = make_world(session)
-    assignments.assign_for_submission(session, world.submission, date.today())
+    assignments.assign_for_submission(session, world.submission, clock.today())
     first = session.scalars(select(Assignment).order_by(Assignment.id)).first()
     named = Upload(
         owner_id=world.candidate.id,

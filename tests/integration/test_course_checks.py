@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import html
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select, update
@@ -31,11 +31,12 @@ from portfolio.services.audit import events_for
 from portfolio.services.courses import verification
 from portfolio.services.enrollment import enroll
 from portfolio.services.programs.versions import load_rules
+from portfolio.web import clock
 from tests.helpers import csrf_token, login_as, make_user
 from tests.integration.test_review_queries import counting
 from tests.review_fixtures import make_candidate, make_framework
 
-TODAY = date.today()
+TODAY = clock.today()
 COURSE = "Cataloguing Basics"
 PROVIDER = "State Library Academy"
 

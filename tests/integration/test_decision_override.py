@@ -4,7 +4,7 @@ audited and emailed. The decisions list and page, and what bad input gets: never
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -22,13 +22,14 @@ from portfolio.models import (
 from portfolio.services.audit import events_for
 from portfolio.services.certification import evaluation as certification
 from portfolio.services.certification import overrides as decision_override
+from portfolio.web import clock
 from tests.helpers import csrf_token, login_as, make_user
 from tests.integration.test_certificate_admin import certify
 from tests.integration.test_course_checks import course_candidate, text_of
 from tests.integration.test_review_queries import counting
 from tests.review_fixtures import make_framework
 
-TODAY = date.today()
+TODAY = clock.today()
 REASON = "The course certificate was forged; confirmed with the provider."
 
 

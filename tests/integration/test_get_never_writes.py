@@ -16,7 +16,6 @@ import re
 from collections import Counter, deque
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import date
 from urllib.parse import urljoin, urlsplit
 
 import pytest
@@ -37,6 +36,7 @@ from portfolio.models import (
 from portfolio.models.base import utcnow
 from portfolio.services.enrollment import enroll
 from portfolio.services.reviewing import calibration
+from portfolio.web import clock
 from tests.helpers import login_as, make_user
 from tests.integration.test_demo_portfolio import (
     ADMIN,
@@ -93,7 +93,7 @@ def people(app, session) -> dict[str, User]:
     no_profile = make_user(session, "noprofile@example.org", roles=(Role.REVIEWER,))
     # One who has started their exercise (the button's POST), so its page is crawled too.
     calibrating = make_reviewer(session, "calibrating@example.org", sets=(set_code,), slug=slug)
-    assert calibration.start_calibration(session, calibrating, date.today()) is not None
+    assert calibration.start_calibration(session, calibrating, clock.today()) is not None
     # A candidate enrolled with every set still undecided: no portfolio yet.
     newcomer = _enrolled_without_portfolio(session, admin)
     session.commit()

@@ -12,6 +12,7 @@ from sqlalchemy import create_engine, text
 
 from portfolio.commands.db import alembic_config
 from portfolio.models import Base
+from portfolio.web import clock
 
 
 @pytest.fixture
@@ -54,7 +55,6 @@ def test_migrations_downgrade_to_nothing_and_up_again(empty_database_url):
 
 def test_the_tally_migration_counts_the_reviews_already_submitted(app, empty_database_url):
     """Upgrading a database with submitted reviews fills the quality page's tallies."""
-    from datetime import date
 
     from sqlalchemy import select
     from sqlalchemy.orm import Session
@@ -75,7 +75,7 @@ def test_the_tally_migration_counts_the_reviews_already_submitted(app, empty_dat
     outbox_table.create(engine)
     with app.app_context(), Session(engine) as session:
         world = make_world(session, reviewers=2)
-        assignments.assign_for_submission(session, world.submission, date.today())
+        assignments.assign_for_submission(session, world.submission, clock.today())
         for assignment, level in zip(
             session.scalars(select(Assignment).order_by(Assignment.id)),
             ("met", "partially_met"),

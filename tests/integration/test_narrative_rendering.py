@@ -8,7 +8,6 @@ the preview endpoint answered "[" * 49,000 after about 282 s, with no rate limit
 from __future__ import annotations
 
 import time
-from datetime import date
 
 import cmarkgfm
 import pytest
@@ -18,6 +17,7 @@ from portfolio.domain.portfolios.evidence import MAX_NARRATIVE, MAX_STATEMENT
 from portfolio.domain.portfolios.narrative import RENDERER_VERSION
 from portfolio.models import Assignment
 from portfolio.services.portfolios import rendering, submissions
+from portfolio.web import clock
 from tests.helpers import csrf_token, login_as
 from tests.portfolio_fixtures import alice, bob, fill_set, framework, signed_in
 from tests.review_fixtures import make_reviewer
@@ -147,7 +147,7 @@ def test_a_pathological_statement_and_narrative_show_in_bounded_time_everywhere(
         assert elapsed < PAGE_BUDGET_SECONDS, f"{url}: {elapsed:.1f} s"
 
     session.expire_all()
-    submissions.submit_set(session, signed_in.sets[0], signed_in.user, date.today())
+    submissions.submit_set(session, signed_in.sets[0], signed_in.user, clock.today())
     session.commit()
     assignment = session.scalars(
         select(Assignment).where(Assignment.reviewer_id == reviewers[0].id)

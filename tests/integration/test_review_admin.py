@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 from sqlalchemy import select
 
@@ -18,10 +18,11 @@ from portfolio.models import (
 from portfolio.services.audit import events_for
 from portfolio.services.reviewing import assignments
 from portfolio.services.reviewing import queues as review_queues
+from portfolio.web import clock
 from tests.helpers import csrf_token, login_as, make_user
 from tests.review_fixtures import make_reviewer, make_world, needing_an_elective, submit
 
-TODAY = date.today()
+TODAY = clock.today()
 
 
 def admin_client(client, session):

@@ -3,7 +3,7 @@ never a 500, and no saved rating is lost."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 from sqlalchemy import func, select
 
@@ -17,10 +17,11 @@ from portfolio.models import (
     SetOutcomeRecord,
 )
 from portfolio.services.reviewing import assignments, scoring
+from portfolio.web import clock
 from tests.helpers import csrf_token, login_as, make_user
 from tests.review_fixtures import make_reviewer, make_world, rate, submit
 
-TODAY = date.today()
+TODAY = clock.today()
 
 
 def in_review(session, reviewers=2):

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from sqlalchemy import select
 
 from portfolio.models import Assignment
 from portfolio.services.reviewing import assignments
+from portfolio.web import clock
 from tests.helpers import login_as
 from tests.review_fixtures import make_world, submit
 
-TODAY = date.today()
+TODAY = clock.today()
 
 
 def reviewed(session, levels_a, levels_b):

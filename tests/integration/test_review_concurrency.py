@@ -10,7 +10,6 @@ from __future__ import annotations
 import threading
 import uuid
 from collections.abc import Iterator
-from datetime import date
 
 import pytest
 from sqlalchemy import create_engine, func, select, text
@@ -28,9 +27,10 @@ from portfolio.models import (
     User,
 )
 from portfolio.services.reviewing import assignments, scoring
+from portfolio.web import clock
 from tests.review_fixtures import make_world, ratings_for
 
-TODAY = date.today()
+TODAY = clock.today()
 
 
 @pytest.fixture

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 from sqlalchemy import func, select
 
@@ -17,10 +17,11 @@ from portfolio.models import (
 )
 from portfolio.services.audit import events_for
 from portfolio.services.reviewing import assignments, outcome_changes, outcomes
+from portfolio.web import clock
 from tests.helpers import login_as, make_user
 from tests.review_fixtures import make_world, needing_an_elective, submit
 
-TODAY = date.today()
+TODAY = clock.today()
 
 
 def world_in_review(session, reviewers=2, **kwargs):

@@ -19,6 +19,7 @@ from portfolio.models import (
 )
 from portfolio.services.reviewing import assignments, outcome_changes
 from portfolio.services.reviewing import tallies as review_tallies
+from portfolio.web import clock
 from tests.helpers import login_as, make_user
 from tests.integration.test_review_queries import counting
 from tests.review_fixtures import (
@@ -33,7 +34,7 @@ URL = "/admin/reviews/quality"
 
 
 def _review_pair(session, world, submission, first, second):
-    assignments.assign_for_submission(session, submission, date.today())
+    assignments.assign_for_submission(session, submission, clock.today())
     pair = session.scalars(
         select(Assignment).where(Assignment.submission_id == submission.id).order_by(Assignment.id)
     ).all()
@@ -92,7 +93,7 @@ def test_low_agreement_is_flagged_and_too_little_data_says_why(client, session):
 
 def test_a_single_review_gives_no_agreement_and_says_why(client, session):
     world = make_world(session, reviewers=2)
-    assignments.assign_for_submission(session, world.submission, date.today())
+    assignments.assign_for_submission(session, world.submission, clock.today())
     first = session.scalars(select(Assignment).order_by(Assignment.id)).first()
     submit(session, world, first, "met")
     _admin(session, client)
@@ -105,7 +106,7 @@ def test_a_period_before_any_review_shows_nothing(client, session):
     world = make_world(session, reviewers=2)
     _review_pair(session, world, world.submission, "met", "met")
     _admin(session, client)
-    old = date.today().replace(day=1) - timedelta(days=800)
+    old = clock.today().replace(day=1) - timedelta(days=800)
     response = client.get(f"{URL}?starts_on={old:%Y-%m}&ends_on={old:%Y-%m}")
     assert response.status_code == 200
     page = response.get_data(as_text=True)
@@ -116,7 +117,7 @@ def test_a_period_before_any_review_shows_nothing(client, session):
 def test_the_default_period_is_the_last_twelve_months(client, session):
     _admin(session, client)
     page = client.get(URL).get_data(as_text=True)
-    this_month = date.today().replace(day=1)
+    this_month = clock.today().replace(day=1)
     eleven_back = this_month.year * 12 + this_month.month - 1 - 11
     first = date(eleven_back // 12, eleven_back % 12 + 1, 1)
     assert f"Reviews submitted from {first:%B %Y} to {this_month:%B %Y}" in page
@@ -194,7 +195,11 @@ def test_a_reopened_outcome_takes_its_reviews_out_until_they_are_submitted_again
         select(SetOutcomeRecord).where(SetOutcomeRecord.submission_id == world.submission.id)
     )
     outcome_changes.reopen_outcome(
-        session, outcome, actor=admin, reason="A rating was entered by mistake.", today=date.today()
+        session,
+        outcome,
+        actor=admin,
+        reason="A rating was entered by mistake.",
+        today=clock.today(),
     )
     session.commit()
     page = client.get(URL).get_data(as_text=True)

@@ -11,10 +11,11 @@ from portfolio.domain.lifecycle import SetLifecycle
 from portfolio.extensions import db
 from portfolio.models import Assignment, AssignmentStatus, EnrollmentSet, Role, Route
 from portfolio.services.reviewing import assignments
+from portfolio.web import clock
 from tests.helpers import login_as, make_user
 from tests.review_fixtures import make_candidate, make_reviewer, make_submission, make_world
 
-TODAY = date.today()
+TODAY = clock.today()
 IGNORED = ("SAVEPOINT", "RELEASE", "ROLLBACK", "BEGIN", "COMMIT")
 
 

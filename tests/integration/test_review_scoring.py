@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from datetime import date
 
 from sqlalchemy import select
 
@@ -11,13 +10,14 @@ from portfolio.domain.lifecycle import SetLifecycle
 from portfolio.models import Assignment, AssignmentStatus, ReviewRating
 from portfolio.services.audit import events_for
 from portfolio.services.reviewing import assignments
+from portfolio.web import clock
 from tests.helpers import csrf_token, login_as
 from tests.review_fixtures import CANDIDATE_LIBRARY, make_world
 
 
 def setup_assigned(session, **kwargs):
     world = make_world(session, **kwargs)
-    assignments.assign_for_submission(session, world.submission, date.today())
+    assignments.assign_for_submission(session, world.submission, clock.today())
     rows = session.scalars(select(Assignment).order_by(Assignment.id)).all()
     session.commit()
     return world, rows
@@ -45,16 +45,16 @@ def form_data(
 
 def test_the_queue_lists_open_reviews_without_the_candidates_name(client, session):
     world, (first, _second) = setup_assigned(session)
-    first.due_on = date(date.today().year + 1, 7, 3)
+    first.due_on = clock.today().replace(year=clock.today().year + 1, month=7, day=3)
     session.flush()
     login_as(client, first.reviewer)
     page = client.get("/review/").get_data(as_text=True)
     assert "Core skills" in page and page_url(first) in page
     assert world.candidate.name not in page and world.candidate.email not in page
     # Dates print without a leading zero, in English (domain.dates through long_date).
-    assert f"<td>3 July {date.today().year + 1}" in page and "03 July" not in page
+    assert f"<td>3 July {clock.today().year + 1}" in page and "03 July" not in page
     screen = client.get(page_url(first)).get_data(as_text=True)
-    assert f"Due 3 July {date.today().year + 1}." in screen and "03 July" not in screen
+    assert f"Due 3 July {clock.today().year + 1}." in screen and "03 July" not in screen
 
 
 def test_the_scoring_screen_shows_the_frozen_snapshot_and_the_rubric(client, session):
@@ -219,7 +219,7 @@ def test_a_resubmission_shows_what_changed_to_the_returning_reviewer(client, ses
     from tests.review_fixtures import NARRATIVES, make_submission, snapshot, submit
 
     world = make_world(session, reviewers=3)
-    assignments.assign_for_submission(session, world.submission, date.today())
+    assignments.assign_for_submission(session, world.submission, clock.today())
     first_pair = session.scalars(select(Assignment).order_by(Assignment.id)).all()
     for assignment in first_pair:
         submit(session, world, assignment, "partially_met")
@@ -229,7 +229,7 @@ def test_a_resubmission_shows_what_changed_to_the_returning_reviewer(client, ses
     revised = snapshot({**NARRATIVES, "C2": "I ran the summer reading club for 300 children."})
     revised["competencies"][1]["artifacts"] = revised["competencies"][1]["artifacts"][:1]
     second = make_submission(session, world.enrollment_set, attempt=2, document=revised)
-    assignments.assign_for_submission(session, second, date.today())
+    assignments.assign_for_submission(session, second, clock.today())
     again = session.scalars(select(Assignment).where(Assignment.submission_id == second.id)).all()
     assert {a.reviewer_id for a in again} == {a.reviewer_id for a in first_pair}
     session.commit()

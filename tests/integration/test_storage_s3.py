@@ -6,6 +6,7 @@ import base64
 import hashlib
 import json
 import os
+import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from urllib.parse import parse_qs, urlsplit
@@ -337,3 +338,40 @@ def test_config_with_an_s3_url_makes_a_working_s3_store(moto_endpoint: str, s3_b
 def test_s3_url_with_a_path_is_refused() -> None:
     with pytest.raises(ValueError, match="only a bucket"):
         store_from_config({"OBJECT_STORE_URL": "s3://bucket/some/prefix"})
+
+
+def test_completing_an_upload_outlasts_the_short_read_timeout(
+    moto_endpoint: str, s3_bucket: str, boto_session: boto3.session.Session, monkeypatch
+) -> None:
+    """A store slow to join the parts (a large file, a busy server) still completes the upload;
+    every other call keeps its short timeout."""
+    from moto.s3.models import S3Backend
+
+    store = S3Store(
+        s3_bucket,
+        endpoint_url=moto_endpoint,
+        access_key="testing",
+        secret_key="testing",
+        session=boto_session,
+        read_timeout=1,
+        complete_timeout=30,
+        max_attempts=1,
+    )
+    key = make_object_key(7, "videos")
+    upload_id = store.create_multipart(key, "video/mp4")
+    assert requests.put(store.presign_part(key, upload_id, 1), data=b"x" * 10, timeout=30).ok
+    parts = store.list_parts(key, upload_id)
+    joining = S3Backend.complete_multipart_upload
+
+    def slow_join(self: S3Backend, *args: object, **kwargs: object) -> object:
+        time.sleep(2)
+        return joining(self, *args, **kwargs)
+
+    monkeypatch.setattr(S3Backend, "complete_multipart_upload", slow_join)
+    store.complete_multipart(key, upload_id, parts)
+    info = store.stat(key)
+    assert info is not None and info.size == 10
+
+    monkeypatch.setattr(S3Backend, "head_object", lambda *_a, **_k: time.sleep(2))
+    with pytest.raises(StorageUnavailable):
+        store.stat(key)

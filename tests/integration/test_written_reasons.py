@@ -4,7 +4,7 @@ with the same message (domain.reasons), and accepts a good one in the same state
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from flask import Flask
@@ -27,13 +27,14 @@ from portfolio.services.applications import decisions as application_decisions
 from portfolio.services.certification import certificate_admin, overrides
 from portfolio.services.courses import verification
 from portfolio.services.reviewing import assignments, outcome_changes, profiles
+from portfolio.web import clock
 from tests.helpers import csrf_token, login_as, make_user
 from tests.integration.test_certificate_admin import certify
 from tests.integration.test_course_checks import course_candidate
 from tests.integration.test_decision_override import decision_for
 from tests.review_fixtures import make_framework, make_world, needing_an_elective, submit
 
-TODAY = date.today()
+TODAY = clock.today()
 GOOD = "Entered in error; confirmed with the program office."
 REFUSED = [
     pytest.param("", "Give a reason.", id="empty"),

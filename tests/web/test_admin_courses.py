@@ -3,14 +3,13 @@ the keyboard alone certifies its candidate."""
 
 from __future__ import annotations
 
-from datetime import date
-
 from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
 from portfolio.extensions import db
 from portfolio.models import Certificate, Role
 from portfolio.services.courses import verification
+from portfolio.web import clock
 from tests.helpers import make_user
 from tests.integration.test_course_checks import course_candidate
 from tests.review_fixtures import make_framework
@@ -30,7 +29,7 @@ def seed(live_app) -> int:
         course_candidate(session, framework)
         course_candidate(session, framework, email="bo@example.org", name="Bo Waiting")
         done = course_candidate(session, framework, email="di@example.org", name="Di Done")
-        verification.verify_course(session, done, actor=admin, today=date.today())
+        verification.verify_course(session, done, actor=admin, today=clock.today())
         certificate_id = session.scalars(select(Certificate.id)).one()
         session.commit()
         return certificate_id

@@ -3,8 +3,6 @@ usable from the keyboard and axe-clean."""
 
 from __future__ import annotations
 
-from datetime import date
-
 from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
@@ -12,6 +10,7 @@ from portfolio.extensions import db
 from portfolio.models import Assignment, Certificate
 from portfolio.services.accounts.hashing import hash_password
 from portfolio.services.reviewing import assignments
+from portfolio.web import clock
 from tests.review_fixtures import make_world, submit
 from tests.web.conftest import assert_accessible
 
@@ -24,7 +23,7 @@ def certified(live_app, level: str = "met") -> dict[str, str]:
     with live_app.app_context():
         session = db.session
         world = make_world(session)
-        assignments.assign_for_submission(session, world.submission, date.today())
+        assignments.assign_for_submission(session, world.submission, clock.today())
         a, b = session.scalars(select(Assignment).order_by(Assignment.id)).all()
         submit(session, world, a, level)
         submit(session, world, b, level)

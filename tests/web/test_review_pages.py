@@ -3,8 +3,6 @@ second tab told about the conflict instead of overwriting."""
 
 from __future__ import annotations
 
-from datetime import date
-
 from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
@@ -12,6 +10,7 @@ from portfolio.extensions import db
 from portfolio.models import Assignment, ReviewRating, Role
 from portfolio.services.accounts.hashing import hash_password
 from portfolio.services.reviewing import assignments
+from portfolio.web import clock
 from tests.helpers import make_user
 from tests.review_fixtures import make_world, submit
 from tests.web.conftest import assert_accessible
@@ -23,7 +22,7 @@ def seed(live_app, *, decided: bool = False) -> dict[str, object]:
     with live_app.app_context():
         session = db.session
         world = make_world(session)
-        assignments.assign_for_submission(session, world.submission, date.today())
+        assignments.assign_for_submission(session, world.submission, clock.today())
         a, b = session.scalars(select(Assignment).order_by(Assignment.id)).all()
         for person in (a.reviewer, world.candidate):
             person.password_hash = hash_password(PASSWORD)
@@ -114,11 +113,11 @@ def test_the_quality_page_picks_months_from_the_keyboard(page: Page, live: str, 
     sign_in(page, live, "admin@example.org", "/admin/reviews/quality")
     expect(page.get_by_role("heading", name="By reviewer")).to_be_visible()
     assert_accessible(page)
-    this_month = date.today().strftime("%Y-%m")
+    this_month = clock.today().strftime("%Y-%m")
     page.get_by_label("From month").fill(this_month)
     page.get_by_label("To month").fill(this_month)
     page.get_by_label("To month").press("Enter")
-    expect(page.get_by_text(f"Reviews submitted from {date.today():%B %Y} to")).to_be_visible()
+    expect(page.get_by_text(f"Reviews submitted from {clock.today():%B %Y} to")).to_be_visible()
     # The pair just decided: Partially met against Met on each of the 3 competencies.
     expect(page.get_by_role("row", name="Core skills")).to_contain_text("100% of 3")
     assert_accessible(page)

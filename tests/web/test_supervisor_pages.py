@@ -4,7 +4,6 @@ certification and shared evidence, reached by keyboard and axe-clean."""
 from __future__ import annotations
 
 import re
-from datetime import date
 
 from playwright.sync_api import Page, expect
 from sqlalchemy import select
@@ -13,6 +12,7 @@ from portfolio.extensions import db
 from portfolio.models import Assignment, Role, SupervisorLink, UserRole
 from portfolio.models.base import utcnow
 from portfolio.services.reviewing import assignments
+from portfolio.web import clock
 from tests.helpers import make_user
 from tests.review_fixtures import make_world, submit
 from tests.web.conftest import assert_accessible
@@ -25,7 +25,7 @@ def seed(live_app) -> str:
     with live_app.app_context():
         session = db.session
         world = make_world(session)
-        assignments.assign_for_submission(session, world.submission, date.today())
+        assignments.assign_for_submission(session, world.submission, clock.today())
         for assignment in session.scalars(select(Assignment).order_by(Assignment.id)):
             submit(session, world, assignment, "met")
         boss = make_user(session, "boss@example.org", name="Bea Boss", password=PASSWORD)

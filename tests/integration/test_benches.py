@@ -1,0 +1,121 @@
+"""Every script in bench/ still runs: a smoke run of each (tiny sizes, seconds) must exit 0 and end
+with one JSON object whose ratios are numbers. A template, view or service change that breaks a
+bench (a baseline missing a variable its template needs, an API reply that changed shape) fails
+here, not on the day someone wants figures.
+
+The benches make their own databases and servers, so they do not depend on TEST_DATABASE_URL:
+they run once, in the pass without it (tests/run_suite.py's SQLite pass). The review bench needs
+PostgreSQL and, for its load part, wrk: without them it is skipped, except under CI=true, where
+it fails.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+IN_CI = os.environ.get("CI", "").lower() == "true"
+PAGES = ("reviewer_queue", "scoring_screen", "unassigned", "overdue", "quality")
+
+# Where each bench's last line keeps its ratios (bench against baseline).
+RATIOS: dict[str, list[tuple[str, ...]]] = {
+    "upload.py": [("ratio",)],
+    "review_queue.py": [("pages", page, "ratio") for page in PAGES] + [("load", "ratio")],
+}
+
+pytestmark = pytest.mark.skipif(
+    bool(os.environ.get("TEST_DATABASE_URL")),
+    reason="the benches make their own databases: they run in the pass without TEST_DATABASE_URL",
+)
+
+
+def unavailable(what: str) -> None:
+    if IN_CI:
+        pytest.fail(f"{what} is required under CI")
+    pytest.skip(f"{what} is not available")
+
+
+def postgres_reachable() -> bool:
+    import psycopg
+
+    server = os.environ.get("BENCH_PG_SERVER", "postgresql+psycopg://postgres@127.0.0.1:5432")
+    plain = server.replace("postgresql+psycopg://", "postgresql://")
+    try:
+        with psycopg.connect(f"{plain}/postgres", connect_timeout=5):
+            return True
+    except psycopg.OperationalError:
+        return False
+
+
+def smoke(script: str, *extra: str) -> dict[str, Any]:
+    """Run bench/<script> --smoke; its last line of output, parsed."""
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "bench" / script), "--smoke", *extra],
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        capture_output=True,
+        text=True,
+        timeout=900,
+        check=False,
+    )
+    assert done.returncode == 0, f"{script} failed:\n{done.stdout[-3000:]}\n{done.stderr[-6000:]}"
+    lines = done.stdout.strip().splitlines()
+    assert lines, f"{script} printed nothing"
+    figures = json.loads(lines[-1])
+    assert isinstance(figures, dict), lines[-1]
+    assert figures["smoke"] is True
+    return figures
+
+
+def ratio_at(figures: dict[str, Any], path: tuple[str, ...]) -> Any:
+    value: Any = figures
+    for key in path:
+        assert isinstance(value, dict) and key in value, f"no {'.'.join(path)} in {figures}"
+        value = value[key]
+    return value
+
+
+def assert_ratios(figures: dict[str, Any], paths: list[tuple[str, ...]]) -> None:
+    for path in paths:
+        value = ratio_at(figures, path)
+        assert isinstance(value, int | float) and not isinstance(value, bool), (path, value)
+        assert math.isfinite(value) and value > 0, (path, value)
+
+
+def test_every_bench_is_smoke_tested() -> None:
+    assert {p.name for p in (ROOT / "bench").glob("*.py")} == set(RATIOS)
+
+
+def test_upload_bench() -> None:
+    figures = smoke("upload.py")
+    assert_ratios(figures, RATIOS["upload.py"])
+    assert figures["part_mib"] < figures["size_mib"], "the smoke run must go through multipart"
+
+
+def test_review_bench() -> None:
+    if not postgres_reachable():
+        unavailable("PostgreSQL")
+    paths = RATIOS["review_queue.py"]
+    extra: tuple[str, ...] = ()
+    if shutil.which("wrk") is None:
+        if IN_CI:
+            pytest.fail("wrk is required under CI (make test installs it)")
+        extra, paths = ("--no-load",), [p for p in paths if p[0] != "load"]
+    figures = smoke("review_queue.py", *extra)
+    assert_ratios(figures, paths)
+    if not extra:
+        for endpoint in ("reviewer_queue", "baseline"):
+            assert figures["load"][endpoint]["non_2xx"] == "", figures["load"]
+    for page in PAGES:
+        assert figures["pages"][page]["same_queries"] is True, (page, figures["pages"][page])
+    assert figures["burst"]["reviewers_over_capacity"] == 0, figures["burst"]
+    assert figures["burst"]["assignments"] == 2 * figures["burst"]["sets"], figures["burst"]
