@@ -170,7 +170,7 @@ def _refuse_markup(head: bytes) -> None:
         )
     if kind == "html":
         raise FileTypeRefused(
-            "Web pages (HTML or XHTML) are not accepted. Save the page as PDF instead.", "html"
+            "Web pages (HTML) are not accepted. Save the page as PDF instead.", "html"
         )
     if kind == "xml":
         raise FileTypeRefused(

@@ -1,6 +1,7 @@
 """Who may fetch a stored file: its owner, or a reviewer assigned a snapshot that names it.
 
-can_download is the one question every download path asks, so they all answer alike.
+can_download is the one question every download path asks, so they all answer alike, and
+download_key says which object they get: the original only for its owner.
 """
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from portfolio.domain.errors import NotFound
+from portfolio.domain.uploads.images import STRIPPED_TYPES
 from portfolio.models import (
     Assignment,
     AssignmentKind,
@@ -63,3 +66,21 @@ def can_download(session: Session, user: User | None, upload: Upload) -> bool:
         return True
     # A reviewer whose role was revoked loses access to candidates' files at once.
     return user.has_role(Role.REVIEWER) and reviewer_may_download(session, user, upload)
+
+
+def download_key(user: User, upload: Upload) -> str:
+    """The object `user` (already allowed by can_download) is given for `upload`.
+
+    The owner gets the original; anyone else gets an image's copy without metadata
+    (reviewer_copies), never the original. NotFound (404) for an image verified before such
+    copies were made: it has none yet, and its original may unblind the review."""
+    if upload.owner_id == user.id:
+        return upload.key
+    if upload.reviewer_key is not None:
+        return upload.reviewer_key
+    if (upload.content_type or "") in STRIPPED_TYPES:
+        raise NotFound(
+            "This image is not ready for review yet: its copy without the camera's details "
+            "is missing. The program office can prepare it."
+        )
+    return upload.key
