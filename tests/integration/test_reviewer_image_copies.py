@@ -30,7 +30,7 @@ from portfolio.storage.local import LocalStore
 from portfolio.storage_binding import local_link
 from tests.helpers import login_as
 from tests.review_fixtures import World, make_world
-from tests.upload_helpers import UploadApi, use_store
+from tests.upload_helpers import UploadApi, sha256_hex, use_store
 
 TODAY = date(2025, 3, 3)
 GPS_IFD = 0x8825
@@ -182,7 +182,7 @@ def test_an_image_that_cannot_be_cleaned_is_refused_with_a_reason(
 
 
 def test_an_image_verified_before_copies_existed_is_never_handed_to_a_reviewer(
-    client: FlaskClient, session: Session, store: LocalStore
+    app: Flask, client: FlaskClient, session: Session, store: LocalStore
 ) -> None:
     world = make_world(session, reviewers=2)
     key = world.submission.snapshot["competencies"][0]["artifacts"][0]["file"]["key"]
@@ -193,10 +193,11 @@ def test_an_image_verified_before_copies_existed_is_never_handed_to_a_reviewer(
         key=key,
         original_name="old.jpg",
         declared_size=len(original),
-        declared_sha256="0" * 64,
+        declared_sha256=sha256_hex(original),
         status=UploadStatus.VERIFIED,
         content_type="image/jpeg",
         size=len(original),
+        sha256=sha256_hex(original),
         expires_at=utcnow(),
     )
     session.add(upload)
@@ -206,6 +207,14 @@ def test_an_image_verified_before_copies_existed_is_never_handed_to_a_reviewer(
     reply = client.get(f"/files/{upload.id}")
     assert reply.status_code == 404
     assert "not ready for review" in reply.get_data(as_text=True)
+
+    result = app.test_cli_runner().invoke(args=["storage", "prepare-images"])
+    assert result.exit_code == 0 and "Prepared 1 of 1 image(s)" in result.output
+    theirs = download(client, upload.id)
+    assert (
+        b"Casey" not in theirs and Image.open(io.BytesIO(theirs)).getexif().get_ifd(GPS_IFD) == {}
+    )
+    assert reconcile(session, store, utcnow()).orphans == []  # the copy is the row's
 
 
 def test_reconcile_keeps_a_pending_uploads_copy_and_drops_a_refused_ones(

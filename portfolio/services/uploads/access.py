@@ -73,7 +73,7 @@ def download_key(user: User, upload: Upload) -> str:
 
     The owner gets the original; anyone else gets an image's copy without metadata
     (reviewer_copies), never the original. NotFound (404) for an image verified before such
-    copies were made: it has none yet, and its original may unblind the review."""
+    copies were made, until `flask storage prepare-images` writes its copy."""
     if upload.owner_id == user.id:
         return upload.key
     if upload.reviewer_key is not None:
@@ -81,6 +81,6 @@ def download_key(user: User, upload: Upload) -> str:
     if (upload.content_type or "") in STRIPPED_TYPES:
         raise NotFound(
             "This image is not ready for review yet: its copy without the camera's details "
-            "is missing. The program office can prepare it."
+            "has not been made. The program office can prepare it."
         )
     return upload.key

@@ -21,6 +21,7 @@ from portfolio.services.uploads.reviewer_copies import copy_key_of
 from portfolio.services.uploads.transfers import reject
 from portfolio.storage import ObjectInfo, ObjectStore
 
+_CLAIM_COPIES = (UploadStatus.PENDING, UploadStatus.VERIFIED)
 EXPIRED = Refusal("expired", "The upload was not finished within a day, so it was dropped.")
 MISSING = "The file could not be found in storage. Upload it again."
 CHANGED = "The file in storage is no longer the one that was checked. Upload it again."
@@ -72,7 +73,7 @@ def reconcile(
     before its object can exist, so an upload starting or completing meanwhile is never taken
     for an orphan. A pending row claims its key, its sealed copy, its unfinished multipart
     upload and the reviewers' copy its completion may be writing; a verified row its key and
-    the reviewers' copy it names. With `apply`, deletes orphans and leftovers, aborts abandoned
+    its reviewers' copy. With `apply`, deletes orphans and leftovers, aborts abandoned
     multipart uploads, expires pending uploads past their time, and marks rows whose object is
     missing or changed broken (deleting the changed object); otherwise changes nothing."""
     unfinished = set(store.list_multipart(CANDIDATES_PREFIX))
@@ -86,11 +87,10 @@ def reconcile(
         elif copy is not None and upload.sealed_key != upload.key:
             objects[copy.key] = copy  # the copy of a refused or cancelled upload: an orphan
         # An image's copy for reviewers: claimed by a pending row (its completion may be
-        # writing it) and by the verified row naming it; anyone else's is an orphan.
+        # writing it) and by a verified one (which names it, or gets it from
+        # prepare_reviewer_copies); a refused or broken upload's copy is an orphan.
         for_reviewers = objects.pop(copy_key_of(upload), None)
-        if for_reviewers is not None and not (
-            upload.status == UploadStatus.PENDING or upload.reviewer_key == for_reviewers.key
-        ):
+        if for_reviewers is not None and upload.status not in _CLAIM_COPIES:
             objects[for_reviewers.key] = for_reviewers
         if upload.status == UploadStatus.PENDING:
             if upload.expires_at <= now:

@@ -9,6 +9,10 @@ Everyone but the owner downloads the copy (access.download_key); the owner keeps
 from __future__ import annotations
 
 import hashlib
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from portfolio.domain.uploads.filenames import reviewer_copy_key
 from portfolio.domain.uploads.images import (
@@ -18,7 +22,7 @@ from portfolio.domain.uploads.images import (
     strip_metadata,
     too_large,
 )
-from portfolio.models import Upload
+from portfolio.models import Upload, UploadStatus
 from portfolio.services.uploads.checks import RESEND, Refusal, Verified
 from portfolio.storage import ObjectNotFound, ObjectStore
 
@@ -54,3 +58,31 @@ def write_reviewer_copy(store: ObjectStore, upload: Upload, verified: Verified) 
     store.put(key, cleaned, verified.content_type)
     upload.reviewer_key = key
     return None
+
+
+@dataclass(frozen=True)
+class Prepared:
+    upload: Upload
+    refusal: Refusal | None  # why no copy could be made (reviewers then get none)
+
+
+def prepare_reviewer_copies(session: Session, store: ObjectStore) -> list[Prepared]:
+    """Write the reviewers' copy of every verified image that has none yet (verified before
+    copies were made). An image that cannot be cleaned stays without one, so reviewers are
+    refused it rather than given the original. Flushes; the caller commits. Safe to rerun."""
+    query = (
+        select(Upload)
+        .where(
+            Upload.status == UploadStatus.VERIFIED,
+            Upload.reviewer_key.is_(None),
+            Upload.content_type.in_(sorted(STRIPPED_TYPES)),
+        )
+        .order_by(Upload.id)
+    )
+    done = []
+    for upload in session.scalars(query):
+        assert upload.size is not None and upload.sha256 is not None and upload.content_type
+        verified = Verified(upload.size, upload.sha256, upload.content_type)
+        done.append(Prepared(upload, write_reviewer_copy(store, upload, verified)))
+        session.flush()
+    return done
