@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from PIL import Image
 
-from portfolio.domain.uploads.images import MAX_PIXELS, ImageRefused, strip_metadata
+from portfolio.domain.uploads.images import MAX_FRAMES, MAX_PIXELS, ImageRefused, strip_metadata
 
 ARTIST = 0x013B
 
@@ -76,6 +76,15 @@ def test_more_pixels_than_the_bound_are_refused_before_decoding() -> None:
         strip_metadata(png_claiming(side, side), "image/png")
     assert caught.value.code == "image_too_many_pixels"
     assert "megapixels" in caught.value.message
+
+
+def test_too_many_frames_are_refused_without_walking_them_all() -> None:
+    frames = [Image.new("L", (1, 1), n % 2 * 255) for n in range(MAX_FRAMES + 5)]
+    gif = encoded(frames[0], "GIF", save_all=True, append_images=frames[1:], duration=20)
+
+    with pytest.raises(ImageRefused) as caught:
+        strip_metadata(gif, "image/gif")
+    assert caught.value.code == "image_too_many_frames"
 
 
 def test_a_decompression_bomb_is_refused() -> None:

@@ -22,6 +22,7 @@ from portfolio.domain.errors import InvalidInput
 
 MAX_IMAGE_BYTES = 64 * 1024 * 1024
 MAX_PIXELS = 50_000_000  # width x height x frames: a 50-megapixel photo, or a long GIF
+MAX_FRAMES = 1000
 ORIENTATION = 0x0112  # the one EXIF tag kept: without it, phone photos show on their side
 
 _FORMATS = {"image/jpeg": "JPEG", "image/png": "PNG", "image/gif": "GIF", "image/webp": "WEBP"}
@@ -110,7 +111,7 @@ def strip_metadata(data: bytes, mime: str) -> bytes:
 
 def _rewrite(data: bytes, fmt: str) -> bytes:
     with Image.open(io.BytesIO(data), formats=[fmt]) as image:
-        frames = getattr(image, "n_frames", 1)
+        frames = _frame_count(image)
         if image.width * image.height * frames > MAX_PIXELS:
             raise ImageRefused(
                 f"This image has {image.width} x {image.height} pixels"
@@ -135,6 +136,23 @@ def _rewrite(data: bytes, fmt: str) -> bytes:
         out = io.BytesIO()
         image.save(out, fmt, **options)
     return out.getvalue()
+
+
+def _frame_count(image: Image.Image) -> int:
+    """How many frames `image` has, refusing more than MAX_FRAMES without counting them all
+    (a GIF's frames are found by reading through the file: millions of tiny ones are cheap
+    to send and slow to walk)."""
+    if not getattr(image, "is_animated", False):
+        return 1
+    try:
+        image.seek(MAX_FRAMES)
+    except EOFError:
+        image.seek(0)
+        return int(getattr(image, "n_frames", 1))
+    raise ImageRefused(
+        f"Animated images can have at most {MAX_FRAMES} frames. Export a shorter version.",
+        "image_too_many_frames",
+    )
 
 
 def _orientation_only(image: Image.Image) -> bytes:
