@@ -1,4 +1,5 @@
-"""`flask --app portfolio storage reconcile [--apply]` and `storage expire-pending`.
+"""`flask --app portfolio storage reconcile [--apply]`, `storage expire-pending` and
+`storage prepare-images`.
 
 Reconcile is a dry run unless --apply: it lists what it would do and changes nothing.
 """
@@ -16,6 +17,7 @@ from portfolio.services.uploads.reconcile import (
     expire_pending_uploads,
     reconcile,
 )
+from portfolio.services.uploads.reviewer_copies import prepare_reviewer_copies
 from portfolio.storage import StorageUnavailable
 from portfolio.storage_binding import get_store
 
@@ -52,6 +54,24 @@ def expire_pending_command() -> None:
         raise click.ClickException(exc.message) from exc
     session.commit()
     click.echo(f"Expired {len(expired)} pending upload(s).")
+
+
+@storage_group.command("prepare-images")
+@with_appcontext
+def prepare_images_command() -> None:
+    """Write reviewers' copies (without metadata) of images verified before such copies."""
+    session = db.session
+    try:
+        prepared = prepare_reviewer_copies(session, get_store())
+    except StorageUnavailable as exc:
+        session.rollback()
+        raise click.ClickException(exc.message) from exc
+    session.commit()
+    for item in prepared:
+        if item.refusal is not None:
+            click.echo(f"upload {item.upload.id}: no copy ({item.refusal.message})")
+    made = sum(item.refusal is None for item in prepared)
+    click.echo(f"Prepared {made} of {len(prepared)} image(s) for reviewers.")
 
 
 def _print_report(report: ReconcileReport) -> None:

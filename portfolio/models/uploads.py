@@ -29,6 +29,10 @@ class Upload(Base):
     # upload begins so that reconcile never takes a half-finished completion's copy for an
     # orphan. Equal to `key` once the upload is verified.
     sealed_key: Mapped[str | None] = mapped_column(String(300), unique=True)
+    # A verified image's copy without metadata (EXIF, GPS, XMP, comments, text chunks): what
+    # everyone but the owner downloads, so that a photo's details cannot unblind a review.
+    # Always reviewer_copy_key(upload); None for other types.
+    reviewer_key: Mapped[str | None] = mapped_column(String(300), unique=True)
     original_name: Mapped[str] = mapped_column(String(255))
     declared_size: Mapped[int] = mapped_column(BigInteger)
     declared_sha256: Mapped[str] = mapped_column(String(64))

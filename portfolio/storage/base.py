@@ -193,6 +193,11 @@ class ObjectStore(Protocol):
         """Remove the object; quietly does nothing if it is already gone."""
         ...
 
+    def put(self, key: str, data: bytes, content_type: str) -> None:
+        """Store the (small) object `data` at `key`, replacing what is there. For copies the
+        server makes itself (e.g. an image without metadata); browsers use presigned links."""
+        ...
+
     def list_keys(self, prefix: str = "") -> Iterator[ObjectInfo]:
         """Every object whose key starts with `prefix` (content_type is None here)."""
         ...
@@ -205,6 +210,7 @@ class ObjectStore(Protocol):
         inline: bool = False,
         expires: int = DEFAULT_EXPIRES,
     ) -> str:
-        """A download URL answering with `content_type` and a Content-Disposition carrying the
-        sanitized `filename`: attachment, or inline only when asked and inline_allowed()."""
+        """A download URL answering with `content_type` and downloads.download_disposition:
+        `filename` sanitized and given an extension `content_type` allows; attachment, or
+        inline only when asked and inline_allowed()."""
         ...

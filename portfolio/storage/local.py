@@ -8,6 +8,7 @@ The "presigned" links point at app routes (see links.py) that call write_upload/
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
@@ -19,8 +20,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from portfolio.domain.uploads.filenames import content_disposition
-from portfolio.domain.uploads.filetypes import inline_allowed
+from portfolio.domain.uploads.downloads import download_disposition
 from portfolio.storage import disk, links
 from portfolio.storage.base import (
     DEFAULT_EXPIRES,
@@ -122,7 +122,7 @@ class LocalStore:
         inline: bool = False,
         expires: int = DEFAULT_EXPIRES,
     ) -> str:
-        disposition = content_disposition(filename, inline=inline and inline_allowed(content_type))
+        disposition = download_disposition(filename, content_type, inline=inline)
         url, _token, _at = self._link(
             links.DOWNLOAD,
             expires,
@@ -273,6 +273,18 @@ class LocalStore:
     def delete(self, key: str) -> None:
         self._object_path(key).unlink(missing_ok=True)
         self._meta_path(key).unlink(missing_ok=True)
+
+    def put(self, key: str, data: bytes, content_type: str) -> None:
+        target = self._object_path(key)
+        with scratch_file(self.root / ".tmp") as scratch:
+            scratch.write_bytes(data)
+            self._place(
+                scratch,
+                target,
+                key,
+                hashlib.md5(data, usedforsecurity=False).hexdigest(),
+                content_type,
+            )
 
     def list_keys(self, prefix: str = "") -> Iterator[ObjectInfo]:
         start = self.root / check_prefix(prefix).rpartition("/")[0]

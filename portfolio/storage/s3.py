@@ -16,8 +16,7 @@ from botocore import exceptions as boto_errors
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
-from portfolio.domain.uploads.filenames import content_disposition
-from portfolio.domain.uploads.filetypes import inline_allowed
+from portfolio.domain.uploads.downloads import download_disposition
 from portfolio.storage.base import (
     DEFAULT_EXPIRES,
     ObjectInfo,
@@ -274,6 +273,10 @@ class S3Store:
         with _translated(check_key(key)):
             self.client.delete_object(Bucket=self.bucket, Key=key)
 
+    def put(self, key: str, data: bytes, content_type: str) -> None:
+        with _translated(check_key(key)):
+            self.client.put_object(Bucket=self.bucket, Key=key, Body=data, ContentType=content_type)
+
     def list_keys(self, prefix: str = "") -> Iterator[ObjectInfo]:
         with _translated(check_prefix(prefix)):
             pages = self.client.get_paginator("list_objects_v2").paginate(
@@ -300,8 +303,8 @@ class S3Store:
             "Bucket": self.bucket,
             "Key": check_key(key),
             "ResponseContentType": content_type,
-            "ResponseContentDisposition": content_disposition(
-                filename, inline=inline and inline_allowed(content_type)
+            "ResponseContentDisposition": download_disposition(
+                filename, content_type, inline=inline
             ),
         }
         with _translated(key):

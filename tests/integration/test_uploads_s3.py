@@ -7,6 +7,7 @@ the bad-input tests (test_uploads_bad_input.py) check what the server does when 
 from __future__ import annotations
 
 import base64
+import io
 import json
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -16,6 +17,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 import requests
 from flask import Flask
+from PIL import Image
 from sqlalchemy.orm import Session
 
 from portfolio.models import Upload, UploadStatus, User
@@ -142,8 +144,9 @@ def test_download_is_a_presigned_get_with_attachment_and_verified_type(
 
 
 def test_image_may_be_shown_inline(api: UploadApi, store: S3Store) -> None:
-    png = b"\x89PNG\r\n\x1a\n" + bytes(600)
-    shown = api.upload(png, "photo.png")
+    out = io.BytesIO()
+    Image.new("RGB", (12, 8), "teal").save(out, "PNG")  # a whole image: its copy is made
+    shown = api.upload(out.getvalue(), "photo.png")
     assert shown["content_type"] == "image/png"
     link = api.client.get(shown["urls"]["download"] + "?view=inline").headers["Location"]
     disposition = parse_qs(urlsplit(link).query)["response-content-disposition"][0]

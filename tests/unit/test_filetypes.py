@@ -13,6 +13,7 @@ import pytest
 
 from portfolio.domain.errors import InvalidInput
 from portfolio.domain.uploads.filetypes import (
+    ACCEPTED_EXTENSIONS,
     SNIFF_BYTES,
     DetectedType,
     FileFamily,
@@ -131,6 +132,8 @@ def test_accepted_types(head: bytes, name: str, mime: str, family: str) -> None:
     detected = detect_type(head[:SNIFF_BYTES], name)
 
     assert (detected.mime, detected.family) == (mime, family)
+    # Its downloads are named with the type's own extension (downloads.download_name).
+    assert ACCEPTED_EXTENSIONS[mime][0] == detected.extension
 
 
 def test_the_name_does_not_decide_the_type() -> None:

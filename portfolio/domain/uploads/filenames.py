@@ -117,3 +117,12 @@ def make_object_key(user_id: int, purpose: str = "artifacts") -> str:
     if not _PURPOSE.match(purpose):
         raise ValueError(f"purpose must be a short lowercase word, not {purpose!r}")
     return f"{candidate_prefix(user_id)}{purpose}/{secrets.token_hex(16)}"
+
+
+def reviewer_copy_key(key: str) -> str:
+    """Where the reviewers' copy of the object at `key` (an image without metadata) lives.
+
+    Derived from the key rather than drawn at random, so that a pending upload claims it
+    before its completion writes it (reconcile never takes it for an orphan) and a completion
+    asked again writes the same key instead of a second copy."""
+    return f"{key}.reviewer"

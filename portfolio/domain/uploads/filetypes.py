@@ -15,6 +15,7 @@ import puremagic
 
 from portfolio.domain.errors import InvalidInput
 from portfolio.domain.uploads.filenames import sanitize_filename, split_extension
+from portfolio.domain.uploads.markup import markup_kind
 
 # Read this many bytes from the start of an object to sniff it.
 SNIFF_BYTES = 64 * 1024
@@ -81,6 +82,42 @@ INLINE_MIMES = frozenset(
 )
 
 
+_WORD = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+_EXCEL = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+_POWERPOINT = "application/vnd.openxmlformats-officedocument.presentationml.presentation"
+
+# Every type detect_type accepts, with the names a file of that type may keep when it is
+# downloaded; the first is the type's own (DetectedType.extension). A desktop chooses the
+# program by the name, so a text file named ".iqy" or ".desktop" would open as a web query or
+# a launcher: downloads.download_name gives such a file its type's own extension instead.
+ACCEPTED_EXTENSIONS: dict[str, tuple[str, ...]] = {
+    "application/pdf": (".pdf",),
+    "image/png": (".png",),
+    "image/jpeg": (".jpg", ".jpeg"),
+    "image/gif": (".gif",),
+    "image/webp": (".webp",),
+    "audio/mpeg": (".mp3",),
+    "audio/wav": (".wav",),
+    "audio/ogg": (".ogg", ".oga", ".opus"),
+    "audio/mp4": (".m4a", ".m4b"),
+    "audio/aac": (".aac",),
+    "audio/flac": (".flac",),
+    "video/mp4": (".mp4", ".m4v"),
+    "video/webm": (".webm",),
+    "video/quicktime": (".mov",),
+    _WORD: (".docx",),
+    _EXCEL: (".xlsx",),
+    _POWERPOINT: (".pptx",),
+    "application/vnd.oasis.opendocument.text": (".odt",),
+    "application/vnd.oasis.opendocument.spreadsheet": (".ods",),
+    "application/vnd.oasis.opendocument.presentation": (".odp",),
+    "application/msword": (".doc",),
+    "application/vnd.ms-excel": (".xls",),
+    "application/vnd.ms-powerpoint": (".ppt",),
+    "text/plain": (".txt",),
+}
+
+
 def inline_allowed(mime: str) -> bool:
     """True only for the accepted images, PDF, audio and video types (never SVG or HTML)."""
     return mime.split(";", 1)[0].strip().lower() in INLINE_MIMES
@@ -124,7 +161,7 @@ def detect_type(head: bytes, declared_name: str) -> DetectedType:
 
 
 def _refuse_markup(head: bytes) -> None:
-    kind = _markup_kind(head)
+    kind = markup_kind(head)
     if kind == "svg":
         raise FileTypeRefused(
             "SVG images can carry scripts, so they are not accepted. "
@@ -184,11 +221,7 @@ _PREFIXES: tuple[tuple[bytes, _Found], ...] = (
 _RIFF = {b"WAVE": ("audio/wav", "audio", ".wav"), b"WEBP": ("image/webp", "image", ".webp")}
 _AUDIO_BRANDS = (b"M4A ", b"M4B ", b"M4P ", b"F4A ")
 _VIDEO_BRANDS = (b"isom", b"iso2", b"iso4", b"iso5", b"iso6", b"mp41", b"mp42", b"avc1", b"dash")
-_OOXML = {
-    b"word/": ("application/vnd.openxmlformats-officedocument.wordprocessingml.document", ".docx"),
-    b"xl/": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", ".xlsx"),
-    b"ppt/": ("application/vnd.openxmlformats-officedocument.presentationml.presentation", ".pptx"),
-}
+_OOXML = {b"word/": (_WORD, ".docx"), b"xl/": (_EXCEL, ".xlsx"), b"ppt/": (_POWERPOINT, ".pptx")}
 _ODF = {
     b"application/vnd.oasis.opendocument.text": ".odt",
     b"application/vnd.oasis.opendocument.spreadsheet": ".ods",
@@ -296,30 +329,4 @@ def _mpeg_audio(head: bytes) -> _Found | None:
     rate_ok = (head[2] >> 2) & 0b11 != 0b11
     if layer == 0b01 and version_ok and bitrate_ok and rate_ok:  # MPEG audio layer III
         return ("audio/mpeg", "audio", ".mp3")
-    return None
-
-
-# Tags that make a browser treat a document as HTML (after the WHATWG MIME sniffing standard).
-_HTML_STARTS = tuple(
-    b"<" + tag
-    for tag in b"!doctype html|html|head|script|iframe|h1|div|font|table|a|style|title|b|body|"
-    b"br|p|!--|meta|link|object|embed|form|img|svg|math".split(b"|")
-)
-_ANYWHERE = {b"<svg": "svg", b"<script": "html", b"<html": "html", b"<iframe": "html"}
-
-
-def _markup_kind(head: bytes) -> str | None:
-    text = head.removeprefix(b"\xef\xbb\xbf").lstrip(b" \t\r\n\x0c").lower()
-    for needle, kind in _ANYWHERE.items():
-        if needle in text:
-            return kind
-    for start in _HTML_STARTS:
-        if text.startswith(start) and text[len(start) : len(start) + 1] in (b" ", b">", b""):
-            return "html"
-    if text.startswith((b"<?xml", b"<!doctype")):
-        return "xml"
-    if text.startswith((b"<?php", b"<%", b"#!")):
-        return "script"
-    if text.startswith(b"{\\rtf"):
-        return "rtf"
     return None

@@ -1,8 +1,9 @@
 """Who may fetch a stored file: its owner, or a reviewer assigned a snapshot that names it.
 
-can_download is the one question every download path asks, so they all answer alike. Which files
-a snapshot names is read through the one strict snapshot reader (domain.portfolios.snapshots):
-a domain function, so this service needs nothing of the portfolios services above it.
+can_download is the one question every download path asks, so they all answer alike, and
+download_key says which object they get: the original only for its owner. Which files a
+snapshot names is read through the one strict snapshot reader (domain.portfolios.snapshots): a
+domain function, so this service needs nothing of the portfolios services above it.
 """
 
 from __future__ import annotations
@@ -10,7 +11,9 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from portfolio.domain.errors import NotFound
 from portfolio.domain.portfolios.snapshots import read_snapshot
+from portfolio.domain.uploads.images import STRIPPED_TYPES
 from portfolio.models import (
     Assignment,
     AssignmentKind,
@@ -53,3 +56,21 @@ def can_download(session: Session, user: User | None, upload: Upload) -> bool:
         return True
     # A reviewer whose role was revoked loses access to candidates' files at once.
     return user.has_role(Role.REVIEWER) and reviewer_may_download(session, user, upload)
+
+
+def download_key(user: User, upload: Upload) -> str:
+    """The object `user` (already allowed by can_download) is given for `upload`.
+
+    The owner gets the original; anyone else gets an image's copy without metadata
+    (reviewer_copies), never the original. NotFound (404) for an image verified before such
+    copies were made, until `flask storage prepare-images` writes its copy."""
+    if upload.owner_id == user.id:
+        return upload.key
+    if upload.reviewer_key is not None:
+        return upload.reviewer_key
+    if (upload.content_type or "") in STRIPPED_TYPES:
+        raise NotFound(
+            "This image is not ready for review yet: its copy without the camera's details "
+            "has not been made. The program office can prepare it."
+        )
+    return upload.key

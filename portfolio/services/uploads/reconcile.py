@@ -17,9 +17,11 @@ from portfolio.domain.uploads.transfer import CANDIDATES_PREFIX
 from portfolio.models import Upload, UploadStatus
 from portfolio.services import audit
 from portfolio.services.uploads.checks import Refusal
+from portfolio.services.uploads.reviewer_copies import copy_key_of
 from portfolio.services.uploads.transfers import reject
 from portfolio.storage import ObjectInfo, ObjectStore
 
+_CLAIM_COPIES = (UploadStatus.PENDING, UploadStatus.VERIFIED)
 EXPIRED = Refusal("expired", "The upload was not finished within a day, so it was dropped.")
 MISSING = "The file could not be found in storage. Upload it again."
 CHANGED = "The file in storage is no longer the one that was checked. Upload it again."
@@ -69,10 +71,11 @@ def reconcile(
 
     Lists the store first, then rows: a row (with every key it may come to use) is written
     before its object can exist, so an upload starting or completing meanwhile is never taken
-    for an orphan. A pending row claims both its key and its sealed copy, and its unfinished
-    multipart upload. With `apply`, deletes orphans and leftovers, aborts abandoned multipart
-    uploads, expires pending uploads past their time, and marks rows whose object is missing
-    or changed broken (deleting the changed object); otherwise changes nothing."""
+    for an orphan. A pending row claims its key, its sealed copy, its unfinished multipart
+    upload and the reviewers' copy its completion may be writing; a verified row its key and
+    its reviewers' copy. With `apply`, deletes orphans and leftovers, aborts abandoned
+    multipart uploads, expires pending uploads past their time, and marks rows whose object is
+    missing or changed broken (deleting the changed object); otherwise changes nothing."""
     unfinished = set(store.list_multipart(CANDIDATES_PREFIX))
     objects = {info.key: info for info in store.list_keys(CANDIDATES_PREFIX)}
     report = ReconcileReport(applied=apply)
@@ -83,6 +86,12 @@ def reconcile(
             unfinished.discard((upload.key, upload.multipart_upload_id or ""))
         elif copy is not None and upload.sealed_key != upload.key:
             objects[copy.key] = copy  # the copy of a refused or cancelled upload: an orphan
+        # An image's copy for reviewers: claimed by a pending row (its completion may be
+        # writing it) and by a verified one (which names it, or gets it from
+        # prepare_reviewer_copies); a refused or broken upload's copy is an orphan.
+        for_reviewers = objects.pop(copy_key_of(upload), None)
+        if for_reviewers is not None and upload.status not in _CLAIM_COPIES:
+            objects[for_reviewers.key] = for_reviewers
         if upload.status == UploadStatus.PENDING:
             if upload.expires_at <= now:
                 report.expired.append(upload)

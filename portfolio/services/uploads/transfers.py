@@ -34,6 +34,7 @@ from portfolio.models import Upload, UploadStatus, User
 from portfolio.services import audit
 from portfolio.services.uploads.checks import RESEND, Refusal, finish_multipart, inspect_object
 from portfolio.services.uploads.deletions import delete_after_commit
+from portfolio.services.uploads.reviewer_copies import write_reviewer_copy
 from portfolio.storage import ObjectNotFound, ObjectStore, PresignedPost, UploadedPart
 
 # Objects are stored as opaque bytes; the verified type is given on download.
@@ -177,6 +178,9 @@ def complete_upload(
         refusal = seal(session, store, upload)
     if refusal is None:
         verdict = inspect_object(store, upload, limits)
+        if not isinstance(verdict, Refusal):
+            # Images also get a copy without metadata for reviewers, before the commit.
+            verdict = write_reviewer_copy(store, upload, verdict) or verdict
         if isinstance(verdict, Refusal):
             refusal = verdict
         else:

@@ -11,12 +11,13 @@ MAX_CONTENT_LENGTH, which guards form posts).
 from __future__ import annotations
 
 from flask import redirect, request, send_file
-from flask_login import login_required
+from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
 from portfolio.domain.errors import BadRequest, NotFound
 from portfolio.extensions import csrf, db
 from portfolio.models import Upload
+from portfolio.services.uploads.access import download_key
 from portfolio.storage import (
     InvalidStorageLink,
     StorageUnavailable,
@@ -47,17 +48,18 @@ def _local_store() -> LocalStore:
 def download(upload_id: int) -> Response:
     """Redirect to the file: as an attachment, or ?view=inline for images, PDF, audio, video."""
     upload = access.require_can_download(db.session.get(Upload, upload_id))
+    key = download_key(current_user, upload)  # reviewers get an image without its metadata
     store = get_store()
     # One cheap HEAD first: a store that is down gets the app's own page, not a browser error
     # after the redirect.
     try:
-        found = store.stat(upload.key)
+        found = store.stat(key)
     except StorageUnavailable as exc:
         raise StorageUnavailable(CANNOT_FETCH) from exc
     if found is None:
         raise NotFound("This file is missing from storage. The program office can restore it.")
     url = store.presign_get(
-        upload.key,
+        key,
         upload.original_name,
         upload.content_type or "application/octet-stream",
         inline=request.args.get("view") == "inline",

@@ -1,0 +1,88 @@
+"""Reviewers' copies of verified images: the picture without who took it, where and with what.
+
+Written during the completion that verifies the image, before its commit, under a key the
+pending row already claims (filenames.reviewer_copy_key), so an interrupted completion leaves
+nothing reconcile could mistake for an orphan and a retried one overwrites the same copy.
+Everyone but the owner downloads the copy (access.download_key); the owner keeps the original.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from portfolio.domain.uploads.filenames import reviewer_copy_key
+from portfolio.domain.uploads.images import (
+    MAX_IMAGE_BYTES,
+    STRIPPED_TYPES,
+    ImageRefused,
+    strip_metadata,
+    too_large,
+)
+from portfolio.models import Upload, UploadStatus
+from portfolio.services.uploads.checks import RESEND, Refusal, Verified
+from portfolio.storage import ObjectNotFound, ObjectStore
+
+
+def copy_key_of(upload: Upload) -> str:
+    """The reviewers' copy key an upload has or will have (pending rows claim it already)."""
+    return reviewer_copy_key(upload.sealed_key or upload.key)
+
+
+def write_reviewer_copy(store: ObjectStore, upload: Upload, verified: Verified) -> Refusal | None:
+    """For an image, store a copy without metadata and name it on the row; other types need none.
+
+    A Refusal when the image is too large to clean or cannot be decoded: a reviewer must never
+    be handed the original, so such an image is not accepted at all. May raise
+    StorageUnavailable (503), like every store call."""
+    if verified.content_type not in STRIPPED_TYPES:
+        upload.reviewer_key = None
+        return None
+    try:
+        if verified.size > MAX_IMAGE_BYTES:
+            raise too_large()
+        data = b"".join(store.iter_chunks(upload.key))
+        if hashlib.sha256(data).hexdigest() != verified.sha256:
+            return Refusal("changed", f"The file changed while it was checked. {RESEND}")
+        cleaned = strip_metadata(data, verified.content_type)
+    except ImageRefused as exc:
+        return Refusal(exc.code, exc.message)
+    except ObjectNotFound:
+        return Refusal(
+            "missing", f"The file disappeared from storage while it was checked. {RESEND}"
+        )
+    key = copy_key_of(upload)
+    store.put(key, cleaned, verified.content_type)
+    upload.reviewer_key = key
+    return None
+
+
+@dataclass(frozen=True)
+class Prepared:
+    upload: Upload
+    refusal: Refusal | None  # why no copy could be made (reviewers then get none)
+
+
+def prepare_reviewer_copies(session: Session, store: ObjectStore) -> list[Prepared]:
+    """Write the reviewers' copy of every verified image that has none yet (verified before
+    copies were made). An image that cannot be cleaned stays without one, so reviewers are
+    refused it rather than given the original. Flushes; the caller commits. Safe to rerun."""
+    query = (
+        select(Upload)
+        .where(
+            Upload.status == UploadStatus.VERIFIED,
+            Upload.reviewer_key.is_(None),
+            Upload.content_type.in_(sorted(STRIPPED_TYPES)),
+        )
+        .order_by(Upload.id)
+    )
+    done = []
+    for upload in session.scalars(query):
+        assert upload.size is not None and upload.sha256 is not None and upload.content_type
+        verified = Verified(upload.size, upload.sha256, upload.content_type)
+        done.append(Prepared(upload, write_reviewer_copy(store, upload, verified)))
+        session.flush()
+    return done
