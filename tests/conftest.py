@@ -22,6 +22,18 @@ from portfolio import create_app
 from portfolio.extensions import db, limiter
 from portfolio.models import Base
 
+# Fixture modules are plugins, loaded once for the whole run: a test module asks for their
+# fixtures by name and imports only plain helpers from them. (A fixture imported into a test
+# module becomes a copy of its own there: a session fixture would start once per module.)
+pytest_plugins = [
+    "pytester",
+    "tests.guards",
+    "tests.application_fixtures",
+    "tests.portfolio_fixtures",
+    "tests.storage_fixtures",
+    "tests.upload_helpers",
+]
+
 IN_CI = os.environ.get("CI", "").lower() == "true"
 
 
