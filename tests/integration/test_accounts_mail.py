@@ -5,8 +5,7 @@ from __future__ import annotations
 import logging
 
 from portfolio.services.mail import MailSettings, send_email
-from tests.conftest import free_port
-from tests.helpers import CSRF_INPUT, link_in, make_user, register, sign_in
+from tests.helpers import CSRF_INPUT, free_port, link_in, make_user, register, sign_in
 
 PASSWORD = "correct horse library staple"
 
