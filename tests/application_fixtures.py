@@ -1,7 +1,7 @@
 """Fixtures and helpers for application, enrollment, payment and supervisor tests.
 
-Import the fixtures you use into a test module (`from tests.application_fixtures import ...`);
-pytest finds them by name there. Fixtures commit (a savepoint of the test's outer transaction,
+The fixtures are a plugin (tests/conftest.py's pytest_plugins): ask for them by name; import
+only the helpers. Fixtures commit (a savepoint of the test's outer transaction,
 still rolled back at the end), so a request answered with an error, which rolls back, does not
 take the test's data with it.
 """

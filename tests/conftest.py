@@ -7,10 +7,7 @@ SQLite file in a temporary folder.
 from __future__ import annotations
 
 import os
-import socket
 from collections.abc import Iterator
-from email import message_from_bytes
-from email.message import Message
 
 import pytest
 from flask import Flask, g, request_started
@@ -21,41 +18,23 @@ from sqlalchemy.orm import Session
 from portfolio import create_app
 from portfolio.extensions import db, limiter
 from portfolio.models import Base
+from tests.helpers import Mailbox, free_port
+
+# Fixture modules are plugins, loaded once for the whole run: a test module asks for their
+# fixtures by name and imports only plain helpers from them. (A fixture imported into a test
+# module becomes a copy of its own there: a session fixture would start once per module.)
+pytest_plugins = [
+    "pytester",
+    "tests.guards",
+    "tests.application_fixtures",
+    "tests.portfolio_fixtures",
+    "tests.storage_fixtures",
+    "tests.upload_helpers",
+    "tests.store_proxy",
+    "tests.committed_data",
+]
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-class Mailbox:
-    """Messages received by the test SMTP server."""
-
-    def __init__(self) -> None:
-        self.messages: list[Message] = []
-
-    async def handle_DATA(self, server, session, envelope):  # type: ignore[no-untyped-def]
-        message = message_from_bytes(envelope.content)
-        message["X-Envelope-To"] = ", ".join(envelope.rcpt_tos)
-        self.messages.append(message)
-        return "250 OK"
-
-    def clear(self) -> None:
-        self.messages.clear()
-
-    def to(self, address: str) -> list[Message]:
-        return [m for m in self.messages if address.lower() in m["X-Envelope-To"].lower()]
-
-    @staticmethod
-    def body(message: Message) -> str:
-        if message.is_multipart():
-            for part in message.walk():
-                if part.get_content_type() == "text/plain":
-                    return str(part.get_payload(decode=True).decode())  # type: ignore[union-attr]
-        return str(message.get_payload(decode=True).decode())  # type: ignore[union-attr]
 
 
 @pytest.fixture(scope="session")

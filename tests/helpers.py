@@ -1,8 +1,11 @@
-"""Small helpers shared by tests: users, signing in with or without the forms, CSRF tokens."""
+"""Small helpers shared by tests: users, signing in with or without the forms, CSRF tokens,
+the test SMTP server's mailbox."""
 
 from __future__ import annotations
 
 import re
+import socket
+from email import message_from_bytes
 from email.message import Message
 from urllib.parse import urlsplit
 
@@ -116,13 +119,45 @@ def sign_out(client: FlaskClient) -> TestResponse:
     return post_form(client, "/sign-out", {}, page="/")
 
 
+def free_port() -> int:
+    """A loopback port nothing listens on now (bound, read, released)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+class Mailbox:
+    """Messages received by the test SMTP server."""
+
+    def __init__(self) -> None:
+        self.messages: list[Message] = []
+
+    async def handle_DATA(self, server, session, envelope):  # type: ignore[no-untyped-def]
+        message = message_from_bytes(envelope.content)
+        message["X-Envelope-To"] = ", ".join(envelope.rcpt_tos)
+        self.messages.append(message)
+        return "250 OK"
+
+    def clear(self) -> None:
+        self.messages.clear()
+
+    def to(self, address: str) -> list[Message]:
+        return [m for m in self.messages if address.lower() in m["X-Envelope-To"].lower()]
+
+    @staticmethod
+    def body(message: Message) -> str:
+        if message.is_multipart():
+            for part in message.walk():
+                if part.get_content_type() == "text/plain":
+                    return str(part.get_payload(decode=True).decode())  # type: ignore[union-attr]
+        return str(message.get_payload(decode=True).decode())  # type: ignore[union-attr]
+
+
 LINK = re.compile(r"https?://\S+")
 
 
 def link_in(message: Message) -> str:
     """The path (and query) of the first link in an email, ready for client.get."""
-    from tests.conftest import Mailbox
-
     match = LINK.search(Mailbox.body(message))
     assert match, "no link in the message"
     parts = urlsplit(match.group(0))

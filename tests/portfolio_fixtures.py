@@ -4,7 +4,8 @@ A small published framework (sets of two competencies), candidates enrolled with
 the portfolio route, and verified (or not) uploads as rows. Nothing here uses the application
 or enrollment pages, so these tests do not depend on them.
 
-Import the fixtures a module uses: `from tests.portfolio_fixtures import alice, bob, ...`.
+The fixtures are a plugin (tests/conftest.py's pytest_plugins): ask for them by name; import
+only the helpers.
 Fixtures commit (a savepoint of the test's outer transaction, still rolled back at the end),
 so a request that fails and rolls back does not take the test's data with it.
 """

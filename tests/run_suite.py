@@ -1,9 +1,12 @@
-"""Run the whole suite once on SQLite and once on PostgreSQL (a database made and dropped here).
+"""Run the suite in two passes: SQLite, then PostgreSQL (a database made and dropped here).
 
-The browser tests (tests/web) run in the SQLite pass only: they exercise pages, scripts and
-accessibility, which do not depend on the database, and take a third of the run; everything
-below the pages runs on both. Under CI=true a missing PostgreSQL fails the run instead of
-skipping it.
+- SQLite: the unit and integration tests.
+- PostgreSQL: the integration and browser tests. The unit tests (tests/unit) never touch a
+  database, so they run once; the browser tests run here because the two-tab conflict tests
+  rely on row locks, which SQLite ignores.
+
+Without PostgreSQL the browser tests join the SQLite pass and the PostgreSQL pass is skipped;
+under CI=true a missing PostgreSQL fails the run instead. Extra arguments go to both passes.
 """
 
 from __future__ import annotations
@@ -29,7 +32,6 @@ def postgres_admin_url(url: str) -> tuple[str, str]:
 def main() -> int:
     in_ci = os.environ.get("CI", "").lower() == "true"
     env = {k: v for k, v in os.environ.items() if k != "TEST_DATABASE_URL"}
-    sqlite_status = run_pytest("SQLite", env)
 
     import psycopg
 
@@ -45,11 +47,12 @@ def main() -> int:
         if in_ci:
             print(f"PostgreSQL is required under CI and is not reachable: {exc}", flush=True)
             return 1
-        print(f"Skipping the PostgreSQL run: {exc}", flush=True)
-        return sqlite_status
+        print(f"Skipping the PostgreSQL pass; the browser tests run on SQLite: {exc}", flush=True)
+        return run_pytest("SQLite (PostgreSQL unavailable)", env)
     try:
+        sqlite_status = run_pytest("SQLite", env, "--ignore=tests/web")
         pg_status = run_pytest(
-            "PostgreSQL", {**env, "TEST_DATABASE_URL": f"{server}/{name}"}, "--ignore=tests/web"
+            "PostgreSQL", {**env, "TEST_DATABASE_URL": f"{server}/{name}"}, "--ignore=tests/unit"
         )
     finally:
         with psycopg.connect(f"{plain}/postgres", autocommit=True) as conn:

@@ -1,6 +1,7 @@
 """Fixtures for the storage tests: moto's real S3 HTTP server, and local stores on a tmp dir.
 
-Import the fixtures you use into a test module (`from tests.storage_fixtures import ...`).
+The fixtures are a plugin (tests/conftest.py's pytest_plugins): ask for them by name; import
+only the helpers.
 """
 
 from __future__ import annotations

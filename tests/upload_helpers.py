@@ -1,7 +1,8 @@
 """Driving the upload API as the browser widget does: begin, send the bytes, complete.
 
 Bytes go where the app's answer says: to moto's S3 server over real HTTP, or to the local
-backend's routes through the Flask test client.
+backend's routes through the Flask test client. The fixtures (`api`, `small_limits`) are a
+plugin (tests/conftest.py's pytest_plugins); `api` signs in application_fixtures' `candidate`.
 """
 
 from __future__ import annotations
@@ -17,13 +18,12 @@ import pytest
 import requests
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy.orm import Session
 from werkzeug.test import TestResponse
 
-from portfolio.models import Role, User
+from portfolio.models import User
 from portfolio.storage import ObjectStore
 from portfolio.storage_binding import EXTENSION_KEY
-from tests.helpers import csrf_token, login_as, make_user
+from tests.helpers import csrf_token, login_as
 
 MiB = 1024 * 1024
 PDF_HEAD = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n"
@@ -117,16 +117,6 @@ class UploadApi:
         reply = self.complete(started["upload"]["id"])
         assert reply.status_code == 200, reply.get_json()
         return reply.get_json()["upload"]
-
-
-@pytest.fixture
-def candidate(session: Session) -> User:
-    return make_user(session, "casey@example.org", name="Casey Candidate", roles=(Role.CANDIDATE,))
-
-
-@pytest.fixture
-def other_candidate(session: Session) -> User:
-    return make_user(session, "other@example.org", name="Olive Other", roles=(Role.CANDIDATE,))
 
 
 @pytest.fixture

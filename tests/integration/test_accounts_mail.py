@@ -9,8 +9,7 @@ from sqlalchemy import select
 
 from portfolio.models import OutboxMessage, OutboxStatus
 from portfolio.services.mail import MailError, MailSettings, compose, send
-from tests.conftest import free_port
-from tests.helpers import CSRF_INPUT, link_in, make_user, register, sign_in
+from tests.helpers import CSRF_INPUT, free_port, link_in, make_user, register, sign_in
 
 PASSWORD = "correct horse library staple"
 

@@ -59,6 +59,7 @@ def test_production_refuses_to_start_without_a_database(monkeypatch):
         create_app("production")
 
 
+@pytest.mark.allows_server_error
 def test_an_unexpected_error_shows_no_traceback(app_settings):
     app = create_app(app_settings)
 

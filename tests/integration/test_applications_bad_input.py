@@ -13,17 +13,12 @@ from portfolio.services.applications import drafts
 from tests.application_fixtures import (
     application_row,
     application_url,
-    candidate,
     complete_form,
     entry,
-    lsscp,
-    other_candidate,
     save,
     start,
 )
 from tests.helpers import csrf_token, login_as
-
-__all__ = ["candidate", "lsscp", "other_candidate"]
 
 LONG = "x" * 10_000
 

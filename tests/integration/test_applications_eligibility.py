@@ -8,21 +8,16 @@ import pytest
 
 from portfolio.models import EligibilityStatus
 from tests.application_fixtures import (
-    admin,
     application_row,
     application_url,
-    candidate,
     complete_form,
     entry,
-    lsscp,
     save,
     start,
     submitted_application,
     today,
 )
 from tests.helpers import csrf_token, login_as, make_user
-
-__all__ = ["admin", "candidate", "lsscp"]
 
 
 @pytest.fixture

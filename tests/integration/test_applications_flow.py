@@ -18,22 +18,17 @@ from portfolio.models import (
 from portfolio.services.programs.queries import get_framework
 from tests.application_fixtures import (
     ELECTIVES,
-    admin,
     application_row,
     application_url,
     approve,
-    candidate,
     complete_form,
     enrollment_of,
     entry,
-    lsscp,
     save,
     start,
     today,
 )
 from tests.helpers import login_as, post_form
-
-__all__ = ["admin", "candidate", "lsscp"]  # fixtures, found by pytest under these names
 
 
 def test_draft_submit_approve_enroll_electives_and_routes(

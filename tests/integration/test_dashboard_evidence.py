@@ -7,9 +7,7 @@ import re
 from sqlalchemy import event
 
 from portfolio.extensions import db
-from tests.portfolio_fixtures import alice, fill_set, framework, signed_in
-
-FIXTURES = (alice, framework, signed_in)  # pytest finds fixtures by name in this module
+from tests.portfolio_fixtures import fill_set
 
 
 def dashboard_queries(app, client) -> tuple[int, str]:

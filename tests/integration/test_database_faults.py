@@ -18,12 +18,10 @@ from sqlalchemy.orm import Session
 from portfolio.domain.lifecycle import SetLifecycle
 from portfolio.models import EnrollmentSet, Submission
 from portfolio.web.errors import DATABASE_DOWN
-from tests.committed_data import committed_engine
 from tests.helpers import csrf_token, login_as
 from tests.portfolio_fixtures import enroll, fill_set, make_framework
 
 pytestmark = pytest.mark.postgres_only
-FIXTURES = (committed_engine,)
 
 
 @pytest.fixture

@@ -17,10 +17,7 @@ from flask import Flask
 from portfolio.storage import ObjectStore
 from portfolio.storage.local import LocalStore
 from portfolio.storage_binding import local_link
-from tests.storage_fixtures import boto_session, moto_endpoint, s3_admin, s3_bucket, s3_store
-from tests.upload_helpers import UploadApi, api, candidate, pdf_bytes, use_store
-
-FIXTURES = (api, boto_session, candidate, moto_endpoint, s3_admin, s3_bucket, s3_store)
+from tests.upload_helpers import UploadApi, pdf_bytes, use_store
 
 HOSTILE = [".iqy", ".slk", ".appref-ms", ".desktop", ".xht", ".library-ms", ".csv"]
 

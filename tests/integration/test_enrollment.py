@@ -14,19 +14,14 @@ from portfolio.models import (
 )
 from tests.application_fixtures import (
     ELECTIVES,
-    admin,
     application_row,
     approve,
-    candidate,
     enrollment_of,
-    lsscp,
     publish,
     submitted_application,
 )
 from tests.framework_documents import lsscp_document
 from tests.helpers import login_as, make_user, post_form
-
-__all__ = ["admin", "candidate", "lsscp"]
 
 
 def decide(client, application_id, outcome, reason):

@@ -7,20 +7,8 @@ from sqlalchemy import select
 
 from portfolio.domain.lifecycle import SetLifecycle
 from portfolio.models import EnrollmentSet, Route
-from tests.application_fixtures import (
-    ELECTIVES,
-    admin,
-    approve,
-    candidate,
-    enrollment_of,
-    lsscp,
-    other_candidate,
-    other_program,
-    submitted_application,
-)
+from tests.application_fixtures import ELECTIVES, approve, enrollment_of, submitted_application
 from tests.helpers import csrf_token, login_as, post_form
-
-__all__ = ["admin", "candidate", "lsscp", "other_candidate", "other_program"]
 
 
 @pytest.fixture

@@ -6,9 +6,6 @@ import pytest
 
 from portfolio.models import Role
 from tests.helpers import csrf_token, login_as, make_user
-from tests.portfolio_fixtures import alice, framework, signed_in
-
-FIXTURES = (alice, framework, signed_in)  # pytest finds fixtures by name in this module
 
 HUGE = "99999999999999999999"
 

@@ -8,9 +8,7 @@ from sqlalchemy import create_engine, text
 
 from portfolio.commands.db import alembic_config
 from portfolio.domain.portfolios.narrative import RENDERER_VERSION
-from tests.integration.test_migrations import empty_database_url
 
-FIXTURES = (empty_database_url,)
 BEFORE = "ec3fdb8ca81c"  # the revision before the HTML columns
 
 

@@ -19,10 +19,8 @@ from portfolio.models import Assignment
 from portfolio.services.portfolios import rendering, submissions
 from portfolio.web import clock
 from tests.helpers import csrf_token, login_as
-from tests.portfolio_fixtures import alice, bob, fill_set, framework, signed_in
+from tests.portfolio_fixtures import fill_set
 from tests.review_fixtures import make_reviewer
-
-FIXTURES = (alice, bob, framework, signed_in)  # pytest finds fixtures by name in this module
 
 STATEMENT = "/me/portfolio/statement"
 PREVIEW = "/me/portfolio/preview"

@@ -21,18 +21,9 @@ from portfolio.models import ApplicationStatus, Base, OutboxMessage, OutboxStatu
 from portfolio.models.base import utcnow
 from portfolio.services import outbox
 from portfolio.services.mail import MailSettings
-from tests.application_fixtures import (
-    admin,
-    application_row,
-    approve,
-    candidate,
-    lsscp,
-    submitted_application,
-)
+from tests.application_fixtures import application_row, approve, submitted_application
 from tests.conftest import Mailbox, free_port
 from tests.helpers import csrf_token, login_as, make_user, pending_emails, register
-
-__all__ = ["admin", "candidate", "lsscp"]  # fixtures, found by pytest under these names
 
 KEY = "test-outbox:"
 

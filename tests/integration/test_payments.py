@@ -11,16 +11,8 @@ from sqlalchemy import select
 from portfolio.domain.errors import InvalidInput
 from portfolio.models import AuditEvent, Payment, ScholarshipAward
 from portfolio.services.applications.payments import parse_amount
-from tests.application_fixtures import (
-    admin,
-    candidate,
-    lsscp,
-    submitted_application,
-    today,
-)
+from tests.application_fixtures import submitted_application, today
 from tests.helpers import login_as, post_form
-
-__all__ = ["admin", "candidate", "lsscp"]
 
 SCHOLARSHIP = "enrollment-achievement"
 

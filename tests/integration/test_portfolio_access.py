@@ -13,9 +13,8 @@ from portfolio.models.base import utcnow
 from portfolio.services.portfolios import artifacts, submissions
 from portfolio.services.portfolios import entries as portfolios
 from tests.helpers import csrf_token
-from tests.portfolio_fixtures import alice, bob, fill_set, framework, make_upload, signed_in
+from tests.portfolio_fixtures import fill_set, make_upload
 
-FIXTURES = (alice, bob, framework, signed_in)  # pytest finds fixtures by name in this module
 BOBS_WORDS = "Bob's private narrative"
 
 

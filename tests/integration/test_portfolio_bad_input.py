@@ -19,16 +19,7 @@ from portfolio.models.base import utcnow
 from portfolio.services.portfolios import artifacts, submissions
 from portfolio.services.portfolios import entries as portfolios
 from tests.helpers import csrf_token
-from tests.portfolio_fixtures import (
-    alice,
-    fill_set,
-    framework,
-    make_upload,
-    signed_in,
-    textarea_value,
-)
-
-FIXTURES = (alice, framework, signed_in)  # pytest finds fixtures by name in this module
+from tests.portfolio_fixtures import fill_set, make_upload, textarea_value
 
 DANGEROUS_SCHEMES = ("javascript:", "data:", "vbscript:")
 NEVER = {"iframe", "object", "embed", "img", "svg", "style", "math"}

@@ -12,17 +12,7 @@ from portfolio.models import Route
 from portfolio.services.portfolios import artifacts
 from portfolio.services.portfolios import entries as portfolios
 from tests.helpers import csrf_token, login_as, make_user
-from tests.portfolio_fixtures import (
-    alice,
-    enroll,
-    fill_set,
-    framework,
-    make_framework,
-    signed_in,
-    textarea_value,
-)
-
-FIXTURES = (alice, framework, signed_in)  # pytest finds fixtures by name in this module
+from tests.portfolio_fixtures import enroll, fill_set, make_framework, textarea_value
 
 PORTFOLIO = "/me/portfolio"
 STATEMENT = "/me/portfolio/statement"

@@ -19,9 +19,7 @@ from portfolio.models import (
 )
 from portfolio.services.portfolios import artifacts
 from portfolio.services.portfolios import entries as portfolios
-from tests.portfolio_fixtures import alice, bob, enroll, framework, make_upload
-
-FIXTURES = (alice, bob, framework)  # pytest finds fixtures by name in this module
+from tests.portfolio_fixtures import enroll, make_upload
 
 
 def codes(entries):

@@ -22,9 +22,7 @@ from portfolio.storage import (
     store_from_config,
 )
 from portfolio.storage.local import LocalStore
-from tests.storage_fixtures import TEST_SECRET, Clock, clock, local_store, local_url
-
-FIXTURES = (clock, local_store)
+from tests.storage_fixtures import TEST_SECRET, Clock, local_url
 
 
 def token_of(url: str) -> str:

@@ -27,27 +27,9 @@ from portfolio.storage import (
     store_from_config,
 )
 from portfolio.storage.s3 import S3Store
-from tests.storage_fixtures import (
-    boto_session,
-    closed_port,
-    failing_endpoint,
-    moto_endpoint,
-    s3_admin,
-    s3_bucket,
-    s3_store,
-    silent_endpoint,
-)
+from tests.storage_fixtures import closed_port
 
 # pytest finds these fixtures by name in this module; naming them here marks the import as used.
-FIXTURES = (
-    boto_session,
-    failing_endpoint,
-    moto_endpoint,
-    s3_admin,
-    s3_bucket,
-    s3_store,
-    silent_endpoint,
-)
 
 MiB = 1024 * 1024
 

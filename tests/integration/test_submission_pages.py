@@ -8,9 +8,7 @@ from portfolio.models import Submission
 from portfolio.services.portfolios import artifacts
 from portfolio.services.portfolios import entries as portfolios
 from tests.helpers import csrf_token
-from tests.portfolio_fixtures import alice, fill_set, framework, signed_in
-
-FIXTURES = (alice, framework, signed_in)  # pytest finds fixtures by name in this module
+from tests.portfolio_fixtures import fill_set
 
 
 def submit_url(enrollment_set):

@@ -14,9 +14,7 @@ from portfolio.domain.portfolios.snapshots import canonical_json, snapshot_sha25
 from portfolio.models import AuditEvent, Route, Submission, Upload
 from portfolio.models.base import utcnow
 from portfolio.services.portfolios import artifacts, entries, submissions
-from tests.portfolio_fixtures import alice, fill_set, framework, make_upload
-
-FIXTURES = (alice, framework)  # pytest finds fixtures by name in this module
+from tests.portfolio_fixtures import fill_set, make_upload
 
 TODAY = utcnow().date()
 

@@ -17,17 +17,7 @@ from portfolio.models import (
     Role,
     SupervisorLink,
 )
-from tests.application_fixtures import (
-    admin,
-    approve,
-    candidate,
-    complete_form,
-    lsscp,
-    other_candidate,
-    save,
-    start,
-    submitted_application,
-)
+from tests.application_fixtures import approve, complete_form, save, start, submitted_application
 from tests.helpers import (
     DEFAULT_PASSWORD,
     csrf_token,
@@ -38,8 +28,6 @@ from tests.helpers import (
     sign_in,
     sign_out,
 )
-
-__all__ = ["admin", "candidate", "lsscp", "other_candidate"]
 
 BOSS = "boss@example.org"
 

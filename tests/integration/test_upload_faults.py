@@ -19,20 +19,8 @@ from portfolio.models import Upload, UploadStatus
 from portfolio.models.base import utcnow
 from portfolio.services.uploads.reconcile import reconcile
 from portfolio.storage.s3 import S3Store
-from tests.storage_fixtures import boto_session, moto_endpoint, s3_admin, s3_bucket
-from tests.store_proxy import StoreProxy, deletions, reads, store_proxy
-from tests.upload_helpers import (
-    MiB,
-    UploadApi,
-    api,
-    candidate,
-    pdf_bytes,
-    small_limits,
-    use_store,
-)
-
-FIXTURES = (api, boto_session, candidate, moto_endpoint, s3_admin, s3_bucket, store_proxy)
-FIXTURES_TOO = (small_limits,)
+from tests.store_proxy import StoreProxy, deletions, reads
+from tests.upload_helpers import MiB, UploadApi, pdf_bytes, use_store
 
 
 @pytest.fixture

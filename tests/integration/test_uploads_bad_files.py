@@ -18,20 +18,7 @@ from sqlalchemy.orm import Session
 
 from portfolio.models import AuditEvent, Upload, UploadStatus
 from portfolio.storage.s3 import S3Store
-from tests.storage_fixtures import boto_session, moto_endpoint, s3_admin, s3_bucket, s3_store
-from tests.upload_helpers import (
-    MiB,
-    UploadApi,
-    api,
-    candidate,
-    pdf_bytes,
-    sha256_hex,
-    small_limits,
-    use_store,
-)
-
-FIXTURES = (api, boto_session, candidate, moto_endpoint, s3_admin, s3_bucket, s3_store)
-FIXTURES_TOO = (small_limits,)
+from tests.upload_helpers import MiB, UploadApi, pdf_bytes, sha256_hex, use_store
 
 SVG_WITH_SCRIPT = (
     b'<?xml version="1.0"?>\n<svg xmlns="http://www.w3.org/2000/svg">'

@@ -20,28 +20,8 @@ from portfolio.storage.local import LocalStore
 from portfolio.storage.s3 import S3Store
 from portfolio.storage_binding import local_link
 from tests.helpers import login_as
-from tests.storage_fixtures import (
-    Clock,
-    boto_session,
-    clock,
-    moto_endpoint,
-    s3_admin,
-    s3_bucket,
-    s3_store,
-)
-from tests.upload_helpers import (
-    MiB,
-    UploadApi,
-    api,
-    candidate,
-    other_candidate,
-    pdf_bytes,
-    small_limits,
-    use_store,
-)
-
-FIXTURES = (api, boto_session, candidate, clock, moto_endpoint, other_candidate, s3_admin)
-FIXTURES_TOO = (s3_bucket, s3_store, small_limits)
+from tests.storage_fixtures import Clock
+from tests.upload_helpers import MiB, UploadApi, pdf_bytes, use_store
 
 
 @pytest.fixture

@@ -8,9 +8,7 @@ import pytest
 from sqlalchemy.orm import Session
 
 from portfolio.models import Upload, User
-from tests.upload_helpers import UploadApi, api, candidate, pdf_bytes
-
-FIXTURES = (api, candidate)
+from tests.upload_helpers import UploadApi, pdf_bytes
 
 
 def begin_named(api: UploadApi, session: Session, name: str) -> Upload:

@@ -25,19 +25,9 @@ from portfolio.models import Upload, UploadStatus
 from portfolio.storage.local import LocalStore
 from portfolio.storage.s3 import S3Store
 from portfolio.storage_binding import local_link
-from tests.storage_fixtures import (
-    Clock,
-    boto_session,
-    clock,
-    moto_endpoint,
-    s3_admin,
-    s3_bucket,
-    s3_store,
-)
-from tests.upload_helpers import MiB, UploadApi, api, candidate, pdf_bytes, small_limits, use_store
+from tests.storage_fixtures import Clock
+from tests.upload_helpers import MiB, UploadApi, pdf_bytes, use_store
 
-FIXTURES = (api, boto_session, candidate, clock, moto_endpoint, s3_admin, s3_bucket, s3_store)
-FIXTURES_TOO = (small_limits,)
 SECRET_ACCESS_KEY = "testing"  # the moto fixtures' credentials
 
 

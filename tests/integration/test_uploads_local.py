@@ -14,19 +14,8 @@ from portfolio.models import AuditEvent, Upload, UploadStatus
 from portfolio.storage import ObjectStore
 from portfolio.storage.local import LocalStore
 from portfolio.storage_binding import local_link
-from tests.storage_fixtures import Clock, clock
-from tests.upload_helpers import (
-    MiB,
-    UploadApi,
-    api,
-    candidate,
-    pdf_bytes,
-    sha256_hex,
-    small_limits,
-    use_store,
-)
-
-FIXTURES = (api, candidate, clock, small_limits)
+from tests.storage_fixtures import Clock
+from tests.upload_helpers import MiB, UploadApi, pdf_bytes, sha256_hex, use_store
 
 
 @pytest.fixture

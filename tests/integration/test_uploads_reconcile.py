@@ -22,26 +22,9 @@ from portfolio.storage import ObjectStore
 from portfolio.storage.local import LocalStore
 from portfolio.storage.s3 import S3Store
 from portfolio.storage_binding import local_link
-from tests.storage_fixtures import (
-    boto_session,
-    closed_port,
-    moto_endpoint,
-    s3_admin,
-    s3_bucket,
-    s3_store,
-)
-from tests.upload_helpers import (
-    MiB,
-    UploadApi,
-    api,
-    candidate,
-    pdf_bytes,
-    small_limits,
-    use_store,
-)
+from tests.storage_fixtures import closed_port
+from tests.upload_helpers import MiB, UploadApi, pdf_bytes, use_store
 
-FIXTURES = (api, boto_session, candidate, moto_endpoint, s3_admin, s3_bucket, s3_store)
-FIXTURES_TOO = (small_limits,)
 UNREACHABLE = (
     "File storage is not reachable right now. Nothing you saved before was lost; "
     "try this again in a minute."

@@ -22,20 +22,7 @@ from sqlalchemy.orm import Session
 
 from portfolio.models import Upload, UploadStatus, User
 from portfolio.storage.s3 import S3Store
-from tests.storage_fixtures import boto_session, moto_endpoint, s3_admin, s3_bucket, s3_store
-from tests.upload_helpers import (
-    MiB,
-    UploadApi,
-    api,
-    candidate,
-    pdf_bytes,
-    sha256_hex,
-    small_limits,
-    use_store,
-)
-
-FIXTURES = (api, boto_session, candidate, moto_endpoint, s3_admin, s3_bucket, s3_store)
-FIXTURES_TOO = (small_limits,)
+from tests.upload_helpers import MiB, UploadApi, pdf_bytes, sha256_hex, use_store
 
 
 @pytest.fixture

@@ -15,18 +15,9 @@ from portfolio.models import Upload, UploadStatus
 from portfolio.storage.local import LocalStore
 from portfolio.storage.s3 import S3Store
 from portfolio.storage_binding import local_link
-from tests.storage_fixtures import (
-    Clock,
-    boto_session,
-    clock,
-    moto_endpoint,
-    s3_admin,
-    s3_bucket,
-    s3_store,
-)
-from tests.upload_helpers import UploadApi, api, candidate, pdf_bytes, use_store
+from tests.storage_fixtures import Clock
+from tests.upload_helpers import UploadApi, pdf_bytes, use_store
 
-FIXTURES = (api, boto_session, candidate, clock, moto_endpoint, s3_admin, s3_bucket, s3_store)
 SWAP = b"<html><script>alert(1)</script></html>" + b" " * 2010
 
 

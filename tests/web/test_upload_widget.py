@@ -21,11 +21,9 @@ from portfolio.extensions import db
 from portfolio.models import Role, Upload, UploadStatus
 from portfolio.storage.s3 import S3Store
 from tests.helpers import make_user
-from tests.storage_fixtures import boto_session, moto_endpoint, s3_admin, s3_bucket, s3_store
 from tests.upload_helpers import use_store
 from tests.web.conftest import assert_accessible
 
-FIXTURES = (boto_session, moto_endpoint, s3_admin, s3_bucket, s3_store)
 PASSWORD = "uploads travel straight to storage"
 MiB = 1024 * 1024
 
