@@ -13,6 +13,7 @@ import pytest
 from aiosmtpd.controller import Controller
 from flask import has_request_context, request
 from sqlalchemy import delete, event, select
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from portfolio import create_app
@@ -56,14 +57,15 @@ def test_an_approval_whose_commit_fails_sends_nothing_and_leaves_no_row(
 
     def fail_the_decision(_session):  # type: ignore[no-untyped-def]
         if has_request_context() and request.method == "POST":
-            raise RuntimeError("the database went away while committing")
+            raise OperationalError("COMMIT", {}, Exception("the database went away"))
 
     event.listen(session, "before_commit", fail_the_decision)
     try:
         response = approve(client, admin, application_id, reason="All requirements met.")
     finally:
         event.remove(session, "before_commit", fail_the_decision)
-    assert response.status_code == 500
+    assert response.status_code == 503
+    assert "was not saved" in response.get_data(as_text=True)
     assert mailbox.to("cand@example.org") == []
     assert rows_to(session, "cand@example.org") == []
     assert application_row(session, application_id).status == ApplicationStatus.SUBMITTED
