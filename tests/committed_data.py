@@ -1,4 +1,5 @@
-"""A fixture for tests whose data must really be committed (concurrency and fault tests).
+"""Fixtures for tests whose data must really be committed (concurrency and fault tests), and
+an empty database of a test's own (migrations).
 
 PostgreSQL only: such tests need separate connections that see each other's commits. Every row
 the test commits is deleted again at the end.
@@ -6,10 +7,11 @@ the test commits is deleted again at the end.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterator
 
 import pytest
-from sqlalchemy import Engine, func, select, text
+from sqlalchemy import Engine, create_engine, func, select, text
 
 from portfolio.extensions import db
 from portfolio.models import Base
@@ -33,3 +35,19 @@ def committed_engine(app, database_url) -> Iterator[Engine]:  # type: ignore[no-
             for table in tables:
                 conn.execute(table.delete().where(table.c.id > before[table.name]))
             conn.execute(text("ALTER TABLE audit_event ENABLE TRIGGER audit_event_append_only"))
+
+
+@pytest.fixture
+def empty_database_url(database_url, tmp_path):
+    if database_url.startswith("sqlite"):
+        yield f"sqlite:///{tmp_path / 'migrations.sqlite3'}"
+        return
+    server = database_url.rsplit("/", 1)[0]
+    name = f"migrations_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(f"{server}/postgres", isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    yield f"{server}/{name}"
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()

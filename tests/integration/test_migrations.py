@@ -2,33 +2,14 @@
 
 from __future__ import annotations
 
-import uuid
-
-import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine
 
 from portfolio.commands.db import alembic_config
 from portfolio.models import Base
 from portfolio.web import clock
-
-
-@pytest.fixture
-def empty_database_url(database_url, tmp_path):
-    if database_url.startswith("sqlite"):
-        yield f"sqlite:///{tmp_path / 'migrations.sqlite3'}"
-        return
-    server = database_url.rsplit("/", 1)[0]
-    name = f"migrations_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(f"{server}/postgres", isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    yield f"{server}/{name}"
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
 
 
 def test_migrations_match_the_models(empty_database_url):

@@ -341,7 +341,7 @@ def test_completing_an_upload_outlasts_the_short_read_timeout(
     )
     key = make_object_key(7, "videos")
     upload_id = store.create_multipart(key, "video/mp4")
-    assert requests.put(store.presign_part(key, upload_id, 1), data=b"x" * 10, timeout=30).ok
+    assert requests.put(store.presign_part(key, upload_id, 1, 10), data=b"x" * 10, timeout=30).ok
     parts = store.list_parts(key, upload_id)
     joining = S3Backend.complete_multipart_upload
 
