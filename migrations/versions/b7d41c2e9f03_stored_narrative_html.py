@@ -31,6 +31,7 @@ def upgrade() -> None:
 
 
 def _render_saved_texts() -> None:
+    from portfolio.domain.errors import InvalidInput
     from portfolio.domain.portfolios.narrative import render_for_storage
 
     connection = op.get_bind()
@@ -41,7 +42,10 @@ def _render_saved_texts() -> None:
         )
         rows = connection.execute(sa.select(table.c.id, table.c[name]).where(table.c[name] != '')).all()
         for row_id, text in rows:
-            rendered = render_for_storage(text)
+            try:
+                rendered = render_for_storage(text)
+            except InvalidInput:
+                continue  # over today's limit: left stale, shown rendered in memory, never lost
             connection.execute(
                 table.update().where(table.c.id == row_id).values(
                     {f'{name}_html': rendered.html, f'{name}_rendered_with': rendered.rendered_with}

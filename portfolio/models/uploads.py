@@ -27,7 +27,7 @@ class Upload(Base):
     key: Mapped[str] = mapped_column(String(300), unique=True)
     # Where a single-POST upload is copied before it is checked, chosen (and committed) when the
     # upload begins so that reconcile never takes a half-finished completion's copy for an
-    # orphan. Equal to `key` once the upload is verified.
+    # orphan. Single-POST uploads only; equal to `key` once such an upload is verified.
     sealed_key: Mapped[str | None] = mapped_column(String(300), unique=True)
     # A verified image's copy without metadata (EXIF, GPS, XMP, comments, text chunks): what
     # everyone but the owner downloads, so that a photo's details cannot unblind a review.

@@ -116,7 +116,9 @@ def deliver_due(
     own from `new_session`, committed apart from any request). Stops early when the mail server
     cannot be reached, leaving the rest for the next pass. `now` lets tests move the clock."""
     sent = failed = 0
-    lease = timedelta(seconds=settings.timeout * 4 + 60)  # longer than one SMTP exchange
+    # Longer than one whole SMTP exchange: connect, EHLO, STARTTLS, EHLO, AUTH, MAIL, RCPT,
+    # DATA and QUIT may each take up to the timeout, so no second pass can claim a row in flight.
+    lease = timedelta(seconds=settings.timeout * 10 + 60)
     for _ in range(limit):
         moment = now or utcnow()
         claim = _claim_next(new_session, moment, lease)

@@ -169,8 +169,9 @@ class ObjectStore(Protocol):
         """Drop an unfinished upload and its parts; quietly does nothing if it is gone."""
         ...
 
-    def list_multipart(self, prefix: str = "") -> Iterator[tuple[str, str]]:
-        """(key, upload id) of every unfinished multipart upload under `prefix`."""
+    def list_multipart(self, prefix: str = "") -> Iterator[tuple[str, str, datetime]]:
+        """(key, upload id, when it was started, in UTC) of every unfinished multipart upload
+        under `prefix`."""
         ...
 
     def stat(self, key: str) -> ObjectInfo | None:

@@ -212,15 +212,16 @@ class LocalStore:
         except ObjectNotFound:
             return  # already aborted or completed
 
-    def list_multipart(self, prefix: str = "") -> Iterator[tuple[str, str]]:
+    def list_multipart(self, prefix: str = "") -> Iterator[tuple[str, str, datetime]]:
         check_prefix(prefix)
         for record in sorted((self.root / ".uploads").glob("*/upload.json")):
             try:
                 key = json.loads(record.read_text())["key"]
+                started = datetime.fromtimestamp(record.stat().st_mtime, UTC)
             except FileNotFoundError:
                 continue  # completed or aborted while we were listing
             if key.startswith(prefix):
-                yield key, record.parent.name
+                yield key, record.parent.name, started
 
     # --- reading -----------------------------------------------------------------------
 

@@ -118,19 +118,24 @@ class S3Store:
         # a busy or S3-compatible store that outlasts a short read timeout (AWS keeps the line
         # alive meanwhile; moto and others stay silent), and the retry that follows finds the
         # parts half joined. So that one call gets a patient client of its own.
+        # No retry either: a second try would find the parts half joined, and the budget of one
+        # try must stay inside the web server's timeout.
+        patient = Config(read_timeout=complete_timeout, retries={"total_max_attempts": 1})
         self._completer: Any = session.client(
-            "s3", config=config.merge(Config(read_timeout=complete_timeout)), **client_settings
+            "s3", config=config.merge(patient), **client_settings
         )
 
     @property
     def browser_origin(self) -> str:
-        """Where presigned URLs point: the endpoint's origin, behind the bucket's name when
-        addressed virtual-host style (bucket.s3.example.com)."""
+        """Where presigned URLs point, as CSP sources: the bucket's own host when addressed
+        virtual-host style (bucket.s3.example.com), else the bucket's path on the endpoint, so a
+        page may reach this bucket and no other bucket on the same endpoint."""
         endpoint = urlsplit(self.client.meta.endpoint_url)
         host = endpoint.netloc
         if self.client.meta.config.s3.get("addressing_style") == "virtual":
-            host = f"{self.bucket}.{host}"
-        return f"{endpoint.scheme}://{host}"
+            return f"{endpoint.scheme}://{self.bucket}.{host}"
+        bucket = f"{endpoint.scheme}://{host}/{self.bucket}"
+        return f"{bucket} {bucket}/"  # the form POST goes to /bucket, parts to /bucket/key
 
     def presign_post(
         self,
@@ -218,14 +223,14 @@ class S3Store:
         except ObjectNotFound:
             return  # already aborted or completed: nothing left to drop
 
-    def list_multipart(self, prefix: str = "") -> Iterator[tuple[str, str]]:
+    def list_multipart(self, prefix: str = "") -> Iterator[tuple[str, str, datetime]]:
         with _translated(check_prefix(prefix)):
             pages = self.client.get_paginator("list_multipart_uploads").paginate(
                 Bucket=self.bucket, Prefix=prefix
             )
             for page in pages:
                 for item in page.get("Uploads", []):
-                    yield item["Key"], item["UploadId"]
+                    yield item["Key"], item["UploadId"], item["Initiated"]
 
     def stat(self, key: str) -> ObjectInfo | None:
         try:

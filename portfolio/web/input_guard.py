@@ -82,7 +82,11 @@ def check_request() -> None:
             if refused_text(name) or refused_text(file.filename or ""):
                 raise BadRequest(MESSAGE.format(what="The file's name"), field=_shown(name))
     elif request.is_json:
-        document = request.get_json(silent=True)
+        try:
+            document = request.get_json(silent=True)
+        except RecursionError:
+            # json nests by recursion: a few thousand brackets exhaust the stack.
+            raise BadRequest("The request nests too deeply to read.") from None
         for field, text in _json_strings(document):
             if refused_text(text):
                 what = f"The field “{_shown(field)}”" if field else "The request"

@@ -23,9 +23,9 @@ def test_with_the_local_store_pages_connect_only_to_the_app(client):
 @pytest.mark.parametrize(
     ("endpoint", "origin"),
     [
-        ("https://s3.example.test", "https://s3.example.test"),
-        ("https://s3.example.test/", "https://s3.example.test"),
-        ("http://127.0.0.1:9000", "http://127.0.0.1:9000"),
+        ("https://s3.example.test", "https://s3.example.test/portfolio-files"),
+        ("https://s3.example.test/", "https://s3.example.test/portfolio-files"),
+        ("http://127.0.0.1:9000", "http://127.0.0.1:9000/portfolio-files"),
     ],
 )
 def test_with_s3_pages_connect_to_the_configured_endpoint_only(
@@ -41,14 +41,16 @@ def test_with_s3_pages_connect_to_the_configured_endpoint_only(
     )
     response = app.test_client().get("/no/such/page")
     csp = directives(response.headers["Content-Security-Policy"])
-    assert csp["connect-src"] == f"'self' {origin}"
+    # This bucket's path only: another bucket on the same endpoint stays out of reach.
+    assert csp["connect-src"] == f"'self' {origin} {origin}/"
     assert "https:" not in csp["connect-src"].split() and "http:" not in csp["connect-src"].split()
 
 
 def test_amazon_s3_without_an_endpoint_is_its_regional_origin():
     store = S3Store("files", region="eu-west-1", access_key="k", secret_key="s")
-    assert store.browser_origin == "https://s3.eu-west-1.amazonaws.com"
-    assert store.presign_post("candidates/1/a", 10).url.startswith(store.browser_origin + "/")
+    bucket = "https://s3.eu-west-1.amazonaws.com/files"
+    assert store.browser_origin == f"{bucket} {bucket}/"
+    assert store.presign_post("candidates/1/a", 10).url.rstrip("/") == bucket
 
 
 def test_virtual_host_addressing_puts_the_bucket_in_the_origin():

@@ -28,6 +28,7 @@ ALL_ROLES = (
 
 def _path(rule: Rule, text: str = "x") -> str:
     """The rule's URL with an id of 1 for numbers and `text` for every other argument."""
+
     def value(match: re.Match[str]) -> str:
         converter, _, _name = match.group(1).rpartition(":")
         return "1" if converter == "int" else text
@@ -138,3 +139,8 @@ def test_tabs_and_line_breaks_are_ordinary_text(client, session):
     login_as(client, make_user(session, "admin@example.org", roles=(Role.ADMINISTRATOR,)))
     response = client.get("/admin/users", query_string={"q": "Pat\tExample\r\n"})
     assert response.status_code == 200
+
+
+def test_json_nested_too_deeply_to_parse_is_a_400_before_sign_in(client):
+    response = client.post("/api/uploads", data="[" * 100_000, content_type="application/json")
+    assert response.status_code == 400

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from portfolio.domain.uploads.filenames import make_object_key
 from portfolio.models import AuditEvent, Upload, UploadStatus, User
 from portfolio.models.base import utcnow
+from portfolio.services.uploads.reconcile import reconcile
 from portfolio.storage import ObjectStore
 from portfolio.storage.local import LocalStore
 from portfolio.storage.s3 import S3Store
@@ -329,3 +330,15 @@ def test_an_expired_upload_cannot_be_completed(
     assert shown["status"] == "rejected"
     assert shown["reason"] == "This upload was not finished in time. Upload the file again."
     assert any_store.stat(upload.key) is None
+
+
+def test_a_multipart_upload_started_moments_ago_is_not_taken_for_abandoned(
+    app: Flask, session: Session, tmp_path: Path
+) -> None:
+    # begin_upload starts the multipart upload before its row commits: reconcile must wait.
+    store = LocalStore(tmp_path / "objects", app.config["SECRET_KEY"], local_link)
+    key = make_object_key(1)
+    upload_id = store.create_multipart(key, "application/octet-stream")
+    assert reconcile(session, store, utcnow()).abandoned == []
+    an_hour_later = utcnow() + timedelta(hours=1, minutes=1)
+    assert reconcile(session, store, an_hour_later).abandoned == [(key, upload_id)]

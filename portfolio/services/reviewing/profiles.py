@@ -150,7 +150,9 @@ def update_profile(
         object_id=profile.id,
         details=details,
     )
-    if profile.calibrated_at is None:
+    # Only someone who can take reviews starts an exercise: not a profile being switched off,
+    # nor a person whose reviewer role was revoked.
+    if profile.calibrated_at is None and profile.active and profile.user.has_role(Role.REVIEWER):
         start_calibration(session, profile.user, today or utcnow().date(), actor=actor)
 
 

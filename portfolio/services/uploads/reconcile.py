@@ -7,7 +7,7 @@ plain functions behind CLI commands (commands/storage.py), ready to move onto a 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -17,11 +17,13 @@ from portfolio.domain.uploads.transfer import CANDIDATES_PREFIX
 from portfolio.models import Upload, UploadStatus
 from portfolio.services import audit
 from portfolio.services.uploads.checks import Refusal
+from portfolio.services.uploads.deletions import delete_after_commit
 from portfolio.services.uploads.reviewer_copies import copy_key_of
 from portfolio.services.uploads.transfers import reject
 from portfolio.storage import ObjectInfo, ObjectStore
 
 _CLAIM_COPIES = (UploadStatus.PENDING, UploadStatus.VERIFIED)
+MULTIPART_GRACE = timedelta(hours=1)
 EXPIRED = Refusal("expired", "The upload was not finished within a day, so it was dropped.")
 MISSING = "The file could not be found in storage. Upload it again."
 CHANGED = "The file in storage is no longer the one that was checked. Upload it again."
@@ -76,7 +78,12 @@ def reconcile(
     its reviewers' copy. With `apply`, deletes orphans and leftovers, aborts abandoned
     multipart uploads, expires pending uploads past their time, and marks rows whose object is
     missing or changed broken (deleting the changed object); otherwise changes nothing."""
-    unfinished = set(store.list_multipart(CANDIDATES_PREFIX))
+    # A multipart upload is started before its row commits: leave young ones alone.
+    unfinished = {
+        (key, upload_id)
+        for key, upload_id, started in store.list_multipart(CANDIDATES_PREFIX)
+        if started < now - MULTIPART_GRACE
+    }
     objects = {info.key: info for info in store.list_keys(CANDIDATES_PREFIX)}
     report = ReconcileReport(applied=apply)
     for upload in session.scalars(select(Upload).order_by(Upload.id)):
@@ -96,6 +103,9 @@ def reconcile(
             if upload.expires_at <= now:
                 report.expired.append(upload)
         elif upload.status == UploadStatus.VERIFIED:
+            # Asked again when not listed: a completion that committed after the listing
+            # is not missing.
+            info = info or store.stat(upload.key)
             if info is None:
                 report.missing.append(upload)
             elif info.size != upload.size:
@@ -143,7 +153,8 @@ def _apply(session: Session, store: ObjectStore, report: ReconcileReport) -> Non
     for upload in report.expired:
         reject(session, store, upload, EXPIRED, actor=None, action=AuditAction.UPLOAD_EXPIRED)
     for upload in report.changed:
-        store.delete(upload.key)  # not the bytes that were checked: no row may vouch for them
+        # Not the bytes that were checked: gone once the row that names them is marked broken.
+        delete_after_commit(session, store, upload.key)
     for upload, reason in [(u, MISSING) for u in report.missing] + [
         (u, CHANGED) for u in report.changed
     ]:
