@@ -8,16 +8,14 @@ from __future__ import annotations
 
 import threading
 import uuid
-from collections.abc import Iterator
 
 import pytest
-from sqlalchemy import Engine, func, select, text
+from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from portfolio.domain.errors import Conflict
 from portfolio.domain.portfolios.evidence import ALREADY_SUBMITTED
-from portfolio.extensions import db
-from portfolio.models import Base, EnrollmentSet, Submission, User
+from portfolio.models import EnrollmentSet, Submission, User
 from portfolio.models.base import utcnow
 from portfolio.services.portfolios import submissions
 from tests.portfolio_fixtures import enroll, fill_set, make_framework
@@ -26,23 +24,9 @@ pytestmark = pytest.mark.postgres_only
 
 
 @pytest.fixture
-def engine(app, database_url) -> Iterator[Engine]:
-    """The app's engine, with every row this test commits deleted again at the end."""
-    if not database_url.startswith("postgresql"):
-        pytest.skip("needs PostgreSQL: concurrent transactions and SELECT ... FOR UPDATE")
-    engine = db.engine_for(app)
-    tables = [t for t in reversed(Base.metadata.sorted_tables) if "id" in t.c]
-    with engine.connect() as conn:
-        before = {t.name: conn.scalar(select(func.coalesce(func.max(t.c.id), 0))) for t in tables}
-    try:
-        yield engine
-    finally:
-        with engine.begin() as conn:
-            # The audit trail refuses DELETE by design; only this clean-up may lift that.
-            conn.execute(text("ALTER TABLE audit_event DISABLE TRIGGER audit_event_append_only"))
-            for table in tables:
-                conn.execute(table.delete().where(table.c.id > before[table.name]))
-            conn.execute(text("ALTER TABLE audit_event ENABLE TRIGGER audit_event_append_only"))
+def engine(committed_engine: Engine) -> Engine:
+    """Data committed for real (tests/committed_data.py), removed again afterwards."""
+    return committed_engine
 
 
 def test_two_submits_at_once_make_one_snapshot(app, engine):
