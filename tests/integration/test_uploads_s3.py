@@ -143,9 +143,12 @@ def test_image_may_be_shown_inline(api: UploadApi, store: S3Store) -> None:
 def test_the_csp_lets_pages_reach_the_s3_endpoint_and_nothing_else(
     api: UploadApi, store: S3Store, client, moto_endpoint: str
 ) -> None:
-    # moto is path-style over plain HTTP on a local port: the browser posts to that origin.
+    # moto is path-style over plain HTTP on a local port: the browser posts to the bucket's
+    # path there, which is all the policy allows (not the endpoint's other buckets).
     started = api.started(pdf_bytes(2048), "notes.pdf")
     post_url = urlsplit(started["post"]["url"])
     assert f"{post_url.scheme}://{post_url.netloc}" == moto_endpoint
+    bucket = f"{moto_endpoint}/{store.bucket}"
+    assert started["post"]["url"].rstrip("/") == bucket
     csp = client.get("/").headers["Content-Security-Policy"]
-    assert f"connect-src 'self' {moto_endpoint};" in csp
+    assert f"connect-src 'self' {bucket} {bucket}/;" in csp

@@ -242,6 +242,14 @@ def test_a_pdf_goes_straight_to_s3_which_the_csp_allows(
     (upload,) = uploads(s3_live_app)
     assert upload.status == UploadStatus.VERIFIED
     assert page.evaluate("window.cspBlocked") == []
+    # Another bucket on the same endpoint is out of reach: the policy names this bucket only.
+    other = moto_endpoint + "/someone-elses-bucket/"
+    outcome = page.evaluate(
+        "(url) => fetch(url, {method: 'PUT', body: 'secret'}).then(() => 'sent', () => 'refused')",
+        other,
+    )
+    assert outcome == "refused"
+    assert page.evaluate("window.cspBlocked") == [other]
 
 
 def test_a_page_cannot_send_data_to_an_origin_other_than_the_store(
