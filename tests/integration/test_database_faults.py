@@ -16,10 +16,19 @@ from sqlalchemy import event, select, text
 from sqlalchemy.orm import Session
 
 from portfolio.domain.lifecycle import SetLifecycle
-from portfolio.models import EnrollmentSet, Submission
+from portfolio.models import (
+    Application,
+    ApplicationStatus,
+    Enrollment,
+    EnrollmentSet,
+    Role,
+    Submission,
+)
+from portfolio.models.base import utcnow
 from portfolio.web.errors import DATABASE_DOWN
-from tests.helpers import csrf_token, login_as
+from tests.helpers import csrf_token, login_as, make_user
 from tests.portfolio_fixtures import enroll, fill_set, make_framework
+from tests.review_fixtures import make_framework as review_framework
 
 pytestmark = pytest.mark.postgres_only
 
@@ -117,3 +126,62 @@ def test_two_submits_of_one_set_at_once_give_one_success_and_one_clear_refusal(
         thread.join(30)
 
     assert sorted(statuses) == [302, 409]
+
+
+def test_two_administrators_approving_at_once_get_one_approval_and_a_clear_409(
+    app, committed_engine
+):
+    tag = uuid.uuid4().hex[:8]
+    with Session(committed_engine) as setup:
+        framework = review_framework(setup, slug=f"race-{tag}")
+        candidate = make_user(setup, f"applicant-{tag}@example.org", roles=(Role.CANDIDATE,))
+        admins = [
+            make_user(setup, f"admin{n}-{tag}@example.org", roles=(Role.ADMINISTRATOR,))
+            for n in range(2)
+        ]
+        application = Application(
+            user_id=candidate.id,
+            framework_id=framework.id,
+            status=ApplicationStatus.SUBMITTED,
+            submitted_at=utcnow(),
+        )
+        setup.add(application)
+        setup.commit()
+        application_id, candidate_id = application.id, candidate.id
+        for admin in admins:
+            setup.refresh(admin)
+            setup.expunge(admin)
+    url = f"/admin/applications/{application_id}"
+    clients, tokens = [], []
+    for admin in admins:
+        client = app.test_client()
+        login_as(client, admin)
+        clients.append(client)
+        tokens.append(csrf_token(client, url))
+    barrier = threading.Barrier(2)
+    replies: list[tuple[int, str]] = []
+
+    def approve(n: int) -> None:
+        data = {
+            "csrf_token": tokens[n],
+            "decision-outcome": "approve",
+            "decision-reason": f"Approved by administrator {n}.",
+        }
+        barrier.wait()
+        reply = clients[n].post(f"{url}/decision", data=data)
+        replies.append((reply.status_code, reply.get_data(as_text=True)))
+
+    threads = [threading.Thread(target=approve, args=(n,)) for n in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+
+    # One approval stands; the other is told plainly (a 409 page, never a raw 500).
+    assert sorted(status for status, _page in replies) == [302, 409]
+    refused = next(page for status, page in replies if status == 409)
+    assert "<h1>Conflict</h1>" in refused
+    with Session(committed_engine) as check:
+        assert check.get(Application, application_id).status is ApplicationStatus.APPROVED
+        enrolled = check.scalars(select(Enrollment).where(Enrollment.user_id == candidate_id))
+        assert len(enrolled.all()) == 1
