@@ -26,6 +26,9 @@ class StoreProxy:
         self.upstream = urlsplit(upstream)
         self.failing: Rule | None = None
         self.failed: list[tuple[str, str]] = []
+        self.holding: Rule | None = None
+        self.held = threading.Event()  # set once a request is being held
+        self.release = threading.Event()
         proxy = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -35,6 +38,10 @@ class StoreProxy:
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length) if length else b""
                 headers = dict(self.headers.items())
+                hold = proxy.holding
+                if hold is not None and hold(self.command, self.path, headers):
+                    proxy.held.set()
+                    proxy.release.wait(60)  # a store that has gone slow
                 rule = proxy.failing
                 if rule is not None and rule(self.command, self.path, headers):
                     proxy.failed.append((self.command, self.path))
@@ -83,8 +90,16 @@ class StoreProxy:
         """From now on, answer 503 to every request `rule` picks."""
         self.failing = rule
 
+    def hold(self, rule: Rule) -> None:
+        """From now on, keep every request `rule` picks waiting until `restore`."""
+        self.release.clear()
+        self.held.clear()
+        self.holding = rule
+
     def restore(self) -> None:
         self.failing = None
+        self.holding = None
+        self.release.set()
 
 
 def reads(method: str, _path: str, _headers: dict[str, str]) -> bool:
