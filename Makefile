@@ -13,12 +13,14 @@ $(BIN)/uv:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
 
+# --compile-bytecode: where PYTHONDONTWRITEBYTECODE is set (it is here), Python would otherwise
+# compile every installed module again in every process it starts (about 4 s each).
 $(VENV)/.installed: $(BIN)/uv requirements.lock
-	$(BIN)/uv pip sync --quiet --python $(BIN)/python requirements.lock
+	$(BIN)/uv pip sync --quiet --compile-bytecode --python $(BIN)/python requirements.lock
 	@touch $@
 
 $(VENV)/.installed-test: $(BIN)/uv requirements-test.lock
-	$(BIN)/uv pip sync --quiet --python $(BIN)/python requirements-test.lock
+	$(BIN)/uv pip sync --quiet --compile-bytecode --python $(BIN)/python requirements-test.lock
 	@touch $@ $(VENV)/.installed
 
 install: $(VENV)/.installed
