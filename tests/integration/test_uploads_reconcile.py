@@ -98,6 +98,14 @@ def test_storage_gone_at_complete_answers_503_and_records_nothing(
     assert api.complete(upload_id).get_json()["upload"]["status"] == "verified"
 
 
+def parts_sent(api: UploadApi) -> int:
+    """A multipart upload whose parts have all arrived, not yet completed; its id."""
+    content = pdf_bytes(6 * MiB)
+    started = api.started(content)
+    api.send_parts(started, content)
+    return int(started["upload"]["id"])
+
+
 def test_storage_gone_mid_multipart_keeps_the_row_pending_then_reconcile_cleans_up(
     app: Flask,
     api: UploadApi,
@@ -106,10 +114,7 @@ def test_storage_gone_mid_multipart_keeps_the_row_pending_then_reconcile_cleans_
     small_limits: None,
     s3_admin: Any,
 ) -> None:
-    content = pdf_bytes(6 * MiB)
-    started = api.started(content)
-    upload_id = started["upload"]["id"]
-    api.send_parts(started, content)
+    upload_id = parts_sent(api)
 
     with use_store(app, unreachable(s3_app_store.bucket)):
         assert api.parts(upload_id).status_code == 503
@@ -139,10 +144,7 @@ def test_cancelling_while_storage_is_gone_works_and_reconcile_drops_the_parts_la
     small_limits: None,
     s3_admin: Any,
 ) -> None:
-    content = pdf_bytes(6 * MiB)
-    started = api.started(content)
-    upload_id = started["upload"]["id"]
-    api.send_parts(started, content)
+    upload_id = parts_sent(api)
 
     with use_store(app, unreachable(s3_app_store.bucket)):
         reply = api.cancel(upload_id)

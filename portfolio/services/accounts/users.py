@@ -150,18 +150,20 @@ def send_confirmation(session: Session, settings: AccountSettings, user: User) -
     )
 
 
+def _no_account(session: Session, settings: AccountSettings, email: str, *, asked_for: str) -> None:
+    """Tell the typed address that no account uses it (the same work as a real link)."""
+    account_emails.send_no_account(
+        session, to=normalize_email(email), asked_for=asked_for, sign_in=settings.sign_in_url
+    )
+
+
 def resend_confirmation(session: Session, settings: AccountSettings, email: str) -> None:
     """Email a new confirmation link when the address has an unconfirmed account; otherwise an
     email saying why there is none. Every case queues one email and nothing is sent during the
     request, so neither the page nor its timing tells a stranger whether the account exists."""
     user = find_by_email(session, email)
     if user is None:
-        account_emails.send_no_account(
-            session,
-            to=normalize_email(email),
-            asked_for="a new confirmation link",
-            sign_in=settings.sign_in_url,
-        )
+        _no_account(session, settings, email, asked_for="a new confirmation link")
     elif user.is_confirmed:
         account_emails.send_already_confirmed(
             session, to=user.email, name=user.name, sign_in=settings.sign_in_url
@@ -212,12 +214,7 @@ def request_password_reset(session: Session, settings: AccountSettings, email: s
     no account uses it (one email either way: see resend_confirmation)."""
     user = find_by_email(session, email)
     if user is None:
-        account_emails.send_no_account(
-            session,
-            to=normalize_email(email),
-            asked_for="a password reset link",
-            sign_in=settings.sign_in_url,
-        )
+        _no_account(session, settings, email, asked_for="a password reset link")
         return
     payload = {"uid": user.id, "pw": fingerprint(user.password_hash)}
     token = sign(settings.secret_key, Purpose.RESET_PASSWORD, payload)
