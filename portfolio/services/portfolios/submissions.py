@@ -33,6 +33,12 @@ from portfolio.domain.portfolios.evidence import (
     WAITING_ON_REVIEW,
     missing_evidence,
 )
+from portfolio.domain.portfolios.narrative import RENDERER_VERSION, is_current
+from portfolio.domain.portfolios.snapshot_html import (
+    SnapshotHtml,
+    build_snapshot_html,
+    html_to_show,
+)
 from portfolio.domain.portfolios.snapshot_views import (
     ArtifactView,
     EntryView,
@@ -120,7 +126,8 @@ def submit_set(
     new_status = transition(current, event)
 
     attempt = next_attempt(session, locked)
-    document = build_snapshot(frozen_copy(portfolio, locked, attempt))
+    frozen = frozen_copy(portfolio, locked, attempt)
+    document = build_snapshot(frozen)
     fingerprint = snapshot_sha256(document)
     submission = Submission(
         enrollment_set_id=locked.id,
@@ -128,6 +135,8 @@ def submit_set(
         submitted_by_id=actor.id,
         snapshot=document,
         snapshot_sha256=fingerprint,
+        snapshot_html=build_snapshot_html(frozen, fingerprint, _stored_html(portfolio)),
+        snapshot_html_rendered_with=RENDERER_VERSION,
         status=SubmissionStatus.SUBMITTED,
     )
     try:
@@ -161,6 +170,31 @@ def submit_set(
     )
     _assign_reviewers(session, submission, today)
     return submission
+
+
+def submitted_html(submission: Submission, snapshot: Snapshot) -> SnapshotHtml:
+    """The HTML of the texts of `submission` (whose snapshot, read strictly, is `snapshot`):
+    the HTML stored when it was submitted, without parsing Markdown."""
+    return html_to_show(
+        snapshot,
+        submission.snapshot_sha256,
+        submission.snapshot_html,
+        submission.snapshot_html_rendered_with,
+    )
+
+
+def _stored_html(portfolio: Portfolio) -> dict[str, str]:
+    """Text -> the HTML stored when it was saved, for the texts the current renderer made:
+    submitting then parses no Markdown that was not changed by a renderer upgrade."""
+    saved = [
+        (
+            portfolio.learning_statement,
+            portfolio.learning_statement_html,
+            portfolio.learning_statement_rendered_with,
+        ),
+        *((e.narrative, e.narrative_html, e.narrative_rendered_with) for e in portfolio.entries),
+    ]
+    return {text: html for text, html, made_with in saved if is_current(made_with)}
 
 
 def next_attempt(session: Session, enrollment_set: EnrollmentSet) -> int:

@@ -21,6 +21,7 @@ from portfolio.domain.portfolios.changes import (
     diff_lines,
     snapshot_changes,
 )
+from portfolio.domain.portfolios.snapshot_html import SnapshotHtml, html_to_show
 from portfolio.domain.portfolios.snapshot_views import EntryView, Snapshot
 from portfolio.domain.portfolios.snapshots import read_snapshot
 from portfolio.domain.reviewing.rubric import Rating
@@ -94,6 +95,8 @@ class Screen:
     learning_statement: str
     learning_statement_changes: tuple[DiffLine, ...]
     items: tuple[CompetencyScreen, ...]
+    # The HTML of the statement and the narratives, stored when the set was submitted.
+    texts: SnapshotHtml
     # Object-store key -> (upload id, may be shown inline) for the files this snapshot names.
     files: Mapping[str, tuple[int, bool]] = field(default_factory=dict)
 
@@ -171,6 +174,12 @@ def scoring_screen(session: Session, assignment: Assignment) -> Screen:
         learning_statement=snapshot.learning_statement,
         learning_statement_changes=statement_changes,
         items=tuple(items),
+        texts=html_to_show(
+            snapshot,
+            submission.snapshot_sha256,
+            submission.snapshot_html,
+            submission.snapshot_html_rendered_with,
+        ),
         files=_files(session, snapshot.file_keys()),
     )
 

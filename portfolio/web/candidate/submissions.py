@@ -82,8 +82,10 @@ def _confirm_page(
 def submission(submission_id: int) -> str:
     """A frozen snapshot exactly as sent; nothing on this page can change it."""
     submission = loaders.load_own_submission(submission_id)
+    snapshot = read_snapshot(submission.snapshot, submission.snapshot_sha256)
     return render_template(
         "candidate/portfolio_submission.html",
         submission=submission,
-        snapshot=read_snapshot(submission.snapshot, submission.snapshot_sha256),
+        snapshot=snapshot,
+        texts=submissions.submitted_html(submission, snapshot),
     )
