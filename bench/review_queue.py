@@ -587,14 +587,21 @@ def baseline_scoring_screen(assignment_id: int, reviewer_id: int) -> tuple[Any, 
     own: dict[int, dict[str, str]] = {}
     for row in _rows(
         """
-        SELECT c.id, c.code, c.title, c.description, d.level_key, d.text
+        SELECT c.id, c.code, c.title, c.description, c.provisional, d.level_key, d.text
         FROM competency c LEFT JOIN rubric_descriptor d ON d.competency_id = c.id
         WHERE c.set_id = :sid ORDER BY c.position, c.id
         """,
         sid=a.set_id,
     ):
         competencies.setdefault(
-            row.id, _ns(id=row.id, code=row.code, title=row.title, description=row.description)
+            row.id,
+            _ns(
+                id=row.id,
+                code=row.code,
+                title=row.title,
+                description=row.description,
+                provisional=row.provisional,
+            ),
         )
         if row.level_key is not None:
             own.setdefault(row.id, {})[row.level_key] = row.text

@@ -3,7 +3,8 @@
 Decisions recorded here (see also DESIGN.md, "Evidence"):
 - A competency "has evidence" when its narrative is not blank AND at least one usable artifact
   (a link, or a file whose upload is verified) supports it: the narrative is the candidate's
-  account, the artifact the proof of it.
+  account, the artifact the proof of it. A provisional competency (not confirmed by the
+  program office yet) takes evidence but does not require it.
 - Evidence of a set may be edited while the lifecycle allows save_draft (not started, draft,
   not yet met) and also while a submission waits on reviewers: such an edit changes only the
   live draft, never the submitted snapshot. A set that is met or closed is finished: its
@@ -103,6 +104,8 @@ class CompetencyEvidence:
     narrative_words: int
     usable_artifacts: int  # links, and files whose upload is verified
     unusable_artifacts: int  # files whose upload is missing or not verified
+    # Not confirmed by the program office yet: evidence is welcome but not required.
+    provisional: bool = False
 
     @property
     def has_narrative(self) -> bool:
@@ -123,9 +126,12 @@ class CompetencyEvidence:
 
 
 def missing_evidence(items: Iterable[CompetencyEvidence]) -> list[str]:
-    """One line per competency without evidence, e.g. "FOUND-2 (Ethics): add a narrative"."""
+    """One line per competency without evidence, e.g. "FOUND-2 (Ethics): add a narrative".
+    A provisional competency is never missing anything: it is not required."""
     lines = []
     for item in items:
+        if item.provisional:
+            continue
         gaps = item.gaps()
         if gaps:
             lines.append(f"{item.code} ({item.title}): add {' and '.join(gaps)}")

@@ -52,6 +52,7 @@ class CompetencyView:
     code: str
     title: str
     description: str
+    provisional: bool = False  # rated and shown, not counted (domain.reviewing.rubric)
 
 
 @dataclass(frozen=True)
@@ -201,6 +202,7 @@ def _rubric_of_set(
             Competency.code,
             Competency.title,
             Competency.description,
+            Competency.provisional,
             RubricDescriptor.level_key,
             RubricDescriptor.text,
         )
@@ -208,9 +210,9 @@ def _rubric_of_set(
         .where(Competency.set_id == set_id)
         .order_by(Competency.position, Competency.id)
     )
-    for cid, code, title, description, level_key, text in rows:
+    for cid, code, title, description, provisional, level_key, text in rows:
         if cid not in competencies:
-            competencies[cid] = CompetencyView(cid, code, title, description)
+            competencies[cid] = CompetencyView(cid, code, title, description, provisional)
         if level_key is not None:
             descriptors.setdefault(cid, {})[level_key] = text
     return list(competencies.values()), descriptors
