@@ -130,6 +130,15 @@ def status_title(status: str) -> str:
 
 # Statuses in which nothing has been submitted yet (electives may still change).
 NOTHING_SUBMITTED = frozenset({SetLifecycle.NOT_STARTED, SetLifecycle.DRAFT})
+# Handed in and waiting on reviewers (a first review, a third reviewer, or a resubmission's).
+UNDER_REVIEW = frozenset(
+    {
+        SetLifecycle.SUBMITTED,
+        SetLifecycle.IN_REVIEW,
+        SetLifecycle.NEEDS_ADJUDICATION,
+        SetLifecycle.RESUBMITTED,
+    }
+)
 
 
 def parse_status(value: str) -> SetLifecycle:

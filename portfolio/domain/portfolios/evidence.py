@@ -18,7 +18,13 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from portfolio.domain.errors import Conflict, InvalidInput
-from portfolio.domain.lifecycle import SetEvent, SetLifecycle, allowed_events, transition
+from portfolio.domain.lifecycle import (
+    UNDER_REVIEW,
+    SetEvent,
+    SetLifecycle,
+    allowed_events,
+    transition,
+)
 
 STALE_MESSAGE = (
     "This was changed in another tab or window. Reload to see the latest version; "
@@ -34,14 +40,7 @@ MAX_URL = 2_000
 LINK_SCHEMES = frozenset({"http", "https"})
 
 # Waiting on reviewers: edits go to the live draft and leave the status (and snapshot) alone.
-WAITING_ON_REVIEW = frozenset(
-    {
-        SetLifecycle.SUBMITTED,
-        SetLifecycle.IN_REVIEW,
-        SetLifecycle.NEEDS_ADJUDICATION,
-        SetLifecycle.RESUBMITTED,
-    }
-)
+WAITING_ON_REVIEW = UNDER_REVIEW
 
 
 def status_after_edit(current: SetLifecycle) -> SetLifecycle:
