@@ -62,6 +62,7 @@ def impatient_store(store_proxy: StoreProxy, s3_bucket: str, boto_session: Any) 
         secret_key="testing",
         connect_timeout=PATIENCE,
         read_timeout=PATIENCE,
+        complete_timeout=PATIENCE,
         max_attempts=1,
         session=boto_session,
     )
@@ -77,6 +78,10 @@ def part_one(method: str, path: str, _headers: dict[str, str]) -> bool:
 
 def part_listings(method: str, path: str, _headers: dict[str, str]) -> bool:
     return method == "GET" and "uploadId=" in path
+
+
+def joins(method: str, path: str, _headers: dict[str, str]) -> bool:
+    return method == "POST" and "uploadId=" in path
 
 
 def everything(_method: str, _path: str, _headers: dict[str, str]) -> bool:
@@ -359,3 +364,76 @@ def test_a_download_while_the_store_is_slow_gets_the_apps_own_page_in_time(
     assert "cannot be fetched right now" in reply.get_data(as_text=True)
     store_proxy.restore()
     assert api.client.get(f"/files/{upload['id']}").status_code == 303
+
+
+def test_a_store_slow_while_the_copy_is_read_back_answers_in_time_and_the_retry_verifies(
+    app, api: UploadApi, proxied_store, impatient_store, store_proxy, s3_admin, s3_bucket, session
+):
+    content = pdf_bytes(3000)
+    started = api.started(content)
+    api.send(started, content)
+    upload_id = started["upload"]["id"]
+    original = session.get(Upload, upload_id).key
+
+    store_proxy.hold(reads)  # the copy is made; reading it back for the check hangs
+    with use_store(app, impatient_store):
+        began = time.monotonic()
+        reply = api.complete(upload_id)
+        assert time.monotonic() - began < PATIENCE + 2
+    store_proxy.restore()
+
+    assert reply.status_code == 503 and reply.get_json()["message"] == UNREACHABLE
+    session.expire_all()
+    upload = session.get(Upload, upload_id)
+    assert (upload.status, upload.key) == (UploadStatus.PENDING, original)
+    assert original in stored_keys(s3_admin, s3_bucket)
+    assert audit_of(session, upload_id) == ["upload.started"]
+
+    reply = api.complete(upload_id)
+
+    assert reply.status_code == 200 and reply.get_json()["upload"]["status"] == "verified"
+    session.expire_all()
+    assert stored_keys(s3_admin, s3_bucket) == {session.get(Upload, upload_id).key}
+    assert reconcile(session, proxied_store, utcnow()).clean
+
+
+def test_parts_the_store_joins_after_the_app_gave_up_are_verified_on_retry(
+    app,
+    api: UploadApi,
+    proxied_store,
+    impatient_store,
+    store_proxy,
+    s3_admin,
+    s3_bucket,
+    session: Session,
+    small_limits,
+):
+    content = pdf_bytes(6 * MiB)
+    started = api.started(content)
+    api.send_parts(started, content)
+    upload_id = started["upload"]["id"]
+
+    store_proxy.hold(joins)  # the store takes longer to join the parts than the app waits
+    with use_store(app, impatient_store):
+        began = time.monotonic()
+        reply = api.complete(upload_id)
+        assert time.monotonic() - began < PATIENCE + 2
+    assert reply.status_code == 503 and reply.get_json()["message"] == UNREACHABLE
+    session.expire_all()
+    assert session.get(Upload, upload_id).status is UploadStatus.PENDING
+
+    store_proxy.restore()  # ...and then joins them after all, with nobody waiting
+    deadline = time.monotonic() + 10
+    while in_flight(s3_admin, s3_bucket):
+        assert time.monotonic() < deadline, "the held join never reached the store"
+        time.sleep(0.05)
+
+    reply = api.complete(upload_id)  # the parts are gone, the joined file is there
+
+    assert reply.status_code == 200 and reply.get_json()["upload"]["status"] == "verified"
+    session.expire_all()
+    upload = session.get(Upload, upload_id)
+    assert (upload.size, upload.sha256) == (len(content), sha256_hex(content))
+    assert stored_keys(s3_admin, s3_bucket) == {upload.key}
+    assert audit_of(session, upload_id) == ["upload.started", "upload.verified"]
+    assert reconcile(session, proxied_store, utcnow()).clean
