@@ -198,8 +198,8 @@ def gunicorn_server(
         "SECRET_KEY": "live-gunicorn-test",
         "MAIL_SUPPRESS_SEND": "true",
     }
-    command = [sys.executable, "-m", "gunicorn", "-w", "1", "-b", f"127.0.0.1:{port}"]
-    command += ["--preload", "--timeout", "120", "portfolio:create_app()"]
+    command = [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py"]  # production's
+    command += ["-w", "1", "-b", f"127.0.0.1:{port}", "--preload", "portfolio:create_app()"]
     process = subprocess.Popen(
         command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
     )
