@@ -5,7 +5,8 @@ the app once and a replacement worker is a quick fork) on the test run's databas
 behind a store proxy the test can hold or cut (tests/store_proxy.py). One server per test module;
 each test gets it through `gunicorn`, which sees the store restored and a worker answering
 afterwards. A test stops the worker at a point of its choosing with something real (the store
-proxy holding a request, or `table_locked` making a write wait), then `kill_workers`.
+proxy holding a request, or tests/committed_data.py's `table_locked` making a write wait), then
+`kill_workers`.
 
 The fixtures are a plugin (tests/conftest.py's pytest_plugins); import only the helpers.
 """
@@ -28,7 +29,7 @@ from typing import Any
 
 import pytest
 import requests
-from sqlalchemy import Connection, Engine, text
+from sqlalchemy import Engine
 
 from portfolio.storage.s3 import S3Store
 from tests.helpers import DEFAULT_PASSWORD, free_port
@@ -121,57 +122,6 @@ def in_background(call: Callable[..., Any], *args: Any, **kwargs: Any) -> thread
     thread = threading.Thread(target=quietly, daemon=True)
     thread.start()
     return thread
-
-
-@contextlib.contextmanager
-def table_locked(engine: Engine, table: str) -> Iterator[Connection]:
-    """Hold an EXCLUSIVE lock on `table` from a connection of the test's own: reads go on, and
-    any transaction that writes to the table waits there, in the middle of its work, until the
-    block ends."""
-    with engine.connect() as conn:
-        conn.execute(text(f'LOCK TABLE "{table}" IN EXCLUSIVE MODE'))
-        try:
-            yield conn
-        finally:
-            conn.rollback()
-
-
-def backend_waiting_on(engine: Engine, table: str, timeout: float = 30) -> int:
-    """The PostgreSQL backend (pid) of the request that waits to write to `table`."""
-    query = text(
-        "SELECT pid FROM pg_locks WHERE relation = CAST(:table AS regclass) AND NOT granted"
-    )
-    deadline = time.monotonic() + timeout
-    with engine.connect() as conn:
-        while time.monotonic() < deadline:
-            pid = conn.scalar(query, {"table": table})
-            if pid is not None:
-                return int(pid)
-            conn.rollback()
-            time.sleep(0.05)
-    pytest.fail(f"no request came to write to {table}")
-
-
-def tables_written_by(engine: Engine, backend: int) -> set[str]:
-    """The tables a backend's open transaction has written to (holds ROW EXCLUSIVE on)."""
-    query = text(
-        "SELECT c.relname FROM pg_locks l JOIN pg_class c ON c.oid = l.relation "
-        "WHERE l.pid = :pid AND l.granted AND l.mode = 'RowExclusiveLock' AND c.relkind = 'r'"
-    )
-    with engine.connect() as conn:
-        return set(conn.scalars(query, {"pid": backend}))
-
-
-def wait_until_gone(engine: Engine, backend: int, timeout: float = 30) -> None:
-    """Wait for PostgreSQL to end the backend of a killed worker (it notices the closed socket
-    at its next reply and rolls the transaction back)."""
-    query = text("SELECT count(*) FROM pg_stat_activity WHERE pid = :pid")
-    deadline = time.monotonic() + timeout
-    with engine.connect() as conn:
-        while conn.scalar(query, {"pid": backend}):
-            assert time.monotonic() < deadline, "the killed worker's transaction is still open"
-            conn.rollback()
-            time.sleep(0.05)
 
 
 @pytest.fixture(scope="module")

@@ -42,16 +42,14 @@ from portfolio.services.accounts.hashing import hash_password
 from portfolio.services.reviewing import assignments, scoring
 from portfolio.services.uploads.reconcile import reconcile
 from portfolio.web import clock
-from tests.helpers import DEFAULT_PASSWORD, make_user
-from tests.live_gunicorn import (
-    Browser,
-    LiveServer,
-    backend_waiting_on,
-    in_background,
+from tests.committed_data import (
+    backends_waiting_on,
     table_locked,
     tables_written_by,
     wait_until_gone,
 )
+from tests.helpers import DEFAULT_PASSWORD, make_user
+from tests.live_gunicorn import Browser, LiveServer, in_background
 from tests.portfolio_fixtures import enroll, fill_set, make_framework
 from tests.review_fixtures import make_world, ratings_for
 from tests.store_proxy import reads
@@ -150,7 +148,7 @@ def test_a_worker_killed_while_submitting_a_set_half_commits_nothing(
     # The snapshot and the set's new status are written; their audit rows must wait.
     with table_locked(committed_engine, AuditEvent.__tablename__):
         submitting = in_background(browser.post, path, form)
-        backend = backend_waiting_on(committed_engine, AuditEvent.__tablename__)
+        (backend,) = backends_waiting_on(committed_engine, AuditEvent.__tablename__)
         written = tables_written_by(committed_engine, backend)
         assert {Submission.__tablename__, EnrollmentSet.__tablename__} <= written
         gunicorn.kill_workers()
@@ -264,7 +262,7 @@ def test_a_worker_killed_while_submitting_a_review_half_commits_nothing(
 
     with table_locked(committed_engine, waits_on):
         submitting = in_background(browser.post, path, form)
-        backend = backend_waiting_on(committed_engine, waits_on)
+        (backend,) = backends_waiting_on(committed_engine, waits_on)
         written = tables_written_by(committed_engine, backend)
         assert {ReviewRating.__tablename__, Assignment.__tablename__} <= written
         if waits_on == SetOutcomeRecord.__tablename__:
