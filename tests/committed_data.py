@@ -70,21 +70,25 @@ def table_locked(engine: Engine, table: str) -> Iterator[Connection]:
 
 
 def backends_waiting_on(
-    engine: Engine, table: str, count: int = 1, timeout: float = 30
+    engine: Engine, table: str | None = None, count: int = 1, timeout: float = 30
 ) -> list[int]:
-    """The PostgreSQL backends (pids) of the `count` transactions that wait to write to `table`."""
-    query = text(
-        "SELECT pid FROM pg_locks WHERE relation = CAST(:table AS regclass) AND NOT granted"
+    """The PostgreSQL backends (pids) of the `count` transactions waiting for a lock: on `table`
+    (to write to it), or on anything (a row another of them holds) when `table` is None."""
+    query = (  # only this database's: other test runs may share the server
+        "SELECT DISTINCT l.pid FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid "
+        "WHERE NOT l.granted AND a.datname = current_database()"
     )
+    if table is not None:
+        query += " AND l.relation = CAST(:table AS regclass)"
     deadline = time.monotonic() + timeout
     with engine.connect() as conn:
         while time.monotonic() < deadline:
-            pids = [int(pid) for pid in conn.scalars(query, {"table": table})]
+            pids = [int(pid) for pid in conn.scalars(text(query), {"table": table})]
             if len(pids) >= count:
                 return pids
             conn.rollback()
             time.sleep(0.05)
-    pytest.fail(f"{count} transactions never came to write to {table}")
+    pytest.fail(f"{count} transactions never came to wait on {table or 'a lock'}")
 
 
 def tables_written_by(engine: Engine, backend: int) -> set[str]:

@@ -38,6 +38,7 @@ from portfolio.models import (
 )
 from portfolio.services.reviewing import assignments, scoring
 from portfolio.web import clock
+from tests.committed_data import backends_waiting_on, table_locked
 from tests.helpers import login_as
 from tests.review_fixtures import make_world, ratings_for
 
@@ -161,19 +162,22 @@ def review_form(
     return form
 
 
-def post_at_once(posts: list[tuple[FlaskClient, str, dict[str, str]]]) -> list[tuple[int, str]]:
-    """Send each (client, url, form) from a thread of its own, all at the same moment."""
-    barrier = threading.Barrier(len(posts))
+def post_at_once(
+    engine: Engine, posts: list[tuple[FlaskClient, str, dict[str, str]]]
+) -> list[tuple[int, str]]:
+    """Send each (client, url, form) from a thread of its own, and make sure they overlap: each
+    first reaches its audit row, or waits for the row another one holds, then all go on."""
     replies: list[tuple[int, str]] = []
 
     def send(client: FlaskClient, url: str, form: dict[str, str]) -> None:
-        barrier.wait(timeout=10)
         reply = client.post(url, data=form)
         replies.append((reply.status_code, reply.get_data(as_text=True)))
 
     threads = [threading.Thread(target=send, args=post) for post in posts]
-    for thread in threads:
-        thread.start()
+    with table_locked(engine, AuditEvent.__tablename__):
+        for thread in threads:
+            thread.start()
+        backends_waiting_on(engine, count=len(posts))
     for thread in threads:
         thread.join(timeout=30)
     return replies
@@ -236,7 +240,9 @@ def test_one_review_submitted_twice_at_the_same_instant_counts_once(
         login_as(tab, reviewer)
         forms.append(review_form(tab, assignment_id, assigned_world.competencies, "met"))
 
-    replies = post_at_once([(tab, url, form) for tab, form in zip(tabs, forms, strict=True)])
+    replies = post_at_once(
+        committed_engine, [(tab, url, form) for tab, form in zip(tabs, forms, strict=True)]
+    )
 
     assert sorted(status for status, _page in replies) == [302, 409]
     refused = next(page for status, page in replies if status == 409)
@@ -261,7 +267,7 @@ def test_two_reviewers_submitting_the_form_at_the_same_instant(
         form = review_form(client, assignment_id, assigned_world.competencies, level)
         posts.append((client, f"/review/assignments/{assignment_id}", form))
 
-    replies = post_at_once(posts)
+    replies = post_at_once(committed_engine, posts)
 
     assert [status for status, _page in replies] == [302, 302]  # both reviews are taken
     submission_id = assigned_world.submission
