@@ -66,6 +66,11 @@ class SetProgress:
 
     @property
     def status_label(self) -> str:
+        """The set's status in words. On the course route that is the course's, not the
+        portfolio lifecycle's (which stays "not started", or closed, beside a course)."""
+        if self.route == Route.COURSE:
+            verified = self.enrollment_set.course_status is CourseStatus.VERIFIED
+            return "met" if verified else "not met yet"
         return self.status.label
 
     @property
