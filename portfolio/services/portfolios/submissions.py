@@ -24,6 +24,7 @@ from portfolio.domain.errors import Conflict, InvalidInput
 from portfolio.domain.lifecycle import (
     SetEvent,
     SetLifecycle,
+    attempts_note,
     resubmission_refusal,
     transition,
     window_open,
@@ -92,6 +93,16 @@ def submit_refusal(enrollment_set: EnrollmentSet, today: date) -> str | None:
     if not window_open(enrollment.window_ends_on, today):
         return f"Your completion window ended on {format_date(enrollment.window_ends_on)}."
     return None
+
+
+def attempts_left(enrollment_set: EnrollmentSet) -> str:
+    """What submitting this set now leaves, in words (domain.lifecycle.attempts_note)."""
+    rules = rules_from_document(enrollment_set.enrollment.framework.rules)
+    return attempts_note(
+        enrollment_set.status,
+        enrollment_set.resubmissions_used,
+        rules.review.resubmissions_allowed,
+    )
 
 
 def submission_problems(portfolio: Portfolio | None, enrollment_set: EnrollmentSet) -> list[str]:

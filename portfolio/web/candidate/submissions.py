@@ -74,6 +74,7 @@ def _confirm_page(
         alert=None if status == 422 and problems else alert,
         form=ConfirmForm(formdata=None),
         can_submit=refusal is None and not problems,
+        attempts=submissions.attempts_left(enrollment_set),
     )
     return html, status
 
