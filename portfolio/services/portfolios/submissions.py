@@ -62,6 +62,8 @@ from portfolio.models import (
     Route,
     Submission,
     SubmissionStatus,
+    Upload,
+    UploadStatus,
     User,
 )
 from portfolio.services import audit
@@ -192,6 +194,22 @@ def submitted_html(submission: Submission, snapshot: Snapshot) -> SnapshotHtml:
         submission.snapshot_html,
         submission.snapshot_html_rendered_with,
     )
+
+
+def own_files(session: Session, owner: User, snapshot: Snapshot) -> dict[str, int]:
+    """Object key -> upload id of the files a snapshot names that `owner` uploaded and may
+    download (verified), in one query: what their own submission page links to."""
+    keys = snapshot.file_keys()
+    if not keys:
+        return {}
+    rows = session.execute(
+        select(Upload.key, Upload.id).where(
+            Upload.owner_id == owner.id,
+            Upload.status == UploadStatus.VERIFIED,
+            Upload.key.in_(keys),
+        )
+    )
+    return {key: upload_id for key, upload_id in rows}  # noqa: C416 - rows are Row objects
 
 
 def _stored_html(portfolio: Portfolio) -> dict[str, str]:

@@ -89,4 +89,5 @@ def submission(submission_id: int) -> str:
         submission=submission,
         snapshot=snapshot,
         texts=submissions.submitted_html(submission, snapshot),
+        own_files=submissions.own_files(db.session, current_user._get_current_object(), snapshot),
     )
