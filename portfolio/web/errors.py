@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from flask import Flask, Response, g, jsonify, render_template, request
+from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import (
     DBAPIError,
@@ -59,6 +60,24 @@ def _wants_json() -> bool:
     return request.path.startswith("/api/")
 
 
+SIGNED_OUT = (
+    "You were signed out, so this was not saved. What you typed is kept in this browser: sign "
+    "in again and it will be put back."
+)
+
+
+def is_background_request() -> bool:
+    """A script's request (autosave, previews, the upload widget, the API), which asks for JSON
+    and cannot follow a redirect to the sign-in page."""
+    return _wants_json() or request.accept_mimetypes.best == "application/json"
+
+
+def signed_out_response() -> tuple[Response, int]:
+    """401 for a script whose session ended: what it says, and where to sign in again."""
+    body = {"error": "Signed out", "message": SIGNED_OUT, "signed_out": True}
+    return jsonify(body), 401
+
+
 def error_response(status: int, message: str, field: str | None = None) -> tuple[Response, int]:
     if _wants_json():
         body: dict[str, object] = {"error": TITLES.get(status, "Error"), "message": message}
@@ -98,6 +117,10 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(CSRFError)
     def csrf_error(exc: CSRFError) -> tuple[Response, int]:
+        # An autosave after the session ended fails the CSRF check first (the token lived in
+        # the session): tell the script it was signed out, so it keeps the text for later.
+        if is_background_request() and not current_user.is_authenticated:
+            return signed_out_response()
         return error_response(
             400, "This form has expired or was not sent from this site. Reload and try again."
         )

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import secrets
 
-from flask import Flask, session
-from flask_login import login_user, logout_user
+from flask import Flask, flash, redirect, request, session
+from flask.typing import ResponseReturnValue
+from flask_login import login_url, login_user, logout_user
 
 from portfolio.extensions import db, login_manager
 from portfolio.models import User
+from portfolio.web.errors import is_background_request, signed_out_response
 from portfolio.web.params import is_small_int
 
 
@@ -18,6 +20,14 @@ def init_app(app: Flask) -> None:
     login_manager.login_message = "Please sign in to see that page."
     login_manager.login_message_category = "info"
     login_manager.session_protection = "basic"
+
+    @login_manager.unauthorized_handler
+    def unauthorized() -> ResponseReturnValue:
+        # A script (autosave) gets a 401 it can act on; a page goes to sign-in and back.
+        if is_background_request():
+            return signed_out_response()
+        flash(login_manager.login_message, login_manager.login_message_category)
+        return redirect(login_url(login_manager.login_view, next_url=request.url))
 
     @login_manager.user_loader
     def load_user(token: str) -> User | None:

@@ -3,6 +3,10 @@
 // A 409 means another tab or window saved first: the message is announced and autosaving
 // stops, and the text stays in the textarea so nothing typed is lost. The form's own Save
 // button still works without this script.
+// Until the server has saved it, the text is also kept in this browser (localStorage), so a
+// session that ended meanwhile loses nothing: the 401 says "signed out" with a link to sign in
+// again, and this page, opened again, puts the text back (only over the version it was typed
+// on; over a newer one it is shown beside it, for copying).
 (function () {
   "use strict";
 
@@ -17,15 +21,68 @@
       return;
     }
     var lastSaved = field.value;
+    var key = "portfolio-draft:" + location.pathname + ":" + field.name;
     var timer = null;
     var saving = false;
     var pending = false;
     var stopped = false;
     var submitting = false;
+    var signedOut = false; // then the text is kept in this browser, and leaving is safe
 
     function say(message, problem) {
       status.textContent = message;
       status.classList.toggle("autosave-problem", Boolean(problem));
+    }
+
+    function keep() {
+      try {
+        if (field.value === lastSaved) {
+          localStorage.removeItem(key);
+        } else {
+          localStorage.setItem(key, JSON.stringify({ text: field.value, version: version.value }));
+        }
+      } catch (error) {
+        // Storage full or disabled: the server copy is all there is, as before.
+      }
+    }
+
+    function kept() {
+      try {
+        var copy = JSON.parse(localStorage.getItem(key) || "null");
+        return copy && typeof copy.text === "string" ? copy : null;
+      } catch (error) {
+        return null;
+      }
+    }
+
+    function signInLink() {
+      var link = document.createElement("a");
+      link.href = "/sign-in?next=" + encodeURIComponent(location.pathname);
+      link.textContent = "Sign in again";
+      status.appendChild(document.createTextNode(" "));
+      status.appendChild(link);
+    }
+
+    function restore() {
+      var copy = kept();
+      if (!copy || copy.text === field.value) {
+        keep();
+        return;
+      }
+      if (copy.version === version.value) {
+        field.value = copy.text;
+        say("We put back the text you typed before you were signed out. It is not saved yet: it saves in a moment.", true);
+        schedule();
+        return;
+      }
+      // Saved elsewhere since: never overwrite that; show the earlier text to copy from.
+      say("Text you typed earlier in this browser was not saved, and this was changed since. Your earlier text is below.", true);
+      var box = document.createElement("textarea");
+      box.readOnly = true;
+      box.rows = 6;
+      box.value = copy.text;
+      box.setAttribute("aria-label", "Your earlier, unsaved text");
+      status.insertAdjacentElement("afterend", box);
     }
 
     function schedule() {
@@ -70,7 +127,14 @@
           if (result.response.ok && typeof data.version === "number") {
             version.value = String(data.version);
             lastSaved = text;
+            keep();
             say("Draft saved at " + new Date().toLocaleTimeString() + ".", false);
+          } else if (result.response.status === 401) {
+            stopped = true;
+            signedOut = true;
+            keep();
+            say(data.message || "You were signed out, so this was not saved. Your text is kept in this browser.", true);
+            signInLink();
           } else if (result.response.status === 409) {
             stopped = true;
             say(data.message || "This was changed in another tab or window. Reload to see the latest version; your text is shown below so you can copy it.", true);
@@ -91,7 +155,11 @@
         });
     }
 
-    field.addEventListener("input", schedule);
+    field.addEventListener("input", function () {
+      keep();
+      schedule();
+    });
+    restore();
     form.addEventListener("submit", function () {
       submitting = true;
       stopped = true;
@@ -100,7 +168,7 @@
       }
     });
     window.addEventListener("beforeunload", function (event) {
-      if (!submitting && field.value !== lastSaved) {
+      if (!submitting && !signedOut && field.value !== lastSaved) {
         event.preventDefault();
         event.returnValue = "";
       }

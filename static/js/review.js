@@ -2,9 +2,19 @@
 // Sends the whole form to data-autosave-url a moment after each change, with the CSRF token
 // from the form's hidden input. The server answers with the new version, which goes back into
 // the form, so a second tab's stale save gets a 409 and its message instead of overwriting.
+// Until a save has answered, the ratings and comments are also kept in this browser, so a
+// session that ended loses nothing: a 401 says "signed out" with a link to sign in again, and
+// the page, opened again on the same version, puts them back and saves them.
 (function () {
   "use strict";
   var form = document.getElementById("review-form");
+  if (form && form.dataset.closed === "true") {
+    try {
+      localStorage.removeItem("portfolio-review:" + location.pathname); // submitted: done
+    } catch (error) {
+      // nothing kept
+    }
+  }
   if (!form || form.dataset.closed === "true" || !window.fetch || !window.FormData) {
     return;
   }
@@ -13,6 +23,7 @@
   var versionInput = form.querySelector("input[name=version]");
   var tokenInput = form.querySelector("input[name=csrf_token]");
   var DELAY_MS = 1500;
+  var key = "portfolio-review:" + location.pathname;
   var timer = null;
   var saving = null; // the promise of the save in flight
   var dirty = false;
@@ -22,6 +33,83 @@
     if (status) {
       status.textContent = message;
     }
+  }
+
+  function entries() {
+    var kept = [];
+    new FormData(form).forEach(function (value, name) {
+      if (/^(rating|comment)-|^overall_comment$/.test(name)) {
+        kept.push([name, String(value)]);
+      }
+    });
+    return kept;
+  }
+
+  function keep() {
+    try {
+      localStorage.setItem(key, JSON.stringify({ version: versionInput.value, entries: entries() }));
+    } catch (error) {
+      // Storage full or disabled: the server's draft is all there is, as before.
+    }
+  }
+
+  function forget() {
+    try {
+      localStorage.removeItem(key);
+    } catch (error) {
+      // nothing kept
+    }
+  }
+
+  function restore() {
+    var copy = null;
+    try {
+      copy = JSON.parse(localStorage.getItem(key) || "null");
+    } catch (error) {
+      copy = null;
+    }
+    if (!copy || !Array.isArray(copy.entries)) {
+      return;
+    }
+    if (copy.version !== versionInput.value) {
+      forget(); // a newer draft was saved since: it wins, as a second tab's would
+      return;
+    }
+    var changedAny = false;
+    copy.entries.forEach(function (pair) {
+      var fields = form.elements[pair[0]];
+      if (!fields) {
+        return;
+      }
+      if (fields.type === "textarea" || fields.tagName === "TEXTAREA") {
+        if (fields.value !== pair[1]) {
+          fields.value = pair[1];
+          changedAny = true;
+        }
+        return;
+      }
+      Array.prototype.forEach.call(fields.length ? fields : [fields], function (input) {
+        if (input.type === "radio" && input.value === pair[1] && !input.checked) {
+          input.checked = true;
+          changedAny = true;
+        }
+      });
+    });
+    if (changedAny) {
+      say("We put back the ratings and comments you gave before you were signed out. They save in a moment.");
+      changed();
+    } else {
+      forget();
+    }
+  }
+
+  function signedOut(message) {
+    say(message || "You were signed out, so this was not saved.");
+    var link = document.createElement("a");
+    link.href = "/sign-in?next=" + encodeURIComponent(location.pathname);
+    link.textContent = "Sign in again";
+    status.appendChild(document.createTextNode(" "));
+    status.appendChild(link);
   }
 
   function save() {
@@ -50,7 +138,15 @@
       .then(function (result) {
         if (result.ok) {
           versionInput.value = String(result.body.version);
+          if (dirty) {
+            keep(); // changed again while this save was in flight
+          } else {
+            forget();
+          }
           say("Draft saved at " + result.body.saved_at + ".");
+        } else if (result.status === 401) {
+          stopped = true;
+          signedOut(result.body.message);
         } else if (result.status === 409) {
           stopped = true;
           say(result.body.message + " Autosave is paused on this page.");
@@ -73,6 +169,7 @@
       return;
     }
     dirty = true;
+    keep();
     if (timer) {
       window.clearTimeout(timer);
     }
@@ -81,6 +178,7 @@
 
   form.addEventListener("change", changed);
   form.addEventListener("input", changed);
+  restore();
 
   // A button press posts the form normally; first let any save in flight finish, so the
   // version the form sends is the newest one.

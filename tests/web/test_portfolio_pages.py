@@ -117,3 +117,29 @@ def test_an_uploaded_file_is_attached_to_the_competency(page: Page, live: str, l
     page.reload()
     expect(page.locator("ul.artifacts")).to_contain_text("minutes.pdf")
     assert_accessible(page)
+
+
+def test_a_session_that_ends_while_typing_loses_nothing(page: Page, live: str, live_app):
+    seed(live_app)
+    sign_in(page, live, "/me/portfolio")
+    open_entry(page)
+    narrative = page.get_by_role("textbox", name="Narrative")
+    narrative.fill("I shelved returns.")
+    expect(page.get_by_role("status").filter(has_text="Draft saved at")).to_be_visible()
+
+    page.context.clear_cookies()  # the session ends (expired, or signed out elsewhere)
+    narrative.fill("I shelved returns, then trained two volunteers.")
+    status = page.get_by_role("status").filter(has_text="You were signed out")
+    expect(status).to_be_visible()
+    status.get_by_role("link", name="Sign in again").click()
+    page.get_by_label("Email address").fill(EMAIL)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+
+    # Back on the same page, with the text put back, and then saved.
+    expect(page.get_by_role("heading", level=1)).to_have_text("S1-1: Competency 1.1")
+    expect(narrative).to_have_value("I shelved returns, then trained two volunteers.")
+    expect(page.get_by_role("status").filter(has_text="Draft saved at")).to_be_visible()
+    page.reload()
+    expect(narrative).to_have_value("I shelved returns, then trained two volunteers.")
+    assert_accessible(page)

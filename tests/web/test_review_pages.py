@@ -148,3 +148,28 @@ def test_an_incomplete_review_lists_every_problem_and_focus_moves_to_the_list(
     expect(summary).to_be_focused()
     expect(summary.get_by_role("link")).to_have_count(3)
     assert_accessible(page)
+
+
+def test_a_review_whose_session_ends_loses_nothing(page: Page, live: str, live_app):
+    ids = seed(live_app)
+    path = f"/review/assignments/{ids['assignment']}"
+    sign_in(page, live, ids["reviewer"], path)
+    page.locator(f"#rating-{ids['c1']}-met").check()
+    expect(page.locator("#autosave-status")).to_contain_text("Draft saved at")
+
+    page.context.clear_cookies()  # the session ends
+    page.locator(f"#rating-{ids['c1']}-partially_met").check()
+    page.locator(f"#comment-{ids['c1']}").fill("The evidence covers circulation only.")
+    status = page.locator("#autosave-status")
+    expect(status).to_contain_text("You were signed out")
+    status.get_by_role("link", name="Sign in again").click()
+    page.get_by_label("Email address").fill(ids["reviewer"])
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+
+    expect(page.locator(f"#rating-{ids['c1']}-partially_met")).to_be_checked()
+    expect(page.locator(f"#comment-{ids['c1']}")).to_have_value(
+        "The evidence covers circulation only."
+    )
+    expect(page.locator("#autosave-status")).to_contain_text("Draft saved at")
+    assert saved_level(live_app, ids["assignment"], ids["c1"]) == "partially_met"
