@@ -71,3 +71,13 @@ def published_programs(session: Session) -> list[Framework]:
         .order_by(Framework.name)
     )
     return list(session.scalars(query))
+
+
+def rubric_of(competency: Competency) -> list[tuple[str, str]]:
+    """(level label, what that level looks like) for each rubric level, in the framework's
+    order: the competency's own descriptor where it has one, else the framework's."""
+    own = {descriptor.level_key: descriptor.text for descriptor in competency.descriptors}
+    return [
+        (level.label, own.get(level.key, level.descriptor))
+        for level in competency.competency_set.framework.rubric_levels
+    ]

@@ -22,6 +22,7 @@ from portfolio.models import (
     AssignmentKind,
     AssignmentStatus,
     AuditEvent,
+    Competency,
     CompetencySet,
     Enrollment,
     EnrollmentSet,
@@ -102,36 +103,12 @@ def candidate_outcome(session: Session, submission_id: int, candidate: User) -> 
     )
     if submission is None or outcome is None or outcome.status not in DECIDED:
         raise NotFound("We could not find that outcome.")
-    reviews = session.scalars(
-        select(Assignment)
-        .where(
-            Assignment.submission_id == submission.id,
-            Assignment.status == AssignmentStatus.SUBMITTED,
-            Assignment.kind.in_((AssignmentKind.REVIEW, AssignmentKind.ADJUDICATION)),
-        )
-        .options(selectinload(Assignment.ratings))
-        .order_by(Assignment.kind.desc(), Assignment.id)  # "review" sorts before "adjudication"
-    ).all()
+    reviews = _submitted_reviews(session, submission)
     labels = _anonymous_labels(reviews)
-    results = outcome.reasons.get("competencies") or {}
-    feedback = []
-    for competency in submission.enrollment_set.competency_set.competencies:
-        result = results.get(competency.code) or {}
-        comments = tuple(
-            Comment(labels[review.id], rating.comment)
-            for review in reviews
-            for rating in review.ratings
-            if rating.competency_id == competency.id and rating.comment
-        )
-        feedback.append(
-            CompetencyFeedback(
-                code=competency.code,
-                title=competency.title,
-                rating_label=LEVEL_LABELS.get(result.get("rating") or "", "Not rated"),
-                explanation=str(result.get("explanation", "")),
-                comments=comments,
-            )
-        )
+    feedback = [
+        _feedback(competency, outcome, reviews, labels)
+        for competency in submission.enrollment_set.competency_set.competencies
+    ]
     return OutcomeView(
         submission_id=submission.id,
         set_code=submission.enrollment_set.competency_set.code,
@@ -150,6 +127,63 @@ def candidate_outcome(session: Session, submission_id: int, candidate: User) -> 
         enrollment_id=submission.enrollment_set.enrollment_id,
         course_route_open=COURSE
         in routes_open(submission.enrollment_set.status, submission.enrollment_set.route.value),
+    )
+
+
+def latest_feedback(
+    session: Session, enrollment_set: EnrollmentSet, competency: Competency
+) -> tuple[int, CompetencyFeedback] | None:
+    """(submission id, feedback on `competency`) from the set's latest decided outcome, for the
+    candidate's editor beside the narrative; None before any outcome is decided."""
+    found = session.execute(
+        select(Submission, SetOutcomeRecord)
+        .join(SetOutcomeRecord, SetOutcomeRecord.submission_id == Submission.id)
+        .where(
+            Submission.enrollment_set_id == enrollment_set.id,
+            SetOutcomeRecord.status.in_(DECIDED),
+        )
+        .order_by(Submission.attempt.desc())
+        .limit(1)
+    ).first()
+    if found is None:
+        return None
+    submission, outcome = found
+    reviews = _submitted_reviews(session, submission)
+    return submission.id, _feedback(competency, outcome, reviews, _anonymous_labels(reviews))
+
+
+def _submitted_reviews(session: Session, submission: Submission) -> Sequence[Assignment]:
+    return session.scalars(
+        select(Assignment)
+        .where(
+            Assignment.submission_id == submission.id,
+            Assignment.status == AssignmentStatus.SUBMITTED,
+            Assignment.kind.in_((AssignmentKind.REVIEW, AssignmentKind.ADJUDICATION)),
+        )
+        .options(selectinload(Assignment.ratings))
+        .order_by(Assignment.kind.desc(), Assignment.id)  # "review" sorts before "adjudication"
+    ).all()
+
+
+def _feedback(
+    competency: Competency,
+    outcome: SetOutcomeRecord,
+    reviews: Sequence[Assignment],
+    labels: dict[int, str],
+) -> CompetencyFeedback:
+    """One competency's rating, its reason and the reviewers' comments (never their names)."""
+    result = (outcome.reasons.get("competencies") or {}).get(competency.code) or {}
+    return CompetencyFeedback(
+        code=competency.code,
+        title=competency.title,
+        rating_label=LEVEL_LABELS.get(result.get("rating") or "", "Not rated"),
+        explanation=str(result.get("explanation", "")),
+        comments=tuple(
+            Comment(labels[review.id], rating.comment)
+            for review in reviews
+            for rating in review.ratings
+            if rating.competency_id == competency.id and rating.comment
+        ),
     )
 
 

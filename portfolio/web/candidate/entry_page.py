@@ -10,8 +10,11 @@ from flask import render_template
 
 from portfolio.domain.errors import Conflict
 from portfolio.domain.portfolios.evidence import WAITING_ON_REVIEW
+from portfolio.extensions import db
 from portfolio.models import EnrollmentSet, PortfolioEntry
 from portfolio.services.portfolios import entries
+from portfolio.services.programs.queries import rubric_of
+from portfolio.services.reviewing.outcome_views import latest_feedback
 from portfolio.web.candidate.portfolio_forms import AttachForm, LinkArtifactForm, NarrativeForm
 from portfolio.web.text_filters import narrative_html, saved_html
 
@@ -85,5 +88,11 @@ def render_entry_page(
         # The latest saved text, shown beside the candidate's own after a conflict.
         saved_narrative=saved if show_saved else None,
         preview=preview,
+        rubric=rubric_of(entry.competency),
+        feedback=(
+            latest_feedback(db.session, enrollment_set, entry.competency)
+            if enrollment_set is not None
+            else None
+        ),
     )
     return html, status_code
