@@ -142,5 +142,12 @@ def test_tabs_and_line_breaks_are_ordinary_text(client, session):
 
 
 def test_json_nested_too_deeply_to_parse_is_a_400_before_sign_in(client):
-    response = client.post("/api/uploads", data="[" * 100_000, content_type="application/json")
+    token = csrf_token(client, "/sign-in")  # past the CSRF check, so the body is read
+    response = client.post(
+        "/api/uploads",
+        data="[" * 100_000,
+        content_type="application/json",
+        headers={"X-CSRFToken": token},
+    )
     assert response.status_code == 400
+    assert "nests too deeply" in response.get_json()["message"]
