@@ -37,6 +37,12 @@ class Config:
     # waits on SMTP; "inline" in the committing thread (tests, so they read the mail at once).
     OUTBOX_DELIVERY = "background"
     PUBLIC_BASE_URL: str | None = None
+    # Who issues the certificates: printed on the PDF and sent as the organisation to LinkedIn.
+    CERTIFICATE_ISSUER = "Portfolio Certification Office"
+    # The issuer's LinkedIn company id; when set, "Add to LinkedIn" links its company page.
+    LINKEDIN_ORGANIZATION_ID = ""
+    # The fonts embedded in PDF certificates (DejaVuSans.ttf and DejaVuSans-Bold.ttf).
+    CERTIFICATE_FONT_DIR = str(ROOT / "data" / "fonts" / "dejavu")
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_ENABLED = True
     # Failed sign-ins only: per account and client address pair (the wait grows), per address.
@@ -129,6 +135,9 @@ ENV_OVERRIDES: tuple[str, ...] = (
     "MAIL_TIMEOUT",
     "OUTBOX_DELIVERY",
     "PUBLIC_BASE_URL",
+    "CERTIFICATE_ISSUER",
+    "LINKEDIN_ORGANIZATION_ID",
+    "CERTIFICATE_FONT_DIR",
     "RATELIMIT_STORAGE_URI",
     "SIGN_IN_LIMIT",
     "EMAIL_REQUEST_LIMIT",

@@ -1,0 +1,192 @@
+"""The PDF certificate: one landscape page, A4 or US Letter, drawn with fpdf2.
+
+It prints a domain.certification.printing.PrintedCertificate: the holder, the program, the
+sets met and how, the dates, the number, and a QR code (segno) that opens the public page
+that verifies it. DejaVu Sans is embedded (subset), so names with accents, Greek or Cyrillic
+print the same in every reader (data/fonts/dejavu/README.md says where the files come from).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, time
+from pathlib import Path
+
+import segno
+from fpdf import FPDF
+from fpdf.enums import Align, XPos, YPos
+
+from portfolio.domain.certification.printing import PaperSize, PrintedCertificate
+
+FAMILY = "DejaVu"
+INK = (33, 37, 41)
+MUTED = (90, 96, 104)
+ACCENT = (31, 78, 121)
+MARGIN = 18.0
+QR_SIZE = 30.0  # mm: scans from arm's length, with a quiet zone of 4 modules left white
+
+
+@dataclass(frozen=True)
+class CertificateFonts:
+    """The two TrueType files embedded in every certificate."""
+
+    regular: Path
+    bold: Path
+
+    @classmethod
+    def in_folder(cls, folder: Path) -> CertificateFonts:
+        return cls(folder / "DejaVuSans.ttf", folder / "DejaVuSans-Bold.ttf")
+
+
+def render_pdf(printed: PrintedCertificate, paper: PaperSize, fonts: CertificateFonts) -> bytes:
+    """The certificate as a one-page PDF on `paper`, landscape, fonts embedded."""
+    pdf = FPDF(orientation="L", unit="mm", format=paper.size_mm[::-1])
+    pdf.set_auto_page_break(False)
+    pdf.set_margins(MARGIN, MARGIN)
+    pdf.add_font(FAMILY, "", fonts.regular)
+    pdf.add_font(FAMILY, "B", fonts.bold)
+    _describe(pdf, printed)
+    pdf.add_page()
+    _frame(pdf)
+    _heading(pdf, printed)
+    _sets(pdf, printed)
+    _details(pdf, printed)
+    _qr_code(pdf, printed.verify_url)
+    return bytes(pdf.output())
+
+
+def _describe(pdf: FPDF, printed: PrintedCertificate) -> None:
+    pdf.set_title(f"Certificate {printed.number}: {printed.program}")
+    pdf.set_author(printed.issuer)
+    pdf.set_subject(f"{printed.holder}, {printed.program}")
+    pdf.set_creator("Portfolio")
+    pdf.set_lang("en")
+    # The issue date, not the download's: the same certificate gives the same document.
+    pdf.set_creation_date(datetime.combine(printed.issued_on, time(), UTC))
+
+
+def _frame(pdf: FPDF) -> None:
+    pdf.set_draw_color(*ACCENT)
+    pdf.set_line_width(0.8)
+    pdf.rect(10, 10, pdf.w - 20, pdf.h - 20)
+    pdf.set_line_width(0.2)
+    pdf.rect(12.5, 12.5, pdf.w - 25, pdf.h - 25)
+
+
+def _centred(pdf: FPDF, text: str, size: float, *, bold: bool = False, gap: float = 2) -> None:
+    pdf.set_font(FAMILY, "B" if bold else "", size)
+    pdf.multi_cell(pdf.epw, size * 0.45, text, align=Align.C, new_x=XPos.LMARGIN)
+    pdf.ln(gap)
+
+
+def _heading(pdf: FPDF, printed: PrintedCertificate) -> None:
+    pdf.set_y(22)
+    pdf.set_text_color(*MUTED)
+    _centred(pdf, printed.issuer, 11, gap=3)
+    pdf.set_text_color(*ACCENT)
+    _centred(pdf, "Certificate", 30, bold=True, gap=4)
+    pdf.set_text_color(*INK)
+    _centred(pdf, "This certifies that", 12, gap=2)
+    _centred(pdf, printed.holder, _fitting_size(pdf, printed.holder, NAME_SIZES), bold=True)
+    _centred(pdf, "has met every requirement of", 12, gap=2)
+    program_size = _fitting_size(pdf, printed.program, PROGRAM_SIZES)
+    _centred(pdf, printed.program, program_size, bold=True, gap=5)
+
+
+# (size, lines): a name prints on one line in large type, else on two in smaller type.
+NAME_SIZES = [(float(s), 1) for s in range(30, 19, -1)] + [(float(s), 2) for s in range(22, 9, -1)]
+PROGRAM_SIZES = [(float(s), 1) for s in range(18, 13, -1)] + [
+    (float(s), 2) for s in range(15, 8, -1)
+]
+
+
+def _fitting_size(pdf: FPDF, text: str, sizes: list[tuple[float, int]]) -> float:
+    """The first size at which `text` (bold, centred) takes no more lines than allowed."""
+    for size, most_lines in sizes:
+        pdf.set_font(FAMILY, "B", size)
+        if len(_lines(pdf, pdf.epw, size * 0.45, text)) <= most_lines:
+            return size
+    return sizes[-1][0]
+
+
+def _lines(pdf: FPDF, width: float, line_height: float, text: str) -> list[str]:
+    lines = pdf.multi_cell(width, line_height, text, dry_run=True, output="LINES")
+    return lines if isinstance(lines, list) else [text]
+
+
+def _sets(pdf: FPDF, printed: PrintedCertificate) -> None:
+    """The sets, in the largest type that leaves room for the details at the foot."""
+    left = MARGIN + 12
+    width = pdf.w - 2 * left
+    pdf.set_x(left)
+    pdf.set_font(FAMILY, "B", 11)
+    pdf.cell(width, 6, "Competency sets met", new_x=XPos.LEFT, new_y=YPos.NEXT)
+    room = _qr_top(pdf) - 3 - pdf.get_y()  # the code stands higher than the details
+    lines = [f"•  {line}" for line in printed.set_lines]
+    for size in (10.0, 9.0, 8.0, 7.0):
+        pdf.set_font(FAMILY, "", size)
+        height = size * 0.52
+        needed = sum(height * len(_lines(pdf, width, height, line)) for line in lines)
+        if needed <= room:
+            break
+    for line in lines:
+        pdf.set_x(left)
+        pdf.multi_cell(width, height, line, align=Align.L, new_x=XPos.LEFT)
+
+
+DETAIL_ROW = 6.5
+
+
+def _details_top(pdf: FPDF) -> float:
+    return pdf.h - MARGIN - 8 - DETAIL_ROW * 3
+
+
+def _qr_top(pdf: FPDF) -> float:
+    return pdf.h - MARGIN - 9 - QR_SIZE
+
+
+def _details(pdf: FPDF, printed: PrintedCertificate) -> None:
+    rows = (
+        ("Issued on", printed.issued),
+        ("Valid until", printed.valid_until),
+        ("Certificate number", printed.number),
+    )
+    y = _details_top(pdf)
+    for label, value in rows:
+        pdf.set_xy(MARGIN + 12, y)
+        pdf.set_font(FAMILY, "", 10)
+        pdf.set_text_color(*MUTED)
+        pdf.cell(42, DETAIL_ROW, label)
+        pdf.set_font(FAMILY, "B", 11)
+        pdf.set_text_color(*INK)
+        pdf.cell(90, DETAIL_ROW, value)
+        y += DETAIL_ROW
+    # For readers who cannot scan the code: the same address, printed.
+    pdf.set_xy(MARGIN + 12, y + 1)
+    pdf.set_font(FAMILY, "", 8.5)
+    pdf.set_text_color(*MUTED)
+    pdf.cell(pdf.w - 2 * MARGIN - QR_SIZE - 40, 4, f"Check it at {printed.verify_url}")
+
+
+def _qr_code(pdf: FPDF, url: str) -> None:
+    """The QR code, drawn as filled squares (sharp at any zoom), its caption under it."""
+    qr = segno.make(url, error="m", micro=False)
+    rows = qr.matrix
+    module = QR_SIZE / len(rows)
+    x0 = pdf.w - MARGIN - 12 - QR_SIZE
+    y0 = _qr_top(pdf)
+    pdf.set_fill_color(0, 0, 0)
+    for r, row in enumerate(rows):
+        c = 0
+        while c < len(row):
+            if not row[c]:
+                c += 1
+                continue
+            start = c
+            while c < len(row) and row[c]:
+                c += 1
+            pdf.rect(x0 + start * module, y0 + r * module, (c - start) * module, module, "F")
+    pdf.set_xy(x0 - 20, y0 + QR_SIZE + 1.5)
+    pdf.set_font(FAMILY, "", 8)
+    pdf.set_text_color(*MUTED)
+    pdf.cell(QR_SIZE + 40, 4, "Scan to check it is valid today", align=Align.C)

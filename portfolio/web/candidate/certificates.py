@@ -1,0 +1,70 @@
+"""The holder's own certificate (/me/certificates/<id>): its details, the PDF on A4 or US
+Letter paper, the public page to share and an "Add to LinkedIn" link.
+
+Each view loads the certificate, checks it is the signed-in person's (anyone else's looks
+missing: 404), then acts. Only a valid certificate has a PDF (domain.certification.printing);
+a revoked or expired one gets a 410 page that says why. Nothing here writes.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Response, current_app, render_template, request
+
+from portfolio.domain.certification.printing import PaperSize, paper_size, require_printable
+from portfolio.domain.certification.sharing import linkedin_add_to_profile
+from portfolio.domain.uploads.filenames import content_disposition
+from portfolio.extensions import db
+from portfolio.services.certification import holder, pdf
+from portfolio.web import access, clock
+from portfolio.web.account_links import absolute_url
+from portfolio.web.candidate import bp
+
+
+def _own_certificate(certificate_id: int) -> holder.HolderCertificate:
+    file = holder.holder_certificate(db.session, certificate_id, clock.today())
+    access.require_own(file.certificate.user_id)
+    return file
+
+
+def _verify_url(file: holder.HolderCertificate) -> str:
+    return absolute_url("certificates.show", number=file.certificate.number)
+
+
+@bp.get("/certificates/<int:certificate_id>")
+def certificate(certificate_id: int) -> str:
+    file = _own_certificate(certificate_id)
+    verify_url = _verify_url(file)
+    profile = file.on_profile(
+        issuer=current_app.config["CERTIFICATE_ISSUER"],
+        verify_url=verify_url,
+        organization_id=current_app.config.get("LINKEDIN_ORGANIZATION_ID", ""),
+    )
+    return render_template(
+        "candidate/certificate.html",
+        file=file,
+        verify_url=verify_url,
+        linkedin_url=linkedin_add_to_profile(profile) if file.status.valid else "",
+        papers=list(PaperSize),
+    )
+
+
+@bp.get("/certificates/<int:certificate_id>/certificate.pdf")
+def certificate_pdf(certificate_id: int) -> Response:
+    file = _own_certificate(certificate_id)
+    paper = paper_size(request.args.get("paper"))
+    require_printable(file.status, file.certificate.number)
+    printed = file.printed(
+        issuer=current_app.config["CERTIFICATE_ISSUER"], verify_url=_verify_url(file)
+    )
+    fonts = pdf.CertificateFonts.in_folder(Path(current_app.config["CERTIFICATE_FONT_DIR"]))
+    name = f"certificate-{file.certificate.number}-{paper.value}.pdf"
+    return Response(
+        pdf.render_pdf(printed, paper, fonts),
+        mimetype="application/pdf",
+        headers={
+            "Content-Disposition": content_disposition(name),
+            "Cache-Control": "private, no-store",
+        },
+    )
