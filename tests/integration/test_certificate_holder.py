@@ -106,8 +106,10 @@ def writes_during(app, fetch):
     return response, statements
 
 
-def test_the_holder_downloads_the_pdf_on_either_paper_and_nothing_is_written(app, client, holder):
+def test_the_holder_downloads_the_pdf_on_either_paper_and_no_get_writes(app, client, holder):
     _world, certificate = holder
+    page, writes = writes_during(app, lambda: client.get(f"/me/certificates/{certificate.id}"))
+    assert page.status_code == 200 and writes == []
     url = f"/me/certificates/{certificate.id}/certificate.pdf"
     sizes = {}
     for paper, points in (("a4", (841.89, 595.28)), ("letter", (792.0, 612.0))):
