@@ -215,3 +215,26 @@ def test_the_public_page_offers_no_pdf(client, holder):
     page = page_of(client.get(f"/certificates/{certificate.number}"))
     assert ".pdf" not in page and "linkedin" not in page.lower()
     assert "Core skills" not in page  # the sets met stay the holder's to share
+
+
+def test_a_name_the_font_cannot_print_gets_a_clear_answer_not_boxes(client, session, holder):
+    world, certificate = holder
+    world.candidate.name = "王小明 Ming Wang"
+    session.commit()
+    page = page_of(client.get(f"/me/certificates/{certificate.id}"))
+    assert "cannot be printed yet: its font has no letters for 王, 小, 明." in page
+    assert "certificate.pdf" not in page
+    assert "linkedin.com" in page  # sharing by link needs no font
+    response = client.get(f"/me/certificates/{certificate.id}/certificate.pdf")
+    assert response.status_code == 409
+    assert "its font has no letters for 王, 小, 明" in page_of(response)
+
+
+def test_a_hebrew_name_prints(client, session, holder):
+    world, certificate = holder
+    world.candidate.name = "דוד כהן"
+    session.commit()
+    response = client.get(f"/me/certificates/{certificate.id}/certificate.pdf")
+    assert response.status_code == 200
+    text = pdfium.PdfDocument(response.data)[0].get_textpage().get_text_range()
+    assert "דוד" in text and "כהן" in text

@@ -13,6 +13,7 @@ import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_raw
 import pytest
 import zxingcpp
+from fontTools.ttLib import TTFont
 from PIL import Image
 
 from config import Config
@@ -221,3 +222,57 @@ def test_the_longest_name_and_program_and_ten_sets_still_fit(extreme):
     assert extreme.box_of("SET9 ")[1] > extreme.box_of("Scan to check")[3] + 30
     codes = zxingcpp.read_barcodes(extreme.image)
     assert [c.text for c in codes] == [URL]
+
+
+# Right-to-left: the Arabic name and the Hebrew program are shaped (HarfBuzz) and laid out
+# right to left inside their left-to-right lines.
+RIGHT_TO_LEFT = replace(PRINTED, holder="Layla محمد عبد الله Smith", program="תוכנית דוד כהן")
+
+
+@pytest.fixture(scope="module")
+def right_to_left(fonts) -> Rendered:
+    return read(render_pdf(RIGHT_TO_LEFT, PaperSize.A4, fonts))
+
+
+def char_xs(r: Rendered, first: str, last: str) -> list[float]:
+    """The left edges of the characters from `first` to `last` (code points) on the page."""
+    textpage = r.page.get_textpage()
+    return [
+        textpage.get_charbox(i)[0]
+        for i in range(textpage.count_chars())
+        if first <= (textpage.get_text_range(i, 1) or " ") <= last
+    ]
+
+
+def arabic_span(r: Rendered) -> float:
+    textpage = r.page.get_textpage()
+    boxes = [
+        textpage.get_charbox(i)
+        for i in range(textpage.count_chars())
+        if "\u0600" <= (textpage.get_text_range(i, 1) or " ") <= "\u06ff"
+    ]
+    return max(b[2] for b in boxes) - min(b[0] for b in boxes)
+
+
+def isolated_width(fonts: CertificateFonts, text: str, size: float) -> float:
+    """The width in points of `text` set letter by letter in their isolated forms (bold)."""
+    font = TTFont(fonts.bold)
+    cmap, advances = font.getBestCmap(), font["hmtx"].metrics
+    units = sum(advances[cmap[ord(c)]][0] for c in text)
+    return units * size / font["head"].unitsPerEm
+
+
+def test_right_to_left_names_read_right_to_left(fonts, right_to_left):
+    r = right_to_left
+    arabic = char_xs(r, "\u0600", "\u06ff")
+    assert len(arabic) == len("محمدعبدالله")
+    assert arabic[0] == max(arabic) and arabic[-1] == min(arabic)  # its first letter rightmost
+    assert r.box_of("Layla")[2] < min(arabic) and max(arabic) < r.box_of("Smith")[0]
+    # Joined: the shaped word is much narrower than its letters' isolated forms side by side.
+    assert arabic_span(r) < 0.85 * isolated_width(fonts, "محمد عبد الله", r.size_of("Layla"))
+    hebrew = char_xs(r, "\u0590", "\u05ff")
+    assert len(hebrew) == len("תוכניתדודכהן")
+    # The words run right to left: the first word's letters lie right of the last word's.
+    assert min(hebrew[:6]) > max(hebrew[-3:])
+    assert_inside_the_frame(r)
+    assert [c.text for c in zxingcpp.read_barcodes(r.image)] == [URL]

@@ -12,11 +12,14 @@ from portfolio.domain.certification.printing import (
     UNKNOWN_PAPER,
     PaperSize,
     PrintedCertificate,
+    needs_shaping,
     paper_size,
     require_printable,
+    require_printable_text,
     sets_met,
+    unprintable_characters,
 )
-from portfolio.domain.errors import Gone, InvalidInput
+from portfolio.domain.errors import Conflict, Gone, InvalidInput
 from portfolio.domain.lifecycle import SetLifecycle
 
 TODAY = date(2027, 6, 1)
@@ -93,3 +96,31 @@ def test_a_revoked_or_expired_certificate_has_no_pdf():
     expired = certificate_status(date(2027, 5, 31), None, "", TODAY)
     with pytest.raises(Gone, match=r"^Expired on 1 June 2027: certificate N has expired"):
         require_printable(expired, "N")
+
+
+def test_characters_the_font_lacks_are_listed_once_in_order():
+    covered = frozenset(map(ord, "abc -"))
+    assert unprintable_characters(["ab 王小", "c-王明\u200b\t"], covered) == ("王", "小", "明")
+    assert unprintable_characters(["abc", "a b"], covered) == ()
+
+
+def test_a_certificate_its_font_cannot_print_is_refused_with_the_letters():
+    require_printable_text(())
+    with pytest.raises(Conflict, match="font has no letters for 王, 小, 明") as refused:
+        require_printable_text(("王", "小", "明"))
+    assert refused.value.status == 409
+    with pytest.raises(Conflict, match=r"for 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, a, b and more\."):
+        require_printable_text(tuple("0123456789abc"))
+
+
+@pytest.mark.parametrize(
+    ("text", "shaped"),
+    [
+        ("Zoë Łukasiewicz Ἀλέξανδρος Дмитриевна", False),  # precomposed: no shaping needed
+        ("דוד כהן", True),
+        ("Layla محمد", True),
+        ("Zoe\u0308", True),  # a combining diaeresis
+    ],
+)
+def test_only_right_to_left_letters_and_combining_marks_need_shaping(text, shaped):
+    assert needs_shaping([text]) is shaped

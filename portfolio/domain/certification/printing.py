@@ -9,13 +9,14 @@ revoked; the public page keeps the record of an expired or revoked one).
 from __future__ import annotations
 
 import enum
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
 from portfolio.domain.certification.evaluation import CertificateStatus, Route, SetState
 from portfolio.domain.dates import format_date
-from portfolio.domain.errors import Gone, InvalidInput
+from portfolio.domain.errors import Conflict, Gone, InvalidInput
 
 
 class PaperSize(enum.StrEnum):
@@ -96,6 +97,18 @@ class PrintedCertificate:
         return format_date(self.expires_on)
 
     @property
+    def texts(self) -> tuple[str, ...]:
+        """Every text the page prints from data (the rest is fixed wording)."""
+        return (
+            self.holder,
+            self.program,
+            self.issuer,
+            self.number,
+            self.verify_url,
+            *self.set_lines,
+        )
+
+    @property
     def set_lines(self) -> tuple[str, ...]:
         """One line per set met; the office's decision when the rule met none (an override)."""
         if not self.sets:
@@ -117,4 +130,36 @@ def require_printable(status: CertificateStatus, number: str) -> None:
         raise Gone(
             f"{status.label}: certificate {number} has expired, so it has no PDF to print or "
             "share. Its public page still shows when it was valid."
+        )
+
+
+def unprintable_characters(texts: Sequence[str], covered: frozenset[int]) -> tuple[str, ...]:
+    """The distinct characters of `texts` the font has no glyph for, in order of appearance;
+    spaces and other invisible characters do not count."""
+    missing: dict[str, None] = {}
+    for text in texts:
+        for char in text:
+            if ord(char) not in covered and not char.isspace() and char.isprintable():
+                missing[char] = None
+    return tuple(missing)
+
+
+def needs_shaping(texts: Sequence[str]) -> bool:
+    """Whether any text has right-to-left letters or combining marks: those print right only
+    through a shaping engine (which costs time, so Latin, Greek and Cyrillic names skip it)."""
+    return any(
+        unicodedata.bidirectional(char) in ("R", "AL", "AN") or unicodedata.combining(char)
+        for text in texts
+        for char in text
+    )
+
+
+def require_printable_text(missing: Sequence[str]) -> None:
+    """Conflict (409) when the certificate has characters its font cannot print: a name in
+    empty boxes would be no certificate at all."""
+    if missing:
+        shown = ", ".join(missing[:12]) + (" and more" if len(missing) > 12 else "")
+        raise Conflict(
+            f"This certificate cannot be printed yet: its font has no letters for {shown}. "
+            "Its public page shows it as it is; ask the program office for a printed copy."
         )

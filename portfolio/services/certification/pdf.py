@@ -3,20 +3,28 @@
 It prints a domain.certification.printing.PrintedCertificate: the holder, the program, the
 sets met and how, the dates, the number, and a QR code (segno) that opens the public page
 that verifies it. DejaVu Sans is embedded (subset), so names with accents, Greek or Cyrillic
-print the same in every reader (data/fonts/dejavu/README.md says where the files come from).
+print the same in every reader (data/fonts/dejavu/README.md says where the files come from);
+text is shaped by HarfBuzz, so Hebrew and Arabic names read right to left, Arabic joined.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, time
+from functools import lru_cache
 from pathlib import Path
 
 import segno
+from fontTools.ttLib import TTFont
 from fpdf import FPDF
 from fpdf.enums import Align, XPos, YPos
 
-from portfolio.domain.certification.printing import PaperSize, PrintedCertificate
+from portfolio.domain.certification.printing import (
+    PaperSize,
+    PrintedCertificate,
+    needs_shaping,
+    unprintable_characters,
+)
 
 FAMILY = "DejaVu"
 INK = (33, 37, 41)
@@ -37,14 +45,39 @@ class CertificateFonts:
     def in_folder(cls, folder: Path) -> CertificateFonts:
         return cls(folder / "DejaVuSans.ttf", folder / "DejaVuSans-Bold.ttf")
 
+    def covered(self) -> frozenset[int]:
+        """The code points both fonts have a glyph for."""
+        return _code_points(self.regular) & _code_points(self.bold)
+
+
+@lru_cache(maxsize=8)
+def _code_points(path: Path) -> frozenset[int]:
+    # Reads the character map only (about 50 ms, once per process), not the glyphs.
+    font = TTFont(path, lazy=True)
+    try:
+        return frozenset(font.getBestCmap())
+    finally:
+        font.close()
+
+
+def missing_characters(printed: PrintedCertificate, fonts: CertificateFonts) -> tuple[str, ...]:
+    """The characters of the certificate its fonts cannot print (none, for most names)."""
+    return unprintable_characters(printed.texts, fonts.covered())
+
 
 def render_pdf(printed: PrintedCertificate, paper: PaperSize, fonts: CertificateFonts) -> bytes:
-    """The certificate as a one-page PDF on `paper`, landscape, fonts embedded."""
+    """The certificate as a one-page PDF on `paper`, landscape, fonts embedded.
+
+    Callers check missing_characters first: a character the fonts lack prints as a box.
+    """
     pdf = FPDF(orientation="L", unit="mm", format=paper.size_mm[::-1])
     pdf.set_auto_page_break(False)
     pdf.set_margins(MARGIN, MARGIN)
     pdf.add_font(FAMILY, "", fonts.regular)
     pdf.add_font(FAMILY, "B", fonts.bold)
+    if needs_shaping(printed.texts):
+        # HarfBuzz: right-to-left runs (Hebrew, Arabic) in visual order, Arabic joined.
+        pdf.set_text_shaping(True)
     _describe(pdf, printed)
     pdf.add_page()
     _frame(pdf)
@@ -87,10 +120,13 @@ def _heading(pdf: FPDF, printed: PrintedCertificate) -> None:
     _centred(pdf, "Certificate", 30, bold=True, gap=4)
     pdf.set_text_color(*INK)
     _centred(pdf, "This certifies that", 12, gap=2)
-    _centred(pdf, printed.holder, _fitting_size(pdf, printed.holder, NAME_SIZES), bold=True)
+    _emphasised(pdf, printed.holder, NAME_SIZES, gap=2)
     _centred(pdf, "has met every requirement of", 12, gap=2)
-    program_size = _fitting_size(pdf, printed.program, PROGRAM_SIZES)
-    _centred(pdf, printed.program, program_size, bold=True, gap=5)
+    _emphasised(pdf, printed.program, PROGRAM_SIZES, gap=5)
+
+
+def _emphasised(pdf: FPDF, text: str, sizes: list[tuple[float, int]], *, gap: float) -> None:
+    _centred(pdf, text, _fitting_size(pdf, text, sizes), bold=True, gap=gap)
 
 
 # (size, lines): a name prints on one line in large type, else on two in smaller type.

@@ -3,7 +3,8 @@ Letter paper, the public page to share and an "Add to LinkedIn" link.
 
 Each view loads the certificate, checks it is the signed-in person's (anyone else's looks
 missing: 404), then acts. Only a valid certificate has a PDF (domain.certification.printing);
-a revoked or expired one gets a 410 page that says why. Nothing here writes.
+a revoked or expired one gets a 410 page that says why, and one with characters the embedded
+fonts lack (e.g. a name in Chinese) a 409 page. Nothing here writes.
 """
 
 from __future__ import annotations
@@ -12,7 +13,13 @@ from pathlib import Path
 
 from flask import Response, current_app, render_template, request
 
-from portfolio.domain.certification.printing import PaperSize, paper_size, require_printable
+from portfolio.domain.certification.printing import (
+    PaperSize,
+    PrintedCertificate,
+    paper_size,
+    require_printable,
+    require_printable_text,
+)
 from portfolio.domain.certification.sharing import linkedin_add_to_profile
 from portfolio.domain.uploads.filenames import content_disposition
 from portfolio.extensions import db
@@ -32,6 +39,16 @@ def _verify_url(file: holder.HolderCertificate) -> str:
     return absolute_url("certificates.show", number=file.certificate.number)
 
 
+def _fonts() -> pdf.CertificateFonts:
+    return pdf.CertificateFonts.in_folder(Path(current_app.config["CERTIFICATE_FONT_DIR"]))
+
+
+def _printed(file: holder.HolderCertificate) -> PrintedCertificate:
+    return file.printed(
+        issuer=current_app.config["CERTIFICATE_ISSUER"], verify_url=_verify_url(file)
+    )
+
+
 @bp.get("/certificates/<int:certificate_id>")
 def certificate(certificate_id: int) -> str:
     file = _own_certificate(certificate_id)
@@ -47,6 +64,7 @@ def certificate(certificate_id: int) -> str:
         verify_url=verify_url,
         linkedin_url=linkedin_add_to_profile(profile) if file.status.valid else "",
         papers=list(PaperSize),
+        missing=pdf.missing_characters(_printed(file), _fonts()),
     )
 
 
@@ -55,10 +73,8 @@ def certificate_pdf(certificate_id: int) -> Response:
     file = _own_certificate(certificate_id)
     paper = paper_size(request.args.get("paper"))
     require_printable(file.status, file.certificate.number)
-    printed = file.printed(
-        issuer=current_app.config["CERTIFICATE_ISSUER"], verify_url=_verify_url(file)
-    )
-    fonts = pdf.CertificateFonts.in_folder(Path(current_app.config["CERTIFICATE_FONT_DIR"]))
+    printed, fonts = _printed(file), _fonts()
+    require_printable_text(pdf.missing_characters(printed, fonts))
     name = f"certificate-{file.certificate.number}-{paper.value}.pdf"
     return Response(
         pdf.render_pdf(printed, paper, fonts),
