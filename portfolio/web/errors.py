@@ -43,7 +43,8 @@ CHANGED_MEANWHILE = (
 
 
 DATABASE_DOWN = (
-    "The database did not answer, so what you just did was not saved. Try again in a minute."
+    "The database did not answer, so what you just did was not saved. "
+    "Try again in a minute."
 )
 
 
