@@ -238,3 +238,11 @@ def test_a_hebrew_name_prints(client, session, holder):
     assert response.status_code == 200
     text = pdfium.PdfDocument(response.data)[0].get_textpage().get_text_range()
     assert "דוד" in text and "כהן" in text
+
+
+def test_pdfs_are_limited_per_account(app, client, holder, monkeypatch):
+    _world, certificate = holder
+    monkeypatch.setitem(app.config, "CERTIFICATE_PDF_LIMIT", "2 per minute")
+    url = f"/me/certificates/{certificate.id}/certificate.pdf?paper=bogus"  # cheap: a 422
+    assert [client.get(url).status_code for _ in range(3)] == [422, 422, 429]
+    assert client.get(f"/me/certificates/{certificate.id}").status_code == 200  # the page is not

@@ -12,6 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from flask import Response, current_app, render_template, request
+from flask_login import current_user
 
 from portfolio.domain.certification.printing import (
     PaperSize,
@@ -22,7 +23,7 @@ from portfolio.domain.certification.printing import (
 )
 from portfolio.domain.certification.sharing import linkedin_add_to_profile
 from portfolio.domain.uploads.filenames import content_disposition
-from portfolio.extensions import db
+from portfolio.extensions import db, limiter
 from portfolio.services.certification import holder, pdf
 from portfolio.web import access, clock
 from portfolio.web.account_links import absolute_url
@@ -68,7 +69,18 @@ def certificate(certificate_id: int) -> str:
     )
 
 
+def _pdf_limit() -> str:
+    return str(current_app.config.get("CERTIFICATE_PDF_LIMIT", "20 per minute"))
+
+
+def _account_key() -> str:
+    # Per account: the page needs a sign-in (checked before this view), and an office shares
+    # one address. A PDF takes a few hundred milliseconds of CPU to draw.
+    return f"user:{current_user.get_id()}"
+
+
 @bp.get("/certificates/<int:certificate_id>/certificate.pdf")
+@limiter.limit(_pdf_limit, key_func=_account_key, scope="certificate-pdf")
 def certificate_pdf(certificate_id: int) -> Response:
     file = _own_certificate(certificate_id)
     paper = paper_size(request.args.get("paper"))
