@@ -5,6 +5,7 @@ from the picture with zxing-cpp (independent of segno, which drew it)."""
 from __future__ import annotations
 
 import ctypes
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
@@ -52,6 +53,10 @@ class Rendered:
     page: pdfium.PdfPage
     text: str
     image: Image.Image
+
+    def close(self) -> None:
+        self.page.close()
+        self.document.close()
 
     def size_of(self, needle: str) -> float:
         """The type size, in points, of the first character of `needle` on the page."""
@@ -105,13 +110,18 @@ def fonts() -> CertificateFonts:
 
 
 @pytest.fixture(scope="module")
-def rendered(fonts) -> dict[PaperSize, Rendered]:
-    return {paper: read(render_pdf(PRINTED, paper, fonts)) for paper in PaperSize}
+def rendered(fonts) -> Iterator[dict[PaperSize, Rendered]]:
+    out = {paper: read(render_pdf(PRINTED, paper, fonts)) for paper in PaperSize}
+    yield out
+    for r in out.values():
+        r.close()
 
 
 @pytest.fixture(scope="module")
-def extreme(fonts) -> Rendered:
-    return read(render_pdf(EXTREME, PaperSize.LETTER, fonts))
+def extreme(fonts) -> Iterator[Rendered]:
+    r = read(render_pdf(EXTREME, PaperSize.LETTER, fonts))
+    yield r
+    r.close()
 
 
 def assert_inside_the_frame(r: Rendered) -> None:
@@ -167,8 +177,20 @@ def test_the_fonts_are_embedded_dejavu(rendered, paper):
 
 @pytest.mark.parametrize("paper", list(PaperSize))
 def test_the_qr_code_opens_the_public_page(rendered, paper):
-    codes = zxingcpp.read_barcodes(rendered[paper].image)
+    image = rendered[paper].image
+    codes = zxingcpp.read_barcodes(image)
     assert [(c.format, c.text) for c in codes] == [(zxingcpp.BarcodeFormat.QRCode, URL)]
+    # Its quiet zone (4 modules, here about 4 mm) is white on every side.
+    corners = codes[0].position
+    xs = [p.x for p in (corners.top_left, corners.top_right, corners.bottom_left)]
+    ys = [p.y for p in (corners.top_left, corners.top_right, corners.bottom_left)]
+    ring = round(4.5 * SCALE * 72 / 25.4)
+    left, top, right, bottom = min(xs), min(ys), max(xs), max(ys)
+    outer = image.crop((left - ring, top - ring, right + ring + 1, bottom + ring + 1))
+    inner_box = (ring - 3, ring - 3, outer.width - ring + 3, outer.height - ring + 3)
+    white = Image.new("RGB", (inner_box[2] - inner_box[0], inner_box[3] - inner_box[1]), "white")
+    outer.paste(white, inner_box[:2])  # blank the code itself: only the ring is left
+    assert outer.convert("L").getextrema() == (255, 255)
 
 
 @pytest.mark.parametrize("paper", list(PaperSize))
@@ -230,8 +252,10 @@ RIGHT_TO_LEFT = replace(PRINTED, holder="Layla محمد عبد الله Smith", 
 
 
 @pytest.fixture(scope="module")
-def right_to_left(fonts) -> Rendered:
-    return read(render_pdf(RIGHT_TO_LEFT, PaperSize.A4, fonts))
+def right_to_left(fonts) -> Iterator[Rendered]:
+    r = read(render_pdf(RIGHT_TO_LEFT, PaperSize.A4, fonts))
+    yield r
+    r.close()
 
 
 def char_xs(r: Rendered, first: str, last: str) -> list[float]:

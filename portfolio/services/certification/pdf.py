@@ -31,7 +31,8 @@ INK = (33, 37, 41)
 MUTED = (90, 96, 104)
 ACCENT = (31, 78, 121)
 MARGIN = 18.0
-QR_SIZE = 30.0  # mm: scans from arm's length, with a quiet zone of 4 modules left white
+QR_SIZE = 30.0  # mm: scans from arm's length
+QUIET_ZONE = 5.0  # mm left white around the code: more than the 4 modules scanners need
 
 
 @dataclass(frozen=True)
@@ -157,7 +158,8 @@ def _sets(pdf: FPDF, printed: PrintedCertificate) -> None:
     pdf.set_x(left)
     pdf.set_font(FAMILY, "B", 11)
     pdf.cell(width, 6, "Competency sets met", new_x=XPos.LEFT, new_y=YPos.NEXT)
-    room = _qr_top(pdf) - 3 - pdf.get_y()  # the code stands higher than the details
+    # The code stands higher than the details: the sets end above it and its quiet zone.
+    room = _qr_top(pdf) - QUIET_ZONE - pdf.get_y()
     lines = [f"•  {line}" for line in printed.set_lines]
     for size in (10.0, 9.0, 8.0, 7.0):
         pdf.set_font(FAMILY, "", size)
@@ -178,7 +180,7 @@ def _details_top(pdf: FPDF) -> float:
 
 
 def _qr_top(pdf: FPDF) -> float:
-    return pdf.h - MARGIN - 9 - QR_SIZE
+    return pdf.h - MARGIN - 4 - QUIET_ZONE - QR_SIZE
 
 
 def _details(pdf: FPDF, printed: PrintedCertificate) -> None:
@@ -222,7 +224,7 @@ def _qr_code(pdf: FPDF, url: str) -> None:
             while c < len(row) and row[c]:
                 c += 1
             pdf.rect(x0 + start * module, y0 + r * module, (c - start) * module, module, "F")
-    pdf.set_xy(x0 - 20, y0 + QR_SIZE + 1.5)
+    pdf.set_xy(x0 - 20, y0 + QR_SIZE + QUIET_ZONE)
     pdf.set_font(FAMILY, "", 8)
     pdf.set_text_color(*MUTED)
     pdf.cell(QR_SIZE + 40, 4, "Scan to check it is valid today", align=Align.C)
