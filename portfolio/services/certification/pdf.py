@@ -151,25 +151,28 @@ def _lines(pdf: FPDF, width: float, line_height: float, text: str) -> list[str]:
     return lines if isinstance(lines, list) else [text]
 
 
+BULLET = 4.0  # mm: the bullet's column; a set's wrapped lines hang from its text
+
+
 def _sets(pdf: FPDF, printed: PrintedCertificate) -> None:
-    """The sets, in the largest type that leaves room for the details at the foot."""
+    """The sets, one bullet each, in the largest type that leaves room for the code."""
     left = MARGIN + 12
-    width = pdf.w - 2 * left
+    width = pdf.w - 2 * left - BULLET
     pdf.set_x(left)
     pdf.set_font(FAMILY, "B", 11)
     pdf.cell(width, 6, "Competency sets met", new_x=XPos.LEFT, new_y=YPos.NEXT)
+    lines = printed.set_lines
     # The code stands higher than the details: the sets end above it and its quiet zone.
     room = _qr_top(pdf) - QUIET_ZONE - pdf.get_y()
-    lines = [f"•  {line}" for line in printed.set_lines]
     for size in (10.0, 9.0, 8.0, 7.0):
         pdf.set_font(FAMILY, "", size)
         height = size * 0.52
-        needed = sum(height * len(_lines(pdf, width, height, line)) for line in lines)
-        if needed <= room:
+        if sum(height * len(_lines(pdf, width, height, line)) for line in lines) <= room:
             break
     for line in lines:
         pdf.set_x(left)
-        pdf.multi_cell(width, height, line, align=Align.L, new_x=XPos.LEFT)
+        pdf.cell(BULLET, height, "•")
+        pdf.multi_cell(width, height, line, align=Align.L, new_x=XPos.LMARGIN)
 
 
 DETAIL_ROW = 6.5
