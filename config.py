@@ -37,6 +37,12 @@ class Config:
     # waits on SMTP; "inline" in the committing thread (tests, so they read the mail at once).
     OUTBOX_DELIVERY = "background"
     PUBLIC_BASE_URL: str | None = None
+    # Who issues the certificates: printed on the PDF and sent as the organisation to LinkedIn.
+    CERTIFICATE_ISSUER = "Portfolio Certification Office"
+    # The issuer's LinkedIn company id; when set, "Add to LinkedIn" links its company page.
+    LINKEDIN_ORGANIZATION_ID = ""
+    # The fonts embedded in PDF certificates (DejaVuSans.ttf and DejaVuSans-Bold.ttf).
+    CERTIFICATE_FONT_DIR = str(ROOT / "data" / "fonts" / "dejavu")
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_ENABLED = True
     # Failed sign-ins only: per account and client address pair (the wait grows), per address.
@@ -45,6 +51,7 @@ class Config:
     EMAIL_REQUEST_LIMIT = "5 per hour"  # reset and confirmation emails per address typed in
     FORM_POST_LIMIT = "20 per minute"  # account form posts per client address
     PREVIEW_LIMIT = "60 per minute"  # Markdown previews per account (the editor's live preview)
+    CERTIFICATE_PDF_LIMIT = "20 per minute"  # certificate PDFs drawn per account
     # Argon2 parameters; None keeps argon2-cffi's RFC 9106 low-memory profile.
     ARGON2_TIME_COST: int | None = None
     ARGON2_MEMORY_COST_KIB: int | None = None
@@ -129,6 +136,9 @@ ENV_OVERRIDES: tuple[str, ...] = (
     "MAIL_TIMEOUT",
     "OUTBOX_DELIVERY",
     "PUBLIC_BASE_URL",
+    "CERTIFICATE_ISSUER",
+    "LINKEDIN_ORGANIZATION_ID",
+    "CERTIFICATE_FONT_DIR",
     "RATELIMIT_STORAGE_URI",
     "SIGN_IN_LIMIT",
     "EMAIL_REQUEST_LIMIT",
@@ -138,6 +148,7 @@ ENV_OVERRIDES: tuple[str, ...] = (
     "S3_READ_TIMEOUT",
     "DATABASE_STATEMENT_TIMEOUT_MS",
     "PREVIEW_LIMIT",
+    "CERTIFICATE_PDF_LIMIT",
     "TRUSTED_PROXIES",
     "MAX_CONTENT_LENGTH",
     "ARGON2_TIME_COST",
@@ -188,6 +199,20 @@ def load_config(name: str | None = None) -> dict[str, object]:
     ):
         settings["RATELIMIT_STORAGE_URI"] = os.environ["REDIS_URL"]
     return settings
+
+
+CERTIFICATE_FONTS = ("DejaVuSans.ttf", "DejaVuSans-Bold.ttf")
+
+
+def check_certificate_fonts(settings: dict[str, object]) -> None:
+    """Refuse to start without the fonts every PDF certificate embeds, naming the missing file."""
+    folder = Path(str(settings.get("CERTIFICATE_FONT_DIR") or ""))
+    for name in CERTIFICATE_FONTS:
+        if not (folder / name).is_file():
+            raise SystemExit(
+                f"Refusing to start: CERTIFICATE_FONT_DIR has no {name} ({folder}); the PDF "
+                "certificates embed it (data/fonts/dejavu in the repository)."
+            )
 
 
 def check_production(settings: dict[str, object]) -> None:

@@ -7,7 +7,7 @@ from typing import Any
 
 from flask import Flask
 
-from config import ROOT, check_production, load_config
+from config import ROOT, check_certificate_fonts, check_production, load_config
 
 
 def create_app(config: str | Mapping[str, Any] | None = None) -> Flask:
@@ -22,6 +22,7 @@ def create_app(config: str | Mapping[str, Any] | None = None) -> Flask:
     else:
         settings = load_config(config)
     check_production(settings)
+    check_certificate_fonts(settings)
 
     app = Flask(
         __name__,

@@ -49,6 +49,12 @@ class Forbidden(DomainError):
     status = 403
 
 
+class Gone(DomainError):
+    """The thing existed but is no longer to be had, e.g. a revoked certificate's PDF (410)."""
+
+    status = 410
+
+
 class Conflict(DomainError):
     """The object changed under the caller, or is in a state that forbids this (409)."""
 

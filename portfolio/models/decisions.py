@@ -56,6 +56,8 @@ class Certificate(Base):
     expires_on: Mapped[date]
     revoked_at: Mapped[datetime | None]
     revoked_reason: Mapped[str] = mapped_column(Text, default="")
+    # The only words about a revocation its public page shows (domain.certification.revocation).
+    revoked_public_statement: Mapped[str] = mapped_column(Text, default="")
 
     user: Mapped[User] = relationship()
     framework: Mapped[Framework] = relationship()

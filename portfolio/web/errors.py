@@ -28,6 +28,7 @@ TITLES = {
     404: "Not found",
     405: "Method not allowed",
     409: "Conflict",
+    410: "No longer available",
     413: "Too large",
     422: "Could not accept this",
     429: "Too many attempts",

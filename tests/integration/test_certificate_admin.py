@@ -6,8 +6,15 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
+from markupsafe import escape
 from sqlalchemy import select, update
 
+from portfolio.domain.certification.revocation import (
+    DEFAULT_PUBLIC_STATEMENT,
+    PUBLIC_STATEMENT_MAX,
+    STATEMENT_TOO_LONG,
+    STATEMENT_TOO_SHORT,
+)
 from portfolio.domain.dates import format_date
 from portfolio.domain.errors import Conflict, InvalidInput
 from portfolio.models import (
@@ -54,11 +61,12 @@ def certificate(session, admin):
     return issued
 
 
-def revoke(client, certificate_id, reason):
+def revoke(client, certificate_id, reason, public_statement=None):
     url = f"/admin/certificates/{certificate_id}"
-    return client.post(
-        f"{url}/revoke", data={"csrf_token": csrf_token(client, url), "reason": reason}
-    )
+    data = {"csrf_token": csrf_token(client, url), "reason": reason}
+    if public_statement is not None:
+        data["public_statement"] = public_statement
+    return client.post(f"{url}/revoke", data=data)
 
 
 def test_the_list_shows_each_certificate_with_its_status(client, session, certificate):
@@ -122,6 +130,7 @@ def test_revoking_needs_a_reason_and_is_audited(client, session, admin, certific
         "number": certificate.number,
         "enrollment_id": certificate.enrollment_id,
         "reason": reason,
+        "public_statement": "",
     }
 
 
@@ -212,3 +221,74 @@ def test_after_a_revocation_the_holder_reads_why_and_no_next_steps(client, sessi
     assert "Not certified. The program office changed the decision: The course transcript" in page
     assert "Every requirement is met." not in page
     assert "This enrollment has ended. Contact the program office." in page
+
+
+# The public statement: what the certificate's public page says instead of the reason
+
+
+def test_the_public_statement_is_stored_audited_and_the_only_wording_shown_publicly(
+    client, session, admin, certificate
+):
+    reason = "Forged transcript: see the ethics board's case 2026-17."
+    statement = "  Revoked by the program office\n after a review of its evidence.  "
+    response = revoke(client, certificate.id, reason, statement)
+    assert response.status_code == 302
+    stored = "Revoked by the program office after a review of its evidence."
+    session.refresh(certificate)
+    assert (certificate.revoked_reason, certificate.revoked_public_statement) == (reason, stored)
+    event = events_for(session, "certificate", certificate.id)[-1]
+    assert event.details["reason"] == reason
+    assert event.details["public_statement"] == stored
+    office = text_of(client.get(f"/admin/certificates/{certificate.id}"))
+    assert f"Public statement {stored}" in office and reason in office
+    public = client.get(f"/certificates/{certificate.number}").get_data(as_text=True)
+    assert stored in public
+    for internal in ("Forged", "ethics board", "2026-17", DEFAULT_PUBLIC_STATEMENT):
+        assert internal not in public
+
+
+def test_without_a_public_statement_the_public_page_uses_the_standard_wording(
+    client, session, certificate
+):
+    assert revoke(client, certificate.id, "Issued to the wrong person", "   ").status_code == 302
+    session.refresh(certificate)
+    assert certificate.revoked_public_statement == ""
+    office = text_of(client.get(f"/admin/certificates/{certificate.id}"))
+    assert f"Public statement {DEFAULT_PUBLIC_STATEMENT} (the standard wording)" in office
+    public = client.get(f"/certificates/{certificate.number}").get_data(as_text=True)
+    assert DEFAULT_PUBLIC_STATEMENT in public and "wrong person" not in public
+
+
+@pytest.mark.parametrize(
+    ("statement", "message"),
+    [("x", STATEMENT_TOO_SHORT), ("y" * (PUBLIC_STATEMENT_MAX + 1), STATEMENT_TOO_LONG)],
+)
+def test_a_public_statement_out_of_bounds_is_refused_and_nothing_changes(
+    client, session, certificate, statement, message
+):
+    reason = "Issued in error, kept as typed"
+    response = revoke(client, certificate.id, reason, statement)
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert f'id="public_statement-error">{escape(message)}</p>' in page
+    assert f'<a href="#public_statement">Public statement: {escape(message)}</a>' in page
+    assert f">{reason}</textarea>" in page  # what was typed comes back
+    session.expire_all()
+    assert certificate.revoked_at is None
+    assert "certificate.revoked" not in [
+        e.action for e in events_for(session, "certificate", certificate.id)
+    ]
+
+
+def test_the_service_checks_the_statement_too(session, admin, certificate):
+    with pytest.raises(InvalidInput) as refused:
+        certificate_admin.revoke_certificate(
+            session,
+            certificate,
+            actor=admin,
+            reason="Issued in error",
+            now=datetime.now(UTC),
+            public_statement="z" * 501,
+        )
+    assert refused.value.field == "public_statement"
+    assert certificate.revoked_at is None

@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import event, select
 
+from portfolio.domain.certification.revocation import DEFAULT_PUBLIC_STATEMENT
 from portfolio.extensions import db
 from portfolio.models import Application, ApplicationStatus, Certificate, Enrollment
 from portfolio.services.certification import evaluation, numbers
@@ -64,7 +65,7 @@ def test_an_expired_certificate_says_since_when(client, session):
     assert "Valid</strong>" not in page
 
 
-def test_a_revoked_certificate_says_when_and_why_even_once_expired(client, session):
+def test_a_revoked_certificate_says_when_in_the_standard_wording_even_once_expired(client, session):
     _world, certificate = certified(
         session,
         expires_on=date(2025, 3, 3),
@@ -75,8 +76,22 @@ def test_a_revoked_certificate_says_when_and_why_even_once_expired(client, sessi
     assert response.status_code == 200
     page = page_of(response)
     assert "Status: <strong>Revoked on 2 May 2024</strong>" in page
-    assert "Issued in error: the course was not verified." in page
+    assert DEFAULT_PUBLIC_STATEMENT in page
+    assert "the course was not verified" not in page  # the office's reason stays internal
     assert "Expired" not in page
+
+
+def test_a_revoked_certificate_shows_the_public_statement_and_never_the_reason(client, session):
+    _world, certificate = certified(
+        session,
+        revoked_at=datetime(2026, 5, 2, 9, 0, tzinfo=UTC),
+        revoked_reason="Forged transcript; referred to the ethics board, case 2026-17.",
+        revoked_public_statement="Revoked at the request of the program office. <b>Ask us</b>.",
+    )
+    page = page_of(client.get(f"/certificates/{certificate.number}"))
+    assert "Revoked at the request of the program office. &lt;b&gt;Ask us&lt;/b&gt;." in page
+    for internal in ("Forged", "ethics board", "2026-17", DEFAULT_PUBLIC_STATEMENT):
+        assert internal not in page
 
 
 def test_the_form_takes_a_number_typed_in_lower_case_with_spaces(client, session):

@@ -9,6 +9,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
+from portfolio.domain.certification.revocation import DEFAULT_PUBLIC_STATEMENT
 from portfolio.domain.dates import format_date
 from portfolio.domain.errors import Conflict, InvalidInput
 from portfolio.models import (
@@ -77,12 +78,33 @@ def refused(session, admin, framework) -> CertificationDecision:
     return decision
 
 
-def override(client, decision_id, status, reason):
+def override(client, decision_id, status, reason, **more):
     url = f"/admin/decisions/{decision_id}"
     return client.post(
         f"{url}/override",
-        data={"csrf_token": csrf_token(client, url), "status": status, "reason": reason},
+        data={"csrf_token": csrf_token(client, url), "status": status, "reason": reason, **more},
     )
+
+
+def test_an_override_that_revokes_takes_a_public_statement_checked_first(
+    client, session, certified
+):
+    certificate = certification.certificate_of(session, certified.enrollment)
+    too_long = override(client, certified.id, "not_certified", REASON, public_statement="w" * 501)
+    assert too_long.status_code == 422
+    assert 'id="public_statement-error">Keep the public statement' in too_long.get_data(
+        as_text=True
+    )
+    session.expire_all()
+    assert certified.status is DecisionStatus.CERTIFIED and certificate.revoked_at is None
+
+    statement = "Withdrawn by the program office."
+    response = override(client, certified.id, "not_certified", REASON, public_statement=statement)
+    assert response.status_code == 302
+    session.expire_all()
+    assert certificate.revoked_public_statement == statement
+    public = text_of(client.get(f"/certificates/{certificate.number}"))
+    assert statement in public and REASON not in public
 
 
 def test_overriding_to_not_certified_revokes_the_certificate(
@@ -92,7 +114,8 @@ def test_overriding_to_not_certified_revokes_the_certificate(
     page = text_of(client.get(f"/admin/decisions/{certified.id}"))
     assert "Decision Certified Decided on" in page
     assert f"Certificate {certificate.number}" in page
-    assert f"certificate {certificate.number} is revoked with this reason" in page
+    assert f"certificate {certificate.number} is revoked: its public page then says so" in page
+    assert "Public statement (optional)" in page
 
     response = override(client, certified.id, "not_certified", REASON)
     assert response.status_code == 302
@@ -113,7 +136,7 @@ def test_overriding_to_not_certified_revokes_the_certificate(
     assert certificate.revoked_reason == REASON
     public = text_of(client.get(f"/certificates/{certificate.number}"))
     assert f"Status: Revoked on {format_date(TODAY)}" in public
-    assert REASON in public
+    assert REASON not in public and DEFAULT_PUBLIC_STATEMENT in public
 
     event = events_for(session, "enrollment", certified.enrollment_id)[-1]
     assert (event.action, event.actor_id) == ("certification.overridden", admin.id)

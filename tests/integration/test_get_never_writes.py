@@ -212,6 +212,10 @@ NOT_CRAWLED = {
     "admin.certificate",
     "admin.decision",
     "certificates.show",
+    # The holder's certificate page and PDF (tests/integration/test_certificate_holder.py
+    # checks they write nothing).
+    "candidate.certificate",
+    "candidate.certificate_pdf",
     "admin.framework_competency_edit",
     "admin.framework_competency_new",
     "admin.framework_publish",

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from config import ENV_OVERRIDES, INTEGER_SETTINGS, ROOT, load_config
+from config import ENV_OVERRIDES, INTEGER_SETTINGS, ROOT, check_certificate_fonts, load_config
 from portfolio import create_app
 from portfolio.models import Role
 from tests.helpers import login_as, make_user
@@ -77,3 +77,12 @@ def test_json_answers_are_never_cached(client, session):
     response = client.get("/api/uploads/1")
     assert response.is_json and response.status_code == 404
     assert response.headers["Cache-Control"] == "no-store"
+
+
+def test_the_app_refuses_to_start_without_the_certificate_fonts(tmp_path):
+    check_certificate_fonts(load_config("testing"))  # the repository's own folder
+    (tmp_path / "DejaVuSans.ttf").write_bytes(b"")
+    with pytest.raises(SystemExit, match=r"CERTIFICATE_FONT_DIR has no DejaVuSans-Bold\.ttf"):
+        check_certificate_fonts({"CERTIFICATE_FONT_DIR": str(tmp_path)})
+    with pytest.raises(SystemExit, match=r"has no DejaVuSans\.ttf"):
+        check_certificate_fonts({"CERTIFICATE_FONT_DIR": str(tmp_path / "missing")})

@@ -87,3 +87,26 @@ def test_the_dashboard_of_a_candidate_not_yet_certified(page: Page, live: str, l
     expect(page.get_by_text("Not yet certified.", exact=True)).to_be_visible()
     expect(page.get_by_text("Still to be met: required set CORE.")).to_be_visible()
     assert_accessible(page)
+
+
+def test_the_holder_prints_and_shares_the_certificate_from_the_keyboard(
+    page: Page, live: str, live_app
+):
+    seeded = certified(live_app)
+    sign_in(page, live, seeded["candidate"])
+    page.get_by_role("link", name="Your certificate: print it").focus()
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your certificate")
+    expect(page.get_by_text("CORE Core skills (required): Met by portfolio review")).to_be_visible()
+    assert_accessible(page)
+    linkedin = page.get_by_role("link", name="Add to LinkedIn profile")
+    assert (linkedin.get_attribute("href") or "").startswith(
+        "https://www.linkedin.com/profile/add?"
+    )
+    for label, paper in (("PDF, A4", "a4"), ("PDF, US Letter", "letter")):
+        page.get_by_role("link", name=label).focus()
+        with page.expect_download() as download:
+            page.keyboard.press("Enter")
+        assert download.value.suggested_filename == f"certificate-{seeded['number']}-{paper}.pdf"
+        with open(download.value.path(), "rb") as pdf:
+            assert pdf.read(5) == b"%PDF-"

@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from portfolio.domain.certification.revocation import public_wording
 from portfolio.domain.dates import add_years, format_date
 from portfolio.domain.lifecycle import UNDER_REVIEW, SetLifecycle
 
@@ -150,16 +151,29 @@ class CertificateStatus:
 
     valid: bool
     label: str  # "Valid", "Expired on 4 March 2030" or "Revoked on 2 May 2027"
-    reason: str = ""  # why it was revoked; empty otherwise
+    reason: str = ""  # why it was revoked (the office's own words); empty otherwise
+    public_note: str = ""  # what the public page says of a revocation; empty otherwise
+    revoked: bool = False
 
 
 def certificate_status(
-    expires_on: date, revoked_on: date | None, revoked_reason: str, today: date
+    expires_on: date,
+    revoked_on: date | None,
+    revoked_reason: str,
+    today: date,
+    public_statement: str = "",
 ) -> CertificateStatus:
     """Revoked (from `revoked_on`) outranks expired; `expires_on` is the last valid day, so an
-    expired certificate expired the day after it."""
+    expired certificate expired the day after it. A revoked certificate's public note is its
+    public statement, or the standard wording (domain.certification.revocation)."""
     if revoked_on is not None:
-        return CertificateStatus(False, f"Revoked on {format_date(revoked_on)}", revoked_reason)
+        return CertificateStatus(
+            False,
+            f"Revoked on {format_date(revoked_on)}",
+            revoked_reason,
+            public_wording(public_statement),
+            revoked=True,
+        )
     if expires_on < today:
         return CertificateStatus(False, f"Expired on {format_date(expires_on + timedelta(1))}")
     return CertificateStatus(True, "Valid")

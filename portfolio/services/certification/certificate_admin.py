@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session, joinedload
 
 from portfolio.domain.audit_actions import AuditAction
 from portfolio.domain.certification.evaluation import CertificateStatus, certificate_status
+from portfolio.domain.certification.revocation import public_statement as checked_statement
 from portfolio.domain.dates import format_date
 from portfolio.domain.errors import Conflict, NotFound
 from portfolio.domain.reasons import written_reason
@@ -116,26 +117,35 @@ def certificate_file(session: Session, certificate_id: int, today: date) -> Cert
 
 
 def revoke_certificate(
-    session: Session, certificate: Certificate, *, actor: User, reason: str, now: datetime
+    session: Session,
+    certificate: Certificate,
+    *,
+    actor: User,
+    reason: str,
+    now: datetime,
+    public_statement: str = "",
 ) -> None:
-    """Revoke the certificate from `now` with a written reason (audited); its public page then
-    says so. Conflict when it is revoked already (also by a request at the same instant);
-    InvalidInput (field "reason") for a missing or long reason.
+    """Revoke the certificate from `now` with a written reason and an optional public statement
+    (both audited); its public page then says it is revoked, in the statement's words or the
+    standard wording, never the reason's. Conflict when it is revoked already (also by a request
+    at the same instant); InvalidInput (field "reason" or "public_statement") for a missing or
+    long reason or a statement out of bounds.
     """
     if certificate.revoked_at is not None:
         raise _already_revoked(certificate.revoked_at)
     reason = written_reason(reason)
+    statement = checked_statement(public_statement)
     # Only the first of two revocations at the same instant finds the certificate unrevoked.
     result = cast(
         CursorResult[Any],
         session.execute(
             update(Certificate)
             .where(Certificate.id == certificate.id, Certificate.revoked_at.is_(None))
-            .values(revoked_at=now, revoked_reason=reason)
+            .values(revoked_at=now, revoked_reason=reason, revoked_public_statement=statement)
             .execution_options(synchronize_session=False)
         ),
     )
-    session.refresh(certificate, ["revoked_at", "revoked_reason"])
+    session.refresh(certificate, ["revoked_at", "revoked_reason", "revoked_public_statement"])
     if result.rowcount != 1:
         raise _already_revoked(certificate.revoked_at or now)
     audit.record(
@@ -148,6 +158,7 @@ def revoke_certificate(
             "number": certificate.number,
             "enrollment_id": certificate.enrollment_id,
             "reason": reason,
+            "public_statement": statement,
         },
     )
 

@@ -60,4 +60,10 @@ def certificate_for_number(session: Session, text: str) -> Certificate | None:
 def status_of(certificate: Certificate, today: date) -> CertificateStatus:
     """Valid, expired or revoked on `today` (domain.certification.evaluation.certificate_status)."""
     revoked_on = certificate.revoked_at.date() if certificate.revoked_at is not None else None
-    return certificate_status(certificate.expires_on, revoked_on, certificate.revoked_reason, today)
+    return certificate_status(
+        certificate.expires_on,
+        revoked_on,
+        certificate.revoked_reason,
+        today,
+        certificate.revoked_public_statement,
+    )

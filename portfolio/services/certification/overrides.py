@@ -18,6 +18,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload
 
 from portfolio.domain.audit_actions import AuditAction
+from portfolio.domain.certification.revocation import public_statement as checked_statement
 from portfolio.domain.errors import Conflict, NotFound
 from portfolio.domain.reasons import written_reason
 from portfolio.models import (
@@ -165,8 +166,10 @@ def revoke(
     actor: User,
     reason: str,
     today: date,
+    public_statement: str = "",
 ) -> None:
-    """An administrator revokes a certificate with a written reason.
+    """An administrator revokes a certificate with a written reason and an optional public
+    statement (what its public page says instead of the reason).
 
     When its holder is still certified, the decision turns too (override_decision to not
     certified), so the enrollment, the cohorts and the decisions list say what the public page
@@ -180,10 +183,16 @@ def revoke(
             status=DecisionStatus.NOT_CERTIFIED,
             reason=reason,
             today=today,
+            public_statement=public_statement,
         )
     else:
         certificate_admin.revoke_certificate(
-            session, certificate, actor=actor, reason=reason, now=utcnow()
+            session,
+            certificate,
+            actor=actor,
+            reason=reason,
+            now=utcnow(),
+            public_statement=public_statement,
         )
 
 
@@ -195,16 +204,20 @@ def override_decision(
     status: DecisionStatus,
     reason: str,
     today: date,
+    public_statement: str = "",
 ) -> None:
     """Change the decision to `status` with a written reason (audited; the candidate is emailed
     after the commit).
 
     To certified: the enrollment is certified and a certificate issued. To not certified: the
-    enrollment is closed and its certificate revoked with `reason` (shown on its public page).
-    InvalidInput (field "reason") for a missing or long reason; Conflict when the decision has
-    that status already, or when a revoked certificate stands in the way of a new one.
+    enrollment is closed and its certificate revoked with `reason` (internal) and
+    `public_statement` (what its public page says; the standard wording when empty).
+    InvalidInput (field "reason" or "public_statement") for a missing or long reason or a
+    statement out of bounds; Conflict when the decision has that status already, or when a
+    revoked certificate stands in the way of a new one.
     """
     reason = written_reason(reason)
+    checked_statement(public_statement)  # refused before anything changes
     enrollment = decision.enrollment
     # The same lock as evaluate_enrollment: one change to an enrollment's decision at a time,
     # and the status read below is the one committed last.
@@ -225,7 +238,12 @@ def override_decision(
         _apply(decision, enrollment, actor, status, reason)
         if certificate is not None and certificate.revoked_at is None:
             certificate_admin.revoke_certificate(
-                session, certificate, actor=actor, reason=reason, now=utcnow()
+                session,
+                certificate,
+                actor=actor,
+                reason=reason,
+                now=utcnow(),
+                public_statement=public_statement,
             )
     session.flush()
     audit.record(

@@ -1,6 +1,7 @@
 """Certificates for administrators: the latest issued, one with the decision behind it, and
-revoking one with a written reason. Routes join the admin blueprint, whose before_request
-already requires an administrator; CSRF is checked for every POST by the app's CSRFProtect.
+revoking one with a written reason and an optional public statement. Routes join the admin
+blueprint, whose before_request already requires an administrator; CSRF is checked for every
+POST by the app's CSRFProtect.
 """
 
 from __future__ import annotations
@@ -8,6 +9,10 @@ from __future__ import annotations
 from flask import flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
+from portfolio.domain.certification.revocation import (
+    DEFAULT_PUBLIC_STATEMENT,
+    PUBLIC_STATEMENT_MAX,
+)
 from portfolio.domain.errors import InvalidInput
 from portfolio.extensions import db
 from portfolio.services.certification import certificate_admin, overrides
@@ -30,15 +35,30 @@ def certificate(certificate_id: int) -> str:
     return _certificate_page(certificate_id)
 
 
-def _certificate_page(certificate_id: int, *, error: str = "", reason: str = "") -> str:
+def _certificate_page(
+    certificate_id: int,
+    *,
+    errors: dict[str, str] | None = None,
+    reason: str = "",
+    public_statement: str = "",
+) -> str:
     file = certificate_admin.certificate_file(db.session, certificate_id, clock.today())
-    return render_template("admin/certificates/show.html", file=file, error=error, reason=reason)
+    return render_template(
+        "admin/certificates/show.html",
+        file=file,
+        errors=errors or {},
+        reason=reason,
+        public_statement=public_statement,
+        statement_max=PUBLIC_STATEMENT_MAX,
+        default_statement=DEFAULT_PUBLIC_STATEMENT,
+    )
 
 
 @bp.post("/certificates/<int:certificate_id>/revoke")
 def revoke_certificate(certificate_id: int) -> Response | tuple[str, int]:
     file = certificate_admin.certificate_file(db.session, certificate_id, clock.today())
     reason = request.form.get("reason", "")
+    public_statement = request.form.get("public_statement", "")
     try:
         overrides.revoke(
             db.session,
@@ -47,9 +67,16 @@ def revoke_certificate(certificate_id: int) -> Response | tuple[str, int]:
             actor=current_admin(),
             reason=reason,
             today=clock.today(),
+            public_statement=public_statement,
         )
     except InvalidInput as exc:
         db.session.rollback()
-        return _certificate_page(certificate_id, error=exc.message, reason=reason), exc.status
+        page = _certificate_page(
+            certificate_id,
+            errors={exc.field or "reason": exc.message},
+            reason=reason,
+            public_statement=public_statement,
+        )
+        return page, exc.status
     flash(f"Certificate {file.certificate.number} is revoked.", "success")
     return redirect(url_for("admin.certificate", certificate_id=certificate_id))

@@ -9,6 +9,10 @@ from __future__ import annotations
 from flask import flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
+from portfolio.domain.certification.revocation import (
+    DEFAULT_PUBLIC_STATEMENT,
+    PUBLIC_STATEMENT_MAX,
+)
 from portfolio.domain.errors import Conflict, InvalidInput
 from portfolio.domain.reasons import REASON_MAX
 from portfolio.extensions import db
@@ -40,6 +44,7 @@ def _decision_page(
     error_field: str | None = None,
     conflict: str = "",
     reason: str = "",
+    public_statement: str = "",
 ) -> str:
     return render_template(
         "admin/decisions/show.html",
@@ -49,6 +54,9 @@ def _decision_page(
         conflict=conflict,
         reason=reason,
         limit=REASON_MAX,
+        public_statement=public_statement,
+        statement_max=PUBLIC_STATEMENT_MAX,
+        default_statement=DEFAULT_PUBLIC_STATEMENT,
     )
 
 
@@ -56,6 +64,8 @@ def _decision_page(
 def override_decision(decision_id: int) -> Response | tuple[str, int]:
     file = overrides.decision_file(db.session, decision_id)
     reason = request.form.get("reason", "")
+    statement = request.form.get("public_statement", "")
+    typed = {"reason": reason, "public_statement": statement}
     try:
         status = _status(request.form.get("status", ""))
         overrides.override_decision(
@@ -65,14 +75,15 @@ def override_decision(decision_id: int) -> Response | tuple[str, int]:
             status=status,
             reason=reason,
             today=clock.today(),
+            public_statement=statement,
         )
     except InvalidInput as exc:
         db.session.rollback()  # show the decision as stored, not half-changed
-        page = _decision_page(decision_id, error=exc.message, error_field=exc.field, reason=reason)
+        page = _decision_page(decision_id, error=exc.message, error_field=exc.field, **typed)
         return page, exc.status
     except Conflict as exc:
         db.session.rollback()
-        return _decision_page(decision_id, conflict=exc.message, reason=reason), exc.status
+        return _decision_page(decision_id, conflict=exc.message, **typed), exc.status
     flash(f"The decision is now {status.label}.", "success")
     return redirect(url_for("admin.decision", decision_id=decision_id))
 

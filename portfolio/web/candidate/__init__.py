@@ -1,4 +1,5 @@
-"""The candidate's pages: application, enrollment, electives and routes, the portfolio."""
+"""The candidate's pages: application, enrollment, electives and routes, the portfolio, and
+the holder's own certificate."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ def require_sign_in() -> None:
 # Each area is a module adding routes to `bp`; imported here so they register.
 from portfolio.web.candidate import (  # noqa: E402, F401
     application,
+    certificates,
     dashboard,
     electives,
     outcomes,
