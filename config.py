@@ -37,6 +37,10 @@ class Config:
     # waits on SMTP; "inline" in the committing thread (tests, so they read the mail at once).
     OUTBOX_DELIVERY = "background"
     PUBLIC_BASE_URL: str | None = None
+    # Open Badges credentials: Ed25519 secret keys (Multikey z3u2...), oldest first; the last
+    # signs. Unset: production refuses to start, development keeps one in instance/.
+    BADGE_SIGNING_KEYS: str | None = None
+    BADGE_ISSUER_NAME = "Portfolio certification office"
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_ENABLED = True
     # Failed sign-ins only: per account and client address pair (the wait grows), per address.
@@ -129,6 +133,8 @@ ENV_OVERRIDES: tuple[str, ...] = (
     "MAIL_TIMEOUT",
     "OUTBOX_DELIVERY",
     "PUBLIC_BASE_URL",
+    "BADGE_SIGNING_KEYS",
+    "BADGE_ISSUER_NAME",
     "RATELIMIT_STORAGE_URI",
     "SIGN_IN_LIMIT",
     "EMAIL_REQUEST_LIMIT",

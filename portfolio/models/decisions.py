@@ -56,6 +56,9 @@ class Certificate(Base):
     expires_on: Mapped[date]
     revoked_at: Mapped[datetime | None]
     revoked_reason: Mapped[str] = mapped_column(Text, default="")
+    # Its bit in the revocation status list (domain.certification.status_list), chosen once when
+    # its first credential is issued; unique, so two certificates never share a bit.
+    status_index: Mapped[int | None] = mapped_column(unique=True)
 
     user: Mapped[User] = relationship()
     framework: Mapped[Framework] = relationship()

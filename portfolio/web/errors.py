@@ -56,7 +56,11 @@ def _discard_failed_transaction() -> None:
 
 
 def _wants_json() -> bool:
-    return request.path.startswith("/api/")
+    # The API, and the Open Badges documents wallets and verifiers fetch (web/credentials.py).
+    path = request.path
+    return path.startswith(("/api/", "/credentials/")) or path == "/issuer" or (
+        path.startswith("/me/certificates/") and path.endswith(".json")
+    )
 
 
 def error_response(status: int, message: str, field: str | None = None) -> tuple[Response, int]:

@@ -22,7 +22,9 @@ from portfolio.domain.errors import Conflict, NotFound
 from portfolio.domain.reasons import written_reason
 from portfolio.models import Certificate, CertificationDecision, Framework, User
 from portfolio.services import audit
+from portfolio.services.certification.issuer import current_issuer
 from portfolio.services.certification.numbers import status_of
+from portfolio.services.certification.status_lists import refresh_status_list
 
 LIST_LIMIT = 200
 
@@ -150,6 +152,8 @@ def revoke_certificate(
             "reason": reason,
         },
     )
+    # The credential's status list says so from this commit on.
+    refresh_status_list(session, current_issuer(), now)
 
 
 def _already_revoked(revoked_at: datetime) -> Conflict:
