@@ -17,6 +17,7 @@ from portfolio.domain.errors import InvalidInput
 from portfolio.extensions import db, limiter
 from portfolio.models.base import utcnow
 from portfolio.services.certification import numbers as certificates
+from portfolio.services.certification import open_badges
 from portfolio.web.form_errors import show_error
 
 bp = Blueprint("certificates", __name__, url_prefix="/certificates")
@@ -64,9 +65,11 @@ def show(number: str) -> tuple[str, int]:
     if certificate is None:
         return render_template("certificates/not_found.html", form=form), 404
     today = utcnow().date()
+    credential = open_badges.latest_credential(db.session, certificate)
     return render_template(
         "certificates/show.html",
         certificate=certificate,
         status=certificates.status_of(certificate, today),
         today=today,
+        credential_id=credential.public_id if credential else None,
     ), 200
