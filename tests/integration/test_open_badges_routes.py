@@ -22,6 +22,7 @@ from tests.integration.test_get_never_writes import writes_recorded
 from tests.review_fixtures import make_framework
 
 UNKNOWN = "1ABCD-EFGH2-3JKMN-4PQRS"  # well formed; never issued
+PUBLIC_KEY = "z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK"  # a public key is no secret key
 UNKNOWN_ID = "0b5d1f8e-4c2a-4e6b-9a7d-3f1e2c4b5a69"
 
 
@@ -205,10 +206,9 @@ def test_the_open_badges_gets_write_nothing(client, session, certificate, holder
         ({}, "set BADGE_SIGNING_KEYS"),
         ({"BADGE_SIGNING_KEYS": "not-a-key"}, "key 1 of 1 is not usable"),
         (
-            {
-                "BADGE_SIGNING_KEYS": f"{new_secret_key()}, z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK"
-            },
-            "key 2 of 2 is not usable: Expected an Ed25519 secret key (z3u2...), found a ed25519-pub key",
+            {"BADGE_SIGNING_KEYS": f"{new_secret_key()}, {PUBLIC_KEY}"},
+            "key 2 of 2 is not usable: Expected an Ed25519 secret key (z3u2...), found a "
+            "ed25519-pub key",
         ),
         (
             {
