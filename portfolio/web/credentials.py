@@ -26,6 +26,7 @@ def credential_url(public_id: str) -> str:
     """The URL that is a credential's `id` (from PUBLIC_BASE_URL, as in the credential)."""
     return current_issuer().credential_url(public_id)
 
+
 CREDENTIAL_TYPE = "application/vc"  # W3C VC data model 2.0, section 6.1
 PROFILE_TYPE = "application/ld+json"
 

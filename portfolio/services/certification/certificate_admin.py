@@ -1,5 +1,6 @@
-"""Certificates for the program office: the latest issued, one with the decision behind it, and
-revoking one issued in error (with a written reason, audited).
+"""Certificates for the program office: the latest issued, one with the decision behind it,
+revoking one issued in error and reinstating a revoked one (each with a written reason,
+audited, and the credential status list signed again).
 
 Whether a certificate is valid, expired or revoked is
 domain.certification.evaluation.certificate_status, the same words its public page uses.
@@ -153,6 +154,43 @@ def revoke_certificate(
         },
     )
     # The credential's status list says so from this commit on.
+    refresh_status_list(session, current_issuer(), now)
+
+
+def reinstate_certificate(
+    session: Session, certificate: Certificate, *, actor: User, reason: str, now: datetime
+) -> None:
+    """Make a revoked certificate valid again (an override back to certified): same number and
+    dates, the revocation cleared, audited with the revocation it undoes; its credential's bit
+    in the status list is cleared. Conflict when it is not revoked (also by a request at the
+    same instant)."""
+    revoked_at, revoked_reason = certificate.revoked_at, certificate.revoked_reason
+    result = cast(
+        CursorResult[Any],
+        session.execute(
+            update(Certificate)
+            .where(Certificate.id == certificate.id, Certificate.revoked_at.is_not(None))
+            .values(revoked_at=None, revoked_reason="")
+            .execution_options(synchronize_session=False)
+        ),
+    )
+    session.refresh(certificate, ["revoked_at", "revoked_reason"])
+    if result.rowcount != 1 or revoked_at is None:
+        raise Conflict("This certificate is not revoked.")
+    audit.record(
+        session,
+        actor=actor,
+        action=AuditAction.CERTIFICATE_REINSTATED,
+        object_type="certificate",
+        object_id=certificate.id,
+        details={
+            "number": certificate.number,
+            "enrollment_id": certificate.enrollment_id,
+            "reason": reason,
+            "revoked_at": revoked_at.isoformat(),
+            "revoked_reason": revoked_reason,
+        },
+    )
     refresh_status_list(session, current_issuer(), now)
 
 

@@ -76,9 +76,7 @@ def refresh_status_list(session: Session, issuer: Issuer, now: datetime) -> Stat
     the other's bit (the second waits, then reads the first's committed change).
     """
     row = session.scalar(
-        select(StatusListCredential)
-        .where(StatusListCredential.id == STATUS_LIST)
-        .with_for_update()
+        select(StatusListCredential).where(StatusListCredential.id == STATUS_LIST).with_for_update()
     )
     document = json.dumps(signed_status_list(session, issuer, now), ensure_ascii=False)
     if row is None:
