@@ -2,9 +2,10 @@
 libraries with the eddsa-rdfc-2022 cryptosuite and the bitstring status list, under Node, fed
 only the documents the app serves (its issuer profile, the status list, the credentials).
 
-One verifier run checks every case: a good credential passes; one character changed, a revoked
-certificate and an expired one each fail; the status list itself verifies; a credential signed
-before a key rotation still verifies from the profile that keeps the old key.
+One verifier run checks every case: a good credential passes, and so does a reinstated one; one
+character changed, a revoked certificate and an expired one each fail; the status list itself
+verifies; a credential signed before a key rotation still verifies from the profile that keeps
+the old key.
 """
 
 from __future__ import annotations
@@ -56,6 +57,12 @@ def test_an_independent_verifier_accepts_good_credentials_and_refuses_bad_ones(
     revoked = certify(session, framework, admin, email="rory@example.org", name="Rory Revoked")
     expired = certify(session, framework, admin, email="eli@example.org", name="Eli Expired")
     certificate_admin.revoke_certificate(session, revoked, actor=admin, reason=REASON, now=utcnow())
+    # Revoked, then reinstated: its bit is clear again.
+    back = certify(session, framework, admin, email="ray@example.org", name="Ray Reinstated")
+    certificate_admin.revoke_certificate(session, back, actor=admin, reason=REASON, now=utcnow())
+    certificate_admin.reinstate_certificate(
+        session, back, actor=admin, reason="Revoked by mistake.", now=utcnow()
+    )
     # An old certificate: its credential (signed again here) ended on its last valid day.
     expired.issued_on, expired.expires_on = date(2019, 3, 4), date(2024, 3, 3)
     issuer = app.extensions["credential_issuer"]
@@ -79,6 +86,7 @@ def test_an_independent_verifier_accepts_good_credentials_and_refuses_bad_ones(
         "good": served(client, credential_of(session, good)["id"]),
         "revoked": credential_of(session, revoked),
         "expired": credential_of(session, expired),
+        "reinstated": served(client, credential_of(session, back)["id"]),
         "signed_by_the_old_key": served(client, credential_of(session, good)["id"]),
         "signed_by_the_new_key": served(client, credential_of(session, after_rotation)["id"]),
     }
@@ -94,6 +102,7 @@ def test_an_independent_verifier_accepts_good_credentials_and_refuses_bad_ones(
 
     assert results["good"] == {"verified": True, "revoked": False, "errors": []}
     assert results["status_list"]["verified"], results["status_list"]
+    assert results["reinstated"] == {"verified": True, "revoked": False, "errors": []}
     assert results["signed_by_the_new_key"]["verified"], results["signed_by_the_new_key"]
     assert credentials["signed_by_the_new_key"]["proof"]["verificationMethod"] == (
         rotated.signing_key.key_id
@@ -205,3 +214,30 @@ def test_issuing_many_credentials_stays_fast(app, session, admin):
     for _ in range(20):
         open_badges.issue_credential(session, certificate, issuer, utcnow())
     assert (datetime.now(UTC) - start).total_seconds() < 20 * 0.2
+
+
+def test_the_shipped_contexts_are_those_of_the_pinned_npm_packages(tmp_path):
+    """portfolio/services/certification/contexts/ is what tests/credentials/export-contexts.mjs
+    writes from the npm packages in package-lock.json, byte for byte (SOURCES.json included)."""
+    import subprocess
+
+    from portfolio.services.certification.contexts import DIRECTORY
+
+    credential_verifier.ensure_installed()
+    subprocess.run(
+        ["node", str(credential_verifier.DIRECTORY / "export-contexts.mjs"), str(tmp_path)],
+        check=True,
+        timeout=60,
+    )
+    exported = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
+    shipped = {p.name: p.read_bytes() for p in DIRECTORY.iterdir()}
+    assert exported == shipped
+
+
+def test_signing_reaches_for_no_other_document(session, admin):
+    from pyld.jsonld import JsonLdError
+
+    from portfolio.services.certification.contexts import document_loader
+
+    with pytest.raises(JsonLdError, match="Only the shipped JSON-LD contexts"):
+        document_loader("https://example.org/evil-context.jsonld")
