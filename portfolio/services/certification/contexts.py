@@ -35,4 +35,6 @@ def document_loader(url: str, options: dict[str, Any] | None = None) -> dict[str
             {"url": url},
             code="loading document failed",
         )
-    return {"contextUrl": None, "documentUrl": url, "document": document}
+    # "static": pyld keeps the processed context between calls (it never changes), which
+    # makes signing several times faster.
+    return {"contextUrl": None, "documentUrl": url, "document": document, "tag": "static"}
