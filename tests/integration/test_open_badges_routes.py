@@ -240,3 +240,14 @@ def test_production_starts_with_rotated_keys_and_the_newest_signs(monkeypatch):
     issuer = create_app("production").extensions["credential_issuer"]
     assert issuer.id == "https://portfolio.example.org/issuer"
     assert len(issuer.keys) == 2 and issuer.signing_key is issuer.keys[1]
+
+
+def test_development_keeps_its_generated_key_in_the_instance_folder(tmp_path):
+    from portfolio.services.certification.issuer import issuer_from_settings
+
+    first = issuer_from_settings({"ENV_NAME": "development"}, tmp_path)
+    again = issuer_from_settings({"ENV_NAME": "development"}, tmp_path)
+    key_file = tmp_path / "badge-signing-keys"
+    assert key_file.stat().st_mode & 0o777 == 0o600
+    assert first.public_keys == again.public_keys
+    assert first.id == "http://127.0.0.1:5000/issuer"

@@ -78,14 +78,31 @@ def refresh_status_list(session: Session, issuer: Issuer, now: datetime) -> Stat
     row = session.scalar(
         select(StatusListCredential).where(StatusListCredential.id == STATUS_LIST).with_for_update()
     )
-    document = json.dumps(signed_status_list(session, issuer, now), ensure_ascii=False)
     if row is None:
-        row = StatusListCredential(id=STATUS_LIST, document=document, updated_at=now)
-        session.add(row)
-    else:
-        row.document, row.updated_at = document, now
+        row = _first_row(session, now)
+    row.document = json.dumps(signed_status_list(session, issuer, now), ensure_ascii=False)
+    row.updated_at = now
     session.flush()
     return row
+
+
+def _first_row(session: Session, now: datetime) -> StatusListCredential:
+    """The list's row, made now; when another transaction made it at the same moment, theirs,
+    locked (the savepoint keeps the rest of this transaction)."""
+    try:
+        with session.begin_nested():
+            row = StatusListCredential(id=STATUS_LIST, document="{}", updated_at=now)
+            session.add(row)
+            session.flush()
+        return row
+    except IntegrityError:
+        locked = session.scalar(
+            select(StatusListCredential)
+            .where(StatusListCredential.id == STATUS_LIST)
+            .with_for_update()
+        )
+        assert locked is not None  # the row whose key collided
+        return locked
 
 
 def stored_status_list(session: Session, number: int) -> StatusListCredential | None:
