@@ -32,11 +32,16 @@ PROFILE_TYPE = "application/ld+json"
 
 
 def document_response(text: str, mimetype: str, *, download_name: str | None = None) -> Response:
+    """A stored JSON-LD document as it was signed. A download (the holder's own copy) is kept
+    out of every cache; the public documents may be fetched from any origin, and are checked
+    again each time (a revocation must show at once)."""
     response = Response(text, mimetype=mimetype)
     if download_name:
         response.headers["Content-Disposition"] = f'attachment; filename="{download_name}"'
-    # Public documents: anyone may fetch them, from any origin.
-    response.headers["Access-Control-Allow-Origin"] = "*"
+        response.headers["Cache-Control"] = "no-store"
+    else:
+        response.headers["Access-Control-Allow-Origin"] = "*"
+        response.headers["Cache-Control"] = "no-cache"
     return response
 
 

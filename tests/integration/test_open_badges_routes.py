@@ -62,11 +62,13 @@ def test_the_holder_downloads_their_credential_and_its_id_serves_the_same(
     assert response.headers["Content-Disposition"] == (
         f'attachment; filename="certificate-{certificate.number}.json"'
     )
+    assert response.headers["Cache-Control"] == "no-store"
     credential = json.loads(response.get_data(as_text=True))
     assert credential["credentialSubject"]["licenseNumber"] == certificate.number
     # The id is a URL a wallet fetches: it serves the very same bytes.
     fetched = client.get(credential["id"].removeprefix("http://localhost"))
     assert fetched.status_code == 200 and fetched.data == response.data
+    assert fetched.headers["Access-Control-Allow-Origin"] == "*"  # a web wallet may fetch it
     # Typed in lower case, with spaces: the same certificate.
     typed = certificate.number.lower().replace("-", " ")
     assert client.get(download_url(typed)).data == response.data
