@@ -145,7 +145,8 @@ def _issue(session: Session, enrollment: Enrollment, today: date, actor: User | 
             f"Hello {candidate.name},\n\nCongratulations: you have met every requirement of "
             f"{enrollment.framework.name}. Your certificate number is {certificate.number}, "
             f"valid until {format_date(certificate.expires_on)}.\n\nAnyone can check it on the "
-            "certificate page of Portfolio (Check a certificate), with that number."
+            "certificate page of Portfolio (Check a certificate), with that number. Your "
+            "dashboard also has it as a signed Open Badges credential, for a digital wallet."
         ),
     )
 

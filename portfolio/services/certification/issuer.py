@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import re
+import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -118,16 +119,23 @@ def issuer_from_settings(settings: Mapping[str, Any], instance_path: Path) -> Is
 
 
 def _development_key(instance_path: Path) -> str:
-    """The development key kept in instance/ (made on first use, readable by its owner only)."""
+    """The development key kept in instance/ (made on first use, readable by its owner only).
+
+    Written to a temporary file first and then linked into place, so a process starting at the
+    same moment reads either no file or the whole key, and the first one made stays.
+    """
     path = instance_path / DEVELOPMENT_KEY_FILE
     if not path.exists():
         instance_path.mkdir(parents=True, exist_ok=True)
+        fd, temporary = tempfile.mkstemp(dir=instance_path, prefix=".badge-key-")
         try:
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        except FileExistsError:  # another process made it a moment ago
-            return path.read_text(encoding="utf-8")
-        with os.fdopen(fd, "w") as handle:
-            handle.write(new_secret_key() + "\n")
+            with os.fdopen(fd, "w") as handle:  # mkstemp makes it 0600
+                handle.write(new_secret_key() + "\n")
+            os.link(temporary, path)
+        except FileExistsError:
+            pass  # another process linked its key first: that one is used
+        finally:
+            os.unlink(temporary)
     return path.read_text(encoding="utf-8")
 
 
