@@ -241,3 +241,29 @@ def test_signing_reaches_for_no_other_document(session, admin):
 
     with pytest.raises(JsonLdError, match="Only the shipped JSON-LD contexts"):
         document_loader("https://example.org/evil-context.jsonld")
+
+
+def test_a_bit_lost_to_a_race_is_chosen_again(session, admin, monkeypatch):
+    """Another certificate claims the same index between the check and the write: the unique
+    column refuses it, the savepoint rolls back, and another index is claimed."""
+    from portfolio.services.certification import status_lists
+
+    framework = make_framework(session)
+    first = certify(session, framework, admin)
+    second = certify(session, framework, admin, email="rory@example.org", name="Rory Revoked")
+    second.status_index = None
+    session.flush()
+    picks = iter([first.status_index, 11])
+    monkeypatch.setattr(status_lists._rng, "randrange", lambda _n: next(picks))
+    checked = []
+    real_scalar = session.scalar
+
+    def racing_scalar(statement, *args, **kwargs):
+        if "status_index" in str(statement) and not checked:
+            checked.append(statement)
+            return None  # as if the index were still free when checked
+        return real_scalar(statement, *args, **kwargs)
+
+    monkeypatch.setattr(session, "scalar", racing_scalar)
+    assert status_lists.allocate_index(session, second) == 11
+    assert (first.status_index, second.status_index) != (11, 11)

@@ -13,37 +13,51 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from portfolio.domain.certification.status_list import pick_index, status_list_credential
+from portfolio.domain.certification.status_list import (
+    LIST_LENGTH,
+    pick_index,
+    status_list_credential,
+)
+from portfolio.domain.errors import Conflict
 from portfolio.models import Certificate, StatusListCredential
 from portfolio.services.certification.issuer import STATUS_LIST, Issuer
 from portfolio.services.certification.signing import sign
 
 _rng = random.SystemRandom()
-_ALLOCATION_TRIES = 5
+_RANDOM_TRIES = 16
 
 
 def allocate_index(session: Session, certificate: Certificate) -> int:
-    """The certificate's status list index, chosen now (at random among the free ones) if it
-    has none. The column is unique: when another certificate takes the same index at the same
-    moment, the loser's savepoint rolls back and it picks again."""
+    """The certificate's status list index, chosen now at random among the free ones if it has
+    none (a random index says nothing about when a certificate was issued).
+
+    One query per try while the list is mostly free; the unique column settles a race: the
+    loser's savepoint rolls back and it tries again. Conflict when no index could be claimed.
+    """
     if certificate.status_index is not None:
         return certificate.status_index
-    for _ in range(_ALLOCATION_TRIES):
-        used = {
-            index
-            for index in session.scalars(select(Certificate.status_index))
-            if index is not None
-        }
-        index = pick_index(used, _rng)
-        try:
-            with session.begin_nested():
-                certificate.status_index = index
-                session.flush()
-        except IntegrityError:
-            session.expire(certificate, ["status_index"])
-            continue
+    for _ in range(_RANDOM_TRIES):
+        index = _rng.randrange(LIST_LENGTH)
+        taken = session.scalar(select(Certificate.id).where(Certificate.status_index == index))
+        if taken is None and _claim(session, certificate, index):
+            return index
+    # Nearly full: choose among the free indices.
+    used = {i for i in session.scalars(select(Certificate.status_index)) if i is not None}
+    index = pick_index(used, _rng)
+    if _claim(session, certificate, index):
         return index
-    raise RuntimeError("Could not allocate a status list index after several tries.")
+    raise Conflict("Another certificate took the same status list bit; try again.")
+
+
+def _claim(session: Session, certificate: Certificate, index: int) -> bool:
+    try:
+        with session.begin_nested():
+            certificate.status_index = index
+            session.flush()
+    except IntegrityError:
+        session.expire(certificate, ["status_index"])
+        return False
+    return True
 
 
 def revoked_indices(session: Session) -> list[int]:
