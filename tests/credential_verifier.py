@@ -3,6 +3,7 @@ Node), run once for many documents: process start-up is most of its cost."""
 
 from __future__ import annotations
 
+import fcntl
 import json
 import shutil
 import subprocess
@@ -16,13 +17,19 @@ def ensure_installed() -> None:
     """`npm ci` unless the pinned packages are there already (`make test` runs it first)."""
     if shutil.which("node") is None:
         raise RuntimeError("Node is needed for the credential tests: apt-get install nodejs npm")
-    if not (DIRECTORY / "node_modules" / ".package-lock.json").exists():
-        subprocess.run(
-            ["npm", "ci", "--no-audit", "--no-fund", "--silent"],
-            cwd=DIRECTORY,
-            check=True,
-            timeout=300,
-        )
+    marker = DIRECTORY / "node_modules" / ".package-lock.json"
+    if marker.exists():
+        return
+    # The SQLite and PostgreSQL passes run side by side: one installs, the other waits.
+    with open(DIRECTORY / ".npm-ci.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not marker.exists():
+            subprocess.run(
+                ["npm", "ci", "--no-audit", "--no-fund", "--silent"],
+                cwd=DIRECTORY,
+                check=True,
+                timeout=300,
+            )
 
 
 def verify(
