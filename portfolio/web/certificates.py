@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
 from flask_limiter.util import get_remote_address
+from flask_login import current_user
 from werkzeug.wrappers import Response
 from wtforms import Form, StringField
 from wtforms.validators import DataRequired, Length
@@ -72,4 +73,5 @@ def show(number: str) -> tuple[str, int]:
         status=certificates.status_of(certificate, today),
         today=today,
         credential_id=credential.public_id if credential else None,
+        is_holder=current_user.is_authenticated and current_user.id == certificate.user_id,
     ), 200

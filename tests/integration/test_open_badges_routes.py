@@ -89,6 +89,10 @@ def test_the_public_page_links_the_credential_and_says_what_a_verifier_checks(
     assert f'href="http://localhost{public_path(session, certificate)}"' in page
     assert "A verifier, or the holder's wallet, checks four things" in page
     assert 'href="/issuer"' in page and "salted hash" in page
+    assert download_url(certificate.number) not in page  # only the holder is offered it
+    login_as(client, certificate.user)
+    page = client.get(f"/certificates/{certificate.number}").get_data(as_text=True)
+    assert download_url(certificate.number) in page
 
 
 def test_nobody_else_gets_a_holders_credential(client, session, certificate):
