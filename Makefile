@@ -7,7 +7,7 @@ UV_VERSION := 0.13.9
 export PYTHONPATH := $(CURDIR)
 export FLASK_APP := portfolio
 
-.PHONY: run test install install-test browser wrk lint unit migrate seed bench clean lock
+.PHONY: run test install install-test browser wrk node-verifier lint unit migrate seed bench clean lock
 
 $(BIN)/uv:
 	$(PYTHON) -m venv $(VENV)
@@ -45,13 +45,23 @@ browser:
 wrk:
 	@command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
 
+# The independent Open Badges verifier (tests/credentials): Debian's Node, the npm packages
+# pinned in its package-lock.json; `npm ci` runs again only when the lock file changes.
+NODE_VERIFIER := tests/credentials
+node-verifier: $(NODE_VERIFIER)/node_modules/.installed
+
+$(NODE_VERIFIER)/node_modules/.installed: $(NODE_VERIFIER)/package-lock.json
+	@command -v npm >/dev/null || { apt-get update -qq && apt-get install -y -qq nodejs npm >/dev/null; }
+	cd $(NODE_VERIFIER) && npm ci --no-audit --no-fund --silent
+	@touch $@
+
 lint: install-test
 	$(BIN)/ruff check .
 	$(BIN)/mypy portfolio/domain portfolio/services
 	$(BIN)/lint-imports
 
 # The suite includes a smoke run of every bench (tests/integration/test_benches.py).
-test: install-test browser wrk lint
+test: install-test browser wrk node-verifier lint
 	$(BIN)/python -m tests.run_suite
 
 # Full size, one after the other (several minutes); the figures go in the README's Performance.
@@ -64,4 +74,4 @@ lock: $(BIN)/uv
 	$(BIN)/uv pip compile pyproject.toml --extra test -q -o requirements-test.lock --python-version 3.11
 
 clean:
-	rm -rf $(VENV) instance/test-*
+	rm -rf $(VENV) instance/test-* $(NODE_VERIFIER)/node_modules

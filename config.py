@@ -43,6 +43,10 @@ class Config:
     LINKEDIN_ORGANIZATION_ID = ""
     # The fonts embedded in PDF certificates (DejaVuSans.ttf and DejaVuSans-Bold.ttf).
     CERTIFICATE_FONT_DIR = str(ROOT / "data" / "fonts" / "dejavu")
+    # Open Badges credentials: Ed25519 secret keys (Multikey z3u2...), oldest first; the last
+    # signs. Unset: production refuses to start, development keeps one in instance/.
+    BADGE_SIGNING_KEYS: str | None = None
+    BADGE_ISSUER_NAME = "Portfolio certification office"
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_ENABLED = True
     # Failed sign-ins only: per account and client address pair (the wait grows), per address.
@@ -139,6 +143,8 @@ ENV_OVERRIDES: tuple[str, ...] = (
     "CERTIFICATE_ISSUER",
     "LINKEDIN_ORGANIZATION_ID",
     "CERTIFICATE_FONT_DIR",
+    "BADGE_SIGNING_KEYS",
+    "BADGE_ISSUER_NAME",
     "RATELIMIT_STORAGE_URI",
     "SIGN_IN_LIMIT",
     "EMAIL_REQUEST_LIMIT",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 from flask import Flask
@@ -31,6 +32,7 @@ def create_app(config: str | Mapping[str, Any] | None = None) -> Flask:
         instance_path=str(ROOT / "instance"),
     )
     app.config.update(settings)
+    _bind_credential_issuer(app)
     proxies = int(app.config.get("TRUSTED_PROXIES") or 0)
     if proxies:
         from werkzeug.middleware.proxy_fix import ProxyFix
@@ -56,3 +58,15 @@ def create_app(config: str | Mapping[str, Any] | None = None) -> Flask:
     register_web(app)
     cli.register(app)
     return app
+
+
+def _bind_credential_issuer(app: Flask) -> None:
+    """The Open Badges issuer (its URL and signing keys); a key that cannot work stops the app
+    with the reason (services.certification.issuer)."""
+    from portfolio.services.certification.issuer import IssuerSettingsError, issuer_from_settings
+
+    try:
+        issuer = issuer_from_settings(app.config, Path(app.instance_path))
+    except IssuerSettingsError as exc:
+        raise SystemExit(f"Refusing to start: {exc}") from None
+    app.extensions["credential_issuer"] = issuer

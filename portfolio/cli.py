@@ -4,11 +4,20 @@ from __future__ import annotations
 
 from flask import Flask
 
-from portfolio.commands import db, demo, frameworks, outbox, portfolios, reviews, storage
+from portfolio.commands import (
+    certificates,
+    db,
+    demo,
+    frameworks,
+    outbox,
+    portfolios,
+    reviews,
+    storage,
+)
 
 
 def register(app: Flask) -> None:
     """Add every command group; each module lists its click commands or groups in `commands`."""
-    for module in (db, frameworks, demo, storage, reviews, portfolios, outbox):
+    for module in (db, frameworks, demo, storage, reviews, portfolios, outbox, certificates):
         for command in module.commands:
             app.cli.add_command(command)

@@ -100,3 +100,4 @@ class AuditAction(enum.StrEnum):
     CERTIFICATION_OVERRIDDEN = "certification.overridden"
     CERTIFICATE_ISSUED = "certificate.issued"
     CERTIFICATE_REVOKED = "certificate.revoked"
+    CERTIFICATE_REINSTATED = "certificate.reinstated"

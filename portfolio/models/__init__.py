@@ -10,6 +10,7 @@ from portfolio.models.applications import (
 )
 from portfolio.models.audit import AuditEvent
 from portfolio.models.base import Base
+from portfolio.models.credentials import IssuedCredential, StatusListCredential
 from portfolio.models.decisions import Certificate, CertificationDecision, DecisionStatus
 from portfolio.models.enrollments import (
     CourseStatus,
@@ -81,6 +82,7 @@ __all__ = [
     "ExperienceRecord",
     "Framework",
     "FrameworkStatus",
+    "IssuedCredential",
     "OutboxMessage",
     "OutboxStatus",
     "OutcomeStatus",
@@ -102,6 +104,7 @@ __all__ = [
     "SetKind",
     "SetOutcomeRecord",
     "SetReviewTally",
+    "StatusListCredential",
     "Submission",
     "SubmissionStatus",
     "SupervisorLink",

@@ -58,6 +58,9 @@ class Certificate(Base):
     revoked_reason: Mapped[str] = mapped_column(Text, default="")
     # The only words about a revocation its public page shows (domain.certification.revocation).
     revoked_public_statement: Mapped[str] = mapped_column(Text, default="")
+    # Its bit in the revocation status list (domain.certification.status_list), chosen once when
+    # its first credential is issued; unique, so two certificates never share a bit.
+    status_index: Mapped[int | None] = mapped_column(unique=True)
 
     user: Mapped[User] = relationship()
     framework: Mapped[Framework] = relationship()

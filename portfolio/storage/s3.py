@@ -121,9 +121,7 @@ class S3Store:
         # No retry either: a second try would find the parts half joined, and the budget of one
         # try must stay inside the web server's timeout.
         patient = Config(read_timeout=complete_timeout, retries={"total_max_attempts": 1})
-        self._completer: Any = session.client(
-            "s3", config=config.merge(patient), **client_settings
-        )
+        self._completer: Any = session.client("s3", config=config.merge(patient), **client_settings)
 
     @property
     def browser_origin(self) -> str:

@@ -26,6 +26,7 @@ def register_web(app: Flask) -> None:
         auth,
         candidate,
         certificates,
+        credentials,
         frameworks,
         public,
         reviewer,
@@ -54,5 +55,6 @@ def register_web(app: Flask) -> None:
         supervisor,
         uploads,
         certificates,
+        credentials,
     ):
         app.register_blueprint(module.bp)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
 from flask_limiter.util import get_remote_address
+from flask_login import current_user
 from werkzeug.wrappers import Response
 from wtforms import Form, StringField
 from wtforms.validators import DataRequired, Length
@@ -17,6 +18,7 @@ from portfolio.domain.errors import InvalidInput
 from portfolio.extensions import db, limiter
 from portfolio.models.base import utcnow
 from portfolio.services.certification import numbers as certificates
+from portfolio.services.certification import open_badges
 from portfolio.web.form_errors import show_error
 
 bp = Blueprint("certificates", __name__, url_prefix="/certificates")
@@ -64,9 +66,12 @@ def show(number: str) -> tuple[str, int]:
     if certificate is None:
         return render_template("certificates/not_found.html", form=form), 404
     today = utcnow().date()
+    credential = open_badges.latest_credential(db.session, certificate)
     return render_template(
         "certificates/show.html",
         certificate=certificate,
         status=certificates.status_of(certificate, today),
         today=today,
+        credential_id=credential.public_id if credential else None,
+        is_holder=current_user.is_authenticated and current_user.id == certificate.user_id,
     ), 200

@@ -44,8 +44,7 @@ CHANGED_MEANWHILE = (
 
 
 DATABASE_DOWN = (
-    "The database did not answer, so what you just did was not saved. "
-    "Try again in a minute."
+    "The database did not answer, so what you just did was not saved. Try again in a minute."
 )
 
 
@@ -58,7 +57,13 @@ def _discard_failed_transaction() -> None:
 
 
 def _wants_json() -> bool:
-    return request.path.startswith("/api/")
+    # The API, and the Open Badges documents wallets and verifiers fetch (web/credentials.py).
+    path = request.path
+    return (
+        path.startswith(("/api/", "/credentials/"))
+        or path == "/issuer"
+        or (path.startswith("/me/certificates/") and path.endswith(".json"))
+    )
 
 
 SIGNED_OUT = (

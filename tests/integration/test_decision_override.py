@@ -4,6 +4,7 @@ audited and emailed. The decisions list and page, and what bad input gets: never
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 
 import pytest
@@ -126,8 +127,8 @@ def test_overriding_to_not_certified_revokes_the_certificate(
     assert "Every requirement is met." in page  # the evaluation's reasons stay
     assert f"overridden by Ada Admin from certified to not certified. Reason: {REASON}" in page
     assert "decided by the evaluation service" in page  # the history keeps the decision too
-    # No way back that could only fail: a revoked certificate stays revoked.
-    assert "cannot be turned back to certified" in page and "New decision" not in page
+    # The way back reinstates the same certificate (test_an_override_back_reinstates_...).
+    assert f"certificate {certificate.number} is reinstated" in page
 
     session.expire_all()
     assert certified.status is DecisionStatus.NOT_CERTIFIED
@@ -232,22 +233,45 @@ def test_an_unknown_status_is_refused(client, session, certified):
     assert "Choose the new decision." in text_of(response)
 
 
-def test_a_revoked_certificate_stays_revoked(client, session, admin, certified):
+def test_an_override_back_reinstates_the_revoked_certificate(
+    client, session, admin, certified, mailbox
+):
+    """Issue 14: a certificate revoked by an override is un-revoked by the override back; its
+    credential's bit in the status list is cleared again (no second certificate is made)."""
+    from portfolio.domain.certification.status_list import decode_list
+
+    certificate = certification.certificate_of(session, certified.enrollment)
     assert override(client, certified.id, "not_certified", REASON).status_code == 302
+
+    def bits() -> set[int]:
+        document = json.loads(client.get("/credentials/status/1").data)
+        return decode_list(document["credentialSubject"]["encodedList"])
+
+    assert bits() == {certificate.status_index}
     page = text_of(client.get(f"/admin/decisions/{certified.id}"))
-    assert "cannot be turned back to certified" in page and "Override: Certified" not in page
+    assert f"certificate {certificate.number} is reinstated" in page
     response = override(client, certified.id, "certified", "It was not forged after all.")
-    assert response.status_code == 409
-    assert "a revoked certificate stays revoked" in text_of(response)
+    assert response.status_code == 302
     session.expire_all()
-    assert certified.status is DecisionStatus.NOT_CERTIFIED
+    assert certified.status is DecisionStatus.CERTIFIED
+    assert certified.enrollment.status is EnrollmentStatus.CERTIFIED
     assert session.scalar(select(func.count()).select_from(Certificate)) == 1
-    overrides = [
+    assert (certificate.revoked_at, certificate.revoked_reason) == (None, "")
+    assert bits() == set()
+    public = text_of(client.get(f"/certificates/{certificate.number}"))
+    assert "Status: Valid" in public
+    (event,) = [
         e
-        for e in events_for(session, "enrollment", certified.enrollment_id)
-        if e.action == "certification.overridden"
+        for e in events_for(session, "certificate", certificate.id)
+        if e.action == "certificate.reinstated"
     ]
-    assert len(overrides) == 1
+    assert event.actor_id == admin.id and event.details["revoked_reason"] == REASON
+    *_, email = [
+        m for m in mailbox.to("casey.candidate@example.org") if "has changed" in m["Subject"]
+    ]
+    assert f"your certificate {certificate.number} is no longer revoked" in mailbox.body(email)
+    again = override(client, certified.id, "certified", "Once more, to be sure.")
+    assert again.status_code == 409
 
 
 def test_a_decision_overridden_meanwhile_is_a_conflict(session, admin, refused):

@@ -1,5 +1,6 @@
-"""Certificates for the program office: the latest issued, one with the decision behind it, and
-revoking one issued in error (with a written reason, audited).
+"""Certificates for the program office: the latest issued, one with the decision behind it,
+revoking one issued in error and reinstating a revoked one (each with a written reason,
+audited, and the credential status list signed again).
 
 Whether a certificate is valid, expired or revoked is
 domain.certification.evaluation.certificate_status, the same words its public page uses.
@@ -23,7 +24,9 @@ from portfolio.domain.errors import Conflict, NotFound
 from portfolio.domain.reasons import written_reason
 from portfolio.models import Certificate, CertificationDecision, Framework, User
 from portfolio.services import audit
+from portfolio.services.certification.issuer import current_issuer
 from portfolio.services.certification.numbers import status_of
+from portfolio.services.certification.status_lists import refresh_status_list
 
 LIST_LIMIT = 200
 
@@ -161,6 +164,45 @@ def revoke_certificate(
             "public_statement": statement,
         },
     )
+    # The credential's status list says so from this commit on.
+    refresh_status_list(session, current_issuer(), now)
+
+
+def reinstate_certificate(
+    session: Session, certificate: Certificate, *, actor: User, reason: str, now: datetime
+) -> None:
+    """Make a revoked certificate valid again (an override back to certified): same number and
+    dates, the revocation cleared, audited with the revocation it undoes; its credential's bit
+    in the status list is cleared. Conflict when it is not revoked (also by a request at the
+    same instant)."""
+    revoked_at, revoked_reason = certificate.revoked_at, certificate.revoked_reason
+    result = cast(
+        CursorResult[Any],
+        session.execute(
+            update(Certificate)
+            .where(Certificate.id == certificate.id, Certificate.revoked_at.is_not(None))
+            .values(revoked_at=None, revoked_reason="", revoked_public_statement="")
+            .execution_options(synchronize_session=False)
+        ),
+    )
+    session.refresh(certificate, ["revoked_at", "revoked_reason", "revoked_public_statement"])
+    if result.rowcount != 1 or revoked_at is None:
+        raise Conflict("This certificate is not revoked.")
+    audit.record(
+        session,
+        actor=actor,
+        action=AuditAction.CERTIFICATE_REINSTATED,
+        object_type="certificate",
+        object_id=certificate.id,
+        details={
+            "number": certificate.number,
+            "enrollment_id": certificate.enrollment_id,
+            "reason": reason,
+            "revoked_at": revoked_at.isoformat(),
+            "revoked_reason": revoked_reason,
+        },
+    )
+    refresh_status_list(session, current_issuer(), now)
 
 
 def _already_revoked(revoked_at: datetime) -> Conflict:

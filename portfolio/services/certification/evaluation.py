@@ -14,37 +14,24 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
 from portfolio.domain.audit_actions import AuditAction
-from portfolio.domain.certification.evaluation import Decision, SetState, Verdict, evaluate, expiry
+from portfolio.domain.certification.evaluation import Decision, Verdict, evaluate, expiry
 from portfolio.domain.dates import format_date
 from portfolio.models import (
     Certificate,
     CertificationDecision,
-    CourseStatus,
     DecisionStatus,
     Enrollment,
     EnrollmentSet,
     EnrollmentStatus,
-    SetKind,
     User,
 )
+from portfolio.models.base import utcnow
 from portfolio.services import audit, outbox
+from portfolio.services.certification.issuer import current_issuer
 from portfolio.services.certification.numbers import new_number
+from portfolio.services.certification.open_badges import issue_credential
+from portfolio.services.certification.set_states import set_states
 from portfolio.services.programs.versions import load_rules
-
-
-def set_states(enrollment: Enrollment) -> list[SetState]:
-    return [
-        SetState(
-            code=item.competency_set.code,
-            name=item.competency_set.name,
-            required=item.competency_set.kind is SetKind.REQUIRED,
-            route=item.route,
-            status=item.status,
-            course_verified=item.course_status is CourseStatus.VERIFIED,
-            course_completed=item.course_status in (CourseStatus.COMPLETED, CourseStatus.VERIFIED),
-        )
-        for item in enrollment.sets
-    ]
 
 
 def standing(enrollment: Enrollment, today: date) -> Decision:
@@ -147,6 +134,8 @@ def _issue(session: Session, enrollment: Enrollment, today: date, actor: User | 
             "expires_on": str(certificate.expires_on),
         },
     )
+    # Signed now and stored, so every later request only reads it.
+    issue_credential(session, certificate, current_issuer(), utcnow())
     candidate = enrollment.user
     outbox.queue(
         session,
@@ -156,7 +145,8 @@ def _issue(session: Session, enrollment: Enrollment, today: date, actor: User | 
             f"Hello {candidate.name},\n\nCongratulations: you have met every requirement of "
             f"{enrollment.framework.name}. Your certificate number is {certificate.number}, "
             f"valid until {format_date(certificate.expires_on)}.\n\nAnyone can check it on the "
-            "certificate page of Portfolio (Check a certificate), with that number."
+            "certificate page of Portfolio (Check a certificate), with that number. Your "
+            "dashboard also has it as a signed Open Badges credential, for a digital wallet."
         ),
     )
 

@@ -209,12 +209,12 @@ def override_decision(
     """Change the decision to `status` with a written reason (audited; the candidate is emailed
     after the commit).
 
-    To certified: the enrollment is certified and a certificate issued. To not certified: the
-    enrollment is closed and its certificate revoked with `reason` (internal) and
-    `public_statement` (what its public page says; the standard wording when empty).
+    To certified: the enrollment is certified and a certificate issued, or its revoked
+    certificate reinstated. To not certified: the enrollment is closed and its certificate
+    revoked with `reason` (internal) and `public_statement` (what its public page says; the
+    standard wording when empty). Either way the credential status list is signed again.
     InvalidInput (field "reason" or "public_statement") for a missing or long reason or a
-    statement out of bounds; Conflict when the decision has that status already, or when a
-    revoked certificate stands in the way of a new one.
+    statement out of bounds; Conflict when the decision has that status already.
     """
     reason = written_reason(reason)
     checked_statement(public_statement)  # refused before anything changes
@@ -229,11 +229,19 @@ def override_decision(
         raise Conflict(f"The decision is already {status.label}.")
     certificate = certification.certificate_of(session, enrollment)
     before = decision.status
+    reinstated = False
     if status is DecisionStatus.CERTIFIED:
-        if certificate is not None:
-            raise Conflict(_no_second_certificate(certificate))
+        if certificate is not None and certificate.revoked_at is None:
+            raise Conflict(f"This enrollment already has certificate {certificate.number}.")
         _apply(decision, enrollment, actor, status, reason)
-        certification.issue_certificate(session, enrollment, today, actor)
+        if certificate is None:
+            certification.issue_certificate(session, enrollment, today, actor)
+        else:
+            # Its revocation is undone: the same certificate (and credential) is valid again.
+            certificate_admin.reinstate_certificate(
+                session, certificate, actor=actor, reason=reason, now=utcnow()
+            )
+            reinstated = True
     else:
         _apply(decision, enrollment, actor, status, reason)
         if certificate is not None and certificate.revoked_at is None:
@@ -259,7 +267,9 @@ def override_decision(
             "reason": reason,
         },
     )
-    _tell_candidate(session, enrollment, status, reason)
+    _tell_candidate(
+        session, enrollment, status, reason, reinstated=certificate if reinstated else None
+    )
 
 
 def _apply(
@@ -278,21 +288,21 @@ def _apply(
     )
 
 
-def _no_second_certificate(certificate: Certificate) -> str:
-    if certificate.revoked_at is not None:
-        return (
-            f"This enrollment's certificate {certificate.number} was revoked, and a revoked "
-            "certificate stays revoked: there can be no second certificate for the same "
-            "enrollment."
-        )
-    return f"This enrollment already has certificate {certificate.number}."
-
-
 def _tell_candidate(
-    session: Session, enrollment: Enrollment, status: DecisionStatus, reason: str
+    session: Session,
+    enrollment: Enrollment,
+    status: DecisionStatus,
+    reason: str,
+    *,
+    reinstated: Certificate | None = None,
 ) -> None:
     candidate, program = enrollment.user, enrollment.framework.name
-    if status is DecisionStatus.CERTIFIED:
+    if reinstated is not None:
+        outcome = (
+            f"You are certified again: your certificate {reinstated.number} is no longer "
+            "revoked, and its digital credential is valid again."
+        )
+    elif status is DecisionStatus.CERTIFIED:
         outcome = "You are now certified; your certificate number comes in a separate message."
     else:
         outcome = "You are not certified, and any certificate issued to you is revoked."

@@ -10,7 +10,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from portfolio.domain.certification.evaluation import CertificateStatus
-from portfolio.models import Certificate, CertificationDecision, DecisionStatus, Enrollment
+from portfolio.models import (
+    Certificate,
+    CertificationDecision,
+    DecisionStatus,
+    Enrollment,
+    IssuedCredential,
+)
 from portfolio.services.certification.evaluation import standing
 from portfolio.services.certification.numbers import status_of
 
@@ -28,12 +34,13 @@ class EnrollmentCertification:
     reasons: tuple[str, ...]
     certificate: Certificate | None = None
     status: CertificateStatus | None = None
+    credential_id: str | None = None  # the public id of its newest Open Badges credential
 
 
 def certification_of_enrollments(
     session: Session, enrollments: Sequence[Enrollment], today: date
 ) -> dict[int, EnrollmentCertification]:
-    """Enrollment id -> its certification, in two queries however many enrollments there are.
+    """Enrollment id -> its certification, in three queries however many enrollments there are.
 
     The enrollments' sets and frameworks must be loaded already (progress.enrollments_query).
     """
@@ -50,10 +57,23 @@ def certification_of_enrollments(
         c.enrollment_id: c
         for c in session.scalars(select(Certificate).where(Certificate.enrollment_id.in_(ids)))
     }
+    credentials = _newest_credentials(session, [c.id for c in certificates.values()])
     return {
-        e.id: _certification(e, decisions.get(e.id), certificates.get(e.id), today)
+        e.id: _certification(e, decisions.get(e.id), certificates.get(e.id), today, credentials)
         for e in enrollments
     }
+
+
+def _newest_credentials(session: Session, certificate_ids: list[int]) -> dict[int, str]:
+    """Certificate id -> the public id of its newest credential."""
+    if not certificate_ids:
+        return {}
+    rows = session.execute(
+        select(IssuedCredential.certificate_id, IssuedCredential.public_id)
+        .where(IssuedCredential.certificate_id.in_(certificate_ids))
+        .order_by(IssuedCredential.issued_at, IssuedCredential.id)
+    )
+    return {int(row[0]): str(row[1]) for row in rows}
 
 
 def _certification(
@@ -61,6 +81,7 @@ def _certification(
     decision: CertificationDecision | None,
     certificate: Certificate | None,
     today: date,
+    credentials: dict[int, str],
 ) -> EnrollmentCertification:
     if decision is None:
         now = standing(enrollment, today)
@@ -72,5 +93,13 @@ def _certification(
         summary = f"The program office changed the decision: {decision.override_reason}"
     if decision.status is DecisionStatus.NOT_CERTIFIED:
         return EnrollmentCertification("not_certified", summary, reasons)
-    status = status_of(certificate, today) if certificate is not None else None
-    return EnrollmentCertification("certified", summary, reasons, certificate, status)
+    if certificate is None:
+        return EnrollmentCertification("certified", summary, reasons)
+    return EnrollmentCertification(
+        "certified",
+        summary,
+        reasons,
+        certificate,
+        status_of(certificate, today),
+        credentials.get(certificate.id),
+    )

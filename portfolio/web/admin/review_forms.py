@@ -29,9 +29,7 @@ REASON = [WrittenReason()]
 
 
 class ProfileForm(FlaskForm):
-    capacity = IntegerField(
-        "Reviews at a time", validators=[NumberRange(1, profiles.MAX_CAPACITY)]
-    )
+    capacity = IntegerField("Reviews at a time", validators=[NumberRange(1, profiles.MAX_CAPACITY)])
     library = StringField("Library they work at", validators=[Optional(), Length(max=200)])
     active = BooleanField("Takes new reviews")
     qualifications = SelectMultipleField(

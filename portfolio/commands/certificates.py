@@ -1,0 +1,43 @@
+"""`flask --app portfolio certificates ...`: Open Badges credentials of certificates.
+
+`issue-credentials` signs a credential for every certificate that has none (those issued before
+credentials existed; run once after upgrading, it is idempotent) and signs the status list again;
+`new-signing-key` prints a fresh Ed25519 key for BADGE_SIGNING_KEYS. Each command commits once.
+"""
+
+from __future__ import annotations
+
+import click
+from flask.cli import with_appcontext
+
+from portfolio.extensions import db
+from portfolio.models.base import utcnow
+from portfolio.services.certification import open_badges, status_lists
+from portfolio.services.certification.issuer import current_issuer, new_secret_key
+
+
+@click.group("certificates")
+def certificates_group() -> None:
+    """Certificates and their Open Badges credentials."""
+
+
+@certificates_group.command("issue-credentials")
+@with_appcontext
+def issue_credentials() -> None:
+    """Sign a credential for every certificate without one, and the status list again."""
+    session = db.session
+    issuer, now = current_issuer(), utcnow()
+    count = open_badges.issue_missing(session, issuer, now)
+    status_lists.refresh_status_list(session, issuer, now)
+    session.commit()
+    click.echo(f"Issued {count} credential{'s' if count != 1 else ''}; status list signed.")
+
+
+@certificates_group.command("new-signing-key")
+def new_signing_key() -> None:
+    """Print a new Ed25519 secret key (Multikey). Append it to BADGE_SIGNING_KEYS, keeping the
+    older keys before it, so credentials they signed still verify."""
+    click.echo(new_secret_key())
+
+
+commands = [certificates_group]
