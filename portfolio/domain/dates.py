@@ -82,3 +82,11 @@ def _utc(day: _Day) -> _Day:
     if isinstance(day, datetime) and day.tzinfo is not None:
         return day.astimezone(UTC)
     return day
+
+
+def utc_instant(moment: datetime) -> str:
+    """The instant in UTC to the second, as XML Schema dateTime ("2026-12-02T14:30:00Z"): how
+    Verifiable Credentials write validFrom, validUntil and a proof's created. A naive
+    `moment` is UTC already, as stored ones are."""
+    m = _utc(moment)
+    return f"{m.year:04d}-{m.month:02d}-{m.day:02d}T{m.hour:02d}:{m.minute:02d}:{m.second:02d}Z"

@@ -75,7 +75,7 @@ SIGNED_OUT = (
 def is_background_request() -> bool:
     """A script's request (autosave, previews, the upload widget, the API), which asks for JSON
     and cannot follow a redirect to the sign-in page."""
-    return _wants_json() or request.accept_mimetypes.best == "application/json"
+    return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
 
 
 def signed_out_response() -> tuple[Response, int]:

@@ -17,8 +17,8 @@ from portfolio.domain.certification.printing import PrintedCertificate, SetMet, 
 from portfolio.domain.certification.sharing import ProfileCertification
 from portfolio.domain.errors import NotFound
 from portfolio.models import Certificate, Enrollment, EnrollmentSet
-from portfolio.services.certification.evaluation import set_states
 from portfolio.services.certification.numbers import status_of
+from portfolio.services.certification.set_states import set_states
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ import json
 import re
 import secrets
 import uuid
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -27,6 +27,7 @@ from portfolio.domain.certification.credentials import (
 )
 from portfolio.domain.certification.evaluation import CertificateStatus
 from portfolio.domain.certification.status_list import status_entry
+from portfolio.domain.dates import utc_instant
 from portfolio.domain.errors import Conflict, NotFound
 from portfolio.domain.programs.rules_text import describe_rules
 from portfolio.models import (
@@ -207,7 +208,7 @@ def _sentence(how: str) -> str:
 
 
 def _instant(now: datetime) -> str:
-    return now.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return utc_instant(now)
 
 
 def parsed(credential: IssuedCredential) -> dict[str, Any]:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 import random
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -18,6 +18,7 @@ from portfolio.domain.certification.status_list import (
     pick_index,
     status_list_credential,
 )
+from portfolio.domain.dates import utc_instant
 from portfolio.domain.errors import Conflict
 from portfolio.models import Certificate, StatusListCredential
 from portfolio.services.certification.issuer import STATUS_LIST, Issuer
@@ -124,4 +125,4 @@ def stored_status_list(session: Session, number: int) -> StatusListCredential | 
 
 
 def _instant(now: datetime) -> str:
-    return now.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return utc_instant(now)
