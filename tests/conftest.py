@@ -37,6 +37,17 @@ pytest_plugins = [
 IN_CI = os.environ.get("CI", "").lower() == "true"
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    # tests/run_suite.py runs the integration tests on SQLite and again on PostgreSQL; a test
+    # that never touches the run's database would only repeat itself there.
+    if not os.environ.get("TEST_DATABASE_URL"):
+        return
+    once = pytest.mark.skip(reason="independent of the database: runs in the SQLite pass")
+    for item in items:
+        if item.get_closest_marker("database_independent"):
+            item.add_marker(once)
+
+
 @pytest.fixture(scope="session")
 def smtp_server() -> Iterator[tuple[Mailbox, int]]:
     from aiosmtpd.controller import Controller
