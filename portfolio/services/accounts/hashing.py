@@ -21,12 +21,19 @@ def configure(time_cost: int | None, memory_cost_kib: int | None, parallelism: i
     """
     global _hasher, _DUMMY_HASH
     defaults = PasswordHasher()
-    _hasher = PasswordHasher(
+    hasher = PasswordHasher(
         time_cost=time_cost or defaults.time_cost,
         memory_cost=memory_cost_kib or defaults.memory_cost,
         parallelism=parallelism or defaults.parallelism,
     )
+    if _DUMMY_HASH is not None and _parameters(hasher) == _parameters(_hasher):
+        return  # the same parameters again (another app in this process): nothing to redo
+    _hasher = hasher
     _DUMMY_HASH = _hasher.hash(_DUMMY_INPUT)
+
+
+def _parameters(hasher: PasswordHasher) -> tuple[int, int, int]:
+    return hasher.time_cost, hasher.memory_cost, hasher.parallelism
 
 
 def hash_password(password: str) -> str:
