@@ -8,17 +8,23 @@ metadata from a Flask-SQLAlchemy `db` (we use our own `extensions.Database`) and
 from __future__ import annotations
 
 import sys
+from typing import TYPE_CHECKING
 
 import click
-from alembic import command
-from alembic.config import Config as AlembicConfig
 from flask import current_app
 from flask.cli import with_appcontext
 
 from config import ROOT
 
+if TYPE_CHECKING:
+    from alembic.config import Config as AlembicConfig
+
 
 def alembic_config(url: str | None = None) -> AlembicConfig:
+    # Alembic is imported here, not at the top: create_app registers this group in every process
+    # (gunicorn workers, CLI runs) and importing Alembic costs about 0.3 s that only these use.
+    from alembic.config import Config as AlembicConfig
+
     # Alembic's default output is the sys.stdout of import time; click's runner swaps it later.
     cfg = AlembicConfig(stdout=sys.stdout)
     cfg.set_main_option("script_location", str(ROOT / "migrations"))
@@ -39,6 +45,8 @@ def db_group() -> None:
 def upgrade(revision: str) -> None:
     """Migrate the database up to REVISION (default: the newest)."""
     _ensure_sqlite_folder()
+    from alembic import command
+
     command.upgrade(alembic_config(), revision)
     click.echo(f"Database is at {revision}.")
 
@@ -48,6 +56,8 @@ def upgrade(revision: str) -> None:
 @with_appcontext
 def downgrade(revision: str) -> None:
     """Migrate the database down to REVISION."""
+    from alembic import command
+
     command.downgrade(alembic_config(), revision)
 
 
@@ -55,6 +65,8 @@ def downgrade(revision: str) -> None:
 @with_appcontext
 def current() -> None:
     """Show the database's revision."""
+    from alembic import command
+
     command.current(alembic_config(), verbose=False)
 
 
@@ -63,6 +75,8 @@ def current() -> None:
 @with_appcontext
 def revision(message: str) -> None:
     """Write a new migration from the difference between the models and the database."""
+    from alembic import command
+
     command.revision(alembic_config(), message=message, autogenerate=True)
 
 

@@ -13,7 +13,6 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from portfolio.commands import demo_data
 from portfolio.domain.errors import DomainError
 from portfolio.extensions import db
 from portfolio.models import Role
@@ -82,6 +81,10 @@ def demo_portfolio() -> list[str]:
 
     Committed on its own, so a failure here leaves the accounts made above in place.
     """
+    # Imported here: it pulls in most services, which every process that registers the CLI
+    # (gunicorn workers, every `flask` command) would otherwise import for this command alone.
+    from portfolio.commands import demo_data
+
     session = db.session
     people = {role: users.find_by_email(session, email) for email, _, role, _ in DEMO_ACCOUNTS}
     candidate = people[Role.CANDIDATE]

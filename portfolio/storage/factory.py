@@ -9,7 +9,6 @@ from urllib.parse import unquote, urlsplit
 from portfolio.storage.base import ObjectStore
 from portfolio.storage.links import UrlBuilder
 from portfolio.storage.local import LocalStore
-from portfolio.storage.s3 import S3Store
 
 
 def store_from_config(
@@ -32,6 +31,9 @@ def store_from_config(
     if parts.scheme == "s3":
         if not parts.netloc or parts.path.strip("/"):
             raise ValueError(f"OBJECT_STORE_URL must name only a bucket: s3://bucket, not {url!r}")
+        # Imported here: boto3 takes about 0.3 s to import, and a file store never needs it.
+        from portfolio.storage.s3 import S3Store
+
         return S3Store(
             parts.netloc,
             endpoint_url=_optional(config, "S3_ENDPOINT_URL"),

@@ -23,6 +23,8 @@ from portfolio.services import outbox
 from tests.conftest import free_port
 from tests.helpers import make_user, post_form
 
+pytestmark = pytest.mark.database_independent  # `production_like` makes its own SQLite database
+
 SMTP_DELAY = 1.5  # seconds the mail server waits before each reply to DATA
 
 

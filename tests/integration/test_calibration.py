@@ -7,6 +7,7 @@ import sys
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
 from sqlalchemy import select
 
 from portfolio.domain.lifecycle import SetLifecycle
@@ -368,6 +369,7 @@ print(sorted(m for m in ("sklearn", "krippendorff", "numpy", "scipy") if m in sy
 """
 
 
+@pytest.mark.database_independent  # the fresh process makes its own SQLite database
 def test_serving_calibration_loads_no_numerical_library():
     code = CALIBRATION_IN_A_FRESH_PROCESS % {"agreed": AGREED}
     out = subprocess.run(

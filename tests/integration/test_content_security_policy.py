@@ -28,6 +28,7 @@ def test_with_the_local_store_pages_connect_only_to_the_app(client):
         ("http://127.0.0.1:9000", "http://127.0.0.1:9000/portfolio-files"),
     ],
 )
+@pytest.mark.database_independent  # an in-memory SQLite database
 def test_with_s3_pages_connect_to_the_configured_endpoint_only(
     app_settings: dict[str, object], endpoint: str, origin: str
 ):
@@ -46,6 +47,7 @@ def test_with_s3_pages_connect_to_the_configured_endpoint_only(
     assert "https:" not in csp["connect-src"].split() and "http:" not in csp["connect-src"].split()
 
 
+@pytest.mark.database_independent
 def test_amazon_s3_without_an_endpoint_is_its_regional_origin():
     store = S3Store("files", region="eu-west-1", access_key="k", secret_key="s")
     bucket = "https://s3.eu-west-1.amazonaws.com/files"
@@ -53,6 +55,7 @@ def test_amazon_s3_without_an_endpoint_is_its_regional_origin():
     assert store.presign_post("candidates/1/a", 10).url.rstrip("/") == bucket
 
 
+@pytest.mark.database_independent
 def test_virtual_host_addressing_puts_the_bucket_in_the_origin():
     store = S3Store(
         "files",
@@ -66,6 +69,7 @@ def test_virtual_host_addressing_puts_the_bucket_in_the_origin():
     assert post.url.startswith("https://files.s3.example.test/")
 
 
+@pytest.mark.database_independent
 def test_the_policy_names_only_the_origin_it_is_given():
     assert "connect-src 'self';" in content_security_policy(None)
     assert "connect-src 'self' https://s3.example.test;" in content_security_policy(

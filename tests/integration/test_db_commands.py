@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import pytest
 from alembic.script import ScriptDirectory
 from flask import Flask
 
 from config import ROOT
 from portfolio import create_app
+
+pytestmark = pytest.mark.database_independent  # each test makes its own SQLite database
 
 
 def test_upgrade_current_and_downgrade_work_through_the_cli(app_settings, tmp_path):

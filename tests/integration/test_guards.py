@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+pytestmark = pytest.mark.database_independent  # the inner runs use SQLite (see `guarded`)
+
 CONFTEST = 'pytest_plugins = ["tests.guards"]\n'
 INI = """
 [pytest]

@@ -191,6 +191,7 @@ def silent_server() -> Iterator[int]:
         yield int(sock.getsockname()[1])
 
 
+@pytest.mark.database_independent  # its own SQLite database
 def test_a_hanging_mail_server_never_delays_the_response(app_settings, silent_server, tmp_path):
     timeout = 4.0
     app = create_app(

@@ -24,6 +24,8 @@ from portfolio.storage import (
 from portfolio.storage.local import LocalStore
 from tests.storage_fixtures import TEST_SECRET, Clock, local_url
 
+pytestmark = pytest.mark.database_independent  # the store alone, on a temporary folder
+
 
 def token_of(url: str) -> str:
     return urlsplit(url).path.rsplit("/", 1)[-1]

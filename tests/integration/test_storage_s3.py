@@ -29,6 +29,8 @@ from portfolio.storage import (
 from portfolio.storage.s3 import S3Store
 from tests.storage_fixtures import closed_port
 
+pytestmark = pytest.mark.database_independent  # the store alone, against moto
+
 # pytest finds these fixtures by name in this module; naming them here marks the import as used.
 
 MiB = 1024 * 1024

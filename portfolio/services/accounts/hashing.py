@@ -7,8 +7,11 @@ from argon2.exceptions import InvalidHashError, VerificationError
 
 _hasher = PasswordHasher()
 
-# Verified against when the email is unknown, so a stranger cannot time the difference.
-_DUMMY_HASH = _hasher.hash("a password nobody has, used only to spend the same time")
+_DUMMY_INPUT = "a password nobody has, used only to spend the same time"
+# Verified against when the email is unknown, so a stranger cannot time the difference. Made by
+# configure() (create_app calls it), not at import: a hash at the default cost takes about 0.15 s
+# of CPU, which every process paid once more only to replace it.
+_DUMMY_HASH: str | None = None
 
 
 def configure(time_cost: int | None, memory_cost_kib: int | None, parallelism: int | None) -> None:
@@ -18,12 +21,19 @@ def configure(time_cost: int | None, memory_cost_kib: int | None, parallelism: i
     """
     global _hasher, _DUMMY_HASH
     defaults = PasswordHasher()
-    _hasher = PasswordHasher(
+    hasher = PasswordHasher(
         time_cost=time_cost or defaults.time_cost,
         memory_cost=memory_cost_kib or defaults.memory_cost,
         parallelism=parallelism or defaults.parallelism,
     )
-    _DUMMY_HASH = _hasher.hash("a password nobody has, used only to spend the same time")
+    if _DUMMY_HASH is not None and _parameters(hasher) == _parameters(_hasher):
+        return  # the same parameters again (another app in this process): nothing to redo
+    _hasher = hasher
+    _DUMMY_HASH = _hasher.hash(_DUMMY_INPUT)
+
+
+def _parameters(hasher: PasswordHasher) -> tuple[int, int, int]:
+    return hasher.time_cost, hasher.memory_cost, hasher.parallelism
 
 
 def hash_password(password: str) -> str:
@@ -40,6 +50,9 @@ def verify_password(password_hash: str, password: str) -> bool:
 
 def spend_verification_time(password: str) -> None:
     """Do the work of one verification and forget the result (for unknown accounts)."""
+    global _DUMMY_HASH
+    if _DUMMY_HASH is None:  # configure() was not called (a script using the services alone)
+        _DUMMY_HASH = _hasher.hash(_DUMMY_INPUT)
     verify_password(_DUMMY_HASH, password)
 
 

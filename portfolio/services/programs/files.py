@@ -12,14 +12,16 @@ import json
 import math
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
-from jsonschema import Draft202012Validator
-from jsonschema.exceptions import ValidationError
 
 from portfolio.domain.errors import FrameworkFileError
 from portfolio.domain.programs.documents import check_framework, normalise_document
+
+if TYPE_CHECKING:
+    from jsonschema import Draft202012Validator
+    from jsonschema.exceptions import ValidationError
 
 SCHEMA_PATH = Path(__file__).resolve().parents[3] / "data" / "frameworks" / "framework.schema.json"
 MAX_FILE_BYTES = 5 * 1024 * 1024
@@ -36,6 +38,10 @@ TYPE_WORDS = {
 
 @functools.cache
 def _validator() -> Draft202012Validator:
+    # Imported at first use: jsonschema takes about 0.3 s to import, in every process that makes
+    # the app, and only framework imports and edits validate.
+    from jsonschema import Draft202012Validator
+
     schema = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
     Draft202012Validator.check_schema(schema)
     return Draft202012Validator(schema)
