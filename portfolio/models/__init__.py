@@ -30,6 +30,7 @@ from portfolio.models.frameworks import (
     RubricLevel,
     SetKind,
 )
+from portfolio.models.jobs import JobFailure
 from portfolio.models.outbox import OutboxMessage, OutboxStatus
 from portfolio.models.portfolios import (
     Artifact,
@@ -81,6 +82,7 @@ __all__ = [
     "ExperienceRecord",
     "Framework",
     "FrameworkStatus",
+    "JobFailure",
     "OutboxMessage",
     "OutboxStatus",
     "OutcomeStatus",
