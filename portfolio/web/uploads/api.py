@@ -80,9 +80,10 @@ def _own_upload(upload_id: int, *, lock: bool = False) -> Upload:
     """The signed-in person's upload, or 404. `lock` (SELECT ... FOR UPDATE on PostgreSQL) makes
     a second "complete" or "cancel" of the same upload wait for the first and see its result."""
     _signed_in()
-    query = select(Upload).where(Upload.id == upload_id)
+    # populate_existing: the check job changes the row in a session of its own.
+    query = select(Upload).where(Upload.id == upload_id).execution_options(populate_existing=True)
     if lock:
-        query = query.with_for_update().execution_options(populate_existing=True)
+        query = query.with_for_update()
     upload = db.session.scalars(query).first()
     access.require_own(upload.owner_id if upload is not None else None)
     assert upload is not None
