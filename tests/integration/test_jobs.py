@@ -134,7 +134,8 @@ def test_a_check_that_fails_for_good_shows_why_and_an_administrator_retries_it(
     # Only administrators see failed jobs or retry them.
     token = csrf_token(client, "/account")
     assert client.get("/admin/jobs").status_code == 403
-    assert client.post(f"/admin/jobs/{failure.id}/retry", data={"csrf_token": token}).status_code == 403
+    refused = client.post(f"/admin/jobs/{failure.id}/retry", data={"csrf_token": token})
+    assert refused.status_code == 403
     login_as(client, make_user(session, "boss@example.org", roles=(Role.ADMINISTRATOR,)))
     session.commit()
     assert 'href="/admin/jobs"' in client.get("/admin/").get_data(as_text=True)
