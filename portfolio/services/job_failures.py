@@ -18,7 +18,12 @@ from portfolio.services import outbox
 
 
 def record(
-    session: Session, *, task_id: str, task_name: str, args: list[object], error: str,
+    session: Session,
+    *,
+    task_id: str,
+    task_name: str,
+    args: list[object],
+    error: str,
     now: datetime,
 ) -> JobFailure:
     """Keep the failure of run `task_id` (once: a run reported again updates its row)."""

@@ -97,7 +97,10 @@ def _claimable(now: datetime):  # type: ignore[no-untyped-def]
 
 
 def _claim(
-    new_session: Callable[[], Session], upload_id: int, token: str, now: datetime,
+    new_session: Callable[[], Session],
+    upload_id: int,
+    token: str,
+    now: datetime,
     lease: CheckLease,
 ) -> Upload | None:
     """The upload, detached, once this run holds its check; None when there is nothing to do.
@@ -208,8 +211,7 @@ def _finish(
         if upload.sealed_key is None:
             upload.sealed_key = snapshot.sealed_key
         if isinstance(verdict, Refusal):
-            reject(session, store, upload, verdict, actor=owner,
-                   action=AuditAction.UPLOAD_REJECTED)
+            reject(session, store, upload, verdict, actor=owner, action=AuditAction.UPLOAD_REJECTED)
             if snapshot.reviewer_key:
                 delete_after_commit(session, store, snapshot.reviewer_key)
         else:
