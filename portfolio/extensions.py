@@ -156,10 +156,15 @@ def celery_settings(config: Mapping[str, Any]) -> dict[str, Any]:
     if broker is None:
         settings |= {"task_always_eager": True, "broker_url": "memory://"}
     else:
+        visibility = int(config.get("TASK_VISIBILITY_TIMEOUT") or 3600)
         settings |= {
             "broker_url": broker,
             "broker_transport_options": {
-                "visibility_timeout": int(config.get("TASK_VISIBILITY_TIMEOUT") or 3600),
+                "visibility_timeout": visibility,
+                # Every worker looks for jobs a dead worker left unacknowledged (one cheap
+                # sorted-set query) this often, and hands out those older than the timeout.
+                "unacked_restore_interval": min(10, visibility),
+                "unacked_restore_throttle": 1,
                 # A web request must not wait on a broker that is down: it fails fast, logs,
                 # and the database row waits for the sweep.
                 "socket_connect_timeout": 2,

@@ -32,6 +32,7 @@ pytest_plugins = [
     "tests.upload_helpers",
     "tests.store_proxy",
     "tests.committed_data",
+    "tests.queue_fixtures",
 ]
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
