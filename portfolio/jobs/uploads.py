@@ -11,8 +11,7 @@ from portfolio.models.base import utcnow
 from portfolio.services.uploads import verification
 from portfolio.services.uploads.reconcile import expire_pending_uploads, reconcile
 from portfolio.storage import StorageUnavailable
-from portfolio.storage_binding import get_store
-from portfolio.web.uploads import limits_from
+from portfolio.storage_binding import get_store, limits_from
 
 TRANSIENT = (StorageUnavailable, OperationalError, verification.CheckBusy)
 

@@ -20,8 +20,7 @@ from portfolio.services import outbox
 from portfolio.services.uploads import verification
 from portfolio.services.uploads.reconcile import expire_pending_uploads, reconcile
 from portfolio.storage import ObjectStore, StorageUnavailable
-from portfolio.storage_binding import EXTENSION_KEY, get_store
-from portfolio.web.uploads import limits_from
+from portfolio.storage_binding import EXTENSION_KEY, get_store, limits_from
 from tests.helpers import csrf_token, login_as, make_user
 from tests.upload_helpers import UploadApi, pdf_bytes, use_store
 
