@@ -62,11 +62,9 @@ def status_of(upload: Upload) -> str:
 
 
 def reason_of(upload: Upload) -> str | None:
+    """Why the upload was refused, or why its check could not finish; None otherwise."""
     if upload.status == UploadStatus.PENDING and upload.check_failed_at is not None:
-        return (
-            "The file could not be checked just now (the storage service did not answer). "
-            "Nothing was lost: try again in a few minutes."
-        )
+        return "The file could not be checked just now. Nothing was lost: try again shortly."
     return upload.rejection_reason or None
 
 
