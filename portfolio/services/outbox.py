@@ -99,9 +99,16 @@ def enqueue(session: Session, task_name: str, *args: object) -> None:
 def dispatch(app: Flask, task_name: str, args: tuple[object, ...]) -> bool:
     """Hand one job to the app's task queue (or run it now, eagerly, without a broker). False,
     logged, when the broker cannot be reached: the job's sweep picks its rows up later."""
+    from celery.exceptions import NotRegistered
     from kombu.exceptions import OperationalError
 
-    task = app.extensions["celery"].tasks[task_name]
+    try:
+        task = app.extensions["celery"].tasks[task_name]
+    except NotRegistered:
+        # A job renamed since it was kept (a failed job retried after an upgrade): the commit
+        # stands; the log says what was not sent.
+        log.error("No job is called %s; %r was not queued", task_name, args)
+        return False
     try:
         task.apply_async(args=args)
     except OperationalError as exc:

@@ -18,13 +18,21 @@ from flask import Flask
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from portfolio.models import AuditEvent, OutboxMessage, OutboxStatus, Role, Upload, UploadStatus
+from portfolio.models import (
+    AuditEvent,
+    JobFailure,
+    OutboxMessage,
+    OutboxStatus,
+    Role,
+    Upload,
+    UploadStatus,
+)
 from portfolio.models.base import utcnow
 from portfolio.services.outbox import DELIVER_JOB
 from portfolio.services.uploads.reconcile import reconcile
 from portfolio.services.uploads.verification import CHECK_JOB
 from portfolio.storage_binding import get_store
-from tests.helpers import Mailbox, login_as, make_user, register
+from tests.helpers import Mailbox, csrf_token, login_as, make_user, register
 from tests.queue_fixtures import Worker, queue_app_with, wait_for
 from tests.storage_fixtures import closed_port
 from tests.store_proxy import StoreProxy
@@ -186,3 +194,45 @@ def test_a_worker_killed_in_the_middle_of_a_check_leaves_the_job_to_run_again(
         report = reconcile(check, get_store(), utcnow())  # the bucket is the whole session's
     assert not {info.key for info in report.orphans} & {original, sealed}
     assert upload_id not in {u.id for u in report.missing + report.changed + report.leftovers}
+
+
+def test_a_check_that_keeps_failing_on_the_worker_is_kept_for_administrators_who_retry_it(
+    queue_app: Flask, worker: Worker, committed_engine, queue_store_proxy: StoreProxy
+):
+    api = signed_in_api(queue_app, committed_engine)
+    upload_id = sent_upload(api)
+
+    queue_store_proxy.fail(lambda method, path, headers: True)  # the store is down throughout
+    try:
+        assert api.ask_check(upload_id).status_code == 202
+        shown = checked(api, upload_id)  # every retry, with backoff, then it gives up
+    finally:
+        queue_store_proxy.restore()
+
+    assert shown["status"] == "check_failed" and "Nothing was lost" in shown["reason"]
+    with Session(committed_engine) as check:
+        [failure] = check.scalars(
+            select(JobFailure).where(JobFailure.arguments == {"args": [upload_id]})
+        ).all()
+        tries = len(queue_store_proxy.failed)
+    assert failure.task_name == CHECK_JOB and "StorageUnavailable" in failure.error
+    assert tries >= int(queue_app.config["TASK_MAX_RETRIES"]) + 1  # each try reached the store
+
+    admin = queue_app.test_client()
+    with Session(committed_engine, expire_on_commit=False) as setup:
+        boss = make_user(
+            setup, f"boss-{uuid.uuid4().hex[:6]}@example.org", roles=(Role.ADMINISTRATOR,)
+        )
+        setup.commit()
+    login_as(admin, boss)
+    assert "Check an uploaded file" in admin.get("/admin/jobs").get_data(as_text=True)
+    token = csrf_token(admin, "/admin/jobs")
+    assert (
+        admin.post(f"/admin/jobs/{failure.id}/retry", data={"csrf_token": token}).status_code == 302
+    )
+
+    wait_for(
+        lambda: api.show(upload_id).get_json()["upload"]["status"] == "verified",
+        "the worker to run the check again",
+    )
+    assert verified_count(committed_engine, upload_id) == 1

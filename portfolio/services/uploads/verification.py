@@ -112,7 +112,12 @@ def _claim(
         if upload.check_requested_at is None:
             return None
         until = now + lease.for_size(upload.declared_size)
-        values: dict[str, object] = {"check_token": token, "check_claimed_until": until}
+        # A run retried after the job gave up (an administrator's retry) shows as checking again.
+        values: dict[str, object] = {
+            "check_token": token,
+            "check_claimed_until": until,
+            "check_failed_at": None,
+        }
         if upload.multipart_upload_id is None and upload.sealed_key is None:
             # Rows begun before sealed keys were chosen up front: name the copy before making it.
             values["sealed_key"] = make_object_key(upload.owner_id, purpose="sealed")
