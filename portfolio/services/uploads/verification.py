@@ -177,18 +177,13 @@ def run_check(
     snapshot = _claim(new_session, upload_id, token, now(), lease)
     if snapshot is None:
         return None
-    original_key = _original_key(new_session, upload_id)
+    original_key = snapshot.key  # _examine moves the detached copy to the sealed key
     try:
         verdict = _examine(store, snapshot, limits)
     except Exception as exc:
         _let_go(new_session, upload_id, token, str(exc))
         raise
     return _finish(new_session, store, upload_id, token, original_key, snapshot, verdict, now())
-
-
-def _original_key(new_session: Callable[[], Session], upload_id: int) -> str:
-    with new_session() as session:
-        return session.scalars(select(Upload.key).where(Upload.id == upload_id)).one()
 
 
 def _finish(
