@@ -212,6 +212,7 @@ def seed_candidates(
     """Bulk-insert candidates first..first+count; returns the ids of their submissions."""
     from sqlalchemy import insert
 
+    from portfolio.domain.portfolios.narrative import RENDERER_VERSION
     from portfolio.models import (
         Application,
         Assignment,
@@ -308,6 +309,8 @@ def seed_candidates(
                     "submitted_by_id": uid,
                     "snapshot": snapshot(s),
                     "snapshot_sha256": snapshot_fingerprint(s),
+                    "snapshot_html": snapshot_html(s),
+                    "snapshot_html_rendered_with": RENDERER_VERSION,
                     "status": "in_review" if reviewed else "submitted",
                 }
             )
@@ -391,6 +394,21 @@ def snapshot(s: int) -> dict[str, Any]:
             ],
         }
     return _SNAPSHOTS[s]
+
+
+_SNAPSHOT_HTML: dict[int, dict[str, Any]] = {}
+
+
+def snapshot_html(s: int) -> dict[str, Any]:
+    """The texts' HTML, as submitting a set stores it beside the snapshot."""
+    from portfolio.domain.portfolios.snapshot_html import build_snapshot_html
+    from portfolio.domain.portfolios.snapshots import read_snapshot
+
+    if s not in _SNAPSHOT_HTML:
+        fingerprint = snapshot_fingerprint(s)
+        frozen = read_snapshot(snapshot(s), fingerprint)
+        _SNAPSHOT_HTML[s] = build_snapshot_html(frozen, fingerprint)
+    return _SNAPSHOT_HTML[s]
 
 
 def snapshot_fingerprint(s: int) -> str:
@@ -546,13 +564,15 @@ def baseline_quality() -> Any:
 
 def baseline_scoring_screen(assignment_id: int, reviewer_id: int) -> tuple[Any, Any]:
     """A first review's screen (blind, first attempt, link artifacts only) by hand."""
+    from portfolio.domain.portfolios.snapshot_html import html_to_show
     from portfolio.domain.portfolios.snapshots import read_snapshot
     from portfolio.services.reviewing.screen import CompetencyScreen, LevelDescriptor, Screen
 
     (a,) = _rows(
         """
         SELECT a.id, a.kind, a.due_on, a.last_saved_at, a.overall_comment, a.version,
-               s.attempt, s.snapshot, s.snapshot_sha256, cs.id AS set_id, cs.code, cs.name,
+               s.attempt, s.snapshot, s.snapshot_sha256, s.snapshot_html,
+               s.snapshot_html_rendered_with, cs.id AS set_id, cs.code, cs.name,
                f.id AS framework_id, f.rules
         FROM assignment a JOIN submission s ON s.id = a.submission_id
         JOIN enrollment_set es ON es.id = s.enrollment_set_id
@@ -567,14 +587,21 @@ def baseline_scoring_screen(assignment_id: int, reviewer_id: int) -> tuple[Any, 
     own: dict[int, dict[str, str]] = {}
     for row in _rows(
         """
-        SELECT c.id, c.code, c.title, c.description, d.level_key, d.text
+        SELECT c.id, c.code, c.title, c.description, c.provisional, d.level_key, d.text
         FROM competency c LEFT JOIN rubric_descriptor d ON d.competency_id = c.id
         WHERE c.set_id = :sid ORDER BY c.position, c.id
         """,
         sid=a.set_id,
     ):
         competencies.setdefault(
-            row.id, _ns(id=row.id, code=row.code, title=row.title, description=row.description)
+            row.id,
+            _ns(
+                id=row.id,
+                code=row.code,
+                title=row.title,
+                description=row.description,
+                provisional=row.provisional,
+            ),
         )
         if row.level_key is not None:
             own.setdefault(row.id, {})[row.level_key] = row.text
@@ -621,6 +648,9 @@ def baseline_scoring_screen(assignment_id: int, reviewer_id: int) -> tuple[Any, 
         learning_statement=snapshot.learning_statement,
         learning_statement_changes=(),
         items=items,
+        texts=html_to_show(
+            snapshot, a.snapshot_sha256, a.snapshot_html, a.snapshot_html_rendered_with
+        ),
         files={},
     )
     return screen, assignment

@@ -155,6 +155,9 @@ def celery_settings(config: Mapping[str, Any]) -> dict[str, Any]:
     }
     if broker is None:
         settings |= {"task_always_eager": True, "broker_url": "memory://"}
+        # In-process there is nobody to wait for a backoff: a transient failure fails the job
+        # at once (kept, and shown) rather than retrying inside the request that committed.
+        settings["task_annotations"]["*"]["max_retries"] = 0
     else:
         visibility = int(config.get("TASK_VISIBILITY_TIMEOUT") or 3600)
         settings |= {

@@ -33,6 +33,7 @@ pytest_plugins = [
     "tests.store_proxy",
     "tests.committed_data",
     "tests.queue_fixtures",
+    "tests.live_gunicorn",
 ]
 
 IN_CI = os.environ.get("CI", "").lower() == "true"

@@ -14,8 +14,11 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from portfolio.domain.errors import CorruptSnapshot
 from portfolio.domain.lifecycle import SetLifecycle
-from portfolio.domain.portfolios.snapshots import snapshot_sha256
+from portfolio.domain.portfolios.narrative import RENDERER_VERSION
+from portfolio.domain.portfolios.snapshot_html import build_snapshot_html
+from portfolio.domain.portfolios.snapshots import read_snapshot, snapshot_sha256
 from portfolio.models import (
     Application,
     ApplicationStatus,
@@ -192,17 +195,29 @@ def make_submission(
     document: dict[str, Any] | None = None,
 ) -> Submission:
     frozen = document if document is not None else snapshot()
+    fingerprint = snapshot_sha256(frozen)
     submission = Submission(
         enrollment_set=enrollment_set,
         attempt=attempt,
         submitted_by_id=enrollment_set.enrollment.user_id,
         snapshot=frozen,
-        snapshot_sha256=snapshot_sha256(frozen),
+        snapshot_sha256=fingerprint,
+        snapshot_html=_html_of(frozen, fingerprint),
+        snapshot_html_rendered_with=RENDERER_VERSION,
         status=SubmissionStatus.SUBMITTED,
     )
     session.add(submission)
     session.flush()
     return submission
+
+
+def _html_of(document: dict[str, Any], fingerprint: str) -> dict[str, Any]:
+    """The texts' HTML as submitting stores it ({} for a document that does not read: the
+    corrupt-snapshot tests make those on purpose)."""
+    try:
+        return build_snapshot_html(read_snapshot(document, fingerprint), fingerprint)
+    except CorruptSnapshot:
+        return {}
 
 
 def make_reviewer(

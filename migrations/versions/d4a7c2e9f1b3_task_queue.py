@@ -4,7 +4,7 @@
 object and finishes it. job_failure keeps the jobs that used up their retries.
 
 Revision ID: d4a7c2e9f1b3
-Revises: c3e8f1a2b4d6
+Revises: d4f2a9c7e1b3
 Create Date: 2026-12-02 14:00:00
 """
 
@@ -14,7 +14,7 @@ import portfolio.models.base
 
 
 revision = 'd4a7c2e9f1b3'
-down_revision = 'c3e8f1a2b4d6'
+down_revision = 'd4f2a9c7e1b3'
 branch_labels = None
 depends_on = None
 

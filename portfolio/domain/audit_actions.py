@@ -56,6 +56,7 @@ class AuditAction(enum.StrEnum):
     FRAMEWORK_COMPETENCY_UPDATED = "framework.competency_updated"
     FRAMEWORK_COMPETENCY_REMOVED = "framework.competency_removed"
     FRAMEWORK_COMPETENCY_MOVED = "framework.competency_moved"
+    FRAMEWORK_COMPETENCY_CONFIRMED = "framework.competency_confirmed"
 
     # portfolios
     ARTIFACT_ADDED = "artifact.added"

@@ -2,16 +2,31 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 
 class DomainError(Exception):
-    """Base of every error a user can cause; its message is safe to show."""
+    """Base of every error a user can cause; its message is safe to show.
+
+    `problems` (field -> message) holds every problem found when a form is checked as a whole,
+    so the page can list them all at once; `message` and `field` are the first of them.
+    """
 
     status = 400
 
-    def __init__(self, message: str, *, field: str | None = None) -> None:
+    def __init__(
+        self, message: str, *, field: str | None = None, problems: Mapping[str, str] | None = None
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.field = field
+        self.problems = dict(problems) if problems else ({field: message} if field else {})
+
+    @classmethod
+    def listing(cls, problems: Mapping[str, str]) -> DomainError:
+        """One error for every problem of a form (at least one): the first gives the message."""
+        field, message = next(iter(problems.items()))
+        return cls(message, field=field, problems=problems)
 
 
 class InvalidInput(DomainError):

@@ -130,6 +130,15 @@ def status_title(status: str) -> str:
 
 # Statuses in which nothing has been submitted yet (electives may still change).
 NOTHING_SUBMITTED = frozenset({SetLifecycle.NOT_STARTED, SetLifecycle.DRAFT})
+# Handed in and waiting on reviewers (a first review, a third reviewer, or a resubmission's).
+UNDER_REVIEW = frozenset(
+    {
+        SetLifecycle.SUBMITTED,
+        SetLifecycle.IN_REVIEW,
+        SetLifecycle.NEEDS_ADJUDICATION,
+        SetLifecycle.RESUBMITTED,
+    }
+)
 
 
 def parse_status(value: str) -> SetLifecycle:
@@ -204,3 +213,23 @@ def can_resubmit(
     return (
         resubmission_refusal(resubmissions_used, resubmissions_allowed, window_end, today) is None
     )
+
+
+def attempts_note(status: SetLifecycle, resubmissions_used: int, resubmissions_allowed: int) -> str:
+    """What submitting now leaves: how many resubmissions remain if this attempt is not met."""
+    if status is SetLifecycle.NOT_YET_MET:
+        left = max(0, resubmissions_allowed - resubmissions_used - 1)
+        if left == 0:
+            return (
+                "This is your last resubmission for this set: if it is not met, the set is closed "
+                "as not met (it can then still be met by an approved course)."
+            )
+        return f"This is a resubmission: if it is not met, you can resubmit {_times(left)} more."
+    if resubmissions_allowed == 0:
+        return "This program allows no resubmission: if this set is not met, it is closed."
+    allowed = _times(resubmissions_allowed)
+    return f"If this set is not met, you can revise and resubmit it {allowed}."
+
+
+def _times(count: int) -> str:
+    return {1: "once", 2: "twice"}.get(count, f"{count} times")

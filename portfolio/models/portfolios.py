@@ -124,6 +124,10 @@ class Submission(Base):
     # learning statement, entries (competency code, narrative), artifacts (key, sha256, name...)
     snapshot: Mapped[dict[str, Any]]
     snapshot_sha256: Mapped[str] = mapped_column(String(64))
+    # The texts' sanitised HTML (domain.portfolios.snapshot_html): derived from the snapshot,
+    # so outside its fingerprint, and rendered again when the renderer changes.
+    snapshot_html: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    snapshot_html_rendered_with: Mapped[str] = mapped_column(String(80), default="")
     status: Mapped[SubmissionStatus] = mapped_column(str_enum(SubmissionStatus))
 
     enrollment_set: Mapped[EnrollmentSet] = relationship()

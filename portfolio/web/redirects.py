@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import url_for
+from flask import current_app, url_for
+from flask_login import current_user
 
+from portfolio.extensions import db
+from portfolio.services.reviewing.queues import has_open_reviews
 from portfolio.web.navigation import nav_items
 
 
@@ -26,6 +29,13 @@ def safe_next(target: str | None) -> str | None:
 
 
 def landing_page() -> str:
-    """Where a person goes after signing in: their first area (by role), else the start page."""
+    """Where a person goes after signing in: the work waiting for them (a reviewer with reviews
+    to do lands on their queue, whatever other roles they hold), else their first area (by
+    role), else the start page."""
     items = nav_items()
+    queue = url_for("reviewer.queue") if "reviewer.queue" in current_app.view_functions else None
+    # Only when the queue is not the first area already: that costs the query nothing else needs.
+    elsewhere = queue is not None and any(item.url == queue for item in items[1:])
+    if elsewhere and has_open_reviews(db.session, current_user._get_current_object()):
+        return queue  # type: ignore[return-value]
     return items[0].url if items else url_for("public.home")

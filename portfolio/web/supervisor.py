@@ -16,7 +16,7 @@ from portfolio.services.accounts.tokens import InvalidLink
 from portfolio.services.applications import supervisors
 from portfolio.services.applications.supervisors import DEFAULT_MAX_AGE, InvitationSettings
 from portfolio.services.certification.standing import certification_of_enrollments
-from portfolio.services.portfolios import shared_evidence
+from portfolio.services.portfolios import shared_evidence, submissions
 from portfolio.web import access
 from portfolio.web.account_links import absolute_url
 
@@ -98,9 +98,11 @@ def shared_submission(candidate_id: int, submission_id: int) -> str:
     access.require_role(Role.SUPERVISOR)
     submission = shared_evidence.shared_submission(db.session, _me(), candidate_id, submission_id)
     person = supervisors.supervised_candidate(db.session, _me(), candidate_id, utcnow().date())
+    snapshot = shared_evidence.shared_snapshot(submission)
     return render_template(
         "supervisor/submission.html",
         person=person,
         submission=submission,
-        snapshot=shared_evidence.shared_snapshot(submission),
+        snapshot=snapshot,
+        texts=submissions.submitted_html(submission, snapshot),
     )

@@ -1,8 +1,9 @@
 """User-written text as HTML. The only place that marks candidate text as safe.
 
-Saved texts show the HTML stored with them (rendered and sanitised when saved); a text just
-typed into a form, or frozen in a submission's snapshot, is rendered now: cmark-gfm is linear,
-and RENDER_LIMIT caps the length, so that takes bounded time.
+Saved texts, and the texts of a submission, show the HTML stored with them (rendered and
+sanitised when saved or submitted); only a text just typed into a form is rendered now:
+cmark-gfm is linear, and RENDER_LIMIT caps the length, so that takes bounded time. No template
+filter parses Markdown, so no page view can.
 """
 
 from __future__ import annotations
@@ -10,27 +11,15 @@ from __future__ import annotations
 from flask import Flask
 from markupsafe import Markup
 
-from portfolio.domain.portfolios.narrative import (
-    RENDER_LIMIT,
-    Rendered,
-    excerpt_of_html,
-    html_to_show,
-    render_markdown,
-)
-
-TOO_LONG_TO_SHOW = Markup(  # noqa: S704 - our own constant text
-    f'<p class="muted">This text is longer than {RENDER_LIMIT:,} characters, so it is not '
-    "shown here.</p>"
-)
+from portfolio.domain.portfolios.narrative import Rendered, excerpt_of_html, html_to_show
+from portfolio.domain.portfolios.snapshot_html import render_text
 
 
 def narrative_html(text: str | None) -> Markup:
-    """Candidate Markdown rendered now, marked safe only because render_markdown sanitized it.
-    A text longer than RENDER_LIMIT (one typed into a form that refused it) gets a note."""
-    text = text or ""
-    if len(text) > RENDER_LIMIT:
-        return TOO_LONG_TO_SHOW
-    return Markup(render_markdown(text))  # noqa: S704 - nh3 cleaned it just now
+    """Markdown just typed into a form (a preview, a form shown again), rendered now; marked
+    safe only because render_markdown sanitised it. A text longer than RENDER_LIMIT (one the
+    form refused) gets a note instead."""
+    return Markup(render_text(text or ""))  # noqa: S704 - nh3 cleaned it just now
 
 
 def saved_html(text: str, stored: Rendered) -> Markup:
@@ -44,5 +33,12 @@ def saved_excerpt(text: str, stored: Rendered, limit: int) -> str:
     return excerpt_of_html(html_to_show(text, stored), limit)
 
 
+def stored_html(html: str) -> Markup:
+    """A submission's text as domain.portfolios.snapshot_html gives it (the HTML stored when the
+    set was submitted, or rendered in memory for an older renderer), marked safe because nh3
+    cleaned it either way; templates show a submission's texts through this."""
+    return Markup(html)  # noqa: S704 - sanitised by render_markdown
+
+
 def init_app(app: Flask) -> None:
-    app.add_template_filter(narrative_html, "narrative_html")
+    app.add_template_filter(stored_html, "stored_html")

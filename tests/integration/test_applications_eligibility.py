@@ -45,6 +45,11 @@ def test_live_hours_for_entries_as_typed(client, session, draft):
     assert data["message"] == "202 of 1,820 hours in the last 5 years"  # 71 days x 20/7
     assert data["enough"] is False
     assert data["overlaps"] == []
+    # What would make it enough: 1,618 more hours, at most 40 a week.
+    assert data["notes"] == [
+        "You need 1,618 more hours to be eligible: at least 41 more weeks of library work at 40 "
+        "hours a week. Unpaid and part-time library work count too: add any you have not listed."
+    ]
 
 
 def test_live_hours_flag_overlaps_and_leave_out_incomplete_entries(client, session, draft):
@@ -56,7 +61,7 @@ def test_live_hours_flag_overlaps_and_leave_out_incomplete_entries(client, sessi
     ]
     data = live(client, draft, {"entries": entries}).get_json()
     assert data["overlaps"] == ["Entries 1 and 2 overlap from 1 June 2022 to 31 December 2022."]
-    assert data["notes"] == ["1 entry is not counted until complete and correct."]
+    assert data["notes"][0] == "1 entry is not counted until complete and correct."
 
 
 def test_live_hours_refuse_a_body_that_is_not_a_list_of_entries(client, session, draft):
@@ -83,6 +88,7 @@ def test_saved_draft_shows_hours_overlaps_and_counted_hours_per_entry(client, se
     response = save(client, draft, answers)
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "2,085 of 1,820 hours in the last 5 years" in page  # 365 days at the 40-hour cap
+    assert "more hours to be eligible" not in page  # enough: no advice
     assert "Entries 1 and 2 overlap from 1 June 2022 to 30 June 2022." in page
     assert "42 hours above the weekly cap of 40 hours are not counted." in page
     # In June the two share the cap in proportion (40:10), so each keeps 4/5 of its June hours.
@@ -138,3 +144,13 @@ def test_starting_an_unknown_or_unpublished_program_is_not_found(client, session
     )
     assert client.get("/me/applications/new?program=nope").status_code == 404
     assert client.get("/me/applications/new?program=lsscp").status_code == 200
+
+
+def test_a_draft_short_of_hours_warns_before_submitting_and_says_what_would_be_enough(
+    client, session, draft
+):
+    start_date = (today() - timedelta(days=200)).isoformat()
+    answers = complete_form(**entry(0, start_date=start_date))  # 20 hours a week, ongoing
+    page = client.get(save(client, draft, answers).headers["Location"]).get_data(as_text=True)
+    assert "Before you submit:</strong> the experience listed" in page
+    assert "more hours to be eligible: at least" in page

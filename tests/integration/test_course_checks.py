@@ -389,3 +389,22 @@ def test_after_the_window_a_candidate_can_no_longer_mark_a_course_completed(sess
             today=later,
         )
     assert item.course_status is CourseStatus.IN_PROGRESS
+
+
+def test_the_candidates_dashboard_agrees_with_itself_once_the_course_certifies_them(
+    client, session
+):
+    item = course_candidate(session, make_framework(session))
+    candidate = item.enrollment.user
+    session.commit()
+    login_as(client, candidate)
+    before = text_of(client.get("/me/"))
+    assert "days left" in before
+    assert "Core skills required Course:" in before and "not met yet" in before
+    admin_client(client, session)
+    assert verify(client, item).status_code == 302
+    login_as(client, candidate)
+    after = text_of(client.get("/me/"))
+    # The verified course shows as met, and a certified enrollment has no countdown.
+    assert "not met yet" not in after and "days left" not in after
+    assert re.search(r"Core skills required Course: [^)]*; completed and verified\) met ", after)

@@ -19,6 +19,7 @@ from portfolio.domain.lifecycle import SetLifecycle
 from portfolio.models import (
     Application,
     ApplicationStatus,
+    AuditEvent,
     Enrollment,
     EnrollmentSet,
     Role,
@@ -26,6 +27,7 @@ from portfolio.models import (
 )
 from portfolio.models.base import utcnow
 from portfolio.web.errors import DATABASE_DOWN
+from tests.committed_data import backends_waiting_on, table_locked
 from tests.helpers import csrf_token, login_as, make_user
 from tests.portfolio_fixtures import enroll, fill_set, make_framework
 from tests.review_fixtures import make_framework as review_framework
@@ -65,6 +67,17 @@ def connection_cut_at_commit(committed_engine) -> Iterator[list[int]]:
         yield cut
     finally:
         event.remove(Session, "before_commit", terminate)
+
+
+def at_once(engine, threads: list[threading.Thread]) -> None:
+    """Run requests so that they surely overlap: the audit table is held until each has got as
+    far as its audit row or is waiting for a row another one holds; then all go on."""
+    with table_locked(engine, AuditEvent.__tablename__):
+        for thread in threads:
+            thread.start()
+        backends_waiting_on(engine, count=len(threads))
+    for thread in threads:
+        thread.join(30)
 
 
 def set_status(engine, set_id: int) -> str:
@@ -109,21 +122,16 @@ def test_two_submits_of_one_set_at_once_give_one_success_and_one_clear_refusal(
     for client in clients:
         login_as(client, user)
         tokens.append(csrf_token(client, f"/me/portfolio/sets/{set_id}/submit"))
-    barrier = threading.Barrier(2)
     statuses: list[int] = []
 
     def submit(n: int) -> None:
-        barrier.wait()
         reply = clients[n].post(
             f"/me/portfolio/sets/{set_id}/submit", data={"csrf_token": tokens[n]}
         )
         statuses.append(reply.status_code)
 
     threads = [threading.Thread(target=submit, args=(n,)) for n in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(30)
+    at_once(committed_engine, threads)
 
     assert sorted(statuses) == [302, 409]
 
@@ -158,7 +166,6 @@ def test_two_administrators_approving_at_once_get_one_approval_and_a_clear_409(
         login_as(client, admin)
         clients.append(client)
         tokens.append(csrf_token(client, url))
-    barrier = threading.Barrier(2)
     replies: list[tuple[int, str]] = []
 
     def approve(n: int) -> None:
@@ -167,15 +174,11 @@ def test_two_administrators_approving_at_once_get_one_approval_and_a_clear_409(
             "decision-outcome": "approve",
             "decision-reason": f"Approved by administrator {n}.",
         }
-        barrier.wait()
         reply = clients[n].post(f"{url}/decision", data=data)
         replies.append((reply.status_code, reply.get_data(as_text=True)))
 
     threads = [threading.Thread(target=approve, args=(n,)) for n in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(30)
+    at_once(committed_engine, threads)
 
     # One approval stands; the other is told plainly (a 409 page, never a raw 500).
     assert sorted(status for status, _page in replies) == [302, 409]

@@ -3,6 +3,7 @@ PostgreSQL), and downgrades cleanly."""
 
 from __future__ import annotations
 
+import sqlalchemy as sa
 from alembic import command
 from sqlalchemy import create_engine, text
 
@@ -60,3 +61,65 @@ def test_the_migration_renders_the_texts_saved_before_it(empty_database_url):
         columns = {c["name"] for c in conn.dialect.get_columns(conn, "portfolio_entry")}
     engine.dispose()
     assert "narrative_html" not in columns and "narrative" in columns
+
+
+def test_the_migration_renders_the_texts_of_submissions_made_before_it(empty_database_url):
+    from portfolio.domain.portfolios.snapshots import snapshot_sha256
+    from portfolio.models.base import JSONDocument
+
+    cfg = alembic_config(empty_database_url)
+    command.upgrade(cfg, "c3e8f1a2b4d6")  # the revision before the submissions' HTML
+    document = {
+        "format": 1,
+        "set": {"code": "FOUND", "name": "Foundations"},
+        "attempt": 1,
+        "learning_statement": "I *learned* <b>this</b>.",
+        "competencies": [
+            {"code": "F1", "title": "Purpose", "narrative": "# Story time", "artifacts": []},
+            {"code": "F2", "title": "Ethics", "narrative": "", "artifacts": []},
+        ],
+    }
+    submission = sa.table(
+        "submission",
+        *(sa.column(name) for name in ("id", "enrollment_set_id", "attempt", "submitted_by_id")),
+        sa.column("submitted_at"),
+        sa.column("snapshot", JSONDocument()),
+        sa.column("snapshot_sha256"),
+        sa.column("status"),
+    )
+    engine = create_engine(empty_database_url)
+    with engine.begin() as conn:
+        _without_foreign_keys(conn)
+        conn.execute(
+            submission.insert().values(
+                id=1,
+                enrollment_set_id=1,
+                attempt=1,
+                submitted_by_id=1,
+                submitted_at=sa.func.current_timestamp(),
+                snapshot=document,
+                snapshot_sha256=snapshot_sha256(document),
+                status="submitted",
+            )
+        )
+    command.upgrade(cfg, "head")
+    with engine.connect() as conn:
+        row = conn.execute(
+            sa.select(
+                sa.column("snapshot_html", JSONDocument()),
+                sa.column("snapshot_html_rendered_with"),
+                sa.column("snapshot_sha256"),
+            ).select_from(sa.table("submission"))
+        ).one()
+    assert row.snapshot_html == {
+        "for": snapshot_sha256(document),
+        "learning_statement": "<p>I <em>learned</em> &lt;b&gt;this&lt;/b&gt;.</p>",
+        "narratives": {"F1": "<h2>Story time</h2>", "F2": ""},
+    }
+    assert row.snapshot_html_rendered_with == RENDERER_VERSION
+    assert row.snapshot_sha256 == snapshot_sha256(document)  # the evidence is untouched
+    command.downgrade(cfg, "c3e8f1a2b4d6")
+    with engine.connect() as conn:
+        columns = {c["name"] for c in conn.dialect.get_columns(conn, "submission")}
+    engine.dispose()
+    assert "snapshot_html" not in columns and "snapshot" in columns

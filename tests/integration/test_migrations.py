@@ -48,12 +48,10 @@ def test_the_tally_migration_counts_the_reviews_already_submitted(app, empty_dat
     from tests.review_fixtures import make_world
 
     cfg = alembic_config(empty_database_url)
-    command.upgrade(cfg, "32ee3b02f2fb")  # the revision before the tallies
+    # The reviews are made with today's models on today's schema, then the schema goes back to
+    # the revision before the tallies (the rows stay) and comes forward again.
+    command.upgrade(cfg, "head")
     engine = create_engine(empty_database_url)
-    # Today's services queue their emails in the outbox, which came after the tallies: give
-    # them the table for the set-up, then take it away so the upgrade makes it.
-    outbox_table = Base.metadata.tables["outbox_message"]
-    outbox_table.create(engine)
     with app.app_context(), Session(engine) as session:
         world = make_world(session, reviewers=2)
         assignments.assign_for_submission(session, world.submission, clock.today())
@@ -68,7 +66,7 @@ def test_the_tally_migration_counts_the_reviews_already_submitted(app, empty_dat
                 for c in world.competencies
             )
         session.commit()
-    outbox_table.drop(engine)
+    command.downgrade(cfg, "32ee3b02f2fb")
     command.upgrade(cfg, "head")
     with app.app_context(), Session(engine) as session:
         migrated = _tallies(session)

@@ -222,6 +222,23 @@ def test_a_missing_rating_is_422_on_submit(client, session):
     assert "Choose a rating for C2" in response.get_data(as_text=True)
 
 
+def test_submitting_lists_every_problem_at_once_each_beside_its_field(client, session):
+    world, (a, _b) = in_review(session)
+    login_as(client, a.reviewer)
+    levels = {"C1": "not_met"}  # C1 needs a comment; C2 and C3 need a rating
+    response = post_ratings(client, world, a, levels, action="submit", comment="")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    ids = {c.code: c.id for c in world.competencies}
+    summary = page.split('id="error-summary"')[1].split("</div>")[0]
+    assert f'href="#comment-{ids["C1"]}"' in summary
+    assert f'href="#rating-{ids["C2"]}"' in summary and f'href="#rating-{ids["C3"]}"' in summary
+    assert f'id="rating-{ids["C3"]}-error">Choose a rating for C3' in page
+    assert f'id="comment-{ids["C1"]}-error">' in page
+    session.expire_all()
+    assert a.status is AssignmentStatus.ASSIGNED
+
+
 def test_a_form_without_its_version_is_400(client, session):
     world, (a, _b) = in_review(session)
     login_as(client, a.reviewer)

@@ -275,7 +275,10 @@ def test_hostile_narratives_are_inert_on_the_scoring_screen(client, session):
     parser.feed(page)
     assert not [t for t, _ in parser.found if t in ("iframe", "img")]
     scripts = [a for t, a in parser.found if t == "script"]
-    assert scripts == [[("src", "/static/js/review.js"), ("defer", None)]]  # ours only
+    assert scripts == [  # ours only
+        [("src", "/static/js/error-focus.js"), ("defer", None)],
+        [("src", "/static/js/review.js"), ("defer", None)],
+    ]
     for _tag, attrs in parser.found:
         assert not [name for name, _ in attrs if name.startswith("on")]
         assert not [v for n, v in attrs if n == "href" and (v or "").startswith("javascript:")]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from portfolio.domain.lifecycle import SetLifecycle
 from portfolio.models import Submission
 from portfolio.services.portfolios import artifacts
 from portfolio.services.portfolios import entries as portfolios
@@ -29,6 +30,15 @@ def test_the_summary_shows_what_will_be_sent(client, session, signed_in):
     assert "S1-1: Competency 1.1" in html and "S1-2: Competency 1.2" in html
     assert "1 artifact" in html and "Evidence for S1-2" in html
     assert "Submit S1 for review</button>" in html
+    assert "If this set is not met, you can revise and resubmit it once." in html
+
+
+def test_the_resubmit_page_says_it_is_the_last_attempt(client, session, signed_in):
+    fill_set(session, signed_in, signed_in.sets[0])
+    signed_in.sets[0].status = SetLifecycle.NOT_YET_MET
+    session.commit()
+    html = client.get(submit_url(signed_in.sets[0])).get_data(as_text=True)
+    assert "This is your last resubmission for this set: if it is not met, the set is" in html
 
 
 def test_the_summary_names_competencies_without_evidence_and_offers_no_button(

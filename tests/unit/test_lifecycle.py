@@ -20,6 +20,7 @@ from portfolio.domain.lifecycle import (
     SetEvent,
     SetLifecycle,
     allowed_events,
+    attempts_note,
     can_resubmit,
     completion_window_end,
     days_left,
@@ -376,3 +377,33 @@ def test_a_program_without_resubmissions_refuses_them() -> None:
 def test_bad_resubmission_counts_are_invalid_input(used: object, allowed: object) -> None:
     with pytest.raises(InvalidInput, match="resubmission count"):
         can_resubmit(used, allowed, END, date(2026, 1, 1))  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("status", "used", "allowed", "note"),
+    [
+        (S.DRAFT, 0, 1, "If this set is not met, you can revise and resubmit it once."),
+        (S.DRAFT, 0, 3, "If this set is not met, you can revise and resubmit it 3 times."),
+        (
+            S.DRAFT,
+            0,
+            0,
+            "This program allows no resubmission: if this set is not met, it is closed.",
+        ),
+        (
+            S.NOT_YET_MET,
+            0,
+            3,
+            "This is a resubmission: if it is not met, you can resubmit twice more.",
+        ),
+        (
+            S.NOT_YET_MET,
+            0,
+            1,
+            "This is your last resubmission for this set: if it is not met, the set is closed as "
+            "not met (it can then still be met by an approved course).",
+        ),
+    ],
+)
+def test_the_submit_page_says_what_an_attempt_leaves(status, used, allowed, note):
+    assert attempts_note(status, used, allowed) == note

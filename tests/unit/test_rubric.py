@@ -415,3 +415,39 @@ def test_thresholds_can_be_replaced_without_touching_the_rule() -> None:
     outcome = combine_reviews(both_rate([M] * 7 + [P] * 3), codes(10), program_rules(stricter))
     assert outcome.status is SetStatus.NOT_YET_MET
     assert outcome.reasons[0] == "7 of 10 competencies met (70%, at least 80% needed)"
+
+
+def test_a_provisional_competency_is_combined_and_shown_but_never_counted():
+    reviews = {1: {"C1": M, "C2": M, "C3": N}, 2: {"C1": M, "C2": M, "C3": M}}
+    outcome = combine_reviews(reviews, codes(3), RULES, provisional=frozenset({"C3"}))
+    # Not met against Met would need a third reviewer; a provisional competency never does.
+    assert outcome.status is SetStatus.MET and outcome.pending == ()
+    assert (outcome.total, outcome.met_count, outcome.not_met_count) == (2, 2, 0)
+    result = outcome.results["C3"]
+    assert result.rule is CombineRule.NOT_COUNTED and not result.counted
+    assert result.explanation == (
+        "One reviewer rated it Met and the other Not met. Provisional: it does not count "
+        "toward the set until the program confirms it."
+    )
+    document = outcome.as_document()
+    assert document["counts"]["total"] == 2
+    assert document["competencies"]["C3"]["rule"] == "not_counted"
+
+
+def test_a_provisional_competency_rated_alike_keeps_its_rating_but_does_not_count():
+    reviews = {1: {"C1": N, "C2": M}, 2: {"C1": N, "C2": M}}
+    outcome = combine_reviews(reviews, codes(2), RULES, provisional=frozenset({"C1"}))
+    assert outcome.met and outcome.results["C1"].rating is N
+    assert outcome.results["C1"].explanation.startswith("Both reviewers rated it Not met.")
+
+
+def test_a_set_whose_every_competency_is_provisional_cannot_be_judged():
+    reviews = {1: {"C1": M}, 2: {"C1": M}}
+    with pytest.raises(InvalidInput, match="at least one competency that counts"):
+        combine_reviews(reviews, codes(1), RULES, provisional=frozenset({"C1"}))
+
+
+def test_a_third_reviewer_rating_for_a_provisional_competency_is_refused():
+    reviews = {1: {"C1": M, "C2": N}, 2: {"C1": M, "C2": M}}
+    with pytest.raises(InvalidInput, match="does not need a third reviewer"):
+        combine_reviews(reviews, codes(2), RULES, {"C2": M}, provisional=frozenset({"C2"}))

@@ -134,3 +134,17 @@ def test_the_review_queues_of_administrators(page: Page, live: str, live_app):
         page.goto(f"{live}{path}")
         expect(page.get_by_role("heading", level=1)).to_have_text(heading)
         assert_accessible(page)
+
+
+def test_an_incomplete_review_lists_every_problem_and_focus_moves_to_the_list(
+    page: Page, live: str, live_app
+):
+    ids = seed(live_app)
+    sign_in(page, live, ids["reviewer"], f"/review/assignments/{ids['assignment']}")
+    page.locator(f"#rating-{ids['c1']}-not_met").check()  # needs a comment; two need ratings
+    expect(page.locator("#autosave-status")).to_contain_text("Draft saved at")
+    page.get_by_role("button", name="Submit review").click()
+    summary = page.locator("#error-summary")
+    expect(summary).to_be_focused()
+    expect(summary.get_by_role("link")).to_have_count(3)
+    assert_accessible(page)

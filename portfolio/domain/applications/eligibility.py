@@ -199,6 +199,19 @@ def progress_message(summary: HoursSummary, rules: EligibilityRules) -> str:
     return f"{summary.total_hours:,} of {rules.experience_hours:,} hours in the last {years}"
 
 
+def shortfall_advice(total_hours: int, rules: EligibilityRules) -> str | None:
+    """What would make the hours enough, in words; None when they already are."""
+    short = rules.experience_hours - total_hours
+    if short <= 0:
+        return None
+    weeks = -(-short // rules.weekly_hours_cap)  # at the most that counts in a week
+    return (
+        f"You need {short:,} more hours to be eligible: at least {weeks:,} more "
+        f"week{'' if weeks == 1 else 's'} of library work at {rules.weekly_hours_cap} hours a "
+        "week. Unpaid and part-time library work count too: add any you have not listed."
+    )
+
+
 class EligibilityStatus(enum.StrEnum):
     """Stored in models.applications.Application.eligibility."""
 

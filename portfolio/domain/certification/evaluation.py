@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from portfolio.domain.dates import add_years, format_date
-from portfolio.domain.lifecycle import SetLifecycle
+from portfolio.domain.lifecycle import UNDER_REVIEW, SetLifecycle
 
 
 class Route(enum.StrEnum):
@@ -28,14 +28,6 @@ class Route(enum.StrEnum):
     PORTFOLIO = "portfolio"
 
 
-_UNDER_REVIEW = frozenset(
-    {
-        SetLifecycle.SUBMITTED,
-        SetLifecycle.IN_REVIEW,
-        SetLifecycle.NEEDS_ADJUDICATION,
-        SetLifecycle.RESUBMITTED,
-    }
-)
 
 
 class Verdict(enum.StrEnum):
@@ -67,7 +59,7 @@ class SetState:
         """Handed in, and waiting for its reviews or the office's verification."""
         if self.route is Route.COURSE:
             return self.course_completed and not self.course_verified
-        return self.route is Route.PORTFOLIO and self.status in _UNDER_REVIEW
+        return self.route is Route.PORTFOLIO and self.status in UNDER_REVIEW
 
     @property
     def how(self) -> str:

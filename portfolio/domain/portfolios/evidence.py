@@ -3,7 +3,8 @@
 Decisions recorded here (see also DESIGN.md, "Evidence"):
 - A competency "has evidence" when its narrative is not blank AND at least one usable artifact
   (a link, or a file whose upload is verified) supports it: the narrative is the candidate's
-  account, the artifact the proof of it.
+  account, the artifact the proof of it. A provisional competency (not confirmed by the
+  program office yet) takes evidence but does not require it.
 - Evidence of a set may be edited while the lifecycle allows save_draft (not started, draft,
   not yet met) and also while a submission waits on reviewers: such an edit changes only the
   live draft, never the submitted snapshot. A set that is met or closed is finished: its
@@ -17,7 +18,13 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from portfolio.domain.errors import Conflict, InvalidInput
-from portfolio.domain.lifecycle import SetEvent, SetLifecycle, allowed_events, transition
+from portfolio.domain.lifecycle import (
+    UNDER_REVIEW,
+    SetEvent,
+    SetLifecycle,
+    allowed_events,
+    transition,
+)
 
 STALE_MESSAGE = (
     "This was changed in another tab or window. Reload to see the latest version; "
@@ -33,14 +40,7 @@ MAX_URL = 2_000
 LINK_SCHEMES = frozenset({"http", "https"})
 
 # Waiting on reviewers: edits go to the live draft and leave the status (and snapshot) alone.
-WAITING_ON_REVIEW = frozenset(
-    {
-        SetLifecycle.SUBMITTED,
-        SetLifecycle.IN_REVIEW,
-        SetLifecycle.NEEDS_ADJUDICATION,
-        SetLifecycle.RESUBMITTED,
-    }
-)
+WAITING_ON_REVIEW = UNDER_REVIEW
 
 
 def status_after_edit(current: SetLifecycle) -> SetLifecycle:
@@ -103,6 +103,8 @@ class CompetencyEvidence:
     narrative_words: int
     usable_artifacts: int  # links, and files whose upload is verified
     unusable_artifacts: int  # files whose upload is missing or not verified
+    # Not confirmed by the program office yet: evidence is welcome but not required.
+    provisional: bool = False
 
     @property
     def has_narrative(self) -> bool:
@@ -123,9 +125,12 @@ class CompetencyEvidence:
 
 
 def missing_evidence(items: Iterable[CompetencyEvidence]) -> list[str]:
-    """One line per competency without evidence, e.g. "FOUND-2 (Ethics): add a narrative"."""
+    """One line per competency without evidence, e.g. "FOUND-2 (Ethics): add a narrative".
+    A provisional competency is never missing anything: it is not required."""
     lines = []
     for item in items:
+        if item.provisional:
+            continue
         gaps = item.gaps()
         if gaps:
             lines.append(f"{item.code} ({item.title}): add {' and '.join(gaps)}")

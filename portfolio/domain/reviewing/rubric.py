@@ -4,6 +4,10 @@ The rule (DESIGN.md, LSSCP.md section 2): equal ratings stand; Met with Partiall
 Met; a differing pair that includes Not met goes to a third reviewer, whose rating stands. A set
 is met when enough competencies are Met, few enough Partially met and few enough Not met, as the
 program's pass thresholds say. Every result carries the reason it was reached.
+
+A provisional competency (one the program office has not confirmed yet, e.g. LSSCP's
+"To be confirmed" items) is rated and shown, but never counted: it takes no part in the
+thresholds and never goes to a third reviewer.
 """
 
 from __future__ import annotations
@@ -69,6 +73,7 @@ class CombineRule(enum.StrEnum):
     MET_WITH_PARTIAL = "met_with_partial"
     ADJUDICATION_REQUIRED = "adjudication_required"
     ADJUDICATED = "adjudicated"
+    NOT_COUNTED = "not_counted"  # a provisional competency: rated, shown, not counted
 
 
 @dataclass(frozen=True)
@@ -86,8 +91,12 @@ class CompetencyResult:
     adjudicator_rating: Rating | None = None
 
     @property
+    def counted(self) -> bool:
+        return self.rule is not CombineRule.NOT_COUNTED
+
+    @property
     def needs_adjudication(self) -> bool:
-        return self.rating is None
+        return self.counted and self.rating is None
 
 
 def combine_pair(a: Rating, b: Rating) -> CompetencyResult:
@@ -110,6 +119,24 @@ def combine_pair(a: Rating, b: Rating) -> CompetencyResult:
         None,
         CombineRule.ADJUDICATION_REQUIRED,
         f"{said}; a third reviewer decides.",
+    )
+
+
+PROVISIONAL_NOTE = "Provisional: it does not count toward the set until the program confirms it."
+
+
+def not_counted(a: Rating, b: Rating) -> CompetencyResult:
+    """Two ratings of a provisional competency: combined as usual where the rule needs no
+    third reviewer (none is asked otherwise), with why they do not count."""
+    pair = combine_pair(a, b)
+    high, low = pair.ratings
+    said = (
+        f"One reviewer rated it {high.label} and the other {low.label}."
+        if pair.needs_adjudication
+        else pair.explanation
+    )
+    return CompetencyResult(
+        pair.ratings, pair.rating, CombineRule.NOT_COUNTED, f"{said} {PROVISIONAL_NOTE}"
     )
 
 
@@ -163,7 +190,8 @@ class SetOutcome:
 
     @property
     def total(self) -> int:
-        return len(self.results)
+        """How many competencies count (provisional ones do not)."""
+        return sum(1 for result in self.results.values() if result.counted)
 
     @property
     def reasons(self) -> tuple[str, ...]:
@@ -198,12 +226,15 @@ class SetOutcome:
 
 def set_outcome(results: Mapping[str, CompetencyResult], thresholds: PassThresholds) -> SetOutcome:
     """Judge a set from its combined competency results (exact Fraction arithmetic)."""
-    total = len(results)
+    counted = [result for result in results.values() if result.counted]
+    total = len(counted)
     if total == 0:
-        raise InvalidInput("A competency set needs at least one competency.", field="competencies")
+        raise InvalidInput(
+            "A competency set needs at least one competency that counts.", field="competencies"
+        )
     pending = tuple(code for code, result in results.items() if result.needs_adjudication)
     counts = dict.fromkeys(Rating, 0)
-    for result in results.values():
+    for result in counted:
         if result.rating is not None:
             counts[result.rating] += 1
     met, partial, not_met = counts[Rating.MET], counts[Rating.PARTIALLY_MET], counts[Rating.NOT_MET]
@@ -250,8 +281,12 @@ def combine_reviews(
     competency_codes: Sequence[str],
     rules: ProgramRules,
     adjudications: Mapping[str, Rating] | None = None,
+    provisional: frozenset[str] = frozenset(),
 ) -> SetOutcome:
     """Combine the reviewers' ratings of one submitted set and judge the set.
+
+    Codes in `provisional` are combined and kept with their reasons but not counted (and
+    never sent to a third reviewer).
 
     `reviews` maps each reviewer id to that reviewer's rating of every competency code of the
     set; `adjudications` maps competency code to the third reviewer's rating, only for the
@@ -270,6 +305,14 @@ def combine_reviews(
     results: dict[str, CompetencyResult] = {}
     first, second = reviews.values()
     for code in competency_codes:
+        if code in provisional:
+            if code in adjudications:
+                raise InvalidInput(
+                    f"{code} does not need a third reviewer: it is provisional and not counted.",
+                    field="adjudications",
+                )
+            results[code] = not_counted(first[code], second[code])
+            continue
         result = combine_pair(first[code], second[code])
         if code in adjudications:
             if not result.needs_adjudication:

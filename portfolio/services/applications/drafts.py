@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -21,6 +21,8 @@ from portfolio.domain.programs.rules import ProgramRules
 from portfolio.models import (
     Application,
     ApplicationStatus,
+    Enrollment,
+    EnrollmentStatus,
     ExperienceRecord,
     Framework,
     User,
@@ -56,6 +58,22 @@ APPLICATION_FIELDS = frozenset(
     }
 )
 OPEN = (ApplicationStatus.DRAFT, ApplicationStatus.SUBMITTED, ApplicationStatus.APPROVED)
+# What a new application takes over from the person's last one to the same program (a rejected
+# one, or one whose enrollment ended): who they are and where they worked. The way they pay is
+# chosen afresh, since scholarships have their own limits.
+CARRIED_OVER = (
+    "phone",
+    "address",
+    "city",
+    "region",
+    "postal_code",
+    "country",
+    "has_diploma",
+    "education_country",
+    "is_member",
+    "member_number",
+    "supervisor_email",
+)
 
 
 def start_application(session: Session, user: User, slug: str) -> Application:
@@ -68,30 +86,72 @@ def start_application(session: Session, user: User, slug: str) -> Application:
     if framework is None:
         raise NotFound("There is no published program with that name.")
     application = Application(user_id=user.id, framework_id=framework.id, form_input={})
+    previous = previous_application(session, user, slug)
+    if previous is not None:
+        _carry_over(previous, application)
     session.add(application)
     session.flush()
+    details: dict[str, Any] = {"slug": framework.slug, "version": framework.version}
+    if previous is not None:
+        details["copied_from"] = previous.id
     audit.record(
         session,
         actor=user,
         action=AuditAction.APPLICATION_STARTED,
         object_type="application",
         object_id=application.id,
-        details={"slug": framework.slug, "version": framework.version},
+        details=details,
     )
     return application
 
 
-def open_application(session: Session, user: User, slug: str) -> Application | None:
-    """A draft, submitted or approved application of `user` to program `slug`, if any."""
-    query = (
+def _programs_applications(user: User, slug: str) -> Select[Application]:
+    """`user`'s applications to program `slug`, the latest first (one row)."""
+    return (
         select(Application)
         .join(Framework, Application.framework_id == Framework.id)
         .where(Application.user_id == user.id, Framework.slug == slug)
-        .where(Application.status.in_(OPEN))
         .order_by(Application.id.desc())
         .limit(1)
     )
+
+
+def open_application(session: Session, user: User, slug: str) -> Application | None:
+    """A draft or submitted application of `user` to program `slug`, or an approved one whose
+    enrollment goes on (active or certified), if any: there is then nothing new to start."""
+    ended = select(Enrollment.application_id).where(Enrollment.status == EnrollmentStatus.CLOSED)
+    query = _programs_applications(user, slug).where(
+        Application.status.in_(OPEN), Application.id.not_in(ended)
+    )
     return session.scalar(query)
+
+
+def previous_application(session: Session, user: User, slug: str) -> Application | None:
+    """The person's latest application to `slug` that was rejected or whose enrollment ended:
+    what a new application starts from."""
+    ended = select(Enrollment.application_id).where(Enrollment.status == EnrollmentStatus.CLOSED)
+    query = _programs_applications(user, slug).where(
+        (Application.status == ApplicationStatus.REJECTED) | Application.id.in_(ended)
+    )
+    return session.scalar(query)
+
+
+def _carry_over(previous: Application, application: Application) -> None:
+    for name in CARRIED_OVER:
+        setattr(application, name, getattr(previous, name))
+    application.experience = [
+        ExperienceRecord(
+            position=record.position,
+            library=record.library,
+            library_type=record.library_type,
+            role=record.role,
+            paid=record.paid,
+            start_date=record.start_date,
+            end_date=record.end_date,
+            hours_per_week=record.hours_per_week,
+        )
+        for record in previous.experience
+    ]
 
 
 def get_application(session: Session, application_id: int) -> Application | None:

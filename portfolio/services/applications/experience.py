@@ -16,6 +16,7 @@ from portfolio.domain.applications.eligibility import (
     ExperienceEntry,
     hours_in_window,
     progress_message,
+    shortfall_advice,
 )
 from portfolio.domain.dates import format_date
 from portfolio.domain.errors import InvalidInput
@@ -169,6 +170,9 @@ def hours_report(
             f"{left_out} {'entry is' if left_out == 1 else 'entries are'} not counted until "
             "complete and correct."
         )
+    advice = shortfall_advice(summary.total_hours, rules)
+    if advice:
+        notes.append(advice)
     over = int(summary.hours_over_cap)
     if over:
         notes.append(

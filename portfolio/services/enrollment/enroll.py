@@ -15,11 +15,9 @@ from sqlalchemy.orm import Session
 from portfolio.domain.audit_actions import AuditAction
 from portfolio.domain.dates import format_date
 from portfolio.domain.enrollment.electives import can_change_elective, validate_electives
+from portfolio.domain.enrollment.routes import route_refusal
 from portfolio.domain.errors import Conflict, InvalidInput, NotFound
-from portfolio.domain.lifecycle import (
-    NOTHING_SUBMITTED,
-    completion_window_end,
-)
+from portfolio.domain.lifecycle import completion_window_end
 from portfolio.models import (
     Application,
     CourseStatus,
@@ -183,7 +181,8 @@ def choose_route(
     competencies now, so the pages that show them only ever read.
 
     InvalidInput for a missing or unknown value; Conflict once work for the set was submitted
-    (the route is then fixed), for a course already verified, and once the enrollment is
+    (the route is then fixed, except that a portfolio closed as not met may turn to a course:
+    domain.enrollment.routes), for a course already verified, and once the enrollment is
     decided or its completion window has ended (a course marked completed afterwards would
     otherwise be waited for, past the window).
     """
@@ -202,9 +201,9 @@ def choose_route(
         chosen = Route.UNDECIDED
     if chosen == Route.UNDECIDED:
         raise InvalidInput("Choose a course or a portfolio.", field="route")
-    locked = item.status not in NOTHING_SUBMITTED
-    if locked and chosen != item.route:
-        raise Conflict("Work for this set was submitted, so its route can no longer change.")
+    refusal = route_refusal(item.status, item.route.value, chosen.value)
+    if refusal is not None:
+        raise Conflict(refusal)
     if item.course_status == CourseStatus.VERIFIED:
         raise Conflict("This course is verified by the program office; it can no longer change.")
     before = {"route": item.route.value, "course_status": _value(item.course_status)}

@@ -13,8 +13,9 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from portfolio.domain.dates import format_date
 from portfolio.domain.enrollment.electives import can_change_elective
+from portfolio.domain.enrollment.routes import COURSE, routes_open
 from portfolio.domain.lifecycle import (
-    NOTHING_SUBMITTED,
+    UNDER_REVIEW,
     SetLifecycle,
     days_left,
     window_open,
@@ -65,6 +66,11 @@ class SetProgress:
 
     @property
     def status_label(self) -> str:
+        """The set's status in words. On the course route that is the course's, not the
+        portfolio lifecycle's (which stays "not started", or closed, beside a course)."""
+        if self.route == Route.COURSE:
+            verified = self.enrollment_set.course_status is CourseStatus.VERIFIED
+            return "met" if verified else "not met yet"
         return self.status.label
 
     @property
@@ -74,7 +80,12 @@ class SetProgress:
 
     @property
     def route_can_change(self) -> bool:
-        return self.status in NOTHING_SUBMITTED
+        return bool(routes_open(self.status, self.route.value))
+
+    @property
+    def course_only(self) -> bool:
+        """Only the course route is left (its portfolio was closed as not met)."""
+        return routes_open(self.status, self.route.value) == {COURSE}
 
     @property
     def elective_can_change(self) -> bool:
@@ -158,7 +169,7 @@ def _with_next_steps(progress: EnrollmentProgress) -> EnrollmentProgress:
         for item in progress.sets:
             steps.extend(_set_steps(item))
         if not steps:
-            steps.append(NextStep("Nothing to do for now: your work is with the reviewers."))
+            steps.append(NextStep(_waiting_sentence(progress)))
     return replace(progress, next_steps=tuple(steps))
 
 
@@ -184,4 +195,19 @@ def _set_steps(item: SetProgress) -> list[NextStep]:
         return [NextStep(f"Build your portfolio for {item.name}, then submit it.", "portfolio")]
     if item.status is SetLifecycle.NOT_YET_MET:
         return [NextStep(f"Revise and resubmit your portfolio for {item.name}.", "portfolio")]
+    if item.status is SetLifecycle.CLOSED_NOT_MET:
+        return [
+            NextStep(
+                f"{item.name}: your portfolio was closed as not met. You can still meet this set "
+                "with an approved course: choose the course route.",
+                "route",
+            )
+        ]
     return []
+
+
+def _waiting_sentence(progress: EnrollmentProgress) -> str:
+    """What to say when the candidate has nothing to do: only true of sets being reviewed."""
+    if any(item.status in UNDER_REVIEW for item in progress.sets if item.route == Route.PORTFOLIO):
+        return "Nothing to do for now: your work is with the reviewers."
+    return "Nothing to do for now."

@@ -245,6 +245,7 @@ def evidence_for_set(
                 narrative_words=word_count(entry.narrative) if entry is not None else 0,
                 usable_artifacts=usable,
                 unusable_artifacts=len(artifacts) - usable,
+                provisional=competency.provisional,
             )
         )
     return summary

@@ -24,6 +24,7 @@ from portfolio.domain.errors import Conflict, InvalidInput
 from portfolio.domain.lifecycle import (
     SetEvent,
     SetLifecycle,
+    attempts_note,
     resubmission_refusal,
     transition,
     window_open,
@@ -32,6 +33,12 @@ from portfolio.domain.portfolios.evidence import (
     ALREADY_SUBMITTED,
     WAITING_ON_REVIEW,
     missing_evidence,
+)
+from portfolio.domain.portfolios.narrative import RENDERER_VERSION, is_current
+from portfolio.domain.portfolios.snapshot_html import (
+    SnapshotHtml,
+    build_snapshot_html,
+    html_to_show,
 )
 from portfolio.domain.portfolios.snapshot_views import (
     ArtifactView,
@@ -55,6 +62,8 @@ from portfolio.models import (
     Route,
     Submission,
     SubmissionStatus,
+    Upload,
+    UploadStatus,
     User,
 )
 from portfolio.services import audit
@@ -86,6 +95,16 @@ def submit_refusal(enrollment_set: EnrollmentSet, today: date) -> str | None:
     if not window_open(enrollment.window_ends_on, today):
         return f"Your completion window ended on {format_date(enrollment.window_ends_on)}."
     return None
+
+
+def attempts_left(enrollment_set: EnrollmentSet) -> str:
+    """What submitting this set now leaves, in words (domain.lifecycle.attempts_note)."""
+    rules = rules_from_document(enrollment_set.enrollment.framework.rules)
+    return attempts_note(
+        enrollment_set.status,
+        enrollment_set.resubmissions_used,
+        rules.review.resubmissions_allowed,
+    )
 
 
 def submission_problems(portfolio: Portfolio | None, enrollment_set: EnrollmentSet) -> list[str]:
@@ -120,7 +139,8 @@ def submit_set(
     new_status = transition(current, event)
 
     attempt = next_attempt(session, locked)
-    document = build_snapshot(frozen_copy(portfolio, locked, attempt))
+    frozen = frozen_copy(portfolio, locked, attempt)
+    document = build_snapshot(frozen)
     fingerprint = snapshot_sha256(document)
     submission = Submission(
         enrollment_set_id=locked.id,
@@ -128,6 +148,8 @@ def submit_set(
         submitted_by_id=actor.id,
         snapshot=document,
         snapshot_sha256=fingerprint,
+        snapshot_html=build_snapshot_html(frozen, fingerprint, _stored_html(portfolio)),
+        snapshot_html_rendered_with=RENDERER_VERSION,
         status=SubmissionStatus.SUBMITTED,
     )
     try:
@@ -161,6 +183,47 @@ def submit_set(
     )
     _assign_reviewers(session, submission, today)
     return submission
+
+
+def submitted_html(submission: Submission, snapshot: Snapshot) -> SnapshotHtml:
+    """The HTML of the texts of `submission` (whose snapshot, read strictly, is `snapshot`):
+    the HTML stored when it was submitted, without parsing Markdown."""
+    return html_to_show(
+        snapshot,
+        submission.snapshot_sha256,
+        submission.snapshot_html,
+        submission.snapshot_html_rendered_with,
+    )
+
+
+def own_files(session: Session, owner: User, snapshot: Snapshot) -> dict[str, int]:
+    """Object key -> upload id of the files a snapshot names that `owner` uploaded and may
+    download (verified), in one query: what their own submission page links to."""
+    keys = snapshot.file_keys()
+    if not keys:
+        return {}
+    rows = session.execute(
+        select(Upload.key, Upload.id).where(
+            Upload.owner_id == owner.id,
+            Upload.status == UploadStatus.VERIFIED,
+            Upload.key.in_(keys),
+        )
+    )
+    return {key: upload_id for key, upload_id in rows}  # noqa: C416 - rows are Row objects
+
+
+def _stored_html(portfolio: Portfolio) -> dict[str, str]:
+    """Text -> the HTML stored when it was saved, for the texts the current renderer made:
+    submitting then parses no Markdown that was not changed by a renderer upgrade."""
+    saved = [
+        (
+            portfolio.learning_statement,
+            portfolio.learning_statement_html,
+            portfolio.learning_statement_rendered_with,
+        ),
+        *((e.narrative, e.narrative_html, e.narrative_rendered_with) for e in portfolio.entries),
+    ]
+    return {text: html for text, html, made_with in saved if is_current(made_with)}
 
 
 def next_attempt(session: Session, enrollment_set: EnrollmentSet) -> int:

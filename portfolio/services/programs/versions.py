@@ -1,6 +1,7 @@
 """Framework versions: import, export, publish, retire, copy into a new draft, read rules.
 
-Published versions never change: enrolled candidates stay on the version they enrolled under,
+Published versions never change (but for confirming a provisional competency, see
+confirm_competency): enrolled candidates stay on the version they enrolled under,
 so importing over a published version makes a new draft version instead, and publishing a new
 version leaves the older ones published. Everything here flushes; the caller commits.
 """
@@ -18,7 +19,7 @@ from portfolio.domain.audit_actions import AuditAction
 from portfolio.domain.errors import Conflict, NotFound
 from portfolio.domain.programs.documents import same_content
 from portfolio.domain.programs.rules import ProgramRules, rules_from_document
-from portfolio.models import Framework, FrameworkStatus, User
+from portfolio.models import Competency, Framework, FrameworkStatus, User
 from portfolio.models.base import utcnow
 from portfolio.services import audit
 from portfolio.services.programs.documents import export_document, write_content
@@ -137,6 +138,30 @@ def retire_framework(session: Session, framework: Framework, actor: User | None)
     framework.status = FrameworkStatus.RETIRED
     session.flush()
     _record(session, framework, AuditAction.FRAMEWORK_RETIRED, actor)
+
+
+def confirm_competency(
+    session: Session, framework: Framework, competency: Competency, actor: User | None
+) -> None:
+    """Confirm a provisional competency of a published version: from now on it is required
+    and counts toward its set for everyone on this version.
+
+    The one change a published version takes: the candidates enrolled under it are waiting for
+    exactly this confirmation, and a new version would never reach them. Outcomes already
+    recorded stay as they were decided. Conflict for a draft (edit the competency there) or a
+    competency that is not provisional.
+    """
+    if framework.is_editable:
+        raise Conflict("This version is a draft: untick Provisional in the competency's form.")
+    if competency.competency_set.framework_id != framework.id:
+        raise NotFound("We could not find that competency.")
+    if not competency.provisional:
+        raise Conflict(f"{competency.code} is already confirmed.")
+    competency.provisional = False
+    session.flush()
+    _record(
+        session, framework, AuditAction.FRAMEWORK_COMPETENCY_CONFIRMED, actor, code=competency.code
+    )
 
 
 def create_draft_from(session: Session, source: Framework, actor: User | None) -> Framework:

@@ -13,6 +13,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
+from portfolio.domain.enrollment.routes import COURSE, routes_open
 from portfolio.domain.errors import NotFound
 from portfolio.domain.lifecycle import SetLifecycle, status_title
 from portfolio.domain.reviewing.rubric import Rating
@@ -64,6 +65,9 @@ class OutcomeView:
     overridden: bool
     competencies: tuple[CompetencyFeedback, ...]
     overall_comments: tuple[Comment, ...]
+    enrollment_id: int = 0
+    # Closed, and the set may still be met by an approved course (domain.enrollment.routes).
+    course_route_open: bool = False
 
 
 @dataclass(frozen=True)
@@ -143,6 +147,9 @@ def candidate_outcome(session: Session, submission_id: int, candidate: User) -> 
         overall_comments=tuple(
             Comment(labels[r.id], r.overall_comment) for r in reviews if r.overall_comment
         ),
+        enrollment_id=submission.enrollment_set.enrollment_id,
+        course_route_open=COURSE
+        in routes_open(submission.enrollment_set.status, submission.enrollment_set.route.value),
     )
 
 

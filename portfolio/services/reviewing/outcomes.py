@@ -86,6 +86,7 @@ def on_review_submitted(
         [c.code for c in competencies],
         rules,
         adjudications or None,
+        provisional=frozenset(c.code for c in competencies if c.provisional),
     )
     document = combined.as_document()
     if combined.status is SetStatus.NEEDS_ADJUDICATION:

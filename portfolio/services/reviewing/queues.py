@@ -63,6 +63,14 @@ class OverdueRow:
     set_name: str
 
 
+def has_open_reviews(session: Session, reviewer: User) -> bool:
+    """Whether `reviewer` has a review (or calibration) waiting to be done."""
+    waiting = select(Assignment.id).where(
+        Assignment.reviewer_id == reviewer.id, Assignment.status == AssignmentStatus.ASSIGNED
+    )
+    return session.scalar(waiting.limit(1)) is not None
+
+
 def reviewer_queue(session: Session, reviewer: User) -> tuple[list[QueueRow], list[QueueRow]]:
     """The reviewer's open assignments (soonest due first) and their latest finished ones.
 

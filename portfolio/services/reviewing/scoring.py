@@ -223,19 +223,25 @@ def submit_review(
         today=today,
     )
     given = {r.competency_id: r for r in assignment.ratings}
+    problems: dict[str, str] = {}  # every one of them, so the reviewer fixes all in one go
     for competency in scope(session, assignment):
         rating = given.get(competency.id)
         if rating is None or rating.level is None:
-            raise InvalidInput(
-                f"Choose a rating for {competency.code} {competency.title}.",
-                field=f"rating-{competency.id}",
+            problems[f"rating-{competency.id}"] = (
+                f"Choose a rating for {competency.code} {competency.title}."
             )
-        check_comment(
-            parse_rating(rating.level),
-            rating.comment,
-            competency=competency.code,
-            field=f"comment-{competency.id}",
-        )
+            continue
+        try:
+            check_comment(
+                parse_rating(rating.level),
+                rating.comment,
+                competency=competency.code,
+                field=f"comment-{competency.id}",
+            )
+        except InvalidInput as exc:
+            problems[exc.field or f"comment-{competency.id}"] = exc.message
+    if problems:
+        raise InvalidInput.listing(problems)
     assignment.status, assignment.submitted_at = AssignmentStatus.SUBMITTED, utcnow()
     session.flush()
     codes = {c.id: c.code for c in scope(session, assignment)}

@@ -21,6 +21,7 @@ from portfolio.domain.portfolios.changes import (
     diff_lines,
     snapshot_changes,
 )
+from portfolio.domain.portfolios.snapshot_html import SnapshotHtml, html_to_show
 from portfolio.domain.portfolios.snapshot_views import EntryView, Snapshot
 from portfolio.domain.portfolios.snapshots import read_snapshot
 from portfolio.domain.reviewing.rubric import Rating
@@ -51,6 +52,7 @@ class CompetencyView:
     code: str
     title: str
     description: str
+    provisional: bool = False  # rated and shown, not counted (domain.reviewing.rubric)
 
 
 @dataclass(frozen=True)
@@ -94,6 +96,8 @@ class Screen:
     learning_statement: str
     learning_statement_changes: tuple[DiffLine, ...]
     items: tuple[CompetencyScreen, ...]
+    # The HTML of the statement and the narratives, stored when the set was submitted.
+    texts: SnapshotHtml
     # Object-store key -> (upload id, may be shown inline) for the files this snapshot names.
     files: Mapping[str, tuple[int, bool]] = field(default_factory=dict)
 
@@ -171,6 +175,12 @@ def scoring_screen(session: Session, assignment: Assignment) -> Screen:
         learning_statement=snapshot.learning_statement,
         learning_statement_changes=statement_changes,
         items=tuple(items),
+        texts=html_to_show(
+            snapshot,
+            submission.snapshot_sha256,
+            submission.snapshot_html,
+            submission.snapshot_html_rendered_with,
+        ),
         files=_files(session, snapshot.file_keys()),
     )
 
@@ -192,6 +202,7 @@ def _rubric_of_set(
             Competency.code,
             Competency.title,
             Competency.description,
+            Competency.provisional,
             RubricDescriptor.level_key,
             RubricDescriptor.text,
         )
@@ -199,9 +210,9 @@ def _rubric_of_set(
         .where(Competency.set_id == set_id)
         .order_by(Competency.position, Competency.id)
     )
-    for cid, code, title, description, level_key, text in rows:
+    for cid, code, title, description, provisional, level_key, text in rows:
         if cid not in competencies:
-            competencies[cid] = CompetencyView(cid, code, title, description)
+            competencies[cid] = CompetencyView(cid, code, title, description, provisional)
         if level_key is not None:
             descriptors.setdefault(cid, {})[level_key] = text
     return list(competencies.values()), descriptors

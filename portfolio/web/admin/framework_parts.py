@@ -12,7 +12,7 @@ from werkzeug.wrappers import Response
 from portfolio.domain.errors import BadRequest, InvalidInput, NotFound
 from portfolio.extensions import db
 from portfolio.models import Competency, CompetencySet, Framework
-from portfolio.services.programs import drafts
+from portfolio.services.programs import drafts, versions
 from portfolio.web.admin import bp
 from portfolio.web.admin.framework_forms import (
     SetForm,
@@ -188,3 +188,15 @@ def _page(template: str, form: object, **context: object) -> str | tuple[str, in
     """The form page; 422 when it comes back from a rejected post."""
     page = render_template(template, form=form, **context)
     return (page, 422) if request.method == "POST" else page
+
+
+@bp.post(f"{PREFIX}/competencies/<int:competency_id>/confirm")
+def framework_competency_confirm(framework_id: int, competency_id: int) -> Response:
+    """Confirm a provisional competency of a published version (see confirm_competency)."""
+    framework = load_framework(framework_id)
+    competency = load_competency(framework, competency_id)
+    versions.confirm_competency(db.session, framework, competency, actor())
+    flash(
+        f"{competency.code} is confirmed: it is now required and counts toward its set.", "success"
+    )
+    return to_editor(framework, f"set-{competency.competency_set.code}")

@@ -41,9 +41,19 @@ def new_application() -> Response | str:
 
 @bp.post("/applications")
 def start_application() -> Response:
-    application = applications.start_application(
-        db.session, _me(), request.form.get("program", "")[:60]
+    program = request.form.get("program", "")[:60]
+    starting_from = (
+        applications.previous_application(db.session, _me(), program)
+        if applications.open_application(db.session, _me(), program) is None
+        else None
     )
+    application = applications.start_application(db.session, _me(), program)
+    if starting_from is not None:
+        flash(
+            "We filled in this application from your last one: check every answer, and your "
+            "library experience since then, before you submit.",
+            "info",
+        )
     return redirect(url_for("candidate.application", application_id=application.id))
 
 

@@ -11,7 +11,7 @@ from wtforms import Form, RadioField, SelectField, StringField
 
 from portfolio.domain.errors import Conflict, InvalidInput
 from portfolio.extensions import db
-from portfolio.models import Enrollment, SetKind, User
+from portfolio.models import Enrollment, Route, SetKind, User
 from portfolio.models.base import utcnow
 from portfolio.services.enrollment import enroll
 from portfolio.services.enrollment.progress import enrollment_progress
@@ -78,6 +78,10 @@ def _page(
         )
     if failed_route is not None:
         forms[failed_route[0]] = failed_route[1]
+    for item in progress.sets:
+        if item.course_only:  # its portfolio was closed as not met
+            route = forms[item.enrollment_set.id].route
+            route.choices = options([pair for pair in ROUTES if pair[0] == Route.COURSE.value])
     return render_template(
         "candidate/electives.html",
         progress=progress,

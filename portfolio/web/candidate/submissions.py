@@ -74,6 +74,7 @@ def _confirm_page(
         alert=None if status == 422 and problems else alert,
         form=ConfirmForm(formdata=None),
         can_submit=refusal is None and not problems,
+        attempts=submissions.attempts_left(enrollment_set),
     )
     return html, status
 
@@ -82,8 +83,11 @@ def _confirm_page(
 def submission(submission_id: int) -> str:
     """A frozen snapshot exactly as sent; nothing on this page can change it."""
     submission = loaders.load_own_submission(submission_id)
+    snapshot = read_snapshot(submission.snapshot, submission.snapshot_sha256)
     return render_template(
         "candidate/portfolio_submission.html",
         submission=submission,
-        snapshot=read_snapshot(submission.snapshot, submission.snapshot_sha256),
+        snapshot=snapshot,
+        texts=submissions.submitted_html(submission, snapshot),
+        own_files=submissions.own_files(db.session, current_user._get_current_object(), snapshot),
     )

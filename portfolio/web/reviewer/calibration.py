@@ -15,6 +15,7 @@ from portfolio.domain.portfolios.snapshots import read_snapshot
 from portfolio.domain.reviewing.rubric import Rating
 from portfolio.extensions import db
 from portfolio.models import Assignment, AssignmentStatus
+from portfolio.services.portfolios import submissions
 from portfolio.services.reviewing import calibration
 from portfolio.web import clock
 from portfolio.web.params import is_small_int
@@ -60,12 +61,10 @@ def _page(assignment: Assignment, error: InvalidInput | None = None) -> tuple[st
         "reviewer/calibration.html",
         assignment=assignment,
         competencies=calibration.competencies_of(assignment.submission),
-        narratives={
-            entry.code: entry.narrative
-            for entry in read_snapshot(
-                assignment.submission.snapshot, assignment.submission.snapshot_sha256
-            ).competencies
-        },
+        texts=submissions.submitted_html(
+            assignment.submission,
+            read_snapshot(assignment.submission.snapshot, assignment.submission.snapshot_sha256),
+        ),
         comparison=calibration.comparison(db.session, assignment) if submitted else None,
         form=FlaskForm(),
         error=error,
