@@ -36,6 +36,27 @@ class Config:
     # Emails are outbox rows delivered after each commit: "background" in a thread, so no request
     # waits on SMTP; "inline" in the committing thread (tests, so they read the mail at once).
     OUTBOX_DELIVERY = "background"
+    # The task queue (Celery). Unset: jobs run in-process (eagerly) right after the commit that
+    # queued them, so `make run` needs no Redis. Set (e.g. "redis://127.0.0.1:6379/0"): jobs go
+    # to the broker and separate worker processes run them; beat runs the schedule below.
+    TASK_BROKER_URL: str | None = None
+    # A job a worker took but never acknowledged (the worker was killed) is handed out again
+    # after this many seconds; longer than the longest job (a 2 GiB upload check).
+    TASK_VISIBILITY_TIMEOUT = 60 * 60
+    TASK_MAX_RETRIES = 6  # transient failures (SMTP, store, database) are retried this often
+    TASK_RETRY_BACKOFF_MAX = 30 * 60  # seconds; the waits double from one second up to this
+    # The schedule (UTC, "HH:MM" each day); the sweep runs every JOB_SWEEP_SECONDS.
+    JOB_SWEEP_SECONDS = 60
+    SCHEDULE_REVIEW_REMINDERS = "06:00"
+    SCHEDULE_ASSIGN_WAITING = "06:10"
+    SCHEDULE_CLOSE_EXPIRED = "00:20"
+    SCHEDULE_DECIDE_EXPIRED = "00:40"
+    SCHEDULE_EXPIRE_UPLOADS = "02:00"
+    SCHEDULE_RECONCILE = "03:00"
+    # An upload check that started this long ago without finishing (its worker died) may be
+    # taken over, plus one second for every UPLOAD_CHECK_BYTES_PER_SECOND of the file.
+    UPLOAD_CHECK_LEASE_SECONDS = 120
+    UPLOAD_CHECK_BYTES_PER_SECOND = 5 * 1024**2
     PUBLIC_BASE_URL: str | None = None
     # Who issues the certificates: printed on the PDF and sent as the organisation to LinkedIn.
     CERTIFICATE_ISSUER = "Portfolio Certification Office"
@@ -139,6 +160,19 @@ ENV_OVERRIDES: tuple[str, ...] = (
     "MAIL_SUPPRESS_SEND",
     "MAIL_TIMEOUT",
     "OUTBOX_DELIVERY",
+    "TASK_BROKER_URL",
+    "TASK_VISIBILITY_TIMEOUT",
+    "TASK_MAX_RETRIES",
+    "TASK_RETRY_BACKOFF_MAX",
+    "JOB_SWEEP_SECONDS",
+    "SCHEDULE_REVIEW_REMINDERS",
+    "SCHEDULE_ASSIGN_WAITING",
+    "SCHEDULE_CLOSE_EXPIRED",
+    "SCHEDULE_DECIDE_EXPIRED",
+    "SCHEDULE_EXPIRE_UPLOADS",
+    "SCHEDULE_RECONCILE",
+    "UPLOAD_CHECK_LEASE_SECONDS",
+    "UPLOAD_CHECK_BYTES_PER_SECOND",
     "PUBLIC_BASE_URL",
     "CERTIFICATE_ISSUER",
     "LINKEDIN_ORGANIZATION_ID",

@@ -41,6 +41,8 @@ def create_app(config: str | Mapping[str, Any] | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)  # type: ignore[method-assign]
 
     from portfolio import cli, extensions
+    from portfolio.jobs import failures, mail, reviews, uploads  # noqa: F401 - register the jobs
+    from portfolio.jobs.schedule import beat_schedule
     from portfolio.services import outbox
     from portfolio.services.accounts import hashing
     from portfolio.web import register_web
@@ -54,6 +56,10 @@ def create_app(config: str | Mapping[str, Any] | None = None) -> Flask:
     extensions.csrf.init_app(app)
     app.config.setdefault("RATELIMIT_STORAGE_URI", "memory://")
     extensions.limiter.init_app(app)
+    # The task queue: eager in-process without TASK_BROKER_URL. The job modules above register
+    # their tasks (and the failure hook) with every Celery app made after their import.
+    celery_app = extensions.celery_init_app(app)
+    celery_app.conf.beat_schedule = beat_schedule(app.config)
     outbox.init_app(app)
     register_web(app)
     cli.register(app)

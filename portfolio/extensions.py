@@ -1,10 +1,13 @@
-"""Extensions, created once and bound to the app in create_app."""
+"""Extensions, created once and bound to the app in create_app; the task queue (Celery) is
+made per app by celery_init_app, as Flask's documentation does it."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from typing import Any
 
+from celery import Celery, Task
 from flask import Flask, g, has_app_context
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -128,3 +131,69 @@ db = Database()
 login_manager = LoginManager()
 csrf = CSRFProtect()
 limiter = Limiter(key_func=get_remote_address, default_limits=[], headers_enabled=True)
+
+
+def celery_settings(config: Mapping[str, Any]) -> dict[str, Any]:
+    """Celery's settings from the app's: eager in-process without a broker URL, else Redis."""
+    broker = config.get("TASK_BROKER_URL") or None
+    settings: dict[str, Any] = {
+        "task_ignore_result": True,  # jobs write their outcome to the database
+        # A job is acknowledged when it ends, not when it starts: one whose worker is killed
+        # goes back to the queue and runs again (jobs are idempotent).
+        "task_acks_late": True,
+        "task_reject_on_worker_lost": True,
+        "worker_prefetch_multiplier": 1,
+        "broker_connection_retry_on_startup": True,
+        "task_default_queue": "portfolio",
+        "timezone": "UTC",
+        "task_annotations": {
+            "*": {
+                "max_retries": int(config.get("TASK_MAX_RETRIES") or 6),
+                "retry_backoff_max": int(config.get("TASK_RETRY_BACKOFF_MAX") or 1800),
+            }
+        },
+    }
+    if broker is None:
+        settings |= {"task_always_eager": True, "broker_url": "memory://"}
+        # In-process there is nobody to wait for a backoff: a transient failure fails the job
+        # at once (kept, and shown) rather than retrying inside the request that committed.
+        settings["task_annotations"]["*"]["max_retries"] = 0
+    else:
+        visibility = int(config.get("TASK_VISIBILITY_TIMEOUT") or 3600)
+        settings |= {
+            "broker_url": broker,
+            "broker_transport_options": {
+                "visibility_timeout": visibility,
+                # Every worker looks for jobs a dead worker left unacknowledged (one cheap
+                # sorted-set query) this often, and hands out those older than the timeout.
+                "unacked_restore_interval": min(10, visibility),
+                "unacked_restore_throttle": 1,
+                # A web request must not wait on a broker that is down: it fails fast, logs,
+                # and the database row waits for the sweep.
+                "socket_connect_timeout": 2,
+                "socket_timeout": 5,
+            },
+            "task_publish_retry_policy": {
+                "max_retries": 2,
+                "interval_start": 0,
+                "interval_step": 0.2,
+                "interval_max": 0.5,
+            },
+        }
+    return settings
+
+
+def celery_init_app(app: Flask) -> Celery:
+    """The app's Celery (Flask's documented pattern): every task runs in an app context."""
+
+    class FlaskTask(Task):  # type: ignore[misc]
+        def __call__(self, *args: object, **kwargs: object) -> object:
+            with app.app_context():
+                return self.run(*args, **kwargs)
+
+    celery_app = Celery(app.name, task_cls=FlaskTask)
+    celery_app.config_from_object(celery_settings(app.config))
+    celery_app.flask_app = app  # type: ignore[attr-defined]
+    celery_app.set_default()
+    app.extensions["celery"] = celery_app
+    return celery_app

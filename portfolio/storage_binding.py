@@ -7,8 +7,12 @@ bad OBJECT_STORE_URL stops the app at start-up rather than at the first upload.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from flask import Flask, current_app, url_for
 
+from portfolio.domain.uploads.transfer import UploadLimits
 from portfolio.storage import ObjectStore, store_from_config
 
 EXTENSION_KEY = "object_store"
@@ -18,6 +22,24 @@ LOCAL_ENDPOINTS = {
     "part": "uploads.local_part",
     "download": "uploads.local_download",
 }
+
+
+_LIMIT_SETTINGS = {  # app config key -> UploadLimits field
+    "UPLOAD_MAX_BYTES": "max_bytes",
+    "UPLOAD_SINGLE_POST_MAX": "single_post_max",
+    "UPLOAD_PART_BYTES": "part_bytes",
+    "UPLOAD_PENDING_DAYS": "pending_days",
+    "UPLOAD_MAX_PENDING": "max_pending_per_owner",
+    "UPLOAD_MAX_PENDING_BYTES": "max_pending_bytes",
+}
+
+
+def limits_from(config: Mapping[str, Any]) -> UploadLimits:
+    """UploadLimits' defaults, overridden by the UPLOAD_* values of `config` (the web's upload
+    API and the check job read the same)."""
+    return UploadLimits(
+        **{field: int(config[key]) for key, field in _LIMIT_SETTINGS.items() if key in config}
+    )
 
 
 def local_link(purpose: str, token: str) -> str:

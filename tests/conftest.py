@@ -34,6 +34,7 @@ pytest_plugins = [
     "tests.upload_helpers",
     "tests.store_proxy",
     "tests.committed_data",
+    "tests.queue_fixtures",
     "tests.live_gunicorn",
 ]
 

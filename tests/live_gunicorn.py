@@ -147,6 +147,9 @@ def gunicorn_server(
         "S3_READ_TIMEOUT": "60",  # the proxy, not a timeout, decides when a held read ends
         "SECRET_KEY": "live-gunicorn-test",
         "MAIL_SUPPRESS_SEND": "true",
+        # No broker: an upload check runs in the web worker right after complete's commit. A
+        # check whose run was killed may be taken over a second after it began.
+        "UPLOAD_CHECK_LEASE_SECONDS": "1",
     }
     command = [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py"]  # production's
     command += ["-w", "1", "-b", f"127.0.0.1:{port}", "--preload", "portfolio:create_app()"]

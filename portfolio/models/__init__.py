@@ -31,6 +31,7 @@ from portfolio.models.frameworks import (
     RubricLevel,
     SetKind,
 )
+from portfolio.models.jobs import JobFailure
 from portfolio.models.outbox import OutboxMessage, OutboxStatus
 from portfolio.models.portfolios import (
     Artifact,
@@ -83,6 +84,7 @@ __all__ = [
     "Framework",
     "FrameworkStatus",
     "IssuedCredential",
+    "JobFailure",
     "OutboxMessage",
     "OutboxStatus",
     "OutcomeStatus",

@@ -47,3 +47,11 @@ class Upload(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     expires_at: Mapped[datetime]
     verified_at: Mapped[datetime | None]
+    # The check runs as a job after the commit that asked for it (services.uploads.verification):
+    # asked at, held by one job run until claimed_until (a run that died lets go that way), the
+    # last transient error, and when the job gave up (an administrator may retry it).
+    check_requested_at: Mapped[datetime | None]
+    check_token: Mapped[str | None] = mapped_column(String(36))
+    check_claimed_until: Mapped[datetime | None]
+    check_error: Mapped[str] = mapped_column(Text, default="")
+    check_failed_at: Mapped[datetime | None]

@@ -6,10 +6,16 @@ claimed first so two passes never send one row, and marked sent in its own short
 failure is kept on the row and retried with backoff until MAX_ATTEMPTS, then the row is failed
 and shows on the administrators' outbox page (`needing_attention`, `retry`).
 
-`init_app` (bound in create_app) runs a pass after every commit that queued mail: in a background
-thread (OUTBOX_DELIVERY="background"), so no request waits on SMTP, or in the committing thread
-("inline", for tests). `flask outbox deliver` runs a pass from cron and catches up on anything a
-stopped process left behind.
+`init_app` (bound in create_app) runs a pass after every commit that queued mail. With a task
+queue (TASK_BROKER_URL) the pass is a job for the workers (portfolio.jobs.mail), and beat's sweep
+runs one every minute for retries that come due and for anything the broker lost: the rows are
+the durable truth. Without one, in a background thread (OUTBOX_DELIVERY="background"), so no
+request waits on SMTP, or in the committing thread ("inline", for tests); `flask outbox deliver`
+then catches up from cron.
+
+Jobs leave after the commit too: `enqueue` keeps them in the session and hands them to the task
+queue once it commits (eagerly in-process without a broker); a rollback drops them. A broker that
+is down is logged, not raised: the commit has happened, and each job's rows wait for its sweep.
 """
 
 from __future__ import annotations
@@ -35,6 +41,8 @@ log = logging.getLogger(__name__)
 
 SIGNATURE = "\n\n-- Portfolio\n"
 DUE = "outbox_due"  # session.info flag: this transaction queued mail
+JOBS = "jobs_after_commit"  # session.info list: (task name, args) to send after the commit
+DELIVER_JOB = "portfolio.jobs.mail.deliver_outbox"
 # Waits after the 1st, 2nd, ... failed attempt; the attempt after the last wait is the final one.
 BACKOFF = (
     timedelta(minutes=1),
@@ -80,6 +88,32 @@ def queue(
         except IntegrityError:
             return False
     session.info[DUE] = True
+    return True
+
+
+def enqueue(session: Session, task_name: str, *args: object) -> None:
+    """Run the job `task_name(*args)` once `session` commits; nothing if it rolls back."""
+    session.info.setdefault(JOBS, []).append((task_name, args))
+
+
+def dispatch(app: Flask, task_name: str, args: tuple[object, ...]) -> bool:
+    """Hand one job to the app's task queue (or run it now, eagerly, without a broker). False,
+    logged, when the broker cannot be reached: the job's sweep picks its rows up later."""
+    from celery.exceptions import NotRegistered
+    from kombu.exceptions import OperationalError
+
+    try:
+        task = app.extensions["celery"].tasks[task_name]
+    except NotRegistered:
+        # A job renamed since it was kept (a failed job retried after an upgrade): the commit
+        # stands; the log says what was not sent.
+        log.error("No job is called %s; %r was not queued", task_name, args)
+        return False
+    try:
+        task.apply_async(args=args)
+    except OperationalError as exc:
+        log.warning("Could not queue %s%r (its sweep will): %s", task_name, args, exc)
+        return False
     return True
 
 
@@ -297,11 +331,15 @@ class _Deliverer:
         if mode not in ("background", "inline"):
             raise ValueError(f"OUTBOX_DELIVERY must be background or inline, not {mode!r}")
         self.background = mode == "background"
+        self.queued = bool(app.config.get("TASK_BROKER_URL"))  # the workers deliver
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
         self._again = False
 
     def after_commit(self) -> None:
+        if self.queued:
+            dispatch(self.app, DELIVER_JOB, ())
+            return
         if not self.background:
             self._pass()
             return
@@ -356,8 +394,15 @@ def deliverer(app: Flask) -> _Deliverer:
 def _after_commit(session: Session) -> None:
     if session.in_nested_transaction():
         return  # a savepoint released: the work is not committed yet
-    if session.info.pop(DUE, False) and has_app_context():
-        deliverer(current_app._get_current_object()).after_commit()  # type: ignore[attr-defined]
+    jobs = session.info.pop(JOBS, [])
+    if not has_app_context():
+        session.info.pop(DUE, None)
+        return
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    if session.info.pop(DUE, False):
+        deliverer(app).after_commit()
+    for task_name, args in jobs:
+        dispatch(app, task_name, args)
 
 
 def _after_rollback(session: Session, previous: SessionTransaction) -> None:
@@ -365,10 +410,12 @@ def _after_rollback(session: Session, previous: SessionTransaction) -> None:
     # race elsewhere) leaves the mail queued before it standing.
     if previous.parent is None and not previous.nested:
         session.info.pop(DUE, None)
+        session.info.pop(JOBS, None)
 
 
 def init_app(app: Flask) -> None:
-    """Deliver the outbox after every commit that queued mail (bound in create_app)."""
+    """Deliver the outbox and send queued jobs after every commit (bound in create_app, after
+    the task queue)."""
     from sqlalchemy import event
 
     app.extensions["outbox"] = _Deliverer(app)

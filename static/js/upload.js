@@ -5,7 +5,9 @@
  *    of parts. The bytes then go straight to the object store, never through the app.
  * 3. Parts go 3 at a time, each retried with back-off; after a dropped connection "Resume"
  *    asks the server which parts arrived and sends only the others (also after a reload).
- * 4. POST .../complete: the server checks size, type and SHA-256, then says verified or why not.
+ * 4. POST .../complete: the server answers 202 at once and checks size, type and SHA-256 in a
+ *    job; the widget shows "checking" and polls the upload until it says verified or why not.
+ *    A check that could not run (the store was down) offers Resume, which asks again.
  */
 (function () {
   "use strict";
@@ -20,6 +22,8 @@
   var URL_BATCH = 6; // part URLs asked for at once
   var URL_MAX_AGE = 4 * 60 * 1000; // presigned URLs live 5 minutes; renew before that
   var STORE_PREFIX = "portfolio-upload:";
+  var POLL_FIRST = 500; // ms before the first look at a check in progress; grows to POLL_MAX
+  var POLL_MAX = 5000;
 
   function ApiError(status, message) {
     this.status = status;
@@ -198,14 +202,32 @@
 
   Widget.prototype.sendAndComplete = async function () {
     var s = this.state;
-    if (s.post) await this.sendForm();
-    else await this.sendParts();
-    if (s.cancelled) return;
+    if (!s.sent) {
+      if (s.post) await this.sendForm();
+      else await this.sendParts();
+      if (s.cancelled) return;
+      s.sent = true; // a check asked for again (Resume) does not send the bytes again
+    }
     this.phase("Checking the file", 1);
     this.say("Checking " + s.file.name + " on the server…");
     this.buttons(false, false);
     var result = await this.api("POST", s.upload.urls.complete);
-    this.finish(result.upload);
+    var upload = await this.untilChecked(result.upload);
+    if (upload.status === "check_failed") throw new ApiError(503, upload.reason);
+    this.finish(upload);
+  };
+
+  // The check runs on the server after `complete` answered: look again until it has finished.
+  Widget.prototype.untilChecked = async function (upload) {
+    var wait = POLL_FIRST;
+    while (upload.status === "checking") {
+      this.root.dataset.uploadChecking = "true"; // for tests and styles
+      await new Promise(function (resolve) { setTimeout(resolve, wait); });
+      wait = Math.min(POLL_MAX, wait * 1.5);
+      upload = (await this.api("GET", upload.urls.self)).upload;
+    }
+    delete this.root.dataset.uploadChecking;
+    return upload;
   };
 
   Widget.prototype.send = function (method, url, body, onProgress) {

@@ -60,7 +60,7 @@ def test_a_rejected_application_is_the_start_of_the_next_one(
     assert application_row(session, first).status is ApplicationStatus.REJECTED  # untouched
     started = session.scalar(
         select(AuditEvent).where(
-            AuditEvent.action == "application.started", AuditEvent.object_id == second.id
+            AuditEvent.action == "application.started", AuditEvent.object_id == str(second.id)
         )
     )
     assert started.details["copied_from"] == first

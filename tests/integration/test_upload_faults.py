@@ -1,4 +1,4 @@
-"""Uploading while the store fails: at the start, during the parts, at completion and download.
+"""Uploading while the store fails: at the start, during the parts, at the check and download.
 
 The store sits behind a proxy the test can cut or hold (tests/store_proxy.py). Each test asserts
 what the person sees, what the database and the store hold, and that things come right once the
@@ -19,9 +19,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from portfolio.domain.uploads.filenames import make_object_key
-from portfolio.models import AuditEvent, Upload, UploadStatus
+from portfolio.models import AuditEvent, JobFailure, Upload, UploadStatus
 from portfolio.models.base import utcnow
 from portfolio.services.uploads.reconcile import reconcile
+from portfolio.services.uploads.verification import CHECK_JOB
 from portfolio.storage.s3 import S3Store
 from tests.store_proxy import StoreProxy, deletions, reads
 from tests.upload_helpers import MiB, UploadApi, pdf_bytes, sha256_hex, use_store
@@ -121,26 +122,34 @@ def test_a_store_failing_after_the_copy_loses_nothing_and_the_retry_verifies(
     assert sealed and sealed != original
 
     store_proxy.fail(reads)  # the copy goes through; reading it back for the check does not
-    reply = api.complete(upload_id)
+    asked = api.ask_check(upload_id)
 
-    assert reply.status_code == 503
-    assert "Nothing you saved before was lost" in reply.get_json()["message"]
+    # The request answers at once; the check job fails (its retries too) after the commit.
+    assert asked.status_code == 202
+    assert asked.get_json()["upload"]["status"] == "checking"
+    shown = api.show(upload_id).get_json()["upload"]
+    assert shown["status"] == "check_failed"
+    assert "Nothing was lost" in shown["reason"]
     assert store_proxy.failed, "the check must have reached the store"
     session.expire_all()
     upload = session.get(Upload, upload_id)
     assert (upload.status, upload.key) == (UploadStatus.PENDING, original)
     assert original in stored_keys(s3_admin, s3_bucket)
+    failure = session.scalars(select(JobFailure)).one()  # kept for the administrators
+    assert (failure.task_name, failure.arguments) == (CHECK_JOB, {"args": [upload_id]})
+    assert "StorageUnavailable" in failure.error
     # The half-finished copy is claimed by the pending row: reconcile leaves both alone.
     store_proxy.restore()
     assert reconcile(session, proxied_store, utcnow()).orphans == []
 
-    reply = api.complete(upload_id)
+    reply = api.complete(upload_id)  # the widget's Resume asks for the check again
 
     assert reply.status_code == 200
     assert reply.get_json()["upload"]["status"] == "verified"
     session.expire_all()
     upload = session.get(Upload, upload_id)
     assert (upload.status, upload.key) == (UploadStatus.VERIFIED, sealed)
+    assert upload.check_error == "" and upload.check_failed_at is None
     assert stored_keys(s3_admin, s3_bucket) == {sealed}  # the original went after the commit
     assert reconcile(session, proxied_store, utcnow()).clean
 
@@ -378,11 +387,12 @@ def test_a_store_slow_while_the_copy_is_read_back_answers_in_time_and_the_retry_
     store_proxy.hold(reads)  # the copy is made; reading it back for the check hangs
     with use_store(app, impatient_store):
         began = time.monotonic()
-        reply = api.complete(upload_id)
+        reply = api.complete(upload_id)  # 202, the check (eager here) gives up, the poll says so
         assert time.monotonic() - began < PATIENCE + 2
     store_proxy.restore()
 
-    assert reply.status_code == 503 and reply.get_json()["message"] == UNREACHABLE
+    assert reply.get_json()["upload"]["status"] == "check_failed"
+    assert "Nothing was lost" in reply.get_json()["upload"]["reason"]
     session.expire_all()
     upload = session.get(Upload, upload_id)
     assert (upload.status, upload.key) == (UploadStatus.PENDING, original)
@@ -418,7 +428,7 @@ def test_parts_the_store_joins_after_the_app_gave_up_are_verified_on_retry(
         began = time.monotonic()
         reply = api.complete(upload_id)
         assert time.monotonic() - began < PATIENCE + 2
-    assert reply.status_code == 503 and reply.get_json()["message"] == UNREACHABLE
+    assert reply.get_json()["upload"]["status"] == "check_failed"
     session.expire_all()
     assert session.get(Upload, upload_id).status is UploadStatus.PENDING
 

@@ -76,7 +76,7 @@ def put(store: ObjectStore, key: str, content: bytes) -> None:
         store.write_upload(key, io.BytesIO(content), len(content))
 
 
-def test_storage_gone_at_complete_answers_503_and_records_nothing(
+def test_storage_gone_during_the_check_shows_why_and_records_nothing(
     app: Flask, api: UploadApi, s3_app_store: S3Store, session: Session
 ) -> None:
     content = pdf_bytes(3000)
@@ -85,10 +85,12 @@ def test_storage_gone_at_complete_answers_503_and_records_nothing(
     upload_id = started["upload"]["id"]
 
     with use_store(app, unreachable(s3_app_store.bucket)):
-        reply = api.complete(upload_id)
+        assert api.ask_check(upload_id).status_code == 202
+        reply = api.complete(upload_id)  # asked again while the store is still gone
 
-    assert reply.status_code == 503
-    assert reply.get_json()["message"] == UNREACHABLE
+    assert reply.status_code == 200
+    assert reply.get_json()["upload"]["status"] == "check_failed"
+    assert "could not be checked just now" in reply.get_json()["upload"]["reason"]
     session.expire_all()
     upload = session.get(Upload, upload_id)
     assert upload is not None and upload.status == UploadStatus.PENDING
@@ -118,9 +120,9 @@ def test_storage_gone_mid_multipart_keeps_the_row_pending_then_reconcile_cleans_
 
     with use_store(app, unreachable(s3_app_store.bucket)):
         assert api.parts(upload_id).status_code == 503
+        assert api.parts(upload_id).get_json()["message"] == UNREACHABLE
         reply = api.complete(upload_id)
-        assert reply.status_code == 503
-        assert reply.get_json()["message"] == UNREACHABLE
+        assert reply.get_json()["upload"]["status"] == "check_failed"
 
     session.expire_all()
     upload = session.get(Upload, upload_id)

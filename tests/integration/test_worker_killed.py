@@ -3,7 +3,7 @@
 PostgreSQL only: the app runs as in production (tests/live_gunicorn.py: gunicorn in its own
 processes on the test's database, with the data committed, against moto behind a store proxy).
 The worker is stopped at a chosen point by something real, then killed (issue 10, section 3):
-- completing an upload: the proxy holds the store's reply while the copied file is read back;
+- checking an upload: the proxy holds the store's reply while the copied file is read back;
 - submitting a set and submitting a review: the test holds a lock on a table the request must
   write to, so the request waits with its transaction half done.
 Each test then checks what the database and the store hold, that the user's retry succeeds
@@ -13,6 +13,7 @@ exactly once, and that the audit trail tells the same story as the rows.
 from __future__ import annotations
 
 import re
+import time
 import uuid
 
 import pytest
@@ -114,13 +115,26 @@ def test_a_worker_killed_while_checking_an_upload_loses_nothing(
         upload = check.get(Upload, upload_id)
         original, sealed = upload.key, upload.sealed_key
         assert upload.status is UploadStatus.PENDING  # nothing half-committed
+        assert upload.check_requested_at is not None  # the check was asked for, and committed
     assert original in stored_keys(s3_admin, gunicorn.bucket)  # the file is still there
 
-    # The master has started a new worker: asking again verifies the file, once.
+    # The master has started a new worker: once the killed run's claim has run out, asking
+    # again (the widget's Resume) checks the file, once. Without a broker the check runs in the
+    # web worker right after the commit (tests/integration/test_task_queue.py kills a Celery one).
+    time.sleep(1.5)
     reply = browser.post_once_a_worker_answers(
         f"/api/uploads/{upload_id}/complete", {}, headers=headers
     )
-    assert reply.status_code == 200 and reply.json()["upload"]["status"] == "verified"
+    assert reply.status_code == 202 and reply.json()["upload"]["status"] == "checking"
+    shown = browser.http.get(f"{gunicorn.base}/api/uploads/{upload_id}", timeout=30).json()
+    assert shown["upload"]["status"] == "verified"
+    with Session(committed_engine) as check:
+        verified = check.scalar(
+            select(func.count())
+            .select_from(AuditEvent)
+            .where(AuditEvent.action == "upload.verified", AuditEvent.object_id == str(upload_id))
+        )
+    assert verified == 1
     assert stored_keys(s3_admin, gunicorn.bucket) == {sealed}
     with Session(committed_engine) as check:
         assert reconcile(check, gunicorn.store(), utcnow()).clean

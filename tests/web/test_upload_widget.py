@@ -111,6 +111,70 @@ def test_a_refused_file_shows_the_servers_reason(
     assert [u.status for u in uploads(live_app)] == [UploadStatus.REJECTED]
 
 
+def answer_instead(statuses: list[str]) -> object:
+    """A route handler: the next polls of the upload answer these statuses, as a check that
+    takes its time (or fails) would; the rest pass through."""
+    polls: list[str] = []
+
+    def handle(route: Route) -> None:
+        response = route.fetch()
+        if route.request.method != "GET" or len(polls) >= len(statuses):
+            route.fulfill(response=response)
+            return
+        data = response.json()
+        data["upload"]["status"] = statuses[len(polls)]
+        if data["upload"]["status"] == "check_failed":
+            data["upload"]["reason"] = "The file could not be checked just now."
+        polls.append(data["upload"]["status"])
+        route.fulfill(response=response, json=data)
+
+    handle.polls = polls  # type: ignore[attr-defined]
+    return handle
+
+
+def test_the_widget_shows_checking_until_the_check_has_finished(
+    signed_in: Page, live: str, live_app: Flask
+) -> None:
+    page = signed_in
+    open_widget(page, live, live_app)
+    slow_check = answer_instead(["checking", "checking"])
+    page.route(re.compile(r".*/api/uploads/\d+$"), slow_check)
+    page.get_by_label("File to upload").set_input_files(
+        files=[{"name": "minutes.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-1.7\n" * 99}]
+    )
+    status = page.get_by_role("status").filter(has_text="minutes.pdf")
+    expect(status).to_have_text("Checking minutes.pdf on the server…")
+    expect(page.locator("[data-upload-checking=true]")).to_be_attached()
+    expect(status).to_have_text("minutes.pdf (891 bytes) was checked and saved.")
+    assert slow_check.polls == ["checking", "checking"]  # type: ignore[attr-defined]
+    assert [u.status for u in uploads(live_app)] == [UploadStatus.VERIFIED]
+
+
+def test_a_check_that_could_not_run_says_so_and_resume_asks_again(
+    signed_in: Page, live: str, live_app: Flask
+) -> None:
+    page = signed_in
+    open_widget(page, live, live_app)
+    page.route(re.compile(r".*/api/uploads/\d+$"), answer_instead(["check_failed"]))
+    sent: list[str] = []
+    page.on("request", lambda r: sent.append(r.method + " " + r.url.split("/")[-1]))
+    page.get_by_label("File to upload").set_input_files(
+        files=[{"name": "log.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-1.7\n" * 99}]
+    )
+    status = page.get_by_role("status").filter(has_text="could not be checked")
+    expect(status).to_contain_text("Resume upload")
+    posts = [s for s in sent if s.startswith("POST")]
+
+    page.get_by_role("button", name="Resume upload").click()
+
+    expect(page.get_by_role("status").filter(has_text="log.pdf")).to_have_text(
+        "log.pdf (891 bytes) was checked and saved."
+    )
+    again = [s for s in sent if s.startswith("POST")][len(posts) :]
+    assert again == ["POST complete"]  # the bytes were not sent again, only the check asked
+    assert [u.status for u in uploads(live_app)] == [UploadStatus.VERIFIED]
+
+
 def test_a_dropped_part_is_resumed_without_sending_the_others_again(
     signed_in: Page, live: str, live_app: Flask, monkeypatch: pytest.MonkeyPatch
 ) -> None:

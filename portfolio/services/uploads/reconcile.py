@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from portfolio.domain.audit_actions import AuditAction
@@ -34,7 +34,12 @@ def expire_pending_uploads(session: Session, store: ObjectStore, now: datetime) 
     rejected). Returns them. StorageUnavailable (503) stops the job; rerunning it is safe."""
     query = (
         select(Upload)
-        .where(Upload.status == UploadStatus.PENDING, Upload.expires_at <= now)
+        .where(
+            Upload.status == UploadStatus.PENDING,
+            Upload.expires_at <= now,
+            # Finished in time and being checked: the check decides, not the clock.
+            or_(Upload.check_requested_at.is_(None), Upload.check_failed_at.is_not(None)),
+        )
         .order_by(Upload.id)
     )
     expired = list(session.scalars(query))
@@ -64,6 +69,11 @@ class ReconcileReport:
             or self.leftovers
             or self.abandoned
         )
+
+
+def checking(upload: Upload) -> bool:
+    """A check was asked for in time and has not failed for good: the row is not expired."""
+    return upload.check_requested_at is not None and upload.check_failed_at is None
 
 
 def reconcile(
@@ -100,7 +110,7 @@ def reconcile(
         if for_reviewers is not None and upload.status not in _CLAIM_COPIES:
             objects[for_reviewers.key] = for_reviewers
         if upload.status == UploadStatus.PENDING:
-            if upload.expires_at <= now:
+            if upload.expires_at <= now and not checking(upload):
                 report.expired.append(upload)
         elif upload.status == UploadStatus.VERIFIED:
             # Asked again when not listed: a completion that committed after the listing

@@ -1,13 +1,12 @@
 """Uploads in two phases: begin (a row and a presigned target), then complete (server checks).
 
 The browser sends the bytes straight to the store; the app only hands out presigned links and
-then checks what arrived (services.uploads.checks). Every store call may raise
+then a job checks what arrived (services.uploads.verification). Every store call may raise
 StorageUnavailable (503): the request then rolls back, so a row is never half-changed; a
 pending row left behind expires and `storage reconcile` cleans it up.
 
-Completion may stop at any step (the store fails, the worker is killed, the request times
-out) and be asked again: it only ever adds objects before its commit, and the objects the
-committed row no longer names are deleted after that commit (services.uploads.deletions).
+Deleting is only ever done after the commit that stops naming an object
+(services.uploads.deletions).
 """
 
 from __future__ import annotations
@@ -32,10 +31,9 @@ from portfolio.domain.uploads.transfer import (
 )
 from portfolio.models import Upload, UploadStatus, User
 from portfolio.services import audit
-from portfolio.services.uploads.checks import RESEND, Refusal, finish_multipart, inspect_object
+from portfolio.services.uploads.checks import Refusal
 from portfolio.services.uploads.deletions import delete_after_commit
-from portfolio.services.uploads.reviewer_copies import write_reviewer_copy
-from portfolio.storage import ObjectNotFound, ObjectStore, PresignedPost, UploadedPart
+from portfolio.storage import ObjectStore, PresignedPost, UploadedPart
 
 # Objects are stored as opaque bytes; the verified type is given on download.
 STORED_CONTENT_TYPE = "application/octet-stream"
@@ -152,81 +150,6 @@ def uploaded_parts(store: ObjectStore, upload: Upload, *, now: datetime) -> list
     if upload.multipart_upload_id is None:
         return []
     return store.list_parts(upload.key, upload.multipart_upload_id)
-
-
-def complete_upload(
-    session: Session,
-    store: ObjectStore,
-    upload: Upload,
-    *,
-    now: datetime,
-    limits: UploadLimits,
-    actor: User | None,
-) -> Upload:
-    """Join the parts (multipart), check the object and mark the upload verified or rejected.
-
-    A rejected object is deleted and `rejection_reason` tells the user why. Asked again for an
-    upload already checked, returns it unchanged (a retried request)."""
-    if upload.status != UploadStatus.PENDING:
-        return upload
-    refusal: Refusal | None = None
-    if upload.expires_at <= now:
-        refusal = Refusal("expired", "This upload was not finished in time. Upload the file again.")
-    elif upload.multipart_upload_id is not None:
-        refusal = finish_multipart(store, upload, part_plan(upload.declared_size, limits))
-    else:
-        refusal = seal(session, store, upload)
-    if refusal is None:
-        verdict = inspect_object(store, upload, limits)
-        if not isinstance(verdict, Refusal):
-            # Images also get a copy without metadata for reviewers, before the commit.
-            verdict = write_reviewer_copy(store, upload, verdict) or verdict
-        if isinstance(verdict, Refusal):
-            refusal = verdict
-        else:
-            upload.status = UploadStatus.VERIFIED
-            upload.size = verdict.size
-            upload.sha256 = verdict.sha256
-            upload.content_type = verdict.content_type
-            upload.verified_at = now
-            session.flush()
-            audit.record(
-                session,
-                actor=actor,
-                action=AuditAction.UPLOAD_VERIFIED,
-                object_type="upload",
-                object_id=upload.id,
-                details={
-                    "size": verdict.size,
-                    "sha256": verdict.sha256,
-                    "content_type": verdict.content_type,
-                },
-            )
-            return upload
-    reject(session, store, upload, refusal, actor=actor, action=AuditAction.UPLOAD_REJECTED)
-    return upload
-
-
-def seal(session: Session, store: ObjectStore, upload: Upload) -> Refusal | None:
-    """Copy a single-POST upload to a key no link was ever issued for, before checking it.
-
-    The presigned POST stays usable until it expires, so without this the browser (or anyone
-    holding the link) could replace the bytes after they were verified. A completed multipart
-    upload needs no seal: its upload id is spent, so its part links no longer work.
-
-    The original is deleted only after the commit that moves the row to the sealed key: until
-    then the committed row still names it, and a completion cut short can simply run again.
-    """
-    # Rows begun before sealed keys were chosen up front get theirs now.
-    sealed_key = upload.sealed_key or make_object_key(upload.owner_id, purpose="sealed")
-    try:
-        store.copy(upload.key, sealed_key)
-    except ObjectNotFound:
-        return Refusal("missing", f"The file never arrived in storage. {RESEND}")
-    delete_after_commit(session, store, upload.key)
-    upload.sealed_key = sealed_key
-    upload.key = sealed_key
-    return None
 
 
 def cancel_upload(

@@ -30,6 +30,7 @@ from portfolio.web.admin import (  # noqa: E402, F401
     decisions,
     framework_parts,
     frameworks,
+    jobs,
     outbox,
     review_quality,
     reviews,

@@ -6,34 +6,14 @@ stops the app at start-up; the template globals tell forms what may be uploaded.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
-
 from flask import Blueprint, current_app
 from flask.blueprints import BlueprintSetupState
 
 from portfolio.domain.uploads.filetypes import ACCEPTED_SUMMARY
 from portfolio.domain.uploads.transfer import UploadLimits, human_size
-from portfolio.storage_binding import init_app
+from portfolio.storage_binding import init_app, limits_from
 
 bp = Blueprint("uploads", __name__)
-
-_LIMIT_SETTINGS = {  # app config key -> UploadLimits field
-    "UPLOAD_MAX_BYTES": "max_bytes",
-    "UPLOAD_SINGLE_POST_MAX": "single_post_max",
-    "UPLOAD_PART_BYTES": "part_bytes",
-    "UPLOAD_PENDING_DAYS": "pending_days",
-    "UPLOAD_MAX_PENDING": "max_pending_per_owner",
-    "UPLOAD_MAX_PENDING_BYTES": "max_pending_bytes",
-}
-
-
-def limits_from(config: Mapping[str, Any]) -> UploadLimits:
-    """UploadLimits' defaults, overridden by the UPLOAD_* values of `config`."""
-    return UploadLimits(
-        **{field: int(config[key]) for key, field in _LIMIT_SETTINGS.items() if key in config}
-    )
-
 
 def upload_limits() -> UploadLimits:
     """The limits in force in the current app."""

@@ -3,8 +3,10 @@
 JSON in and out, CSRF token in the X-CSRFToken header, the signed-in owner only: another
 person's upload id answers 404 like a missing one. The bytes never pass through here; for the
 local backend they go to the routes in web/uploads/files.py, for S3 straight to the store.
-A finished check answers 200 whether the file was verified or refused (the request did its
-job, and its outcome must be committed); "status" and "reason" say which.
+`complete` answers 202 at once: a job checks the file after the commit (eagerly in-process
+without a task queue), and the widget polls the upload until "status" is "verified" or
+"rejected" ("reason" says why), or "check_failed" (the check could not run; asking again
+retries it).
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from portfolio.domain.uploads.transfer import human_size
 from portfolio.extensions import db
 from portfolio.models import Upload, UploadStatus, User
 from portfolio.models.base import utcnow
-from portfolio.services.uploads import transfers
+from portfolio.services.uploads import transfers, verification
 from portfolio.storage_binding import get_store
 from portfolio.web import access
 from portfolio.web.uploads import bp, upload_limits
@@ -31,13 +33,13 @@ def upload_json(upload: Upload) -> dict[str, Any]:
     """What the widget shows and needs next; never the storage key."""
     data: dict[str, Any] = {
         "id": upload.id,
-        "status": upload.status.value,
+        "status": status_of(upload),
         "name": upload.original_name,
         "size": upload.size if upload.size is not None else upload.declared_size,
         "size_text": human_size(upload.size or upload.declared_size),
         "content_type": upload.content_type,
         "sha256": upload.sha256,
-        "reason": upload.rejection_reason or None,
+        "reason": reason_of(upload),
         "method": "multipart" if upload.multipart_upload_id else "post",
         "expires_at": upload.expires_at.isoformat(),
         "urls": {
@@ -51,6 +53,21 @@ def upload_json(upload: Upload) -> dict[str, Any]:
     return data
 
 
+def status_of(upload: Upload) -> str:
+    """The row's status, with "checking" and "check_failed" for a pending upload whose check
+    was asked for."""
+    if upload.status == UploadStatus.PENDING and upload.check_requested_at is not None:
+        return "check_failed" if upload.check_failed_at is not None else "checking"
+    return upload.status.value
+
+
+def reason_of(upload: Upload) -> str | None:
+    """Why the upload was refused, or why its check could not finish; None otherwise."""
+    if upload.status == UploadStatus.PENDING and upload.check_failed_at is not None:
+        return "The file could not be checked just now. Nothing was lost: try again shortly."
+    return upload.rejection_reason or None
+
+
 def _signed_in() -> User:
     if not current_user.is_authenticated:
         abort(401, description="Sign in to upload files.")
@@ -61,9 +78,10 @@ def _own_upload(upload_id: int, *, lock: bool = False) -> Upload:
     """The signed-in person's upload, or 404. `lock` (SELECT ... FOR UPDATE on PostgreSQL) makes
     a second "complete" or "cancel" of the same upload wait for the first and see its result."""
     _signed_in()
-    query = select(Upload).where(Upload.id == upload_id)
+    # populate_existing: the check job changes the row in a session of its own.
+    query = select(Upload).where(Upload.id == upload_id).execution_options(populate_existing=True)
     if lock:
-        query = query.with_for_update().execution_options(populate_existing=True)
+        query = query.with_for_update()
     upload = db.session.scalars(query).first()
     access.require_own(upload.owner_id if upload is not None else None)
     assert upload is not None
@@ -140,13 +158,16 @@ def parts(upload_id: int) -> Response:
 
 
 @bp.post("/api/uploads/<int:upload_id>/complete")
-def complete(upload_id: int) -> Response:
-    """Check the object: 200 with status "verified", or "rejected" and the reason."""
+def complete(upload_id: int) -> tuple[Response, int]:
+    """Ask for the check: 202 with status "checking" (poll "self"); 200 once it is finished."""
     upload = _own_upload(upload_id, lock=True)
-    transfers.complete_upload(
-        db.session, get_store(), upload, now=utcnow(), limits=upload_limits(), actor=_signed_in()
-    )
-    return jsonify({"upload": upload_json(upload)})
+    verification.request_check(db.session, get_store(), upload, now=utcnow(), actor=_signed_in())
+    reply = jsonify({"upload": upload_json(upload)})
+    if upload.status == UploadStatus.PENDING:
+        reply.headers["Location"] = url_for("uploads.show", upload_id=upload.id)
+        reply.headers["Retry-After"] = "1"
+        return reply, 202
+    return reply, 200
 
 
 @bp.delete("/api/uploads/<int:upload_id>")

@@ -1,0 +1,94 @@
+"""Upload jobs: the check `complete` asks for, its sweep, expiring and reconciling."""
+
+from __future__ import annotations
+
+from celery import Task, shared_task
+from flask import current_app
+from sqlalchemy.exc import OperationalError
+
+from portfolio.extensions import db
+from portfolio.models.base import utcnow
+from portfolio.services.uploads import verification
+from portfolio.services.uploads.reconcile import expire_pending_uploads, reconcile
+from portfolio.storage import StorageUnavailable
+from portfolio.storage_binding import get_store, limits_from
+
+TRANSIENT = (StorageUnavailable, OperationalError, verification.CheckBusy)
+
+
+def check_lease() -> verification.CheckLease:
+    config = current_app.config
+    return verification.CheckLease(
+        int(config["UPLOAD_CHECK_LEASE_SECONDS"]), int(config["UPLOAD_CHECK_BYTES_PER_SECOND"])
+    )
+
+
+@shared_task(
+    name=verification.CHECK_JOB,
+    bind=True,
+    autoretry_for=TRANSIENT,
+    retry_backoff=True,
+    retry_jitter=True,
+)
+def verify_upload(self: Task, upload_id: int) -> str | None:
+    """Check one upload (services.uploads.verification.run_check); retried with backoff while
+    the store or the database is unavailable or another run holds the check."""
+    status = verification.run_check(
+        db.new_session,
+        get_store(),
+        upload_id,
+        limits=limits_from(current_app.config),
+        lease=check_lease(),
+        now=utcnow,
+    )
+    return status.value if status is not None else None
+
+
+def verify_upload_gave_up(upload_id: int, error: str) -> None:
+    """After the last try: the upload shows that its check failed, and why."""
+    session = db.session
+    verification.give_up(session, upload_id, error, utcnow())
+    session.commit()
+
+
+@shared_task(name="portfolio.jobs.uploads.sweep_checks", ignore_result=True)
+def sweep_checks() -> int:
+    """Queue again the checks that were asked for but that no run holds (the broker was down,
+    or a worker died)."""
+    session = db.session
+    count = verification.stale_checks(session, utcnow(), check_lease())
+    session.commit()
+    return count
+
+
+@shared_task(
+    name="portfolio.jobs.uploads.expire_pending",
+    autoretry_for=(StorageUnavailable, OperationalError),
+    retry_backoff=True,
+)
+def expire_pending() -> int:
+    """Drop the uploads left pending past their expiry (nobody asked for their check)."""
+    session = db.session
+    expired = expire_pending_uploads(session, get_store(), utcnow())
+    session.commit()
+    return len(expired)
+
+
+@shared_task(
+    name="portfolio.jobs.uploads.reconcile",
+    autoretry_for=(StorageUnavailable, OperationalError),
+    retry_backoff=True,
+)
+def reconcile_store() -> dict[str, int]:
+    """The nightly reconcile, applied (`flask storage reconcile` shows the same as a dry run)."""
+    session = db.session
+    report = reconcile(session, get_store(), utcnow(), apply=True)
+    session.commit()
+    return {
+        "orphans": len(report.orphans),
+        "abandoned": len(report.abandoned),
+        "expired": len(report.expired),
+        "missing": len(report.missing),
+        "changed": len(report.changed),
+        "leftovers": len(report.leftovers),
+    }

@@ -1,0 +1,290 @@
+"""Checking an upload as a job, off the request that asked for it.
+
+`request_check` (the `complete` request) only records that the check is asked for and queues
+the job after its commit. `run_check` (the job) claims the row in one short transaction, does
+the slow work (join the parts, seal, read the whole object back, hash it) holding no lock, and
+finishes in a second short transaction that compares the claim before it changes anything:
+a job delivered twice, or run again after its worker died, checks the file at most once more
+and counts it once. Objects are only ever added before that commit; the objects the finished
+row no longer names are deleted after it (services.uploads.deletions).
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import or_, select, update
+from sqlalchemy.orm import Session
+
+from portfolio.domain.audit_actions import AuditAction
+from portfolio.domain.uploads.filenames import make_object_key
+from portfolio.domain.uploads.transfer import UploadLimits, part_plan
+from portfolio.models import Upload, UploadStatus, User
+from portfolio.services import audit, outbox
+from portfolio.services.uploads.checks import (
+    RESEND,
+    Refusal,
+    Verified,
+    finish_multipart,
+    inspect_object,
+)
+from portfolio.services.uploads.deletions import delete_after_commit
+from portfolio.services.uploads.reviewer_copies import write_reviewer_copy
+from portfolio.services.uploads.transfers import reject
+from portfolio.storage import ObjectNotFound, ObjectStore
+
+CHECK_JOB = "portfolio.jobs.uploads.verify_upload"
+EXPIRED = Refusal("expired", "This upload was not finished in time. Upload the file again.")
+
+
+@dataclass(frozen=True)
+class CheckLease:
+    """How long one run may hold a check: a base plus the time to read the file back."""
+
+    seconds: int = 120
+    bytes_per_second: int = 5 * 1024**2
+
+    def for_size(self, size: int) -> timedelta:
+        return timedelta(seconds=self.seconds + size // max(self.bytes_per_second, 1))
+
+
+class CheckBusy(Exception):
+    """Another run holds this check; try again once its lease has run out."""
+
+    def __init__(self, seconds: float) -> None:
+        super().__init__(f"Another run is checking this upload (for up to {seconds:.0f} s).")
+        self.seconds = seconds
+
+
+def request_check(
+    session: Session, store: ObjectStore, upload: Upload, *, now: datetime, actor: User | None
+) -> Upload:
+    """Ask for `upload` to be checked: the job runs after the commit. Asked again (a retried
+    request, the widget's "try again"), it queues the job again unless a run holds the check
+    now; a finished upload is returned unchanged. An upload past its expiry is refused here."""
+    if upload.status != UploadStatus.PENDING:
+        return upload
+    if upload.check_requested_at is None and upload.expires_at <= now:
+        reject(session, store, upload, EXPIRED, actor=actor, action=AuditAction.UPLOAD_REJECTED)
+        return upload
+    running = (
+        upload.check_token is not None
+        and upload.check_claimed_until is not None
+        and upload.check_claimed_until > now
+    )
+    upload.check_requested_at = upload.check_requested_at or now
+    upload.check_failed_at = None
+    upload.check_error = ""
+    session.flush()
+    if not running:
+        outbox.enqueue(session, CHECK_JOB, upload.id)
+    return upload
+
+
+def _claimable(now: datetime):  # type: ignore[no-untyped-def]
+    return (
+        Upload.status == UploadStatus.PENDING,
+        Upload.check_requested_at.is_not(None),
+        or_(
+            Upload.check_token.is_(None),
+            Upload.check_claimed_until.is_(None),
+            Upload.check_claimed_until < now,
+        ),
+    )
+
+
+def _claim(
+    new_session: Callable[[], Session],
+    upload_id: int,
+    token: str,
+    now: datetime,
+    lease: CheckLease,
+) -> Upload | None:
+    """The upload, detached, once this run holds its check; None when there is nothing to do.
+    CheckBusy while another run holds it."""
+    with new_session() as session:
+        upload = session.get(Upload, upload_id)
+        if upload is None or upload.status != UploadStatus.PENDING:
+            return None
+        if upload.check_requested_at is None:
+            return None
+        until = now + lease.for_size(upload.declared_size)
+        # A run retried after the job gave up (an administrator's retry) shows as checking again.
+        values: dict[str, object] = {
+            "check_token": token,
+            "check_claimed_until": until,
+            "check_failed_at": None,
+        }
+        if upload.multipart_upload_id is None and upload.sealed_key is None:
+            # Rows begun before sealed keys were chosen up front: name the copy before making it.
+            values["sealed_key"] = make_object_key(upload.owner_id, purpose="sealed")
+        claimed = session.execute(
+            update(Upload)
+            .where(Upload.id == upload_id, *_claimable(now))
+            .values(**values)
+            .execution_options(synchronize_session=False)
+        )
+        session.commit()
+        if claimed.rowcount != 1:  # type: ignore[attr-defined]
+            session.refresh(upload)
+            if upload.status != UploadStatus.PENDING or upload.check_claimed_until is None:
+                return None
+            raise CheckBusy((upload.check_claimed_until - now).total_seconds())
+        session.refresh(upload)
+        session.expunge(upload)
+        return upload
+
+
+def _examine(store: ObjectStore, upload: Upload, limits: UploadLimits) -> Verified | Refusal:
+    """The slow part, on a detached copy of the row: no lock is held. StorageUnavailable
+    propagates (the job is retried)."""
+    if upload.multipart_upload_id is not None:
+        refusal = finish_multipart(store, upload, part_plan(upload.declared_size, limits))
+        if refusal is not None:
+            return refusal
+    elif upload.key != upload.sealed_key:
+        assert upload.sealed_key is not None
+        # Seal: the presigned POST stays usable until it expires, so the bytes are checked at
+        # a key no link was issued for. The original goes after the commit that stops naming it.
+        try:
+            store.copy(upload.key, upload.sealed_key)
+        except ObjectNotFound:
+            return Refusal("missing", f"The file never arrived in storage. {RESEND}")
+        upload.key = upload.sealed_key  # the detached copy only
+    verdict = inspect_object(store, upload, limits)
+    if isinstance(verdict, Refusal):
+        return verdict
+    # Images also get a copy without metadata for reviewers, before the commit.
+    return write_reviewer_copy(store, upload, verdict) or verdict
+
+
+def run_check(
+    new_session: Callable[[], Session],
+    store: ObjectStore,
+    upload_id: int,
+    *,
+    limits: UploadLimits,
+    lease: CheckLease,
+    now: Callable[[], datetime],
+) -> UploadStatus | None:
+    """Check the upload if it waits for a check: its final status, or None when there was
+    nothing to do (finished already, or never asked). CheckBusy while another run holds it;
+    StorageUnavailable (the run lets go of the check, keeping the error) to be retried."""
+    token = str(uuid.uuid4())
+    snapshot = _claim(new_session, upload_id, token, now(), lease)
+    if snapshot is None:
+        return None
+    original_key = snapshot.key  # _examine moves the detached copy to the sealed key
+    try:
+        verdict = _examine(store, snapshot, limits)
+    except Exception as exc:
+        _let_go(new_session, upload_id, token, str(exc))
+        raise
+    return _finish(new_session, store, upload_id, token, original_key, snapshot, verdict, now())
+
+
+def _finish(
+    new_session: Callable[[], Session],
+    store: ObjectStore,
+    upload_id: int,
+    token: str,
+    original_key: str,
+    snapshot: Upload,
+    verdict: Verified | Refusal,
+    moment: datetime,
+) -> UploadStatus | None:
+    with new_session() as session:
+        upload = session.scalars(
+            select(Upload).where(Upload.id == upload_id).with_for_update()
+        ).one()
+        if upload.status != UploadStatus.PENDING or upload.check_token != token:
+            session.commit()
+            return None  # another run finished it or took it over: its result stands
+        owner = session.get(User, upload.owner_id)
+        upload.check_token = None
+        upload.check_claimed_until = None
+        upload.check_error = ""
+        upload.check_failed_at = None
+        if upload.sealed_key is None:
+            upload.sealed_key = snapshot.sealed_key
+        if isinstance(verdict, Refusal):
+            reject(session, store, upload, verdict, actor=owner, action=AuditAction.UPLOAD_REJECTED)
+            if snapshot.reviewer_key:
+                delete_after_commit(session, store, snapshot.reviewer_key)
+        else:
+            if upload.multipart_upload_id is None and original_key != snapshot.key:
+                delete_after_commit(session, store, original_key)
+                upload.key = snapshot.key
+            upload.reviewer_key = snapshot.reviewer_key
+            upload.status = UploadStatus.VERIFIED
+            upload.size = verdict.size
+            upload.sha256 = verdict.sha256
+            upload.content_type = verdict.content_type
+            upload.verified_at = moment
+            session.flush()
+            audit.record(
+                session,
+                actor=owner,
+                action=AuditAction.UPLOAD_VERIFIED,
+                object_type="upload",
+                object_id=upload.id,
+                details={
+                    "size": verdict.size,
+                    "sha256": verdict.sha256,
+                    "content_type": verdict.content_type,
+                },
+            )
+        status = upload.status
+        session.commit()
+        return status
+
+
+def _let_go(new_session: Callable[[], Session], upload_id: int, token: str, error: str) -> None:
+    with new_session() as session:
+        session.execute(
+            update(Upload)
+            .where(Upload.id == upload_id, Upload.check_token == token)
+            .values(check_token=None, check_claimed_until=None, check_error=error[:2000])
+            .execution_options(synchronize_session=False)
+        )
+        session.commit()
+
+
+def give_up(session: Session, upload_id: int, error: str, now: datetime) -> None:
+    """The check job used its last try: the upload shows that the check failed, and why."""
+    session.execute(
+        update(Upload)
+        .where(
+            Upload.id == upload_id,
+            Upload.status == UploadStatus.PENDING,
+            Upload.check_requested_at.is_not(None),
+        )
+        .values(check_failed_at=now, check_error=error[:2000])
+        .execution_options(synchronize_session=False)
+    )
+
+
+def stale_checks(session: Session, now: datetime, lease: CheckLease, *, limit: int = 500) -> int:
+    """Queue the check again for uploads asked for more than a lease ago that no run holds
+    (the job was lost with the broker, or its worker died); returns how many."""
+    cutoff = now - lease.for_size(0)
+    ids = session.scalars(
+        select(Upload.id)
+        .where(
+            Upload.status == UploadStatus.PENDING,
+            Upload.check_requested_at.is_not(None),
+            Upload.check_failed_at.is_(None),
+            or_(
+                Upload.check_claimed_until < now,
+                Upload.check_claimed_until.is_(None) & (Upload.check_requested_at < cutoff),
+            ),
+        )
+        .order_by(Upload.id)
+        .limit(limit)
+    ).all()
+    for upload_id in ids:
+        outbox.enqueue(session, CHECK_JOB, upload_id)
+    return len(ids)
