@@ -10,6 +10,8 @@ fonts lack (e.g. a name in Chinese) a 409 page. Nothing here writes.
 from __future__ import annotations
 
 from pathlib import Path
+from types import ModuleType
+from typing import Any
 
 from flask import Response, current_app, render_template, request
 from flask_login import current_user
@@ -24,7 +26,7 @@ from portfolio.domain.certification.printing import (
 from portfolio.domain.certification.sharing import linkedin_add_to_profile
 from portfolio.domain.uploads.filenames import content_disposition
 from portfolio.extensions import db, limiter
-from portfolio.services.certification import holder, pdf
+from portfolio.services.certification import holder
 from portfolio.web import access, clock
 from portfolio.web.account_links import absolute_url
 from portfolio.web.candidate import bp
@@ -40,8 +42,16 @@ def _verify_url(file: holder.HolderCertificate) -> str:
     return absolute_url("certificates.show", number=file.certificate.number)
 
 
-def _fonts() -> pdf.CertificateFonts:
-    return pdf.CertificateFonts.in_folder(Path(current_app.config["CERTIFICATE_FONT_DIR"]))
+def _pdf() -> ModuleType:
+    """services.certification.pdf, imported on the first certificate page rather than at start:
+    fpdf2 brings numpy and costs about a third of a second, which no other page needs."""
+    from portfolio.services.certification import pdf
+
+    return pdf
+
+
+def _fonts() -> Any:
+    return _pdf().CertificateFonts.in_folder(Path(current_app.config["CERTIFICATE_FONT_DIR"]))
 
 
 def _printed(file: holder.HolderCertificate) -> PrintedCertificate:
@@ -65,7 +75,7 @@ def certificate(certificate_id: int) -> str:
         verify_url=verify_url,
         linkedin_url=linkedin_add_to_profile(profile) if file.status.valid else "",
         papers=list(PaperSize),
-        missing=pdf.missing_characters(_printed(file), _fonts()),
+        missing=_pdf().missing_characters(_printed(file), _fonts()),
     )
 
 
@@ -86,10 +96,10 @@ def certificate_pdf(certificate_id: int) -> Response:
     paper = paper_size(request.args.get("paper"))
     require_printable(file.status, file.certificate.number)
     printed, fonts = _printed(file), _fonts()
-    require_printable_text(pdf.missing_characters(printed, fonts))
+    require_printable_text(_pdf().missing_characters(printed, fonts))
     name = f"certificate-{file.certificate.number}-{paper.value}.pdf"
     return Response(
-        pdf.render_pdf(printed, paper, fonts),
+        _pdf().render_pdf(printed, paper, fonts),
         mimetype="application/pdf",
         headers={
             "Content-Disposition": content_disposition(name),
