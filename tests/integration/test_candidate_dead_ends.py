@@ -3,8 +3,11 @@ approved course, and every page says so (issue 13, section 1)."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from sqlalchemy import func, select
 
+from portfolio.domain.lifecycle import SetLifecycle
 from portfolio.models import (
     Assignment,
     AuditEvent,
@@ -94,3 +97,22 @@ def test_a_closed_portfolio_cannot_be_reopened_by_choosing_the_portfolio_again(c
     assert "can now be met only by an approved course" in response.get_data(as_text=True)
     session.expire_all()
     assert session.get(EnrollmentSet, world.enrollment_set.id).route is Route.COURSE
+
+
+def test_a_met_set_or_an_ended_window_keeps_its_route(client, session):
+    world = make_world(session, reviewers=0)
+    world.enrollment_set.status = SetLifecycle.MET
+    session.commit()
+    login_as(client, world.candidate)
+    response = choose(client, world, route="course", course_name="C", course_provider="P")
+    assert response.status_code == 409
+    assert "its route can no longer change" in response.get_data(as_text=True)
+
+    world.enrollment_set.status = SetLifecycle.CLOSED_NOT_MET
+    world.enrollment_set.enrollment.window_ends_on = clock.today() - timedelta(days=1)
+    session.commit()
+    response = choose(client, world, route="course", course_name="C", course_provider="P")
+    assert response.status_code == 409
+    assert "completion window ended" in response.get_data(as_text=True)
+    session.expire_all()
+    assert session.get(EnrollmentSet, world.enrollment_set.id).route is Route.PORTFOLIO
