@@ -32,6 +32,9 @@ class AuditAction(enum.StrEnum):
     SUPERVISOR_SHARING_CHANGED = "supervisor.sharing_changed"
     PAYMENT_RECORDED = "payment.recorded"
     SCHOLARSHIP_AWARDED = "scholarship.awarded"
+    PAYMENT_REFUNDED = "payment.refunded"
+    FEE_WAIVED = "fee.waived"
+    APPLICATION_APPROVED_WITH_BALANCE = "application.approved_with_balance_due"
 
     # enrollment and courses
     ENROLLMENT_CREATED = "enrollment.created"

@@ -80,19 +80,30 @@ class EnrollmentSet(Base):
     competency_set: Mapped[CompetencySet] = relationship()
 
 
+class LedgerKind(enum.StrEnum):
+    PAYMENT = "payment"  # money received
+    REFUND = "refund"  # money given back (never more than was received)
+    WAIVER = "waiver"  # part of the fee the office decided not to charge
+
+
 class Payment(Base):
-    """Money received toward an application's fee. Integer cents; never card data."""
+    """An entry of an application's fee ledger: money received, refunded, or a fee waived.
+    Integer cents, always positive (the kind says which way); never card data."""
 
     __tablename__ = "payment"
     __table_args__ = (CheckConstraint("amount_cents > 0", name="positive_amount"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     application_id: Mapped[int] = mapped_column(ForeignKey("application.id"), index=True)
+    kind: Mapped[LedgerKind] = mapped_column(str_enum(LedgerKind), default=LedgerKind.PAYMENT)
     amount_cents: Mapped[int]
     method: Mapped[str] = mapped_column(String(40))
     reference: Mapped[str] = mapped_column(String(100), default="")
     received_on: Mapped[date]
     recorded_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    # Who paid, when not the candidate (a sponsoring supervisor); None: the candidate.
+    payer_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    note: Mapped[str] = mapped_column(Text, default="")  # why a refund or waiver
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 

@@ -19,6 +19,7 @@ from portfolio.web.candidate import (  # noqa: E402, F401
     application,
     dashboard,
     electives,
+    fees,
     outcomes,
     portfolio,
     portfolio_artifacts,
