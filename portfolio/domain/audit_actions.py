@@ -34,6 +34,7 @@ class AuditAction(enum.StrEnum):
     SCHOLARSHIP_AWARDED = "scholarship.awarded"
     PAYMENT_REFUNDED = "payment.refunded"
     FEE_WAIVED = "fee.waived"
+    SCHOLARSHIP_POOL_CREATED = "scholarship_pool.created"
     APPLICATION_APPROVED_WITH_BALANCE = "application.approved_with_balance_due"
 
     # enrollment and courses

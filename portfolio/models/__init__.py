@@ -20,6 +20,7 @@ from portfolio.models.enrollments import (
     Payment,
     Route,
     ScholarshipAward,
+    ScholarshipPool,
     SupervisorLink,
 )
 from portfolio.models.frameworks import (
@@ -101,6 +102,7 @@ __all__ = [
     "RubricDescriptor",
     "RubricLevel",
     "ScholarshipAward",
+    "ScholarshipPool",
     "SetKind",
     "SetOutcomeRecord",
     "SetReviewTally",

@@ -119,7 +119,35 @@ class ScholarshipAward(Base):
     awarded_on: Mapped[date]
     awarded_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
     note: Mapped[str] = mapped_column(Text, default="")
+    awarding_body: Mapped[str] = mapped_column(String(60), default="")  # as the rules said
+    pool_id: Mapped[int | None] = mapped_column(ForeignKey("scholarship_pool.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ScholarshipPool(Base):
+    """Money given for one scholarship of a program (a gift), from which awards are drawn.
+
+    The CHECK keeps what was awarded within the gift whatever the code does: two awards at once
+    cannot overspend it (the second UPDATE fails, or waits on the row lock and then fails)."""
+
+    __tablename__ = "scholarship_pool"
+    __table_args__ = (
+        CheckConstraint("total_cents > 0", name="positive_total"),
+        CheckConstraint("awarded_cents >= 0 AND awarded_cents <= total_cents", name="within_total"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    program_slug: Mapped[str] = mapped_column(String(60), index=True)
+    scholarship_key: Mapped[str] = mapped_column(String(60))
+    name: Mapped[str] = mapped_column(String(200))
+    total_cents: Mapped[int]
+    awarded_cents: Mapped[int] = mapped_column(default=0)
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    @property
+    def remaining_cents(self) -> int:
+        return self.total_cents - self.awarded_cents
 
 
 class SupervisorLink(Base):

@@ -129,24 +129,70 @@ def scholarship_eligibility(
 ) -> ScholarshipCheck:
     """May this person receive `scholarship` today? (ok, a sentence saying why).
 
-    `previous_award_dates` are the dates this scholarship was awarded to this person before.
-    One award per `once_per_months` calendar months: awarded 31 Jan 2024 with 18 months, it is
-    available again from 31 Jul 2025 (inclusive); from 31 Aug, 1 month on is 30 Sep (the month
-    is clamped, see add_months). 0 months means no limit.
+    `member`: membership of the scholarship's awarding body (not the association's member
+    price). `previous_award_dates`: every award this person had from the same awarding body
+    (same_body_keys), not only this scholarship. One award per `once_per_months` calendar
+    months: awarded 31 Jan 2024 with 18 months, another is possible from 31 Jul 2025
+    (inclusive); from 31 Aug, 1 month on is 30 Sep (the month is clamped, see add_months).
+    0 months means no limit.
     """
+    body = scholarship.awarding_body
     if scholarship.members_only and not member:
+        if body:
+            return ScholarshipCheck(False, f"The {scholarship.name} is for members of {body} only.")
         return ScholarshipCheck(False, f"The {scholarship.name} is for members only.")
     months = scholarship.once_per_months
     if months and previous_award_dates:
         last = max(previous_award_dates)
         again = add_months(last, months)
         if today < again:
+            if body:
+                return ScholarshipCheck(
+                    False,
+                    f"An award from {body} was made on {format_date(last)}; {body} gives one "
+                    f"award every {months} months, so the {scholarship.name} is possible again "
+                    f"from {format_date(again)}.",
+                )
             return ScholarshipCheck(
                 False,
                 f"The {scholarship.name} was awarded on {format_date(last)}; it can be awarded "
                 f"once every {months} months, so again from {format_date(again)}.",
             )
     return ScholarshipCheck(True, f"Eligible for the {scholarship.name}.")
+
+
+def same_body_keys(scholarships: Sequence[Scholarship], scholarship: Scholarship) -> set[str]:
+    """Keys of the scholarships whose awards count toward `scholarship`'s once-per-period limit:
+    every scholarship of the same awarding body, or only itself when it names no body."""
+    if not scholarship.awarding_body:
+        return {scholarship.key}
+    return {s.key for s in scholarships if s.awarding_body == scholarship.awarding_body} | {
+        scholarship.key
+    }
+
+
+def awarding_bodies(fees: FeeRules) -> list[str]:
+    """The bodies whose members-only scholarships the program offers, in the rules' order."""
+    found: list[str] = []
+    for scholarship in fees.scholarships:
+        body = scholarship.awarding_body
+        if scholarship.members_only and body and body not in found:
+            found.append(body)
+    return found
+
+
+class PoolBalance(NamedTuple):
+    pool_id: int
+    remaining_cents: int
+
+
+def choose_pool(pools: Sequence[PoolBalance], amount_cents: int) -> int | None:
+    """The first pool (oldest first, as given) with at least `amount_cents` left, or None when
+    the money is spent. An award is never split between pools."""
+    for pool in pools:
+        if pool.remaining_cents >= amount_cents:
+            return pool.pool_id
+    return None
 
 
 def format_money(cents: int, currency: str) -> str:

@@ -27,6 +27,7 @@ class Scholarship:
     members_only: bool  # members of the awarding body, not the member-price flag
     once_per_months: int  # counts every award from the same awarding body
     awarding_body: str = ""  # who gives it (e.g. "SSD"); "" means the program itself
+    pooled: bool = False  # awarded only from pools of money given for it, while funds last
 
 
 @dataclass(frozen=True)
@@ -168,6 +169,7 @@ def rules_from_document(doc: Mapping[str, Any], path: str = "rules") -> ProgramR
                 members_only=_get(item, "members_only", bool, sp),
                 once_per_months=_get(item, "once_per_months", int, sp),
                 awarding_body=_optional_text(item, "awarding_body", sp),
+                pooled=bool(_get(item, "pooled", bool, sp)) if "pooled" in item else False,
             )
         )
     review = _get(doc, "review", dict, path)

@@ -20,7 +20,6 @@ from portfolio.domain.applications.fees import (
     check_refund,
     check_waiver,
     format_money,
-    scholarship_eligibility,
 )
 from portfolio.domain.audit_actions import AuditAction
 from portfolio.domain.errors import Conflict, InvalidInput, NotFound
@@ -313,63 +312,3 @@ def record_payment(
         },
     )
     return payment
-
-
-def award_scholarship(
-    session: Session,
-    application: Application,
-    *,
-    actor: User,
-    scholarship_key: str,
-    note: str,
-    today: date,
-) -> ScholarshipAward:
-    """Award a scholarship of the program's rules toward this application's fee, today.
-
-    InvalidInput when the rules have no such scholarship or do not allow it for this person
-    now (members only, one award per period: domain.applications.fees.scholarship_eligibility).
-    """
-    _require_ledger(application)
-    scholarships = {s.key: s for s in load_rules(application.framework).fees.scholarships}
-    scholarship = scholarships.get(scholarship_key)
-    if scholarship is None:
-        raise InvalidInput("Choose a scholarship of this program.", field="scholarship_key")
-    note = note.strip()
-    if len(note) > NOTE_LIMIT:
-        raise InvalidInput(f"Use at most {NOTE_LIMIT:,} characters.", field="note")
-    # Lock the person's row (PostgreSQL) so two awards at once cannot both pass the check.
-    session.get(User, application.user_id, with_for_update=True)
-    previous = session.scalars(
-        select(ScholarshipAward.awarded_on).where(
-            ScholarshipAward.user_id == application.user_id,
-            ScholarshipAward.scholarship_key == scholarship.key,
-        )
-    ).all()
-    check = scholarship_eligibility(scholarship, application.is_member, previous, today)
-    if not check.ok:
-        raise InvalidInput(check.reason, field="scholarship_key")
-    award = ScholarshipAward(
-        user_id=application.user_id,
-        application_id=application.id,
-        scholarship_key=scholarship.key,
-        amount_cents=scholarship.amount_cents,
-        awarded_on=today,
-        awarded_by_id=actor.id,
-        note=note,
-    )
-    session.add(award)
-    session.flush()
-    audit.record(
-        session,
-        actor=actor,
-        action=AuditAction.SCHOLARSHIP_AWARDED,
-        object_type="application",
-        object_id=application.id,
-        details={
-            "award_id": award.id,
-            "scholarship_key": scholarship.key,
-            "amount_cents": scholarship.amount_cents,
-            "awarded_on": today.isoformat(),
-        },
-    )
-    return award

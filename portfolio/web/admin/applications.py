@@ -10,14 +10,14 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
 
-from portfolio.domain.applications.fees import format_money
+from portfolio.domain.applications.fees import awarding_bodies, format_money
 from portfolio.domain.errors import InvalidInput
 from portfolio.extensions import db
 from portfolio.models import Application, User
 from portfolio.models.base import utcnow
 from portfolio.services import audit
 from portfolio.services.applications import decisions as application_decisions
-from portfolio.services.applications import drafts, payments
+from portfolio.services.applications import drafts, payments, scholarships
 from portfolio.services.applications.experience import hours_report
 from portfolio.web import access
 from portfolio.web.account_links import absolute_url
@@ -100,6 +100,13 @@ def _page(
         refund=refund or RefundForm(prefix="refund"),
         waiver=waiver or WaiverForm(prefix="waiver"),
         payers=payments.payers_of(db.session, paid),
+        awarding_bodies=awarding_bodies(rules.fees),
+        pools=[
+            pool
+            for s in rules.fees.scholarships
+            if s.pooled
+            for pool in scholarships.pools_of(db.session, application.framework.slug, s.key)
+        ],
         history=audit.events_for(db.session, "application", application.id),
         today=today,
     )
@@ -171,7 +178,7 @@ def award_scholarship(application_id: int) -> Response | tuple[str, int]:
     form.scholarship_key.choices = [SelectChoice(s.key, s.name) for s in rules.fees.scholarships]
     if form.validate():
         try:
-            payments.award_scholarship(
+            scholarships.award_scholarship(
                 db.session,
                 application,
                 actor=_me(),
