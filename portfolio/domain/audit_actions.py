@@ -35,6 +35,10 @@ class AuditAction(enum.StrEnum):
     PAYMENT_REFUNDED = "payment.refunded"
     FEE_WAIVED = "fee.waived"
     SCHOLARSHIP_POOL_CREATED = "scholarship_pool.created"
+    STAFF_INVITED = "staff.invited"
+    STAFF_INVITATION_RENEWED = "staff.invitation_renewed"
+    STAFF_INVITATION_ACCEPTED = "staff.invitation_accepted"
+    FEE_SPONSORED = "fee.sponsored"
     APPLICATION_APPROVED_WITH_BALANCE = "application.approved_with_balance_due"
 
     # enrollment and courses

@@ -21,6 +21,7 @@ from portfolio.models.enrollments import (
     Route,
     ScholarshipAward,
     ScholarshipPool,
+    StaffInvitation,
     SupervisorLink,
 )
 from portfolio.models.frameworks import (
@@ -106,6 +107,7 @@ __all__ = [
     "SetKind",
     "SetOutcomeRecord",
     "SetReviewTally",
+    "StaffInvitation",
     "Submission",
     "SubmissionStatus",
     "SupervisorLink",

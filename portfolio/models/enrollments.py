@@ -163,3 +163,21 @@ class SupervisorLink(Base):
     invited_at: Mapped[datetime] = mapped_column(default=utcnow)
     accepted_at: Mapped[datetime | None]
     shares_evidence: Mapped[bool] = mapped_column(default=False)
+
+
+class StaffInvitation(Base):
+    """A supervisor's invitation to a member of staff to apply; accepting it links them.
+
+    Renewing (or resending) bumps `generation` and the links of earlier emails stop working."""
+
+    __tablename__ = "staff_invitation"
+    __table_args__ = (UniqueConstraint("supervisor_id", "email"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    supervisor_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
+    email: Mapped[str] = mapped_column(String(254))
+    program_slug: Mapped[str] = mapped_column(String(60), default="")
+    generation: Mapped[int] = mapped_column(default=1)
+    issued_at: Mapped[datetime] = mapped_column(default=utcnow)
+    accepted_at: Mapped[datetime | None]
+    candidate_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))

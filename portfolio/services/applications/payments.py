@@ -152,7 +152,7 @@ def record_refund(
     text = written_reason(reason)
     _lock(session, application)
     check_refund(current_statement(session, application), amount_cents)
-    return _add_entry(
+    return add_entry(
         session,
         application,
         actor=actor,
@@ -181,7 +181,7 @@ def record_waiver(
     text = written_reason(reason)
     _lock(session, application)
     check_waiver(current_statement(session, application), amount_cents)
-    return _add_entry(
+    return add_entry(
         session,
         application,
         actor=actor,
@@ -210,7 +210,7 @@ def _check_entry(amount_cents: int, method: str, reference: str) -> None:
         raise InvalidInput(f"Use at most {REFERENCE_LIMIT} characters.", field="reference")
 
 
-def _add_entry(
+def add_entry(
     session: Session,
     application: Application,
     *,
