@@ -39,6 +39,7 @@ class AuditAction(enum.StrEnum):
     STAFF_INVITATION_RENEWED = "staff.invitation_renewed"
     STAFF_INVITATION_ACCEPTED = "staff.invitation_accepted"
     FEE_SPONSORED = "fee.sponsored"
+    SUPERVISOR_REMOVED = "supervisor.removed"
     APPLICATION_APPROVED_WITH_BALANCE = "application.approved_with_balance_due"
 
     # enrollment and courses

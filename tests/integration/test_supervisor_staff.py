@@ -223,3 +223,78 @@ def test_sponsoring_before_any_application_is_refused(client, session, invited, 
     assert response.status_code == 422
     assert "has no submitted application yet: there is nothing to pay toward" in text(response)
     assert session.scalars(select(Payment)).all() == []
+
+
+# --- the candidate invites or changes their supervisor after applying ----------------------
+
+
+def invite_supervisor(client, email):
+    return post_form(client, "/me/supervisors", {"supervisor-email": email})
+
+
+def test_a_candidate_invites_a_supervisor_after_applying(
+    client, session, mailbox, lsscp, candidate, boss
+):
+    login_as(client, candidate)
+    early = invite_supervisor(client, BOSS)
+    assert early.status_code == 409  # nothing sent yet
+    assert "Apply first" in text(early)
+    submitted_application(client, candidate)
+    assert "Invite your supervisor" in text(client.get("/me/"))
+    assert invite_supervisor(client, "Boss@Example.org").status_code == 302
+    [message] = mailbox.to(BOSS)
+    assert "Casey Candidate invites you" in message["Subject"]
+    first = link_in(message)
+    # Sent again: the earlier link is replaced.
+    assert invite_supervisor(client, BOSS).status_code == 302
+    second = link_in(mailbox.to(BOSS)[-1])
+    assert second != first
+    login_as(client, boss)
+    stale = client.get(first)
+    assert stale.status_code == 400 and "replaced by a newer one" in text(stale)
+    assert post_form(client, second, {}).status_code == 302
+    link = session.scalar(select(SupervisorLink))
+    assert link.supervisor_id == boss.id and link.email == BOSS
+
+
+def test_a_candidate_changes_their_supervisor(client, session, mailbox, lsscp, candidate, boss):
+    submitted_application(client, candidate, supervisor_email=BOSS)
+    [link] = session.scalars(select(SupervisorLink)).all()
+    assert invite_supervisor(client, "new-boss@example.org").status_code == 302
+    page = "/me/supervisors"
+    assert post_form(client, f"/me/supervisors/{link.id}/remove", {}, page=page).status_code == 302
+    emails = session.scalars(select(SupervisorLink.email)).all()
+    assert emails == ["new-boss@example.org"]
+    assert "new-boss@example.org" in text(client.get(page))
+    removed = session.scalar(select(AuditEvent).where(AuditEvent.action == "supervisor.removed"))
+    assert removed.details["email"] == BOSS
+
+
+@pytest.mark.parametrize(
+    ("email", "status", "message"),
+    [
+        ("not-an-address", 422, "These are not email addresses: not-an-address."),
+        ("a@example.org, b@example.org", 422, "Enter one email address."),
+        (STAFF, 422, "Enter your supervisor&#39;s address, not your own."),
+        ("x" * 10_000 + "@example.org", 422, "Field cannot be longer than 254 characters."),
+    ],
+)
+def test_bad_supervisor_addresses_are_refused(
+    client, session, lsscp, candidate, email, status, message
+):
+    submitted_application(client, candidate)
+    response = invite_supervisor(client, email)
+    assert response.status_code == status
+    assert message in response.get_data(as_text=True)
+    assert session.scalars(select(SupervisorLink)).all() == []
+
+
+def test_nobody_removes_another_candidates_supervisor(
+    client, session, lsscp, candidate, other_candidate
+):
+    submitted_application(client, candidate, supervisor_email=BOSS)
+    [link] = session.scalars(select(SupervisorLink)).all()
+    login_as(client, other_candidate)
+    response = post_form(client, f"/me/supervisors/{link.id}/remove", {}, page="/me/supervisors")
+    assert response.status_code == 404
+    assert session.scalars(select(SupervisorLink)).all() == [link]
