@@ -193,3 +193,10 @@ def test_the_fees_page_never_writes(client, session, application_id, candidate):
     client.get("/me/fees")
     after = session.scalar(select(AuditEvent.id).order_by(AuditEvent.id.desc()).limit(1))
     assert before == after
+
+
+def test_the_application_form_says_what_the_fee_does_not_cover(client, session, lsscp, candidate):
+    login_as(client, candidate)
+    started = post_form(client, "/me/applications", {"program": "lsscp"}, page="/me/")
+    page = text(client.get(started.headers["Location"]))
+    assert "The fee does not cover course tuition: approved-course providers set" in page
