@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from portfolio.domain.applications.invitations import parse_addresses
@@ -90,11 +91,16 @@ def invite_staff(
         if invitation is not None and invitation.accepted_at is not None:
             continue
         if invitation is None:
-            invitation = StaffInvitation(
-                supervisor_id=supervisor.id, email=address, program_slug=framework.slug
-            )
-            session.add(invitation)
-            session.flush()
+            try:
+                with session.begin_nested():  # the same address invited twice at once
+                    invitation = StaffInvitation(
+                        supervisor_id=supervisor.id, email=address, program_slug=framework.slug
+                    )
+                    session.add(invitation)
+            except IntegrityError as exc:
+                raise Conflict(
+                    f"{address} was invited at the same moment; see the list below."
+                ) from exc
             action = AuditAction.STAFF_INVITED
         else:
             invitation.program_slug = framework.slug

@@ -165,8 +165,12 @@ def invite_after_applying(
     if link is not None and link.accepted_at is not None:
         raise Conflict(f"{address} follows your progress already.")
     if link is None:
-        link = SupervisorLink(candidate_id=candidate.id, email=address)
-        session.add(link)
+        try:
+            with session.begin_nested():  # the same address invited twice at once
+                link = SupervisorLink(candidate_id=candidate.id, email=address)
+                session.add(link)
+        except IntegrityError as exc:
+            raise Conflict(f"{address} was invited at the same moment already.") from exc
     else:
         link.invited_at = utcnow()
     session.flush()
