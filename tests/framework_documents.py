@@ -29,7 +29,13 @@ RULES: dict[str, Any] = {
         "education": "high_school",
         "non_us_education_review": True,
     },
-    "fees": {"currency": "USD", "standard_cents": 35000, "member_cents": 32500},
+    "fees": {
+        "currency": "USD",
+        "standard_cents": 35000,
+        "member_cents": 32500,
+        "payment_instructions": "Pay by check to the program office.",
+        "not_covered": "course tuition",
+    },
     "completion_window_years": 4,
     "review": {
         "reviewers_per_portfolio": 2,

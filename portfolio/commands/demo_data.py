@@ -30,7 +30,7 @@ from portfolio.models import (
     User,
 )
 from portfolio.models.base import utcnow
-from portfolio.services.applications import decisions, drafts, supervisors
+from portfolio.services.applications import decisions, drafts, payments, supervisors
 from portfolio.services.applications.supervisors import DEFAULT_MAX_AGE, InvitationSettings
 from portfolio.services.enrollment import enroll
 from portfolio.services.portfolios import artifacts, submissions
@@ -233,6 +233,18 @@ def _apply_and_enroll(session: Session, people: DemoPeople, today: date) -> Enro
         today=today,
         invitations=_invitations(),
     )
+    due = payments.current_statement(session, application).balance_cents
+    if due:  # the fee arrived with the application, as the program asks
+        payments.record_payment(
+            session,
+            application,
+            actor=people.administrator,
+            amount_cents=due,
+            method="check",
+            reference="Check 1001",
+            received_on=today,
+            today=today,
+        )
     mail = decisions.DecisionMail(
         dashboard_url=_link("candidate.dashboard"),
     )

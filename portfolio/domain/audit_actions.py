@@ -32,6 +32,15 @@ class AuditAction(enum.StrEnum):
     SUPERVISOR_SHARING_CHANGED = "supervisor.sharing_changed"
     PAYMENT_RECORDED = "payment.recorded"
     SCHOLARSHIP_AWARDED = "scholarship.awarded"
+    PAYMENT_REFUNDED = "payment.refunded"
+    FEE_WAIVED = "fee.waived"
+    SCHOLARSHIP_POOL_CREATED = "scholarship_pool.created"
+    STAFF_INVITED = "staff.invited"
+    STAFF_INVITATION_RENEWED = "staff.invitation_renewed"
+    STAFF_INVITATION_ACCEPTED = "staff.invitation_accepted"
+    FEE_SPONSORED = "fee.sponsored"
+    SUPERVISOR_REMOVED = "supervisor.removed"
+    APPLICATION_APPROVED_WITH_BALANCE = "application.approved_with_balance_due"
 
     # enrollment and courses
     ENROLLMENT_CREATED = "enrollment.created"

@@ -7,7 +7,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ForeignKey, Numeric, String, Text
+from sqlalchemy import ForeignKey, Numeric, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portfolio.domain.applications.eligibility import EligibilityStatus
@@ -52,6 +52,11 @@ class Application(Base):
         str_enum(PaymentPlan), default=PaymentPlan.FEE
     )
     scholarship_key: Mapped[str] = mapped_column(String(60), default="")
+    # Membership of the chosen scholarship's awarding body (SSD for LSSCP): its own fact, apart
+    # from is_member (the association's member price). A server default only, and not fetched
+    # after an INSERT (eager_defaults below): rows written by code that predates the column (the
+    # migration tests) leave it out.
+    awarding_body_member: Mapped[bool] = mapped_column(server_default=false())
     supervisor_email: Mapped[str] = mapped_column(String(254), default="")
     # What the domain computed when the application was submitted, kept for the record.
     eligibility: Mapped[EligibilityStatus | None] = mapped_column(
@@ -69,7 +74,7 @@ class Application(Base):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     version: Mapped[int] = mapped_column(default=1)
 
-    __mapper_args__ = {"version_id_col": version}
+    __mapper_args__ = {"version_id_col": version, "eager_defaults": False}
 
     user: Mapped[User] = relationship(foreign_keys=[user_id])
     framework: Mapped[Framework] = relationship()

@@ -80,19 +80,30 @@ class EnrollmentSet(Base):
     competency_set: Mapped[CompetencySet] = relationship()
 
 
+class LedgerKind(enum.StrEnum):
+    PAYMENT = "payment"  # money received
+    REFUND = "refund"  # money given back (never more than was received)
+    WAIVER = "waiver"  # part of the fee the office decided not to charge
+
+
 class Payment(Base):
-    """Money received toward an application's fee. Integer cents; never card data."""
+    """An entry of an application's fee ledger: money received, refunded, or a fee waived.
+    Integer cents, always positive (the kind says which way); never card data."""
 
     __tablename__ = "payment"
     __table_args__ = (CheckConstraint("amount_cents > 0", name="positive_amount"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     application_id: Mapped[int] = mapped_column(ForeignKey("application.id"), index=True)
+    kind: Mapped[LedgerKind] = mapped_column(str_enum(LedgerKind), default=LedgerKind.PAYMENT)
     amount_cents: Mapped[int]
     method: Mapped[str] = mapped_column(String(40))
     reference: Mapped[str] = mapped_column(String(100), default="")
     received_on: Mapped[date]
     recorded_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    # Who paid, when not the candidate (a sponsoring supervisor); None: the candidate.
+    payer_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    note: Mapped[str] = mapped_column(Text, default="")  # why a refund or waiver
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
@@ -108,7 +119,35 @@ class ScholarshipAward(Base):
     awarded_on: Mapped[date]
     awarded_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
     note: Mapped[str] = mapped_column(Text, default="")
+    awarding_body: Mapped[str] = mapped_column(String(60), default="")  # as the rules said
+    pool_id: Mapped[int | None] = mapped_column(ForeignKey("scholarship_pool.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ScholarshipPool(Base):
+    """Money given for one scholarship of a program (a gift), from which awards are drawn.
+
+    The CHECK keeps what was awarded within the gift whatever the code does: two awards at once
+    cannot overspend it (the second UPDATE fails, or waits on the row lock and then fails)."""
+
+    __tablename__ = "scholarship_pool"
+    __table_args__ = (
+        CheckConstraint("total_cents > 0", name="positive_total"),
+        CheckConstraint("awarded_cents >= 0 AND awarded_cents <= total_cents", name="within_total"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    program_slug: Mapped[str] = mapped_column(String(60), index=True)
+    scholarship_key: Mapped[str] = mapped_column(String(60))
+    name: Mapped[str] = mapped_column(String(200))
+    total_cents: Mapped[int]
+    awarded_cents: Mapped[int] = mapped_column(default=0)
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    @property
+    def remaining_cents(self) -> int:
+        return self.total_cents - self.awarded_cents
 
 
 class SupervisorLink(Base):
@@ -124,3 +163,21 @@ class SupervisorLink(Base):
     invited_at: Mapped[datetime] = mapped_column(default=utcnow)
     accepted_at: Mapped[datetime | None]
     shares_evidence: Mapped[bool] = mapped_column(default=False)
+
+
+class StaffInvitation(Base):
+    """A supervisor's invitation to a member of staff to apply; accepting it links them.
+
+    Renewing (or resending) bumps `generation` and the links of earlier emails stop working."""
+
+    __tablename__ = "staff_invitation"
+    __table_args__ = (UniqueConstraint("supervisor_id", "email"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    supervisor_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
+    email: Mapped[str] = mapped_column(String(254))
+    program_slug: Mapped[str] = mapped_column(String(60), default="")
+    generation: Mapped[int] = mapped_column(default=1)
+    issued_at: Mapped[datetime] = mapped_column(default=utcnow)
+    accepted_at: Mapped[datetime | None]
+    candidate_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))

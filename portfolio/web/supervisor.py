@@ -106,3 +106,7 @@ def shared_submission(candidate_id: int, submission_id: int) -> str:
         snapshot=snapshot,
         texts=submissions.submitted_html(submission, snapshot),
     )
+
+
+# Inviting staff, renewing invitations, sponsoring fees: routes added to `bp` there.
+from portfolio.web import supervisor_staff  # noqa: E402, F401

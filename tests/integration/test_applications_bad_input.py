@@ -167,8 +167,24 @@ def test_saving_a_submitted_application_is_a_conflict(client, session, draft):
 def test_a_scholarship_needs_membership(client, session, draft):
     answers = complete_form(payment_plan="scholarship", scholarship_key="enrollment-achievement")
     page = page_after(client, save(client, draft, answers, action="submit"))
-    assert escape("The Enrollment Achievement Award is for members only.") in page
+    assert escape("The Enrollment Achievement Award is for members of SSD only.") in page
     assert application_row(session, draft).status == ApplicationStatus.DRAFT
+
+
+def test_the_member_price_is_not_membership_of_the_awarding_body(client, session, draft):
+    answers = complete_form(
+        payment_plan="scholarship",
+        scholarship_key="enrollment-achievement",
+        is_member="y",
+        member_number="M-7",
+    )
+    page = page_after(client, save(client, draft, answers, action="submit"))
+    assert escape("The Enrollment Achievement Award is for members of SSD only.") in page
+    assert application_row(session, draft).status == ApplicationStatus.DRAFT
+    answers["awarding_body_member"] = "y"
+    assert save(client, draft, answers, action="submit").status_code == 302
+    submitted = application_row(session, draft)
+    assert submitted.status == ApplicationStatus.SUBMITTED and submitted.awarding_body_member
 
 
 def test_posting_without_the_csrf_token_is_refused(client, session, draft):

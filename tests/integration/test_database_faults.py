@@ -173,6 +173,7 @@ def test_two_administrators_approving_at_once_get_one_approval_and_a_clear_409(
             "csrf_token": tokens[n],
             "decision-outcome": "approve",
             "decision-reason": f"Approved by administrator {n}.",
+            "decision-unpaid_reason": "The fee is settled outside this test.",
         }
         reply = clients[n].post(f"{url}/decision", data=data)
         replies.append((reply.status_code, reply.get_data(as_text=True)))

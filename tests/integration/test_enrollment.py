@@ -14,6 +14,7 @@ from portfolio.models import (
 )
 from tests.application_fixtures import (
     ELECTIVES,
+    UNPAID_REASON,
     application_row,
     approve,
     enrollment_of,
@@ -27,6 +28,7 @@ from tests.helpers import login_as, make_user, post_form
 def decide(client, application_id, outcome, reason):
     url = f"/admin/applications/{application_id}"
     data = {"decision-outcome": outcome, "decision-reason": reason}
+    data["decision-unpaid_reason"] = UNPAID_REASON
     return post_form(client, f"{url}/decision", data, page=url)
 
 

@@ -205,6 +205,7 @@ NOT_CRAWLED = {
     "auth.confirm",
     "auth.reset_password",
     "supervisor.invitation",
+    "supervisor.join",
     "uploads.download",
     "uploads.local_download",
     # Objects the demo data does not make: decisions and certificates, draft framework

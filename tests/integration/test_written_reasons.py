@@ -185,7 +185,13 @@ def _decision_mail(app: Flask) -> application_decisions.DecisionMail:
 def approve_application(app: Flask, session: Session) -> Act:
     application, admin = _submitted_application(session), _admin(session)
     return lambda reason: application_decisions.approve_application(
-        session, application, actor=admin, reason=reason, today=TODAY, mail=_decision_mail(app)
+        session,
+        application,
+        actor=admin,
+        reason=reason,
+        today=TODAY,
+        mail=_decision_mail(app),
+        unpaid_reason="The fee is settled outside this test.",
     )
 
 

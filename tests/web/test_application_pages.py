@@ -87,6 +87,12 @@ def test_apply_with_live_hours_then_approval_and_electives(page: Page, live: str
     page.get_by_role("link", name="Casey Candidate").click()
     expect(page.get_by_text("No periods overlap.")).to_be_visible()
     assert_accessible(page)
+    # The fee came with the application (approval waits for it).
+    page.get_by_label("Amount received", exact=False).fill("350.00")
+    page.get_by_label("Method").select_option("check")
+    page.get_by_label("Reference", exact=False).fill("Check 1042")
+    page.get_by_role("button", name="Record payment").click()
+    expect(page.get_by_text("Payment of 350.00 recorded.")).to_be_visible()
     page.get_by_label("Approve and enroll").check()
     page.get_by_label("Reason", exact=False).fill("All requirements met.")
     page.get_by_role("button", name="Record the decision").click()

@@ -24,8 +24,10 @@ class Scholarship:
     key: str
     name: str
     amount_cents: int
-    members_only: bool
-    once_per_months: int
+    members_only: bool  # members of the awarding body, not the member-price flag
+    once_per_months: int  # counts every award from the same awarding body
+    awarding_body: str = ""  # who gives it (e.g. "SSD"); "" means the program itself
+    pooled: bool = False  # awarded only from pools of money given for it, while funds last
 
 
 @dataclass(frozen=True)
@@ -34,6 +36,8 @@ class FeeRules:
     standard_cents: int
     member_cents: int
     scholarships: tuple[Scholarship, ...] = ()
+    payment_instructions: str = ""  # how to pay, shown to candidates
+    not_covered: str = ""  # what the fee does not pay for, e.g. course tuition
 
 
 @dataclass(frozen=True)
@@ -128,6 +132,12 @@ LIMITS: dict[str, tuple[int, int]] = {
 }
 
 
+def _optional_text(doc: Mapping[str, Any], key: str, path: str) -> str:
+    if key not in doc or doc[key] is None:
+        return ""
+    return str(_get(doc, key, str, path)).strip()
+
+
 def _check_limits(doc: Mapping[str, Any], path: str) -> None:
     for dotted, (low, high) in LIMITS.items():
         value: Any = doc
@@ -158,6 +168,8 @@ def rules_from_document(doc: Mapping[str, Any], path: str = "rules") -> ProgramR
                 amount_cents=_get(item, "amount_cents", int, sp),
                 members_only=_get(item, "members_only", bool, sp),
                 once_per_months=_get(item, "once_per_months", int, sp),
+                awarding_body=_optional_text(item, "awarding_body", sp),
+                pooled=bool(_get(item, "pooled", bool, sp)) if "pooled" in item else False,
             )
         )
     review = _get(doc, "review", dict, path)
@@ -188,6 +200,8 @@ def rules_from_document(doc: Mapping[str, Any], path: str = "rules") -> ProgramR
             standard_cents=_get(fees, "standard_cents", int, fp),
             member_cents=_get(fees, "member_cents", int, fp),
             scholarships=tuple(scholarships),
+            payment_instructions=_optional_text(fees, "payment_instructions", fp),
+            not_covered=_optional_text(fees, "not_covered", fp),
         ),
         completion_window_years=_get(doc, "completion_window_years", int, path),
         review=ReviewRules(

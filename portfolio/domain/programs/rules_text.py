@@ -79,6 +79,8 @@ def _fees(fees: FeeRules) -> tuple[str, ...]:
         if award.once_per_months:
             text += f", at most one award every {count(award.once_per_months, 'month')}"
         sentences.append(text + ".")
+    if fees.not_covered:
+        sentences.append(f"The fee does not cover {fees.not_covered}.")
     return tuple(sentences)
 
 

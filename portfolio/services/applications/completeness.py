@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from portfolio.domain.applications.countries import COUNTRY_NAMES
 from portfolio.domain.applications.fees import scholarship_eligibility
-from portfolio.models import Application, PaymentPlan, ScholarshipAward
+from portfolio.models import Application, PaymentPlan
+from portfolio.services.applications.scholarships import body_award_dates
 from portfolio.services.programs.versions import load_rules
 
 
@@ -44,15 +44,11 @@ def submission_problems(session: Session, application: Application, today: date)
 
 
 def _scholarship_problem(session: Session, application: Application, today: date) -> str | None:
-    scholarships = {s.key: s for s in load_rules(application.framework).fees.scholarships}
-    scholarship = scholarships.get(application.scholarship_key)
+    every = load_rules(application.framework).fees.scholarships
+    scholarship = {s.key: s for s in every}.get(application.scholarship_key)
     if scholarship is None:
         return "Choose the scholarship you will use, or choose to pay the fee."
-    previous = session.scalars(
-        select(ScholarshipAward.awarded_on).where(
-            ScholarshipAward.user_id == application.user_id,
-            ScholarshipAward.scholarship_key == scholarship.key,
-        )
-    ).all()
-    check = scholarship_eligibility(scholarship, application.is_member, previous, today)
+    previous = body_award_dates(session, application.user_id, every, scholarship)
+    member = bool(application.awarding_body_member)
+    check = scholarship_eligibility(scholarship, member, previous, today)
     return None if check.ok else check.reason

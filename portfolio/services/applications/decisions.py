@@ -12,8 +12,9 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
+from portfolio.domain.applications.fees import format_money, unpaid_approval_problem
 from portfolio.domain.audit_actions import AuditAction
-from portfolio.domain.errors import Conflict
+from portfolio.domain.errors import Conflict, InvalidInput
 from portfolio.domain.reasons import written_reason
 from portfolio.models import (
     Application,
@@ -24,7 +25,7 @@ from portfolio.models import (
 )
 from portfolio.models.base import utcnow
 from portfolio.services import audit
-from portfolio.services.applications import emails
+from portfolio.services.applications import emails, payments
 from portfolio.services.applications.drafts import flush_or_conflict
 from portfolio.services.enrollment.enroll import enroll
 
@@ -85,12 +86,34 @@ def approve_application(
     reason: str,
     today: date,
     mail: DecisionMail,
+    unpaid_reason: str = "",
 ) -> Enrollment:
     """Approve a submitted application and enroll its candidate. Conflict when it is not
-    waiting for a decision (a draft, or decided already); InvalidInput without a reason."""
+    waiting for a decision (a draft, or decided already); InvalidInput without a reason, or
+    (field "unpaid_reason") while a balance is due and no written reason says why approve
+    anyway; approving with a balance due is audited with that reason and the balance."""
+    override = written_reason(unpaid_reason, field="unpaid_reason") if unpaid_reason.strip() else ""
+    statement = payments.current_statement(session, application)
+    if application.status == ApplicationStatus.SUBMITTED:
+        problem = unpaid_approval_problem(statement, override)
+        if problem is not None:
+            raise InvalidInput(problem, field="unpaid_reason")
     text = _decide(
         session, application, actor=actor, reason=reason, outcome=ApplicationStatus.APPROVED
     )
+    if not statement.settled:
+        audit.record(
+            session,
+            actor=actor,
+            action=AuditAction.APPLICATION_APPROVED_WITH_BALANCE,
+            object_type="application",
+            object_id=application.id,
+            details={
+                "reason": override,
+                "balance_cents": statement.balance_cents,
+                "balance": format_money(statement.balance_cents, statement.currency),
+            },
+        )
     enrollment = enroll(session, application, actor=actor, today=today)
     audit.record(
         session,

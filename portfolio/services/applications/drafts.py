@@ -54,6 +54,7 @@ APPLICATION_FIELDS = frozenset(
         "member_number",
         "payment_plan",
         "scholarship_key",
+        "awarding_body_member",
         "supervisor_email",
     }
 )
@@ -72,6 +73,7 @@ CARRIED_OVER = (
     "education_country",
     "is_member",
     "member_number",
+    "awarding_body_member",
     "supervisor_email",
 )
 

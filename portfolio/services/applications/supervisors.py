@@ -8,16 +8,24 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 
+from portfolio.domain.applications.invitations import parse_addresses
 from portfolio.domain.audit_actions import AuditAction
-from portfolio.domain.errors import Forbidden, NotFound
-from portfolio.models import Application, Enrollment, Role, SupervisorLink, User
+from portfolio.domain.errors import Conflict, Forbidden, InvalidInput, NotFound
+from portfolio.models import (
+    Application,
+    ApplicationStatus,
+    Enrollment,
+    Role,
+    SupervisorLink,
+    User,
+)
 from portfolio.models.base import utcnow
 from portfolio.services import audit
 from portfolio.services.accounts.roles import grant_role
@@ -30,8 +38,10 @@ from portfolio.services.enrollment.progress import (
 )
 
 SALT = "portfolio.supervisor-invitation"
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 DEFAULT_MAX_AGE = 14 * 24 * 60 * 60
 NOT_FOUND = "We could not find that person among the staff you supervise."
+REPLACED = "This invitation was replaced by a newer one. Use the link in the latest email about it."
 OTHER_ADDRESS = (
     "This invitation was sent to another email address. Sign in with the account of that "
     "address to accept it."
@@ -68,14 +78,56 @@ def invite_supervisor(
             assert link is not None
     if link.accepted_at is not None:
         return link
-    token = str(_serializer(settings.secret_key).dumps({"link": link.id, "email": email}))
+    _send(
+        session,
+        link,
+        candidate,
+        application.framework.name,
+        settings,
+        key=f"supervisor.invited:{link.id}:application:{application.id}",
+        details={"email": email, "application_id": application.id},
+    )
+    return link
+
+
+def _token(settings: InvitationSettings, link: SupervisorLink) -> str:
+    # "at": when this link was (re)issued; a resend moves it, so earlier emails stop working.
+    payload = {"link": link.id, "email": link.email, "at": _stamp(link)}
+    return str(_serializer(settings.secret_key).dumps(payload))
+
+
+def _stamp(link: SupervisorLink) -> int:
+    """When the link was last issued, in whole microseconds (exact, unlike a float)."""
+    return (link.invited_at - EPOCH) // timedelta(microseconds=1)
+
+
+def _replaced(session: Session, payload: object) -> bool:
+    """Whether a token's payload names a link issued again since (tokens made before links
+    were stamped carry no "at" and are not judged)."""
+    if not isinstance(payload, dict) or not isinstance(payload.get("link"), int):
+        return False
+    link = session.get(SupervisorLink, payload["link"])
+    issued = payload.get("at")
+    return link is not None and issued is not None and issued != _stamp(link)
+
+
+def _send(
+    session: Session,
+    link: SupervisorLink,
+    candidate: User,
+    program: str,
+    settings: InvitationSettings,
+    *,
+    key: str,
+    details: dict[str, object],
+) -> None:
     emails.send_supervisor_invitation(
         session,
-        key=f"supervisor.invited:{link.id}:application:{application.id}",
-        to=email,
+        key=key,
+        to=link.email,
         candidate=candidate.name,
-        program=application.framework.name,
-        link=settings.link(token),
+        program=program,
+        link=settings.link(_token(settings, link)),
         days=max(1, settings.max_age // 86400),
     )
     audit.record(
@@ -84,9 +136,70 @@ def invite_supervisor(
         action=AuditAction.SUPERVISOR_INVITED,
         object_type="supervisor_link",
         object_id=link.id,
-        details={"email": email, "application_id": application.id},
+        details=details,
+    )
+
+
+def invite_after_applying(
+    session: Session, candidate: User, email: str, settings: InvitationSettings
+) -> SupervisorLink:
+    """Invite (another) supervisor by `email` once the candidate has applied; inviting an
+    address not accepted yet sends a fresh link that replaces the earlier one.
+
+    InvalidInput for a bad address or the candidate's own; Conflict before any application
+    was submitted, or when that address already follows the candidate."""
+    addresses = parse_addresses(email, limit=1, field="email")
+    address = addresses[0]
+    if address == candidate.email.lower():
+        raise InvalidInput("Enter your supervisor's address, not your own.", field="email")
+    application = session.scalar(
+        select(Application)
+        .where(Application.user_id == candidate.id, Application.status != ApplicationStatus.DRAFT)
+        .options(joinedload(Application.framework))
+        .order_by(Application.id.desc())
+        .limit(1)
+    )
+    if application is None:
+        raise Conflict("Apply first: you can invite a supervisor once your application is sent.")
+    link = _find_link(session, candidate.id, address)
+    if link is not None and link.accepted_at is not None:
+        raise Conflict(f"{address} follows your progress already.")
+    if link is None:
+        try:
+            with session.begin_nested():  # the same address invited twice at once
+                link = SupervisorLink(candidate_id=candidate.id, email=address)
+                session.add(link)
+        except IntegrityError as exc:
+            raise Conflict(f"{address} was invited at the same moment already.") from exc
+    else:
+        link.invited_at = utcnow()
+    session.flush()
+    _send(
+        session,
+        link,
+        candidate,
+        application.framework.name,
+        settings,
+        key=f"supervisor.invited:{link.id}:at:{_stamp(link)}",
+        details={"email": address, "application_id": application.id, "after_applying": True},
     )
     return link
+
+
+def remove_link(session: Session, link: SupervisorLink, *, actor: User) -> None:
+    """The candidate stops a supervisor following them (or withdraws an invitation). Audited."""
+    details = {"email": link.email, "supervisor_id": link.supervisor_id}
+    link_id = link.id
+    session.delete(link)
+    session.flush()
+    audit.record(
+        session,
+        actor=actor,
+        action=AuditAction.SUPERVISOR_REMOVED,
+        object_type="supervisor_link",
+        object_id=link_id,
+        details=details,
+    )
 
 
 def _find_link(session: Session, candidate_id: int, email: str) -> SupervisorLink | None:
@@ -102,6 +215,13 @@ def read_invitation(session: Session, settings: InvitationSettings, token: str) 
     try:
         payload = serializer.loads(token, max_age=settings.max_age)
     except SignatureExpired as exc:
+        # An old link replaced by a newer email says so, expired or not.
+        try:
+            stale = serializer.load_payload(exc.payload) if isinstance(exc.payload, bytes) else {}
+        except BadSignature:
+            stale = {}
+        if _replaced(session, stale):
+            raise InvalidLink(REPLACED) from exc
         raise InvalidLink(EXPIRED, expired=True) from exc
     except BadSignature as exc:
         raise InvalidLink(NOT_VALID) from exc
@@ -110,6 +230,8 @@ def read_invitation(session: Session, settings: InvitationSettings, token: str) 
     link = session.get(SupervisorLink, payload["link"])
     if link is None or link.email != payload.get("email"):
         raise InvalidLink(NOT_VALID)
+    if _replaced(session, payload):
+        raise InvalidLink(REPLACED)
     return link
 
 

@@ -34,5 +34,6 @@ from portfolio.web.admin import (  # noqa: E402, F401
     outbox,
     review_quality,
     reviews,
+    scholarship_pools,
     users,
 )

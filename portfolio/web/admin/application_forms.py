@@ -26,6 +26,8 @@ class DecisionForm(Form):
         "Reason (the candidate reads it in the email)",
         [WrittenReason()],
     )
+    # Checked by the service, and only while a balance is due.
+    unpaid_reason = TextAreaField("Why approve with the balance due (kept in the history)")
 
 
 class PaymentForm(Form):
@@ -54,3 +56,30 @@ class PaymentForm(Form):
 class ScholarshipForm(Form):
     scholarship_key = SelectField("Scholarship")
     note = TextAreaField("Note (optional)", [Length(max=2000)])
+
+
+class RefundForm(Form):
+    amount = StringField(
+        "Amount refunded, in dollars (for example 325.00)",
+        [DataRequired("Enter the amount refunded.")],
+        render_kw={"inputmode": "decimal", "autocomplete": "off"},
+    )
+    method = SelectField(
+        "Method",
+        choices=[SelectChoice(v, label) for v, label in [("", "Choose one"), *PAYMENT_METHODS]],
+    )
+    reference = StringField(
+        "Reference (check number or transfer id)",
+        [Length(max=REFERENCE_LIMIT)],
+        render_kw={"autocomplete": "off"},
+    )
+    reason = TextAreaField("Why (for example: not eligible)", [WrittenReason()])
+
+
+class WaiverForm(Form):
+    amount = StringField(
+        "Amount waived, in dollars",
+        [DataRequired("Enter the amount to waive.")],
+        render_kw={"inputmode": "decimal", "autocomplete": "off"},
+    )
+    reason = TextAreaField("Why the fee is waived (kept in the history)", [WrittenReason()])

@@ -10,19 +10,25 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
 
-from portfolio.domain.applications.fees import format_money
+from portfolio.domain.applications.fees import awarding_bodies, format_money
 from portfolio.domain.errors import InvalidInput
 from portfolio.extensions import db
 from portfolio.models import Application, User
 from portfolio.models.base import utcnow
 from portfolio.services import audit
 from portfolio.services.applications import decisions as application_decisions
-from portfolio.services.applications import drafts, payments
+from portfolio.services.applications import drafts, payments, scholarships
 from portfolio.services.applications.experience import hours_report
 from portfolio.web import access
 from portfolio.web.account_links import absolute_url
 from portfolio.web.admin import bp
-from portfolio.web.admin.application_forms import DecisionForm, PaymentForm, ScholarshipForm
+from portfolio.web.admin.application_forms import (
+    DecisionForm,
+    PaymentForm,
+    RefundForm,
+    ScholarshipForm,
+    WaiverForm,
+)
 from portfolio.web.form_errors import show_error
 
 QUEUE_TITLES = {
@@ -66,6 +72,8 @@ def _page(
     decision: DecisionForm | None = None,
     payment: PaymentForm | None = None,
     scholarship: ScholarshipForm | None = None,
+    refund: RefundForm | None = None,
+    waiver: WaiverForm | None = None,
 ) -> str:
     today = utcnow().date()
     rules = drafts.rules_for(application)
@@ -89,6 +97,16 @@ def _page(
         decision=decision or DecisionForm(prefix="decision"),
         payment=payment or PaymentForm(prefix="payment", data={"received_on": today}),
         scholarship=scholarship,
+        refund=refund or RefundForm(prefix="refund"),
+        waiver=waiver or WaiverForm(prefix="waiver"),
+        payers=payments.payers_of(db.session, paid),
+        awarding_bodies=awarding_bodies(rules.fees),
+        pools=[
+            pool
+            for s in rules.fees.scholarships
+            if s.pooled
+            for pool in scholarships.pools_of(db.session, application.framework.slug, s.key)
+        ],
         history=audit.events_for(db.session, "application", application.id),
         today=today,
     )
@@ -108,6 +126,7 @@ def decide_application(application_id: int) -> Response | tuple[str, int]:
                     reason=form.reason.data or "",
                     today=utcnow().date(),
                     mail=_decision_mail(),
+                    unpaid_reason=form.unpaid_reason.data or "",
                 )
                 flash(f"Approved: {application.user.name} is enrolled.", "success")
             else:
@@ -159,7 +178,7 @@ def award_scholarship(application_id: int) -> Response | tuple[str, int]:
     form.scholarship_key.choices = [SelectChoice(s.key, s.name) for s in rules.fees.scholarships]
     if form.validate():
         try:
-            payments.award_scholarship(
+            scholarships.award_scholarship(
                 db.session,
                 application,
                 actor=_me(),
@@ -173,3 +192,49 @@ def award_scholarship(application_id: int) -> Response | tuple[str, int]:
             flash("Scholarship awarded.", "success")
             return redirect(url_for("admin.application", application_id=application.id))
     return _page(application, scholarship=form), 422
+
+
+@bp.post("/applications/<int:application_id>/refunds")
+def record_refund(application_id: int) -> Response | tuple[str, int]:
+    application = _load(application_id)
+    form = RefundForm(request.form, prefix="refund")
+    if form.validate():
+        try:
+            payments.record_refund(
+                db.session,
+                application,
+                actor=_me(),
+                amount_cents=payments.parse_amount(form.amount.data or ""),
+                method=form.method.data or "",
+                reference=form.reference.data or "",
+                reason=form.reason.data or "",
+                today=utcnow().date(),
+            )
+        except InvalidInput as exc:
+            show_error(form, exc)  # type: ignore[arg-type]
+        else:
+            flash(f"Refund of {form.amount.data} recorded.", "success")
+            return redirect(url_for("admin.application", application_id=application.id))
+    return _page(application, refund=form), 422
+
+
+@bp.post("/applications/<int:application_id>/waivers")
+def record_waiver(application_id: int) -> Response | tuple[str, int]:
+    application = _load(application_id)
+    form = WaiverForm(request.form, prefix="waiver")
+    if form.validate():
+        try:
+            payments.record_waiver(
+                db.session,
+                application,
+                actor=_me(),
+                amount_cents=payments.parse_amount(form.amount.data or ""),
+                reason=form.reason.data or "",
+                today=utcnow().date(),
+            )
+        except InvalidInput as exc:
+            show_error(form, exc)  # type: ignore[arg-type]
+        else:
+            flash(f"{form.amount.data} waived.", "success")
+            return redirect(url_for("admin.application", application_id=application.id))
+    return _page(application, waiver=form), 422

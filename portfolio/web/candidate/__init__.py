@@ -22,6 +22,7 @@ from portfolio.web.candidate import (  # noqa: E402, F401
     credentials,
     dashboard,
     electives,
+    fees,
     outcomes,
     portfolio,
     portfolio_artifacts,

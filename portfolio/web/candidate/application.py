@@ -6,6 +6,7 @@ from flask import flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
+from portfolio.domain.applications.fees import awarding_bodies
 from portfolio.domain.errors import Conflict
 from portfolio.extensions import db
 from portfolio.models import Application, ApplicationStatus, User
@@ -15,7 +16,11 @@ from portfolio.services.applications.experience import hours_report, parse_entry
 from portfolio.services.programs.queries import get_framework
 from portfolio.web import access
 from portfolio.web.candidate import bp
-from portfolio.web.candidate.application_form import MAX_ENTRIES, ApplicationForm, build_form
+from portfolio.web.candidate.application_form import (
+    MAX_ENTRIES,
+    ApplicationForm,
+    build_form,
+)
 from portfolio.web.params import is_small_int
 from portfolio.web.supervisor import invitation_settings
 
@@ -150,6 +155,7 @@ def _form_page(application: Application, form: ApplicationForm, conflict: str | 
         report=report,
         rules=rules,
         conflict=conflict,
+        awarding_bodies=awarding_bodies(rules.fees),
     )
 
 
@@ -158,7 +164,11 @@ def _read_only(application: Application) -> str:
     rules = applications.rules_for(application)
     report = hours_report(applications.domain_entries(application), rules.eligibility, today)
     return render_template(
-        "candidate/application_view.html", application=application, report=report, rules=rules
+        "candidate/application_view.html",
+        application=application,
+        report=report,
+        rules=rules,
+        awarding_bodies=awarding_bodies(rules.fees),
     )
 
 

@@ -27,6 +27,7 @@ from wtforms.validators import Email, Length, Optional, ValidationError
 
 from portfolio.domain.applications.countries import country_choices
 from portfolio.domain.applications.eligibility import ExperienceEntry
+from portfolio.domain.applications.fees import awarding_bodies
 from portfolio.domain.programs.rules import ProgramRules
 from portfolio.models import Application, PaymentPlan
 from portfolio.services.applications.experience import (
@@ -101,6 +102,8 @@ class ApplicationForm(Form):
         validate_choice=False,
     )
     scholarship_key = SelectField("Scholarship", validate_choice=True)
+    # Labelled by build_form with the awarding bodies of the program's scholarships.
+    awarding_body_member = BooleanField("I am a member of the scholarship's awarding body")
     supervisor_email = StringField(
         "Your supervisor's email address (optional)",
         [Optional(), Length(max=254), Email("Enter an email address like name@example.org.")],
@@ -161,6 +164,7 @@ class ApplicationForm(Form):
         if not self.payment_plan.errors and self.payment_plan.data:
             values["payment_plan"] = PaymentPlan(self.payment_plan.data)
         values["is_member"] = bool(self.is_member.data)
+        values["awarding_body_member"] = bool(self.awarding_body_member.data)
         if not self.supervisor_email.errors:
             values["supervisor_email"] = (self.supervisor_email.data or "").lower()
         return values
@@ -218,6 +222,8 @@ def record_as_typed(application: Application) -> dict[str, str]:
         typed["has_diploma"] = "yes" if application.has_diploma else "no"
     if application.is_member:
         typed["is_member"] = "y"
+    if application.awarding_body_member:
+        typed["awarding_body_member"] = "y"
     for number, row in enumerate(application.experience):
         values = {
             "library": row.library,
@@ -243,6 +249,12 @@ def build_form(
     form.scholarship_key.choices = options(
         [("", "None"), *((s.key, s.name) for s in rules.fees.scholarships)]
     )
+    bodies = awarding_bodies(rules.fees)
+    if bodies:
+        form.awarding_body_member.label.text = (
+            f"I am a member of {' or '.join(bodies)} (needed for its scholarships; this is not "
+            "the member fee)"
+        )
     form.version.data = form.version.data or str(application.version)
     if not form.entries.entries:
         form.entries.append_entry()
