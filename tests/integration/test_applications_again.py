@@ -6,12 +6,17 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from portfolio.domain.lifecycle import SetLifecycle
 from portfolio.models import (
     Application,
     ApplicationStatus,
     AuditEvent,
+    CourseStatus,
+    Enrollment,
+    EnrollmentSet,
     EnrollmentStatus,
     PaymentPlan,
+    Route,
 )
 from tests.application_fixtures import (
     application_row,
@@ -92,3 +97,43 @@ def test_an_enrollment_that_ended_lets_the_candidate_apply_again_from_their_answ
     assert again.status is ApplicationStatus.DRAFT and again.city == "Ogdenville"
     assert len(again.experience) == 1
     assert start(client) == second  # asking again opens the same draft
+
+
+def test_sets_met_in_an_ended_enrollment_stay_met_in_the_next(
+    client, session, lsscp, candidate, admin
+):
+    first = submitted_application(client, candidate)
+    assert approve(client, admin, first).status_code == 302
+    enrollment = enrollment_of(session, candidate)
+    found = next(s for s in enrollment.sets if s.competency_set.code == "FOUND")
+    found.route, found.status = Route.PORTFOLIO, SetLifecycle.MET
+    comm = next(s for s in enrollment.sets if s.competency_set.code == "COMM")
+    comm.route, comm.status = Route.PORTFOLIO, SetLifecycle.CLOSED_NOT_MET  # not met: not kept
+    access = next(s for s in lsscp.sets if s.code == "ACCESS")
+    enrollment.sets.append(
+        EnrollmentSet(
+            set_id=access.id,
+            route=Route.COURSE,
+            course_name="Circulation Basics",
+            course_provider="State Library",
+            course_status=CourseStatus.VERIFIED,
+        )
+    )
+    enrollment.status = EnrollmentStatus.CLOSED
+    session.commit()
+
+    second = submitted_application(client, candidate)
+    assert approve(client, admin, second).status_code == 302
+    session.expire_all()
+    new = session.scalar(select(Enrollment).where(Enrollment.application_id == second))
+    by_code = {s.competency_set.code: s for s in new.sets}
+    assert by_code["FOUND"].status is SetLifecycle.MET
+    assert by_code["FOUND"].route is Route.PORTFOLIO
+    assert by_code["COMM"].status is SetLifecycle.NOT_STARTED
+    assert by_code["ACCESS"].course_status is CourseStatus.VERIFIED  # chosen as an elective
+    created = session.scalar(
+        select(AuditEvent).where(
+            AuditEvent.action == "enrollment.created", AuditEvent.object_id == str(new.id)
+        )
+    )
+    assert sorted(created.details["carried_over"]) == ["ACCESS", "FOUND"]

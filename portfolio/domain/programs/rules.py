@@ -75,6 +75,9 @@ class ProgramRules:
     certificate_validity_years: int
     renewal: RenewalRules
     notes: Mapping[str, str] = field(default_factory=dict)
+    # A set met in an earlier enrollment need not be met again in a new one (LSSCP: a set once
+    # achieved never has to be repeated).
+    met_sets_carry_over: bool = False
 
 
 def _get(doc: Mapping[str, Any], key: str, kind: type, path: str) -> Any:
@@ -223,4 +226,7 @@ def rules_from_document(doc: Mapping[str, Any], path: str = "rules") -> ProgramR
             grace_months_after_expiry=_get(renewal, "grace_months_after_expiry", int, np_),
         ),
         notes=dict(notes),
+        met_sets_carry_over=(
+            _get(doc, "met_sets_carry_over", bool, path) if "met_sets_carry_over" in doc else False
+        ),
     )

@@ -103,12 +103,15 @@ def _completion(
         what = f"You complete {electives}."
     limits = rules.pass_thresholds
     not_met = "none" if limits.max_not_met == 0 else f"at most {limits.max_not_met}"
-    return (
+    sentences: tuple[str, ...] = (
         what,
         f"You have {count(rules.completion_window_years, 'year')} from enrollment to finish.",
         f"A set is met when at least {percent(limits.min_met)} of its competencies are rated Met, "
         f"at most {percent(limits.max_partially_met)} Partially met, and {not_met} Not met.",
     )
+    if rules.met_sets_carry_over:
+        sentences += ("A set you have met stays met if you enroll again: it is never repeated.",)
+    return sentences
 
 
 def _review(rules: ProgramRules) -> tuple[str, ...]:

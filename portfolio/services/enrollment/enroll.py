@@ -18,6 +18,7 @@ from portfolio.domain.enrollment.electives import can_change_elective, validate_
 from portfolio.domain.enrollment.routes import route_refusal
 from portfolio.domain.errors import Conflict, InvalidInput, NotFound
 from portfolio.domain.lifecycle import completion_window_end
+from portfolio.domain.programs.rules import ProgramRules
 from portfolio.models import (
     Application,
     CourseStatus,
@@ -34,6 +35,7 @@ from portfolio.models import (
 from portfolio.models.base import utcnow
 from portfolio.services import audit
 from portfolio.services.accounts.roles import grant_role
+from portfolio.services.certification.set_states import set_states
 from portfolio.services.enrollment.progress import enrollments_query
 from portfolio.services.portfolios.entries import ensure_portfolio
 from portfolio.services.programs.queries import get_framework, get_framework_by_id
@@ -69,6 +71,11 @@ def enroll(session: Session, application: Application, *, actor: User, today: da
         s for s in framework.sets if s.kind == SetKind.REQUIRED or s.code in rules.required_sets
     ]
     enrollment.sets = [EnrollmentSet(set_id=s.id) for s in required]
+    carried = (
+        _carry_over_met_sets(session, application, framework, enrollment, rules)
+        if rules.met_sets_carry_over
+        else []
+    )
     try:
         with session.begin_nested():
             session.add(enrollment)
@@ -87,9 +94,58 @@ def enroll(session: Session, application: Application, *, actor: User, today: da
             "version": framework.version,
             "window_ends_on": enrollment.window_ends_on.isoformat(),
             "required_sets": [s.code for s in required],
+            "carried_over": carried,
         },
     )
     return enrollment
+
+
+def _carry_over_met_sets(
+    session: Session,
+    application: Application,
+    framework: Framework,
+    enrollment: Enrollment,
+    rules: ProgramRules,
+) -> list[str]:
+    """Mark the sets the person met in an earlier enrollment in this program as met here too,
+    the way they were met (portfolio, or verified course); a met elective becomes one of the
+    electives chosen, up to the number the program asks for. The codes carried over."""
+    earlier = session.scalars(
+        select(Enrollment)
+        .join(Framework, Framework.id == Enrollment.framework_id)
+        .where(
+            Enrollment.user_id == application.user_id,
+            Framework.slug == framework.slug,
+            Enrollment.id != enrollment.id,
+        )
+        .order_by(Enrollment.id)
+    ).all()
+    met = {
+        item.competency_set.code: item
+        for previous in earlier
+        for item, state in zip(previous.sets, set_states(previous), strict=True)
+        if state.met
+    }
+    by_code = {s.code: s for s in framework.sets}
+    code_of = {s.id: s.code for s in framework.sets}
+    taken = {code_of[item.set_id]: item for item in enrollment.sets}
+    electives_left = rules.electives_required
+    carried = []
+    for code, old in met.items():
+        if code not in by_code:
+            continue  # the set is not in this version of the program
+        item = taken.get(code)
+        if item is None:
+            if electives_left == 0:
+                continue
+            item = EnrollmentSet(set_id=by_code[code].id)
+            enrollment.sets.append(item)
+            electives_left -= 1
+        item.route, item.status = old.route, old.status
+        item.course_name, item.course_provider = old.course_name, old.course_provider
+        item.course_status = old.course_status
+        carried.append(code)
+    return carried
 
 
 def get_own_enrollment(session: Session, user: User, enrollment_id: int) -> Enrollment:

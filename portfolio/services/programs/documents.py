@@ -24,6 +24,7 @@ RULE_KEYS = (
     "eligibility",
     "fees",
     "completion_window_years",
+    "met_sets_carry_over",
     "review",
     "pass_thresholds",
     "certificate_validity_years",
