@@ -21,7 +21,11 @@
       return;
     }
     var lastSaved = field.value;
-    var key = "portfolio-draft:" + location.pathname + ":" + field.name;
+    // Per person and per portfolio or entry (the server says which): on a shared computer a
+    // copy is never put back into someone else's text, nor into a later enrollment's.
+    var key = form.dataset.draftKey
+      ? "portfolio-draft:" + form.dataset.draftKey + ":" + field.name
+      : null;
     var timer = null;
     var saving = false;
     var pending = false;
@@ -35,6 +39,9 @@
     }
 
     function keep() {
+      if (!key) {
+        return;
+      }
       try {
         if (field.value === lastSaved) {
           localStorage.removeItem(key);
@@ -47,6 +54,9 @@
     }
 
     function kept() {
+      if (!key) {
+        return null;
+      }
       try {
         var copy = JSON.parse(localStorage.getItem(key) || "null");
         return copy && typeof copy.text === "string" ? copy : null;

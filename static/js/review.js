@@ -10,7 +10,8 @@
   var form = document.getElementById("review-form");
   if (form && form.dataset.closed === "true") {
     try {
-      localStorage.removeItem("portfolio-review:" + location.pathname); // submitted: done
+      // Submitted: done. Its ratings and comments are not kept on this computer any longer.
+      localStorage.removeItem("portfolio-review:" + (form.dataset.draftKey || location.pathname));
     } catch (error) {
       // nothing kept
     }
@@ -23,7 +24,7 @@
   var versionInput = form.querySelector("input[name=version]");
   var tokenInput = form.querySelector("input[name=csrf_token]");
   var DELAY_MS = 1500;
-  var key = "portfolio-review:" + location.pathname;
+  var key = "portfolio-review:" + (form.dataset.draftKey || location.pathname);
   var timer = null;
   var saving = null; // the promise of the save in flight
   var dirty = false;
@@ -165,11 +166,11 @@
   }
 
   function changed() {
+    keep(); // also once stopped (signed out, or a conflict): what is typed stays in the browser
     if (stopped) {
       return;
     }
     dirty = true;
-    keep();
     if (timer) {
       window.clearTimeout(timer);
     }

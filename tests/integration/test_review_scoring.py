@@ -276,7 +276,7 @@ def test_hostile_narratives_are_inert_on_the_scoring_screen(client, session):
     assert not [t for t, _ in parser.found if t in ("iframe", "img")]
     scripts = [a for t, a in parser.found if t == "script"]
     assert scripts == [  # ours only
-        [("src", "/static/js/error-focus.js"), ("defer", None)],
+        [("src", "/static/js/page.js"), ("defer", None)],
         [("src", "/static/js/review.js"), ("defer", None)],
     ]
     for _tag, attrs in parser.found:

@@ -46,3 +46,18 @@ def test_a_page_still_goes_to_sign_in_and_back(client):
     response = client.get("/me/portfolio/entries/1")
     assert response.status_code == 302
     assert response.headers["Location"] == "/sign-in?next=%2Fme%2Fportfolio%2Fentries%2F1"
+
+
+def test_text_kept_in_the_browser_is_keyed_to_the_person_and_their_portfolio(
+    client, session, signed_in
+):
+    """On a shared computer, a copy kept by autosave is only ever put back for its owner and
+    their own portfolio (a later enrollment's statement page has another key)."""
+    entry = signed_in.entry(session, "S1-1")
+    portfolio = signed_in.portfolio(session)
+    user = signed_in.user.id
+    page = client.get(f"/me/portfolio/entries/{entry.id}").get_data(as_text=True)
+    assert f'data-draft-key="u{user}:e{entry.id}"' in page
+    page = client.get("/me/portfolio/statement").get_data(as_text=True)
+    assert f'data-draft-key="u{user}:p{portfolio.id}"' in page
+    assert "data-sign-out" in page  # signing out forgets every kept copy (static/js/page.js)

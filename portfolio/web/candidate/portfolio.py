@@ -121,6 +121,9 @@ def _statement_page(
         # The saved statement's stored HTML; what the candidate just posted is rendered now.
         preview=saved if request.method == "GET" else narrative_html(form.learning_statement.data),
         saved_statement=saved if conflict else None,
+        # Whose text a copy kept in the browser is (static/js/autosave.js): never another
+        # person's, nor another enrollment's portfolio on this browser.
+        draft_key=f"u{current_user.id}:p{found.id if found else 0}",
     )
     return html, status
 
