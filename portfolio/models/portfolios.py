@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import Column, ForeignKey, String, Table, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from portfolio.models.base import Base, str_enum, utcnow
+from portfolio.models.base import Base, JSONDocument, str_enum, utcnow
 from portfolio.models.enrollments import Enrollment, EnrollmentSet
 from portfolio.models.frameworks import Competency
 from portfolio.models.uploads import Upload
@@ -128,6 +128,9 @@ class Submission(Base):
     # so outside its fingerprint, and rendered again when the renderer changes.
     snapshot_html: Mapped[dict[str, Any]] = mapped_column(default=dict)
     snapshot_html_rendered_with: Mapped[str] = mapped_column(String(80), default="")
+    # The codes of the competencies that were provisional when it was sent: rated, not counted
+    # (domain.reviewing.rubric), whatever is confirmed later.
+    provisional_codes: Mapped[list[str]] = mapped_column(JSONDocument(), default=list)
     status: Mapped[SubmissionStatus] = mapped_column(str_enum(SubmissionStatus))
 
     enrollment_set: Mapped[EnrollmentSet] = relationship()

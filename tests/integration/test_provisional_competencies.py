@@ -38,6 +38,7 @@ def test_a_not_met_on_a_provisional_competency_neither_fails_the_set_nor_asks_a_
     world = make_world(session, reviewers=3)
     c3 = next(c for c in world.competencies if c.code == "C3")
     _provisional(session, c3)
+    world.submission.provisional_codes = ["C3"]  # sent while C3 was provisional
     assignments.assign_for_submission(session, world.submission, clock.today())
     first, second = session.scalars(
         select(Assignment)
@@ -139,3 +140,32 @@ def test_a_draft_confirms_in_its_form_and_another_versions_competency_is_not_fou
     other = framework.sets[0].competencies[0]
     url = f"/admin/frameworks/{draft.id}/competencies/{other.id}/confirm"
     assert post_form(client, url, {}, page=page).status_code == 404
+
+
+def test_confirming_a_competency_changes_no_set_already_sent(session):
+    world = make_world(session, reviewers=2)
+    c3 = next(c for c in world.competencies if c.code == "C3")
+    world.submission.provisional_codes = ["C3"]  # sent while C3 was provisional
+    session.commit()  # ... and confirmed since: the flag is off, the submission keeps its rule
+    assert c3.provisional is False
+    assignments.assign_for_submission(session, world.submission, clock.today())
+    first, second = session.scalars(
+        select(Assignment)
+        .where(Assignment.submission_id == world.submission.id)
+        .order_by(Assignment.id)
+    ).all()
+    submit(session, world, first, "met")
+    submit(session, world, second, {"C1": "met", "C2": "met", "C3": "not_met"})
+    outcome = session.scalar(
+        select(SetOutcomeRecord).where(SetOutcomeRecord.submission_id == world.submission.id)
+    )
+    assert outcome.status is OutcomeStatus.MET
+    assert outcome.reasons["competencies"]["C3"]["rule"] == "not_counted"
+
+
+def test_a_submission_records_which_competencies_were_provisional(client, session, signed_in):
+    fill_set(session, signed_in, signed_in.sets[0])
+    _provisional(session, signed_in.entry(session, "S1-2").competency)
+    submission = submissions.submit_set(session, signed_in.sets[0], signed_in.user, clock.today())
+    session.commit()
+    assert submission.provisional_codes == ["S1-2"]

@@ -150,6 +150,9 @@ def submit_set(
         snapshot_sha256=fingerprint,
         snapshot_html=build_snapshot_html(frozen, fingerprint, _stored_html(portfolio)),
         snapshot_html_rendered_with=RENDERER_VERSION,
+        provisional_codes=sorted(
+            c.code for c in locked.competency_set.competencies if c.provisional
+        ),
         status=SubmissionStatus.SUBMITTED,
     )
     try:

@@ -86,7 +86,8 @@ def on_review_submitted(
         [c.code for c in competencies],
         rules,
         adjudications or None,
-        provisional=frozenset(c.code for c in competencies if c.provisional),
+        # As they were when the set was sent: confirming one later changes no set in review.
+        provisional=frozenset(submission.provisional_codes),
     )
     document = combined.as_document()
     if combined.status is SetStatus.NEEDS_ADJUDICATION:
