@@ -4,7 +4,9 @@ A page showing a submission (the reviewer's scoring screen, calibration, the can
 supervisor's submission pages) parsed its learning statement and narratives on every view
 (issue 11.1). Their HTML is now rendered when the set is submitted and kept in its own column,
 outside the snapshot and its SHA-256, so the evidence and its fingerprint stay as they were.
-The upgrade renders the submissions already made, with the renderer of the code being deployed.
+The upgrade only adds the columns: a render inside it would hold the table's lock for the whole
+pass. Submissions made before it show their texts rendered in memory (linear, bounded) until
+`flask portfolios render-markdown` stores their HTML, as after any renderer upgrade.
 
 Revision ID: d4f2a9c7e1b3
 Revises: c3e8f1a2b4d6
@@ -37,56 +39,6 @@ def upgrade() -> None:
                 server_default="",
             )
         )
-    _render_submitted_texts(document)
-
-
-def _render_submitted_texts(document) -> None:
-    from portfolio.domain.portfolios.narrative import RENDERER_VERSION
-    from portfolio.domain.portfolios.snapshot_html import render_text
-
-    connection = op.get_bind()
-    submission = sa.table(
-        "submission",
-        sa.column("id", sa.Integer),
-        sa.column("snapshot", document),
-        sa.column("snapshot_sha256", sa.String),
-        sa.column("snapshot_html", document),
-        sa.column("snapshot_html_rendered_with", sa.String),
-    )
-    rows = connection.execute(
-        sa.select(submission.c.id, submission.c.snapshot, submission.c.snapshot_sha256)
-    ).all()
-    for row_id, snapshot, fingerprint in rows:
-        texts = _texts(snapshot)
-        if texts is None:
-            continue  # not a shape we wrote: the page shows it as corrupt, as before
-        statement, narratives = texts
-        html = {
-            "for": fingerprint,
-            "learning_statement": render_text(statement),
-            "narratives": {code: render_text(text) for code, text in narratives.items()},
-        }
-        connection.execute(
-            submission.update()
-            .where(submission.c.id == row_id)
-            .values(snapshot_html=html, snapshot_html_rendered_with=RENDERER_VERSION)
-        )
-
-
-def _texts(snapshot):
-    """(learning statement, {code: narrative}) of a stored snapshot, or None if it has no such
-    shape."""
-    if not isinstance(snapshot, dict) or not isinstance(snapshot.get("learning_statement"), str):
-        return None
-    narratives = {}
-    for entry in snapshot.get("competencies") or []:
-        if not isinstance(entry, dict):
-            return None
-        code, text = entry.get("code"), entry.get("narrative")
-        if not isinstance(code, str) or not isinstance(text, str):
-            return None
-        narratives[code] = text
-    return snapshot["learning_statement"], narratives
 
 
 def downgrade() -> None:

@@ -63,9 +63,15 @@ def test_the_migration_renders_the_texts_saved_before_it(empty_database_url):
     assert "narrative_html" not in columns and "narrative" in columns
 
 
-def test_the_migration_renders_the_texts_of_submissions_made_before_it(empty_database_url):
+def test_submissions_made_before_the_html_column_are_rendered_by_the_command(empty_database_url):
+    """The migration only adds the columns (a render inside it would hold the table's lock);
+    `render_stale` (flask portfolios render-markdown) then stores the HTML, and the snapshot
+    and its fingerprint stay as they were."""
+    from sqlalchemy.orm import Session
+
     from portfolio.domain.portfolios.snapshots import snapshot_sha256
     from portfolio.models.base import JSONDocument
+    from portfolio.services.portfolios.rendering import render_stale
 
     cfg = alembic_config(empty_database_url)
     command.upgrade(cfg, "c3e8f1a2b4d6")  # the revision before the submissions' HTML
@@ -103,14 +109,20 @@ def test_the_migration_renders_the_texts_of_submissions_made_before_it(empty_dat
             )
         )
     command.upgrade(cfg, "head")
+    query = sa.select(
+        sa.column("snapshot_html", JSONDocument()),
+        sa.column("snapshot_html_rendered_with"),
+        sa.column("snapshot_sha256"),
+    ).select_from(sa.table("submission"))
     with engine.connect() as conn:
-        row = conn.execute(
-            sa.select(
-                sa.column("snapshot_html", JSONDocument()),
-                sa.column("snapshot_html_rendered_with"),
-                sa.column("snapshot_sha256"),
-            ).select_from(sa.table("submission"))
-        ).one()
+        assert conn.execute(query).one().snapshot_html_rendered_with == ""  # stale: shown rendered
+    with Session(engine) as session:
+        if session.get_bind().dialect.name == "postgresql":
+            session.execute(text("SET session_replication_role = replica"))
+        assert render_stale(session) == 1
+        session.commit()
+    with engine.connect() as conn:
+        row = conn.execute(query).one()
     assert row.snapshot_html == {
         "for": snapshot_sha256(document),
         "learning_statement": "<p>I <em>learned</em> &lt;b&gt;this&lt;/b&gt;.</p>",
