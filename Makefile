@@ -38,12 +38,14 @@ run: seed
 	$(BIN)/flask run --host 127.0.0.1 --port 5000
 
 # Debian's packages: Chromium drives the browser tests (Playwright's own browser download cannot
-# work here); wrk drives the review bench's load test, which make test runs for a second.
-# One apt-get for both.
+# work here); wrk drives the review bench's load test, which make test runs for a second; Node
+# and npm run the independent credential verifier. One apt-get for all (two at once would
+# fight over dpkg's lock).
 tools:
 	@missing=""; \
 	command -v chromium >/dev/null || missing="chromium"; \
 	command -v wrk >/dev/null || missing="$$missing wrk"; \
+	command -v npm >/dev/null || missing="$$missing nodejs npm"; \
 	if [ -n "$$missing" ]; then apt-get update -qq && apt-get install -y -qq $$missing >/dev/null; fi
 
 # The independent Open Badges verifier (tests/credentials): Debian's Node, the npm packages
@@ -51,8 +53,7 @@ tools:
 NODE_VERIFIER := tests/credentials
 node-verifier: $(NODE_VERIFIER)/node_modules/.installed
 
-$(NODE_VERIFIER)/node_modules/.installed: $(NODE_VERIFIER)/package-lock.json
-	@command -v npm >/dev/null || { apt-get update -qq && apt-get install -y -qq nodejs npm >/dev/null; }
+$(NODE_VERIFIER)/node_modules/.installed: $(NODE_VERIFIER)/package-lock.json | tools
 	cd $(NODE_VERIFIER) && npm ci --no-audit --no-fund --silent
 	@touch $@
 
