@@ -28,6 +28,7 @@ from portfolio.models import (
     Route,
     SetKind,
 )
+from portfolio.services.certification.set_states import set_state
 from portfolio.services.programs.versions import load_rules
 
 COURSE_STATUS_LABELS = {
@@ -69,8 +70,7 @@ class SetProgress:
         """The set's status in words. On the course route that is the course's, not the
         portfolio lifecycle's (which stays "not started", or closed, beside a course)."""
         if self.route == Route.COURSE:
-            verified = self.enrollment_set.course_status is CourseStatus.VERIFIED
-            return "met" if verified else "not met yet"
+            return "met" if set_state(self.enrollment_set).met else "not met yet"
         return self.status.label
 
     @property
