@@ -14,6 +14,8 @@ from portfolio.domain.certification.revocation import DEFAULT_PUBLIC_STATEMENT
 from portfolio.domain.dates import format_date
 from portfolio.domain.errors import Conflict, InvalidInput
 from portfolio.models import (
+    Application,
+    ApplicationStatus,
     Certificate,
     CertificationDecision,
     CourseStatus,
@@ -352,3 +354,24 @@ def test_decisions_are_for_administrators_only(client, session, certified):
     assert response.status_code == 403
     session.expire_all()
     assert certified.status is DecisionStatus.CERTIFIED
+
+
+def test_an_ended_enrollment_is_not_certified_once_the_person_applied_again(
+    client, session, admin, refused
+):
+    enrollment = refused.enrollment
+    session.add(
+        Application(
+            user_id=enrollment.user_id,
+            framework_id=enrollment.framework_id,
+            status=ApplicationStatus.SUBMITTED,
+            form_input={},
+        )
+    )
+    session.commit()
+    response = override(client, refused.id, "certified", "The course was completed in time.")
+    assert response.status_code == 409
+    assert "has applied to the program again" in text_of(response)
+    session.expire_all()
+    assert refused.status is DecisionStatus.NOT_CERTIFIED
+    assert certification.certificate_of(session, enrollment) is None

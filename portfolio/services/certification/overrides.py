@@ -22,6 +22,8 @@ from portfolio.domain.certification.revocation import public_statement as checke
 from portfolio.domain.errors import Conflict, NotFound
 from portfolio.domain.reasons import written_reason
 from portfolio.models import (
+    Application,
+    ApplicationStatus,
     AuditEvent,
     Certificate,
     CertificationDecision,
@@ -233,6 +235,11 @@ def override_decision(
     if status is DecisionStatus.CERTIFIED:
         if certificate is not None and certificate.revoked_at is None:
             raise Conflict(f"This enrollment already has certificate {certificate.number}.")
+        if _started_again(session, enrollment):
+            raise Conflict(
+                "This person has applied to the program again since this enrollment ended; "
+                "decide the new application instead."
+            )
         _apply(decision, enrollment, actor, status, reason)
         if certificate is None:
             certification.issue_certificate(session, enrollment, today, actor)
@@ -270,6 +277,22 @@ def override_decision(
     _tell_candidate(
         session, enrollment, status, reason, reinstated=certificate if reinstated else None
     )
+
+
+def _started_again(session: Session, enrollment: Enrollment) -> bool:
+    """Whether the person applied to the same program after this enrollment: certifying the
+    old one then would leave two enrollments going at once."""
+    later = (
+        select(Application.id)
+        .join(Framework, Framework.id == Application.framework_id)
+        .where(
+            Application.user_id == enrollment.user_id,
+            Framework.slug == enrollment.framework.slug,
+            Application.id > enrollment.application_id,
+            Application.status != ApplicationStatus.REJECTED,
+        )
+    )
+    return session.scalar(later.limit(1)) is not None
 
 
 def _apply(
