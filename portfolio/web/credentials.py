@@ -8,8 +8,9 @@ certificate was revoked or reinstated); a GET never signs anything that is then 
 from __future__ import annotations
 
 import json
+import time
 
-from flask import Blueprint, Response
+from flask import Blueprint, Response, current_app
 
 from portfolio.domain.errors import NotFound
 from portfolio.extensions import db
@@ -45,6 +46,9 @@ def document_response(text: str, mimetype: str, *, download_name: str | None = N
     return response
 
 
+EMPTY_LIST_SECONDS = 60
+
+
 @bp.get("/issuer")
 def issuer_profile() -> Response:
     document = open_badges.profile_document(current_issuer())
@@ -58,9 +62,15 @@ def status_list(number: int) -> Response:
     stored = status_lists.stored_status_list(db.session, number)
     if stored is not None:
         return document_response(stored.document, CREDENTIAL_TYPE)
-    # No certificate has been issued a credential yet: an empty list, signed for this answer.
-    document = status_lists.signed_status_list(db.session, current_issuer(), utcnow())
-    return document_response(json.dumps(document, ensure_ascii=False), CREDENTIAL_TYPE)
+    # No certificate has been issued a credential yet: an empty list, signed for this answer,
+    # and reused for a minute, so anonymous requests cannot make the app sign over and over.
+    cached = current_app.extensions.get("empty_status_list")
+    now = time.monotonic()
+    if cached is None or now - cached[0] > EMPTY_LIST_SECONDS:
+        document = status_lists.signed_status_list(db.session, current_issuer(), utcnow())
+        cached = (now, json.dumps(document, ensure_ascii=False))
+        current_app.extensions["empty_status_list"] = cached
+    return document_response(cached[1], CREDENTIAL_TYPE)
 
 
 @bp.get("/credentials/<public_id>")
