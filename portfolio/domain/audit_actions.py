@@ -110,3 +110,6 @@ class AuditAction(enum.StrEnum):
     CERTIFICATE_ISSUED = "certificate.issued"
     CERTIFICATE_REVOKED = "certificate.revoked"
     CERTIFICATE_REINSTATED = "certificate.reinstated"
+
+    # background work
+    JOB_RETRIED = "job.retried"

@@ -12,9 +12,10 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from portfolio.domain.audit_actions import AuditAction
 from portfolio.domain.errors import Conflict, NotFound
-from portfolio.models import JobFailure
-from portfolio.services import outbox
+from portfolio.models import JobFailure, User
+from portfolio.services import audit, outbox
 
 
 def record(
@@ -51,9 +52,11 @@ def waiting(session: Session, *, limit: int = 100) -> tuple[list[JobFailure], in
     return list(rows), total
 
 
-def retry(session: Session, failure_id: int, now: datetime) -> JobFailure:
-    """Send the failed job again after the commit. NotFound for an unknown id; Conflict once it
-    was retried."""
+def retry(
+    session: Session, failure_id: int, now: datetime, *, actor: User | None = None
+) -> JobFailure:
+    """Send the failed job again after the commit (audited with who asked). NotFound for an
+    unknown id; Conflict once it was retried."""
     failure = session.get(JobFailure, failure_id)
     if failure is None:
         raise NotFound("There is no such failed job.")
@@ -62,4 +65,12 @@ def retry(session: Session, failure_id: int, now: datetime) -> JobFailure:
     failure.retried_at = now
     outbox.enqueue(session, failure.task_name, *failure.arguments.get("args", []))
     session.flush()
+    audit.record(
+        session,
+        actor=actor,
+        action=AuditAction.JOB_RETRIED,
+        object_type="job_failure",
+        object_id=failure.id,
+        details={"task": failure.task_name, "error": failure.error[:500]},
+    )
     return failure

@@ -17,6 +17,7 @@ from portfolio.jobs.schedule import beat_schedule
 from portfolio.models import AuditEvent, JobFailure, Role, Upload, UploadStatus
 from portfolio.models.base import utcnow
 from portfolio.services import outbox
+from portfolio.services.audit import events_for
 from portfolio.services.uploads import verification
 from portfolio.services.uploads.reconcile import expire_pending_uploads, reconcile
 from portfolio.storage import ObjectStore, StorageUnavailable
@@ -150,6 +151,8 @@ def test_a_check_that_fails_for_good_shows_why_and_an_administrator_retries_it(
     upload = session.get(Upload, upload_id)
     assert upload.status is UploadStatus.VERIFIED and upload.check_failed_at is None
     assert verified_events(session, upload_id) == 1
+    (retried,) = events_for(session, "job_failure", failure.id)
+    assert retried.action == "job.retried" and retried.actor_id is not None
     page = client.get("/admin/jobs").get_data(as_text=True)
     assert "No job has failed." in page and "Sent again: Check an uploaded file." in page
     again = client.post(f"/admin/jobs/{failure.id}/retry", data={"csrf_token": token})

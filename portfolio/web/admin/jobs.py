@@ -8,6 +8,7 @@ checked for every POST by the app's CSRFProtect.
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, url_for
+from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from portfolio.extensions import db
@@ -38,7 +39,7 @@ def jobs_page() -> str:
 
 @bp.post("/jobs/<int:failure_id>/retry")
 def retry_job(failure_id: int) -> Response:
-    failure = job_failures.retry(db.session, failure_id, utcnow())
+    failure = job_failures.retry(db.session, failure_id, utcnow(), actor=current_user)
     label = JOB_LABELS.get(failure.task_name, failure.task_name)
     flash(f"Sent again: {label}.", "success")
     return redirect(url_for("admin.jobs"))
