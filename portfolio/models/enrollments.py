@@ -45,8 +45,14 @@ class Enrollment(Base):
 
     user: Mapped[User] = relationship()
     framework: Mapped[Framework] = relationship()
+    # The sets taken now: an elective swapped out after its portfolio closed as not met stays
+    # on record (its submissions point at it) with dropped_on set, and is left out here.
     sets: Mapped[list[EnrollmentSet]] = relationship(
-        back_populates="enrollment", cascade="all, delete-orphan", order_by="EnrollmentSet.id"
+        back_populates="enrollment",
+        cascade="all, delete-orphan",
+        order_by="EnrollmentSet.id",
+        primaryjoin="and_(Enrollment.id == EnrollmentSet.enrollment_id, "
+        "EnrollmentSet.dropped_on.is_(None))",
     )
 
 
@@ -72,6 +78,8 @@ class EnrollmentSet(Base):
         str_enum(CourseStatus), nullable=True
     )
     resubmissions_used: Mapped[int] = mapped_column(default=0)
+    # An elective swapped for another after it closed as not met (domain.enrollment.electives).
+    dropped_on: Mapped[date | None]
     version: Mapped[int] = mapped_column(default=1)
 
     __mapper_args__ = {"version_id_col": version}

@@ -194,3 +194,58 @@ def test_a_reopened_elective_with_past_submissions_stays(client, session, enroll
     response = choose(client, enrolled, ELECTIVES)
     assert response.status_code == 409
     assert "COLL" in chosen_codes(session, enrolled)
+
+
+def test_an_elective_closed_as_not_met_is_swapped_and_stays_on_record(client, session, enrolled):
+    from portfolio.models import Submission, SubmissionStatus
+
+    assert choose(client, enrolled, ELECTIVES).status_code == 302  # ACCESS, ADULT, CAT
+    session.expire_all()
+    access = next(s for s in enrolled.sets if s.competency_set.code == "ACCESS")
+    access.route, access.status = Route.PORTFOLIO, SetLifecycle.CLOSED_NOT_MET
+    session.add(
+        Submission(
+            enrollment_set_id=access.id,
+            attempt=1,
+            submitted_by_id=enrolled.user_id,
+            snapshot={"format": 1},
+            snapshot_sha256="0" * 64,
+            status=SubmissionStatus.NOT_YET_MET,
+        )
+    )
+    session.commit()
+    page = client.get(electives_url(enrolled)).get_data(as_text=True)
+    assert "closed as not met: swap it for another elective" in page
+
+    assert choose(client, enrolled, ["ADULT", "CAT", "COLL"]).status_code == 302
+    session.expire_all()
+    taken = {s.competency_set.code for s in enrolled.sets}
+    assert taken == {"FOUND", "COMM", "TECH", "ADULT", "CAT", "COLL"}
+    kept = session.get(EnrollmentSet, access.id)  # on record, with its submission
+    assert kept.dropped_on is not None and kept.status is SetLifecycle.CLOSED_NOT_MET
+    assert session.scalar(select(Submission).where(Submission.enrollment_set_id == access.id))
+    # Its route can no longer be chosen while dropped ...
+    data = {f"set-{access.id}-route": "course", f"set-{access.id}-course_name": "C"}
+    response = post_form(
+        client, f"/me/enrollment-sets/{access.id}/route", data, page=electives_url(enrolled)
+    )
+    assert response.status_code == 409
+    # ... and choosing it again brings it back as it was: closed, to be met by a course.
+    assert choose(client, enrolled, ["ACCESS", "ADULT", "CAT"]).status_code == 302
+    session.expire_all()
+    back = session.get(EnrollmentSet, access.id)
+    assert back.dropped_on is None and back.status is SetLifecycle.CLOSED_NOT_MET
+    assert "COLL" not in {s.competency_set.code for s in enrolled.sets}
+
+
+def test_electives_no_longer_change_once_the_window_closed(client, session, enrolled):
+    from datetime import timedelta
+
+    from portfolio.web import clock
+
+    enrolled.window_ends_on = clock.today() - timedelta(days=1)
+    session.commit()
+    response = choose(client, enrolled, ELECTIVES)
+    assert response.status_code == 409
+    assert "electives can no longer change" in response.get_data(as_text=True)
+    assert chosen_codes(session, enrolled) == {"FOUND", "COMM", "TECH"}

@@ -7,7 +7,12 @@ from fractions import Fraction
 
 import pytest
 
-from portfolio.domain.enrollment.electives import can_change_elective, validate_electives
+from portfolio.domain.enrollment.electives import (
+    ElectiveDrop,
+    can_change_elective,
+    elective_drop,
+    validate_electives,
+)
 from portfolio.domain.errors import InvalidInput
 from portfolio.domain.lifecycle import SetLifecycle
 from portfolio.domain.programs.rules import (
@@ -92,10 +97,28 @@ def test_a_program_asking_for_one_elective_says_so_in_the_singular() -> None:
 
 
 @pytest.mark.parametrize("status", list(SetLifecycle))
-def test_an_elective_can_change_only_before_anything_was_submitted(status: SetLifecycle) -> None:
-    expected = status in {SetLifecycle.NOT_STARTED, SetLifecycle.DRAFT}
+def test_an_elective_can_change_before_anything_was_submitted_or_once_closed(
+    status: SetLifecycle,
+) -> None:
+    expected = status in {SetLifecycle.NOT_STARTED, SetLifecycle.DRAFT, SetLifecycle.CLOSED_NOT_MET}
     assert can_change_elective(status) is expected
     assert can_change_elective(status.value) is expected
+
+
+@pytest.mark.parametrize(
+    ("status", "ever_submitted", "how"),
+    [
+        (SetLifecycle.NOT_STARTED, False, ElectiveDrop.REMOVE),
+        (SetLifecycle.DRAFT, False, ElectiveDrop.REMOVE),
+        (SetLifecycle.DRAFT, True, ElectiveDrop.REFUSED),  # reopened: being redone
+        (SetLifecycle.CLOSED_NOT_MET, True, ElectiveDrop.KEEP_ON_RECORD),
+        (SetLifecycle.IN_REVIEW, True, ElectiveDrop.REFUSED),
+        (SetLifecycle.NOT_YET_MET, True, ElectiveDrop.REFUSED),  # a resubmission is left
+        (SetLifecycle.MET, True, ElectiveDrop.REFUSED),
+    ],
+)
+def test_how_an_elective_is_swapped(status, ever_submitted, how) -> None:
+    assert elective_drop(status, ever_submitted=ever_submitted) is how
 
 
 def test_can_change_elective_refuses_an_unknown_status() -> None:

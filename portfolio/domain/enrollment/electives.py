@@ -6,6 +6,7 @@ required sets; either way it cannot be chosen as an elective (it is taken anyway
 
 from __future__ import annotations
 
+import enum
 from collections import Counter
 from collections.abc import Iterable, Sequence
 
@@ -56,7 +57,27 @@ def validate_electives(
     return chosen
 
 
+class ElectiveDrop(enum.Enum):
+    """What swapping an elective for another does to it."""
+
+    REMOVE = "remove"  # nothing was ever submitted: it goes
+    KEEP_ON_RECORD = "keep_on_record"  # closed as not met: it stays on record, no longer taken
+    REFUSED = "refused"  # met, being reviewed, or being redone after a reopening
+
+
+def elective_drop(set_status: SetLifecycle, *, ever_submitted: bool) -> ElectiveDrop:
+    """Whether (and how) an elective may be swapped for another now. A portfolio closed as not
+    met is no dead end: the candidate may choose another elective instead (its submissions and
+    outcome stay on record), or meet it by a course."""
+    if set_status is SetLifecycle.CLOSED_NOT_MET:
+        return ElectiveDrop.KEEP_ON_RECORD
+    if set_status in NOTHING_SUBMITTED and not ever_submitted:
+        return ElectiveDrop.REMOVE
+    return ElectiveDrop.REFUSED
+
+
 def can_change_elective(set_status: SetLifecycle | str) -> bool:
-    """An elective may be swapped for another only while nothing was submitted for it."""
+    """Whether an elective may be swapped for another (elective_drop, as far as its status
+    tells): while nothing was submitted for it, or once it closed as not met."""
     status = parse_status(set_status) if isinstance(set_status, str) else set_status
-    return status in NOTHING_SUBMITTED
+    return status in NOTHING_SUBMITTED or status is SetLifecycle.CLOSED_NOT_MET

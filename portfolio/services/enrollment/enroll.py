@@ -14,7 +14,11 @@ from sqlalchemy.orm import Session
 
 from portfolio.domain.audit_actions import AuditAction
 from portfolio.domain.dates import format_date
-from portfolio.domain.enrollment.electives import can_change_elective, validate_electives
+from portfolio.domain.enrollment.electives import (
+    ElectiveDrop,
+    elective_drop,
+    validate_electives,
+)
 from portfolio.domain.enrollment.routes import route_refusal
 from portfolio.domain.errors import Conflict, InvalidInput, NotFound
 from portfolio.domain.lifecycle import completion_window_end
@@ -164,11 +168,18 @@ def framework_of(session: Session, enrollment: Enrollment) -> Framework:
 
 
 def choose_electives(
-    session: Session, enrollment: Enrollment, codes: list[str], *, actor: User
+    session: Session,
+    enrollment: Enrollment,
+    codes: list[str],
+    *,
+    actor: User,
+    today: date | None = None,
 ) -> None:
     """Take exactly the electives the rules ask for (domain.enrollment.electives). An elective
-    may be dropped only while nothing was submitted for it (Conflict otherwise); InvalidInput for a
-    wrong count, a code not of this framework version, or a required set."""
+    may be dropped while nothing was submitted for it, or once its portfolio closed as not met
+    (it then stays on record, dropped); Conflict otherwise, and once the enrollment ended or its
+    window closed. InvalidInput for a wrong count, a code not of this framework version, or a
+    required set."""
     framework = framework_of(session, enrollment)
     rules = load_rules(framework)
     chosen = validate_electives(codes, [(s.code, s.kind.value) for s in framework.sets], rules)
@@ -182,9 +193,13 @@ def choose_electives(
     }
     dropped = [item for code, item in current.items() if code not in chosen]
     ever_submitted = _sets_with_submissions(session, [item.id for item in dropped])
-    for item in dropped:
+    how = {
         # A reopened set is back in draft, but its past submissions must keep their set.
-        if not can_change_elective(item.status) or item.id in ever_submitted:
+        item.id: elective_drop(item.status, ever_submitted=item.id in ever_submitted)
+        for item in dropped
+    }
+    for item in dropped:
+        if how[item.id] is ElectiveDrop.REFUSED:
             raise Conflict(
                 f"You have submitted work for {item.competency_set.name}, so it stays one of "
                 "your electives.",
@@ -193,10 +208,21 @@ def choose_electives(
     added = [code for code in chosen if code not in current]
     if not dropped and not added:
         return
+    today = today or utcnow().date()
+    if enrollment.status is not EnrollmentStatus.ACTIVE or enrollment.window_ends_on < today:
+        raise Conflict(
+            "Your enrollment has ended or its completion window has closed, so your electives "
+            "can no longer change.",
+            field="electives",
+        )
     for item in dropped:
-        enrollment.sets.remove(item)
-    enrollment.sets.extend(EnrollmentSet(set_id=by_code[code].id) for code in added)
+        if how[item.id] is ElectiveDrop.KEEP_ON_RECORD:
+            item.dropped_on = today  # its submissions and outcome stay on record
+        else:
+            enrollment.sets.remove(item)
+    enrollment.sets.extend(_taken_again(session, enrollment, [by_code[c].id for c in added]))
     session.flush()
+    session.expire(enrollment, ["sets"])
     audit.record(
         session,
         actor=actor,
@@ -209,6 +235,26 @@ def choose_electives(
             "dropped": [item.competency_set.code for item in dropped],
         },
     )
+
+
+def _taken_again(
+    session: Session, enrollment: Enrollment, set_ids: list[int]
+) -> list[EnrollmentSet]:
+    """The sets to add as electives: one dropped before comes back as it was (closed, its
+    history kept; a course may still meet it), any other is new."""
+    earlier = {
+        item.set_id: item
+        for item in session.scalars(
+            select(EnrollmentSet).where(
+                EnrollmentSet.enrollment_id == enrollment.id,
+                EnrollmentSet.dropped_on.is_not(None),
+                EnrollmentSet.set_id.in_(set_ids),
+            )
+        )
+    }
+    for item in earlier.values():
+        item.dropped_on = None
+    return [earlier.get(set_id) or EnrollmentSet(set_id=set_id) for set_id in set_ids]
 
 
 def get_own_enrollment_set(session: Session, user: User, set_id: int) -> EnrollmentSet:
@@ -244,6 +290,8 @@ def choose_route(
     """
     enrollment = item.enrollment
     today = today or utcnow().date()
+    if item.dropped_on is not None:
+        raise Conflict("This set is no longer one of your electives.")
     if enrollment.status is not EnrollmentStatus.ACTIVE:
         raise Conflict("This enrollment has ended, so its routes and courses can no longer change.")
     if enrollment.window_ends_on < today:
