@@ -21,8 +21,10 @@ from portfolio.models import (
 from tests.application_fixtures import (
     application_row,
     approve,
+    complete_form,
     enrollment_of,
     entry,
+    save,
     start,
     submitted_application,
 )
@@ -137,3 +139,24 @@ def test_sets_met_in_an_ended_enrollment_stay_met_in_the_next(
         )
     )
     assert sorted(created.details["carried_over"]) == ["ACCESS", "FOUND"]
+
+
+def test_the_dashboard_shows_the_current_application_and_offers_the_program_again(
+    client, session, lsscp, candidate, admin
+):
+    first = submitted_application(client, candidate)
+    assert reject(client, admin, first).status_code == 302
+    login_as(client, candidate)
+    second = start(client)
+    page = client.get("/me/").get_data(as_text=True)
+    assert f"/me/applications/{second}" in page
+    assert f"/me/applications/{first}" not in page  # the rejected one is history now
+
+    save(client, second, complete_form(), action="submit")
+    assert approve(client, admin, second).status_code == 302
+    enrollment = session.scalar(select(Enrollment).where(Enrollment.application_id == second))
+    login_as(client, candidate)
+    assert "Apply to" not in client.get("/me/").get_data(as_text=True)  # enrolled
+    enrollment.status = EnrollmentStatus.CLOSED
+    session.commit()
+    assert "Apply to" in client.get("/me/").get_data(as_text=True)  # it ended: apply again

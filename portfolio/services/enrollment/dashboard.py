@@ -18,6 +18,7 @@ from portfolio.models import (
     Application,
     ApplicationStatus,
     Enrollment,
+    EnrollmentStatus,
     Framework,
     SupervisorLink,
     User,
@@ -59,18 +60,18 @@ def candidate_overview(
         enrollments_query().where(Enrollment.user_id == user.id).order_by(Enrollment.id)
     ).all()
     enrolled_applications = {e.application_id for e in enrollments}
-    applications = tuple(
-        a
-        for a in session.scalars(
-            select(Application)
-            .where(Application.user_id == user.id)
-            .options(joinedload(Application.framework))
-            .order_by(Application.id.desc())
-        )
-        if a.id not in enrolled_applications
-    )
+    latest: dict[str, Application] = {}  # per program, only the current application
+    for a in session.scalars(
+        select(Application)
+        .where(Application.user_id == user.id)
+        .options(joinedload(Application.framework))
+        .order_by(Application.id.desc())
+    ):
+        latest.setdefault(a.framework.slug, a)
+    applications = tuple(a for a in latest.values() if a.id not in enrolled_applications)
     taken = {a.framework.slug for a in applications if a.status != ApplicationStatus.REJECTED}
-    taken |= {e.framework.slug for e in enrollments}
+    # An enrollment that ended without a certificate leaves the program open to apply again.
+    taken |= {e.framework.slug for e in enrollments if e.status is not EnrollmentStatus.CLOSED}
     programs = tuple(p for p in published_programs(session) if p.slug not in taken)
     links = tuple(
         session.scalars(
