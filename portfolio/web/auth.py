@@ -13,6 +13,7 @@ from flask_limiter.util import get_remote_address
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
+from portfolio.domain.accounts.passwords import check_password
 from portfolio.domain.errors import InvalidInput
 from portfolio.extensions import db, limiter
 from portfolio.services.accounts import users
@@ -129,7 +130,10 @@ def _limited(
 @_limited(_email_request_limit, _form_post_limit, only_when_sent=True)
 def register() -> Response | tuple[str, int] | str:
     form = RegisterForm()
-    if form.validate_on_submit():
+    valid = form.validate_on_submit()
+    if form.is_submitted() and not valid:
+        _check_password_too(form)
+    if valid:
         try:
             users.register(
                 db.session,
@@ -144,6 +148,18 @@ def register() -> Response | tuple[str, int] | str:
             return redirect(url_for("auth.check_email", reason="register"))
     status = 422 if form.errors else 200
     return render_template("auth/register.html", form=form), status
+
+
+def _check_password_too(form: RegisterForm) -> None:
+    """A form refused for another field also says what is wrong with the password, so every
+    problem is listed at once (the password rules live in domain.accounts.passwords)."""
+    password = form.password.data or ""
+    if not password or form.password.errors:
+        return
+    try:
+        check_password(password, email=form.email.data or "", name=form.name.data or "")
+    except InvalidInput as exc:
+        form.password.errors = [*form.password.errors, exc.message]
 
 
 @bp.get("/check-your-email")

@@ -27,6 +27,21 @@ def test_register_with_every_field_empty_names_each_field(client, session):
     assert 'aria-invalid="true"' in page
 
 
+def test_register_lists_a_weak_password_with_the_other_problems_at_once(client, session):
+    data = {
+        "name": "",
+        "email": "pat@example.org",
+        "password": "password",
+        "confirm_password": "password",
+    }
+    response = post_form(client, "/register", data)
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert "Enter your name." in page
+    assert page.count('aria-invalid="true"') == 2  # the name and the password, in one answer
+    assert count_users(session, "pat@example.org") == 0
+
+
 def test_register_with_a_10000_character_name(client, session):
     response = register(client, "huge.name@example.org", name=HUGE)
     assert response.status_code == 422
