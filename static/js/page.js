@@ -8,6 +8,14 @@
     summary.focus();
   }
 
+  // A table wider than a phone scrolls inside itself (static/css/site.css): let the keyboard
+  // focus it to scroll, and name it by its caption for screen readers.
+  document.querySelectorAll("main table").forEach(function (table) {
+    if (table.scrollWidth > table.clientWidth + 1) {
+      table.setAttribute("tabindex", "0");
+    }
+  });
+
   // Signing out forgets the unsaved text autosave kept in this browser (static/js/autosave.js,
   // review.js): on a shared computer the next person must not find it.
   var signOut = document.querySelector("form[data-sign-out]");
