@@ -12,7 +12,7 @@ from tests.integration.test_demo_portfolio import publish_lsscp, run
 from tests.web.conftest import assert_accessible
 
 WIDTH = 390
-PAGES_PER_ROLE = 10  # the role's area and the pages it links to first; enough to meet each layout
+PAGES_PER_ROLE = 25  # the role's area and the pages it links to first; enough to meet each layout
 HREF = re.compile(r'^/(?!static/|files/|sign-out)[^#?]*$')
 FITS = "document.documentElement.scrollWidth <= window.innerWidth"
 
