@@ -52,6 +52,11 @@ def test_each_new_reviewer_gets_an_email_after_the_commit(session, mailbox):
         (message,) = mailbox.to(reviewer.email)
         assert message["Subject"] == "New review: Core skills"
         assert "due on" in mailbox.body(message)
+        # The email links straight to the review it is about.
+        assignment = session.scalar(
+            select(Assignment).where(Assignment.reviewer_id == reviewer.id)
+        )
+        assert f"http://localhost/review/assignments/{assignment.id}" in mailbox.body(message)
 
 
 def test_a_rolled_back_assignment_sends_no_email(session, mailbox):

@@ -56,6 +56,7 @@ def test_one_reminder_a_few_days_before_and_one_on_the_day(session, mailbox):
     ]
     bodies = [mailbox.body(m) for m in mailbox.to(a.reviewer.email)]
     assert "due in 3 days" in bodies[0] and "due today" in bodies[1]
+    assert all(f"http://localhost/review/assignments/{a.id}" in body for body in bodies)
     session.refresh(a)
     assert a.reminded_on == DUE and a.version == version  # an open tab stays current
 

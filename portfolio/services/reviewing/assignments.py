@@ -254,6 +254,7 @@ def _create(
         attempt=submission.attempt,
         due_on=due_on,
         kind=kind,
+        assignment_id=assignment.id,
     )
     return assignment
 

@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from portfolio.domain.dates import format_date, format_day_month
+from portfolio.services.links import page_url
 from portfolio.services.outbox import queue
 
 
@@ -15,8 +16,22 @@ def _set_words(set_name: str, attempt: int) -> str:
     return set_name if attempt == 1 else f"{set_name} (resubmission {attempt - 1})"
 
 
+def _open(assignment_id: int | None) -> str:
+    """Where the email's reader goes: the review itself when its address is known."""
+    url = page_url(f"/review/assignments/{assignment_id}") if assignment_id else None
+    return f"Open it here: {url}" if url else "Sign in to Portfolio and open Reviews"
+
+
 def new_assignment(
-    session: Session, *, to: str, name: str, set_name: str, attempt: int, due_on: date, kind: Any
+    session: Session,
+    *,
+    to: str,
+    name: str,
+    set_name: str,
+    attempt: int,
+    due_on: date,
+    kind: Any,
+    assignment_id: int | None = None,
 ) -> None:
     what = "a third review of" if str(kind) == "adjudication" else "a review of"
     queue(
@@ -26,14 +41,21 @@ def new_assignment(
         body=(
             f"Hello {name},\n\nYou have been assigned {what} a portfolio set: "
             f"{_set_words(set_name, attempt)}. It is due on {format_date(due_on)}.\n\n"
-            "Sign in to Portfolio and open Reviews to start. If you cannot take it, decline it "
-            "there with a reason and it will go to another reviewer."
+            f"{_open(assignment_id)} to start. If you cannot take it, decline it there with a "
+            "reason and it will go to another reviewer."
         ),
     )
 
 
 def reminder(
-    session: Session, *, to: str, name: str, set_name: str, due_on: date, today: date
+    session: Session,
+    *,
+    to: str,
+    name: str,
+    set_name: str,
+    due_on: date,
+    today: date,
+    assignment_id: int | None = None,
 ) -> None:
     days = (due_on - today).days
     when = (
@@ -49,8 +71,8 @@ def reminder(
         ),
         body=(
             f"Hello {name},\n\nYour review of {set_name} is due {when} "
-            f"({format_date(due_on)}). Your draft ratings are saved as you go; sign in to "
-            "Portfolio and open Reviews to finish it."
+            f"({format_date(due_on)}). Your draft ratings are saved as you go. "
+            f"{_open(assignment_id)} to finish it."
         ),
     )
 

@@ -169,6 +169,7 @@ def send_review_reminders(session: Session, today: date) -> int:
             set_name=assignment.submission.enrollment_set.competency_set.name,
             due_on=assignment.due_on,
             today=today,
+            assignment_id=assignment.id,
         )
         reminded.append(assignment.id)
     if reminded:
