@@ -144,8 +144,12 @@ def test_not_yet_met_leaves_a_resubmission_and_tells_the_candidate(session, mail
     (to_candidate,) = [m for m in mailbox.to(world.candidate.email) if "Outcome" in m["Subject"]]
     assert to_candidate["Subject"] == "Outcome of your set Core skills: Not yet met"
     assert "resubmit this set once" in mailbox.body(to_candidate)
+    # Each email links straight to the page it is about.
+    submission_id = world.submission.id
+    assert f"http://localhost/me/outcomes/{submission_id}" in mailbox.body(to_candidate)
     (to_admin,) = mailbox.to(admin.email)
     assert to_admin["Subject"] == f"Reviews complete: Core skills for {world.candidate.name}"
+    assert f"http://localhost/admin/reviews/submissions/{submission_id}" in mailbox.body(to_admin)
 
 
 def test_not_yet_met_after_the_last_resubmission_closes_the_set_with_the_reason(session):

@@ -77,7 +77,15 @@ def reminder(
     )
 
 
-def review_reopened(session: Session, *, to: str, name: str, set_name: str, due_on: date) -> None:
+def review_reopened(
+    session: Session,
+    *,
+    to: str,
+    name: str,
+    set_name: str,
+    due_on: date,
+    assignment_id: int | None = None,
+) -> None:
     queue(
         session,
         to=to,
@@ -85,36 +93,57 @@ def review_reopened(session: Session, *, to: str, name: str, set_name: str, due_
         body=(
             f"Hello {name},\n\nAn administrator reopened the outcome of a set you reviewed, "
             f"{set_name}, so your review is open again. Please look at it once more and submit "
-            f"it by {format_date(due_on)}; your earlier ratings are kept as a draft."
+            f"it by {format_date(due_on)}; your earlier ratings are kept as a draft.\n\n"
+            f"{_open(assignment_id)}."
         ),
     )
 
 
 def set_completed(
-    session: Session, *, to: str, candidate: str, set_name: str, status_label: str
+    session: Session,
+    *,
+    to: str,
+    candidate: str,
+    set_name: str,
+    status_label: str,
+    submission_id: int | None = None,
 ) -> None:
+    url = page_url(f"/admin/reviews/submissions/{submission_id}") if submission_id else None
+    where = f"on its page: {url}" if url else "on the administration pages"
     queue(
         session,
         to=to,
         subject=f"Reviews complete: {set_name} for {candidate}",
         body=(
             f"All reviews of {candidate}'s set {set_name} are in. The combined outcome is: "
-            f"{status_label}.\n\nThe outcome, its reasons and its history are on the "
-            "administration pages."
+            f"{status_label}.\n\nThe outcome, its reasons and its history are {where}."
         ),
     )
 
 
 def outcome_for_candidate(
-    session: Session, *, to: str, name: str, set_name: str, status_label: str, next_step: str
+    session: Session,
+    *,
+    to: str,
+    name: str,
+    set_name: str,
+    status_label: str,
+    next_step: str,
+    submission_id: int | None = None,
 ) -> None:
+    url = page_url(f"/me/outcomes/{submission_id}") if submission_id else None
+    read = (
+        f"Read each competency's result and the reviewers' comments here: {url}"
+        if url
+        else "Sign in to Portfolio and open My certification to read each competency's "
+        "result and the reviewers' comments."
+    )
     queue(
         session,
         to=to,
         subject=f"Outcome of your set {set_name}: {status_label}",
         body=(
             f"Hello {name},\n\nThe review of your set {set_name} is complete. The outcome is: "
-            f"{status_label}.\n\n{next_step}\n\nSign in to Portfolio and open My certification "
-            "to read each competency's result and the reviewers' comments."
+            f"{status_label}.\n\n{next_step}\n\n{read}"
         ),
     )

@@ -142,6 +142,7 @@ def reopen_outcome(
                 name=assignment.reviewer.name,
                 set_name=enrollment_set.competency_set.name,
                 due_on=due_on,
+                assignment_id=assignment.id,
             )
     move_submission(session, submission, SubmissionStatus.IN_REVIEW, actor=actor)
     session.delete(outcome)

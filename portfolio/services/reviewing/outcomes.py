@@ -230,6 +230,7 @@ def _tell_candidate(
         set_name=submission.enrollment_set.competency_set.name,
         status_label=status_title(outcome.status),
         next_step=next_step,
+        submission_id=submission.id,
     )
 
 
@@ -248,4 +249,5 @@ def _tell_administrators(
             candidate=submission.enrollment_set.enrollment.user.name,
             set_name=submission.enrollment_set.competency_set.name,
             status_label=status_title(outcome.status),
+            submission_id=submission.id,
         )
