@@ -259,6 +259,8 @@ def test_returning_a_course_needs_a_reason_and_emails_the_candidate(client, sess
     assert email["Subject"] == "Your course could not be verified: Core skills"
     body = mailbox.body(email)
     assert reason in body and COURSE in body and "marked in progress again" in body
+    # ... and links straight to where the course is marked completed again.
+    assert f"http://localhost/me/enrollments/{item.enrollment_id}/electives#routes" in body
 
 
 def test_a_verified_course_cannot_be_returned(client, session, mailbox):

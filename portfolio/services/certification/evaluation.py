@@ -31,6 +31,7 @@ from portfolio.services.certification.issuer import current_issuer
 from portfolio.services.certification.numbers import new_number
 from portfolio.services.certification.open_badges import issue_credential
 from portfolio.services.certification.set_states import set_states
+from portfolio.services.links import page_url
 from portfolio.services.programs.versions import load_rules
 
 
@@ -153,13 +154,18 @@ def _issue(session: Session, enrollment: Enrollment, today: date, actor: User | 
 
 def _tell_not_certified(session: Session, enrollment: Enrollment, decision: Decision) -> None:
     candidate = enrollment.user
+    dashboard = page_url("/me/")
+    where = f"Read how each set stood here: {dashboard}" if dashboard else (
+        "Sign in to Portfolio to read how each set stood."
+    )
     outbox.queue(
         session,
         to=candidate.email,
         subject=f"Your enrollment in {enrollment.framework.name} has ended",
         body=(
-            f"Hello {candidate.name},\n\n{decision.summary} Sign in to Portfolio to read how "
-            "each set stood. The program office can tell you how to apply again."
+            f"Hello {candidate.name},\n\n{decision.summary} {where} You can apply again from "
+            "the same page: your answers are filled in from this application, and the sets you "
+            "met stay met where the program's rules say so."
         ),
     )
 

@@ -37,6 +37,7 @@ from portfolio.models.base import utcnow
 from portfolio.services import audit, outbox
 from portfolio.services.certification import certificate_admin
 from portfolio.services.certification import evaluation as certification
+from portfolio.services.links import page_url
 
 LIST_LIMIT = 200
 # The actions a decision's history shows.
@@ -336,7 +337,7 @@ def _tell_candidate(
         body=(
             f"Hello {candidate.name},\n\nThe program office has changed the decision on your "
             f"enrollment in {program} to: {status.label}. {outcome}\n\nThe reason given:\n"
-            f"{reason}\n\nSign in to Portfolio to see where you stand, or contact the program "
-            "office with any question."
+            f"{reason}\n\nSee where you stand: {page_url('/me/') or 'sign in to Portfolio'}. "
+            "Contact the program office with any question."
         ),
     )

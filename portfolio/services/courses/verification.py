@@ -30,6 +30,7 @@ from portfolio.models import (
 )
 from portfolio.services import audit, outbox
 from portfolio.services.certification import evaluation
+from portfolio.services.links import page_url
 
 QUEUE_LIMIT = 200
 CHANGED_SINCE_LOADED = (
@@ -206,6 +207,7 @@ def _course_details(enrollment_set: EnrollmentSet) -> dict[str, object]:
 def _tell_returned(session: Session, enrollment_set: EnrollmentSet, reason: str) -> None:
     candidate = enrollment_set.enrollment.user
     set_name = enrollment_set.competency_set.name
+    routes_path = f"/me/enrollments/{enrollment_set.enrollment_id}/electives#routes"
     outbox.queue(
         session,
         to=candidate.email,
@@ -214,7 +216,7 @@ def _tell_returned(session: Session, enrollment_set: EnrollmentSet, reason: str)
             f"Hello {candidate.name},\n\nThe program office could not confirm that you "
             f"completed {enrollment_set.course_name} ({enrollment_set.course_provider}) for "
             f"{set_name}. Their reason:\n\n{reason}\n\nThe course is marked in progress again. "
-            "When you can show it is complete, sign in to Portfolio, open My certification, "
-            "then Electives and routes, and mark it completed once more."
+            "When you can show it is complete, mark it completed once more: "
+            f"{page_url(routes_path) or 'sign in to Portfolio, then open Electives and routes'}."
         ),
     )
