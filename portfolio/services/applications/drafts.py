@@ -62,20 +62,7 @@ OPEN = (ApplicationStatus.DRAFT, ApplicationStatus.SUBMITTED, ApplicationStatus.
 # What a new application takes over from the person's last one to the same program (a rejected
 # one, or one whose enrollment ended): who they are and where they worked. The way they pay is
 # chosen afresh, since scholarships have their own limits.
-CARRIED_OVER = (
-    "phone",
-    "address",
-    "city",
-    "region",
-    "postal_code",
-    "country",
-    "has_diploma",
-    "education_country",
-    "is_member",
-    "member_number",
-    "awarding_body_member",
-    "supervisor_email",
-)
+CARRIED_OVER = APPLICATION_FIELDS - {"payment_plan", "scholarship_key"}
 
 
 def start_application(session: Session, user: User, slug: str) -> Application:
@@ -139,7 +126,7 @@ def previous_application(session: Session, user: User, slug: str) -> Application
 
 
 def _carry_over(previous: Application, application: Application) -> None:
-    for name in CARRIED_OVER:
+    for name in sorted(CARRIED_OVER):
         setattr(application, name, getattr(previous, name))
     application.experience = [
         ExperienceRecord(
