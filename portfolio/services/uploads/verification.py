@@ -377,8 +377,11 @@ def stale_checks(
     returns how many. Each counts as queued again for a lease, so a check waiting for its job
     (or in a retry's backoff) is never queued twice."""
     cutoff = now - lease.for_size(0)
-    ids = session.scalars(
-        select(Upload.id)
+    # Locked (PostgreSQL; SQLite's writers take turns anyway): a run finishing one of these
+    # meanwhile is waited for, and the row, no longer pending, is left out, so the copy it
+    # now names is never taken for a dead run's.
+    stale = session.scalars(
+        select(Upload)
         .where(
             Upload.status == UploadStatus.PENDING,
             Upload.check_requested_at.is_not(None),
@@ -390,10 +393,12 @@ def stale_checks(
         )
         .order_by(Upload.id)
         .limit(limit)
+        .with_for_update(skip_locked=True)
+        .execution_options(populate_existing=True)  # the locked row's values, not older ones
     ).all()
-    for upload in session.scalars(select(Upload).where(Upload.id.in_(ids))):
+    for upload in stale:
         _mark_queued(session, store, upload, now, lease)
     session.flush()
-    for upload_id in ids:
-        outbox.enqueue(session, CHECK_JOB, upload_id)
-    return len(ids)
+    for upload in stale:
+        outbox.enqueue(session, CHECK_JOB, upload.id)
+    return len(stale)
