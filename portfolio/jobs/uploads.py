@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import logging
+from datetime import timedelta
+
 from celery import Task, shared_task
 from flask import current_app
 from sqlalchemy.exc import OperationalError
@@ -13,14 +16,21 @@ from portfolio.services.uploads.reconcile import expire_pending_uploads, reconci
 from portfolio.storage import StorageUnavailable
 from portfolio.storage_binding import get_store, limits_from
 
-TRANSIENT = (StorageUnavailable, OperationalError, verification.CheckBusy)
+log = logging.getLogger(__name__)
+TRANSIENT = (StorageUnavailable, OperationalError)
 
 
 def check_lease() -> verification.CheckLease:
-    config = current_app.config
-    return verification.CheckLease(
-        int(config["UPLOAD_CHECK_LEASE_SECONDS"]), int(config["UPLOAD_CHECK_BYTES_PER_SECOND"])
-    )
+    return verification.check_lease_from(current_app.config)
+
+
+def longest_backoff(task: Task) -> timedelta:
+    """The longest wait before this task's next try (Celery's exponential backoff, whose
+    jitter only shortens it); nothing once the last try has been used."""
+    retries = int(task.request.retries or 0)
+    if task.max_retries is not None and retries >= int(task.max_retries):
+        return timedelta(0)
+    return timedelta(seconds=min(int(getattr(task, "retry_backoff_max", None) or 600), 2**retries))
 
 
 @shared_task(
@@ -32,15 +42,22 @@ def check_lease() -> verification.CheckLease:
 )
 def verify_upload(self: Task, upload_id: int) -> str | None:
     """Check one upload (services.uploads.verification.run_check); retried with backoff while
-    the store or the database is unavailable or another run holds the check."""
-    status = verification.run_check(
-        db.new_session,
-        get_store(),
-        upload_id,
-        limits=limits_from(current_app.config),
-        lease=check_lease(),
-        now=utcnow,
-    )
+    the store or the database is unavailable. A delivery that finds another run holding the
+    check is dropped: that run finishes it, and if it dies the sweep queues the check again
+    once its lease has run out (without a broker, the upload shows its check failed)."""
+    try:
+        status = verification.run_check(
+            db.new_session,
+            get_store(),
+            upload_id,
+            limits=limits_from(current_app.config),
+            lease=check_lease(),
+            now=utcnow,
+            retry_within=longest_backoff(self),
+        )
+    except verification.CheckBusy as busy:
+        log.info("Upload %s: dropped a second delivery of its check (%s)", upload_id, busy)
+        return None
     return status.value if status is not None else None
 
 
@@ -56,7 +73,7 @@ def sweep_checks() -> int:
     """Queue again the checks that were asked for but that no run holds (the broker was down,
     or a worker died)."""
     session = db.session
-    count = verification.stale_checks(session, utcnow(), check_lease())
+    count = verification.stale_checks(session, get_store(), utcnow(), check_lease())
     session.commit()
     return count
 

@@ -7,7 +7,10 @@
  *    asks the server which parts arrived and sends only the others (also after a reload).
  * 4. POST .../complete: the server answers 202 at once and checks size, type and SHA-256 in a
  *    job; the widget shows "checking" and polls the upload until it says verified or why not.
- *    A check that could not run (the store was down) offers Resume, which asks again.
+ *    A check that could not run (the store was down, or its process died) offers Resume, which
+ *    asks again without sending the bytes; so does a check still running after POLL_LIMIT.
+ *    After a reload, choosing the same file again picks up where it stopped: the parts not yet
+ *    sent, or only the check.
  */
 (function () {
   "use strict";
@@ -24,12 +27,17 @@
   var STORE_PREFIX = "portfolio-upload:";
   var POLL_FIRST = 500; // ms before the first look at a check in progress; grows to POLL_MAX
   var POLL_MAX = 5000;
+  var POLL_LIMIT = 2 * 60 * 1000; // then stop looking and offer Resume (data-poll-limit overrides)
+  var RESUMABLE = ["pending", "checking", "check_failed"];
 
   function ApiError(status, message) {
     this.status = status;
     this.message = message;
   }
   function Interrupted(message) {
+    this.message = message;
+  }
+  function StillChecking(message) {
     this.message = message;
   }
 
@@ -207,6 +215,7 @@
       else await this.sendParts();
       if (s.cancelled) return;
       s.sent = true; // a check asked for again (Resume) does not send the bytes again
+      this.remember(s.file, s.upload.id); // after a reload, only the check is asked again
     }
     this.phase("Checking the file", 1);
     this.say("Checking " + s.file.name + " on the server…");
@@ -220,8 +229,15 @@
   // The check runs on the server after `complete` answered: look again until it has finished.
   Widget.prototype.untilChecked = async function (upload) {
     var wait = POLL_FIRST;
+    var given = Number(this.root.dataset.pollLimit);
+    var until = Date.now() + (this.root.dataset.pollLimit && given >= 0 ? given : POLL_LIMIT);
     while (upload.status === "checking") {
       this.root.dataset.uploadChecking = "true"; // for tests and styles
+      if (Date.now() >= until) {
+        delete this.root.dataset.uploadChecking;
+        throw new StillChecking(upload.name + " is still being checked on the server. Choose " +
+          "Resume upload to look again, or reload the page later and choose the file again.");
+      }
       await new Promise(function (resolve) { setTimeout(resolve, wait); });
       wait = Math.min(POLL_MAX, wait * 1.5);
       upload = (await this.api("GET", upload.urls.self)).upload;
@@ -341,8 +357,12 @@
         await this.sendAndComplete(); // a single POST starts over; the link may be renewed
         return;
       }
-      var listed = await this.api("GET", s.upload.urls.parts);
-      this.markReceived(listed);
+      // Once every part was sent (the check may have joined them: the store lists none then,
+      // and the server answers 404), only the check is asked for again.
+      if (!s.sent && s.done.size < s.partCount) {
+        var listed = await this.api("GET", s.upload.urls.parts);
+        this.markReceived(listed);
+      }
       await this.sendAndComplete();
     } catch (error) {
       this.fail(error);
@@ -414,9 +434,13 @@
   Widget.prototype.fail = function (error) {
     var s = this.state;
     if (s && s.cancelled) return;
-    var canResume = s && s.upload && (error instanceof Interrupted || (error instanceof ApiError && error.status === 503));
+    var canResume = s && s.upload && (error instanceof Interrupted || error instanceof StillChecking ||
+      (error instanceof ApiError && error.status === 503));
     var message = error && error.message ? error.message : "The upload stopped.";
-    if (canResume) {
+    if (canResume && error instanceof StillChecking) {
+      this.buttons(true, true);
+      this.say(message, "error");
+    } else if (canResume) {
       this.buttons(true, true);
       this.say(message + " Check your connection, then choose Resume upload.", "error");
     } else {
@@ -447,11 +471,16 @@
     if (!id || !/^\d+$/.test(id)) return null;
     var base = (this.root.dataset.beginUrl || "/api/uploads").replace(/\/$/, "");
     try {
-      var listed = await this.api("GET", base + "/" + id + "/parts");
-      var same = listed.upload.size === file.size && listed.upload.name === file.name;
-      if (listed.upload.status !== "pending" || !listed.part_count || !same) {
-        throw new ApiError(409, "not resumable");
+      var shown = (await this.api("GET", base + "/" + id)).upload;
+      var same = shown.size === file.size && shown.name === file.name;
+      if (!same || RESUMABLE.indexOf(shown.status) < 0) throw new ApiError(409, "not resumable");
+      if (shown.status !== "pending") {
+        // Sent already (and its parts perhaps joined): only the check is asked for again.
+        this.state.sent = true;
+        return { upload: shown };
       }
+      var listed = await this.api("GET", shown.urls.parts);
+      if (!listed.part_count) throw new ApiError(409, "not resumable");
       this.state.partSize = listed.part_size;
       this.state.partCount = listed.part_count;
       this.markReceived(listed);

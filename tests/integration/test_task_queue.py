@@ -189,10 +189,18 @@ def test_a_worker_killed_in_the_middle_of_a_check_leaves_the_job_to_run_again(
 
     assert checked(api, upload_id)["status"] == "verified"
     assert verified_count(committed_engine, upload_id) == 1
-    wait_for(lambda: stored() & {original, sealed} == {sealed}, "the original to go", timeout=10)
+    with Session(committed_engine) as check:
+        verified_key = check.get(Upload, upload_id).key
+    assert verified_key.startswith(f"{sealed}.")  # the new run's own copy
+
+    def this_uploads_keys() -> set[str]:
+        return {key for key in stored() if key == original or key.startswith(sealed)}
+
+    # The original went after the commit; the killed run's copy after the new run's claim.
+    wait_for(lambda: this_uploads_keys() == {verified_key}, "the original to go", timeout=10)
     with Session(committed_engine) as check, queue_app.app_context():
         report = reconcile(check, get_store(), utcnow())  # the bucket is the whole session's
-    assert not {info.key for info in report.orphans} & {original, sealed}
+    assert not {info.key for info in report.orphans} & {original, verified_key}
     assert upload_id not in {u.id for u in report.missing + report.changed + report.leftovers}
 
 

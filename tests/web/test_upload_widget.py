@@ -12,6 +12,7 @@ import hashlib
 import os
 import re
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from flask import Flask, render_template
@@ -19,7 +20,9 @@ from playwright.sync_api import Page, Route, expect
 
 from portfolio.extensions import db
 from portfolio.models import Role, Upload, UploadStatus
+from portfolio.storage import StorageUnavailable
 from portfolio.storage.s3 import S3Store
+from portfolio.storage_binding import EXTENSION_KEY
 from tests.helpers import make_user
 from tests.upload_helpers import use_store
 from tests.web.conftest import assert_accessible
@@ -220,6 +223,125 @@ def test_a_dropped_part_is_resumed_without_sending_the_others_again(
     (upload,) = uploads(live_app)
     assert upload.status == UploadStatus.VERIFIED
     assert upload.sha256 == hashlib.sha256(content).hexdigest()
+
+
+class ReadOutage:
+    """Reading an object back fails while `down`: a check that joined the parts, then met a
+    store outage (the check failed; nothing was lost)."""
+
+    down = False
+
+
+@pytest.fixture
+def reads_fail(live_app: Flask, monkeypatch: pytest.MonkeyPatch) -> ReadOutage:
+    """Files go in 5 MB parts to the live app's store, whose reads fail when told to."""
+    monkeypatch.setitem(live_app.config, "UPLOAD_SINGLE_POST_MAX", 1 * MiB)
+    monkeypatch.setitem(live_app.config, "UPLOAD_PART_BYTES", 5 * MiB)
+    store = live_app.extensions[EXTENSION_KEY]
+    outage = ReadOutage()
+    for name in ("stat", "read_range", "iter_chunks"):
+
+        def read(*args: object, _real=getattr(store, name), **kwargs: object) -> object:  # type: ignore[no-untyped-def]
+            if outage.down:
+                raise StorageUnavailable()
+            return _real(*args, **kwargs)
+
+        monkeypatch.setattr(store, name, read)
+    return outage
+
+
+def a_multipart_upload_whose_check_failed(
+    page: Page, live: str, live_app: Flask, store: ReadOutage, chosen: Path
+) -> None:
+    """Sends the file in parts; the check joins them and fails: the widget offers Resume.
+    (A file on disk, so that choosing it again after a reload gives the same modification
+    time, by which the widget knows it.)"""
+
+    def outage_from_the_check_on(route: Route) -> None:
+        store.down = True
+        route.continue_()
+
+    page.route(re.compile(r".*/complete$"), outage_from_the_check_on)
+    open_widget(page, live, live_app)
+    page.get_by_label("File to upload").set_input_files(chosen)
+    expect(page.get_by_role("status").filter(has_text="could not be checked")).to_contain_text(
+        "Resume upload", timeout=60_000
+    )
+    (upload,) = uploads(live_app)
+    assert upload.status == UploadStatus.PENDING and upload.check_failed_at is not None
+    page.unroute(re.compile(r".*/complete$"))
+    store.down = False
+
+
+def test_resume_after_a_failed_check_of_joined_parts_asks_only_for_the_check(
+    signed_in: Page, live: str, live_app: Flask, reads_fail: ReadOutage, tmp_path: Path
+) -> None:
+    page = signed_in
+    content = b"%PDF-1.7\n" + os.urandom(11 * MiB)
+    chosen = tmp_path / "big.pdf"
+    chosen.write_bytes(content)
+    a_multipart_upload_whose_check_failed(page, live, live_app, reads_fail, chosen)
+    sent: list[str] = []
+    page.on("request", lambda r: sent.append(r.method + " " + r.url.split("/")[-1]))
+
+    page.get_by_role("button", name="Resume upload").click()
+
+    expect(page.get_by_role("status").filter(has_text="big.pdf")).to_have_text(
+        re.compile(r"big\.pdf \(11\.0 MB\) was checked and saved\."), timeout=30_000
+    )
+
+    assert "GET parts" not in sent  # the store lists no parts once they are joined
+    assert [s for s in sent if not s.startswith("GET")] == ["POST complete"]
+    (upload,) = uploads(live_app)
+    assert upload.status == UploadStatus.VERIFIED
+    assert upload.sha256 == hashlib.sha256(content).hexdigest()
+
+
+def test_after_a_reload_the_same_file_resumes_a_failed_check_without_sending_it_again(
+    signed_in: Page, live: str, live_app: Flask, reads_fail: ReadOutage, tmp_path: Path
+) -> None:
+    page = signed_in
+    content = b"%PDF-1.7\n" + os.urandom(11 * MiB)
+    chosen = tmp_path / "big.pdf"
+    chosen.write_bytes(content)
+    a_multipart_upload_whose_check_failed(page, live, live_app, reads_fail, chosen)
+    sent: list[str] = []
+
+    open_widget(page, live, live_app)  # a reload: the widget starts afresh
+    page.on("request", lambda r: sent.append(r.method + " " + r.url.split("/")[-1]))
+    page.get_by_label("File to upload").set_input_files(chosen)  # the same file again
+
+    expect(page.get_by_role("status").filter(has_text="big.pdf")).to_have_text(
+        re.compile(r"big\.pdf \(11\.0 MB\) was checked and saved\."), timeout=30_000
+    )
+
+    assert [s for s in sent if not s.startswith("GET")] == ["POST complete"]
+    (upload,) = uploads(live_app)  # the same upload, not a second one
+    assert upload.status == UploadStatus.VERIFIED
+    assert upload.sha256 == hashlib.sha256(content).hexdigest()
+
+
+def test_a_check_still_running_after_a_while_says_so_and_offers_resume(
+    signed_in: Page, live: str, live_app: Flask
+) -> None:
+    page = signed_in
+    open_widget(page, live, live_app)
+    page.evaluate("document.querySelector('[data-upload-widget]').dataset.pollLimit = '1500'")
+    page.route(re.compile(r".*/api/uploads/\d+$"), answer_instead(["checking"] * 100))
+    page.get_by_label("File to upload").set_input_files(
+        files=[{"name": "slow.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-1.7\n" * 99}]
+    )
+    status = page.get_by_role("status").filter(has_text="slow.pdf")
+    expect(status).to_have_text(
+        "slow.pdf is still being checked on the server. Choose Resume upload to look again, "
+        "or reload the page later and choose the file again."
+    )
+    expect(page.locator("[data-upload-checking]")).to_have_count(0)  # it stopped looking
+    page.unroute(re.compile(r".*/api/uploads/\d+$"))
+
+    page.get_by_role("button", name="Resume upload").click()
+
+    expect(status).to_have_text("slow.pdf (891 bytes) was checked and saved.")
 
 
 def test_cancel_drops_the_upload(signed_in: Page, live: str, live_app: Flask) -> None:

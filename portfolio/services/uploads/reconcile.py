@@ -20,25 +20,41 @@ from portfolio.services.uploads.checks import Refusal
 from portfolio.services.uploads.deletions import delete_after_commit
 from portfolio.services.uploads.reviewer_copies import copy_key_of
 from portfolio.services.uploads.transfers import reject
+from portfolio.services.uploads.verification import (
+    CheckLease,
+    abandoned_checks,
+    run_copy_key,
+)
 from portfolio.storage import ObjectInfo, ObjectStore
 
 _CLAIM_COPIES = (UploadStatus.PENDING, UploadStatus.VERIFIED)
 MULTIPART_GRACE = timedelta(hours=1)
+# A check nothing holds or waits for is given this long past the upload's expiry before the
+# upload is dropped (without a broker nobody queues it again).
+CHECK_GRACE = CheckLease().for_size(0)
 EXPIRED = Refusal("expired", "The upload was not finished within a day, so it was dropped.")
 MISSING = "The file could not be found in storage. Upload it again."
 CHANGED = "The file in storage is no longer the one that was checked. Upload it again."
 
 
-def expire_pending_uploads(session: Session, store: ObjectStore, now: datetime) -> list[Upload]:
+def expire_pending_uploads(
+    session: Session, store: ObjectStore, now: datetime, *, grace: timedelta = CHECK_GRACE
+) -> list[Upload]:
     """Drop every pending upload past its expiry (parts aborted, objects deleted, rows
-    rejected). Returns them. StorageUnavailable (503) stops the job; rerunning it is safe."""
+    rejected): those never checked, those whose check failed, and those past their expiry
+    plus `grace` whose check nothing holds or waits for. Returns them. StorageUnavailable
+    (503) stops the job; rerunning it is safe."""
     query = (
         select(Upload)
         .where(
             Upload.status == UploadStatus.PENDING,
             Upload.expires_at <= now,
             # Finished in time and being checked: the check decides, not the clock.
-            or_(Upload.check_requested_at.is_(None), Upload.check_failed_at.is_not(None)),
+            or_(
+                Upload.check_requested_at.is_(None),
+                Upload.check_failed_at.is_not(None),
+                abandoned_checks(now, grace),
+            ),
         )
         .order_by(Upload.id)
     )
@@ -71,9 +87,13 @@ class ReconcileReport:
         )
 
 
-def checking(upload: Upload) -> bool:
-    """A check was asked for in time and has not failed for good: the row is not expired."""
-    return upload.check_requested_at is not None and upload.check_failed_at is None
+def checking(upload: Upload, now: datetime, grace: timedelta = CHECK_GRACE) -> bool:
+    """A check was asked for in time and has not failed for good: the row is not expired,
+    unless it is `grace` past its expiry and nothing holds or waits for its check."""
+    if upload.check_requested_at is None or upload.check_failed_at is not None:
+        return False
+    held = upload.check_claimed_until is not None and upload.check_claimed_until >= now
+    return held or upload.expires_at > now - grace
 
 
 def reconcile(
@@ -101,6 +121,9 @@ def reconcile(
         copy = objects.pop(upload.sealed_key, None) if upload.sealed_key else None
         if upload.status == UploadStatus.PENDING:
             unfinished.discard((upload.key, upload.multipart_upload_id or ""))
+            if upload.sealed_key and upload.check_token:
+                # The copy the run holding the check is sealing (a key of its own).
+                objects.pop(run_copy_key(upload.sealed_key, upload.check_token), None)
         elif copy is not None and upload.sealed_key != upload.key:
             objects[copy.key] = copy  # the copy of a refused or cancelled upload: an orphan
         # An image's copy for reviewers: claimed by a pending row (its completion may be
@@ -110,7 +133,7 @@ def reconcile(
         if for_reviewers is not None and upload.status not in _CLAIM_COPIES:
             objects[for_reviewers.key] = for_reviewers
         if upload.status == UploadStatus.PENDING:
-            if upload.expires_at <= now and not checking(upload):
+            if upload.expires_at <= now and not checking(upload, now):
                 report.expired.append(upload)
         elif upload.status == UploadStatus.VERIFIED:
             # Asked again when not listed: a completion that committed after the listing

@@ -12,11 +12,11 @@ row no longer names are deleted after it (services.uploads.deletions).
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import and_, or_, select, update
 from sqlalchemy.orm import Session
 
 from portfolio.domain.audit_actions import AuditAction
@@ -51,6 +51,39 @@ class CheckLease:
         return timedelta(seconds=self.seconds + size // max(self.bytes_per_second, 1))
 
 
+def check_lease_from(config: Mapping[str, object]) -> CheckLease:
+    """The lease the app's configuration gives (UPLOAD_CHECK_LEASE_SECONDS and
+    UPLOAD_CHECK_BYTES_PER_SECOND)."""
+    return CheckLease(
+        int(str(config["UPLOAD_CHECK_LEASE_SECONDS"])),
+        int(str(config["UPLOAD_CHECK_BYTES_PER_SECOND"])),
+    )
+
+
+def check_lapsed(upload: Upload, now: datetime, lease: CheckLease) -> bool:
+    """A check was asked for, has not failed for good, yet nothing holds or waits for it: its
+    run's lease (or the time it was queued for) ran out, or it was asked for more than a lease
+    ago and never queued with a time. Nothing will finish it unless it is asked for again
+    (without a broker nobody sweeps), so it shows as failed and the widget offers Resume."""
+    if upload.status != UploadStatus.PENDING or upload.check_requested_at is None:
+        return False
+    if upload.check_failed_at is not None:
+        return False
+    if upload.check_claimed_until is None:
+        return upload.check_requested_at < now - lease.for_size(0)
+    return upload.check_claimed_until < now
+
+
+def abandoned_checks(now: datetime, grace: timedelta):  # type: ignore[no-untyped-def]
+    """SQL: pending rows past their expiry plus `grace` whose check nothing holds or waits for
+    (expiry and reconcile may take them: their check will not come)."""
+    return and_(
+        Upload.check_failed_at.is_(None),
+        Upload.expires_at <= now - grace,
+        or_(Upload.check_claimed_until.is_(None), Upload.check_claimed_until < now),
+    )
+
+
 class CheckBusy(Exception):
     """Another run holds this check; try again once its lease has run out."""
 
@@ -60,11 +93,18 @@ class CheckBusy(Exception):
 
 
 def request_check(
-    session: Session, store: ObjectStore, upload: Upload, *, now: datetime, actor: User | None
+    session: Session,
+    store: ObjectStore,
+    upload: Upload,
+    *,
+    now: datetime,
+    actor: User | None,
+    lease: CheckLease | None = None,
 ) -> Upload:
     """Ask for `upload` to be checked: the job runs after the commit. Asked again (a retried
     request, the widget's "try again"), it queues the job again unless a run holds the check
-    now; a finished upload is returned unchanged. An upload past its expiry is refused here."""
+    now; a finished upload is returned unchanged. An upload past its expiry is refused here.
+    A queued job is expected to start within a lease: until then the sweep leaves it alone."""
     if upload.status != UploadStatus.PENDING:
         return upload
     if upload.check_requested_at is None and upload.expires_at <= now:
@@ -78,10 +118,25 @@ def request_check(
     upload.check_requested_at = upload.check_requested_at or now
     upload.check_failed_at = None
     upload.check_error = ""
+    if not running:
+        _mark_queued(session, store, upload, now, lease or CheckLease())
     session.flush()
     if not running:
         outbox.enqueue(session, CHECK_JOB, upload.id)
     return upload
+
+
+def _mark_queued(
+    session: Session, store: ObjectStore, upload: Upload, now: datetime, lease: CheckLease
+) -> None:
+    # No token: any run may claim it at once; the time only tells the sweep (and status_of)
+    # how long the queued job may take to start before it counts as lost.
+    if upload.check_token is not None and upload.sealed_key is not None:
+        # The run whose lease ran out (its worker died) may have left its own copy: no row
+        # names it once this commits (if that run lives on, it loses and finds it gone).
+        delete_after_commit(session, store, run_copy_key(upload.sealed_key, upload.check_token))
+    upload.check_token = None
+    upload.check_claimed_until = now + lease.for_size(upload.declared_size)
 
 
 def _claimable(now: datetime):  # type: ignore[no-untyped-def]
@@ -98,6 +153,7 @@ def _claimable(now: datetime):  # type: ignore[no-untyped-def]
 
 def _claim(
     new_session: Callable[[], Session],
+    store: ObjectStore,
     upload_id: int,
     token: str,
     now: datetime,
@@ -112,6 +168,7 @@ def _claim(
         if upload.check_requested_at is None:
             return None
         until = now + lease.for_size(upload.declared_size)
+        lapsed_token = upload.check_token
         # A run retried after the job gave up (an administrator's retry) shows as checking again.
         values: dict[str, object] = {
             "check_token": token,
@@ -127,8 +184,13 @@ def _claim(
             .values(**values)
             .execution_options(synchronize_session=False)
         )
+        took_it = claimed.rowcount == 1  # type: ignore[attr-defined]
+        if took_it and lapsed_token is not None and upload.sealed_key is not None:
+            # A run whose lease ran out (its worker died) may have left its own copy: no row
+            # names it now, so it goes after this commit (if that run lives on, it loses).
+            delete_after_commit(session, store, run_copy_key(upload.sealed_key, lapsed_token))
         session.commit()
-        if claimed.rowcount != 1:  # type: ignore[attr-defined]
+        if not took_it:
             session.refresh(upload)
             if upload.status != UploadStatus.PENDING or upload.check_claimed_until is None:
                 return None
@@ -138,7 +200,15 @@ def _claim(
         return upload
 
 
-def _examine(store: ObjectStore, upload: Upload, limits: UploadLimits) -> Verified | Refusal:
+def run_copy_key(sealed_key: str, token: str) -> str:
+    """Where the run holding `token` seals its copy: a key of its own, so a run that lost its
+    lease never writes over the object another run verified."""
+    return f"{sealed_key}.{token}"
+
+
+def _examine(
+    store: ObjectStore, upload: Upload, limits: UploadLimits, token: str
+) -> Verified | Refusal:
     """The slow part, on a detached copy of the row: no lock is held. StorageUnavailable
     propagates (the job is retried)."""
     if upload.multipart_upload_id is not None:
@@ -149,11 +219,12 @@ def _examine(store: ObjectStore, upload: Upload, limits: UploadLimits) -> Verifi
         assert upload.sealed_key is not None
         # Seal: the presigned POST stays usable until it expires, so the bytes are checked at
         # a key no link was issued for. The original goes after the commit that stops naming it.
+        run_key = run_copy_key(upload.sealed_key, token)
         try:
-            store.copy(upload.key, upload.sealed_key)
+            store.copy(upload.key, run_key)
         except ObjectNotFound:
             return Refusal("missing", f"The file never arrived in storage. {RESEND}")
-        upload.key = upload.sealed_key  # the detached copy only
+        upload.key = run_key  # the detached copy only
     verdict = inspect_object(store, upload, limits)
     if isinstance(verdict, Refusal):
         return verdict
@@ -169,19 +240,24 @@ def run_check(
     limits: UploadLimits,
     lease: CheckLease,
     now: Callable[[], datetime],
+    retry_within: timedelta = timedelta(0),
 ) -> UploadStatus | None:
     """Check the upload if it waits for a check: its final status, or None when there was
     nothing to do (finished already, or never asked). CheckBusy while another run holds it;
-    StorageUnavailable (the run lets go of the check, keeping the error) to be retried."""
+    StorageUnavailable (the run lets go of the check, keeping the error) to be retried: the
+    row then counts as queued for `retry_within` (the retry's longest backoff) plus a lease,
+    so the sweep does not queue a second chain of retries meanwhile."""
     token = str(uuid.uuid4())
-    snapshot = _claim(new_session, upload_id, token, now(), lease)
+    snapshot = _claim(new_session, store, upload_id, token, now(), lease)
     if snapshot is None:
         return None
     original_key = snapshot.key  # _examine moves the detached copy to the sealed key
     try:
-        verdict = _examine(store, snapshot, limits)
+        verdict = _examine(store, snapshot, limits, token)
     except Exception as exc:
-        _let_go(new_session, upload_id, token, str(exc))
+        queued_until = now() + retry_within + lease.for_size(snapshot.declared_size)
+        own_copy = snapshot.key if snapshot.key != original_key else None
+        _let_go(new_session, store, upload_id, token, str(exc), queued_until, own_copy)
         raise
     return _finish(new_session, store, upload_id, token, original_key, snapshot, verdict, now())
 
@@ -200,9 +276,14 @@ def _finish(
         upload = session.scalars(
             select(Upload).where(Upload.id == upload_id).with_for_update()
         ).one()
+        own_copy = snapshot.key if snapshot.key != original_key else None
         if upload.status != UploadStatus.PENDING or upload.check_token != token:
+            # Another run finished it or took it over: its result stands, and this run's
+            # copy (its own key, which no row names) goes after the commit.
+            if own_copy is not None:
+                delete_after_commit(session, store, own_copy)
             session.commit()
-            return None  # another run finished it or took it over: its result stands
+            return None
         owner = session.get(User, upload.owner_id)
         upload.check_token = None
         upload.check_claimed_until = None
@@ -212,6 +293,8 @@ def _finish(
             upload.sealed_key = snapshot.sealed_key
         if isinstance(verdict, Refusal):
             reject(session, store, upload, verdict, actor=owner, action=AuditAction.UPLOAD_REJECTED)
+            if own_copy is not None:
+                delete_after_commit(session, store, own_copy)
             if snapshot.reviewer_key:
                 delete_after_commit(session, store, snapshot.reviewer_key)
         else:
@@ -242,37 +325,63 @@ def _finish(
         return status
 
 
-def _let_go(new_session: Callable[[], Session], upload_id: int, token: str, error: str) -> None:
+def _let_go(
+    new_session: Callable[[], Session],
+    store: ObjectStore,
+    upload_id: int,
+    token: str,
+    error: str,
+    queued_until: datetime,
+    own_copy: str | None,
+) -> None:
+    """Give the check up for a retry: no run holds it, and it counts as queued (its retry is
+    waiting out its backoff) until `queued_until`. A copy this run sealed goes after the
+    commit (a failed deletion leaves it to reconcile)."""
     with new_session() as session:
         session.execute(
             update(Upload)
             .where(Upload.id == upload_id, Upload.check_token == token)
-            .values(check_token=None, check_claimed_until=None, check_error=error[:2000])
+            .values(check_token=None, check_claimed_until=queued_until, check_error=error[:2000])
             .execution_options(synchronize_session=False)
         )
+        if own_copy is not None:
+            delete_after_commit(session, store, own_copy)
         session.commit()
 
 
 def give_up(session: Session, upload_id: int, error: str, now: datetime) -> None:
-    """The check job used its last try: the upload shows that the check failed, and why."""
+    """The check job used its last try: the upload shows that the check failed, and why.
+    Nothing changes while a run holds the check (it will finish it)."""
     session.execute(
         update(Upload)
         .where(
             Upload.id == upload_id,
             Upload.status == UploadStatus.PENDING,
             Upload.check_requested_at.is_not(None),
+            or_(
+                Upload.check_token.is_(None),
+                Upload.check_claimed_until.is_(None),
+                Upload.check_claimed_until <= now,
+            ),
         )
         .values(check_failed_at=now, check_error=error[:2000])
         .execution_options(synchronize_session=False)
     )
 
 
-def stale_checks(session: Session, now: datetime, lease: CheckLease, *, limit: int = 500) -> int:
-    """Queue the check again for uploads asked for more than a lease ago that no run holds
-    (the job was lost with the broker, or its worker died); returns how many."""
+def stale_checks(
+    session: Session, store: ObjectStore, now: datetime, lease: CheckLease, *, limit: int = 500
+) -> int:
+    """Queue the check again for uploads whose run's lease, or whose queued job's time to
+    start, ran out with no progress (the job was lost with the broker, or its worker died);
+    returns how many. Each counts as queued again for a lease, so a check waiting for its job
+    (or in a retry's backoff) is never queued twice."""
     cutoff = now - lease.for_size(0)
-    ids = session.scalars(
-        select(Upload.id)
+    # Locked (PostgreSQL; SQLite's writers take turns anyway): a run finishing one of these
+    # meanwhile is waited for, and the row, no longer pending, is left out, so the copy it
+    # now names is never taken for a dead run's.
+    stale = session.scalars(
+        select(Upload)
         .where(
             Upload.status == UploadStatus.PENDING,
             Upload.check_requested_at.is_not(None),
@@ -284,7 +393,12 @@ def stale_checks(session: Session, now: datetime, lease: CheckLease, *, limit: i
         )
         .order_by(Upload.id)
         .limit(limit)
+        .with_for_update(skip_locked=True)
+        .execution_options(populate_existing=True)  # the locked row's values, not older ones
     ).all()
-    for upload_id in ids:
-        outbox.enqueue(session, CHECK_JOB, upload_id)
-    return len(ids)
+    for upload in stale:
+        _mark_queued(session, store, upload, now, lease)
+    session.flush()
+    for upload in stale:
+        outbox.enqueue(session, CHECK_JOB, upload.id)
+    return len(stale)

@@ -6,14 +6,16 @@ local backend they go to the routes in web/uploads/files.py, for S3 straight to 
 `complete` answers 202 at once: a job checks the file after the commit (eagerly in-process
 without a task queue), and the widget polls the upload until "status" is "verified" or
 "rejected" ("reason" says why), or "check_failed" (the check could not run; asking again
-retries it).
+retries it). A check nothing holds or waits for any more (its process died, and without a
+broker nothing queues it again; with one, the sweep does) shows as "check_failed" too, so
+the widget offers Resume.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from flask import abort, jsonify, request, url_for
+from flask import abort, current_app, jsonify, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.wrappers import Response
@@ -31,15 +33,19 @@ from portfolio.web.uploads import bp, upload_limits
 
 def upload_json(upload: Upload) -> dict[str, Any]:
     """What the widget shows and needs next; never the storage key."""
+    # Without a broker nothing queues a lost check again (with one, the sweep does).
+    in_process = bool(current_app.extensions["celery"].conf.task_always_eager)
+    lease = verification.check_lease_from(current_app.config)
+    lapsed = in_process and verification.check_lapsed(upload, utcnow(), lease)
     data: dict[str, Any] = {
         "id": upload.id,
-        "status": status_of(upload),
+        "status": status_of(upload, lapsed=lapsed),
         "name": upload.original_name,
         "size": upload.size if upload.size is not None else upload.declared_size,
         "size_text": human_size(upload.size or upload.declared_size),
         "content_type": upload.content_type,
         "sha256": upload.sha256,
-        "reason": reason_of(upload),
+        "reason": reason_of(upload, lapsed=lapsed),
         "method": "multipart" if upload.multipart_upload_id else "post",
         "expires_at": upload.expires_at.isoformat(),
         "urls": {
@@ -53,17 +59,18 @@ def upload_json(upload: Upload) -> dict[str, Any]:
     return data
 
 
-def status_of(upload: Upload) -> str:
+def status_of(upload: Upload, *, lapsed: bool = False) -> str:
     """The row's status, with "checking" and "check_failed" for a pending upload whose check
-    was asked for."""
+    was asked for (`lapsed`: nothing holds or waits for the check any more)."""
     if upload.status == UploadStatus.PENDING and upload.check_requested_at is not None:
-        return "check_failed" if upload.check_failed_at is not None else "checking"
+        failed = upload.check_failed_at is not None or lapsed
+        return "check_failed" if failed else "checking"
     return upload.status.value
 
 
-def reason_of(upload: Upload) -> str | None:
+def reason_of(upload: Upload, *, lapsed: bool = False) -> str | None:
     """Why the upload was refused, or why its check could not finish; None otherwise."""
-    if upload.status == UploadStatus.PENDING and upload.check_failed_at is not None:
+    if upload.status == UploadStatus.PENDING and (upload.check_failed_at is not None or lapsed):
         return "The file could not be checked just now. Nothing was lost: try again shortly."
     return upload.rejection_reason or None
 
@@ -161,7 +168,14 @@ def parts(upload_id: int) -> Response:
 def complete(upload_id: int) -> tuple[Response, int]:
     """Ask for the check: 202 with status "checking" (poll "self"); 200 once it is finished."""
     upload = _own_upload(upload_id, lock=True)
-    verification.request_check(db.session, get_store(), upload, now=utcnow(), actor=_signed_in())
+    verification.request_check(
+        db.session,
+        get_store(),
+        upload,
+        now=utcnow(),
+        actor=_signed_in(),
+        lease=verification.check_lease_from(current_app.config),
+    )
     reply = jsonify({"upload": upload_json(upload)})
     if upload.status == UploadStatus.PENDING:
         reply.headers["Location"] = url_for("uploads.show", upload_id=upload.id)
