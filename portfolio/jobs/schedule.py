@@ -5,6 +5,7 @@
 | deliver the outbox (emails due, retries) | every JOB_SWEEP_SECONDS |
 | queue again upload checks no run holds | every JOB_SWEEP_SECONDS |
 | reviewer reminders | SCHEDULE_REVIEW_REMINDERS |
+| candidates' window reminders | SCHEDULE_WINDOW_REMINDERS |
 | assign waiting sets | SCHEDULE_ASSIGN_WAITING |
 | close expired sets | SCHEDULE_CLOSE_EXPIRED |
 | decide expired enrollments (evaluation batch) | SCHEDULE_DECIDE_EXPIRED |
@@ -21,6 +22,7 @@ from celery.schedules import crontab
 
 DAILY = {
     "portfolio.jobs.reviews.remind": "SCHEDULE_REVIEW_REMINDERS",
+    "portfolio.jobs.enrollment.remind_windows": "SCHEDULE_WINDOW_REMINDERS",
     "portfolio.jobs.reviews.assign_waiting": "SCHEDULE_ASSIGN_WAITING",
     "portfolio.jobs.reviews.close_expired": "SCHEDULE_CLOSE_EXPIRED",
     "portfolio.jobs.reviews.decide_expired": "SCHEDULE_DECIDE_EXPIRED",
