@@ -265,3 +265,20 @@ def test_reopening_sends_the_set_back_to_its_reviewers(session):
     assert outcome_row(session, world).status is OutcomeStatus.NOT_YET_MET
     actions = [e.action for e in outcomes.history(session, world.submission)]
     assert actions.count("outcome.recorded") == 2 and "outcome.reopened" in actions
+
+
+def test_the_administrator_sees_the_evidence_and_each_reviewers_ratings_beside_the_outcome(
+    client, session
+):
+    world, (a, b) = world_in_review(session)
+    submit(session, world, a, "met")
+    submit(session, world, b, {"C1": "met", "C2": "partially_met", "C3": "met"})
+    admin = make_user(session, "admin@example.org", roles=(Role.ADMINISTRATOR,))
+    session.commit()
+    login_as(client, admin)
+    page = client.get(f"/admin/reviews/submissions/{world.submission.id}").get_data(as_text=True)
+    ratings = page.split('id="ratings"')[1].split("</table>")[0]
+    assert a.reviewer.name in ratings and b.reviewer.name in ratings
+    assert 'Partially met<br><span class="pre-line">Needs a concrete example.</span>' in ratings
+    evidence = page.split('id="evidence"')[1]
+    assert "I catalogued <strong>two hundred</strong> donated books." in evidence

@@ -14,8 +14,10 @@ from wtforms.fields.choices import SelectChoice
 
 from portfolio.domain.dates import format_date
 from portfolio.domain.errors import InvalidInput, NotFound
+from portfolio.domain.portfolios.snapshots import read_snapshot
 from portfolio.extensions import db
 from portfolio.models import Assignment, OutcomeStatus, SetOutcomeRecord, User
+from portfolio.services.portfolios import submissions
 from portfolio.services.reviewing import assignments, outcome_changes
 from portfolio.services.reviewing import profiles as reviewers
 from portfolio.services.reviewing import queues as review_queues
@@ -168,11 +170,15 @@ def submission_outcome(submission_id: int) -> str:
 
 def _outcome_page(submission_id: int, override: OverrideForm, reopen: ReopenForm) -> str:
     file = submission_file(db.session, submission_id)
+    # The evidence and every rating beside the outcome, so an override is decided on them.
+    snapshot = read_snapshot(file.submission.snapshot, file.submission.snapshot_sha256)
     return render_template(
         "admin/reviews/outcome.html",
         file=file,
         override=override,
         reopen=reopen,
+        snapshot=snapshot,
+        texts=submissions.submitted_html(file.submission, snapshot),
     )
 
 
