@@ -382,3 +382,11 @@ def test_serving_calibration_loads_no_numerical_library():
     # Given M M N against the agreed M P N: observed linear disagreement 1/3, chance 1, so
     # kappa is 1 - (1/3) / 1 = 2/3; the page shows it, and none of the libraries was loaded.
     assert out.stdout.split("\n")[:2] == ["True", "[]"]
+
+
+def test_marking_an_anchor_shows_the_evidence_to_agree_on(client, session):
+    world = make_world(session, reviewers=0)
+    _admin(session, client)
+    page = client.get(_anchor_url(world)).get_data(as_text=True)
+    evidence = page.split('id="evidence"')[1]
+    assert "I catalogued <strong>two hundred</strong> donated books." in evidence

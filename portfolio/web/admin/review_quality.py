@@ -12,11 +12,14 @@ from wtforms import MonthField
 from wtforms.validators import Optional
 
 from portfolio.domain.errors import InvalidInput
+from portfolio.domain.portfolios.snapshots import read_snapshot
 from portfolio.domain.reviewing.rubric import Rating
 from portfolio.extensions import db
 from portfolio.models import CalibrationAnchor, Submission
+from portfolio.services.portfolios import submissions
 from portfolio.services.reviewing import calibration
 from portfolio.services.reviewing import quality as review_quality
+from portfolio.services.reviewing.outcome_views import submission_file
 from portfolio.web import clock
 from portfolio.web.admin import bp
 from portfolio.web.admin.review_forms import current_admin, require_found
@@ -80,9 +83,14 @@ def calibration_anchor(submission_id: int) -> Response | tuple[str, int]:
         else:
             flash("The submission is now a calibration anchor.", "success")
             return redirect(url_for("admin.calibration_anchor", submission_id=submission_id))
+    snapshot = read_snapshot(submission.snapshot, submission.snapshot_sha256)
     html = render_template(
         "admin/reviews/anchor.html",
         submission=submission,
+        # The evidence and the reviewers' ratings, to agree the anchor's ratings on.
+        file=submission_file(db.session, submission_id),
+        snapshot=snapshot,
+        texts=submissions.submitted_html(submission, snapshot),
         competencies=calibration.competencies_of(submission),
         anchor=anchor,
         form=form,
