@@ -59,12 +59,10 @@ def test_nobody_is_reminded_too_early_after_the_window_or_once_certified(session
     assert reminders_to(mailbox, world.candidate.email) == []
 
 
-def test_the_job_sends_them_and_commits(app, session, mailbox):
-    from portfolio.jobs.enrollment import remind_windows
+def test_the_reminders_run_daily_on_the_beat_schedule(app):
+    from portfolio.jobs.schedule import beat_schedule
 
-    world = make_world(session, reviewers=0)
-    world.enrollment_set.enrollment.window_ends_on = clock.today() + timedelta(days=10)
-    session.commit()
-    with app.app_context():
-        assert remind_windows.apply().get() == 1
-    assert len(reminders_to(mailbox, world.candidate.email)) == 1
+    entry = beat_schedule(app.config)["portfolio.jobs.enrollment.remind_windows"]
+    assert entry["task"] == "portfolio.jobs.enrollment.remind_windows"
+    assert (entry["schedule"].hour, entry["schedule"].minute) == ({6}, {20})
+    assert "portfolio.jobs.enrollment.remind_windows" in app.extensions["celery"].tasks
