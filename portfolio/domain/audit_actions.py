@@ -110,6 +110,7 @@ class AuditAction(enum.StrEnum):
     CERTIFICATE_ISSUED = "certificate.issued"
     CERTIFICATE_REVOKED = "certificate.revoked"
     CERTIFICATE_REINSTATED = "certificate.reinstated"
+    CREDENTIAL_ISSUED = "credential.issued"
 
     # background work
     JOB_RETRIED = "job.retried"

@@ -19,7 +19,7 @@ import pytest
 from sqlalchemy import select
 
 from portfolio.domain.certification.status_list import decode_list
-from portfolio.models import Certificate, IssuedCredential, Role
+from portfolio.models import AuditEvent, Certificate, IssuedCredential, Role
 from portfolio.models.base import utcnow
 from portfolio.services.certification import certificate_admin, open_badges
 from portfolio.services.certification.issuer import issuer_from_settings, new_secret_key
@@ -204,6 +204,14 @@ def test_backfill_issues_a_credential_to_each_certificate_without_one(app, sessi
     assert "Issued 0 credentials" in again.output
     session.expire_all()
     assert session.get(Certificate, certificate.id).status_index is not None
+    # Every signature is on record, the backfill's as well as the one made at certification.
+    backfilled = session.scalar(select(IssuedCredential))
+    recorded = session.scalars(
+        select(AuditEvent).where(AuditEvent.action == "credential.issued")
+    ).all()
+    assert len(recorded) == 2  # at certification, then by the backfill
+    (mine,) = [e for e in recorded if e.details["public_id"] == backfilled.public_id]
+    assert mine.details["certificate"] == certificate.number
 
 
 def test_issuing_many_credentials_stays_fast(app, session, admin):

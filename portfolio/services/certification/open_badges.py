@@ -19,6 +19,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
+from portfolio.domain.audit_actions import AuditAction
 from portfolio.domain.certification.credentials import (
     CredentialFacts,
     SetResult,
@@ -39,6 +40,7 @@ from portfolio.models import (
     StatusListCredential,
     User,
 )
+from portfolio.services import audit
 from portfolio.services.certification.issuer import Issuer
 from portfolio.services.certification.numbers import status_of
 from portfolio.services.certification.set_states import set_states
@@ -73,6 +75,20 @@ def issue_credential(
     )
     session.add(credential)
     session.flush()
+    # At certification or by the backfill command: every signature the issuer makes is on record.
+    audit.record(
+        session,
+        actor=None,
+        action=AuditAction.CREDENTIAL_ISSUED,
+        object_type="credential",
+        object_id=credential.id,
+        details={
+            "certificate": certificate.number,
+            "public_id": public_id,
+            "key_id": credential.key_id,
+            "status_index": index,
+        },
+    )
     if session.get(StatusListCredential, 1) is None:
         refresh_status_list(session, issuer, now)
     return credential
