@@ -5,6 +5,9 @@ Routes join the admin blueprint, whose before_request already requires an admini
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
@@ -145,29 +148,47 @@ def decide_application(application_id: int) -> Response | tuple[str, int]:
     return _page(application, decision=form), 422
 
 
+def _ledger_entry(
+    application: Application,
+    form: Any,
+    slot: str,
+    record: Callable[[], object],
+    done: str,
+) -> Response | tuple[str, int]:
+    """One ledger form (payment, scholarship, refund, waiver): record it when the form reads
+    and the service accepts it (flash `done`, back to the application), else the page again
+    with the problem beside its field (422); the form keeps what was typed."""
+    if form.validate():
+        try:
+            record()
+        except InvalidInput as exc:
+            show_error(form, exc)
+        else:
+            flash(done, "success")
+            return redirect(url_for("admin.application", application_id=application.id))
+    return _page(application, **{slot: form}), 422
+
+
 @bp.post("/applications/<int:application_id>/payments")
 def record_payment(application_id: int) -> Response | tuple[str, int]:
     application = _load(application_id)
     form = PaymentForm(request.form, prefix="payment")
-    if form.validate():
-        try:
-            cents = payments.parse_amount(form.amount.data or "")
-            payments.record_payment(
-                db.session,
-                application,
-                actor=_me(),
-                amount_cents=cents,
-                method=form.method.data or "",
-                reference=form.reference.data or "",
-                received_on=form.received_on.data,  # type: ignore[arg-type]
-                today=utcnow().date(),
-            )
-        except InvalidInput as exc:
-            show_error(form, exc)  # type: ignore[arg-type]
-        else:
-            flash(f"Payment of {form.amount.data} recorded.", "success")
-            return redirect(url_for("admin.application", application_id=application.id))
-    return _page(application, payment=form), 422
+    return _ledger_entry(
+        application,
+        form,
+        "payment",
+        lambda: payments.record_payment(
+            db.session,
+            application,
+            actor=_me(),
+            amount_cents=payments.parse_amount(form.amount.data or ""),
+            method=form.method.data or "",
+            reference=form.reference.data or "",
+            received_on=form.received_on.data,  # type: ignore[arg-type]
+            today=utcnow().date(),
+        ),
+        f"Payment of {form.amount.data} recorded.",
+    )
 
 
 @bp.post("/applications/<int:application_id>/scholarships")
@@ -176,65 +197,59 @@ def award_scholarship(application_id: int) -> Response | tuple[str, int]:
     form = ScholarshipForm(request.form, prefix="scholarship")
     rules = drafts.rules_for(application)
     form.scholarship_key.choices = [SelectChoice(s.key, s.name) for s in rules.fees.scholarships]
-    if form.validate():
-        try:
-            scholarships.award_scholarship(
-                db.session,
-                application,
-                actor=_me(),
-                scholarship_key=form.scholarship_key.data or "",
-                note=form.note.data or "",
-                today=utcnow().date(),
-            )
-        except InvalidInput as exc:
-            show_error(form, exc)  # type: ignore[arg-type]
-        else:
-            flash("Scholarship awarded.", "success")
-            return redirect(url_for("admin.application", application_id=application.id))
-    return _page(application, scholarship=form), 422
+    return _ledger_entry(
+        application,
+        form,
+        "scholarship",
+        lambda: scholarships.award_scholarship(
+            db.session,
+            application,
+            actor=_me(),
+            scholarship_key=form.scholarship_key.data or "",
+            note=form.note.data or "",
+            today=utcnow().date(),
+        ),
+        "Scholarship awarded.",
+    )
 
 
 @bp.post("/applications/<int:application_id>/refunds")
 def record_refund(application_id: int) -> Response | tuple[str, int]:
     application = _load(application_id)
     form = RefundForm(request.form, prefix="refund")
-    if form.validate():
-        try:
-            payments.record_refund(
-                db.session,
-                application,
-                actor=_me(),
-                amount_cents=payments.parse_amount(form.amount.data or ""),
-                method=form.method.data or "",
-                reference=form.reference.data or "",
-                reason=form.reason.data or "",
-                today=utcnow().date(),
-            )
-        except InvalidInput as exc:
-            show_error(form, exc)  # type: ignore[arg-type]
-        else:
-            flash(f"Refund of {form.amount.data} recorded.", "success")
-            return redirect(url_for("admin.application", application_id=application.id))
-    return _page(application, refund=form), 422
+    return _ledger_entry(
+        application,
+        form,
+        "refund",
+        lambda: payments.record_refund(
+            db.session,
+            application,
+            actor=_me(),
+            amount_cents=payments.parse_amount(form.amount.data or ""),
+            method=form.method.data or "",
+            reference=form.reference.data or "",
+            reason=form.reason.data or "",
+            today=utcnow().date(),
+        ),
+        f"Refund of {form.amount.data} recorded.",
+    )
 
 
 @bp.post("/applications/<int:application_id>/waivers")
 def record_waiver(application_id: int) -> Response | tuple[str, int]:
     application = _load(application_id)
     form = WaiverForm(request.form, prefix="waiver")
-    if form.validate():
-        try:
-            payments.record_waiver(
-                db.session,
-                application,
-                actor=_me(),
-                amount_cents=payments.parse_amount(form.amount.data or ""),
-                reason=form.reason.data or "",
-                today=utcnow().date(),
-            )
-        except InvalidInput as exc:
-            show_error(form, exc)  # type: ignore[arg-type]
-        else:
-            flash(f"{form.amount.data} waived.", "success")
-            return redirect(url_for("admin.application", application_id=application.id))
-    return _page(application, waiver=form), 422
+    return _ledger_entry(
+        application,
+        form,
+        "waiver",
+        lambda: payments.record_waiver(
+            db.session,
+            application,
+            actor=_me(),
+            amount_cents=payments.parse_amount(form.amount.data or ""),
+            reason=form.reason.data or "",
+            today=utcnow().date(),
+        ),
+        f"{form.amount.data} waived.",
+    )
