@@ -1,7 +1,8 @@
 """Every script in bench/ still runs (bench/upload.py and bench/review_queue.py): a smoke run of
 each (tiny sizes, seconds) must exit 0 and end with one JSON object whose ratios are numbers.
-A template, view or service change that breaks a bench (a baseline missing a variable its template needs, an API reply that changed shape) fails
-here, not on the day someone wants figures.
+A template, view or service change that breaks a bench (a baseline missing a variable its
+template needs, an API reply that changed shape) fails here, not on the day someone wants
+figures.
 
 The benches make their own databases and servers, so they do not depend on TEST_DATABASE_URL:
 they run once, in the pass without it (tests/run_suite.py's SQLite pass). The review bench needs
