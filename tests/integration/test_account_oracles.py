@@ -25,7 +25,7 @@ from tests.helpers import make_user, post_form
 
 pytestmark = pytest.mark.database_independent  # `production_like` makes its own SQLite database
 
-SMTP_DELAY = 1.5  # seconds the mail server waits before each reply to DATA
+SMTP_DELAY = 3.0  # seconds the mail server waits before each reply to DATA
 
 
 class SlowMailbox:

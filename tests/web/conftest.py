@@ -17,6 +17,7 @@ from collections.abc import Iterator
 
 import pytest
 from flask import Flask
+from playwright.sync_api import expect
 from sqlalchemy import Engine, text
 from werkzeug.serving import make_server
 
@@ -45,6 +46,11 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if "tests/web/" in str(item.fspath):
             item.add_marker(skip)
+
+
+# Two test passes share two cores with the browser: an autosave (1.5 s debounce plus the
+# request) can take longer than Playwright's 5 s default without anything being wrong.
+expect.set_options(timeout=15_000)
 
 
 @pytest.fixture(scope="session")
