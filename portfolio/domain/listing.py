@@ -136,8 +136,8 @@ def read_list_request(args: Mapping[str, str], spec: ListSpec) -> ListRequest:
             continue
         if not option.allows(value):
             raise BadRequest(
-                f"“{value[:40]}” is not a {option.label.lower()} this list can show. "
-                f"Choose one of: {_labels(option.choices)}."
+                f"“{value[:40]}” is not one of the choices for {option.label}: "
+                f"{_labels(option.choices)}."
             )
         filters[option.name] = value
     sort = args.get("sort") or spec.sorts[0].value

@@ -14,7 +14,8 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, func, select
 from sqlalchemy.orm import QueryableAttribute, Session
 
-from portfolio.domain.listing import ListRequest, last_page
+from portfolio.domain.listing import Choice, ListFilter, ListRequest, last_page
+from portfolio.models import CompetencySet
 
 Sortable = ColumnElement[Any] | QueryableAttribute[Any]
 
@@ -40,3 +41,12 @@ def fetch_page(
         listed.order_by(ordering, tie).limit(request.per_page).offset((page - 1) * request.per_page)
     ).all()
     return list(rows), total, replace(request, page=page)
+
+
+def set_codes(session: Session) -> list[str]:
+    """Every competency set code of every program, once each, for a list's set filter."""
+    return list(session.scalars(select(CompetencySet.code).distinct().order_by(CompetencySet.code)))
+
+
+def set_filter(codes: list[str]) -> ListFilter:
+    return ListFilter("set", "Competency set", tuple(Choice(code, code) for code in codes))

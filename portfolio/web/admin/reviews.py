@@ -17,6 +17,7 @@ from portfolio.domain.errors import InvalidInput, NotFound
 from portfolio.domain.portfolios.snapshots import read_snapshot
 from portfolio.extensions import db
 from portfolio.models import Assignment, OutcomeStatus, SetOutcomeRecord, User
+from portfolio.services import listing
 from portfolio.services.portfolios import submissions
 from portfolio.services.reviewing import assignments, outcome_changes
 from portfolio.services.reviewing import profiles as reviewers
@@ -35,6 +36,7 @@ from portfolio.web.admin.review_forms import (
     require_found,
 )
 from portfolio.web.form_errors import show_error
+from portfolio.web.listing import list_request
 from portfolio.web.params import is_small_int
 
 
@@ -49,11 +51,9 @@ def reviews() -> str:
 
 @bp.get("/reviews/unassigned")
 def unassigned() -> str:
-    return render_template(
-        "admin/reviews/unassigned.html",
-        rows=unassigned_queue.unassigned(db.session),
-        total=unassigned_queue.count_unassigned(db.session),
-    )
+    spec = unassigned_queue.unassigned_list(listing.set_codes(db.session))
+    found = unassigned_queue.unassigned(db.session, list_request(spec))
+    return render_template("admin/reviews/unassigned.html", found=found, spec=spec)
 
 
 @bp.post("/reviews/unassigned/retry")
@@ -68,12 +68,9 @@ def retry_unassigned() -> Response:
 @bp.get("/reviews/overdue")
 def overdue() -> str:
     today = clock.today()
-    return render_template(
-        "admin/reviews/overdue.html",
-        rows=review_queues.overdue(db.session, today),
-        total=review_queues.count_overdue(db.session, today),
-        today=today,
-    )
+    spec = review_queues.overdue_list(listing.set_codes(db.session))
+    found = review_queues.overdue(db.session, list_request(spec), today)
+    return render_template("admin/reviews/overdue.html", found=found, spec=spec, today=today)
 
 
 def _load_assignment(assignment_id: int) -> Assignment:
