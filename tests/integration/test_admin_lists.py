@@ -12,7 +12,7 @@ from tests.integration.test_certificate_admin import certify
 from tests.integration.test_course_checks import text_of
 from tests.integration.test_decision_override import not_certified
 from tests.integration.test_review_queries import counting
-from tests.review_fixtures import make_framework
+from tests.review_fixtures import make_framework, make_reviewer
 
 LISTS = ("/admin/applications", "/admin/certificates", "/admin/decisions")
 # Every paged list, with one filter it offers.
@@ -22,6 +22,7 @@ FILTERED = {
     "/admin/decisions": "overridden",
     "/admin/reviews/overdue": "set",
     "/admin/reviews/unassigned": "set",
+    "/admin/reviews/reviewers": "status",
 }
 
 
@@ -118,3 +119,24 @@ def test_a_list_needs_the_same_queries_for_few_rows_and_many(
 def test_lists_are_for_administrators_only(client, session, url):
     login_as(client, make_user(session, "casey@example.org", roles=(Role.CANDIDATE,)))
     assert client.get(url).status_code == 403
+
+
+def test_reviewers_are_searched_filtered_and_need_the_same_queries_for_many(
+    app, client, session, admin
+):
+    make_reviewer(session, "ruth@example.org", name="Ruth Reader", library="Oak Library")
+    session.commit()
+    url = "/admin/reviews/reviewers?per_page=100"
+    with counting(app) as few:
+        assert "Showing 1 to 1 of 1 reviewer." in text_of(client.get(url))
+    for n in range(12):
+        make_reviewer(session, f"r{n}@example.org", name=f"Reviewer {n}")
+    session.commit()
+    with counting(app) as many:
+        assert "Showing 1 to 13 of 13 reviewers." in text_of(client.get(url))
+    assert len(many) == len(few)
+    found = text_of(client.get("/admin/reviews/reviewers?q=oak"))
+    assert "Ruth Reader" in found and "Reviewer 3" not in found
+    assert "No reviewers with these filters." in text_of(
+        client.get("/admin/reviews/reviewers?status=inactive")
+    )

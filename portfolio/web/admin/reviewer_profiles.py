@@ -13,6 +13,7 @@ from werkzeug.wrappers import Response
 from portfolio.domain.errors import InvalidInput
 from portfolio.extensions import db
 from portfolio.models import ReviewerProfile, User
+from portfolio.services import listing
 from portfolio.services.accounts.users import find_by_email
 from portfolio.services.reviewing import pool
 from portfolio.services.reviewing import profiles as reviewers
@@ -26,13 +27,15 @@ from portfolio.web.admin.review_forms import (
     set_choices,
 )
 from portfolio.web.form_errors import show_error
+from portfolio.web.listing import list_request
 
 
 @bp.get("/reviews/reviewers")
 def reviewer_list() -> str:
-    people = reviewers.reviewers_with_profiles(db.session)
-    counts = pool.open_review_counts(db.session, (person.id for person, _ in people))
-    return render_template("admin/reviews/reviewers.html", people=people, counts=counts)
+    spec = reviewers.reviewer_list(listing.set_codes(db.session))
+    found = reviewers.list_reviewers(db.session, list_request(spec))
+    counts = pool.open_review_counts(db.session, (person.id for person, _ in found.rows))
+    return render_template("admin/reviews/reviewers.html", found=found, spec=spec, counts=counts)
 
 
 @bp.route("/reviews/reviewers/<int:user_id>", methods=["GET", "POST"])
