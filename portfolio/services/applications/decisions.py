@@ -29,7 +29,7 @@ from portfolio.services import audit
 from portfolio.services.applications import emails, payments
 from portfolio.services.applications.drafts import flush_or_conflict
 from portfolio.services.enrollment.enroll import enroll
-from portfolio.services.listing import fetch_page
+from portfolio.services.listing import ListQuery, fetch_page
 
 QUEUE_ORDER = (
     EligibilityStatus.ELIGIBLE,
@@ -72,7 +72,7 @@ APPLICATION_LIST = ListSpec(
 )
 
 
-def list_applications(session: Session, request: ListRequest) -> ListPage[Application]:
+def applications_query(request: ListRequest) -> ListQuery[Application]:
     """One page of submitted (or decided) applications, never drafts, searched and filtered;
     each with its candidate and program (two queries)."""
     listed = (
@@ -98,14 +98,16 @@ def list_applications(session: Session, request: ListRequest) -> ListPage[Applic
             )
         else:
             listed = listed.where(Application.eligibility == eligibility)
-    rows, total, request = fetch_page(
-        session,
+    return ListQuery(
         listed,
-        request,
-        sort_columns={"submitted": Application.submitted_at, "candidate": User.name},
-        tiebreak=Application.id,
+        {"submitted": Application.submitted_at, "candidate": User.name},
+        Application.id,
+        lambda rows: [row[0] for row in rows],
     )
-    return ListPage([row[0] for row in rows], total, request)
+
+
+def list_applications(session: Session, request: ListRequest) -> ListPage[Application]:
+    return fetch_page(session, applications_query(request), request)
 
 
 def waiting_by_eligibility(session: Session) -> dict[EligibilityStatus, int]:

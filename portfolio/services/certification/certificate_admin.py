@@ -28,7 +28,7 @@ from portfolio.services import audit
 from portfolio.services.certification.issuer import current_issuer
 from portfolio.services.certification.numbers import status_of
 from portfolio.services.certification.status_lists import refresh_status_list
-from portfolio.services.listing import fetch_page
+from portfolio.services.listing import ListQuery, fetch_page
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,9 +81,7 @@ CERTIFICATE_LIST = ListSpec(
 )
 
 
-def list_certificates(
-    session: Session, request: ListRequest, today: date
-) -> ListPage[CertificateRow]:
+def certificates_query(request: ListRequest, today: date) -> ListQuery[CertificateRow]:
     """One page of certificates, searched, filtered by status on `today`, sorted (two queries)."""
     listed = (
         select(
@@ -114,19 +112,15 @@ def list_certificates(
         listed = listed.where(Certificate.revoked_at.is_(None), Certificate.expires_on < today)
     elif status == "valid":
         listed = listed.where(Certificate.revoked_at.is_(None), Certificate.expires_on >= today)
-    rows, total, request = fetch_page(
-        session,
+    return ListQuery(
         listed,
-        request,
-        sort_columns={
+        {
             "issued": Certificate.issued_on,
             "expires": Certificate.expires_on,
             "holder": User.name,
         },
-        tiebreak=Certificate.id,
-    )
-    return ListPage(
-        [
+        Certificate.id,
+        lambda rows: [
             CertificateRow(
                 id=row_id,
                 number=number,
@@ -140,9 +134,13 @@ def list_certificates(
             )
             for row_id, number, holder, program, issued_on, expires_on, revoked_at, reason in rows
         ],
-        total,
-        request,
     )
+
+
+def list_certificates(
+    session: Session, request: ListRequest, today: date
+) -> ListPage[CertificateRow]:
+    return fetch_page(session, certificates_query(request, today), request)
 
 
 def certificate_file(session: Session, certificate_id: int, today: date) -> CertificateFile:

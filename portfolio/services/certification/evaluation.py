@@ -155,8 +155,10 @@ def _issue(session: Session, enrollment: Enrollment, today: date, actor: User | 
 def _tell_not_certified(session: Session, enrollment: Enrollment, decision: Decision) -> None:
     candidate = enrollment.user
     dashboard = page_url("/me/")
-    where = f"Read how each set stood here: {dashboard}" if dashboard else (
-        "Sign in to Portfolio to read how each set stood."
+    where = (
+        f"Read how each set stood here: {dashboard}"
+        if dashboard
+        else ("Sign in to Portfolio to read how each set stood.")
     )
     outbox.queue(
         session,

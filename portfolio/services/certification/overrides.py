@@ -39,7 +39,7 @@ from portfolio.services import audit, outbox
 from portfolio.services.certification import certificate_admin
 from portfolio.services.certification import evaluation as certification
 from portfolio.services.links import page_url
-from portfolio.services.listing import fetch_page
+from portfolio.services.listing import ListQuery, fetch_page
 
 # The actions a decision's history shows.
 _HISTORY = (AuditAction.CERTIFICATION_DECIDED, AuditAction.CERTIFICATION_OVERRIDDEN)
@@ -114,7 +114,7 @@ DECISION_LIST = ListSpec(
 )
 
 
-def list_decisions(session: Session, request: ListRequest) -> ListPage[DecisionRow]:
+def decisions_query(request: ListRequest) -> ListQuery[DecisionRow]:
     """One page of decisions, both statuses, searched, filtered and sorted (two queries)."""
     listed = (
         select(
@@ -143,21 +143,19 @@ def list_decisions(session: Session, request: ListRequest) -> ListPage[DecisionR
     if "overridden" in request.filters:
         overridden = CertificationDecision.overridden_by_id.is_not(None)
         listed = listed.where(overridden if request.filters["overridden"] == "yes" else ~overridden)
-    rows, total, request = fetch_page(
-        session,
+    return ListQuery(
         listed,
-        request,
-        sort_columns={"decided": CertificationDecision.decided_at, "candidate": User.name},
-        tiebreak=CertificationDecision.id,
-    )
-    return ListPage(
-        [
+        {"decided": CertificationDecision.decided_at, "candidate": User.name},
+        CertificationDecision.id,
+        lambda rows: [
             DecisionRow(row_id, candidate, program, status, decided_at, overridden_by is not None)
             for row_id, candidate, program, status, decided_at, overridden_by in rows
         ],
-        total,
-        request,
     )
+
+
+def list_decisions(session: Session, request: ListRequest) -> ListPage[DecisionRow]:
+    return fetch_page(session, decisions_query(request), request)
 
 
 def decision_file(session: Session, decision_id: int) -> DecisionFile:

@@ -9,6 +9,7 @@ enrollments with their sets (for what is missing, by the evaluation rule itself)
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -27,7 +28,7 @@ from portfolio.models import (
 )
 from portfolio.services.certification.evaluation import standing
 from portfolio.services.enrollment.progress import enrollments_query
-from portfolio.services.listing import fetch_page
+from portfolio.services.listing import AnyRow, ListQuery, fetch_page
 
 AT_RISK_LIST = ListSpec(
     sorts=(
@@ -78,7 +79,8 @@ def _last_activity() -> Subquery:
     )
 
 
-def list_at_risk(session: Session, request: ListRequest, today: date) -> ListPage[AtRiskRow]:
+def at_risk_query(session: Session, request: ListRequest, today: date) -> ListQuery[AtRiskRow]:
+    """One page of open enrollments at risk, most urgent first unless sorted otherwise."""
     activity = _last_activity()
     ending = Enrollment.window_ends_on <= window_horizon(today)
     idle = or_(activity.c.last_at.is_(None), activity.c.last_at < inactive_before(today))
@@ -108,25 +110,16 @@ def list_at_risk(session: Session, request: ListRequest, today: date) -> ListPag
                 User.email.icontains(request.search, autoescape=True),
             )
         )
-    rows, total, request = fetch_page(
-        session,
-        listed,
-        request,
-        sort_columns={
-            "window": Enrollment.window_ends_on,
-            "activity": activity.c.last_at,
-            "candidate": User.name,
-        },
-        tiebreak=Enrollment.id,
-    )
-    enrollments = {
-        enrollment.id: enrollment
-        for enrollment in session.scalars(
-            enrollments_query().where(Enrollment.id.in_([row[0] for row in rows]))
-        )
-    }
-    return ListPage(
-        [
+
+    def to_rows(rows: Sequence[AnyRow]) -> list[AtRiskRow]:
+        # What is missing comes from the evaluation rule, so the batch's enrollments are
+        # loaded with their sets: one more query per page or export batch.
+        ids = [row[0] for row in rows]
+        enrollments = {
+            enrollment.id: enrollment
+            for enrollment in session.scalars(enrollments_query().where(Enrollment.id.in_(ids)))
+        }
+        return [
             AtRiskRow(
                 enrollment_id,
                 user_id,
@@ -139,7 +132,19 @@ def list_at_risk(session: Session, request: ListRequest, today: date) -> ListPag
                 standing(enrollments[enrollment_id], today).summary,
             )
             for enrollment_id, user_id, name, email, program, window_ends_on, last_at in rows
-        ],
-        total,
-        request,
+        ]
+
+    return ListQuery(
+        listed,
+        {
+            "window": Enrollment.window_ends_on,
+            "activity": activity.c.last_at,
+            "candidate": User.name,
+        },
+        Enrollment.id,
+        to_rows,
     )
+
+
+def list_at_risk(session: Session, request: ListRequest, today: date) -> ListPage[AtRiskRow]:
+    return fetch_page(session, at_risk_query(session, request, today), request)

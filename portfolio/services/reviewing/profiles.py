@@ -32,7 +32,7 @@ from portfolio.models import (
 )
 from portfolio.models.base import utcnow
 from portfolio.services import audit
-from portfolio.services.listing import fetch_page, set_filter
+from portfolio.services.listing import ListQuery, fetch_page, set_filter
 from portfolio.services.reviewing.calibration import start_calibration
 
 MAX_CAPACITY = 50
@@ -87,9 +87,7 @@ def reviewer_list(set_codes: list[str]) -> ListSpec:
     )
 
 
-def list_reviewers(
-    session: Session, request: ListRequest
-) -> ListPage[tuple[User, ReviewerProfile | None]]:
+def reviewers_query(request: ListRequest) -> ListQuery[tuple[User, ReviewerProfile | None]]:
     """One page of the people holding the reviewer role, each with their profile and its
     qualifications (three queries, whatever the page size)."""
     listed = (
@@ -120,14 +118,18 @@ def list_reviewers(
                 )
             )
         )
-    rows, total, request = fetch_page(
-        session,
+    return ListQuery(
         listed,
-        request,
-        sort_columns={"name": User.name, "email": User.email},
-        tiebreak=User.id,
+        {"name": User.name, "email": User.email},
+        User.id,
+        lambda rows: [(person, profile) for person, profile in rows],
     )
-    return ListPage([(person, profile) for person, profile in rows], total, request)
+
+
+def list_reviewers(
+    session: Session, request: ListRequest
+) -> ListPage[tuple[User, ReviewerProfile | None]]:
+    return fetch_page(session, reviewers_query(request), request)
 
 
 def profile_for(session: Session, user: User) -> ReviewerProfile:

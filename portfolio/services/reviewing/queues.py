@@ -22,7 +22,7 @@ from portfolio.models import (
     Submission,
     User,
 )
-from portfolio.services.listing import fetch_page, set_filter
+from portfolio.services.listing import ListQuery, fetch_page, set_filter
 from portfolio.services.reviewing import emails
 
 REMIND_DAYS_BEFORE = 3
@@ -123,7 +123,7 @@ def overdue_list(set_codes: list[str]) -> ListSpec:
     )
 
 
-def overdue(session: Session, request: ListRequest, today: date) -> ListPage[OverdueRow]:
+def overdue_query(request: ListRequest, today: date) -> ListQuery[OverdueRow]:
     """One page of open assignments past their due date (two queries)."""
     reviewer, candidate = aliased(User), aliased(User)
     listed = (
@@ -152,14 +152,16 @@ def overdue(session: Session, request: ListRequest, today: date) -> ListPage[Ove
         )
     if "set" in request.filters:
         listed = listed.where(CompetencySet.code == request.filters["set"])
-    rows, total, request = fetch_page(
-        session,
+    return ListQuery(
         listed,
-        request,
-        sort_columns={"due": Assignment.due_on, "reviewer": reviewer.name},
-        tiebreak=Assignment.id,
+        {"due": Assignment.due_on, "reviewer": reviewer.name},
+        Assignment.id,
+        lambda rows: [OverdueRow(*row) for row in rows],
     )
-    return ListPage([OverdueRow(*row) for row in rows], total, request)
+
+
+def overdue(session: Session, request: ListRequest, today: date) -> ListPage[OverdueRow]:
+    return fetch_page(session, overdue_query(request, today), request)
 
 
 def count_overdue(session: Session, today: date) -> int:

@@ -26,7 +26,7 @@ from portfolio.models import (
 )
 from portfolio.models.base import utcnow
 from portfolio.services import audit
-from portfolio.services.listing import fetch_page, set_filter
+from portfolio.services.listing import ListQuery, fetch_page, set_filter
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,7 +54,7 @@ def unassigned_list(set_codes: list[str]) -> ListSpec:
     )
 
 
-def unassigned(session: Session, request: ListRequest) -> ListPage[UnassignedRow]:
+def unassigned_query(request: ListRequest) -> ListQuery[UnassignedRow]:
     """One page of submissions short of reviewers, with why nobody fits (two queries)."""
     listed = (
         select(
@@ -78,14 +78,16 @@ def unassigned(session: Session, request: ListRequest) -> ListPage[UnassignedRow
         listed = listed.where(User.name.icontains(request.search, autoescape=True))
     if "set" in request.filters:
         listed = listed.where(CompetencySet.code == request.filters["set"])
-    rows, total, request = fetch_page(
-        session,
+    return ListQuery(
         listed,
-        request,
-        sort_columns={"since": ReviewShortfall.since, "candidate": User.name},
-        tiebreak=ReviewShortfall.id,
+        {"since": ReviewShortfall.since, "candidate": User.name},
+        ReviewShortfall.id,
+        lambda rows: [UnassignedRow(*row) for row in rows],
     )
-    return ListPage([UnassignedRow(*row) for row in rows], total, request)
+
+
+def unassigned(session: Session, request: ListRequest) -> ListPage[UnassignedRow]:
+    return fetch_page(session, unassigned_query(request), request)
 
 
 def count_unassigned(session: Session) -> int:
