@@ -44,14 +44,25 @@ class MailSettings:
         )
 
 
-def compose(settings: MailSettings, *, to: str, subject: str, body: str) -> EmailMessage:
-    """A plain-text message from the configured sender."""
+def compose(
+    settings: MailSettings,
+    *,
+    to: str,
+    subject: str,
+    body: str,
+    unsubscribe_url: str | None = None,
+) -> EmailMessage:
+    """A plain-text message from the configured sender. With `unsubscribe_url`, the one-click
+    unsubscribe headers of RFC 8058: a mail program POSTs "List-Unsubscribe=One-Click" to it."""
     message = EmailMessage()
     message["From"] = settings.sender
     message["To"] = to
     message["Subject"] = subject
     message["Date"] = formatdate(localtime=False)
     message["Message-ID"] = make_msgid(domain=settings.sender.rpartition("@")[2] or None)
+    if unsubscribe_url:
+        message["List-Unsubscribe"] = f"<{unsubscribe_url}>"
+        message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     message.set_content(body)
     return message
 

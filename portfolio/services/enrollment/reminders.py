@@ -12,11 +12,12 @@ from portfolio.domain.certification.evaluation import Verdict
 from portfolio.domain.dates import add_months, format_date
 from portfolio.domain.enrollment.reminders import WINDOW_REMINDER_MONTHS, window_reminder_due
 from portfolio.domain.lifecycle import SetLifecycle
+from portfolio.domain.notifications import Kind
 from portfolio.models import Enrollment, EnrollmentStatus, Route
-from portfolio.services import outbox
 from portfolio.services.certification.evaluation import standing
 from portfolio.services.enrollment.progress import enrollments_query
 from portfolio.services.links import page_url
+from portfolio.services.notifications import notify
 
 
 def send_window_reminders(session: Session, today: date) -> int:
@@ -53,9 +54,11 @@ def _remind(session: Session, enrollment: Enrollment, months: int, still: str) -
         else ""
     )
     dashboard = page_url("/me/") or "sign in to Portfolio"
-    queued = outbox.queue(
+    queued = notify(
         session,
-        to=candidate.email,
+        user=candidate,
+        kind=Kind.DEADLINE_REMINDER,
+        link="/me/",
         subject=f"Your {program} window ends on {format_date(enrollment.window_ends_on)}",
         body=(
             f"Hello {candidate.name},\n\nYour completion window for {program} ends on "
