@@ -60,10 +60,13 @@ def compose(
     message["Subject"] = subject
     message["Date"] = formatdate(localtime=False)
     message["Message-ID"] = make_msgid(domain=settings.sender.rpartition("@")[2] or None)
+    message.set_content(body)
     if unsubscribe_url:
+        # A URL has no space to fold at: at the default 78 columns the header would be sent as
+        # encoded words, which mail programs do not read as a link. Headers may be 998 long.
+        message.policy = message.policy.clone(max_line_length=998)
         message["List-Unsubscribe"] = f"<{unsubscribe_url}>"
         message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
-    message.set_content(body)
     return message
 
 

@@ -121,14 +121,12 @@ def chosen_delivery(session: Session, user_id: int, kind: Kind) -> Delivery | No
 def preferences(session: Session, user: User) -> dict[Kind, Delivery]:
     """The delivery of every kind `user` may choose for (their roles'), the default where they
     never chose."""
-    chosen: dict[Kind, Delivery] = {
-        kind: delivery
-        for kind, delivery in session.execute(
-            select(NotificationPreference.kind, NotificationPreference.delivery).where(
-                NotificationPreference.user_id == user.id
-            )
+    rows = session.execute(
+        select(NotificationPreference.kind, NotificationPreference.delivery).where(
+            NotificationPreference.user_id == user.id
         )
-    }
+    )
+    chosen = {row.kind: row.delivery for row in rows}
     return {
         kind: delivery_for(kind, chosen.get(kind))
         for kind in choosable_kinds(str(role) for role in user.role_names)
