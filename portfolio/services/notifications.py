@@ -57,6 +57,9 @@ def notify(
     the app path `link`) and, as their choice for `kind` says, an email (to `to` when it is not
     the account's address: a changed address is told at the old one). `key` names the event:
     one told before is not told again (False)."""
+    if link and not (link.startswith("/") and not link.startswith("//")):
+        # The list renders it as a link: only a path of this app, never another site.
+        raise ValueError(f"a notification links to a path of this app, not {link!r}")
     if key is not None and session.scalar(
         select(Notification.id).where(Notification.idempotency_key == key)
     ):

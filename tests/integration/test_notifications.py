@@ -380,3 +380,19 @@ def test_account_emails_without_an_account_make_no_notification(session, mailbox
         select(OutboxMessage).where(OutboxMessage.recipient == "fresh.person@example.org")
     )
     assert row.kind == "account_security"
+
+
+def test_the_digest_command_for_cron_sends_once_however_often_it_runs(app, session, mailbox):
+    reviewer = make_user(session, "cron.reader@example.org", roles=(Role.REVIEWER,))
+    notifications.choose(session, reviewer.id, Kind.REVIEW_REMINDER, Delivery.DIGEST)
+    notifications.notify(
+        session, user=reviewer, kind=Kind.REVIEW_REMINDER, subject="Review due soon", body="b"
+    )
+    session.commit()
+    runner = app.test_cli_runner()
+    first = runner.invoke(args=["notifications", "digest"])
+    again = runner.invoke(args=["notifications", "digest"])
+    assert first.output.strip() == "Queued 1 digest." and first.exit_code == 0
+    assert again.output.strip() == "Queued 0 digests."
+    (digest,) = mailbox.to(reviewer.email)
+    assert "- Review due soon" in mailbox.body(digest)
