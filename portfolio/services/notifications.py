@@ -108,7 +108,7 @@ def footer(kind: Kind, unsubscribe: str | None) -> str:
     lines.append(
         f"Choose which emails you get: {choose}"
         if choose
-        else "Choose which emails you get under Account, Notifications."
+        else "Choose which emails you get under Account, Email notifications."
     )
     return "\n".join(lines) + "\n"
 

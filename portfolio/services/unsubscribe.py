@@ -21,7 +21,7 @@ SALT = "notifications.unsubscribe"
 PATH = "/notifications/unsubscribe/"
 NOT_VALID = (
     "This unsubscribe link is not valid: it may have been copied incompletely. Sign in and "
-    "choose which emails you get under Account, Notifications."
+    "choose which emails you get under Account, Email notifications."
 )
 
 
