@@ -33,12 +33,7 @@ from portfolio.web.admin.application_forms import (
     WaiverForm,
 )
 from portfolio.web.form_errors import show_error
-
-QUEUE_TITLES = {
-    "eligible": "Eligible",
-    "needs_review": "Needs case-by-case review",
-    "not_eligible": "Not eligible",
-}
+from portfolio.web.listing import list_request
 
 
 def _me() -> User:
@@ -60,8 +55,15 @@ def _decision_mail() -> application_decisions.DecisionMail:
 
 @bp.get("/applications", endpoint="applications")
 def applications_queue() -> str:
-    queue = application_decisions.submitted_queue(db.session)
-    return render_template("admin/applications.html", queue=queue, titles=QUEUE_TITLES)
+    spec = application_decisions.APPLICATION_LIST
+    found = application_decisions.list_applications(db.session, list_request(spec))
+    return render_template(
+        "admin/applications.html",
+        found=found,
+        spec=spec,
+        waiting=application_decisions.waiting_by_eligibility(db.session),
+        titles=application_decisions.ELIGIBILITY_TITLES,
+    )
 
 
 @bp.get("/applications/<int:application_id>")

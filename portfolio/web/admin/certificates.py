@@ -19,15 +19,14 @@ from portfolio.services.certification import certificate_admin, overrides
 from portfolio.web import clock
 from portfolio.web.admin import bp
 from portfolio.web.admin.review_forms import current_admin
+from portfolio.web.listing import list_request
 
 
 @bp.get("/certificates")
 def certificates() -> str:
-    return render_template(
-        "admin/certificates/index.html",
-        rows=certificate_admin.latest_certificates(db.session, clock.today()),
-        total=certificate_admin.count_certificates(db.session),
-    )
+    spec = certificate_admin.CERTIFICATE_LIST
+    found = certificate_admin.list_certificates(db.session, list_request(spec), clock.today())
+    return render_template("admin/certificates/index.html", found=found, spec=spec)
 
 
 @bp.get("/certificates/<int:certificate_id>")

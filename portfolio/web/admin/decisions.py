@@ -21,15 +21,14 @@ from portfolio.services.certification import overrides
 from portfolio.web import clock
 from portfolio.web.admin import bp
 from portfolio.web.admin.review_forms import current_admin
+from portfolio.web.listing import list_request
 
 
 @bp.get("/decisions")
 def decisions() -> str:
-    return render_template(
-        "admin/decisions/index.html",
-        rows=overrides.latest_decisions(db.session),
-        total=overrides.count_decisions(db.session),
-    )
+    spec = overrides.DECISION_LIST
+    found = overrides.list_decisions(db.session, list_request(spec))
+    return render_template("admin/decisions/index.html", found=found, spec=spec)
 
 
 @bp.get("/decisions/<int:decision_id>")
