@@ -35,6 +35,7 @@ from portfolio.models.frameworks import (
     SetKind,
 )
 from portfolio.models.jobs import JobFailure
+from portfolio.models.notifications import Notification, NotificationPreference
 from portfolio.models.outbox import OutboxMessage, OutboxStatus
 from portfolio.models.portfolios import (
     Artifact,
@@ -89,6 +90,8 @@ __all__ = [
     "IssuedCredential",
     "JobFailure",
     "LedgerKind",
+    "Notification",
+    "NotificationPreference",
     "OutboxMessage",
     "OutboxStatus",
     "OutcomeStatus",

@@ -28,6 +28,7 @@ def register_web(app: Flask) -> None:
         certificates,
         credentials,
         frameworks,
+        notifications,
         public,
         reviewer,
         supervisor,
@@ -56,5 +57,6 @@ def register_web(app: Flask) -> None:
         uploads,
         certificates,
         credentials,
+        notifications,
     ):
         app.register_blueprint(module.bp)

@@ -208,6 +208,7 @@ NOT_CRAWLED = {
     "supervisor.join",
     "uploads.download",
     "uploads.local_download",
+    "notifications.confirm_unsubscribe",  # tests/integration/test_notifications.py
     # Objects the demo data does not make: decisions and certificates, draft framework
     # versions (the demo program is published), and file uploads (its artifacts are links).
     "admin.certificate",

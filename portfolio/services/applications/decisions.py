@@ -192,8 +192,7 @@ def approve_application(
     emails.send_application_approved(
         session,
         key=f"application.approved:{application.id}",
-        to=application.user.email,
-        name=application.user.name,
+        user=application.user,
         program=application.framework.name,
         window_ends_on=enrollment.window_ends_on,
         reason=text,
@@ -225,8 +224,7 @@ def reject_application(
     emails.send_application_rejected(
         session,
         key=f"application.rejected:{application.id}",
-        to=application.user.email,
-        name=application.user.name,
+        user=application.user,
         program=application.framework.name,
         reason=text,
         dashboard_url=mail.dashboard_url,

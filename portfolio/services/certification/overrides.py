@@ -21,6 +21,7 @@ from portfolio.domain.audit_actions import AuditAction
 from portfolio.domain.certification.revocation import public_statement as checked_statement
 from portfolio.domain.errors import Conflict, NotFound
 from portfolio.domain.listing import Choice, ListFilter, ListPage, ListRequest, ListSpec
+from portfolio.domain.notifications import Kind
 from portfolio.domain.reasons import written_reason
 from portfolio.models import (
     Application,
@@ -35,11 +36,12 @@ from portfolio.models import (
     User,
 )
 from portfolio.models.base import utcnow
-from portfolio.services import audit, outbox
+from portfolio.services import audit
 from portfolio.services.certification import certificate_admin
 from portfolio.services.certification import evaluation as certification
 from portfolio.services.links import page_url
 from portfolio.services.listing import ListQuery, fetch_page
+from portfolio.services.notifications import notify
 
 # The actions a decision's history shows.
 _HISTORY = (AuditAction.CERTIFICATION_DECIDED, AuditAction.CERTIFICATION_OVERRIDDEN)
@@ -362,9 +364,11 @@ def _tell_candidate(
         outcome = "You are now certified; your certificate number comes in a separate message."
     else:
         outcome = "You are not certified, and any certificate issued to you is revoked."
-    outbox.queue(
+    notify(
         session,
-        to=candidate.email,
+        user=candidate,
+        kind=Kind.DECISION,
+        link="/me/",
         subject=f"Your certification decision has changed: {program}",
         body=(
             f"Hello {candidate.name},\n\nThe program office has changed the decision on your "

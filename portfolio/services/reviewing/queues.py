@@ -192,8 +192,7 @@ def send_review_reminders(session: Session, today: date) -> int:
             continue
         emails.reminder(
             session,
-            to=assignment.reviewer.email,
-            name=assignment.reviewer.name,
+            reviewer=assignment.reviewer,
             set_name=assignment.submission.enrollment_set.competency_set.name,
             due_on=assignment.due_on,
             today=today,
