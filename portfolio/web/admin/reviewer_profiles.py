@@ -26,14 +26,38 @@ from portfolio.web.admin.review_forms import (
     require_found,
     set_choices,
 )
+from portfolio.web.exports import export, export_format
 from portfolio.web.form_errors import show_error
 from portfolio.web.listing import list_request
 
+REVIEWER_COLUMNS = (
+    ("Name", lambda row: row[0].name),
+    ("Email", lambda row: row[0].email),
+    ("Library", lambda row: row[1].library if row[1] else ""),
+    ("Capacity", lambda row: row[1].capacity if row[1] else None),
+    (
+        "Status",
+        lambda row: "No profile" if not row[1] else ("Active" if row[1].active else "Inactive"),
+    ),
+    (
+        "Qualified for",
+        lambda row: (
+            ", ".join(f"{q.framework_slug.upper()} {q.set_code}" for q in row[1].qualifications)
+            if row[1]
+            else ""
+        ),
+    ),
+)
+
 
 @bp.get("/reviews/reviewers")
-def reviewer_list() -> str:
+def reviewer_list() -> str | Response:
     spec = reviewers.reviewer_list(listing.set_codes(db.session))
-    found = reviewers.list_reviewers(db.session, list_request(spec))
+    asked = list_request(spec)
+    if kind := export_format():
+        rows = listing.stream_rows(db.session, reviewers.reviewers_query(asked), asked)
+        return export(kind, "reviewers", REVIEWER_COLUMNS, rows)
+    found = reviewers.list_reviewers(db.session, asked)
     counts = pool.open_review_counts(db.session, (person.id for person, _ in found.rows))
     return render_template("admin/reviews/reviewers.html", found=found, spec=spec, counts=counts)
 

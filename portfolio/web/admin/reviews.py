@@ -35,6 +35,7 @@ from portfolio.web.admin.review_forms import (
     current_admin,
     require_found,
 )
+from portfolio.web.exports import export, export_format
 from portfolio.web.form_errors import show_error
 from portfolio.web.listing import list_request
 from portfolio.web.params import is_small_int
@@ -49,10 +50,33 @@ def reviews() -> str:
     )
 
 
+UNASSIGNED_COLUMNS = (
+    ("Candidate", lambda r: r.candidate_name),
+    ("Set", lambda r: r.set_code),
+    ("Set name", lambda r: r.set_name),
+    ("Attempt", lambda r: r.attempt),
+    ("Missing", lambda r: r.missing),
+    ("Kind", lambda r: r.kind.value),
+    ("Why nobody fits", lambda r: "; ".join(r.reasons.get("reasons", []))),
+    ("Waiting since", lambda r: r.since),
+)
+OVERDUE_COLUMNS = (
+    ("Candidate", lambda a: a.candidate_name),
+    ("Set", lambda a: a.set_code),
+    ("Set name", lambda a: a.set_name),
+    ("Reviewer", lambda a: a.reviewer_name),
+    ("Due on", lambda a: a.due_on),
+)
+
+
 @bp.get("/reviews/unassigned")
-def unassigned() -> str:
+def unassigned() -> str | Response:
     spec = unassigned_queue.unassigned_list(listing.set_codes(db.session))
-    found = unassigned_queue.unassigned(db.session, list_request(spec))
+    asked = list_request(spec)
+    if kind := export_format():
+        rows = listing.stream_rows(db.session, unassigned_queue.unassigned_query(asked), asked)
+        return export(kind, "unassigned", UNASSIGNED_COLUMNS, rows)
+    found = unassigned_queue.unassigned(db.session, asked)
     return render_template("admin/reviews/unassigned.html", found=found, spec=spec)
 
 
@@ -66,10 +90,14 @@ def retry_unassigned() -> Response:
 
 
 @bp.get("/reviews/overdue")
-def overdue() -> str:
+def overdue() -> str | Response:
     today = clock.today()
     spec = review_queues.overdue_list(listing.set_codes(db.session))
-    found = review_queues.overdue(db.session, list_request(spec), today)
+    asked = list_request(spec)
+    if kind := export_format():
+        rows = listing.stream_rows(db.session, review_queues.overdue_query(asked, today), asked)
+        return export(kind, "overdue-reviews", OVERDUE_COLUMNS, rows)
+    found = review_queues.overdue(db.session, asked, today)
     return render_template("admin/reviews/overdue.html", found=found, spec=spec, today=today)
 
 
