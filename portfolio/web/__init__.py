@@ -28,6 +28,7 @@ def register_web(app: Flask) -> None:
         certificates,
         credentials,
         frameworks,
+        provider,
         public,
         reviewer,
         supervisor,
@@ -56,5 +57,6 @@ def register_web(app: Flask) -> None:
         uploads,
         certificates,
         credentials,
+        provider,
     ):
         app.register_blueprint(module.bp)
