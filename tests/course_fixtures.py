@@ -8,8 +8,10 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from portfolio.domain.courses.approval import MapEntry
+from portfolio.domain.programs.rules import CourseApprovalRules, rules_from_document
 from portfolio.models import CourseVersion, Framework, Provider, Role, User
-from portfolio.services.courses import applications, providers
+from portfolio.services.courses import applications, decisions, evaluations, providers
+from portfolio.web import clock
 from tests.framework_documents import lsscp_document
 from tests.helpers import make_user
 from tests.portfolio_fixtures import make_upload
@@ -60,9 +62,10 @@ def complete_draft(
     *,
     title: str = "Cataloguing Essentials",
     leave_out: tuple[str, ...] = (),
+    set_code: str = "CORE",
 ) -> CourseVersion:
-    """A draft for CORE with verified files, methods and a map (leaving out some competencies)."""
-    core = next(s for s in framework.sets if s.code == "CORE")
+    """A draft with verified files, methods and a map (leaving out some competencies)."""
+    core = next(s for s in framework.sets if s.code == set_code)
     version = applications.start_course(
         session, provider, set_id=core.id, title=title, actor=member
     )
@@ -85,6 +88,38 @@ def complete_draft(
             session, version, which=which, upload_id=upload.id, actor=member
         )
     return version
+
+
+def approved_and_waiting(
+    session: Session, framework: Framework, *, admin: User, evaluator: User, set_code: str
+) -> User:
+    """A provider (returned: the person acting for it) with one course approved and one
+    waiting for `evaluator`'s evaluation, both for `set_code`."""
+    provider, member = make_provider(session, email="provider@example.org")
+    today = clock.today()
+    for title in ("Approved Course", "Waiting Course"):
+        version = complete_draft(
+            session, provider, member, framework, title=title, set_code=set_code
+        )
+        applications.submit_version(session, version, actor=member, today=today)
+        evaluations.assign_evaluator(session, version, evaluator_id=evaluator.id, actor=admin)
+    first = provider.courses[0].versions[0]
+    first_evaluation = first.evaluations[0]
+    evaluations.submit_evaluation(
+        session,
+        first_evaluation,
+        ratings={c.key: "meets" for c in course_rules_of(framework).rubric_criteria},
+        comment="Good.",
+        actor=evaluator,
+    )
+    decisions.approve(session, first, actor=admin, today=today)
+    return member
+
+
+def course_rules_of(framework: Framework) -> CourseApprovalRules:
+    rules = rules_from_document(framework.rules).courses
+    assert rules is not None
+    return rules
 
 
 def make_admin(session: Session, email: str = "office@example.org") -> User:
