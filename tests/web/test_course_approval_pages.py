@@ -1,7 +1,7 @@
 """Course approval in a real browser, axe-clean at every step: a provider applies for approval
 of a course (files through the upload widget, the competency map, submitting with the fee
 owed), the office asks a course evaluator, who rates it against the rubric, and the office
-approves it; the provider's public page then lists it."""
+approves it; the provider's public page then lists it. All on a 390 px wide phone."""
 
 from __future__ import annotations
 
@@ -39,6 +39,12 @@ def seed(live_app) -> None:
         session.commit()
 
 
+def check(page: Page) -> None:
+    """axe-clean, and nothing scrolls sideways on a 390 px wide phone."""
+    assert_accessible(page)
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), page.url
+
+
 def switch_to(page: Page, live: str, email: str, path: str) -> None:
     page.context.clear_cookies()
     sign_in(page, live, email, path)
@@ -56,22 +62,23 @@ def upload(page: Page, which: str, tmp_path) -> None:
 
 def test_a_provider_applies_and_the_office_approves(page: Page, live: str, live_app, tmp_path):
     seed(live_app)
+    page.set_viewport_size({"width": 390, "height": 844})
     sign_in(page, live, "pat@example.org", "/provider/")
     expect(page.get_by_role("heading", level=1)).to_have_text("Your courses")
-    assert_accessible(page)
+    check(page)
     page.get_by_role("link", name="Apply for approval of a new course").click()
     page.get_by_label("Competency set").select_option(label="Test Program: CORE Core skills")
     page.get_by_label("Course title").fill("Cataloguing Essentials")
     page.get_by_role("button", name="Start the application").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Cataloguing Essentials")
-    assert_accessible(page)
+    check(page)
 
     # Submitting an incomplete application names what is missing, and nothing is lost.
     page.get_by_role("button", name="Submit for approval").click()
     expect(page.get_by_role("alert")).to_contain_text(
         "The course must cover every competency of CORE: for C1, C2, C3"
     )
-    assert_accessible(page)
+    check(page)
 
     page.get_by_label("Description").fill("Six weeks of cataloguing practice.")
     page.get_by_label("Hybrid").check()
@@ -85,14 +92,14 @@ def test_a_provider_applies_and_the_office_approves(page: Page, live: str, live_
     page.get_by_role("button", name="Save the draft").click()
     expect(page.get_by_role("status").first).to_contain_text("The draft is saved.")
     expect(page.get_by_text("syllabus.pdf").first).to_be_visible()
-    assert_accessible(page)
+    check(page)
     page.get_by_role("button", name="Submit for approval").click()
     expect(page.locator("#course-status")).to_have_text("Submitted, waiting for evaluators")
-    assert_accessible(page)
+    check(page)
 
     switch_to(page, live, "admin@example.org", "/admin/course-approvals")
     expect(page.get_by_role("heading", level=1)).to_have_text("Course approvals")
-    assert_accessible(page)
+    check(page)
     page.get_by_role("link", name="Cataloguing Essentials").click()
     expect(page.get_by_text("Cole: They work at Prairie Library School")).to_be_visible()
     page.get_by_label(re.compile("Course evaluator")).select_option(
@@ -100,17 +107,17 @@ def test_a_provider_applies_and_the_office_approves(page: Page, live: str, live_
     )
     page.get_by_role("button", name="Ask them to evaluate it").click()
     expect(page.locator("#course-status")).to_have_text("Being evaluated")
-    assert_accessible(page)
+    check(page)
 
     switch_to(page, live, "eve@example.org", "/review/course-evaluations")
     page.get_by_role("link", name="Cataloguing Essentials").click()
-    assert_accessible(page)
+    check(page)
     for fieldset in page.locator("fieldset").all():
         fieldset.get_by_label("Meets the standard", exact=True).check()
     page.get_by_label("Your comment for the program office").fill("Covers every competency.")
     page.get_by_role("button", name="Send the evaluation").click()
     expect(page.get_by_text("You sent this evaluation")).to_be_visible()
-    assert_accessible(page)
+    check(page)
 
     switch_to(page, live, "admin@example.org", "/admin/course-approvals")
     page.get_by_role("link", name="Cataloguing Essentials").click()
@@ -121,10 +128,10 @@ def test_a_provider_applies_and_the_office_approves(page: Page, live: str, live_
     expect(page.locator("#course-status")).to_have_text(
         f"Approved {format_date(today)} until {until}"
     )
-    assert_accessible(page)
+    check(page)
 
     page.context.clear_cookies()
     page.goto(f"{live}/providers/prairie-library-school")
     expect(page.get_by_role("heading", level=1)).to_have_text("Prairie Library School")
     expect(page.get_by_text("Cataloguing Essentials")).to_be_visible()
-    assert_accessible(page)
+    check(page)
