@@ -11,13 +11,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from portfolio.domain.audit_actions import AuditAction
 from portfolio.domain.courses import approval
 from portfolio.domain.errors import Conflict, InvalidInput, NotFound
 from portfolio.domain.ids import is_row_id
 from portfolio.models import (
+    Course,
     CourseEvaluation,
     CourseEvaluationStatus,
     CourseVersion,
@@ -145,6 +146,14 @@ def open_evaluations(session: Session, evaluator: User) -> list[CourseEvaluation
             .where(
                 CourseEvaluation.evaluator_id == evaluator.id,
                 CourseEvaluation.status == CourseEvaluationStatus.ASSIGNED,
+            )
+            .options(
+                selectinload(CourseEvaluation.course_version).selectinload(
+                    CourseVersion.competency_set
+                ),
+                selectinload(CourseEvaluation.course_version)
+                .selectinload(CourseVersion.course)
+                .selectinload(Course.provider),
             )
             .order_by(CourseEvaluation.assigned_at)
         )
