@@ -24,17 +24,17 @@ from portfolio.models import (
     ProviderMember,
     Role,
 )
-from portfolio.services.courses import decisions, evaluations
+from portfolio.services.courses import applications, decisions, evaluations, providers
 from portfolio.services.uploads.access import can_download
 from portfolio.web import clock
 from tests.course_fixtures import (
-    PROVIDER_NAME,
     complete_draft,
     course_framework,
     make_admin,
     make_provider,
 )
 from tests.helpers import login_as, make_user, post_form
+from tests.integration.test_review_queries import counting
 from tests.portfolio_fixtures import make_upload
 from tests.review_fixtures import make_reviewer
 
@@ -313,8 +313,6 @@ def test_a_reviewer_acting_for_the_provider_is_refused(session):
     provider, member = make_provider(session)
     version = submitted_course(session, framework, provider, member)
     insider = make_reviewer(session, "in@example.org", name="Ina", library="Somewhere Else")
-    from portfolio.services.courses import providers
-
     providers.add_member(session, provider, insider, actor=make_admin(session))
     choice = next(c for c in evaluations.evaluator_choices(session, version) if c.name == "Ina")
     assert choice.conflict == "They act for this provider, so they cannot evaluate its course."
@@ -414,8 +412,6 @@ def test_provider_pages_need_the_provider_role(client, session):
 
 
 def submitted_course(session, framework, provider, member) -> CourseVersion:
-    from portfolio.services.courses import applications
-
     version = complete_draft(session, provider, member, framework)
     applications.submit_version(session, version, actor=member, today=TODAY)
     return version
@@ -439,4 +435,36 @@ def approved_course(session, framework, provider, member) -> CourseVersion:
     return version
 
 
-assert PROVIDER_NAME == "Prairie Library School"
+def test_the_lists_need_the_same_number_of_queries_for_one_course_or_many(app, client, session):
+    framework = course_framework(session)
+    provider, member = make_provider(session)
+    admin = make_admin(session)
+    evaluator = make_reviewer(session, "eve@example.org", name="Eve")
+
+    def one_more(n: int) -> None:
+        version = complete_draft(session, provider, member, framework, title=f"Course {n}")
+        applications.submit_version(session, version, actor=member, today=TODAY)
+        evaluations.assign_evaluator(session, version, evaluator_id=evaluator.id, actor=admin)
+
+    one_more(0)
+    session.commit()
+    pages = {
+        admin: "/admin/course-approvals",
+        member: "/provider/",
+        evaluator: "/review/course-evaluations",
+    }
+    few = {}
+    for person, url in pages.items():
+        login_as(client, person)
+        with counting(app) as statements:
+            assert client.get(url).status_code == 200
+        few[url] = len(statements)
+    for n in range(1, 6):
+        one_more(n)
+    session.commit()
+    for person, url in pages.items():
+        login_as(client, person)
+        with counting(app) as statements:
+            page = client.get(url)
+        assert "Course 5" in text_of(page)
+        assert len(statements) == few[url], url
