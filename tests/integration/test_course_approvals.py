@@ -468,3 +468,84 @@ def test_the_lists_need_the_same_number_of_queries_for_one_course_or_many(app, c
             page = client.get(url)
         assert "Course 5" in text_of(page)
         assert len(statements) == few[url], url
+
+
+def test_hostile_forms_get_a_clear_message_and_a_4xx(client, session):
+    framework = course_framework(session)
+    provider, member = make_provider(session)
+    draft = complete_draft(session, provider, member, framework)
+    waiting = submitted_course(session, framework, provider, member)
+    admin = make_admin(session)
+    evaluator = make_reviewer(session, "eve@example.org", name="Eve")
+    stranger = make_reviewer(session, "sly@example.org", name="Sly", sets=("OTHER",))
+    evaluations.assign_evaluator(session, waiting, evaluator_id=evaluator.id, actor=admin)
+    session.commit()
+
+    login_as(client, member)
+    url = f"/provider/courses/{draft.id}"
+    core = draft.competency_set.competencies
+    cases = [
+        (
+            {"title": "x" * 201, "format": "online"},
+            "Use at most 200 characters for the course's title.",
+        ),
+        ({"title": "Fine", "format": "by pigeon"}, "Choose online, in person or hybrid."),
+        (
+            {"title": "Fine", "format": "online", f"map-{core[0].id}-readings": "r" * 4001},
+            "Use at most 4,000 characters for the readings of C1.",
+        ),
+        (
+            {"title": "Fine", "format": "online", "syllabus_upload_id": "99999"},
+            "We could not find that file.",
+        ),
+    ]
+    for form, message in cases:
+        response = post_form(client, url, form)
+        assert 400 <= response.status_code < 500, form
+        assert message in text_of(response)
+    other_file = make_upload(session, admin, name="not-yours.pdf")
+    session.commit()
+    response = post_form(
+        client, url, {"title": "Fine", "format": "online", "syllabus_upload_id": other_file.id}
+    )
+    assert response.status_code == 404
+    session.refresh(draft)
+    assert draft.title == "Cataloguing Essentials"
+    assert draft.syllabus.original_name == "syllabus.pdf"
+
+    bad_start = post_form(
+        client,
+        f"/provider/{provider.id}/courses",
+        {"set_id": "99999999999999", "title": "T"},
+        page=f"/provider/{provider.id}/courses/new",
+    )
+    assert bad_start.status_code == 422
+    assert "Choose the competency set the course covers." in text_of(bad_start)
+
+    login_as(client, admin)
+    review_url = f"/admin/course-approvals/{waiting.id}"
+    for value, message in (
+        ("abc", "Choose a reviewer qualified for CORE."),
+        (str(stranger.id), "Choose a reviewer qualified for CORE."),
+        (str(evaluator.id), "Eve is already evaluating this course."),
+    ):
+        response = post_form(
+            client, f"{review_url}/evaluators", {"evaluator_id": value}, page=review_url
+        )
+        assert 400 <= response.status_code < 500
+        assert message in text_of(response)
+    stale = post_form(client, f"{review_url}/approve", {"version": "0"}, page=review_url)
+    assert stale.status_code == 409
+    missing = post_form(client, f"{review_url}/approve", {}, page=review_url)
+    assert missing.status_code == 400
+
+    login_as(client, evaluator)
+    evaluation_url = f"/review/course-evaluations/{waiting.id}"
+    unrated = post_form(client, evaluation_url, {"rating-coverage": "superb", "comment": ""})
+    assert unrated.status_code == 422
+    page = text_of(unrated)
+    assert "Rate “Covers every competency of the set”." in page
+    assert "Rate “Instructors' qualifications”." in page
+    assert "Enter your comment." in page
+    login_as(client, stranger)
+    assert client.get(evaluation_url).status_code == 404

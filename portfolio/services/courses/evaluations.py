@@ -176,10 +176,21 @@ def submit_evaluation(
     version = evaluation.course_version
     rules = course_rules(version.competency_set.framework, required=True)
     assert rules is not None
-    rated = approval.rubric_ratings(ratings, rules)
-    text = approval.clean_text(
-        comment, field="comment", label="your comment", limit=MAX_COMMENT, required=True
-    )
+    problems: dict[str, str] = {}
+    rated: dict[str, str] = {}
+    text = ""
+    try:
+        rated = approval.rubric_ratings(ratings, rules)
+    except InvalidInput as exc:
+        problems.update(exc.problems)
+    try:
+        text = approval.clean_text(
+            comment, field="comment", label="your comment", limit=MAX_COMMENT, required=True
+        )
+    except InvalidInput as exc:
+        problems.update(exc.problems)
+    if problems:
+        raise InvalidInput.listing(problems)
     evaluation.ratings = rated
     evaluation.comment = text
     evaluation.status = CourseEvaluationStatus.SUBMITTED
