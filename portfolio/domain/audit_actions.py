@@ -126,3 +126,4 @@ class AuditAction(enum.StrEnum):
     COURSE_VERSION_RETURNED = "course_version.returned"
     COURSE_RENEWAL_REQUESTED = "course_version.renewal_requested"
     COURSE_VERSION_RENEWED = "course_version.renewed"
+    COURSE_FEE_PAID = "course_fee.paid"

@@ -549,3 +549,32 @@ def test_hostile_forms_get_a_clear_message_and_a_4xx(client, session):
     assert "Enter your comment." in page
     login_as(client, stranger)
     assert client.get(evaluation_url).status_code == 404
+
+
+def test_the_office_records_the_providers_payment_once(client, session):
+    framework = course_framework(session)
+    provider, member = make_provider(session)
+    version = submitted_course(session, framework, provider, member)
+    admin = make_admin(session)
+    session.commit()  # the setup stays when a request rolls back
+    login_as(client, admin)
+    url = f"/admin/course-approvals/{version.id}"
+    assert "Record the $100 approval fee as paid" in text_of(client.get(url))
+    long = post_form(
+        client, f"{url}/payments", {"purpose": "approval", "reference": "x" * 101}, page=url
+    )
+    assert long.status_code == 422
+    assert "Use at most 100 characters for the reference." in text_of(long)
+    assert post_form(client, f"{url}/payments", {"purpose": "gift"}, page=url).status_code == 422
+    paid = post_form(
+        client, f"{url}/payments", {"purpose": "approval", "reference": "Check 1042"}, page=url
+    )
+    assert paid.status_code == 302
+    again = post_form(client, f"{url}/payments", {"purpose": "approval"}, page=url)
+    assert again.status_code == 409
+    assert "Nothing is owed for the approval of this course." in text_of(again)
+    kinds = session.scalars(select(CourseFee.kind).order_by(CourseFee.id)).all()
+    assert kinds == [CourseFeeKind.CHARGE, CourseFeeKind.PAYMENT]
+    assert "course_fee.paid" in actions(session, version.id)
+    login_as(client, member)
+    assert "Fees owed: none" in text_of(client.get("/provider/"))

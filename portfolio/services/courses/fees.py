@@ -1,7 +1,8 @@
 """The providers' fee ledger for course approvals and renewals (amounts are program rules).
 
-A charge is what the provider owes; payments, refunds and waivers are recorded against it by
-the office, as on the candidates' ledger. A fee of 0 in the rules records nothing."""
+A charge is what the provider owes; the office records the payment against it (refunds and
+waivers are kinds the ledger keeps room for, as on the candidates' ledger). A fee of 0 in the
+rules records nothing."""
 
 from __future__ import annotations
 
@@ -10,6 +11,8 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from portfolio.domain.audit_actions import AuditAction
+from portfolio.domain.errors import Conflict, InvalidInput
 from portfolio.domain.programs.rules import CourseApprovalRules
 from portfolio.models import (
     CourseFee,
@@ -19,6 +22,9 @@ from portfolio.models import (
     Provider,
     User,
 )
+from portfolio.services import audit
+
+MAX_REFERENCE = 100
 
 # How each kind moves what is owed.
 SIGN = {
@@ -90,6 +96,68 @@ def charge_renewal(
         actor=actor,
         today=today,
     )
+
+
+def entries_of(session: Session, version: CourseVersion) -> list[CourseFee]:
+    return list(
+        session.scalars(
+            select(CourseFee)
+            .where(CourseFee.course_version_id == version.id)
+            .order_by(CourseFee.recorded_on, CourseFee.id)
+        )
+    )
+
+
+def outstanding(entries: list[CourseFee], purpose: CourseFeePurpose) -> int:
+    """What is still owed for one purpose (approval or renewal) of a version, in cents."""
+    return balance_cents([e for e in entries if e.purpose is purpose])
+
+
+def record_payment(
+    session: Session,
+    version: CourseVersion,
+    purpose: object,
+    *,
+    reference: object,
+    actor: User,
+    today: date,
+) -> CourseFee:
+    """Record that the provider paid what it owes for `purpose` (audited).
+
+    InvalidInput for an unknown purpose or a reference over 100 characters; Conflict when
+    nothing is owed (a second click records nothing)."""
+    if purpose not in {p.value for p in CourseFeePurpose}:
+        raise InvalidInput("Choose which fee was paid.", field="purpose")
+    chosen = CourseFeePurpose(str(purpose))
+    text = reference.strip() if isinstance(reference, str) else ""
+    if len(text) > MAX_REFERENCE:
+        raise InvalidInput(
+            f"Use at most {MAX_REFERENCE} characters for the reference.", field="reference"
+        )
+    owed = outstanding(entries_of(session, version), chosen)
+    if owed <= 0:
+        raise Conflict(f"Nothing is owed for the {chosen.value} of this course.")
+    payment = CourseFee(
+        provider_id=version.course.provider_id,
+        course_version_id=version.id,
+        purpose=chosen,
+        kind=CourseFeeKind.PAYMENT,
+        amount_cents=owed,
+        recorded_on=today,
+        recorded_by_id=actor.id,
+        reference=text,
+    )
+    session.add(payment)
+    session.flush()
+    audit.record(
+        session,
+        actor=actor,
+        action=AuditAction.COURSE_FEE_PAID,
+        object_type="course_version",
+        object_id=version.id,
+        details={"purpose": chosen.value, "amount_cents": owed, "reference": text},
+    )
+    return payment
 
 
 def ledger(session: Session, provider: Provider) -> list[CourseFee]:

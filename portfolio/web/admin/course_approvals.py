@@ -11,7 +11,7 @@ from werkzeug.wrappers import Response
 
 from portfolio.domain.errors import BadRequest, Conflict, InvalidInput
 from portfolio.extensions import db
-from portfolio.models import CourseVersion
+from portfolio.models import CourseFeePurpose, CourseVersion
 from portfolio.services.courses import decisions, evaluations, fees
 from portfolio.services.courses.rules import course_rules
 from portfolio.web import clock
@@ -44,6 +44,7 @@ def _page(
     reason: str = "",
     status: int = 200,
 ) -> tuple[str, int]:
+    entries = fees.entries_of(db.session, version)
     return (
         render_template(
             "admin/course_approvals/show.html",
@@ -55,6 +56,8 @@ def _page(
             error_field=error_field,
             reason=reason,
             dollars=fees.dollars,
+            fee_entries=entries,
+            owed={p.value: fees.outstanding(entries, p) for p in CourseFeePurpose},
         ),
         status,
     )
@@ -128,4 +131,28 @@ def renew_course(version_id: int) -> Response:
         db.session, version, actor=current_admin(), expected_version=_expected_version()
     )
     flash(f"The approval of {version.title} is renewed.", "success")
+    return redirect(url_for("admin.course_approval", version_id=version.id))
+
+
+@bp.post("/course-approvals/<int:version_id>/payments")
+def record_course_fee_payment(version_id: int) -> Response | tuple[str, int]:
+    version = _load(version_id)
+    purpose = request.form.get("purpose", "")
+    try:
+        payment = fees.record_payment(
+            db.session,
+            version,
+            purpose,
+            reference=request.form.get("reference", ""),
+            actor=current_admin(),
+            today=clock.today(),
+        )
+    except InvalidInput as exc:
+        field = f"reference-{purpose}" if exc.field == "reference" else "fees"
+        return _page(version, error=exc.message, error_field=field, status=exc.status)
+    flash(
+        f"The {payment.purpose.value} fee of {fees.dollars(payment.amount_cents)} is recorded "
+        "as paid.",
+        "success",
+    )
     return redirect(url_for("admin.course_approval", version_id=version.id))
