@@ -45,6 +45,8 @@ class Kind(enum.StrEnum):
     COURSE_RETURNED = "course_returned"
     DEADLINE_REMINDER = "deadline_reminder"
     DIGEST = "digest"  # the daily digest email itself (no notification of its own)
+    COURSE_APPROVAL = "course_approval"
+    COURSE_EVALUATION = "course_evaluation"
 
     @property
     def rule(self) -> KindRule:
@@ -119,6 +121,18 @@ KIND_RULES: Mapping[Kind, KindRule] = {
         "One email a day with the notifications you chose to get that way.",
         must_send=False,
         audience="none",
+    ),
+    Kind.COURSE_APPROVAL: KindRule(
+        "Course approvals",
+        "The program office's decisions and fees for the courses you applied to have approved.",
+        must_send=True,  # a decision on the provider's application
+        audience="provider",
+    ),
+    Kind.COURSE_EVALUATION: KindRule(
+        "Courses to evaluate",
+        "A course the program office asks you to evaluate against the course-approval rubric.",
+        must_send=False,
+        audience="reviewer",
     ),
 }
 

@@ -29,6 +29,7 @@ def register_web(app: Flask) -> None:
         credentials,
         frameworks,
         notifications,
+        provider,
         public,
         reviewer,
         supervisor,
@@ -58,5 +59,6 @@ def register_web(app: Flask) -> None:
         certificates,
         credentials,
         notifications,
+        provider,
     ):
         app.register_blueprint(module.bp)

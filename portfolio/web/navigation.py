@@ -25,6 +25,7 @@ ROLE_PAGES = (
     (Role.REVIEWER, "Reviews", "reviewer.queue"),
     (Role.SUPERVISOR, "My staff", "supervisor.staff"),
     (Role.ADMINISTRATOR, "Administration", "admin.index"),
+    (Role.PROVIDER, "My courses", "provider.home"),
 )
 
 

@@ -31,7 +31,11 @@ def test_other_kinds_follow_the_choice_and_default_to_immediate(chosen):
 
 
 def test_each_role_chooses_only_about_its_own_emails():
-    assert choosable_kinds(["reviewer"]) == [Kind.REVIEW_ASSIGNED, Kind.REVIEW_REMINDER]
+    assert choosable_kinds(["reviewer"]) == [
+        Kind.REVIEW_ASSIGNED,
+        Kind.REVIEW_REMINDER,
+        Kind.COURSE_EVALUATION,
+    ]
     assert choosable_kinds(["candidate"]) == [Kind.COURSE_RETURNED, Kind.DEADLINE_REMINDER]
     assert choosable_kinds(["administrator"]) == [Kind.REVIEWS_COMPLETE]
     assert choosable_kinds([]) == []
@@ -40,6 +44,8 @@ def test_each_role_chooses_only_about_its_own_emails():
     assert Kind.DIGEST not in everyone  # the digest itself is not a kind of news
     assert Kind.OUTCOME in always_sent_kinds(["candidate"])
     assert Kind.OUTCOME not in always_sent_kinds(["reviewer"])
+    assert Kind.COURSE_APPROVAL in always_sent_kinds(["provider"])
+    assert choosable_kinds(["provider"]) == []
 
 
 OUTCOME_ON = date(2026, 1, 10)

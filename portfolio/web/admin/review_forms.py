@@ -30,7 +30,9 @@ REASON = [WrittenReason()]
 
 class ProfileForm(FlaskForm):
     capacity = IntegerField("Reviews at a time", validators=[NumberRange(1, profiles.MAX_CAPACITY)])
-    library = StringField("Library they work at", validators=[Optional(), Length(max=200)])
+    library = StringField(
+        "Library or organisation they work at", validators=[Optional(), Length(max=200)]
+    )
     active = BooleanField("Takes new reviews")
     qualifications = SelectMultipleField(
         "Qualified to review",
