@@ -43,6 +43,15 @@ class ProfileForm(FlaskForm):
     )
 
 
+class SetUpReviewerForm(ProfileForm):
+    """One step: who, the sets, capacity and organisation (active from the start)."""
+
+    email = EmailField(
+        "Their email address",
+        validators=[DataRequired("Give the email address of their account."), Length(max=254)],
+    )
+
+
 class UnavailableForm(FlaskForm):
     starts_on = DateField("First day away", validators=[DataRequired("Give the first day.")])
     ends_on = DateField("Last day away", validators=[DataRequired("Give the last day.")])
