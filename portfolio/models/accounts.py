@@ -16,6 +16,7 @@ class Role(enum.StrEnum):
     REVIEWER = "reviewer"
     ADMINISTRATOR = "administrator"
     SUPERVISOR = "supervisor"
+    COMMITTEE = "committee"  # hears appeals (services.appeals)
 
 
 class User(Base):

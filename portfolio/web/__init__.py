@@ -26,6 +26,7 @@ def register_web(app: Flask) -> None:
         auth,
         candidate,
         certificates,
+        committee,
         credentials,
         frameworks,
         public,
@@ -56,5 +57,6 @@ def register_web(app: Flask) -> None:
         uploads,
         certificates,
         credentials,
+        committee,
     ):
         app.register_blueprint(module.bp)

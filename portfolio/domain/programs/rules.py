@@ -64,6 +64,16 @@ class RenewalRules:
 
 
 @dataclass(frozen=True)
+class AppealRules:
+    """The published appeal procedure's calendar days, each counted from the step before."""
+
+    notice_days: int  # notice of intent, from the decision
+    grounds_days: int  # full grounds, from the decision
+    office_response_days: int  # the office's answer (or its statement it will not), from grounds
+    committee_days: int  # the committee's ruling, from the office's answer
+
+
+@dataclass(frozen=True)
 class ProgramRules:
     required_sets: tuple[str, ...]
     electives_required: int
@@ -78,6 +88,8 @@ class ProgramRules:
     # A set met in an earlier enrollment need not be met again in a new one (LSSCP: a set once
     # achieved never has to be repeated).
     met_sets_carry_over: bool = False
+    # None: the program publishes no appeal procedure, and its decisions cannot be appealed here.
+    appeals: AppealRules | None = None
 
 
 def _get(doc: Mapping[str, Any], key: str, kind: type, path: str) -> Any:
@@ -132,6 +144,10 @@ LIMITS: dict[str, tuple[int, int]] = {
     "renewal.ce_technology_hours": (0, 10_000),
     "renewal.window_months_before_expiry": (0, 120),
     "renewal.grace_months_after_expiry": (0, 120),
+    "appeals.notice_days": (1, 365),
+    "appeals.grounds_days": (1, 365),
+    "appeals.office_response_days": (1, 365),
+    "appeals.committee_days": (1, 365),
 }
 
 
@@ -229,4 +245,21 @@ def rules_from_document(doc: Mapping[str, Any], path: str = "rules") -> ProgramR
         met_sets_carry_over=(
             _get(doc, "met_sets_carry_over", bool, path) if "met_sets_carry_over" in doc else False
         ),
+        appeals=_appeal_rules(doc, path),
     )
+
+
+def _appeal_rules(doc: Mapping[str, Any], path: str) -> AppealRules | None:
+    if doc.get("appeals") is None:
+        return None
+    appeals = _get(doc, "appeals", dict, path)
+    ap = f"{path}.appeals"
+    rules = AppealRules(
+        notice_days=_get(appeals, "notice_days", int, ap),
+        grounds_days=_get(appeals, "grounds_days", int, ap),
+        office_response_days=_get(appeals, "office_response_days", int, ap),
+        committee_days=_get(appeals, "committee_days", int, ap),
+    )
+    if rules.grounds_days < rules.notice_days:
+        raise FrameworkFileError("must be at least notice_days", f"{ap}.grounds_days")
+    return rules
