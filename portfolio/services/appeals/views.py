@@ -326,3 +326,8 @@ def _appealable(
         notice_by=filing_deadlines(decided_on, rules).notice_by,
         closed=closed,
     )
+
+
+def case_deadlines(case: Case) -> FilingDeadlines | None:
+    """The candidate's two deadlines for `case`; None when the program has no procedure."""
+    return filing_deadlines(case.decided_on, case.rules) if case.rules else None
