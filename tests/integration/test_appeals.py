@@ -283,6 +283,10 @@ def test_sent_back_the_set_is_reviewed_by_people_who_have_not_seen_it(client, se
         page=f"/committee/appeals/{appeal.id}",
     )
     assert ruled.status_code == 302
+    # The member who ruled still reads the appeal they heard.
+    assert "Sent back with comments" in client.get(f"/committee/appeals/{appeal.id}").get_data(
+        as_text=True
+    )
     session.expire_all()
     assert appeal.stage == "sent_back"
     first = {r.id for r in aw.first_reviewers}

@@ -165,6 +165,9 @@ def people_on_case(session: Session, appeal: Appeal) -> PeopleOnCase:
         reviewers = session.scalars(reviewed.where(EnrollmentSet.enrollment_id == enrollment_id))
         deciders = {appeal.decision.overridden_by_id}
         deciders |= _actors(session, "enrollment", [enrollment_id])
+    # The committee's own ruling re-opens a set's outcome in its history: that is no decision
+    # of the case under appeal.
+    deciders.discard(appeal.ruled_by_id)
     return PeopleOnCase(frozenset(reviewers), frozenset(d for d in deciders if d is not None))
 
 
