@@ -9,6 +9,7 @@ from datetime import timedelta
 from sqlalchemy import func, select
 
 from portfolio.domain.dates import format_date
+from portfolio.extensions import db
 from portfolio.models import (
     Appeal,
     AppealAttachment,
@@ -25,6 +26,7 @@ from portfolio.services.uploads.access import can_download
 from portfolio.web import clock
 from tests.appeal_fixtures import GROUNDS, decided_not_met, not_certified, only_appeal
 from tests.helpers import csrf_token, login_as, make_user, post_form
+from tests.integration.test_get_never_writes import writes_recorded
 from tests.portfolio_fixtures import make_upload
 
 TODAY = clock.today()
@@ -379,3 +381,31 @@ def test_the_office_sees_appeals_by_stage_with_overdue_steps_flagged(client, ses
     login_as(client, aw.candidate)
     assert client.get("/admin/appeals").status_code == 403
     assert client.get("/committee/").status_code == 403
+
+
+def test_no_appeal_page_writes_on_a_get(app, client, session):
+    aw = decided_not_met(session, days_ago=2)
+    decision = not_certified(session, aw)
+    session.commit()
+    appeal = _appeal_with_grounds(client, session, aw)
+    appeal.grounds_filed_at = utcnow() - timedelta(days=40)  # overdue: shown, never stored
+    session.commit()
+    engine = db.engine_for(app)
+    pages = {
+        aw.candidate: [
+            "/me/appeals",
+            f"/me/appeals/{appeal.id}",
+            f"/me/appeals/decisions/{decision.id}",
+            f"/me/appeals/outcomes/{aw.submission_id}",  # redirects to the appeal
+            f"/me/outcomes/{aw.submission_id}",
+        ],
+        aw.admin: ["/admin/appeals", f"/admin/appeals/{appeal.id}"],
+        aw.member: ["/committee/", f"/committee/appeals/{appeal.id}"],
+    }
+    for person, urls in pages.items():
+        login_as(client, person)
+        for url in urls:
+            with writes_recorded(engine) as writes:
+                answer = client.get(url)
+            assert answer.status_code in (200, 302), url
+            assert writes == [], url
