@@ -71,7 +71,8 @@ def test_the_appeal_days_are_told_from_the_rules_and_a_program_without_them_says
         "in detail, within 30 calendar days; missing either deadline ends the right to appeal."
         in text
     )
-    assert "Appeals" not in [s.heading for s in describe_rules(dataclasses.replace(LSSCP, appeals=None))]
+    without = describe_rules(dataclasses.replace(LSSCP, appeals=None))
+    assert "Appeals" not in [s.heading for s in without]
 
 
 def test_codes_stand_in_for_missing_set_names():

@@ -50,10 +50,14 @@ def describe_rules(
 
 
 def _appeals(appeals: AppealRules) -> tuple[str, ...]:
+    notice, grounds = (
+        count(appeals.notice_days, "calendar day"),
+        count(appeals.grounds_days, "calendar day"),
+    )
     return (
         "You can appeal the outcome of a set that is not met, or a decision not to certify you.",
-        f"File a notice of intent within {count(appeals.notice_days, 'calendar day')} of the "
-        f"decision, and the full grounds, in detail, within {count(appeals.grounds_days, 'calendar day')}; "
+        f"File a notice of intent within {notice} of the decision, and the full grounds, in "
+        f"detail, within {grounds}; "
         "missing either deadline ends the right to appeal.",
         f"The program office answers within {count(appeals.office_response_days, 'day')}, and "
         f"the appeals committee rules within {count(appeals.committee_days, 'day')} after that: "
