@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from portfolio.domain.dates import format_date
 from portfolio.extensions import db
@@ -409,3 +409,49 @@ def test_no_appeal_page_writes_on_a_get(app, client, session):
                 answer = client.get(url)
             assert answer.status_code in (200, 302), url
             assert writes == [], url
+
+
+def test_the_lists_take_the_same_queries_for_one_appeal_or_more(app, client, session):
+    aw = decided_not_met(session)
+    decision = not_certified(session, aw)
+    upload = make_upload(session, aw.candidate, name="one.pdf")
+    session.commit()
+    appeal = _appeal_with_grounds(client, session, aw)
+    session.add(AppealAttachment(appeal_id=appeal.id, upload_id=upload.id))
+    appeal.stage = appeal.stage.WITH_COMMITTEE
+    appeal.office_answered_at = utcnow()
+    session.commit()
+
+    def queries(person, url):
+        login_as(client, person)
+        with writes_recorded(db.engine_for(app)) as writes:
+            statements = []
+
+            def count(*_args, **_kwargs):
+                statements.append(1)
+
+            event.listen(db.engine_for(app), "before_cursor_execute", count)
+            try:
+                assert client.get(url).status_code == 200
+            finally:
+                event.remove(db.engine_for(app), "before_cursor_execute", count)
+        assert writes == [], url
+        return len(statements)
+
+    one = {url: queries(who, url) for who, url in _lists(aw)}
+    login_as(client, aw.candidate)
+    case = f"/me/appeals/decisions/{decision.id}"
+    assert post_form(client, f"{case}/notice", {}, page="/me/appeals").status_code == 302
+    second = session.scalars(select(Appeal).where(Appeal.decision_id == decision.id)).one()
+    assert _file_grounds(client, second.id).status_code == 302
+    second.stage, second.office_answered_at = second.stage.WITH_COMMITTEE, utcnow()
+    session.commit()
+    assert {url: queries(who, url) for who, url in _lists(aw)} == one
+
+
+def _lists(aw):
+    return [
+        (aw.admin, "/admin/appeals"),
+        (aw.member, "/committee/"),
+        (aw.candidate, "/me/appeals"),
+    ]

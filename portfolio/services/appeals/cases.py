@@ -73,7 +73,7 @@ def outcome_case(session: Session, submission_id: int, candidate: User) -> Case:
         raise Conflict("This set is met: there is no decision against you to appeal.")
     if outcome.status not in APPEALABLE_OUTCOMES:
         raise Conflict("This set is not decided yet, so there is nothing to appeal.")
-    return _outcome_case(submission, outcome)
+    return _outcome_case(submission, outcome.decided_at.date())
 
 
 def decision_case(session: Session, decision_id: int, candidate: User) -> Case:
@@ -92,25 +92,18 @@ def decision_case(session: Session, decision_id: int, candidate: User) -> Case:
     return _decision_case(decision)
 
 
-def case_of(session: Session, appeal: Appeal) -> Case:
-    """The case an appeal is about, as it is now (a set sent back may have no outcome yet)."""
+def case_of(appeal: Appeal) -> Case:
+    """The case an appeal is about, dated as when it was appealed (a set sent back has no
+    outcome until its fresh review ends). Reads only what the appeal has loaded."""
     if appeal.submission is not None:
-        outcome = session.scalar(
-            select(SetOutcomeRecord).where(SetOutcomeRecord.submission_id == appeal.submission.id)
-        )
-        return _outcome_case(appeal.submission, outcome, decided_on=appeal.decided_on)
+        return _outcome_case(appeal.submission, appeal.decided_on)
     assert appeal.decision is not None
     return _decision_case(appeal.decision, decided_on=appeal.decided_on)
 
 
-def _outcome_case(
-    submission: Submission, outcome: SetOutcomeRecord | None, decided_on: date | None = None
-) -> Case:
+def _outcome_case(submission: Submission, decided_on: date) -> Case:
     enrollment_set = submission.enrollment_set
     competency_set = enrollment_set.competency_set
-    if decided_on is None:
-        assert outcome is not None
-        decided_on = outcome.decided_at.date()
     return Case(
         subject=AppealSubject.SET_OUTCOME,
         candidate_id=enrollment_set.enrollment.user_id,

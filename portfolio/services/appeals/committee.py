@@ -75,7 +75,7 @@ def rule(
     appeal.ruling, appeal.ruling_comments = ruling.value, text
     appeal.ruled_at, appeal.ruled_by_id = utcnow(), member.id
     session.flush()
-    case = case_of(session, appeal)
+    case = case_of(appeal)
     upheld = ruling is Ruling.UPHOLD
     audit.record(
         session,

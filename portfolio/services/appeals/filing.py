@@ -202,7 +202,7 @@ def _open_for_grounds(session: Session, appeal: Appeal, today: date) -> Case:
     """The case, while the grounds may still be filed; Conflict otherwise."""
     if appeal.stage is not AppealStage.NOTICE_FILED:
         raise Conflict("The grounds of this appeal are already filed; they cannot change.")
-    case = case_of(session, appeal)
+    case = case_of(appeal)
     refusal = grounds_refusal(appeal.decided_on, today, _rules(case))
     if refusal:
         raise Conflict(refusal)

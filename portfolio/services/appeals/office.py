@@ -41,7 +41,7 @@ def answer(
     appeal.office_response, appeal.office_declined = text, declines
     appeal.office_answered_at, appeal.office_answered_by_id = utcnow(), actor.id
     session.flush()
-    case = case_of(session, appeal)
+    case = case_of(appeal)
     assert case.rules is not None  # the appeal was filed under them
     due = committee_due(today, case.rules)
     audit.record(

@@ -114,7 +114,7 @@ def load_appeal(session: Session, appeal_id: int, candidate: User | None = None)
 
 
 def appeal_file(session: Session, appeal: Appeal, today: date) -> AppealFile:
-    case = case_of(session, appeal)
+    case = case_of(appeal)
     rules = case.rules
     stage = shown_stage(appeal.stage, _dates(appeal), rules, today) if rules else appeal.stage
     new_outcome = None
@@ -176,7 +176,7 @@ class AppealRow:
 
 
 def _row(session: Session, appeal: Appeal, today: date) -> AppealRow:
-    case = case_of(session, appeal)
+    case = case_of(appeal)
     rules = case.rules
     dates = _dates(appeal)
     return AppealRow(
