@@ -455,3 +455,59 @@ def _lists(aw):
         (aw.member, "/committee/"),
         (aw.candidate, "/me/appeals"),
     ]
+
+
+def test_a_reconsidered_decision_that_changes_is_an_override_with_its_certificate(
+    client, session, mailbox
+):
+    aw = decided_not_met(session)
+    decision = not_certified(session, aw)
+    session.commit()
+    login_as(client, aw.candidate)
+    case = f"/me/appeals/decisions/{decision.id}"
+    post_form(client, f"{case}/notice", {}, page="/me/appeals")
+    appeal = only_appeal(session)
+    _file_grounds(client, appeal.id)
+    login_as(client, aw.admin)
+    show = f"/admin/appeals/{appeal.id}"
+    reconsider_early = post_form(
+        client, f"{show}/reconsider", {"outcome": "changes", "reason": "Too early."}, page=show
+    )
+    assert reconsider_early.status_code == 409  # the committee has not sent it back
+    post_form(client, f"{show}/answer", {"declines": "yes"}, page=show)
+    login_as(client, aw.member)
+    page = f"/committee/appeals/{appeal.id}"
+    post_form(
+        client, f"{page}/ruling", {"ruling": "send_back", "comments": "Reasons missing."}, page=page
+    )
+    login_as(client, aw.admin)
+    changed = post_form(
+        client,
+        f"{show}/reconsider",
+        {"outcome": "changes", "reason": "The window was extended for this candidate in writing."},
+        page=show,
+    )
+    assert changed.status_code == 302
+    session.expire_all()
+    assert decision.status == "certified" and appeal.stage == "reconsidered"
+    overrides = [e.action for e in events_for(session, "enrollment", decision.enrollment_id)]
+    assert "certification.overridden" in overrides
+    subjects = [subject for subject, _b in _mail_to(mailbox, aw.candidate.email)]
+    assert "The program office has reconsidered its decision" in subjects
+    assert any(s.startswith("You are certified") for s in subjects)
+
+
+def test_hostile_attachment_requests_are_refused_plainly(client, session):
+    aw = decided_not_met(session)
+    session.commit()
+    login_as(client, aw.candidate)
+    _file_notice(client, aw)
+    appeal = only_appeal(session)
+    token = csrf_token(client, f"/me/appeals/{appeal.id}")
+    url = f"/me/appeals/{appeal.id}/attachments"
+    for body in ([1, 2], {"upload_id": 10**30}, {"upload_id": True}, "text", {"upload_id": -1}):
+        answer = client.post(url, json=body, headers={"X-CSRFToken": token})
+        assert answer.status_code == 404, body
+        assert answer.json["message"] == "We could not find that file."
+    form = client.post(url, data={"upload_id": "٣", "csrf_token": token})
+    assert form.status_code == 404
