@@ -199,7 +199,11 @@ def file_grounds(
 
 
 def _open_for_grounds(session: Session, appeal: Appeal, today: date) -> Case:
-    """The case, while the grounds may still be filed; Conflict otherwise."""
+    """The case, while the grounds may still be filed; Conflict otherwise.
+
+    The appeal's row is locked first, so a file attached while the grounds are being filed
+    waits, then sees them filed and is refused (the files sent are those on record then)."""
+    session.refresh(appeal, with_for_update=True)
     if appeal.stage is not AppealStage.NOTICE_FILED:
         raise Conflict("The grounds of this appeal are already filed; they cannot change.")
     case = case_of(appeal)

@@ -175,7 +175,7 @@ class AppealRow:
     filed_at: datetime
 
 
-def _row(session: Session, appeal: Appeal, today: date) -> AppealRow:
+def _row(appeal: Appeal, today: date) -> AppealRow:
     case = case_of(appeal)
     rules = case.rules
     dates = _dates(appeal)
@@ -195,7 +195,7 @@ def appeals_by_stage(session: Session, today: date) -> list[tuple[str, list[Appe
     appeals = session.scalars(
         _loaded().order_by(Appeal.notice_filed_at.desc(), Appeal.id.desc()).limit(LIST_LIMIT)
     ).unique()
-    rows = [_row(session, appeal, today) for appeal in appeals]
+    rows = [_row(appeal, today) for appeal in appeals]
     return [
         (STAGE_LABELS[stage], [r for r in rows if r.stage == stage])
         for stage in STAGE_ORDER
@@ -211,7 +211,7 @@ def committee_queue(session: Session, today: date) -> list[AppealRow]:
         .order_by(Appeal.office_answered_at, Appeal.id)
         .limit(LIST_LIMIT)
     ).unique()
-    return [_row(session, appeal, today) for appeal in appeals]
+    return [_row(appeal, today) for appeal in appeals]
 
 
 @dataclass(frozen=True)
