@@ -308,6 +308,7 @@ def test_sent_back_the_set_is_reviewed_by_people_who_have_not_seen_it(client, se
     login_as(client, aw.candidate)
     page = client.get(f"/me/appeals/{appeal.id}").get_data(as_text=True)
     assert "Sent back with comments" in page
+    assert "In progress, by reviewers who have not seen the set" in page
     assert "The program office stated it will not respond" in page
     assert "The second review was late; review it again." in page
     subjects = [subject for subject, _b in _mail_to(mailbox, aw.candidate.email)]
