@@ -8,6 +8,7 @@ from datetime import timedelta
 
 from sqlalchemy import event, func, select
 
+from portfolio.domain.appeals.stages import Ruling
 from portfolio.domain.dates import format_date
 from portfolio.extensions import db
 from portfolio.models import (
@@ -21,13 +22,17 @@ from portfolio.models import (
     UserRole,
 )
 from portfolio.models.base import utcnow
+from portfolio.services.appeals import committee, office
 from portfolio.services.audit import events_for
+from portfolio.services.reviewing import tallies as review_tallies
 from portfolio.services.uploads.access import can_download
 from portfolio.web import clock
 from tests.appeal_fixtures import GROUNDS, decided_not_met, not_certified, only_appeal
 from tests.helpers import csrf_token, login_as, make_user, post_form
 from tests.integration.test_get_never_writes import writes_recorded
+from tests.integration.test_review_quality import _tallies
 from tests.portfolio_fixtures import make_upload
+from tests.review_fixtures import submit
 
 TODAY = clock.today()
 
@@ -512,3 +517,46 @@ def test_hostile_attachment_requests_are_refused_plainly(client, session):
         assert answer.json["message"] == "We could not find that file."
     form = client.post(url, data={"upload_id": "٣", "csrf_token": token})
     assert form.status_code == 404
+
+
+def test_the_fresh_review_decides_the_set_again_and_the_appeal_shows_it(client, session):
+    aw = decided_not_met(session)
+    session.commit()
+    appeal = _appeal_with_grounds(client, session, aw)
+    office.answer(session, appeal, actor=aw.admin, response="", declines=True, today=TODAY)
+    committee.rule(
+        session,
+        appeal,
+        member=aw.member,
+        ruling=Ruling.SEND_BACK,
+        comments="Review it again.",
+        today=TODAY,
+    )
+    fresh = session.scalars(
+        select(Assignment).where(
+            Assignment.submission_id == aw.submission_id,
+            Assignment.status == AssignmentStatus.ASSIGNED,
+        )
+    ).all()
+    for assignment in fresh:
+        submit(session, aw.world, assignment, "met")
+    session.commit()
+    outcome = session.scalar(
+        select(SetOutcomeRecord).where(SetOutcomeRecord.submission_id == aw.submission_id)
+    )
+    assert outcome is not None and outcome.status == "met"
+    assert aw.world.enrollment_set.status == "met"
+    # The reviews set aside left the quality tallies as a rebuild from scratch counts them.
+    kept = _counted(session)
+    review_tallies.rebuild(session)
+    assert _counted(session) == kept
+    login_as(client, aw.candidate)
+    page = client.get(f"/me/appeals/{appeal.id}").get_data(as_text=True)
+    assert "Outcome of the fresh review" in page and "<dd>Met</dd>" in page
+    feedback = client.get(f"/me/outcomes/{aw.submission_id}").get_data(as_text=True)
+    assert "Core skills: Met" in feedback
+
+
+def _counted(session):
+    """The tallies' rows that count something (withdrawing leaves rows of zeros behind)."""
+    return {table: [row for row in rows if row[2]] for table, rows in _tallies(session).items()}
