@@ -13,7 +13,7 @@ from portfolio.domain.appeals.grounds import GROUNDS_MAX
 from portfolio.domain.errors import Conflict, InvalidInput
 from portfolio.domain.reasons import REASON_MAX
 from portfolio.extensions import db
-from portfolio.services.appeals import office, views
+from portfolio.services.appeals import files, lists, office
 from portfolio.web import clock
 from portfolio.web.admin import bp
 from portfolio.web.admin.review_forms import current_admin
@@ -22,7 +22,7 @@ from portfolio.web.admin.review_forms import current_admin
 @bp.get("/appeals")
 def appeals() -> str:
     return render_template(
-        "admin/appeals/index.html", groups=views.appeals_by_stage(db.session, clock.today())
+        "admin/appeals/index.html", groups=lists.appeals_by_stage(db.session, clock.today())
     )
 
 
@@ -32,10 +32,10 @@ def appeal(appeal_id: int) -> str:
 
 
 def _page(appeal_id: int, *, error: str = "", typed: str = "") -> str:
-    found = views.load_appeal(db.session, appeal_id)
+    found = files.load_appeal(db.session, appeal_id)
     return render_template(
         "admin/appeals/show.html",
-        file=views.appeal_file(db.session, found, clock.today()),
+        file=files.appeal_file(db.session, found, clock.today()),
         error=error,
         typed=typed,
         response_max=GROUNDS_MAX,
@@ -45,7 +45,7 @@ def _page(appeal_id: int, *, error: str = "", typed: str = "") -> str:
 
 @bp.post("/appeals/<int:appeal_id>/answer")
 def answer_appeal(appeal_id: int) -> Response | tuple[str, int]:
-    found = views.load_appeal(db.session, appeal_id)
+    found = files.load_appeal(db.session, appeal_id)
     response = request.form.get("response", "")
     declines = request.form.get("declines") == "yes"
     try:
@@ -66,7 +66,7 @@ def answer_appeal(appeal_id: int) -> Response | tuple[str, int]:
 
 @bp.post("/appeals/<int:appeal_id>/reconsider")
 def reconsider_appeal(appeal_id: int) -> Response | tuple[str, int]:
-    found = views.load_appeal(db.session, appeal_id)
+    found = files.load_appeal(db.session, appeal_id)
     reason = request.form.get("reason", "")
     choice = request.form.get("outcome", "")
     try:

@@ -15,7 +15,7 @@ from portfolio.domain.appeals.grounds import GROUNDS_MAX, GROUNDS_MIN
 from portfolio.domain.errors import Conflict, DomainError, InvalidInput
 from portfolio.extensions import db
 from portfolio.models import User
-from portfolio.services.appeals import cases, filing, views
+from portfolio.services.appeals import cases, files, filing, lists
 from portfolio.services.appeals.cases import Case
 from portfolio.web import clock
 from portfolio.web.candidate import bp
@@ -30,7 +30,7 @@ def _me() -> User:
 
 @bp.get("/appeals")
 def appeals() -> str:
-    rows = views.candidate_decisions(db.session, _me(), clock.today())
+    rows = lists.candidate_decisions(db.session, _me(), clock.today())
     return render_template("candidate/appeals.html", rows=rows)
 
 
@@ -56,7 +56,7 @@ def _case_page(case: Case) -> str | Response:
     return render_template(
         "candidate/appeal_case.html",
         case=case,
-        deadlines=views.case_deadlines(case),
+        deadlines=files.case_deadlines(case),
         closed=closed,
     )
 
@@ -85,10 +85,10 @@ def appeal(appeal_id: int) -> str:
 
 
 def _appeal_page(appeal_id: int, *, error: str = "", grounds: str = "") -> str:
-    found = views.load_appeal(db.session, appeal_id, _me())
+    found = files.load_appeal(db.session, appeal_id, _me())
     return render_template(
         "candidate/appeal.html",
-        file=views.appeal_file(db.session, found, clock.today()),
+        file=files.appeal_file(db.session, found, clock.today()),
         error=error,
         grounds=grounds,
         grounds_min=GROUNDS_MIN,
@@ -99,7 +99,7 @@ def _appeal_page(appeal_id: int, *, error: str = "", grounds: str = "") -> str:
 @bp.post("/appeals/<int:appeal_id>/attachments")
 def attach_to_appeal(appeal_id: int) -> Response | tuple[Response, int]:
     """Attach a verified upload (the upload widget posts {"upload_id": ...} as JSON)."""
-    found = views.load_appeal(db.session, appeal_id, _me())
+    found = files.load_appeal(db.session, appeal_id, _me())
     data = request.get_json(silent=True) if request.is_json else request.form.to_dict()
     upload_id = data.get("upload_id") if isinstance(data, dict) else None
     if isinstance(upload_id, str) and is_small_int(upload_id):
@@ -116,7 +116,7 @@ def attach_to_appeal(appeal_id: int) -> Response | tuple[Response, int]:
 
 @bp.post("/appeals/<int:appeal_id>/grounds")
 def file_appeal_grounds(appeal_id: int) -> Response | tuple[str, int]:
-    found = views.load_appeal(db.session, appeal_id, _me())
+    found = files.load_appeal(db.session, appeal_id, _me())
     grounds = request.form.get("grounds", "")
     try:
         filing.file_grounds(

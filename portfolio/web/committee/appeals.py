@@ -12,7 +12,7 @@ from werkzeug.wrappers import Response
 from portfolio.domain.appeals.grounds import GROUNDS_MAX
 from portfolio.domain.errors import Conflict, InvalidInput
 from portfolio.extensions import db
-from portfolio.services.appeals import committee, views
+from portfolio.services.appeals import committee, files, lists
 from portfolio.web import clock
 from portfolio.web.committee import bp, current_member
 
@@ -20,7 +20,7 @@ from portfolio.web.committee import bp, current_member
 @bp.get("/")
 def queue() -> str:
     return render_template(
-        "committee/queue.html", rows=views.committee_queue(db.session, clock.today())
+        "committee/queue.html", rows=lists.committee_queue(db.session, clock.today())
     )
 
 
@@ -30,11 +30,11 @@ def appeal(appeal_id: int) -> str:
 
 
 def _page(appeal_id: int, *, error: str = "", typed: str = "") -> str:
-    found = views.load_appeal(db.session, appeal_id)
+    found = files.load_appeal(db.session, appeal_id)
     committee.require_may_hear(db.session, found, current_member())
     return render_template(
         "committee/appeal.html",
-        file=views.appeal_file(db.session, found, clock.today()),
+        file=files.appeal_file(db.session, found, clock.today()),
         error=error,
         typed=typed,
         comments_max=GROUNDS_MAX,
@@ -43,7 +43,7 @@ def _page(appeal_id: int, *, error: str = "", typed: str = "") -> str:
 
 @bp.post("/appeals/<int:appeal_id>/ruling")
 def rule(appeal_id: int) -> Response | tuple[str, int]:
-    found = views.load_appeal(db.session, appeal_id)
+    found = files.load_appeal(db.session, appeal_id)
     comments = request.form.get("comments", "")
     try:
         ruling = committee.parse_ruling(request.form.get("ruling", ""))

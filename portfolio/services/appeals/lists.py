@@ -1,37 +1,29 @@
-"""Reading appeals: one appeal's file (for the candidate, the office and the committee), the
-office's list by stage with deadlines and overdue flags, the committee's queue, and the
-candidate's own decisions and appeals. Nothing here writes."""
+"""Reading many appeals: the office's list by stage with each next step's deadline (overdue
+ones flagged), the committee's queue, and the candidate's own decisions with their appeals.
+Each list takes the same queries however many appeals it shows. Nothing here writes."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import Select, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
-from portfolio.domain.appeals.deadlines import (
-    FilingDeadlines,
-    filing_deadlines,
-    notice_refusal,
-)
+from portfolio.domain.appeals.deadlines import filing_deadlines, notice_refusal
 from portfolio.domain.appeals.stages import (
-    LAPSED,
     STAGE_LABELS,
     STAGE_ORDER,
-    AppealDates,
     AppealStage,
     AppealSubject,
     NextStep,
     next_step,
     shown_stage,
 )
-from portfolio.domain.errors import NotFound
 from portfolio.domain.lifecycle import status_title
 from portfolio.domain.programs.rules import AppealRules
 from portfolio.models import (
     Appeal,
-    AppealAttachment,
     CertificationDecision,
     DecisionStatus,
     Enrollment,
@@ -40,127 +32,11 @@ from portfolio.models import (
     Submission,
     User,
 )
-from portfolio.services.appeals.cases import APPEALABLE_OUTCOMES, Case, case_of
+from portfolio.services.appeals.cases import APPEALABLE_OUTCOMES, case_of
+from portfolio.services.appeals.files import appeal_dates, loaded_appeals
 from portfolio.services.programs.versions import load_rules
 
 LIST_LIMIT = 500
-
-
-@dataclass(frozen=True)
-class Step:
-    """One dated step of an appeal's timeline, as the candidate reads it."""
-
-    on: datetime
-    what: str
-    text: str = ""
-
-
-@dataclass(frozen=True)
-class AppealFile:
-    appeal: Appeal
-    case: Case
-    deadlines: FilingDeadlines | None
-    stage: str
-    stage_label: str
-    next: NextStep | None
-    steps: tuple[Step, ...]
-    attachments: tuple[AppealAttachment, ...]
-    # A set sent back: the status of its fresh review's outcome once there is one.
-    new_outcome: str | None
-
-    @property
-    def lapsed(self) -> bool:
-        return self.stage == LAPSED
-
-    @property
-    def grounds_open(self) -> bool:
-        return self.appeal.stage is AppealStage.NOTICE_FILED and not self.lapsed
-
-
-def _dates(appeal: Appeal) -> AppealDates:
-    return AppealDates(
-        decided_on=appeal.decided_on,
-        grounds_filed_on=appeal.grounds_filed_at.date() if appeal.grounds_filed_at else None,
-        office_answered_on=(
-            appeal.office_answered_at.date() if appeal.office_answered_at else None
-        ),
-    )
-
-
-def _loaded() -> Select[Appeal]:
-    return select(Appeal).options(
-        joinedload(Appeal.candidate),
-        joinedload(Appeal.submission)
-        .joinedload(Submission.enrollment_set)
-        .options(
-            joinedload(EnrollmentSet.competency_set),
-            joinedload(EnrollmentSet.enrollment).joinedload(Enrollment.framework),
-        ),
-        joinedload(Appeal.decision)
-        .joinedload(CertificationDecision.enrollment)
-        .joinedload(Enrollment.framework),
-    )
-
-
-def load_appeal(session: Session, appeal_id: int, candidate: User | None = None) -> Appeal:
-    """The appeal (the candidate's own when `candidate` is given); NotFound otherwise."""
-    query = _loaded().where(Appeal.id == appeal_id)
-    if candidate is not None:
-        query = query.where(Appeal.candidate_id == candidate.id)
-    appeal = session.scalar(query)
-    if appeal is None:
-        raise NotFound("We could not find that appeal.")
-    return appeal
-
-
-def appeal_file(session: Session, appeal: Appeal, today: date) -> AppealFile:
-    case = case_of(appeal)
-    rules = case.rules
-    stage = shown_stage(appeal.stage, _dates(appeal), rules, today) if rules else appeal.stage
-    new_outcome = None
-    if appeal.stage is AppealStage.SENT_BACK and appeal.submission is not None:
-        outcome = session.scalar(
-            select(SetOutcomeRecord).where(SetOutcomeRecord.submission_id == appeal.submission.id)
-        )
-        new_outcome = status_title(outcome.status) if outcome is not None else None
-    return AppealFile(
-        appeal=appeal,
-        case=case,
-        deadlines=filing_deadlines(appeal.decided_on, rules) if rules else None,
-        stage=str(stage),
-        stage_label=STAGE_LABELS[stage],
-        next=next_step(appeal.stage, appeal.subject, _dates(appeal), rules, today)
-        if rules
-        else None,
-        steps=_steps(appeal),
-        attachments=tuple(appeal.attachments),
-        new_outcome=new_outcome,
-    )
-
-
-def _steps(appeal: Appeal) -> tuple[Step, ...]:
-    steps = [Step(appeal.notice_filed_at, "Notice of intent filed")]
-    if appeal.grounds_filed_at:
-        steps.append(Step(appeal.grounds_filed_at, "Full grounds filed", appeal.grounds))
-    if appeal.office_answered_at:
-        what = (
-            "The program office stated it will not respond"
-            if appeal.office_declined
-            else ("The program office answered")
-        )
-        steps.append(Step(appeal.office_answered_at, what, appeal.office_response))
-    if appeal.ruled_at:
-        what = (
-            "The appeals committee upheld the decision"
-            if appeal.ruling == "uphold"
-            else ("The appeals committee sent the decision back")
-        )
-        steps.append(Step(appeal.ruled_at, what, appeal.ruling_comments))
-    if appeal.reconsidered_at:
-        steps.append(
-            Step(appeal.reconsidered_at, "The program office reconsidered", appeal.reconsideration)
-        )
-    return tuple(steps)
 
 
 @dataclass(frozen=True)
@@ -178,7 +54,7 @@ class AppealRow:
 def _row(appeal: Appeal, today: date) -> AppealRow:
     case = case_of(appeal)
     rules = case.rules
-    dates = _dates(appeal)
+    dates = appeal_dates(appeal)
     return AppealRow(
         id=appeal.id,
         candidate=appeal.candidate.name,
@@ -193,7 +69,7 @@ def appeals_by_stage(session: Session, today: date) -> list[tuple[str, list[Appe
     """Every appeal (the latest LIST_LIMIT), grouped by stage in the order steps happen, each
     with the step it waits for, its deadline, and whether that has passed."""
     appeals = session.scalars(
-        _loaded().order_by(Appeal.notice_filed_at.desc(), Appeal.id.desc()).limit(LIST_LIMIT)
+        loaded_appeals().order_by(Appeal.notice_filed_at.desc(), Appeal.id.desc()).limit(LIST_LIMIT)
     ).unique()
     rows = [_row(appeal, today) for appeal in appeals]
     return [
@@ -206,7 +82,7 @@ def appeals_by_stage(session: Session, today: date) -> list[tuple[str, list[Appe
 def committee_queue(session: Session, today: date) -> list[AppealRow]:
     """The appeals waiting for the committee, oldest answer first."""
     appeals = session.scalars(
-        _loaded()
+        loaded_appeals()
         .where(Appeal.stage == AppealStage.WITH_COMMITTEE)
         .order_by(Appeal.office_answered_at, Appeal.id)
         .limit(LIST_LIMIT)
@@ -311,7 +187,9 @@ def _appealable(
     today: date,
 ) -> Appealable:
     if appeal is not None:
-        stage = shown_stage(appeal.stage, _dates(appeal), rules, today) if rules else appeal.stage
+        stage = (
+            shown_stage(appeal.stage, appeal_dates(appeal), rules, today) if rules else appeal.stage
+        )
         return Appealable(subject, subject_id, title, decided_on, appeal.id, STAGE_LABELS[stage])
     if rules is None:
         return Appealable(subject, subject_id, title, decided_on, None, "No appeal procedure")
@@ -326,8 +204,3 @@ def _appealable(
         notice_by=filing_deadlines(decided_on, rules).notice_by,
         closed=closed,
     )
-
-
-def case_deadlines(case: Case) -> FilingDeadlines | None:
-    """The candidate's two deadlines for `case`; None when the program has no procedure."""
-    return filing_deadlines(case.decided_on, case.rules) if case.rules else None
