@@ -9,6 +9,7 @@ from datetime import timedelta
 from sqlalchemy import event, func, select
 
 from portfolio.domain.appeals.stages import Ruling
+from portfolio.domain.audit_actions import AuditAction
 from portfolio.domain.dates import format_date
 from portfolio.extensions import db
 from portfolio.models import (
@@ -22,6 +23,7 @@ from portfolio.models import (
     UserRole,
 )
 from portfolio.models.base import utcnow
+from portfolio.services import audit
 from portfolio.services.appeals import committee, office
 from portfolio.services.audit import events_for
 from portfolio.services.reviewing import tallies as review_tallies
@@ -560,3 +562,25 @@ def test_the_fresh_review_decides_the_set_again_and_the_appeal_shows_it(client, 
 def _counted(session):
     """The tallies' rows that count something (withdrawing leaves rows of zeros behind)."""
     return {table: [row for row in rows if row[2]] for table, rows in _tallies(session).items()}
+
+
+def test_a_decision_changed_by_an_override_is_appealed_from_the_day_it_changed(client, session):
+    aw = decided_not_met(session)
+    decision = not_certified(session, aw, days_ago=40)
+    session.commit()
+    login_as(client, aw.candidate)
+    case = f"/me/appeals/decisions/{decision.id}"
+    assert "The right to appeal this decision has ended." in client.get(case).get_data(as_text=True)
+    audit.record(
+        session,
+        actor=aw.admin,
+        action=AuditAction.CERTIFICATION_OVERRIDDEN,
+        object_type="enrollment",
+        object_id=decision.enrollment_id,
+        details={"before": "certified", "after": "not_certified", "reason": "Revoked."},
+    )
+    session.commit()
+    page = client.get(case).get_data(as_text=True)
+    assert format_date(TODAY + timedelta(days=10)) in page
+    assert post_form(client, f"{case}/notice", {}, page="/me/appeals").status_code == 302
+    assert only_appeal(session).decided_on == TODAY

@@ -8,9 +8,9 @@ it is "not certified". Anyone else's decision answers NotFound, exactly like a m
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload
 
 from portfolio.domain.appeals.stages import AppealSubject
@@ -89,7 +89,7 @@ def decision_case(session: Session, decision_id: int, candidate: User) -> Case:
         raise NotFound("We could not find that decision.")
     if decision.status is DecisionStatus.CERTIFIED:
         raise Conflict("You are certified: there is no decision against you to appeal.")
-    return _decision_case(decision)
+    return _decision_case(decision, decided_on=decision_days(session, [decision])[decision.id])
 
 
 def case_of(appeal: Appeal) -> Case:
@@ -116,14 +116,38 @@ def _outcome_case(submission: Submission, decided_on: date) -> Case:
     )
 
 
-def _decision_case(decision: CertificationDecision, decided_on: date | None = None) -> Case:
+def decision_days(session: Session, decisions: list[CertificationDecision]) -> dict[int, date]:
+    """The day each decision was last made: recorded, or changed by an override since (a
+    revocation is a decision against the holder too). One query for them all."""
+    enrollment_ids = [d.enrollment_id for d in decisions]
+    changed: dict[str, datetime] = dict(
+        session.execute(
+            select(AuditEvent.object_id, func.max(AuditEvent.at))
+            .where(
+                AuditEvent.object_type == "enrollment",
+                AuditEvent.object_id.in_([str(i) for i in enrollment_ids]),
+                AuditEvent.action == AuditAction.CERTIFICATION_OVERRIDDEN.value,
+            )
+            .group_by(AuditEvent.object_id)
+        ).all()
+    )
+    days = {}
+    for decision in decisions:
+        last = max(
+            decision.decided_at, changed.get(str(decision.enrollment_id), decision.decided_at)
+        )
+        days[decision.id] = last.date()
+    return days
+
+
+def _decision_case(decision: CertificationDecision, decided_on: date) -> Case:
     enrollment = decision.enrollment
     return Case(
         subject=AppealSubject.CERTIFICATION,
         candidate_id=enrollment.user_id,
         enrollment=enrollment,
         title=f"The certification decision on your enrollment in {enrollment.framework.name}",
-        decided_on=decided_on or decision.decided_at.date(),
+        decided_on=decided_on,
         rules=load_rules(enrollment.framework).appeals,
         decision=decision,
     )

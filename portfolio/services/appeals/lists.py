@@ -32,7 +32,7 @@ from portfolio.models import (
     Submission,
     User,
 )
-from portfolio.services.appeals.cases import APPEALABLE_OUTCOMES, case_of
+from portfolio.services.appeals.cases import APPEALABLE_OUTCOMES, case_of, decision_days
 from portfolio.services.appeals.files import appeal_dates, loaded_appeals
 from portfolio.services.programs.versions import load_rules
 
@@ -149,13 +149,14 @@ def candidate_decisions(session: Session, candidate: User, today: date) -> list[
         )
         .options(joinedload(CertificationDecision.enrollment).joinedload(Enrollment.framework))
     ).all()
+    days = decision_days(session, list(decisions))
     for decision in decisions:
         found.append(
             _appealable(
                 AppealSubject.CERTIFICATION,
                 decision.id,
                 f"Certification in {decision.enrollment.framework.name}: not certified",
-                decision.decided_at.date(),
+                days[decision.id],
                 appeals.get((AppealSubject.CERTIFICATION, decision.id)),
                 load_rules(decision.enrollment.framework).appeals,
                 today,
