@@ -379,6 +379,9 @@ def test_the_office_sees_appeals_by_stage_with_overdue_steps_flagged(client, ses
     assert "Grounds filed: waiting for the program office (1)" in page
     assert format_date(TODAY - timedelta(days=1)) in page and "Overdue" in page
     assert "Answer the appeal, or state that it will not" in page
+    show = client.get(f"/admin/appeals/{appeal.id}").get_data(as_text=True)
+    assert f'href="/admin/reviews/submissions/{aw.submission_id}"' in show
+    assert client.get(f"/admin/reviews/submissions/{aw.submission_id}").status_code == 200
     empty = post_form(
         client,
         f"/admin/appeals/{appeal.id}/answer",
