@@ -1,7 +1,7 @@
 """appeals: the appeal of a set outcome or a certification decision, and its attached files
 
 Revision ID: c4e8a1f7b3d9
-Revises: a3e7c1d9f5b2
+Revises: 7e7b51f07ca2
 Create Date: 2026-12-02 16:42:04.651188
 """
 
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 import portfolio.models.base
 
 revision = 'c4e8a1f7b3d9'
-down_revision = 'a3e7c1d9f5b2'
+down_revision = '7e7b51f07ca2'
 branch_labels = None
 depends_on = None
 

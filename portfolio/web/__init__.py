@@ -29,6 +29,8 @@ def register_web(app: Flask) -> None:
         committee,
         credentials,
         frameworks,
+        notifications,
+        provider,
         public,
         reviewer,
         supervisor,
@@ -57,6 +59,8 @@ def register_web(app: Flask) -> None:
         uploads,
         certificates,
         credentials,
+        notifications,
+        provider,
         committee,
     ):
         app.register_blueprint(module.bp)

@@ -1,5 +1,6 @@
-"""The words of appeal emails; each leaves through the outbox after the commit, once per step
-(its key names the appeal and the step)."""
+"""Telling people about each step of an appeal: a notification in the app and an email (a kind
+that is always sent: every step starts a deadline), once per step and person (the key names
+the appeal and the step), in the caller's transaction; the email leaves after the commit."""
 
 from __future__ import annotations
 
@@ -8,19 +9,23 @@ from collections.abc import Iterable
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from portfolio.domain.notifications import Kind
 from portfolio.models import Appeal, Role, User, UserRole
 from portfolio.services.links import page_url
-from portfolio.services.outbox import queue
+from portfolio.services.notifications import notify
 
 
 def to_candidate(session: Session, appeal: Appeal, step: str, subject: str, text: str) -> None:
     """Tell the candidate about `step`, with a link to their appeal's page."""
     candidate = appeal.candidate
-    url = page_url(f"/me/appeals/{appeal.id}")
+    path = f"/me/appeals/{appeal.id}"
+    url = page_url(path)
     where = f"Follow your appeal here: {url}" if url else "Sign in to Portfolio and open Appeals."
-    queue(
+    notify(
         session,
-        to=candidate.email,
+        user=candidate,
+        kind=Kind.APPEAL,
+        link=path,
         subject=subject,
         body=f"Hello {candidate.name},\n\n{text}\n\n{where}",
         key=f"appeal.{appeal.id}.{step}:candidate",
@@ -34,14 +39,16 @@ def to_role(
     path = (
         f"/admin/appeals/{appeal.id}"
         if role is Role.ADMINISTRATOR
-        else (f"/committee/appeals/{appeal.id}")
+        else f"/committee/appeals/{appeal.id}"
     )
     url = page_url(path)
     where = f"Open it here: {url}" if url else "Sign in to Portfolio to open it."
     for person in _holders(session, role):
-        queue(
+        notify(
             session,
-            to=person.email,
+            user=person,
+            kind=Kind.APPEAL,
+            link=path,
             subject=subject,
             body=f"Hello {person.name},\n\n{text}\n\n{where}",
             key=f"appeal.{appeal.id}.{step}:{person.id}",
