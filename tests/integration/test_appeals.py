@@ -17,6 +17,7 @@ from portfolio.models import (
     AppealAttachment,
     Assignment,
     AssignmentStatus,
+    Notification,
     Role,
     SetOutcomeRecord,
     UploadStatus,
@@ -81,6 +82,12 @@ def test_the_candidate_files_a_notice_then_the_grounds_with_a_file(client, sessi
     mail = _mail_to(mailbox, aw.candidate.email)
     assert any(grounds_by in body and f"/me/appeals/{appeal.id}" in body for _s, body in mail)
     assert _mail_to(mailbox, aw.admin.email), "the office is told of the notice"
+    told = session.scalars(
+        select(Notification).where(
+            Notification.user_id == aw.candidate.id, Notification.kind == "appeal"
+        )
+    )
+    assert [n.link for n in told] == [f"/me/appeals/{appeal.id}"]  # in the app's list too
 
     upload = make_upload(session, aw.candidate, name="timeline.pdf")
     session.commit()
