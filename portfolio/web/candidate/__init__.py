@@ -23,6 +23,7 @@ from portfolio.web.candidate import (  # noqa: E402, F401
     credentials,
     dashboard,
     electives,
+    export,
     fees,
     outcomes,
     portfolio,
