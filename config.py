@@ -107,6 +107,10 @@ class Config:
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
     DEMO_ALLOWED = True
     TESTING = False
+    # A provider's CSV roster of course completions (services.courses.rosters): bigger files
+    # are refused with a message, so an import stays quick; split a longer roster.
+    ROSTER_MAX_BYTES = 1024 * 1024
+    ROSTER_MAX_ROWS = 2000
 
 
 class DevelopmentConfig(Config):

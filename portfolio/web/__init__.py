@@ -25,9 +25,11 @@ def register_web(app: Flask) -> None:
         admin,
         auth,
         candidate,
+        catalogue,
         certificates,
         credentials,
         frameworks,
+        provider,
         public,
         reviewer,
         supervisor,
@@ -56,5 +58,7 @@ def register_web(app: Flask) -> None:
         uploads,
         certificates,
         credentials,
+        catalogue,
+        provider,
     ):
         app.register_blueprint(module.bp)

@@ -22,6 +22,7 @@ ROLE_PAGES = (
     (Role.REVIEWER, "Reviews", "reviewer.queue"),
     (Role.SUPERVISOR, "My staff", "supervisor.staff"),
     (Role.ADMINISTRATOR, "Administration", "admin.index"),
+    (Role.PROVIDER, "Course completions", "provider.my_providers"),
 )
 
 

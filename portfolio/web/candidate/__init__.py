@@ -19,6 +19,7 @@ def require_sign_in() -> None:
 from portfolio.web.candidate import (  # noqa: E402, F401
     application,
     certificates,
+    courses,
     credentials,
     dashboard,
     electives,

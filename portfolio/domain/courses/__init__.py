@@ -1,0 +1,1 @@
+"""Courses: the rules of approved-course evidence (completion dates, rosters, catalogue filters)."""
