@@ -84,7 +84,9 @@ def make_course(
         synchronous=synchronous,
         status=status,
         approved_on=approved_on if status is CourseVersionStatus.APPROVED else None,
-        approved_until=add_years(approved_on, 4) if status is CourseVersionStatus.APPROVED else None,
+        approved_until=add_years(approved_on, 4)
+        if status is CourseVersionStatus.APPROVED
+        else None,
     )
     session.add(version)
     session.flush()

@@ -70,10 +70,16 @@ def test_anyone_sees_the_approved_courses_with_links_to_their_providers(client, 
         ("format=hybrid", "Serving Teens", "Library Technology Basics"),
         ("synchronous=no", "Library Technology Basics", "Serving Teens"),
         ("q=teens", "Serving Teens", "Library Technology Basics"),
-        (f"approved_from={(TODAY - timedelta(days=20)).isoformat()}", "Serving Teens",
-         "Library Technology Basics"),
-        (f"approved_to={(TODAY - timedelta(days=20)).isoformat()}", "Library Technology Basics",
-         "Serving Teens"),
+        (
+            f"approved_from={(TODAY - timedelta(days=20)).isoformat()}",
+            "Serving Teens",
+            "Library Technology Basics",
+        ),
+        (
+            f"approved_to={(TODAY - timedelta(days=20)).isoformat()}",
+            "Library Technology Basics",
+            "Serving Teens",
+        ),
     ],
 )
 def test_each_filter_narrows_the_list(client, catalogue, query, shown, hidden):
