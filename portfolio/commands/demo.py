@@ -35,6 +35,7 @@ DEMO_ACCOUNTS = (
         "demo admin keeps the records",
     ),
     ("supervisor@demo.example", "Sam Supervisor", Role.SUPERVISOR, "demo supervisor coaches staff"),
+    ("provider@demo.example", "Pat Provider", Role.PROVIDER, "demo provider teaches courses"),
 )
 
 
@@ -96,6 +97,7 @@ def demo_portfolio() -> list[str]:
         reviewer=people[Role.REVIEWER],
         administrator=people[Role.ADMINISTRATOR],
         supervisor=people[Role.SUPERVISOR],
+        provider=people[Role.PROVIDER],
     )
     try:
         lines = demo_data.build_demo_portfolio(session, cast, utcnow().date())

@@ -225,7 +225,8 @@ def _tell_returned(session: Session, enrollment_set: EnrollmentSet, reason: str)
             f"Hello {candidate.name},\n\nThe program office could not confirm that you "
             f"completed {enrollment_set.course_name} ({enrollment_set.course_provider}) for "
             f"{set_name}. Their reason:\n\n{reason}\n\nThe course is marked in progress again. "
-            "When you can show it is complete, mark it completed once more: "
+            "To meet the set, choose your course from the catalogue and report its completion with "
+            "proof: "
             f"{page_url(routes_path) or 'sign in to Portfolio, then open Electives and routes'}."
         ),
     )
