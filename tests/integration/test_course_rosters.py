@@ -12,6 +12,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
+from portfolio.domain.errors import InvalidInput
 from portfolio.models import (
     CompletionSource,
     CompletionStatus,
@@ -207,7 +208,7 @@ def test_fifty_thousand_rows_are_refused_by_the_limit(client, session, worlds):
 def test_the_row_limit_holds_below_the_size_limit(session, worlds):
     first, _ = worlds
     text = "candidate,course,completed_on\n" + "".join(f"{i},1,{DAY}\n" for i in range(50_000))
-    with pytest.raises(Exception, match="more than 2,000 rows"):
+    with pytest.raises(InvalidInput, match="more than 500 rows"):
         rosters.import_roster(
             session,
             first.provider,

@@ -8,11 +8,12 @@ rule read one field; the CourseCompletion rows are the evidence behind it.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from portfolio.domain.audit_actions import AuditAction
 from portfolio.domain.courses.completion_dates import (
@@ -55,6 +56,7 @@ UPLOAD_NOT_READY = {
     UploadStatus.BROKEN: "This file could not be found in storage. Upload it again.",
 }
 COUNTING = (CompletionStatus.REPORTED, CompletionStatus.VERIFIED)
+LOOKUP_CHUNK = 500  # ids or addresses per IN (...) list
 
 
 def retroactive_years(framework: Framework) -> int:
@@ -234,7 +236,7 @@ class ProviderReport:
 
 
 def version_for_date(
-    session: Session, course: Course, completed_on: date, today: date
+    session: Session, course: Course, completed_on: date, today: date, years: int | None = None
 ) -> CourseVersion:
     """The approved version of `course` whose period (with retroactive credit) includes
     `completed_on`, the newest first; InvalidInput saying why none does."""
@@ -246,7 +248,8 @@ def version_for_date(
     ]
     if not versions:
         raise InvalidInput("This course is not approved, so its completions cannot count.")
-    years = _years_for(session, course)
+    if years is None:
+        years = retroactive_years_of(session, course)
     refusal = None
     for version in versions:
         period = period_of(version, years)
@@ -259,7 +262,8 @@ def version_for_date(
     raise InvalidInput(refusal, field="completed_on")
 
 
-def _years_for(session: Session, course: Course) -> int:
+def retroactive_years_of(session: Session, course: Course) -> int:
+    """The retroactive credit of the newest version of the course's program."""
     framework = session.scalar(
         select(Framework)
         .where(Framework.slug == course.framework_slug)
@@ -269,28 +273,53 @@ def _years_for(session: Session, course: Course) -> int:
     return retroactive_years(framework) if framework is not None else 0
 
 
-def candidate_set(session: Session, course: Course, candidate_key: str) -> EnrollmentSet:
-    """The set of the candidate's enrollment that `course` would meet: `candidate_key` is their
-    email address or their enrollment number. InvalidInput when there is no such candidate or
-    they do not take the course's set."""
-    key = candidate_key.strip()
-    query = (
+def candidate_key(raw: str) -> str:
+    """An email address (lower-cased) or an enrollment number (its digits, no leading zeros);
+    InvalidInput for anything else."""
+    key = raw.strip()
+    if "@" in key:
+        return key.lower()
+    if key.isascii() and key.isdecimal() and len(key) <= 9:
+        return str(int(key))
+    raise InvalidInput(
+        "Enter the candidate's email address or enrollment number.", field="candidate"
+    )
+
+
+def enrollments_for(
+    session: Session, framework_slug: str, keys: Iterable[str]
+) -> dict[str, list[Enrollment]]:
+    """The enrollments in the program of each candidate key (from candidate_key), the newest
+    first, with their sets loaded: a few queries for a whole roster."""
+    emails = sorted({key for key in keys if "@" in key})
+    numbers = sorted({int(key) for key in keys if "@" not in key})
+    base = (
         select(Enrollment)
         .join(Framework, Framework.id == Enrollment.framework_id)
-        .where(Framework.slug == course.framework_slug)
+        .join(User, User.id == Enrollment.user_id)
+        .where(Framework.slug == framework_slug)
+        .options(
+            joinedload(Enrollment.user),
+            selectinload(Enrollment.sets).joinedload(EnrollmentSet.competency_set),
+        )
         .order_by(Enrollment.id.desc())
     )
-    if "@" in key:
-        query = query.join(User, User.id == Enrollment.user_id).where(User.email == key.lower())
-        who = f"the email address {key}"
-    elif key.isascii() and key.isdecimal() and len(key) <= 9:
-        query = query.where(Enrollment.id == int(key))
-        who = f"the enrollment number {key}"
-    else:
-        raise InvalidInput(
-            "Enter the candidate's email address or enrollment number.", field="candidate"
-        )
-    enrollments = session.scalars(query).all()
+    found: dict[str, list[Enrollment]] = {}
+    for start in range(0, len(emails), LOOKUP_CHUNK):
+        chunk = emails[start : start + LOOKUP_CHUNK]
+        for enrollment in session.scalars(base.where(User.email.in_(chunk))).unique():
+            found.setdefault(enrollment.user.email, []).append(enrollment)
+    for start in range(0, len(numbers), LOOKUP_CHUNK):
+        ids = numbers[start : start + LOOKUP_CHUNK]
+        for enrollment in session.scalars(base.where(Enrollment.id.in_(ids))).unique():
+            found.setdefault(str(enrollment.id), []).append(enrollment)
+    return found
+
+
+def pick_set(enrollments: list[Enrollment], course: Course, key: str) -> EnrollmentSet:
+    """The set of the candidate's enrollment (an active one first) that `course` would meet;
+    InvalidInput when there is no such candidate or they do not take the course's set."""
+    who = f"the email address {key}" if "@" in key else f"the enrollment number {key}"
     if not enrollments:
         raise InvalidInput(f"No candidate enrolled in this program has {who}.", field="candidate")
     active = [e for e in enrollments if e.status is EnrollmentStatus.ACTIVE] or enrollments
@@ -305,6 +334,29 @@ def candidate_set(session: Session, course: Course, candidate_key: str) -> Enrol
     )
 
 
+def candidate_set(session: Session, course: Course, raw_key: str) -> EnrollmentSet:
+    """The set of one candidate (email address or enrollment number) that `course` would meet."""
+    key = candidate_key(raw_key)
+    found = enrollments_for(session, course.framework_slug, [key])
+    return pick_set(found.get(key, []), course, key)
+
+
+def verified_course_pairs(session: Session, set_ids: list[int]) -> set[tuple[int, int]]:
+    """(enrollment set id, course id) of the verified completions of these sets."""
+    pairs: set[tuple[int, int]] = set()
+    for start in range(0, len(set_ids), LOOKUP_CHUNK):
+        rows = session.execute(
+            select(CourseCompletion.enrollment_set_id, CourseVersion.course_id)
+            .join(CourseVersion, CourseVersion.id == CourseCompletion.course_version_id)
+            .where(
+                CourseCompletion.enrollment_set_id.in_(set_ids[start : start + LOOKUP_CHUNK]),
+                CourseCompletion.status == CompletionStatus.VERIFIED,
+            )
+        )
+        pairs.update((set_id, course_id) for set_id, course_id in rows)
+    return pairs
+
+
 def record_provider_completion(
     session: Session,
     provider: Provider,
@@ -315,28 +367,35 @@ def record_provider_completion(
     actor: User,
     today: date,
     roster_import: RosterImport | None = None,
-    evaluate: bool = True,
+    years: int | None = None,
 ) -> ProviderReport:
     """A provider's report that the candidate of `item` completed `course` on `completed_on`:
     it counts at once (the set is met by the course). A completion already on record for the
-    same course and set changes nothing. InvalidInput naming the problem otherwise."""
+    same course and set changes nothing. InvalidInput naming the problem otherwise.
+
+    Within a roster import (`roster_import`), the import has checked for completions on record
+    already, and it flushes, audits and evaluates once for the whole file."""
     if course.provider_id != provider.id:
         raise NotFound("That course is not one of your courses.")
     if item.competency_set.code != course.set_code:
         raise InvalidInput("The course is for another set.", field="course")
-    existing = session.scalar(
-        select(CourseCompletion)
-        .join(CourseVersion, CourseVersion.id == CourseCompletion.course_version_id)
-        .where(
-            CourseCompletion.enrollment_set_id == item.id,
-            CourseVersion.course_id == course.id,
-            CourseCompletion.status == CompletionStatus.VERIFIED,
+    existing = (
+        None
+        if roster_import is not None
+        else session.scalar(
+            select(CourseCompletion)
+            .join(CourseVersion, CourseVersion.id == CourseCompletion.course_version_id)
+            .where(
+                CourseCompletion.enrollment_set_id == item.id,
+                CourseVersion.course_id == course.id,
+                CourseCompletion.status == CompletionStatus.VERIFIED,
+            )
+            .limit(1)
         )
-        .limit(1)
     )
     if existing is not None:
         return ProviderReport(existing, recorded=False)
-    version = version_for_date(session, course, completed_on, today)
+    version = version_for_date(session, course, completed_on, today, years)
     enrollment = item.enrollment
     if enrollment.status is not EnrollmentStatus.ACTIVE:
         raise InvalidInput("The candidate's enrollment has ended.", field="candidate")
@@ -364,6 +423,9 @@ def record_provider_completion(
     )
     session.add(completion)
     _take(item, version, CourseStatus.VERIFIED)
+    _tell_recorded(session, item, version, provider, completed_on)
+    if roster_import is not None:
+        return ProviderReport(completion, recorded=True)
     session.flush()
     audit.record(
         session,
@@ -377,12 +439,9 @@ def record_provider_completion(
             "completed_on": completed_on.isoformat(),
             "source": CompletionSource.PROVIDER_REPORT.value,
             "provider_id": provider.id,
-            "roster_import_id": completion.roster_import_id,
         },
     )
-    _tell_recorded(session, item, version, provider, completed_on)
-    if evaluate:
-        evaluation.evaluate_enrollment(session, enrollment, today, actor=actor)
+    evaluation.evaluate_enrollment(session, enrollment, today, actor=actor)
     return ProviderReport(completion, recorded=True)
 
 

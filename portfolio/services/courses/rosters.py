@@ -17,15 +17,15 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from portfolio.domain.audit_actions import AuditAction
-from portfolio.domain.courses.rosters import RowError, decode, parse_roster
+from portfolio.domain.courses.rosters import RosterRow, RowError, decode, parse_roster
 from portfolio.domain.errors import Conflict, DomainError, InvalidInput
-from portfolio.models import Course, Enrollment, Provider, RosterImport, User
+from portfolio.models import Course, CourseCompletion, Enrollment, Provider, RosterImport, User
 from portfolio.services import audit
 from portfolio.services.certification import evaluation
 from portfolio.services.courses import completions
 
 DEFAULT_MAX_BYTES = 1024 * 1024
-DEFAULT_MAX_ROWS = 2000
+DEFAULT_MAX_ROWS = 500
 
 
 @dataclass
@@ -39,6 +39,16 @@ class RosterResult:
     @property
     def ok(self) -> bool:
         return not self.errors
+
+
+def roster_completions(session: Session, roster: RosterImport) -> list[CourseCompletion]:
+    return list(
+        session.scalars(
+            select(CourseCompletion)
+            .where(CourseCompletion.roster_import_id == roster.id)
+            .order_by(CourseCompletion.id)
+        )
+    )
 
 
 def sha256_of(data: bytes) -> str:
@@ -106,6 +116,11 @@ def import_roster(
             "rows": len(parsed.rows),
             "recorded": result.recorded,
             "on_record": result.on_record,
+            # Each completion the roster recorded (one event for the file, not one per row).
+            "completions": [
+                [c.id, c.enrollment_set_id, c.course_version_id, c.completed_on.isoformat()]
+                for c in roster_completions(session, roster)
+            ],
         },
     )
     savepoint.commit()
@@ -116,15 +131,14 @@ def import_roster(
 def _record_rows(
     session: Session,
     provider: Provider,
-    rows: tuple,  # type: ignore[type-arg]
+    rows: tuple[RosterRow, ...],
     roster: RosterImport,
     actor: User,
     today: date,
     result: RosterResult,
 ) -> None:
+    """Check and record every row; a few lookups for the whole file, then one flush."""
     courses: dict[str, Course | DomainError] = {}
-    seen_sets: dict[tuple[int, int], int] = {}
-    to_evaluate: dict[int, Enrollment] = {}
     for row in rows:
         key = row.course.casefold()
         if key not in courses:
@@ -132,16 +146,38 @@ def _record_rows(
                 courses[key] = completions.own_course(session, provider, row.course)
             except DomainError as exc:
                 courses[key] = exc
-        course = courses[key]
+    found: dict[str, dict[str, list[Enrollment]]] = {}
+    for slug in {c.framework_slug for c in courses.values() if isinstance(c, Course)}:
+        keys = [completions.candidate_key(row.candidate) for row in rows]
+        found[slug] = completions.enrollments_for(session, slug, keys)
+    set_ids = [
+        item.id
+        for by_key in found.values()
+        for enrollments in by_key.values()
+        for enrollment in enrollments
+        for item in enrollment.sets
+    ]
+    on_record = completions.verified_course_pairs(session, set_ids)
+    years: dict[int, int] = {}
+    seen: dict[tuple[int, int], int] = {}
+    to_evaluate: dict[int, Enrollment] = {}
+    for row in rows:
+        course = courses[row.course.casefold()]
         if isinstance(course, DomainError):
             result.errors.append(RowError(row.line, course.message))
             continue
+        if course.id not in years:
+            years[course.id] = completions.retroactive_years_of(session, course)
+        key = completions.candidate_key(row.candidate)
         try:
-            item = completions.candidate_set(session, course, row.candidate)
-            first = seen_sets.setdefault((item.id, course.id), row.line)
+            item = completions.pick_set(found[course.framework_slug].get(key, []), course, key)
+            first = seen.setdefault((item.id, course.id), row.line)
             if first != row.line:
                 raise InvalidInput(f"It repeats row {first} (the same candidate and course).")
-            report = completions.record_provider_completion(
+            if (item.id, course.id) in on_record:
+                result.on_record += 1
+                continue
+            completions.record_provider_completion(
                 session,
                 provider,
                 item,
@@ -150,17 +186,15 @@ def _record_rows(
                 actor=actor,
                 today=today,
                 roster_import=roster,
-                evaluate=False,
+                years=years[course.id],
             )
         except DomainError as exc:
             result.errors.append(RowError(row.line, exc.message))
             continue
-        if report.recorded:
-            result.recorded += 1
-            to_evaluate[item.enrollment_id] = item.enrollment
-        else:
-            result.on_record += 1
+        result.recorded += 1
+        to_evaluate[item.enrollment_id] = item.enrollment
     if result.errors:
         return
+    session.flush()
     for enrollment in to_evaluate.values():
         evaluation.evaluate_enrollment(session, enrollment, today, actor=actor)

@@ -7,6 +7,7 @@ from datetime import date
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 from werkzeug.wrappers import Response
 
 from portfolio.domain.errors import DomainError
@@ -16,6 +17,8 @@ from portfolio.models import (
     Course,
     CourseCompletion,
     CourseVersion,
+    Enrollment,
+    EnrollmentSet,
     Provider,
     User,
 )
@@ -64,6 +67,12 @@ def _recent(provider: Provider) -> list[CourseCompletion]:
             )
             .order_by(CourseCompletion.id.desc())
             .limit(RECENT)
+            .options(
+                joinedload(CourseCompletion.course_version),
+                joinedload(CourseCompletion.enrollment_set)
+                .joinedload(EnrollmentSet.enrollment)
+                .joinedload(Enrollment.user),
+            )
         )
     )
 
