@@ -15,18 +15,21 @@ from portfolio.domain.dates import add_years, format_date
 from portfolio.models import (
     Certificate,
     CertificationDecision,
+    CompletionSource,
     CompletionStatus,
     CourseCompletion,
     CourseStatus,
     CourseVersionStatus,
     Role,
     Route,
+    UploadStatus,
 )
 from portfolio.services.audit import events_for
 from portfolio.storage_binding import get_store
 from portfolio.web import clock
 from tests.course_fixtures import course_world, make_course, verified_upload
 from tests.helpers import csrf_token, login_as, make_user
+from tests.integration.test_review_queries import counting
 
 TODAY = clock.today()
 
@@ -273,3 +276,57 @@ def test_verifying_twice_or_a_stale_version_is_a_conflict(client, session, world
     assert client.post(url, data={"csrf_token": token}).status_code == 400
     missing = "/admin/course-completions/999999/verify"
     assert post(client, missing, {"version": 1}, "/admin/courses").status_code == 404
+
+
+def test_a_file_still_being_checked_is_not_proof_yet(client, session, world):
+    login_as(client, world.candidate)
+    choose(client, world, world.version.id)
+    upload = verified_upload(session, world.candidate)
+    upload.status = UploadStatus.PENDING
+    session.commit()
+    response = report(client, world, TODAY, upload.id)
+    assert response.status_code == 422
+    assert "This file is still being checked. Try again in a moment." in text_of(response)
+    assert session.scalar(select(CourseCompletion)) is None
+
+
+def test_the_office_page_runs_the_same_queries_whatever_the_number_waiting(
+    app, client, session, world
+):
+    def reported(target):
+        target.item.route = Route.COURSE
+        target.item.course_version_id = world.version.id
+        target.item.course_status = CourseStatus.COMPLETED
+        session.add(
+            CourseCompletion(
+                enrollment_set_id=target.item.id,
+                course_version_id=world.version.id,
+                completed_on=TODAY,
+                source=CompletionSource.CANDIDATE_UPLOAD,
+                proof_upload_id=verified_upload(session, target.candidate).id,
+                reported_by_id=target.candidate.id,
+            )
+        )
+
+    reported(world)
+    admin = make_user(session, "admin@example.org", roles=(Role.ADMINISTRATOR,))
+    session.commit()
+    login_as(client, admin)
+    with counting(app) as few:
+        assert client.get("/admin/courses").status_code == 200
+    for n in range(5):
+        reported(
+            course_world(
+                session,
+                email=f"c{n}@example.org",
+                framework=world.framework,
+                provider=world.provider,
+                member=world.member,
+                version=world.version,
+            )
+        )
+    session.commit()
+    with counting(app) as many:
+        page = text_of(client.get("/admin/courses"))
+    assert page.count("Library Technology Basics by State Library Academy") == 6
+    assert len(many) == len(few)

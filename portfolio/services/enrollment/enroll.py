@@ -140,6 +140,7 @@ def _carry_over_met_sets(
         item.route, item.status = old.route, old.status
         item.course_name, item.course_provider = old.course_name, old.course_provider
         item.course_status = old.course_status
+        item.course_version_id = old.course_version_id
         carried.append(code)
     return carried
 
