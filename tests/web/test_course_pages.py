@@ -13,9 +13,19 @@ from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
 from portfolio.extensions import db
-from portfolio.models import CompletionStatus, CourseCompletion, CourseFormat, User
+from portfolio.models import (
+    CompletionSource,
+    CompletionStatus,
+    CourseCompletion,
+    CourseFormat,
+    CourseStatus,
+    EnrollmentSet,
+    Role,
+    Route,
+    User,
+)
 from portfolio.web import clock
-from tests.course_fixtures import course_world, make_course, make_provider
+from tests.course_fixtures import course_world, make_course, make_provider, verified_upload
 from tests.helpers import make_user
 from tests.web.conftest import assert_accessible
 
@@ -160,3 +170,49 @@ def test_a_provider_imports_a_roster_and_reads_each_rows_problem(
     fits_a_phone(page)
     with live_app.app_context():
         assert db.session.scalars(select(CourseCompletion)).all() == []
+
+
+def test_the_office_sees_the_proof_and_the_transcript_page_passes_axe(
+    page: Page, live: str, live_app: Flask, seeded
+) -> None:
+    with live_app.app_context():
+        session = db.session
+        item = session.get(EnrollmentSet, seeded["set_id"])
+        candidate = item.enrollment.user
+        item.route = Route.COURSE
+        item.course_version_id = seeded["version_id"]
+        item.course_status = CourseStatus.COMPLETED
+        session.add(
+            CourseCompletion(
+                enrollment_set_id=item.id,
+                course_version_id=seeded["version_id"],
+                completed_on=clock.today(),
+                source=CompletionSource.CANDIDATE_UPLOAD,
+                proof_upload_id=verified_upload(session, candidate, "signed-form.pdf").id,
+                reported_by_id=candidate.id,
+            )
+        )
+        make_user(session, "ada@example.org", password=PASSWORD, roles=(Role.ADMINISTRATOR,))
+        session.commit()
+    page.goto(live + "/sign-in")
+    page.get_by_label("Email address").fill("ada@example.org")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.goto(live + "/admin/courses")
+    expect(page.get_by_role("link", name="signed-form.pdf")).to_be_visible()
+    assert_accessible(page)
+    fits_a_phone(page)
+    page.goto(live + "/admin/recognition-agreements")
+    expect(page.get_by_role("heading", name="Record an agreement")).to_be_visible()
+    assert_accessible(page)
+    fits_a_phone(page)
+
+    page.context.clear_cookies()
+    page.goto(live + "/sign-in")
+    page.get_by_label("Email address").fill("casey.candidate@example.org")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.goto(live + f"/me/enrollment-sets/{seeded['set_id']}/transcript")
+    expect(page.get_by_text("No recognised program covers this set.")).to_be_visible()
+    assert_accessible(page)
+    fits_a_phone(page)
