@@ -9,8 +9,9 @@ meets a set without certifying anyone: certification has its own cost), N enroll
 one provider with one approved course. Timed: the service importing an N-row roster (parse,
 look-ups, every check, the completions, the audit event, each candidate's evaluation), then,
 after the rows are deleted, the baseline inserting the same N completions straight into the
-table. The service's look-ups are per file, not per row, so the ratio stays flat as N grows;
-the queries per row are printed too. The last line printed is one JSON object.
+table. The service's look-ups are per file, not per row, so its queries per row (printed too)
+stay flat as N grows; most of them are each candidate's evaluation. The last line printed is
+one JSON object.
 """
 
 from __future__ import annotations
