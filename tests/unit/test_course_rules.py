@@ -209,3 +209,20 @@ def test_reasons_name_the_evidence_that_met_each_set():
         "completed 3 May 2026, verified 5 May",
         "COMM Communication (required): met by portfolio review, submission 2 of 12 March 2026",
     )
+
+
+def test_a_recognised_program_meets_a_set_once_its_transcript_is_verified():
+    def state(**flags):
+        return SetState(
+            "CORE", "Core", True, Route.RECOGNISED_PROGRAM, SetLifecycle.NOT_STARTED, **flags
+        )
+
+    waiting = state(recognised_reported=True)
+    assert not waiting.met and waiting.being_checked
+    assert waiting.how == "recognised program, transcript not yet verified"
+    done = state(recognised_reported=True, recognised_verified=True, evidence="LTA (College)")
+    assert done.met and not done.being_checked
+    assert done.reason == "met by LTA (College)"
+    # the window ended while the transcript was still being checked: the decision waits
+    decision = evaluate([waiting], 0, date(2026, 1, 1), date(2026, 6, 1))
+    assert decision.verdict.value == "not_yet"
