@@ -92,6 +92,11 @@ def test_the_office_records_an_agreement_and_a_graduates_transcript_meets_the_se
     assert world.item.route is Route.RECOGNISED_PROGRAM
     assert world.item.course_status is CourseStatus.COMPLETED
     proof = session.scalar(select(TranscriptProof))
+    dashboard = text_of(client.get("/me/"))
+    assert "Recognised program: Library Technical Assistant (Lakeside College; transcript" in (
+        dashboard
+    )
+    assert "your transcript is waiting for verification" in dashboard
 
     login_as(client, admin)
     page = text_of(client.get("/admin/courses"))
