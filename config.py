@@ -109,6 +109,12 @@ class Config:
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
     DEMO_ALLOWED = True
     TESTING = False
+    # A provider's CSV roster of course completions (services.courses.rosters): bigger files
+    # are refused with a message, so an import stays quick; split a longer roster. Recording a
+    # row is cheap; evaluating each candidate it completes (and certifying them) is not, and
+    # runs inside the request: 500 rows that all certify take about 25 s on SQLite.
+    ROSTER_MAX_BYTES = 1024 * 1024
+    ROSTER_MAX_ROWS = 500
 
 
 class DevelopmentConfig(Config):

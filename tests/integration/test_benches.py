@@ -1,5 +1,6 @@
-"""Every script in bench/ still runs (bench/upload.py and bench/review_queue.py): a smoke run of
-each (tiny sizes, seconds) must exit 0 and end with one JSON object whose ratios are numbers.
+"""Every script in bench/ still runs (bench/upload.py, bench/review_queue.py and
+bench/roster_import.py): a smoke run of each (tiny sizes, seconds) must exit 0 and end with one
+JSON object whose ratios are numbers.
 A template, view or service change that breaks a bench (a baseline missing a variable its
 template needs, an API reply that changed shape) fails here, not on the day someone wants
 figures.
@@ -31,6 +32,7 @@ PAGES = ("reviewer_queue", "scoring_screen", "unassigned", "overdue", "quality")
 RATIOS: dict[str, list[tuple[str, ...]]] = {
     "upload.py": [("ratio",)],
     "review_queue.py": [("pages", page, "ratio") for page in PAGES] + [("load", "ratio")],
+    "roster_import.py": [("ratio",)],
 }
 
 pytestmark = pytest.mark.skipif(
@@ -100,6 +102,12 @@ def test_upload_bench() -> None:
     figures = smoke("upload.py")
     assert_ratios(figures, RATIOS["upload.py"])
     assert figures["part_mib"] < figures["size_mib"], "the smoke run must go through multipart"
+
+
+def test_roster_import_bench() -> None:
+    figures = smoke("roster_import.py")
+    assert_ratios(figures, RATIOS["roster_import.py"])
+    assert figures["rows"] == 20
 
 
 def test_review_bench() -> None:

@@ -82,7 +82,10 @@ def people(app, session) -> dict[str, User]:
     publish_lsscp(app)
     result = run(app, "demo")
     assert result.exit_code == 0, result.output
-    demo = {email: _user(session, email) for email in (ADMIN, CANDIDATE, REVIEWER, SUPERVISOR)}
+    demo = {
+        email: _user(session, email)
+        for email in (ADMIN, CANDIDATE, REVIEWER, SUPERVISOR, PROVIDER)
+    }
     # An anchor, and a new reviewer qualified for its set who has not calibrated yet.
     submission = session.scalars(select(Submission)).one()
     admin = demo[ADMIN]
@@ -192,6 +195,7 @@ def crawl(
     return offending, statuses
 
 
+PROVIDER = "provider@demo.example"
 ROLES = (
     ADMIN,
     CANDIDATE,
@@ -202,6 +206,7 @@ ROLES = (
     "no_profile",
     "newcomer",
     "provider",
+    PROVIDER,
     None,
 )
 
