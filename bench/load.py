@@ -554,7 +554,9 @@ def drive(plan_path: Path, out_path: Path) -> int:
 
     class Person(FastHttpUser):  # type: ignore[misc]
         abstract = True
-        wait_time = between(1, 3)  # typing, then the editors' 1.5 s autosave delay
+        # Between two actions a person reads or types; the editors autosave 1.5 s after the
+        # typing pauses, so a writer saves every few seconds.
+        wait_time = between(*plan["think_seconds"])
         host = servers[0]
         token = ""
 
@@ -888,6 +890,7 @@ def drive(plan_path: Path, out_path: Path) -> int:
 
 def run(args: argparse.Namespace) -> dict[str, Any]:
     people = split(args.users)
+    think = [float(x) for x in args.think.split("-")]
     plan = {**people, "background": args.candidates}
     started = time.perf_counter()
     with (
@@ -948,6 +951,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                         "seconds": args.seconds,
                         "users": args.users,
                         "seed": args.seed,
+                        "think_seconds": think,
                         **accounts,
                     }
                 )
@@ -996,6 +1000,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         "users": args.users,
         "people": people,
         "seconds": args.seconds,
+        "think_seconds": think,
         "gunicorn_workers_per_server": args.workers,
         "background_candidates": args.candidates,
         "seed_seconds": round(seed_seconds, 1),
@@ -1011,7 +1016,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
 
 def summary(report: dict[str, Any]) -> None:
     print(
-        f"{report['users']} users ({report['people']}) for {report['seconds']} s on two "
+        f"{report['users']} users ({report['people']}, {report['think_seconds']} s between "
+        f"actions) for {report['seconds']} s on two "
         f"servers of {report['gunicorn_workers_per_server']} gunicorn workers; load average "
         f"{report['load_average_before']} before, {report['load_average_after']} after"
     )
@@ -1040,6 +1046,11 @@ def main() -> int:
     parser.add_argument("--seconds", type=int, default=60)
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers per server")
     parser.add_argument(
+        "--think",
+        default="2-8",
+        help="seconds each person waits between two actions, drawn evenly from MIN-MAX",
+    )
+    parser.add_argument(
         "--candidates", type=int, default=1000, help="background candidates (reviews, cohorts)"
     )
     parser.add_argument("--seed", type=int, default=2026, help="the simulated people's dice")
@@ -1047,7 +1058,7 @@ def main() -> int:
         "--smoke",
         action="store_true",
         help="a run of seconds that only proves the bench works (make test): "
-        "4 users for 3 s, 50 background candidates",
+        "4 users for 3 s, 50 background candidates, 0.3-1 s between actions",
     )
     parser.add_argument("--drive", help=argparse.SUPPRESS)
     parser.add_argument("--out", help=argparse.SUPPRESS)
@@ -1055,7 +1066,9 @@ def main() -> int:
     if args.drive:
         return drive(Path(args.drive), Path(args.out))
     if args.smoke:
-        args.users, args.seconds, args.candidates = 4, 3, 50
+        args.users, args.seconds, args.candidates, args.think = 4, 3, 50, "0.3-1"
+    if not re.fullmatch(r"\d+(\.\d+)?-\d+(\.\d+)?", args.think):
+        parser.error("--think must be MIN-MAX in seconds, e.g. 2-8")
     if args.users < 3:
         parser.error("--users must be at least 3 (a candidate, a reviewer, an administrator)")
     try:
