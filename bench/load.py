@@ -1,6 +1,7 @@
 """Two web hosts under load: simulated people on two gunicorn servers; then, was anything lost?
 
-    python bench/load.py [--users 200] [--seconds 60] [--workers 2] [--candidates 1000]
+    python bench/load.py [--users 200] [--seconds 60] [--think 2-8] [--workers 2]
+                          [--candidates 1000]
     python bench/load.py --smoke   # 4 users for 3 s: proves the bench works (make test runs it)
 
 One run, everything on loopback and made here (a PostgreSQL database made and dropped, a Redis
@@ -13,15 +14,18 @@ database number of its own, flushed):
    balancer) sharing PostgreSQL, Redis (rate limits and the task queue), one object store
    (moto's S3 server) and one SMTP server, plus a Celery worker for the queue.
 3. Drives `--users` simulated people for `--seconds` with Locust (headless, as a library, in a
-   process of its own): candidates autosave narratives and start uploads (begin, send the file
-   to the store, complete, look once), reviewers open reviews and autosave drafts, administrators
-   open the review queues and the cohorts. Every request goes to one of the two servers at
-   random, so a session started on one is used on the other. Every user also asks for
-   /healthz now and then: the baseline, a trivial endpoint under the same load at the same
-   moment. The figures count only the measured window (sign-ins and ramp-up excluded).
+   process of its own), each waiting `--think` seconds between two actions: candidates autosave
+   narratives and start uploads (begin, send the file to the store, complete, look once),
+   reviewers open reviews and autosave drafts (and submit some, which emails the set's
+   outcome), administrators open the review queues and the cohorts. Every request goes to one
+   of the two servers at random, so a session started on one is used on the other. The
+   baseline is a load balancer's health check: /healthz of each server four times a second, a
+   trivial endpoint under the same load at the same moment. The figures count only the
+   measured window (sign-ins and ramp-up excluded).
 4. Checks nothing was lost: every acknowledged autosave is what the database holds, every
-   completed upload was verified exactly once (one verification in the audit trail and one run
-   of its job on the worker), and every email in the outbox was delivered exactly once.
+   submitted review is stored as submitted, every completed upload was verified exactly once
+   (one verification in the audit trail, one run of its job on the worker), and every email in
+   the outbox was delivered exactly once.
 
 The last line printed is one JSON object: requests per second, p50/p95/p99 per kind of request,
 errors, the checks, and "ratio" (p95 of the app's requests over p95 of /healthz).
@@ -1058,7 +1062,7 @@ def main() -> int:
         "--smoke",
         action="store_true",
         help="a run of seconds that only proves the bench works (make test): "
-        "4 users for 3 s, 50 background candidates, 0.3-1 s between actions",
+        "4 users for 3 s, 50 background candidates, 0.3-1 s between actions, 1 worker a server",
     )
     parser.add_argument("--drive", help=argparse.SUPPRESS)
     parser.add_argument("--out", help=argparse.SUPPRESS)
@@ -1067,6 +1071,7 @@ def main() -> int:
         return drive(Path(args.drive), Path(args.out))
     if args.smoke:
         args.users, args.seconds, args.candidates, args.think = 4, 3, 50, "0.3-1"
+        args.workers = 1
     if not re.fullmatch(r"\d+(\.\d+)?-\d+(\.\d+)?", args.think):
         parser.error("--think must be MIN-MAX in seconds, e.g. 2-8")
     if args.users < 3:
