@@ -233,7 +233,9 @@ def start_server(env: dict[str, str], workers: int, log: Path) -> tuple[subproce
     command = [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "--preload"]
     command += ["-w", str(workers), "-b", f"127.0.0.1:{port}", "portfolio:create_app()"]
     with log.open("w") as out:
-        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=out)
+        process = subprocess.Popen(
+            command, cwd=ROOT, env=env, stdout=out, stderr=out, start_new_session=True
+        )
     return process, f"http://127.0.0.1:{port}"
 
 
@@ -254,6 +256,22 @@ def wait_until(check: Any, what: str, timeout: float, processes: list[Any]) -> N
         if time.monotonic() > deadline:
             raise BenchError(f"{what}: not within {timeout:.0f} s")
         time.sleep(0.2)
+
+
+def cpu_seconds(pids: list[int]) -> float:
+    """User and system CPU time of these processes and their children (gunicorn's workers)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for pid in pids:
+        family = [pid]
+        with suppress(OSError):
+            children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+            family += [int(child) for child in children]
+        for member in family:
+            with suppress(OSError):
+                fields = Path(f"/proc/{member}/stat").read_text().rsplit(")", 1)[1].split()
+                total += (int(fields[11]) + int(fields[12])) / ticks  # utime, stime
+    return total
 
 
 def healthy(base: str) -> bool:
@@ -356,7 +374,7 @@ def seed(url: str, plan: dict[str, int]) -> dict[str, Any]:
             .values(password_hash=hash_password(PASSWORD), email_confirmed_at=utcnow())
         )
         found = session.execute(select(User.id, User.email).where(User.id.in_(everyone)))
-        emails = dict(found.tuples().all())
+        emails = dict(found.all())
         session.commit()
         db.engine.dispose()
     return {
@@ -835,6 +853,7 @@ def drive(plan_path: Path, out_path: Path) -> int:
     while len(ready) < users and time.monotonic() < deadline:
         gevent.sleep(0.1)
     setup_errors = [f"{e.name}: {e.error} x{e.occurrences}" for e in env.stats.errors.values()]
+    answered_before = env.stats.total.num_requests
     env.stats.reset_all()
     window_started = time.monotonic()
     gevent.sleep(plan["seconds"])
@@ -862,6 +881,7 @@ def drive(plan_path: Path, out_path: Path) -> int:
     baseline = kinds.get(BASELINE) or {"p95_ms": 0, "p50_ms": 0}
     runner.stop()  # each person finishes what they were doing (stop_timeout)
     runner.quit()
+    answered = answered_before + env.stats.total.num_requests  # sign-ins and the tail too
     total_errors = sum(k["errors"] for k in kinds.values())
     out_path.write_text(
         json.dumps(
@@ -881,6 +901,7 @@ def drive(plan_path: Path, out_path: Path) -> int:
                     "ratio": round(app_figures["p95_ms"] / max(baseline["p95_ms"], 1), 2),
                     "ratio_p50": round(app_figures["p50_ms"] / max(baseline["p50_ms"], 1), 2),
                 },
+                "requests_in_all": answered,
                 "saves": saves,
                 "uploads_completed": completed,
                 "load_before": load_before,
@@ -963,6 +984,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                 )
             )
             note(f"driving {args.users} users for {args.seconds} s")
+            server_pids = [process.pid for process, _base in servers]
+            cpu_before = cpu_seconds(server_pids), cpu_seconds([worker.pid])
             t = time.perf_counter()
             driver = subprocess.run(
                 [sys.executable, __file__, "--drive", str(plan_file), "--out", str(out_file)],
@@ -972,6 +995,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                 timeout=args.seconds + 600,
             )
             drive_seconds = time.perf_counter() - t
+            cpu_after = cpu_seconds(server_pids), cpu_seconds([worker.pid])
             if driver.returncode != 0 or not out_file.exists():
                 raise BenchError(f"the load driver failed (exit {driver.returncode})")
             driven = json.loads(out_file.read_text())
@@ -997,7 +1021,13 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                 worker.kill()
             for process, _base in servers:
                 with suppress(ProcessLookupError):
-                    process.send_signal(signal.SIGTERM)
+                    os.killpg(process.pid, signal.SIGQUIT)  # gunicorn's quick shutdown
+            for process, _base in servers:
+                # Its workers take seconds to exit on a busy machine; nothing is left to finish.
+                with suppress(subprocess.TimeoutExpired):
+                    process.wait(1)
+                with suppress(ProcessLookupError):
+                    os.killpg(process.pid, signal.SIGKILL)  # the server's own process group
             for process in processes:
                 stop(process)
             note("stopped; dropping the database")
@@ -1016,6 +1046,16 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         "load_average_before": driven["load_before"],
         "load_average_after": driven["load_after"],
         **driven["figures"],
+        # Where the time went: the servers' CPU per request answered, and their share of the
+        # machine's CPU while the people were driven (a busy machine starves them).
+        "servers_cpu_seconds": round(cpu_after[0] - cpu_before[0], 1),
+        "servers_cpu_ms_per_request": round(
+            (cpu_after[0] - cpu_before[0]) * 1000 / max(driven["requests_in_all"], 1), 1
+        ),
+        "servers_share_of_machine": round(
+            (cpu_after[0] - cpu_before[0]) / (drive_seconds * (os.cpu_count() or 1)), 2
+        ),
+        "queue_worker_cpu_seconds": round(cpu_after[1] - cpu_before[1], 1),
         "server_log_errors": server_errors[:20],
         "checks": checks,
     }
@@ -1040,6 +1080,10 @@ def summary(report: dict[str, Any]) -> None:
         f"{app['rps']:7} {app['p50_ms']:6} {app['p95_ms']:6} {app['p99_ms']:6}"
     )
     print(f"ratio p95 app / p95 baseline: {report['ratio']}")
+    print(
+        f"servers' CPU: {report['servers_cpu_ms_per_request']} ms per request answered; they "
+        f"had {report['servers_share_of_machine']:.0%} of the machine's CPU while driven"
+    )
     for error in report["errors"][:10]:
         print(f"error: {error}")
     print(f"checks: {report['checks']}")
