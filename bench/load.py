@@ -526,7 +526,7 @@ def check_nothing_lost(
         and not checks["reviews_submitted_not_stored"]
         and not checks["uploads_not_verified_once"]
         and statuses.get(str(UploadStatus.VERIFIED), 0) == len(completed)
-        and job_runs == len(completed)
+        and job_runs - dropped == len(completed)  # a dropped second delivery changes nothing
         and checks["emails_not_delivered_exactly_once"] == 0
         and set(outbox) <= {str(OutboxStatus.SENT)}
     )
@@ -1140,6 +1140,4 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    random.seed(0)
-    with suppress(KeyboardInterrupt):
-        sys.exit(main())
+    sys.exit(main())
