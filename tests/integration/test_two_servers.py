@@ -36,27 +36,26 @@ PREVIEWS_A_MINUTE = 4
 VERSION = re.compile(r'name="version"[^>]*value="(\d+)"')
 
 
-def start_server(env: dict[str, str], proxy: StoreProxy, bucket: str) -> LiveServer:
+def start_server(
+    env: dict[str, str], proxy: StoreProxy, bucket: str
+) -> tuple[subprocess.Popen[bytes], LiveServer]:
+    """gunicorn as production runs it, with one worker, on a free port."""
     port = free_port()
     command = [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py"]  # production's
     command += ["-w", "1", "-b", f"127.0.0.1:{port}", "--preload", "portfolio:create_app()"]
     process = subprocess.Popen(
         command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
     )
-    return LiveServer(f"http://127.0.0.1:{port}", process.pid, proxy, bucket)
+    return process, LiveServer(f"http://127.0.0.1:{port}", process.pid, proxy, bucket)
 
 
-def stop_server(server: LiveServer) -> None:
-    os.kill(server.master, 15)
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            os.waitpid(server.master, os.WNOHANG)
-            os.kill(server.master, 0)
-        except (ChildProcessError, ProcessLookupError):
-            return
-        time.sleep(0.1)
-    os.kill(server.master, 9)
+def stop_server(process: subprocess.Popen[bytes]) -> None:
+    process.terminate()
+    try:
+        process.wait(30)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
 
 
 @pytest.fixture(scope="module")
@@ -83,15 +82,15 @@ def servers(
         "SECRET_KEY": "two-servers-test",  # every host signs sessions with the same key
         "MAIL_SUPPRESS_SEND": "true",
     }
-    first = start_server(env, proxy, bucket)
-    second = start_server(env, proxy, bucket)
+    started = [start_server(env, proxy, bucket) for _ in range(2)]
+    first, second = (server for _process, server in started)
     try:
         first.wait_until_answering(START_TIMEOUT)
         second.wait_until_answering(START_TIMEOUT)
         yield first, second
     finally:
-        for server in (first, second):
-            stop_server(server)
+        for process, _server in started:
+            stop_server(process)
         proxy.server.shutdown()
         proxy.server.server_close()
 
