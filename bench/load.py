@@ -916,6 +916,8 @@ def drive(plan_path: Path, out_path: Path) -> int:
 
 
 def run(args: argparse.Namespace) -> dict[str, Any]:
+    from portfolio.services.certification.issuer import new_secret_key
+
     people = split(args.users)
     think = [float(x) for x in args.think.split("-")]
     plan = {**people, "background": args.candidates}
@@ -946,6 +948,9 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             "MAIL_PORT": str(smtp_port),
             "MAIL_SUPPRESS_SEND": "false",
             "PUBLIC_BASE_URL": "http://127.0.0.1",
+            # One issuer key for both hosts, as production configures it (not one each in
+            # instance/, which both servers would race to make).
+            "BADGE_SIGNING_KEYS": new_secret_key(),
             **ARGON2,
         }
         env.pop("RATELIMIT_STORAGE_URI", None)
