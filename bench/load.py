@@ -330,15 +330,13 @@ def seed(url: str, plan: dict[str, int]) -> dict[str, Any]:
             seed_candidates(
                 session, ids, framework.id, set_ids, comp_ids, reviewer_ids, first, count
             )
-        people = background + 10
-        candidate_ids: list[int] = []
-        for first in range(people, people + plan["candidates"]):
-            before = ids.next.get("user", 1_000_000)
-            seed_candidates(
-                session, ids, framework.id, set_ids, comp_ids, reviewer_ids, first, 1,
-                submitted_sets=0, reviewed=False,
-            )  # fmt: skip
-            candidate_ids.append(before)
+        # The simulated candidates: nothing submitted yet. Their accounts take the next ids.
+        first_id = ids.next.get("user", 1_000_000)
+        seed_candidates(
+            session, ids, framework.id, set_ids, comp_ids, reviewer_ids, background + 10,
+            plan["candidates"], submitted_sets=0, reviewed=False,
+        )  # fmt: skip
+        candidate_ids = list(range(first_id, ids.next["user"]))
         fix_sequences(session)
         tallies.rebuild(session)
         admins = []
@@ -628,6 +626,8 @@ def drive(plan_path: Path, out_path: Path) -> int:
             self.saves_left, self.current, self.count = 0, 0, 0
             self.sign_in(self.email)
             self.open_entry()
+            if plan["every_path_once"]:
+                self.upload()
             ready.append(self.email)
 
         def open_entry(self) -> None:
@@ -724,6 +724,10 @@ def drive(plan_path: Path, out_path: Path) -> int:
             self.saves_left, self.current, self.count = 0, 0, 0
             self.sign_in(self.email)
             self.open_review()
+            if plan["every_path_once"] and self.current in self.state:
+                self.submit()
+                if self.assignments:
+                    self.open_review()
             ready.append(self.email)
 
         def open_review(self) -> None:
@@ -984,6 +988,9 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                         "users": args.users,
                         "seed": args.seed,
                         "think_seconds": think,
+                        # The smoke run is too short for chance to reach every path: each
+                        # candidate uploads and each reviewer submits once as they start.
+                        "every_path_once": args.smoke,
                         **accounts,
                     }
                 )

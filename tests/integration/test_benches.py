@@ -139,4 +139,12 @@ def test_load_bench() -> None:
     checks = figures["checks"]
     assert checks["autosaves_lost"] == [], checks
     assert checks["narrative_autosaves_acknowledged"] + checks["review_drafts_acknowledged"] > 0
+    # The smoke run sends every candidate's upload and every reviewer's review once.
+    assert checks["uploads_completed"] >= people["candidates"], checks
+    assert checks["uploads_by_status"] == {"verified": checks["uploads_completed"]}, checks
+    runs = checks["check_job_runs"] - checks["check_deliveries_dropped"]  # a second delivery
+    assert runs == checks["uploads_completed"], checks  # is dropped, not run again
+    assert checks["reviews_submitted"] == people["reviewers"], checks
+    assert checks["reviews_submitted_not_stored"] == 0, checks
+    assert checks["emails_not_delivered_exactly_once"] == 0, checks
     assert checks["nothing_lost"] is True, checks
