@@ -114,3 +114,25 @@ class AuditAction(enum.StrEnum):
 
     # background work
     JOB_RETRIED = "job.retried"
+
+    # course providers and course approval (issue 12)
+    PROVIDER_REGISTERED = "provider.registered"
+    PROVIDER_MEMBER_ADDED = "provider.member_added"
+    COURSE_VERSION_CREATED = "course_version.created"
+    COURSE_VERSION_SUBMITTED = "course_version.submitted"
+    COURSE_EVALUATOR_ASSIGNED = "course_evaluation.assigned"
+    COURSE_EVALUATION_SUBMITTED = "course_evaluation.submitted"
+    COURSE_VERSION_APPROVED = "course_version.approved"
+    COURSE_VERSION_RETURNED = "course_version.returned"
+    COURSE_RENEWAL_REQUESTED = "course_version.renewal_requested"
+    COURSE_VERSION_RENEWED = "course_version.renewed"
+    COURSE_FEE_PAID = "course_fee.paid"
+
+    # appeals
+    APPEAL_NOTICE_FILED = "appeal.notice_filed"
+    APPEAL_FILE_ATTACHED = "appeal.file_attached"
+    APPEAL_GROUNDS_FILED = "appeal.grounds_filed"
+    APPEAL_OFFICE_ANSWERED = "appeal.office_answered"
+    APPEAL_UPHELD = "appeal.upheld"
+    APPEAL_SENT_BACK = "appeal.sent_back"
+    APPEAL_RECONSIDERED = "appeal.reconsidered"

@@ -16,6 +16,8 @@ class Role(enum.StrEnum):
     REVIEWER = "reviewer"
     ADMINISTRATOR = "administrator"
     SUPERVISOR = "supervisor"
+    PROVIDER = "provider"  # acts for a course provider (models.courses.ProviderMember)
+    COMMITTEE = "committee"  # hears appeals (services.appeals)
 
 
 class User(Base):

@@ -26,8 +26,11 @@ def register_web(app: Flask) -> None:
         auth,
         candidate,
         certificates,
+        committee,
         credentials,
         frameworks,
+        notifications,
+        provider,
         public,
         reviewer,
         supervisor,
@@ -56,5 +59,8 @@ def register_web(app: Flask) -> None:
         uploads,
         certificates,
         credentials,
+        notifications,
+        provider,
+        committee,
     ):
         app.register_blueprint(module.bp)
