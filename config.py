@@ -276,3 +276,11 @@ def check_production(settings: dict[str, object]) -> None:
     url = str(settings.get("DATABASE_URL") or "")
     if not url or url.startswith("sqlite"):
         raise SystemExit("Refusing to start: set DATABASE_URL to a PostgreSQL URL in production.")
+    limits = str(settings.get("RATELIMIT_STORAGE_URI") or "memory://")
+    if settings.get("RATELIMIT_ENABLED", True) and limits.startswith("memory://"):
+        # Each gunicorn worker on each host would keep counts of its own: a limit of 5 failed
+        # sign-ins a minute would allow 5 per process, and a client switching hosts is not seen.
+        raise SystemExit(
+            "Refusing to start: set REDIS_URL (or RATELIMIT_STORAGE_URI) to the Redis every web "
+            "process shares in production; memory:// keeps rate limits per process."
+        )
