@@ -6,6 +6,7 @@ from flask import Flask
 
 from portfolio.commands import (
     certificates,
+    certification,
     db,
     demo,
     frameworks,
@@ -18,6 +19,16 @@ from portfolio.commands import (
 
 def register(app: Flask) -> None:
     """Add every command group; each module lists its click commands or groups in `commands`."""
-    for module in (db, frameworks, demo, storage, reviews, portfolios, outbox, certificates):
+    for module in (
+        db,
+        frameworks,
+        demo,
+        storage,
+        reviews,
+        portfolios,
+        outbox,
+        certificates,
+        certification,
+    ):
         for command in module.commands:
             app.cli.add_command(command)

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from portfolio.domain.audit_actions import AuditAction
@@ -36,6 +37,34 @@ def record(
     session.add(event)
     session.flush()
     return event
+
+
+def record_many(
+    session: Session,
+    *,
+    actor: User | None,
+    action: AuditAction,
+    object_type: str,
+    entries: Iterable[tuple[int | str, dict[str, Any]]],
+) -> None:
+    """`record` for many objects at once, one (object id, details) pair each, in one insert: a
+    batch records as much as one event per object would, in a number of statements that does
+    not grow with the batch."""
+    if not isinstance(action, AuditAction):
+        raise TypeError(f"audit action {action!r} is not an AuditAction")
+    actor_id = actor.id if actor is not None else None
+    rows = [
+        {
+            "actor_id": actor_id,
+            "action": action,
+            "object_type": object_type,
+            "object_id": str(object_id),
+            "details": details,
+        }
+        for object_id, details in entries
+    ]
+    if rows:
+        session.execute(insert(AuditEvent), rows)
 
 
 def events_for(session: Session, object_type: str, object_id: int | str) -> list[AuditEvent]:

@@ -3,7 +3,8 @@ read by the evaluation service and by the credential (how each set was met)."""
 
 from __future__ import annotations
 
-from portfolio.domain.certification.evaluation import SetState
+from portfolio.domain.certification.evaluation import Route, SetState
+from portfolio.domain.lifecycle import SetLifecycle
 from portfolio.models import CourseStatus, Enrollment, EnrollmentSet, SetKind
 
 
@@ -14,12 +15,31 @@ def set_states(enrollment: Enrollment) -> list[SetState]:
 
 def set_state(item: EnrollmentSet) -> SetState:
     """One set as the rule sees it: whether it is met, and how (its competency set loaded)."""
+    return state_of(
+        item.competency_set.code,
+        item.competency_set.name,
+        item.competency_set.kind,
+        item.route,
+        item.status,
+        item.course_status,
+    )
+
+
+def state_of(
+    code: str,
+    name: str,
+    kind: SetKind,
+    route: Route,
+    status: SetLifecycle,
+    course_status: CourseStatus | None,
+) -> SetState:
+    """A set from its columns (the batch evaluation reads them as plain rows)."""
     return SetState(
-        code=item.competency_set.code,
-        name=item.competency_set.name,
-        required=item.competency_set.kind is SetKind.REQUIRED,
-        route=item.route,
-        status=item.status,
-        course_verified=item.course_status is CourseStatus.VERIFIED,
-        course_completed=item.course_status in (CourseStatus.COMPLETED, CourseStatus.VERIFIED),
+        code=code,
+        name=name,
+        required=kind is SetKind.REQUIRED,
+        route=route,
+        status=status,
+        course_verified=course_status is CourseStatus.VERIFIED,
+        course_completed=course_status in (CourseStatus.COMPLETED, CourseStatus.VERIFIED),
     )
