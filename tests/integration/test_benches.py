@@ -1,4 +1,4 @@
-"""Every script in bench/ still runs (bench/upload.py and bench/review_queue.py): a smoke run of
+"""Every script in bench/ still runs (upload.py, review_queue.py, evaluate.py): a smoke run of
 each (tiny sizes, seconds) must exit 0 and end with one JSON object whose ratios are numbers.
 A template, view or service change that breaks a bench (a baseline missing a variable its
 template needs, an API reply that changed shape) fails here, not on the day someone wants
@@ -6,8 +6,8 @@ figures.
 
 The benches make their own databases and servers, so they do not depend on TEST_DATABASE_URL:
 they run once, in the pass without it (tests/run_suite.py's SQLite pass). The review bench needs
-PostgreSQL and, for its load part, wrk: without them it is skipped, except under CI=true, where
-it fails.
+PostgreSQL and, for its load part, wrk, and the evaluation bench PostgreSQL: without them they
+are skipped, except under CI=true, where they fail.
 """
 
 from __future__ import annotations
@@ -31,6 +31,7 @@ PAGES = ("reviewer_queue", "scoring_screen", "unassigned", "overdue", "quality")
 RATIOS: dict[str, list[tuple[str, ...]]] = {
     "upload.py": [("ratio",)],
     "review_queue.py": [("pages", page, "ratio") for page in PAGES] + [("load", "ratio")],
+    "evaluate.py": [("first_run", "ratio"), ("second_run", "ratio"), ("signing", "ratio")],
 }
 
 pytestmark = pytest.mark.skipif(
@@ -120,3 +121,15 @@ def test_review_bench() -> None:
         assert figures["pages"][page]["same_queries"] is True, (page, figures["pages"][page])
     assert figures["burst"]["reviewers_over_capacity"] == 0, figures["burst"]
     assert figures["burst"]["assignments"] == 2 * figures["burst"]["sets"], figures["burst"]
+
+
+def test_evaluation_bench() -> None:
+    if not postgres_reachable():
+        unavailable("PostgreSQL")
+    figures = smoke("evaluate.py")
+    assert_ratios(figures, RATIOS["evaluate.py"])
+    first, second = figures["first_run"], figures["second_run"]
+    seeded = figures["seeded"]
+    assert first["credentials_signed"] == seeded["certified"] > 0, figures
+    assert second["records_nothing_new"] is True and second["credentials_signed"] == 0, figures
+    assert figures["signing"]["same_signatures"] is True, figures["signing"]

@@ -15,21 +15,32 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 
-from sqlalchemy import ColumnElement, and_, exists, insert, select
+from sqlalchemy import ColumnElement, String, and_, exists, insert, select, type_coerce
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from portfolio.domain.audit_actions import AuditAction
-from portfolio.domain.certification.evaluation import Decision, SetState, Verdict, evaluate
+from portfolio.domain.certification.evaluation import (
+    Decision,
+    Route,
+    SetState,
+    Verdict,
+    evaluate,
+    verdict,
+)
+from portfolio.domain.lifecycle import SetLifecycle
 from portfolio.domain.programs.rules import ProgramRules
 from portfolio.models import (
     Certificate,
     CertificationDecision,
     CompetencySet,
+    CourseStatus,
     Enrollment,
     EnrollmentSet,
     EnrollmentStatus,
     Framework,
+    SetKind,
 )
 from portfolio.models.base import utcnow
 from portfolio.services import audit, outbox
@@ -46,6 +57,10 @@ from portfolio.services.certification.set_states import state_of
 from portfolio.services.programs.versions import load_rules
 
 CHUNK = 2000  # enrollments judged per round: their rows stay a few MiB
+# The tables themselves, not the ORM classes: the evidence is read as plain rows.
+_ENROLLMENT = Enrollment.__table__.c
+_SET = EnrollmentSet.__table__
+_COMPETENCY_SET = CompetencySet.__table__
 
 
 @dataclass(frozen=True)
@@ -81,12 +96,12 @@ def evaluate_all(session: Session, today: date) -> BatchOutcome:
     after = 0
     while True:
         chunk = (
-            select(Enrollment.id)
-            .where(Enrollment.status == EnrollmentStatus.ACTIVE, Enrollment.id > after)
-            .order_by(Enrollment.id)
+            select(_ENROLLMENT.id)
+            .where(_ENROLLMENT.status == EnrollmentStatus.ACTIVE.value, _ENROLLMENT.id > after)
+            .order_by(_ENROLLMENT.id)
             .limit(CHUNK)
         )
-        candidates = _evidence(session, Enrollment.id.in_(chunk.scalar_subquery()))
+        candidates = _evidence(session, _ENROLLMENT.id.in_(chunk.scalar_subquery()))
         if not candidates:
             break
         after = max(candidates)
@@ -95,7 +110,7 @@ def evaluate_all(session: Session, today: date) -> BatchOutcome:
         decided = [
             enrollment_id
             for enrollment_id, candidate in candidates.items()
-            if _judge(candidate, programs, today).verdict is not Verdict.NOT_YET
+            if _verdict(candidate, programs, today) is not Verdict.NOT_YET
         ]
         if decided:
             now_certified, now_not = _record(session, decided, programs, today)
@@ -105,37 +120,55 @@ def evaluate_all(session: Session, today: date) -> BatchOutcome:
 
 
 def _evidence(session: Session, which: ColumnElement[bool]) -> dict[int, _Candidate]:
-    """Enrollment id -> its window and its sets as the rule sees them, in one query."""
+    """Enrollment id -> its window and its sets as the rule sees them, in one query.
+
+    Read as plain rows of the tables (not through the ORM), the enumerations as the strings
+    stored: most sets are in one of a few dozen states, each turned into a SetState once.
+    """
+    enrollment, item, competency_set = _ENROLLMENT, _SET.c, _COMPETENCY_SET.c
     rows = session.execute(
         select(
-            Enrollment.id,
-            Enrollment.framework_id,
-            Enrollment.window_ends_on,
-            CompetencySet.code,
-            CompetencySet.name,
-            CompetencySet.kind,
-            EnrollmentSet.route,
-            EnrollmentSet.status,
-            EnrollmentSet.course_status,
+            enrollment.id,
+            enrollment.framework_id,
+            enrollment.window_ends_on,
+            competency_set.code,
+            competency_set.name,
+            type_coerce(competency_set.kind, String),
+            type_coerce(item.route, String),
+            type_coerce(item.status, String),
+            type_coerce(item.course_status, String),
         )
-        .outerjoin(
-            EnrollmentSet,
-            and_(EnrollmentSet.enrollment_id == Enrollment.id, EnrollmentSet.dropped_on.is_(None)),
-        )
-        .outerjoin(CompetencySet, CompetencySet.id == EnrollmentSet.set_id)
+        .select_from(Enrollment.__table__)
+        .outerjoin(_SET, and_(item.enrollment_id == enrollment.id, item.dropped_on.is_(None)))
+        .outerjoin(_COMPETENCY_SET, competency_set.id == item.set_id)
         .where(which)
-        .order_by(Enrollment.id, EnrollmentSet.id)
+        .order_by(enrollment.id, item.id)
     )
     heads: dict[int, tuple[int, date]] = {}
     sets: dict[int, list[SetState]] = defaultdict(list)
     for enrollment_id, framework_id, ends, code, name, kind, route, status, course in rows:
         heads[enrollment_id] = (framework_id, ends)
         if code is not None:  # an enrollment without sets yet has one row of NULLs
-            sets[enrollment_id].append(state_of(code, name, kind, route, status, course))
+            sets[enrollment_id].append(_state(code, name, kind, route, status, course))
     return {
         enrollment_id: _Candidate(framework_id, ends, tuple(sets[enrollment_id]))
         for enrollment_id, (framework_id, ends) in heads.items()
     }
+
+
+@lru_cache(maxsize=4096)
+def _state(
+    code: str, name: str, kind: str, route: str, status: str, course: str | None
+) -> SetState:
+    """One set's state from its stored strings (SetState is immutable: shared, not copied)."""
+    return state_of(
+        code,
+        name,
+        SetKind(kind),
+        Route(route),
+        SetLifecycle(status),
+        CourseStatus(course) if course is not None else None,
+    )
 
 
 def _load_programs(
@@ -148,6 +181,11 @@ def _load_programs(
         query = select(Framework).where(Framework.id.in_(missing))
         for framework in session.scalars(query.options(selectinload(Framework.sets))):
             programs[framework.id] = _Program(framework, load_rules(framework))
+
+
+def _verdict(candidate: _Candidate, programs: dict[int, _Program], today: date) -> Verdict:
+    electives = programs[candidate.framework_id].rules.electives_required
+    return verdict(candidate.sets, electives, candidate.window_ends_on, today)
 
 
 def _judge(candidate: _Candidate, programs: dict[int, _Program], today: date) -> Decision:
@@ -176,7 +214,7 @@ def _record(
     ).all()
     if not locked:
         return 0, 0
-    candidates = _evidence(session, Enrollment.id.in_([e.id for e in locked]))
+    candidates = _evidence(session, _ENROLLMENT.id.in_([e.id for e in locked]))
     judged = [(e, _judge(candidates[e.id], programs, today)) for e in locked]
     judged = [(e, d) for e, d in judged if d.verdict is not Verdict.NOT_YET]
     records = [decision_record(e.id, d) for e, d in judged]
