@@ -16,8 +16,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
+from typing import cast
 
-from sqlalchemy import ColumnElement, String, and_, exists, insert, select, type_coerce
+from sqlalchemy import ColumnElement, String, Table, and_, exists, insert, select, type_coerce
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from portfolio.domain.audit_actions import AuditAction
@@ -219,7 +220,7 @@ def _record(
     judged = [(e, d) for e, d in judged if d.verdict is not Verdict.NOT_YET]
     records = [decision_record(e.id, d) for e, d in judged]
     session.execute(
-        insert(CertificationDecision),
+        insert(cast(Table, CertificationDecision.__table__)),
         [
             {"enrollment_id": r.enrollment_id, "status": r.status, "reasons": r.reasons}
             for r in records
@@ -258,7 +259,7 @@ def _issue_all(
 ) -> None:
     """evaluation._issue for many: certificates, audit, signed credentials, emails."""
     session.execute(
-        insert(Certificate),
+        insert(cast(Table, Certificate.__table__)),
         [
             {column: getattr(c, column) for column in _CERTIFICATE_COLUMNS}
             for c in (new_certificate(e, programs[e.framework_id].rules, today) for e in certified)

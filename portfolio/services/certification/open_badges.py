@@ -15,9 +15,9 @@ import secrets
 import uuid
 from collections.abc import Sequence
 from datetime import date, datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import insert, select
+from sqlalchemy import Table, insert, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from portfolio.domain.audit_actions import AuditAction
@@ -69,9 +69,11 @@ def issue_credential(
     first, once). The first credential ever issued also stores the status list."""
     index = allocate_index(session, certificate)
     enrollment = _enrollment(session, certificate.enrollment_id)
-    (credential,) = _sign_and_store(
+    (credential_id,) = _sign_and_store(
         session, [(certificate, enrollment, set_states(enrollment), index)], issuer, now
     )
+    credential = session.get(IssuedCredential, credential_id)
+    assert credential is not None  # stored just now
     return credential
 
 
@@ -80,10 +82,10 @@ def issue_credentials(
     certified: Sequence[tuple[Certificate, Enrollment, Sequence[SetState]]],
     issuer: Issuer,
     now: datetime,
-) -> list[IssuedCredential]:
+) -> list[int]:
     """issue_credential for many new certificates at once (the batch evaluation), in a number
     of queries that does not grow with them: each with its enrollment (its holder and program
-    loaded) and the states of its sets, as the evaluation read them."""
+    loaded) and the states of its sets, as the evaluation read them. The credentials' ids."""
     allocate_indices(session, [certificate for certificate, _e, _s in certified])
     return _sign_and_store(
         session,
@@ -98,7 +100,8 @@ def _sign_and_store(
     certified: Sequence[tuple[Certificate, Enrollment, Sequence[SetState], int]],
     issuer: Issuer,
     now: datetime,
-) -> list[IssuedCredential]:
+) -> list[int]:
+    """Sign each certificate's credential and store them all; their ids, in the same order."""
     criteria: dict[int, str] = {}  # per program: the same words for every holder
     rows, public_ids = [], []
     for certificate, enrollment, states, index in certified:
@@ -121,14 +124,12 @@ def _sign_and_store(
             }
         )
     # One insert, read back by the random ids: as many statements for one as for thousands.
-    session.execute(insert(IssuedCredential), rows)
-    stored = {
-        c.public_id: c
-        for c in session.scalars(
-            select(IssuedCredential).where(IssuedCredential.public_id.in_(public_ids))
-        )
-    }
-    credentials = [stored[public_id] for public_id in public_ids]
+    session.execute(insert(cast(Table, IssuedCredential.__table__)), rows)
+    query = select(IssuedCredential.public_id, IssuedCredential.id).where(
+        IssuedCredential.public_id.in_(public_ids)
+    )
+    stored = dict(session.execute(query).all())  # rows of (public id, id)
+    ids = [stored[public_id] for public_id in public_ids]
     # At certification or by the backfill command: every signature the issuer makes is on record.
     audit.record_many(
         session,
@@ -137,20 +138,22 @@ def _sign_and_store(
         object_type="credential",
         entries=[
             (
-                credential.id,
+                credential_id,
                 {
                     "certificate": certificate.number,
-                    "public_id": credential.public_id,
-                    "key_id": credential.key_id,
+                    "public_id": public_id,
+                    "key_id": issuer.signing_key.key_id,
                     "status_index": index,
                 },
             )
-            for credential, (certificate, _e, _s, index) in zip(credentials, certified, strict=True)
+            for credential_id, public_id, (certificate, _e, _s, index) in zip(
+                ids, public_ids, certified, strict=True
+            )
         ],
     )
-    if credentials and session.get(StatusListCredential, 1) is None:
+    if ids and session.get(StatusListCredential, 1) is None:
         refresh_status_list(session, issuer, now)
-    return credentials
+    return ids
 
 
 def _index(certificate: Certificate) -> int:
