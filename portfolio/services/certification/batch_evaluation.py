@@ -2,11 +2,12 @@
 
 The same decision as services.certification.evaluation.evaluate_enrollment makes for one
 enrollment (the same rule, records, audit events, certificate, credential and emails), for
-thousands, in a number of queries that does not grow with them: enrollments are taken a chunk at
-a time; each chunk's sets are read in one query as plain rows and judged by the pure rule; the
-few the rule now decides are locked, read again under the lock (a set may have been met in
-between) and recorded together. Running it again records nothing new: a decided enrollment is no
-longer active, and one the rule leaves open is left as it is.
+thousands, in a number of queries that grows with the chunks, not with the candidates:
+enrollments are taken CHUNK at a time; each chunk's sets are read in one query as plain rows and
+given the pure rule's verdict; the few the rule now decides are locked, read again under the
+lock (a set may have been met in between, or another run may have decided them) and recorded
+together, each kind of row in one insert. Running it again records nothing new: a decided
+enrollment is no longer active, and one the rule leaves open is left as it is.
 """
 
 from __future__ import annotations
