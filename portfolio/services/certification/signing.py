@@ -107,6 +107,36 @@ class _ReusingProcessor(jsonld.JsonLdProcessor):  # type: ignore[misc]  # pyld i
             self._kept[key] = processed
         return processed
 
+    _expanded: dict[tuple[object, ...], Any] = {}
+    _EXPANDED_AT_MOST = 50_000  # terms and IRIs; each credential adds a few (its own URLs)
+
+    def _expand_iri(  # pyld's signature, passed on unchanged
+        self,
+        active_ctx: Any,
+        value: Any,
+        base: Any = None,
+        vocab: bool = False,
+        local_ctx: Any = None,
+        defined: Any = None,
+    ) -> Any:
+        """pyld's, kept per (finished active context, value): outside context processing
+        (no `local_ctx`) the result depends on nothing else."""
+        name = active_ctx.get("_uuid") if isinstance(active_ctx, _FROZEN) else None
+        if name is None or local_ctx is not None or defined is not None:
+            return super()._expand_iri(active_ctx, value, base, vocab, local_ctx, defined)
+        key = (name, value, base, vocab)
+        try:
+            return self._expanded[key]
+        except KeyError:
+            pass
+        except TypeError:  # a value that cannot be a key (pyld returns it as it is)
+            return super()._expand_iri(active_ctx, value, base, vocab)
+        expanded = super()._expand_iri(active_ctx, value, base, vocab)
+        if len(self._expanded) >= self._EXPANDED_AT_MOST:
+            self._expanded.clear()
+        self._expanded[key] = expanded
+        return expanded
+
 
 _FROZEN = type(jsonld.freeze({}))  # what pyld makes its finished active contexts
 
