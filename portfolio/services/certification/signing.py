@@ -8,10 +8,11 @@ our proofs with an independent implementation (tests/credentials/).
 Speed (bench/evaluate.py signs 1,000): most of the time went on pyld processing the Open Badges
 context's type-scoped contexts again for every node of every document, since pyld only reuses a
 processed context under the exact active context it was made in, and a type-scoped one starts
-from a fresh copy each time. `_ReusingProcessor` keeps those results for the whole process; the
-proof options (the same for every credential signed in one run) are canonicalised once. Neither
-changes a byte of what is signed: tests/integration/test_signing_bytes.py holds a fixed
-credential's canonical N-Quads hash and signature, and compares with plain pyld.
+from a fresh copy each time. `_ReusingProcessor` keeps those results for the whole process, and
+the expansion of each term and IRI under each of them; the proof options (the same for every
+credential signed in one run) are canonicalised once. None of it changes a byte of what is
+signed: tests/integration/test_signing_bytes.py holds a fixed credential's canonical N-Quads
+hash and signature, and compares with plain pyld.
 """
 
 from __future__ import annotations
