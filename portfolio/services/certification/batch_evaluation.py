@@ -43,6 +43,7 @@ from portfolio.models import (
     EnrollmentStatus,
     Framework,
     SetKind,
+    User,
 )
 from portfolio.models.base import utcnow
 from portfolio.services import audit, outbox
@@ -208,7 +209,8 @@ def _record(
             ~exists().where(CertificationDecision.enrollment_id == Enrollment.id),
         )
         .options(
-            joinedload(Enrollment.user, innerjoin=True),
+            # The holder's name and address only: not their roles (loaded "selectin").
+            joinedload(Enrollment.user, innerjoin=True).lazyload(User.roles),
             joinedload(Enrollment.framework, innerjoin=True),
         )
         .order_by(Enrollment.id)
