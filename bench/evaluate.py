@@ -292,6 +292,7 @@ def table_counts(app: Any) -> dict[str, int]:
         "issued_credential",
         "audit_event",
         "outbox_message",
+        "notification",
     )
     with app.app_context():
         return {

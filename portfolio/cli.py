@@ -10,6 +10,7 @@ from portfolio.commands import (
     db,
     demo,
     frameworks,
+    notifications,
     outbox,
     portfolios,
     reviews,
@@ -28,6 +29,7 @@ def register(app: Flask) -> None:
         portfolios,
         outbox,
         certificates,
+        notifications,
         certification,
     ):
         for command in module.commands:

@@ -114,3 +114,16 @@ class AuditAction(enum.StrEnum):
 
     # background work
     JOB_RETRIED = "job.retried"
+
+    # course providers and course approval (issue 12)
+    PROVIDER_REGISTERED = "provider.registered"
+    PROVIDER_MEMBER_ADDED = "provider.member_added"
+    COURSE_VERSION_CREATED = "course_version.created"
+    COURSE_VERSION_SUBMITTED = "course_version.submitted"
+    COURSE_EVALUATOR_ASSIGNED = "course_evaluation.assigned"
+    COURSE_EVALUATION_SUBMITTED = "course_evaluation.submitted"
+    COURSE_VERSION_APPROVED = "course_version.approved"
+    COURSE_VERSION_RETURNED = "course_version.returned"
+    COURSE_RENEWAL_REQUESTED = "course_version.renewal_requested"
+    COURSE_VERSION_RENEWED = "course_version.renewed"
+    COURSE_FEE_PAID = "course_fee.paid"

@@ -11,6 +11,8 @@
 | decide expired enrollments (evaluation batch) | SCHEDULE_DECIDE_EXPIRED |
 | expire pending uploads | SCHEDULE_EXPIRE_UPLOADS |
 | reconcile the store | SCHEDULE_RECONCILE |
+| candidates' resubmission reminders | SCHEDULE_RESUBMISSION_REMINDERS |
+| the daily notification digest | SCHEDULE_NOTIFICATION_DIGEST |
 """
 
 from __future__ import annotations
@@ -28,6 +30,8 @@ DAILY = {
     "portfolio.jobs.reviews.decide_expired": "SCHEDULE_DECIDE_EXPIRED",
     "portfolio.jobs.uploads.expire_pending": "SCHEDULE_EXPIRE_UPLOADS",
     "portfolio.jobs.uploads.reconcile": "SCHEDULE_RECONCILE",
+    "portfolio.jobs.enrollment.remind_resubmissions": "SCHEDULE_RESUBMISSION_REMINDERS",
+    "portfolio.jobs.notifications.send_digests": "SCHEDULE_NOTIFICATION_DIGEST",
 }
 SWEEPS = ("portfolio.jobs.mail.deliver_outbox", "portfolio.jobs.uploads.sweep_checks")
 

@@ -63,19 +63,25 @@ def queue(
     to: str,
     subject: str,
     body: str,
+    kind: str,
     key: str | None = None,
     signature: str = SIGNATURE,
+    unsubscribe_url: str | None = None,
 ) -> bool:
     """Write an email to the outbox in `session`'s transaction; it leaves after the commit.
 
-    `key` names the event the email reports (e.g. "application.approved:42"): an email whose key
-    was queued before is not queued again (False). Without a key every call queues one email.
+    `kind` says what it is about (domain.notifications.Kind). `key` names the event the email
+    reports (e.g. "application.approved:42"): an email whose key was queued before is not queued
+    again (False). Without a key every call queues one email. `unsubscribe_url` goes out in the
+    List-Unsubscribe headers (services.notifications decides it; emails to people go there).
     """
     message = OutboxMessage(
         idempotency_key=key or f"once:{uuid.uuid4()}",
         recipient=to,
         subject=subject,
         body=body + signature,
+        kind=str(kind),
+        unsubscribe_url=unsubscribe_url,
     )
     if key is None:
         session.add(message)
@@ -92,19 +98,31 @@ def queue(
     return True
 
 
-def queue_many(
-    session: Session, messages: Iterable[tuple[str, str, str]], signature: str = SIGNATURE
-) -> int:
-    """`queue` for many emails (recipient, subject, body), none with a key, in one statement:
-    a batch queues one email per person without one insert per person. How many."""
+@dataclass(frozen=True)
+class Email:
+    """One email for queue_many: what `queue` takes, without a key."""
+
+    to: str
+    subject: str
+    body: str
+    kind: str
+    signature: str = SIGNATURE
+    unsubscribe_url: str | None = None
+
+
+def queue_many(session: Session, emails: Iterable[Email]) -> int:
+    """`queue` for many emails, none with a key, in one statement: a batch queues one email
+    per person without one insert per person. How many."""
     rows = [
         {
             "idempotency_key": f"once:{uuid.uuid4()}",
-            "recipient": to,
-            "subject": subject,
-            "body": body + signature,
+            "recipient": email.to,
+            "subject": email.subject,
+            "body": email.body + email.signature,
+            "kind": str(email.kind),
+            "unsubscribe_url": email.unsubscribe_url,
         }
-        for to, subject, body in messages
+        for email in emails
     ]
     if rows:
         session.execute(insert(cast(Table, OutboxMessage.__table__)), rows)  # Core: plain rows
@@ -158,6 +176,7 @@ class _Claim:
     subject: str
     body: str
     attempts: int
+    unsubscribe_url: str | None
 
 
 def deliver_due(
@@ -179,7 +198,13 @@ def deliver_due(
         claim = _claim_next(new_session, moment, lease)
         if claim is None:
             break
-        message = compose(settings, to=claim.recipient, subject=claim.subject, body=claim.body)
+        message = compose(
+            settings,
+            to=claim.recipient,
+            subject=claim.subject,
+            body=claim.body,
+            unsubscribe_url=claim.unsubscribe_url,
+        )
         try:
             send(settings, message)
         except MailError as exc:
@@ -221,7 +246,13 @@ def _claim_next(
                 session.commit()
                 return None
             claim = _Claim(
-                row.id, str(uuid.uuid4()), row.recipient, row.subject, row.body, row.attempts
+                row.id,
+                str(uuid.uuid4()),
+                row.recipient,
+                row.subject,
+                row.body,
+                row.attempts,
+                row.unsubscribe_url,
             )
             if not postgres:
                 # End the read first: a SQLite read lock held into the UPDATE can deadlock two

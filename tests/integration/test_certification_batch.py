@@ -11,6 +11,7 @@ from sqlalchemy import event, func, select
 
 from portfolio.domain.certification.evaluation import Route
 from portfolio.domain.lifecycle import SetLifecycle
+from portfolio.domain.notifications import Kind
 from portfolio.extensions import db
 from portfolio.models import (
     AuditEvent,
@@ -22,6 +23,7 @@ from portfolio.models import (
     EnrollmentSet,
     EnrollmentStatus,
     IssuedCredential,
+    Notification,
     OutboxMessage,
 )
 from portfolio.services.certification import evaluation, open_badges
@@ -74,7 +76,14 @@ def world(session, per_kind: int) -> dict[str, list[Enrollment]]:
 
 
 def rows(session) -> dict[str, int]:
-    tables = (CertificationDecision, Certificate, IssuedCredential, AuditEvent, OutboxMessage)
+    tables = (
+        CertificationDecision,
+        Certificate,
+        IssuedCredential,
+        AuditEvent,
+        OutboxMessage,
+        Notification,
+    )
     return {t.__tablename__: session.scalar(select(func.count()).select_from(t)) for t in tables}
 
 
@@ -133,6 +142,14 @@ def test_the_batch_decides_as_one_evaluation_would_and_twice_records_nothing_new
         == ["You are certified: Test Program"] * 4
         + ["Your enrollment in Test Program has ended"] * 2
     )
+    # Told in the app as well, as the evaluation of one candidate tells them (notify).
+    notifications = session.scalars(select(Notification)).all()
+    assert sorted(n.title for n in notifications) == subjects
+    assert {(n.kind, n.link) for n in notifications} == {(Kind.DECISION, "/me/")}
+    told = {
+        e.user_id for k in ("portfolio_met", "course_verified", "ended_missing") for e in people[k]
+    }
+    assert {n.user_id for n in notifications} == told
     before = rows(session)
 
     again = runner.invoke(args=["certification", "evaluate", "--all"])

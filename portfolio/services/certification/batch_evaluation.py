@@ -32,6 +32,7 @@ from portfolio.domain.certification.evaluation import (
     verdict,
 )
 from portfolio.domain.lifecycle import SetLifecycle
+from portfolio.domain.notifications import Kind
 from portfolio.domain.programs.rules import ProgramRules
 from portfolio.models import (
     Certificate,
@@ -46,17 +47,19 @@ from portfolio.models import (
     User,
 )
 from portfolio.models.base import utcnow
-from portfolio.services import audit, outbox
+from portfolio.services import audit
 from portfolio.services.certification.evaluation import (
-    certified_email,
+    DASHBOARD_PATH,
+    certified_message,
     decision_record,
     issued_details,
     new_certificate,
-    not_certified_email,
+    not_certified_message,
 )
 from portfolio.services.certification.issuer import current_issuer
 from portfolio.services.certification.open_badges import issue_credentials
 from portfolio.services.certification.set_states import state_of
+from portfolio.services.notifications import notify_many
 from portfolio.services.programs.versions import load_rules
 
 CHUNK = 2000  # enrollments judged per round: their rows stay a few MiB
@@ -243,9 +246,15 @@ def _record(
         object_type="enrollment",
         entries=[(e.id, d.as_document()) for e, d in judged],
     )
-    outbox.queue_many(
+    notify_many(
         session,
-        [not_certified_email(e, d) for e, d in judged if d.verdict is Verdict.NOT_CERTIFIED],
+        kind=Kind.DECISION,
+        link=DASHBOARD_PATH,
+        notices=[
+            (e.user, *not_certified_message(e, d))
+            for e, d in judged
+            if d.verdict is Verdict.NOT_CERTIFIED
+        ],
     )
     certified = [e for e, d in judged if d.verdict is Verdict.CERTIFIED]
     if certified:
@@ -260,7 +269,7 @@ def _issue_all(
     programs: dict[int, _Program],
     today: date,
 ) -> None:
-    """evaluation._issue for many: certificates, audit, signed credentials, emails."""
+    """evaluation._issue for many: certificates, audit, signed credentials, notifications."""
     session.execute(
         insert(cast(Table, Certificate.__table__)),
         [
@@ -289,7 +298,12 @@ def _issue_all(
         current_issuer(),
         utcnow(),
     )
-    outbox.queue_many(session, [certified_email(e, issued[e.id]) for e in certified])
+    notify_many(
+        session,
+        kind=Kind.DECISION,
+        link=DASHBOARD_PATH,
+        notices=[(e.user, *certified_message(e, issued[e.id])) for e in certified],
+    )
 
 
 _CERTIFICATE_COLUMNS = (

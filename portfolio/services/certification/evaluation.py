@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session, joinedload
 from portfolio.domain.audit_actions import AuditAction
 from portfolio.domain.certification.evaluation import Decision, Verdict, evaluate, expiry
 from portfolio.domain.dates import format_date
+from portfolio.domain.notifications import Kind
 from portfolio.domain.programs.rules import ProgramRules
 from portfolio.models import (
     Certificate,
@@ -27,13 +28,16 @@ from portfolio.models import (
     User,
 )
 from portfolio.models.base import utcnow
-from portfolio.services import audit, outbox
+from portfolio.services import audit
 from portfolio.services.certification.issuer import current_issuer
 from portfolio.services.certification.numbers import new_number
 from portfolio.services.certification.open_badges import issue_credential
 from portfolio.services.certification.set_states import set_states
 from portfolio.services.links import page_url
+from portfolio.services.notifications import notify
 from portfolio.services.programs.versions import load_rules
+
+DASHBOARD_PATH = "/me/"
 
 
 def standing(enrollment: Enrollment, today: date) -> Decision:
@@ -158,20 +162,33 @@ def _issue(session: Session, enrollment: Enrollment, today: date, actor: User | 
 
 
 def tell_certified(session: Session, enrollment: Enrollment, certificate: Certificate) -> None:
-    to, subject, body = certified_email(enrollment, certificate)
-    outbox.queue(session, to=to, subject=subject, body=body)
+    subject, body = certified_message(enrollment, certificate)
+    notify(
+        session,
+        user=enrollment.user,
+        kind=Kind.DECISION,
+        link=DASHBOARD_PATH,
+        subject=subject,
+        body=body,
+    )
 
 
 def tell_not_certified(session: Session, enrollment: Enrollment, decision: Decision) -> None:
-    to, subject, body = not_certified_email(enrollment, decision)
-    outbox.queue(session, to=to, subject=subject, body=body)
+    subject, body = not_certified_message(enrollment, decision)
+    notify(
+        session,
+        user=enrollment.user,
+        kind=Kind.DECISION,
+        link=DASHBOARD_PATH,
+        subject=subject,
+        body=body,
+    )
 
 
-def certified_email(enrollment: Enrollment, certificate: Certificate) -> tuple[str, str, str]:
-    """The candidate's email (to, subject, body) saying they are certified."""
+def certified_message(enrollment: Enrollment, certificate: Certificate) -> tuple[str, str]:
+    """What the candidate is told (subject, body) when they are certified."""
     candidate = enrollment.user
     return (
-        candidate.email,
         f"You are certified: {enrollment.framework.name}",
         f"Hello {candidate.name},\n\nCongratulations: you have met every requirement of "
         f"{enrollment.framework.name}. Your certificate number is {certificate.number}, "
@@ -181,15 +198,14 @@ def certified_email(enrollment: Enrollment, certificate: Certificate) -> tuple[s
     )
 
 
-def not_certified_email(enrollment: Enrollment, decision: Decision) -> tuple[str, str, str]:
-    """The candidate's email (to, subject, body) saying the enrollment ended uncertified."""
+def not_certified_message(enrollment: Enrollment, decision: Decision) -> tuple[str, str]:
+    """What the candidate is told (subject, body) when the enrollment ends uncertified."""
     candidate = enrollment.user
-    dashboard = page_url("/me/")
+    dashboard = page_url(DASHBOARD_PATH)
     where = f"Read how each set stood here: {dashboard}" if dashboard else (
         "Sign in to Portfolio to read how each set stood."
     )
     return (
-        candidate.email,
         f"Your enrollment in {enrollment.framework.name} has ended",
         f"Hello {candidate.name},\n\n{decision.summary} {where} You can apply again from "
         "the same page: your answers are filled in from this application, and the sets you "
