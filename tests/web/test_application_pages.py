@@ -84,7 +84,7 @@ def test_apply_with_live_hours_then_approval_and_electives(page: Page, live: str
     sign_in(page, live, "office@example.org")
     page.goto(live + "/admin/applications")
     assert_accessible(page)
-    page.get_by_role("link", name="Casey Candidate").click()
+    page.get_by_role("link", name="Casey Candidate", exact=True).click()
     expect(page.get_by_text("No periods overlap.")).to_be_visible()
     assert_accessible(page)
     # The fee came with the application (approval waits for it).

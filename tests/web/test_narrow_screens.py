@@ -13,7 +13,8 @@ from tests.web.conftest import assert_accessible
 
 WIDTH = 390
 PAGES_PER_ROLE = 25  # the role's area and the pages it links to first; enough to meet each layout
-HREF = re.compile(r'^/(?!static/|files/|sign-out)[^#?]*$')
+# Not pages: static files, downloads (files, zips, exports) and signing out.
+HREF = re.compile(r'^/(?!static/|files/|sign-out)[^#?]*(?<!\.zip)(?<!\.json)(?<!\.pdf)$')
 FITS = "document.documentElement.scrollWidth <= window.innerWidth"
 
 

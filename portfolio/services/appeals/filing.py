@@ -203,7 +203,10 @@ def _open_for_grounds(session: Session, appeal: Appeal, today: date) -> Case:
 
     The appeal's row is locked first, so a file attached while the grounds are being filed
     waits, then sees them filed and is refused (the files sent are those on record then)."""
-    session.refresh(appeal, with_for_update=True)
+    # Lock the row alone (a locking refresh would lock its eagerly joined relations too, which
+    # PostgreSQL refuses on the nullable side of an outer join), then read it as it now stands.
+    session.execute(select(Appeal.id).where(Appeal.id == appeal.id).with_for_update())
+    session.refresh(appeal)
     if appeal.stage is not AppealStage.NOTICE_FILED:
         raise Conflict("The grounds of this appeal are already filed; they cannot change.")
     case = case_of(appeal)
