@@ -44,6 +44,12 @@ from portfolio.models.portfolios import (
     Submission,
     SubmissionStatus,
 )
+from portfolio.models.renewal import (
+    ActivityReview,
+    CeActivity,
+    RenewalApplication,
+    RenewalStatus,
+)
 from portfolio.models.review_tallies import ReviewerReviewTally, SetReviewTally
 from portfolio.models.reviews import (
     Assignment,
@@ -62,6 +68,7 @@ from portfolio.models.reviews import (
 from portfolio.models.uploads import Upload, UploadStatus
 
 __all__ = [
+    "ActivityReview",
     "Application",
     "ApplicationStatus",
     "Artifact",
@@ -72,6 +79,7 @@ __all__ = [
     "AuditEvent",
     "Base",
     "CalibrationAnchor",
+    "CeActivity",
     "Certificate",
     "CertificationDecision",
     "Competency",
@@ -96,6 +104,8 @@ __all__ = [
     "PaymentPlan",
     "Portfolio",
     "PortfolioEntry",
+    "RenewalApplication",
+    "RenewalStatus",
     "ReviewRating",
     "ReviewShortfall",
     "ReviewerProfile",
