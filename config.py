@@ -54,6 +54,7 @@ class Config:
     SCHEDULE_DECIDE_EXPIRED = "00:40"
     SCHEDULE_EXPIRE_UPLOADS = "02:00"
     SCHEDULE_RECONCILE = "03:00"
+    SCHEDULE_RENEWAL_REMINDERS = "06:30"
     # An upload check that started this long ago without finishing (its worker died) may be
     # taken over, plus one second for every UPLOAD_CHECK_BYTES_PER_SECOND of the file.
     UPLOAD_CHECK_LEASE_SECONDS = 120
@@ -173,6 +174,7 @@ ENV_OVERRIDES: tuple[str, ...] = (
     "SCHEDULE_DECIDE_EXPIRED",
     "SCHEDULE_EXPIRE_UPLOADS",
     "SCHEDULE_RECONCILE",
+    "SCHEDULE_RENEWAL_REMINDERS",
     "UPLOAD_CHECK_LEASE_SECONDS",
     "UPLOAD_CHECK_BYTES_PER_SECOND",
     "PUBLIC_BASE_URL",

@@ -11,6 +11,7 @@
 | decide expired enrollments (evaluation batch) | SCHEDULE_DECIDE_EXPIRED |
 | expire pending uploads | SCHEDULE_EXPIRE_UPLOADS |
 | reconcile the store | SCHEDULE_RECONCILE |
+| lapse unrenewed certificates, renewal reminders | SCHEDULE_RENEWAL_REMINDERS |
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ DAILY = {
     "portfolio.jobs.reviews.decide_expired": "SCHEDULE_DECIDE_EXPIRED",
     "portfolio.jobs.uploads.expire_pending": "SCHEDULE_EXPIRE_UPLOADS",
     "portfolio.jobs.uploads.reconcile": "SCHEDULE_RECONCILE",
+    "portfolio.jobs.renewal.remind_renewals": "SCHEDULE_RENEWAL_REMINDERS",
 }
 SWEEPS = ("portfolio.jobs.mail.deliver_outbox", "portfolio.jobs.uploads.sweep_checks")
 

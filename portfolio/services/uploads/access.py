@@ -18,6 +18,7 @@ from portfolio.models import (
     Assignment,
     AssignmentKind,
     AssignmentStatus,
+    CeActivity,
     Role,
     Submission,
     Upload,
@@ -47,12 +48,28 @@ def reviewer_may_download(session: Session, user: User, upload: Upload) -> bool:
     )
 
 
+def office_may_download(session: Session, upload: Upload) -> bool:
+    """True when `upload` proves a continuing-education activity of a renewal application: the
+    program office reviews those (services.renewal.review)."""
+    return (
+        session.scalar(
+            select(CeActivity.id).where(
+                CeActivity.proof_upload_id == upload.id, CeActivity.renewal_id.is_not(None)
+            )
+        )
+        is not None
+    )
+
+
 def can_download(session: Session, user: User | None, upload: Upload) -> bool:
     """Whether `user` may download `upload`: only verified files, and only by their owner or
-    by a reviewer assigned to a submission whose snapshot names the file (reviewer_may_download)."""
+    by a reviewer assigned to a submission whose snapshot names the file (reviewer_may_download),
+    or by an administrator when it proves an activity of a renewal application."""
     if user is None or upload.status != UploadStatus.VERIFIED:
         return False
     if upload.owner_id == user.id:
+        return True
+    if user.has_role(Role.ADMINISTRATOR) and office_may_download(session, upload):
         return True
     # A reviewer whose role was revoked loses access to candidates' files at once.
     return user.has_role(Role.REVIEWER) and reviewer_may_download(session, user, upload)
