@@ -32,6 +32,7 @@ from portfolio.web.admin import (  # noqa: E402, F401
     frameworks,
     jobs,
     outbox,
+    renewals,
     review_quality,
     reviews,
     scholarship_pools,
