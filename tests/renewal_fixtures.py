@@ -37,6 +37,28 @@ def holder_in_window(session: Session, *, expires_in_days: int = 90) -> Holder:
     return Holder(world.candidate, certificate)
 
 
+def another_holder(session: Session, first: Holder, email: str = "other@example.org") -> Holder:
+    """A second holder of the same program (the first's framework), certificate made directly."""
+    from portfolio.models import EnrollmentStatus
+    from portfolio.services.certification.numbers import new_number
+    from tests.review_fixtures import make_candidate
+
+    framework = first.certificate.framework
+    user, enrollment = make_candidate(session, framework, email=email)
+    enrollment.status = EnrollmentStatus.CERTIFIED
+    certificate = Certificate(
+        number=new_number(),
+        enrollment_id=enrollment.id,
+        user_id=user.id,
+        framework_id=framework.id,
+        issued_on=first.certificate.issued_on,
+        expires_on=first.certificate.expires_on,
+    )
+    session.add(certificate)
+    session.commit()
+    return Holder(user, certificate)
+
+
 def an_admin(session: Session, email: str = "office@example.org") -> User:
     user = make_user(session, email, roles=(Role.ADMINISTRATOR,))
     session.commit()
