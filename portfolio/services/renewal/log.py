@@ -258,3 +258,16 @@ def current_renewal(session: Session, certificate: Certificate) -> RenewalApplic
             RenewalApplication.cycle_expires_on == certificate.expires_on,
         )
     )
+
+
+def last_approved(session: Session, certificate: Certificate) -> RenewalApplication | None:
+    """The certificate's most recent approved renewal, if any."""
+    return session.scalar(
+        select(RenewalApplication)
+        .where(
+            RenewalApplication.certificate_id == certificate.id,
+            RenewalApplication.status == RenewalStatus.APPROVED,
+        )
+        .order_by(RenewalApplication.cycle_expires_on.desc())
+        .limit(1)
+    )

@@ -81,6 +81,7 @@ def _page(
         rows=rows,
         totals=log.totals_of(rows, rules),
         renewal=renewal,
+        last_approved=log.last_approved(db.session, certificate) if renewal is None else None,
         applied_rows=applied_rows,
         applied_totals=log.totals_of(applied_rows, rules) if renewal is not None else None,
         window=window,
