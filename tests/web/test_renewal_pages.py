@@ -5,6 +5,7 @@ five more years from its old expiry. Keyboard-usable and axe-clean at each step.
 from __future__ import annotations
 
 from datetime import timedelta
+from urllib.parse import quote
 
 from playwright.sync_api import Page, expect
 
@@ -37,7 +38,7 @@ def seeded(live_app) -> dict[str, object]:
 
 def sign_in(page: Page, live: str, email: str, next_url: str) -> None:
     page.context.clear_cookies()
-    page.goto(f"{live}/sign-in?next={next_url}")
+    page.goto(f"{live}/sign-in?next={quote(next_url)}")
     page.get_by_label("Email address").fill(email)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
@@ -120,3 +121,24 @@ def test_the_renewal_cycle_from_the_log_to_the_extended_certificate(page: Page, 
     page.goto(f"{live}/certificates/{seed['number']}")
     expect(page.locator(".certificate-status strong")).to_have_text("Valid")
     expect(page.get_by_text(format_date(new_expiry))).to_be_visible()
+
+
+def test_the_renewal_pages_fit_a_phone(page: Page, live, live_app):
+    seed = seeded(live_app)
+    page.set_viewport_size({"width": 390, "height": 844})
+    fits = "document.documentElement.scrollWidth <= window.innerWidth"
+    sign_in(page, live, str(seed["holder"]), f"/me/certificates/{seed['certificate']}/renewal")
+    record(page, "Cataloging with RDA", "Semester credits (15 contact hours each)", "2")
+    page.get_by_role("button", name="Add to my log").click()
+    record(page, "Assistive technology", "Conference days (6 contact hours each)", "1",
+           technology=True)  # fmt: skip
+    page.get_by_role("button", name="Add to my log").click()
+    assert page.evaluate(fits)
+    page.get_by_role("button", name="Apply to renew").click()
+    expect(page.get_by_text("Your renewal application is with the program office.")).to_be_visible()
+    assert page.evaluate(fits)
+    sign_in(page, live, "office@example.org", "/admin/renewals?quarter=all&stage=in_progress")
+    assert page.evaluate(fits)
+    page.get_by_role("link", name="Application of").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Renewal of certificate")
+    assert page.evaluate(fits)
