@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 
 from portfolio.domain.audit_actions import AuditAction
 from portfolio.domain.dates import add_years
+from portfolio.extensions import db
 from portfolio.models import (
     ActivityReview,
     AuditEvent,
@@ -303,3 +304,18 @@ def test_hostile_list_parameters_give_a_page(client, session, applied):
         response = client.get(f"/admin/renewals{query}")
         assert response.status_code == 200, query
         assert re.search(r"<h1>Renewals</h1>", response.get_data(as_text=True))
+
+
+def test_the_renewal_pages_write_nothing_on_get(app, client, session, applied):
+    from tests.integration.test_get_never_writes import writes_recorded
+
+    holder, renewal, admin = applied
+    engine = db.engine_for(app)
+    login_as(client, admin)
+    with writes_recorded(engine) as writes:
+        assert client.get(f"/admin/renewals/{renewal.id}").status_code == 200
+        assert client.get("/admin/renewals?quarter=all&stage=in_progress").status_code == 200
+    login_as(client, holder.user)
+    with writes_recorded(engine) as more:
+        assert client.get(holder.page).status_code == 200
+    assert writes == [] and more == []
