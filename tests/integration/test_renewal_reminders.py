@@ -15,7 +15,7 @@ from portfolio.domain.dates import add_months
 from portfolio.models import AuditEvent, RenewalApplication
 from portfolio.models.base import utcnow
 from portfolio.services.renewal.reminders import lapse_unrenewed, send_renewal_reminders
-from tests.renewal_fixtures import TODAY, holder_in_window
+from tests.renewal_fixtures import TODAY, another_holder, holder_in_window
 
 
 def renewal_emails(mailbox, email):
@@ -110,3 +110,29 @@ def test_the_job_runs_daily_on_the_beat_schedule(app):
     assert entry["task"] == "portfolio.jobs.renewal.remind_renewals"
     assert (entry["schedule"].hour, entry["schedule"].minute) == ({6}, {30})
     assert "portfolio.jobs.renewal.remind_renewals" in app.extensions["celery"].tasks
+
+
+def test_the_daily_work_runs_from_cron_too_once(app, session, mailbox):
+    holder = holder_in_window(session, expires_in_days=-70)
+    runner = app.test_cli_runner()
+    first = runner.invoke(args=["certificates", "remind-renewals"])
+    assert first.exit_code == 0, first.output
+    assert "Lapsed 1; reminded 0." in first.output
+    second = runner.invoke(args=["certificates", "remind-renewals"])
+    assert "Lapsed 0; reminded 0." in second.output
+    session.expire_all()
+    assert holder.certificate.lapsed_on is not None
+    bad = runner.invoke(args=["certificates", "remind-renewals", "--today", "someday"])
+    assert bad.exit_code != 0 and "use the form YYYY-MM-DD" in bad.output
+
+
+def test_the_celery_job_lapses_and_reminds(app, session, mailbox):
+    from portfolio.jobs.renewal import remind_renewals
+
+    lapsing = holder_in_window(session, expires_in_days=-70)
+    due = another_holder(session, lapsing, email="due@example.org")
+    due.certificate.expires_on = TODAY + timedelta(days=20)
+    session.commit()
+    assert remind_renewals.apply().get() == {"lapsed": 1, "reminded": 1}
+    assert remind_renewals.apply().get() == {"lapsed": 0, "reminded": 0}
+    assert len(renewal_emails(mailbox, due.user.email)) == 1
