@@ -193,3 +193,23 @@ def test_a_revoked_certificate_takes_no_activities(client, session, holder):
     assert response.status_code == 409
     assert "This certificate is revoked, so it cannot be renewed." in text(response)
     assert logged(session) == 0
+
+
+def test_proof_can_be_added_later_to_a_logged_activity(client, session, holder):
+    post_activity(client, holder)
+    activity = session.scalars(select(CeActivity)).one()
+    page = client.get(holder.page).get_data(as_text=True)
+    url = f"{holder.page}/activities/{activity.id}/proof"
+    assert f'data-attach-url="{url}"' in page
+    proof = make_upload(session, holder.user, name="certificate-of-attendance.pdf")
+    session.commit()
+    token = csrf_token(client, holder.page)
+    for bad in ({"upload_id": "abc"}, {"upload_id": 10**30}, {}, []):
+        refused = client.post(url, json=bad, headers={"X-CSRFToken": token})
+        assert refused.status_code == 404, bad
+        assert refused.get_json()["message"] == "We could not find that file among your uploads."
+    added = client.post(url, json={"upload_id": proof.id}, headers={"X-CSRFToken": token})
+    assert added.status_code == 201
+    session.expire_all()
+    assert activity.proof_upload_id == proof.id
+    assert "certificate-of-attendance.pdf" in text(client.get(holder.page))
