@@ -8,8 +8,6 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from portfolio.domain.renewal.window import RenewalPhase, RenewalWindow
-
 _QUARTER = re.compile(r"(\d{4})-Q([1-4])")
 
 
@@ -71,16 +69,3 @@ def parse_quarter(text: object, default: Quarter) -> Quarter:
         if 1900 <= year <= 9998:
             return Quarter(year, int(match.group(2)))
     return default
-
-
-def renewal_stage(
-    window: RenewalWindow, *, applied: bool, renewed: bool, lapsed: bool, today: date
-) -> RenewalStage:
-    """Where a certificate's renewal for this expiry stands."""
-    if renewed:
-        return RenewalStage.RENEWED
-    if lapsed or window.phase(today) is RenewalPhase.LAPSED:
-        return RenewalStage.LAPSED
-    if applied:
-        return RenewalStage.IN_PROGRESS
-    return RenewalStage.DUE
