@@ -25,6 +25,7 @@ from portfolio.models import (
     RenewalStatus,
 )
 from portfolio.models.base import utcnow
+from portfolio.services.renewal import review
 from tests.helpers import csrf_token, login_as
 from tests.portfolio_fixtures import make_upload
 from tests.renewal_fixtures import (
@@ -319,3 +320,24 @@ def test_the_renewal_pages_write_nothing_on_get(app, client, session, applied):
     with writes_recorded(engine) as more:
         assert client.get(holder.page).status_code == 200
     assert writes == [] and more == []
+
+
+def test_after_a_renewal_activities_count_from_the_new_period(client, session):
+    holder = holder_in_window(session, expires_in_days=-30)  # renewed in the grace period
+    old_expiry = holder.certificate.expires_on
+    login_as(client, holder.user)
+    log_enough(client, holder)
+    assert apply(client, holder).status_code == 302
+    renewal = session.scalars(select(RenewalApplication)).one()
+    admin = an_admin(session)
+    for activity in renewal.activities:
+        review.accept_activity(session, renewal, activity.id, actor=admin, now=utcnow())
+    review.approve(session, renewal.id, actor=admin, version=renewal.version, note="", now=utcnow())
+    session.commit()
+    assert holder.certificate.expires_on == add_years(old_expiry, 5)
+
+    before = post_activity(client, holder, done_on=old_expiry.isoformat())
+    assert before.status_code == 422
+    first_day = old_expiry + timedelta(days=1)
+    assert f"Only activities from {first_day.day} {first_day:%B %Y}" in text(before)
+    assert post_activity(client, holder, done_on=first_day.isoformat()).status_code == 302

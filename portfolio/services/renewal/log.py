@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from fractions import Fraction
 
 from sqlalchemy import select
@@ -143,6 +143,7 @@ def add_activity(
     not the holder's; Conflict when the certificate can no longer be renewed."""
     require_can_log(certificate, today)
     rules = renewal_rules(certificate)
+    starts_on = period_starts_on(session, certificate)
     checked = check_activity(
         title=fields.get("title"),
         provider=fields.get("provider"),
@@ -151,7 +152,7 @@ def add_activity(
         amount=fields.get("amount"),
         on_technology=bool(fields.get("on_technology")),
         rules=rules,
-        starts_on=certificate.issued_on,
+        starts_on=starts_on,
         today=today,
     )
     proof_id = fields.get("proof_upload_id")
@@ -271,3 +272,12 @@ def last_approved(session: Session, certificate: Certificate) -> RenewalApplicat
         .order_by(RenewalApplication.cycle_expires_on.desc())
         .limit(1)
     )
+
+
+def period_starts_on(session: Session, certificate: Certificate) -> date:
+    """The first day of the certificate's present validity period: its issue date, or the day
+    after the expiry its last approved renewal extended. Activities count from then."""
+    renewed = last_approved(session, certificate)
+    if renewed is None:
+        return certificate.issued_on
+    return renewed.cycle_expires_on + timedelta(days=1)

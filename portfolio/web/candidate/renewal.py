@@ -85,6 +85,7 @@ def _page(
         applied_rows=applied_rows,
         applied_totals=log.totals_of(applied_rows, rules) if renewal is not None else None,
         window=window,
+        starts_on=log.period_starts_on(db.session, certificate),
         phase=window.phase(today),
         today=today,
         typed=typed or {},
