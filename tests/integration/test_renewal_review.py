@@ -252,11 +252,15 @@ def test_the_fee_is_recorded_before_approval_when_the_rules_charge_one(client, s
     assert "The renewal fee of $25.00 is not paid yet." in page
     refused = admin_post(client, renewal, "/approve", version=str(renewal.version))
     assert refused.status_code == 409
+    application = holder.certificate.enrollment.application_id
+    ledger_before = _application_ledger(session, application)
     assert admin_post(client, renewal, "/fee", method="   ").status_code == 422
     assert admin_post(client, renewal, "/fee", method="check", reference="1234").status_code == 302
     payment = session.scalars(select(Payment).where(Payment.renewal_id == renewal.id)).one()
     assert payment.amount_cents == 2500
     assert payment.application_id == holder.certificate.enrollment.application_id
+    # The application's own ledger and statement leave the renewal's fee out.
+    assert _application_ledger(session, application) == ledger_before
     assert admin_post(client, renewal, "/fee", method="check").status_code == 409  # nothing due
     session.expire_all()
     approved = admin_post(client, renewal, "/approve", version=str(renewal.version))
@@ -341,3 +345,12 @@ def test_after_a_renewal_activities_count_from_the_new_period(client, session):
     first_day = old_expiry + timedelta(days=1)
     assert f"Only activities from {first_day.day} {first_day:%B %Y}" in text(before)
     assert post_activity(client, holder, done_on=first_day.isoformat()).status_code == 302
+
+
+def _application_ledger(session, application_id: int) -> tuple[int, int]:
+    from portfolio.models import Application
+    from portfolio.services.applications import payments
+
+    application = session.get(Application, application_id)
+    statement = payments.current_statement(session, application)
+    return len(payments.payments_of(session, application)), statement.balance_cents
