@@ -213,3 +213,9 @@ def test_proof_can_be_added_later_to_a_logged_activity(client, session, holder):
     session.expire_all()
     assert activity.proof_upload_id == proof.id
     assert "certificate-of-attendance.pdf" in text(client.get(holder.page))
+
+
+def test_the_dashboard_and_the_certificate_page_lead_to_the_renewal(client, session, holder):
+    for start in ("/me/", f"/me/certificates/{holder.certificate.id}"):
+        page = client.get(start).get_data(as_text=True)
+        assert f'href="{holder.page}">Continuing education and renewal</a>' in page, start
