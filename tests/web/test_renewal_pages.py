@@ -1,6 +1,6 @@
-"""The renewal cycle in a real browser: the holder logs continuing education (totals update as
-they type), applies, the office accepts the activities and approves, and the certificate runs
-five more years from its old expiry. Keyboard-usable and axe-clean at each step."""
+"""The renewal cycle in a real browser: from the reminder's link, the holder logs continuing
+education (totals update as they type), applies, the office accepts the activities and approves,
+and the certificate runs five more years from its old expiry. Axe-clean at each step."""
 
 from __future__ import annotations
 
@@ -13,8 +13,9 @@ from portfolio.domain.dates import add_years, format_date
 from portfolio.extensions import db
 from portfolio.models import Role
 from portfolio.services.accounts.hashing import hash_password
+from portfolio.services.renewal.reminders import send_renewal_reminders
 from portfolio.web import clock
-from tests.helpers import make_user
+from tests.helpers import link_in, make_user
 from tests.renewal_fixtures import holder_in_window
 from tests.web.conftest import assert_accessible
 
@@ -56,10 +57,22 @@ def record(page: Page, title: str, unit: str, amount: str, *, technology: bool =
         page.get_by_label("It was on technology").check()
 
 
-def test_the_renewal_cycle_from_the_log_to_the_extended_certificate(page: Page, live, live_app):
+def test_the_renewal_cycle_from_the_reminder_to_the_extended_certificate(
+    page: Page, live, live_app, mailbox
+):
     seed = seeded(live_app)
-    sign_in(page, live, str(seed["holder"]), f"/me/certificates/{seed['certificate']}")
-    page.get_by_role("link", name="Continuing education and renewal").click()
+    with live_app.app_context():
+        assert send_renewal_reminders(db.session, clock.today()) == 1
+        db.session.commit()
+    (reminder,) = [
+        m for m in mailbox.to(str(seed["holder"])) if m["Subject"].startswith("Renew your")
+    ]
+    assert "in about 3 months" in mailbox.body(reminder)
+    page.context.clear_cookies()
+    page.goto(live + link_in(reminder))  # the sign-in page first, then the link's page
+    page.get_by_label("Email address").fill(str(seed["holder"]))
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Renew your certificate")
     totals = page.locator("[data-ce-message]")
     expect(totals).to_have_text(
@@ -133,6 +146,8 @@ def test_the_renewal_pages_fit_a_phone(page: Page, live, live_app):
     record(page, "Assistive technology", "Conference days (6 contact hours each)", "1",
            technology=True)  # fmt: skip
     page.get_by_role("button", name="Add to my log").click()
+    expect(page.get_by_text("“Assistive technology” is in your log.")).to_be_visible()
+    page.wait_for_load_state()
     assert page.evaluate(fits)
     page.get_by_role("button", name="Apply to renew").click()
     expect(page.get_by_text("Your renewal application is with the program office.")).to_be_visible()
