@@ -41,7 +41,7 @@ def create_app(config: str | Mapping[str, Any] | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)  # type: ignore[method-assign]
 
     from portfolio import cli, extensions
-    from portfolio.jobs import enrollment, failures, mail, reviews, uploads  # noqa: F401 - register the jobs
+    from portfolio.jobs import enrollment, failures, mail, notifications, reviews, uploads  # noqa: F401 - register the jobs
     from portfolio.jobs import renewal as renewal_jobs  # noqa: F401 - register the job
     from portfolio.jobs.schedule import beat_schedule
     from portfolio.services import outbox

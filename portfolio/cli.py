@@ -9,6 +9,7 @@ from portfolio.commands import (
     db,
     demo,
     frameworks,
+    notifications,
     outbox,
     portfolios,
     reviews,
@@ -18,6 +19,16 @@ from portfolio.commands import (
 
 def register(app: Flask) -> None:
     """Add every command group; each module lists its click commands or groups in `commands`."""
-    for module in (db, frameworks, demo, storage, reviews, portfolios, outbox, certificates):
+    for module in (
+        db,
+        frameworks,
+        demo,
+        storage,
+        reviews,
+        portfolios,
+        outbox,
+        certificates,
+        notifications,
+    ):
         for command in module.commands:
             app.cli.add_command(command)

@@ -22,3 +22,17 @@ def remind_windows() -> int:
     count = reminders.send_window_reminders(session, utcnow().date())
     session.commit()
     return count
+
+
+@shared_task(
+    name="portfolio.jobs.enrollment.remind_resubmissions",
+    autoretry_for=(OperationalError,),
+    retry_backoff=True,
+)
+def remind_resubmissions() -> int:
+    """Remind candidates of a set that came back "not yet met" and is not resubmitted yet, 30
+    and 90 days after its outcome (each reminder once: its notification is keyed)."""
+    session = db.session
+    count = reminders.send_resubmission_reminders(session, utcnow().date())
+    session.commit()
+    return count

@@ -12,6 +12,8 @@
 | expire pending uploads | SCHEDULE_EXPIRE_UPLOADS |
 | reconcile the store | SCHEDULE_RECONCILE |
 | lapse unrenewed certificates, renewal reminders | SCHEDULE_RENEWAL_REMINDERS |
+| candidates' resubmission reminders | SCHEDULE_RESUBMISSION_REMINDERS |
+| the daily notification digest | SCHEDULE_NOTIFICATION_DIGEST |
 """
 
 from __future__ import annotations
@@ -30,6 +32,8 @@ DAILY = {
     "portfolio.jobs.uploads.expire_pending": "SCHEDULE_EXPIRE_UPLOADS",
     "portfolio.jobs.uploads.reconcile": "SCHEDULE_RECONCILE",
     "portfolio.jobs.renewal.remind_renewals": "SCHEDULE_RENEWAL_REMINDERS",
+    "portfolio.jobs.enrollment.remind_resubmissions": "SCHEDULE_RESUBMISSION_REMINDERS",
+    "portfolio.jobs.notifications.send_digests": "SCHEDULE_NOTIFICATION_DIGEST",
 }
 SWEEPS = ("portfolio.jobs.mail.deliver_outbox", "portfolio.jobs.uploads.sweep_checks")
 

@@ -10,6 +10,28 @@ from portfolio.models.applications import (
 )
 from portfolio.models.audit import AuditEvent
 from portfolio.models.base import Base
+from portfolio.models.courses import (
+    CompletionSource,
+    CompletionStatus,
+    Course,
+    CourseCompetencyMap,
+    CourseCompletion,
+    CourseEvaluation,
+    CourseEvaluationStatus,
+    CourseFee,
+    CourseFeeKind,
+    CourseFeePurpose,
+    CourseFormat,
+    CourseVersion,
+    CourseVersionStatus,
+    Provider,
+    ProviderKind,
+    ProviderMember,
+    RecognitionAgreement,
+    RosterImport,
+    TranscriptProof,
+    recognition_agreement_set,
+)
 from portfolio.models.credentials import IssuedCredential, StatusListCredential
 from portfolio.models.decisions import Certificate, CertificationDecision, DecisionStatus
 from portfolio.models.enrollments import (
@@ -35,6 +57,7 @@ from portfolio.models.frameworks import (
     SetKind,
 )
 from portfolio.models.jobs import JobFailure
+from portfolio.models.notifications import Notification, NotificationPreference
 from portfolio.models.outbox import OutboxMessage, OutboxStatus
 from portfolio.models.portfolios import (
     Artifact,
@@ -84,8 +107,21 @@ __all__ = [
     "CertificationDecision",
     "Competency",
     "CompetencySet",
+    "CompletionSource",
+    "CompletionStatus",
     "ConflictOfInterest",
+    "Course",
+    "CourseCompetencyMap",
+    "CourseCompletion",
+    "CourseEvaluation",
+    "CourseEvaluationStatus",
+    "CourseFee",
+    "CourseFeeKind",
+    "CourseFeePurpose",
+    "CourseFormat",
     "CourseStatus",
+    "CourseVersion",
+    "CourseVersionStatus",
     "DecisionStatus",
     "EligibilityStatus",
     "Enrollment",
@@ -97,6 +133,8 @@ __all__ = [
     "IssuedCredential",
     "JobFailure",
     "LedgerKind",
+    "Notification",
+    "NotificationPreference",
     "OutboxMessage",
     "OutboxStatus",
     "OutcomeStatus",
@@ -104,6 +142,10 @@ __all__ = [
     "PaymentPlan",
     "Portfolio",
     "PortfolioEntry",
+    "Provider",
+    "ProviderKind",
+    "ProviderMember",
+    "RecognitionAgreement",
     "RenewalApplication",
     "RenewalStatus",
     "ReviewRating",
@@ -113,6 +155,7 @@ __all__ = [
     "ReviewerReviewTally",
     "ReviewerUnavailability",
     "Role",
+    "RosterImport",
     "Route",
     "RubricDescriptor",
     "RubricLevel",
@@ -126,8 +169,10 @@ __all__ = [
     "Submission",
     "SubmissionStatus",
     "SupervisorLink",
+    "TranscriptProof",
     "Upload",
     "UploadStatus",
     "User",
     "UserRole",
+    "recognition_agreement_set",
 ]

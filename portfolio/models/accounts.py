@@ -16,6 +16,7 @@ class Role(enum.StrEnum):
     REVIEWER = "reviewer"
     ADMINISTRATOR = "administrator"
     SUPERVISOR = "supervisor"
+    PROVIDER = "provider"  # acts for a course provider (models.courses.ProviderMember)
 
 
 class User(Base):

@@ -77,6 +77,11 @@ class EnrollmentSet(Base):
     course_status: Mapped[CourseStatus | None] = mapped_column(
         str_enum(CourseStatus), nullable=True
     )
+    # The approved course chosen from the catalogue; course_name and course_provider stay for
+    # claims typed as free text before there was a catalogue.
+    course_version_id: Mapped[int | None] = mapped_column(
+        ForeignKey("course_version.id"), index=True
+    )
     resubmissions_used: Mapped[int] = mapped_column(default=0)
     # An elective swapped for another after it closed as not met (domain.enrollment.electives).
     dropped_on: Mapped[date | None]

@@ -44,3 +44,7 @@ class OutboxMessage(Base):
     # claimed_until passes (a pass that died mid-send gives the row back that way).
     claim_token: Mapped[str | None] = mapped_column(String(36))
     claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # What it is about (domain.notifications.Kind), and the one-click address that turns its kind
+    # off for its reader (RFC 8058 List-Unsubscribe); None for the kinds that are always sent.
+    kind: Mapped[str] = mapped_column(String(40), default="")
+    unsubscribe_url: Mapped[str | None] = mapped_column(Text)

@@ -44,8 +44,16 @@ class MailSettings:
         )
 
 
-def compose(settings: MailSettings, *, to: str, subject: str, body: str) -> EmailMessage:
-    """A plain-text message from the configured sender."""
+def compose(
+    settings: MailSettings,
+    *,
+    to: str,
+    subject: str,
+    body: str,
+    unsubscribe_url: str | None = None,
+) -> EmailMessage:
+    """A plain-text message from the configured sender. With `unsubscribe_url`, the one-click
+    unsubscribe headers of RFC 8058: a mail program POSTs "List-Unsubscribe=One-Click" to it."""
     message = EmailMessage()
     message["From"] = settings.sender
     message["To"] = to
@@ -53,6 +61,12 @@ def compose(settings: MailSettings, *, to: str, subject: str, body: str) -> Emai
     message["Date"] = formatdate(localtime=False)
     message["Message-ID"] = make_msgid(domain=settings.sender.rpartition("@")[2] or None)
     message.set_content(body)
+    if unsubscribe_url:
+        # A URL has no space to fold at: at the default 78 columns the header would be sent as
+        # encoded words, which mail programs do not read as a link. Headers may be 998 long.
+        message.policy = message.policy.clone(max_line_length=998)
+        message["List-Unsubscribe"] = f"<{unsubscribe_url}>"
+        message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     return message
 
 

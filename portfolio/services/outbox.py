@@ -62,19 +62,25 @@ def queue(
     to: str,
     subject: str,
     body: str,
+    kind: str,
     key: str | None = None,
     signature: str = SIGNATURE,
+    unsubscribe_url: str | None = None,
 ) -> bool:
     """Write an email to the outbox in `session`'s transaction; it leaves after the commit.
 
-    `key` names the event the email reports (e.g. "application.approved:42"): an email whose key
-    was queued before is not queued again (False). Without a key every call queues one email.
+    `kind` says what it is about (domain.notifications.Kind). `key` names the event the email
+    reports (e.g. "application.approved:42"): an email whose key was queued before is not queued
+    again (False). Without a key every call queues one email. `unsubscribe_url` goes out in the
+    List-Unsubscribe headers (services.notifications decides it; emails to people go there).
     """
     message = OutboxMessage(
         idempotency_key=key or f"once:{uuid.uuid4()}",
         recipient=to,
         subject=subject,
         body=body + signature,
+        kind=str(kind),
+        unsubscribe_url=unsubscribe_url,
     )
     if key is None:
         session.add(message)
@@ -137,6 +143,7 @@ class _Claim:
     subject: str
     body: str
     attempts: int
+    unsubscribe_url: str | None
 
 
 def deliver_due(
@@ -158,7 +165,13 @@ def deliver_due(
         claim = _claim_next(new_session, moment, lease)
         if claim is None:
             break
-        message = compose(settings, to=claim.recipient, subject=claim.subject, body=claim.body)
+        message = compose(
+            settings,
+            to=claim.recipient,
+            subject=claim.subject,
+            body=claim.body,
+            unsubscribe_url=claim.unsubscribe_url,
+        )
         try:
             send(settings, message)
         except MailError as exc:
@@ -200,7 +213,13 @@ def _claim_next(
                 session.commit()
                 return None
             claim = _Claim(
-                row.id, str(uuid.uuid4()), row.recipient, row.subject, row.body, row.attempts
+                row.id,
+                str(uuid.uuid4()),
+                row.recipient,
+                row.subject,
+                row.body,
+                row.attempts,
+                row.unsubscribe_url,
             )
             if not postgres:
                 # End the read first: a SQLite read lock held into the UPDATE can deadlock two

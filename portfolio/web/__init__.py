@@ -28,6 +28,8 @@ def register_web(app: Flask) -> None:
         certificates,
         credentials,
         frameworks,
+        notifications,
+        provider,
         public,
         reviewer,
         supervisor,
@@ -56,5 +58,7 @@ def register_web(app: Flask) -> None:
         uploads,
         certificates,
         credentials,
+        notifications,
+        provider,
     ):
         app.register_blueprint(module.bp)

@@ -1,4 +1,4 @@
-"""A signed-in person's own account: change password, change email address."""
+"""A signed-in person's own account: change password, change email address, email choices."""
 
 from __future__ import annotations
 
@@ -7,13 +7,16 @@ from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
 from portfolio.domain.errors import InvalidInput
+from portfolio.domain.notifications import always_sent_kinds
 from portfolio.extensions import db
+from portfolio.services import notifications
 from portfolio.services.accounts import users
 from portfolio.services.accounts.tokens import InvalidLink
 from portfolio.web.account_links import account_settings
 from portfolio.web.auth import link_problem
 from portfolio.web.auth_forms import ChangeEmailForm, ChangePasswordForm
 from portfolio.web.form_errors import show_error
+from portfolio.web.notification_forms import choices_of, preferences_form
 from portfolio.web.sessions import start_session
 
 bp = Blueprint("account", __name__, url_prefix="/account")
@@ -101,3 +104,32 @@ def confirm_email_change(token: str) -> Response | tuple[str, int]:
     if current_user.is_authenticated:
         return redirect(url_for("account.settings"))
     return redirect(url_for("auth.sign_in"))
+
+
+def _preferences_page(form: object, status: int = 200) -> tuple[str, int]:
+    always = always_sent_kinds(str(role) for role in current_user.role_names)
+    return render_template("account/notifications.html", form=form, always=always), status
+
+
+@bp.get("/notifications")
+@login_required
+def notification_preferences() -> tuple[str, int]:
+    current = notifications.preferences(db.session, current_user._get_current_object())
+    return _preferences_page(preferences_form(current))
+
+
+@bp.post("/notifications")
+@login_required
+def save_notification_preferences() -> Response | tuple[str, int]:
+    user = current_user._get_current_object()
+    current = notifications.preferences(db.session, user)
+    form = preferences_form(current, from_request=True)
+    if form.validate_on_submit():
+        try:
+            notifications.set_preferences(db.session, user, choices_of(form, list(current)))
+        except InvalidInput as exc:
+            show_error(form, exc)
+        else:
+            flash("Your email choices are saved.", "success")
+            return redirect(url_for("account.notification_preferences"))
+    return _preferences_page(form, 422)

@@ -63,9 +63,8 @@ def test_draft_submit_approve_enroll_electives_and_routes(
 
     # The office sees it under "Eligible" and approves it.
     login_as(client, admin)
-    queue = client.get("/admin/applications").get_data(as_text=True)
-    eligible = queue.split('id="eligible"')[1].split('id="needs_review"')[0]
-    assert "Casey Candidate" in eligible
+    eligible = client.get("/admin/applications?eligibility=eligible").get_data(as_text=True)
+    assert "Casey Candidate" in eligible and "Eligible (1)" in eligible
     response = approve(client, admin, application_id, reason="All requirements met.")
     assert response.status_code == 302
 

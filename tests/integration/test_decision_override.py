@@ -299,7 +299,7 @@ def test_a_decision_overridden_meanwhile_is_a_conflict(session, admin, refused):
 
 def test_the_list_shows_both_kinds_of_decision(client, session, certified, refused):
     page = text_of(client.get("/admin/decisions"))
-    assert "2 decisions recorded." in page
+    assert "Showing 1 to 2 of 2 decisions." in page
     assert f"Casey Candidate Test Program Certified {format_date(certified.decided_at)} No" in page
     assert f"Robin Refused Test Program Not certified {format_date(refused.decided_at)} No" in page
     assert "Certification decisions" in text_of(client.get("/admin/"))
@@ -326,7 +326,7 @@ def test_the_list_and_page_need_the_same_number_of_queries_for_one_or_many(
         page = text_of(client.get("/admin/decisions"))
     with counting(app) as many_page:
         assert client.get(url).status_code == 200
-    assert "7 decisions recorded." in page
+    assert "Showing 1 to 7 of 7 decisions." in page
     assert len(many_list) == len(few_list)
     assert len(many_page) == len(few_page)
 

@@ -37,6 +37,7 @@ from portfolio.models.base import utcnow
 from portfolio.services.enrollment import enroll
 from portfolio.services.reviewing import calibration
 from portfolio.web import clock
+from tests.course_fixtures import approved_and_waiting
 from tests.helpers import login_as, make_user
 from tests.integration.test_demo_portfolio import (
     ADMIN,
@@ -101,9 +102,15 @@ def people(app, session) -> dict[str, User]:
     assert calibration.start_calibration(session, calibrating, clock.today()) is not None
     # A candidate enrolled with every set still undecided: no portfolio yet.
     newcomer = _enrolled_without_portfolio(session, admin)
+    # A course provider with an approved course and one that `fresh` is evaluating.
+    framework = submission.enrollment_set.competency_set.framework
+    provider = approved_and_waiting(
+        session, framework, admin=admin, evaluator=fresh, set_code=set_code
+    )
     session.commit()
     return {
         **demo,
+        "provider": provider,
         "fresh": fresh,
         "calibrating": calibrating,
         "no_profile": no_profile,
@@ -200,6 +207,7 @@ ROLES = (
     "calibrating",
     "no_profile",
     "newcomer",
+    "provider",
     None,
 )
 
@@ -212,8 +220,8 @@ NOT_CRAWLED = {
     "auth.reset_password",
     "supervisor.invitation",
     "supervisor.join",
-    "uploads.download",
     "uploads.local_download",
+    "notifications.confirm_unsubscribe",  # tests/integration/test_notifications.py
     # Objects the demo data does not make: renewal applications (its holder has not applied;
     # test_renewal_review.py checks the office's page writes nothing), draft framework
     # versions (the demo program is published), and file uploads (its artifacts are links).

@@ -82,10 +82,20 @@ def test_an_approval_whose_commit_fails_sends_nothing_and_leaves_no_row(
 
 def test_the_same_event_is_queued_once(session, mailbox):
     first = outbox.queue(
-        session, key="application.approved:999", to="a@example.org", subject="s", body="b"
+        session,
+        key="application.approved:999",
+        to="a@example.org",
+        subject="s",
+        body="b",
+        kind="decision",
     )
     again = outbox.queue(
-        session, key="application.approved:999", to="a@example.org", subject="s", body="b"
+        session,
+        key="application.approved:999",
+        to="a@example.org",
+        subject="s",
+        body="b",
+        kind="decision",
     )
     assert (first, again) == (True, False)
     session.commit()
@@ -111,7 +121,12 @@ def test_a_refusing_server_then_back_gets_each_email_exactly_once(committing):
     with committing() as session:  # no app context: no pass runs after this commit
         for n in range(count):
             outbox.queue(
-                session, key=f"{KEY}{n}", to=f"r{n}@example.org", subject=f"No. {n}", body="b"
+                session,
+                key=f"{KEY}{n}",
+                to=f"r{n}@example.org",
+                subject=f"No. {n}",
+                body="b",
+                kind="decision",
             )
         session.commit()
     port = free_port()  # nothing listens there yet: connections are refused
@@ -160,7 +175,14 @@ def test_a_refusing_server_then_back_gets_each_email_exactly_once(committing):
 
 def test_a_message_that_keeps_failing_backs_off_then_fails_with_its_error(committing):
     with committing() as session:
-        outbox.queue(session, key=f"{KEY}doomed", to="doomed@example.org", subject="s", body="b")
+        outbox.queue(
+            session,
+            key=f"{KEY}doomed",
+            to="doomed@example.org",
+            subject="s",
+            body="b",
+            kind="decision",
+        )
         session.commit()
     down = mail_settings(free_port())
     moment = utcnow()

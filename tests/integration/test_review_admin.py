@@ -17,9 +17,9 @@ from portfolio.models import (
 )
 from portfolio.services.audit import events_for
 from portfolio.services.reviewing import assignments
-from portfolio.services.reviewing import queues as review_queues
 from portfolio.web import clock
 from tests.helpers import csrf_token, login_as, make_user
+from tests.integration.test_course_checks import text_of
 from tests.review_fixtures import make_reviewer, make_world, needing_an_elective, submit
 
 TODAY = clock.today()
@@ -161,13 +161,18 @@ def test_overdue_reviews_are_listed_with_their_reviewer(client, session):
     assert ">9<" in page  # days late: due 21 days after assignment, 30 days ago
 
 
-def test_a_long_overdue_list_says_how_many_it_leaves_out(client, session, monkeypatch):
-    monkeypatch.setattr(review_queues, "QUEUE_LIMIT", 1)
+def test_a_long_overdue_list_is_paged_and_filtered(client, session):
     world = make_world(session)
     assignments.assign_for_submission(session, world.submission, TODAY - timedelta(days=30))
     admin_client(client, session)
-    page = client.get("/admin/reviews/overdue").get_data(as_text=True)
-    assert "Showing the 1 longest overdue of 2." in page
+    page = text_of(client.get("/admin/reviews/overdue?per_page=1"))
+    assert "Showing 1 to 1 of 2 overdue reviews." in page and "Page 1 of 2." in page
+    code = world.core.code
+    assert "Showing 1 to 2 of 2" in text_of(client.get(f"/admin/reviews/overdue?set={code}"))
+    assert client.get("/admin/reviews/overdue?set=NOPE").status_code == 400
+    first = world.reviewers[0].name
+    found = text_of(client.get(f"/admin/reviews/overdue?q={first}"))
+    assert f"Showing 1 to 1 of 1 overdue review matching “{first}”." in found
     overview = client.get("/admin/reviews").get_data(as_text=True)
     assert "Overdue reviews</a> (2)" in overview  # the count is not capped by the list
 

@@ -27,6 +27,8 @@ class Route(enum.StrEnum):
     UNDECIDED = "undecided"
     COURSE = "course"
     PORTFOLIO = "portfolio"
+    # A graduate of a college program with a recognition agreement covering the set.
+    RECOGNISED_PROGRAM = "recognised_program"
 
 
 

@@ -21,3 +21,18 @@ def window_reminder_due(window_ends_on: date, today: date) -> int | None:
         if today >= add_months(window_ends_on, -months):
             due = months
     return due
+
+
+# A set came back "not yet met" and the candidate has not resubmitted: reminded this many days
+# after the outcome (the first sent first), while a resubmission is still possible.
+RESUBMISSION_REMINDER_DAYS = (30, 90)
+
+
+def resubmission_reminder_due(outcome_on: date, today: date) -> int | None:
+    """The days-after reminder that applies on `today` (30 or 90), or None before the first.
+    A job that missed a day catches up with the latest step only."""
+    due = None
+    for days in RESUBMISSION_REMINDER_DAYS:
+        if (today - outcome_on).days >= days:
+            due = days
+    return due

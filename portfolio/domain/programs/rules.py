@@ -107,6 +107,32 @@ class RenewalRules:
 
 
 @dataclass(frozen=True)
+class RubricChoice:
+    key: str
+    label: str
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class CourseApprovalRules:
+    """How the program approves providers' courses (LSSCP.md, course approval)."""
+
+    approval_fee_cents: int
+    approval_years: int
+    renewal_fee_cents: int
+    renewal_years: int
+    # A completion up to this many years before the approval date still counts.
+    retroactive_years: int
+    evaluators_per_course: int
+    # The course-approval rubric: every criterion is rated with one of the levels.
+    rubric_levels: tuple[RubricChoice, ...]
+    rubric_criteria: tuple[RubricChoice, ...]
+
+    def level_keys(self) -> tuple[str, ...]:
+        return tuple(level.key for level in self.rubric_levels)
+
+
+@dataclass(frozen=True)
 class ProgramRules:
     required_sets: tuple[str, ...]
     electives_required: int
@@ -121,6 +147,8 @@ class ProgramRules:
     # A set met in an earlier enrollment need not be met again in a new one (LSSCP: a set once
     # achieved never has to be repeated).
     met_sets_carry_over: bool = False
+    # None: the program approves no courses (its rules have no `courses` section).
+    courses: CourseApprovalRules | None = None
 
 
 def _get(doc: Mapping[str, Any], key: str, kind: type, path: str) -> Any:
@@ -178,6 +206,12 @@ LIMITS: dict[str, tuple[int, int]] = {
     "renewal.fee_cents": (0, 100_000_000),
     "renewal.min_activity_hours": (1, 1000),
     "renewal.max_activity_hours": (1, 10_000),
+    "courses.approval_fee_cents": (0, 100_000_000),
+    "courses.approval_years": (1, 20),
+    "courses.renewal_fee_cents": (0, 100_000_000),
+    "courses.renewal_years": (1, 20),
+    "courses.retroactive_years": (0, 20),
+    "courses.evaluators_per_course": (1, 10),
 }
 
 
@@ -194,6 +228,47 @@ def _check_limits(doc: Mapping[str, Any], path: str) -> None:
             value = value.get(part) if isinstance(value, Mapping) else None
         if isinstance(value, int) and not isinstance(value, bool) and not low <= value <= high:
             raise FrameworkFileError(f"must be between {low:,} and {high:,}", f"{path}.{dotted}")
+
+
+def _choices(doc: Mapping[str, Any], key: str, path: str) -> tuple[RubricChoice, ...]:
+    items = _get(doc, key, list, path)
+    where = f"{path}.{key}"
+    if not items:
+        raise FrameworkFileError("must list at least one", where)
+    choices = []
+    for i, item in enumerate(items):
+        ip = f"{where}[{i}]"
+        if not isinstance(item, Mapping):
+            raise FrameworkFileError("must be a mapping", ip)
+        choices.append(
+            RubricChoice(
+                key=_get(item, "key", str, ip),
+                label=_get(item, "label", str, ip),
+                description=_optional_text(item, "description", ip),
+            )
+        )
+    if len({c.key for c in choices}) != len(choices):
+        raise FrameworkFileError("must not repeat a key", where)
+    return tuple(choices)
+
+
+def _course_rules(doc: Mapping[str, Any], path: str) -> CourseApprovalRules | None:
+    if doc.get("courses") is None:
+        return None
+    courses = _get(doc, "courses", dict, path)
+    cp = f"{path}.courses"
+    rubric = _get(courses, "rubric", dict, cp)
+    rb = f"{cp}.rubric"
+    return CourseApprovalRules(
+        approval_fee_cents=_get(courses, "approval_fee_cents", int, cp),
+        approval_years=_get(courses, "approval_years", int, cp),
+        renewal_fee_cents=_get(courses, "renewal_fee_cents", int, cp),
+        renewal_years=_get(courses, "renewal_years", int, cp),
+        retroactive_years=_get(courses, "retroactive_years", int, cp),
+        evaluators_per_course=_get(courses, "evaluators_per_course", int, cp),
+        rubric_levels=_choices(rubric, "levels", rb),
+        rubric_criteria=_choices(rubric, "criteria", rb),
+    )
 
 
 def rules_from_document(doc: Mapping[str, Any], path: str = "rules") -> ProgramRules:
@@ -276,6 +351,7 @@ def rules_from_document(doc: Mapping[str, Any], path: str = "rules") -> ProgramR
         met_sets_carry_over=(
             _get(doc, "met_sets_carry_over", bool, path) if "met_sets_carry_over" in doc else False
         ),
+        courses=_course_rules(doc, path),
     )
 
 

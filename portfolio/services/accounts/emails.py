@@ -4,8 +4,13 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
+from portfolio.domain.notifications import Kind
+from portfolio.models import User
+from portfolio.services.notifications import notify
 from portfolio.services.outbox import queue
 
+SECURITY = Kind.ACCOUNT_SECURITY
+ACCOUNT_PATH = "/account"
 SIGNATURE = "\n\nIf you did not expect this message, you can ignore it.\n\n-- Portfolio\n"
 
 
@@ -22,7 +27,12 @@ def send_confirmation(session: Session, *, to: str, name: str, link: str, max_ag
         f"The link works for {_hours(max_age)}."
     )
     return queue(
-        session, to=to, subject="Confirm your email address", body=body, signature=SIGNATURE
+        session,
+        to=to,
+        subject="Confirm your email address",
+        body=body,
+        signature=SIGNATURE,
+        kind=SECURITY,
     )
 
 
@@ -34,7 +44,12 @@ def send_already_registered(session: Session, *, to: str, name: str, sign_in: st
         f"forgotten it):\n\n{sign_in}"
     )
     return queue(
-        session, to=to, subject="You already have an account", body=body, signature=SIGNATURE
+        session,
+        to=to,
+        subject="You already have an account",
+        body=body,
+        signature=SIGNATURE,
+        kind=SECURITY,
     )
 
 
@@ -45,17 +60,25 @@ def send_password_reset(session: Session, *, to: str, name: str, link: str, max_
         f"{link}\n\n"
         f"The link works once, for {_hours(max_age)}."
     )
-    return queue(session, to=to, subject="Reset your password", body=body, signature=SIGNATURE)
+    return queue(
+        session, to=to, subject="Reset your password", body=body, signature=SIGNATURE, kind=SECURITY
+    )
 
 
-def send_password_changed(session: Session, *, to: str, name: str) -> bool:
+def send_password_changed(session: Session, *, user: User) -> bool:
     body = (
-        f"Hello {name},\n\n"
+        f"Hello {user.name},\n\n"
         "The password of your Portfolio account was just changed, and every other session was "
         "signed out. If this was not you, reset your password at once and tell an administrator."
     )
-    return queue(
-        session, to=to, subject="Your password was changed", body=body, signature=SIGNATURE
+    return notify(
+        session,
+        user=user,
+        kind=SECURITY,
+        link=ACCOUNT_PATH,
+        subject="Your password was changed",
+        body=body,
+        signature=SIGNATURE,
     )
 
 
@@ -69,7 +92,12 @@ def send_email_change_link(
         f"The link works for {_hours(max_age)}."
     )
     return queue(
-        session, to=to, subject="Confirm your new email address", body=body, signature=SIGNATURE
+        session,
+        to=to,
+        subject="Confirm your new email address",
+        body=body,
+        signature=SIGNATURE,
+        kind=SECURITY,
     )
 
 
@@ -80,7 +108,12 @@ def send_address_in_use(session: Session, *, to: str) -> bool:
         "already belongs to an account, so nothing was changed."
     )
     return queue(
-        session, to=to, subject="Email address already in use", body=body, signature=SIGNATURE
+        session,
+        to=to,
+        subject="Email address already in use",
+        body=body,
+        signature=SIGNATURE,
+        kind=SECURITY,
     )
 
 
@@ -91,7 +124,14 @@ def send_no_account(session: Session, *, to: str, asked_for: str, sign_in: str) 
         f"it. If that was you, create an account from the Register link at {sign_in}. "
         "If it was not you, you can ignore this email."
     )
-    return queue(session, to=to, subject="No Portfolio account", body=body, signature=SIGNATURE)
+    return queue(
+        session,
+        to=to,
+        subject="No Portfolio account",
+        body=body,
+        signature=SIGNATURE,
+        kind=SECURITY,
+    )
 
 
 def send_already_confirmed(session: Session, *, to: str, name: str, sign_in: str) -> bool:
@@ -101,16 +141,30 @@ def send_already_confirmed(session: Session, *, to: str, name: str, sign_in: str
         f"address is confirmed already. You can sign in at {sign_in}."
     )
     return queue(
-        session, to=to, subject="Your address is confirmed already", body=body, signature=SIGNATURE
+        session,
+        to=to,
+        subject="Your address is confirmed already",
+        body=body,
+        signature=SIGNATURE,
+        kind=SECURITY,
     )
 
 
-def send_email_changed(session: Session, *, to: str, name: str, new_email: str) -> bool:
+def send_email_changed(session: Session, *, user: User, old_email: str) -> bool:
+    """Told at the old address (the new one is the account's now)."""
+    new_email = user.email
     body = (
-        f"Hello {name},\n\n"
+        f"Hello {user.name},\n\n"
         f"The email address of your Portfolio account was changed to {new_email}. If this was "
         "not you, contact an administrator at once."
     )
-    return queue(
-        session, to=to, subject="Your email address was changed", body=body, signature=SIGNATURE
+    return notify(
+        session,
+        user=user,
+        to=old_email,
+        kind=SECURITY,
+        link=ACCOUNT_PATH,
+        subject="Your email address was changed",
+        body=body,
+        signature=SIGNATURE,
     )

@@ -252,7 +252,7 @@ def reset_password(session: Session, settings: AccountSettings, token: str, pass
         object_type="user",
         object_id=user.id,
     )
-    account_emails.send_password_changed(session, to=user.email, name=user.name)
+    account_emails.send_password_changed(session, user=user)
     return user
 
 
@@ -279,7 +279,7 @@ def change_password(
         object_type="user",
         object_id=user.id,
     )
-    account_emails.send_password_changed(session, to=user.email, name=user.name)
+    account_emails.send_password_changed(session, user=user)
 
 
 def request_email_change(
@@ -333,5 +333,5 @@ def confirm_email_change(session: Session, settings: AccountSettings, token: str
         object_id=user.id,
         details={"old": old, "new": new},
     )
-    account_emails.send_email_changed(session, to=old, name=user.name, new_email=new)
+    account_emails.send_email_changed(session, user=user, old_email=old)
     return user

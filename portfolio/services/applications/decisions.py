@@ -9,12 +9,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session, contains_eager, joinedload
 
 from portfolio.domain.applications.fees import format_money, unpaid_approval_problem
 from portfolio.domain.audit_actions import AuditAction
 from portfolio.domain.errors import Conflict, InvalidInput
+from portfolio.domain.listing import Choice, ListFilter, ListPage, ListRequest, ListSpec
 from portfolio.domain.reasons import written_reason
 from portfolio.models import (
     Application,
@@ -28,12 +29,18 @@ from portfolio.services import audit
 from portfolio.services.applications import emails, payments
 from portfolio.services.applications.drafts import flush_or_conflict
 from portfolio.services.enrollment.enroll import enroll
+from portfolio.services.listing import ListQuery, fetch_page
 
 QUEUE_ORDER = (
     EligibilityStatus.ELIGIBLE,
     EligibilityStatus.NEEDS_REVIEW,
     EligibilityStatus.NOT_ELIGIBLE,
 )
+ELIGIBILITY_TITLES = {
+    EligibilityStatus.ELIGIBLE: "Eligible",
+    EligibilityStatus.NEEDS_REVIEW: "Needs case-by-case review",
+    EligibilityStatus.NOT_ELIGIBLE: "Not eligible",
+}
 
 
 @dataclass(frozen=True)
@@ -41,19 +48,78 @@ class DecisionMail:
     dashboard_url: str  # where the candidate goes next (absolute)
 
 
-def submitted_queue(session: Session) -> dict[EligibilityStatus, list[Application]]:
-    """Submitted applications waiting for a decision, grouped by the eligibility computed at
-    submission, oldest first; one query."""
-    query = (
+APPLICATION_LIST = ListSpec(
+    sorts=(Choice("submitted", "Date submitted"), Choice("candidate", "Candidate's name")),
+    filters=(
+        ListFilter(
+            "status",
+            "Status",
+            (
+                Choice(ApplicationStatus.SUBMITTED.value, "Waiting for a decision"),
+                Choice(ApplicationStatus.APPROVED.value, "Approved"),
+                Choice(ApplicationStatus.REJECTED.value, "Not approved"),
+            ),
+        ),
+        ListFilter(
+            "eligibility",
+            "Eligibility when submitted",
+            tuple(Choice(status.value, ELIGIBILITY_TITLES[status]) for status in QUEUE_ORDER),
+        ),
+    ),
+    default_order="asc",  # a queue: the longest waiting first
+    search_label="Search by candidate name or email",
+    default_filters={"status": ApplicationStatus.SUBMITTED.value},
+)
+
+
+def applications_query(request: ListRequest) -> ListQuery[Application]:
+    """One page of submitted (or decided) applications, never drafts, searched and filtered;
+    each with its candidate and program (two queries)."""
+    listed = (
         select(Application)
-        .where(Application.status == ApplicationStatus.SUBMITTED)
-        .options(joinedload(Application.user), joinedload(Application.framework))
-        .order_by(Application.submitted_at, Application.id)
+        .join(User, User.id == Application.user_id)
+        .where(Application.status != ApplicationStatus.DRAFT)
+        .options(contains_eager(Application.user), joinedload(Application.framework))
     )
-    groups: dict[EligibilityStatus, list[Application]] = {status: [] for status in QUEUE_ORDER}
-    for application in session.scalars(query):
-        groups[application.eligibility or EligibilityStatus.NEEDS_REVIEW].append(application)
-    return groups
+    if request.search:
+        listed = listed.where(
+            or_(
+                User.name.icontains(request.search, autoescape=True),
+                User.email.icontains(request.search, autoescape=True),
+            )
+        )
+    if "status" in request.filters:
+        listed = listed.where(Application.status == ApplicationStatus(request.filters["status"]))
+    if "eligibility" in request.filters:
+        eligibility = EligibilityStatus(request.filters["eligibility"])
+        if eligibility is EligibilityStatus.NEEDS_REVIEW:  # as the queue always showed them
+            listed = listed.where(
+                or_(Application.eligibility == eligibility, Application.eligibility.is_(None))
+            )
+        else:
+            listed = listed.where(Application.eligibility == eligibility)
+    return ListQuery(
+        listed,
+        {"submitted": Application.submitted_at, "candidate": User.name},
+        Application.id,
+        lambda rows: [row[0] for row in rows],
+    )
+
+
+def list_applications(session: Session, request: ListRequest) -> ListPage[Application]:
+    return fetch_page(session, applications_query(request), request)
+
+
+def waiting_by_eligibility(session: Session) -> dict[EligibilityStatus, int]:
+    """How many submitted applications wait in each eligibility group (one query)."""
+    counts = dict.fromkeys(QUEUE_ORDER, 0)
+    for eligibility, count in session.execute(
+        select(Application.eligibility, func.count(Application.id))
+        .where(Application.status == ApplicationStatus.SUBMITTED)
+        .group_by(Application.eligibility)
+    ):
+        counts[eligibility or EligibilityStatus.NEEDS_REVIEW] += count
+    return counts
 
 
 def _decide(
@@ -126,8 +192,7 @@ def approve_application(
     emails.send_application_approved(
         session,
         key=f"application.approved:{application.id}",
-        to=application.user.email,
-        name=application.user.name,
+        user=application.user,
         program=application.framework.name,
         window_ends_on=enrollment.window_ends_on,
         reason=text,
@@ -159,8 +224,7 @@ def reject_application(
     emails.send_application_rejected(
         session,
         key=f"application.rejected:{application.id}",
-        to=application.user.email,
-        name=application.user.name,
+        user=application.user,
         program=application.framework.name,
         reason=text,
         dashboard_url=mail.dashboard_url,

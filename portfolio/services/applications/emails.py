@@ -7,9 +7,13 @@ from datetime import date
 from sqlalchemy.orm import Session
 
 from portfolio.domain.dates import format_date
+from portfolio.domain.notifications import Kind
+from portfolio.models import User
+from portfolio.services.notifications import notify
 from portfolio.services.outbox import queue
 
 CLOSING = "\n\n-- Portfolio\n"
+DASHBOARD_PATH = "/me/"
 IGNORE = "\n\nIf you did not expect this message, you can ignore it." + CLOSING
 
 
@@ -17,15 +21,14 @@ def send_application_approved(
     session: Session,
     *,
     key: str,
-    to: str,
-    name: str,
+    user: User,
     program: str,
     window_ends_on: date,
     reason: str,
     dashboard_url: str,
 ) -> bool:
     body = (
-        f"Hello {name},\n\n"
+        f"Hello {user.name},\n\n"
         f"Your application to {program} is approved, and you are now enrolled.\n\n"
         f"Note from the program office:\n{reason}\n\n"
         f"Your completion window runs until {format_date(window_ends_on)}. Your next step is to "
@@ -33,28 +36,45 @@ def send_application_approved(
         f"course or build a portfolio:\n\n{dashboard_url}"
     )
     subject = f"Your application to {program} is approved"
-    return queue(session, key=key, to=to, subject=subject, body=body, signature=CLOSING)
+    return notify(
+        session,
+        user=user,
+        kind=Kind.DECISION,
+        link=DASHBOARD_PATH,
+        key=key,
+        subject=subject,
+        body=body,
+        signature=CLOSING,
+    )
 
 
 def send_application_rejected(
     session: Session,
     *,
     key: str,
-    to: str,
-    name: str,
+    user: User,
     program: str,
     reason: str,
     dashboard_url: str,
 ) -> bool:
     body = (
-        f"Hello {name},\n\n"
+        f"Hello {user.name},\n\n"
         f"We are sorry: your application to {program} was not approved.\n\n"
         f"The reason the program office gave:\n{reason}\n\n"
         "You can apply again once the reason no longer applies (for example, when you have "
         f"more hours of library work):\n\n{dashboard_url}"
     )
     subject = f"Your application to {program} was not approved"
-    return queue(session, key=key, to=to, subject=subject, body=body, signature=CLOSING)
+    return notify(
+        session,
+        user=user,
+        kind=Kind.DECISION,
+        link=DASHBOARD_PATH,
+        key=key,
+        subject=subject,
+        body=body,
+        signature=CLOSING,
+    )
 
 
 def send_supervisor_invitation(
@@ -77,4 +97,13 @@ def send_supervisor_invitation(
         f"The link works for {days} days."
     )
     subject = f"{candidate} invites you to follow their certification"
-    return queue(session, key=key, to=to, subject=subject, body=body, signature=IGNORE)
+    # To an address that may have no account yet: an email only, always sent.
+    return queue(
+        session,
+        key=key,
+        to=to,
+        kind=Kind.INVITATION,
+        subject=subject,
+        body=body,
+        signature=IGNORE,
+    )

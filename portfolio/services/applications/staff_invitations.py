@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from portfolio.domain.applications.invitations import parse_addresses
 from portfolio.domain.audit_actions import AuditAction
 from portfolio.domain.errors import Conflict, Forbidden, InvalidInput, NotFound
+from portfolio.domain.notifications import Kind
 from portfolio.models import StaffInvitation, SupervisorLink, User
 from portfolio.models.base import utcnow
 from portfolio.services import audit
@@ -167,6 +168,7 @@ def _send(
         session,
         key=f"staff.invited:{invitation.id}:{invitation.generation}",
         to=invitation.email,
+        kind=Kind.INVITATION,
         subject=f"{supervisor.name} invites you to apply to {program}",
         body=body,
     )

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, func, select, update
+from sqlalchemy import CursorResult, or_, select, update
 from sqlalchemy.orm import Session, joinedload
 
 from portfolio.domain.audit_actions import AuditAction
@@ -21,14 +21,14 @@ from portfolio.domain.certification.evaluation import CertificateStatus, certifi
 from portfolio.domain.certification.revocation import public_statement as checked_statement
 from portfolio.domain.dates import format_date
 from portfolio.domain.errors import Conflict, NotFound
+from portfolio.domain.listing import Choice, ListFilter, ListPage, ListRequest, ListSpec
 from portfolio.domain.reasons import written_reason
 from portfolio.models import Certificate, CertificationDecision, Framework, User
 from portfolio.services import audit
 from portfolio.services.certification.issuer import current_issuer
 from portfolio.services.certification.numbers import status_of
 from portfolio.services.certification.status_lists import refresh_status_list
-
-LIST_LIMIT = 200
+from portfolio.services.listing import ListQuery, fetch_page
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,9 +64,26 @@ class CertificateFile:
         return str(self.decision.reasons.get("summary", "")) if self.decision else ""
 
 
-def latest_certificates(session: Session, today: date) -> list[CertificateRow]:
-    """The 200 most recently issued certificates, newest first, in one query."""
-    rows = session.execute(
+CERTIFICATE_LIST = ListSpec(
+    sorts=(
+        Choice("issued", "Date issued"),
+        Choice("expires", "Valid until"),
+        Choice("holder", "Holder's name"),
+    ),
+    filters=(
+        ListFilter(
+            "status",
+            "Status",
+            (Choice("valid", "Valid"), Choice("expired", "Expired"), Choice("revoked", "Revoked")),
+        ),
+    ),
+    search_label="Search by holder, email or certificate number",
+)
+
+
+def certificates_query(request: ListRequest, today: date) -> ListQuery[CertificateRow]:
+    """One page of certificates, searched, filtered by status on `today`, sorted (two queries)."""
+    listed = (
         select(
             Certificate.id,
             Certificate.number,
@@ -79,27 +96,51 @@ def latest_certificates(session: Session, today: date) -> list[CertificateRow]:
         )
         .join(User, User.id == Certificate.user_id)
         .join(Framework, Framework.id == Certificate.framework_id)
-        .order_by(Certificate.issued_on.desc(), Certificate.id.desc())
-        .limit(LIST_LIMIT)
     )
-    return [
-        CertificateRow(
-            id=row_id,
-            number=number,
-            holder_name=holder,
-            program=program,
-            issued_on=issued_on,
-            expires_on=expires_on,
-            status=certificate_status(
-                expires_on, revoked_at.date() if revoked_at else None, reason, today
-            ),
+    if request.search:
+        listed = listed.where(
+            or_(
+                User.name.icontains(request.search, autoescape=True),
+                User.email.icontains(request.search, autoescape=True),
+                Certificate.number.icontains(request.search, autoescape=True),
+            )
         )
-        for row_id, number, holder, program, issued_on, expires_on, revoked_at, reason in rows
-    ]
+    status = request.filters.get("status")
+    if status == "revoked":
+        listed = listed.where(Certificate.revoked_at.is_not(None))
+    elif status == "expired":  # as certificate_status: revoked outranks expired
+        listed = listed.where(Certificate.revoked_at.is_(None), Certificate.expires_on < today)
+    elif status == "valid":
+        listed = listed.where(Certificate.revoked_at.is_(None), Certificate.expires_on >= today)
+    return ListQuery(
+        listed,
+        {
+            "issued": Certificate.issued_on,
+            "expires": Certificate.expires_on,
+            "holder": User.name,
+        },
+        Certificate.id,
+        lambda rows: [
+            CertificateRow(
+                id=row_id,
+                number=number,
+                holder_name=holder,
+                program=program,
+                issued_on=issued_on,
+                expires_on=expires_on,
+                status=certificate_status(
+                    expires_on, revoked_at.date() if revoked_at else None, reason, today
+                ),
+            )
+            for row_id, number, holder, program, issued_on, expires_on, revoked_at, reason in rows
+        ],
+    )
 
 
-def count_certificates(session: Session) -> int:
-    return int(session.scalar(select(func.count(Certificate.id))) or 0)
+def list_certificates(
+    session: Session, request: ListRequest, today: date
+) -> ListPage[CertificateRow]:
+    return fetch_page(session, certificates_query(request, today), request)
 
 
 def certificate_file(session: Session, certificate_id: int, today: date) -> CertificateFile:

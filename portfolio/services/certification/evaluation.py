@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session, joinedload
 from portfolio.domain.audit_actions import AuditAction
 from portfolio.domain.certification.evaluation import Decision, Verdict, evaluate, expiry
 from portfolio.domain.dates import format_date
+from portfolio.domain.notifications import Kind
 from portfolio.models import (
     Certificate,
     CertificationDecision,
@@ -26,13 +27,16 @@ from portfolio.models import (
     User,
 )
 from portfolio.models.base import utcnow
-from portfolio.services import audit, outbox
+from portfolio.services import audit
 from portfolio.services.certification.issuer import current_issuer
 from portfolio.services.certification.numbers import new_number
 from portfolio.services.certification.open_badges import issue_credential
 from portfolio.services.certification.set_states import set_states
 from portfolio.services.links import page_url
+from portfolio.services.notifications import notify
 from portfolio.services.programs.versions import load_rules
+
+DASHBOARD_PATH = "/me/"
 
 
 def standing(enrollment: Enrollment, today: date) -> Decision:
@@ -138,9 +142,11 @@ def _issue(session: Session, enrollment: Enrollment, today: date, actor: User | 
     # Signed now and stored, so every later request only reads it.
     issue_credential(session, certificate, current_issuer(), utcnow())
     candidate = enrollment.user
-    outbox.queue(
+    notify(
         session,
-        to=candidate.email,
+        user=candidate,
+        kind=Kind.DECISION,
+        link=DASHBOARD_PATH,
         subject=f"You are certified: {enrollment.framework.name}",
         body=(
             f"Hello {candidate.name},\n\nCongratulations: you have met every requirement of "
@@ -154,13 +160,15 @@ def _issue(session: Session, enrollment: Enrollment, today: date, actor: User | 
 
 def _tell_not_certified(session: Session, enrollment: Enrollment, decision: Decision) -> None:
     candidate = enrollment.user
-    dashboard = page_url("/me/")
+    dashboard = page_url(DASHBOARD_PATH)
     where = f"Read how each set stood here: {dashboard}" if dashboard else (
         "Sign in to Portfolio to read how each set stood."
     )
-    outbox.queue(
+    notify(
         session,
-        to=candidate.email,
+        user=candidate,
+        kind=Kind.DECISION,
+        link=DASHBOARD_PATH,
         subject=f"Your enrollment in {enrollment.framework.name} has ended",
         body=(
             f"Hello {candidate.name},\n\n{decision.summary} {where} You can apply again from "

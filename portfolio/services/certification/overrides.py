@@ -14,12 +14,14 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, joinedload
 
 from portfolio.domain.audit_actions import AuditAction
 from portfolio.domain.certification.revocation import public_statement as checked_statement
 from portfolio.domain.errors import Conflict, NotFound
+from portfolio.domain.listing import Choice, ListFilter, ListPage, ListRequest, ListSpec
+from portfolio.domain.notifications import Kind
 from portfolio.domain.reasons import written_reason
 from portfolio.models import (
     Application,
@@ -34,12 +36,13 @@ from portfolio.models import (
     User,
 )
 from portfolio.models.base import utcnow
-from portfolio.services import audit, outbox
+from portfolio.services import audit
 from portfolio.services.certification import certificate_admin
 from portfolio.services.certification import evaluation as certification
 from portfolio.services.links import page_url
+from portfolio.services.listing import ListQuery, fetch_page
+from portfolio.services.notifications import notify
 
-LIST_LIMIT = 200
 # The actions a decision's history shows.
 _HISTORY = (AuditAction.CERTIFICATION_DECIDED, AuditAction.CERTIFICATION_OVERRIDDEN)
 
@@ -99,9 +102,23 @@ def other_status(status: DecisionStatus) -> DecisionStatus:
     return DecisionStatus.CERTIFIED
 
 
-def latest_decisions(session: Session) -> list[DecisionRow]:
-    """The 200 most recent decisions, both statuses, newest first, in one query."""
-    rows = session.execute(
+DECISION_LIST = ListSpec(
+    sorts=(Choice("decided", "Date decided"), Choice("candidate", "Candidate's name")),
+    filters=(
+        ListFilter(
+            "status",
+            "Decision",
+            tuple(Choice(status.value, status.label.capitalize()) for status in DecisionStatus),
+        ),
+        ListFilter("overridden", "Overridden", (Choice("yes", "Yes"), Choice("no", "No"))),
+    ),
+    search_label="Search by candidate name or email",
+)
+
+
+def decisions_query(request: ListRequest) -> ListQuery[DecisionRow]:
+    """One page of decisions, both statuses, searched, filtered and sorted (two queries)."""
+    listed = (
         select(
             CertificationDecision.id,
             User.name,
@@ -113,17 +130,34 @@ def latest_decisions(session: Session) -> list[DecisionRow]:
         .join(Enrollment, Enrollment.id == CertificationDecision.enrollment_id)
         .join(User, User.id == Enrollment.user_id)
         .join(Framework, Framework.id == Enrollment.framework_id)
-        .order_by(CertificationDecision.decided_at.desc(), CertificationDecision.id.desc())
-        .limit(LIST_LIMIT)
     )
-    return [
-        DecisionRow(row_id, candidate, program, status, decided_at, overridden_by is not None)
-        for row_id, candidate, program, status, decided_at, overridden_by in rows
-    ]
+    if request.search:
+        listed = listed.where(
+            or_(
+                User.name.icontains(request.search, autoescape=True),
+                User.email.icontains(request.search, autoescape=True),
+            )
+        )
+    if "status" in request.filters:
+        listed = listed.where(
+            CertificationDecision.status == DecisionStatus(request.filters["status"])
+        )
+    if "overridden" in request.filters:
+        overridden = CertificationDecision.overridden_by_id.is_not(None)
+        listed = listed.where(overridden if request.filters["overridden"] == "yes" else ~overridden)
+    return ListQuery(
+        listed,
+        {"decided": CertificationDecision.decided_at, "candidate": User.name},
+        CertificationDecision.id,
+        lambda rows: [
+            DecisionRow(row_id, candidate, program, status, decided_at, overridden_by is not None)
+            for row_id, candidate, program, status, decided_at, overridden_by in rows
+        ],
+    )
 
 
-def count_decisions(session: Session) -> int:
-    return int(session.scalar(select(func.count(CertificationDecision.id))) or 0)
+def list_decisions(session: Session, request: ListRequest) -> ListPage[DecisionRow]:
+    return fetch_page(session, decisions_query(request), request)
 
 
 def decision_file(session: Session, decision_id: int) -> DecisionFile:
@@ -330,9 +364,11 @@ def _tell_candidate(
         outcome = "You are now certified; your certificate number comes in a separate message."
     else:
         outcome = "You are not certified, and any certificate issued to you is revoked."
-    outbox.queue(
+    notify(
         session,
-        to=candidate.email,
+        user=candidate,
+        kind=Kind.DECISION,
+        link="/me/",
         subject=f"Your certification decision has changed: {program}",
         body=(
             f"Hello {candidate.name},\n\nThe program office has changed the decision on your "

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from portfolio.domain.audit_actions import AuditAction
 from portfolio.domain.errors import Conflict
+from portfolio.domain.notifications import Kind
 from portfolio.domain.reasons import written_reason
 from portfolio.models import (
     AuditEvent,
@@ -28,9 +29,10 @@ from portfolio.models import (
     Route,
     User,
 )
-from portfolio.services import audit, outbox
+from portfolio.services import audit
 from portfolio.services.certification import evaluation
 from portfolio.services.links import page_url
+from portfolio.services.notifications import notify
 
 QUEUE_LIMIT = 200
 CHANGED_SINCE_LOADED = (
@@ -208,9 +210,11 @@ def _tell_returned(session: Session, enrollment_set: EnrollmentSet, reason: str)
     candidate = enrollment_set.enrollment.user
     set_name = enrollment_set.competency_set.name
     routes_path = f"/me/enrollments/{enrollment_set.enrollment_id}/electives#routes"
-    outbox.queue(
+    notify(
         session,
-        to=candidate.email,
+        user=candidate,
+        kind=Kind.COURSE_RETURNED,
+        link=routes_path,
         subject=f"Your course could not be verified: {set_name}",
         body=(
             f"Hello {candidate.name},\n\nThe program office could not confirm that you "

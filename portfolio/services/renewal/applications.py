@@ -14,9 +14,11 @@ from sqlalchemy.orm import Session
 from portfolio.domain.audit_actions import AuditAction
 from portfolio.domain.dates import format_date
 from portfolio.domain.errors import Conflict, InvalidInput
+from portfolio.domain.notifications import Kind
 from portfolio.domain.renewal.window import renewal_window, require_open
 from portfolio.models import Certificate, RenewalApplication, User
-from portfolio.services import audit, outbox
+from portfolio.services import audit
+from portfolio.services.notifications import notify
 from portfolio.services.renewal.log import (
     current_renewal,
     logged,
@@ -83,9 +85,11 @@ def apply_for_renewal(
             "technology_hours": totals.technology_text,
         },
     )
-    outbox.queue(
+    notify(
         session,
-        to=holder.email,
+        user=holder,
+        kind=Kind.DECISION,
+        link=f"/me/certificates/{certificate.id}/renewal",
         subject=f"Your renewal application: {certificate.framework.name}",
         body=(
             f"Hello {holder.name},\n\nWe have your application to renew certificate "

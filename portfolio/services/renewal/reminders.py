@@ -14,14 +14,16 @@ from sqlalchemy.orm import Session, joinedload
 
 from portfolio.domain.audit_actions import AuditAction
 from portfolio.domain.dates import add_months, format_date
+from portfolio.domain.notifications import Kind
 from portfolio.domain.programs.rules import ProgramRules
 from portfolio.domain.renewal.reminders import GRACE_ENDS, ON_THE_DAY, renewal_reminder_due
 from portfolio.domain.renewal.window import RenewalPhase, renewal_window
 from portfolio.models import Certificate, Framework, RenewalApplication, RenewalStatus
-from portfolio.services import audit, outbox
+from portfolio.services import audit
 from portfolio.services.certification.issuer import current_issuer
 from portfolio.services.certification.status_lists import refresh_status_list
 from portfolio.services.links import page_url
+from portfolio.services.notifications import notify
 from portfolio.services.programs.versions import load_rules
 
 
@@ -92,9 +94,11 @@ def lapse_unrenewed(session: Session, today: date, now: datetime) -> int:
             },
         )
         holder = certificate.user
-        outbox.queue(
+        notify(
             session,
-            to=holder.email,
+            user=holder,
+            kind=Kind.DECISION,
+            link=f"/me/certificates/{certificate.id}",
             subject=f"Your {certificate.framework.name} certificate has lapsed",
             body=(
                 f"Hello {holder.name},\n\nThe grace period for renewing certificate "
@@ -137,9 +141,11 @@ def _remind(
         when = f"expires on {expires}, in about {stage.removesuffix('m')} months"
     renewal = rules.renewal
     where = page_url(f"/me/certificates/{certificate.id}/renewal") or "sign in to Portfolio"
-    queued = outbox.queue(
+    queued = notify(
         session,
-        to=holder.email,
+        user=holder,
+        kind=Kind.DEADLINE_REMINDER,
+        link=f"/me/certificates/{certificate.id}/renewal",
         subject=f"Renew your {program} certificate",
         body=(
             f"Hello {holder.name},\n\nYour {program} certificate {certificate.number} {when}. "

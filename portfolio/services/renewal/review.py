@@ -21,6 +21,7 @@ from portfolio.domain.audit_actions import AuditAction
 from portfolio.domain.dates import format_date
 from portfolio.domain.errors import Conflict, InvalidInput, NotFound
 from portfolio.domain.ids import is_row_id
+from portfolio.domain.notifications import Kind
 from portfolio.domain.reasons import written_reason
 from portfolio.domain.renewal.totals import CeTotals
 from portfolio.domain.renewal.window import RenewalWindow, extended_expiry, renewal_window
@@ -34,10 +35,11 @@ from portfolio.models import (
     RenewalStatus,
     User,
 )
-from portfolio.services import audit, outbox
+from portfolio.services import audit
 from portfolio.services.certification.issuer import current_issuer
 from portfolio.services.certification.open_badges import issue_credential
 from portfolio.services.links import page_url
+from portfolio.services.notifications import notify
 from portfolio.services.programs.versions import load_rules
 from portfolio.services.renewal.log import LoggedActivity, logged, totals_of
 
@@ -185,9 +187,11 @@ def request_proof(
     )
     holder = renewal.user
     where = page_url(f"/me/certificates/{renewal.certificate_id}/renewal") or "sign in to Portfolio"
-    outbox.queue(
+    notify(
         session,
-        to=holder.email,
+        user=holder,
+        kind=Kind.DECISION,
+        link=f"/me/certificates/{renewal.certificate_id}/renewal",
         subject="The program office asks for proof of an activity",
         body=(
             f"Hello {holder.name},\n\nBefore approving your renewal, the program office asks for "
@@ -319,9 +323,11 @@ def approve(
         details={"certificate": certificate.number, **reasons},
     )
     holder = renewal.user
-    outbox.queue(
+    notify(
         session,
-        to=holder.email,
+        user=holder,
+        kind=Kind.DECISION,
+        link=f"/me/certificates/{certificate.id}/renewal",
         subject=f"Your certificate is renewed until {format_date(new)}",
         body=(
             f"Hello {holder.name},\n\nThe program office approved your renewal: certificate "

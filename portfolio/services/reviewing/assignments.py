@@ -248,8 +248,7 @@ def _create(
     assert reviewer is not None
     emails.new_assignment(
         session,
-        to=reviewer.email,
-        name=reviewer.name,
+        reviewer=reviewer,
         set_name=submission.enrollment_set.competency_set.name,
         attempt=submission.attempt,
         due_on=due_on,

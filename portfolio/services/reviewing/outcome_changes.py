@@ -138,8 +138,7 @@ def reopen_outcome(
             assignment.due_on, assignment.reminded_on = due_on, None
             emails.review_reopened(
                 session,
-                to=assignment.reviewer.email,
-                name=assignment.reviewer.name,
+                reviewer=assignment.reviewer,
                 set_name=enrollment_set.competency_set.name,
                 due_on=due_on,
                 assignment_id=assignment.id,

@@ -225,8 +225,7 @@ def _tell_candidate(
         )
     emails.outcome_for_candidate(
         session,
-        to=candidate.email,
-        name=candidate.name,
+        candidate=candidate,
         set_name=submission.enrollment_set.competency_set.name,
         status_label=status_title(outcome.status),
         next_step=next_step,
@@ -245,7 +244,7 @@ def _tell_administrators(
     for admin in admins:
         emails.set_completed(
             session,
-            to=admin.email,
+            administrator=admin,
             candidate=submission.enrollment_set.enrollment.user.name,
             set_name=submission.enrollment_set.competency_set.name,
             status_label=status_title(outcome.status),

@@ -10,12 +10,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from portfolio.domain.audit_actions import AuditAction
 from portfolio.domain.errors import Conflict, InvalidInput, NotFound
+from portfolio.domain.listing import Choice, ListFilter, ListPage, ListRequest, ListSpec
 from portfolio.domain.reasons import written_reason
 from portfolio.models import (
     CompetencySet,
@@ -31,6 +32,7 @@ from portfolio.models import (
 )
 from portfolio.models.base import utcnow
 from portfolio.services import audit
+from portfolio.services.listing import ListQuery, fetch_page, set_filter
 from portfolio.services.reviewing.calibration import start_calibration
 
 MAX_CAPACITY = 50
@@ -62,6 +64,72 @@ def reviewers_with_profiles(session: Session) -> list[tuple[User, ReviewerProfil
     ).all()
     by_user = {profile.user_id: profile for profile in profiles}
     return [(person, by_user.get(person.id)) for person in people]
+
+
+def reviewer_list(set_codes: list[str]) -> ListSpec:
+    """The reviewers list's search, filters and sorts; the set filter offers `set_codes`."""
+    return ListSpec(
+        sorts=(Choice("name", "Name"), Choice("email", "Email")),
+        filters=(
+            ListFilter(
+                "status",
+                "Status",
+                (
+                    Choice("active", "Takes new reviews"),
+                    Choice("inactive", "Inactive"),
+                    Choice("none", "No profile yet"),
+                ),
+            ),
+            set_filter(set_codes),
+        ),
+        default_order="asc",
+        search_label="Search by name, email or library",
+    )
+
+
+def reviewers_query(request: ListRequest) -> ListQuery[tuple[User, ReviewerProfile | None]]:
+    """One page of the people holding the reviewer role, each with their profile and its
+    qualifications (three queries, whatever the page size)."""
+    listed = (
+        select(User, ReviewerProfile)
+        .join(UserRole, UserRole.user_id == User.id)
+        .outerjoin(ReviewerProfile, ReviewerProfile.user_id == User.id)
+        .where(UserRole.role == Role.REVIEWER)
+        .options(selectinload(ReviewerProfile.qualifications))
+    )
+    if request.search:
+        listed = listed.where(
+            or_(
+                User.name.icontains(request.search, autoescape=True),
+                User.email.icontains(request.search, autoescape=True),
+                ReviewerProfile.library.icontains(request.search, autoescape=True),
+            )
+        )
+    status = request.filters.get("status")
+    if status == "none":
+        listed = listed.where(ReviewerProfile.id.is_(None))
+    elif status is not None:
+        listed = listed.where(ReviewerProfile.active.is_(status == "active"))
+    if "set" in request.filters:
+        listed = listed.where(
+            ReviewerProfile.id.in_(
+                select(ReviewerQualification.profile_id).where(
+                    ReviewerQualification.set_code == request.filters["set"]
+                )
+            )
+        )
+    return ListQuery(
+        listed,
+        {"name": User.name, "email": User.email},
+        User.id,
+        lambda rows: [(person, profile) for person, profile in rows],
+    )
+
+
+def list_reviewers(
+    session: Session, request: ListRequest
+) -> ListPage[tuple[User, ReviewerProfile | None]]:
+    return fetch_page(session, reviewers_query(request), request)
 
 
 def profile_for(session: Session, user: User) -> ReviewerProfile:

@@ -8,9 +8,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import ColumnElement, Table, func, select, update
+from sqlalchemy import ColumnElement, Table, func, or_, select, update
 from sqlalchemy.orm import Session, aliased, defer, joinedload
 
+from portfolio.domain.listing import Choice, ListPage, ListRequest, ListSpec
 from portfolio.models import (
     Assignment,
     AssignmentKind,
@@ -21,6 +22,7 @@ from portfolio.models import (
     Submission,
     User,
 )
+from portfolio.services.listing import ListQuery, fetch_page, set_filter
 from portfolio.services.reviewing import emails
 
 REMIND_DAYS_BEFORE = 3
@@ -111,10 +113,20 @@ def _overdue_where(today: date) -> tuple[ColumnElement[bool], ...]:
     return (Assignment.status == AssignmentStatus.ASSIGNED, Assignment.due_on < today)
 
 
-def overdue(session: Session, today: date) -> list[OverdueRow]:
-    """Open assignments past their due date, the longest overdue first (the first 200)."""
+def overdue_list(set_codes: list[str]) -> ListSpec:
+    """The overdue list's search, filters and sorts; the set filter offers `set_codes`."""
+    return ListSpec(
+        sorts=(Choice("due", "Due date"), Choice("reviewer", "Reviewer's name")),
+        filters=(set_filter(set_codes),),
+        default_order="asc",  # the longest overdue first
+        search_label="Search by reviewer or candidate",
+    )
+
+
+def overdue_query(request: ListRequest, today: date) -> ListQuery[OverdueRow]:
+    """One page of open assignments past their due date (two queries)."""
     reviewer, candidate = aliased(User), aliased(User)
-    rows = session.execute(
+    listed = (
         select(
             Assignment.id,
             Assignment.due_on,
@@ -130,10 +142,26 @@ def overdue(session: Session, today: date) -> list[OverdueRow]:
         .join(Enrollment, Enrollment.id == EnrollmentSet.enrollment_id)
         .join(candidate, candidate.id == Enrollment.user_id)
         .where(*_overdue_where(today))
-        .order_by(Assignment.due_on, Assignment.id)
-        .limit(QUEUE_LIMIT)
     )
-    return [OverdueRow(*row) for row in rows]
+    if request.search:
+        listed = listed.where(
+            or_(
+                reviewer.name.icontains(request.search, autoescape=True),
+                candidate.name.icontains(request.search, autoescape=True),
+            )
+        )
+    if "set" in request.filters:
+        listed = listed.where(CompetencySet.code == request.filters["set"])
+    return ListQuery(
+        listed,
+        {"due": Assignment.due_on, "reviewer": reviewer.name},
+        Assignment.id,
+        lambda rows: [OverdueRow(*row) for row in rows],
+    )
+
+
+def overdue(session: Session, request: ListRequest, today: date) -> ListPage[OverdueRow]:
+    return fetch_page(session, overdue_query(request, today), request)
 
 
 def count_overdue(session: Session, today: date) -> int:
@@ -164,8 +192,7 @@ def send_review_reminders(session: Session, today: date) -> int:
             continue
         emails.reminder(
             session,
-            to=assignment.reviewer.email,
-            name=assignment.reviewer.name,
+            reviewer=assignment.reviewer,
             set_name=assignment.submission.enrollment_set.competency_set.name,
             due_on=assignment.due_on,
             today=today,

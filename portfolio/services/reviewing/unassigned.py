@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from portfolio.domain.audit_actions import AuditAction
+from portfolio.domain.listing import Choice, ListPage, ListRequest, ListSpec
 from portfolio.models import (
     AssignmentKind,
     CompetencySet,
@@ -25,8 +26,7 @@ from portfolio.models import (
 )
 from portfolio.models.base import utcnow
 from portfolio.services import audit
-
-QUEUE_LIMIT = 200
+from portfolio.services.listing import ListQuery, fetch_page, set_filter
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,9 +44,19 @@ class UnassignedRow:
     set_name: str
 
 
-def unassigned(session: Session) -> list[UnassignedRow]:
-    """Submissions short of reviewers, the longest waiting first, with why nobody fits."""
-    rows = session.execute(
+def unassigned_list(set_codes: list[str]) -> ListSpec:
+    """The unassigned list's search, filters and sorts; the set filter offers `set_codes`."""
+    return ListSpec(
+        sorts=(Choice("since", "Waiting since"), Choice("candidate", "Candidate's name")),
+        filters=(set_filter(set_codes),),
+        default_order="asc",  # the longest waiting first
+        search_label="Search by candidate",
+    )
+
+
+def unassigned_query(request: ListRequest) -> ListQuery[UnassignedRow]:
+    """One page of submissions short of reviewers, with why nobody fits (two queries)."""
+    listed = (
         select(
             ReviewShortfall.submission_id,
             ReviewShortfall.kind,
@@ -63,10 +73,21 @@ def unassigned(session: Session) -> list[UnassignedRow]:
         .join(CompetencySet, CompetencySet.id == EnrollmentSet.set_id)
         .join(Enrollment, Enrollment.id == EnrollmentSet.enrollment_id)
         .join(User, User.id == Enrollment.user_id)
-        .order_by(ReviewShortfall.since, ReviewShortfall.id)
-        .limit(QUEUE_LIMIT)
     )
-    return [UnassignedRow(*row) for row in rows]
+    if request.search:
+        listed = listed.where(User.name.icontains(request.search, autoescape=True))
+    if "set" in request.filters:
+        listed = listed.where(CompetencySet.code == request.filters["set"])
+    return ListQuery(
+        listed,
+        {"since": ReviewShortfall.since, "candidate": User.name},
+        ReviewShortfall.id,
+        lambda rows: [UnassignedRow(*row) for row in rows],
+    )
+
+
+def unassigned(session: Session, request: ListRequest) -> ListPage[UnassignedRow]:
+    return fetch_page(session, unassigned_query(request), request)
 
 
 def count_unassigned(session: Session) -> int:

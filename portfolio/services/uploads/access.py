@@ -25,6 +25,7 @@ from portfolio.models import (
     UploadStatus,
     User,
 )
+from portfolio.services.uploads.course_files import may_read_course_file
 
 # A reviewer keeps access to what they submitted a review of (to answer questions about it);
 # declined or reassigned work is no longer theirs to read.
@@ -62,9 +63,10 @@ def office_may_download(session: Session, upload: Upload) -> bool:
 
 
 def can_download(session: Session, user: User | None, upload: Upload) -> bool:
-    """Whether `user` may download `upload`: only verified files, and only by their owner or
-    by a reviewer assigned to a submission whose snapshot names the file (reviewer_may_download),
-    or by an administrator when it proves an activity of a renewal application."""
+    """Whether `user` may download `upload`: only verified files, and only by their owner, by a
+    reviewer assigned to a submission whose snapshot names the file (reviewer_may_download), or
+    by those who may read a course application's files (course_files), or by an administrator
+    when it proves an activity of a renewal application (office_may_download)."""
     if user is None or upload.status != UploadStatus.VERIFIED:
         return False
     if upload.owner_id == user.id:
@@ -72,7 +74,9 @@ def can_download(session: Session, user: User | None, upload: Upload) -> bool:
     if user.has_role(Role.ADMINISTRATOR) and office_may_download(session, upload):
         return True
     # A reviewer whose role was revoked loses access to candidates' files at once.
-    return user.has_role(Role.REVIEWER) and reviewer_may_download(session, user, upload)
+    if user.has_role(Role.REVIEWER) and reviewer_may_download(session, user, upload):
+        return True
+    return may_read_course_file(session, user, upload)
 
 
 def download_key(user: User, upload: Upload) -> str:

@@ -24,14 +24,17 @@ def index() -> str:
 # Each area is a module adding routes to `bp`; imported here so they register.
 from portfolio.web.admin import (  # noqa: E402, F401
     applications,
+    at_risk,
     certificates,
     cohorts,
+    course_approvals,
     courses,
     decisions,
     framework_parts,
     frameworks,
     jobs,
     outbox,
+    providers,
     renewals,
     review_quality,
     reviews,

@@ -22,6 +22,7 @@ from portfolio.services import audit
 from portfolio.services.applications import decisions as application_decisions
 from portfolio.services.applications import drafts, payments, scholarships
 from portfolio.services.applications.experience import hours_report
+from portfolio.services.listing import stream_rows
 from portfolio.web import access
 from portfolio.web.account_links import absolute_url
 from portfolio.web.admin import bp
@@ -32,13 +33,9 @@ from portfolio.web.admin.application_forms import (
     ScholarshipForm,
     WaiverForm,
 )
+from portfolio.web.exports import export, export_format
 from portfolio.web.form_errors import show_error
-
-QUEUE_TITLES = {
-    "eligible": "Eligible",
-    "needs_review": "Needs case-by-case review",
-    "not_eligible": "Not eligible",
-}
+from portfolio.web.listing import list_request
 
 
 def _me() -> User:
@@ -58,10 +55,32 @@ def _decision_mail() -> application_decisions.DecisionMail:
     )
 
 
+APPLICATION_COLUMNS = (
+    ("Candidate", lambda a: a.user.name),
+    ("Email", lambda a: a.user.email),
+    ("Program", lambda a: a.framework.name),
+    ("Submitted at", lambda a: a.submitted_at),
+    ("Eligibility", lambda a: application_decisions.ELIGIBILITY_TITLES.get(a.eligibility, "")),
+    ("Hours counted", lambda a: a.hours_counted),
+    ("Status", lambda a: a.status.value),
+)
+
+
 @bp.get("/applications", endpoint="applications")
-def applications_queue() -> str:
-    queue = application_decisions.submitted_queue(db.session)
-    return render_template("admin/applications.html", queue=queue, titles=QUEUE_TITLES)
+def applications_queue() -> str | Response:
+    spec = application_decisions.APPLICATION_LIST
+    asked = list_request(spec)
+    if kind := export_format():
+        rows = stream_rows(db.session, application_decisions.applications_query(asked), asked)
+        return export(kind, "applications", APPLICATION_COLUMNS, rows)
+    found = application_decisions.list_applications(db.session, asked)
+    return render_template(
+        "admin/applications.html",
+        found=found,
+        spec=spec,
+        waiting=application_decisions.waiting_by_eligibility(db.session),
+        titles=application_decisions.ELIGIBILITY_TITLES,
+    )
 
 
 @bp.get("/applications/<int:application_id>")

@@ -16,18 +16,33 @@ from portfolio.domain.certification.revocation import (
 from portfolio.domain.errors import InvalidInput
 from portfolio.extensions import db
 from portfolio.services.certification import certificate_admin, overrides
+from portfolio.services.listing import stream_rows
 from portfolio.web import clock
 from portfolio.web.admin import bp
 from portfolio.web.admin.review_forms import current_admin
+from portfolio.web.exports import export, export_format
+from portfolio.web.listing import list_request
+
+CERTIFICATE_COLUMNS = (
+    ("Number", lambda c: c.number),
+    ("Holder", lambda c: c.holder_name),
+    ("Program", lambda c: c.program),
+    ("Issued on", lambda c: c.issued_on),
+    ("Valid until", lambda c: c.expires_on),
+    ("Status", lambda c: c.status.label),
+)
 
 
 @bp.get("/certificates")
-def certificates() -> str:
-    return render_template(
-        "admin/certificates/index.html",
-        rows=certificate_admin.latest_certificates(db.session, clock.today()),
-        total=certificate_admin.count_certificates(db.session),
-    )
+def certificates() -> str | Response:
+    spec = certificate_admin.CERTIFICATE_LIST
+    asked, today = list_request(spec), clock.today()
+    if kind := export_format():
+        query = certificate_admin.certificates_query(asked, today)
+        rows = stream_rows(db.session, query, asked)
+        return export(kind, "certificates", CERTIFICATE_COLUMNS, rows)
+    found = certificate_admin.list_certificates(db.session, asked, today)
+    return render_template("admin/certificates/index.html", found=found, spec=spec)
 
 
 @bp.get("/certificates/<int:certificate_id>")

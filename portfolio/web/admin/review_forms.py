@@ -30,7 +30,9 @@ REASON = [WrittenReason()]
 
 class ProfileForm(FlaskForm):
     capacity = IntegerField("Reviews at a time", validators=[NumberRange(1, profiles.MAX_CAPACITY)])
-    library = StringField("Library they work at", validators=[Optional(), Length(max=200)])
+    library = StringField(
+        "Library or organisation they work at", validators=[Optional(), Length(max=200)]
+    )
     active = BooleanField("Takes new reviews")
     qualifications = SelectMultipleField(
         "Qualified to review",
@@ -38,6 +40,15 @@ class ProfileForm(FlaskForm):
         widget=widgets.ListWidget(prefix_label=False),
         option_widget=widgets.CheckboxInput(),
         validate_choice=False,
+    )
+
+
+class SetUpReviewerForm(ProfileForm):
+    """One step: who, the sets, capacity and organisation (active from the start)."""
+
+    email = EmailField(
+        "Their email address",
+        validators=[DataRequired("Give the email address of their account."), Length(max=254)],
     )
 
 

@@ -13,26 +13,96 @@ from werkzeug.wrappers import Response
 from portfolio.domain.errors import InvalidInput
 from portfolio.extensions import db
 from portfolio.models import ReviewerProfile, User
+from portfolio.services import listing
 from portfolio.services.accounts.users import find_by_email
-from portfolio.services.reviewing import pool
+from portfolio.services.reviewing import pool, setup
 from portfolio.services.reviewing import profiles as reviewers
+from portfolio.web import clock
 from portfolio.web.admin import bp
 from portfolio.web.admin.review_forms import (
     ConflictForm,
     ProfileForm,
+    SetUpReviewerForm,
     UnavailableForm,
     current_admin,
     require_found,
     set_choices,
 )
+from portfolio.web.exports import export, export_format
 from portfolio.web.form_errors import show_error
+from portfolio.web.listing import list_request
+
+REVIEWER_COLUMNS = (
+    ("Name", lambda row: row[0].name),
+    ("Email", lambda row: row[0].email),
+    ("Library", lambda row: row[1].library if row[1] else ""),
+    ("Capacity", lambda row: row[1].capacity if row[1] else None),
+    (
+        "Status",
+        lambda row: "No profile" if not row[1] else ("Active" if row[1].active else "Inactive"),
+    ),
+    (
+        "Qualified for",
+        lambda row: (
+            ", ".join(f"{q.framework_slug.upper()} {q.set_code}" for q in row[1].qualifications)
+            if row[1]
+            else ""
+        ),
+    ),
+)
 
 
 @bp.get("/reviews/reviewers")
-def reviewer_list() -> str:
-    people = reviewers.reviewers_with_profiles(db.session)
-    counts = pool.open_review_counts(db.session, (person.id for person, _ in people))
-    return render_template("admin/reviews/reviewers.html", people=people, counts=counts)
+def reviewer_list() -> str | Response:
+    spec = reviewers.reviewer_list(listing.set_codes(db.session))
+    asked = list_request(spec)
+    if kind := export_format():
+        rows = listing.stream_rows(db.session, reviewers.reviewers_query(asked), asked)
+        return export(kind, "reviewers", REVIEWER_COLUMNS, rows)
+    found = reviewers.list_reviewers(db.session, asked)
+    counts = pool.open_review_counts(db.session, (person.id for person, _ in found.rows))
+    return render_template("admin/reviews/reviewers.html", found=found, spec=spec, counts=counts)
+
+
+@bp.route("/reviews/reviewers/new", methods=["GET", "POST"])
+def set_up_reviewer() -> Response | tuple[str, int]:
+    form = SetUpReviewerForm(data={"capacity": 3, "active": True})
+    form.qualifications.choices = set_choices()
+    if form.validate_on_submit():
+        try:
+            person = find_by_email(db.session, form.email.data or "")
+            if person is None:
+                raise InvalidInput(
+                    "Nobody has an account with that email address. Ask them to sign up first.",
+                    field="email",
+                )
+            done = setup.set_up_reviewer(
+                db.session,
+                person,
+                actor=current_admin(),
+                capacity=form.capacity.data or 0,
+                library=form.library.data or "",
+                qualifications=form.qualifications.data or [],
+                today=clock.today(),
+            )
+        except InvalidInput as exc:
+            show_error(form, exc)
+        else:
+            flash(_set_up_message(person.name, done), "success")
+            return redirect(url_for("admin.reviewer_profile", user_id=person.id))
+    status = 422 if form.errors or form.form_errors else 200
+    return render_template("admin/reviews/setup.html", form=form), status
+
+
+def _set_up_message(name: str, done: setup.SetUpResult) -> str:
+    parts = [f"{name} is set up as a reviewer."]
+    if done.calibrating:
+        parts.append("Their calibration exercise is waiting for them.")
+    parts.append(
+        f"Tried again for the submissions waiting for reviewers: {done.now_assigned} now "
+        f"{'has' if done.now_assigned == 1 else 'have'} all their reviewers."
+    )
+    return " ".join(parts)
 
 
 @bp.route("/reviews/reviewers/<int:user_id>", methods=["GET", "POST"])

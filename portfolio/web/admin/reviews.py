@@ -17,6 +17,7 @@ from portfolio.domain.errors import InvalidInput, NotFound
 from portfolio.domain.portfolios.snapshots import read_snapshot
 from portfolio.extensions import db
 from portfolio.models import Assignment, OutcomeStatus, SetOutcomeRecord, User
+from portfolio.services import listing
 from portfolio.services.portfolios import submissions
 from portfolio.services.reviewing import assignments, outcome_changes
 from portfolio.services.reviewing import profiles as reviewers
@@ -34,7 +35,9 @@ from portfolio.web.admin.review_forms import (
     current_admin,
     require_found,
 )
+from portfolio.web.exports import export, export_format
 from portfolio.web.form_errors import show_error
+from portfolio.web.listing import list_request
 from portfolio.web.params import is_small_int
 
 
@@ -47,13 +50,34 @@ def reviews() -> str:
     )
 
 
+UNASSIGNED_COLUMNS = (
+    ("Candidate", lambda r: r.candidate_name),
+    ("Set", lambda r: r.set_code),
+    ("Set name", lambda r: r.set_name),
+    ("Attempt", lambda r: r.attempt),
+    ("Missing", lambda r: r.missing),
+    ("Kind", lambda r: r.kind.value),
+    ("Why nobody fits", lambda r: "; ".join(r.reasons.get("reasons", []))),
+    ("Waiting since", lambda r: r.since),
+)
+OVERDUE_COLUMNS = (
+    ("Candidate", lambda a: a.candidate_name),
+    ("Set", lambda a: a.set_code),
+    ("Set name", lambda a: a.set_name),
+    ("Reviewer", lambda a: a.reviewer_name),
+    ("Due on", lambda a: a.due_on),
+)
+
+
 @bp.get("/reviews/unassigned")
-def unassigned() -> str:
-    return render_template(
-        "admin/reviews/unassigned.html",
-        rows=unassigned_queue.unassigned(db.session),
-        total=unassigned_queue.count_unassigned(db.session),
-    )
+def unassigned() -> str | Response:
+    spec = unassigned_queue.unassigned_list(listing.set_codes(db.session))
+    asked = list_request(spec)
+    if kind := export_format():
+        rows = listing.stream_rows(db.session, unassigned_queue.unassigned_query(asked), asked)
+        return export(kind, "unassigned", UNASSIGNED_COLUMNS, rows)
+    found = unassigned_queue.unassigned(db.session, asked)
+    return render_template("admin/reviews/unassigned.html", found=found, spec=spec)
 
 
 @bp.post("/reviews/unassigned/retry")
@@ -66,14 +90,15 @@ def retry_unassigned() -> Response:
 
 
 @bp.get("/reviews/overdue")
-def overdue() -> str:
+def overdue() -> str | Response:
     today = clock.today()
-    return render_template(
-        "admin/reviews/overdue.html",
-        rows=review_queues.overdue(db.session, today),
-        total=review_queues.count_overdue(db.session, today),
-        today=today,
-    )
+    spec = review_queues.overdue_list(listing.set_codes(db.session))
+    asked = list_request(spec)
+    if kind := export_format():
+        rows = listing.stream_rows(db.session, review_queues.overdue_query(asked, today), asked)
+        return export(kind, "overdue-reviews", OVERDUE_COLUMNS, rows)
+    found = review_queues.overdue(db.session, asked, today)
+    return render_template("admin/reviews/overdue.html", found=found, spec=spec, today=today)
 
 
 def _load_assignment(assignment_id: int) -> Assignment:

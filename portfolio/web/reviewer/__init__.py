@@ -27,4 +27,4 @@ def current_reviewer() -> User:
 
 
 # The view modules register their routes on `bp` when imported.
-from portfolio.web.reviewer import assignments, calibration  # noqa: E402, F401
+from portfolio.web.reviewer import assignments, calibration, course_evaluations  # noqa: E402, F401

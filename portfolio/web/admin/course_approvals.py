@@ -1,0 +1,158 @@
+"""The office's course approvals: courses waiting (submitted, being evaluated, asking for
+renewal), each with its application, its evaluations and the evaluators to choose from; approve,
+return with a reason, or renew. Routes join the admin blueprint, whose before_request already
+requires an administrator. CSRF is checked for every POST by the app's CSRFProtect.
+"""
+
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, request, url_for
+from werkzeug.wrappers import Response
+
+from portfolio.domain.errors import BadRequest, Conflict, InvalidInput
+from portfolio.extensions import db
+from portfolio.models import CourseFeePurpose, CourseVersion
+from portfolio.services.courses import decisions, evaluations, fees
+from portfolio.services.courses.rules import course_rules
+from portfolio.web import clock
+from portfolio.web.admin import bp
+from portfolio.web.admin.review_forms import current_admin, require_found
+from portfolio.web.params import is_small_int
+
+
+@bp.get("/course-approvals")
+def course_approvals() -> str:
+    return render_template(
+        "admin/course_approvals/index.html",
+        versions=decisions.waiting(db.session),
+        submitted_evaluations=decisions.submitted_evaluations,
+    )
+
+
+def _load(version_id: int) -> CourseVersion:
+    version = db.session.get(CourseVersion, version_id)
+    require_found(version, "course")
+    assert version is not None
+    return version
+
+
+def _page(
+    version: CourseVersion,
+    *,
+    error: str = "",
+    error_field: str = "",
+    reason: str = "",
+    status: int = 200,
+) -> tuple[str, int]:
+    entries = fees.entries_of(db.session, version)
+    return (
+        render_template(
+            "admin/course_approvals/show.html",
+            version=version,
+            choices=evaluations.evaluator_choices(db.session, version),
+            rules=course_rules(version.competency_set.framework, required=False),
+            submitted_evaluations=decisions.submitted_evaluations(version),
+            error=error,
+            error_field=error_field,
+            reason=reason,
+            dollars=fees.dollars,
+            fee_entries=entries,
+            owed={p.value: fees.outstanding(entries, p) for p in CourseFeePurpose},
+        ),
+        status,
+    )
+
+
+@bp.get("/course-approvals/<int:version_id>")
+def course_approval(version_id: int) -> tuple[str, int]:
+    return _page(_load(version_id))
+
+
+def _expected_version() -> int:
+    raw = request.form.get("version", "")
+    if not is_small_int(raw):
+        raise BadRequest("This form is missing its version. Reload the page and try again.")
+    return int(raw)
+
+
+@bp.post("/course-approvals/<int:version_id>/evaluators")
+def assign_course_evaluator(version_id: int) -> Response | tuple[str, int]:
+    version = _load(version_id)
+    raw = request.form.get("evaluator_id", "")
+    try:
+        evaluation = evaluations.assign_evaluator(
+            db.session,
+            version,
+            evaluator_id=int(raw) if is_small_int(raw) else None,
+            actor=current_admin(),
+        )
+    except (InvalidInput, Conflict) as exc:
+        return _page(version, error=exc.message, error_field="evaluator_id", status=exc.status)
+    flash(f"{evaluation.evaluator.name} is asked to evaluate {version.title}.", "success")
+    return redirect(url_for("admin.course_approval", version_id=version.id))
+
+
+@bp.post("/course-approvals/<int:version_id>/approve")
+def approve_course(version_id: int) -> Response:
+    version = _load(version_id)
+    decisions.approve(
+        db.session,
+        version,
+        actor=current_admin(),
+        today=clock.today(),
+        expected_version=_expected_version(),
+    )
+    flash(f"{version.title} is approved; its provider is emailed.", "success")
+    return redirect(url_for("admin.course_approval", version_id=version.id))
+
+
+@bp.post("/course-approvals/<int:version_id>/return")
+def return_course_version(version_id: int) -> Response | tuple[str, int]:
+    version = _load(version_id)
+    reason = request.form.get("reason", "")
+    try:
+        decisions.return_version(
+            db.session,
+            version,
+            actor=current_admin(),
+            reason=reason,
+            expected_version=_expected_version(),
+        )
+    except InvalidInput as exc:
+        return _page(version, error=exc.message, error_field="reason", reason=reason, status=422)
+    flash(f"{version.title} went back to its provider with your reason.", "success")
+    return redirect(url_for("admin.course_approval", version_id=version.id))
+
+
+@bp.post("/course-approvals/<int:version_id>/renew")
+def renew_course(version_id: int) -> Response:
+    version = _load(version_id)
+    decisions.renew(
+        db.session, version, actor=current_admin(), expected_version=_expected_version()
+    )
+    flash(f"The approval of {version.title} is renewed.", "success")
+    return redirect(url_for("admin.course_approval", version_id=version.id))
+
+
+@bp.post("/course-approvals/<int:version_id>/payments")
+def record_course_fee_payment(version_id: int) -> Response | tuple[str, int]:
+    version = _load(version_id)
+    purpose = request.form.get("purpose", "")
+    try:
+        payment = fees.record_payment(
+            db.session,
+            version,
+            purpose,
+            reference=request.form.get("reference", ""),
+            actor=current_admin(),
+            today=clock.today(),
+        )
+    except InvalidInput as exc:
+        field = f"reference-{purpose}" if exc.field == "reference" else "fees"
+        return _page(version, error=exc.message, error_field=field, status=exc.status)
+    flash(
+        f"The {payment.purpose.value} fee of {fees.dollars(payment.amount_cents)} is recorded "
+        "as paid.",
+        "success",
+    )
+    return redirect(url_for("admin.course_approval", version_id=version.id))

@@ -1,0 +1,84 @@
+"""The at-risk list: open enrollments whose window ends within 6 months, or whose candidate
+did nothing for 90 days, with what is missing; searched, filtered, paged, and the same number
+of queries for few candidates or many."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from portfolio.domain.dates import format_date
+from portfolio.models import EnrollmentStatus, Role
+from portfolio.web import clock
+from tests.helpers import login_as, make_user
+from tests.integration.test_course_checks import text_of
+from tests.integration.test_review_queries import counting
+from tests.review_fixtures import make_candidate, make_framework
+
+TODAY = clock.today()
+
+
+@pytest.fixture
+def admin(client, session):
+    user = make_user(session, "admin@example.org", name="Ada Admin", roles=(Role.ADMINISTRATOR,))
+    login_as(client, user)
+    return user
+
+
+def candidate(session, framework, name, *, window_days=4 * 365, idle_days=1, status=None):
+    email = name.lower().replace(" ", ".") + "@example.org"
+    user, enrollment = make_candidate(session, framework, email=email, name=name)
+    moment = datetime.combine(TODAY - timedelta(days=idle_days), datetime.min.time(), UTC)
+    enrollment.created_at = moment
+    user.last_sign_in_at = moment
+    enrollment.window_ends_on = TODAY + timedelta(days=window_days)
+    if status is not None:
+        enrollment.status = status
+    session.flush()
+    return enrollment
+
+
+def test_who_is_at_risk_and_why(client, session, admin):
+    framework = make_framework(session)
+    ending = candidate(session, framework, "Ending Soon", window_days=30)
+    candidate(session, framework, "Idle Ivy", idle_days=100)
+    candidate(session, framework, "Busy Bea")
+    candidate(session, framework, "Done Dan", window_days=30, status=EnrollmentStatus.CERTIFIED)
+    session.commit()
+    page = text_of(client.get("/admin/at-risk"))
+    assert "Showing 1 to 2 of 2 candidates at risk." in page
+    assert f"Window ends on {format_date(ending.window_ends_on)} (30 days left)" in page
+    idle_since = format_date(TODAY - timedelta(days=100))
+    assert f"No activity since {idle_since}" in page
+    assert "Busy Bea" not in page and "Done Dan" not in page
+    assert page.index("Ending Soon") < page.index("Idle Ivy")  # the window that ends first
+    window_only = text_of(client.get("/admin/at-risk?why=window"))
+    assert "Ending Soon" in window_only and "Idle Ivy" not in window_only
+    found = text_of(client.get("/admin/at-risk?q=ivy"))
+    assert "Idle Ivy" in found and "Ending Soon" not in found
+
+
+def test_the_list_needs_the_same_queries_for_few_and_many(app, client, session, admin):
+    framework = make_framework(session)
+    candidate(session, framework, "First Late", window_days=10)
+    session.commit()
+    with counting(app) as few:
+        assert "Showing 1 to 1 of 1 candidate at risk." in text_of(client.get("/admin/at-risk"))
+    for n in range(15):
+        candidate(session, framework, f"Late {n}", window_days=20 + n)
+    session.commit()
+    with counting(app) as many:
+        page = text_of(client.get("/admin/at-risk?per_page=100"))
+    assert "Showing 1 to 16 of 16 candidates at risk." in page
+    assert len(many) == len(few)
+
+
+@pytest.mark.parametrize("query", ["why=everyone", "sort=salary", "per_page=0"])
+def test_what_the_list_does_not_offer_is_a_400(client, admin, query):
+    assert client.get(f"/admin/at-risk?{query}").status_code == 400
+
+
+def test_only_administrators_see_it(client, session):
+    login_as(client, make_user(session, "rev@example.org", roles=(Role.REVIEWER,)))
+    assert client.get("/admin/at-risk").status_code == 403
