@@ -492,13 +492,13 @@ def baseline_overdue() -> list[Any]:
     return _rows(
         """
         SELECT a.id, a.due_on, r.name AS reviewer_name, c.name AS candidate_name,
-               cs.code AS set_code, cs.name AS set_name
+               cs.code AS set_code, cs.name AS set_name, r.id AS reviewer_id
         FROM assignment a JOIN user_account r ON r.id = a.reviewer_id
         JOIN submission s ON s.id = a.submission_id
         JOIN enrollment_set es ON es.id = s.enrollment_set_id
         JOIN competency_set cs ON cs.id = es.set_id
         JOIN enrollment e ON e.id = es.enrollment_id JOIN user_account c ON c.id = e.user_id
-        WHERE a.status = 'assigned' AND a.due_on < :today ORDER BY a.due_on, a.id LIMIT 200
+        WHERE a.status = 'assigned' AND a.due_on < :today ORDER BY a.due_on, a.id LIMIT 25
         """,
         today=app_today(),
     )
@@ -522,7 +522,7 @@ def baseline_unassigned() -> list[Any]:
         JOIN enrollment_set es ON es.id = s.enrollment_set_id
         JOIN competency_set cs ON cs.id = es.set_id
         JOIN enrollment e ON e.id = es.enrollment_id JOIN user_account c ON c.id = e.user_id
-        ORDER BY f.since, f.id LIMIT 200
+        ORDER BY f.since, f.id LIMIT 25
         """
     )
     return [_ns(**{**row._asdict(), "kind": _enum(row.kind)}) for row in rows]
@@ -530,6 +530,17 @@ def baseline_unassigned() -> list[Any]:
 
 def baseline_unassigned_total() -> int:
     return int(_rows("SELECT count(*) FROM review_shortfall")[0][0])
+
+
+def baseline_set_codes() -> list[str]:
+    return [row[0] for row in _rows("SELECT DISTINCT code FROM competency_set ORDER BY code")]
+
+
+def first_page(sort: str) -> Any:
+    """The request a list page makes with no query string (the oldest first)."""
+    from portfolio.domain.listing import DEFAULT_PER_PAGE, ListRequest
+
+    return ListRequest("", {}, sort, "asc", 1, DEFAULT_PER_PAGE)
 
 
 def baseline_quality() -> Any:
@@ -754,9 +765,12 @@ def measure_pages(app: Any, reviewer_id: int, admin_id: int, requests: int) -> d
     from flask import render_template
     from sqlalchemy import select
 
+    from portfolio.domain.listing import ListPage
     from portfolio.domain.reviewing.rubric import Rating
     from portfolio.extensions import db
     from portfolio.models import Assignment, AssignmentStatus
+    from portfolio.services.reviewing.queues import overdue_list
+    from portfolio.services.reviewing.unassigned import unassigned_list
     from portfolio.web.admin.review_quality import PeriodForm
 
     with app.app_context():
@@ -796,13 +810,13 @@ def measure_pages(app: Any, reviewer_id: int, admin_id: int, requests: int) -> d
         ),
         "unassigned": lambda: render_template(
             "admin/reviews/unassigned.html",
-            rows=baseline_unassigned(),
-            total=baseline_unassigned_total(),
+            found=ListPage(baseline_unassigned(), baseline_unassigned_total(), first_page("since")),
+            spec=unassigned_list(baseline_set_codes()),
         ),
         "overdue": lambda: render_template(
             "admin/reviews/overdue.html",
-            rows=baseline_overdue(),
-            total=baseline_overdue_total(),
+            found=ListPage(baseline_overdue(), baseline_overdue_total(), first_page("due")),
+            spec=overdue_list(baseline_set_codes()),
             today=today,
         ),
         "quality": lambda: render_template(

@@ -67,8 +67,9 @@ class Table(HTMLParser):
 
 
 def table_of(page: str) -> Table:
+    """The cohorts table: the page's first (the charts' tables come after it)."""
     table = Table()
-    table.feed(page)
+    table.feed(page.split("</table>")[0] + "</table>")
     return table
 
 

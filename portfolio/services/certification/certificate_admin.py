@@ -42,6 +42,7 @@ class CertificateRow:
     issued_on: date
     expires_on: date
     status: CertificateStatus
+    holder_id: int = 0
 
 
 @dataclass(frozen=True)
@@ -93,6 +94,7 @@ def certificates_query(request: ListRequest, today: date) -> ListQuery[Certifica
             Certificate.expires_on,
             Certificate.revoked_at,
             Certificate.revoked_reason,
+            Certificate.user_id,
         )
         .join(User, User.id == Certificate.user_id)
         .join(Framework, Framework.id == Certificate.framework_id)
@@ -131,8 +133,19 @@ def certificates_query(request: ListRequest, today: date) -> ListQuery[Certifica
                 status=certificate_status(
                     expires_on, revoked_at.date() if revoked_at else None, reason, today
                 ),
+                holder_id=holder_id,
             )
-            for row_id, number, holder, program, issued_on, expires_on, revoked_at, reason in rows
+            for (
+                row_id,
+                number,
+                holder,
+                program,
+                issued_on,
+                expires_on,
+                revoked_at,
+                reason,
+                holder_id,
+            ) in rows
         ],
     )
 

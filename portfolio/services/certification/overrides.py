@@ -57,6 +57,7 @@ class DecisionRow:
     status: DecisionStatus
     decided_at: datetime
     overridden: bool
+    candidate_id: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,6 +127,7 @@ def decisions_query(request: ListRequest) -> ListQuery[DecisionRow]:
             CertificationDecision.status,
             CertificationDecision.decided_at,
             CertificationDecision.overridden_by_id,
+            User.id,
         )
         .join(Enrollment, Enrollment.id == CertificationDecision.enrollment_id)
         .join(User, User.id == Enrollment.user_id)
@@ -150,8 +152,10 @@ def decisions_query(request: ListRequest) -> ListQuery[DecisionRow]:
         {"decided": CertificationDecision.decided_at, "candidate": User.name},
         CertificationDecision.id,
         lambda rows: [
-            DecisionRow(row_id, candidate, program, status, decided_at, overridden_by is not None)
-            for row_id, candidate, program, status, decided_at, overridden_by in rows
+            DecisionRow(
+                row_id, candidate, program, status, decided_at, overridden_by is not None, user_id
+            )
+            for row_id, candidate, program, status, decided_at, overridden_by, user_id in rows
         ],
     )
 

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from portfolio.domain.errors import InvalidInput
 from portfolio.domain.lifecycle import SetLifecycle
 from portfolio.domain.reporting.cohorts import IN_REVIEW, Quarter, median, quarter_of_month, share
+from portfolio.domain.reporting.funnel import Bin, day_histogram
 from portfolio.models import (
     Certificate,
     Enrollment,
@@ -56,6 +57,7 @@ class CohortReport:
     today: date
     cohorts: list[CohortRow]  # the newest cohort first
     totals: CohortRow
+    days_histogram: list[Bin]  # days from enrollment to certification, all cohorts
 
 
 @dataclass
@@ -142,7 +144,13 @@ def cohort_report(session: Session, *, framework_slug: str | None, today: date) 
         tallies[quarter].row(quarter.label, quarter, today)
         for quarter in sorted(tallies, reverse=True)
     ]
-    return CohortReport(framework_slug, today, cohorts, totals.row(TOTALS_LABEL, None, today))
+    return CohortReport(
+        framework_slug,
+        today,
+        cohorts,
+        totals.row(TOTALS_LABEL, None, today),
+        day_histogram(totals.days),
+    )
 
 
 def _require_program(session: Session, slug: str) -> None:

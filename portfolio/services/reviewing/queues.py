@@ -63,6 +63,7 @@ class OverdueRow:
     candidate_name: str
     set_code: str
     set_name: str
+    reviewer_id: int
 
 
 def has_open_reviews(session: Session, reviewer: User) -> bool:
@@ -134,6 +135,7 @@ def overdue_query(request: ListRequest, today: date) -> ListQuery[OverdueRow]:
             candidate.name,
             CompetencySet.code,
             CompetencySet.name,
+            reviewer.id,
         )
         .join(reviewer, reviewer.id == Assignment.reviewer_id)
         .join(Submission, Submission.id == Assignment.submission_id)

@@ -34,6 +34,7 @@ from portfolio.web.admin import (  # noqa: E402, F401
     frameworks,
     jobs,
     outbox,
+    people,
     providers,
     renewals,
     review_quality,

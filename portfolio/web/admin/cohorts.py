@@ -13,6 +13,7 @@ from portfolio.domain.errors import InvalidInput
 from portfolio.extensions import db
 from portfolio.services.programs import queries
 from portfolio.services.reporting import cohorts
+from portfolio.services.reporting.funnel import intake_funnels
 from portfolio.web import clock
 from portfolio.web.admin import bp
 from portfolio.web.form_errors import show_error
@@ -33,12 +34,14 @@ def cohorts_page() -> tuple[str, int]:
         (framework.slug, f"{framework.name} ({framework.slug})")
         for framework in queries.published_programs(db.session)
     ]
-    report, status = None, 200
+    report, funnels, status = None, None, 200
     try:
-        report = cohorts.cohort_report(
-            db.session, framework_slug=form.program.data or None, today=clock.today()
-        )
+        slug = form.program.data or None
+        report = cohorts.cohort_report(db.session, framework_slug=slug, today=clock.today())
+        funnels = intake_funnels(db.session, slug)
     except InvalidInput as exc:
         show_error(form, exc)
         status = exc.status
-    return render_template("admin/cohorts.html", form=form, report=report), status
+    return render_template(
+        "admin/cohorts.html", form=form, report=report, funnels=funnels, shown_quarters=6
+    ), status

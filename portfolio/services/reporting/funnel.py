@@ -1,0 +1,95 @@
+"""The certification funnel per intake quarter (the quarter the application was submitted):
+applied, approved, enrolled, first set submitted, sets met, certified (domain.reporting.funnel).
+
+One grouped query whatever the number of applications: each application's progress is worked
+out in a subquery, then counted per month and kind of progress; months fold into quarters here.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+from sqlalchemy import and_, exists, extract, func, or_, select
+from sqlalchemy.orm import Session
+
+from portfolio.domain.lifecycle import SetLifecycle
+from portfolio.domain.reporting.cohorts import Quarter, quarter_of_month
+from portfolio.domain.reporting.funnel import Applicant, Stage, funnel
+from portfolio.models import (
+    Application,
+    ApplicationStatus,
+    CourseStatus,
+    Enrollment,
+    EnrollmentSet,
+    EnrollmentStatus,
+    Framework,
+    Submission,
+)
+
+
+@dataclass(frozen=True)
+class IntakeFunnel:
+    label: str
+    stages: list[Stage]
+
+
+def intake_funnels(
+    session: Session, framework_slug: str | None
+) -> tuple[list[IntakeFunnel], IntakeFunnel]:
+    """Each intake quarter's funnel, the newest first, and all intakes together."""
+    submitted_a_set = exists(
+        select(Submission.id)
+        .join(EnrollmentSet, EnrollmentSet.id == Submission.enrollment_set_id)
+        .where(EnrollmentSet.enrollment_id == Enrollment.id)
+    )
+    sets_met = (
+        select(func.count(EnrollmentSet.id))
+        .where(
+            EnrollmentSet.enrollment_id == Enrollment.id,
+            EnrollmentSet.dropped_on.is_(None),
+            or_(
+                EnrollmentSet.status == SetLifecycle.MET,
+                EnrollmentSet.course_status == CourseStatus.VERIFIED,
+            ),
+        )
+        .scalar_subquery()
+    )
+    progress = (
+        select(
+            extract("year", Application.submitted_at).label("year"),
+            extract("month", Application.submitted_at).label("month"),
+            (Application.status == ApplicationStatus.APPROVED).label("approved"),
+            Enrollment.id.is_not(None).label("enrolled"),
+            and_(Enrollment.id.is_not(None), submitted_a_set).label("submitted_a_set"),
+            func.coalesce(sets_met, 0).label("sets_met"),
+            (Enrollment.status == EnrollmentStatus.CERTIFIED).label("certified"),
+        )
+        .select_from(Application)
+        .outerjoin(Enrollment, Enrollment.application_id == Application.id)
+        .where(Application.status != ApplicationStatus.DRAFT, Application.submitted_at.is_not(None))
+    )
+    if framework_slug is not None:
+        progress = progress.join(Framework, Framework.id == Application.framework_id).where(
+            Framework.slug == framework_slug
+        )
+    inner = progress.subquery()
+    columns = list(inner.c)
+    counted = select(*columns, func.count().label("n")).group_by(*columns)
+    by_quarter: dict[Quarter, list[tuple[Applicant, int]]] = defaultdict(list)
+    everyone: list[tuple[Applicant, int]] = []
+    for row in session.execute(counted):
+        applicant = Applicant(
+            approved=bool(row.approved),
+            enrolled=bool(row.enrolled),
+            submitted_a_set=bool(row.submitted_a_set),
+            sets_met=int(row.sets_met or 0),
+            certified=bool(row.certified),
+        )
+        by_quarter[quarter_of_month(int(row.year), int(row.month))].append((applicant, row.n))
+        everyone.append((applicant, row.n))
+    quarters = [
+        IntakeFunnel(quarter.label, funnel(by_quarter[quarter]))
+        for quarter in sorted(by_quarter, reverse=True)
+    ]
+    return quarters, IntakeFunnel("All intakes", funnel(everyone))

@@ -1,0 +1,76 @@
+"""One page per person for administrators: applications, enrollments with each set and its
+latest submission, certificates and decisions, reviews given, and history; the same number of
+queries however much there is; linked from the lists that name people."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from portfolio.models import Assignment, Certificate, Role
+from portfolio.services.reviewing import assignments
+from portfolio.web import clock
+from tests.helpers import login_as, make_user
+from tests.integration.test_certificate_admin import certify
+from tests.integration.test_course_checks import text_of
+from tests.integration.test_review_queries import counting
+from tests.review_fixtures import make_framework, make_world
+
+
+def admin_client(client, session):
+    admin = make_user(session, "admin@example.org", name="Ada Admin", roles=(Role.ADMINISTRATOR,))
+    login_as(client, admin)
+    return admin
+
+
+def test_a_candidates_page_shows_their_path_and_links_on(client, session):
+    world = make_world(session)
+    assignments.assign_for_submission(session, world.submission, clock.today())
+    admin_client(client, session)
+    session.commit()
+    html = client.get(f"/admin/people/{world.candidate.id}").get_data(as_text=True)
+    page = text_of(client.get(f"/admin/people/{world.candidate.id}"))
+    assert world.candidate.name in page and world.candidate.email in page
+    assert f"{world.core.code} {world.core.name}" in page
+    assert f'href="/admin/reviews/submissions/{world.submission.id}"' in html
+    assert "Submission 1 of" in page
+    reviewer = world.reviewers[0]
+    reviewer_page = text_of(client.get(f"/admin/people/{reviewer.id}"))
+    assert "Reviews given" in reviewer_page
+    assert f"{world.candidate.name}: {world.core.code}" in reviewer_page
+
+
+def test_the_page_costs_the_same_queries_for_a_long_history(app, client, session):
+    framework = make_framework(session)
+    admin = admin_client(client, session)
+    certificate = certify(session, framework, admin, email="h@example.org", name="Holder One")
+    session.commit()
+    url = f"/admin/people/{certificate.user_id}"
+    with counting(app) as few:
+        assert "Holder One" in text_of(client.get(url))
+    for n in range(6):  # more people, more certificates and decisions elsewhere
+        certify(session, framework, admin, email=f"h{n}@example.org", name=f"Holder {n}")
+    session.commit()
+    with counting(app) as many:
+        page = text_of(client.get(url))
+    assert certificate.number in page
+    assert len(many) == len(few)
+
+
+def test_lists_link_to_the_person(client, session):
+    framework = make_framework(session)
+    admin = admin_client(client, session)
+    certify(session, framework, admin, email="h@example.org", name="Holder One")
+    session.commit()
+    holder_id = session.scalar(select(Certificate.user_id))
+    for url in ("/admin/certificates", "/admin/decisions", "/admin/users"):
+        assert f'href="/admin/people/{holder_id}"' in client.get(url).get_data(as_text=True), url
+
+
+def test_unknown_people_and_non_administrators(client, session):
+    admin_client(client, session)
+    session.commit()
+    assert client.get("/admin/people/999999").status_code == 404
+    assert client.get("/admin/people/99999999999999").status_code == 404
+    login_as(client, make_user(session, "r@example.org", roles=(Role.REVIEWER,)))
+    assert client.get("/admin/people/1").status_code == 403
+    assert session.scalar(select(Assignment.id)) is None
