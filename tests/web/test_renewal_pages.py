@@ -151,9 +151,13 @@ def test_the_renewal_pages_fit_a_phone(page: Page, live, live_app):
     assert page.evaluate(fits)
     page.get_by_role("button", name="Apply to renew").click()
     expect(page.get_by_text("Your renewal application is with the program office.")).to_be_visible()
+    page.wait_for_load_state()
     assert page.evaluate(fits)
     sign_in(page, live, "office@example.org", "/admin/renewals?quarter=all&stage=in_progress")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Renewals")
+    page.wait_for_load_state()  # the style sheet too: before it, a table is as wide as it likes
     assert page.evaluate(fits)
     page.get_by_role("link", name="Application of").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Renewal of certificate")
+    page.wait_for_load_state()
     assert page.evaluate(fits)
