@@ -570,7 +570,20 @@ def baseline_quality() -> Any:
             ("reviewer_id", "reviewer_tally", "user_account"),
         )
     )
-    return rq.QualityReport(chosen, rq.summarise(per_set), rq.summarise(per_reviewer))
+    per_month = [
+        (month.toordinal(), month.strftime("%b %Y"), *(int(n) for n in row[1:]))
+        for row in _rows(
+            f"""
+            SELECT t.month, {sums} FROM set_tally t
+            WHERE t.month >= :start AND t.month <= :end GROUP BY t.month ORDER BY t.month
+            """,
+            start=chosen.starts_on,
+            end=chosen.ends_on,
+        )
+        for month in [row[0] if isinstance(row[0], date) else date.fromisoformat(row[0])]
+    ]
+    months = sorted(rq.summarise(per_month), key=lambda r: r.key)
+    return rq.QualityReport(chosen, rq.summarise(per_set), rq.summarise(per_reviewer), months)
 
 
 def baseline_scoring_screen(assignment_id: int, reviewer_id: int) -> tuple[Any, Any]:

@@ -51,6 +51,12 @@ RULES: dict[str, Any] = {
         "window_months_before_expiry": 12,
         "grace_months_after_expiry": 2,
     },
+    "appeals": {
+        "notice_days": 10,
+        "grounds_days": 30,
+        "office_response_days": 30,
+        "committee_days": 30,
+    },
 }
 
 

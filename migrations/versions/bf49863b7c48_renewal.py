@@ -5,7 +5,7 @@ office reviews and approves. A certificate records when it lapsed (the grace per
 unrenewed); a fee ledger entry may belong to a renewal rather than to the application.
 
 Revision ID: bf49863b7c48
-Revises: 7e7b51f07ca2
+Revises: c4e8a1f7b3d9
 Create Date: 2026-12-02 16:39:24.850768
 """
 
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 import portfolio.models.base
 
 revision = 'bf49863b7c48'
-down_revision = '7e7b51f07ca2'
+down_revision = 'c4e8a1f7b3d9'
 branch_labels = None
 depends_on = None
 

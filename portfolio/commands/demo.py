@@ -35,6 +35,12 @@ DEMO_ACCOUNTS = (
         "demo admin keeps the records",
     ),
     ("supervisor@demo.example", "Sam Supervisor", Role.SUPERVISOR, "demo supervisor coaches staff"),
+    (
+        "committee@demo.example",
+        "Cam Committee",
+        Role.COMMITTEE,
+        "demo committee hears every appeal",
+    ),
 )
 
 

@@ -5,6 +5,8 @@ Each command is one transaction: it commits once at the end, and writes nothing 
 
 from __future__ import annotations
 
+import json
+
 import click
 from flask.cli import with_appcontext
 
@@ -25,7 +27,8 @@ def frameworks_group() -> None:
 @click.option("--publish", is_flag=True, help="Publish the imported version if it is a draft.")
 @with_appcontext
 def import_command(file: str, publish: bool) -> None:
-    """Validate FILE (YAML or JSON, at most 5 MB) and import it as a draft version.
+    """Validate FILE (YAML, JSON or a CASE 1.1 JSON package, at most 5 MB) and import it as a
+    draft version.
 
     A published version is never changed: different content becomes a new draft version, and
     the same content changes nothing ("already up to date").
@@ -47,11 +50,18 @@ def import_command(file: str, publish: bool) -> None:
 @frameworks_group.command("export")
 @click.argument("slug")
 @click.option("--version", "version", type=int, help="Default: the latest published version.")
-@click.option("--format", "fmt", type=click.Choice(FORMATS), default="yaml", show_default=True)
+@click.option(
+    "--format", "fmt", type=click.Choice((*FORMATS, "case")), default="yaml", show_default=True
+)
 @with_appcontext
 def export_command(slug: str, version: int | None, fmt: str) -> None:
-    """Print a framework version to stdout in the file format (re-importable as is)."""
+    """Print a framework version to stdout in the file format, or as a 1EdTech CASE 1.1
+    package (JSON); each is re-importable as is."""
     try:
+        if fmt == "case":
+            package = framework_service.export_case(db.session, slug, version)
+            click.echo(json.dumps(package, indent=2, ensure_ascii=False))
+            return
         document = framework_service.export_framework(db.session, slug, version)
     except DomainError as exc:
         raise click.ClickException(exc.message) from None

@@ -135,3 +135,12 @@ class AuditAction(enum.StrEnum):
     COURSE_RENEWAL_REQUESTED = "course_version.renewal_requested"
     COURSE_VERSION_RENEWED = "course_version.renewed"
     COURSE_FEE_PAID = "course_fee.paid"
+
+    # appeals
+    APPEAL_NOTICE_FILED = "appeal.notice_filed"
+    APPEAL_FILE_ATTACHED = "appeal.file_attached"
+    APPEAL_GROUNDS_FILED = "appeal.grounds_filed"
+    APPEAL_OFFICE_ANSWERED = "appeal.office_answered"
+    APPEAL_UPHELD = "appeal.upheld"
+    APPEAL_SENT_BACK = "appeal.sent_back"
+    APPEAL_RECONSIDERED = "appeal.reconsidered"

@@ -6,6 +6,7 @@
     in_review --require_adjudication--> needs_adjudication --record_outcome_*--> met | not_yet_met
     not_yet_met --close--> closed_not_met
     met | not_yet_met | closed_not_met --reopen (administrator)--> in_review | in_review | draft
+    met | not_yet_met | closed_not_met --review_again (an appeal sent back)--> submitted
 
 The table below is the whole truth; anything not in it raises Conflict. Two choices to note:
 - After "not yet met" the candidate revises in place (save_draft keeps not_yet_met), so the
@@ -54,6 +55,7 @@ class SetEvent(enum.StrEnum):
     RESUBMIT = "resubmit"
     CLOSE = "close"
     REOPEN = "reopen"  # an administrator's
+    REVIEW_AGAIN = "review_again"  # an appeals committee sent the outcome back
 
 
 S, E = SetLifecycle, SetEvent
@@ -81,6 +83,10 @@ TRANSITIONS: Mapping[tuple[SetLifecycle, SetEvent], SetLifecycle] = MappingProxy
         (S.MET, E.REOPEN): S.IN_REVIEW,
         (S.NOT_YET_MET, E.REOPEN): S.IN_REVIEW,
         (S.CLOSED_NOT_MET, E.REOPEN): S.DRAFT,
+        # An outcome sent back on appeal: the same submission waits for new reviewers.
+        (S.MET, E.REVIEW_AGAIN): S.SUBMITTED,
+        (S.NOT_YET_MET, E.REVIEW_AGAIN): S.SUBMITTED,
+        (S.CLOSED_NOT_MET, E.REVIEW_AGAIN): S.SUBMITTED,
     }
 )
 del S, E
@@ -106,6 +112,7 @@ _VERBS = {
     SetEvent.RESUBMIT: "resubmit",
     SetEvent.CLOSE: "close",
     SetEvent.REOPEN: "reopen",
+    SetEvent.REVIEW_AGAIN: "send for a fresh review",
 }
 
 

@@ -47,6 +47,7 @@ class Kind(enum.StrEnum):
     DIGEST = "digest"  # the daily digest email itself (no notification of its own)
     COURSE_APPROVAL = "course_approval"
     COURSE_EVALUATION = "course_evaluation"
+    APPEAL = "appeal"
 
     @property
     def rule(self) -> KindRule:
@@ -134,6 +135,12 @@ KIND_RULES: Mapping[Kind, KindRule] = {
         "A course the program office asks you to evaluate against the course-approval rubric.",
         must_send=False,
         audience="reviewer",
+    ),
+    Kind.APPEAL: KindRule(
+        "Appeals",
+        "Each step of an appeal: yours, or one for the program office or the committee to act on.",
+        must_send=True,  # every step starts a deadline of the published procedure
+        audience="",
     ),
 }
 

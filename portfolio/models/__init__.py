@@ -1,6 +1,7 @@
 """SQLAlchemy models, one module per aggregate. Importing this package registers them all."""
 
 from portfolio.models.accounts import Role, User, UserRole
+from portfolio.models.appeals import Appeal, AppealAttachment
 from portfolio.models.applications import (
     Application,
     ApplicationStatus,
@@ -92,6 +93,8 @@ from portfolio.models.uploads import Upload, UploadStatus
 
 __all__ = [
     "ActivityReview",
+    "Appeal",
+    "AppealAttachment",
     "Application",
     "ApplicationStatus",
     "Artifact",

@@ -17,6 +17,7 @@ class Role(enum.StrEnum):
     ADMINISTRATOR = "administrator"
     SUPERVISOR = "supervisor"
     PROVIDER = "provider"  # acts for a course provider (models.courses.ProviderMember)
+    COMMITTEE = "committee"  # hears appeals (services.appeals)
 
 
 class User(Base):

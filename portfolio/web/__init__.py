@@ -26,6 +26,7 @@ def register_web(app: Flask) -> None:
         auth,
         candidate,
         certificates,
+        committee,
         credentials,
         frameworks,
         notifications,
@@ -60,5 +61,6 @@ def register_web(app: Flask) -> None:
         credentials,
         notifications,
         provider,
+        committee,
     ):
         app.register_blueprint(module.bp)

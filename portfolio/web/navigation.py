@@ -26,6 +26,7 @@ ROLE_PAGES = (
     (Role.SUPERVISOR, "My staff", "supervisor.staff"),
     (Role.ADMINISTRATOR, "Administration", "admin.index"),
     (Role.PROVIDER, "My courses", "provider.home"),
+    (Role.COMMITTEE, "Appeals committee", "committee.queue"),
 )
 
 

@@ -237,6 +237,13 @@ NOT_CRAWLED = {
     "admin.framework_set_new",
     "uploads.parts",
     "uploads.show",
+    # Appeals: the demo decides nothing against anyone (test_appeals.py checks that these
+    # pages write nothing on a GET).
+    "admin.appeal",
+    "candidate.appeal",
+    "candidate.appeal_decision",
+    "candidate.appeal_outcome",
+    "committee.appeal",
 }
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 
 from sqlalchemy import delete, select
@@ -163,7 +164,7 @@ def test_the_page_costs_the_same_number_of_queries_at_any_size(app, client, sess
     with counting(app) as many:
         large = client.get(URL).get_data(as_text=True)
     assert "of 3</td>" in small and "of 21</td>" in large
-    assert len(many) == len(few) <= 3
+    assert len(many) == len(few) <= 4  # per set, per reviewer, per month; the unread count
 
 
 def _tallies(session):
@@ -233,3 +234,17 @@ def test_retally_rebuilds_the_tallies_from_the_reviews(app, client, session):
     assert result.exit_code == 0, result.output
     assert "Rebuilt the review tallies" in result.output
     assert _tallies(session) == expected
+
+
+def test_the_charts_show_agreement_by_month_the_rating_mix_and_workload(client, session):
+    world = make_world(session, reviewers=2)
+    _review_pair(session, world, world.submission, "met", "partially_met")
+    _admin(session, client)
+    html = client.get(URL).get_data(as_text=True)
+    charts = re.findall(r'<svg role="img" aria-labelledby="([a-z]+)-summary"', html)
+    assert charts == ["agreement", "ratings", "workload"]
+    for chart in charts:
+        assert f'<figcaption id="{chart}-summary">' in html
+    # One pair of reviews: three ratings Met by one reviewer, three Partially met by the other.
+    assert "counted 3, 3, 0." in html
+    assert "Agreement month by month over every set" in html

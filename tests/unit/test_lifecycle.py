@@ -54,7 +54,8 @@ RULES = ProgramRules(
 WAITING_ON_REVIEWERS = (S.SUBMITTED, S.IN_REVIEW, S.NEEDS_ADJUDICATION, S.RESUBMITTED)
 CANDIDATE_HOLDS = (S.NOT_STARTED, S.DRAFT, S.NOT_YET_MET)  # what the candidate may still edit
 OUTCOME_EVENTS = (E.RECORD_OUTCOME_MET, E.RECORD_OUTCOME_NOT_MET)
-ADMINISTRATOR_EVENTS = (E.REOPEN,)
+# The program office's events: an administrator's reopen, the appeals committee's fresh review.
+ADMINISTRATOR_EVENTS = (E.REOPEN, E.REVIEW_AGAIN)
 
 events = st.sampled_from(SetEvent)
 
@@ -155,10 +156,11 @@ def test_met_and_closed_change_only_by_an_administrator(
 def test_an_outcome_follows_a_submission_and_an_assigned_reviewer(
     life: Walk,
 ) -> None:
-    """No set is decided without being (re)submitted and given a reviewer since."""
+    """No set is decided without being (re)submitted (or sent back on appeal, which sends the
+    same submission to new reviewers) and given a reviewer since."""
     submitted = assigned = False
     for before, event, after in life.steps:
-        if event in (E.SUBMIT, E.RESUBMIT):
+        if event in (E.SUBMIT, E.RESUBMIT, E.REVIEW_AGAIN):
             submitted, assigned = True, False
         elif event is E.ASSIGN:
             assert submitted
@@ -279,8 +281,8 @@ def test_submitting_without_a_draft_is_refused() -> None:
         transition(S.NOT_STARTED, E.SUBMIT)
 
 
-def test_a_met_set_only_reopens() -> None:
-    assert allowed_events(S.MET) == {E.REOPEN}
+def test_a_met_set_only_reopens_or_is_reviewed_again_on_appeal() -> None:
+    assert allowed_events(S.MET) == {E.REOPEN, E.REVIEW_AGAIN}
 
 
 def test_allowed_events_of_a_draft() -> None:

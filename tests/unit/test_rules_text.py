@@ -64,7 +64,19 @@ def test_sections_have_headings_in_a_fixed_order():
         "What you complete",
         "How portfolios are reviewed",
         "Certificate and renewal",
+        "Appeals",
     ]
+
+
+def test_the_appeal_days_are_told_from_the_rules_and_a_program_without_them_says_nothing():
+    text = sentences()
+    assert (
+        "File a notice of intent within 10 calendar days of the decision, and the full grounds, "
+        "in detail, within 30 calendar days; missing either deadline ends the right to appeal."
+        in text
+    )
+    without = describe_rules(dataclasses.replace(LSSCP, appeals=None))
+    assert "Appeals" not in [s.heading for s in without]
 
 
 def test_codes_stand_in_for_missing_set_names():

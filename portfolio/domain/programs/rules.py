@@ -133,6 +133,16 @@ class CourseApprovalRules:
 
 
 @dataclass(frozen=True)
+class AppealRules:
+    """The published appeal procedure's calendar days, each counted from the step before."""
+
+    notice_days: int  # notice of intent, from the decision
+    grounds_days: int  # full grounds, from the decision
+    office_response_days: int  # the office's answer (or its statement it will not), from grounds
+    committee_days: int  # the committee's ruling, from the office's answer
+
+
+@dataclass(frozen=True)
 class ProgramRules:
     required_sets: tuple[str, ...]
     electives_required: int
@@ -149,6 +159,8 @@ class ProgramRules:
     met_sets_carry_over: bool = False
     # None: the program approves no courses (its rules have no `courses` section).
     courses: CourseApprovalRules | None = None
+    # None: the program publishes no appeal procedure, and its decisions cannot be appealed here.
+    appeals: AppealRules | None = None
 
 
 def _get(doc: Mapping[str, Any], key: str, kind: type, path: str) -> Any:
@@ -212,6 +224,10 @@ LIMITS: dict[str, tuple[int, int]] = {
     "courses.renewal_years": (1, 20),
     "courses.retroactive_years": (0, 20),
     "courses.evaluators_per_course": (1, 10),
+    "appeals.notice_days": (1, 365),
+    "appeals.grounds_days": (1, 365),
+    "appeals.office_response_days": (1, 365),
+    "appeals.committee_days": (1, 365),
 }
 
 
@@ -352,6 +368,7 @@ def rules_from_document(doc: Mapping[str, Any], path: str = "rules") -> ProgramR
             _get(doc, "met_sets_carry_over", bool, path) if "met_sets_carry_over" in doc else False
         ),
         courses=_course_rules(doc, path),
+        appeals=_appeal_rules(doc, path),
     )
 
 
@@ -414,3 +431,17 @@ def _positive_fraction(doc: Mapping[str, Any], key: str, path: str) -> Fraction:
     if result <= 0:
         raise FrameworkFileError("must be a positive number", where)
     return result
+def _appeal_rules(doc: Mapping[str, Any], path: str) -> AppealRules | None:
+    if doc.get("appeals") is None:
+        return None
+    appeals = _get(doc, "appeals", dict, path)
+    ap = f"{path}.appeals"
+    rules = AppealRules(
+        notice_days=_get(appeals, "notice_days", int, ap),
+        grounds_days=_get(appeals, "grounds_days", int, ap),
+        office_response_days=_get(appeals, "office_response_days", int, ap),
+        committee_days=_get(appeals, "committee_days", int, ap),
+    )
+    if rules.grounds_days < rules.notice_days:
+        raise FrameworkFileError("must be at least notice_days", f"{ap}.grounds_days")
+    return rules

@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from fractions import Fraction
 
-from portfolio.domain.programs.rules import FeeRules, ProgramRules
+from portfolio.domain.programs.rules import AppealRules, FeeRules, ProgramRules
 
 CURRENCY_SYMBOLS = {"USD": "$", "CAD": "CA$", "AUD": "A$", "EUR": "€", "GBP": "£"}
 EDUCATION = {
@@ -37,12 +37,31 @@ def describe_rules(
     `set_names` maps set codes to names (codes are shown when a name is missing);
     `electives_available` is how many elective sets the framework has, if known.
     """
-    return (
+    sections = (
         RulesSection("Who can apply", _eligibility(rules)),
         RulesSection("Fees", _fees(rules.fees)),
         RulesSection("What you complete", _completion(rules, set_names or {}, electives_available)),
         RulesSection("How portfolios are reviewed", _review(rules)),
         RulesSection("Certificate and renewal", _certificate(rules)),
+    )
+    if rules.appeals is None:
+        return sections
+    return (*sections, RulesSection("Appeals", _appeals(rules.appeals)))
+
+
+def _appeals(appeals: AppealRules) -> tuple[str, ...]:
+    notice, grounds = (
+        count(appeals.notice_days, "calendar day"),
+        count(appeals.grounds_days, "calendar day"),
+    )
+    return (
+        "You can appeal the outcome of a set that is not met, or a decision not to certify you.",
+        f"File a notice of intent within {notice} of the decision, and the full grounds, in "
+        f"detail, within {grounds}; "
+        "missing either deadline ends the right to appeal.",
+        f"The program office answers within {count(appeals.office_response_days, 'day')}, and "
+        f"the appeals committee rules within {count(appeals.committee_days, 'day')} after that: "
+        "it upholds the decision or sends it back with comments.",
     )
 
 

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from portfolio.domain.audit_actions import AuditAction
 from portfolio.domain.errors import Conflict, NotFound
+from portfolio.domain.programs.case import from_case, is_case_package, to_case
 from portfolio.domain.programs.documents import same_content
 from portfolio.domain.programs.rules import ProgramRules, rules_from_document
 from portfolio.models import Competency, Framework, FrameworkStatus, User
@@ -48,7 +49,10 @@ def import_framework(session: Session, document: Any, actor: User | None) -> Imp
     A published or retired version is never changed: the document becomes a new draft version
     (highest version + 1), unless some version already holds exactly this content, in which
     case nothing changes (UP_TO_DATE). Raises FrameworkFileError naming the first bad field.
+    A 1EdTech CASE package (domain.programs.case) is read into a framework document first.
     """
+    if is_case_package(document):
+        document = from_case(document)
     doc = validate_document(document)
     slug, version = doc["slug"], doc["version"]
     existing = get_framework(session, slug, version)
@@ -115,6 +119,20 @@ def export_framework(session: Session, slug: str, version: int | None = None) ->
         what = f"{slug} version {version}" if version is not None else slug
         raise NotFound(f"There is no framework {what}.")
     return export_document(framework)
+
+
+def export_case(session: Session, slug: str, version: int | None = None) -> dict[str, Any]:
+    """As export_framework, as a CASE 1.1 package (domain.programs.case)."""
+    framework = get_framework(session, slug, version, include_drafts=True)
+    if framework is None:
+        what = f"{slug} version {version}" if version is not None else slug
+        raise NotFound(f"There is no framework {what}.")
+    changed = framework.published_at or framework.created_at
+    return to_case(
+        export_document(framework),
+        changed_at=changed.isoformat(timespec="seconds"),
+        adopted=framework.status == FrameworkStatus.PUBLISHED,
+    )
 
 
 def publish_framework(session: Session, framework: Framework, actor: User | None) -> None:

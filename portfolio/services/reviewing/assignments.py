@@ -38,6 +38,9 @@ from portfolio.services.reviewing.status import move_set, move_submission, rules
 from portfolio.services.reviewing.unassigned import clear_shortfall, record_shortfall
 
 ACTIVE = (AssignmentStatus.ASSIGNED, AssignmentStatus.SUBMITTED)
+# The closing reason of the reviews an appeals committee sent back (services.reviewing.appeal_
+# reviews): the submission is then reviewed again only by people who never saw the set.
+SENT_BACK_ON_APPEAL = "The appeals committee sent the outcome back for a fresh review."
 
 
 def assign_for_submission(
@@ -90,8 +93,12 @@ def fill(
     set_code = submission.enrollment_set.competency_set.code
     slug = submission.enrollment_set.enrollment.framework.slug
     candidate = candidate_for_choosing(session, submission)
-    exclude = {a.reviewer_id for a in _assignments(session, submission)}
+    on_submission = _assignments(session, submission)
+    exclude = {a.reviewer_id for a in on_submission}
     prefer_previous = kind is AssignmentKind.REVIEW and submission.attempt > 1
+    if any(a.closed_reason == SENT_BACK_ON_APPEAL for a in on_submission):
+        exclude |= seen_the_set(session, submission)
+        prefer_previous = False
     qualified = profiles_for_choosing(session, slug, set_code, lock=True)
     result = choose_reviewers(
         set_code, candidate, qualified, missing, today, exclude, prefer_previous=prefer_previous
@@ -256,6 +263,20 @@ def _create(
         assignment_id=assignment.id,
     )
     return assignment
+
+
+def seen_the_set(session: Session, submission: Submission) -> set[int]:
+    """Everyone ever given any attempt of this submission's set (calibration aside)."""
+    return set(
+        session.scalars(
+            select(Assignment.reviewer_id)
+            .join(Submission, Submission.id == Assignment.submission_id)
+            .where(
+                Submission.enrollment_set_id == submission.enrollment_set_id,
+                Assignment.kind != AssignmentKind.CALIBRATION,
+            )
+        )
+    )
 
 
 def _assignments(session: Session, submission: Submission) -> list[Assignment]:

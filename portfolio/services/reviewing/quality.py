@@ -55,6 +55,26 @@ class QualityReport:
     period: Period
     sets: list[QualityRow]
     reviewers: list[QualityRow]
+    months: list[QualityRow]  # every set, month by month, oldest first
+
+    @property
+    def rating_mix(self) -> list[dict[str, object]]:
+        """How often each rating was given in the period, over every set (for the bars)."""
+        return [
+            {
+                "label": rating.label,
+                "count": sum(row.stats.distribution.get(rating, 0) for row in self.sets),
+            }
+            for rating in sorted(Rating, reverse=True)
+        ]
+
+    @property
+    def agreement_by_month(self) -> list[dict[str, object]]:
+        """Kappa and alpha per month over every set (None where it cannot be computed)."""
+        return [
+            {"label": row.name, "kappa": row.stats.kappa.value, "alpha": row.stats.alpha.value}
+            for row in self.months
+        ]
 
 
 # (set or reviewer id, its name, then the COUNTERS summed over the period's months)
@@ -104,9 +124,27 @@ def fetch(session: Session, chosen: Period) -> tuple[list[TallyRow], list[TallyR
 
 
 def quality_report(session: Session, chosen: Period) -> QualityReport:
-    """Per set and per reviewer: reviews, average time, ratings, disagreement and agreement."""
+    """Per set and per reviewer: reviews, average time, ratings, disagreement and agreement;
+    and month by month over every set (one more grouped query)."""
     sets, reviewers = fetch(session, chosen)
-    return QualityReport(chosen, summarise(sets), summarise(reviewers))
+    months = session.execute(
+        select(
+            SetReviewTally.month,
+            *(func.sum(SetReviewTally.__table__.c[n]) for n in COUNTERS),
+        )
+        .where(SetReviewTally.month >= chosen.starts_on, SetReviewTally.month <= chosen.ends_on)
+        .group_by(SetReviewTally.month)
+        .order_by(SetReviewTally.month)
+    )
+    by_month = summarise(
+        [
+            (month.toordinal(), month.strftime("%b %Y"), *(int(n) for n in rest))
+            for month, *rest in months
+        ]
+    )
+    return QualityReport(
+        chosen, summarise(sets), summarise(reviewers), sorted(by_month, key=lambda r: r.key)
+    )
 
 
 def summarise(rows: list[TallyRow]) -> list[QualityRow]:

@@ -1,4 +1,5 @@
-"""Who may fetch a stored file: its owner, or a reviewer assigned a snapshot that names it.
+"""Who may fetch a stored file: its owner, a reviewer assigned a snapshot that names it, or the
+program office and the appeals committee for a file sent with an appeal's grounds.
 
 can_download is the one question every download path asks, so they all answer alike, and
 download_key says which object they get: the original only for its owner. Which files a
@@ -15,6 +16,8 @@ from portfolio.domain.errors import NotFound
 from portfolio.domain.portfolios.snapshots import read_snapshot
 from portfolio.domain.uploads.images import STRIPPED_TYPES
 from portfolio.models import (
+    Appeal,
+    AppealAttachment,
     Assignment,
     AssignmentKind,
     AssignmentStatus,
@@ -64,19 +67,36 @@ def office_may_download(session: Session, upload: Upload) -> bool:
 
 def can_download(session: Session, user: User | None, upload: Upload) -> bool:
     """Whether `user` may download `upload`: only verified files, and only by their owner, by a
-    reviewer assigned to a submission whose snapshot names the file (reviewer_may_download), or
-    by those who may read a course application's files (course_files), or by an administrator
-    when it proves an activity of a renewal application (office_may_download)."""
+    reviewer assigned to a submission whose snapshot names the file (reviewer_may_download), by
+    those who may read a course application's files (course_files), by an administrator or
+    committee member when it was filed with an appeal, or by an administrator when it proves an
+    activity of a renewal application (office_may_download)."""
     if user is None or upload.status != UploadStatus.VERIFIED:
         return False
     if upload.owner_id == user.id:
         return True
     if user.has_role(Role.ADMINISTRATOR) and office_may_download(session, upload):
         return True
+    if (user.has_role(Role.ADMINISTRATOR) or user.has_role(Role.COMMITTEE)) and filed_with_appeal(
+        session, upload
+    ):
+        return True
     # A reviewer whose role was revoked loses access to candidates' files at once.
     if user.has_role(Role.REVIEWER) and reviewer_may_download(session, user, upload):
         return True
     return may_read_course_file(session, user, upload)
+
+
+def filed_with_appeal(session: Session, upload: Upload) -> bool:
+    """True when `upload` was sent with the grounds of an appeal (filed, so fixed)."""
+    return (
+        session.scalar(
+            select(AppealAttachment.id)
+            .join(Appeal, Appeal.id == AppealAttachment.appeal_id)
+            .where(AppealAttachment.upload_id == upload.id, Appeal.grounds_filed_at.is_not(None))
+        )
+        is not None
+    )
 
 
 def download_key(user: User, upload: Upload) -> str:

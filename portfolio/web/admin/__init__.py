@@ -23,6 +23,7 @@ def index() -> str:
 
 # Each area is a module adding routes to `bp`; imported here so they register.
 from portfolio.web.admin import (  # noqa: E402, F401
+    appeals,
     applications,
     at_risk,
     certificates,

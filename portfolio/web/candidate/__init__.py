@@ -17,11 +17,13 @@ def require_sign_in() -> None:
 
 # Each area is a module adding routes to `bp`; imported here so they register.
 from portfolio.web.candidate import (  # noqa: E402, F401
+    appeals,
     application,
     certificates,
     credentials,
     dashboard,
     electives,
+    export,
     fees,
     outcomes,
     portfolio,

@@ -1,0 +1,87 @@
+"""Appeals for the program office: every appeal by stage with the step it waits for and its
+deadline (overdue ones flagged), one appeal's file, the office's answer, and reconsidering a
+certification decision the committee sent back. Routes join the admin blueprint (administrators
+only); CSRF is checked for every POST by the app's CSRFProtect.
+"""
+
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, request, url_for
+from werkzeug.wrappers import Response
+
+from portfolio.domain.appeals.grounds import GROUNDS_MAX
+from portfolio.domain.errors import Conflict, InvalidInput
+from portfolio.domain.reasons import REASON_MAX
+from portfolio.extensions import db
+from portfolio.services.appeals import files, lists, office
+from portfolio.web import clock
+from portfolio.web.admin import bp
+from portfolio.web.admin.review_forms import current_admin
+
+
+@bp.get("/appeals")
+def appeals() -> str:
+    return render_template(
+        "admin/appeals/index.html", groups=lists.appeals_by_stage(db.session, clock.today())
+    )
+
+
+@bp.get("/appeals/<int:appeal_id>")
+def appeal(appeal_id: int) -> str:
+    return _page(appeal_id)
+
+
+def _page(appeal_id: int, *, error: str = "", typed: str = "") -> str:
+    found = files.load_appeal(db.session, appeal_id)
+    return render_template(
+        "admin/appeals/show.html",
+        file=files.appeal_file(db.session, found, clock.today()),
+        error=error,
+        typed=typed,
+        response_max=GROUNDS_MAX,
+        reason_max=REASON_MAX,
+    )
+
+
+@bp.post("/appeals/<int:appeal_id>/answer")
+def answer_appeal(appeal_id: int) -> Response | tuple[str, int]:
+    found = files.load_appeal(db.session, appeal_id)
+    response = request.form.get("response", "")
+    declines = request.form.get("declines") == "yes"
+    try:
+        office.answer(
+            db.session,
+            found,
+            actor=current_admin(),
+            response=response,
+            declines=declines,
+            today=clock.today(),
+        )
+    except (InvalidInput, Conflict) as exc:
+        db.session.rollback()
+        return _page(appeal_id, error=exc.message, typed=response), exc.status
+    flash("The office's answer is recorded; the appeal goes to the committee.", "success")
+    return redirect(url_for("admin.appeal", appeal_id=appeal_id))
+
+
+@bp.post("/appeals/<int:appeal_id>/reconsider")
+def reconsider_appeal(appeal_id: int) -> Response | tuple[str, int]:
+    found = files.load_appeal(db.session, appeal_id)
+    reason = request.form.get("reason", "")
+    choice = request.form.get("outcome", "")
+    try:
+        if choice not in ("stands", "changes"):
+            raise InvalidInput("Choose whether the decision stands or changes.", field="outcome")
+        office.reconsider(
+            db.session,
+            found,
+            actor=current_admin(),
+            change=choice == "changes",
+            reason=reason,
+            today=clock.today(),
+        )
+    except (InvalidInput, Conflict) as exc:
+        db.session.rollback()
+        return _page(appeal_id, error=exc.message, typed=reason), exc.status
+    flash("The reconsidered decision is recorded.", "success")
+    return redirect(url_for("admin.appeal", appeal_id=appeal_id))
