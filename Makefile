@@ -76,6 +76,7 @@ test:
 bench: install-test tools
 	$(BIN)/python bench/upload.py
 	$(BIN)/python bench/review_queue.py
+	$(BIN)/python bench/load.py
 
 lock: $(BIN)/uv
 	$(BIN)/uv pip compile pyproject.toml -q -o requirements.lock --python-version 3.11

@@ -110,6 +110,12 @@ class Config:
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
     DEMO_ALLOWED = True
     TESTING = False
+    # A provider's CSV roster of course completions (services.courses.rosters): bigger files
+    # are refused with a message, so an import stays quick; split a longer roster. Recording a
+    # row is cheap; evaluating each candidate it completes (and certifying them) is not, and
+    # runs inside the request: 500 rows that all certify take about 25 s on SQLite.
+    ROSTER_MAX_BYTES = 1024 * 1024
+    ROSTER_MAX_ROWS = 500
 
 
 class DevelopmentConfig(Config):
@@ -272,3 +278,11 @@ def check_production(settings: dict[str, object]) -> None:
     url = str(settings.get("DATABASE_URL") or "")
     if not url or url.startswith("sqlite"):
         raise SystemExit("Refusing to start: set DATABASE_URL to a PostgreSQL URL in production.")
+    limits = str(settings.get("RATELIMIT_STORAGE_URI") or "memory://")
+    if settings.get("RATELIMIT_ENABLED", True) and limits.startswith("memory://"):
+        # Each gunicorn worker on each host would keep counts of its own: a limit of 5 failed
+        # sign-ins a minute would allow 5 per process, and a client switching hosts is not seen.
+        raise SystemExit(
+            "Refusing to start: set REDIS_URL (or RATELIMIT_STORAGE_URI) to the Redis every web "
+            "process shares in production; memory:// keeps rate limits per process."
+        )

@@ -545,6 +545,7 @@ def first_page(sort: str) -> Any:
 
 def baseline_quality() -> Any:
     """The same monthly tallies as services.reviewing.quality, summed by hand, then summarised."""
+    from portfolio.domain.dates import format_month
     from portfolio.domain.reviewing.tallies import COUNTERS
     from portfolio.services.reviewing import quality as rq
 
@@ -571,7 +572,7 @@ def baseline_quality() -> Any:
         )
     )
     per_month = [
-        (month.toordinal(), month.strftime("%b %Y"), *(int(n) for n in row[1:]))
+        (month.toordinal(), format_month(month), *(int(n) for n in row[1:]))
         for row in _rows(
             f"""
             SELECT t.month, {sums} FROM set_tally t

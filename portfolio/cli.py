@@ -6,6 +6,7 @@ from flask import Flask
 
 from portfolio.commands import (
     certificates,
+    courses,
     db,
     demo,
     frameworks,
@@ -29,6 +30,7 @@ def register(app: Flask) -> None:
         outbox,
         certificates,
         notifications,
+        courses,
     ):
         for command in module.commands:
             app.cli.add_command(command)

@@ -41,6 +41,7 @@ DEMO_ACCOUNTS = (
         Role.COMMITTEE,
         "demo committee hears every appeal",
     ),
+    ("provider@demo.example", "Pat Provider", Role.PROVIDER, "demo provider teaches courses"),
 )
 
 
@@ -104,6 +105,7 @@ def demo_portfolio() -> list[str]:
         reviewer=people[Role.REVIEWER],
         administrator=people[Role.ADMINISTRATOR],
         supervisor=people[Role.SUPERVISOR],
+        provider=people[Role.PROVIDER],
     )
     try:
         lines = demo_data.build_demo_portfolio(session, cast, utcnow().date())

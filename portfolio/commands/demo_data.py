@@ -98,6 +98,7 @@ class DemoPeople:
     reviewer: User
     administrator: User
     supervisor: User
+    provider: User | None = None
 
 
 def skip_reason(session: Session, candidate: User) -> str | None:
@@ -166,6 +167,10 @@ def build_demo_portfolio(session: Session, people: DemoPeople, today: date) -> l
             "see Administration, unassigned submissions"
         )
     lines.append(f"  {people.supervisor.email} follows {people.candidate.email} (evidence shared)")
+    if people.provider is not None:
+        from portfolio.commands.demo_courses import build_demo_courses
+
+        lines += build_demo_courses(session, people.provider, enrollment, today)
     return lines
 
 

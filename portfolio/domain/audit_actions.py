@@ -48,6 +48,13 @@ class AuditAction(enum.StrEnum):
     ENROLLMENT_ROUTE_CHOSEN = "enrollment.route_chosen"
     COURSE_VERIFIED = "course.verified"
     COURSE_RETURNED = "course.returned"
+    COURSE_CHOSEN = "course.chosen"
+    COURSE_COMPLETION_REPORTED = "course.completion_reported"
+    COURSE_ROSTER_IMPORTED = "course.roster_imported"
+    RECOGNITION_AGREEMENT_RECORDED = "recognition.agreement_recorded"
+    TRANSCRIPT_REPORTED = "recognition.transcript_reported"
+    TRANSCRIPT_VERIFIED = "recognition.transcript_verified"
+    TRANSCRIPT_RETURNED = "recognition.transcript_returned"
 
     # programs
     FRAMEWORK_IMPORTED = "framework.imported"

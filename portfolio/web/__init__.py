@@ -25,6 +25,7 @@ def register_web(app: Flask) -> None:
         admin,
         auth,
         candidate,
+        catalogue,
         certificates,
         committee,
         credentials,
@@ -62,5 +63,6 @@ def register_web(app: Flask) -> None:
         notifications,
         provider,
         committee,
+        catalogue,
     ):
         app.register_blueprint(module.bp)

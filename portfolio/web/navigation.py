@@ -27,6 +27,7 @@ ROLE_PAGES = (
     (Role.ADMINISTRATOR, "Administration", "admin.index"),
     (Role.PROVIDER, "My courses", "provider.home"),
     (Role.COMMITTEE, "Appeals committee", "committee.queue"),
+    (Role.PROVIDER, "Course completions", "provider.my_providers"),
 )
 
 

@@ -99,12 +99,7 @@ def test_draft_submit_approve_enroll_electives_and_routes(
 
     found = next(s for s in enrollment.sets if s.competency_set.code == "FOUND")
     access = next(s for s in enrollment.sets if s.competency_set.code == "ACCESS")
-    course = {
-        f"set-{found.id}-route": "course",
-        f"set-{found.id}-course_name": "Library Foundations 101",
-        f"set-{found.id}-course_provider": "State Library",
-        f"set-{found.id}-course_status": "in_progress",
-    }
+    course = {f"set-{found.id}-route": "course"}  # the course is then picked from the catalogue
     assert (
         post_form(client, f"/me/enrollment-sets/{found.id}/route", course, page=url).status_code
         == 302
@@ -118,11 +113,12 @@ def test_draft_submit_approve_enroll_electives_and_routes(
     session.expire_all()
     found = session.get(EnrollmentSet, found.id)
     assert found.route == Route.COURSE
-    assert found.course_name == "Library Foundations 101"
-    assert found.course_status.value == "in_progress"
+    assert found.course_name == ""
+    assert found.course_status.value == "planned"
     assert session.get(EnrollmentSet, access.id).route == Route.PORTFOLIO
     page = client.get(url).get_data(as_text=True)
-    assert "Course Library Foundations 101 (State Library): in progress." in page
+    assert "Course route: no course chosen yet." in page
+    assert "Choose your course from the catalogue" in page
     assert session.get(type(candidate), candidate.id).has_role(Role.CANDIDATE)
 
     actions = set(session.scalars(select(AuditEvent.action)))

@@ -1,13 +1,14 @@
-"""Every script in bench/ still runs (bench/upload.py and bench/review_queue.py): a smoke run of
-each (tiny sizes, seconds) must exit 0 and end with one JSON object whose ratios are numbers.
+"""Every script in bench/ still runs (bench/upload.py, bench/review_queue.py,
+bench/roster_import.py, bench/load.py): a smoke run of each (tiny sizes, seconds) must exit 0
+and end with one JSON object whose ratios are numbers.
 A template, view or service change that breaks a bench (a baseline missing a variable its
 template needs, an API reply that changed shape) fails here, not on the day someone wants
 figures.
 
 The benches make their own databases and servers, so they do not depend on TEST_DATABASE_URL:
 they run once, in the pass without it (tests/run_suite.py's SQLite pass). The review bench needs
-PostgreSQL and, for its load part, wrk: without them it is skipped, except under CI=true, where
-it fails.
+PostgreSQL and, for its load part, wrk; the load bench PostgreSQL and Redis (it starts Redis
+when it does not answer): without them they are skipped, except under CI=true, where they fail.
 """
 
 from __future__ import annotations
@@ -31,6 +32,8 @@ PAGES = ("reviewer_queue", "scoring_screen", "unassigned", "overdue", "quality")
 RATIOS: dict[str, list[tuple[str, ...]]] = {
     "upload.py": [("ratio",)],
     "review_queue.py": [("pages", page, "ratio") for page in PAGES] + [("load", "ratio")],
+    "roster_import.py": [("ratio",)],
+    "load.py": [("ratio",)],
 }
 
 pytestmark = pytest.mark.skipif(
@@ -102,6 +105,12 @@ def test_upload_bench() -> None:
     assert figures["part_mib"] < figures["size_mib"], "the smoke run must go through multipart"
 
 
+def test_roster_import_bench() -> None:
+    figures = smoke("roster_import.py")
+    assert_ratios(figures, RATIOS["roster_import.py"])
+    assert figures["rows"] == 20
+
+
 def test_review_bench() -> None:
     if not postgres_reachable():
         unavailable("PostgreSQL")
@@ -120,3 +129,29 @@ def test_review_bench() -> None:
         assert figures["pages"][page]["same_queries"] is True, (page, figures["pages"][page])
     assert figures["burst"]["reviewers_over_capacity"] == 0, figures["burst"]
     assert figures["burst"]["assignments"] == 2 * figures["burst"]["sets"], figures["burst"]
+
+
+def test_load_bench() -> None:
+    if not postgres_reachable():
+        unavailable("PostgreSQL")
+    if shutil.which("redis-server") is None and shutil.which("redis-cli") is None:
+        unavailable("Redis")
+    figures = smoke("load.py")
+    assert_ratios(figures, RATIOS["load.py"])
+    people = figures["people"]
+    assert figures["signed_in"] == sum(people.values()) + 1, figures  # and the load balancer
+    assert figures["setup_errors"] == [] and figures["errors"] == [], figures
+    assert figures["app"]["requests"] > 0 and figures["baseline"]["p95_ms"] > 0, figures
+    assert figures["server_log_errors"] == [], figures["server_log_errors"]
+    checks = figures["checks"]
+    assert checks["autosaves_lost"] == [], checks
+    assert checks["narrative_autosaves_acknowledged"] + checks["review_drafts_acknowledged"] > 0
+    # The smoke run sends every candidate's upload and every reviewer's review once.
+    assert checks["uploads_completed"] >= people["candidates"], checks
+    assert checks["uploads_by_status"] == {"verified": checks["uploads_completed"]}, checks
+    runs = checks["check_job_runs"] - checks["check_deliveries_dropped"]  # a second delivery
+    assert runs == checks["uploads_completed"], checks  # is dropped, not run again
+    assert checks["reviews_submitted"] == people["reviewers"], checks
+    assert checks["reviews_submitted_not_stored"] == 0, checks
+    assert checks["emails_not_delivered_exactly_once"] == 0, checks
+    assert checks["nothing_lost"] is True, checks

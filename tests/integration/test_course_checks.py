@@ -13,6 +13,7 @@ import pytest
 from sqlalchemy import select, update
 from sqlalchemy.orm.exc import StaleDataError
 
+from portfolio.domain.audit_actions import AuditAction
 from portfolio.domain.dates import format_date
 from portfolio.domain.errors import Conflict
 from portfolio.domain.lifecycle import SetLifecycle
@@ -27,6 +28,7 @@ from portfolio.models import (
     Role,
     Route,
 )
+from portfolio.services import audit
 from portfolio.services.audit import events_for
 from portfolio.services.courses import verification
 from portfolio.services.enrollment import enroll
@@ -198,15 +200,8 @@ def test_a_portfolio_set_cannot_be_verified_or_returned(client, session):
 def test_a_page_loaded_before_the_candidate_changed_the_course_is_a_conflict(client, session):
     item = course_candidate(session, make_framework(session))
     loaded = item.version
-    enroll.choose_route(
-        session,
-        item,
-        route="course",
-        course_name="A Different Course",
-        course_provider=PROVIDER,
-        course_status="completed",
-        actor=item.enrollment.user,
-    )
+    item.course_name = "A Different Course"  # a change made meanwhile bumps the row's version
+    session.flush()
     admin_client(client, session)
     for response in (
         verify(client, item, version=loaded),
@@ -282,14 +277,15 @@ def test_the_list_shows_completed_courses_the_longest_waiting_first(app, client,
         session, framework, email="p@example.org", name="Pat Planned", status=CourseStatus.PLANNED
     )
     for item in (second, first):  # both marked completed by their candidates, second first
-        enroll.choose_route(
+        # (as candidates did before courses were chosen from the catalogue)
+        item.course_status = CourseStatus.COMPLETED
+        session.flush()
+        audit.record(
             session,
-            item,
-            route="course",
-            course_name=item.course_name,
-            course_provider=PROVIDER,
-            course_status="completed",
             actor=item.enrollment.user,
+            action=AuditAction.ENROLLMENT_ROUTE_CHOSEN,
+            object_type="enrollment_set",
+            object_id=item.id,
         )
     admin_client(client, session)
     page = text_of(client.get("/admin/courses"))
@@ -375,20 +371,13 @@ def test_once_the_enrollment_is_decided_its_courses_no_longer_wait_or_change(cli
     assert item.course_status is CourseStatus.COMPLETED
 
 
-def test_after_the_window_a_candidate_can_no_longer_mark_a_course_completed(session):
+def test_after_the_window_a_candidate_can_no_longer_change_a_course_route(session):
     framework = make_framework(session)
     item = course_candidate(session, framework, status=CourseStatus.IN_PROGRESS)
     later = item.enrollment.window_ends_on + timedelta(days=1)
     with pytest.raises(Conflict, match="Your completion window ended on"):
         enroll.choose_route(
-            session,
-            item,
-            route="course",
-            course_name=COURSE,
-            course_provider=PROVIDER,
-            course_status="completed",
-            actor=item.enrollment.user,
-            today=later,
+            session, item, route="course", actor=item.enrollment.user, today=later
         )
     assert item.course_status is CourseStatus.IN_PROGRESS
 

@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from portfolio.domain.lifecycle import SetLifecycle
-from portfolio.models import EnrollmentSet, Route
+from portfolio.models import CourseStatus, EnrollmentSet, Route
 from tests.application_fixtures import ELECTIVES, approve, enrollment_of, submitted_application
 from tests.helpers import csrf_token, login_as, post_form
 
@@ -112,45 +112,32 @@ def route(client, enrollment, item, **values):
     return post_form(client, url, data, page=electives_url(enrollment))
 
 
-def test_a_course_needs_its_name(client, session, enrolled):
+def test_the_course_route_leads_to_the_catalogue_and_stores_no_typed_course(
+    client, session, enrolled
+):
     item = enrolled.sets[0]
-    response = route(client, enrolled, item, route="course", course_provider="State Library")
-    assert response.status_code == 422
-    page = response.get_data(as_text=True)
-    assert "Enter the course&#39;s name." in page or "Enter the course's name." in page
-    assert 'value="State Library"' in page
-    session.expire_all()
-    assert session.get(EnrollmentSet, item.id).route == Route.UNDECIDED
-
-
-def test_a_10000_character_course_name_is_refused_and_kept(client, session, enrolled):
-    item = enrolled.sets[0]
-    long_name = "c" * 10_000
     response = route(
-        client, enrolled, item, route="course", course_name=long_name, course_provider="P"
+        client,
+        enrolled,
+        item,
+        route="course",
+        course_name="c" * 10_000,
+        course_provider="Anyone At All",
+        course_status="verified",
     )
-    assert response.status_code == 422
-    assert f'value="{long_name}"' in response.get_data(as_text=True)
+    assert response.status_code == 302
+    assert response.location.endswith(f"/me/enrollment-sets/{item.id}/course#choose")
+    session.expire_all()
+    stored = session.get(EnrollmentSet, item.id)
+    assert stored.route == Route.COURSE
+    assert (stored.course_name, stored.course_provider) == ("", "")
+    assert stored.course_status is CourseStatus.PLANNED  # never the office's "verified"
 
 
 def test_an_unknown_route_is_refused(client, session, enrolled):
     response = route(client, enrolled, enrolled.sets[0], route="osmosis")
     assert response.status_code == 422
     assert "Choose a course or a portfolio." in response.get_data(as_text=True)
-
-
-def test_a_candidate_cannot_verify_their_own_course(client, session, enrolled):
-    response = route(
-        client,
-        enrolled,
-        enrolled.sets[0],
-        route="course",
-        course_name="C",
-        course_provider="P",
-        course_status="verified",
-    )
-    assert response.status_code == 422
-    assert "Choose planned, in progress or completed." in response.get_data(as_text=True)
 
 
 def test_the_route_is_fixed_once_work_is_submitted(client, session, enrolled):
@@ -160,7 +147,7 @@ def test_the_route_is_fixed_once_work_is_submitted(client, session, enrolled):
     item = session.get(EnrollmentSet, item.id)
     item.status = SetLifecycle.SUBMITTED
     session.commit()
-    response = route(client, enrolled, item, route="course", course_name="C", course_provider="P")
+    response = route(client, enrolled, item, route="course")
     assert response.status_code == 409
     session.expire_all()
     assert session.get(EnrollmentSet, item.id).route == Route.PORTFOLIO

@@ -86,7 +86,7 @@ def people(app, session) -> dict[str, User]:
     assert result.exit_code == 0, result.output
     demo = {
         email: _user(session, email)
-        for email in (ADMIN, CANDIDATE, REVIEWER, SUPERVISOR, HOLDER_EMAIL)
+        for email in (ADMIN, CANDIDATE, REVIEWER, SUPERVISOR, PROVIDER, HOLDER_EMAIL)
     }
     # An anchor, and a new reviewer qualified for its set who has not calibrated yet.
     submission = session.scalars(select(Submission)).one()
@@ -197,6 +197,7 @@ def crawl(
     return offending, statuses
 
 
+PROVIDER = "provider@demo.example"
 ROLES = (
     ADMIN,
     CANDIDATE,
@@ -208,6 +209,7 @@ ROLES = (
     "no_profile",
     "newcomer",
     "provider",
+    PROVIDER,
     None,
 )
 

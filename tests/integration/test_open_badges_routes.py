@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import delete, func, select
 
 from portfolio import create_app
-from portfolio.extensions import db
+from portfolio.extensions import db, limiter
 from portfolio.models import IssuedCredential, Role, StatusListCredential
 from portfolio.models.base import utcnow
 from portfolio.services.certification import certificate_admin, open_badges
@@ -228,6 +228,7 @@ def test_the_open_badges_gets_write_nothing(client, session, certificate, holder
 def test_production_refuses_to_start_without_a_good_signing_key(monkeypatch, environment, message):
     monkeypatch.setenv("DATABASE_URL", "postgresql+psycopg://db.example/portfolio")
     monkeypatch.setenv("SECRET_KEY", "x" * 40)
+    monkeypatch.setenv("REDIS_URL", "redis://cache.example:6379/0")
     monkeypatch.setenv("PUBLIC_BASE_URL", "https://portfolio.example.org")
     monkeypatch.delenv("BADGE_SIGNING_KEYS", raising=False)
     for key, value in environment.items():
@@ -237,10 +238,22 @@ def test_production_refuses_to_start_without_a_good_signing_key(monkeypatch, env
     assert message in str(refused.value)
 
 
-def test_production_starts_with_rotated_keys_and_the_newest_signs(monkeypatch):
+@pytest.fixture
+def limits_kept_in_memory():
+    """A production app binds the one shared limiter to its Redis (REDIS_URL, which nothing
+    serves here): give the limiter back the tests' in-memory storage afterwards."""
+    kept = (limiter._storage, limiter._limiter)
+    yield
+    limiter._storage, limiter._limiter = kept
+
+
+def test_production_starts_with_rotated_keys_and_the_newest_signs(
+    monkeypatch, limits_kept_in_memory
+):
     old, new = new_secret_key(), new_secret_key()
     monkeypatch.setenv("DATABASE_URL", "postgresql+psycopg://db.example/portfolio")
     monkeypatch.setenv("SECRET_KEY", "x" * 40)
+    monkeypatch.setenv("REDIS_URL", "redis://cache.example:6379/0")
     monkeypatch.setenv("PUBLIC_BASE_URL", "https://portfolio.example.org/")
     monkeypatch.setenv("BADGE_SIGNING_KEYS", f"{old}\n{new}")
     issuer = create_app("production").extensions["credential_issuer"]

@@ -299,14 +299,7 @@ def test_choosing_the_portfolio_route_makes_the_portfolio_and_its_entries(sessio
 
     candidate = enroll(session, framework, "erin@example.org", route=Route.UNDECIDED)
     assert portfolios.find_portfolio(session, candidate.enrollment) is None
-    choose_route(
-        session,
-        candidate.sets[1],
-        route="course",
-        course_name="Cataloguing",
-        course_provider="A College",
-        actor=candidate.user,
-    )
+    choose_route(session, candidate.sets[1], route="course", actor=candidate.user)
     assert portfolios.find_portfolio(session, candidate.enrollment) is None
     choose_route(session, candidate.sets[0], route="portfolio", actor=candidate.user)
     portfolio = portfolios.find_portfolio(session, candidate.enrollment)

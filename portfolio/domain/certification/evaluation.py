@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from portfolio.domain.certification.revocation import public_wording
-from portfolio.domain.dates import add_years, format_date
+from portfolio.domain.dates import add_years, format_date, format_day_month
 from portfolio.domain.lifecycle import UNDER_REVIEW, SetLifecycle
 
 
@@ -29,8 +29,6 @@ class Route(enum.StrEnum):
     PORTFOLIO = "portfolio"
     # A graduate of a college program with a recognition agreement covering the set.
     RECOGNISED_PROGRAM = "recognised_program"
-
-
 
 
 class Verdict(enum.StrEnum):
@@ -50,11 +48,18 @@ class SetState:
     status: SetLifecycle
     course_verified: bool = False
     course_completed: bool = False  # the candidate says so; the office has yet to verify it
+    # What met the set, in words ("Library Technology Basics (State Library), completed ..."),
+    # when the service looked it up; the decision's reasons name it.
+    evidence: str = ""
+    recognised_verified: bool = False  # a graduate's transcript, verified by the office
+    recognised_reported: bool = False  # the transcript is in, waiting for the office
 
     @property
     def met(self) -> bool:
         if self.route is Route.COURSE:
             return self.course_verified
+        if self.route is Route.RECOGNISED_PROGRAM:
+            return self.recognised_verified
         return self.route is Route.PORTFOLIO and self.status is SetLifecycle.MET
 
     @property
@@ -62,6 +67,8 @@ class SetState:
         """Handed in, and waiting for its reviews or the office's verification."""
         if self.route is Route.COURSE:
             return self.course_completed and not self.course_verified
+        if self.route is Route.RECOGNISED_PROGRAM:
+            return self.recognised_reported and not self.recognised_verified
         return self.route is Route.PORTFOLIO and self.status in UNDER_REVIEW
 
     @property
@@ -77,7 +84,20 @@ class SetState:
             )
         if self.route is Route.PORTFOLIO:
             return "met by portfolio review" if self.met else f"portfolio {self.status.label}"
+        if self.route is Route.RECOGNISED_PROGRAM:
+            return (
+                "met by a recognised program of study"
+                if self.met
+                else "recognised program, transcript not yet verified"
+            )
         return "no route chosen yet"
+
+    @property
+    def reason(self) -> str:
+        """How the set stands, naming the evidence that met it when it is known."""
+        if self.met and self.evidence:
+            return f"met by {self.evidence}"
+        return self.how
 
 
 @dataclass(frozen=True)
@@ -100,8 +120,8 @@ def evaluate(
     """The decision for an enrollment's sets as they stand today."""
     required = [s for s in sets if s.required]
     electives = [s for s in sets if not s.required]
-    reasons = [f"{s.code} {s.name} (required): {s.how}" for s in required]
-    reasons += [f"{s.code} {s.name} (elective): {s.how}" for s in electives]
+    reasons = [f"{s.code} {s.name} (required): {s.reason}" for s in required]
+    reasons += [f"{s.code} {s.name} (elective): {s.reason}" for s in electives]
     electives_met = sum(s.met for s in electives)
     reasons.append(f"Electives met: {electives_met} of the {electives_required} required")
     missing_required = [s.code for s in required if not s.met]
@@ -130,6 +150,26 @@ def evaluate(
         )
     reasons.append(f"The completion window is open until {window_ends_on}")
     return Decision(Verdict.NOT_YET, f"Still to be met: {still}.", tuple(reasons))
+
+
+def course_evidence(title: str, provider: str, completed_on: date, verified_on: date) -> str:
+    """E.g. "Library Technology Basics (State Library), completed 3 May 2026, verified 5 May"."""
+    verified = (
+        format_day_month(verified_on)
+        if verified_on.year == completed_on.year
+        else format_date(verified_on)
+    )
+    return f"{title} ({provider}), completed {format_date(completed_on)}, verified {verified}"
+
+
+def portfolio_evidence(attempt: int, submitted_on: date) -> str:
+    """E.g. "portfolio review, submission 2 of 12 March 2026"."""
+    return f"portfolio review, submission {attempt} of {format_date(submitted_on)}"
+
+
+def transcript_evidence(program: str, college: str, verified_on: date) -> str:
+    """E.g. "Library Technical Assistant (Lakeside College), transcript verified 5 May 2026"."""
+    return f"{program} ({college}), transcript verified {format_date(verified_on)}"
 
 
 def _still_needed(missing_required: list[str], missing_electives: int) -> str:

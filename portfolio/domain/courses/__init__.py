@@ -1,2 +1,2 @@
-"""Courses: providers, course approval (the competency map, the rubric, the approval term) and
-completions, as pure rules."""
+"""Courses: providers, course approval (the competency map, the rubric, the approval term),
+and approved-course evidence (completion dates, rosters, catalogue filters), as pure rules."""

@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import date
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session, joinedload, object_session
 
 from portfolio.domain.audit_actions import AuditAction
 from portfolio.domain.certification.evaluation import Decision, Verdict, evaluate, expiry
@@ -28,6 +28,7 @@ from portfolio.models import (
 )
 from portfolio.models.base import utcnow
 from portfolio.services import audit
+from portfolio.services.certification.evidence import evidence_of
 from portfolio.services.certification.issuer import current_issuer
 from portfolio.services.certification.numbers import new_number
 from portfolio.services.certification.open_badges import issue_credential
@@ -42,8 +43,13 @@ DASHBOARD_PATH = "/me/"
 def standing(enrollment: Enrollment, today: date) -> Decision:
     """Where the enrollment stands now, by the rule (nothing recorded)."""
     rules = load_rules(enrollment.framework)
+    session = object_session(enrollment)
+    evidence = evidence_of(session, enrollment) if session is not None else {}
     return evaluate(
-        set_states(enrollment), rules.electives_required, enrollment.window_ends_on, today
+        set_states(enrollment, evidence),
+        rules.electives_required,
+        enrollment.window_ends_on,
+        today,
     )
 
 

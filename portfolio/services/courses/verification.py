@@ -1,5 +1,6 @@
-"""The program office's check of approved courses: a candidate marks a course completed, the
-office verifies it (which may certify them) or returns it with a written reason.
+"""The program office's check of course evidence: a completion a candidate reported with proof
+(a course picked from the catalogue), or a course typed as free text before the catalogue
+existed; the office verifies it (which may certify them) or returns it with a written reason.
 
 Verified is the office's status alone (services.enrollment.enroll keeps candidates from setting or
 changing it). Everything here flushes; the request commits.
@@ -14,6 +15,7 @@ from sqlalchemy import ColumnElement, String, cast, func, select
 from sqlalchemy.orm import Session
 
 from portfolio.domain.audit_actions import AuditAction
+from portfolio.domain.dates import format_date
 from portfolio.domain.errors import Conflict
 from portfolio.domain.notifications import Kind
 from portfolio.domain.reasons import written_reason
@@ -21,14 +23,21 @@ from portfolio.models import (
     AuditEvent,
     CertificationDecision,
     CompetencySet,
+    CompletionStatus,
+    Course,
+    CourseCompletion,
     CourseStatus,
+    CourseVersion,
     Enrollment,
     EnrollmentSet,
     EnrollmentStatus,
     Framework,
+    Provider,
     Route,
+    Upload,
     User,
 )
+from portfolio.models.base import utcnow
 from portfolio.services import audit
 from portfolio.services.certification import evaluation
 from portfolio.services.links import page_url
@@ -220,7 +229,199 @@ def _tell_returned(session: Session, enrollment_set: EnrollmentSet, reason: str)
             f"Hello {candidate.name},\n\nThe program office could not confirm that you "
             f"completed {enrollment_set.course_name} ({enrollment_set.course_provider}) for "
             f"{set_name}. Their reason:\n\n{reason}\n\nThe course is marked in progress again. "
-            "When you can show it is complete, mark it completed once more: "
+            "To meet the set, choose your course from the catalogue and report its completion with "
+            "proof: "
             f"{page_url(routes_path) or 'sign in to Portfolio, then open Electives and routes'}."
+        ),
+    )
+
+
+# --- completions reported with proof (chosen from the catalogue) ----------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class CompletionRow:
+    """One reported completion waiting for the office, with what it is checked against."""
+
+    completion_id: int
+    version: int
+    candidate_name: str
+    set_code: str
+    set_name: str
+    course_title: str
+    provider_name: str
+    provider_slug: str
+    approved_on: date | None
+    approved_until: date | None
+    completed_on: date
+    reported_at: datetime
+    proof_upload_id: int | None
+    proof_name: str
+
+
+def _completion_waiting() -> tuple[ColumnElement[bool], ...]:
+    return (
+        CourseCompletion.status == CompletionStatus.REPORTED,
+        EnrollmentSet.course_status == CourseStatus.COMPLETED,
+        EnrollmentSet.enrollment_id.in_(
+            select(Enrollment.id).where(Enrollment.status == EnrollmentStatus.ACTIVE)
+        ),
+    )
+
+
+def completions_to_verify(session: Session) -> list[CompletionRow]:
+    """Completions candidates reported with proof, the longest waiting first (the first 200)."""
+    rows = session.execute(
+        select(
+            CourseCompletion.id,
+            CourseCompletion.version,
+            User.name,
+            CompetencySet.code,
+            CompetencySet.name,
+            CourseVersion.title,
+            Provider.name,
+            Provider.slug,
+            CourseVersion.approved_on,
+            CourseVersion.approved_until,
+            CourseCompletion.completed_on,
+            CourseCompletion.reported_at,
+            CourseCompletion.proof_upload_id,
+            func.coalesce(Upload.original_name, ""),
+        )
+        .join(EnrollmentSet, EnrollmentSet.id == CourseCompletion.enrollment_set_id)
+        .join(Enrollment, Enrollment.id == EnrollmentSet.enrollment_id)
+        .join(User, User.id == Enrollment.user_id)
+        .join(CompetencySet, CompetencySet.id == EnrollmentSet.set_id)
+        .join(CourseVersion, CourseVersion.id == CourseCompletion.course_version_id)
+        .join(Course, Course.id == CourseVersion.course_id)
+        .join(Provider, Provider.id == Course.provider_id)
+        .outerjoin(Upload, Upload.id == CourseCompletion.proof_upload_id)
+        .where(*_completion_waiting())
+        .order_by(CourseCompletion.reported_at, CourseCompletion.id)
+        .limit(QUEUE_LIMIT)
+    )
+    return [CompletionRow(*tuple(row)) for row in rows]
+
+
+def count_completions_to_verify(session: Session) -> int:
+    total = session.scalar(
+        select(func.count(CourseCompletion.id))
+        .join(EnrollmentSet, EnrollmentSet.id == CourseCompletion.enrollment_set_id)
+        .where(*_completion_waiting())
+    )
+    return int(total or 0)
+
+
+def _require_reported(completion: CourseCompletion, expected_version: int | None) -> None:
+    if completion.status is CompletionStatus.VERIFIED:
+        raise Conflict("This completion is already verified.")
+    if completion.status is CompletionStatus.RETURNED:
+        raise Conflict("This completion was returned to the candidate already.")
+    if expected_version is not None and expected_version != completion.version:
+        raise Conflict(CHANGED_SINCE_LOADED)
+
+
+def _completion_details(completion: CourseCompletion) -> dict[str, object]:
+    item = completion.enrollment_set
+    return {
+        "enrollment_set_id": item.id,
+        "enrollment_id": item.enrollment_id,
+        "set_code": item.competency_set.code,
+        "course_version_id": completion.course_version_id,
+        "course_title": completion.course_version.title,
+        "completed_on": completion.completed_on.isoformat(),
+        "proof_upload_id": completion.proof_upload_id,
+    }
+
+
+def verify_completion(
+    session: Session,
+    completion: CourseCompletion,
+    *,
+    actor: User,
+    today: date,
+    expected_version: int | None = None,
+) -> CertificationDecision | None:
+    """The office checked the proof: the completion counts and the set is met by the course
+    (audited); then the enrollment is evaluated, as verify_course does."""
+    _require_reported(completion, expected_version)
+    item = completion.enrollment_set
+    _require_undecided(session, item)
+    completion.status = CompletionStatus.VERIFIED
+    completion.verified_by_id = actor.id
+    completion.verified_at = utcnow()
+    item.course_status = CourseStatus.VERIFIED
+    session.flush()
+    audit.record(
+        session,
+        actor=actor,
+        action=AuditAction.COURSE_VERIFIED,
+        object_type="course_completion",
+        object_id=completion.id,
+        details=_completion_details(completion),
+    )
+    _tell_verified(session, completion)
+    return evaluation.evaluate_enrollment(session, item.enrollment, today, actor=actor)
+
+
+def return_completion(
+    session: Session,
+    completion: CourseCompletion,
+    *,
+    actor: User,
+    reason: str,
+    expected_version: int | None = None,
+) -> None:
+    """The proof does not show the completion: returned with a written reason (audited), the
+    course is in progress again, and the candidate is emailed after the commit."""
+    _require_reported(completion, expected_version)
+    item = completion.enrollment_set
+    _require_undecided(session, item)
+    reason = written_reason(reason)
+    completion.status = CompletionStatus.RETURNED
+    completion.returned_reason = reason
+    completion.verified_by_id = actor.id
+    completion.verified_at = utcnow()
+    item.course_status = CourseStatus.IN_PROGRESS
+    session.flush()
+    audit.record(
+        session,
+        actor=actor,
+        action=AuditAction.COURSE_RETURNED,
+        object_type="course_completion",
+        object_id=completion.id,
+        details={**_completion_details(completion), "reason": reason},
+    )
+    candidate = item.enrollment.user
+    path = f"/me/enrollment-sets/{item.id}/course"
+    notify(
+        session,
+        user=candidate,
+        kind=Kind.COURSE_RETURNED,
+        link=path,
+        subject=f"Your course completion could not be verified: {item.competency_set.name}",
+        body=(
+            f"Hello {candidate.name},\n\nThe program office could not confirm from your proof "
+            f"that you completed {completion.course_version.title}. Their reason:\n\n{reason}\n\n"
+            "You can report the completion again with a clearer signed form or certificate: "
+            f"{page_url(path) or 'sign in to Portfolio, then open Electives and routes'}."
+        ),
+    )
+
+
+def _tell_verified(session: Session, completion: CourseCompletion) -> None:
+    item = completion.enrollment_set
+    candidate = item.enrollment.user
+    notify(
+        session,
+        user=candidate,
+        kind=Kind.OUTCOME,
+        link="/me/",
+        subject=f"Your course is verified: {item.competency_set.name}",
+        body=(
+            f"Hello {candidate.name},\n\nThe program office verified that you completed "
+            f"{completion.course_version.title} on {format_date(completion.completed_on)}. It "
+            f"meets {item.competency_set.name}.\n\n"
+            f"{page_url('/me/') or 'Sign in to Portfolio to see your progress.'}"
         ),
     )

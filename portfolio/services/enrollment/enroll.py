@@ -45,14 +45,6 @@ from portfolio.services.portfolios.entries import ensure_portfolio
 from portfolio.services.programs.queries import get_framework, get_framework_by_id
 from portfolio.services.programs.versions import load_rules
 
-COURSE_TEXT_LIMIT = 200
-# Statuses a candidate may give their own course; "verified" is the program office's.
-CANDIDATE_COURSE_STATUSES = (
-    CourseStatus.PLANNED,
-    CourseStatus.IN_PROGRESS,
-    CourseStatus.COMPLETED,
-)
-
 
 def enroll(session: Session, application: Application, *, actor: User, today: date) -> Enrollment:
     """Enroll the applicant in the version of the program published now, with every required
@@ -148,6 +140,7 @@ def _carry_over_met_sets(
         item.route, item.status = old.route, old.status
         item.course_name, item.course_provider = old.course_name, old.course_provider
         item.course_status = old.course_status
+        item.course_version_id = old.course_version_id
         carried.append(code)
     return carried
 
@@ -271,22 +264,19 @@ def choose_route(
     item: EnrollmentSet,
     *,
     route: str,
-    course_name: str = "",
-    course_provider: str = "",
-    course_status: str = "",
     actor: User,
     today: date | None = None,
 ) -> None:
-    """Complete `item` by an approved course (its name, provider and status) or a portfolio.
+    """Complete `item` by an approved course or a portfolio. The course itself is picked from
+    the catalogue afterwards (services.courses.completions.choose_course), never typed in.
 
     Choosing the portfolio route makes the portfolio and an entry for each of the set's
     competencies now, so the pages that show them only ever read.
 
     InvalidInput for a missing or unknown value; Conflict once work for the set was submitted
     (the route is then fixed, except that a portfolio closed as not met may turn to a course:
-    domain.enrollment.routes), for a course already verified, and once the enrollment is
-    decided or its completion window has ended (a course marked completed afterwards would
-    otherwise be waited for, past the window).
+    domain.enrollment.routes), for a course already completed or verified, and once the
+    enrollment is decided or its completion window has ended.
     """
     enrollment = item.enrollment
     today = today or utcnow().date()
@@ -303,20 +293,27 @@ def choose_route(
         chosen = Route(route)
     except ValueError:
         chosen = Route.UNDECIDED
-    if chosen == Route.UNDECIDED:
+    if chosen not in (Route.COURSE, Route.PORTFOLIO):
         raise InvalidInput("Choose a course or a portfolio.", field="route")
     refusal = route_refusal(item.status, item.route.value, chosen.value)
     if refusal is not None:
         raise Conflict(refusal)
     if item.course_status == CourseStatus.VERIFIED:
         raise Conflict("This course is verified by the program office; it can no longer change.")
+    if chosen != item.route and item.course_status == CourseStatus.COMPLETED:
+        raise Conflict(
+            "Your course completion is with the program office, so the route can no longer "
+            "change until they have checked it."
+        )
     before = {"route": item.route.value, "course_status": _value(item.course_status)}
     if chosen == Route.COURSE:
-        item.course_name = _course_text(course_name, "course_name", "the course's name")
-        item.course_provider = _course_text(course_provider, "course_provider", "its provider")
-        item.course_status = _course_status(course_status)
+        if item.route != Route.COURSE:
+            item.course_name = item.course_provider = ""
+            item.course_version_id = None
+            item.course_status = CourseStatus.PLANNED
     else:
         item.course_name = item.course_provider = ""
+        item.course_version_id = None
         item.course_status = None
     item.route = chosen
     session.flush()
@@ -336,27 +333,6 @@ def choose_route(
             "course_status": _value(item.course_status),
         },
     )
-
-
-def _course_text(value: str, field: str, what: str) -> str:
-    text = value.strip()
-    if not text:
-        raise InvalidInput(f"Enter {what}.", field=field)
-    if len(text) > COURSE_TEXT_LIMIT:
-        raise InvalidInput(f"Use at most {COURSE_TEXT_LIMIT} characters.", field=field)
-    return text
-
-
-def _course_status(value: str) -> CourseStatus:
-    if not value:
-        return CourseStatus.PLANNED
-    try:
-        status = CourseStatus(value)
-    except ValueError:
-        status = CourseStatus.VERIFIED  # refused just below, with the same message
-    if status not in CANDIDATE_COURSE_STATUSES:
-        raise InvalidInput("Choose planned, in progress or completed.", field="course_status")
-    return status
 
 
 def _value(status: CourseStatus | None) -> str | None:

@@ -186,11 +186,19 @@ def _set_steps(item: SetProgress) -> list[NextStep]:
     if item.route == Route.COURSE:
         course = item.enrollment_set.course_name or "your course"
         status = item.enrollment_set.course_status
+        if not item.enrollment_set.course_name:
+            return [NextStep(f"Choose an approved course for {item.name}.", "route")]
         if status in (CourseStatus.PLANNED, CourseStatus.IN_PROGRESS, None):
             return [NextStep(f"Complete {course} for {item.name}.", "route")]
         if status == CourseStatus.COMPLETED:
             return [NextStep(f"{item.name}: your course completion is waiting for verification.")]
         return []
+    if item.route == Route.RECOGNISED_PROGRAM:
+        if item.enrollment_set.course_status == CourseStatus.COMPLETED:
+            return [NextStep(f"{item.name}: your transcript is waiting for verification.")]
+        if item.enrollment_set.course_status == CourseStatus.VERIFIED:
+            return []
+        return [NextStep(f"Hand in your transcript for {item.name}.", "route")]
     if item.status in (SetLifecycle.NOT_STARTED, SetLifecycle.DRAFT):
         return [NextStep(f"Build your portfolio for {item.name}, then submit it.", "portfolio")]
     if item.status is SetLifecycle.NOT_YET_MET:

@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from portfolio.domain.dates import format_month
 from portfolio.domain.errors import InvalidInput
 from portfolio.domain.reviewing.agreement import (
     AgreementStats,
@@ -138,7 +139,7 @@ def quality_report(session: Session, chosen: Period) -> QualityReport:
     )
     by_month = summarise(
         [
-            (month.toordinal(), month.strftime("%b %Y"), *(int(n) for n in rest))
+            (month.toordinal(), format_month(month), *(int(n) for n in rest))
             for month, *rest in months
         ]
     )

@@ -22,8 +22,10 @@ from portfolio.models import (
     AssignmentKind,
     AssignmentStatus,
     CeActivity,
+    CourseCompletion,
     Role,
     Submission,
+    TranscriptProof,
     Upload,
     UploadStatus,
     User,
@@ -65,12 +67,32 @@ def office_may_download(session: Session, upload: Upload) -> bool:
     )
 
 
+def is_course_proof(session: Session, upload: Upload) -> bool:
+    """Whether `upload` is a candidate's proof of a course completion or a transcript, which
+    the program office checks (and so may open)."""
+    return (
+        session.scalar(
+            select(CourseCompletion.id)
+            .where(CourseCompletion.proof_upload_id == upload.id)
+            .limit(1)
+        )
+        is not None
+        or session.scalar(
+            select(TranscriptProof.id)
+            .where(TranscriptProof.transcript_upload_id == upload.id)
+            .limit(1)
+        )
+        is not None
+    )
+
+
 def can_download(session: Session, user: User | None, upload: Upload) -> bool:
     """Whether `user` may download `upload`: only verified files, and only by their owner, by a
     reviewer assigned to a submission whose snapshot names the file (reviewer_may_download), by
     those who may read a course application's files (course_files), by an administrator or
-    committee member when it was filed with an appeal, or by an administrator when it proves an
-    activity of a renewal application (office_may_download)."""
+    committee member when it was filed with an appeal, or by an administrator when it is a
+    candidate's course proof or transcript, or proves an activity of a renewal application
+    (office_may_download)."""
     if user is None or upload.status != UploadStatus.VERIFIED:
         return False
     if upload.owner_id == user.id:
@@ -80,6 +102,8 @@ def can_download(session: Session, user: User | None, upload: Upload) -> bool:
     if (user.has_role(Role.ADMINISTRATOR) or user.has_role(Role.COMMITTEE)) and filed_with_appeal(
         session, upload
     ):
+        return True
+    if user.has_role(Role.ADMINISTRATOR) and is_course_proof(session, upload):
         return True
     # A reviewer whose role was revoked loses access to candidates' files at once.
     if user.has_role(Role.REVIEWER) and reviewer_may_download(session, user, upload):

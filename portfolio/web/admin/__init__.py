@@ -37,6 +37,7 @@ from portfolio.web.admin import (  # noqa: E402, F401
     outbox,
     people,
     providers,
+    recognition,
     renewals,
     review_quality,
     reviews,

@@ -1,6 +1,8 @@
-"""Checking approved courses: the list of courses candidates marked completed, and verifying
-or returning each one. Routes join the admin blueprint, whose before_request already requires
-an administrator. CSRF is checked for every POST by the app's CSRFProtect.
+"""Checking course evidence: completions candidates reported with proof (shown next to the
+course, its approval period and the dates), transcripts of recognised programs, and courses
+typed as free text before the catalogue; verifying or returning each one. Routes join the admin
+blueprint, whose before_request already requires an administrator. CSRF is checked for every
+POST by the app's CSRFProtect.
 """
 
 from __future__ import annotations
@@ -13,9 +15,15 @@ from werkzeug.wrappers import Response
 
 from portfolio.domain.errors import BadRequest, InvalidInput
 from portfolio.extensions import db
-from portfolio.models import CertificationDecision, DecisionStatus, EnrollmentSet
+from portfolio.models import (
+    CertificationDecision,
+    CourseCompletion,
+    DecisionStatus,
+    EnrollmentSet,
+    TranscriptProof,
+)
 from portfolio.services.certification import evaluation
-from portfolio.services.courses import verification
+from portfolio.services.courses import recognition, verification
 from portfolio.web import clock
 from portfolio.web.admin import bp
 from portfolio.web.admin.review_forms import current_admin, require_found
@@ -29,12 +37,18 @@ class FailedReturn:
     enrollment_set_id: int
     message: str
     reason: str
+    kind: str = "course"  # "course" (typed before the catalogue), "completion" or "transcript"
 
 
 @bp.context_processor
 def _courses_waiting() -> dict[str, object]:
     # A callable, so only the page that shows the number (the admin index) runs the count.
-    return {"courses_to_verify_count": lambda: verification.count_courses_to_verify(db.session)}
+    return {
+        "courses_to_verify_count": lambda: (
+            verification.count_courses_to_verify(db.session)
+            + verification.count_completions_to_verify(db.session)
+        )
+    }
 
 
 @bp.get("/courses")
@@ -47,6 +61,9 @@ def _courses_page(failed: FailedReturn | None = None) -> str:
         "admin/courses.html",
         rows=verification.courses_to_verify(db.session),
         total=verification.count_courses_to_verify(db.session),
+        completions=verification.completions_to_verify(db.session),
+        completions_total=verification.count_completions_to_verify(db.session),
+        transcripts=recognition.transcripts_to_verify(db.session),
         failed=failed,
     )
 
@@ -104,6 +121,95 @@ def return_course(enrollment_set_id: int) -> Response | tuple[str, int]:
     flash(
         f"{item.course_name} went back to {item.enrollment.user.name} as in progress; "
         "they were emailed your reason.",
+        "success",
+    )
+    return redirect(url_for("admin.courses"))
+
+
+def _verified_summary(
+    who: str, what: str, item: EnrollmentSet, decision: CertificationDecision | None
+) -> str:
+    done = f"{what} is verified for {who}."
+    if decision is None:
+        return f"{done} {evaluation.standing(item.enrollment, clock.today()).summary}"
+    if decision.status is DecisionStatus.NOT_CERTIFIED:
+        return f"{done} Their enrollment had already ended as not certified."
+    return f"{done} {who} is certified."
+
+
+@bp.post("/course-completions/<int:completion_id>/verify")
+def verify_completion(completion_id: int) -> Response:
+    completion = db.session.get(CourseCompletion, completion_id)
+    require_found(completion, "completion")
+    assert completion is not None
+    decision = verification.verify_completion(
+        db.session,
+        completion,
+        actor=current_admin(),
+        today=clock.today(),
+        expected_version=_version(),
+    )
+    item = completion.enrollment_set
+    who = item.enrollment.user.name
+    flash(_verified_summary(who, completion.course_version.title, item, decision), "success")
+    return redirect(url_for("admin.courses"))
+
+
+@bp.post("/course-completions/<int:completion_id>/return")
+def return_completion(completion_id: int) -> Response | tuple[str, int]:
+    completion = db.session.get(CourseCompletion, completion_id)
+    require_found(completion, "completion")
+    assert completion is not None
+    reason = request.form.get("reason", "")
+    try:
+        verification.return_completion(
+            db.session,
+            completion,
+            actor=current_admin(),
+            reason=reason,
+            expected_version=_version(),
+        )
+    except InvalidInput as exc:
+        failed = FailedReturn(completion_id, exc.message, reason, kind="completion")
+        return _courses_page(failed), exc.status
+    who = completion.enrollment_set.enrollment.user.name
+    flash(
+        f"{completion.course_version.title} went back to {who}; they were emailed your reason.",
+        "success",
+    )
+    return redirect(url_for("admin.courses"))
+
+
+@bp.post("/transcripts/<int:proof_id>/verify")
+def verify_transcript(proof_id: int) -> Response:
+    proof = db.session.get(TranscriptProof, proof_id)
+    require_found(proof, "transcript")
+    assert proof is not None
+    decision = recognition.verify_transcript(
+        db.session, proof, actor=current_admin(), today=clock.today(), expected_version=_version()
+    )
+    item = proof.enrollment_set
+    what = f"The transcript of {proof.agreement.program_name}"
+    flash(_verified_summary(item.enrollment.user.name, what, item, decision), "success")
+    return redirect(url_for("admin.courses"))
+
+
+@bp.post("/transcripts/<int:proof_id>/return")
+def return_transcript(proof_id: int) -> Response | tuple[str, int]:
+    proof = db.session.get(TranscriptProof, proof_id)
+    require_found(proof, "transcript")
+    assert proof is not None
+    reason = request.form.get("reason", "")
+    try:
+        recognition.return_transcript(
+            db.session, proof, actor=current_admin(), reason=reason, expected_version=_version()
+        )
+    except InvalidInput as exc:
+        failed = FailedReturn(proof_id, exc.message, reason, kind="transcript")
+        return _courses_page(failed), exc.status
+    flash(
+        f"The transcript went back to {proof.enrollment_set.enrollment.user.name}; they were "
+        "emailed your reason.",
         "success",
     )
     return redirect(url_for("admin.courses"))

@@ -20,6 +20,7 @@ from portfolio.web.candidate import (  # noqa: E402, F401
     appeals,
     application,
     certificates,
+    courses,
     credentials,
     dashboard,
     electives,

@@ -7,7 +7,7 @@ from collections.abc import Collection, Mapping
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
-from wtforms import Form, RadioField, SelectField, StringField
+from wtforms import Form, RadioField
 
 from portfolio.domain.errors import Conflict, InvalidInput
 from portfolio.extensions import db
@@ -21,22 +21,16 @@ from portfolio.web.candidate.application_form import options
 from portfolio.web.form_errors import show_error
 
 MAX_CODES = 50  # far above any program's sets: a longer list is not a choice, it is noise
-ROUTES = (("course", "An approved course"), ("portfolio", "A portfolio of evidence"))
-COURSE_STATUSES = (
-    ("planned", "Planned"),
-    ("in_progress", "In progress"),
-    ("completed", "Completed"),
+# The course itself is picked from the catalogue on the set's course page, never typed in.
+ROUTES = (
+    ("course", "An approved course from the catalogue"),
+    ("portfolio", "A portfolio of evidence"),
 )
 
 
 class RouteForm(Form):
     route = RadioField(
         "How will you complete this set?", choices=options(ROUTES), validate_choice=False
-    )
-    course_name = StringField("Course name")
-    course_provider = StringField("Course provider")
-    course_status = SelectField(
-        "Course status", choices=options(COURSE_STATUSES), validate_choice=False
     )
 
 
@@ -69,13 +63,7 @@ def _page(
     forms = {}
     for item in progress.sets:
         es = item.enrollment_set
-        forms[es.id] = _route_form(
-            es.id,
-            route=es.route.value,
-            course_name=es.course_name,
-            course_provider=es.course_provider,
-            course_status=es.course_status.value if es.course_status else "planned",
-        )
+        forms[es.id] = _route_form(es.id, route=es.route.value)
     if failed_route is not None:
         forms[failed_route[0]] = failed_route[1]
     for item in progress.sets:
@@ -120,9 +108,6 @@ def choose_route(set_id: int) -> Response | tuple[str, int]:
             db.session,
             item,
             route=form.route.data or "",
-            course_name=form.course_name.data or "",
-            course_provider=form.course_provider.data or "",
-            course_status=form.course_status.data or "",
             actor=_me(),
         )
     except (InvalidInput, Conflict) as exc:
@@ -131,6 +116,9 @@ def choose_route(set_id: int) -> Response | tuple[str, int]:
         enrollment = enroll.get_own_enrollment(db.session, _me(), item.enrollment_id)
         return _page(enrollment, failed_route=(set_id, form)), exc.status
     name = item.competency_set.name
+    if item.route is Route.COURSE and item.course_version_id is None:
+        flash(f"{name}: your route is saved. Now choose your course from the catalogue.", "success")
+        return redirect(url_for("candidate.course", set_id=set_id, _anchor="choose"))
     flash(f"{name}: your route is saved.", "success")
     return redirect(
         url_for("candidate.electives", enrollment_id=item.enrollment_id, _anchor=f"set-{set_id}")

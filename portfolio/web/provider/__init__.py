@@ -38,4 +38,10 @@ def current_member() -> User:
 
 
 # The view modules register their routes on `bp` when imported.
-from portfolio.web.provider import courses, public_page, registration  # noqa: E402, F401
+from portfolio.web.provider import (  # noqa: E402, F401
+    completions,
+    courses,
+    public_page,
+    registration,
+    rosters,
+)
