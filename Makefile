@@ -46,6 +46,7 @@ tools:
 	command -v chromium >/dev/null || missing="chromium"; \
 	command -v wrk >/dev/null || missing="$$missing wrk"; \
 	command -v npm >/dev/null || missing="$$missing nodejs npm"; \
+	[ -f /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc ] || missing="$$missing fonts-noto-cjk"; \
 	if [ -n "$$missing" ]; then apt-get update -qq && apt-get install -y -qq $$missing >/dev/null; fi
 
 # The independent Open Badges verifier (tests/credentials): Debian's Node, the npm packages
@@ -77,6 +78,7 @@ bench: install-test tools
 	$(BIN)/python bench/upload.py
 	$(BIN)/python bench/review_queue.py
 	$(BIN)/python bench/load.py
+	$(BIN)/python bench/evaluate.py
 
 lock: $(BIN)/uv
 	$(BIN)/uv pip compile pyproject.toml -q -o requirements.lock --python-version 3.11

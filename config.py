@@ -68,6 +68,9 @@ class Config:
     LINKEDIN_ORGANIZATION_ID = ""
     # The fonts embedded in PDF certificates (DejaVuSans.ttf and DejaVuSans-Bold.ttf).
     CERTIFICATE_FONT_DIR = str(ROOT / "data" / "fonts" / "dejavu")
+    # Noto Sans CJK (Debian's fonts-noto-cjk), for Chinese, Japanese and Korean names; where it
+    # is not installed, a certificate with such a name has no PDF (its page says why).
+    CERTIFICATE_CJK_FONT_DIR = "/usr/share/fonts/opentype/noto"
     # Open Badges credentials: Ed25519 secret keys (Multikey z3u2...), oldest first; the last
     # signs. Unset: production refuses to start, development keeps one in instance/.
     BADGE_SIGNING_KEYS: str | None = None
@@ -218,6 +221,7 @@ ENV_OVERRIDES: tuple[str, ...] = (
     "UPLOAD_MAX_PENDING",
     "UPLOAD_MAX_PENDING_BYTES",
     "HSTS_MAX_AGE",
+    "CERTIFICATE_CJK_FONT_DIR",
 )
 # Settings whose default is None but whose value, when set, is a whole number.
 INTEGER_SETTINGS = frozenset({"ARGON2_TIME_COST", "ARGON2_MEMORY_COST_KIB", "ARGON2_PARALLELISM"})

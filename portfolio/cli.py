@@ -6,6 +6,7 @@ from flask import Flask
 
 from portfolio.commands import (
     certificates,
+    certification,
     courses,
     db,
     demo,
@@ -31,6 +32,7 @@ def register(app: Flask) -> None:
         certificates,
         notifications,
         courses,
+        certification,
     ):
         for command in module.commands:
             app.cli.add_command(command)

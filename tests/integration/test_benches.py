@@ -1,6 +1,6 @@
-"""Every script in bench/ still runs (bench/upload.py, bench/review_queue.py,
-bench/roster_import.py, bench/load.py): a smoke run of each (tiny sizes, seconds) must exit 0
-and end with one JSON object whose ratios are numbers.
+"""Every script in bench/ still runs (upload.py, review_queue.py, roster_import.py, load.py,
+evaluate.py): a smoke run of each (tiny sizes, seconds) must exit 0 and end with one JSON object
+whose ratios are numbers.
 A template, view or service change that breaks a bench (a baseline missing a variable its
 template needs, an API reply that changed shape) fails here, not on the day someone wants
 figures.
@@ -8,7 +8,8 @@ figures.
 The benches make their own databases and servers, so they do not depend on TEST_DATABASE_URL:
 they run once, in the pass without it (tests/run_suite.py's SQLite pass). The review bench needs
 PostgreSQL and, for its load part, wrk; the load bench PostgreSQL and Redis (it starts Redis
-when it does not answer): without them they are skipped, except under CI=true, where they fail.
+when it does not answer); the evaluation bench PostgreSQL: without them they are skipped,
+except under CI=true, where they fail.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ RATIOS: dict[str, list[tuple[str, ...]]] = {
     "review_queue.py": [("pages", page, "ratio") for page in PAGES] + [("load", "ratio")],
     "roster_import.py": [("ratio",)],
     "load.py": [("ratio",)],
+    "evaluate.py": [("first_run", "ratio"), ("second_run", "ratio"), ("signing", "ratio")],
 }
 
 pytestmark = pytest.mark.skipif(
@@ -155,3 +157,15 @@ def test_load_bench() -> None:
     assert checks["reviews_submitted_not_stored"] == 0, checks
     assert checks["emails_not_delivered_exactly_once"] == 0, checks
     assert checks["nothing_lost"] is True, checks
+
+
+def test_evaluation_bench() -> None:
+    if not postgres_reachable():
+        unavailable("PostgreSQL")
+    figures = smoke("evaluate.py")
+    assert_ratios(figures, RATIOS["evaluate.py"])
+    first, second = figures["first_run"], figures["second_run"]
+    seeded = figures["seeded"]
+    assert first["credentials_signed"] == seeded["certified"] > 0, figures
+    assert second["records_nothing_new"] is True and second["credentials_signed"] == 0, figures
+    assert figures["signing"]["same_signatures"] is True, figures["signing"]

@@ -4,8 +4,10 @@ anyone else, a revoked or an expired certificate, or a bad paper size gets (neve
 from __future__ import annotations
 
 import html
+import os
 import re
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pypdfium2 as pdfium
@@ -15,6 +17,7 @@ from sqlalchemy import event
 
 from portfolio.domain.certification.printing import UNKNOWN_PAPER
 from portfolio.extensions import db
+from portfolio.services.certification.pdf import CjkFonts
 from portfolio.web import clock
 from tests.helpers import login_as, make_user
 from tests.integration.test_certificate_pages import certified
@@ -219,12 +222,36 @@ def test_the_public_page_offers_no_pdf(client, holder):
 
 def test_a_name_the_font_cannot_print_gets_a_clear_answer_not_boxes(client, session, holder):
     world, certificate = holder
-    world.candidate.name = "王小明 Ming Wang"
+    world.candidate.name = "བཀྲ Tashi"  # Tibetan: in neither DejaVu nor Noto Sans CJK
     session.commit()
     page = page_of(client.get(f"/me/certificates/{certificate.id}"))
-    assert "cannot be printed yet: its font has no letters for 王, 小, 明." in page
+    assert "cannot be printed yet: its font has no letters for བ, ཀ, ྲ." in page
     assert "certificate.pdf" not in page
     assert "linkedin.com" in page  # sharing by link needs no font
+    response = client.get(f"/me/certificates/{certificate.id}/certificate.pdf")
+    assert response.status_code == 409
+    assert "its font has no letters for བ, ཀ, ྲ" in page_of(response)
+
+
+def test_a_chinese_name_prints_with_the_cjk_fonts_and_without_them_is_explained(
+    app, client, session, holder, monkeypatch
+):
+    cjk = CjkFonts.in_folder(Path(app.config["CERTIFICATE_CJK_FONT_DIR"]))
+    if cjk is None:
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail("Noto Sans CJK is required under CI (make tools installs fonts-noto-cjk)")
+        pytest.skip("Noto Sans CJK (fonts-noto-cjk) is not installed")
+    world, certificate = holder
+    world.candidate.name = "王小明 Ming Wang"
+    session.commit()
+    assert "certificate.pdf" in page_of(client.get(f"/me/certificates/{certificate.id}"))
+    response = client.get(f"/me/certificates/{certificate.id}/certificate.pdf")
+    assert response.status_code == 200
+    text = pdfium.PdfDocument(response.data)[0].get_textpage().get_text_range()
+    assert "王小明 Ming Wang" in text
+
+    # Where the fonts are not installed, the same name is explained, not printed as boxes.
+    monkeypatch.setitem(app.config, "CERTIFICATE_CJK_FONT_DIR", "/nonexistent/noto")
     response = client.get(f"/me/certificates/{certificate.id}/certificate.pdf")
     assert response.status_code == 409
     assert "its font has no letters for 王, 小, 明" in page_of(response)

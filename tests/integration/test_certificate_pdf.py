@@ -5,6 +5,7 @@ from the picture with zxing-cpp (independent of segno, which drew it)."""
 from __future__ import annotations
 
 import ctypes
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import date
@@ -19,7 +20,11 @@ from PIL import Image
 
 from config import Config
 from portfolio.domain.certification.printing import PaperSize, PrintedCertificate, SetMet
-from portfolio.services.certification.pdf import CertificateFonts, render_pdf
+from portfolio.services.certification.pdf import (
+    CertificateFonts,
+    missing_characters,
+    render_pdf,
+)
 
 # Accents, a Polish Ł, polytonic Greek and Cyrillic: all in DejaVu Sans; long enough to wrap
 # on Letter, so the wrapped name is checked too.
@@ -163,8 +168,13 @@ def test_every_fact_of_the_certificate_is_in_its_text(rendered, paper):
 
 @pytest.mark.parametrize("paper", list(PaperSize))
 def test_the_fonts_are_embedded_dejavu(rendered, paper):
+    assert embedded_fonts(rendered[paper]) == {("DejaVuSansBook", 1), ("DejaVuSansBold", 1)}
+
+
+def embedded_fonts(r: Rendered) -> set[tuple[str, int]]:
+    """(font name, whether embedded) of every font the page's text uses."""
     fonts = set()
-    for obj in rendered[paper].page.get_objects():
+    for obj in r.page.get_objects():
         if obj.type != pdfium_raw.FPDF_PAGEOBJ_TEXT:
             continue
         font = pdfium_raw.FPDFTextObj_GetFont(obj.raw)
@@ -172,7 +182,7 @@ def test_the_fonts_are_embedded_dejavu(rendered, paper):
         name = ctypes.create_string_buffer(size)
         pdfium_raw.FPDFFont_GetBaseFontName(font, name, size)
         fonts.add((name.value.decode().split("+")[-1], pdfium_raw.FPDFFont_GetIsEmbedded(font)))
-    assert fonts == {("DejaVuSansBook", 1), ("DejaVuSansBold", 1)}
+    return fonts
 
 
 @pytest.mark.parametrize("paper", list(PaperSize))
@@ -300,3 +310,55 @@ def test_right_to_left_names_read_right_to_left(fonts, right_to_left):
     assert min(hebrew[:6]) > max(hebrew[-3:])
     assert_inside_the_frame(r)
     assert [c.text for c in zxingcpp.read_barcodes(r.image)] == [URL]
+
+
+@pytest.fixture(scope="module")
+def cjk_fonts(fonts) -> CertificateFonts:
+    with_cjk = CertificateFonts.in_folder(
+        Path(Config.CERTIFICATE_FONT_DIR), Path(Config.CERTIFICATE_CJK_FONT_DIR)
+    )
+    if with_cjk.cjk is None:
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail("Noto Sans CJK is required under CI (make tools installs fonts-noto-cjk)")
+        pytest.skip("Noto Sans CJK (fonts-noto-cjk) is not installed")
+    return with_cjk
+
+
+@pytest.mark.parametrize(
+    ("holder", "face"),
+    [
+        ("王小明 Ming Wang", "NotoSansCJKSC"),
+        ("山田 はなこ Hanako Yamada", "NotoSansCJKJP"),
+        ("김민준 Minjun Kim", "NotoSansCJKKR"),
+    ],
+)
+def test_chinese_japanese_and_korean_names_print_in_noto_sans_cjk(cjk_fonts, holder, face):
+    assert missing_characters(replace(PRINTED, holder=holder), cjk_fonts) == ()
+    r = read(render_pdf(replace(PRINTED, holder=holder), PaperSize.A4, cjk_fonts))
+    try:
+        assert holder in r.text  # what a reader copies, and a screen reader reads
+        # The name's letters come from the face of its language, bold like any name; DejaVu
+        # still prints everything it can (the Latin part of the name among it).
+        assert embedded_fonts(r) == {
+            ("DejaVuSansBook", 1),
+            ("DejaVuSansBold", 1),
+            (f"{face}Bold", 1),
+        }
+        assert r.box_of(holder.split()[0])[3] - r.box_of(holder.split()[0])[1] > 15  # big type
+        assert_inside_the_frame(r)
+        assert len(r.data) < 200_000  # a subset of the 20 MB collection, not all of it
+    finally:
+        r.close()
+
+
+def test_a_latin_name_does_not_carry_the_cjk_fonts(cjk_fonts, rendered):
+    r = read(render_pdf(PRINTED, PaperSize.A4, cjk_fonts))
+    try:
+        assert embedded_fonts(r) == {("DejaVuSansBook", 1), ("DejaVuSansBold", 1)}
+        assert r.data == rendered[PaperSize.A4].data  # the same document as without them
+    finally:
+        r.close()
+
+
+def test_without_the_cjk_fonts_a_chinese_name_is_reported_missing(fonts):
+    assert missing_characters(replace(PRINTED, holder="王小明"), fonts) == ("王", "小", "明")

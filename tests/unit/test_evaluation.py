@@ -8,7 +8,14 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from portfolio.domain.certification.evaluation import Route, SetState, Verdict, evaluate, expiry
+from portfolio.domain.certification.evaluation import (
+    Route,
+    SetState,
+    Verdict,
+    evaluate,
+    expiry,
+    verdict,
+)
 from portfolio.domain.lifecycle import SetLifecycle
 
 WINDOW_ENDS = date(2028, 6, 30)
@@ -145,3 +152,27 @@ def test_meeting_one_more_set_never_undoes_a_certification(levels, electives, wh
 )
 def test_a_certificate_expires_after_the_validity_period(issued, years, expires):
     assert expiry(issued, years) == expires
+
+
+any_set = st.builds(
+    SetState,
+    code=st.sampled_from(["A", "B", "C"]),
+    name=st.just("Set"),
+    required=st.booleans(),
+    route=st.sampled_from(list(Route)),
+    status=statuses,
+    course_verified=st.booleans(),
+    course_completed=st.booleans(),
+)
+
+
+@given(
+    st.lists(any_set, max_size=7),
+    st.integers(0, 3),
+    st.sampled_from([TODAY, WINDOW_ENDS, date(2028, 7, 1)]),
+)
+def test_the_verdict_alone_is_the_verdict_of_the_full_decision(sets, electives, today):
+    # The batch evaluation asks verdict() of every candidate and evaluate() of those it decides.
+    assert verdict(sets, electives, WINDOW_ENDS, today) is (
+        evaluate(sets, electives, WINDOW_ENDS, today).verdict
+    )

@@ -74,6 +74,16 @@ def test_multikey_strings_round_trip_and_keep_leading_zero_bytes():
 
 
 @pytest.mark.parametrize(
+    "raw",
+    [bytes(64), bytes([0, 0, 1]) + bytes(61), bytes([255] * 64), bytes(range(64)), b"\x00", b""],
+)
+def test_signatures_are_written_as_the_multibase_library_writes_base58btc(raw):
+    assert "z" + multikey.base58btc(raw) == str(multibase.encode(raw, "base58btc"))
+    if len(raw) == multikey.SIGNATURE_BYTES:
+        assert multikey.encode_signature(raw) == str(multibase.encode(raw, "base58btc"))
+
+
+@pytest.mark.parametrize(
     "text",
     ["", "z", "abc", "z0OIl", "zzzzzzzz", "z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK", "é"],
 )

@@ -17,6 +17,7 @@ from portfolio.domain.audit_actions import AuditAction
 from portfolio.domain.certification.evaluation import Decision, Verdict, evaluate, expiry
 from portfolio.domain.dates import format_date
 from portfolio.domain.notifications import Kind
+from portfolio.domain.programs.rules import ProgramRules
 from portfolio.models import (
     Certificate,
     CertificationDecision,
@@ -40,11 +41,13 @@ from portfolio.services.programs.versions import load_rules
 DASHBOARD_PATH = "/me/"
 
 
-def standing(enrollment: Enrollment, today: date) -> Decision:
-    """Where the enrollment stands now, by the rule (nothing recorded)."""
+def standing(enrollment: Enrollment, today: date, *, name_evidence: bool = True) -> Decision:
+    """Where the enrollment stands now, by the rule (nothing recorded). Naming each set's
+    evidence in the reasons costs three queries; lists of many enrollments that show only the
+    summary (what is missing) leave it out."""
     rules = load_rules(enrollment.framework)
     session = object_session(enrollment)
-    evidence = evidence_of(session, enrollment) if session is not None else {}
+    evidence = evidence_of(session, enrollment) if session is not None and name_evidence else {}
     return evaluate(
         set_states(enrollment, evidence),
         rules.electives_required,
@@ -82,11 +85,7 @@ def evaluate_enrollment(
     if decision.verdict is Verdict.NOT_YET:
         return None
     certified = decision.verdict is Verdict.CERTIFIED
-    recorded = CertificationDecision(
-        enrollment_id=enrollment.id,
-        status=DecisionStatus.CERTIFIED if certified else DecisionStatus.NOT_CERTIFIED,
-        reasons=decision.as_document(),
-    )
+    recorded = decision_record(enrollment.id, decision)
     session.add(recorded)
     enrollment.status = EnrollmentStatus.CERTIFIED if certified else EnrollmentStatus.CLOSED
     session.flush()
@@ -101,7 +100,7 @@ def evaluate_enrollment(
     if certified:
         _issue(session, enrollment, today, actor)
     else:
-        _tell_not_certified(session, enrollment, decision)
+        tell_not_certified(session, enrollment, decision)
     return recorded
 
 
@@ -120,9 +119,20 @@ def decide_expired(session: Session, today: date) -> int:
     return sum(evaluate_enrollment(session, e, today) is not None for e in list(expired))
 
 
-def _issue(session: Session, enrollment: Enrollment, today: date, actor: User | None) -> None:
-    rules = load_rules(enrollment.framework)
-    certificate = Certificate(
+def decision_record(enrollment_id: int, decision: Decision) -> CertificationDecision:
+    """The stored decision (certified or not) for a decision the rule gave."""
+    certified = decision.verdict is Verdict.CERTIFIED
+    return CertificationDecision(
+        enrollment_id=enrollment_id,
+        status=DecisionStatus.CERTIFIED if certified else DecisionStatus.NOT_CERTIFIED,
+        reasons=decision.as_document(),
+    )
+
+
+def new_certificate(enrollment: Enrollment, rules: ProgramRules, today: date) -> Certificate:
+    """The enrollment's certificate, issued today by its program's `rules` (not yet added to
+    the session)."""
+    return Certificate(
         number=new_number(),
         enrollment_id=enrollment.id,
         user_id=enrollment.user_id,
@@ -130,6 +140,20 @@ def _issue(session: Session, enrollment: Enrollment, today: date, actor: User | 
         issued_on=today,
         expires_on=expiry(today, rules.certificate_validity_years),
     )
+
+
+def issued_details(certificate: Certificate) -> dict[str, object]:
+    """What the audit trail says of an issued certificate."""
+    return {
+        "number": certificate.number,
+        "enrollment_id": certificate.enrollment_id,
+        "issued_on": str(certificate.issued_on),
+        "expires_on": str(certificate.expires_on),
+    }
+
+
+def _issue(session: Session, enrollment: Enrollment, today: date, actor: User | None) -> None:
+    certificate = new_certificate(enrollment, load_rules(enrollment.framework), today)
     session.add(certificate)
     session.flush()
     audit.record(
@@ -138,49 +162,64 @@ def _issue(session: Session, enrollment: Enrollment, today: date, actor: User | 
         action=AuditAction.CERTIFICATE_ISSUED,
         object_type="certificate",
         object_id=certificate.id,
-        details={
-            "number": certificate.number,
-            "enrollment_id": enrollment.id,
-            "issued_on": str(certificate.issued_on),
-            "expires_on": str(certificate.expires_on),
-        },
+        details=issued_details(certificate),
     )
     # Signed now and stored, so every later request only reads it.
     issue_credential(session, certificate, current_issuer(), utcnow())
-    candidate = enrollment.user
+    tell_certified(session, enrollment, certificate)
+
+
+def tell_certified(session: Session, enrollment: Enrollment, certificate: Certificate) -> None:
+    subject, body = certified_message(enrollment, certificate)
     notify(
         session,
-        user=candidate,
+        user=enrollment.user,
         kind=Kind.DECISION,
         link=DASHBOARD_PATH,
-        subject=f"You are certified: {enrollment.framework.name}",
-        body=(
-            f"Hello {candidate.name},\n\nCongratulations: you have met every requirement of "
-            f"{enrollment.framework.name}. Your certificate number is {certificate.number}, "
-            f"valid until {format_date(certificate.expires_on)}.\n\nAnyone can check it on the "
-            "certificate page of Portfolio (Check a certificate), with that number. Your "
-            "dashboard also has it as a signed Open Badges credential, for a digital wallet."
-        ),
+        subject=subject,
+        body=body,
     )
 
 
-def _tell_not_certified(session: Session, enrollment: Enrollment, decision: Decision) -> None:
+def tell_not_certified(session: Session, enrollment: Enrollment, decision: Decision) -> None:
+    subject, body = not_certified_message(enrollment, decision)
+    notify(
+        session,
+        user=enrollment.user,
+        kind=Kind.DECISION,
+        link=DASHBOARD_PATH,
+        subject=subject,
+        body=body,
+    )
+
+
+def certified_message(enrollment: Enrollment, certificate: Certificate) -> tuple[str, str]:
+    """What the candidate is told (subject, body) when they are certified."""
+    candidate = enrollment.user
+    return (
+        f"You are certified: {enrollment.framework.name}",
+        f"Hello {candidate.name},\n\nCongratulations: you have met every requirement of "
+        f"{enrollment.framework.name}. Your certificate number is {certificate.number}, "
+        f"valid until {format_date(certificate.expires_on)}.\n\nAnyone can check it on the "
+        "certificate page of Portfolio (Check a certificate), with that number. Your "
+        "dashboard also has it as a signed Open Badges credential, for a digital wallet.",
+    )
+
+
+def not_certified_message(enrollment: Enrollment, decision: Decision) -> tuple[str, str]:
+    """What the candidate is told (subject, body) when the enrollment ends uncertified."""
     candidate = enrollment.user
     dashboard = page_url(DASHBOARD_PATH)
-    where = f"Read how each set stood here: {dashboard}" if dashboard else (
-        "Sign in to Portfolio to read how each set stood."
+    where = (
+        f"Read how each set stood here: {dashboard}"
+        if dashboard
+        else ("Sign in to Portfolio to read how each set stood.")
     )
-    notify(
-        session,
-        user=candidate,
-        kind=Kind.DECISION,
-        link=DASHBOARD_PATH,
-        subject=f"Your enrollment in {enrollment.framework.name} has ended",
-        body=(
-            f"Hello {candidate.name},\n\n{decision.summary} {where} You can apply again from "
-            "the same page: your answers are filled in from this application, and the sets you "
-            "met stay met where the program's rules say so."
-        ),
+    return (
+        f"Your enrollment in {enrollment.framework.name} has ended",
+        f"Hello {candidate.name},\n\n{decision.summary} {where} You can apply again from "
+        "the same page: your answers are filled in from this application, and the sets you "
+        "met stay met where the program's rules say so.",
     )
 
 

@@ -28,7 +28,11 @@ from portfolio.models import (
 
 def evidence_of(session: Session, enrollment: Enrollment) -> dict[int, str]:
     """Enrollment set id -> the evidence that met it (only sets with such evidence)."""
-    ids = [item.id for item in enrollment.sets]
+    return evidence_for_sets(session, [item.id for item in enrollment.sets])
+
+
+def evidence_for_sets(session: Session, ids: list[int]) -> dict[int, str]:
+    """As evidence_of, for any enrollment sets at once (the batch evaluation's)."""
     if not ids:
         return {}
     found: dict[int, str] = {}

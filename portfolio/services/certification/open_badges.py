@@ -13,10 +13,11 @@ import json
 import re
 import secrets
 import uuid
+from collections.abc import Sequence
 from datetime import date, datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import select
+from sqlalchemy import Table, insert, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from portfolio.domain.audit_actions import AuditAction
@@ -26,7 +27,7 @@ from portfolio.domain.certification.credentials import (
     issuer_profile,
     open_badge_credential,
 )
-from portfolio.domain.certification.evaluation import CertificateStatus
+from portfolio.domain.certification.evaluation import CertificateStatus, SetState
 from portfolio.domain.certification.status_list import status_entry
 from portfolio.domain.dates import utc_instant
 from portfolio.domain.errors import Conflict, NotFound
@@ -35,6 +36,7 @@ from portfolio.models import (
     Certificate,
     Enrollment,
     EnrollmentSet,
+    Framework,
     IssuedCredential,
     SetKind,
     StatusListCredential,
@@ -45,7 +47,11 @@ from portfolio.services.certification.issuer import Issuer
 from portfolio.services.certification.numbers import status_of
 from portfolio.services.certification.set_states import set_states
 from portfolio.services.certification.signing import sign
-from portfolio.services.certification.status_lists import allocate_index, refresh_status_list
+from portfolio.services.certification.status_lists import (
+    allocate_index,
+    allocate_indices,
+    refresh_status_list,
+)
 from portfolio.services.programs.versions import load_rules
 
 _PUBLIC_ID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}")
@@ -62,36 +68,97 @@ def issue_credential(
     """Sign and store a new credential for `certificate` (its status list bit is allocated
     first, once). The first credential ever issued also stores the status list."""
     index = allocate_index(session, certificate)
-    public_id = str(uuid.uuid4())
     enrollment = _enrollment(session, certificate.enrollment_id)
-    facts = _facts(certificate, enrollment, issuer, public_id, index)
-    signed = sign(open_badge_credential(facts), issuer.signing_key, _instant(now))
-    credential = IssuedCredential(
-        public_id=public_id,
-        certificate_id=certificate.id,
-        document=json.dumps(signed, ensure_ascii=False),
-        key_id=issuer.signing_key.key_id,
-        issued_at=now,
+    (credential_id,) = _sign_and_store(
+        session, [(certificate, enrollment, set_states(enrollment), index)], issuer, now
     )
-    session.add(credential)
-    session.flush()
+    credential = session.get(IssuedCredential, credential_id)
+    assert credential is not None  # stored just now
+    return credential
+
+
+def issue_credentials(
+    session: Session,
+    certified: Sequence[tuple[Certificate, Enrollment, Sequence[SetState]]],
+    issuer: Issuer,
+    now: datetime,
+) -> list[int]:
+    """issue_credential for many new certificates at once (the batch evaluation), in a number
+    of queries that does not grow with them: each with its enrollment (its holder and program
+    loaded) and the states of its sets, as the evaluation read them. The credentials' ids."""
+    allocate_indices(session, [certificate for certificate, _e, _s in certified])
+    return _sign_and_store(
+        session,
+        [(c, e, states, _index(c)) for c, e, states in certified],
+        issuer,
+        now,
+    )
+
+
+def _sign_and_store(
+    session: Session,
+    certified: Sequence[tuple[Certificate, Enrollment, Sequence[SetState], int]],
+    issuer: Issuer,
+    now: datetime,
+) -> list[int]:
+    """Sign each certificate's credential and store them all; their ids, in the same order."""
+    criteria: dict[int, str] = {}  # per program: the same words for every holder
+    rows, public_ids = [], []
+    for certificate, enrollment, states, index in certified:
+        public_id = str(uuid.uuid4())
+        public_ids.append(public_id)
+        framework = enrollment.framework
+        if framework.id not in criteria:
+            criteria[framework.id] = _criteria(framework)
+        facts = _facts(
+            certificate, enrollment, states, criteria[framework.id], issuer, public_id, index
+        )
+        signed = sign(open_badge_credential(facts), issuer.signing_key, _instant(now))
+        rows.append(
+            {
+                "public_id": public_id,
+                "certificate_id": certificate.id,
+                "document": json.dumps(signed, ensure_ascii=False),
+                "key_id": issuer.signing_key.key_id,
+                "issued_at": now,
+            }
+        )
+    # One insert, read back by the random ids: as many statements for one as for thousands.
+    session.execute(insert(cast(Table, IssuedCredential.__table__)), rows)
+    query = select(IssuedCredential.public_id, IssuedCredential.id).where(
+        IssuedCredential.public_id.in_(public_ids)
+    )
+    stored = dict(session.execute(query).all())  # rows of (public id, id)
+    ids = [stored[public_id] for public_id in public_ids]
     # At certification or by the backfill command: every signature the issuer makes is on record.
-    audit.record(
+    audit.record_many(
         session,
         actor=None,
         action=AuditAction.CREDENTIAL_ISSUED,
         object_type="credential",
-        object_id=credential.id,
-        details={
-            "certificate": certificate.number,
-            "public_id": public_id,
-            "key_id": credential.key_id,
-            "status_index": index,
-        },
+        entries=[
+            (
+                credential_id,
+                {
+                    "certificate": certificate.number,
+                    "public_id": public_id,
+                    "key_id": issuer.signing_key.key_id,
+                    "status_index": index,
+                },
+            )
+            for credential_id, public_id, (certificate, _e, _s, index) in zip(
+                ids, public_ids, certified, strict=True
+            )
+        ],
     )
-    if session.get(StatusListCredential, 1) is None:
+    if ids and session.get(StatusListCredential, 1) is None:
         refresh_status_list(session, issuer, now)
-    return credential
+    return ids
+
+
+def _index(certificate: Certificate) -> int:
+    assert certificate.status_index is not None  # allocated just before
+    return certificate.status_index
 
 
 def issue_missing(session: Session, issuer: Issuer, now: datetime) -> int:
@@ -182,10 +249,8 @@ def _enrollment(session: Session, enrollment_id: int) -> Enrollment:
     return enrollment
 
 
-def _facts(
-    certificate: Certificate, enrollment: Enrollment, issuer: Issuer, public_id: str, index: int
-) -> CredentialFacts:
-    framework, holder = enrollment.framework, enrollment.user
+def _criteria(framework: Framework) -> str:
+    """The program's requirements in words, as the credential's criteria say them."""
     rules = load_rules(framework)
     sections = describe_rules(
         rules,
@@ -198,7 +263,20 @@ def _facts(
         if section.heading in ("What you complete", "How portfolios are reviewed")
         for sentence in section.sentences
     )
-    met = [s for s in set_states(enrollment) if s.met]
+    return f"{criteria} {_ROUTES}"
+
+
+def _facts(
+    certificate: Certificate,
+    enrollment: Enrollment,
+    states: Sequence[SetState],
+    criteria: str,
+    issuer: Issuer,
+    public_id: str,
+    index: int,
+) -> CredentialFacts:
+    framework, holder = enrollment.framework, enrollment.user
+    met = [s for s in states if s.met]
     return CredentialFacts(
         credential_id=issuer.credential_url(public_id),
         issuer_id=issuer.id,
@@ -207,7 +285,7 @@ def _facts(
         achievement_id=issuer.program_url(framework.slug, framework.version),
         program_name=framework.name,
         program_description=framework.description,
-        criteria=f"{criteria} {_ROUTES}",
+        criteria=criteria,
         holder_name=holder.name,
         holder_email=holder.email,
         salt=secrets.token_hex(16),

@@ -5,10 +5,14 @@ sets met and how, the dates, the number, and a QR code (segno) that opens the pu
 that verifies it. DejaVu Sans is embedded (subset), so names with accents, Greek or Cyrillic
 print the same in every reader (data/fonts/dejavu/README.md says where the files come from);
 text is shaped by HarfBuzz, so Hebrew and Arabic names read right to left, Arabic joined.
+Chinese, Japanese and Korean letters, which DejaVu lacks, come from Noto Sans CJK (Debian's
+`fonts-noto-cjk`, CERTIFICATE_CJK_FONT_DIR) when it is installed: embedded (subset) only in the
+certificates that need it, since reading the 20 MB collections takes a second or two.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, time
 from functools import lru_cache
@@ -27,6 +31,7 @@ from portfolio.domain.certification.printing import (
 )
 
 FAMILY = "DejaVu"
+CJK_FAMILY = "NotoSansCJK"
 INK = (33, 37, 41)
 MUTED = (90, 96, 104)
 ACCENT = (31, 78, 121)
@@ -36,25 +41,57 @@ QUIET_ZONE = 5.0  # mm left white around the code: more than the 4 modules scann
 
 
 @dataclass(frozen=True)
-class CertificateFonts:
-    """The two TrueType files embedded in every certificate."""
+class CjkFonts:
+    """Noto Sans CJK, regular and bold: collections of one face per language (Han characters
+    are drawn the way each language writes them)."""
 
     regular: Path
     bold: Path
 
+    # The faces in Debian's collections: 0 Japanese, 1 Korean, 2 Simplified Chinese.
+    JAPANESE, KOREAN, CHINESE = 0, 1, 2
+
     @classmethod
-    def in_folder(cls, folder: Path) -> CertificateFonts:
-        return cls(folder / "DejaVuSans.ttf", folder / "DejaVuSans-Bold.ttf")
+    def in_folder(cls, folder: Path) -> CjkFonts | None:
+        """The fonts in `folder` (fonts-noto-cjk's), or None when they are not installed."""
+        fonts = cls(folder / "NotoSansCJK-Regular.ttc", folder / "NotoSansCJK-Bold.ttc")
+        return fonts if fonts.regular.is_file() and fonts.bold.is_file() else None
 
     def covered(self) -> frozenset[int]:
-        """The code points both fonts have a glyph for."""
+        face = self.CHINESE  # every face has the same characters; only their shapes differ
+        return _code_points(self.regular, face) & _code_points(self.bold, face)
+
+
+@dataclass(frozen=True)
+class CertificateFonts:
+    """The two TrueType files embedded in every certificate, and the CJK fonts for the
+    characters they lack (None where Noto Sans CJK is not installed)."""
+
+    regular: Path
+    bold: Path
+    cjk: CjkFonts | None = None
+
+    @classmethod
+    def in_folder(cls, folder: Path, cjk_folder: Path | None = None) -> CertificateFonts:
+        cjk = CjkFonts.in_folder(cjk_folder) if cjk_folder is not None else None
+        return cls(folder / "DejaVuSans.ttf", folder / "DejaVuSans-Bold.ttf", cjk)
+
+    def main_covered(self) -> frozenset[int]:
+        """The code points both DejaVu fonts have a glyph for."""
         return _code_points(self.regular) & _code_points(self.bold)
+
+    def covered(self) -> frozenset[int]:
+        """The code points a certificate can print, with the CJK fonts if there are any."""
+        if self.cjk is None:
+            return self.main_covered()
+        return self.main_covered() | self.cjk.covered()
 
 
 @lru_cache(maxsize=8)
-def _code_points(path: Path) -> frozenset[int]:
-    # Reads the character map only (about 50 ms, once per process), not the glyphs.
-    font = TTFont(path, lazy=True)
+def _code_points(path: Path, face: int = -1) -> frozenset[int]:
+    # Reads the character map only (about 50 ms for DejaVu, half a second for a CJK
+    # collection; once per process), not the glyphs. `face`: the font in a collection.
+    font = TTFont(path, lazy=True, fontNumber=face)
     try:
         return frozenset(font.getBestCmap())
     finally:
@@ -76,6 +113,12 @@ def render_pdf(printed: PrintedCertificate, paper: PaperSize, fonts: Certificate
     pdf.set_margins(MARGIN, MARGIN)
     pdf.add_font(FAMILY, "", fonts.regular)
     pdf.add_font(FAMILY, "B", fonts.bold)
+    if fonts.cjk is not None and unprintable_characters(printed.texts, fonts.main_covered()):
+        # Only what DejaVu lacks is drawn from the CJK fonts (fpdf2's fallback fonts).
+        face = cjk_face(printed.texts)
+        pdf.add_font(CJK_FAMILY, "", fonts.cjk.regular, collection_font_number=face)
+        pdf.add_font(CJK_FAMILY, "B", fonts.cjk.bold, collection_font_number=face)
+        pdf.set_fallback_fonts([CJK_FAMILY])
     if needs_shaping(printed.texts):
         # HarfBuzz: right-to-left runs (Hebrew, Arabic) in visual order, Arabic joined.
         pdf.set_text_shaping(True)
@@ -87,6 +130,17 @@ def render_pdf(printed: PrintedCertificate, paper: PaperSize, fonts: Certificate
     _details(pdf, printed)
     _qr_code(pdf, printed.verify_url)
     return bytes(pdf.output())
+
+
+def cjk_face(texts: Sequence[str]) -> int:
+    """The face of the CJK collections to draw with: Japanese when there is kana, Korean when
+    there is hangul, otherwise Chinese."""
+    letters = "".join(texts)
+    if any("\u3040" <= c <= "\u30ff" or "\u31f0" <= c <= "\u31ff" for c in letters):
+        return CjkFonts.JAPANESE
+    if any("\uac00" <= c <= "\ud7af" or "\u1100" <= c <= "\u11ff" for c in letters):
+        return CjkFonts.KOREAN
+    return CjkFonts.CHINESE
 
 
 def _describe(pdf: FPDF, printed: PrintedCertificate) -> None:

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from portfolio.domain.certification.evaluation import SetState
-from portfolio.models import CourseStatus, Enrollment, EnrollmentSet, Route, SetKind
+from portfolio.domain.certification.evaluation import Route, SetState
+from portfolio.domain.lifecycle import SetLifecycle
+from portfolio.models import CourseStatus, Enrollment, EnrollmentSet, SetKind
 
 
 def set_states(
@@ -19,19 +20,40 @@ def set_states(
 
 
 def set_state(item: EnrollmentSet, evidence: str = "") -> SetState:
-    """One set as the rule sees it: whether it is met, and how (its competency set loaded).
+    """One set as the rule sees it: whether it is met, and how (its competency set loaded)."""
+    return state_of(
+        item.competency_set.code,
+        item.competency_set.name,
+        item.competency_set.kind,
+        item.route,
+        item.status,
+        item.course_status,
+        evidence,
+    )
+
+
+def state_of(
+    code: str,
+    name: str,
+    kind: SetKind,
+    route: Route,
+    status: SetLifecycle,
+    course_status: CourseStatus | None,
+    evidence: str = "",
+) -> SetState:
+    """A set from its columns (the batch evaluation reads them as plain rows).
 
     For a course, course_status is the course's standing; for a recognised program it is the
     transcript's (completed: handed in, verified: the office verified it)."""
-    proof_verified = item.course_status is CourseStatus.VERIFIED
-    proof_in = item.course_status in (CourseStatus.COMPLETED, CourseStatus.VERIFIED)
-    recognised = item.route is Route.RECOGNISED_PROGRAM
+    proof_verified = course_status is CourseStatus.VERIFIED
+    proof_in = course_status in (CourseStatus.COMPLETED, CourseStatus.VERIFIED)
+    recognised = route is Route.RECOGNISED_PROGRAM
     return SetState(
-        code=item.competency_set.code,
-        name=item.competency_set.name,
-        required=item.competency_set.kind is SetKind.REQUIRED,
-        route=item.route,
-        status=item.status,
+        code=code,
+        name=name,
+        required=kind is SetKind.REQUIRED,
+        route=route,
+        status=status,
         course_verified=proof_verified and not recognised,
         course_completed=proof_in and not recognised,
         evidence=evidence,

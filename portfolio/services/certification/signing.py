@@ -4,13 +4,23 @@ Signing: canonicalise the proof options and the document with RDFC-1.0 (pyld's U
 same algorithm under its earlier name), hash each with SHA-256, sign the two hashes with
 Ed25519 and attach the proof. `verify` does the same the other way; the test suite also checks
 our proofs with an independent implementation (tests/credentials/).
+
+Speed (bench/evaluate.py signs 1,000): most of the time went on pyld processing the Open Badges
+context's type-scoped contexts again for every node of every document, since pyld only reuses a
+processed context under the exact active context it was made in, and a type-scoped one starts
+from a fresh copy each time. `_ReusingProcessor` keeps those results for the whole process, and
+the expansion of each term and IRI under each of them; the proof options (the same for every
+credential signed in one run) are canonicalised once. None of it changes a byte of what is
+signed: tests/integration/test_signing_bytes.py holds a fixed credential's canonical N-Quads
+hash and signature, and compares with plain pyld.
 """
 
 from __future__ import annotations
 
-import copy
 import hashlib
+import json
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from cryptography.exceptions import InvalidSignature
@@ -47,23 +57,101 @@ def canonical(document: dict[str, Any]) -> str:
 
     `safe` mode: a property no context defines is an error instead of being dropped unsigned.
     """
-    return str(
-        jsonld.normalize(
-            document,
-            {
-                "algorithm": "URDNA2015",
-                "format": "application/n-quads",
-                "documentLoader": document_loader,
-                "safe": True,
-            },
+    options = {
+        "algorithm": "URDNA2015",
+        "format": "application/n-quads",
+        "documentLoader": document_loader,
+        "safe": True,
+    }
+    return str(_ReusingProcessor().normalize(document, options))
+
+
+class _ReusingProcessor(jsonld.JsonLdProcessor):  # type: ignore[misc]  # pyld is untyped
+    """pyld's processor, keeping each processed context for the life of the process.
+
+    A processed context depends only on the active context it starts from (which pyld freezes
+    and names with a `_uuid`), the local context and the options, so one found here is the one
+    pyld would compute again. Only frozen results reached without a cycle check are kept.
+    """
+
+    _kept: dict[tuple[object, ...], Any] = {}
+    _KEEP_AT_MOST = 4096  # a handful of contexts: the bound only guards against surprises
+
+    def _process_context(  # pyld's signature, passed on unchanged
+        self,
+        active_ctx: Any,
+        local_ctx: Any,
+        options: dict[str, Any],
+        override_protected: bool = False,
+        propagate: bool = True,
+        validate_scoped: bool = True,
+        cycles: set[str] | None = None,
+    ) -> Any:
+        flags = (override_protected, propagate, validate_scoped)
+        name = active_ctx.get("_uuid") if isinstance(active_ctx, _FROZEN) else None
+        if name is None or cycles:
+            return super()._process_context(active_ctx, local_ctx, options, *flags, cycles)
+        key = (
+            name,
+            local_ctx if isinstance(local_ctx, str) else json.dumps(local_ctx, sort_keys=True),
+            *flags,
+            options.get("base"),
+            options.get("processingMode"),
+            options.get("safe"),
+            options.get("documentLoader"),
         )
-    )
+        found = self._kept.get(key)
+        if found is not None:
+            return found
+        processed = super()._process_context(active_ctx, local_ctx, options, *flags, cycles)
+        if isinstance(processed, _FROZEN) and len(self._kept) < self._KEEP_AT_MOST:
+            self._kept[key] = processed
+        return processed
+
+    _expanded: dict[tuple[object, ...], Any] = {}
+    _EXPANDED_AT_MOST = 50_000  # terms and IRIs; each credential adds a few (its own URLs)
+
+    def _expand_iri(  # pyld's signature, passed on unchanged
+        self,
+        active_ctx: Any,
+        value: Any,
+        base: Any = None,
+        vocab: bool = False,
+        local_ctx: Any = None,
+        defined: Any = None,
+    ) -> Any:
+        """pyld's, kept per (finished active context, value): outside context processing
+        (no `local_ctx`) the result depends on nothing else."""
+        name = active_ctx.get("_uuid") if isinstance(active_ctx, _FROZEN) else None
+        if name is None or local_ctx is not None or defined is not None:
+            return super()._expand_iri(active_ctx, value, base, vocab, local_ctx, defined)
+        key = (name, value, base, vocab)
+        try:
+            return self._expanded[key]
+        except KeyError:
+            pass
+        except TypeError:  # a value that cannot be a key (pyld returns it as it is)
+            return super()._expand_iri(active_ctx, value, base, vocab)
+        expanded = super()._expand_iri(active_ctx, value, base, vocab)
+        if len(self._expanded) >= self._EXPANDED_AT_MOST:
+            self._expanded.clear()
+        self._expanded[key] = expanded
+        return expanded
+
+
+_FROZEN = type(jsonld.freeze({}))  # what pyld makes its finished active contexts
+
+
+@lru_cache(maxsize=64)
+def _canonical_text(document_json: str) -> str:
+    """canonical() of a document given as JSON text: proof options repeat, so they are kept."""
+    return canonical(json.loads(document_json))
 
 
 def _hash_data(document: dict[str, Any], options: dict[str, Any]) -> bytes:
     config = {**options, "@context": document["@context"]}
     return (
-        hashlib.sha256(canonical(config).encode()).digest()
+        hashlib.sha256(_canonical_text(json.dumps(config, sort_keys=True)).encode()).digest()
         + hashlib.sha256(canonical(document).encode()).digest()
     )
 
@@ -79,7 +167,7 @@ def sign(document: dict[str, Any], key: SigningKey, created: str) -> dict[str, A
         "proofPurpose": "assertionMethod",
     }
     signature = key.private_key.sign(_hash_data(unsigned, options))
-    signed = copy.deepcopy(unsigned)
+    signed: dict[str, Any] = json.loads(json.dumps(unsigned))  # a deep copy of JSON, faster
     signed["proof"] = {**options, "proofValue": multikey.encode_signature(signature)}
     return signed
 

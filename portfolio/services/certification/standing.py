@@ -84,7 +84,7 @@ def _certification(
     credentials: dict[int, str],
 ) -> EnrollmentCertification:
     if decision is None:
-        now = standing(enrollment, today)
+        now = standing(enrollment, today, name_evidence=False)  # many at once: no N+1
         return EnrollmentCertification("open", now.summary, now.reasons)
     summary = str(decision.reasons.get("summary", ""))
     reasons = tuple(str(r) for r in decision.reasons.get("reasons", ()))

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import random
+from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import or_, select
@@ -48,6 +49,32 @@ def allocate_index(session: Session, certificate: Certificate) -> int:
     if _claim(session, certificate, index):
         return index
     raise Conflict("Another certificate took the same status list bit; try again.")
+
+
+def allocate_indices(session: Session, certificates: Sequence[Certificate]) -> None:
+    """allocate_index for many certificates at once (the batch evaluation): the used indices
+    are read once, a random free one is chosen for each, and all are claimed in one flush.
+    A certificate issued at the same moment elsewhere may take one of them first: the unique
+    column refuses the flush, and the choice is made again from the indices as they are then.
+    """
+    waiting = [c for c in certificates if c.status_index is None]
+    for _ in range(_RANDOM_TRIES):
+        if not waiting:
+            return
+        used = {i for i in session.scalars(select(Certificate.status_index)) if i is not None}
+        for certificate in waiting:
+            index = pick_index(used, _rng)
+            used.add(index)
+            certificate.status_index = index
+        try:
+            with session.begin_nested():
+                session.flush()
+        except IntegrityError:
+            for certificate in waiting:
+                session.expire(certificate, ["status_index"])
+            continue
+        return
+    raise Conflict("Other certificates took the same status list bits; try again.")
 
 
 def _claim(session: Session, certificate: Certificate, index: int) -> bool:

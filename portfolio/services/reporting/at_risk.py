@@ -129,7 +129,7 @@ def at_risk_query(session: Session, request: ListRequest, today: date) -> ListQu
                 window_ends_on,
                 last_at,
                 risk_reasons(window_ends_on, last_at, today),
-                standing(enrollments[enrollment_id], today).summary,
+                standing(enrollments[enrollment_id], today, name_evidence=False).summary,
             )
             for enrollment_id, user_id, name, email, program, window_ends_on, last_at in rows
         ]

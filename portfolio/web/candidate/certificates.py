@@ -4,7 +4,8 @@ Letter paper, the public page to share and an "Add to LinkedIn" link.
 Each view loads the certificate, checks it is the signed-in person's (anyone else's looks
 missing: 404), then acts. Only a valid certificate has a PDF (domain.certification.printing);
 a revoked or expired one gets a 410 page that says why, and one with characters the embedded
-fonts lack (e.g. a name in Chinese) a 409 page. Nothing here writes.
+fonts lack (e.g. a name in Tibetan, or in Chinese where Noto Sans CJK is not installed) a 409
+page. Nothing here writes.
 """
 
 from __future__ import annotations
@@ -51,7 +52,10 @@ def _pdf() -> ModuleType:
 
 
 def _fonts() -> Any:
-    return _pdf().CertificateFonts.in_folder(Path(current_app.config["CERTIFICATE_FONT_DIR"]))
+    cjk = current_app.config.get("CERTIFICATE_CJK_FONT_DIR")
+    return _pdf().CertificateFonts.in_folder(
+        Path(current_app.config["CERTIFICATE_FONT_DIR"]), Path(cjk) if cjk else None
+    )
 
 
 def _printed(file: holder.HolderCertificate) -> PrintedCertificate:
