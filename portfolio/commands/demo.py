@@ -81,6 +81,8 @@ def demo() -> None:
         click.echo(f"  {role.value:<13} {email:<26} password: {password}")
     for line in demo_portfolio():
         click.echo(line)
+    for line in demo_holder():
+        click.echo(line)
 
 
 def demo_portfolio() -> list[str]:
@@ -110,6 +112,21 @@ def demo_portfolio() -> list[str]:
     except DomainError as exc:
         session.rollback()
         raise click.ClickException(f"Demo portfolio not made: {exc.message}") from exc
+    session.commit()
+    return lines
+
+
+def demo_holder() -> list[str]:
+    """A certified holder inside the renewal window (commands.demo_renewal), committed alone."""
+    from portfolio.commands import demo_renewal
+
+    session = db.session
+    administrator = users.find_by_email(session, "admin@demo.example")
+    try:
+        lines = demo_renewal.build_renewal_demo(session, administrator, utcnow().date())
+    except DomainError as exc:
+        session.rollback()
+        raise click.ClickException(f"Demo holder not made: {exc.message}") from exc
     session.commit()
     return lines
 

@@ -122,6 +122,14 @@ class AuditAction(enum.StrEnum):
     # background work
     JOB_RETRIED = "job.retried"
 
+    # renewal
+    RENEWAL_SUBMITTED = "renewal.submitted"
+    RENEWAL_ACTIVITY_ACCEPTED = "renewal.activity_accepted"
+    RENEWAL_PROOF_REQUESTED = "renewal.proof_requested"
+    RENEWAL_PROOF_ADDED = "renewal.proof_added"
+    RENEWAL_FEE_RECORDED = "renewal.fee_recorded"
+    RENEWAL_APPROVED = "renewal.approved"
+    CERTIFICATE_LAPSED = "certificate.lapsed"
     # course providers and course approval (issue 12)
     PROVIDER_REGISTERED = "provider.registered"
     PROVIDER_MEMBER_ADDED = "provider.member_added"

@@ -113,7 +113,8 @@ KIND_RULES: Mapping[Kind, KindRule] = {
     ),
     Kind.DEADLINE_REMINDER: KindRule(
         "Deadline reminders",
-        "Your completion window is ending, or a resubmission is not made yet.",
+        "Your completion window is ending, a resubmission is not made yet, or your certificate "
+        "is due for renewal.",
         must_send=False,
         audience="candidate",
     ),

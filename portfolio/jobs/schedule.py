@@ -11,6 +11,7 @@
 | decide expired enrollments (evaluation batch) | SCHEDULE_DECIDE_EXPIRED |
 | expire pending uploads | SCHEDULE_EXPIRE_UPLOADS |
 | reconcile the store | SCHEDULE_RECONCILE |
+| lapse unrenewed certificates, renewal reminders | SCHEDULE_RENEWAL_REMINDERS |
 | candidates' resubmission reminders | SCHEDULE_RESUBMISSION_REMINDERS |
 | the daily notification digest | SCHEDULE_NOTIFICATION_DIGEST |
 """
@@ -30,6 +31,7 @@ DAILY = {
     "portfolio.jobs.reviews.decide_expired": "SCHEDULE_DECIDE_EXPIRED",
     "portfolio.jobs.uploads.expire_pending": "SCHEDULE_EXPIRE_UPLOADS",
     "portfolio.jobs.uploads.reconcile": "SCHEDULE_RECONCILE",
+    "portfolio.jobs.renewal.remind_renewals": "SCHEDULE_RENEWAL_REMINDERS",
     "portfolio.jobs.enrollment.remind_resubmissions": "SCHEDULE_RESUBMISSION_REMINDERS",
     "portfolio.jobs.notifications.send_digests": "SCHEDULE_NOTIFICATION_DIGEST",
 }

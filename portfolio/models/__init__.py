@@ -68,6 +68,12 @@ from portfolio.models.portfolios import (
     Submission,
     SubmissionStatus,
 )
+from portfolio.models.renewal import (
+    ActivityReview,
+    CeActivity,
+    RenewalApplication,
+    RenewalStatus,
+)
 from portfolio.models.review_tallies import ReviewerReviewTally, SetReviewTally
 from portfolio.models.reviews import (
     Assignment,
@@ -86,6 +92,7 @@ from portfolio.models.reviews import (
 from portfolio.models.uploads import Upload, UploadStatus
 
 __all__ = [
+    "ActivityReview",
     "Appeal",
     "AppealAttachment",
     "Application",
@@ -98,6 +105,7 @@ __all__ = [
     "AuditEvent",
     "Base",
     "CalibrationAnchor",
+    "CeActivity",
     "Certificate",
     "CertificationDecision",
     "Competency",
@@ -141,6 +149,8 @@ __all__ = [
     "ProviderKind",
     "ProviderMember",
     "RecognitionAgreement",
+    "RenewalApplication",
+    "RenewalStatus",
     "ReviewRating",
     "ReviewShortfall",
     "ReviewerProfile",

@@ -61,6 +61,9 @@ class Certificate(Base):
     # Its bit in the revocation status list (domain.certification.status_list), chosen once when
     # its first credential is issued; unique, so two certificates never share a bit.
     status_index: Mapped[int | None] = mapped_column(unique=True)
+    # The day after its renewal grace period ended unrenewed (services.renewal.reminders): from
+    # then on its status list bit is set and its public page says it lapsed.
+    lapsed_on: Mapped[date | None]
 
     user: Mapped[User] = relationship()
     framework: Mapped[Framework] = relationship()

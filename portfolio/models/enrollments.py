@@ -118,6 +118,11 @@ class Payment(Base):
     payer_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     note: Mapped[str] = mapped_column(Text, default="")  # why a refund or waiver
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # A renewal's fee (models.renewal) rather than the application's; the application's own
+    # ledger leaves these out.
+    renewal_id: Mapped[int | None] = mapped_column(
+        ForeignKey("renewal_application.id"), index=True
+    )
 
 
 class ScholarshipAward(Base):

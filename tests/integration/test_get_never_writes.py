@@ -49,6 +49,8 @@ from tests.integration.test_demo_portfolio import (
 )
 from tests.review_fixtures import make_reviewer
 
+HOLDER_EMAIL = "holder@demo.example"  # the demo's certified holder (commands.demo_renewal)
+
 WRITES = re.compile(r"^\s*(INSERT|UPDATE|DELETE)\b", re.IGNORECASE)
 HREF = re.compile(r'href="([^"#]+)"')
 PER_ENDPOINT = 2  # enough to meet each page in two states, few enough to stay fast
@@ -84,7 +86,7 @@ def people(app, session) -> dict[str, User]:
     assert result.exit_code == 0, result.output
     demo = {
         email: _user(session, email)
-        for email in (ADMIN, CANDIDATE, REVIEWER, SUPERVISOR, PROVIDER)
+        for email in (ADMIN, CANDIDATE, REVIEWER, SUPERVISOR, PROVIDER, HOLDER_EMAIL)
     }
     # An anchor, and a new reviewer qualified for its set who has not calibrated yet.
     submission = session.scalars(select(Submission)).one()
@@ -199,6 +201,7 @@ PROVIDER = "provider@demo.example"
 ROLES = (
     ADMIN,
     CANDIDATE,
+    HOLDER_EMAIL,
     REVIEWER,
     SUPERVISOR,
     "fresh",
@@ -221,18 +224,12 @@ NOT_CRAWLED = {
     "supervisor.join",
     "uploads.local_download",
     "notifications.confirm_unsubscribe",  # tests/integration/test_notifications.py
-    # Objects the demo data does not make: decisions and certificates, draft framework
+    # Objects the demo data does not make: renewal applications (its holder has not applied;
+    # test_renewal_review.py checks the office's page writes nothing), draft framework
     # versions (the demo program is published), and file uploads (its artifacts are links).
-    "admin.certificate",
-    "admin.decision",
-    "certificates.show",
-    # The holder's certificate page and PDF (tests/integration/test_certificate_holder.py
-    # checks they write nothing).
-    "candidate.certificate",
-    "candidate.certificate_pdf",
-    # Open Badges documents of certificates the demo does not make (test_open_badges_routes.py
-    # checks that their GETs write nothing).
-    "candidate.credential_download",
+    "admin.renewal",
+    # Open Badges documents, linked as absolute URLs the crawl does not follow
+    # (test_open_badges_routes.py checks that their GETs write nothing).
     "credentials.credential",
     "credentials.status_list",
     "admin.framework_competency_edit",

@@ -50,6 +50,10 @@ def test_lsscp_rules_read_as_the_program_states_them():
         "You can renew in the 12 months before the certificate expires, and up to 2 months after."
         in text
     )
+    assert (
+        "In contact hours: 1 semester credit = 15; 1 quarter credit = 10; 1 workshop or seminar "
+        "hour = 1; 1 documented self-directed hour = 1; 1 conference day = 6." in text
+    )
 
 
 def test_sections_have_headings_in_a_fixed_order():

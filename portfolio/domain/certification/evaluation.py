@@ -218,10 +218,12 @@ def certificate_status(
     revoked_reason: str,
     today: date,
     public_statement: str = "",
+    lapsed_on: date | None = None,
 ) -> CertificateStatus:
     """Revoked (from `revoked_on`) outranks expired; `expires_on` is the last valid day, so an
     expired certificate expired the day after it. A revoked certificate's public note is its
-    public statement, or the standard wording (domain.certification.revocation)."""
+    public statement, or the standard wording (domain.certification.revocation). One whose
+    renewal grace period ended unrenewed (`lapsed_on`) says it was not renewed."""
     if revoked_on is not None:
         return CertificateStatus(
             False,
@@ -229,6 +231,11 @@ def certificate_status(
             revoked_reason,
             public_wording(public_statement),
             revoked=True,
+        )
+    if lapsed_on is not None and lapsed_on <= today:
+        # The renewal grace period is over too: no renewal can bring it back.
+        return CertificateStatus(
+            False, f"Expired on {format_date(expires_on + timedelta(1))}, not renewed"
         )
     if expires_on < today:
         return CertificateStatus(False, f"Expired on {format_date(expires_on + timedelta(1))}")

@@ -56,11 +56,54 @@ class PassThresholds:
 
 
 @dataclass(frozen=True)
+class CeUnit:
+    """A unit continuing education is recorded in, and what one of it is worth in contact hours.
+
+    `step` is the smallest part of a unit one may record (1: whole units only; 0.25: quarters)."""
+
+    key: str
+    label: str  # singular, e.g. "semester credit"
+    plural: str  # e.g. "semester credits"
+    hours_per_unit: Fraction
+    step: Fraction
+
+
+# For rules documents written before the conversions were data (LSSCP's [RENEW] figures).
+DEFAULT_CE_UNITS = (
+    CeUnit("semester_credit", "semester credit", "semester credits", Fraction(15), Fraction(1, 2)),
+    CeUnit("quarter_credit", "quarter credit", "quarter credits", Fraction(10), Fraction(1, 2)),
+    CeUnit(
+        "workshop_hour",
+        "workshop or seminar hour",
+        "workshop or seminar hours",
+        Fraction(1),
+        Fraction(1, 4),
+    ),
+    CeUnit(
+        "self_directed_hour",
+        "documented self-directed hour",
+        "documented self-directed hours",
+        Fraction(1),
+        Fraction(1, 4),
+    ),
+    CeUnit("conference_day", "conference day", "conference days", Fraction(6), Fraction(1, 2)),
+)
+
+
+@dataclass(frozen=True)
 class RenewalRules:
     ce_hours: int
     ce_technology_hours: int
     window_months_before_expiry: int
     grace_months_after_expiry: int
+    ce_units: tuple[CeUnit, ...] = DEFAULT_CE_UNITS
+    fee_cents: int = 0  # 0: renewal is free
+    reminder_months_before: tuple[int, ...] = (12, 6, 3, 1)
+    min_activity_hours: int = 1  # one activity is at least this many contact hours
+    max_activity_hours: int = 240  # and at most this many (a typo guard)
+
+    def unit(self, key: str) -> CeUnit | None:
+        return next((unit for unit in self.ce_units if unit.key == key), None)
 
 
 @dataclass(frozen=True)
@@ -172,6 +215,9 @@ LIMITS: dict[str, tuple[int, int]] = {
     "renewal.ce_technology_hours": (0, 10_000),
     "renewal.window_months_before_expiry": (0, 120),
     "renewal.grace_months_after_expiry": (0, 120),
+    "renewal.fee_cents": (0, 100_000_000),
+    "renewal.min_activity_hours": (1, 1000),
+    "renewal.max_activity_hours": (1, 10_000),
     "courses.approval_fee_cents": (0, 100_000_000),
     "courses.approval_years": (1, 20),
     "courses.renewal_fee_cents": (0, 100_000_000),
@@ -315,6 +361,7 @@ def rules_from_document(doc: Mapping[str, Any], path: str = "rules") -> ProgramR
             ce_technology_hours=_get(renewal, "ce_technology_hours", int, np_),
             window_months_before_expiry=_get(renewal, "window_months_before_expiry", int, np_),
             grace_months_after_expiry=_get(renewal, "grace_months_after_expiry", int, np_),
+            **_renewal_extras(renewal, np_),
         ),
         notes=dict(notes),
         met_sets_carry_over=(
@@ -325,6 +372,65 @@ def rules_from_document(doc: Mapping[str, Any], path: str = "rules") -> ProgramR
     )
 
 
+def _renewal_extras(doc: Mapping[str, Any], path: str) -> dict[str, Any]:
+    """The renewal rules that older documents lack (their defaults then apply)."""
+    extras: dict[str, Any] = {}
+    for key in ("fee_cents", "min_activity_hours", "max_activity_hours"):
+        if key in doc:
+            extras[key] = _get(doc, key, int, path)
+    if extras.get("min_activity_hours", 1) > extras.get("max_activity_hours", 240):
+        raise FrameworkFileError(
+            "must not be more than max_activity_hours", f"{path}.min_activity_hours"
+        )
+    if "reminder_months_before" in doc:
+        months = _get(doc, "reminder_months_before", list, path)
+        if not all(
+            isinstance(m, int) and not isinstance(m, bool) and 1 <= m <= 120 for m in months
+        ):
+            raise FrameworkFileError(
+                "must be whole numbers of months from 1 to 120", f"{path}.reminder_months_before"
+            )
+        extras["reminder_months_before"] = tuple(sorted(set(months), reverse=True))
+    if "ce_units" in doc:
+        items = _get(doc, "ce_units", list, path)
+        if not items:
+            raise FrameworkFileError("must list at least one unit", f"{path}.ce_units")
+        units = tuple(_ce_unit(item, f"{path}.ce_units[{i}]") for i, item in enumerate(items))
+        if len({unit.key for unit in units}) != len(units):
+            raise FrameworkFileError("must not repeat a key", f"{path}.ce_units")
+        extras["ce_units"] = units
+    return extras
+
+
+def _ce_unit(item: object, path: str) -> CeUnit:
+    if not isinstance(item, Mapping):
+        raise FrameworkFileError("must be a mapping", path)
+    hours = _positive_fraction(item, "hours_per_unit", path)
+    step = _positive_fraction(item, "step", path) if "step" in item else Fraction(1)
+    if hours > 1000 or step > 1:
+        raise FrameworkFileError("hours_per_unit must be at most 1,000 and step at most 1", path)
+    label = _get(item, "label", str, path).strip()
+    return CeUnit(
+        key=_get(item, "key", str, path),
+        label=label,
+        plural=_optional_text(item, "plural", path) or f"{label}s",
+        hours_per_unit=hours,
+        step=step,
+    )
+
+
+def _positive_fraction(doc: Mapping[str, Any], key: str, path: str) -> Fraction:
+    value = doc.get(key)
+    where = f"{path}.{key}"
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
+        raise FrameworkFileError("must be a positive number", where)
+    try:
+        result = Fraction(str(value)).limit_denominator(100)
+    except (ValueError, ZeroDivisionError) as exc:
+        raise FrameworkFileError("must be a positive number", where) from exc
+    if result <= 0:
+        raise FrameworkFileError("must be a positive number", where)
+    return result
 def _appeal_rules(doc: Mapping[str, Any], path: str) -> AppealRules | None:
     if doc.get("appeals") is None:
         return None

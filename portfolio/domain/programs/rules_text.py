@@ -160,7 +160,16 @@ def _certificate(rules: ProgramRules) -> tuple[str, ...]:
         f"the validity period, at least {renewal.ce_technology_hours} of them on technology.",
         f"You can renew in the {count(renewal.window_months_before_expiry, 'month')} before "
         f"the certificate expires{grace}.",
+        "In contact hours: "
+        + "; ".join(
+            f"1 {unit.label} = {_number(unit.hours_per_unit)}" for unit in renewal.ce_units
+        )
+        + ".",
     )
+
+
+def _number(value: Fraction) -> str:
+    return str(value.numerator) if value.denominator == 1 else f"{float(value):g}"
 
 
 def count(n: int, noun: str) -> str:

@@ -75,7 +75,9 @@ def parse_amount(text: str, field: str = "amount") -> int:
 
 
 def payments_of(session: Session, application: Application) -> list[Payment]:
-    query = select(Payment).where(Payment.application_id == application.id)
+    query = select(Payment).where(
+        Payment.application_id == application.id, Payment.renewal_id.is_(None)
+    )
     return list(session.scalars(query.order_by(Payment.received_on, Payment.id)))
 
 

@@ -56,7 +56,7 @@ def candidate_fees(session: Session, candidate: User) -> CandidateFees:
     entries = (
         session.scalars(
             select(Payment)
-            .where(Payment.application_id.in_(ids))
+            .where(Payment.application_id.in_(ids), Payment.renewal_id.is_(None))
             .order_by(Payment.received_on, Payment.id)
         ).all()
         if ids

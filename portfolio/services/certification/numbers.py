@@ -66,4 +66,5 @@ def status_of(certificate: Certificate, today: date) -> CertificateStatus:
         certificate.revoked_reason,
         today,
         certificate.revoked_public_statement,
+        certificate.lapsed_on,
     )

@@ -10,7 +10,7 @@ import random
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -89,11 +89,14 @@ def _claim(session: Session, certificate: Certificate, index: int) -> bool:
 
 
 def revoked_indices(session: Session) -> list[int]:
+    """The bits set: revoked certificates, and those whose renewal grace period ended unrenewed
+    (lapsed), so a verifier holding an old copy learns they no longer stand."""
     return [
         index
         for index in session.scalars(
             select(Certificate.status_index).where(
-                Certificate.status_index.is_not(None), Certificate.revoked_at.is_not(None)
+                Certificate.status_index.is_not(None),
+                or_(Certificate.revoked_at.is_not(None), Certificate.lapsed_on.is_not(None)),
             )
         )
         if index is not None

@@ -21,6 +21,7 @@ from portfolio.models import (
     Assignment,
     AssignmentKind,
     AssignmentStatus,
+    CeActivity,
     CourseCompletion,
     Role,
     Submission,
@@ -53,6 +54,19 @@ def reviewer_may_download(session: Session, user: User, upload: Upload) -> bool:
     )
 
 
+def office_may_download(session: Session, upload: Upload) -> bool:
+    """True when `upload` proves a continuing-education activity of a renewal application: the
+    program office reviews those (services.renewal.review)."""
+    return (
+        session.scalar(
+            select(CeActivity.id).where(
+                CeActivity.proof_upload_id == upload.id, CeActivity.renewal_id.is_not(None)
+            )
+        )
+        is not None
+    )
+
+
 def is_course_proof(session: Session, upload: Upload) -> bool:
     """Whether `upload` is a candidate's proof of a course completion or a transcript, which
     the program office checks (and so may open)."""
@@ -77,10 +91,13 @@ def can_download(session: Session, user: User | None, upload: Upload) -> bool:
     reviewer assigned to a submission whose snapshot names the file (reviewer_may_download), by
     those who may read a course application's files (course_files), by an administrator or
     committee member when it was filed with an appeal, or by an administrator when it is a
-    candidate's course proof or transcript."""
+    candidate's course proof or transcript, or proves an activity of a renewal application
+    (office_may_download)."""
     if user is None or upload.status != UploadStatus.VERIFIED:
         return False
     if upload.owner_id == user.id:
+        return True
+    if user.has_role(Role.ADMINISTRATOR) and office_may_download(session, upload):
         return True
     if (user.has_role(Role.ADMINISTRATOR) or user.has_role(Role.COMMITTEE)) and filed_with_appeal(
         session, upload

@@ -38,6 +38,7 @@ from portfolio.web.admin import (  # noqa: E402, F401
     people,
     providers,
     recognition,
+    renewals,
     review_quality,
     reviews,
     scholarship_pools,
