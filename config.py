@@ -94,6 +94,8 @@ class Config:
     UPLOAD_PENDING_DAYS = 1
     UPLOAD_MAX_PENDING = 20
     UPLOAD_MAX_PENDING_BYTES = 4 * 1024**3
+    # Ranged GETs at once when the check reads a file sent in parts back (each a run of parts).
+    UPLOAD_VERIFY_STREAMS = 4
     # Strict-Transport-Security: browsers keep to HTTPS this long (0 sends no header).
     HSTS_MAX_AGE = 60 * 60 * 24 * 365
     # Form posts only: artifact uploads go straight to the object store.
@@ -206,6 +208,7 @@ ENV_OVERRIDES: tuple[str, ...] = (
     "UPLOAD_MAX_PENDING",
     "UPLOAD_MAX_PENDING_BYTES",
     "HSTS_MAX_AGE",
+    "UPLOAD_VERIFY_STREAMS",
 )
 # Settings whose default is None but whose value, when set, is a whole number.
 INTEGER_SETTINGS = frozenset({"ARGON2_TIME_COST", "ARGON2_MEMORY_COST_KIB", "ARGON2_PARALLELISM"})

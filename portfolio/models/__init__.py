@@ -59,7 +59,7 @@ from portfolio.models.reviews import (
     ReviewShortfall,
     SetOutcomeRecord,
 )
-from portfolio.models.uploads import Upload, UploadStatus
+from portfolio.models.uploads import Upload, UploadPartDigest, UploadStatus
 
 __all__ = [
     "Application",
@@ -117,6 +117,7 @@ __all__ = [
     "SubmissionStatus",
     "SupervisorLink",
     "Upload",
+    "UploadPartDigest",
     "UploadStatus",
     "User",
     "UserRole",
