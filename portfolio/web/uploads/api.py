@@ -177,7 +177,7 @@ def _part_json(number: int, size: int, digests: dict[int, str]) -> dict[str, Any
     return part
 
 
-@bp.put("/api/uploads/<int:upload_id>/parts/<int:part_number>")
+@bp.post("/api/uploads/<int:upload_id>/parts/<int:part_number>")
 def record_part(upload_id: int, part_number: int) -> Response:
     """{sha256}: the part's SHA-256 as the browser computed it, once the part was sent."""
     upload = _own_upload(upload_id, lock=True)
