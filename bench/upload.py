@@ -3,7 +3,8 @@
     python bench/upload.py [--size-mib 1024] [--peak-size-mib 2048] [--broker redis://...]
     python bench/upload.py --smoke   # seconds: proves the bench works (make test runs it)
 
-One run: moto's S3 server on loopback; the app in a subprocess (werkzeug, threaded) on a SQLite
+One run: moto's S3 server on loopback (a process of its own: neither the browser's driver nor
+boto3 shares its interpreter lock); the app in a subprocess (werkzeug, threaded) on a SQLite
 file, with OBJECT_STORE_URL pointing at moto; headless Chromium (Debian's, with the browser
 tests' flags) signs a demo candidate in through the real form and opens the upload widget. The
 timed span is the person's whole wait: from choosing a file of random bytes (starting like a
@@ -27,9 +28,9 @@ from __future__ import annotations
 
 import argparse
 import json
-import logging
 import os
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -52,13 +53,14 @@ CHUNK = 64 * MiB
 SAVED = "was checked and saved"
 # The widget as the portfolio entry page has it (a bare placeholder the script fills), with the
 # app's limits; the scripts load by URL, as the Content-Security-Policy requires.
-INJECT = """([singlePostMax, maxBytes]) => {
+INJECT = """([singlePostMax, maxBytes, parallelParts]) => {
   const main = document.querySelector("main");
   main.insertAdjacentHTML("beforeend", '<div id="upload-widget"></div>');
   const root = document.getElementById("upload-widget");
   root.dataset.csrfToken = document.querySelector('input[name="csrf_token"]').value;
   root.dataset.singlePostMax = String(singlePostMax);
   root.dataset.maxBytes = String(maxBytes);
+  if (parallelParts) root.dataset.parallelParts = String(parallelParts);
   // When the last part has gone and the check begins: the widget's phase label says so.
   window.benchTimes = {};
   root.addEventListener("upload:verified", (event) => { window.benchTimes.upload = event.detail; });
@@ -75,6 +77,31 @@ INJECT = """([singlePostMax, maxBytes]) => {
     document.body.append(script);
   }
 }"""
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def start_moto(log: Path) -> tuple[subprocess.Popen[bytes], str]:
+    """moto's S3 server in its own process on a free loopback port; its URL once it answers."""
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=log.open("w"),
+    )
+    endpoint = f"http://127.0.0.1:{port}"
+    for _ in range(300):
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                return process, endpoint
+        except OSError:
+            time.sleep(0.1)
+    process.kill()
+    raise SystemExit(f"moto did not start:\n{log.read_text()[-3000:]}")
 
 
 def serve(multipart_above_mib: int | None) -> None:
@@ -154,7 +181,7 @@ def start_worker(env: dict[str, str], log: Path) -> subprocess.Popen[str]:
     )  # fmt: skip
 
 
-def stop(process: subprocess.Popen[str]) -> None:
+def stop(process: subprocess.Popen[Any]) -> None:
     process.send_signal(signal.SIGTERM)
     try:
         process.wait(timeout=30)
@@ -171,6 +198,12 @@ def memory_mib(pid: int, field: str) -> float:
     return float("nan")
 
 
+def reset_peak(pid: int) -> None:
+    """Start VmHWM afresh (Linux: "5" to clear_refs), so the peak is this upload's, not the
+    start-up's."""
+    Path(f"/proc/{pid}/clear_refs").write_text("5")
+
+
 def sign_in(page: Any, base: str, email: str, password: str) -> None:
     page.goto(f"{base}/sign-in")
     page.get_by_label("Email address").fill(email)
@@ -180,12 +213,12 @@ def sign_in(page: Any, base: str, email: str, password: str) -> None:
 
 
 def widget_upload(
-    page: Any, base: str, path: Path, single_post_max: int, max_bytes: int
+    page: Any, base: str, path: Path, single_post_max: int, max_bytes: int, parallel: int | None
 ) -> dict[str, Any]:
     """Choose `path` in the widget and wait until it says verified; the timings and the
     upload as the API shows it."""
     page.goto(f"{base}/")
-    page.evaluate(INJECT, [single_post_max, max_bytes])
+    page.evaluate(INJECT, [single_post_max, max_bytes, parallel])
     page.locator("#upload-widget[data-upload-ready=true]").wait_for(state="attached")
     chooser = page.get_by_label("File to upload")
     status = page.get_by_role("status")
@@ -218,9 +251,11 @@ def run_widget(
     work: Path,
     path: Path,
     broker: str | None,
+    warm_up: Path | None = None,
 ) -> dict[str, Any]:
     """One widget upload of `path` against a fresh app and database (and worker): timings
-    and memory."""
+    and memory. Idle is measured after sign-in, or after uploading `warm_up` (the code the
+    upload runs is loaded then, so what grows after is what the file's size costs)."""
     log = work / "app.log"
     worker_log = work / "worker.log"
     if broker:
@@ -235,10 +270,16 @@ def run_widget(
         sign_in(page, base, email, password)
         if worker is not None:
             time.sleep(3)  # the worker connects to the broker
-        idle = memory_mib(process.pid, "VmRSS")
-        worker_idle = memory_mib(worker.pid, "VmRSS") if worker else None
         single_post_max = (args.multipart_above_mib or 100) * MiB
-        result = widget_upload(page, base, path, single_post_max, 2048 * MiB)
+        if warm_up is not None:
+            widget_upload(page, base, warm_up, single_post_max, 2048 * MiB, args.parallel)
+        idle = memory_mib(process.pid, "VmRSS")
+        reset_peak(process.pid)
+        worker_idle = None
+        if worker is not None:
+            worker_idle = memory_mib(worker.pid, "VmRSS")
+            reset_peak(worker.pid)
+        result = widget_upload(page, base, path, single_post_max, 2048 * MiB, args.parallel)
         result["web_idle_mib"] = idle
         result["web_peak_mib"] = memory_mib(process.pid, "VmHWM")
         if worker is not None:
@@ -277,6 +318,14 @@ def main() -> None:
         help="the app's single-POST limit (UPLOAD_SINGLE_POST_MAX; its default is 100 MiB)",
     )
     parser.add_argument(
+        "--parallel", type=int, help="parts the widget sends at once (its default is 4)"
+    )
+    parser.add_argument(
+        "--verify-streams",
+        type=int,
+        help="ranged GETs at once in the server's check (UPLOAD_VERIFY_STREAMS; default 4)",
+    )
+    parser.add_argument(
         "--broker", help="a Redis URL (its own database): a Celery worker runs the check"
     )
     parser.add_argument(
@@ -292,24 +341,18 @@ def main() -> None:
     if args.smoke:
         args.size_mib, args.peak_size_mib, args.multipart_above_mib = 24, 12, 1
 
-    from moto.server import ThreadedMotoServer
     from playwright.sync_api import sync_playwright
-
-    logging.getLogger("werkzeug").setLevel(logging.ERROR)  # moto logs every request
 
     os.environ.setdefault("AWS_ACCESS_KEY_ID", "testing")
     os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "testing")
-    moto = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    moto.start()
-    host, port = moto.get_host_and_port()
-    endpoint = f"http://{host}:{port}"
-    config = Config(s3={"addressing_style": "path"}, signature_version="s3v4")
-    s3 = boto3.client("s3", endpoint_url=endpoint, region_name="us-east-1", config=config)
-    s3.create_bucket(Bucket=BUCKET)
     size = args.size_mib * MiB
 
     with tempfile.TemporaryDirectory(prefix="bench-upload-") as folder, sync_playwright() as pw:
         work = Path(folder)
+        moto, endpoint = start_moto(work / "moto.log")
+        config = Config(s3={"addressing_style": "path"}, signature_version="s3v4")
+        s3 = boto3.client("s3", endpoint_url=endpoint, region_name="us-east-1", config=config)
+        s3.create_bucket(Bucket=BUCKET)
         env = {
             "PORTFOLIO_ENV": "development",
             "DATABASE_URL": f"sqlite:///{work / 'bench.sqlite3'}",
@@ -322,6 +365,8 @@ def main() -> None:
         }
         if args.smoke:
             env["UPLOAD_PART_BYTES"] = str(5 * MiB)  # several parts even in a small file
+        if args.verify_streams:
+            env["UPLOAD_VERIFY_STREAMS"] = str(args.verify_streams)
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
         try:
             print(f"Writing {args.size_mib} MiB of random bytes ...", flush=True)
@@ -346,12 +391,14 @@ def main() -> None:
             print(f"Writing {args.peak_size_mib} MiB of random bytes ...", flush=True)
             big = work / "peak.pdf"
             make_file(big, args.peak_size_mib * MiB)
-            peak = run_widget(browser, env, args, work, big, args.broker)
+            warm_up = work / "warm-up.pdf"  # the smallest file sent in parts
+            make_file(warm_up, ((args.multipart_above_mib or 100) + 1) * MiB)
+            peak = run_widget(browser, env, args, work, big, args.broker, warm_up)
             assert peak["upload"]["status"] == "verified", peak["upload"]
             empty_bucket(s3)
         finally:
             browser.close()
-    moto.stop()
+            stop(moto)
 
     mib = size / MiB
     widget_s = timed["seconds"]
@@ -367,6 +414,7 @@ def main() -> None:
         "boto3_mib_s": round(mib / boto_seconds, 1),
         "part_mib": part_bytes // MiB,
         "peak_size_mib": args.peak_size_mib,
+        "verify_streams": args.verify_streams or 4,
         "check_in": "worker" if args.broker else "web process (eager)",
         "web_idle_mib": round(peak["web_idle_mib"], 1),
         "web_peak_mib": round(peak["web_peak_mib"], 1),

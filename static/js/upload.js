@@ -29,10 +29,10 @@
   var SINGLE_POST_MAX = 100 * MiB; // the server's default; data-single-post-max gives its own
   var PARALLEL_PARTS = 4;
   var RETRIES = 4; // per part, with 1, 2, 4, 8 s pauses (data-retries overrides it)
-  var URL_BATCH = 6; // part URLs asked for at once
+  var URL_BATCH = 16; // part URLs asked for at once
   var URL_MAX_AGE = 4 * 60 * 1000; // presigned URLs live 5 minutes; renew before that
   var STORE_PREFIX = "portfolio-upload:";
-  var POLL_FIRST = 500; // ms before the first look at a check in progress; grows to POLL_MAX
+  var POLL_FIRST = 200; // ms before the first look at a check in progress; grows to POLL_MAX
   var POLL_MAX = 5000;
   var POLL_LIMIT = 2 * 60 * 1000; // then stop looking and offer Resume (data-poll-limit overrides)
   var RESUMABLE = ["pending", "checking", "check_failed"];
@@ -50,6 +50,20 @@
   function FileChanged(message) {
     this.message = message;
   }
+  // The browser refuses to read a chosen file that was changed on disk since it was chosen.
+  async function unreadable(blob) {
+    try {
+      await blob.slice(0, 1).arrayBuffer();
+      return false;
+    } catch (changed) {
+      return true;
+    }
+  }
+
+  function changedOnDisk(file) {
+    return new FileChanged(file.name + " changed on disk while it was being sent, so the upload " +
+      "was stopped and nothing was kept. Choose the file again.");
+  }
 
   // Where the hashing worker lives: beside this script.
   var WORKER_URL = (function () {
@@ -58,8 +72,8 @@
   })();
 
   // Hashes parts: in a Web Worker with WebCrypto where the page is a secure context (https,
-  // or 127.0.0.1 and localhost), else with js-sha256 on the page. hash(blob) reads the part
-  // once and gives {digest, body}: the bytes to send are the bytes that were hashed.
+  // or 127.0.0.1 and localhost), else with js-sha256 on the page. hash(blob) gives the part's
+  // hex SHA-256; NotReadableError (the file changed on disk) rejects it.
   function PartHasher() {
     this.jobs = new Map();
     this.nextId = 1;
@@ -79,7 +93,7 @@
         if (!job) return;
         self.jobs.delete(reply.id);
         if (reply.error) job.reject(reply.error);
-        else job.resolve({ digest: reply.digest, body: reply.body });
+        else job.resolve(reply.digest);
       };
       this.worker.onerror = function (event) {
         // The worker could not start (or died): the parts waiting for it are hashed on the page.
@@ -109,7 +123,7 @@
     } catch (error) {
       throw (error && error.name) || String(error);
     }
-    return { digest: window.sha256.hex(body), body: body };
+    return window.sha256.hex(body);
   };
 
   PartHasher.prototype.stop = function () {
@@ -410,13 +424,24 @@
     var s = this.state;
     var known = s.urls.get(number);
     if (known && Date.now() - known.at < URL_MAX_AGE) return known.url;
+    if (s.asking && s.asking.has(number)) {
+      await s.asking.get(number); // another part's request asked for this one too
+      return this.partUrl(number);
+    }
     var wanted = [];
     for (var n = number; n <= s.partCount && wanted.length < URL_BATCH; n++) {
-      if (!s.done.has(n)) wanted.push(n);
+      if (!s.done.has(n) && !(s.asking && s.asking.has(n))) wanted.push(n);
     }
-    var reply = await this.api("POST", s.upload.urls.parts, { parts: wanted });
-    var at = Date.now();
-    reply.parts.forEach(function (p) { s.urls.set(p.part_number, { url: p.url, at: at }); });
+    var asked = this.api("POST", s.upload.urls.parts, { parts: wanted });
+    s.asking = s.asking || new Map();
+    wanted.forEach(function (n) { s.asking.set(n, asked.catch(function () { /* its own part throws */ })); });
+    try {
+      var reply = await asked;
+      var at = Date.now();
+      reply.parts.forEach(function (p) { s.urls.set(p.part_number, { url: p.url, at: at }); });
+    } finally {
+      wanted.forEach(function (n) { s.asking.delete(n); });
+    }
     return s.urls.get(number).url;
   };
 
@@ -424,36 +449,39 @@
     var s = this.state;
     var start = (number - 1) * s.partSize;
     var blob = s.file.slice(start, Math.min(start + s.partSize, s.file.size));
-    var body = blob;
-    var digest = null;
-    if (s.upload.by_parts) {
-      var hashed;
-      try {
-        hashed = await s.hasher.hash(blob);
-      } catch (unreadable) {
-        throw new FileChanged(s.file.name + " changed on disk while it was being sent, so the " +
-          "upload was stopped and nothing was kept. Choose the file again.");
-      }
-      if (s.cancelled) return;
-      body = hashed.body; // exactly the bytes that were hashed
-      digest = hashed.digest;
-    }
+    // The part is hashed while it is sent (both read it from the file). Had the file changed on
+    // disk, reading it fails; had its bytes changed unnoticed, the server's own reading of
+    // every part finds that they differ from this digest, and the file does not count.
+    var hashing = s.upload.by_parts ? s.hasher.hash(blob) : Promise.resolve(null);
+    hashing.catch(function () { /* awaited below */ });
     var self = this;
     for (var attempt = 0; ; attempt++) {
       try {
-        await this.send("PUT", await this.partUrl(number), body, function (loaded) {
+        await this.send("PUT", await this.partUrl(number), blob, function (loaded) {
           s.loaded.set(number, loaded);
           self.showPartProgress();
         });
-        if (digest) {
-          await this.api("POST", s.upload.urls.parts + "/" + number, { sha256: digest });
-          s.digests.set(number, digest);
+        var digest;
+        try {
+          digest = await hashing;
+        } catch (unreadable) {
+          throw changedOnDisk(s.file);
         }
-        s.done.add(number);
         s.loaded.set(number, blob.size);
+        if (!digest) {
+          s.done.add(number);
+          return;
+        }
+        // Reported while the next part goes out; sendParts waits for every report.
+        s.reports.push(this.api("POST", s.upload.urls.parts + "/" + number, { sha256: digest }).then(function () {
+          s.digests.set(number, digest);
+          s.done.add(number);
+        }));
         return;
       } catch (error) {
         s.loaded.set(number, 0);
+        // A send that failed because the file changed on disk looks like a lost connection.
+        if (error instanceof Interrupted && !s.cancelled && await unreadable(blob)) throw changedOnDisk(s.file);
         if (s.cancelled || attempt >= this.retries() || error instanceof FileChanged) throw error;
         if (error instanceof ApiError && error.status === 403) s.urls.delete(number); // expired
         await sleep(1000 * Math.pow(2, attempt));
@@ -475,6 +503,7 @@
     var self = this;
     s.halted = false;
     if (s.upload.by_parts && !s.hasher) s.hasher = new PartHasher();
+    s.reports = [];
     async function worker() {
       while (queue.length && !s.cancelled && !s.halted) {
         try {
@@ -486,10 +515,12 @@
       }
     }
     var workers = [];
-    for (var i = 0; i < PARALLEL_PARTS; i++) workers.push(worker());
+    var parallel = Number(this.root.dataset.parallelParts) || PARALLEL_PARTS;
+    for (var i = 0; i < parallel; i++) workers.push(worker());
     // Every part on its way finishes (sent and reported, or failed) before the widget offers
     // Resume, so that the server's list of parts is what Resume starts from.
     var outcomes = await Promise.allSettled(workers);
+    outcomes = outcomes.concat(await Promise.allSettled(s.reports));
     var failed = outcomes.find(function (o) { return o.status === "rejected"; });
     if (failed) {
       var changed = outcomes.find(function (o) { return o.status === "rejected" && o.reason instanceof FileChanged; });
