@@ -84,6 +84,7 @@ def nothing_kept(store: S3Store, s3_admin: Any, session: Session, upload_id: int
     assert upload.fingerprint is None and upload.verified_at is None
     assert store.stat(upload.key) is None
     assert s3_admin.list_multipart_uploads(Bucket=store.bucket).get("Uploads", []) == []
+    assert session.scalars(select(UploadPartDigest)).all() == []
 
 
 def test_a_file_checked_by_parts_is_verified_with_its_composite_fingerprint(
