@@ -3,7 +3,7 @@
  * 1. POST /api/uploads: the server answers with a presigned form POST (up to 100 MB; the file's
  *    SHA-256 is computed first and announced) or a plan of parts. The bytes then go straight
  *    to the object store, never through the app.
- * 2. Parts go 4 at a time, each hashed (SHA-256, WebCrypto in a Web Worker, or js-sha256 on the
+ * 2. Parts go 6 at a time, each hashed (SHA-256, WebCrypto in a Web Worker, or js-sha256 on the
  *    page where WebCrypto is missing: pages served over plain http from another host) while
  *    other parts are on their way, sent, retried with back-off, and its digest reported to the
  *    server (POST .../parts/N). After a dropped connection "Resume" asks the server which parts
@@ -27,7 +27,7 @@
   var DIGEST_IN_ONE_GO = 100 * MiB; // crypto.subtle needs the whole file in memory
   var HASH_SLICE = 8 * MiB;
   var SINGLE_POST_MAX = 100 * MiB; // the server's default; data-single-post-max gives its own
-  var PARALLEL_PARTS = 4;
+  var PARALLEL_PARTS = 6; // a browser opens at most 6 connections to one host (HTTP/1.1)
   var RETRIES = 4; // per part, with 1, 2, 4, 8 s pauses (data-retries overrides it)
   var URL_BATCH = 16; // part URLs asked for at once
   var URL_MAX_AGE = 4 * 60 * 1000; // presigned URLs live 5 minutes; renew before that
