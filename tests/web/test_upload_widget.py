@@ -517,7 +517,7 @@ def test_a_file_changed_on_disk_during_the_upload_is_dropped_with_nothing_kept(
 ) -> None:
     page = signed_in
     chosen = tmp_path / "portfolio.pdf"
-    chosen.write_bytes(b"%PDF-1.7\n" + os.urandom(30 * MiB - 9))  # six parts, four at once
+    chosen.write_bytes(b"%PDF-1.7\n" + os.urandom(40 * MiB - 9))  # eight parts, six at once
     held: list[Route] = []
     holding = [True]
 
@@ -530,13 +530,13 @@ def test_a_file_changed_on_disk_during_the_upload_is_dropped_with_nothing_kept(
     page.route(PART_PUT, hold)
     open_widget(page, live, live_app)
     page.get_by_label("File to upload").set_input_files(chosen)
-    for _ in range(150):  # the first four parts are on their way
-        if len(held) == 4:
+    for _ in range(150):  # the first six parts are on their way
+        if len(held) == 6:
             break
         page.wait_for_timeout(100)
-    assert len(held) == 4
+    assert len(held) == 6
 
-    chosen.write_bytes(b"%PDF-1.7\n" + os.urandom(30 * MiB - 9))  # edited and saved meanwhile
+    chosen.write_bytes(b"%PDF-1.7\n" + os.urandom(40 * MiB - 9))  # edited and saved meanwhile
     later = chosen.stat().st_mtime + 10
     os.utime(chosen, (later, later))
     holding[0] = False
