@@ -33,7 +33,7 @@
   var URL_MAX_AGE = 4 * 60 * 1000; // presigned URLs live 5 minutes; renew before that
   var STORE_PREFIX = "portfolio-upload:";
   var POLL_FIRST = 200; // ms before the first look at a check in progress; grows to POLL_MAX
-  var POLL_MAX = 5000;
+  var POLL_MAX = 1000; // a finished check is seen within a second (one cheap GET a second)
   var POLL_LIMIT = 2 * 60 * 1000; // then stop looking and offer Resume (data-poll-limit overrides)
   var RESUMABLE = ["pending", "checking", "check_failed"];
 
