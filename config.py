@@ -207,8 +207,8 @@ ENV_OVERRIDES: tuple[str, ...] = (
     "UPLOAD_PENDING_DAYS",
     "UPLOAD_MAX_PENDING",
     "UPLOAD_MAX_PENDING_BYTES",
-    "HSTS_MAX_AGE",
     "UPLOAD_VERIFY_STREAMS",
+    "HSTS_MAX_AGE",
 )
 # Settings whose default is None but whose value, when set, is a whole number.
 INTEGER_SETTINGS = frozenset({"ARGON2_TIME_COST", "ARGON2_MEMORY_COST_KIB", "ARGON2_PARALLELISM"})
