@@ -100,6 +100,8 @@ class Config:
     UPLOAD_PENDING_DAYS = 1
     UPLOAD_MAX_PENDING = 20
     UPLOAD_MAX_PENDING_BYTES = 4 * 1024**3
+    # Ranged GETs at once when the check reads a file sent in parts back (each a run of parts).
+    UPLOAD_VERIFY_STREAMS = 4
     # Strict-Transport-Security: browsers keep to HTTPS this long (0 sends no header).
     HSTS_MAX_AGE = 60 * 60 * 24 * 365
     # Form posts only: artifact uploads go straight to the object store.
@@ -220,6 +222,7 @@ ENV_OVERRIDES: tuple[str, ...] = (
     "UPLOAD_PENDING_DAYS",
     "UPLOAD_MAX_PENDING",
     "UPLOAD_MAX_PENDING_BYTES",
+    "UPLOAD_VERIFY_STREAMS",
     "HSTS_MAX_AGE",
     "CERTIFICATE_CJK_FONT_DIR",
 )

@@ -1,44 +1,107 @@
-"""Upload throughput: the app's multipart flow against plain boto3, both into moto's S3 server.
+"""Upload, as a person waits for it: the real widget in Chromium against boto3, into moto's S3.
 
-    python bench/upload.py [--size-mib 1024] [--parallel 4]
+    python bench/upload.py [--size-mib 1024] [--peak-size-mib 2048] [--broker redis://...]
     python bench/upload.py --smoke   # seconds: proves the bench works (make test runs it)
 
-One run: moto on loopback; the app in a subprocess (werkzeug, threaded) on a SQLite file, with
-OBJECT_STORE_URL pointing at moto; a demo candidate signs in through the real form; a file of
-random bytes (starting like a PDF) goes through POST /api/uploads, presigned part PUTs in
-parallel and POST .../complete, which answers 202 while a job (eager in the app process here)
-runs the server's SHA-256 check; the bench polls until it is done, timed on its own; then the same
-file goes up with boto3's upload_file. The app's peak memory is the subprocess's VmHWM: the
-bytes never pass through the app, so it must not grow with the file. The last line printed
-is one JSON object with the figures.
+One run: moto's S3 server on loopback (a process of its own: neither the browser's driver nor
+boto3 shares its interpreter lock); the app in a subprocess (werkzeug, threaded) on a SQLite
+file, with OBJECT_STORE_URL pointing at moto; headless Chromium (Debian's, with the browser
+tests' flags) signs a demo candidate in through the real form and opens the upload widget. The
+timed span is the person's whole wait: from choosing a file of random bytes (starting like a
+PDF) to the widget saying it was checked and saved: the parts hashed in the browser while
+others are sent, each sent straight to moto, `complete`, the server's check (join, read every
+part back, compare) and the widget's polling. The same file then goes up with boto3's
+upload_file to the same moto server: "ratio" is boto3's time over the widget's (1 or more: the
+widget is as fast). The widget's own split (until every part was sent; the check after) is
+reported too.
+
+A second upload, of --peak-size-mib (2 GB, the largest file accepted), runs against a fresh
+app process and reports its peak memory (VmHWM) over its idle size: the bytes never pass
+through the app, and the check reads them back a chunk per stream, so it must stay flat. The
+check runs in the web process (the task queue's eager mode) unless --broker names a Redis
+database: then a Celery worker runs it, and its memory is reported on its own.
+
+The last line printed is one JSON object with the figures.
 """
 
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
-import logging
 import os
-import re
+import signal
+import socket
 import subprocess
 import sys
 import tempfile
 import time
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import boto3  # noqa: E402
-import requests  # noqa: E402
 from botocore.config import Config  # noqa: E402
+
+from portfolio.tools.fingerprint import file_fingerprint  # noqa: E402
+from tests.web.conftest import CHROMIUM, CHROMIUM_FLAGS  # noqa: E402
 
 MiB = 1024 * 1024
 BUCKET = "bench-uploads"
 CHUNK = 64 * MiB
-CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+SAVED = "was checked and saved"
+# The widget as the portfolio entry page has it (a bare placeholder the script fills), with the
+# app's limits; the scripts load by URL, as the Content-Security-Policy requires.
+INJECT = """([singlePostMax, maxBytes, parallelParts]) => {
+  const main = document.querySelector("main");
+  main.insertAdjacentHTML("beforeend", '<div id="upload-widget"></div>');
+  const root = document.getElementById("upload-widget");
+  root.dataset.csrfToken = document.querySelector('input[name="csrf_token"]').value;
+  root.dataset.singlePostMax = String(singlePostMax);
+  root.dataset.maxBytes = String(maxBytes);
+  if (parallelParts) root.dataset.parallelParts = String(parallelParts);
+  // When the last part has gone and the check begins: the widget's phase label says so.
+  window.benchTimes = {};
+  root.addEventListener("upload:verified", (event) => { window.benchTimes.upload = event.detail; });
+  new MutationObserver(() => {
+    const phase = document.querySelector("[data-upload-phase]");
+    if (phase && phase.textContent.startsWith("Checking") && !window.benchTimes.sent) {
+      window.benchTimes.sent = performance.now();
+    }
+  }).observe(root, { subtree: true, childList: true, characterData: true });
+  for (const src of ["/static/vendor/js-sha256-0.11.1/sha256.min.js", "/static/js/upload.js"]) {
+    const script = document.createElement("script");
+    script.src = src;
+    script.async = false;
+    document.body.append(script);
+  }
+}"""
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def start_moto(log: Path) -> tuple[subprocess.Popen[bytes], str]:
+    """moto's S3 server in its own process on a free loopback port; its URL once it answers."""
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=log.open("w"),
+    )
+    endpoint = f"http://127.0.0.1:{port}"
+    for _ in range(300):
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                return process, endpoint
+        except OSError:
+            time.sleep(0.1)
+    process.kill()
+    raise SystemExit(f"moto did not start:\n{log.read_text()[-3000:]}")
 
 
 def serve(multipart_above_mib: int | None) -> None:
@@ -72,9 +135,8 @@ def prepare_database(env: dict[str, str]) -> tuple[str, str]:
     return email, password
 
 
-def make_file(path: Path, size: int) -> str:
-    """Random bytes that start like a PDF; returns their SHA-256 (as the browser computes it)."""
-    digest = hashlib.sha256()
+def make_file(path: Path, size: int) -> None:
+    """Random bytes that start like a PDF."""
     with path.open("wb") as out:
         written = 0
         while written < size:
@@ -82,9 +144,7 @@ def make_file(path: Path, size: int) -> str:
             if written == 0:
                 block = b"%PDF-1.7\n" + block[9:]
             out.write(block)
-            digest.update(block)
             written += len(block)
-    return digest.hexdigest()
 
 
 def start_app(
@@ -104,8 +164,30 @@ def start_app(
     port = process.stdout.readline().strip()
     if not port.isdigit():
         process.kill()
-        raise SystemExit("the app did not start")
+        raise SystemExit(f"the app did not start:\n{log.read_text()[-3000:]}")
     return process, f"http://127.0.0.1:{port}"
+
+
+def start_worker(env: dict[str, str], log: Path) -> subprocess.Popen[str]:
+    """A Celery worker (one process, no pool children) on the app's settings."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "portfolio.worker", "worker", "--pool=solo",
+         "--concurrency=1", "--without-gossip", "--without-mingle", "--loglevel=WARNING"],
+        env={**os.environ, **env, "PYTHONPATH": str(ROOT)},
+        cwd=ROOT,
+        stdout=log.open("w"),
+        stderr=subprocess.STDOUT,
+        text=True,
+    )  # fmt: skip
+
+
+def stop(process: subprocess.Popen[Any]) -> None:
+    process.send_signal(signal.SIGTERM)
+    try:
+        process.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(timeout=30)
 
 
 def memory_mib(pid: int, field: str) -> float:
@@ -116,96 +198,164 @@ def memory_mib(pid: int, field: str) -> float:
     return float("nan")
 
 
-def sign_in(base: str, email: str, password: str) -> tuple[requests.Session, str]:
-    browser = requests.Session()
-    token = CSRF.search(browser.get(f"{base}/sign-in", timeout=30).text)
-    assert token, "no CSRF token on the sign-in page"
-    form = {"csrf_token": token.group(1), "email": email, "password": password}
-    reply = browser.post(f"{base}/sign-in", data=form, timeout=30, allow_redirects=False)
-    assert reply.status_code == 302, f"sign-in failed: {reply.status_code}"
-    token = CSRF.search(browser.get(f"{base}/", timeout=30).text)  # a new session, a new token
-    assert token, "no CSRF token once signed in"
-    return browser, token.group(1)
+def reset_peak(pid: int) -> None:
+    """Start VmHWM afresh (Linux: "5" to clear_refs), so the peak is this upload's, not the
+    start-up's."""
+    Path(f"/proc/{pid}/clear_refs").write_text("5")
 
 
-def app_upload(
-    base: str, browser: requests.Session, token: str, path: Path, sha256: str, parallel: int
-) -> tuple[float, float, dict[str, object], int]:
-    """(transfer s, complete s, final upload JSON, part size) through the app's flow."""
-    headers = {"X-CSRFToken": token}
-    size = path.stat().st_size
+def sign_in(page: Any, base: str, email: str, password: str) -> None:
+    page.goto(f"{base}/sign-in")
+    page.get_by_label("Email address").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("button", name="Sign out").wait_for(timeout=30_000)
+
+
+def widget_upload(
+    page: Any, base: str, path: Path, single_post_max: int, max_bytes: int, parallel: int | None
+) -> dict[str, Any]:
+    """Choose `path` in the widget and wait until it says verified; the timings and the
+    upload as the API shows it."""
+    page.goto(f"{base}/")
+    page.evaluate(INJECT, [single_post_max, max_bytes, parallel])
+    page.locator("#upload-widget[data-upload-ready=true]").wait_for(state="attached")
+    chooser = page.get_by_label("File to upload")
+    status = page.get_by_role("status")
+    started_js = page.evaluate("performance.now()")
     started = time.perf_counter()
-    body = {"filename": "bench.pdf", "size": size, "sha256": sha256}
-    begun = browser.post(f"{base}/api/uploads", json=body, headers=headers, timeout=30).json()
-    if "part_size" not in begun:
-        raise SystemExit(f"the app did not offer a multipart upload: {begun}")
-    upload, part_size, count = begun["upload"], begun["part_size"], begun["part_count"]
-    numbers = list(range(1, count + 1))
-    parts_url = f"{base}{upload['urls']['parts']}"
-    reply = browser.post(parts_url, json={"parts": numbers}, headers=headers, timeout=30)
-    urls = {p["part_number"]: p["url"] for p in reply.json()["parts"]} if reply.ok else {}
-    assert len(urls) == count, reply.text
+    chooser.set_input_files(str(path))
+    page.wait_for_function(
+        """() => { const s = document.querySelector("[data-upload-status]");
+                   return s && (s.textContent.includes("was checked") ||
+                                s.classList.contains("upload-error")); }""",
+        timeout=1_800_000,
+        polling=50,
+    )
+    seconds = time.perf_counter() - started
+    shown = status.text_content()
+    if SAVED not in shown:
+        raise SystemExit(f"the widget did not save the file: {shown}")
+    times = page.evaluate("window.benchTimes")
+    return {
+        "seconds": seconds,
+        "transfer_seconds": (times["sent"] - started_js) / 1000,
+        "upload": times["upload"],
+    }
 
-    def put(number: int) -> None:
-        with path.open("rb") as source:
-            source.seek((number - 1) * part_size)
-            data = source.read(part_size)
-        answer = requests.put(urls[number], data=data, timeout=300)
-        answer.raise_for_status()
 
-    with ThreadPoolExecutor(parallel) as pool:
-        list(pool.map(put, numbers))
-    sent = time.perf_counter()
-    done = browser.post(f"{base}{upload['urls']['complete']}", headers=headers, timeout=600)
-    if not done.ok:
-        raise SystemExit(f"completing the upload failed: {done.status_code} {done.text[:2000]}")
-    final = done.json()["upload"]
-    while final["status"] == "checking":  # as the widget does: look again until it is done
-        time.sleep(0.2)
-        final = browser.get(f"{base}{upload['urls']['self']}", timeout=30).json()["upload"]
-    checked = time.perf_counter()
-    return sent - started, checked - sent, final, part_size
+def run_widget(
+    browser: Any,
+    env: dict[str, str],
+    args: argparse.Namespace,
+    work: Path,
+    path: Path,
+    broker: str | None,
+    warm_up: Path | None = None,
+) -> dict[str, Any]:
+    """One widget upload of `path` against a fresh app and database (and worker): timings
+    and memory. Idle is measured after sign-in, or after uploading `warm_up` (the code the
+    upload runs is loaded then, so what grows after is what the file's size costs)."""
+    log = work / "app.log"
+    worker_log = work / "worker.log"
+    if broker:
+        env = {**env, "TASK_BROKER_URL": broker}
+    Path(env["DATABASE_URL"].removeprefix("sqlite:///")).unlink(missing_ok=True)
+    email, password = prepare_database(env)
+    process, base = start_app(env, args.multipart_above_mib, log)
+    worker = start_worker(env, worker_log) if broker else None
+    context = browser.new_context()
+    page = context.new_page()
+    try:
+        sign_in(page, base, email, password)
+        if worker is not None:
+            time.sleep(3)  # the worker connects to the broker
+        single_post_max = (args.multipart_above_mib or 100) * MiB
+        if warm_up is not None:
+            widget_upload(page, base, warm_up, single_post_max, 2048 * MiB, args.parallel)
+        idle = memory_mib(process.pid, "VmRSS")
+        reset_peak(process.pid)
+        worker_idle = None
+        if worker is not None:
+            worker_idle = memory_mib(worker.pid, "VmRSS")
+            reset_peak(worker.pid)
+        result = widget_upload(page, base, path, single_post_max, 2048 * MiB, args.parallel)
+        result["web_idle_mib"] = idle
+        result["web_peak_mib"] = memory_mib(process.pid, "VmHWM")
+        if worker is not None:
+            result["worker_idle_mib"] = worker_idle
+            result["worker_peak_mib"] = memory_mib(worker.pid, "VmHWM")
+    except BaseException:
+        print(f"The app's log ends:\n{log.read_text()[-4000:]}", file=sys.stderr)
+        if worker is not None:
+            print(f"The worker's log ends:\n{worker_log.read_text()[-4000:]}", file=sys.stderr)
+        raise
+    finally:
+        context.close()
+        stop(process)
+        if worker is not None:
+            stop(worker)
+    return result
+
+
+def empty_bucket(s3: Any) -> None:
+    """moto keeps objects (and unfinished parts) in memory: drop them between uploads."""
+    for item in s3.list_objects_v2(Bucket=BUCKET).get("Contents", []):
+        s3.delete_object(Bucket=BUCKET, Key=item["Key"])
+    for upload in s3.list_multipart_uploads(Bucket=BUCKET).get("Uploads", []):
+        s3.abort_multipart_upload(Bucket=BUCKET, Key=upload["Key"], UploadId=upload["UploadId"])
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--size-mib", type=int, default=1024)
-    parser.add_argument("--parallel", type=int, default=4, help="part PUTs at once (app flow)")
+    parser.add_argument("--size-mib", type=int, default=1024, help="the timed file")
+    parser.add_argument(
+        "--peak-size-mib", type=int, default=2048, help="the file whose memory is measured"
+    )
     parser.add_argument(
         "--multipart-above-mib",
         type=int,
         help="the app's single-POST limit (UPLOAD_SINGLE_POST_MAX; its default is 100 MiB)",
     )
     parser.add_argument(
+        "--parallel", type=int, help="parts the widget sends at once (its default is 6)"
+    )
+    parser.add_argument(
+        "--verify-streams",
+        type=int,
+        default=1,
+        help="ranged GETs at once in the server's check (UPLOAD_VERIFY_STREAMS, whose default "
+        "for S3 is 4): 1 here, as moto reads the whole object from its spool file for every "
+        "GET, ranged or not, so parallel ranges multiply its work",
+    )
+    parser.add_argument(
+        "--broker", help="a Redis URL (its own database): a Celery worker runs the check"
+    )
+    parser.add_argument(
         "--smoke",
         action="store_true",
         help="a run of seconds that only proves the bench works (make test): "
-        "24 MiB in 16 MiB parts (multipart above 1 MiB)",
+        "11 MiB and 6 MiB files in 5 MiB parts (multipart above 1 MiB)",
     )
     parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.serve:
         return serve(args.multipart_above_mib)
     if args.smoke:
-        args.size_mib, args.multipart_above_mib = 24, 1
+        args.size_mib, args.peak_size_mib, args.multipart_above_mib = 11, 6, 1
 
-    from moto.server import ThreadedMotoServer
-
-    logging.getLogger("werkzeug").setLevel(logging.ERROR)  # moto logs every request
+    from playwright.sync_api import sync_playwright
 
     os.environ.setdefault("AWS_ACCESS_KEY_ID", "testing")
     os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "testing")
-    moto = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    moto.start()
-    host, port = moto.get_host_and_port()
-    endpoint = f"http://{host}:{port}"
-    config = Config(s3={"addressing_style": "path"}, signature_version="s3v4")
-    s3 = boto3.client("s3", endpoint_url=endpoint, region_name="us-east-1", config=config)
-    s3.create_bucket(Bucket=BUCKET)
     size = args.size_mib * MiB
 
-    with tempfile.TemporaryDirectory(prefix="bench-upload-") as folder:
+    with tempfile.TemporaryDirectory(prefix="bench-upload-") as folder, sync_playwright() as pw:
         work = Path(folder)
+        moto, endpoint = start_moto(work / "moto.log")
+        config = Config(s3={"addressing_style": "path"}, signature_version="s3v4")
+        s3 = boto3.client("s3", endpoint_url=endpoint, region_name="us-east-1", config=config)
+        s3.create_bucket(Bucket=BUCKET)
         env = {
             "PORTFOLIO_ENV": "development",
             "DATABASE_URL": f"sqlite:///{work / 'bench.sqlite3'}",
@@ -216,59 +366,81 @@ def main() -> None:
             "SECRET_KEY": "bench-secret-key",
             "RATELIMIT_STORAGE_URI": "memory://",
         }
-        email, password = prepare_database(env)
-        print(f"Writing {args.size_mib} MiB of random bytes ...", flush=True)
-        path = work / "bench.pdf"
-        hash_started = time.perf_counter()
-        sha256 = make_file(path, size)
-        hash_seconds = time.perf_counter() - hash_started
-        log = work / "app.log"
-        process, base = start_app(env, args.multipart_above_mib, log)
+        if args.smoke:
+            env["UPLOAD_PART_BYTES"] = str(5 * MiB)  # several parts even in a small file
+        env["UPLOAD_VERIFY_STREAMS"] = str(args.verify_streams)
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
         try:
-            rss_start = memory_mib(process.pid, "VmRSS")
-            browser, token = sign_in(base, email, password)
-            transfer, verify, upload, part_size = app_upload(
-                base, browser, token, path, sha256, args.parallel
+            print(f"Writing {args.size_mib} MiB of random bytes ...", flush=True)
+            path = work / "bench.pdf"
+            make_file(path, size)
+            timed = run_widget(browser, env, args, work, path, None)
+            part_bytes = int(env.get("UPLOAD_PART_BYTES", 16 * MiB))
+            expected = file_fingerprint(path, part_bytes)
+            shown = timed["upload"]
+            assert shown["status"] == "verified" and shown["fingerprint"] == expected, (
+                shown,
+                expected,
             )
-            peak = memory_mib(process.pid, "VmHWM")
-        except BaseException:
-            print(f"The app's log ends:\n{log.read_text()[-4000:]}", file=sys.stderr)
-            raise
-        finally:
-            process.terminate()
-            process.wait(timeout=30)
-        assert upload["status"] == "verified", upload
-        for item in s3.list_objects_v2(Bucket=BUCKET).get("Contents", []):
-            s3.delete_object(Bucket=BUCKET, Key=item["Key"])  # moto keeps objects in memory
+            empty_bucket(s3)
 
-        started = time.perf_counter()
-        s3.upload_file(str(path), BUCKET, "bench/boto3-upload_file")
-        boto_seconds = time.perf_counter() - started
-    moto.stop()
+            started = time.perf_counter()
+            s3.upload_file(str(path), BUCKET, "bench/boto3-upload_file")
+            boto_seconds = time.perf_counter() - started
+            empty_bucket(s3)
+            path.unlink()
+
+            print(f"Writing {args.peak_size_mib} MiB of random bytes ...", flush=True)
+            big = work / "peak.pdf"
+            make_file(big, args.peak_size_mib * MiB)
+            warm_up = work / "warm-up.pdf"  # the smallest file sent in parts
+            make_file(warm_up, ((args.multipart_above_mib or 100) + 1) * MiB)
+            peak = run_widget(browser, env, args, work, big, args.broker, warm_up)
+            assert peak["upload"]["status"] == "verified", peak["upload"]
+            empty_bucket(s3)
+        finally:
+            browser.close()
+            stop(moto)
 
     mib = size / MiB
-    figures = {
+    widget_s = timed["seconds"]
+    figures: dict[str, Any] = {
         "smoke": args.smoke,
         "size_mib": args.size_mib,
-        "app_mib_s": round(mib / transfer, 1),
+        "widget_s": round(widget_s, 2),
+        "widget_transfer_s": round(timed["transfer_seconds"], 2),
+        "widget_check_s": round(widget_s - timed["transfer_seconds"], 2),
+        "boto3_s": round(boto_seconds, 2),
+        "ratio": round(boto_seconds / widget_s, 3),
+        "widget_mib_s": round(mib / widget_s, 1),
         "boto3_mib_s": round(mib / boto_seconds, 1),
-        "ratio": round(boto_seconds / transfer, 3),
-        "verify_mib_s": round(mib / verify, 1),
-        "app_with_verify_mib_s": round(mib / (transfer + verify), 1),
-        "peak_rss_mib": round(peak, 1),
-        "start_rss_mib": round(rss_start, 1),
-        "parallel_parts": args.parallel,
-        "part_mib": part_size // MiB,
+        "part_mib": part_bytes // MiB,
+        "peak_size_mib": args.peak_size_mib,
+        "verify_streams": args.verify_streams,
+        "check_in": "worker" if args.broker else "web process (eager)",
+        "web_idle_mib": round(peak["web_idle_mib"], 1),
+        "web_peak_mib": round(peak["web_peak_mib"], 1),
+        "web_growth_mib": round(peak["web_peak_mib"] - peak["web_idle_mib"], 1),
     }
-    print(f"app multipart flow: {mib:.0f} MiB in {transfer:.2f} s = {figures['app_mib_s']} MiB/s")
+    if args.broker:
+        figures["worker_idle_mib"] = round(peak["worker_idle_mib"], 1)
+        figures["worker_peak_mib"] = round(peak["worker_peak_mib"], 1)
+        figures["worker_growth_mib"] = round(peak["worker_peak_mib"] - peak["worker_idle_mib"], 1)
     print(
-        f"  server check (join + SHA-256 + type): {verify:.2f} s = {figures['verify_mib_s']} MiB/s"
+        f"widget (choose -> verified): {mib:.0f} MiB in {widget_s:.2f} s "
+        f"(parts sent after {timed['transfer_seconds']:.2f} s, then the check)"
     )
-    boto_rate = figures["boto3_mib_s"]
-    print(f"boto3 upload_file:  {mib:.0f} MiB in {boto_seconds:.2f} s = {boto_rate} MiB/s")
-    print(f"ratio app/boto3: {figures['ratio']:.1%}")
-    print(f"app memory: {rss_start:.0f} MiB at start, {peak:.0f} MiB peak")
-    print(f"(the client's own SHA-256 + writing the file took {hash_seconds:.1f} s; not counted)")
+    print(f"boto3 upload_file:           {mib:.0f} MiB in {boto_seconds:.2f} s")
+    print(f"ratio boto3/widget: {figures['ratio']:.3f}")
+    print(
+        f"{args.peak_size_mib} MiB upload: web process {figures['web_idle_mib']} MiB idle, "
+        f"{figures['web_peak_mib']} MiB peak"
+        + (
+            f"; worker {figures['worker_idle_mib']} MiB idle, {figures['worker_peak_mib']} MiB peak"
+            if args.broker
+            else ""
+        )
+    )
     print(json.dumps(figures))
 
 

@@ -31,6 +31,7 @@ _LIMIT_SETTINGS = {  # app config key -> UploadLimits field
     "UPLOAD_PENDING_DAYS": "pending_days",
     "UPLOAD_MAX_PENDING": "max_pending_per_owner",
     "UPLOAD_MAX_PENDING_BYTES": "max_pending_bytes",
+    "UPLOAD_VERIFY_STREAMS": "verify_streams",
 }
 
 

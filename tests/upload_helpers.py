@@ -39,6 +39,14 @@ def sha256_hex(content: bytes) -> str:
     return hashlib.sha256(content).hexdigest()
 
 
+def fingerprint_of(content: bytes, part_bytes: int) -> str:
+    """The composite fingerprint, computed here from its definition (README, "File
+    fingerprints"): SHA-256 of the parts' raw SHA-256s, "-" part count, "x" part size."""
+    parts = [content[at : at + part_bytes] for at in range(0, len(content), part_bytes)]
+    joined = b"".join(hashlib.sha256(part).digest() for part in parts)
+    return f"{hashlib.sha256(joined).hexdigest()}-{len(parts)}x{part_bytes}"
+
+
 class UploadApi:
     """One signed-in browser: JSON calls with the CSRF header, bytes to the presigned target."""
 

@@ -89,7 +89,7 @@ from portfolio.models.reviews import (
     ReviewShortfall,
     SetOutcomeRecord,
 )
-from portfolio.models.uploads import Upload, UploadStatus
+from portfolio.models.uploads import Upload, UploadPartDigest, UploadStatus
 
 __all__ = [
     "ActivityReview",
@@ -174,6 +174,7 @@ __all__ = [
     "SupervisorLink",
     "TranscriptProof",
     "Upload",
+    "UploadPartDigest",
     "UploadStatus",
     "User",
     "UserRole",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import BigInteger, ForeignKey, String, Text
+from sqlalchemy import BigInteger, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from portfolio.models.base import Base, str_enum, utcnow
@@ -35,13 +35,20 @@ class Upload(Base):
     reviewer_key: Mapped[str | None] = mapped_column(String(300), unique=True)
     original_name: Mapped[str] = mapped_column(String(255))
     declared_size: Mapped[int] = mapped_column(BigInteger)
+    # The whole file's SHA-256 as announced; "" for a multipart upload announced without one,
+    # whose parts' digests are reported as they are sent (UploadPartDigest) instead.
     declared_sha256: Mapped[str] = mapped_column(String(64))
     multipart_upload_id: Mapped[str | None] = mapped_column(String(1024))
     status: Mapped[UploadStatus] = mapped_column(
         str_enum(UploadStatus), default=UploadStatus.PENDING, index=True
     )
     size: Mapped[int | None] = mapped_column(BigInteger)
-    sha256: Mapped[str | None] = mapped_column(String(64))
+    sha256: Mapped[str | None] = mapped_column(String(64))  # None when checked by parts
+    # What snapshots carry and anyone can recompute (domain.uploads.fingerprint): the SHA-256,
+    # or for a file checked by parts their composite "<hex>-NxP". Set once verified.
+    fingerprint: Mapped[str | None] = mapped_column(String(100))
+    # The composite the client gave when it asked for the check (parts uploads only).
+    declared_fingerprint: Mapped[str | None] = mapped_column(String(100))
     content_type: Mapped[str | None] = mapped_column(String(100))
     rejection_reason: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -55,3 +62,17 @@ class Upload(Base):
     check_claimed_until: Mapped[datetime | None]
     check_error: Mapped[str] = mapped_column(Text, default="")
     check_failed_at: Mapped[datetime | None]
+
+
+class UploadPartDigest(Base):
+    """The SHA-256 the client computed for one part, reported once the part was sent. A part
+    sent again replaces it; the server compares each with what it reads back."""
+
+    __tablename__ = "upload_part_digest"
+
+    upload_id: Mapped[int] = mapped_column(
+        ForeignKey("upload.id", ondelete="CASCADE"), primary_key=True
+    )
+    part_number: Mapped[int] = mapped_column(Integer, primary_key=True)
+    sha256: Mapped[str] = mapped_column(String(64))
+    recorded_at: Mapped[datetime] = mapped_column(default=utcnow)

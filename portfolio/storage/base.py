@@ -186,6 +186,13 @@ class ObjectStore(Protocol):
         """The whole object, streamed in chunks of at most `chunk_size`. ObjectNotFound."""
         ...
 
+    def iter_range(
+        self, key: str, start: int, length: int, chunk_size: int = 1024 * 1024
+    ) -> Iterator[bytes]:
+        """Up to `length` bytes from offset `start` (fewer at the end), streamed in chunks of at
+        most `chunk_size`: one ranged GET, however long the range. ObjectNotFound."""
+        ...
+
     def copy(self, source_key: str, target_key: str) -> None:
         """Copy an object inside the store (server-side). ObjectNotFound if the source is gone."""
         ...

@@ -271,6 +271,18 @@ class LocalStore:
             while chunk := source.read(chunk_size):
                 yield chunk
 
+    def iter_range(
+        self, key: str, start: int, length: int, chunk_size: int = 1024 * 1024
+    ) -> Iterator[bytes]:
+        if start < 0 or length < 1:
+            raise ValueError("iter_range needs start >= 0 and length >= 1")
+        with self.path_for(key).open("rb") as source:
+            source.seek(start)
+            left = length
+            while left and (chunk := source.read(min(chunk_size, left))):
+                left -= len(chunk)
+                yield chunk
+
     def delete(self, key: str) -> None:
         self._object_path(key).unlink(missing_ok=True)
         self._meta_path(key).unlink(missing_ok=True)

@@ -265,6 +265,25 @@ class S3Store:
             finally:
                 body.close()
 
+    def iter_range(
+        self, key: str, start: int, length: int, chunk_size: int = 1024 * 1024
+    ) -> Iterator[bytes]:
+        if start < 0 or length < 1:
+            raise ValueError("iter_range needs start >= 0 and length >= 1")
+        byte_range = f"bytes={start}-{start + length - 1}"
+        with _translated(check_key(key)):
+            try:
+                reply = self.client.get_object(Bucket=self.bucket, Key=key, Range=byte_range)
+            except ClientError as exc:
+                if exc.response.get("Error", {}).get("Code") == "InvalidRange":
+                    return  # the range starts past the end: no bytes, not an error
+                raise
+            body = reply["Body"]
+            try:
+                yield from body.iter_chunks(chunk_size)
+            finally:
+                body.close()
+
     def copy(self, source_key: str, target_key: str) -> None:
         with _translated(check_key(source_key)):
             # The managed copy switches to a multipart copy for large objects by itself.

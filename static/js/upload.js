@@ -1,10 +1,16 @@
 /* The file upload widget (templates/uploads/widget.html, or any element with id="upload-widget").
  *
- * 1. Hash the chosen file in the browser (SHA-256), so the server can prove it got these bytes.
- * 2. POST /api/uploads: the server answers with a presigned form POST (up to 100 MB) or a plan
- *    of parts. The bytes then go straight to the object store, never through the app.
- * 3. Parts go 3 at a time, each retried with back-off; after a dropped connection "Resume"
- *    asks the server which parts arrived and sends only the others (also after a reload).
+ * 1. POST /api/uploads: the server answers with a presigned form POST (up to 100 MB; the file's
+ *    SHA-256 is computed first and announced) or a plan of parts. The bytes then go straight
+ *    to the object store, never through the app.
+ * 2. Parts go 6 at a time, each hashed (SHA-256, WebCrypto in a Web Worker, or js-sha256 on the
+ *    page where WebCrypto is missing: pages served over plain http from another host) while
+ *    other parts are on their way, sent, retried with back-off, and its digest reported to the
+ *    server (POST .../parts/N). After a dropped connection "Resume" asks the server which parts
+ *    arrived (with their digests) and sends only the others (also after a reload).
+ * 3. `complete` carries the file's fingerprint: the SHA-256 of the parts' SHA-256s, "-N" parts,
+ *    "x" the part size (portfolio/domain/uploads/fingerprint.py); the server reads every part
+ *    back and compares each.
  * 4. POST .../complete: the server answers 202 at once and checks size, type and SHA-256 in a
  *    job; the widget shows "checking" and polls the upload until it says verified or why not.
  *    A check that could not run (the store was down, or its process died) offers Resume, which
@@ -20,13 +26,14 @@
   var MiB = 1024 * 1024;
   var DIGEST_IN_ONE_GO = 100 * MiB; // crypto.subtle needs the whole file in memory
   var HASH_SLICE = 8 * MiB;
-  var PARALLEL_PARTS = 3;
+  var SINGLE_POST_MAX = 100 * MiB; // the server's default; data-single-post-max gives its own
+  var PARALLEL_PARTS = 6; // a browser opens at most 6 connections to one host (HTTP/1.1)
   var RETRIES = 4; // per part, with 1, 2, 4, 8 s pauses (data-retries overrides it)
-  var URL_BATCH = 6; // part URLs asked for at once
+  var URL_BATCH = 16; // part URLs asked for at once
   var URL_MAX_AGE = 4 * 60 * 1000; // presigned URLs live 5 minutes; renew before that
   var STORE_PREFIX = "portfolio-upload:";
-  var POLL_FIRST = 500; // ms before the first look at a check in progress; grows to POLL_MAX
-  var POLL_MAX = 5000;
+  var POLL_FIRST = 200; // ms before the first look at a check in progress; grows to POLL_MAX
+  var POLL_MAX = 1000; // a finished check is seen within a second (one cheap GET a second)
   var POLL_LIMIT = 2 * 60 * 1000; // then stop looking and offer Resume (data-poll-limit overrides)
   var RESUMABLE = ["pending", "checking", "check_failed"];
 
@@ -39,6 +46,102 @@
   }
   function StillChecking(message) {
     this.message = message;
+  }
+  function FileChanged(message) {
+    this.message = message;
+  }
+  // The browser refuses to read a chosen file that was changed on disk since it was chosen.
+  async function unreadable(blob) {
+    try {
+      await blob.slice(0, 1).arrayBuffer();
+      return false;
+    } catch (changed) {
+      return true;
+    }
+  }
+
+  function changedOnDisk(file) {
+    return new FileChanged(file.name + " changed on disk while it was being sent, so the upload " +
+      "was stopped and nothing was kept. Choose the file again.");
+  }
+
+  // Where the hashing worker lives: beside this script.
+  var WORKER_URL = (function () {
+    var script = document.currentScript;
+    return script && script.src ? script.src.replace(/upload\.js(\?.*)?$/, "upload-hash-worker.js") : null;
+  })();
+
+  // Hashes parts: in a Web Worker with WebCrypto where the page is a secure context (https,
+  // or 127.0.0.1 and localhost), else with js-sha256 on the page. hash(blob) gives the part's
+  // hex SHA-256; NotReadableError (the file changed on disk) rejects it.
+  function PartHasher() {
+    this.jobs = new Map();
+    this.nextId = 1;
+    this.worker = null;
+    if (window.isSecureContext && window.crypto && crypto.subtle && window.Worker && WORKER_URL) {
+      try {
+        this.worker = new Worker(WORKER_URL);
+      } catch (refused) {
+        this.worker = null;
+      }
+    }
+    var self = this;
+    if (this.worker) {
+      this.worker.onmessage = function (event) {
+        var reply = event.data;
+        var job = self.jobs.get(reply.id);
+        if (!job) return;
+        self.jobs.delete(reply.id);
+        if (reply.error) job.reject(reply.error);
+        else job.resolve(reply.digest);
+      };
+      this.worker.onerror = function (event) {
+        // The worker could not start (or died): the parts waiting for it are hashed on the page.
+        if (event && event.preventDefault) event.preventDefault();
+        self.worker = null;
+        var waiting = Array.from(self.jobs.values());
+        self.jobs.clear();
+        waiting.forEach(function (job) { self.onPage(job.blob).then(job.resolve, job.reject); });
+      };
+    }
+  }
+
+  PartHasher.prototype.hash = function (blob) {
+    if (!this.worker) return this.onPage(blob);
+    var self = this;
+    var id = this.nextId++;
+    return new Promise(function (resolve, reject) {
+      self.jobs.set(id, { blob: blob, resolve: resolve, reject: reject });
+      self.worker.postMessage({ id: id, blob: blob });
+    });
+  };
+
+  PartHasher.prototype.onPage = async function (blob) {
+    var body;
+    try {
+      body = await blob.arrayBuffer();
+    } catch (error) {
+      throw (error && error.name) || String(error);
+    }
+    return window.sha256.hex(body);
+  };
+
+  PartHasher.prototype.stop = function () {
+    if (this.worker) this.worker.terminate();
+    this.worker = null;
+    this.jobs.clear();
+  };
+
+  // The file's fingerprint from its parts' hex digests, in order (see the comment at the top).
+  async function compositeFingerprint(digests, partSize) {
+    var joined = new Uint8Array(digests.length * 32);
+    digests.forEach(function (digest, i) {
+      for (var j = 0; j < 32; j++) joined[i * 32 + j] = parseInt(digest.substr(j * 2, 2), 16);
+    });
+    var whole = window.isSecureContext && window.crypto && crypto.subtle
+      ? hex(await crypto.subtle.digest("SHA-256", joined))
+      : window.sha256.hex(joined);
+    return whole + "-" + digests.length + "x" + partSize;
   }
 
   function hex(buffer) {
@@ -180,7 +283,9 @@
     if (max && file.size > max) {
       return this.say("This file is " + humanSize(file.size) + "; files can be at most " + humanSize(max) + ".", "error");
     }
-    this.state = { file: file, cancelled: false, urls: new Map(), loaded: new Map(), done: new Set() };
+    this.state = {
+      file: file, cancelled: false, urls: new Map(), loaded: new Map(), done: new Set(), digests: new Map(),
+    };
     this.buttons(true, false);
     try {
       var saved = await this.savedUpload(file);
@@ -191,12 +296,8 @@
         this.say("Resuming your earlier upload of " + file.name + ".");
         return await this.sendAndComplete();
       }
-      var self = this;
-      var digest = await sha256Hex(file, function (f) { self.phase("Preparing the file", f); });
-      if (this.state.cancelled) return;
-      var begun = await this.api("POST", this.root.dataset.beginUrl || "/api/uploads", {
-        filename: file.name, size: file.size, sha256: digest, content_type: file.type || null,
-      });
+      var begun = await this.begin(file);
+      if (!begun) return;
       this.state.upload = begun.upload;
       this.state.post = begun.post;
       this.state.partSize = begun.part_size;
@@ -206,6 +307,30 @@
     } catch (error) {
       this.fail(error);
     }
+  };
+
+  Widget.prototype.singlePostMax = function () {
+    var given = Number(this.root.dataset.singlePostMax);
+    return given > 0 ? given : SINGLE_POST_MAX;
+  };
+
+  // A file sent in parts is announced without a SHA-256: its parts are hashed as they go. A
+  // smaller one is hashed first, as one form POST is checked against the whole file's digest.
+  Widget.prototype.begin = async function (file) {
+    var url = this.root.dataset.beginUrl || "/api/uploads";
+    var announced = { filename: file.name, size: file.size, content_type: file.type || null };
+    if (file.size > this.singlePostMax()) {
+      try {
+        return await this.api("POST", url, announced);
+      } catch (error) {
+        // The server sends this size in one piece after all (another limit): hash it first.
+        if (!(error instanceof ApiError) || error.status !== 422) throw error;
+      }
+    }
+    var self = this;
+    announced.sha256 = await sha256Hex(file, function (f) { self.phase("Preparing the file", f); });
+    if (this.state.cancelled) return null;
+    return await this.api("POST", url, announced);
   };
 
   Widget.prototype.sendAndComplete = async function () {
@@ -220,10 +345,24 @@
     this.phase("Checking the file", 1);
     this.say("Checking " + s.file.name + " on the server…");
     this.buttons(false, false);
-    var result = await this.api("POST", s.upload.urls.complete);
+    var fingerprint = await this.fingerprint();
+    var result = await this.api("POST", s.upload.urls.complete, fingerprint ? { fingerprint: fingerprint } : undefined);
     var upload = await this.untilChecked(result.upload);
     if (upload.status === "check_failed") throw new ApiError(503, upload.reason);
     this.finish(upload);
+  };
+
+  // The composite of the parts' digests, for an upload checked by parts whose digests are all
+  // known here (a check asked for again after a reload needs none: the server has it).
+  Widget.prototype.fingerprint = async function () {
+    var s = this.state;
+    if (!s.upload.by_parts || !s.partCount) return null;
+    var digests = [];
+    for (var n = 1; n <= s.partCount; n++) {
+      if (!s.digests.has(n)) return null;
+      digests.push(s.digests.get(n));
+    }
+    return await compositeFingerprint(digests, s.partSize);
   };
 
   // The check runs on the server after `complete` answered: look again until it has finished.
@@ -285,13 +424,24 @@
     var s = this.state;
     var known = s.urls.get(number);
     if (known && Date.now() - known.at < URL_MAX_AGE) return known.url;
+    if (s.asking && s.asking.has(number)) {
+      await s.asking.get(number); // another part's request asked for this one too
+      return this.partUrl(number);
+    }
     var wanted = [];
     for (var n = number; n <= s.partCount && wanted.length < URL_BATCH; n++) {
-      if (!s.done.has(n)) wanted.push(n);
+      if (!s.done.has(n) && !(s.asking && s.asking.has(n))) wanted.push(n);
     }
-    var reply = await this.api("POST", s.upload.urls.parts, { parts: wanted });
-    var at = Date.now();
-    reply.parts.forEach(function (p) { s.urls.set(p.part_number, { url: p.url, at: at }); });
+    var asked = this.api("POST", s.upload.urls.parts, { parts: wanted });
+    s.asking = s.asking || new Map();
+    wanted.forEach(function (n) { s.asking.set(n, asked.catch(function () { /* its own part throws */ })); });
+    try {
+      var reply = await asked;
+      var at = Date.now();
+      reply.parts.forEach(function (p) { s.urls.set(p.part_number, { url: p.url, at: at }); });
+    } finally {
+      wanted.forEach(function (n) { s.asking.delete(n); });
+    }
     return s.urls.get(number).url;
   };
 
@@ -299,6 +449,11 @@
     var s = this.state;
     var start = (number - 1) * s.partSize;
     var blob = s.file.slice(start, Math.min(start + s.partSize, s.file.size));
+    // The part is hashed while it is sent (both read it from the file). Had the file changed on
+    // disk, reading it fails; had its bytes changed unnoticed, the server's own reading of
+    // every part finds that they differ from this digest, and the file does not count.
+    var hashing = s.upload.by_parts ? s.hasher.hash(blob) : Promise.resolve(null);
+    hashing.catch(function () { /* awaited below */ });
     var self = this;
     for (var attempt = 0; ; attempt++) {
       try {
@@ -306,12 +461,28 @@
           s.loaded.set(number, loaded);
           self.showPartProgress();
         });
-        s.done.add(number);
+        var digest;
+        try {
+          digest = await hashing;
+        } catch (unreadable) {
+          throw changedOnDisk(s.file);
+        }
         s.loaded.set(number, blob.size);
+        if (!digest) {
+          s.done.add(number);
+          return;
+        }
+        // Reported while the next part goes out; sendParts waits for every report.
+        s.reports.push(this.api("POST", s.upload.urls.parts + "/" + number, { sha256: digest }).then(function () {
+          s.digests.set(number, digest);
+          s.done.add(number);
+        }));
         return;
       } catch (error) {
         s.loaded.set(number, 0);
-        if (s.cancelled || attempt >= this.retries()) throw error;
+        // A send that failed because the file changed on disk looks like a lost connection.
+        if (error instanceof Interrupted && !s.cancelled && await unreadable(blob)) throw changedOnDisk(s.file);
+        if (s.cancelled || attempt >= this.retries() || error instanceof FileChanged) throw error;
         if (error instanceof ApiError && error.status === 403) s.urls.delete(number); // expired
         await sleep(1000 * Math.pow(2, attempt));
       }
@@ -331,6 +502,8 @@
     this.showPartProgress();
     var self = this;
     s.halted = false;
+    if (s.upload.by_parts && !s.hasher) s.hasher = new PartHasher();
+    s.reports = [];
     async function worker() {
       while (queue.length && !s.cancelled && !s.halted) {
         try {
@@ -342,8 +515,21 @@
       }
     }
     var workers = [];
-    for (var i = 0; i < PARALLEL_PARTS; i++) workers.push(worker());
-    await Promise.all(workers);
+    var parallel = Number(this.root.dataset.parallelParts) || PARALLEL_PARTS;
+    for (var i = 0; i < parallel; i++) workers.push(worker());
+    // Every part on its way finishes (sent and reported, or failed) before the widget offers
+    // Resume, so that the server's list of parts is what Resume starts from.
+    var outcomes = await Promise.allSettled(workers);
+    outcomes = outcomes.concat(await Promise.allSettled(s.reports));
+    var failed = outcomes.find(function (o) { return o.status === "rejected"; });
+    if (failed) {
+      var changed = outcomes.find(function (o) { return o.status === "rejected" && o.reason instanceof FileChanged; });
+      throw (changed || failed).reason;
+    }
+    if (s.hasher) {
+      s.hasher.stop();
+      s.hasher = null;
+    }
   };
 
   // Ask the server which parts it holds, then send the rest (after a dropped connection).
@@ -369,15 +555,20 @@
     }
   };
 
+  // A part counts as sent when the store holds it at its size and, for an upload checked by
+  // parts, the server has its digest (one whose report was lost is sent again).
   Widget.prototype.markReceived = function (listed) {
     var s = this.state;
+    var byParts = listed.upload ? listed.upload.by_parts : s.upload && s.upload.by_parts;
     s.done = new Set();
     s.loaded = new Map();
+    s.digests = new Map();
     listed.parts.forEach(function (part) {
       var expected = Math.min(s.partSize, s.file.size - (part.part_number - 1) * s.partSize);
-      if (part.size === expected) {
+      if (part.size === expected && (!byParts || part.sha256)) {
         s.done.add(part.part_number);
         s.loaded.set(part.part_number, part.size);
+        if (part.sha256) s.digests.set(part.part_number, part.sha256);
       }
     });
   };
@@ -387,6 +578,7 @@
     if (!s) return;
     s.cancelled = true;
     this.xhrs.forEach(function (xhr) { xhr.abort(); });
+    if (s.hasher) s.hasher.stop();
     this.buttons(false, false);
     this.find("progress").hidden = true;
     this.forget(s.file);
@@ -434,6 +626,22 @@
   Widget.prototype.fail = function (error) {
     var s = this.state;
     if (s && s.cancelled) return;
+    if (s && s.hasher) {
+      s.hasher.stop();
+      s.hasher = null;
+    }
+    if (error instanceof FileChanged) {
+      // Nothing half-kept: the parts sent so far are dropped with the upload.
+      s.cancelled = true;
+      this.xhrs.forEach(function (xhr) { xhr.abort(); });
+      this.buttons(false, false);
+      this.find("progress").hidden = true;
+      this.forget(s.file);
+      this.input.value = "";
+      this.say(error.message, "error");
+      if (s.upload) this.api("DELETE", s.upload.urls.self).catch(function () { /* it expires */ });
+      return;
+    }
     var canResume = s && s.upload && (error instanceof Interrupted || error instanceof StillChecking ||
       (error instanceof ApiError && error.status === 503));
     var message = error && error.message ? error.message : "The upload stopped.";

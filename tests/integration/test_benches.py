@@ -102,9 +102,13 @@ def test_every_bench_is_smoke_tested() -> None:
 
 
 def test_upload_bench() -> None:
+    """The upload bench drives the widget in Debian's Chromium, as the browser tests do."""
+    if not Path("/usr/bin/chromium").exists():
+        unavailable("Chromium")
     figures = smoke("upload.py")
     assert_ratios(figures, RATIOS["upload.py"])
     assert figures["part_mib"] < figures["size_mib"], "the smoke run must go through multipart"
+    assert math.isfinite(figures["web_growth_mib"]), figures
 
 
 def test_roster_import_bench() -> None:

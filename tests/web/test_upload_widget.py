@@ -24,7 +24,7 @@ from portfolio.storage import StorageUnavailable
 from portfolio.storage.s3 import S3Store
 from portfolio.storage_binding import EXTENSION_KEY
 from tests.helpers import make_user
-from tests.upload_helpers import use_store
+from tests.upload_helpers import fingerprint_of, use_store
 from tests.web.conftest import assert_accessible
 
 PASSWORD = "uploads travel straight to storage"
@@ -222,7 +222,8 @@ def test_a_dropped_part_is_resumed_without_sending_the_others_again(
     assert len(stored) == 3, "only the dropped part was sent again"
     (upload,) = uploads(live_app)
     assert upload.status == UploadStatus.VERIFIED
-    assert upload.sha256 == hashlib.sha256(content).hexdigest()
+    assert upload.sha256 is None  # checked by parts: the fingerprint is their composite
+    assert upload.fingerprint == fingerprint_of(content, 5 * MiB)
 
 
 class ReadOutage:
@@ -239,7 +240,7 @@ def reads_fail(live_app: Flask, monkeypatch: pytest.MonkeyPatch) -> ReadOutage:
     monkeypatch.setitem(live_app.config, "UPLOAD_PART_BYTES", 5 * MiB)
     store = live_app.extensions[EXTENSION_KEY]
     outage = ReadOutage()
-    for name in ("stat", "read_range", "iter_chunks"):
+    for name in ("stat", "read_range", "iter_chunks", "iter_range"):
 
         def read(*args: object, _real=getattr(store, name), **kwargs: object) -> object:  # type: ignore[no-untyped-def]
             if outage.down:
@@ -294,7 +295,7 @@ def test_resume_after_a_failed_check_of_joined_parts_asks_only_for_the_check(
     assert [s for s in sent if not s.startswith("GET")] == ["POST complete"]
     (upload,) = uploads(live_app)
     assert upload.status == UploadStatus.VERIFIED
-    assert upload.sha256 == hashlib.sha256(content).hexdigest()
+    assert upload.fingerprint == fingerprint_of(content, 5 * MiB)
 
 
 def test_after_a_reload_the_same_file_resumes_a_failed_check_without_sending_it_again(
@@ -318,7 +319,7 @@ def test_after_a_reload_the_same_file_resumes_a_failed_check_without_sending_it_
     assert [s for s in sent if not s.startswith("GET")] == ["POST complete"]
     (upload,) = uploads(live_app)  # the same upload, not a second one
     assert upload.status == UploadStatus.VERIFIED
-    assert upload.sha256 == hashlib.sha256(content).hexdigest()
+    assert upload.fingerprint == fingerprint_of(content, 5 * MiB)
 
 
 def test_a_check_still_running_after_a_while_says_so_and_offers_resume(
@@ -451,3 +452,169 @@ def test_a_page_cannot_send_data_to_an_origin_other_than_the_store(
     )
     assert outcome == "refused"
     assert page.evaluate("window.cspBlocked") == [moto_endpoint + "/"]
+
+
+# --- files checked part by part: hashed in a worker while sent; bad input from the browser ----
+
+
+@pytest.fixture
+def in_parts(live_app: Flask, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Files over 1 MB go in 5 MB parts (S3's smallest), each hashed and reported."""
+    monkeypatch.setitem(live_app.config, "UPLOAD_SINGLE_POST_MAX", 1 * MiB)
+    monkeypatch.setitem(live_app.config, "UPLOAD_PART_BYTES", 5 * MiB)
+
+
+PART_PUT = re.compile(r".*/files/part/.*")
+PART_REPORT = re.compile(r".*/api/uploads/\d+/parts/\d+$")
+
+
+def test_parts_are_hashed_in_a_worker_and_the_fingerprint_is_their_composite(
+    signed_in: Page, live: str, live_app: Flask, in_parts: None, tmp_path: Path
+) -> None:
+    page = signed_in
+    content = b"%PDF-1.7\n" + os.urandom(16 * MiB)
+    chosen = tmp_path / "portfolio.pdf"
+    chosen.write_bytes(content)
+    workers: list[str] = []
+    page.on("worker", lambda worker: workers.append(worker.url))
+    open_widget(page, live, live_app)
+    page.get_by_label("File to upload").set_input_files(chosen)
+    expect(page.get_by_role("status").filter(has_text="portfolio.pdf")).to_have_text(
+        "portfolio.pdf (16.0 MB) was checked and saved.", timeout=30_000
+    )
+    assert [url.rsplit("/", 1)[-1] for url in workers] == ["upload-hash-worker.js"]
+    (upload,) = uploads(live_app)
+    assert upload.status == UploadStatus.VERIFIED
+    assert upload.fingerprint == fingerprint_of(content, 5 * MiB)
+    assert upload.fingerprint.endswith(f"-4x{5 * MiB}")
+
+
+def test_without_a_secure_context_parts_are_hashed_with_js_sha256(
+    signed_in: Page, live: str, live_app: Flask, in_parts: None, tmp_path: Path
+) -> None:
+    """Pages served over plain http from another host have no WebCrypto: the vendored
+    js-sha256 hashes the parts on the page instead, to the same fingerprint."""
+    page = signed_in
+    page.add_init_script("Object.defineProperty(window, 'isSecureContext', {value: false})")
+    content = b"%PDF-1.7\n" + os.urandom(11 * MiB)
+    chosen = tmp_path / "portfolio.pdf"
+    chosen.write_bytes(content)
+    workers: list[str] = []
+    page.on("worker", lambda worker: workers.append(worker.url))
+    open_widget(page, live, live_app)
+    assert page.evaluate("window.isSecureContext") is False
+    page.get_by_label("File to upload").set_input_files(chosen)
+    expect(page.get_by_role("status").filter(has_text="portfolio.pdf")).to_have_text(
+        "portfolio.pdf (11.0 MB) was checked and saved.", timeout=30_000
+    )
+    assert workers == []
+    (upload,) = uploads(live_app)
+    assert upload.fingerprint == fingerprint_of(content, 5 * MiB)
+
+
+def test_a_file_changed_on_disk_during_the_upload_is_dropped_with_nothing_kept(
+    signed_in: Page, live: str, live_app: Flask, in_parts: None, tmp_path: Path
+) -> None:
+    page = signed_in
+    chosen = tmp_path / "portfolio.pdf"
+    chosen.write_bytes(b"%PDF-1.7\n" + os.urandom(40 * MiB - 9))  # eight parts, six at once
+    held: list[Route] = []
+    holding = [True]
+
+    def hold(route: Route) -> None:
+        if holding[0]:
+            held.append(route)
+        else:
+            route.continue_()
+
+    page.route(PART_PUT, hold)
+    open_widget(page, live, live_app)
+    page.get_by_label("File to upload").set_input_files(chosen)
+    for _ in range(150):  # the first six parts are on their way
+        if len(held) == 6:
+            break
+        page.wait_for_timeout(100)
+    assert len(held) == 6
+
+    chosen.write_bytes(b"%PDF-1.7\n" + os.urandom(40 * MiB - 9))  # edited and saved meanwhile
+    later = chosen.stat().st_mtime + 10
+    os.utime(chosen, (later, later))
+    holding[0] = False
+    for route in held:
+        route.continue_()
+
+    status = page.get_by_role("status").filter(has_text="changed on disk")
+    expect(status).to_have_text(
+        "portfolio.pdf changed on disk while it was being sent, so the upload was stopped and "
+        "nothing was kept. Choose the file again.",
+        timeout=30_000,
+    )
+    expect(page.get_by_role("button", name="Resume upload")).to_be_hidden()
+    for _ in range(100):  # the widget drops the upload on the server
+        (upload,) = uploads(live_app)
+        if upload.status != UploadStatus.PENDING:
+            break
+        page.wait_for_timeout(100)
+    assert upload.status == UploadStatus.REJECTED
+    assert upload.fingerprint is None
+    store = live_app.extensions[EXTENSION_KEY]
+    assert store.stat(upload.key) is None
+    assert list(store.list_multipart()) == []
+
+
+def test_a_tab_closed_mid_upload_resumes_in_a_new_tab_without_sending_the_sent_parts(
+    signed_in: Page, live: str, live_app: Flask, in_parts: None, tmp_path: Path
+) -> None:
+    page = signed_in
+    content = b"%PDF-1.7\n" + os.urandom(30 * MiB - 9)  # six parts
+    chosen = tmp_path / "portfolio.pdf"
+    chosen.write_bytes(content)
+    let_through: list[str] = []
+
+    def two_parts_then_hang(route: Route) -> None:
+        if len(let_through) < 2:
+            let_through.append(route.request.url)
+            route.continue_()
+        # the others never get an answer: the tab is closed while they hang
+
+    page.route(PART_PUT, two_parts_then_hang)
+    reported: list[str] = []
+    page.on("response", lambda r: reported.append(r.url) if PART_REPORT.match(r.url) else None)
+    open_widget(page, live, live_app)
+    page.get_by_label("File to upload").set_input_files(chosen)
+    for _ in range(300):  # two parts sent and their digests reported
+        if len(reported) == 2:
+            break
+        page.wait_for_timeout(100)
+    assert len(reported) == 2
+    page.close()
+
+    again = page.context.new_page()  # the person opens the page again and chooses the file
+    sent: list[str] = []
+    again.on("request", lambda r: sent.append(r.url) if r.method == "PUT" else None)
+    open_widget(again, live, live_app)
+    again.get_by_label("File to upload").set_input_files(chosen)
+    expect(again.get_by_role("status").filter(has_text="portfolio.pdf")).to_have_text(
+        "portfolio.pdf (30 MB) was checked and saved.", timeout=30_000
+    )
+    assert len(sent) == 4, "only the four parts that had not arrived were sent"
+    (upload,) = uploads(live_app)  # the same upload, not a second one
+    assert upload.status == UploadStatus.VERIFIED
+    assert upload.fingerprint == fingerprint_of(content, 5 * MiB)
+
+
+def test_a_file_of_2_gb_and_one_byte_is_refused_before_anything_is_sent(
+    signed_in: Page, live: str, live_app: Flask, tmp_path: Path
+) -> None:
+    page = signed_in
+    huge = tmp_path / "huge.pdf"
+    with huge.open("wb") as out:  # sparse: takes no room on disk
+        out.truncate(2 * 1024 * MiB + 1)
+    asked: list[str] = []
+    page.on("request", lambda r: asked.append(r.url) if "/api/uploads" in r.url else None)
+    open_widget(page, live, live_app)
+    page.get_by_label("File to upload").set_input_files(huge)
+    expect(page.get_by_role("status")).to_have_text(
+        "This file is 2.0 GB; files can be at most 2 GB."
+    )
+    assert asked == [] and uploads(live_app) == []

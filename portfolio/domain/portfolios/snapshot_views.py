@@ -14,6 +14,8 @@ class FileView:
     """A verified file as it was when the set was submitted."""
 
     key: str  # the object-store key
+    # The file's fingerprint (domain.uploads.fingerprint): its SHA-256, or for a file checked
+    # by parts the composite "<hex>-NxP"; either is recomputed from the file alone.
     sha256: str
     size: int
     content_type: str

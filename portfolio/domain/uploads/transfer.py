@@ -43,12 +43,16 @@ class UploadLimits:
     # Announced bytes one person's unfinished uploads may hold at once: what the store may
     # have to keep for them before any of it is checked.
     max_pending_bytes: int = 4 * GiB
+    # Ranged GETs at once when a file sent in parts is read back to be checked.
+    verify_streams: int = 4
 
     def __post_init__(self) -> None:
         if self.part_bytes < S3_MIN_PART_BYTES:
             raise ValueError(f"part_bytes must be at least {S3_MIN_PART_BYTES}")
         if not 0 < self.single_post_max <= self.max_bytes:
             raise ValueError("single_post_max must be positive and at most max_bytes")
+        if not 1 <= self.verify_streams <= 64:
+            raise ValueError("verify_streams must be between 1 and 64")
         if self.max_pending_bytes < self.max_bytes:
             # Otherwise the largest accepted file could never even be started.
             raise ValueError("max_pending_bytes must be at least max_bytes")
@@ -60,7 +64,7 @@ class Announced:
 
     name: str  # sanitized: safe to show and to offer as a download name
     size: int
-    sha256: str  # 64 lowercase hex digits
+    sha256: str  # 64 lowercase hex digits; "" for a file sent in parts, checked part by part
 
 
 @dataclass(frozen=True)
@@ -113,6 +117,10 @@ def check_announced(name: object, size: object, sha256: object, limits: UploadLi
             f"The file is {human_size(size)}; files can be at most {human_size(limits.max_bytes)}.",
             field="size",
         )
+    if sha256 is None and uses_multipart(size, limits):
+        # Sent in parts: the client reports each part's SHA-256 as it goes, and the composite
+        # fingerprint when it asks for the check (domain.uploads.fingerprint).
+        return Announced(safe_name, size, "")
     if not isinstance(sha256, str) or not _SHA256_HEX.match(sha256.lower()):
         raise InvalidInput(
             "The file's SHA-256 checksum must be 64 hexadecimal digits.", field="sha256"

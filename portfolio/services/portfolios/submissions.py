@@ -295,7 +295,7 @@ def _artifact_view(artifact: Artifact) -> ArtifactView:
         description=artifact.description,
         file=FileView(
             key=upload.key,
-            sha256=upload.sha256 or upload.declared_sha256,
+            sha256=upload.fingerprint or upload.sha256 or upload.declared_sha256,
             size=upload.size if upload.size is not None else upload.declared_size,
             content_type=upload.content_type or "application/octet-stream",
             original_name=upload.original_name,

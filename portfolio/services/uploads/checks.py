@@ -9,14 +9,19 @@ store's own list of parts, never from ETags the browser reports.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from portfolio.domain.uploads.filetypes import SNIFF_BYTES, FileTypeRefused, detect_type
+from portfolio.domain.uploads.fingerprint import composite, first_differing, part_ranges
 from portfolio.domain.uploads.transfer import PartPlan, UploadLimits, human_size, misfit_part
 from portfolio.models import Upload
 from portfolio.storage import ObjectNotFound, ObjectStore, UploadRejected
 
 HASH_CHUNK = 4 * 1024 * 1024
+# Per ranged GET while reading parts back: what the check holds in memory per stream.
+PART_READ_CHUNK = 1024 * 1024
 RESEND = "Upload the file again."
 
 
@@ -29,8 +34,16 @@ class Refusal:
 @dataclass(frozen=True)
 class Verified:
     size: int
-    sha256: str
+    sha256: str | None  # None for a file checked by parts (its fingerprint is their composite)
     content_type: str
+    fingerprint: str | None = None  # the composite, for a file checked by parts
+
+    @property
+    def shown_fingerprint(self) -> str:
+        """What snapshots carry: the composite, or the plain SHA-256."""
+        found = self.fingerprint or self.sha256
+        assert found is not None
+        return found
 
 
 def finish_multipart(store: ObjectStore, upload: Upload, plan: PartPlan) -> Refusal | None:
@@ -102,6 +115,104 @@ def inspect_object(store: ObjectStore, upload: Upload, limits: UploadLimits) -> 
             f"it was changed or damaged on the way. {RESEND}",
         )
     return Verified(info.size, digest, detected.mime)
+
+
+def inspect_parts(
+    store: ObjectStore,
+    upload: Upload,
+    plan: PartPlan,
+    recorded: Mapping[int, str],
+    limits: UploadLimits,
+) -> Verified | Refusal:
+    """Size, type and every part's SHA-256 of the object at upload.key against the digests the
+    client reported for its parts (`recorded`) and the composite it announced.
+
+    The parts are read back by limits.verify_streams ranged GETs at once, each a run of whole
+    parts hashed as its bytes arrive: memory stays at a chunk per stream, whatever the size."""
+    info = store.stat(upload.key)
+    if info is None:
+        return Refusal("missing", f"The file never arrived in storage. {RESEND}")
+    if info.size > limits.max_bytes:
+        return Refusal(
+            "too_large",
+            f"The file is {human_size(info.size)}; files can be at most "
+            f"{human_size(limits.max_bytes)}.",
+        )
+    if info.size != upload.declared_size:
+        return _size_refusal(info.size, upload.declared_size)
+    try:
+        head, actual = _part_digests(store, upload.key, info.size, plan, limits.verify_streams)
+        detected = detect_type(head, upload.original_name)
+    except FileTypeRefused as exc:
+        return Refusal(f"type_{exc.code}", exc.message)
+    except ObjectNotFound:
+        return Refusal(
+            "missing", f"The file disappeared from storage while it was checked. {RESEND}"
+        )
+    if actual is None:
+        return Refusal("changed", f"The file changed while it was checked. {RESEND}")
+    differing = first_differing(recorded, actual)
+    if differing is not None or set(recorded) != set(actual):
+        number = differing if differing is not None else min(set(actual) ^ set(recorded))
+        return Refusal(
+            "part_checksum",
+            f"Part {number} of the file that arrived is not what your browser sent: its SHA-256 "
+            f"checksum differs, so it was changed or damaged on the way. {RESEND}",
+        )
+    fingerprint = composite([actual[n] for n in sorted(actual)], plan.part_bytes)
+    if fingerprint != upload.declared_fingerprint:
+        return Refusal(
+            "fingerprint",
+            "The file's fingerprint your browser sent does not match its parts, so the file "
+            f"cannot be trusted. {RESEND}",
+        )
+    return Verified(info.size, None, detected.mime, fingerprint)
+
+
+def _part_digests(
+    store: ObjectStore, key: str, size: int, plan: PartPlan, streams: int
+) -> tuple[bytes, dict[int, str] | None]:
+    """(the first SNIFF_BYTES, {part number: hex SHA-256}) read back from the store; None for
+    the digests if the object does not hold `size` bytes any more."""
+    ranges = part_ranges(size, plan.part_bytes)
+    per_run = -(-len(ranges) // max(1, min(streams, len(ranges))))
+    runs = [ranges[i : i + per_run] for i in range(0, len(ranges), per_run)]
+    head = bytearray()
+
+    def read_run(run: list[tuple[int, int, int]]) -> dict[int, str] | None:
+        first, start = run[0][0], run[0][1]
+        length = sum(part[2] for part in run)
+        digests: dict[int, str] = {}
+        parts = iter(run)
+        number, _start, left = next(parts)
+        digest = hashlib.sha256()
+        for chunk in store.iter_range(key, start, length, PART_READ_CHUNK):
+            if first == 1 and len(head) < SNIFF_BYTES:
+                head.extend(chunk[: SNIFF_BYTES - len(head)])
+            view = memoryview(chunk)
+            while view:
+                if left == 0:
+                    return None  # more bytes than the range asked for
+                taken = view[:left]
+                digest.update(taken)
+                left -= len(taken)
+                view = view[len(taken) :]
+                if left == 0:
+                    digests[number] = digest.hexdigest()
+                    following = next(parts, None)
+                    if following is not None:
+                        number, _start, left = following
+                        digest = hashlib.sha256()
+        return digests if len(digests) == len(run) else None
+
+    with ThreadPoolExecutor(max_workers=len(runs), thread_name_prefix="part-check") as pool:
+        results = list(pool.map(read_run, runs))
+    merged: dict[int, str] = {}
+    for result in results:
+        if result is None:
+            return bytes(head), None
+        merged.update(result)
+    return bytes(head), merged
 
 
 def _sha256(store: ObjectStore, key: str, size: int) -> str | None:

@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from portfolio.domain.uploads.filenames import reviewer_copy_key
+from portfolio.domain.uploads.fingerprint import composite, parse_composite, part_ranges
 from portfolio.domain.uploads.images import (
     MAX_IMAGE_BYTES,
     STRIPPED_TYPES,
@@ -45,7 +46,7 @@ def write_reviewer_copy(store: ObjectStore, upload: Upload, verified: Verified) 
         if verified.size > MAX_IMAGE_BYTES:
             raise too_large()
         data = b"".join(store.iter_chunks(upload.key))
-        if hashlib.sha256(data).hexdigest() != verified.sha256:
+        if _fingerprint_of(data, verified) != verified.shown_fingerprint:
             return Refusal("changed", f"The file changed while it was checked. {RESEND}")
         cleaned = strip_metadata(data, verified.content_type)
     except ImageRefused as exc:
@@ -58,6 +59,21 @@ def write_reviewer_copy(store: ObjectStore, upload: Upload, verified: Verified) 
     store.put(key, cleaned, verified.content_type)
     upload.reviewer_key = key
     return None
+
+
+def _fingerprint_of(data: bytes, verified: Verified) -> str:
+    """`data`'s fingerprint in the form `verified` has: its composite, or its SHA-256."""
+    parsed = parse_composite(verified.fingerprint) if verified.sha256 is None else None
+    if parsed is None:
+        return hashlib.sha256(data).hexdigest()
+    view = memoryview(data)
+    return composite(
+        (
+            hashlib.sha256(view[start : start + length]).hexdigest()
+            for _number, start, length in part_ranges(len(data), parsed.part_bytes)
+        ),
+        parsed.part_bytes,
+    )
 
 
 @dataclass(frozen=True)
@@ -81,8 +97,9 @@ def prepare_reviewer_copies(session: Session, store: ObjectStore) -> list[Prepar
     )
     done = []
     for upload in session.scalars(query):
-        assert upload.size is not None and upload.sha256 is not None and upload.content_type
-        verified = Verified(upload.size, upload.sha256, upload.content_type)
+        assert upload.size is not None and upload.content_type
+        assert upload.sha256 is not None or upload.fingerprint is not None
+        verified = Verified(upload.size, upload.sha256, upload.content_type, upload.fingerprint)
         done.append(Prepared(upload, write_reviewer_copy(store, upload, verified)))
         session.flush()
     return done

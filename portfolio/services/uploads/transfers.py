@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from portfolio.domain.audit_actions import AuditAction
@@ -29,7 +29,7 @@ from portfolio.domain.uploads.transfer import (
     part_plan,
     uses_multipart,
 )
-from portfolio.models import Upload, UploadStatus, User
+from portfolio.models import Upload, UploadPartDigest, UploadStatus, User
 from portfolio.services import audit
 from portfolio.services.uploads.checks import Refusal
 from portfolio.services.uploads.deletions import delete_after_commit
@@ -188,6 +188,12 @@ def reject(
         delete_after_commit(session, store, upload.sealed_key)  # a copy an earlier try made
     upload.status = UploadStatus.REJECTED
     upload.rejection_reason = refusal.message
+    # The digests a client reported for the parts go with them.
+    session.execute(
+        delete(UploadPartDigest)
+        .where(UploadPartDigest.upload_id == upload.id)
+        .execution_options(synchronize_session=False)
+    )
     session.flush()
     audit.record(
         session,

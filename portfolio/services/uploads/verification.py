@@ -30,8 +30,15 @@ from portfolio.services.uploads.checks import (
     Verified,
     finish_multipart,
     inspect_object,
+    inspect_parts,
 )
 from portfolio.services.uploads.deletions import delete_after_commit
+from portfolio.services.uploads.part_digests import (
+    check_declared_fingerprint,
+    checked_by_parts,
+    forget_digests,
+    recorded_digests,
+)
 from portfolio.services.uploads.reviewer_copies import write_reviewer_copy
 from portfolio.services.uploads.transfers import reject
 from portfolio.storage import ObjectNotFound, ObjectStore
@@ -100,16 +107,27 @@ def request_check(
     now: datetime,
     actor: User | None,
     lease: CheckLease | None = None,
+    fingerprint: object = None,
+    limits: UploadLimits | None = None,
 ) -> Upload:
     """Ask for `upload` to be checked: the job runs after the commit. Asked again (a retried
     request, the widget's "try again"), it queues the job again unless a run holds the check
     now; a finished upload is returned unchanged. An upload past its expiry is refused here.
-    A queued job is expected to start within a lease: until then the sweep leaves it alone."""
+    A queued job is expected to start within a lease: until then the sweep leaves it alone.
+
+    An upload checked by parts is asked for with its composite `fingerprint` the first time
+    (services.uploads.part_digests.check_declared_fingerprint): InvalidInput (422) without
+    one, Conflict (409) while a part's digest is missing, rejected if the two disagree."""
     if upload.status != UploadStatus.PENDING:
         return upload
     if upload.check_requested_at is None and upload.expires_at <= now:
         reject(session, store, upload, EXPIRED, actor=actor, action=AuditAction.UPLOAD_REJECTED)
         return upload
+    if upload.check_requested_at is None and checked_by_parts(upload):
+        refusal = check_declared_fingerprint(session, upload, fingerprint, limits or UploadLimits())
+        if refusal is not None:
+            reject(session, store, upload, refusal, actor=actor, action=AuditAction.UPLOAD_REJECTED)
+            return upload
     running = (
         upload.check_token is not None
         and upload.check_claimed_until is not None
@@ -207,14 +225,25 @@ def run_copy_key(sealed_key: str, token: str) -> str:
 
 
 def _examine(
-    store: ObjectStore, upload: Upload, limits: UploadLimits, token: str
+    store: ObjectStore,
+    upload: Upload,
+    limits: UploadLimits,
+    token: str,
+    digests: dict[int, str] | None = None,
 ) -> Verified | Refusal:
     """The slow part, on a detached copy of the row: no lock is held. StorageUnavailable
-    propagates (the job is retried)."""
+    propagates (the job is retried). `digests`: the parts' reported digests, for an upload
+    checked by parts."""
     if upload.multipart_upload_id is not None:
-        refusal = finish_multipart(store, upload, part_plan(upload.declared_size, limits))
+        plan = part_plan(upload.declared_size, limits)
+        refusal = finish_multipart(store, upload, plan)
         if refusal is not None:
             return refusal
+        if digests is not None:
+            verdict = inspect_parts(store, upload, plan, digests, limits)
+            if isinstance(verdict, Refusal):
+                return verdict
+            return write_reviewer_copy(store, upload, verdict) or verdict
     elif upload.key != upload.sealed_key:
         assert upload.sealed_key is not None
         # Seal: the presigned POST stays usable until it expires, so the bytes are checked at
@@ -253,7 +282,11 @@ def run_check(
         return None
     original_key = snapshot.key  # _examine moves the detached copy to the sealed key
     try:
-        verdict = _examine(store, snapshot, limits, token)
+        digests = None
+        if checked_by_parts(snapshot):
+            with new_session() as session:
+                digests = recorded_digests(session, upload_id)  # frozen once the check is asked
+        verdict = _examine(store, snapshot, limits, token, digests)
     except Exception as exc:
         queued_until = now() + retry_within + lease.for_size(snapshot.declared_size)
         own_copy = snapshot.key if snapshot.key != original_key else None
@@ -305,6 +338,7 @@ def _finish(
             upload.status = UploadStatus.VERIFIED
             upload.size = verdict.size
             upload.sha256 = verdict.sha256
+            upload.fingerprint = verdict.shown_fingerprint
             upload.content_type = verdict.content_type
             upload.verified_at = moment
             session.flush()
@@ -317,9 +351,12 @@ def _finish(
                 details={
                     "size": verdict.size,
                     "sha256": verdict.sha256,
+                    "fingerprint": verdict.shown_fingerprint,
                     "content_type": verdict.content_type,
                 },
             )
+        if checked_by_parts(upload):
+            forget_digests(session, upload.id)  # compared; the fingerprint stays
         status = upload.status
         session.commit()
         return status

@@ -25,7 +25,7 @@ from portfolio.domain.uploads.transfer import human_size
 from portfolio.extensions import db
 from portfolio.models import Upload, UploadStatus, User
 from portfolio.models.base import utcnow
-from portfolio.services.uploads import transfers, verification
+from portfolio.services.uploads import part_digests, transfers, verification
 from portfolio.storage_binding import get_store
 from portfolio.web import access
 from portfolio.web.uploads import bp, upload_limits
@@ -45,6 +45,8 @@ def upload_json(upload: Upload) -> dict[str, Any]:
         "size_text": human_size(upload.size or upload.declared_size),
         "content_type": upload.content_type,
         "sha256": upload.sha256,
+        "fingerprint": upload.fingerprint,
+        "by_parts": part_digests.checked_by_parts(upload),
         "reason": reason_of(upload, lapsed=lapsed),
         "method": "multipart" if upload.multipart_upload_id else "post",
         "expires_at": upload.expires_at.isoformat(),
@@ -104,7 +106,9 @@ def _json_object() -> dict[str, Any]:
 
 @bp.post("/api/uploads")
 def begin() -> tuple[Response, int]:
-    """{filename, size, sha256[, content_type]} -> the pending upload and where to send it."""
+    """{filename, size, sha256[, content_type]} -> the pending upload and where to send it.
+    A file over the single-POST limit may leave out sha256: it is then checked part by part
+    (report each part's digest, then give the composite fingerprint to `complete`)."""
     user = _signed_in()
     body = _json_object()
     start = transfers.begin_upload(
@@ -154,20 +158,46 @@ def parts(upload_id: int) -> Response:
     upload = _own_upload(upload_id)
     received = transfers.uploaded_parts(get_store(), upload, now=utcnow())
     plan = transfers.plan_of(upload, upload_limits())
+    digests = part_digests.recorded_digests(db.session, upload.id)
     return jsonify(
         {
             "upload": upload_json(upload),
             "part_size": plan.part_bytes if plan else None,
             "part_count": plan.part_count if plan else None,
-            "parts": [{"part_number": p.part_number, "size": p.size} for p in received],
+            "parts": [_part_json(p.part_number, p.size, digests) for p in received],
         }
     )
 
 
+def _part_json(number: int, size: int, digests: dict[int, str]) -> dict[str, Any]:
+    """A received part; with "sha256" once its digest was reported (uploads checked by parts)."""
+    part: dict[str, Any] = {"part_number": number, "size": size}
+    if number in digests:
+        part["sha256"] = digests[number]
+    return part
+
+
+@bp.post("/api/uploads/<int:upload_id>/parts/<int:part_number>")
+def record_part(upload_id: int, part_number: int) -> Response:
+    """{sha256}: the part's SHA-256 as the browser computed it, once the part was sent."""
+    upload = _own_upload(upload_id, lock=True)
+    part_digests.record_part_digest(
+        db.session,
+        upload,
+        part_number,
+        _json_object().get("sha256"),
+        now=utcnow(),
+        limits=upload_limits(),
+    )
+    return jsonify({"part_number": part_number, "recorded": True})
+
+
 @bp.post("/api/uploads/<int:upload_id>/complete")
 def complete(upload_id: int) -> tuple[Response, int]:
-    """Ask for the check: 202 with status "checking" (poll "self"); 200 once it is finished."""
+    """Ask for the check: 202 with status "checking" (poll "self"); 200 once it is finished.
+    An upload checked by parts sends {fingerprint} the first time."""
     upload = _own_upload(upload_id, lock=True)
+    body = request.get_json(silent=True)
     verification.request_check(
         db.session,
         get_store(),
@@ -175,6 +205,8 @@ def complete(upload_id: int) -> tuple[Response, int]:
         now=utcnow(),
         actor=_signed_in(),
         lease=verification.check_lease_from(current_app.config),
+        fingerprint=body.get("fingerprint") if isinstance(body, dict) else None,
+        limits=upload_limits(),
     )
     reply = jsonify({"upload": upload_json(upload)})
     if upload.status == UploadStatus.PENDING:

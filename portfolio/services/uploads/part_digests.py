@@ -1,0 +1,125 @@
+"""The SHA-256 of each part, as the client reports it once the part is sent.
+
+A file sent in parts without a whole-file SHA-256 is checked part by part: the browser hashes
+each part while it sends the file and reports the digest here; the check reads every part back
+and compares (services.uploads.checks.inspect_parts). Reports may come in any order; a part sent
+again replaces its digest. Once the check is asked for they are frozen, and asking for it needs
+one for every part and the composite fingerprint that they make.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from portfolio.domain.errors import Conflict, InvalidInput
+from portfolio.domain.uploads.fingerprint import (
+    check_part_digest,
+    composite,
+    first_missing,
+    parse_composite,
+)
+from portfolio.domain.uploads.transfer import UploadLimits, part_plan
+from portfolio.models import Upload, UploadPartDigest
+from portfolio.services.uploads.checks import RESEND, Refusal
+from portfolio.services.uploads.transfers import require_pending
+
+NOT_BY_PARTS = "This upload was announced with its whole SHA-256, not checked part by part."
+LIED = Refusal(
+    "fingerprint",
+    "The file's fingerprint your browser sent does not match the checksums it reported for "
+    f"its parts, so the file cannot be trusted. {RESEND}",
+)
+
+
+def checked_by_parts(upload: Upload) -> bool:
+    """A multipart upload announced without a whole-file SHA-256: checked part by part."""
+    return upload.multipart_upload_id is not None and upload.declared_sha256 == ""
+
+
+def record_part_digest(
+    session: Session,
+    upload: Upload,
+    part_number: object,
+    sha256: object,
+    *,
+    now: datetime,
+    limits: UploadLimits,
+) -> None:
+    """Keep the client's SHA-256 of one part (replacing an earlier one). The caller holds the
+    row's lock, so a check asked for meanwhile is seen. Conflict (409) once the check was asked
+    for or the upload is finished; InvalidInput (422) for a bad number or digest."""
+    require_pending(upload, now)
+    if not checked_by_parts(upload):
+        raise Conflict(NOT_BY_PARTS)
+    if upload.check_requested_at is not None:
+        raise Conflict("The check of this file was asked for; its parts can no longer change.")
+    plan = part_plan(upload.declared_size, limits)
+    if isinstance(part_number, bool) or not isinstance(part_number, int):
+        raise InvalidInput("Part numbers are whole numbers.", field="part_number")
+    if not 1 <= part_number <= plan.part_count:
+        raise InvalidInput(
+            f"Part numbers run from 1 to {plan.part_count} for this file.", field="part_number"
+        )
+    digest = check_part_digest(sha256)
+    found = session.get(UploadPartDigest, (upload.id, part_number))
+    if found is None:
+        session.add(
+            UploadPartDigest(
+                upload_id=upload.id, part_number=part_number, sha256=digest, recorded_at=now
+            )
+        )
+    else:
+        found.sha256 = digest
+        found.recorded_at = now
+    session.flush()
+
+
+def recorded_digests(session: Session, upload_id: int) -> dict[int, str]:
+    """{part number: hex SHA-256} the client reported for the upload."""
+    rows = session.execute(
+        select(UploadPartDigest.part_number, UploadPartDigest.sha256).where(
+            UploadPartDigest.upload_id == upload_id
+        )
+    ).all()
+    return {int(number): str(digest) for number, digest in rows}
+
+
+def forget_digests(session: Session, upload_id: int) -> None:
+    """Drop the reported digests (a finished upload needs them no more)."""
+    session.execute(
+        delete(UploadPartDigest)
+        .where(UploadPartDigest.upload_id == upload_id)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def check_declared_fingerprint(
+    session: Session, upload: Upload, fingerprint: object, limits: UploadLimits
+) -> Refusal | None:
+    """Before the check of an upload checked by parts is queued: the announced composite must
+    be well formed (InvalidInput otherwise) and every part's digest reported (Conflict naming
+    the first missing one: the client resumes and reports it). A Refusal when the composite
+    is not the one those digests make: a client that lies about it is refused for good."""
+    plan = part_plan(upload.declared_size, limits)
+    declared = parse_composite(fingerprint)
+    if declared is None:
+        raise InvalidInput(
+            "Send the file's fingerprint: the SHA-256 of its parts' SHA-256s, then "
+            '"-<number of parts>x<part size>".',
+            field="fingerprint",
+        )
+    recorded = recorded_digests(session, upload.id)
+    missing = first_missing(recorded, plan.part_count)
+    if missing is not None:
+        raise Conflict(
+            f"The checksum of part {missing} of the file never arrived. Resume the upload to "
+            "send it."
+        )
+    upload.declared_fingerprint = str(declared)
+    expected = composite([recorded[n] for n in range(1, plan.part_count + 1)], plan.part_bytes)
+    if str(declared) != expected:
+        return LIED
+    return None

@@ -1,0 +1,1 @@
+"""Small command-line tools anyone can run without the app, its database or its settings."""
