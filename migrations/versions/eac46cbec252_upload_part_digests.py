@@ -4,7 +4,7 @@ The browser hashes each part while it sends the file and reports the part's SHA-
 reads every part back, compares each, and keeps the file's composite fingerprint.
 
 Revision ID: eac46cbec252
-Revises: a3e7c1d9f5b2
+Revises: bf49863b7c48
 Create Date: 2026-12-02 16:50:00
 """
 
@@ -15,7 +15,7 @@ import portfolio.models.base
 
 
 revision = 'eac46cbec252'
-down_revision = 'a3e7c1d9f5b2'
+down_revision = 'bf49863b7c48'
 branch_labels = None
 depends_on = None
 
