@@ -127,8 +127,8 @@ def test_the_daily_work_runs_from_cron_too_once(app, session, mailbox):
 
 
 def test_the_celery_job_lapses_and_reminds(app, session, mailbox):
-    from portfolio.jobs.renewal import remind_renewals
-
+    # This app's own task queue (the job runs in this app's context, on its database).
+    remind_renewals = app.extensions["celery"].tasks["portfolio.jobs.renewal.remind_renewals"]
     lapsing = holder_in_window(session, expires_in_days=-70)
     due = another_holder(session, lapsing, email="due@example.org")
     due.certificate.expires_on = TODAY + timedelta(days=20)
