@@ -16,7 +16,7 @@ from portfolio.extensions import db
 from portfolio.models import Provider
 from portfolio.models.base import utcnow
 from portfolio.services.accounts import users
-from portfolio.services.courses import provider_access, rosters
+from portfolio.services.courses import providers, rosters
 
 
 @click.group("courses")
@@ -36,7 +36,7 @@ def import_roster(path: Path, slug: str, email: str) -> None:
     if actor is None:
         raise click.ClickException(f"No account has the email address {email}.")
     provider = session.scalar(select(Provider).where(Provider.slug == slug))
-    if provider is None or provider not in provider_access.providers_of(session, actor):
+    if provider is None or provider not in providers.providers_of(session, actor):
         raise click.ClickException(f"{email} does not act for a provider called {slug}.")
     max_bytes = int(current_app.config.get("ROSTER_MAX_BYTES", rosters.DEFAULT_MAX_BYTES))
     max_rows = int(current_app.config.get("ROSTER_MAX_ROWS", rosters.DEFAULT_MAX_ROWS))

@@ -1,6 +1,6 @@
-"""Every script in bench/ still runs (upload.py, review_queue.py, roster_import.py, load.py,
-evaluate.py): a smoke run of each (tiny sizes, seconds) must exit 0 and end with one JSON object
-whose ratios are numbers.
+"""Every script in bench/ still runs (bench/upload.py, bench/review_queue.py,
+bench/roster_import.py, bench/load.py, bench/evaluate.py): a smoke run of each (tiny sizes,
+seconds) must exit 0 and end with one JSON object whose ratios are numbers.
 A template, view or service change that breaks a bench (a baseline missing a variable its
 template needs, an API reply that changed shape) fails here, not on the day someone wants
 figures.

@@ -37,7 +37,11 @@ def test_the_export_holds_everything_and_checks_out(client, session, signed_in):
     )
     portfolio = signed_in.portfolio(session)
     entries.update_learning_statement(
-        session, portfolio, "I *learned* a lot.", portfolio.version, actor=signed_in.user
+        session,
+        portfolio,
+        "I *learned* a lot.<script>alert(1)</script>",
+        portfolio.version,
+        actor=signed_in.user,
     )
     fill_set(session, signed_in, signed_in.sets[0])
     session.commit()
@@ -59,10 +63,11 @@ def test_the_export_holds_everything_and_checks_out(client, session, signed_in):
         assert hashlib.sha256(archive.read(path)).hexdigest() == exported["file"]["sha256"]
         assert exported["file"]["sha256"] == hashlib.sha256(CONTENT).hexdigest()
     assert set(names) == {"index.html", "portfolio.json", "portfolio-export-1.schema.json", path}
-    assert document["learning_statement"] == "I *learned* a lot."
+    assert document["learning_statement"] == "I *learned* a lot.<script>alert(1)</script>"
     first = document["sets"][0]
     assert first["submissions"][0]["attempt"] == 1
     assert exported["id"] in first["competencies"][0]["artifacts"]
+    assert "<script" not in index  # the offline page is sanitised like the app's own
     assert "<em>learned</em>" in index and f'href="{path}"' in index and "Meeting minutes" in index
 
 

@@ -182,15 +182,25 @@ def is_member(session: Session, provider: Provider, user: User) -> bool:
 
 
 def providers_of(session: Session, user: User) -> list[Provider]:
-    """The providers `user` acts for, by name."""
+    """The providers `user` acts for, by name (none once their provider role is revoked)."""
+    if not user.has_role(Role.PROVIDER):
+        return []
     return list(
         session.scalars(
             select(Provider)
             .join(ProviderMember, ProviderMember.provider_id == Provider.id)
             .where(ProviderMember.user_id == user.id)
-            .order_by(Provider.name)
+            .order_by(Provider.name, Provider.id)
         )
     )
+
+
+def own_provider_by_slug(session: Session, user: User, slug: str) -> Provider:
+    """The provider with `slug` if `user` acts for it; NotFound (never a hint) otherwise."""
+    for provider in providers_of(session, user):
+        if provider.slug == slug:
+            return provider
+    raise NotFound("We could not find that provider among yours.")
 
 
 def own_provider(session: Session, user: User, provider_id: int) -> Provider:

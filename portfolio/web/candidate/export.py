@@ -10,6 +10,7 @@ from pathlib import Path
 
 from flask import Response, render_template, stream_with_context
 from flask_login import current_user
+from markupsafe import Markup
 
 from portfolio.domain.errors import NotFound
 from portfolio.domain.portfolios.narrative import render_markdown
@@ -23,6 +24,10 @@ from portfolio.web.zip_stream import zip_stream
 SCHEMA = Path(__file__).resolve().parents[3] / "schemas" / "portfolio-export-1.schema.json"
 
 
+def _sanitised(text: str) -> Markup:
+    return Markup(render_markdown(text))  # noqa: S704 - render_markdown cleans it with nh3
+
+
 @bp.get("/portfolio/export.zip")
 def export_portfolio() -> Response:
     enrollment = loaders.current_enrollment()
@@ -33,9 +38,9 @@ def export_portfolio() -> Response:
     index = render_template(
         "candidate/portfolio_export_index.html",
         document=document,
-        statement=render_markdown(document["learning_statement"]),
+        statement=_sanitised(document["learning_statement"]),
         narratives={
-            (s["code"], c["code"]): render_markdown(c["narrative"])
+            (s["code"], c["code"]): _sanitised(c["narrative"])
             for s in document["sets"]
             for c in s["competencies"]
         },

@@ -22,7 +22,7 @@ from portfolio.models import (
     Provider,
     User,
 )
-from portfolio.services.courses import completions, provider_access
+from portfolio.services.courses import completions, providers
 from portfolio.web import clock
 from portfolio.web.params import is_small_int
 from portfolio.web.provider import bp
@@ -79,10 +79,10 @@ def _recent(provider: Provider) -> list[CourseCompletion]:
 
 @bp.get("/provider/completions")
 def my_providers() -> str | Response:
-    providers = provider_access.providers_of(db.session, me())
-    if len(providers) == 1:
-        return redirect(url_for("provider.completions_page", slug=providers[0].slug))
-    return render_template("provider/providers.html", providers=providers)
+    mine = providers.providers_of(db.session, me())
+    if len(mine) == 1:
+        return redirect(url_for("provider.completions_page", slug=mine[0].slug))
+    return render_template("provider/providers.html", providers=mine)
 
 
 def _page(
@@ -101,13 +101,13 @@ def _page(
 
 @bp.get("/provider/<slug>/completions")
 def completions_page(slug: str) -> str:
-    provider = provider_access.own_provider(db.session, me(), slug)
+    provider = providers.own_provider_by_slug(db.session, me(), slug)
     return _page(provider)
 
 
 @bp.post("/provider/<slug>/completions")
 def report_completion(slug: str) -> Response | tuple[str, int]:
-    provider = provider_access.own_provider(db.session, me(), slug)
+    provider = providers.own_provider_by_slug(db.session, me(), slug)
     values = {
         key: request.form.get(key, "")[:300] for key in ("candidate", "course_id", "completed_on")
     }
@@ -124,7 +124,7 @@ def report_completion(slug: str) -> Response | tuple[str, int]:
         )
     except DomainError as exc:
         db.session.rollback()
-        provider = provider_access.own_provider(db.session, me(), slug)
+        provider = providers.own_provider_by_slug(db.session, me(), slug)
         return _page(provider, error=exc.message, field=exc.field or "", values=values), exc.status
     who = report.completion.enrollment_set.enrollment.user.name
     title = report.completion.course_version.title

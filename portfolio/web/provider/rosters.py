@@ -10,7 +10,7 @@ from werkzeug.wrappers import Response
 from portfolio.domain.errors import DomainError
 from portfolio.extensions import db
 from portfolio.models import Provider
-from portfolio.services.courses import provider_access, rosters
+from portfolio.services.courses import providers, rosters
 from portfolio.web import clock
 from portfolio.web.provider import bp
 from portfolio.web.provider.completions import me, reportable_courses
@@ -39,13 +39,13 @@ def _page(provider: Provider, result: rosters.RosterResult | None = None, error:
 
 @bp.get("/provider/<slug>/rosters")
 def rosters_page(slug: str) -> str:
-    provider = provider_access.own_provider(db.session, me(), slug)
+    provider = providers.own_provider_by_slug(db.session, me(), slug)
     return _page(provider)
 
 
 @bp.post("/provider/<slug>/rosters")
 def import_roster(slug: str) -> Response | tuple[str, int]:
-    provider = provider_access.own_provider(db.session, me(), slug)
+    provider = providers.own_provider_by_slug(db.session, me(), slug)
     upload = request.files.get("roster")
     if upload is None or not upload.filename:
         return _page(provider, error="Choose the CSV file of your roster."), 422
@@ -64,11 +64,11 @@ def import_roster(slug: str) -> Response | tuple[str, int]:
         )
     except DomainError as exc:
         db.session.rollback()
-        provider = provider_access.own_provider(db.session, me(), slug)
+        provider = providers.own_provider_by_slug(db.session, me(), slug)
         return _page(provider, error=exc.message), exc.status
     if not result.ok:
         db.session.rollback()
-        provider = provider_access.own_provider(db.session, me(), slug)
+        provider = providers.own_provider_by_slug(db.session, me(), slug)
         return _page(provider, result=result), 422
     if result.same_file:
         flash(
