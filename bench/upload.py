@@ -28,7 +28,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -63,6 +65,7 @@ INJECT = """([singlePostMax, maxBytes, parallelParts]) => {
   if (parallelParts) root.dataset.parallelParts = String(parallelParts);
   // When the last part has gone and the check begins: the widget's phase label says so.
   window.benchTimes = {};
+  performance.setResourceTimingBufferSize(10000); // every part's PUT and report, for the phases
   root.addEventListener("upload:verified", (event) => { window.benchTimes.upload = event.detail; });
   new MutationObserver(() => {
     const phase = document.querySelector("[data-upload-phase]");
@@ -76,6 +79,29 @@ INJECT = """([singlePostMax, maxBytes, parallelParts]) => {
     script.async = false;
     document.body.append(script);
   }
+}"""
+
+# Where the wait went, from the page's resource timings (seconds after the file was chosen):
+# the part PUTs to the store, the digest reports, `complete` (which, with the check run in the
+# web process, answers once the check has run) and the widget's looks at the upload after it.
+PHASES = r"""(started) => {
+  const entries = performance.getEntriesByType("resource").filter((e) => e.startTime >= started);
+  const at = (ms) => Math.round(ms - started) / 1000;
+  const puts = entries.filter((e) => /[?&]partNumber=/i.test(e.name));
+  const reports = entries.filter((e) => /\/api\/uploads\/\d+\/parts\/\d+$/.test(e.name));
+  const complete = entries.find((e) => /\/complete$/.test(e.name));
+  const looks = complete ? entries.filter((e) => /\/api\/uploads\/\d+$/.test(e.name) &&
+                                                 e.startTime >= complete.responseEnd) : [];
+  const span = (list, key, pick) => list.length ? at(pick(...list.map((e) => e[key]))) : null;
+  return {
+    parts: puts.length,
+    first_put_start_s: span(puts, "startTime", Math.min),
+    last_put_end_s: span(puts, "responseEnd", Math.max),
+    last_report_end_s: span(reports, "responseEnd", Math.max),
+    complete_start_s: complete ? at(complete.startTime) : null,
+    complete_end_s: complete ? at(complete.responseEnd) : null,
+    looks_after_complete: looks.length,
+  };
 }"""
 
 
@@ -109,6 +135,11 @@ def serve(multipart_above_mib: int | None) -> None:
     from werkzeug.serving import make_server
 
     from portfolio import create_app
+
+    # The check logs where its time went (the join, the read-back): the bench reads it back.
+    check_log = logging.getLogger("portfolio.services.uploads.verification")
+    check_log.setLevel(logging.INFO)
+    check_log.addHandler(logging.StreamHandler(sys.stderr))
 
     settings: dict[str, object] = {"ENV_NAME": "development"}
     if multipart_above_mib is not None:
@@ -241,6 +272,7 @@ def widget_upload(
         "seconds": seconds,
         "transfer_seconds": (times["sent"] - started_js) / 1000,
         "upload": times["upload"],
+        "phases": page.evaluate(PHASES, started_js),
     }
 
 
@@ -280,6 +312,7 @@ def run_widget(
             worker_idle = memory_mib(worker.pid, "VmRSS")
             reset_peak(worker.pid)
         result = widget_upload(page, base, path, single_post_max, 2048 * MiB, args.parallel)
+        result["phases"].update(check_split(log if worker is None else worker_log))
         result["web_idle_mib"] = idle
         result["web_peak_mib"] = memory_mib(process.pid, "VmHWM")
         if worker is not None:
@@ -296,6 +329,31 @@ def run_widget(
         if worker is not None:
             stop(worker)
     return result
+
+
+def check_split(log: Path) -> dict[str, float]:
+    """The last check's join and read-back times, as the process that ran it logged them."""
+    found = re.findall(r"parts joined in ([0-9.]+) s, read back and compared in ([0-9.]+) s",
+                       log.read_text())  # fmt: skip
+    if not found:
+        return {}
+    joined, read_back = found[-1]
+    return {"check_join_s": float(joined), "check_read_back_s": float(read_back)}
+
+
+def time_joins(s3: Any) -> list[float]:
+    """The seconds each CompleteMultipartUpload of `s3` takes from now on (moto joining the
+    parts: boto3 pays it too), appended to the list returned."""
+    seconds: list[float] = []
+    began: list[float] = []
+    s3.meta.events.register(
+        "before-call.s3.CompleteMultipartUpload", lambda **_: began.append(time.perf_counter())
+    )
+    s3.meta.events.register(
+        "after-call.s3.CompleteMultipartUpload",
+        lambda **_: seconds.append(time.perf_counter() - began.pop()),
+    )
+    return seconds
 
 
 def empty_bucket(s3: Any) -> None:
@@ -384,9 +442,11 @@ def main() -> None:
             )
             empty_bucket(s3)
 
+            joins = time_joins(s3)
             started = time.perf_counter()
             s3.upload_file(str(path), BUCKET, "bench/boto3-upload_file")
             boto_seconds = time.perf_counter() - started
+            boto_join = sum(joins)
             empty_bucket(s3)
             path.unlink()
 
@@ -411,10 +471,12 @@ def main() -> None:
         "widget_transfer_s": round(timed["transfer_seconds"], 2),
         "widget_check_s": round(widget_s - timed["transfer_seconds"], 2),
         "boto3_s": round(boto_seconds, 2),
+        "boto3_join_s": round(boto_join, 2),
         "ratio": round(boto_seconds / widget_s, 3),
         "widget_mib_s": round(mib / widget_s, 1),
         "boto3_mib_s": round(mib / boto_seconds, 1),
         "part_mib": part_bytes // MiB,
+        "phases": timed["phases"],
         "peak_size_mib": args.peak_size_mib,
         "verify_streams": args.verify_streams,
         "check_in": "worker" if args.broker else "web process (eager)",
@@ -430,7 +492,11 @@ def main() -> None:
         f"widget (choose -> verified): {mib:.0f} MiB in {widget_s:.2f} s "
         f"(parts sent after {timed['transfer_seconds']:.2f} s, then the check)"
     )
-    print(f"boto3 upload_file:           {mib:.0f} MiB in {boto_seconds:.2f} s")
+    print(f"phases (s after choosing the file): {json.dumps(timed['phases'])}")
+    print(
+        f"boto3 upload_file:           {mib:.0f} MiB in {boto_seconds:.2f} s "
+        f"(of which moto joined its parts in {boto_join:.2f} s)"
+    )
     print(f"ratio boto3/widget: {figures['ratio']:.3f}")
     print(
         f"{args.peak_size_mib} MiB upload: web process {figures['web_idle_mib']} MiB idle, "
