@@ -21,22 +21,34 @@ through the app, and the check reads them back a chunk per stream, so it must st
 check runs in the web process (the task queue's eager mode) unless --broker names a Redis
 database: then a Celery worker runs it, and its memory is reported on its own.
 
+"phases" says where the widget's wait went (from the page's resource timings and the check's
+own log line): the part PUTs, the digest reports, `complete`, the store joining the parts and
+the server reading them back; "boto3_join_s" is moto joining boto3's parts. --designs (and the
+smoke run) also times the store's share of checking a file as the app does (join, then read
+back) against verifying each part as it lands (temporary objects copied into a server-owned
+multipart upload), parts sent from Python, so that only the store's work differs.
+
 The last line printed is one JSON object with the figures.
 """
 
 from __future__ import annotations
 
 import argparse
+import base64
+import hashlib
 import json
 import logging
 import os
+import queue
 import re
 import signal
 import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -356,6 +368,120 @@ def time_joins(s3: Any) -> list[float]:
     return seconds
 
 
+def read_part(path: Path, number: int, part_bytes: int) -> bytes:
+    with path.open("rb") as source:
+        source.seek((number - 1) * part_bytes)
+        return source.read(part_bytes)
+
+
+def store_designs(s3: Any, path: Path, part_bytes: int, parallel: int) -> dict[str, Any]:
+    """The store's share of two ways to check a file sent in parts, on this moto server, with
+    the parts sent from Python (`parallel` at once) so that only the store's work differs:
+
+    - "join_then_read" (the app's): parts of one multipart upload, joined, read back whole;
+    - "verify_as_parts_land": each part a temporary object, read back and hashed as soon as it
+      lands, copied (UploadPartCopy) into a SHA-256 multipart upload the server alone writes,
+      joined when the last part is copied; the store's composite checksum of the joined
+      object is compared with the parts' digests.
+
+    Seconds per phase; "after_sending" is what a person would wait once every part was sent."""
+    size = path.stat().st_size
+    count = -(-size // part_bytes)
+    numbers = range(1, count + 1)
+    figures: dict[str, Any] = {}
+
+    started = time.perf_counter()
+    upload_id = s3.create_multipart_upload(Bucket=BUCKET, Key="designs/x")["UploadId"]
+
+    def send_part(number: int) -> dict[str, Any]:
+        body = read_part(path, number, part_bytes)
+        reply = s3.upload_part(
+            Bucket=BUCKET, Key="designs/x", UploadId=upload_id, PartNumber=number, Body=body
+        )
+        return {"PartNumber": number, "ETag": reply["ETag"]}
+
+    with ThreadPoolExecutor(parallel) as pool:
+        parts = list(pool.map(send_part, numbers))
+    sent = time.perf_counter()
+    s3.complete_multipart_upload(
+        Bucket=BUCKET, Key="designs/x", UploadId=upload_id, MultipartUpload={"Parts": parts}
+    )
+    joined = time.perf_counter()
+    whole = hashlib.sha256()
+    for chunk in s3.get_object(Bucket=BUCKET, Key="designs/x")["Body"].iter_chunks(MiB):
+        whole.update(chunk)
+    done = time.perf_counter()
+    figures["join_then_read"] = {
+        "sending_s": round(sent - started, 2),
+        "join_s": round(joined - sent, 2),
+        "read_back_s": round(done - joined, 2),
+        "after_sending_s": round(done - sent, 2),
+    }
+    empty_bucket(s3)
+
+    started = time.perf_counter()
+    upload_id = s3.create_multipart_upload(
+        Bucket=BUCKET, Key="designs/y", ChecksumAlgorithm="SHA256"
+    )["UploadId"]
+    landed: queue.Queue[int | None] = queue.Queue()
+    copied: dict[int, str] = {}
+    digests: dict[int, bytes] = {}
+
+    def send_object(number: int) -> None:
+        s3.put_object(
+            Bucket=BUCKET, Key=f"designs/y.{number}", Body=read_part(path, number, part_bytes)
+        )
+        landed.put(number)
+
+    def verify() -> None:
+        while (number := landed.get()) is not None:
+            digest = hashlib.sha256()
+            body = s3.get_object(Bucket=BUCKET, Key=f"designs/y.{number}")["Body"]
+            for chunk in body.iter_chunks(MiB):
+                digest.update(chunk)
+            digests[number] = digest.digest()
+            reply = s3.upload_part_copy(
+                Bucket=BUCKET,
+                Key="designs/y",
+                UploadId=upload_id,
+                PartNumber=number,
+                CopySource={"Bucket": BUCKET, "Key": f"designs/y.{number}"},
+            )
+            copied[number] = reply["CopyPartResult"]["ETag"]
+
+    verifiers = [threading.Thread(target=verify) for _ in range(2)]
+    for verifier in verifiers:
+        verifier.start()
+    with ThreadPoolExecutor(parallel) as pool:
+        list(pool.map(send_object, numbers))
+    sent = time.perf_counter()
+    for _ in verifiers:
+        landed.put(None)
+    for verifier in verifiers:
+        verifier.join()
+    verified = time.perf_counter()
+    s3.complete_multipart_upload(
+        Bucket=BUCKET,
+        Key="designs/y",
+        UploadId=upload_id,
+        MultipartUpload={"Parts": [{"PartNumber": n, "ETag": copied[n]} for n in numbers]},
+    )
+    joined = time.perf_counter()
+    head = s3.head_object(Bucket=BUCKET, Key="designs/y", ChecksumMode="ENABLED")
+    combined = hashlib.sha256(b"".join(digests[n] for n in numbers)).digest()
+    done = time.perf_counter()
+    figures["verify_as_parts_land"] = {
+        "sending_s": round(sent - started, 2),
+        "verifying_after_sending_s": round(verified - sent, 2),
+        "join_s": round(joined - verified, 2),
+        "after_sending_s": round(done - sent, 2),
+        "store_checksum_matches": str(head.get("ChecksumSHA256", "")).split("-")[0]
+        == base64.b64encode(combined).decode(),
+    }
+    empty_bucket(s3)
+    return figures
+
+
 def empty_bucket(s3: Any) -> None:
     """moto keeps objects (and unfinished parts) in memory: drop them between uploads."""
     for item in s3.list_objects_v2(Bucket=BUCKET).get("Contents", []):
@@ -388,6 +514,13 @@ def main() -> None:
     )
     parser.add_argument(
         "--broker", help="a Redis URL (its own database): a Celery worker runs the check"
+    )
+    parser.add_argument(
+        "--designs",
+        action="store_true",
+        help="also time the store's share of two ways to check a file sent in parts (join then "
+        "read back, or verify each part as it lands and join copies), parts sent from Python "
+        "(the smoke run does)",
     )
     parser.add_argument(
         "--smoke",
@@ -448,6 +581,9 @@ def main() -> None:
             boto_seconds = time.perf_counter() - started
             boto_join = sum(joins)
             empty_bucket(s3)
+            designs = None
+            if args.designs or args.smoke:
+                designs = store_designs(s3, path, part_bytes, args.parallel or 6)
             path.unlink()
 
             print(f"Writing {args.peak_size_mib} MiB of random bytes ...", flush=True)
@@ -507,6 +643,9 @@ def main() -> None:
             else ""
         )
     )
+    if designs is not None:
+        figures["store_designs"] = designs
+        print(f"the store's share of two designs: {json.dumps(designs)}")
     print(json.dumps(figures))
 
 
