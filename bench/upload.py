@@ -48,6 +48,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -296,10 +297,16 @@ def run_widget(
     path: Path,
     broker: str | None,
     warm_up: Path | None = None,
+    baseline: Callable[[], dict[str, float]] | None = None,
+    rounds: int = 1,
 ) -> dict[str, Any]:
-    """One widget upload of `path` against a fresh app and database (and worker): timings
-    and memory. Idle is measured after sign-in, or after uploading `warm_up` (the code the
-    upload runs is loaded then, so what grows after is what the file's size costs)."""
+    """Widget uploads of `path` against a fresh app and database (and worker): timings and
+    memory. Idle is measured after sign-in, or after uploading `warm_up` (the code the upload
+    runs is loaded then, so what grows after is what the file's size costs).
+
+    With a `baseline` (boto3 sending the same file), `rounds` pairs of the two, in turns: the
+    widget first in the first round, the baseline first in the second, and so on, so that a
+    machine getting busier or quieter favours neither."""
     log = work / "app.log"
     worker_log = work / "worker.log"
     if broker:
@@ -323,8 +330,17 @@ def run_widget(
         if worker is not None:
             worker_idle = memory_mib(worker.pid, "VmRSS")
             reset_peak(worker.pid)
-        result = widget_upload(page, base, path, single_post_max, 2048 * MiB, args.parallel)
-        result["phases"].update(check_split(log if worker is None else worker_log))
+        turns = []
+        for turn in range(rounds):
+            widget_first = baseline is None or turn % 2 == 0
+            before = None if widget_first or baseline is None else baseline()
+            upload = widget_upload(page, base, path, single_post_max, 2048 * MiB, args.parallel)
+            upload["phases"].update(check_split(log if worker is None else worker_log))
+            after = baseline() if widget_first and baseline is not None else None
+            upload["baseline"] = before or after
+            upload["widget_first"] = widget_first
+            turns.append(upload)
+        result: dict[str, Any] = {"turns": turns}
         result["web_idle_mib"] = idle
         result["web_peak_mib"] = memory_mib(process.pid, "VmHWM")
         if worker is not None:
@@ -343,6 +359,19 @@ def run_widget(
     return result
 
 
+def boto3_upload(s3: Any, path: Path) -> dict[str, float]:
+    """boto3's upload_file of `path` to the emptied bucket (emptied again after): its time and
+    the time moto took to join its parts."""
+    empty_bucket(s3)
+    joins = time_joins(s3)
+    started = time.perf_counter()
+    s3.upload_file(str(path), BUCKET, "bench/boto3-upload_file")
+    seconds = time.perf_counter() - started
+    joined = sum(joins)
+    empty_bucket(s3)
+    return {"seconds": seconds, "join_s": joined}
+
+
 def check_split(log: Path) -> dict[str, float]:
     """The last check's join and read-back times, as the process that ran it logged them."""
     found = re.findall(r"parts joined in ([0-9.]+) s, read back and compared in ([0-9.]+) s",
@@ -355,15 +384,22 @@ def check_split(log: Path) -> dict[str, float]:
 
 def time_joins(s3: Any) -> list[float]:
     """The seconds each CompleteMultipartUpload of `s3` takes from now on (moto joining the
-    parts: boto3 pays it too), appended to the list returned."""
+    parts: boto3 pays it too), appended to the list returned (until the next call)."""
     seconds: list[float] = []
     began: list[float] = []
+    for event, name in (("before-call", "began"), ("after-call", "ended")):
+        s3.meta.events.unregister(
+            f"{event}.s3.CompleteMultipartUpload", unique_id=f"bench-join-{name}"
+        )
     s3.meta.events.register(
-        "before-call.s3.CompleteMultipartUpload", lambda **_: began.append(time.perf_counter())
+        "before-call.s3.CompleteMultipartUpload",
+        lambda **_: began.append(time.perf_counter()),
+        unique_id="bench-join-began",
     )
     s3.meta.events.register(
         "after-call.s3.CompleteMultipartUpload",
         lambda **_: seconds.append(time.perf_counter() - began.pop()),
+        unique_id="bench-join-ended",
     )
     return seconds
 
@@ -516,6 +552,12 @@ def main() -> None:
         "--broker", help="a Redis URL (its own database): a Celery worker runs the check"
     )
     parser.add_argument(
+        "--rounds",
+        type=int,
+        help="widget and boto3 uploads of the timed file, in turns (3; the smoke run 2): the "
+        "round with the median ratio is reported, every round's figures too",
+    )
+    parser.add_argument(
         "--designs",
         action="store_true",
         help="also time the store's share of two ways to check a file sent in parts (join then "
@@ -534,6 +576,7 @@ def main() -> None:
         return serve(args.multipart_above_mib)
     if args.smoke:
         args.size_mib, args.peak_size_mib, args.multipart_above_mib = 11, 6, 1
+    args.rounds = max(1, args.rounds or (2 if args.smoke else 3))
 
     from playwright.sync_api import sync_playwright
 
@@ -565,21 +608,18 @@ def main() -> None:
             print(f"Writing {args.size_mib} MiB of random bytes ...", flush=True)
             path = work / "bench.pdf"
             make_file(path, size)
-            timed = run_widget(browser, env, args, work, path, None)
             part_bytes = int(env.get("UPLOAD_PART_BYTES", 16 * MiB))
             expected = file_fingerprint(path, part_bytes)
-            shown = timed["upload"]
-            assert shown["status"] == "verified" and shown["fingerprint"] == expected, (
-                shown,
-                expected,
-            )
-            empty_bucket(s3)
-
-            joins = time_joins(s3)
-            started = time.perf_counter()
-            s3.upload_file(str(path), BUCKET, "bench/boto3-upload_file")
-            boto_seconds = time.perf_counter() - started
-            boto_join = sum(joins)
+            timed = run_widget(
+                browser, env, args, work, path, None,
+                baseline=lambda: boto3_upload(s3, path), rounds=args.rounds,
+            )  # fmt: skip
+            for turn in timed["turns"]:
+                shown = turn["upload"]
+                assert shown["status"] == "verified" and shown["fingerprint"] == expected, (
+                    shown,
+                    expected,
+                )
             empty_bucket(s3)
             designs = None
             if args.designs or args.smoke:
@@ -592,27 +632,42 @@ def main() -> None:
             warm_up = work / "warm-up.pdf"  # the smallest file sent in parts
             make_file(warm_up, ((args.multipart_above_mib or 100) + 1) * MiB)
             peak = run_widget(browser, env, args, work, big, args.broker, warm_up)
-            assert peak["upload"]["status"] == "verified", peak["upload"]
+            assert peak["turns"][0]["upload"]["status"] == "verified", peak["turns"][0]["upload"]
             empty_bucket(s3)
         finally:
             browser.close()
             stop(moto)
 
     mib = size / MiB
-    widget_s = timed["seconds"]
+    turns = [
+        {
+            "widget_first": turn["widget_first"],
+            "widget_s": round(turn["seconds"], 2),
+            "boto3_s": round(turn["baseline"]["seconds"], 2),
+            "ratio": round(turn["baseline"]["seconds"] / turn["seconds"], 3),
+        }
+        for turn in timed["turns"]
+    ]
+    # The round whose ratio is the median stands for the run (the lower middle of an even count).
+    middle = sorted(range(len(turns)), key=lambda n: turns[n]["ratio"])[(len(turns) - 1) // 2]
+    chosen = timed["turns"][middle]
+    widget_s = chosen["seconds"]
+    boto_seconds = chosen["baseline"]["seconds"]
     figures: dict[str, Any] = {
         "smoke": args.smoke,
         "size_mib": args.size_mib,
+        "rounds": turns,
+        "median_round": middle + 1,
         "widget_s": round(widget_s, 2),
-        "widget_transfer_s": round(timed["transfer_seconds"], 2),
-        "widget_check_s": round(widget_s - timed["transfer_seconds"], 2),
+        "widget_transfer_s": round(chosen["transfer_seconds"], 2),
+        "widget_check_s": round(widget_s - chosen["transfer_seconds"], 2),
         "boto3_s": round(boto_seconds, 2),
-        "boto3_join_s": round(boto_join, 2),
-        "ratio": round(boto_seconds / widget_s, 3),
+        "boto3_join_s": round(chosen["baseline"]["join_s"], 2),
+        "ratio": turns[middle]["ratio"],
         "widget_mib_s": round(mib / widget_s, 1),
         "boto3_mib_s": round(mib / boto_seconds, 1),
         "part_mib": part_bytes // MiB,
-        "phases": timed["phases"],
+        "phases": chosen["phases"],
         "peak_size_mib": args.peak_size_mib,
         "verify_streams": args.verify_streams,
         "check_in": "worker" if args.broker else "web process (eager)",
@@ -624,14 +679,16 @@ def main() -> None:
         figures["worker_idle_mib"] = round(peak["worker_idle_mib"], 1)
         figures["worker_peak_mib"] = round(peak["worker_peak_mib"], 1)
         figures["worker_growth_mib"] = round(peak["worker_peak_mib"] - peak["worker_idle_mib"], 1)
+    for number, turn in enumerate(turns, start=1):
+        print(f"round {number}: {json.dumps(turn)}")
     print(
-        f"widget (choose -> verified): {mib:.0f} MiB in {widget_s:.2f} s "
-        f"(parts sent after {timed['transfer_seconds']:.2f} s, then the check)"
+        f"median round {middle + 1}: widget (choose -> verified) {mib:.0f} MiB in "
+        f"{widget_s:.2f} s (parts sent after {chosen['transfer_seconds']:.2f} s, then the check)"
     )
-    print(f"phases (s after choosing the file): {json.dumps(timed['phases'])}")
+    print(f"phases (s after choosing the file): {json.dumps(chosen['phases'])}")
     print(
         f"boto3 upload_file:           {mib:.0f} MiB in {boto_seconds:.2f} s "
-        f"(of which moto joined its parts in {boto_join:.2f} s)"
+        f"(of which moto joined its parts in {chosen['baseline']['join_s']:.2f} s)"
     )
     print(f"ratio boto3/widget: {figures['ratio']:.3f}")
     print(
