@@ -645,6 +645,10 @@ def main() -> None:
             "widget_s": round(turn["seconds"], 2),
             "boto3_s": round(turn["baseline"]["seconds"], 2),
             "ratio": round(turn["baseline"]["seconds"] / turn["seconds"], 3),
+            "widget_sent_s": turn["phases"]["last_report_end_s"],
+            "widget_join_s": turn["phases"].get("check_join_s"),
+            "widget_read_back_s": turn["phases"].get("check_read_back_s"),
+            "boto3_join_s": round(turn["baseline"]["join_s"], 2),
         }
         for turn in timed["turns"]
     ]
@@ -664,6 +668,13 @@ def main() -> None:
         "boto3_s": round(boto_seconds, 2),
         "boto3_join_s": round(chosen["baseline"]["join_s"], 2),
         "ratio": turns[middle]["ratio"],
+        # The same without the time moto took to join each side's parts (both must wait for
+        # it): what is left is the sending, and for the widget the reading back and looking.
+        "ratio_without_joins": round(
+            (boto_seconds - chosen["baseline"]["join_s"])
+            / (widget_s - chosen["phases"].get("check_join_s", 0.0)),
+            3,
+        ),
         "widget_mib_s": round(mib / widget_s, 1),
         "boto3_mib_s": round(mib / boto_seconds, 1),
         "part_mib": part_bytes // MiB,
