@@ -26,7 +26,8 @@ own log line): the part PUTs, the digest reports, `complete`, the store joining 
 the server reading them back; "boto3_join_s" is moto joining boto3's parts. --designs (and the
 smoke run) also times the store's share of checking a file as the app does (join, then read
 back) against verifying each part as it lands (temporary objects copied into a server-owned
-multipart upload), parts sent from Python, so that only the store's work differs.
+multipart upload) and against parts sent with their SHA-256 (joined part by part, then read
+back), parts sent from Python, so that only the store's work differs.
 
 The last line printed is one JSON object with the figures.
 """
@@ -411,14 +412,17 @@ def read_part(path: Path, number: int, part_bytes: int) -> bytes:
 
 
 def store_designs(s3: Any, path: Path, part_bytes: int, parallel: int) -> dict[str, Any]:
-    """The store's share of two ways to check a file sent in parts, on this moto server, with
+    """The store's share of three ways to check a file sent in parts, on this moto server, with
     the parts sent from Python (`parallel` at once) so that only the store's work differs:
 
     - "join_then_read" (the app's): parts of one multipart upload, joined, read back whole;
     - "verify_as_parts_land": each part a temporary object, read back and hashed as soon as it
       lands, copied (UploadPartCopy) into a SHA-256 multipart upload the server alone writes,
       joined when the last part is copied; the store's composite checksum of the joined
-      object is compared with the parts' digests.
+      object is compared with the parts' digests;
+    - "sha256_parts_join_then_read": the app's, but the multipart upload is created with a
+      SHA-256 checksum and each part carries its own (as the widget could send the digest it
+      computes, in a signed x-amz-checksum-sha256 header); moto then joins part by part.
 
     Seconds per phase; "after_sending" is what a person would wait once every part was sent."""
     size = path.stat().st_size
@@ -515,6 +519,43 @@ def store_designs(s3: Any, path: Path, part_bytes: int, parallel: int) -> dict[s
         == base64.b64encode(combined).decode(),
     }
     empty_bucket(s3)
+
+    started = time.perf_counter()
+    upload_id = s3.create_multipart_upload(
+        Bucket=BUCKET, Key="designs/z", ChecksumAlgorithm="SHA256"
+    )["UploadId"]
+
+    def send_hashed_part(number: int) -> dict[str, Any]:
+        body = read_part(path, number, part_bytes)
+        checksum = base64.b64encode(hashlib.sha256(body).digest()).decode()
+        reply = s3.upload_part(
+            Bucket=BUCKET,
+            Key="designs/z",
+            UploadId=upload_id,
+            PartNumber=number,
+            Body=body,
+            ChecksumSHA256=checksum,
+        )
+        return {"PartNumber": number, "ETag": reply["ETag"], "ChecksumSHA256": checksum}
+
+    with ThreadPoolExecutor(parallel) as pool:
+        parts = list(pool.map(send_hashed_part, numbers))
+    sent = time.perf_counter()
+    s3.complete_multipart_upload(
+        Bucket=BUCKET, Key="designs/z", UploadId=upload_id, MultipartUpload={"Parts": parts}
+    )
+    joined = time.perf_counter()
+    whole = hashlib.sha256()
+    for chunk in s3.get_object(Bucket=BUCKET, Key="designs/z")["Body"].iter_chunks(MiB):
+        whole.update(chunk)
+    done = time.perf_counter()
+    figures["sha256_parts_join_then_read"] = {
+        "sending_s": round(sent - started, 2),
+        "join_s": round(joined - sent, 2),
+        "read_back_s": round(done - joined, 2),
+        "after_sending_s": round(done - sent, 2),
+    }
+    empty_bucket(s3)
     return figures
 
 
@@ -560,9 +601,9 @@ def main() -> None:
     parser.add_argument(
         "--designs",
         action="store_true",
-        help="also time the store's share of two ways to check a file sent in parts (join then "
-        "read back, or verify each part as it lands and join copies), parts sent from Python "
-        "(the smoke run does)",
+        help="also time the store's share of three ways to check a file sent in parts (join then "
+        "read back; verify each part as it lands and join copies; parts sent with their SHA-256, "
+        "joined, read back), parts sent from Python (the smoke run does)",
     )
     parser.add_argument(
         "--smoke",
@@ -713,7 +754,7 @@ def main() -> None:
     )
     if designs is not None:
         figures["store_designs"] = designs
-        print(f"the store's share of two designs: {json.dumps(designs)}")
+        print(f"the store's share of three designs: {json.dumps(designs)}")
     print(json.dumps(figures))
 
 
