@@ -16,6 +16,7 @@ import copy
 import hashlib
 import io
 import json
+import random
 import re
 import zipfile
 from collections.abc import Iterator
@@ -48,6 +49,7 @@ from portfolio.storage_binding import get_store
 from portfolio.web import clock
 from tests.helpers import csrf_token, login_as
 from tests.portfolio_fixtures import Candidate, enroll, fill_set, make_framework, make_upload
+from tests.upload_helpers import use_store
 
 PDF = b"%PDF-1.7 minutes of the meeting " * 1000
 IMPORT = "/me/portfolio/import"
@@ -472,3 +474,26 @@ def test_another_persons_import_is_not_found(client, session, signed_in, bob):
     response = client.get(location)
     assert response.status_code == 404
     assert "Alice" not in response.get_data(as_text=True)
+
+
+def test_an_import_into_an_s3_store_streams_its_files_there(
+    app, client, session, signed_in, s3_store
+):
+    big = b"%PDF-1.7 " + random.Random(7).randbytes(20 * 1024 * 1024)  # sent in two parts
+    doc = document(big)
+    with use_store(app, s3_store):
+        response = post_import(client, archive_of(doc, {"files/1-minutes.pdf": big}))
+        assert response.status_code == 303
+        upload = session.scalars(select(Upload).where(Upload.owner_id == signed_in.user.id)).one()
+        assert upload.status == UploadStatus.VERIFIED and upload.size == len(big)
+        assert b"".join(s3_store.iter_chunks(upload.key)) == big
+
+
+def test_a_refused_import_into_an_s3_store_leaves_no_object(
+    app, client, session, signed_in, s3_store
+):
+    doc = document()
+    doc["artifacts"][0]["file"]["sha256"] = hashlib.sha256(b"another file").hexdigest()
+    with use_store(app, s3_store):
+        refused(client, session, signed_in, archive_of(doc))
+        assert list(s3_store.list_keys("candidates/")) == []
