@@ -328,9 +328,11 @@ def test_a_clean_import_lands_as_a_draft_and_names_what_has_no_place(client, ses
         }
     )
     objects_before = kept(session, signed_in)["objects"]
-    response = post_import(client, archive_of(doc))
+    files = {"files/1-minutes.pdf": PDF, "extra/notes.txt": b"not evidence"}
+    response = post_import(client, archive_of(doc, files))
     assert response.status_code == 303
     page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "1 file in the archive that the document does not name" in page
     assert "Competency S9-1 (X): not placed" in page
     assert "set S9 is not one you take on the portfolio route" in page
     state = kept(session, signed_in)

@@ -67,10 +67,14 @@ def check_unique(document: Mapping[str, Any]) -> None:
         codes = [c["code"] for c in exported["competencies"]]
         _once(codes, f"competency code of set {exported['code']}")
     for artifact in document["artifacts"]:
-        if artifact["kind"] == "file" and "file" not in artifact:
-            raise ImportRefused(f"Artifact {artifact['id']} is a file but names none. {NOTHING}")
-        if artifact["kind"] == "link" and "url" not in artifact:
-            raise ImportRefused(f"Artifact {artifact['id']} is a link but has no URL. {NOTHING}")
+        if artifact["kind"] == "file" and ("file" not in artifact or "url" in artifact):
+            raise ImportRefused(
+                f"Artifact {artifact['id']} is a file, so it names one file and no URL. {NOTHING}"
+            )
+        if artifact["kind"] == "link" and ("url" not in artifact or "file" in artifact):
+            raise ImportRefused(
+                f"Artifact {artifact['id']} is a link, so it has a URL and no file. {NOTHING}"
+            )
     known = set(artifact_ids)
     for competency in (c for s in document["sets"] for c in s["competencies"]):
         _once(competency["artifacts"], f"artifact id of competency {competency['code']}")

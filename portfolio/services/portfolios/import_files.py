@@ -1,8 +1,9 @@
-"""Bringing one file of an imported portfolio export into this installation's store: unpacked
-as a stream under a key the server chooses (never from the member's name), bounded by the size
-the document declares, checked against the document's SHA-256, then verified exactly as any
-upload is (services.uploads.checks: size, type from the first bytes, SHA-256 read back from the
-store; images get their reviewers' copy). Only then does the upload count.
+"""Reading an imported portfolio export's members: the document (bounded), and each file,
+brought into this installation's store as a stream under a key the server chooses (never from
+the member's name), bounded by the size the document declares, checked against the document's
+SHA-256, then verified exactly as any upload is (services.uploads.checks: size, type from the
+first bytes, SHA-256 read back from the store; images get their reviewers' copy). Only then does
+the upload count.
 
 Every object written here is deleted again if the transaction rolls back
 (deletions.delete_unless_committed): a refused import keeps nothing.
@@ -20,7 +21,12 @@ from sqlalchemy.orm import Session
 
 from portfolio.domain.audit_actions import AuditAction
 from portfolio.domain.errors import DomainError
-from portfolio.domain.portfolios.import_archive import ImportRefused
+from portfolio.domain.portfolios.import_archive import (
+    DOCUMENT_NAME,
+    ImportLimits,
+    ImportRefused,
+    Member,
+)
 from portfolio.domain.uploads.filenames import make_object_key
 from portfolio.domain.uploads.transfer import UploadLimits, check_announced
 from portfolio.models import Upload, UploadStatus, User
@@ -157,3 +163,29 @@ def bring_in_file(
         },
     )
     return upload
+
+
+def member_of(info: zipfile.ZipInfo) -> Member:
+    return Member(
+        name=info.orig_filename,
+        size=info.file_size,
+        compressed=info.compress_size,
+        method=info.compress_type,
+        is_dir=info.is_dir(),
+    )
+
+
+def read_document_member(
+    archive: zipfile.ZipFile, info: zipfile.ZipInfo, limits: ImportLimits
+) -> bytes:
+    """The member's bytes, reading at most the document limit (and one byte to tell more)."""
+    try:
+        with archive.open(info) as source:
+            data = source.read(limits.max_document_bytes + 1)
+    except UNOPENABLE + DAMAGED as exc:
+        raise ImportRefused(
+            f"{DOCUMENT_NAME} cannot be unpacked ({str(exc)[:200]}). {NOTHING}"
+        ) from None
+    if len(data) > limits.max_document_bytes:
+        raise ImportRefused(f"{DOCUMENT_NAME} is larger than its directory says. {NOTHING}")
+    return data

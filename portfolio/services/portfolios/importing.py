@@ -25,6 +25,7 @@ from functools import cache
 from pathlib import Path
 from typing import IO, Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from portfolio.domain.audit_actions import AuditAction
@@ -34,7 +35,6 @@ from portfolio.domain.portfolios.import_archive import (
     DOCUMENT_NAME,
     ImportLimits,
     ImportRefused,
-    Member,
     check_members,
 )
 from portfolio.domain.portfolios.import_document import (
@@ -48,7 +48,11 @@ from portfolio.domain.uploads.transfer import UploadLimits
 from portfolio.models import Enrollment, Portfolio, PortfolioImport, Route, User
 from portfolio.services import audit
 from portfolio.services.portfolios import artifacts, entries
-from portfolio.services.portfolios.import_files import DAMAGED, UNOPENABLE, bring_in_file
+from portfolio.services.portfolios.import_files import (
+    bring_in_file,
+    member_of,
+    read_document_member,
+)
 from portfolio.storage import ObjectStore
 
 SCHEMA_PATH = Path(__file__).resolve().parents[3] / "schemas" / "portfolio-export-1.schema.json"
@@ -90,11 +94,17 @@ def import_portfolio(
         ) from None
     with opened:
         infos = opened.infolist()
-        check_members([_member(info) for info in infos], limits)
+        check_members([member_of(info) for info in infos], limits)
         by_name = {info.orig_filename: info for info in infos}
-        document = read_document(_read(opened, by_name[DOCUMENT_NAME], limits), export_schema())
+        document = read_document(
+            read_document_member(opened, by_name[DOCUMENT_NAME], limits), export_schema()
+        )
         framework = enrollment.framework
         check_program(document, framework.slug, framework.name)
+        portfolio = entries.ensure_portfolio(session, enrollment, fresh=True)
+        # Two imports at once would both find the portfolio empty: the second waits here for
+        # the first to finish, then reads what it wrote (PostgreSQL; SQLite's writers take turns).
+        session.execute(select(Portfolio.id).where(Portfolio.id == portfolio.id).with_for_update())
         portfolio = entries.ensure_portfolio(session, enrollment, fresh=True)
         _require_empty(portfolio)
         placement = place(document, _sets_here(enrollment))
@@ -104,6 +114,20 @@ def import_portfolio(
                     f"The file {item['file']['path']} of artifact {item['id']} is not in the "
                     f"archive. {NOTHING}"
                 )
+        named = {item["file"]["path"] for item in document["artifacts"] if "file" in item}
+        unnamed = [
+            info.orig_filename
+            for info in infos
+            if not info.is_dir()
+            and info.orig_filename not in named
+            and info.orig_filename not in {DOCUMENT_NAME, "index.html", SCHEMA_PATH.name}
+        ]
+        if unnamed:
+            placement.left_out.append(
+                f"{len(unnamed)} file{'s' if len(unnamed) != 1 else ''} in the archive that "
+                f"the document does not name (such as {unnamed[0][:80]!r}): only the files of "
+                "its artifacts are imported."
+            )
         record = PortfolioImport(
             user_id=person.id,
             enrollment_id=enrollment.id,
@@ -176,30 +200,6 @@ def import_portfolio(
         },
     )
     return record
-
-
-def _member(info: zipfile.ZipInfo) -> Member:
-    return Member(
-        name=info.orig_filename,
-        size=info.file_size,
-        compressed=info.compress_size,
-        method=info.compress_type,
-        is_dir=info.is_dir(),
-    )
-
-
-def _read(archive: zipfile.ZipFile, info: zipfile.ZipInfo, limits: ImportLimits) -> bytes:
-    """The member's bytes, reading at most the document limit (and one byte to tell more)."""
-    try:
-        with archive.open(info) as source:
-            data = source.read(limits.max_document_bytes + 1)
-    except UNOPENABLE + DAMAGED as exc:
-        raise ImportRefused(
-            f"{DOCUMENT_NAME} cannot be unpacked ({str(exc)[:200]}). {NOTHING}"
-        ) from None
-    if len(data) > limits.max_document_bytes:
-        raise ImportRefused(f"{DOCUMENT_NAME} is larger than its directory says. {NOTHING}")
-    return data
 
 
 def _sets_here(enrollment: Enrollment) -> list[SetHere]:
