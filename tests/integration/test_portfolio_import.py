@@ -499,3 +499,15 @@ def test_a_refused_import_into_an_s3_store_leaves_no_object(
     with use_store(app, s3_store):
         refused(client, session, signed_in, archive_of(doc))
         assert list(s3_store.list_keys("candidates/")) == []
+
+
+def test_a_file_of_another_size_than_the_document_says_is_refused(client, session, signed_in):
+    doc = document()
+    doc["artifacts"][0]["file"]["size"] = len(PDF) - 1
+    text = refused(client, session, signed_in, archive_of(doc))
+    assert f"holds {len(PDF):,} bytes in the archive, but the document says" in text
+
+
+def test_a_file_the_document_names_but_the_archive_lacks_is_refused(client, session, signed_in):
+    text = refused(client, session, signed_in, archive_of(document(), {}))
+    assert "The file files/1-minutes.pdf of artifact 1 is not in the archive" in text

@@ -108,11 +108,19 @@ def import_portfolio(
         portfolio = entries.ensure_portfolio(session, enrollment, fresh=True)
         _require_empty(portfolio)
         placement = place(document, _sets_here(enrollment))
-        for item in document["artifacts"]:
-            if "file" in item and item["file"]["path"] not in by_name:
+        for item in document["artifacts"]:  # from the directory, before a byte is written
+            if "file" not in item:
+                continue
+            path, size = item["file"]["path"], item["file"]["size"]
+            if path not in by_name:
                 raise ImportRefused(
-                    f"The file {item['file']['path']} of artifact {item['id']} is not in the "
-                    f"archive. {NOTHING}"
+                    f"The file {path} of artifact {item['id']} is not in the archive. {NOTHING}"
+                )
+            if by_name[path].file_size != size:
+                raise ImportRefused(
+                    f"The file {path} of artifact {item['id']} holds "
+                    f"{by_name[path].file_size:,} bytes in the archive, but the document says "
+                    f"{size:,}. {NOTHING}"
                 )
         named = {item["file"]["path"] for item in document["artifacts"] if "file" in item}
         unnamed = [
