@@ -97,5 +97,7 @@ def test_a_candidate_imports_with_the_keyboard(page: Page, live: str, live_app):
     expect(page.get_by_role("heading", level=1)).to_have_text("Your portfolio is imported")
     expect(page.get_by_text("1 file")).to_be_visible()
     assert_accessible(page)
+    page.set_viewport_size({"width": 390, "height": 800})  # a phone: nothing scrolls sideways
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
     page.get_by_role("link", name="Go to your portfolio").click()
     expect(page.get_by_text("What I learned elsewhere.")).to_be_visible()
