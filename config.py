@@ -121,6 +121,13 @@ class Config:
     # runs inside the request: 500 rows that all certify take about 25 s on SQLite.
     ROSTER_MAX_BYTES = 1024 * 1024
     ROSTER_MAX_ROWS = 500
+    # A candidate's portfolio export from another installation, posted as one zip and imported
+    # inside the request (services.portfolios.importing): the zip as posted, everything in it
+    # unpacked, its entries, and the most a member may unpack to per byte packed (zip bombs).
+    PORTFOLIO_IMPORT_MAX_BYTES = 512 * 1024**2
+    PORTFOLIO_IMPORT_MAX_UNPACKED_BYTES = 2 * 1024**3
+    PORTFOLIO_IMPORT_MAX_ENTRIES = 5_000
+    PORTFOLIO_IMPORT_MAX_RATIO = 100
 
 
 class DevelopmentConfig(Config):
@@ -225,6 +232,10 @@ ENV_OVERRIDES: tuple[str, ...] = (
     "UPLOAD_VERIFY_STREAMS",
     "HSTS_MAX_AGE",
     "CERTIFICATE_CJK_FONT_DIR",
+    "PORTFOLIO_IMPORT_MAX_BYTES",
+    "PORTFOLIO_IMPORT_MAX_UNPACKED_BYTES",
+    "PORTFOLIO_IMPORT_MAX_ENTRIES",
+    "PORTFOLIO_IMPORT_MAX_RATIO",
 )
 # Settings whose default is None but whose value, when set, is a whole number.
 INTEGER_SETTINGS = frozenset({"ARGON2_TIME_COST", "ARGON2_MEMORY_COST_KIB", "ARGON2_PARALLELISM"})

@@ -77,6 +77,7 @@ class AuditAction(enum.StrEnum):
     # portfolios
     ARTIFACT_ADDED = "artifact.added"
     ARTIFACT_REMOVED = "artifact.removed"
+    PORTFOLIO_IMPORTED = "portfolio.imported"
     SUBMISSION_CREATED = "submission.created"
     SUBMISSION_STATUS_CHANGED = "submission.status_changed"
     SUBMISSION_UNASSIGNED = "submission.unassigned"

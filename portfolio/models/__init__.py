@@ -65,6 +65,7 @@ from portfolio.models.portfolios import (
     ArtifactKind,
     Portfolio,
     PortfolioEntry,
+    PortfolioImport,
     Submission,
     SubmissionStatus,
 )
@@ -145,6 +146,7 @@ __all__ = [
     "PaymentPlan",
     "Portfolio",
     "PortfolioEntry",
+    "PortfolioImport",
     "Provider",
     "ProviderKind",
     "ProviderMember",

@@ -6,7 +6,7 @@ import enum
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Column, ForeignKey, String, Table, Text, UniqueConstraint
+from sqlalchemy import BigInteger, Column, ForeignKey, String, Table, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portfolio.models.base import Base, JSONDocument, str_enum, utcnow
@@ -134,3 +134,27 @@ class Submission(Base):
     status: Mapped[SubmissionStatus] = mapped_column(str_enum(SubmissionStatus))
 
     enrollment_set: Mapped[EnrollmentSet] = relationship()
+
+
+class PortfolioImport(Base):
+    """A portfolio export from another installation, imported into this enrollment's
+    portfolio as a draft (services.portfolios.importing): what came, and what could not be
+    placed. A refused import leaves no row."""
+
+    __tablename__ = "portfolio_import"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
+    enrollment_id: Mapped[int] = mapped_column(ForeignKey("enrollment.id"), index=True)
+    imported_at: Mapped[datetime] = mapped_column(default=utcnow)
+    original_name: Mapped[str] = mapped_column(String(255), default="")
+    # The export's own facts: when and from which program version it was written.
+    exported_at: Mapped[str] = mapped_column(String(40), default="")
+    program_version: Mapped[int] = mapped_column(default=0)
+    narratives: Mapped[int] = mapped_column(default=0)
+    links: Mapped[int] = mapped_column(default=0)
+    files: Mapped[int] = mapped_column(default=0)
+    file_bytes: Mapped[int] = mapped_column(BigInteger, default=0)
+    # Sentences for the candidate: evidence not placed here, and what is never imported.
+    not_placed: Mapped[list[str]] = mapped_column(JSONDocument(), default=list)
+    left_out: Mapped[list[str]] = mapped_column(JSONDocument(), default=list)

@@ -246,6 +246,8 @@ NOT_CRAWLED = {
     "candidate.appeal_decision",
     "candidate.appeal_outcome",
     "committee.appeal",
+    # A portfolio import's report: the demo imports nothing (test_portfolio_import.py reads it).
+    "candidate.portfolio_import_result",
 }
 
 

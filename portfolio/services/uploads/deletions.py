@@ -20,6 +20,8 @@ from portfolio.storage import ObjectNotFound, ObjectStore, StorageUnavailable
 log = logging.getLogger(__name__)
 
 PENDING = "objects_to_delete_after_commit"
+# Objects written during a transaction for rows it adds: kept if it commits, else deleted.
+WRITTEN = "objects_to_delete_after_rollback"
 
 
 @dataclass(frozen=True)
@@ -34,6 +36,13 @@ def delete_after_commit(
 ) -> None:
     """Delete `key` (and abort its unfinished multipart upload) once `session` commits."""
     session.info.setdefault(PENDING, []).append(Deletion(store, key, multipart_upload_id))
+
+
+def delete_unless_committed(session: Session, store: ObjectStore, key: str) -> None:
+    """`key` was just written for rows of this transaction: if the transaction rolls back
+    (a refused import, any error), the object goes after the rollback, since no row will
+    name it; once it commits, the rows do. A deletion that fails then is left to reconcile."""
+    session.info.setdefault(WRITTEN, []).append(Deletion(store, key))
 
 
 def pending_deletions(session: Session) -> list[Deletion]:
@@ -54,6 +63,7 @@ def run(deletion: Deletion) -> bool:
 
 @event.listens_for(Session, "after_commit")
 def _after_commit(session: Session) -> None:
+    session.info.pop(WRITTEN, None)
     for deletion in session.info.pop(PENDING, []):
         run(deletion)
 
@@ -62,3 +72,5 @@ def _after_commit(session: Session) -> None:
 def _after_rollback(session: Session, previous: SessionTransaction) -> None:
     if previous.parent is None and not previous.nested:
         session.info.pop(PENDING, None)
+        for deletion in session.info.pop(WRITTEN, []):
+            run(deletion)
