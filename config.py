@@ -128,6 +128,7 @@ class Config:
     PORTFOLIO_IMPORT_MAX_UNPACKED_BYTES = 2 * 1024**3
     PORTFOLIO_IMPORT_MAX_ENTRIES = 5_000
     PORTFOLIO_IMPORT_MAX_RATIO = 100
+    PORTFOLIO_IMPORT_LIMIT = "10 per hour"  # imports per account (each reads up to 2 GiB)
 
 
 class DevelopmentConfig(Config):
@@ -236,6 +237,7 @@ ENV_OVERRIDES: tuple[str, ...] = (
     "PORTFOLIO_IMPORT_MAX_UNPACKED_BYTES",
     "PORTFOLIO_IMPORT_MAX_ENTRIES",
     "PORTFOLIO_IMPORT_MAX_RATIO",
+    "PORTFOLIO_IMPORT_LIMIT",
 )
 # Settings whose default is None but whose value, when set, is a whole number.
 INTEGER_SETTINGS = frozenset({"ARGON2_TIME_COST", "ARGON2_MEMORY_COST_KIB", "ARGON2_PARALLELISM"})

@@ -511,3 +511,17 @@ def test_a_file_of_another_size_than_the_document_says_is_refused(client, sessio
 def test_a_file_the_document_names_but_the_archive_lacks_is_refused(client, session, signed_in):
     text = refused(client, session, signed_in, archive_of(document(), {}))
     assert "The file files/1-minutes.pdf of artifact 1 is not in the archive" in text
+
+
+def test_imports_past_the_accounts_limit_answer_429_and_keep_nothing(
+    app, client, session, signed_in, bob, monkeypatch
+):
+    monkeypatch.setitem(app.config, "PORTFOLIO_IMPORT_LIMIT", "2 per hour")
+    objects_before = kept(session, signed_in)["objects"]
+    statuses = [post_import(client, b"not a zip").status_code for _ in range(3)]
+    assert statuses == [422, 422, 429]
+    assert "Too many attempts" in post_import(client, b"not a zip").get_data(as_text=True)
+    assert nothing_kept(session, signed_in, objects_before)
+    # The limit is the account's: another person from the same address may still import.
+    login_as(client, bob.user)
+    assert post_import(client, b"not a zip").status_code == 422

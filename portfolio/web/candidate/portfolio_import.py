@@ -23,7 +23,7 @@ from wtforms.validators import ValidationError
 from portfolio.domain.errors import DomainError
 from portfolio.domain.portfolios.import_archive import ImportLimits
 from portfolio.domain.uploads.transfer import human_size
-from portfolio.extensions import csrf, db
+from portfolio.extensions import csrf, db, limiter
 from portfolio.models import PortfolioImport
 from portfolio.models.base import utcnow
 from portfolio.services.portfolios.importing import import_portfolio
@@ -31,6 +31,7 @@ from portfolio.storage_binding import get_store, limits_from
 from portfolio.web import access
 from portfolio.web.candidate import bp, loaders
 from portfolio.web.input_guard import reads_raw_body
+from portfolio.web.rate_keys import account_key
 
 FORM_OVERHEAD = 64 * 1024  # the form's other field and the multipart framing
 
@@ -61,7 +62,12 @@ def portfolio_import_page() -> tuple[str, int]:
     return _page()
 
 
+def _import_limit() -> str:
+    return str(current_app.config["PORTFOLIO_IMPORT_LIMIT"])
+
+
 @bp.post("/portfolio/import")
+@limiter.limit(_import_limit, key_func=account_key, scope="portfolio-import")
 @csrf.exempt  # checked below, once the body may be read under this page's own limit
 @reads_raw_body
 def import_portfolio_zip() -> Response | tuple[str, int]:
