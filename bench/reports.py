@@ -1025,8 +1025,9 @@ def baseline_csv_rows() -> Iterator[Any]:
     )
     for row in connection.execute(text(CSV_SQL)):
         yield _ns(
-            user=_ns(name=row.name, email=row.email),
-            framework=_ns(name=row.program),
+            candidate=row.name,
+            email=row.email,
+            program=row.program,
             submitted_at=_utc(row.submitted_at),
             eligibility=None if row.eligibility is None else EligibilityStatus(row.eligibility),
             hours_counted=row.hours_counted,
