@@ -158,8 +158,7 @@ def person_file(session: Session, user_id: int) -> PersonFile:
             .where(
                 or_(
                     AuditEvent.actor_id == user_id,
-                    (AuditEvent.object_type == "user")
-                    & (AuditEvent.object_id == str(user_id)),
+                    (AuditEvent.object_type == "user") & (AuditEvent.object_id == str(user_id)),
                 )
             )
             .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
