@@ -9,6 +9,7 @@ from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 from wtforms import RadioField, StringField, widgets
 from wtforms.fields import SelectMultipleField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length
 
 from portfolio.domain.accounts.api_tokens import (
@@ -41,7 +42,7 @@ class NewTokenForm(FlaskForm):
     scopes = CheckboxesField("What the token may read", validate_choice=False)
     lifetime = RadioField(
         "Expires after",
-        choices=[(str(days), f"{days} days") for days in LIFETIMES_DAYS],
+        choices=[SelectChoice(str(days), f"{days} days") for days in LIFETIMES_DAYS],
         default=str(DEFAULT_LIFETIME_DAYS),
         validate_choice=False,
     )
@@ -54,7 +55,7 @@ class RevokeForm(FlaskForm):
 def _form(*, from_request: bool) -> NewTokenForm:
     form = NewTokenForm() if from_request else NewTokenForm(formdata=None)
     roles = [str(role) for role in current_user.role_names]
-    form.scopes.choices = [(info.scope.value, info.label) for info in offered_scopes(roles)]
+    form.scopes.choices = [SelectChoice(info.scope.value, info.label) for info in offered_scopes(roles)]
     return form
 
 
