@@ -61,7 +61,9 @@ def _evidence(session: Session, enrollment: Enrollment) -> dict[str, int]:
         caption="A reading list",
         url="https://example.org/list",
     )
-    entry = PortfolioEntry(portfolio_id=portfolio.id, competency_id=competency.id, narrative="I did.")
+    entry = PortfolioEntry(
+        portfolio_id=portfolio.id, competency_id=competency.id, narrative="I did."
+    )
     entry.artifacts = [artifact]
     session.add_all([artifact, entry])
     session.flush()

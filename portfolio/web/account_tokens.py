@@ -55,7 +55,9 @@ class RevokeForm(FlaskForm):
 def _form(*, from_request: bool) -> NewTokenForm:
     form = NewTokenForm() if from_request else NewTokenForm(formdata=None)
     roles = [str(role) for role in current_user.role_names]
-    form.scopes.choices = [SelectChoice(info.scope.value, info.label) for info in offered_scopes(roles)]
+    form.scopes.choices = [
+        SelectChoice(info.scope.value, info.label) for info in offered_scopes(roles)
+    ]
     return form
 
 

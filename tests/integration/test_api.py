@@ -118,7 +118,9 @@ def test_no_token_unknown_expired_and_revoked_tokens_are_401(client, session, wo
     assert_problem(get(client, "/api/v1/applications", "pat_" + "x" * 43), 401)
     assert_problem(get(client, "/api/v1/applications", Authorization="Basic abc"), 401)
     token = world.tokens["candidate"]
-    row = session.scalars(select(ApiToken).where(ApiToken.user_id == world.users["candidate"].id)).one()
+    row = session.scalars(
+        select(ApiToken).where(ApiToken.user_id == world.users["candidate"].id)
+    ).one()
     row.expires_at = row.created_at  # expired
     session.commit()
     response = get(client, "/api/v1/applications", token)
@@ -147,7 +149,11 @@ def test_cursor_pages_walk_the_whole_list_once(client, session, world):
     while url:
         page = get(client, url, admin).get_json()
         seen += [c["id"] for c in page["items"]]
-        url = f"/api/v1/certificates?limit=1&cursor={page['next_cursor']}" if page["next_cursor"] else None
+        url = (
+            f"/api/v1/certificates?limit=1&cursor={page['next_cursor']}"
+            if page["next_cursor"]
+            else None
+        )
     assert sorted(seen) == seen and len(seen) == 2
     backwards = get(client, "/api/v1/certificates?sort=-id", admin).get_json()["items"]
     assert [c["id"] for c in backwards] == seen[::-1]

@@ -36,7 +36,9 @@ def problem(response, status):
 
 @pytest.mark.parametrize("limit", ["0", "-1", "1000000000", "abc", "1.5", ""])
 def test_page_sizes_out_of_bounds_are_refused(client, world, limit):
-    body = problem(get(client, f"/api/v1/applications?limit={limit}", world.tokens["candidate"]), 400)
+    body = problem(
+        get(client, f"/api/v1/applications?limit={limit}", world.tokens["candidate"]), 400
+    )
     assert "limit" in body["detail"]
 
 
@@ -64,7 +66,12 @@ def _first_cursor(client, token):
 def test_tampered_cursors_are_refused(client, world):
     token = world.tokens["administrator"]
     cursor = _first_cursor(client, token)
-    for bad in (cursor[:-2] + ("AA" if not cursor.endswith("AA") else "BB"), "x" + cursor, "garbage", "a" * 999):
+    for bad in (
+        cursor[:-2] + ("AA" if not cursor.endswith("AA") else "BB"),
+        "x" + cursor,
+        "garbage",
+        "a" * 999,
+    ):
         body = problem(get(client, f"/api/v1/certificates?cursor={bad}", token), 400)
         assert "cursor" in body["detail"]
     # A good cursor of another sort, list or person's query is refused too.
@@ -82,7 +89,9 @@ def test_expired_revoked_and_wrong_scope_tokens(client, session, world):
     expired = token_for(session, user, ["read:applications"], days=7)
     revoked = token_for(session, user, ["read:applications"], days=7)
     narrow = token_for(session, user, ["read:portfolio"], days=7)
-    rows = {row.id: row for row in session.scalars(select(ApiToken).where(ApiToken.user_id == user.id))}
+    rows = {
+        row.id: row for row in session.scalars(select(ApiToken).where(ApiToken.user_id == user.id))
+    }
     newest = sorted(rows)[-3:]
     rows[newest[0]].expires_at = rows[newest[0]].created_at
     from portfolio.models.base import utcnow
@@ -98,7 +107,11 @@ def test_expired_revoked_and_wrong_scope_tokens(client, session, world):
 
 def test_ids_out_of_range_are_not_found(client, world):
     token = world.tokens["candidate"]
-    for url in ("/api/v1/applications/99999999999999", "/api/v1/applications/-1", "/api/v1/enrollments/0"):
+    for url in (
+        "/api/v1/applications/99999999999999",
+        "/api/v1/applications/-1",
+        "/api/v1/enrollments/0",
+    ):
         problem(get(client, url, token), 404)
 
 

@@ -24,7 +24,7 @@ from portfolio.services.accounts.api_tokens import Caller
 
 View = TypeVar("View", bound=Callable[..., Any])
 NEEDS_TOKEN = (
-    "This needs a personal access token: send it as `Authorization: Bearer <token>`. "
+    "This needs a personal access token: send it as `Authorization: Bearer <token>`. "  # noqa: S105
     "Make one on your account's API access tokens page."
 )
 
