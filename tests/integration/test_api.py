@@ -182,3 +182,56 @@ def test_the_api_is_rate_limited_per_token(app, client, world):
         assert get(client, "/api/v1/me", world.tokens["reviewer"]).status_code == 200
     finally:
         app.config["API_RATE_LIMIT"] = "120 per minute"
+
+
+def test_a_list_page_takes_the_same_queries_however_long_the_list(app, client, session, world):
+    """Keyset pages: the count of queries of a page does not grow with the data."""
+    from sqlalchemy import event
+
+    from portfolio.extensions import db
+    from portfolio.models import Certificate, Enrollment
+    from portfolio.web import clock
+    from tests.review_fixtures import make_candidate
+
+    def queries_for(url: str) -> int:
+        counted: list[str] = []
+
+        def count(*_args, **_kwargs):
+            counted.append("q")
+
+        engine = db.engine_for(app)
+        event.listen(engine, "before_cursor_execute", count)
+        try:
+            assert get(client, url, world.tokens["administrator"]).status_code == 200
+        finally:
+            event.remove(engine, "before_cursor_execute", count)
+        return len(counted)
+
+    queries_for("/api/v1/me")  # the token's first use records it; later ones do not
+    few = queries_for("/api/v1/certificates?limit=50")
+    framework = session.get(Enrollment, world.ids["candidate"]["enrollment"]).framework
+    for number in range(30):
+        user, enrollment = make_candidate(
+            session, framework, email=f"c{number}@example.org", name=f"C {number}"
+        )
+        session.add(
+            Certificate(
+                number=f"MANY-{number}",
+                enrollment_id=enrollment.id,
+                user_id=user.id,
+                framework_id=framework.id,
+                issued_on=clock.today(),
+                expires_on=clock.today(),
+            )
+        )
+    session.commit()
+    many = queries_for("/api/v1/certificates?limit=50")
+    assert many == few
+
+
+def test_the_docs_page_is_for_people_signed_in_or_not(client, world):
+    from tests.helpers import login_as
+
+    assert "Sign in to make a token" in client.get("/api/v1/docs").get_data(as_text=True)
+    login_as(client, world.users["candidate"])
+    assert "/account/tokens" in client.get("/api/v1/docs").get_data(as_text=True)

@@ -13,11 +13,10 @@ from functools import wraps
 from typing import Any, TypeVar
 
 from flask import g, request
-from flask_login import AnonymousUserMixin
 
 from portfolio.domain.accounts.api_tokens import Scope, fingerprint
 from portfolio.domain.errors import Forbidden, Unauthorized
-from portfolio.extensions import db
+from portfolio.extensions import db, login_manager
 from portfolio.models.base import utcnow
 from portfolio.services.accounts import api_tokens
 from portfolio.services.accounts.api_tokens import Caller
@@ -50,10 +49,16 @@ def rate_limit_key() -> str:
     return "api-address:" + (request.remote_addr or "unknown")
 
 
+# Pages for people, not scripts: they show the signed-in person as every page does.
+HUMAN_PAGES = frozenset({"api.docs"})
+
+
 def authenticate_request() -> None:
     """Set the caller (or nobody) before any API view runs; 401 for a token that does not work."""
-    g._login_user = AnonymousUserMixin()  # never the session's user
     g.api_caller = None
+    if request.endpoint in HUMAN_PAGES:
+        return
+    g._login_user = login_manager.anonymous_user()  # never the session's user
     presented = bearer_token()
     if presented is None:
         return
