@@ -104,3 +104,7 @@ def test_the_docs_page_lists_every_operation(client):
     for path in ("/api/v1/applications", "/api/v1/review-assignments/{assignment_id}"):
         assert path in text
     assert "<table" in text and "Problem" in text
+    # A problem's `type` points at its explanation on this page.
+    missing = client.get("/api/v1/nothing-here").get_json(force=True)
+    assert missing["type"].endswith("/api/v1/docs#problem-not-found")
+    assert 'id="problem-not-found"' in text

@@ -7,6 +7,7 @@ from typing import Any
 from flask import Response, json, render_template
 
 from portfolio.web.api import bp
+from portfolio.web.api.problems import MEANINGS
 from portfolio.web.api.spec import openapi_document
 
 METHODS = ("get", "post", "put", "patch", "delete")
@@ -34,6 +35,7 @@ def docs() -> str:
         operations=operations,
         schemas=sorted(schemas.items()),
         describe=_describe,
+        problem_types=sorted(MEANINGS.items()),
     )
 
 

@@ -7,6 +7,7 @@ from pydantic import BaseModel, Field
 
 PROBLEM_TYPE = "application/problem+json"
 API_PREFIX = "/api/v1"
+# Each kind of problem is explained on the docs page, where its `type` URI points.
 TYPES = {
     400: "bad-request",
     401: "unauthorized",
@@ -35,8 +36,24 @@ def is_api_request() -> bool:
     return request.path == API_PREFIX or request.path.startswith(API_PREFIX + "/")
 
 
+MEANINGS = {
+    "bad-request": "A parameter, page size or cursor is not valid; `detail` says which.",
+    "unauthorized": "No token, or one that is unknown, expired or revoked.",
+    "forbidden": "The token lacks the scope, or your roles do not allow this.",
+    "not-found": "Nothing here, or nothing of yours: another person's ids look the same.",
+    "method-not-allowed": "The API only reads: use GET.",
+    "conflict": "The data changed at the same moment; try again.",
+    "invalid-input": "A value the rules refuse, e.g. a program that does not exist.",
+    "too-many-requests": "Past the rate limit of this token; wait for Retry-After seconds.",
+    "server-error": "Our fault, and logged; try again later.",
+    "unavailable": "The database did not answer; try again in a minute.",
+    "error": "Any other problem.",
+}
+
+
 def problem_type(status: int) -> str:
-    return f"{request.host_url.rstrip('/')}{API_PREFIX}/problems/{TYPES.get(status, 'error')}"
+    slug = TYPES.get(status, "error")
+    return f"{request.host_url.rstrip('/')}{API_PREFIX}/docs#problem-{slug}"
 
 
 def problem_response(status: int, title: str, detail: str, field: str | None = None) -> Response:
