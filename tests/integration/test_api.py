@@ -176,8 +176,10 @@ def test_the_api_is_rate_limited_per_token(app, client, world):
         token = world.tokens["candidate"]
         statuses = [get(client, "/api/v1/me", token).status_code for _ in range(4)]
         assert statuses == [200, 200, 200, 429]
-        body = assert_problem(get(client, "/api/v1/me", token), 429)
+        refused = get(client, "/api/v1/me", token)
+        body = assert_problem(refused, 429)
         assert "Too many" in body["detail"]
+        assert int(refused.headers["Retry-After"]) > 0
         # Another token has its own count.
         assert get(client, "/api/v1/me", world.tokens["reviewer"]).status_code == 200
     finally:

@@ -22,7 +22,7 @@ bp.before_request(auth.authenticate_request)
 limiter.limit(_api_limit, key_func=auth.rate_limit_key, scope="api")(bp)
 
 # The view modules add their routes to `bp` when imported.
-from portfolio.web.api import (  # noqa: E402
+from portfolio.web.api import (  # noqa: E402, F401
     certification,
     documents,
     own,
@@ -30,5 +30,3 @@ from portfolio.web.api import (  # noqa: E402
     reports,
     reviews,
 )
-
-__all__ = ["bp", "certification", "documents", "own", "programs", "reports", "reviews"]
