@@ -14,7 +14,7 @@ from portfolio.services.courses import applications, decisions, evaluations
 from portfolio.web import clock
 from tests.course_fixtures import complete_draft, course_framework, make_admin, make_provider
 from tests.helpers import login_as, make_user
-from tests.integration.test_course_checks import text_of
+from tests.integration.test_course_checks import course_candidate, text_of
 from tests.integration.test_review_queries import counting
 from tests.review_fixtures import make_reviewer
 
@@ -200,3 +200,86 @@ def test_the_providers_export_has_the_filtered_rows_and_no_formulas(client, sess
     college = read_csv(client.get("/admin/providers?format=csv&q=valley"))
     assert [row[0] for row in college[1:]] == ["Valley Community College"]
     assert client.get("/admin/providers?format=xlsx").status_code == 200
+
+
+# --- the courses to verify: three queues on one page ------------------------------------------
+
+
+def typed(session, framework, n, name, course="Cataloguing 101"):
+    return course_candidate(session, framework, email=f"t{n}@example.org", name=name, course=course)
+
+
+def test_the_queues_are_searched_filtered_and_each_paged(client, session, scene):
+    framework, _provider, _member, admin, _evaluator = scene
+    for n, name in enumerate(["Ann Archer", "Bo Baker", "Cy Cole"]):
+        typed(session, framework, n, name)
+    typed(session, framework, 9, "Di Dunn", course="Weeding the Collection")
+    session.commit()
+    login_as(client, admin)
+    page = text_of(client.get("/admin/courses?per_page=2&sort=candidate"))
+    # Every queue shows its first page, with how many it has.
+    assert "No reported completion is waiting." in page
+    assert "No transcript is waiting." in page
+    assert "Showing 1 to 2 of 4 courses." in page
+    assert "Ann Archer" in page and "Bo Baker" in page and "Cy Cole" not in page
+    html = client.get("/admin/courses?per_page=2&sort=candidate").get_data(as_text=True)
+    args = "queue=typed&amp;sort=candidate&amp;order=asc&amp;per_page=2&amp;page=2"
+    assert f'href="/admin/courses?{args}"' in html
+    # One queue, page by page.
+    second = text_of(client.get("/admin/courses?queue=typed&per_page=2&sort=candidate&page=2"))
+    assert "Showing 3 to 4 of 4 courses." in second and "Cy Cole" in second
+    shown = client.get("/admin/courses?queue=typed").get_data(as_text=True)
+    assert 'id="typed"' in shown and 'id="completions"' not in shown
+    assert "Di Dunn" in text_of(client.get("/admin/courses?q=weeding"))
+    assert "Ann Archer" not in text_of(client.get("/admin/courses?q=weeding"))
+    assert "Ann Archer" in text_of(client.get("/admin/courses?q=t0%40example"))
+    assert "No courses with these filters." in text_of(client.get("/admin/courses?set=OTHER"))
+    item = typed(session, framework, 20, "Eve Evans")
+    session.commit()
+    assert f'href="/admin/people/{item.enrollment.user_id}"' in client.get(
+        "/admin/courses?q=eve"
+    ).get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [*BAD, ("queue=everything", "“everything” is not one of the choices for Queue")],
+)
+def test_what_the_courses_page_does_not_offer_is_a_clear_400(client, scene, query, message):
+    login_as(client, scene[3])
+    for address in (f"/admin/courses?{query}", f"/admin/courses?{query}&format=csv&queue=typed"):
+        response = client.get(address)
+        assert response.status_code == 400, address
+        assert message in text_of(response)
+
+
+def test_a_queue_downloads_with_the_filters_and_no_formulas(client, session, scene):
+    framework = scene[0]
+    for n, name in enumerate(HOSTILE):
+        typed(session, framework, n, name)
+    typed(session, framework, 50, "Plain Person", course="Weeding the Collection")
+    session.commit()
+    login_as(client, scene[3])
+    rows = read_csv(client.get("/admin/courses?format=csv&queue=typed&per_page=2"))
+    assert rows[0][:3] == ["Candidate", "Email", "Program"]
+    assert sorted(row[0] for row in rows[1:]) == sorted(
+        ["Plain Person", *("'" + name for name in HOSTILE)]
+    )
+    weeding = read_csv(client.get("/admin/courses?format=csv&queue=typed&q=weeding"))
+    assert [row[0] for row in weeding[1:]] == ["Plain Person"]
+    page = text_of(client.get("/admin/courses?queue=typed&q=weeding"))
+    assert "Showing 1 to 1 of 1 course " in page
+    for queue in ("completions", "transcripts"):
+        empty = read_csv(client.get(f"/admin/courses?format=csv&queue={queue}"))
+        assert len(empty) == 1 and empty[0][0] == "Candidate"
+    xlsx = client.get("/admin/courses?format=xlsx&queue=typed")
+    assert xlsx.status_code == 200 and xlsx.get_data()
+    # A download is of one queue: which one must be said.
+    nothing = client.get("/admin/courses?format=csv")
+    assert nothing.status_code == 400 and "Choose the queue to download" in text_of(nothing)
+
+
+@pytest.mark.parametrize("kind", ["", "?format=csv&queue=typed", "?format=xlsx&queue=completions"])
+def test_the_courses_to_verify_are_for_administrators_only(client, session, scene, kind):
+    login_as(client, scene[2])
+    assert client.get("/admin/courses" + kind).status_code == 403
