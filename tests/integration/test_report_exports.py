@@ -7,16 +7,17 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import date
 
 import pytest
 
-from portfolio.models import Role
+from portfolio.models import RecognitionAgreement, Role, ScholarshipPool
 from tests.helpers import login_as, make_user
 from tests.integration.test_cohorts import signed_in_admin, two_programs
 from tests.integration.test_review_quality import _admin, _more, _review_pair
-from tests.review_fixtures import make_world
+from tests.review_fixtures import make_framework, make_world
 
-REPORTS = {
+REPORTS: dict[str, tuple[str, ...]] = {
     "/admin/cohorts": ("cohorts", "days", "funnel"),
     "/admin/reviews/quality": ("sets", "reviewers", "months"),
 }
@@ -117,3 +118,78 @@ def test_report_downloads_are_for_administrators_only(client, session, url):
     session.commit()
     login_as(client, reviewer)
     assert client.get(f"{url}?format=csv").status_code == 403
+
+
+def test_scholarship_pools_download_with_no_formulas(client, session):
+    admin = make_user(session, "admin@example.org", roles=(Role.ADMINISTRATOR,))
+    session.add_all(
+        [
+            ScholarshipPool(
+                program_slug="lsscp",
+                scholarship_key="award",
+                name="=2026 gift",
+                total_cents=100_000,
+                awarded_cents=25_050,
+                created_by_id=admin.id,
+            ),
+            ScholarshipPool(
+                program_slug="lsscp",
+                scholarship_key="award",
+                name="Plain gift",
+                total_cents=5_000,
+                created_by_id=admin.id,
+            ),
+        ]
+    )
+    session.commit()
+    login_as(client, admin)
+    page = client.get("/admin/scholarship-pools").get_data(as_text=True)
+    assert 'href="/admin/scholarship-pools?format=csv"' in page
+    rows = read_csv(client.get("/admin/scholarship-pools?format=csv"))
+    assert rows[0][:6] == [
+        "Gift",
+        "Program",
+        "Scholarship",
+        "Given (USD)",
+        "Awarded (USD)",
+        "Left (USD)",
+    ]
+    assert rows[1][0] == "'=2026 gift" and rows[1][3:6] == ["1000.0", "250.5", "749.5"]
+    assert rows[2][0] == "Plain gift"
+    assert client.get("/admin/scholarship-pools?format=xlsx").status_code == 200
+
+
+def test_recognition_agreements_download_with_no_formulas(client, session):
+    framework = make_framework(session)
+    agreement = RecognitionAgreement(
+        college="@Lakeside College",
+        program_name="Library Technical Assistant",
+        valid_from=date(2025, 1, 1),
+    )
+    agreement.sets = [framework.sets[0]]
+    session.add(agreement)
+    signed_in_admin(client, session)
+    page = client.get("/admin/recognition-agreements").get_data(as_text=True)
+    assert 'href="/admin/recognition-agreements?format=csv"' in page
+    rows = read_csv(client.get("/admin/recognition-agreements?format=csv"))
+    assert rows[0][:3] == ["College", "Program of study", "Sets covered"]
+    assert rows[1][:4] == [
+        "'@Lakeside College",
+        "Library Technical Assistant",
+        "CORE",
+        "2025-01-01",
+    ]
+    assert client.get("/admin/recognition-agreements?format=xlsx").status_code == 200
+
+
+@pytest.mark.parametrize("url", ["/admin/scholarship-pools", "/admin/recognition-agreements"])
+def test_table_downloads_are_for_administrators_only_and_csv_or_xlsx(client, session, url):
+    candidate = make_user(session, "c@example.org", roles=(Role.CANDIDATE,))
+    session.commit()
+    login_as(client, candidate)
+    assert client.get(f"{url}?format=csv").status_code == 403
+    assert client.get(f"{url}?format=xlsx").status_code == 403
+    signed_in_admin(client, session)
+    refused = client.get(f"{url}?format=pdf")
+    assert refused.status_code == 400
+    assert "Download as csv or xlsx." in refused.get_data(as_text=True)

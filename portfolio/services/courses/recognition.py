@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlalchemy import ColumnElement, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from portfolio.domain.audit_actions import AuditAction
 from portfolio.domain.dates import format_date
@@ -120,6 +120,7 @@ def agreements(session: Session, limit: int = 200) -> list[RecognitionAgreement]
     return list(
         session.scalars(
             select(RecognitionAgreement)
+            .options(selectinload(RecognitionAgreement.sets))  # one query for all their sets
             .order_by(RecognitionAgreement.college, RecognitionAgreement.id)
             .limit(limit)
         )
