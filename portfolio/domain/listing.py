@@ -38,6 +38,9 @@ class ListFilter:
     name: str
     label: str
     choices: tuple[Choice, ...]
+    # A filter that always has a value (the spec's default when none is asked for): its
+    # form offers no "Any", since a list such as renewals has no meaning across all of them.
+    required: bool = False
 
     def allows(self, value: str) -> bool:
         return any(choice.value == value for choice in self.choices)
