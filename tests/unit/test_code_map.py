@@ -1,0 +1,81 @@
+"""The code is where the README's map says, and import-linter guards every capability.
+
+A capability package added to services/ or domain/ must also be in the import-linter contract
+that keeps capabilities importing along the product's flow (a package missing from the contract
+is not checked at all), in the other of the two layers, and in the README's list and flow; a
+module added at the top of services/ or domain/ (shared by every capability) must be named in
+the README's map of the code.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+FLOW_CONTRACT = "Capabilities import only along the product's flow (services and domain alike)"
+
+
+def packages(layer: str) -> set[str]:
+    return {p.parent.name for p in (ROOT / "portfolio" / layer).glob("*/__init__.py")}
+
+
+def shared_modules(layer: str) -> set[str]:
+    return {p.stem for p in (ROOT / "portfolio" / layer).glob("*.py") if p.stem != "__init__"}
+
+
+def flow_contract() -> dict[str, object]:
+    settings = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    [contract] = [
+        c for c in settings["tool"]["importlinter"]["contracts"] if c["name"] == FLOW_CONTRACT
+    ]
+    return contract
+
+
+def names_in(layers: list[str]) -> list[str]:
+    return [name for layer in layers for name in re.findall(r"[a-z_]+", layer)]
+
+
+def readme_section() -> str:
+    start = README.index("### Where the code lives")
+    return README[start : README.index("\n## ", start)]
+
+
+def test_services_and_domain_are_split_into_the_same_capabilities() -> None:
+    assert packages("services") == packages("domain")
+
+
+def test_the_flow_contract_covers_every_capability_once_in_both_layers() -> None:
+    contract = flow_contract()
+    assert contract["type"] == "layers"
+    assert contract["containers"] == ["portfolio.services", "portfolio.domain"]
+    names = names_in(contract["layers"])  # type: ignore[arg-type]
+    assert len(names) == len(set(names)), names
+    assert set(names) == packages("services")
+
+
+def test_the_readme_names_every_capability_and_the_contracts_flow() -> None:
+    section = readme_section()
+    listed = section[section.index("The capabilities are") :]
+    for capability in packages("services"):
+        assert f"`{capability}`" in listed, f"README does not list {capability}"
+    flow = re.search(r"flow: `([^`]+)`", " ".join(section.split()))
+    assert flow, "README does not give the flow"
+    stated = [part.strip() for part in flow.group(1).split("→")]
+    assert stated == [
+        layer.replace("(", "").replace(")", "").strip()
+        for layer in flow_contract()["layers"]  # type: ignore[attr-defined]
+    ]
+
+
+def test_the_readme_map_names_every_shared_module() -> None:
+    section = readme_section()
+    rows = {
+        layer: " ".join(re.findall(rf"`portfolio/{layer}/\{{([a-z_,]+)\}}\.py`", section))
+        for layer in ("services", "domain")
+    }
+    for layer, row in rows.items():
+        named = set(row.replace(",", " ").split())
+        assert named == shared_modules(layer), layer
