@@ -244,3 +244,41 @@ def test_a_check_that_keeps_failing_on_the_worker_is_kept_for_administrators_who
         "the worker to run the check again",
     )
     assert verified_count(committed_engine, upload_id) == 1
+
+
+def test_a_deletion_the_store_refused_after_the_commit_is_retried_by_a_job_until_it_goes(
+    queue_app: Flask, worker: Worker, committed_engine, queue_store_proxy: StoreProxy
+):
+    api = signed_in_api(queue_app, committed_engine)
+    upload_id = sent_upload(api)
+    with Session(committed_engine) as check:
+        key = check.get(Upload, upload_id).key
+    store = queue_app.extensions["object_store"]
+    assert store.stat(key) is not None
+
+    def deletions_of_key(method: str, path: str, _headers: dict[str, str]) -> bool:
+        return method == "DELETE" and key in path
+
+    queue_store_proxy.fail(deletions_of_key)
+    try:
+        # The person cancels: the rejection commits; deleting the file after it fails, in the
+        # request and then in the job's first try on the worker.
+        assert api.cancel(upload_id).status_code == 200
+        in_the_request = len(queue_store_proxy.failed)  # the request tried (and retried) at once
+        assert in_the_request >= 1
+        wait_for(
+            lambda: len(queue_store_proxy.failed) > in_the_request, "the job's try on the worker"
+        )
+        assert store.stat(key) is not None
+    finally:
+        queue_store_proxy.restore()
+
+    # The store takes deletions again: a retry of the job removes the file, with no reconcile.
+    wait_for(lambda: store.stat(key) is None, "the retried deletion", timeout=20)
+    with Session(committed_engine) as check:
+        assert check.get(Upload, upload_id).status is UploadStatus.REJECTED
+        assert not check.scalars(
+            select(JobFailure).where(
+                JobFailure.task_name == "portfolio.jobs.uploads.delete_objects"
+            )
+        ).all()

@@ -2,24 +2,33 @@
 
 A row that names an object must never outlive the object, and a request may fail at any
 point before its commit: so services ask for a deletion here, and it happens only once the
-session has committed. A deletion that fails then (the store is down) leaves an object that
-no row names; `storage reconcile` finds and removes it later, so nothing is lost either way.
-A rolled-back session forgets its deletions: the rows it did not change still name them.
+whole transaction has committed (a savepoint released on the way is not that commit). A
+rolled-back session forgets its deletions: the rows it did not change still name them.
+
+A deletion that fails then (the store is down) leaves an object that no row names. With a task
+queue (TASK_BROKER_URL) it is handed to the DELETE_JOB, retried with backoff until the store
+takes it (deleting is idempotent, and a key no committed row names is never named again: keys
+are never reused); without one, and as the last resort, `storage reconcile` (nightly) finds and
+removes it. Nothing is lost either way.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 
+from flask import current_app, has_app_context
 from sqlalchemy import event
 from sqlalchemy.orm import Session, SessionTransaction
 
+from portfolio.services import outbox
 from portfolio.storage import ObjectNotFound, ObjectStore, StorageUnavailable
 
 log = logging.getLogger(__name__)
 
 PENDING = "objects_to_delete_after_commit"
+DELETE_JOB = "portfolio.jobs.uploads.delete_objects"
 
 
 @dataclass(frozen=True)
@@ -47,15 +56,33 @@ def run(deletion: Deletion) -> bool:
             deletion.store.abort_multipart(deletion.key, deletion.multipart_upload_id)
         deletion.store.delete(deletion.key)
     except (StorageUnavailable, ObjectNotFound) as exc:
-        log.warning("Could not delete %s after the commit (reconcile will): %s", deletion.key, exc)
+        log.warning(
+            "Could not delete %s after the commit (tried again later): %s", deletion.key, exc
+        )
         return False
     return True
 
 
+def delete_objects(store: ObjectStore, objects: Sequence[tuple[str, str | None]]) -> None:
+    """The DELETE_JOB's work: delete each (key, multipart upload id or None), which no committed
+    row names any more. Idempotent; StorageUnavailable, naming what is left, while the store
+    cannot take them all (the job is retried)."""
+    left = [key for key, upload_id in objects if not run(Deletion(store, key, upload_id))]
+    if left:
+        raise StorageUnavailable(f"Could not delete {len(left)} stored objects yet: {left[:5]}")
+
+
 @event.listens_for(Session, "after_commit")
 def _after_commit(session: Session) -> None:
-    for deletion in session.info.pop(PENDING, []):
-        run(deletion)
+    if session.in_nested_transaction():
+        return  # a savepoint released: the change that stops naming the objects is not committed
+    failed = [deletion for deletion in session.info.pop(PENDING, []) if not run(deletion)]
+    if not failed or not has_app_context():
+        return
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    if app.config.get("TASK_BROKER_URL"):  # without a broker the job would run now, in vain
+        objects = [[deletion.key, deletion.multipart_upload_id] for deletion in failed]
+        outbox.dispatch(app, DELETE_JOB, (objects,))
 
 
 @event.listens_for(Session, "after_soft_rollback")
