@@ -27,7 +27,15 @@ from portfolio.models import (
 )
 from portfolio.models.base import utcnow
 from portfolio.web.errors import DATABASE_DOWN
+from tests.application_fixtures import (
+    application_url,
+    complete_form,
+    current_version,
+    publish,
+    start,
+)
 from tests.committed_data import backends_waiting_on, table_locked
+from tests.framework_documents import lsscp_document
 from tests.helpers import csrf_token, login_as, make_user
 from tests.portfolio_fixtures import enroll, fill_set, make_framework
 from tests.review_fixtures import make_framework as review_framework
@@ -189,3 +197,52 @@ def test_two_administrators_approving_at_once_get_one_approval_and_a_clear_409(
         assert check.get(Application, application_id).status is ApplicationStatus.APPROVED
         enrolled = check.scalars(select(Enrollment).where(Enrollment.user_id == candidate_id))
         assert len(enrolled.all()) == 1
+
+
+def test_two_tabs_submitting_one_application_at_once_get_one_submission_and_a_clear_409(
+    app, committed_engine
+):
+    """Saving and submitting an application reach the same version conflict as an approval:
+    the loser's page renders after a rollback (issue 10, section 2), never a raw 500."""
+    tag = uuid.uuid4().hex[:8]
+    with Session(committed_engine) as setup:
+        publish(setup, lsscp_document())
+        user = make_user(setup, f"two-tabs-{tag}@example.org", roles=(Role.CANDIDATE,))
+        setup.commit()
+        setup.refresh(user)
+        setup.expunge(user)
+    clients = [app.test_client(), app.test_client()]
+    for client in clients:
+        login_as(client, user)
+    application_id = start(clients[0])
+    url = application_url(application_id)
+    forms = [
+        {
+            "csrf_token": csrf_token(client, url),
+            "version": current_version(client, application_id),
+            "action": "submit",
+            **complete_form(),
+        }
+        for client in clients
+    ]
+    replies: list[tuple[int, str]] = []
+
+    def submit(n: int) -> None:
+        reply = clients[n].post(url, data=forms[n])
+        replies.append((reply.status_code, reply.get_data(as_text=True)))
+
+    threads = [threading.Thread(target=submit, args=(n,)) for n in range(2)]
+    at_once(committed_engine, threads)
+
+    assert sorted(status for status, _page in replies) == [302, 409]
+    refused = next(page for status, page in replies if status == 409)
+    assert "changed in another tab" in refused
+    with Session(committed_engine) as check:
+        assert check.get(Application, application_id).status is ApplicationStatus.SUBMITTED
+        submitted = check.scalars(
+            select(AuditEvent).where(
+                AuditEvent.action == "application.submitted",
+                AuditEvent.object_id == str(application_id),
+            )
+        )
+        assert len(submitted.all()) == 1
