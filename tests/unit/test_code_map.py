@@ -79,3 +79,38 @@ def test_the_readme_map_names_every_shared_module() -> None:
     for layer, row in rows.items():
         named = set(row.replace(",", " ").split())
         assert named == shared_modules(layer), layer
+
+
+def test_no_module_imports_one_that_imports_it_back() -> None:
+    """Import cycles (issue 9): the only ones allowed are a package importing its own view
+    modules so they register their routes on its blueprint (web/admin/, web/reviewer/, ...)."""
+    import grimp
+
+    graph = grimp.build_graph("portfolio", cache_dir=None)
+    imports = {
+        module: {
+            other
+            for other in graph.find_modules_directly_imported_by(module)
+            if other in graph.modules and not other.startswith(module + ".")
+        }
+        for module in graph.modules
+    }
+
+    def reaches(start: str, goal: str) -> bool:
+        seen, todo = {start}, [start]
+        while todo:
+            for other in imports[todo.pop()]:
+                if other == goal:
+                    return True
+                if other not in seen:
+                    seen.add(other)
+                    todo.append(other)
+        return False
+
+    cycles = {
+        tuple(sorted((module, other)))
+        for module, others in imports.items()
+        for other in others
+        if reaches(other, module)
+    }
+    assert not cycles, sorted(cycles)
