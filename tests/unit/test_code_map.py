@@ -114,3 +114,33 @@ def test_no_module_imports_one_that_imports_it_back() -> None:
         if reaches(other, module)
     }
     assert not cycles, sorted(cycles)
+
+
+def test_every_blueprint_and_command_group_is_registered() -> None:
+    """create_app names each blueprint and CLI group (issue 9): one defined and forgotten there
+    would be skipped silently, its pages or commands missing."""
+    import importlib
+    import pkgutil
+
+    import click
+    from flask import Blueprint
+
+    import portfolio.commands
+    import portfolio.web
+    from portfolio import create_app
+
+    def defined_in(group: click.Group, module: str) -> bool:
+        return group.callback is not None and group.callback.__module__ == module
+
+    app = create_app("testing")
+    blueprints, groups = set(), set()
+    for package, found in ((portfolio.web, blueprints), (portfolio.commands, groups)):
+        for info in pkgutil.walk_packages(package.__path__, package.__name__ + "."):
+            module = importlib.import_module(info.name)
+            for value in vars(module).values():
+                if isinstance(value, Blueprint):
+                    found.add(value.name)
+                elif isinstance(value, click.Group) and defined_in(value, module.__name__):
+                    found.add(str(value.name))
+    assert blueprints and blueprints <= set(app.blueprints)
+    assert groups and groups <= set(app.cli.commands)
