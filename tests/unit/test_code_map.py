@@ -144,3 +144,17 @@ def test_every_blueprint_and_command_group_is_registered() -> None:
                     found.add(str(value.name))
     assert blueprints and blueprints <= set(app.blueprints)
     assert groups and groups <= set(app.cli.commands)
+
+
+def test_nothing_reads_the_local_date_or_time() -> None:
+    """The app counts days in UTC (web/clock.py, models.base.utcnow); code or a test that asked
+    the machine's local date could disagree with it near midnight (issue 9)."""
+    local = re.compile(r"\bdate\.today\(|\bdatetime\.(now|today)\(\s*\)|\btime\.localtime\(")
+    found = [
+        f"{path.relative_to(ROOT)}:{number}"
+        for folder in ("portfolio", "tests", "bench")
+        for path in (ROOT / folder).rglob("*.py")
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if local.search(line) and path.name != "test_code_map.py"
+    ]
+    assert not found, found
