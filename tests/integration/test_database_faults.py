@@ -60,10 +60,14 @@ def ready_to_submit(committed_engine):
 
 @contextmanager
 def connection_cut_at_commit(committed_engine) -> Iterator[list[int]]:
-    """While active, every session commit first has its connection terminated by the server."""
+    """While active, every session commit first has its connection terminated by the server:
+    the request's own commit, once the view has done all its work (and flashed its message),
+    not a savepoint released on the way."""
     cut: list[int] = []
 
     def terminate(session: Session) -> None:
+        if session.in_nested_transaction():
+            return
         pid = session.connection().connection.dbapi_connection.info.backend_pid
         with committed_engine.connect() as admin:
             admin.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
@@ -107,6 +111,7 @@ def test_a_connection_lost_at_commit_says_nothing_was_saved_and_claims_no_succes
 
     assert reply.status_code == 503
     assert DATABASE_DOWN in reply.get_data(as_text=True)
+    assert "is submitted" not in reply.get_data(as_text=True)  # nor on the error page itself
     assert set_status(committed_engine, set_id) == SetLifecycle.DRAFT
     page = client.get("/me/").get_data(as_text=True)
     assert "is submitted" not in page  # the flash went with the failed commit
@@ -246,3 +251,53 @@ def test_two_tabs_submitting_one_application_at_once_get_one_submission_and_a_cl
             )
         )
         assert len(submitted.all()) == 1
+
+
+def test_an_approval_whose_commit_loses_the_connection_claims_no_approval(app, committed_engine):
+    """The issue's own case: the flash "Approved: ... is enrolled." for an approval that was
+    rolled back. The page says nothing was saved; the retry approves once."""
+    tag = uuid.uuid4().hex[:8]
+    with Session(committed_engine) as setup:
+        framework = review_framework(setup, slug=f"cut-{tag}")
+        candidate = make_user(setup, f"cut-{tag}@example.org", roles=(Role.CANDIDATE,))
+        admin = make_user(setup, f"cut-admin-{tag}@example.org", roles=(Role.ADMINISTRATOR,))
+        application = Application(
+            user_id=candidate.id,
+            framework_id=framework.id,
+            status=ApplicationStatus.SUBMITTED,
+            submitted_at=utcnow(),
+        )
+        setup.add(application)
+        setup.commit()
+        application_id, candidate_id = application.id, candidate.id
+        setup.refresh(admin)
+        setup.expunge(admin)
+    client = app.test_client()
+    login_as(client, admin)
+    url = f"/admin/applications/{application_id}"
+    data = {
+        "csrf_token": csrf_token(client, url),
+        "decision-outcome": "approve",
+        "decision-reason": "Approved while the database went away.",
+        "decision-unpaid_reason": "The fee is settled outside this test.",
+    }
+
+    with connection_cut_at_commit(committed_engine) as cut:
+        reply = client.post(f"{url}/decision", data=data)
+        assert cut, "the fault must have happened"
+
+    assert reply.status_code == 503 and DATABASE_DOWN in reply.get_data(as_text=True)
+    assert "is enrolled" not in reply.get_data(as_text=True)  # nor on the error page itself
+    page = client.get(url).get_data(as_text=True)
+    assert "is enrolled" not in page  # no flash for the approval that was rolled back
+    with Session(committed_engine) as check:
+        assert check.get(Application, application_id).status is ApplicationStatus.SUBMITTED
+        assert not check.scalars(select(Enrollment).where(Enrollment.user_id == candidate_id)).all()
+
+    retry = client.post(f"{url}/decision", data=data)
+    assert retry.status_code == 302
+    assert "is enrolled" in client.get(retry.headers["Location"]).get_data(as_text=True)
+    with Session(committed_engine) as check:
+        assert check.get(Application, application_id).status is ApplicationStatus.APPROVED
+        enrolled = check.scalars(select(Enrollment).where(Enrollment.user_id == candidate_id))
+        assert len(enrolled.all()) == 1
