@@ -5,11 +5,12 @@ point before its commit: so services ask for a deletion here, and it happens onl
 whole transaction has committed (a savepoint released on the way is not that commit). A
 rolled-back session forgets its deletions: the rows it did not change still name them.
 
-A deletion that fails then (the store is down) leaves an object that no row names. With a task
-queue (TASK_BROKER_URL) it is handed to the DELETE_JOB, retried with backoff until the store
-takes it (deleting is idempotent, and a key no committed row names is never named again: keys
-are never reused); without one, and as the last resort, `storage reconcile` (nightly) finds and
-removes it. Nothing is lost either way.
+With a task queue (TASK_BROKER_URL) a request hands its deletions to the DELETE_JOB, so it never
+waits on the store after its commit; a job or a command deletes at once, and hands the job what
+the store refused. The job is retried with backoff until the store takes them (deleting is
+idempotent, and a key no committed row names is never named again: keys are never reused).
+Without a broker the deletions run in the thread that committed, and what the store refuses is
+left, as the last resort, to `storage reconcile` (nightly). Nothing is lost either way.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from flask import current_app, has_app_context
+from flask import Flask, current_app, has_app_context, has_request_context
 from sqlalchemy import event
 from sqlalchemy.orm import Session, SessionTransaction
 
@@ -76,13 +77,24 @@ def delete_objects(store: ObjectStore, objects: Sequence[tuple[str, str | None]]
 def _after_commit(session: Session) -> None:
     if session.in_nested_transaction():
         return  # a savepoint released: the change that stops naming the objects is not committed
-    failed = [deletion for deletion in session.info.pop(PENDING, []) if not run(deletion)]
-    if not failed or not has_app_context():
+    pending: list[Deletion] = session.info.pop(PENDING, [])
+    if not pending:
         return
-    app = current_app._get_current_object()  # type: ignore[attr-defined]
-    if app.config.get("TASK_BROKER_URL"):  # without a broker the job would run now, in vain
-        objects = [[deletion.key, deletion.multipart_upload_id] for deletion in failed]
-        outbox.dispatch(app, DELETE_JOB, (objects,))
+    app: Flask | None = None
+    if has_app_context() and current_app.config.get("TASK_BROKER_URL"):
+        app = current_app._get_current_object()  # type: ignore[attr-defined]
+    # With a task queue a request never waits on the store to delete: the job does it (and a
+    # broker that cannot be reached leaves it to be tried here). Jobs and commands delete now.
+    if app is not None and has_request_context() and _hand_over(app, pending):
+        return
+    failed = [deletion for deletion in pending if not run(deletion)]
+    if failed and app is not None:  # without a broker the job would run now, in vain
+        _hand_over(app, failed)
+
+
+def _hand_over(app: Flask, deletions: list[Deletion]) -> bool:
+    objects = [[deletion.key, deletion.multipart_upload_id] for deletion in deletions]
+    return outbox.dispatch(app, DELETE_JOB, (objects,))
 
 
 @event.listens_for(Session, "after_soft_rollback")
