@@ -30,6 +30,7 @@ JOB_LABELS = {
     "portfolio.jobs.reviews.assign_waiting": "Assign waiting sets",
     "portfolio.jobs.reviews.close_expired": "Close expired sets",
     "portfolio.jobs.reviews.decide_expired": "Decide expired enrollments",
+    "portfolio.jobs.uploads.delete_objects": "Delete stored files no record names",
 }
 
 
