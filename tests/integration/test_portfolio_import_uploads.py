@@ -401,3 +401,35 @@ def test_a_ranged_reader_reads_a_stored_zip_in_bounded_steps(store: ObjectStore)
     assert reader.read() == archive[-3:]
     store.delete("candidates/1/imports/ranged-test")
     assert sha256_hex(archive)  # the archive was whole
+
+
+def test_reconcile_keeps_a_waiting_export_and_the_files_of_an_import_in_progress(
+    api: UploadApi, store: ObjectStore, parts_limits: None, session: Session, signed_in: Candidate
+) -> None:
+    shown = api.upload(
+        big_export(b"%PDF-1.7 small\n" * 50), "portfolio.zip", purpose="portfolio_import"
+    )
+    record = import_jobs.request_import(
+        session, signed_in.user, signed_in.enrollment, shown["id"], now=utcnow()
+    )
+    session.info.pop("jobs_after_commit", None)  # the job has not run yet
+    session.commit()
+    zip_row = session.get(Upload, shown["id"])
+    assert zip_row is not None
+    mine = candidate_prefix(signed_in.user.id)
+    report = reconcile(session, store, utcnow())
+    assert not [o for o in report.orphans if o.key.startswith(mine)]
+    assert zip_row not in report.leftovers + report.missing + report.changed
+    # A run holds the import and has written a file its uncommitted rows name: kept.
+    written = f"{mine}artifacts/{'0' * 32}"
+    store.put(written, b"%PDF-1.7 being imported", "application/octet-stream")
+    record.status = ImportStatus.IMPORTING
+    record.claim_token = "a-run"
+    record.claimed_until = utcnow() + timedelta(minutes=5)
+    session.commit()
+    report = reconcile(session, store, utcnow())
+    assert written not in [o.key for o in report.orphans]
+    # Once the run's lease has run out, such an object is an orphan like any other.
+    report = reconcile(session, store, utcnow() + timedelta(minutes=10))
+    assert written in [o.key for o in report.orphans]
+    store.delete(written)
