@@ -433,3 +433,27 @@ def test_reconcile_keeps_a_waiting_export_and_the_files_of_an_import_in_progress
     report = reconcile(session, store, utcnow() + timedelta(minutes=10))
     assert written in [o.key for o in report.orphans]
     store.delete(written)
+
+
+def test_a_failed_import_runs_when_its_job_is_retried(
+    app: Flask,
+    api: UploadApi,
+    store: ObjectStore,
+    parts_limits: None,
+    session: Session,
+    signed_in: Candidate,
+) -> None:
+    """An administrator retrying the failed job (admin's failed jobs list) imports it."""
+    shown = api.upload(
+        big_export(b"%PDF-1.7 small\n" * 50), "portfolio.zip", purpose="portfolio_import"
+    )
+    record = import_jobs.request_import(
+        session, signed_in.user, signed_in.enrollment, shown["id"], now=utcnow()
+    )
+    session.info.pop("jobs_after_commit", None)
+    import_jobs.give_up(session, record.id, "StorageUnavailable: down", utcnow())
+    session.commit()
+    assert run_again(app, record.id) == ImportStatus.DONE
+    assert run_again(app, record.id) is None
+    session.expire_all()
+    assert len(signed_in.portfolio(session).artifacts) == 2

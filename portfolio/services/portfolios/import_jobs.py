@@ -235,7 +235,8 @@ def _claim(
             .where(
                 PortfolioImport.id == import_id,
                 or_(
-                    PortfolioImport.status == ImportStatus.WAITING,
+                    # A failed one too: an administrator retrying the failed job runs it.
+                    PortfolioImport.status.in_((ImportStatus.WAITING, ImportStatus.FAILED)),
                     (PortfolioImport.status == ImportStatus.IMPORTING)
                     & (PortfolioImport.claimed_until < moment),
                 ),
@@ -248,7 +249,7 @@ def _claim(
             return True
         session.refresh(record)
         if record.status != ImportStatus.IMPORTING or record.claimed_until is None:
-            return False  # finished meanwhile, or failed for good (only "try again" restarts it)
+            return False  # finished meanwhile
         raise ImportBusy((record.claimed_until - moment).total_seconds())
 
 
