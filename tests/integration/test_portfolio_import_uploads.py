@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import zipfile
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -46,7 +47,7 @@ from portfolio.storage_binding import get_store, limits_from, local_link
 from tests.helpers import login_as
 from tests.integration.test_portfolio_import import archive_of, document, post_import
 from tests.portfolio_fixtures import Candidate
-from tests.upload_helpers import MiB, UploadApi, fingerprint_of, sha256_hex, use_store
+from tests.upload_helpers import MiB, UploadApi, fingerprint_of, use_store
 
 PART = 5 * MiB
 IMPORTS = "/me/portfolio/imports"
@@ -391,7 +392,6 @@ def test_a_ranged_reader_reads_a_stored_zip_in_bounded_steps(store: ObjectStore)
         read_ahead=64 * 1024,
         max_fetch=256 * 1024,
     )
-    import zipfile
 
     with zipfile.ZipFile(reader) as opened:  # type: ignore[arg-type]
         assert opened.read("files/1-minutes.pdf") == BIG_PDF
@@ -400,7 +400,6 @@ def test_a_ranged_reader_reads_a_stored_zip_in_bounded_steps(store: ObjectStore)
     reader.seek(-3, os.SEEK_END)
     assert reader.read() == archive[-3:]
     store.delete("candidates/1/imports/ranged-test")
-    assert sha256_hex(archive)  # the archive was whole
 
 
 def test_reconcile_keeps_a_waiting_export_and_the_files_of_an_import_in_progress(
