@@ -130,6 +130,9 @@ class Config:
     PORTFOLIO_IMPORT_MAX_ENTRIES = 5_000
     PORTFOLIO_IMPORT_MAX_RATIO = 100
     PORTFOLIO_IMPORT_LIMIT = "10 per hour"  # imports per account (each reads up to 2 GiB)
+    # A larger export goes through the resumable upload flow instead (straight to the object
+    # store, in parts) and is imported by a job: the largest zip taken that way.
+    PORTFOLIO_IMPORT_MAX_UPLOAD_BYTES = 8 * 1024**3
 
 
 class DevelopmentConfig(Config):
@@ -240,6 +243,7 @@ ENV_OVERRIDES: tuple[str, ...] = (
     "PORTFOLIO_IMPORT_MAX_RATIO",
     "PORTFOLIO_IMPORT_LIMIT",
     "API_RATE_LIMIT",
+    "PORTFOLIO_IMPORT_MAX_UPLOAD_BYTES",
 )
 # Settings whose default is None but whose value, when set, is a whole number.
 INTEGER_SETTINGS = frozenset({"ARGON2_TIME_COST", "ARGON2_MEMORY_COST_KIB", "ARGON2_PARALLELISM"})

@@ -80,6 +80,8 @@ class AuditAction(enum.StrEnum):
     ARTIFACT_ADDED = "artifact.added"
     ARTIFACT_REMOVED = "artifact.removed"
     PORTFOLIO_IMPORTED = "portfolio.imported"
+    PORTFOLIO_IMPORT_REQUESTED = "portfolio.import_requested"
+    PORTFOLIO_IMPORT_REFUSED = "portfolio.import_refused"
     SUBMISSION_CREATED = "submission.created"
     SUBMISSION_STATUS_CHANGED = "submission.status_changed"
     SUBMISSION_UNASSIGNED = "submission.unassigned"

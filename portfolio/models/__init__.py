@@ -63,6 +63,7 @@ from portfolio.models.outbox import OutboxMessage, OutboxStatus
 from portfolio.models.portfolios import (
     Artifact,
     ArtifactKind,
+    ImportStatus,
     Portfolio,
     PortfolioEntry,
     PortfolioImport,
@@ -135,6 +136,7 @@ __all__ = [
     "ExperienceRecord",
     "Framework",
     "FrameworkStatus",
+    "ImportStatus",
     "IssuedCredential",
     "JobFailure",
     "LedgerKind",

@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import os
 import zipfile
 
 from playwright.sync_api import Page, expect
@@ -16,7 +17,7 @@ from tests.web.test_portfolio_pages import seed, sign_in
 PDF = b"%PDF-1.7 the minutes " * 200
 
 
-def export_zip() -> bytes:
+def export_zip(pdf: bytes = PDF) -> bytes:
     document = {
         "format": "portfolio-export",
         "version": 1,
@@ -53,8 +54,8 @@ def export_zip() -> bytes:
                     "path": "files/4-minutes.pdf",
                     "original_name": "minutes.pdf",
                     "content_type": "application/pdf",
-                    "size": len(PDF),
-                    "sha256": hashlib.sha256(PDF).hexdigest(),
+                    "size": len(pdf),
+                    "sha256": hashlib.sha256(pdf).hexdigest(),
                 },
             }
         ],
@@ -62,7 +63,7 @@ def export_zip() -> bytes:
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("portfolio.json", json.dumps(document))
-        archive.writestr("files/4-minutes.pdf", PDF)
+        archive.writestr("files/4-minutes.pdf", pdf)
     return out.getvalue()
 
 
@@ -101,3 +102,30 @@ def test_a_candidate_imports_with_the_keyboard(page: Page, live: str, live_app):
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     page.get_by_role("link", name="Go to your portfolio").click()
     expect(page.get_by_text("What I learned elsewhere.")).to_be_visible()
+
+
+def test_a_large_export_goes_through_the_upload_widget_and_its_page_follows_the_job(
+    page: Page, live: str, live_app, monkeypatch, tmp_path
+):
+    """Over the form's limit: the widget sends the zip in parts, the import page opens and
+    shows the job's result (the job runs in-process here, right after the commit)."""
+    monkeypatch.setitem(live_app.config, "PORTFOLIO_IMPORT_MAX_BYTES", 1024 * 1024)
+    monkeypatch.setitem(live_app.config, "UPLOAD_SINGLE_POST_MAX", 1024 * 1024)
+    monkeypatch.setitem(live_app.config, "UPLOAD_PART_BYTES", 5 * 1024 * 1024)
+    seed(live_app)
+    sign_in(page, live, "/me/portfolio/import")
+    widget = page.locator("#import-upload")
+    expect(widget).to_have_attribute("data-upload-ready", "true")
+    expect(page.get_by_label("Large export, sent in parts (zip)")).to_be_visible()
+    assert_accessible(page)
+    big = PDF + os.urandom(6 * 1024 * 1024)
+    zipped = tmp_path / "portfolio-pfx.zip"
+    zipped.write_bytes(export_zip(big))
+    page.get_by_label("Large export, sent in parts (zip)").set_input_files(str(zipped))
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Your portfolio is imported", timeout=30_000
+    )
+    expect(page.get_by_text("1 file (6.0 MB)")).to_be_visible()
+    assert_accessible(page)
+    page.set_viewport_size({"width": 390, "height": 800})
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390

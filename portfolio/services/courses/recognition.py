@@ -185,7 +185,7 @@ def report_transcript(
             field="graduated_on",
         )
     upload = session.get(Upload, upload_id) if is_row_id(upload_id) else None
-    if upload is None or upload.owner_id != actor.id:
+    if upload is None or upload.owner_id != actor.id or upload.is_import:
         raise InvalidInput("Upload your transcript first.", field="upload_id")
     if upload.status is not UploadStatus.VERIFIED:
         raise InvalidInput(UPLOAD_NOT_READY[upload.status], field="upload_id")

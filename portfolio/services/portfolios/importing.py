@@ -11,14 +11,15 @@ meanwhile are deleted after the rollback (deletions.delete_unless_committed).
 Never imported: submissions, set statuses, decisions, scores and certificates, which belong to
 the installation that issued them; the person's name and email (the signed-in person is who
 imports). The archive is read with seeks (the zip directory is at its end), so `archive` is a
-seekable file: the posted form file, spooled to disk, or a ranged reader over a stored object.
+seekable file: the posted form file, spooled to disk, or a ranged reader over a stored object
+(storage.ranged, for an export sent through the upload flow: services.portfolios.import_jobs).
 """
 
 from __future__ import annotations
 
 import json
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from datetime import datetime
 from functools import cache
@@ -63,6 +64,16 @@ NOT_EMPTY = (
 )
 
 
+def import_limits_from(config: Mapping[str, Any]) -> ImportLimits:
+    """The bounds the app's PORTFOLIO_IMPORT_* settings give one import."""
+    return ImportLimits(
+        max_archive_bytes=int(config["PORTFOLIO_IMPORT_MAX_BYTES"]),
+        max_total_bytes=int(config["PORTFOLIO_IMPORT_MAX_UNPACKED_BYTES"]),
+        max_members=int(config["PORTFOLIO_IMPORT_MAX_ENTRIES"]),
+        max_ratio=int(config["PORTFOLIO_IMPORT_MAX_RATIO"]),
+    )
+
+
 @cache
 def export_schema() -> dict[str, Any]:
     """The JSON Schema of the one export version this installation reads."""
@@ -81,10 +92,11 @@ def import_portfolio(
     now: datetime,
     limits: ImportLimits,
     upload_limits: UploadLimits,
+    record: PortfolioImport | None = None,
 ) -> PortfolioImport:
     """Import the export in `archive` into `enrollment`'s portfolio (the caller checked it is
-    `person`'s own). ImportRefused (422) or Conflict (409) with a message; the caller then
-    rolls back, and nothing is kept."""
+    `person`'s own), filling in `record` (an import a job runs) or a new one. ImportRefused
+    (422) or Conflict (409) with a message; the caller then rolls back, and nothing is kept."""
     entries.require_open(enrollment)
     try:
         opened = zipfile.ZipFile(archive)
@@ -136,20 +148,14 @@ def import_portfolio(
                 f"the document does not name (such as {unnamed[0][:80]!r}): only the files of "
                 "its artifacts are imported."
             )
-        record = PortfolioImport(
-            user_id=person.id,
-            enrollment_id=enrollment.id,
-            imported_at=now,
-            original_name=name[:255],
-            exported_at=str(document["exported_at"])[:40],
-            program_version=document["program"]["version"],
-            narratives=0,
-            links=0,
-            files=0,
-            file_bytes=0,
-            not_placed=placement.not_placed,
-            left_out=placement.left_out,
-        )
+        record = record or PortfolioImport(user_id=person.id, enrollment_id=enrollment.id)
+        record.imported_at = now
+        record.original_name = name[:255]
+        record.exported_at = str(document["exported_at"])[:40]
+        record.program_version = document["program"]["version"]
+        record.narratives = record.links = record.files = record.file_bytes = 0
+        record.not_placed = placement.not_placed
+        record.left_out = placement.left_out
         with _named("The learning statement"):
             statement = document["learning_statement"]
             entries.update_learning_statement(

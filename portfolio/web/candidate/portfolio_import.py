@@ -1,6 +1,13 @@
 """A candidate brings the portfolio they exported from another installation: one zip, posted
 straight to this page and imported inside the request, all or nothing
-(services.portfolios.importing).
+(services.portfolios.importing); or, for an export too large for that (several GB), sent
+through the resumable upload flow and imported by a job (services.portfolios.import_jobs),
+whose page shows it waiting, importing, done or refused.
+
+Both stay: the post needs no JavaScript and answers at once for the usual export, while the
+upload flow (which needs the widget) takes exports of any size up to
+PORTFOLIO_IMPORT_MAX_UPLOAD_BYTES, resumes after a dropped connection, and never holds a
+request (or a gunicorn worker) for the import.
 
 The zip comes as a bounded form post rather than through the presigned upload flow: an export
 is read with seeks across the whole archive (its directory is at the end), the upload checks
@@ -13,37 +20,35 @@ larger limit applies, since the usual check would read the body under MAX_CONTEN
 
 from __future__ import annotations
 
-from flask import current_app, redirect, render_template, request, url_for
+from flask import current_app, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError, validate_csrf
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 from wtforms.validators import ValidationError
 
-from portfolio.domain.errors import DomainError
+from portfolio.domain.errors import Conflict, DomainError
 from portfolio.domain.portfolios.import_archive import ImportLimits
 from portfolio.domain.uploads.transfer import human_size
 from portfolio.extensions import csrf, db, limiter
-from portfolio.models import PortfolioImport
+from portfolio.models import ImportStatus, PortfolioImport
 from portfolio.models.base import utcnow
-from portfolio.services.portfolios.importing import import_portfolio
+from portfolio.services.portfolios import import_jobs
+from portfolio.services.portfolios.importing import import_limits_from, import_portfolio
+from portfolio.services.uploads.verification import check_lease_from
 from portfolio.storage_binding import get_store, limits_from
 from portfolio.web import access
 from portfolio.web.candidate import bp, loaders
+from portfolio.web.candidate.portfolio_autosave import json_error
 from portfolio.web.input_guard import reads_raw_body
+from portfolio.web.params import is_small_int
 from portfolio.web.rate_keys import account_key
 
 FORM_OVERHEAD = 64 * 1024  # the form's other field and the multipart framing
 
 
 def import_limits() -> ImportLimits:
-    config = current_app.config
-    return ImportLimits(
-        max_archive_bytes=int(config["PORTFOLIO_IMPORT_MAX_BYTES"]),
-        max_total_bytes=int(config["PORTFOLIO_IMPORT_MAX_UNPACKED_BYTES"]),
-        max_members=int(config["PORTFOLIO_IMPORT_MAX_ENTRIES"]),
-        max_ratio=int(config["PORTFOLIO_IMPORT_MAX_RATIO"]),
-    )
+    return import_limits_from(current_app.config)
 
 
 def _page(error: str = "", status: int = 200) -> tuple[str, int]:
@@ -53,6 +58,7 @@ def _page(error: str = "", status: int = 200) -> tuple[str, int]:
         enrollment=enrollment,
         error=error,
         max_bytes=import_limits().max_archive_bytes,
+        max_upload_bytes=limits_from(current_app.config).import_max_bytes,
     )
     return page, status
 
@@ -110,12 +116,78 @@ def import_portfolio_zip() -> Response | tuple[str, int]:
     return redirect(url_for("candidate.portfolio_import_result", import_id=record.id), code=303)
 
 
-@bp.get("/portfolio/imports/<int:import_id>")
-def portfolio_import_result(import_id: int) -> str:
+@bp.post("/portfolio/imports")
+@limiter.limit(_import_limit, key_func=account_key, scope="portfolio-import")
+def request_uploaded_import() -> tuple[Response, int]:
+    """{upload_id}: import a checked export upload (the upload widget posts here once the zip
+    is checked). 201 with the import's page as "location"; the job runs after the commit."""
+    body = request.get_json(silent=True)
+    data = body if isinstance(body, dict) else {}
+    upload_id = data.get("upload_id")
+    if isinstance(upload_id, str) and is_small_int(upload_id):
+        upload_id = int(upload_id)
+    enrollment = loaders.current_enrollment()
+    try:
+        if enrollment is None:
+            raise Conflict("You are not enrolled in a program here, so there is nowhere to import.")
+        record = import_jobs.request_import(
+            db.session, current_user, enrollment, upload_id, now=utcnow()
+        )
+    except DomainError as exc:
+        return json_error(exc)
+    location = url_for("candidate.portfolio_import_result", import_id=record.id)
+    reply = jsonify(import_id=record.id, status=record.status.value, location=location)
+    reply.headers["Location"] = location
+    return reply, 201
+
+
+def _own_import(import_id: int) -> PortfolioImport:
     record = db.session.scalars(
-        select(PortfolioImport).where(PortfolioImport.id == import_id)
+        select(PortfolioImport)
+        .where(PortfolioImport.id == import_id)
+        .execution_options(populate_existing=True)  # the job changes it in a session of its own
     ).one_or_none()
     access.require_found(record)
     assert record is not None
     access.require_own(record.user_id)
-    return render_template("candidate/portfolio_import_result.html", record=record)
+    return record
+
+
+@bp.get("/portfolio/imports/<int:import_id>")
+def portfolio_import_result(import_id: int) -> str:
+    record = _own_import(import_id)
+    lease = check_lease_from(current_app.config)
+    return render_template(
+        "candidate/portfolio_import_result.html",
+        record=record,
+        statuses=ImportStatus,
+        may_retry=import_jobs.may_retry(record, utcnow(), lease),
+    )
+
+
+@bp.get("/portfolio/imports/<int:import_id>/status")
+def portfolio_import_status(import_id: int) -> Response:
+    """{status}: what the import's page polls while it waits (it reloads once this changes)."""
+    return jsonify(status=_own_import(import_id).status.value)
+
+
+@bp.post("/portfolio/imports/<int:import_id>/retry")
+@limiter.limit(_import_limit, key_func=account_key, scope="portfolio-import")
+def retry_portfolio_import(import_id: int) -> Response | tuple[str, int]:
+    """Queue again an import whose job gave up or whose run died (its zip is still kept)."""
+    record = _own_import(import_id)
+    lease = check_lease_from(current_app.config)
+    try:
+        import_jobs.retry_import(db.session, record, now=utcnow(), lease=lease)
+    except DomainError as exc:
+        if exc.status >= 500:
+            raise
+        page = render_template(
+            "candidate/portfolio_import_result.html",
+            record=record,
+            statuses=ImportStatus,
+            may_retry=False,
+            error=exc.message,
+        )
+        return page, exc.status
+    return redirect(url_for("candidate.portfolio_import_result", import_id=record.id), code=303)
