@@ -84,6 +84,7 @@ class Config:
     FORM_POST_LIMIT = "20 per minute"  # account form posts per client address
     PREVIEW_LIMIT = "60 per minute"  # Markdown previews per account (the editor's live preview)
     CERTIFICATE_PDF_LIMIT = "20 per minute"  # certificate PDFs drawn per account
+    API_RATE_LIMIT = "120 per minute"  # JSON API requests per access token (per address without)
     # Argon2 parameters; None keeps argon2-cffi's RFC 9106 low-memory profile.
     ARGON2_TIME_COST: int | None = None
     ARGON2_MEMORY_COST_KIB: int | None = None
@@ -121,6 +122,17 @@ class Config:
     # runs inside the request: 500 rows that all certify take about 25 s on SQLite.
     ROSTER_MAX_BYTES = 1024 * 1024
     ROSTER_MAX_ROWS = 500
+    # A candidate's portfolio export from another installation, posted as one zip and imported
+    # inside the request (services.portfolios.importing): the zip as posted, everything in it
+    # unpacked, its entries, and the most a member may unpack to per byte packed (zip bombs).
+    PORTFOLIO_IMPORT_MAX_BYTES = 512 * 1024**2
+    PORTFOLIO_IMPORT_MAX_UNPACKED_BYTES = 2 * 1024**3
+    PORTFOLIO_IMPORT_MAX_ENTRIES = 5_000
+    PORTFOLIO_IMPORT_MAX_RATIO = 100
+    PORTFOLIO_IMPORT_LIMIT = "10 per hour"  # imports per account (each reads up to 2 GiB)
+    # A larger export goes through the resumable upload flow instead (straight to the object
+    # store, in parts) and is imported by a job: the largest zip taken that way.
+    PORTFOLIO_IMPORT_MAX_UPLOAD_BYTES = 8 * 1024**3
 
 
 class DevelopmentConfig(Config):
@@ -225,6 +237,13 @@ ENV_OVERRIDES: tuple[str, ...] = (
     "UPLOAD_VERIFY_STREAMS",
     "HSTS_MAX_AGE",
     "CERTIFICATE_CJK_FONT_DIR",
+    "PORTFOLIO_IMPORT_MAX_BYTES",
+    "PORTFOLIO_IMPORT_MAX_UNPACKED_BYTES",
+    "PORTFOLIO_IMPORT_MAX_ENTRIES",
+    "PORTFOLIO_IMPORT_MAX_RATIO",
+    "PORTFOLIO_IMPORT_LIMIT",
+    "API_RATE_LIMIT",
+    "PORTFOLIO_IMPORT_MAX_UPLOAD_BYTES",
 )
 # Settings whose default is None but whose value, when set, is a whole number.
 INTEGER_SETTINGS = frozenset({"ARGON2_TIME_COST", "ARGON2_MEMORY_COST_KIB", "ARGON2_PARALLELISM"})

@@ -42,6 +42,7 @@ def create_app(config: str | Mapping[str, Any] | None = None) -> Flask:
 
     from portfolio import cli, extensions
     from portfolio.jobs import enrollment, failures, mail, notifications, reviews, uploads  # noqa: F401 - register the jobs
+    from portfolio.jobs import portfolios as portfolio_jobs  # noqa: F401 - register the jobs
     from portfolio.jobs import renewal as renewal_jobs  # noqa: F401 - register the job
     from portfolio.jobs.schedule import beat_schedule
     from portfolio.services import outbox

@@ -32,6 +32,7 @@ _LIMIT_SETTINGS = {  # app config key -> UploadLimits field
     "UPLOAD_MAX_PENDING": "max_pending_per_owner",
     "UPLOAD_MAX_PENDING_BYTES": "max_pending_bytes",
     "UPLOAD_VERIFY_STREAMS": "verify_streams",
+    "PORTFOLIO_IMPORT_MAX_UPLOAD_BYTES": "import_max_bytes",
 }
 
 

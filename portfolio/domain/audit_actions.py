@@ -21,6 +21,8 @@ class AuditAction(enum.StrEnum):
     ACCOUNT_PASSWORD_RESET = "account.password_reset"  # noqa: S105 (an action, not a secret)
     ACCOUNT_ROLE_GRANTED = "account.role_granted"
     ACCOUNT_ROLE_REVOKED = "account.role_revoked"
+    API_TOKEN_CREATED = "account.api_token_created"  # noqa: S105 (an action, not a secret)
+    API_TOKEN_REVOKED = "account.api_token_revoked"  # noqa: S105 (an action, not a secret)
 
     # applications
     APPLICATION_STARTED = "application.started"
@@ -77,6 +79,9 @@ class AuditAction(enum.StrEnum):
     # portfolios
     ARTIFACT_ADDED = "artifact.added"
     ARTIFACT_REMOVED = "artifact.removed"
+    PORTFOLIO_IMPORTED = "portfolio.imported"
+    PORTFOLIO_IMPORT_REQUESTED = "portfolio.import_requested"
+    PORTFOLIO_IMPORT_REFUSED = "portfolio.import_refused"
     SUBMISSION_CREATED = "submission.created"
     SUBMISSION_STATUS_CHANGED = "submission.status_changed"
     SUBMISSION_UNASSIGNED = "submission.unassigned"

@@ -11,7 +11,7 @@ from celery import Task
 from celery.signals import task_failure
 
 from portfolio.extensions import db
-from portfolio.jobs import uploads
+from portfolio.jobs import portfolios, uploads
 from portfolio.models.base import utcnow
 from portfolio.services import job_failures
 
@@ -20,6 +20,7 @@ log = logging.getLogger(__name__)
 # Called with the job's arguments and the error, after the failure is kept.
 GAVE_UP: dict[str, Callable[..., None]] = {
     uploads.verify_upload.name: uploads.verify_upload_gave_up,
+    portfolios.import_uploaded_portfolio.name: portfolios.import_gave_up,
 }
 
 

@@ -35,7 +35,11 @@ DAILY = {
     "portfolio.jobs.enrollment.remind_resubmissions": "SCHEDULE_RESUBMISSION_REMINDERS",
     "portfolio.jobs.notifications.send_digests": "SCHEDULE_NOTIFICATION_DIGEST",
 }
-SWEEPS = ("portfolio.jobs.mail.deliver_outbox", "portfolio.jobs.uploads.sweep_checks")
+SWEEPS = (
+    "portfolio.jobs.mail.deliver_outbox",
+    "portfolio.jobs.uploads.sweep_checks",
+    "portfolio.jobs.portfolios.sweep_imports",
+)
 
 
 def daily_at(value: str) -> crontab:

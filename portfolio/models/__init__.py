@@ -1,6 +1,6 @@
 """SQLAlchemy models, one module per aggregate. Importing this package registers them all."""
 
-from portfolio.models.accounts import Role, User, UserRole
+from portfolio.models.accounts import ApiToken, Role, User, UserRole
 from portfolio.models.appeals import Appeal, AppealAttachment
 from portfolio.models.applications import (
     Application,
@@ -63,8 +63,10 @@ from portfolio.models.outbox import OutboxMessage, OutboxStatus
 from portfolio.models.portfolios import (
     Artifact,
     ArtifactKind,
+    ImportStatus,
     Portfolio,
     PortfolioEntry,
+    PortfolioImport,
     Submission,
     SubmissionStatus,
 )
@@ -93,6 +95,7 @@ from portfolio.models.uploads import Upload, UploadPartDigest, UploadStatus
 
 __all__ = [
     "ActivityReview",
+    "ApiToken",
     "Appeal",
     "AppealAttachment",
     "Application",
@@ -133,6 +136,7 @@ __all__ = [
     "ExperienceRecord",
     "Framework",
     "FrameworkStatus",
+    "ImportStatus",
     "IssuedCredential",
     "JobFailure",
     "LedgerKind",
@@ -145,6 +149,7 @@ __all__ = [
     "PaymentPlan",
     "Portfolio",
     "PortfolioEntry",
+    "PortfolioImport",
     "Provider",
     "ProviderKind",
     "ProviderMember",

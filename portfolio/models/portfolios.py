@@ -6,7 +6,7 @@ import enum
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Column, ForeignKey, String, Table, Text, UniqueConstraint
+from sqlalchemy import BigInteger, Column, ForeignKey, String, Table, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portfolio.models.base import Base, JSONDocument, str_enum, utcnow
@@ -134,3 +134,49 @@ class Submission(Base):
     status: Mapped[SubmissionStatus] = mapped_column(str_enum(SubmissionStatus))
 
     enrollment_set: Mapped[EnrollmentSet] = relationship()
+
+
+class ImportStatus(enum.StrEnum):
+    WAITING = "waiting"  # its zip is uploaded and checked; the job has not started it
+    IMPORTING = "importing"  # a job run holds it (until claimed_until)
+    DONE = "done"  # imported: the counts and sentences below say what came
+    REFUSED = "refused"  # nothing was kept; `reason` says why
+    FAILED = "failed"  # the job could not run (the store or database was down); may be retried
+
+
+class PortfolioImport(Base):
+    """A portfolio export from another installation, imported into this enrollment's
+    portfolio as a draft (services.portfolios.importing): what came, and what could not be
+    placed. A refused import posted as a form leaves no row; one sent through the upload flow
+    (services.portfolios.import_jobs) is imported by a job, and its row shows it waiting,
+    importing, done or refused (with the reason)."""
+
+    __tablename__ = "portfolio_import"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
+    enrollment_id: Mapped[int] = mapped_column(ForeignKey("enrollment.id"), index=True)
+    imported_at: Mapped[datetime] = mapped_column(default=utcnow)
+    original_name: Mapped[str] = mapped_column(String(255), default="")
+    # The export's own facts: when and from which program version it was written.
+    exported_at: Mapped[str] = mapped_column(String(40), default="")
+    program_version: Mapped[int] = mapped_column(default=0)
+    narratives: Mapped[int] = mapped_column(default=0)
+    links: Mapped[int] = mapped_column(default=0)
+    files: Mapped[int] = mapped_column(default=0)
+    file_bytes: Mapped[int] = mapped_column(BigInteger, default=0)
+    # Sentences for the candidate: evidence not placed here, and what is never imported.
+    not_placed: Mapped[list[str]] = mapped_column(JSONDocument(), default=list)
+    left_out: Mapped[list[str]] = mapped_column(JSONDocument(), default=list)
+    status: Mapped[ImportStatus] = mapped_column(
+        str_enum(ImportStatus), default=ImportStatus.DONE, server_default="done"
+    )
+    # The zip uploaded for a job's import (its object is deleted once the import is finished).
+    upload_id: Mapped[int | None] = mapped_column(ForeignKey("upload.id"), unique=True)
+    upload: Mapped[Upload | None] = relationship(foreign_keys=[upload_id])
+    requested_at: Mapped[datetime | None]
+    reason: Mapped[str] = mapped_column(Text, default="", server_default="")
+    # One job run holds the import until claimed_until (a run that died lets go that way).
+    claim_token: Mapped[str | None] = mapped_column(String(36))
+    claimed_until: Mapped[datetime | None]
+    error: Mapped[str] = mapped_column(Text, default="", server_default="")

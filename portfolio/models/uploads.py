@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlalchemy import BigInteger, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
+from portfolio.domain.uploads.purposes import UploadPurpose
 from portfolio.models.base import Base, str_enum, utcnow
 
 
@@ -16,6 +17,8 @@ class UploadStatus(enum.StrEnum):
     VERIFIED = "verified"  # size, SHA-256 and type checked by the server
     REJECTED = "rejected"  # checked and refused; the object was deleted
     BROKEN = "broken"  # reconcile found the object missing or unverifiable
+    # A portfolio import's zip, read by its import (done or refused); the object was deleted.
+    CONSUMED = "consumed"
 
 
 class Upload(Base):
@@ -25,6 +28,11 @@ class Upload(Base):
     owner_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
     # Chosen by the server; never contains the user's file name.
     key: Mapped[str] = mapped_column(String(300), unique=True)
+    # Evidence (the default), or a portfolio export zip for an import (domain.uploads.purposes):
+    # never evidence, never downloadable, deleted once its import is done or refused.
+    purpose: Mapped[UploadPurpose] = mapped_column(
+        str_enum(UploadPurpose, 30), default=UploadPurpose.EVIDENCE, server_default="evidence"
+    )
     # Where a single-POST upload is copied before it is checked, chosen (and committed) when the
     # upload begins so that reconcile never takes a half-finished completion's copy for an
     # orphan. Single-POST uploads only; equal to `key` once such an upload is verified.
@@ -62,6 +70,11 @@ class Upload(Base):
     check_claimed_until: Mapped[datetime | None]
     check_error: Mapped[str] = mapped_column(Text, default="")
     check_failed_at: Mapped[datetime | None]
+
+    @property
+    def is_import(self) -> bool:
+        """A portfolio export zip: never evidence, proof or a course document."""
+        return self.purpose == UploadPurpose.PORTFOLIO_IMPORT
 
 
 class UploadPartDigest(Base):

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, TypeVar, cast
 
 from sqlalchemy import ColumnElement, Row, Select, func, select
 from sqlalchemy.orm import QueryableAttribute, Session
@@ -34,6 +34,10 @@ class ListQuery(Generic[T]):
     sort_columns: Mapping[str, Sortable]
     tiebreak: Sortable
     to_rows: Callable[[Sequence[AnyRow]], list[T]]
+    # A list whose filter is costly (an aggregate over every row, say) counts its rows in the
+    # page's own query, count(*) OVER (), so the filter is worked out once per page rather than
+    # twice. Its query must give one row per list row (no eagerly joined collections).
+    count_in_page: bool = False
 
     def ordered(self, request: ListRequest) -> Select[*tuple[Any, ...]]:
         column = self.sort_columns[request.sort]
@@ -44,6 +48,18 @@ class ListQuery(Generic[T]):
 
 def fetch_page(session: Session, query: ListQuery[T], request: ListRequest) -> ListPage[T]:
     """The requested page; one past the end shows the last page instead."""
+    if query.count_in_page:
+        counted = session.execute(
+            query.ordered(request)
+            .add_columns(func.count().over().label("list_total"))
+            .limit(request.per_page)
+            .offset((request.page - 1) * request.per_page)
+        ).all()
+        if counted or request.page == 1:
+            total = int(counted[0][-1]) if counted else 0
+            page_rows = cast(list[AnyRow], [row[:-1] for row in counted])  # less the total
+            return ListPage(query.to_rows(page_rows), total, request)
+        # Past the end, no row carries the total: count, then show the last page.
     total = int(
         session.scalar(select(func.count()).select_from(query.listed.order_by(None).subquery()))
         or 0

@@ -25,6 +25,12 @@ _KEY = re.compile(r"^[A-Za-z0-9_-][A-Za-z0-9._-]*(/[A-Za-z0-9_-][A-Za-z0-9._-]*)
 _PREFIX = re.compile(r"^([A-Za-z0-9_-][A-Za-z0-9._-]*/)*([A-Za-z0-9_-][A-Za-z0-9._-]*)?$")
 
 
+class Readable(Protocol):
+    """A binary stream such as a request body, an uploaded form file or a zip member."""
+
+    def read(self, size: int = -1, /) -> bytes: ...
+
+
 class StorageUnavailable(DomainError):
     """The store could not be reached, timed out or failed; nothing was saved (503)."""
 
@@ -204,6 +210,12 @@ class ObjectStore(Protocol):
     def put(self, key: str, data: bytes, content_type: str) -> None:
         """Store the (small) object `data` at `key`, replacing what is there. For copies the
         server makes itself (e.g. an image without metadata); browsers use presigned links."""
+        ...
+
+    def put_stream(self, key: str, stream: Readable, content_type: str) -> None:
+        """Store the bytes read from `stream` until it ends at `key`, written as they are read
+        (never held whole, whatever the size). For objects the server makes itself from a large
+        source, such as a file unpacked from an imported portfolio; the caller bounds `stream`."""
         ...
 
     def list_keys(self, prefix: str = "") -> Iterator[ObjectInfo]:

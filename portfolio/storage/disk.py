@@ -8,17 +8,10 @@ import shutil
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Protocol
 
-from portfolio.storage.base import UploadRejected, UploadTooLarge
+from portfolio.storage.base import Readable, UploadRejected, UploadTooLarge
 
 COPY_CHUNK = 1024 * 1024
-
-
-class Readable(Protocol):
-    """A binary stream such as a request body or an uploaded form file."""
-
-    def read(self, size: int = -1, /) -> bytes: ...
 
 
 @contextmanager
@@ -63,6 +56,16 @@ def receive_exactly(stream: Readable, dest: Path, size: int) -> str:
             f"{received:,} bytes arrived, but this link takes exactly {size:,}; nothing was saved."
         )
     return md5
+
+
+def copy_stream(stream: Readable, dest: Path) -> str:
+    """Copy `stream` into `dest` to its end; returns the MD5 hex (the caller bounds it)."""
+    md5 = hashlib.md5(usedforsecurity=False)
+    with dest.open("wb") as out:
+        while chunk := stream.read(COPY_CHUNK):
+            md5.update(chunk)
+            out.write(chunk)
+    return md5.hexdigest()
 
 
 def concatenate(sources: Iterable[Path], dest: Path) -> None:

@@ -29,6 +29,7 @@ from portfolio.storage.base import (
     ObjectInfo,
     ObjectNotFound,
     PresignedPost,
+    Readable,
     UploadedPart,
     UploadRejected,
     check_key,
@@ -37,7 +38,13 @@ from portfolio.storage.base import (
     check_prefix,
     check_signed_size,
 )
-from portfolio.storage.disk import concatenate, multipart_etag, receive_exactly, scratch_file
+from portfolio.storage.disk import (
+    concatenate,
+    copy_stream,
+    multipart_etag,
+    receive_exactly,
+    scratch_file,
+)
 
 _UPLOAD_ID = re.compile(r"^[0-9a-f]{32}$")
 _PART_FILE = re.compile(r"^(\d{5})-([0-9a-f]{32})\.part$")
@@ -298,6 +305,11 @@ class LocalStore:
                 hashlib.md5(data, usedforsecurity=False).hexdigest(),
                 content_type,
             )
+
+    def put_stream(self, key: str, stream: Readable, content_type: str) -> None:
+        target = self._object_path(key)
+        with scratch_file(self.root / ".tmp") as scratch:
+            self._place(scratch, target, key, copy_stream(stream, scratch), content_type)
 
     def list_keys(self, prefix: str = "") -> Iterator[ObjectInfo]:
         start = self.root / check_prefix(prefix).rpartition("/")[0]

@@ -12,6 +12,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import boto3
+from boto3.s3.transfer import TransferConfig
 from botocore import exceptions as boto_errors
 from botocore.config import Config
 from botocore.exceptions import ClientError
@@ -22,6 +23,7 @@ from portfolio.storage.base import (
     ObjectInfo,
     ObjectNotFound,
     PresignedPost,
+    Readable,
     StorageUnavailable,
     UploadedPart,
     UploadRejected,
@@ -33,6 +35,8 @@ from portfolio.storage.base import (
 )
 
 log = logging.getLogger(__name__)
+
+STREAM_PART_BYTES = 16 * 1024 * 1024  # put_stream's parts
 
 _MISSING = {"404", "NoSuchKey", "NoSuchUpload", "NotFound"}
 _BAD_PARTS = {"InvalidPart", "InvalidPartOrder", "EntityTooSmall", "EntityTooLarge"}
@@ -298,6 +302,21 @@ class S3Store:
     def put(self, key: str, data: bytes, content_type: str) -> None:
         with _translated(check_key(key)):
             self.client.put_object(Bucket=self.bucket, Key=key, Body=data, ContentType=content_type)
+
+    def put_stream(self, key: str, stream: Readable, content_type: str) -> None:
+        # boto3 sends a long stream in parts of STREAM_PART_BYTES, a few at once.
+        with _translated(check_key(key)):
+            self.client.upload_fileobj(
+                stream,
+                self.bucket,
+                key,
+                ExtraArgs={"ContentType": content_type},
+                Config=TransferConfig(
+                    multipart_threshold=STREAM_PART_BYTES,
+                    multipart_chunksize=STREAM_PART_BYTES,
+                    max_concurrency=4,
+                ),
+            )
 
     def list_keys(self, prefix: str = "") -> Iterator[ObjectInfo]:
         with _translated(check_prefix(prefix)):

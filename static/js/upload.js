@@ -319,6 +319,7 @@
   Widget.prototype.begin = async function (file) {
     var url = this.root.dataset.beginUrl || "/api/uploads";
     var announced = { filename: file.name, size: file.size, content_type: file.type || null };
+    if (this.root.dataset.purpose) announced.purpose = this.root.dataset.purpose;
     if (file.size > this.singlePostMax()) {
       try {
         return await this.api("POST", url, announced);
@@ -612,6 +613,12 @@
   Widget.prototype.attach = async function (upload) {
     try {
       var added = await this.api("POST", this.root.dataset.attachUrl, { upload_id: upload.id });
+      if (added.location) {
+        // The page that follows what was asked (a portfolio import): go there.
+        this.say(upload.name + " was checked. Opening the page that shows how it goes.", "ok");
+        window.location.assign(added.location);
+        return;
+      }
       var status = this.find("status");
       status.textContent = upload.name + " was checked and added as evidence. ";
       var link = document.createElement("a");

@@ -74,6 +74,21 @@ def test_the_list_needs_the_same_queries_for_few_and_many(app, client, session, 
     assert len(many) == len(few)
 
 
+def test_pages_count_the_whole_list_and_one_past_the_end_shows_the_last(client, session, admin):
+    """The total comes with the page's rows (one query): the second page still says how many
+    there are in all, a page past the end shows the last one, and no one at risk is 0."""
+    framework = make_framework(session)
+    assert "No candidates at risk." in text_of(client.get("/admin/at-risk"))
+    for n in range(30):
+        candidate(session, framework, f"Late {n:02d}", window_days=20 + n)
+    session.commit()
+    second = text_of(client.get("/admin/at-risk?page=2"))
+    assert "Showing 26 to 30 of 30 candidates at risk." in second
+    assert "Late 25" in second and "Late 24" not in second
+    past = text_of(client.get("/admin/at-risk?page=9"))
+    assert "Showing 26 to 30 of 30 candidates at risk." in past and "Late 29" in past
+
+
 @pytest.mark.parametrize("query", ["why=everyone", "sort=salary", "per_page=0"])
 def test_what_the_list_does_not_offer_is_a_400(client, admin, query):
     assert client.get(f"/admin/at-risk?{query}").status_code == 400

@@ -1,6 +1,6 @@
 """Every script in bench/ still runs (bench/upload.py, bench/review_queue.py,
-bench/roster_import.py, bench/load.py, bench/evaluate.py): a smoke run of each (tiny sizes,
-seconds) must exit 0 and end with one JSON object whose ratios are numbers.
+bench/roster_import.py, bench/load.py, bench/evaluate.py, bench/reports.py): a smoke run of
+each (tiny sizes, seconds) must exit 0 and end with one JSON object whose ratios are numbers.
 A template, view or service change that breaks a bench (a baseline missing a variable its
 template needs, an API reply that changed shape) fails here, not on the day someone wants
 figures.
@@ -8,8 +8,8 @@ figures.
 The benches make their own databases and servers, so they do not depend on TEST_DATABASE_URL:
 they run once, in the pass without it (tests/run_suite.py's SQLite pass). The review bench needs
 PostgreSQL and, for its load part, wrk; the load bench PostgreSQL and Redis (it starts Redis
-when it does not answer); the evaluation bench PostgreSQL: without them they are skipped,
-except under CI=true, where they fail.
+when it does not answer); the evaluation and reports benches PostgreSQL: without them they
+are skipped, except under CI=true, where they fail.
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 IN_CI = os.environ.get("CI", "").lower() == "true"
 PAGES = ("reviewer_queue", "scoring_screen", "unassigned", "overdue", "quality")
+REPORT_PAGES = ("cohorts", "at_risk", "person")
 
 # Where each bench's last line keeps its ratios (bench against baseline).
 RATIOS: dict[str, list[tuple[str, ...]]] = {
@@ -36,6 +37,7 @@ RATIOS: dict[str, list[tuple[str, ...]]] = {
     "roster_import.py": [("ratio",)],
     "load.py": [("ratio",)],
     "evaluate.py": [("first_run", "ratio"), ("second_run", "ratio"), ("signing", "ratio")],
+    "reports.py": [("pages", page, "ratio") for page in REPORT_PAGES] + [("csv", "ratio")],
 }
 
 pytestmark = pytest.mark.skipif(
@@ -99,6 +101,24 @@ def assert_ratios(figures: dict[str, Any], paths: list[tuple[str, ...]]) -> None
 
 def test_every_bench_is_smoke_tested() -> None:
     assert {p.name for p in (ROOT / "bench").glob("*.py")} == set(RATIOS)
+
+
+@pytest.mark.database_independent
+def test_every_bench_runs_in_make_bench_and_has_its_figures_in_the_readme() -> None:
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    target = makefile[makefile.index("\nbench:") :]
+    target = target[: target.index("\n\n")]
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    performance = readme[readme.index("\n## Performance") :]
+    # Each script has a paragraph that starts with its name, and a table of figures before the
+    # next such paragraph.
+    starts = {script: performance.find(f"\n`bench/{script}`") for script in RATIOS}
+    ends = [*sorted(starts.values()), len(performance)]
+    for script, start in starts.items():
+        assert f"bench/{script}" in target, f"make bench does not run {script}"
+        assert start >= 0, f"no paragraph of the README's Performance starts with {script}"
+        described = performance[start : ends[ends.index(start) + 1]]
+        assert "\n| " in described, f"no figures for {script} in the README"
 
 
 def test_upload_bench() -> None:
@@ -173,3 +193,17 @@ def test_evaluation_bench() -> None:
     assert first["credentials_signed"] == seeded["certified"] > 0, figures
     assert second["records_nothing_new"] is True and second["credentials_signed"] == 0, figures
     assert figures["signing"]["same_signatures"] is True, figures["signing"]
+
+
+def test_reports_bench() -> None:
+    if not postgres_reachable():
+        unavailable("PostgreSQL")
+    figures = smoke("reports.py")
+    assert_ratios(figures, RATIOS["reports.py"])
+    for page in REPORT_PAGES:
+        assert figures["pages"][page]["same_queries"] is True, (page, figures["pages"][page])
+    csv = figures["csv"]
+    assert csv["same_queries"] is True, csv
+    assert csv["rows_at_100"] == 100 and csv[f"rows_at_{figures['candidates']}"] > 100, csv
+    assert csv["flat_memory"] is True, csv
+    assert figures["at_risk"] > 0 and figures["problems"] == [], figures

@@ -345,3 +345,15 @@ def test_config_with_a_file_url_makes_a_local_store(tmp_path: Path) -> None:
 def test_config_with_an_unusable_store_url_is_refused(url: str) -> None:
     with pytest.raises(ValueError, match="OBJECT_STORE_URL"):
         store_from_config({"OBJECT_STORE_URL": url, "SECRET_KEY": TEST_SECRET})
+
+
+def test_a_stream_is_stored_whole_and_a_bad_key_writes_nothing(local_store: LocalStore) -> None:
+    body = b"%PDF-1.7 " + bytes(3 * 1024 * 1024)
+    local_store.put_stream("candidates/1/streamed", io.BytesIO(body), "application/pdf")
+    info = local_store.stat("candidates/1/streamed")
+    assert info is not None and info.size == len(body)
+    assert info.etag == hashlib.md5(body, usedforsecurity=False).hexdigest()
+    assert b"".join(local_store.iter_chunks("candidates/1/streamed")) == body
+    with pytest.raises(InvalidObjectKey):
+        local_store.put_stream("../outside", io.BytesIO(body), "application/pdf")
+    assert not (local_store.root.parent / "outside").exists()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import io
 import json
 import os
 import time
@@ -359,3 +360,11 @@ def test_completing_an_upload_outlasts_the_short_read_timeout(
     monkeypatch.setattr(S3Backend, "head_object", lambda *_a, **_k: time.sleep(2))
     with pytest.raises(StorageUnavailable):
         store.stat(key)
+
+
+def test_a_long_stream_is_stored_in_parts_without_being_held(s3_store: S3Store) -> None:
+    body = bytes(range(256)) * (40 * MiB // 256)  # over the 16 MiB part size: sent in parts
+    s3_store.put_stream("candidates/1/streamed", io.BytesIO(body), "application/octet-stream")
+    info = s3_store.stat("candidates/1/streamed")
+    assert info is not None and info.size == len(body) and info.etag.endswith("-3")
+    assert b"".join(s3_store.iter_chunks("candidates/1/streamed")) == body

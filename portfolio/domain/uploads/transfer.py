@@ -45,12 +45,16 @@ class UploadLimits:
     max_pending_bytes: int = 4 * GiB
     # Ranged GETs at once when a file sent in parts is read back to be checked.
     verify_streams: int = 4
+    # The largest portfolio export zip taken through this flow (domain.uploads.purposes).
+    import_max_bytes: int = 8 * GiB
 
     def __post_init__(self) -> None:
         if self.part_bytes < S3_MIN_PART_BYTES:
             raise ValueError(f"part_bytes must be at least {S3_MIN_PART_BYTES}")
         if not 0 < self.single_post_max <= self.max_bytes:
             raise ValueError("single_post_max must be positive and at most max_bytes")
+        if self.import_max_bytes < MiB:
+            raise ValueError("import_max_bytes must be at least 1 MiB")
         if not 1 <= self.verify_streams <= 64:
             raise ValueError("verify_streams must be between 1 and 64")
         if self.max_pending_bytes < self.max_bytes:

@@ -122,7 +122,7 @@ def attach_file(
     for a file already attached, or past MAX_ATTACHMENTS."""
     case = _open_for_grounds(session, appeal, today)
     upload = session.get(Upload, upload_id) if is_row_id(upload_id) else None
-    if upload is None or upload.owner_id != candidate.id:
+    if upload is None or upload.owner_id != candidate.id or upload.is_import:
         raise NotFound("We could not find that file.")
     if upload.status is not UploadStatus.VERIFIED:
         raise InvalidInput("Wait until the file is checked, then attach it.", field="upload_id")

@@ -189,7 +189,7 @@ def attach_document(
     if which not in DOCUMENTS:
         raise NotFound("We could not find that document.")
     upload = session.get(Upload, upload_id) if is_row_id(upload_id) else None
-    if upload is None or upload.owner_id != actor.id:
+    if upload is None or upload.owner_id != actor.id or upload.is_import:
         raise NotFound("We could not find that file.")
     if upload.status is not UploadStatus.VERIFIED:
         raise InvalidInput(FILE_NOT_READY[upload.status], field=which)

@@ -191,7 +191,7 @@ def report_completion(
     if refusal is not None:
         raise InvalidInput(refusal, field="completed_on")
     upload = session.get(Upload, upload_id) if is_row_id(upload_id) else None
-    if upload is None or upload.owner_id != actor.id:
+    if upload is None or upload.owner_id != actor.id or upload.is_import:
         raise InvalidInput(
             "Upload your signed completion form or certificate first.", field="upload_id"
         )

@@ -89,7 +89,7 @@ def add_file_artifact(
     upload = None
     if is_row_id(upload_id):
         upload = session.get(Upload, upload_id)
-    if upload is None or upload.owner_id != portfolio.enrollment.user_id:
+    if upload is None or upload.owner_id != portfolio.enrollment.user_id or upload.is_import:
         raise NotFound("We could not find that file.")
     if upload.status != UploadStatus.VERIFIED:
         raise InvalidInput(UPLOAD_NOT_READY[upload.status], field="upload_id")

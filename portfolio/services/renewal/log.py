@@ -219,7 +219,7 @@ def _own_verified_upload(session: Session, owner_id: int, upload_id: object) -> 
     if isinstance(upload_id, str) and upload_id.isdigit() and len(upload_id) < 12:
         upload_id = int(upload_id)
     upload = session.get(Upload, upload_id) if is_row_id(upload_id) else None
-    if upload is None or upload.owner_id != owner_id:
+    if upload is None or upload.owner_id != owner_id or upload.is_import:
         raise NotFound("We could not find that file among your uploads.")
     if upload.status is not UploadStatus.VERIFIED:
         raise InvalidInput(

@@ -3,8 +3,9 @@ still open, or whose candidate has done nothing for months (domain.reporting.at_
 with what is still missing; searched, filtered, sorted and paged like every admin list.
 
 Last activity is the latest of enrolling, signing in, and saving the learning statement or
-any narrative. A fixed number of queries per page: the count, the page, and the page's
-enrollments with their sets (for what is missing, by the evaluation rule itself).
+any narrative. A fixed number of queries per page: the page with the list's total (counted in
+the same query, so the last activity of every open enrollment is worked out once), and the
+page's enrollments with their sets (for what is missing, by the evaluation rule itself).
 """
 
 from __future__ import annotations
@@ -143,6 +144,7 @@ def at_risk_query(session: Session, request: ListRequest, today: date) -> ListQu
         },
         Enrollment.id,
         to_rows,
+        count_in_page=True,  # the last activity is worked out over every open enrollment
     )
 
 

@@ -2,7 +2,8 @@
 applied, approved, enrolled, first set submitted, sets met, certified (domain.reporting.funnel).
 
 One grouped query whatever the number of applications: each application's progress is worked
-out in a subquery, then counted per month and kind of progress; months fold into quarters here.
+out in a subquery (its enrollment's sets met and whether any was sent in, from per-enrollment
+tallies joined in), then counted per month and kind of progress; months fold into quarters here.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
-from sqlalchemy import and_, exists, extract, func, or_, select
+from sqlalchemy import extract, func, or_, select
 from sqlalchemy.orm import Session
 
 from portfolio.domain.lifecycle import SetLifecycle
@@ -38,22 +39,26 @@ def intake_funnels(
     session: Session, framework_slug: str | None
 ) -> tuple[list[IntakeFunnel], IntakeFunnel]:
     """Each intake quarter's funnel, the newest first, and all intakes together."""
-    submitted_a_set = exists(
-        select(Submission.id)
-        .join(EnrollmentSet, EnrollmentSet.id == Submission.enrollment_set_id)
-        .where(EnrollmentSet.enrollment_id == Enrollment.id)
-    )
+    # Per-enrollment tallies joined in, not correlated subqueries: PostgreSQL prices a
+    # subquery per application so high that it compiles the query with its JIT first (0.7 s
+    # at 10,000 applications, for a query that then runs in a fraction of that).
     sets_met = (
-        select(func.count(EnrollmentSet.id))
+        select(EnrollmentSet.enrollment_id, func.count().label("met"))
         .where(
-            EnrollmentSet.enrollment_id == Enrollment.id,
             EnrollmentSet.dropped_on.is_(None),
             or_(
                 EnrollmentSet.status == SetLifecycle.MET,
                 EnrollmentSet.course_status == CourseStatus.VERIFIED,
             ),
         )
-        .scalar_subquery()
+        .group_by(EnrollmentSet.enrollment_id)
+        .subquery()
+    )
+    sent_in = (
+        select(EnrollmentSet.enrollment_id)
+        .join(Submission, Submission.enrollment_set_id == EnrollmentSet.id)
+        .distinct()
+        .subquery()
     )
     progress = (
         select(
@@ -61,12 +66,14 @@ def intake_funnels(
             extract("month", Application.submitted_at).label("month"),
             (Application.status == ApplicationStatus.APPROVED).label("approved"),
             Enrollment.id.is_not(None).label("enrolled"),
-            and_(Enrollment.id.is_not(None), submitted_a_set).label("submitted_a_set"),
-            func.coalesce(sets_met, 0).label("sets_met"),
+            sent_in.c.enrollment_id.is_not(None).label("submitted_a_set"),
+            func.coalesce(sets_met.c.met, 0).label("sets_met"),
             (Enrollment.status == EnrollmentStatus.CERTIFIED).label("certified"),
         )
         .select_from(Application)
         .outerjoin(Enrollment, Enrollment.application_id == Application.id)
+        .outerjoin(sets_met, sets_met.c.enrollment_id == Enrollment.id)
+        .outerjoin(sent_in, sent_in.c.enrollment_id == Enrollment.id)
         .where(Application.status != ApplicationStatus.DRAFT, Application.submitted_at.is_not(None))
     )
     if framework_slug is not None:

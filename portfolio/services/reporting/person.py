@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import func, or_, select
-from sqlalchemy.orm import Session, aliased, joinedload, selectinload
+from sqlalchemy.orm import Session, aliased, joinedload, load_only, selectinload
 
 from portfolio.domain.errors import NotFound
 from portfolio.models import (
@@ -97,7 +97,13 @@ def person_file(session: Session, user_id: int) -> PersonFile:
     latest = {
         submission.enrollment_set_id: submission
         for submission in session.scalars(
-            select(Submission).where(Submission.id.in_(newest)).limit(SECTION_LIMIT * 10)
+            select(Submission)
+            .where(Submission.id.in_(newest))
+            # The page names each submission; its frozen documents (often large) stay behind.
+            .options(
+                load_only(Submission.enrollment_set_id, Submission.attempt, Submission.submitted_at)
+            )
+            .limit(SECTION_LIMIT * 10)
         )
     }
     certificates = list(
@@ -158,8 +164,7 @@ def person_file(session: Session, user_id: int) -> PersonFile:
             .where(
                 or_(
                     AuditEvent.actor_id == user_id,
-                    (AuditEvent.object_type == "user")
-                    & (AuditEvent.object_id == str(user_id)),
+                    (AuditEvent.object_type == "user") & (AuditEvent.object_id == str(user_id)),
                 )
             )
             .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())

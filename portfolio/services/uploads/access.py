@@ -92,8 +92,10 @@ def can_download(session: Session, user: User | None, upload: Upload) -> bool:
     those who may read a course application's files (course_files), by an administrator or
     committee member when it was filed with an appeal, or by an administrator when it is a
     candidate's course proof or transcript, or proves an activity of a renewal application
-    (office_may_download)."""
+    (office_may_download). Never a portfolio import's zip, not even by its owner."""
     if user is None or upload.status != UploadStatus.VERIFIED:
+        return False
+    if upload.is_import:  # a portfolio export zip is read by its import only
         return False
     if upload.owner_id == user.id:
         return True

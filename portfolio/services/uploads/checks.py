@@ -11,13 +11,19 @@ from __future__ import annotations
 import hashlib
 import queue
 import threading
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import cast
 
-from portfolio.domain.uploads.filetypes import SNIFF_BYTES, FileTypeRefused, detect_type
+from portfolio.domain.uploads.filetypes import (
+    SNIFF_BYTES,
+    DetectedType,
+    FileTypeRefused,
+    detect_type,
+)
 from portfolio.domain.uploads.fingerprint import composite, first_differing, part_ranges
+from portfolio.domain.uploads.purposes import UploadPurpose, detect_import_zip, limits_for
 from portfolio.domain.uploads.transfer import PartPlan, UploadLimits, human_size, misfit_part
 from portfolio.models import Upload
 from portfolio.storage import ObjectNotFound, ObjectStore, UploadRejected
@@ -28,6 +34,15 @@ HASH_CHUNK = 4 * 1024 * 1024
 PART_READ_CHUNK = 1024 * 1024
 READ_AHEAD = 2
 RESEND = "Upload the file again."
+Sniffer = Callable[[bytes, str], DetectedType]
+
+
+def rules_for(upload: Upload, limits: UploadLimits) -> tuple[UploadLimits, Sniffer]:
+    """The limits and the type check an upload is held to, by its purpose: evidence against
+    the allow-list (which refuses plain zips), a portfolio import as a zip of its own size."""
+    if upload.purpose == UploadPurpose.PORTFOLIO_IMPORT:
+        return limits_for(UploadPurpose.PORTFOLIO_IMPORT, limits), detect_import_zip
+    return limits, detect_type
 
 
 @dataclass(frozen=True)
@@ -87,7 +102,9 @@ def finish_multipart(store: ObjectStore, upload: Upload, plan: PartPlan) -> Refu
     return None
 
 
-def inspect_object(store: ObjectStore, upload: Upload, limits: UploadLimits) -> Verified | Refusal:
+def inspect_object(
+    store: ObjectStore, upload: Upload, limits: UploadLimits, sniff: Sniffer = detect_type
+) -> Verified | Refusal:
     """Size, type and SHA-256 of the object at upload.key against what was announced."""
     info = store.stat(upload.key)
     if info is None:
@@ -103,7 +120,7 @@ def inspect_object(store: ObjectStore, upload: Upload, limits: UploadLimits) -> 
     if info.size != upload.declared_size:
         return _size_refusal(info.size, upload.declared_size)
     try:
-        detected = detect_type(store.read_range(upload.key, 0, SNIFF_BYTES), upload.original_name)
+        detected = sniff(store.read_range(upload.key, 0, SNIFF_BYTES), upload.original_name)
         digest = _sha256(store, upload.key, info.size)
     except FileTypeRefused as exc:
         return Refusal(f"type_{exc.code}", exc.message)
@@ -128,6 +145,7 @@ def inspect_parts(
     plan: PartPlan,
     recorded: Mapping[int, str],
     limits: UploadLimits,
+    sniff: Sniffer = detect_type,
 ) -> Verified | Refusal:
     """Size, type and every part's SHA-256 of the object at upload.key against the digests the
     client reported for its parts (`recorded`) and the composite it announced.
@@ -147,7 +165,7 @@ def inspect_parts(
         return _size_refusal(info.size, upload.declared_size)
     try:
         head, actual = _part_digests(store, upload.key, info.size, plan, limits.verify_streams)
-        detected = detect_type(head, upload.original_name)
+        detected = sniff(head, upload.original_name)
     except FileTypeRefused as exc:
         return Refusal(f"type_{exc.code}", exc.message)
     except ObjectNotFound:

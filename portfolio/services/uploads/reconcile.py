@@ -9,12 +9,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import or_, select
+from sqlalchemy import exists, or_, select
 from sqlalchemy.orm import Session
 
 from portfolio.domain.audit_actions import AuditAction
+from portfolio.domain.uploads.filenames import candidate_prefix
+from portfolio.domain.uploads.purposes import UploadPurpose
 from portfolio.domain.uploads.transfer import CANDIDATES_PREFIX
-from portfolio.models import Upload, UploadStatus
+from portfolio.models import ImportStatus, PortfolioImport, Upload, UploadStatus
 from portfolio.services import audit
 from portfolio.services.uploads.checks import Refusal
 from portfolio.services.uploads.deletions import delete_after_commit
@@ -33,6 +35,9 @@ MULTIPART_GRACE = timedelta(hours=1)
 # upload is dropped (without a broker nobody queues it again).
 CHECK_GRACE = CheckLease().for_size(0)
 EXPIRED = Refusal("expired", "The upload was not finished within a day, so it was dropped.")
+UNUSED_EXPORT = Refusal(
+    "expired", "The portfolio export was uploaded but never imported, so it was dropped."
+)
 MISSING = "The file could not be found in storage. Upload it again."
 CHANGED = "The file in storage is no longer the one that was checked. Upload it again."
 
@@ -61,7 +66,38 @@ def expire_pending_uploads(
     expired = list(session.scalars(query))
     for upload in expired:
         reject(session, store, upload, EXPIRED, actor=None, action=AuditAction.UPLOAD_EXPIRED)
-    return expired
+    unused = list(session.scalars(unused_exports(now)))
+    for upload in unused:
+        reject(session, store, upload, UNUSED_EXPORT, actor=None, action=AuditAction.UPLOAD_EXPIRED)
+    return expired + unused
+
+
+def unused_exports(now: datetime):  # type: ignore[no-untyped-def]
+    """SQL: portfolio export zips checked but never imported (the page was closed before the
+    import was asked for) and past their upload's expiry: no import will read them."""
+    return (
+        select(Upload)
+        .where(
+            Upload.purpose == UploadPurpose.PORTFOLIO_IMPORT,
+            Upload.status == UploadStatus.VERIFIED,
+            Upload.expires_at <= now,
+            ~exists().where(PortfolioImport.upload_id == Upload.id),
+        )
+        .order_by(Upload.id)
+    )
+
+
+def importing_prefixes(session: Session, now: datetime) -> tuple[str, ...]:
+    """The key prefixes of people with a portfolio import a job run holds now: the files it
+    writes are named only by rows it has not committed yet (all or nothing), so reconcile
+    leaves their objects alone until the run is over."""
+    owners = session.scalars(
+        select(PortfolioImport.user_id).where(
+            PortfolioImport.status == ImportStatus.IMPORTING,
+            PortfolioImport.claimed_until >= now,
+        )
+    )
+    return tuple(candidate_prefix(owner) for owner in set(owners))
 
 
 @dataclass
@@ -145,7 +181,11 @@ def reconcile(
                 report.changed.append(upload)
         elif info is not None:
             report.leftovers.append(upload)
-    report.orphans = sorted(objects.values(), key=lambda info: info.key)
+    importing = importing_prefixes(session, now)
+    report.orphans = sorted(
+        (info for info in objects.values() if not info.key.startswith(importing)),
+        key=lambda info: info.key,
+    )
     report.abandoned = sorted(unfinished)
     if apply:
         _apply(session, store, report)

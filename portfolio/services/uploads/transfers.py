@@ -20,6 +20,12 @@ from sqlalchemy.orm import Session
 from portfolio.domain.audit_actions import AuditAction
 from portfolio.domain.errors import Conflict
 from portfolio.domain.uploads.filenames import make_object_key
+from portfolio.domain.uploads.purposes import (
+    MAX_PENDING_IMPORTS,
+    UploadPurpose,
+    limits_for,
+    purpose_of,
+)
 from portfolio.domain.uploads.transfer import (
     PartPlan,
     UploadLimits,
@@ -60,28 +66,44 @@ def begin_upload(
     now: datetime,
     limits: UploadLimits,
     content_type: object = None,
+    purpose: object = None,
 ) -> UploadStart:
     """Record a pending upload under a key the server chose, and presign its target.
+    `purpose`: evidence unless it names a portfolio import (domain.uploads.purposes), whose
+    zip has its own size limit and is counted apart from evidence in flight.
 
     InvalidInput (422) for a bad name, size or checksum, FileTooLarge (413) over the limit,
     Conflict (409) with too many uploads in flight or too many bytes announced by them,
     StorageUnavailable (503)."""
+    chosen = purpose_of(purpose)
+    limits = limits_for(chosen, limits)
     announced = check_announced(filename, size, sha256, limits)
     in_flight, pending_bytes = session.execute(
         select(func.count(Upload.id), func.coalesce(func.sum(Upload.declared_size), 0)).where(
             Upload.owner_id == owner.id,
             Upload.status == UploadStatus.PENDING,
             Upload.expires_at > now,
+            Upload.purpose == chosen,
         )
     ).one()
-    if in_flight >= limits.max_pending_per_owner:
+    if chosen is UploadPurpose.PORTFOLIO_IMPORT:
+        if in_flight >= MAX_PENDING_IMPORTS:
+            raise Conflict(
+                f"You have {in_flight} portfolio exports on their way already. Finish or "
+                "cancel one, then try again."
+            )
+    elif in_flight >= limits.max_pending_per_owner:
         raise Conflict(
             f"You have {in_flight} uploads in progress. Finish or cancel one, then try again."
         )
-    check_pending_room(int(pending_bytes), announced.size, limits)
+    else:
+        check_pending_room(int(pending_bytes), announced.size, limits)
     upload = Upload(
         owner_id=owner.id,
-        key=make_object_key(owner.id),
+        purpose=chosen,
+        key=make_object_key(
+            owner.id, "imports" if chosen is UploadPurpose.PORTFOLIO_IMPORT else "artifacts"
+        ),
         original_name=announced.name,
         declared_size=announced.size,
         declared_sha256=announced.sha256,
@@ -112,6 +134,7 @@ def begin_upload(
             "size": upload.declared_size,
             "method": "multipart" if start.plan else "post",
             "declared_type": declared_type,
+            "purpose": chosen.value,
         },
     )
     return start

@@ -33,6 +33,7 @@ from portfolio.services.uploads.checks import (
     finish_multipart,
     inspect_object,
     inspect_parts,
+    rules_for,
 )
 from portfolio.services.uploads.deletions import delete_after_commit
 from portfolio.services.uploads.part_digests import (
@@ -238,6 +239,7 @@ def _examine(
     """The slow part, on a detached copy of the row: no lock is held. StorageUnavailable
     propagates (the job is retried). `digests`: the parts' reported digests, for an upload
     checked by parts."""
+    limits, sniff = rules_for(upload, limits)
     if upload.multipart_upload_id is not None:
         plan = part_plan(upload.declared_size, limits)
         started = time.perf_counter()
@@ -246,7 +248,7 @@ def _examine(
             return refusal
         joined = time.perf_counter()
         if digests is not None:
-            verdict = inspect_parts(store, upload, plan, digests, limits)
+            verdict = inspect_parts(store, upload, plan, digests, limits, sniff)
             # Where a check's time goes (bench/upload.py reports it): the store joining the
             # parts, then the server reading every byte back.
             log.info(
@@ -268,7 +270,7 @@ def _examine(
         except ObjectNotFound:
             return Refusal("missing", f"The file never arrived in storage. {RESEND}")
         upload.key = run_key  # the detached copy only
-    verdict = inspect_object(store, upload, limits)
+    verdict = inspect_object(store, upload, limits, sniff)
     if isinstance(verdict, Refusal):
         return verdict
     # Images also get a copy without metadata for reviewers, before the commit.

@@ -55,10 +55,10 @@ def _decision_mail() -> application_decisions.DecisionMail:
     )
 
 
-APPLICATION_COLUMNS = (
-    ("Candidate", lambda a: a.user.name),
-    ("Email", lambda a: a.user.email),
-    ("Program", lambda a: a.framework.name),
+APPLICATION_COLUMNS = (  # of services.applications.decisions.ApplicationLine
+    ("Candidate", lambda a: a.candidate),
+    ("Email", lambda a: a.email),
+    ("Program", lambda a: a.program),
     ("Submitted at", lambda a: a.submitted_at),
     ("Eligibility", lambda a: application_decisions.ELIGIBILITY_TITLES.get(a.eligibility, "")),
     ("Hours counted", lambda a: a.hours_counted),
@@ -71,7 +71,8 @@ def applications_queue() -> str | Response:
     spec = application_decisions.APPLICATION_LIST
     asked = list_request(spec)
     if kind := export_format():
-        rows = stream_rows(db.session, application_decisions.applications_query(asked), asked)
+        lines = application_decisions.application_lines_query(asked)
+        rows = stream_rows(db.session, lines, asked)
         return export(kind, "applications", APPLICATION_COLUMNS, rows)
     found = application_decisions.list_applications(db.session, asked)
     return render_template(

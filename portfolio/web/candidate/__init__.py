@@ -30,6 +30,7 @@ from portfolio.web.candidate import (  # noqa: E402, F401
     portfolio,
     portfolio_artifacts,
     portfolio_autosave,
+    portfolio_import,
     renewal,
     submissions,
     supervisors,

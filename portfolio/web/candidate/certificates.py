@@ -15,7 +15,6 @@ from types import ModuleType
 from typing import Any
 
 from flask import Response, current_app, render_template, request
-from flask_login import current_user
 
 from portfolio.domain.certification.printing import (
     PaperSize,
@@ -31,6 +30,7 @@ from portfolio.services.certification import holder
 from portfolio.web import access, clock
 from portfolio.web.account_links import absolute_url
 from portfolio.web.candidate import bp
+from portfolio.web.rate_keys import account_key
 
 
 def _own_certificate(certificate_id: int) -> holder.HolderCertificate:
@@ -87,14 +87,8 @@ def _pdf_limit() -> str:
     return str(current_app.config.get("CERTIFICATE_PDF_LIMIT", "20 per minute"))
 
 
-def _account_key() -> str:
-    # Per account: the page needs a sign-in (checked before this view), and an office shares
-    # one address. A PDF takes a few hundred milliseconds of CPU to draw.
-    return f"user:{current_user.get_id()}"
-
-
 @bp.get("/certificates/<int:certificate_id>/certificate.pdf")
-@limiter.limit(_pdf_limit, key_func=_account_key, scope="certificate-pdf")
+@limiter.limit(_pdf_limit, key_func=account_key, scope="certificate-pdf")
 def certificate_pdf(certificate_id: int) -> Response:
     file = _own_certificate(certificate_id)
     paper = paper_size(request.args.get("paper"))

@@ -7,7 +7,6 @@ HTML outside /api/), so the script can show the message and keep the text in the
 from __future__ import annotations
 
 from flask import Response, current_app, jsonify, request
-from flask_limiter.util import get_remote_address
 from flask_login import current_user
 
 from portfolio.domain.errors import BadRequest, DomainError
@@ -17,6 +16,7 @@ from portfolio.extensions import db, limiter
 from portfolio.models.base import utcnow
 from portfolio.services.portfolios import entries as portfolios
 from portfolio.web.candidate import bp, loaders
+from portfolio.web.rate_keys import account_key
 
 
 def json_error(exc: DomainError) -> tuple[Response, int]:
@@ -68,15 +68,8 @@ def _preview_limit() -> str:
     return str(current_app.config.get("PREVIEW_LIMIT", "60 per minute"))
 
 
-def _account_key() -> str:
-    # Per account, not per address: the page needs a sign-in, and one office shares an address.
-    if current_user.is_authenticated:
-        return f"user:{current_user.get_id()}"
-    return f"address:{get_remote_address()}"  # refused by the sign-in check right after
-
-
 @bp.post("/portfolio/preview")
-@limiter.limit(_preview_limit, key_func=_account_key, scope="preview")
+@limiter.limit(_preview_limit, key_func=account_key, scope="preview")
 def preview() -> Response | tuple[Response, int]:
     """The sanitized HTML of the Markdown in `text`, as the narrative will be shown: 422 when
     longer than a narrative may be (which also bounds the time the render takes), 429 past

@@ -56,7 +56,7 @@ def upload_json(upload: Upload) -> dict[str, Any]:
             "complete": url_for("uploads.complete", upload_id=upload.id),
         },
     }
-    if upload.status == UploadStatus.VERIFIED:
+    if upload.status == UploadStatus.VERIFIED and not upload.is_import:
         data["urls"]["download"] = url_for("uploads.download", upload_id=upload.id)
     return data
 
@@ -106,7 +106,8 @@ def _json_object() -> dict[str, Any]:
 
 @bp.post("/api/uploads")
 def begin() -> tuple[Response, int]:
-    """{filename, size, sha256[, content_type]} -> the pending upload and where to send it.
+    """{filename, size, sha256[, content_type, purpose]} -> the pending upload and where to
+    send it ("purpose": "portfolio_import" for a portfolio export zip; evidence otherwise).
     A file over the single-POST limit may leave out sha256: it is then checked part by part
     (report each part's digest, then give the composite fingerprint to `complete`)."""
     user = _signed_in()
@@ -119,6 +120,7 @@ def begin() -> tuple[Response, int]:
         size=body.get("size"),
         sha256=body.get("sha256"),
         content_type=body.get("content_type"),
+        purpose=body.get("purpose"),
         now=utcnow(),
         limits=upload_limits(),
     )
