@@ -21,20 +21,36 @@ through the app, and the check reads them back a chunk per stream, so it must st
 check runs in the web process (the task queue's eager mode) unless --broker names a Redis
 database: then a Celery worker runs it, and its memory is reported on its own.
 
+"phases" says where the widget's wait went (from the page's resource timings and the check's
+own log line): the part PUTs, the digest reports, `complete`, the store joining the parts and
+the server reading them back; "boto3_join_s" is moto joining boto3's parts. --designs (and the
+smoke run) also times the store's share of checking a file as the app does (join, then read
+back) against verifying each part as it lands (temporary objects copied into a server-owned
+multipart upload) and against parts sent with their SHA-256 (joined part by part, then read
+back), parts sent from Python, so that only the store's work differs.
+
 The last line printed is one JSON object with the figures.
 """
 
 from __future__ import annotations
 
 import argparse
+import base64
+import hashlib
 import json
+import logging
 import os
+import queue
+import re
 import signal
 import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -63,6 +79,7 @@ INJECT = """([singlePostMax, maxBytes, parallelParts]) => {
   if (parallelParts) root.dataset.parallelParts = String(parallelParts);
   // When the last part has gone and the check begins: the widget's phase label says so.
   window.benchTimes = {};
+  performance.setResourceTimingBufferSize(10000); // every part's PUT and report, for the phases
   root.addEventListener("upload:verified", (event) => { window.benchTimes.upload = event.detail; });
   new MutationObserver(() => {
     const phase = document.querySelector("[data-upload-phase]");
@@ -76,6 +93,29 @@ INJECT = """([singlePostMax, maxBytes, parallelParts]) => {
     script.async = false;
     document.body.append(script);
   }
+}"""
+
+# Where the wait went, from the page's resource timings (seconds after the file was chosen):
+# the part PUTs to the store, the digest reports, `complete` (which, with the check run in the
+# web process, answers once the check has run) and the widget's looks at the upload after it.
+PHASES = r"""(started) => {
+  const entries = performance.getEntriesByType("resource").filter((e) => e.startTime >= started);
+  const at = (ms) => Math.round(ms - started) / 1000;
+  const puts = entries.filter((e) => /[?&]partNumber=/i.test(e.name));
+  const reports = entries.filter((e) => /\/api\/uploads\/\d+\/parts\/\d+$/.test(e.name));
+  const complete = entries.find((e) => /\/complete$/.test(e.name));
+  const looks = complete ? entries.filter((e) => /\/api\/uploads\/\d+$/.test(e.name) &&
+                                                 e.startTime >= complete.responseEnd) : [];
+  const span = (list, key, pick) => list.length ? at(pick(...list.map((e) => e[key]))) : null;
+  return {
+    parts: puts.length,
+    first_put_start_s: span(puts, "startTime", Math.min),
+    last_put_end_s: span(puts, "responseEnd", Math.max),
+    last_report_end_s: span(reports, "responseEnd", Math.max),
+    complete_start_s: complete ? at(complete.startTime) : null,
+    complete_end_s: complete ? at(complete.responseEnd) : null,
+    looks_after_complete: looks.length,
+  };
 }"""
 
 
@@ -109,6 +149,11 @@ def serve(multipart_above_mib: int | None) -> None:
     from werkzeug.serving import make_server
 
     from portfolio import create_app
+
+    # The check logs where its time went (the join, the read-back): the bench reads it back.
+    check_log = logging.getLogger("portfolio.services.uploads.verification")
+    check_log.setLevel(logging.INFO)
+    check_log.addHandler(logging.StreamHandler(sys.stderr))
 
     settings: dict[str, object] = {"ENV_NAME": "development"}
     if multipart_above_mib is not None:
@@ -241,6 +286,7 @@ def widget_upload(
         "seconds": seconds,
         "transfer_seconds": (times["sent"] - started_js) / 1000,
         "upload": times["upload"],
+        "phases": page.evaluate(PHASES, started_js),
     }
 
 
@@ -252,10 +298,16 @@ def run_widget(
     path: Path,
     broker: str | None,
     warm_up: Path | None = None,
+    baseline: Callable[[], dict[str, float]] | None = None,
+    rounds: int = 1,
 ) -> dict[str, Any]:
-    """One widget upload of `path` against a fresh app and database (and worker): timings
-    and memory. Idle is measured after sign-in, or after uploading `warm_up` (the code the
-    upload runs is loaded then, so what grows after is what the file's size costs)."""
+    """Widget uploads of `path` against a fresh app and database (and worker): timings and
+    memory. Idle is measured after sign-in, or after uploading `warm_up` (the code the upload
+    runs is loaded then, so what grows after is what the file's size costs).
+
+    With a `baseline` (boto3 sending the same file), `rounds` pairs of the two, in turns: the
+    widget first in the first round, the baseline first in the second, and so on, so that a
+    machine getting busier or quieter favours neither."""
     log = work / "app.log"
     worker_log = work / "worker.log"
     if broker:
@@ -279,7 +331,17 @@ def run_widget(
         if worker is not None:
             worker_idle = memory_mib(worker.pid, "VmRSS")
             reset_peak(worker.pid)
-        result = widget_upload(page, base, path, single_post_max, 2048 * MiB, args.parallel)
+        turns = []
+        for turn in range(rounds):
+            widget_first = baseline is None or turn % 2 == 0
+            before = None if widget_first or baseline is None else baseline()
+            upload = widget_upload(page, base, path, single_post_max, 2048 * MiB, args.parallel)
+            upload["phases"].update(check_split(log if worker is None else worker_log))
+            after = baseline() if widget_first and baseline is not None else None
+            upload["baseline"] = before or after
+            upload["widget_first"] = widget_first
+            turns.append(upload)
+        result: dict[str, Any] = {"turns": turns}
         result["web_idle_mib"] = idle
         result["web_peak_mib"] = memory_mib(process.pid, "VmHWM")
         if worker is not None:
@@ -296,6 +358,205 @@ def run_widget(
         if worker is not None:
             stop(worker)
     return result
+
+
+def boto3_upload(s3: Any, path: Path) -> dict[str, float]:
+    """boto3's upload_file of `path` to the emptied bucket (emptied again after): its time and
+    the time moto took to join its parts."""
+    empty_bucket(s3)
+    joins = time_joins(s3)
+    started = time.perf_counter()
+    s3.upload_file(str(path), BUCKET, "bench/boto3-upload_file")
+    seconds = time.perf_counter() - started
+    joined = sum(joins)
+    empty_bucket(s3)
+    return {"seconds": seconds, "join_s": joined}
+
+
+def check_split(log: Path) -> dict[str, float]:
+    """The last check's join and read-back times, as the process that ran it logged them."""
+    found = re.findall(r"parts joined in ([0-9.]+) s, read back and compared in ([0-9.]+) s",
+                       log.read_text())  # fmt: skip
+    if not found:
+        return {}
+    joined, read_back = found[-1]
+    return {"check_join_s": float(joined), "check_read_back_s": float(read_back)}
+
+
+def time_joins(s3: Any) -> list[float]:
+    """The seconds each CompleteMultipartUpload of `s3` takes from now on (moto joining the
+    parts: boto3 pays it too), appended to the list returned (until the next call)."""
+    seconds: list[float] = []
+    began: list[float] = []
+    for event, name in (("before-call", "began"), ("after-call", "ended")):
+        s3.meta.events.unregister(
+            f"{event}.s3.CompleteMultipartUpload", unique_id=f"bench-join-{name}"
+        )
+    s3.meta.events.register(
+        "before-call.s3.CompleteMultipartUpload",
+        lambda **_: began.append(time.perf_counter()),
+        unique_id="bench-join-began",
+    )
+    s3.meta.events.register(
+        "after-call.s3.CompleteMultipartUpload",
+        lambda **_: seconds.append(time.perf_counter() - began.pop()),
+        unique_id="bench-join-ended",
+    )
+    return seconds
+
+
+def read_part(path: Path, number: int, part_bytes: int) -> bytes:
+    with path.open("rb") as source:
+        source.seek((number - 1) * part_bytes)
+        return source.read(part_bytes)
+
+
+def store_designs(s3: Any, path: Path, part_bytes: int, parallel: int) -> dict[str, Any]:
+    """The store's share of three ways to check a file sent in parts, on this moto server, with
+    the parts sent from Python (`parallel` at once) so that only the store's work differs:
+
+    - "join_then_read" (the app's): parts of one multipart upload, joined, read back whole;
+    - "verify_as_parts_land": each part a temporary object, read back and hashed as soon as it
+      lands, copied (UploadPartCopy) into a SHA-256 multipart upload the server alone writes,
+      joined when the last part is copied; the store's composite checksum of the joined
+      object is compared with the parts' digests;
+    - "sha256_parts_join_then_read": the app's, but the multipart upload is created with a
+      SHA-256 checksum and each part carries its own (as the widget could send the digest it
+      computes, in a signed x-amz-checksum-sha256 header); moto then joins part by part.
+
+    Seconds per phase; "after_sending" is what a person would wait once every part was sent."""
+    size = path.stat().st_size
+    count = -(-size // part_bytes)
+    numbers = range(1, count + 1)
+    figures: dict[str, Any] = {}
+
+    started = time.perf_counter()
+    upload_id = s3.create_multipart_upload(Bucket=BUCKET, Key="designs/x")["UploadId"]
+
+    def send_part(number: int) -> dict[str, Any]:
+        body = read_part(path, number, part_bytes)
+        reply = s3.upload_part(
+            Bucket=BUCKET, Key="designs/x", UploadId=upload_id, PartNumber=number, Body=body
+        )
+        return {"PartNumber": number, "ETag": reply["ETag"]}
+
+    with ThreadPoolExecutor(parallel) as pool:
+        parts = list(pool.map(send_part, numbers))
+    sent = time.perf_counter()
+    s3.complete_multipart_upload(
+        Bucket=BUCKET, Key="designs/x", UploadId=upload_id, MultipartUpload={"Parts": parts}
+    )
+    joined = time.perf_counter()
+    whole = hashlib.sha256()
+    for chunk in s3.get_object(Bucket=BUCKET, Key="designs/x")["Body"].iter_chunks(MiB):
+        whole.update(chunk)
+    done = time.perf_counter()
+    figures["join_then_read"] = {
+        "sending_s": round(sent - started, 2),
+        "join_s": round(joined - sent, 2),
+        "read_back_s": round(done - joined, 2),
+        "after_sending_s": round(done - sent, 2),
+    }
+    empty_bucket(s3)
+
+    started = time.perf_counter()
+    upload_id = s3.create_multipart_upload(
+        Bucket=BUCKET, Key="designs/y", ChecksumAlgorithm="SHA256"
+    )["UploadId"]
+    landed: queue.Queue[int | None] = queue.Queue()
+    copied: dict[int, str] = {}
+    digests: dict[int, bytes] = {}
+
+    def send_object(number: int) -> None:
+        s3.put_object(
+            Bucket=BUCKET, Key=f"designs/y.{number}", Body=read_part(path, number, part_bytes)
+        )
+        landed.put(number)
+
+    def verify() -> None:
+        while (number := landed.get()) is not None:
+            digest = hashlib.sha256()
+            body = s3.get_object(Bucket=BUCKET, Key=f"designs/y.{number}")["Body"]
+            for chunk in body.iter_chunks(MiB):
+                digest.update(chunk)
+            digests[number] = digest.digest()
+            reply = s3.upload_part_copy(
+                Bucket=BUCKET,
+                Key="designs/y",
+                UploadId=upload_id,
+                PartNumber=number,
+                CopySource={"Bucket": BUCKET, "Key": f"designs/y.{number}"},
+            )
+            copied[number] = reply["CopyPartResult"]["ETag"]
+
+    verifiers = [threading.Thread(target=verify) for _ in range(2)]
+    for verifier in verifiers:
+        verifier.start()
+    with ThreadPoolExecutor(parallel) as pool:
+        list(pool.map(send_object, numbers))
+    sent = time.perf_counter()
+    for _ in verifiers:
+        landed.put(None)
+    for verifier in verifiers:
+        verifier.join()
+    verified = time.perf_counter()
+    s3.complete_multipart_upload(
+        Bucket=BUCKET,
+        Key="designs/y",
+        UploadId=upload_id,
+        MultipartUpload={"Parts": [{"PartNumber": n, "ETag": copied[n]} for n in numbers]},
+    )
+    joined = time.perf_counter()
+    head = s3.head_object(Bucket=BUCKET, Key="designs/y", ChecksumMode="ENABLED")
+    combined = hashlib.sha256(b"".join(digests[n] for n in numbers)).digest()
+    done = time.perf_counter()
+    figures["verify_as_parts_land"] = {
+        "sending_s": round(sent - started, 2),
+        "verifying_after_sending_s": round(verified - sent, 2),
+        "join_s": round(joined - verified, 2),
+        "after_sending_s": round(done - sent, 2),
+        "store_checksum_matches": str(head.get("ChecksumSHA256", "")).split("-")[0]
+        == base64.b64encode(combined).decode(),
+    }
+    empty_bucket(s3)
+
+    started = time.perf_counter()
+    upload_id = s3.create_multipart_upload(
+        Bucket=BUCKET, Key="designs/z", ChecksumAlgorithm="SHA256"
+    )["UploadId"]
+
+    def send_hashed_part(number: int) -> dict[str, Any]:
+        body = read_part(path, number, part_bytes)
+        checksum = base64.b64encode(hashlib.sha256(body).digest()).decode()
+        reply = s3.upload_part(
+            Bucket=BUCKET,
+            Key="designs/z",
+            UploadId=upload_id,
+            PartNumber=number,
+            Body=body,
+            ChecksumSHA256=checksum,
+        )
+        return {"PartNumber": number, "ETag": reply["ETag"], "ChecksumSHA256": checksum}
+
+    with ThreadPoolExecutor(parallel) as pool:
+        parts = list(pool.map(send_hashed_part, numbers))
+    sent = time.perf_counter()
+    s3.complete_multipart_upload(
+        Bucket=BUCKET, Key="designs/z", UploadId=upload_id, MultipartUpload={"Parts": parts}
+    )
+    joined = time.perf_counter()
+    whole = hashlib.sha256()
+    for chunk in s3.get_object(Bucket=BUCKET, Key="designs/z")["Body"].iter_chunks(MiB):
+        whole.update(chunk)
+    done = time.perf_counter()
+    figures["sha256_parts_join_then_read"] = {
+        "sending_s": round(sent - started, 2),
+        "join_s": round(joined - sent, 2),
+        "read_back_s": round(done - joined, 2),
+        "after_sending_s": round(done - sent, 2),
+    }
+    empty_bucket(s3)
+    return figures
 
 
 def empty_bucket(s3: Any) -> None:
@@ -332,6 +593,19 @@ def main() -> None:
         "--broker", help="a Redis URL (its own database): a Celery worker runs the check"
     )
     parser.add_argument(
+        "--rounds",
+        type=int,
+        help="widget and boto3 uploads of the timed file, in turns (3; the smoke run 2): the "
+        "round with the median ratio is reported, every round's figures too",
+    )
+    parser.add_argument(
+        "--designs",
+        action="store_true",
+        help="also time the store's share of three ways to check a file sent in parts (join then "
+        "read back; verify each part as it lands and join copies; parts sent with their SHA-256, "
+        "joined, read back), parts sent from Python (the smoke run does)",
+    )
+    parser.add_argument(
         "--smoke",
         action="store_true",
         help="a run of seconds that only proves the bench works (make test): "
@@ -343,6 +617,7 @@ def main() -> None:
         return serve(args.multipart_above_mib)
     if args.smoke:
         args.size_mib, args.peak_size_mib, args.multipart_above_mib = 11, 6, 1
+    args.rounds = max(1, args.rounds or (2 if args.smoke else 3))
 
     from playwright.sync_api import sync_playwright
 
@@ -374,20 +649,22 @@ def main() -> None:
             print(f"Writing {args.size_mib} MiB of random bytes ...", flush=True)
             path = work / "bench.pdf"
             make_file(path, size)
-            timed = run_widget(browser, env, args, work, path, None)
             part_bytes = int(env.get("UPLOAD_PART_BYTES", 16 * MiB))
             expected = file_fingerprint(path, part_bytes)
-            shown = timed["upload"]
-            assert shown["status"] == "verified" and shown["fingerprint"] == expected, (
-                shown,
-                expected,
-            )
+            timed = run_widget(
+                browser, env, args, work, path, None,
+                baseline=lambda: boto3_upload(s3, path), rounds=args.rounds,
+            )  # fmt: skip
+            for turn in timed["turns"]:
+                shown = turn["upload"]
+                assert shown["status"] == "verified" and shown["fingerprint"] == expected, (
+                    shown,
+                    expected,
+                )
             empty_bucket(s3)
-
-            started = time.perf_counter()
-            s3.upload_file(str(path), BUCKET, "bench/boto3-upload_file")
-            boto_seconds = time.perf_counter() - started
-            empty_bucket(s3)
+            designs = None
+            if args.designs or args.smoke:
+                designs = store_designs(s3, path, part_bytes, args.parallel or 6)
             path.unlink()
 
             print(f"Writing {args.peak_size_mib} MiB of random bytes ...", flush=True)
@@ -396,25 +673,53 @@ def main() -> None:
             warm_up = work / "warm-up.pdf"  # the smallest file sent in parts
             make_file(warm_up, ((args.multipart_above_mib or 100) + 1) * MiB)
             peak = run_widget(browser, env, args, work, big, args.broker, warm_up)
-            assert peak["upload"]["status"] == "verified", peak["upload"]
+            assert peak["turns"][0]["upload"]["status"] == "verified", peak["turns"][0]["upload"]
             empty_bucket(s3)
         finally:
             browser.close()
             stop(moto)
 
     mib = size / MiB
-    widget_s = timed["seconds"]
+    turns = [
+        {
+            "widget_first": turn["widget_first"],
+            "widget_s": round(turn["seconds"], 2),
+            "boto3_s": round(turn["baseline"]["seconds"], 2),
+            "ratio": round(turn["baseline"]["seconds"] / turn["seconds"], 3),
+            "widget_sent_s": turn["phases"]["last_report_end_s"],
+            "widget_join_s": turn["phases"].get("check_join_s"),
+            "widget_read_back_s": turn["phases"].get("check_read_back_s"),
+            "boto3_join_s": round(turn["baseline"]["join_s"], 2),
+        }
+        for turn in timed["turns"]
+    ]
+    # The round whose ratio is the median stands for the run (the lower middle of an even count).
+    middle = sorted(range(len(turns)), key=lambda n: turns[n]["ratio"])[(len(turns) - 1) // 2]
+    chosen = timed["turns"][middle]
+    widget_s = chosen["seconds"]
+    boto_seconds = chosen["baseline"]["seconds"]
     figures: dict[str, Any] = {
         "smoke": args.smoke,
         "size_mib": args.size_mib,
+        "rounds": turns,
+        "median_round": middle + 1,
         "widget_s": round(widget_s, 2),
-        "widget_transfer_s": round(timed["transfer_seconds"], 2),
-        "widget_check_s": round(widget_s - timed["transfer_seconds"], 2),
+        "widget_transfer_s": round(chosen["transfer_seconds"], 2),
+        "widget_check_s": round(widget_s - chosen["transfer_seconds"], 2),
         "boto3_s": round(boto_seconds, 2),
-        "ratio": round(boto_seconds / widget_s, 3),
+        "boto3_join_s": round(chosen["baseline"]["join_s"], 2),
+        "ratio": turns[middle]["ratio"],
+        # The same without the time moto took to join each side's parts (both must wait for
+        # it): what is left is the sending, and for the widget the reading back and looking.
+        "ratio_without_joins": round(
+            (boto_seconds - chosen["baseline"]["join_s"])
+            / (widget_s - chosen["phases"].get("check_join_s", 0.0)),
+            3,
+        ),
         "widget_mib_s": round(mib / widget_s, 1),
         "boto3_mib_s": round(mib / boto_seconds, 1),
         "part_mib": part_bytes // MiB,
+        "phases": chosen["phases"],
         "peak_size_mib": args.peak_size_mib,
         "verify_streams": args.verify_streams,
         "check_in": "worker" if args.broker else "web process (eager)",
@@ -426,11 +731,17 @@ def main() -> None:
         figures["worker_idle_mib"] = round(peak["worker_idle_mib"], 1)
         figures["worker_peak_mib"] = round(peak["worker_peak_mib"], 1)
         figures["worker_growth_mib"] = round(peak["worker_peak_mib"] - peak["worker_idle_mib"], 1)
+    for number, turn in enumerate(turns, start=1):
+        print(f"round {number}: {json.dumps(turn)}")
     print(
-        f"widget (choose -> verified): {mib:.0f} MiB in {widget_s:.2f} s "
-        f"(parts sent after {timed['transfer_seconds']:.2f} s, then the check)"
+        f"median round {middle + 1}: widget (choose -> verified) {mib:.0f} MiB in "
+        f"{widget_s:.2f} s (parts sent after {chosen['transfer_seconds']:.2f} s, then the check)"
     )
-    print(f"boto3 upload_file:           {mib:.0f} MiB in {boto_seconds:.2f} s")
+    print(f"phases (s after choosing the file): {json.dumps(chosen['phases'])}")
+    print(
+        f"boto3 upload_file:           {mib:.0f} MiB in {boto_seconds:.2f} s "
+        f"(of which moto joined its parts in {chosen['baseline']['join_s']:.2f} s)"
+    )
     print(f"ratio boto3/widget: {figures['ratio']:.3f}")
     print(
         f"{args.peak_size_mib} MiB upload: web process {figures['web_idle_mib']} MiB idle, "
@@ -441,6 +752,9 @@ def main() -> None:
             else ""
         )
     )
+    if designs is not None:
+        figures["store_designs"] = designs
+        print(f"the store's share of three designs: {json.dumps(designs)}")
     print(json.dumps(figures))
 
 

@@ -32,8 +32,8 @@
   var URL_BATCH = 16; // part URLs asked for at once
   var URL_MAX_AGE = 4 * 60 * 1000; // presigned URLs live 5 minutes; renew before that
   var STORE_PREFIX = "portfolio-upload:";
-  var POLL_FIRST = 200; // ms before the first look at a check in progress; grows to POLL_MAX
-  var POLL_MAX = 1000; // a finished check is seen within a second (one cheap GET a second)
+  var POLL_FIRST = 100; // ms before the first look at a check in progress; grows to POLL_MAX
+  var POLL_MAX = 500; // a finished check is seen within half a second (two cheap GETs a second)
   var POLL_LIMIT = 2 * 60 * 1000; // then stop looking and offer Resume (data-poll-limit overrides)
   var RESUMABLE = ["pending", "checking", "check_failed"];
 

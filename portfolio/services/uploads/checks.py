@@ -9,9 +9,12 @@ store's own list of parts, never from ETags the browser reports.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Mapping
+import queue
+import threading
+from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from typing import cast
 
 from portfolio.domain.uploads.filetypes import (
     SNIFF_BYTES,
@@ -26,8 +29,10 @@ from portfolio.models import Upload
 from portfolio.storage import ObjectNotFound, ObjectStore, UploadRejected
 
 HASH_CHUNK = 4 * 1024 * 1024
-# Per ranged GET while reading parts back: what the check holds in memory per stream.
+# Per ranged GET while reading parts back: what the check holds in memory per stream (the
+# chunk being hashed and READ_AHEAD more, read meanwhile).
 PART_READ_CHUNK = 1024 * 1024
+READ_AHEAD = 2
 RESEND = "Upload the file again."
 Sniffer = Callable[[bytes, str], DetectedType]
 
@@ -204,7 +209,7 @@ def _part_digests(
         parts = iter(run)
         number, _start, left = next(parts)
         digest = hashlib.sha256()
-        for chunk in store.iter_range(key, start, length, PART_READ_CHUNK):
+        for chunk in read_ahead(store.iter_range(key, start, length, PART_READ_CHUNK)):
             if first == 1 and len(head) < SNIFF_BYTES:
                 head.extend(chunk[: SNIFF_BYTES - len(head)])
             view = memoryview(chunk)
@@ -231,6 +236,53 @@ def _part_digests(
             return bytes(head), None
         merged.update(result)
     return bytes(head), merged
+
+
+_END = object()
+
+
+def read_ahead(chunks: Iterator[bytes], depth: int = READ_AHEAD) -> Iterator[bytes]:
+    """The chunks of `chunks`, read by a thread of their own up to `depth` ahead, so the next
+    chunk comes off the network while this one is hashed (hashlib lets go of the interpreter
+    lock). The reader's errors are raised here; stopping early stops the reader too."""
+    ahead: queue.Queue[object] = queue.Queue(depth)
+    stop = threading.Event()
+
+    def hand_over(item: object) -> bool:
+        while not stop.is_set():
+            try:
+                ahead.put(item, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def read() -> None:
+        try:
+            for chunk in chunks:
+                if not hand_over(chunk):
+                    return
+            hand_over(_END)
+        except BaseException as exc:  # handed to the reading thread, which raises it
+            hand_over(exc)
+        finally:
+            close = getattr(chunks, "close", None)
+            if close is not None:
+                close()
+
+    reader = threading.Thread(target=read, name="part-read-ahead", daemon=True)
+    reader.start()
+    try:
+        while True:
+            item = ahead.get()
+            if item is _END:
+                return
+            if isinstance(item, BaseException):
+                raise item
+            yield cast(bytes, item)
+    finally:
+        stop.set()
+        reader.join()
 
 
 def _sha256(store: ObjectStore, key: str, size: int) -> str | None:
