@@ -5,7 +5,8 @@ with what is still missing; searched, filtered, sorted and paged like every admi
 Last activity is the latest of enrolling, signing in, and saving the learning statement or
 any narrative. A fixed number of queries per page: the page with the list's total (counted in
 the same query, so the last activity of every open enrollment is worked out once), and the
-page's enrollments with their sets (for what is missing, by the evaluation rule itself).
+page's sets as plain rows with their programs' rules (for what is missing, by the evaluation
+rule itself: services.certification.batch_evaluation.standings).
 """
 
 from __future__ import annotations
@@ -27,8 +28,7 @@ from portfolio.models import (
     PortfolioEntry,
     User,
 )
-from portfolio.services.certification.evaluation import standing
-from portfolio.services.enrollment.progress import enrollments_query
+from portfolio.services.certification.batch_evaluation import standings
 from portfolio.services.listing import AnyRow, ListQuery, fetch_page
 
 AT_RISK_LIST = ListSpec(
@@ -64,13 +64,20 @@ class AtRiskRow:
 
 def _last_activity() -> Subquery:
     """Enrollment id -> its candidate's latest activity, as a subquery."""
+    # Each portfolio's latest narrative first: the union then holds a row per portfolio, not
+    # one per narrative (over ten times fewer rows to group).
+    narratives = (
+        select(PortfolioEntry.portfolio_id, func.max(PortfolioEntry.updated_at).label("last_at"))
+        .group_by(PortfolioEntry.portfolio_id)
+        .subquery()
+    )
     moments = union_all(
         # Enrolling is where the clock starts: a new candidate is not idle on day one.
         select(Enrollment.id.label("enrollment_id"), Enrollment.created_at.label("at")),
         select(Enrollment.id, User.last_sign_in_at).join(User, User.id == Enrollment.user_id),
         select(Portfolio.enrollment_id, Portfolio.updated_at),
-        select(Portfolio.enrollment_id, PortfolioEntry.updated_at).join(
-            Portfolio, Portfolio.id == PortfolioEntry.portfolio_id
+        select(Portfolio.enrollment_id, narratives.c.last_at).join(
+            Portfolio, Portfolio.id == narratives.c.portfolio_id
         ),
     ).subquery()
     return (
@@ -113,13 +120,9 @@ def at_risk_query(session: Session, request: ListRequest, today: date) -> ListQu
         )
 
     def to_rows(rows: Sequence[AnyRow]) -> list[AtRiskRow]:
-        # What is missing comes from the evaluation rule, so the batch's enrollments are
-        # loaded with their sets: one more query per page or export batch.
-        ids = [row[0] for row in rows]
-        enrollments = {
-            enrollment.id: enrollment
-            for enrollment in session.scalars(enrollments_query().where(Enrollment.id.in_(ids)))
-        }
+        # What is missing comes from the evaluation rule, so the batch's sets are read too
+        # (as plain rows, with the programs' rules): two more queries per page or export batch.
+        judged = standings(session, [row[0] for row in rows], today)
         return [
             AtRiskRow(
                 enrollment_id,
@@ -130,7 +133,7 @@ def at_risk_query(session: Session, request: ListRequest, today: date) -> ListQu
                 window_ends_on,
                 last_at,
                 risk_reasons(window_ends_on, last_at, today),
-                standing(enrollments[enrollment_id], today, name_evidence=False).summary,
+                judged[enrollment_id].summary,
             )
             for enrollment_id, user_id, name, email, program, window_ends_on, last_at in rows
         ]
