@@ -80,6 +80,7 @@ bench: install-test tools
 	$(BIN)/python bench/load.py
 	$(BIN)/python bench/evaluate.py
 	$(BIN)/python bench/reports.py
+	$(BIN)/python bench/roster_import.py
 
 lock: $(BIN)/uv
 	$(BIN)/uv pip compile pyproject.toml -q -o requirements.lock --python-version 3.11

@@ -84,6 +84,7 @@ class Config:
     FORM_POST_LIMIT = "20 per minute"  # account form posts per client address
     PREVIEW_LIMIT = "60 per minute"  # Markdown previews per account (the editor's live preview)
     CERTIFICATE_PDF_LIMIT = "20 per minute"  # certificate PDFs drawn per account
+    API_RATE_LIMIT = "120 per minute"  # JSON API requests per access token (per address without)
     # Argon2 parameters; None keeps argon2-cffi's RFC 9106 low-memory profile.
     ARGON2_TIME_COST: int | None = None
     ARGON2_MEMORY_COST_KIB: int | None = None
@@ -238,6 +239,7 @@ ENV_OVERRIDES: tuple[str, ...] = (
     "PORTFOLIO_IMPORT_MAX_ENTRIES",
     "PORTFOLIO_IMPORT_MAX_RATIO",
     "PORTFOLIO_IMPORT_LIMIT",
+    "API_RATE_LIMIT",
 )
 # Settings whose default is None but whose value, when set, is a whole number.
 INTEGER_SETTINGS = frozenset({"ARGON2_TIME_COST", "ARGON2_MEMORY_COST_KIB", "ARGON2_PARALLELISM"})

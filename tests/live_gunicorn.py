@@ -124,13 +124,18 @@ def in_background(call: Callable[..., Any], *args: Any, **kwargs: Any) -> thread
     return thread
 
 
-@pytest.fixture(scope="module")
-def gunicorn_server(
-    app: Any, database_url: str, moto_endpoint: str, s3_admin: Any
+@contextlib.contextmanager
+def serving(
+    database_url: str,
+    moto_endpoint: str,
+    s3_admin: Any,
+    settings: dict[str, str] | None = None,
+    gunicorn_timeout: int | None = None,
 ) -> Iterator[LiveServer]:
-    """gunicorn with one worker on the test database (its tables made by `app`), one per module."""
-    if not database_url.startswith("postgresql"):
-        pytest.skip("needs PostgreSQL: the server and the test share committed data")
+    """gunicorn with one worker on the test database, a bucket of its own behind a store proxy;
+    `settings` add to or replace the environment below, `gunicorn_timeout` replaces
+    gunicorn.conf.py's (tests shorten every timeout, so a request the worker timeout would
+    kill fails quickly)."""
     bucket = f"live-{uuid.uuid4().hex[:16]}"
     s3_admin.create_bucket(Bucket=bucket)
     proxy = StoreProxy(moto_endpoint)
@@ -150,8 +155,11 @@ def gunicorn_server(
         # No broker: an upload check runs in the web worker right after complete's commit. A
         # check whose run was killed may be taken over a second after it began.
         "UPLOAD_CHECK_LEASE_SECONDS": "1",
+        **(settings or {}),
     }
     command = [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py"]  # production's
+    if gunicorn_timeout is not None:
+        command += ["--timeout", str(gunicorn_timeout)]
     command += ["-w", "1", "-b", f"127.0.0.1:{port}", "--preload", "portfolio:create_app()"]
     process = subprocess.Popen(
         command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
@@ -169,6 +177,17 @@ def gunicorn_server(
         proxy.restore()
         proxy.server.shutdown()
         proxy.server.server_close()
+
+
+@pytest.fixture(scope="module")
+def gunicorn_server(
+    app: Any, database_url: str, moto_endpoint: str, s3_admin: Any
+) -> Iterator[LiveServer]:
+    """gunicorn with one worker on the test database (its tables made by `app`), one per module."""
+    if not database_url.startswith("postgresql"):
+        pytest.skip("needs PostgreSQL: the server and the test share committed data")
+    with serving(database_url, moto_endpoint, s3_admin) as server:
+        yield server
 
 
 @pytest.fixture

@@ -105,6 +105,11 @@ class StoreProxy:
         self.held.clear()
         self.holding = rule
 
+    def let_go(self) -> None:
+        """Stop holding: the requests held so far go on (and meet any rule set by `fail`)."""
+        self.holding = None
+        self.release.set()
+
     def restore(self) -> None:
         self.failing = None
         self.holding = None

@@ -21,6 +21,8 @@ class AuditAction(enum.StrEnum):
     ACCOUNT_PASSWORD_RESET = "account.password_reset"  # noqa: S105 (an action, not a secret)
     ACCOUNT_ROLE_GRANTED = "account.role_granted"
     ACCOUNT_ROLE_REVOKED = "account.role_revoked"
+    API_TOKEN_CREATED = "account.api_token_created"  # noqa: S105 (an action, not a secret)
+    API_TOKEN_REVOKED = "account.api_token_revoked"  # noqa: S105 (an action, not a secret)
 
     # applications
     APPLICATION_STARTED = "application.started"

@@ -45,6 +45,12 @@ class NotFound(DomainError):
     status = 404
 
 
+class Unauthorized(DomainError):
+    """No credentials, or credentials that do not work: unknown, expired or revoked (401)."""
+
+    status = 401
+
+
 class Forbidden(DomainError):
     status = 403
 

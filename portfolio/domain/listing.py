@@ -17,6 +17,9 @@ from typing import Generic, TypeVar
 from portfolio.domain.errors import BadRequest
 
 MAX_SEARCH_LENGTH = 200
+# The value of "Any" for a filter with a default: an empty value means "not given", which
+# would bring the default back.
+ANY = "any"
 DEFAULT_PER_PAGE = 25
 MAX_PER_PAGE = 100
 MAX_PAGE = 100_000  # far past any real list; keeps OFFSET arithmetic small
@@ -38,6 +41,9 @@ class ListFilter:
     name: str
     label: str
     choices: tuple[Choice, ...]
+    # A filter that always has a value (the spec's default when none is asked for): its
+    # form offers no "Any", since a list such as renewals has no meaning across all of them.
+    required: bool = False
 
     def allows(self, value: str) -> bool:
         return any(choice.value == value for choice in self.choices)
@@ -62,6 +68,9 @@ class ListRequest:
     order: str
     page: int
     per_page: int
+    # Filters with a default that were asked for as "Any" (ANY): kept in links, so the next
+    # page or the download does not fall back to the default.
+    widened: tuple[str, ...] = ()
 
     @property
     def descending(self) -> bool:
@@ -72,6 +81,7 @@ class ListRequest:
         args: dict[str, object] = {
             "q": self.search or None,
             **dict(self.filters),
+            **dict.fromkeys(self.widened, ANY),
             "sort": self.sort,
             "order": self.order,
             "per_page": self.per_page if self.per_page != DEFAULT_PER_PAGE else None,
@@ -130,8 +140,12 @@ def read_list_request(args: Mapping[str, str], spec: ListSpec) -> ListRequest:
     if len(search) > MAX_SEARCH_LENGTH:
         raise BadRequest(f"Search for at most {MAX_SEARCH_LENGTH} characters.")
     filters: dict[str, str] = {}
+    widened: list[str] = []
     for option in spec.filters:
         value = args.get(option.name) or spec.default_filters.get(option.name, "")
+        if value == ANY and not option.required:
+            widened.append(option.name)
+            continue
         if not value:
             continue
         if not option.allows(value):
@@ -152,7 +166,7 @@ def read_list_request(args: Mapping[str, str], spec: ListSpec) -> ListRequest:
         args.get("per_page"), DEFAULT_PER_PAGE, MAX_PER_PAGE, "Rows per page"
     )
     page = _bounded_number(args.get("page"), 1, MAX_PAGE, "The page number")
-    return ListRequest(search, filters, sort, order, page, per_page)
+    return ListRequest(search, filters, sort, order, page, per_page, tuple(widened))
 
 
 def _bounded_number(text: str | None, default: int, largest: int, what: str) -> int:

@@ -11,7 +11,7 @@ from sqlalchemy.exc import OperationalError
 
 from portfolio.extensions import db
 from portfolio.models.base import utcnow
-from portfolio.services.uploads import verification
+from portfolio.services.uploads import deletions, verification
 from portfolio.services.uploads.reconcile import expire_pending_uploads, reconcile
 from portfolio.storage import StorageUnavailable
 from portfolio.storage_binding import get_store, limits_from
@@ -66,6 +66,19 @@ def verify_upload_gave_up(upload_id: int, error: str) -> None:
     session = db.session
     verification.give_up(session, upload_id, error, utcnow())
     session.commit()
+
+
+@shared_task(
+    name=deletions.DELETE_JOB,
+    autoretry_for=(StorageUnavailable,),
+    retry_backoff=True,
+    retry_jitter=True,
+)
+def delete_objects(objects: list[list[str | None]]) -> None:
+    """Delete stored objects whose deletion after a commit failed (services.uploads.deletions);
+    retried with backoff while the store is unavailable. After the last try the job is kept for
+    administrators, and the nightly reconcile removes what is left anyway."""
+    deletions.delete_objects(get_store(), [(str(key), upload_id) for key, upload_id in objects])
 
 
 @shared_task(name="portfolio.jobs.uploads.sweep_checks", ignore_result=True)

@@ -1,6 +1,6 @@
 """SQLAlchemy models, one module per aggregate. Importing this package registers them all."""
 
-from portfolio.models.accounts import Role, User, UserRole
+from portfolio.models.accounts import ApiToken, Role, User, UserRole
 from portfolio.models.appeals import Appeal, AppealAttachment
 from portfolio.models.applications import (
     Application,
@@ -94,6 +94,7 @@ from portfolio.models.uploads import Upload, UploadPartDigest, UploadStatus
 
 __all__ = [
     "ActivityReview",
+    "ApiToken",
     "Appeal",
     "AppealAttachment",
     "Application",

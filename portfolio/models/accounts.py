@@ -82,3 +82,29 @@ class UserRole(Base):
     )
 
     user: Mapped[User] = relationship(back_populates="roles", foreign_keys=[user_id])
+
+
+class ApiToken(Base):
+    """A personal access token for the JSON API. Only its SHA-256 is kept: the token itself
+    is shown once, when it is made (services.accounts.api_tokens)."""
+
+    __tablename__ = "api_token"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("user_account.id", ondelete="CASCADE"), index=True
+    )
+    name: Mapped[str] = mapped_column(String(100))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    shown_prefix: Mapped[str] = mapped_column(String(16))  # the first characters, to tell apart
+    scopes: Mapped[str] = mapped_column(String(300))  # space-separated Scope values
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+    last_used_at: Mapped[datetime | None]
+    revoked_at: Mapped[datetime | None]
+
+    user: Mapped[User] = relationship()
+
+    @property
+    def scope_list(self) -> list[str]:
+        return self.scopes.split()

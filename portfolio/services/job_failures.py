@@ -7,15 +7,18 @@ commit. Jobs are idempotent, so a retry of work that meanwhile got done does not
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import String, cast, or_, select
 from sqlalchemy.orm import Session
 
 from portfolio.domain.audit_actions import AuditAction
 from portfolio.domain.errors import Conflict, NotFound
+from portfolio.domain.listing import Choice, ListFilter, ListPage, ListRequest, ListSpec
 from portfolio.models import JobFailure, User
 from portfolio.services import audit, outbox
+from portfolio.services.listing import ListQuery, fetch_page
 
 
 def record(
@@ -39,17 +42,39 @@ def record(
     return failure
 
 
-def waiting(session: Session, *, limit: int = 100) -> tuple[list[JobFailure], int]:
-    """Failures nobody has retried yet, newest first: at most `limit`, and how many in all."""
-    condition = JobFailure.retried_at.is_(None)
-    total = session.scalar(select(func.count()).select_from(JobFailure).where(condition)) or 0
-    rows = session.scalars(
-        select(JobFailure)
-        .where(condition)
-        .order_by(JobFailure.failed_at.desc(), JobFailure.id.desc())
-        .limit(limit)
-    ).all()
-    return list(rows), total
+def failure_list(labels: Mapping[str, str]) -> ListSpec:
+    """The failed jobs list; `labels` names each job in words (the filter's choices)."""
+    return ListSpec(
+        sorts=(Choice("failed", "Date failed"), Choice("job", "Job")),
+        filters=(
+            ListFilter("job", "Job", tuple(Choice(name, label) for name, label in labels.items())),
+        ),
+        search_label="Search the error or what the job was for",
+    )
+
+
+def waiting_query(request: ListRequest) -> ListQuery[JobFailure]:
+    """Failures nobody has retried yet (newest first unless sorted otherwise)."""
+    listed = select(JobFailure).where(JobFailure.retried_at.is_(None))
+    if request.search:
+        listed = listed.where(
+            or_(
+                JobFailure.error.icontains(request.search, autoescape=True),
+                cast(JobFailure.arguments, String).icontains(request.search, autoescape=True),
+            )
+        )
+    if "job" in request.filters:
+        listed = listed.where(JobFailure.task_name == request.filters["job"])
+    return ListQuery(
+        listed,
+        {"failed": JobFailure.failed_at, "job": JobFailure.task_name},
+        JobFailure.id,
+        lambda rows: [row[0] for row in rows],
+    )
+
+
+def waiting(session: Session, request: ListRequest) -> ListPage[JobFailure]:
+    return fetch_page(session, waiting_query(request), request)
 
 
 def retry(

@@ -29,13 +29,15 @@ from datetime import datetime, timedelta
 from typing import cast
 
 from flask import Flask, current_app, has_app_context
-from sqlalchemy import Table, func, insert, or_, select, update
+from sqlalchemy import Table, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, SessionTransaction
 
 from portfolio.domain.errors import Conflict, NotFound
+from portfolio.domain.listing import Choice, ListFilter, ListPage, ListRequest, ListSpec
 from portfolio.models.base import utcnow
 from portfolio.models.outbox import OutboxMessage, OutboxStatus
+from portfolio.services.listing import ListQuery, fetch_page
 from portfolio.services.mail import MailError, MailSettings, compose, send
 
 log = logging.getLogger(__name__)
@@ -326,24 +328,46 @@ def _record_failure(
     )
 
 
-def needing_attention(
-    session: Session, now: datetime, *, limit: int = 100
-) -> tuple[list[OutboxMessage], int]:
-    """Failed messages, and pending ones that failed an attempt or waited past ATTENTION_AFTER,
-    oldest first: at most `limit` of them, and how many there are in all."""
-    condition = or_(
-        OutboxMessage.status == OutboxStatus.FAILED,
-        (OutboxMessage.status == OutboxStatus.PENDING)
-        & or_(OutboxMessage.attempts > 0, OutboxMessage.created_at < now - ATTENTION_AFTER),
+OUTBOX_LIST = ListSpec(
+    sorts=(Choice("queued", "Date queued"), Choice("attempts", "Attempts")),
+    filters=(
+        ListFilter("status", "Status", (Choice("failed", "Failed"), Choice("waiting", "Waiting"))),
+    ),
+    default_order="asc",  # the oldest first
+    search_label="Search by recipient or subject",
+)
+
+
+def attention_query(request: ListRequest, now: datetime) -> ListQuery[OutboxMessage]:
+    """Failed messages, and pending ones that failed an attempt or waited past ATTENTION_AFTER
+    (the administrators' outbox page), searched and filtered."""
+    waiting = (OutboxMessage.status == OutboxStatus.PENDING) & or_(
+        OutboxMessage.attempts > 0, OutboxMessage.created_at < now - ATTENTION_AFTER
     )
-    total = session.scalar(select(func.count()).select_from(OutboxMessage).where(condition)) or 0
-    rows = session.scalars(
-        select(OutboxMessage)
-        .where(condition)
-        .order_by(OutboxMessage.created_at, OutboxMessage.id)
-        .limit(limit)
-    ).all()
-    return list(rows), total
+    failed = OutboxMessage.status == OutboxStatus.FAILED
+    status = request.filters.get("status")
+    listed = select(OutboxMessage).where(
+        failed if status == "failed" else waiting if status == "waiting" else or_(failed, waiting)
+    )
+    if request.search:
+        listed = listed.where(
+            or_(
+                OutboxMessage.recipient.icontains(request.search, autoescape=True),
+                OutboxMessage.subject.icontains(request.search, autoescape=True),
+            )
+        )
+    return ListQuery(
+        listed,
+        {"queued": OutboxMessage.created_at, "attempts": OutboxMessage.attempts},
+        OutboxMessage.id,
+        lambda rows: [row[0] for row in rows],
+    )
+
+
+def needing_attention(
+    session: Session, request: ListRequest, now: datetime
+) -> ListPage[OutboxMessage]:
+    return fetch_page(session, attention_query(request, now), request)
 
 
 def retry(session: Session, message_id: int, now: datetime) -> OutboxMessage:

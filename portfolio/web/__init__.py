@@ -22,7 +22,9 @@ def register_web(app: Flask) -> None:
     """Bind the web layer's hooks and register every blueprint, each one named here."""
     from portfolio.web import (
         account,
+        account_tokens,
         admin,
+        api,
         auth,
         candidate,
         catalogue,
@@ -64,5 +66,7 @@ def register_web(app: Flask) -> None:
         provider,
         committee,
         catalogue,
+        account_tokens,
+        api,
     ):
         app.register_blueprint(module.bp)

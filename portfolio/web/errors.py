@@ -19,11 +19,13 @@ from werkzeug.exceptions import HTTPException, InternalServerError
 
 from portfolio.domain.errors import DomainError
 from portfolio.extensions import db, login_manager
+from portfolio.web.api.problems import is_api_request, problem_response
 
 log = logging.getLogger(__name__)
 
 TITLES = {
     400: "Bad request",
+    401: "Not signed in",
     403: "Not allowed",
     404: "Not found",
     405: "Method not allowed",
@@ -85,6 +87,8 @@ def signed_out_response() -> tuple[Response, int]:
 
 
 def error_response(status: int, message: str, field: str | None = None) -> tuple[Response, int]:
+    if is_api_request():
+        return problem_response(status, TITLES.get(status, "Error"), message, field), status
     if _wants_json():
         body: dict[str, object] = {"error": TITLES.get(status, "Error"), "message": message}
         if field:

@@ -32,6 +32,14 @@ def export_format() -> str | None:
     return value
 
 
+def export_table(tables: Sequence[str]) -> str:
+    """Which of a report's tables to download (?table=), the first unless another is named."""
+    value = request.args.get("table") or tables[0]
+    if value not in tables:
+        raise BadRequest("Download one of this report's tables: " + ", ".join(tables) + ".")
+    return value
+
+
 def export(kind: str, name: str, columns: Sequence[Column], rows: Iterable[Any]) -> Response:
     filename = f"{name}-{clock.today().isoformat()}.{kind}"
     body = _csv(columns, rows) if kind == "csv" else _xlsx(columns, rows)

@@ -23,6 +23,17 @@ EXPORTED = (
     "/admin/reviews/unassigned",
     "/admin/reviews/reviewers",
     "/admin/at-risk",
+    "/admin/appeals",
+    "/admin/renewals",
+    "/admin/course-approvals",
+    "/admin/providers",
+    "/admin/users",
+    "/admin/outbox",
+    "/admin/jobs",
+    "/admin/cohorts",
+    "/admin/reviews/quality",
+    "/admin/scholarship-pools",
+    "/admin/recognition-agreements",
 )
 
 

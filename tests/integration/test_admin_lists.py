@@ -23,6 +23,14 @@ FILTERED = {
     "/admin/reviews/overdue": "set",
     "/admin/reviews/unassigned": "set",
     "/admin/reviews/reviewers": "status",
+    "/admin/appeals": "stage",
+    "/admin/renewals": "stage",
+    "/admin/course-approvals": "status",
+    "/admin/providers": "kind",
+    "/admin/courses": "queue",
+    "/admin/users": "role",
+    "/admin/outbox": "status",
+    "/admin/jobs": "job",
 }
 
 

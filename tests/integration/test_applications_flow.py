@@ -70,6 +70,17 @@ def test_draft_submit_approve_enroll_electives_and_routes(
 
     application = application_row(session, application_id)
     assert application.status == ApplicationStatus.APPROVED
+    # The queue shows what waits; "Any" status shows the approved one too, and the list's
+    # downloads keep "Any" rather than falling back to the queue's default.
+    client.get("/admin/applications")  # shows (and so clears) the flash naming the candidate
+    assert "Casey Candidate" not in client.get("/admin/applications").get_data(as_text=True)
+    every = client.get("/admin/applications?status=any").get_data(as_text=True)
+    assert "Casey Candidate" in every and 'value="any" selected' in every
+    assert (
+        "format=csv" in every
+        and "status=any"
+        in every.split("format=csv")[0][-200:] + (every.split("format=csv")[1][:200])
+    )
     enrollment = enrollment_of(session, candidate)
     published = get_framework(session, "lsscp", include_drafts=False)
     assert enrollment.framework_id == published.id

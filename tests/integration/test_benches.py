@@ -103,6 +103,24 @@ def test_every_bench_is_smoke_tested() -> None:
     assert {p.name for p in (ROOT / "bench").glob("*.py")} == set(RATIOS)
 
 
+@pytest.mark.database_independent
+def test_every_bench_runs_in_make_bench_and_has_its_figures_in_the_readme() -> None:
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    target = makefile[makefile.index("\nbench:") :]
+    target = target[: target.index("\n\n")]
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    performance = readme[readme.index("\n## Performance") :]
+    # Each script has a paragraph that starts with its name, and a table of figures before the
+    # next such paragraph.
+    starts = {script: performance.find(f"\n`bench/{script}`") for script in RATIOS}
+    ends = [*sorted(starts.values()), len(performance)]
+    for script, start in starts.items():
+        assert f"bench/{script}" in target, f"make bench does not run {script}"
+        assert start >= 0, f"no paragraph of the README's Performance starts with {script}"
+        described = performance[start : ends[ends.index(start) + 1]]
+        assert "\n| " in described, f"no figures for {script} in the README"
+
+
 def test_upload_bench() -> None:
     """The upload bench drives the widget in Debian's Chromium, as the browser tests do."""
     if not Path("/usr/bin/chromium").exists():

@@ -48,6 +48,8 @@ def _rules(app: Flask, method: str) -> list[Rule]:
 
 
 def _message(response) -> str:  # type: ignore[no-untyped-def]
+    if response.mimetype == "application/problem+json":  # the JSON API (RFC 9457)
+        return str(response.get_json().get("detail", ""))
     if response.is_json:
         return str(response.get_json().get("message", ""))
     return response.get_data(as_text=True)

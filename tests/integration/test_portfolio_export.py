@@ -9,9 +9,11 @@ import json
 import zipfile
 from pathlib import Path
 
+import cmarkgfm
 import jsonschema
 
 from portfolio.domain.portfolios.export_document import safe_file_name
+from portfolio.domain.portfolios.narrative import RENDERER_VERSION
 from portfolio.models import Role
 from portfolio.services.portfolios import artifacts, entries, submissions
 from portfolio.storage_binding import get_store
@@ -82,3 +84,30 @@ def test_safe_file_names_stay_in_their_folder():
     assert safe_file_name(7, "../../etc/passwd") == "files/7-etc-passwd"
     assert safe_file_name(8, "…") == "files/8-file"
     assert safe_file_name(9, "Report 2026.PDF") == "files/9-Report-2026.PDF"
+
+
+def test_the_offline_index_shows_each_texts_stored_html_without_parsing_markdown(
+    client, session, signed_in, monkeypatch
+):
+    portfolio = signed_in.portfolio(session)
+    portfolio.learning_statement = "What I *learned*."
+    portfolio.learning_statement_html = "<p>What I <em>learned</em> (stored).</p>"
+    portfolio.learning_statement_rendered_with = RENDERER_VERSION
+    entry = signed_in.entry(session, "S1-1")
+    entry.narrative = "**Shelving**"
+    entry.narrative_html = "<p><strong>Shelving</strong> (stored)</p>"
+    entry.narrative_rendered_with = RENDERER_VERSION
+    session.commit()
+
+    def refuse(*_args, **_kwargs):
+        raise AssertionError("Markdown was parsed while making the export")
+
+    monkeypatch.setattr(cmarkgfm, "markdown_to_html_with_extensions", refuse)
+    response = client.get("/me/portfolio/export.zip")
+    assert response.status_code == 200
+    with zipfile.ZipFile(io.BytesIO(response.get_data())) as archive:
+        index = archive.read("index.html").decode()
+        document = json.loads(archive.read("portfolio.json"))
+    assert "<p>What I <em>learned</em> (stored).</p>" in index
+    assert "<p><strong>Shelving</strong> (stored)</p>" in index
+    assert document["learning_statement"] == "What I *learned*."  # the JSON keeps the Markdown

@@ -295,17 +295,21 @@ def test_the_office_pages_are_for_administrators_and_ids_are_checked(client, ses
     assert stray.review is ActivityReview.PENDING
 
 
-def test_hostile_list_parameters_give_a_page(client, session, applied):
+def test_hostile_list_parameters_are_a_clear_400_or_a_page(client, session, applied):
     _holder, _renewal, admin = applied
     login_as(client, admin)
-    for query in (
-        "?page=-1",
-        "?page=99999999999999999999",
-        "?page=abc",
-        "?quarter=2027-Q9&stage=nonsense",
-        "?q=" + "%25_" * 500,
-        "?quarter=all&stage=renewed&page=3",
+    for query, message in (
+        ("?page=-1", "The page number must be a whole number from 1 to 100,000."),
+        ("?page=99999999999999999999", "The page number must be a whole number"),
+        ("?page=abc", "The page number must be a whole number"),
+        ("?quarter=2027-Q9", "“2027-Q9” is not one of the choices for Expiring in"),
+        ("?stage=nonsense", "“nonsense” is not one of the choices for Stage"),
+        ("?q=" + "%25_" * 500, "Search for at most 200 characters."),
     ):
+        response = client.get(f"/admin/renewals{query}")
+        assert response.status_code == 400, query
+        assert message in response.get_data(as_text=True), query
+    for query in ("?q=" + "%25_" * 50, "?quarter=all&stage=renewed&page=3"):
         response = client.get(f"/admin/renewals{query}")
         assert response.status_code == 200, query
         assert re.search(r"<h1>Renewals</h1>", response.get_data(as_text=True))

@@ -1,6 +1,7 @@
 """A submission's texts keep their HTML beside the frozen snapshot, so no page showing a
 submission parses Markdown (issue 11, section 1): the candidate's and the supervisor's
-submission pages, the reviewer's scoring screen and the calibration exercise.
+submission pages, the reviewer's scoring screen, the calibration exercise and the
+administrators' outcome and calibration-anchor pages.
 """
 
 from __future__ import annotations
@@ -159,6 +160,20 @@ def test_the_calibration_exercise_shows_the_stored_html_without_parsing_markdown
     page = client.get(started.headers["Location"])
     assert page.status_code == 200
     assert STORED_NARRATIVE in page.get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    "page", ["/admin/reviews/submissions/{id}", "/admin/reviews/submissions/{id}/anchor"]
+)
+def test_the_administrators_outcome_and_anchor_pages_show_the_stored_html_without_parsing(
+    client, session, submitted, no_markdown_parsing, page
+):
+    _mark_stored(session, submitted)
+    login_as(client, make_user(session, "office@example.org", roles=(Role.ADMINISTRATOR,)))
+    reply = client.get(page.format(id=submitted.id))
+    assert reply.status_code == 200
+    text = reply.get_data(as_text=True)
+    assert STORED_STATEMENT in text and STORED_NARRATIVE in text
 
 
 @pytest.mark.parametrize(

@@ -244,3 +244,42 @@ def test_a_check_that_keeps_failing_on_the_worker_is_kept_for_administrators_who
         "the worker to run the check again",
     )
     assert verified_count(committed_engine, upload_id) == 1
+
+
+def test_a_request_leaves_its_deletions_to_a_job_retried_until_the_store_takes_them(
+    queue_app: Flask, worker: Worker, committed_engine, queue_store_proxy: StoreProxy
+):
+    api = signed_in_api(queue_app, committed_engine)
+    upload_id = sent_upload(api)
+    with Session(committed_engine) as check:
+        key = check.get(Upload, upload_id).key
+    store = queue_app.extensions["object_store"]
+    assert store.stat(key) is not None
+
+    def deletions_of_key(method: str, path: str, _headers: dict[str, str]) -> bool:
+        return method == "DELETE" and key in path
+
+    queue_store_proxy.hold(deletions_of_key)  # were the request to delete, it would wait
+    try:
+        # The person cancels: the rejection commits and the request answers at once, without
+        # waiting on the store; the job on the worker asks the store to delete the file.
+        began = time.monotonic()
+        assert api.cancel(upload_id).status_code == 200
+        assert time.monotonic() - began < 10  # S3_READ_TIMEOUT is 60 s here
+        assert queue_store_proxy.held.wait(30), "the job never asked the store"
+        # The store refuses that deletion, and the job's retries while it still refuses.
+        queue_store_proxy.fail(deletions_of_key)
+        queue_store_proxy.let_go()
+        wait_for(lambda: len(queue_store_proxy.failed) > 3, "a retry of the job to be refused")
+        assert store.stat(key) is not None
+    finally:
+        queue_store_proxy.restore()
+
+    # The store takes deletions again: a retry of the job removes the file, with no reconcile.
+    wait_for(lambda: store.stat(key) is None, "the retried deletion", timeout=20)
+    with Session(committed_engine) as check:
+        assert check.get(Upload, upload_id).status is UploadStatus.REJECTED
+        failures = select(JobFailure).where(
+            JobFailure.task_name == "portfolio.jobs.uploads.delete_objects"
+        )
+        assert not check.scalars(failures).all()

@@ -19,6 +19,7 @@ from portfolio.domain.uploads.filenames import make_object_key
 from portfolio.models import AuditEvent, Upload, UploadStatus, User
 from portfolio.models.base import utcnow
 from portfolio.services.uploads.reconcile import reconcile
+from portfolio.services.uploads.verification import run_copy_key
 from portfolio.storage import ObjectStore
 from portfolio.storage.local import LocalStore
 from portfolio.storage.s3 import S3Store
@@ -346,3 +347,27 @@ def test_a_multipart_upload_started_moments_ago_is_not_taken_for_abandoned(
     assert reconcile(session, store, utcnow()).abandoned == []
     an_hour_later = utcnow() + timedelta(hours=1, minutes=1)
     assert reconcile(session, store, an_hour_later).abandoned == [(key, upload_id)]
+
+
+def test_reconcile_never_deletes_what_a_pending_upload_being_checked_may_still_claim(
+    session: Session, candidate: User, any_store: ObjectStore
+) -> None:
+    """The original, and the copy the run holding the check is sealing, stay; once that run let
+    go of the check, its copy (a key no row can come to name) is an orphan."""
+    upload = make_upload(session, candidate, UploadStatus.PENDING)
+    upload.sealed_key = make_object_key(candidate.id)
+    upload.check_requested_at = utcnow()
+    upload.check_token, upload.check_claimed_until = "a-run", utcnow() + timedelta(minutes=5)
+    session.commit()
+    copy = run_copy_key(upload.sealed_key, "a-run")
+    put(any_store, upload.key, b"x" * 100)
+    put(any_store, copy, b"x" * 100)
+
+    report = reconcile(session, any_store, utcnow(), apply=True)
+    session.commit()
+
+    assert report.orphans == [] and report.expired == []
+    assert {upload.key, copy} <= keys(any_store)
+    upload.check_token = upload.check_claimed_until = None  # the run let go of the check
+    session.commit()
+    assert [info.key for info in reconcile(session, any_store, utcnow()).orphans] == [copy]

@@ -83,7 +83,7 @@ def test_notice_grounds_and_a_ruling_that_sends_the_outcome_back(page: Page, liv
 
     sign_in(page, live, ids["admin"], "/admin/appeals")
     expect(
-        page.get_by_role("heading", name="Grounds filed: waiting for the program office (1)")
+        page.get_by_role("link", name="Grounds filed: waiting for the program office (1)")
     ).to_be_visible()
     checked(page)
     page.get_by_role("link", name="Casey Candidate").first.click()

@@ -1,56 +1,45 @@
-"""Finding people: the administrators' searchable, paginated list."""
+"""Finding people: the administrators' list of everyone, searched by name or email, filtered
+by role, sorted, paged and exported like every admin list (services/listing.py). Roles come
+in one extra query for the whole page, whatever its size."""
 
 from __future__ import annotations
 
-import math
-from dataclasses import dataclass
-
-from sqlalchemy import func, or_, select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, selectinload
 
-from portfolio.models import User
+from portfolio.domain.listing import Choice, ListFilter, ListPage, ListRequest, ListSpec
+from portfolio.models import Role, User, UserRole
+from portfolio.services.listing import ListQuery, fetch_page
+
+PEOPLE_LIST = ListSpec(
+    sorts=(Choice("email", "Email"), Choice("name", "Name"), Choice("joined", "Date joined")),
+    filters=(
+        ListFilter("role", "Role", tuple(Choice(r.value, r.value.capitalize()) for r in Role)),
+    ),
+    default_order="asc",
+    search_label="Search by name or email",
+)
 
 
-@dataclass(frozen=True)
-class PeoplePage:
-    people: list[User]
-    total: int
-    page: int
-    per_page: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, math.ceil(self.total / self.per_page))
-
-    @property
-    def has_previous(self) -> bool:
-        return self.page > 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.page < self.pages
-
-
-def search_people(
-    session: Session, query: str = "", *, page: int = 1, per_page: int = 25
-) -> PeoplePage:
-    """People whose name or email contains `query` (any case), by email, one page at a time.
-
-    Roles come in one extra query for the whole page, whatever its size.
-    """
-    condition = None
-    query = query.strip()
-    if query:
-        condition = or_(
-            User.email.icontains(query, autoescape=True),
-            User.name.icontains(query, autoescape=True),
+def people_query(request: ListRequest) -> ListQuery[User]:
+    listed = select(User).options(selectinload(User.roles))
+    if request.search:
+        listed = listed.where(
+            or_(
+                User.email.icontains(request.search, autoescape=True),
+                User.name.icontains(request.search, autoescape=True),
+            )
         )
-    counted = select(func.count(User.id))
-    listed = select(User).options(selectinload(User.roles)).order_by(User.email)
-    if condition is not None:
-        counted = counted.where(condition)
-        listed = listed.where(condition)
-    total = session.scalar(counted) or 0
-    page = min(max(1, page), max(1, math.ceil(total / per_page)))
-    people = list(session.scalars(listed.limit(per_page).offset((page - 1) * per_page)))
-    return PeoplePage(people=people, total=total, page=page, per_page=per_page)
+    if "role" in request.filters:
+        holders = select(UserRole.user_id).where(UserRole.role == Role(request.filters["role"]))
+        listed = listed.where(User.id.in_(holders))
+    return ListQuery(
+        listed,
+        {"email": User.email, "name": User.name, "joined": User.created_at},
+        User.id,
+        lambda rows: [row[0] for row in rows],
+    )
+
+
+def list_people(session: Session, request: ListRequest) -> ListPage[User]:
+    return fetch_page(session, people_query(request), request)

@@ -1,17 +1,28 @@
-"""Reading many appeals: the office's list by stage with each next step's deadline (overdue
-ones flagged), the committee's queue, and the candidate's own decisions with their appeals.
-Each list takes the same queries however many appeals it shows. Nothing here writes."""
+"""Reading many appeals: the office's list and the committee's queue (one query for both,
+searched, filtered by stage and by an overdue next step, sorted and paged like every admin
+list), and the candidate's own decisions with their appeals. Nothing here writes.
+
+Whether a step is overdue, or a notice lapsed, depends on the program's appeal calendar
+(AppealRules, in each framework version's rules). The list reads every framework's calendar
+once (one query, as many rows as there are program versions, not appeals) and turns each
+distinct calendar into dated conditions, so stage and overdue filter, sort and count in the
+database and a page takes the same queries however many appeals there are.
+"""
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy import ColumnElement, and_, case, false, func, literal, not_, or_, select
+from sqlalchemy.orm import Session, joinedload, lazyload
 
 from portfolio.domain.appeals.deadlines import filing_deadlines, notice_refusal
 from portfolio.domain.appeals.stages import (
+    LAPSED,
     STAGE_LABELS,
     STAGE_ORDER,
     AppealStage,
@@ -20,23 +31,61 @@ from portfolio.domain.appeals.stages import (
     next_step,
     shown_stage,
 )
+from portfolio.domain.errors import FrameworkFileError
 from portfolio.domain.lifecycle import status_title
-from portfolio.domain.programs.rules import AppealRules
+from portfolio.domain.listing import Choice, ListFilter, ListPage, ListRequest, ListSpec
+from portfolio.domain.programs.rules import AppealRules, rules_from_document
 from portfolio.models import (
     Appeal,
     CertificationDecision,
     DecisionStatus,
     Enrollment,
     EnrollmentSet,
+    Framework,
     SetOutcomeRecord,
     Submission,
     User,
 )
 from portfolio.services.appeals.cases import APPEALABLE_OUTCOMES, case_of, decision_days
 from portfolio.services.appeals.files import appeal_dates, loaded_appeals
+from portfolio.services.listing import AnyRow, ListQuery, fetch_page
 from portfolio.services.programs.versions import load_rules
 
-LIST_LIMIT = 500
+SUBJECT_TITLES = {
+    AppealSubject.SET_OUTCOME: "A set's outcome",
+    AppealSubject.CERTIFICATION: "A certification decision",
+}
+_OVERDUE = ListFilter(
+    "overdue", "Next step", (Choice("yes", "Overdue"), Choice("no", "Not overdue"))
+)
+_SUBJECT = ListFilter(
+    "subject", "Decision appealed", tuple(Choice(s.value, t) for s, t in SUBJECT_TITLES.items())
+)
+APPEAL_LIST = ListSpec(
+    sorts=(
+        Choice("stage", "Stage"),
+        Choice("filed", "Date the notice was filed"),
+        Choice("decided", "Date of the decision appealed"),
+        Choice("candidate", "Candidate's name"),
+    ),
+    filters=(
+        ListFilter("stage", "Stage", tuple(Choice(str(s), STAGE_LABELS[s]) for s in STAGE_ORDER)),
+        _OVERDUE,
+        _SUBJECT,
+    ),
+    default_order="asc",  # open steps first, in the order they happen
+    search_label="Search by candidate name or email",
+)
+# The committee's queue: the appeals with the committee, the longest waiting first.
+COMMITTEE_LIST = ListSpec(
+    sorts=(
+        Choice("answered", "Date the office answered"),
+        Choice("candidate", "Candidate's name"),
+    ),
+    filters=(_OVERDUE, _SUBJECT),
+    default_order="asc",
+    search_label="Search by candidate name",
+)
 
 
 @dataclass(frozen=True)
@@ -44,11 +93,24 @@ class AppealRow:
     """One line of the office's list or the committee's queue."""
 
     id: int
+    candidate_id: int
     candidate: str
+    email: str
+    subject: AppealSubject
     case: str
+    program: str
     stage: str
     next: NextStep | None
+    decided_on: date
     filed_at: datetime
+
+    @property
+    def stage_label(self) -> str:
+        return STAGE_LABELS[self.stage]
+
+    @property
+    def overdue(self) -> bool:
+        return self.next is not None and self.next.overdue
 
 
 def _row(appeal: Appeal, today: date) -> AppealRow:
@@ -57,37 +119,181 @@ def _row(appeal: Appeal, today: date) -> AppealRow:
     dates = appeal_dates(appeal)
     return AppealRow(
         id=appeal.id,
+        candidate_id=appeal.candidate.id,
         candidate=appeal.candidate.name,
+        email=appeal.candidate.email,
+        subject=appeal.subject,
         case=case.title,
+        program=case.enrollment.framework.name,
         stage=str(shown_stage(appeal.stage, dates, rules, today)) if rules else appeal.stage,
         next=next_step(appeal.stage, appeal.subject, dates, rules, today) if rules else None,
+        decided_on=appeal.decided_on,
         filed_at=appeal.notice_filed_at,
     )
 
 
-def appeals_by_stage(session: Session, today: date) -> list[tuple[str, list[AppealRow]]]:
-    """Every appeal (the latest LIST_LIMIT), grouped by stage in the order steps happen, each
-    with the step it waits for, its deadline, and whether that has passed."""
-    appeals = session.scalars(
-        loaded_appeals().order_by(Appeal.notice_filed_at.desc(), Appeal.id.desc()).limit(LIST_LIMIT)
-    ).unique()
-    rows = [_row(appeal, today) for appeal in appeals]
-    return [
-        (STAGE_LABELS[stage], [r for r in rows if r.stage == stage])
-        for stage in STAGE_ORDER
-        if any(r.stage == stage for r in rows)
-    ]
+@dataclass(frozen=True)
+class _Calendars:
+    """Each program version's appeal calendar, grouped: calendar -> framework ids."""
+
+    by_rules: dict[AppealRules, list[int]]
 
 
-def committee_queue(session: Session, today: date) -> list[AppealRow]:
-    """The appeals waiting for the committee, oldest answer first."""
-    appeals = session.scalars(
+def _calendars(session: Session) -> _Calendars:
+    grouped: dict[AppealRules, list[int]] = defaultdict(list)
+    for framework_id, document in session.execute(select(Framework.id, Framework.rules)):
+        try:
+            rules = rules_from_document(document).appeals
+        except FrameworkFileError:  # a broken version has no procedure: nothing is ever due
+            continue
+        if rules is not None:
+            grouped[rules].append(framework_id)
+    return _Calendars(dict(grouped))
+
+
+def _of_frameworks(ids: list[int]) -> ColumnElement[bool]:
+    """The appeal is about a decision in one of these framework versions."""
+    via_set = (
+        select(Submission.id)
+        .join(EnrollmentSet, EnrollmentSet.id == Submission.enrollment_set_id)
+        .join(Enrollment, Enrollment.id == EnrollmentSet.enrollment_id)
+        .where(Enrollment.framework_id.in_(ids))
+    )
+    via_decision = (
+        select(CertificationDecision.id)
+        .join(Enrollment, Enrollment.id == CertificationDecision.enrollment_id)
+        .where(Enrollment.framework_id.in_(ids))
+    )
+    return or_(Appeal.submission_id.in_(via_set), Appeal.decision_id.in_(via_decision))
+
+
+def _start_of(day: date) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=UTC)
+
+
+def _lapsed(calendars: _Calendars, today: date) -> ColumnElement[bool]:
+    """A notice whose grounds were due before today (next_step and shown_stage, in SQL)."""
+    return or_(
+        false(),
+        *(
+            and_(
+                Appeal.stage == AppealStage.NOTICE_FILED,
+                Appeal.decided_on < today - timedelta(days=rules.grounds_days),
+                _of_frameworks(ids),
+            )
+            for rules, ids in calendars.by_rules.items()
+        ),
+    )
+
+
+def _overdue(calendars: _Calendars, today: date) -> ColumnElement[bool]:
+    """The office's answer or the committee's ruling is past its last day."""
+    return or_(
+        false(),
+        *(
+            and_(
+                or_(
+                    and_(
+                        Appeal.stage == AppealStage.GROUNDS_FILED,
+                        Appeal.grounds_filed_at
+                        < _start_of(today - timedelta(days=rules.office_response_days)),
+                    ),
+                    and_(
+                        Appeal.stage == AppealStage.WITH_COMMITTEE,
+                        Appeal.office_answered_at
+                        < _start_of(today - timedelta(days=rules.committee_days)),
+                    ),
+                ),
+                _of_frameworks(ids),
+            )
+            for rules, ids in calendars.by_rules.items()
+        ),
+    )
+
+
+def _shown_stage(lapsed: ColumnElement[bool]) -> Any:
+    return case((lapsed, literal(LAPSED)), else_=Appeal.stage)
+
+
+def appeals_query(
+    session: Session,
+    request: ListRequest,
+    today: date,
+    *,
+    only: AppealStage | None = None,
+) -> ListQuery[AppealRow]:
+    """The appeals the request asks for (only those at stage `only` when given), each with
+    its stage as shown, the step it waits for, its last day and whether that has passed."""
+    calendars = _calendars(session)
+    lapsed, overdue = _lapsed(calendars, today), _overdue(calendars, today)
+    listed = (
         loaded_appeals()
-        .where(Appeal.stage == AppealStage.WITH_COMMITTEE)
-        .order_by(Appeal.office_answered_at, Appeal.id)
-        .limit(LIST_LIMIT)
-    ).unique()
-    return [_row(appeal, today) for appeal in appeals]
+        .join(User, User.id == Appeal.candidate_id)
+        .options(lazyload(Appeal.attachments))
+    )
+    if only is not None:
+        listed = listed.where(Appeal.stage == only)
+    if request.search:
+        listed = listed.where(
+            or_(
+                User.name.icontains(request.search, autoescape=True),
+                User.email.icontains(request.search, autoescape=True),
+            )
+        )
+    stage = request.filters.get("stage")
+    if stage == LAPSED:
+        listed = listed.where(lapsed)
+    elif stage is not None:
+        listed = listed.where(Appeal.stage == AppealStage(stage), not_(lapsed))
+    if "overdue" in request.filters:
+        listed = listed.where(overdue if request.filters["overdue"] == "yes" else not_(overdue))
+    if "subject" in request.filters:
+        listed = listed.where(Appeal.subject == AppealSubject(request.filters["subject"]))
+    order = case(
+        *((_shown_stage(lapsed) == str(s), n) for n, s in enumerate(STAGE_ORDER)),
+        else_=len(STAGE_ORDER),
+    )
+
+    def to_rows(rows: Sequence[AnyRow]) -> list[AppealRow]:
+        return [_row(row[0], today) for row in rows]
+
+    return ListQuery(
+        listed,
+        {
+            "stage": order,
+            "filed": Appeal.notice_filed_at,
+            "decided": Appeal.decided_on,
+            "candidate": User.name,
+            "answered": Appeal.office_answered_at,
+        },
+        Appeal.id,
+        to_rows,
+    )
+
+
+def list_appeals(session: Session, request: ListRequest, today: date) -> ListPage[AppealRow]:
+    return fetch_page(session, appeals_query(session, request, today), request)
+
+
+def committee_queue(session: Session, request: ListRequest, today: date) -> ListPage[AppealRow]:
+    """The appeals waiting for the committee (the office's list, at that stage only)."""
+    query = appeals_query(session, request, today, only=AppealStage.WITH_COMMITTEE)
+    return fetch_page(session, query, request)
+
+
+def count_by_stage(session: Session, today: date) -> dict[str, int]:
+    """How many appeals are at each shown stage, in the order steps happen (one query)."""
+    shown = _shown_stage(_lapsed(_calendars(session), today))
+    counts: dict[str, int] = {
+        str(stage): int(n)
+        for stage, n in session.execute(select(shown, func.count(Appeal.id)).group_by(shown))
+    }
+    return {str(s): counts[str(s)] for s in STAGE_ORDER if counts.get(str(s))}
+
+
+def count_overdue(session: Session, today: date) -> int:
+    overdue = _overdue(_calendars(session), today)
+    return int(session.scalar(select(func.count(Appeal.id)).where(overdue)) or 0)
 
 
 @dataclass(frozen=True)

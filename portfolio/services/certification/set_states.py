@@ -10,9 +10,7 @@ from portfolio.domain.lifecycle import SetLifecycle
 from portfolio.models import CourseStatus, Enrollment, EnrollmentSet, SetKind
 
 
-def set_states(
-    enrollment: Enrollment, evidence: Mapping[int, str] | None = None
-) -> list[SetState]:
+def set_states(enrollment: Enrollment, evidence: Mapping[int, str] | None = None) -> list[SetState]:
     """The enrollment's sets (they and their competency sets must be loaded); `evidence`
     (services.certification.evidence) names what met each set, by enrollment set id."""
     evidence = evidence or {}

@@ -7,8 +7,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import or_, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
 from portfolio.domain.audit_actions import AuditAction
 from portfolio.domain.courses import approval
@@ -17,7 +16,6 @@ from portfolio.domain.errors import Conflict
 from portfolio.domain.programs.rules import CourseApprovalRules
 from portfolio.domain.reasons import written_reason
 from portfolio.models import (
-    Course,
     CourseEvaluationStatus,
     CourseVersion,
     CourseVersionStatus,
@@ -29,33 +27,9 @@ from portfolio.services.courses import notices
 from portfolio.services.courses.evaluations import BEING_JUDGED, withdraw_open
 from portfolio.services.courses.rules import course_rules
 
-QUEUE_LIMIT = 200
 CHANGED_SINCE_LOADED = (
     "This course changed after you opened the page. Reload the page to see it as it stands now."
 )
-
-
-def waiting(session: Session) -> list[CourseVersion]:
-    """Versions waiting for the office (submitted, being evaluated, or asking for renewal),
-    the longest waiting first (the first 200)."""
-    return list(
-        session.scalars(
-            select(CourseVersion)
-            .where(
-                or_(
-                    CourseVersion.status.in_(BEING_JUDGED),
-                    CourseVersion.renewal_requested_at.is_not(None),
-                )
-            )
-            .options(
-                selectinload(CourseVersion.course).selectinload(Course.provider),
-                selectinload(CourseVersion.competency_set),
-                selectinload(CourseVersion.evaluations),
-            )
-            .order_by(CourseVersion.submitted_at, CourseVersion.id)
-            .limit(QUEUE_LIMIT)
-        )
-    )
 
 
 def submitted_evaluations(version: CourseVersion) -> int:

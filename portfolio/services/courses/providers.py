@@ -3,16 +3,18 @@ office creates one and adds the people who act for it. Every change is audited; 
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from portfolio.domain.audit_actions import AuditAction
 from portfolio.domain.courses.approval import clean_text
 from portfolio.domain.courses.providers import check_website, provider_slug
 from portfolio.domain.errors import Conflict, InvalidInput, NotFound
+from portfolio.domain.listing import Choice, ListFilter, ListPage, ListRequest, ListSpec
 from portfolio.models import Provider, ProviderKind, ProviderMember, Role, User
 from portfolio.services import audit
 from portfolio.services.accounts.roles import grant_role
+from portfolio.services.listing import ListQuery, fetch_page
 
 MAX_NAME = 200
 MAX_DESCRIPTION = 4_000
@@ -211,15 +213,52 @@ def own_provider(session: Session, user: User, provider_id: int) -> Provider:
     return provider
 
 
-def all_providers(session: Session) -> list[Provider]:
-    """Every provider by name, with the people acting for it (loaded in two more queries)."""
-    return list(
-        session.scalars(
-            select(Provider)
-            .options(selectinload(Provider.members).selectinload(ProviderMember.user))
-            .order_by(Provider.name)
-        )
+PROVIDER_LIST = ListSpec(
+    sorts=(Choice("name", "Name"), Choice("created", "Date created")),
+    filters=(
+        ListFilter(
+            "kind", "Kind", tuple(Choice(k.value, label) for k, label in KIND_LABELS.items())
+        ),
+    ),
+    default_order="asc",
+    search_label="Search by provider, or the name or email of a person acting for one",
+)
+
+
+def providers_query(request: ListRequest) -> ListQuery[Provider]:
+    """Providers by name, each with the people acting for it (loaded in two more queries)."""
+    listed = select(Provider).options(
+        selectinload(Provider.members).selectinload(ProviderMember.user)
     )
+    if request.search:
+        members = (
+            select(ProviderMember.provider_id)
+            .join(User, User.id == ProviderMember.user_id)
+            .where(
+                or_(
+                    User.name.icontains(request.search, autoescape=True),
+                    User.email.icontains(request.search, autoescape=True),
+                )
+            )
+        )
+        listed = listed.where(
+            or_(
+                Provider.name.icontains(request.search, autoescape=True),
+                Provider.id.in_(members),
+            )
+        )
+    if "kind" in request.filters:
+        listed = listed.where(Provider.kind == ProviderKind(request.filters["kind"]))
+    return ListQuery(
+        listed,
+        {"name": Provider.name, "created": Provider.created_at},
+        Provider.id,
+        lambda rows: [row[0] for row in rows],
+    )
+
+
+def list_providers(session: Session, request: ListRequest) -> ListPage[Provider]:
+    return fetch_page(session, providers_query(request), request)
 
 
 def provider_by_slug(session: Session, slug: str) -> Provider:

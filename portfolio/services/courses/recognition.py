@@ -11,8 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import ColumnElement, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, select
+from sqlalchemy.orm import Session, selectinload
 
 from portfolio.domain.audit_actions import AuditAction
 from portfolio.domain.dates import format_date
@@ -41,7 +41,7 @@ from portfolio.models.base import utcnow
 from portfolio.services import audit
 from portfolio.services.certification import evaluation
 from portfolio.services.courses.completions import UPLOAD_NOT_READY
-from portfolio.services.courses.verification import CHANGED_SINCE_LOADED, QUEUE_LIMIT
+from portfolio.services.courses.verification import CHANGED_SINCE_LOADED
 from portfolio.services.links import page_url
 from portfolio.services.notifications import notify
 
@@ -120,6 +120,7 @@ def agreements(session: Session, limit: int = 200) -> list[RecognitionAgreement]
     return list(
         session.scalars(
             select(RecognitionAgreement)
+            .options(selectinload(RecognitionAgreement.sets))  # one query for all their sets
             .order_by(RecognitionAgreement.college, RecognitionAgreement.id)
             .limit(limit)
         )
@@ -228,45 +229,17 @@ class TranscriptRow:
     reported_at: datetime
     upload_id: int | None
     upload_name: str
+    candidate_id: int
+    candidate_email: str
 
 
-def _waiting() -> tuple[ColumnElement[bool], ...]:
+def transcript_waiting() -> tuple[ColumnElement[bool], ...]:
     return (
         TranscriptProof.status == CompletionStatus.REPORTED,
         EnrollmentSet.enrollment_id.in_(
             select(Enrollment.id).where(Enrollment.status == EnrollmentStatus.ACTIVE)
         ),
     )
-
-
-def transcripts_to_verify(session: Session) -> list[TranscriptRow]:
-    rows = session.execute(
-        select(
-            TranscriptProof.id,
-            TranscriptProof.version,
-            User.name,
-            CompetencySet.code,
-            CompetencySet.name,
-            RecognitionAgreement.college,
-            RecognitionAgreement.program_name,
-            RecognitionAgreement.valid_from,
-            RecognitionAgreement.valid_until,
-            TranscriptProof.graduated_on,
-            TranscriptProof.reported_at,
-            TranscriptProof.transcript_upload_id,
-            func.coalesce(Upload.original_name, ""),
-        )
-        .join(EnrollmentSet, EnrollmentSet.id == TranscriptProof.enrollment_set_id)
-        .join(Enrollment, Enrollment.id == EnrollmentSet.enrollment_id)
-        .join(User, User.id == Enrollment.user_id)
-        .join(CompetencySet, CompetencySet.id == EnrollmentSet.set_id)
-        .join(RecognitionAgreement, RecognitionAgreement.id == TranscriptProof.agreement_id)
-        .outerjoin(Upload, Upload.id == TranscriptProof.transcript_upload_id)
-        .where(*_waiting())
-        .order_by(TranscriptProof.reported_at, TranscriptProof.id)
-        .limit(QUEUE_LIMIT)
-    )
-    return [TranscriptRow(*tuple(row)) for row in rows]
 
 
 def _require_reported(proof: TranscriptProof, expected_version: int | None) -> None:

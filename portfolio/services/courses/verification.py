@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import ColumnElement, String, cast, func, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
 from portfolio.domain.audit_actions import AuditAction
@@ -20,21 +20,14 @@ from portfolio.domain.errors import Conflict
 from portfolio.domain.notifications import Kind
 from portfolio.domain.reasons import written_reason
 from portfolio.models import (
-    AuditEvent,
     CertificationDecision,
-    CompetencySet,
     CompletionStatus,
-    Course,
     CourseCompletion,
     CourseStatus,
-    CourseVersion,
     Enrollment,
     EnrollmentSet,
     EnrollmentStatus,
-    Framework,
-    Provider,
     Route,
-    Upload,
     User,
 )
 from portfolio.models.base import utcnow
@@ -43,7 +36,6 @@ from portfolio.services.certification import evaluation
 from portfolio.services.links import page_url
 from portfolio.services.notifications import notify
 
-QUEUE_LIMIT = 200
 CHANGED_SINCE_LOADED = (
     "The candidate changed this course after you opened the page. Reload the page to see the "
     "course as it stands now, then check it again."
@@ -63,9 +55,11 @@ class CourseRow:
     course_name: str
     course_provider: str
     marked_completed_at: datetime | None  # the candidate's last route change; None if unknown
+    candidate_id: int
+    candidate_email: str
 
 
-def _waiting() -> tuple[ColumnElement[bool], ...]:
+def typed_waiting() -> tuple[ColumnElement[bool], ...]:
     return (
         EnrollmentSet.route == Route.COURSE,
         EnrollmentSet.course_status == CourseStatus.COMPLETED,
@@ -76,47 +70,8 @@ def _waiting() -> tuple[ColumnElement[bool], ...]:
     )
 
 
-def courses_to_verify(session: Session) -> list[CourseRow]:
-    """Courses their candidates marked completed, the longest waiting first (the first 200).
-
-    One query: when each was marked completed comes from the audit trail (the latest route
-    change of the set, which is what made it completed).
-    """
-    marked = (
-        select(func.max(AuditEvent.at))
-        .where(
-            AuditEvent.object_type == "enrollment_set",
-            AuditEvent.object_id == cast(EnrollmentSet.id, String),
-            AuditEvent.action == AuditAction.ENROLLMENT_ROUTE_CHOSEN,
-        )
-        .correlate(EnrollmentSet)
-        .scalar_subquery()
-    )
-    rows = session.execute(
-        select(
-            EnrollmentSet.id,
-            EnrollmentSet.version,
-            User.name,
-            Framework.name,
-            CompetencySet.code,
-            CompetencySet.name,
-            EnrollmentSet.course_name,
-            EnrollmentSet.course_provider,
-            marked,
-        )
-        .join(Enrollment, Enrollment.id == EnrollmentSet.enrollment_id)
-        .join(User, User.id == Enrollment.user_id)
-        .join(Framework, Framework.id == Enrollment.framework_id)
-        .join(CompetencySet, CompetencySet.id == EnrollmentSet.set_id)
-        .where(*_waiting())
-        .order_by(marked.asc().nulls_first(), EnrollmentSet.id)
-        .limit(QUEUE_LIMIT)
-    )
-    return [CourseRow(*row) for row in rows]
-
-
 def count_courses_to_verify(session: Session) -> int:
-    total = session.scalar(select(func.count(EnrollmentSet.id)).where(*_waiting()))
+    total = session.scalar(select(func.count(EnrollmentSet.id)).where(*typed_waiting()))
     return int(total or 0)
 
 
@@ -257,9 +212,11 @@ class CompletionRow:
     reported_at: datetime
     proof_upload_id: int | None
     proof_name: str
+    candidate_id: int
+    candidate_email: str
 
 
-def _completion_waiting() -> tuple[ColumnElement[bool], ...]:
+def completion_waiting() -> tuple[ColumnElement[bool], ...]:
     return (
         CourseCompletion.status == CompletionStatus.REPORTED,
         EnrollmentSet.course_status == CourseStatus.COMPLETED,
@@ -269,45 +226,11 @@ def _completion_waiting() -> tuple[ColumnElement[bool], ...]:
     )
 
 
-def completions_to_verify(session: Session) -> list[CompletionRow]:
-    """Completions candidates reported with proof, the longest waiting first (the first 200)."""
-    rows = session.execute(
-        select(
-            CourseCompletion.id,
-            CourseCompletion.version,
-            User.name,
-            CompetencySet.code,
-            CompetencySet.name,
-            CourseVersion.title,
-            Provider.name,
-            Provider.slug,
-            CourseVersion.approved_on,
-            CourseVersion.approved_until,
-            CourseCompletion.completed_on,
-            CourseCompletion.reported_at,
-            CourseCompletion.proof_upload_id,
-            func.coalesce(Upload.original_name, ""),
-        )
-        .join(EnrollmentSet, EnrollmentSet.id == CourseCompletion.enrollment_set_id)
-        .join(Enrollment, Enrollment.id == EnrollmentSet.enrollment_id)
-        .join(User, User.id == Enrollment.user_id)
-        .join(CompetencySet, CompetencySet.id == EnrollmentSet.set_id)
-        .join(CourseVersion, CourseVersion.id == CourseCompletion.course_version_id)
-        .join(Course, Course.id == CourseVersion.course_id)
-        .join(Provider, Provider.id == Course.provider_id)
-        .outerjoin(Upload, Upload.id == CourseCompletion.proof_upload_id)
-        .where(*_completion_waiting())
-        .order_by(CourseCompletion.reported_at, CourseCompletion.id)
-        .limit(QUEUE_LIMIT)
-    )
-    return [CompletionRow(*tuple(row)) for row in rows]
-
-
 def count_completions_to_verify(session: Session) -> int:
     total = session.scalar(
         select(func.count(CourseCompletion.id))
         .join(EnrollmentSet, EnrollmentSet.id == CourseCompletion.enrollment_set_id)
-        .where(*_completion_waiting())
+        .where(*completion_waiting())
     )
     return int(total or 0)
 

@@ -4,6 +4,7 @@ holds; the files themselves are read later, one by one, while the zip streams.""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -15,6 +16,7 @@ from portfolio.domain.portfolios.export_document import (
     export_document,
     safe_file_name,
 )
+from portfolio.domain.portfolios.narrative import Rendered, html_to_show
 from portfolio.models import (
     Artifact,
     ArtifactKind,
@@ -28,9 +30,18 @@ from portfolio.models import (
 from portfolio.services.portfolios import entries, submissions
 
 
+@dataclass
+class ExportHtml:
+    """The texts' sanitised HTML for the offline index: the HTML stored when each was saved
+    (rendered now only for an older renderer's), so making the export parses no Markdown."""
+
+    learning_statement: str = ""
+    narratives: dict[tuple[str, str], str] = field(default_factory=dict)  # (set, competency)
+
+
 def portfolio_export(
     session: Session, person: User, enrollment: Enrollment, now: datetime
-) -> tuple[dict[str, Any], list[ExportedFile]]:
+) -> tuple[dict[str, Any], list[ExportedFile], ExportHtml]:
     """Everything of `enrollment`'s portfolio (the caller checked it is `person`'s own)."""
     portfolio = session.scalar(
         select(Portfolio)
@@ -73,11 +84,24 @@ def portfolio_export(
             continue  # a file that never arrived or failed its checks is not evidence
         artifacts.append(item)
     exported = {item["id"] for item in artifacts}
+    html = ExportHtml()
+    if portfolio is not None and portfolio.learning_statement:
+        html.learning_statement = html_to_show(
+            portfolio.learning_statement,
+            Rendered(portfolio.learning_statement_html, portfolio.learning_statement_rendered_with),
+        )
     document_sets = []
     for enrollment_set in sets:
         competencies = []
         for competency in enrollment_set.competency_set.competencies:
             entry = by_competency.get(competency.id)
+            if entry is not None and entry.narrative:
+                html.narratives[(enrollment_set.competency_set.code, competency.code)] = (
+                    html_to_show(
+                        entry.narrative,
+                        Rendered(entry.narrative_html, entry.narrative_rendered_with),
+                    )
+                )
             competencies.append(
                 {
                     "code": competency.code,
@@ -114,7 +138,7 @@ def portfolio_export(
         sets=document_sets,
         artifacts=artifacts,
     )
-    return document, files
+    return document, files, html
 
 
 def _submission(submission: Submission) -> dict[str, Any]:

@@ -8,6 +8,7 @@ from sqlalchemy import Subquery, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from portfolio.models import Competency, CompetencySet, Framework, FrameworkStatus
+from portfolio.services.cursor_pages import objects_query
 
 
 def next_version(session: Session, slug: str) -> int:
@@ -98,3 +99,22 @@ def rubric_of(competency: Competency) -> list[tuple[str, str]]:
         (level.label, own.get(level.key, level.descriptor))
         for level in competency.competency_set.framework.rubric_levels
     ]
+
+
+def published_programs_query(session: Session) -> Any:
+    """published_programs as a list the JSON API pages through by cursor (by id)."""
+    latest = (
+        select(Framework.slug, func.max(Framework.version).label("version"))
+        .where(Framework.status == FrameworkStatus.PUBLISHED)
+        .group_by(Framework.slug)
+        .subquery()
+    )
+    ids = select(Framework.id).join(
+        latest, (Framework.slug == latest.c.slug) & (Framework.version == latest.c.version)
+    )
+    return objects_query(
+        session,
+        Framework,
+        Framework.id.in_(ids),
+        options=(selectinload(Framework.sets).selectinload(CompetencySet.competencies),),
+    )

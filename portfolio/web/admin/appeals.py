@@ -1,5 +1,6 @@
-"""Appeals for the program office: every appeal by stage with the step it waits for and its
-deadline (overdue ones flagged), one appeal's file, the office's answer, and reconsidering a
+"""Appeals for the program office: every appeal with its stage, the step it waits for and its
+deadline (overdue ones flagged), searched, filtered by stage and overdue, paged and exported like
+every admin list; one appeal's file, the office's answer, and reconsidering a
 certification decision the committee sent back. Routes join the admin blueprint (administrators
 only); CSRF is checked for every POST by the app's CSRFProtect.
 """
@@ -10,19 +11,47 @@ from flask import flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
 from portfolio.domain.appeals.grounds import GROUNDS_MAX
+from portfolio.domain.appeals.stages import STAGE_LABELS
 from portfolio.domain.errors import Conflict, InvalidInput
 from portfolio.domain.reasons import REASON_MAX
 from portfolio.extensions import db
 from portfolio.services.appeals import files, lists, office
+from portfolio.services.listing import stream_rows
 from portfolio.web import clock
 from portfolio.web.admin import bp
 from portfolio.web.admin.review_forms import current_admin
+from portfolio.web.exports import export, export_format
+from portfolio.web.listing import list_request
+
+APPEAL_COLUMNS = (
+    ("Appeal", lambda r: r.id),
+    ("Candidate", lambda r: r.candidate),
+    ("Email", lambda r: r.email),
+    ("Program", lambda r: r.program),
+    ("Decision appealed", lambda r: r.case),
+    ("Decided on", lambda r: r.decided_on),
+    ("Notice filed at", lambda r: r.filed_at),
+    ("Stage", lambda r: r.stage_label),
+    ("Next step", lambda r: r.next.what if r.next else ""),
+    ("Due by", lambda r: r.next.due_on if r.next else None),
+    ("Overdue", lambda r: r.overdue),
+)
 
 
 @bp.get("/appeals")
-def appeals() -> str:
+def appeals() -> str | Response:
+    spec = lists.APPEAL_LIST
+    asked, today = list_request(spec), clock.today()
+    if kind := export_format():
+        rows = stream_rows(db.session, lists.appeals_query(db.session, asked, today), asked)
+        return export(kind, "appeals", APPEAL_COLUMNS, rows)
     return render_template(
-        "admin/appeals/index.html", groups=lists.appeals_by_stage(db.session, clock.today())
+        "admin/appeals/index.html",
+        found=lists.list_appeals(db.session, asked, today),
+        spec=spec,
+        stages=lists.count_by_stage(db.session, today),
+        overdue=lists.count_overdue(db.session, today),
+        labels=STAGE_LABELS,
     )
 
 

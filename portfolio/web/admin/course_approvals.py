@@ -12,19 +12,41 @@ from werkzeug.wrappers import Response
 from portfolio.domain.errors import BadRequest, Conflict, InvalidInput
 from portfolio.extensions import db
 from portfolio.models import CourseFeePurpose, CourseVersion
-from portfolio.services.courses import decisions, evaluations, fees
+from portfolio.services.courses import approval_list, decisions, evaluations, fees
 from portfolio.services.courses.rules import course_rules
+from portfolio.services.listing import stream_rows
 from portfolio.web import clock
 from portfolio.web.admin import bp
 from portfolio.web.admin.review_forms import current_admin, require_found
+from portfolio.web.exports import export, export_format
+from portfolio.web.listing import list_request
 from portfolio.web.params import is_small_int
+
+COURSE_COLUMNS = (
+    ("Course", lambda v: v.title),
+    ("Version", lambda v: v.number),
+    ("Provider", lambda v: v.course.provider.name),
+    ("Set", lambda v: v.competency_set.code),
+    ("Status", lambda v: v.status.value),
+    ("Submitted at", lambda v: v.submitted_at),
+    ("Evaluations in", lambda v: decisions.submitted_evaluations(v)),
+    ("Approved on", lambda v: v.approved_on),
+    ("Approved until", lambda v: v.approved_until),
+    ("Renewal requested at", lambda v: v.renewal_requested_at),
+)
 
 
 @bp.get("/course-approvals")
-def course_approvals() -> str:
+def course_approvals() -> str | Response:
+    spec = approval_list.course_list(db.session)
+    asked = list_request(spec)
+    if kind := export_format():
+        rows = stream_rows(db.session, approval_list.course_versions_query(asked), asked)
+        return export(kind, "course-approvals", COURSE_COLUMNS, rows)
     return render_template(
         "admin/course_approvals/index.html",
-        versions=decisions.waiting(db.session),
+        found=approval_list.list_course_versions(db.session, asked),
+        spec=spec,
         submitted_evaluations=decisions.submitted_evaluations,
     )
 

@@ -7,8 +7,10 @@ POST by the app's CSRFProtect.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from datetime import date
+from typing import Any
 
 from flask import flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
@@ -23,10 +25,13 @@ from portfolio.models import (
     TranscriptProof,
 )
 from portfolio.services.certification import evaluation
-from portfolio.services.courses import recognition, verification
+from portfolio.services.courses import checks_list, recognition, verification
+from portfolio.services.listing import fetch_page, set_codes, stream_rows
 from portfolio.web import clock
 from portfolio.web.admin import bp
 from portfolio.web.admin.review_forms import current_admin, require_found
+from portfolio.web.exports import export, export_format
+from portfolio.web.listing import list_request
 from portfolio.web.params import is_small_int
 
 
@@ -51,19 +56,76 @@ def _courses_waiting() -> dict[str, object]:
     }
 
 
+COLUMNS: dict[str, tuple[tuple[str, Callable[[Any], object]], ...]] = {
+    checks_list.COMPLETIONS: (
+        ("Candidate", lambda r: r.candidate_name),
+        ("Email", lambda r: r.candidate_email),
+        ("Set", lambda r: r.set_code),
+        ("Course", lambda r: r.course_title),
+        ("Provider", lambda r: r.provider_name),
+        ("Approved on", lambda r: r.approved_on),
+        ("Approved until", lambda r: r.approved_until),
+        ("Completed on", lambda r: r.completed_on),
+        ("Reported at", lambda r: r.reported_at),
+        ("Proof", lambda r: r.proof_name),
+    ),
+    checks_list.TRANSCRIPTS: (
+        ("Candidate", lambda r: r.candidate_name),
+        ("Email", lambda r: r.candidate_email),
+        ("Set", lambda r: r.set_code),
+        ("Program of study", lambda r: r.program_name),
+        ("College", lambda r: r.college),
+        ("Agreement valid from", lambda r: r.valid_from),
+        ("Agreement valid until", lambda r: r.valid_until),
+        ("Graduated on", lambda r: r.graduated_on),
+        ("Reported at", lambda r: r.reported_at),
+        ("Transcript", lambda r: r.upload_name),
+    ),
+    checks_list.TYPED: (
+        ("Candidate", lambda r: r.candidate_name),
+        ("Email", lambda r: r.candidate_email),
+        ("Program", lambda r: r.program),
+        ("Set", lambda r: r.set_code),
+        ("Course", lambda r: r.course_name),
+        ("Provider", lambda r: r.course_provider),
+        ("Marked completed at", lambda r: r.marked_completed_at),
+    ),
+}
+
+
 @bp.get("/courses")
-def courses() -> str:
+def courses() -> str | Response:
+    kind = export_format()
+    if kind:
+        asked = list_request(checks_list.checks_list(set_codes(db.session)))
+        queue = asked.filters.get("queue")
+        if queue is None:
+            raise BadRequest("Choose the queue to download: " + _queues() + ".")
+        rows = stream_rows(db.session, checks_list.QUERIES[queue](asked), asked)
+        return export(kind, f"courses-{queue}", COLUMNS[queue], rows)
     return _courses_page()
 
 
+def _queues() -> str:
+    return ", ".join(f"{c.label} (queue={c.value})" for c in checks_list.QUEUES)
+
+
 def _courses_page(failed: FailedReturn | None = None) -> str:
+    """Each queue's first page, or the one queue asked for, paged; one request for all."""
+    spec = checks_list.checks_list(set_codes(db.session))
+    asked = list_request(spec)
+    only = asked.filters.get("queue")
+    pages = {}
+    for queue, query in checks_list.QUERIES.items():
+        if only in (None, queue):
+            one = replace(asked, filters={**asked.filters, "queue": queue})
+            one = one if only else one.on_page(1)
+            pages[queue] = fetch_page(db.session, query(one), one)
     return render_template(
         "admin/courses.html",
-        rows=verification.courses_to_verify(db.session),
-        total=verification.count_courses_to_verify(db.session),
-        completions=verification.completions_to_verify(db.session),
-        completions_total=verification.count_completions_to_verify(db.session),
-        transcripts=recognition.transcripts_to_verify(db.session),
+        spec=spec,
+        asked=asked,
+        pages=pages,
         failed=failed,
     )
 

@@ -14,9 +14,11 @@ from werkzeug.wrappers import Response
 from portfolio.extensions import db
 from portfolio.models.base import utcnow
 from portfolio.services import job_failures
+from portfolio.services.listing import stream_rows
 from portfolio.web.admin import bp
+from portfolio.web.exports import export, export_format
+from portfolio.web.listing import list_request
 
-SHOWN = 100
 # What each job does, in words an administrator reads (unknown names are shown as they are).
 JOB_LABELS = {
     "portfolio.jobs.uploads.verify_upload": "Check an uploaded file",
@@ -28,13 +30,27 @@ JOB_LABELS = {
     "portfolio.jobs.reviews.assign_waiting": "Assign waiting sets",
     "portfolio.jobs.reviews.close_expired": "Close expired sets",
     "portfolio.jobs.reviews.decide_expired": "Decide expired enrollments",
+    "portfolio.jobs.uploads.delete_objects": "Delete stored files no record names",
 }
 
 
+JOB_COLUMNS = (
+    ("Job", lambda f: JOB_LABELS.get(f.task_name, f.task_name)),
+    ("For", lambda f: ", ".join(str(a) for a in f.arguments.get("args", []))),
+    ("Last error", lambda f: f.error),
+    ("Failed at", lambda f: f.failed_at),
+)
+JOB_LIST = job_failures.failure_list(JOB_LABELS)
+
+
 @bp.get("/jobs", endpoint="jobs")
-def jobs_page() -> str:
-    rows, total = job_failures.waiting(db.session, limit=SHOWN)
-    return render_template("admin/jobs.html", rows=rows, total=total, labels=JOB_LABELS)
+def jobs_page() -> str | Response:
+    asked = list_request(JOB_LIST)
+    if kind := export_format():
+        rows = stream_rows(db.session, job_failures.waiting_query(asked), asked)
+        return export(kind, "failed-jobs", JOB_COLUMNS, rows)
+    found = job_failures.waiting(db.session, asked)
+    return render_template("admin/jobs.html", found=found, spec=JOB_LIST, labels=JOB_LABELS)
 
 
 @bp.post("/jobs/<int:failure_id>/retry")

@@ -1,4 +1,5 @@
-"""Course providers for the office: the list, creating one, and adding the people who act for
+"""Course providers for the office: the list (searched, filtered by kind, paged and downloadable
+like every admin list), creating one, and adding the people who act for
 it. Routes join the admin blueprint (administrator required before each request)."""
 
 from __future__ import annotations
@@ -10,16 +11,29 @@ from portfolio.domain.errors import Conflict, InvalidInput
 from portfolio.extensions import db
 from portfolio.models import Provider
 from portfolio.services.courses import providers
+from portfolio.services.listing import stream_rows
 from portfolio.web.admin import bp
 from portfolio.web.admin.review_forms import current_admin, require_found
+from portfolio.web.exports import export, export_format
+from portfolio.web.listing import list_request
+
+PROVIDER_COLUMNS = (
+    ("Provider", lambda p: p.name),
+    ("Kind", lambda p: providers.KIND_LABELS[p.kind]),
+    ("Website", lambda p: p.website),
+    ("Created at", lambda p: p.created_at),
+    ("Acting for it", lambda p: "; ".join(f"{m.user.name} <{m.user.email}>" for m in p.members)),
+)
 
 
 def _page(
     problems: dict[str, str] | None = None, member_error: tuple[int, str] | None = None
 ) -> str:
+    spec = providers.PROVIDER_LIST
     return render_template(
         "admin/providers.html",
-        providers=providers.all_providers(db.session),
+        found=providers.list_providers(db.session, list_request(spec)),
+        spec=spec,
         kinds=providers.KIND_LABELS,
         problems=problems or {},
         member_error=member_error,
@@ -28,8 +42,17 @@ def _page(
 
 
 @bp.get("/providers")
-def course_providers() -> str:
+def course_providers() -> str | Response:
+    if kind := export_format():
+        asked = list_request(providers.PROVIDER_LIST)
+        rows = stream_rows(db.session, providers.providers_query(asked), asked)
+        return export(kind, "course-providers", PROVIDER_COLUMNS, rows)
     return _page()
+
+
+def _shown(provider: Provider) -> str:
+    """The list with `provider` on it (found by its name), at its section."""
+    return url_for("admin.course_providers", q=provider.name) + f"#provider-{provider.id}"
 
 
 @bp.post("/providers")
@@ -47,7 +70,7 @@ def create_course_provider() -> Response | tuple[str, int]:
     except (InvalidInput, Conflict) as exc:
         return _page(problems=exc.problems or {"name": exc.message}), exc.status
     flash(f"{provider.name} is created. Add the people who act for it.", "success")
-    return redirect(url_for("admin.course_providers") + f"#provider-{provider.id}")
+    return redirect(_shown(provider))
 
 
 @bp.post("/providers/<int:provider_id>/members")
@@ -62,4 +85,4 @@ def add_provider_member(provider_id: int) -> Response | tuple[str, int]:
     except (InvalidInput, Conflict) as exc:
         return _page(member_error=(provider.id, exc.message)), exc.status
     flash(f"{member.user.name} now acts for {provider.name}.", "success")
-    return redirect(url_for("admin.course_providers") + f"#provider-{provider.id}")
+    return redirect(_shown(provider))

@@ -14,6 +14,7 @@ from portfolio.services.courses import recognition
 from portfolio.services.programs.queries import get_framework, published_programs
 from portfolio.web.admin import bp
 from portfolio.web.admin.review_forms import current_admin
+from portfolio.web.exports import export, export_format
 
 FIELDS = ("program", "college", "program_name", "valid_from", "valid_until", "note")
 
@@ -39,8 +40,21 @@ def _page(error: str = "", field: str = "", values: dict[str, object] | None = N
     )
 
 
+AGREEMENT_COLUMNS = (
+    ("College", lambda a: a.college),
+    ("Program of study", lambda a: a.program_name),
+    ("Sets covered", lambda a: ", ".join(s.code for s in a.sets)),
+    ("Valid from", lambda a: a.valid_from),
+    ("Valid until", lambda a: a.valid_until),
+    ("Note", lambda a: a.note),
+)
+
+
 @bp.get("/recognition-agreements")
-def recognition_agreements() -> str:
+def recognition_agreements() -> str | Response:
+    if kind := export_format():
+        rows = recognition.agreements(db.session)
+        return export(kind, "recognition-agreements", AGREEMENT_COLUMNS, rows)
     return _page()
 
 

@@ -1,6 +1,7 @@
 """Renewals for the program office: renewals due, in progress, renewed and lapsed per quarter
-(searchable, one page of rows at a time), and one application's review: accept each activity or
-ask for its proof with a reason, record the renewal fee, approve.
+(searched, sorted, paged and downloadable like every admin list), and one application's
+review: accept each activity or ask for its proof with a reason, record the renewal fee,
+approve.
 
 Routes join the admin blueprint, whose before_request already requires an administrator; CSRF
 is checked for every POST by the app's CSRFProtect.
@@ -13,42 +14,58 @@ from werkzeug.wrappers import Response
 
 from portfolio.domain.errors import DomainError
 from portfolio.domain.reasons import REASON_MAX, REASON_MIN
-from portfolio.domain.renewal.quarters import RenewalStage, parse_quarter, quarter_of
+from portfolio.domain.renewal.quarters import RenewalStage, quarter_of
 from portfolio.extensions import db
+from portfolio.models import RenewalStatus
 from portfolio.models.base import utcnow
+from portfolio.services.listing import stream_rows
 from portfolio.services.renewal import overview, review
 from portfolio.web import clock
 from portfolio.web.admin import bp
 from portfolio.web.admin.review_forms import current_admin
-from portfolio.web.params import is_small_int
+from portfolio.web.exports import export, export_format
+from portfolio.web.listing import list_request
 
-MAX_PAGE = 10_000
+RENEWAL_COLUMNS = (
+    ("Holder", lambda r: r.certificate.user.name),
+    ("Email", lambda r: r.certificate.user.email),
+    ("Certificate", lambda r: r.certificate.number),
+    ("Program", lambda r: r.certificate.framework.name),
+    (
+        "Expires on",
+        lambda r: r.renewal.cycle_expires_on if _renewed(r) else r.certificate.expires_on,
+    ),
+    ("Now valid until", lambda r: r.certificate.expires_on if _renewed(r) else None),
+    ("Lapsed on", lambda r: r.certificate.lapsed_on),
+    ("Renewal applied at", lambda r: r.renewal.submitted_at if r.renewal else None),
+    ("Renewal status", lambda r: r.renewal.status.label if r.renewal else "Not applied"),
+)
+
+
+def _renewed(row: overview.RenewalRow) -> bool:
+    return row.renewal is not None and row.renewal.status is RenewalStatus.APPROVED
 
 
 @bp.get("/renewals")
-def renewals() -> str:
+def renewals() -> str | Response:
     today = clock.today()
-    this_quarter = quarter_of(today)
-    every = request.args.get("quarter") == "all"
-    quarter = None if every else parse_quarter(request.args.get("quarter"), this_quarter)
-    stage_text = request.args.get("stage", "")
-    stage = (
-        RenewalStage(stage_text)
-        if stage_text in RenewalStage._value2member_map_
-        else RenewalStage.DUE
-    )
-    search = request.args.get("q", "")[: overview.MAX_QUERY]
-    page_text = request.args.get("page", "1")
-    page = min(int(page_text), MAX_PAGE) if is_small_int(page_text) else 1
-    result = overview.quarter_overview(db.session, quarter, stage=stage, search=search, page=page)
+    spec = overview.renewal_list(db.session, today)
+    asked = list_request(spec)
+    if kind := export_format():
+        rows = stream_rows(db.session, overview.renewals_query(asked), asked)
+        return export(kind, "renewals", RENEWAL_COLUMNS, rows)
+    quarter = overview.chosen_quarter(asked)
+    offered = {choice.value for choice in spec.filters[1].choices}
     return render_template(
         "admin/renewals/index.html",
-        result=result,
+        found=overview.list_renewals(db.session, asked),
+        spec=spec,
+        counts=overview.stage_counts(db.session, quarter),
+        stage=RenewalStage(asked.filters["stage"]),
         quarter=quarter,
-        this_quarter=this_quarter,
+        this_quarter=quarter_of(today),
+        offered=offered,
         stages=list(RenewalStage),
-        search=search,
-        quarter_key=quarter.key if quarter is not None else "all",
     )
 
 

@@ -11,7 +11,7 @@ from werkzeug.wrappers import Response
 from wtforms import MonthField
 from wtforms.validators import Optional
 
-from portfolio.domain.errors import InvalidInput
+from portfolio.domain.errors import BadRequest, InvalidInput
 from portfolio.domain.portfolios.snapshots import read_snapshot
 from portfolio.domain.reviewing.rubric import Rating
 from portfolio.extensions import db
@@ -23,6 +23,7 @@ from portfolio.services.reviewing.outcome_views import submission_file
 from portfolio.web import clock
 from portfolio.web.admin import bp
 from portfolio.web.admin.review_forms import current_admin, require_found
+from portfolio.web.exports import Column, export, export_format, export_table
 from portfolio.web.form_errors import show_error
 
 
@@ -34,9 +35,47 @@ class PeriodForm(FlaskForm):
     ends_on = MonthField("To month", validators=[Optional()])
 
 
+TABLES = ("sets", "reviewers", "months")
+NAMES = {"sets": "Set", "reviewers": "Reviewer", "months": "Month"}
+
+
+def _quality_columns(table: str) -> list[Column]:
+    """The columns of the page's tables, each rating's count in a column of its own."""
+    columns: list[Column] = [
+        (NAMES[table], lambda r: r.name),
+        ("Reviews", lambda r: r.reviews),
+        (
+            "Average days to complete",
+            lambda r: round(r.average_time.total_seconds() / 86400, 2) if r.average_time else None,
+        ),
+    ]
+    for rating in sorted(Rating, reverse=True):
+        columns.append((rating.label, lambda r, rating=rating: r.stats.distribution.get(rating, 0)))
+    columns += [
+        ("Pairs", lambda r: r.stats.pairs),
+        ("Disagreement rate", _disagreement),
+        ("Weighted kappa", lambda r: r.stats.kappa.value),
+        ("Krippendorff's alpha", lambda r: r.stats.alpha.value),
+        ("Flags", lambda r: "; ".join(r.flags)),
+    ]
+    return columns
+
+
+def _disagreement(row: review_quality.QualityRow) -> float | None:
+    rate = row.stats.disagreement_rate
+    return None if rate is None else round(float(rate), 4)
+
+
 @bp.get("/reviews/quality")
-def review_quality_page() -> tuple[str, int]:
+def review_quality_page() -> tuple[str, int] | Response:
     form = PeriodForm(request.args)
+    if kind := export_format():
+        table = export_table(TABLES)
+        if not form.validate():
+            raise BadRequest("Give the months as year and month, for example 2026-01.")
+        chosen = review_quality.period(form.starts_on.data, form.ends_on.data, clock.today())
+        rows = getattr(review_quality.quality_report(db.session, chosen), table)
+        return export(kind, f"review-quality-{table}", _quality_columns(table), rows)
     report, status = None, 200
     if form.validate():
         try:

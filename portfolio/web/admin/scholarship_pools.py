@@ -12,8 +12,10 @@ from wtforms.validators import DataRequired, Length
 from portfolio.domain.applications.fees import format_money
 from portfolio.domain.errors import InvalidInput
 from portfolio.extensions import db
+from portfolio.models import ScholarshipPool
 from portfolio.services.applications import payments, scholarships
 from portfolio.web.admin import bp
+from portfolio.web.exports import Column, export, export_format
 from portfolio.web.form_errors import show_error
 
 
@@ -50,8 +52,38 @@ def _page(form: PoolForm) -> str:
     )
 
 
+def dollars(cents: int) -> float:
+    return cents / 100
+
+
+def _pool_columns() -> list[Column]:
+    offered = {(slug, s.key): s for slug, _name, s in scholarships.pooled_scholarships(db.session)}
+
+    def scholarship(pool: ScholarshipPool) -> str:
+        found = offered.get((pool.program_slug, pool.scholarship_key))
+        return found.name if found else pool.scholarship_key
+
+    def awards_left(pool: ScholarshipPool) -> int | None:
+        found = offered.get((pool.program_slug, pool.scholarship_key))
+        return pool.remaining_cents // found.amount_cents if found and found.amount_cents else None
+
+    return [
+        ("Gift", lambda p: p.name),
+        ("Program", lambda p: p.program_slug),
+        ("Scholarship", scholarship),
+        ("Given (USD)", lambda p: dollars(p.total_cents)),
+        ("Awarded (USD)", lambda p: dollars(p.awarded_cents)),
+        ("Left (USD)", lambda p: dollars(p.remaining_cents)),
+        ("Awards left", awards_left),
+        ("Recorded at", lambda p: p.created_at),
+    ]
+
+
 @bp.get("/scholarship-pools")
-def scholarship_pools() -> str:
+def scholarship_pools() -> str | Response:
+    if kind := export_format():
+        pools = scholarships.all_pools(db.session)
+        return export(kind, "scholarship-pools", _pool_columns(), pools)
     return _page(_form())
 
 

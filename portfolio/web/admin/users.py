@@ -5,7 +5,7 @@ Routes join the admin blueprint, whose before_request already requires an admini
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
@@ -15,13 +15,14 @@ from wtforms.validators import AnyOf, DataRequired, Length
 from portfolio.domain.errors import InvalidInput, NotFound
 from portfolio.extensions import db
 from portfolio.models import Role, User
-from portfolio.services.accounts import roles
-from portfolio.services.accounts.directory import search_people
+from portfolio.services.accounts import directory, roles
+from portfolio.services.listing import stream_rows
 from portfolio.web import access
 from portfolio.web.admin import bp
+from portfolio.web.exports import export, export_format
+from portfolio.web.listing import list_request
 from portfolio.web.params import is_small_int
 
-PER_PAGE = 25
 ROLE_VALUES = [role.value for role in Role]
 
 
@@ -49,15 +50,28 @@ def _back_to_list(form: ListState) -> Response:
     return redirect(url_for("admin.users", q=form.q.data or None, page=page))
 
 
+PEOPLE_COLUMNS = (
+    ("Name", lambda u: u.name),
+    ("Email", lambda u: u.email),
+    ("Email confirmed", lambda u: u.is_confirmed),
+    ("Roles", lambda u: ", ".join(sorted(role.value for role in u.role_names))),
+    ("Joined at", lambda u: u.created_at),
+)
+
+
 @bp.get("/users")
-def users() -> str:
-    query = request.args.get("q", "")[:200]
-    page = request.args.get("page", "1")
-    result = search_people(
-        db.session, query, page=int(page) if is_small_int(page) else 1, per_page=PER_PAGE
-    )
+def users() -> str | Response:
+    spec = directory.PEOPLE_LIST
+    asked = list_request(spec)
+    if kind := export_format():
+        rows = stream_rows(db.session, directory.people_query(asked), asked)
+        return export(kind, "people", PEOPLE_COLUMNS, rows)
     return render_template(
-        "admin/users.html", result=result, query=query, roles=list(Role), me=current_user
+        "admin/users.html",
+        found=directory.list_people(db.session, asked),
+        spec=spec,
+        roles=list(Role),
+        me=current_user,
     )
 
 

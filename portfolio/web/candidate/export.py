@@ -13,7 +13,6 @@ from flask_login import current_user
 from markupsafe import Markup
 
 from portfolio.domain.errors import NotFound
-from portfolio.domain.portfolios.narrative import render_markdown
 from portfolio.extensions import db
 from portfolio.models.base import utcnow
 from portfolio.services.portfolios.export import portfolio_export
@@ -24,25 +23,22 @@ from portfolio.web.zip_stream import zip_stream
 SCHEMA = Path(__file__).resolve().parents[3] / "schemas" / "portfolio-export-1.schema.json"
 
 
-def _sanitised(text: str) -> Markup:
-    return Markup(render_markdown(text))  # noqa: S704 - render_markdown cleans it with nh3
-
-
 @bp.get("/portfolio/export.zip")
 def export_portfolio() -> Response:
     enrollment = loaders.current_enrollment()
     if enrollment is None:
         raise NotFound("You have no portfolio to take with you yet.")
     now = utcnow()
-    document, files = portfolio_export(db.session, current_user, enrollment, now)
+    document, files, html = portfolio_export(db.session, current_user, enrollment, now)
     index = render_template(
         "candidate/portfolio_export_index.html",
         document=document,
-        statement=_sanitised(document["learning_statement"]),
+        # The HTML stored with each text (nh3 cleaned it when the text was saved): no Markdown
+        # is parsed to make the export.
+        statement=Markup(html.learning_statement),  # noqa: S704 - sanitised when saved
         narratives={
-            (s["code"], c["code"]): _sanitised(c["narrative"])
-            for s in document["sets"]
-            for c in s["competencies"]
+            key: Markup(value)  # noqa: S704 - sanitised when saved
+            for key, value in html.narratives.items()
         },
         artifacts={a["id"]: a for a in document["artifacts"]},
     )

@@ -10,17 +10,40 @@ from flask import flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
 from portfolio.domain.appeals.grounds import GROUNDS_MAX
+from portfolio.domain.appeals.stages import AppealStage
 from portfolio.domain.errors import Conflict, InvalidInput
 from portfolio.extensions import db
 from portfolio.services.appeals import committee, files, lists
+from portfolio.services.listing import stream_rows
 from portfolio.web import clock
 from portfolio.web.committee import bp, current_member
+from portfolio.web.exports import export, export_format
+from portfolio.web.listing import list_request
+
+COMMITTEE_COLUMNS = (
+    ("Appeal", lambda r: r.id),
+    ("Candidate", lambda r: r.candidate),
+    ("Program", lambda r: r.program),
+    ("Decision appealed", lambda r: r.case),
+    ("Rule by", lambda r: r.next.due_on if r.next else None),
+    ("Overdue", lambda r: r.overdue),
+)
 
 
 @bp.get("/")
-def queue() -> str:
+def queue() -> str | Response:
+    """The appeals with the committee: the office's list of appeals, at that stage only."""
+    spec = lists.COMMITTEE_LIST
+    asked, today = list_request(spec), clock.today()
+    if kind := export_format():
+        query = lists.appeals_query(db.session, asked, today, only=AppealStage.WITH_COMMITTEE)
+        return export(
+            kind, "committee-appeals", COMMITTEE_COLUMNS, stream_rows(db.session, query, asked)
+        )
     return render_template(
-        "committee/queue.html", rows=lists.committee_queue(db.session, clock.today())
+        "committee/queue.html",
+        found=lists.committee_queue(db.session, asked, today),
+        spec=spec,
     )
 
 

@@ -5,7 +5,7 @@ Read-only pages. A supervisor only ever finds candidates who invited them (404 o
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, render_template, url_for
+from flask import flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
@@ -14,23 +14,10 @@ from portfolio.models import Role, User
 from portfolio.models.base import utcnow
 from portfolio.services.accounts.tokens import InvalidLink
 from portfolio.services.applications import supervisors
-from portfolio.services.applications.supervisors import DEFAULT_MAX_AGE, InvitationSettings
 from portfolio.services.certification.standing import certification_of_enrollments
 from portfolio.services.portfolios import shared_evidence, submissions
 from portfolio.web import access
-from portfolio.web.account_links import absolute_url
-
-bp = Blueprint("supervisor", __name__, url_prefix="/supervise")
-
-
-def invitation_settings() -> InvitationSettings:
-    """What invitations need from the app config; links point at supervisor.invitation."""
-    config = current_app.config
-    return InvitationSettings(
-        secret_key=str(config["SECRET_KEY"]),
-        link=lambda token: absolute_url("supervisor.invitation", token=token),
-        max_age=int(config.get("SUPERVISOR_INVITATION_MAX_AGE", DEFAULT_MAX_AGE)),
-    )
+from portfolio.web.supervisor import bp, invitation_settings
 
 
 def _me() -> User:
@@ -106,7 +93,3 @@ def shared_submission(candidate_id: int, submission_id: int) -> str:
         snapshot=snapshot,
         texts=submissions.submitted_html(submission, snapshot),
     )
-
-
-# Inviting staff, renewing invitations, sponsoring fees: routes added to `bp` there.
-from portfolio.web import supervisor_staff  # noqa: E402, F401

@@ -1,0 +1,43 @@
+"""A candidate's own portfolio entries and artifacts (details, not files), as lists the JSON
+API pages through by cursor."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from portfolio.models import Artifact, Enrollment, Portfolio, PortfolioEntry, User
+from portfolio.services.cursor_pages import objects_query
+from portfolio.services.listing import ListQuery
+
+
+def _own_portfolio_ids(owner: User) -> Any:
+    return (
+        select(Portfolio.id)
+        .join(Enrollment, Enrollment.id == Portfolio.enrollment_id)
+        .where(Enrollment.user_id == owner.id)
+    )
+
+
+def own_entries(session: Session, owner: User) -> ListQuery[Any]:
+    return objects_query(
+        session,
+        PortfolioEntry,
+        PortfolioEntry.portfolio_id.in_(_own_portfolio_ids(owner)),
+        options=(
+            selectinload(PortfolioEntry.competency),
+            selectinload(PortfolioEntry.artifacts),
+            selectinload(PortfolioEntry.portfolio),
+        ),
+    )
+
+
+def own_artifacts(session: Session, owner: User) -> ListQuery[Any]:
+    return objects_query(
+        session,
+        Artifact,
+        Artifact.portfolio_id.in_(_own_portfolio_ids(owner)),
+        options=(selectinload(Artifact.upload), selectinload(Artifact.entries)),
+    )

@@ -1,0 +1,87 @@
+"""Schemathesis against the running JSON API (the live server), once with a token of each role:
+no server error, and every answer (status, content type, headers, body) as the OpenAPI
+document says. Examples are few, so the run stays within seconds; tests/integration/test_api*.py
+check by hand that no role reads what it must not.
+
+No browser: it runs here because tests/web runs once, in the PostgreSQL pass, and the fuzz
+does not depend on the database."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+import schemathesis
+from hypothesis import HealthCheck, Phase, given, settings
+from schemathesis import GenerationMode
+from schemathesis.checks import not_a_server_error
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    response_headers_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
+
+from portfolio.extensions import db
+from tests.api_fixtures import api_world
+from tests.web.conftest import empty_tables
+
+CHECKS = [
+    not_a_server_error,
+    status_code_conformance,
+    content_type_conformance,
+    response_headers_conformance,
+    response_schema_conformance,
+]
+# Invalid input (negative cases) must still be answered by a documented 4xx problem, never 500.
+NEGATIVE_CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance]
+MAX_EXAMPLES = 6
+ROLES = ("candidate", "reviewer", "administrator", "supervisor", "provider", None)
+
+
+@pytest.fixture(scope="module")
+def api_tokens(live_app, live_server) -> Iterator[dict[str, str]]:
+    """A world of every role, committed on the live server's database; emptied afterwards."""
+    limit = live_app.config["API_RATE_LIMIT"]
+    live_app.config["API_RATE_LIMIT"] = "100000 per minute"
+    with live_app.app_context():
+        world = api_world(db.session)
+        db.session.commit()
+        tokens = dict(world.tokens)
+    yield tokens
+    live_app.config["API_RATE_LIMIT"] = limit
+    empty_tables(db.engine_for(live_app))
+
+
+@pytest.fixture(scope="module")
+def api_schema(live_server, api_tokens):
+    return schemathesis.openapi.from_url(f"{live_server}/api/v1/openapi.json")
+
+
+def _fuzz(operation, mode: GenerationMode, roles, tokens: dict[str, str], base_url: str) -> None:
+    """Send `operation` MAX_EXAMPLES generated requests of `mode`, as each of `roles`."""
+    checks = CHECKS if mode is GenerationMode.POSITIVE else NEGATIVE_CHECKS
+
+    @given(case=operation.as_strategy(generation_mode=mode))
+    @settings(
+        max_examples=MAX_EXAMPLES,
+        deadline=None,
+        derandomize=True,
+        phases=[Phase.explicit, Phase.generate],
+        suppress_health_check=list(HealthCheck),
+    )
+    def as_each_role(case):  # type: ignore[no-untyped-def]
+        for role in roles:
+            headers = {"Authorization": f"Bearer {tokens[role]}"} if role else {}
+            case.call_and_validate(base_url=base_url, headers=headers, checks=checks)
+
+    as_each_role()
+
+
+def test_the_running_api_matches_its_document_for_every_role(api_schema, api_tokens, live_server):
+    operations = [result.ok() for result in api_schema.get_all_operations()]
+    assert len(operations) >= 15  # every operation of the document is fuzzed
+    for operation in operations:
+        _fuzz(operation, GenerationMode.POSITIVE, ROLES, api_tokens, live_server)
+        # Invalid input is refused before any access check: one role is enough for it.
+        _fuzz(operation, GenerationMode.NEGATIVE, ("administrator",), api_tokens, live_server)
