@@ -103,12 +103,7 @@ def rubric_of(competency: Competency) -> list[tuple[str, str]]:
 
 def published_programs_query(session: Session) -> Any:
     """published_programs as a list the JSON API pages through by cursor (by id)."""
-    latest = (
-        select(Framework.slug, func.max(Framework.version).label("version"))
-        .where(Framework.status == FrameworkStatus.PUBLISHED)
-        .group_by(Framework.slug)
-        .subquery()
-    )
+    latest = _latest_published()
     ids = select(Framework.id).join(
         latest, (Framework.slug == latest.c.slug) & (Framework.version == latest.c.version)
     )
