@@ -102,6 +102,10 @@ def test_narratives_count_as_activity_and_the_rule_says_what_is_missing(client, 
     assert f"No activity since {format_date(TODAY - timedelta(days=95))}" in page[at_quinn:]
     assert "Still to be met: required set CORE." in page[at_quinn:]
     assert "Every requirement is met." in page[at_meg:at_quinn]
+    by_activity = text_of(client.get("/admin/at-risk?sort=activity&order=desc"))
+    assert by_activity.index("Met Meg") < by_activity.index("Quiet Quinn")  # active yesterday
+    by_activity = text_of(client.get("/admin/at-risk?sort=activity&order=asc"))
+    assert by_activity.index("Quiet Quinn") < by_activity.index("Met Meg")
 
 
 def test_the_list_needs_the_same_queries_for_few_and_many(app, client, session, admin):

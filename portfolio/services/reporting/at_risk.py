@@ -14,9 +14,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import Subquery, func, or_, select, union_all
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, case, func, or_, select
+from sqlalchemy.orm import QueryableAttribute, Session
 
 from portfolio.domain.listing import Choice, ListFilter, ListPage, ListRequest, ListSpec
 from portfolio.domain.reporting.at_risk import inactive_before, risk_reasons, window_horizon
@@ -30,6 +31,8 @@ from portfolio.models import (
 )
 from portfolio.services.certification.batch_evaluation import standings
 from portfolio.services.listing import AnyRow, ListQuery, fetch_page
+
+Moment = ColumnElement[Any] | QueryableAttribute[Any]
 
 AT_RISK_LIST = ListSpec(
     sorts=(
@@ -62,36 +65,32 @@ class AtRiskRow:
     missing: str  # what the evaluation rule says is still missing
 
 
-def _last_activity() -> Subquery:
-    """Enrollment id -> its candidate's latest activity, as a subquery."""
-    # Each portfolio's latest narrative first: the union then holds a row per portfolio, not
-    # one per narrative (over ten times fewer rows to group).
+def _latest(first: Moment, *others: Moment) -> Any:
+    """The latest of the moments, skipping those that are NULL (`first` never is): the
+    portable GREATEST (SQLite has none), one CASE per moment."""
+    latest: Any = first
+    for moment in others:
+        # NULL > latest is not true: a moment that is not there keeps the latest so far.
+        latest = case((moment > latest, moment), else_=latest)
+    return latest
+
+
+def at_risk_query(session: Session, request: ListRequest, today: date) -> ListQuery[AtRiskRow]:
+    """One page of open enrollments at risk, most urgent first unless sorted otherwise."""
+    # Each portfolio's latest narrative, then the latest moment of each enrollment's row: a
+    # join per source (a portfolio per enrollment at most), not a union of every moment
+    # grouped again by enrollment.
     narratives = (
         select(PortfolioEntry.portfolio_id, func.max(PortfolioEntry.updated_at).label("last_at"))
         .group_by(PortfolioEntry.portfolio_id)
         .subquery()
     )
-    moments = union_all(
-        # Enrolling is where the clock starts: a new candidate is not idle on day one.
-        select(Enrollment.id.label("enrollment_id"), Enrollment.created_at.label("at")),
-        select(Enrollment.id, User.last_sign_in_at).join(User, User.id == Enrollment.user_id),
-        select(Portfolio.enrollment_id, Portfolio.updated_at),
-        select(Portfolio.enrollment_id, narratives.c.last_at).join(
-            Portfolio, Portfolio.id == narratives.c.portfolio_id
-        ),
-    ).subquery()
-    return (
-        select(moments.c.enrollment_id, func.max(moments.c.at).label("last_at"))
-        .group_by(moments.c.enrollment_id)
-        .subquery()
+    # Enrolling is where the clock starts: a new candidate is not idle on day one.
+    last_at = _latest(
+        Enrollment.created_at, User.last_sign_in_at, Portfolio.updated_at, narratives.c.last_at
     )
-
-
-def at_risk_query(session: Session, request: ListRequest, today: date) -> ListQuery[AtRiskRow]:
-    """One page of open enrollments at risk, most urgent first unless sorted otherwise."""
-    activity = _last_activity()
     ending = Enrollment.window_ends_on <= window_horizon(today)
-    idle = or_(activity.c.last_at.is_(None), activity.c.last_at < inactive_before(today))
+    idle = last_at < inactive_before(today)
     why = request.filters.get("why")
     listed = (
         select(
@@ -101,11 +100,12 @@ def at_risk_query(session: Session, request: ListRequest, today: date) -> ListQu
             User.email,
             Framework.name,
             Enrollment.window_ends_on,
-            activity.c.last_at,
+            last_at,
         )
         .join(User, User.id == Enrollment.user_id)
         .join(Framework, Framework.id == Enrollment.framework_id)
-        .outerjoin(activity, activity.c.enrollment_id == Enrollment.id)
+        .outerjoin(Portfolio, Portfolio.enrollment_id == Enrollment.id)
+        .outerjoin(narratives, narratives.c.portfolio_id == Portfolio.id)
         .where(
             Enrollment.status == EnrollmentStatus.ACTIVE,
             ending if why == "window" else idle if why == "inactive" else or_(ending, idle),
@@ -142,7 +142,7 @@ def at_risk_query(session: Session, request: ListRequest, today: date) -> ListQu
         listed,
         {
             "window": Enrollment.window_ends_on,
-            "activity": activity.c.last_at,
+            "activity": last_at,
             "candidate": User.name,
         },
         Enrollment.id,
