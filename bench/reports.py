@@ -925,13 +925,12 @@ def baseline_person(user_id: int) -> str:
             status=ApplicationStatus(a.status),
             submitted_at=_utc(a.submitted_at),
             hours_counted=a.hours_counted,
-            framework=_ns(name=a.framework_name),
+            program=a.framework_name,
         )
         for a in rows("applications")
     ]
     payments = [_ns(**{**p._asdict(), "kind": LedgerKind(p.kind)}) for p in rows("payments")]
     enrollments: dict[int, Any] = {}
-    latest: dict[int, Any] = {}
     for e in rows("enrollments"):
         enrollment = enrollments.setdefault(
             e.id,
@@ -939,7 +938,7 @@ def baseline_person(user_id: int) -> str:
                 status=EnrollmentStatus(e.status),
                 enrolled_on=e.enrolled_on,
                 window_ends_on=e.window_ends_on,
-                framework=_ns(name=e.framework_name),
+                program=e.framework_name,
                 sets=[],
             ),
         )
@@ -948,15 +947,15 @@ def baseline_person(user_id: int) -> str:
         enrollment.sets.append(
             _ns(
                 id=e.set_row,
+                code=e.code,
+                name=e.name,
                 route=Route(e.route),
                 status=SetLifecycle(e.set_status),
-                competency_set=_ns(code=e.code, name=e.name),
+                submission_id=e.submission_id,
+                attempt=e.attempt,
+                submitted_at=_utc(e.submitted_at),
             )
         )
-        if e.submission_id is not None:
-            latest[e.set_row] = _ns(
-                id=e.submission_id, attempt=e.attempt, submitted_at=_utc(e.submitted_at)
-            )
     certificates = [
         _ns(**{**c._asdict(), "revoked_at": _utc(c.revoked_at)}) for c in rows("certificates")
     ]
@@ -994,8 +993,7 @@ def baseline_person(user_id: int) -> str:
         person,
         applications,  # type: ignore[arg-type]
         payments,  # type: ignore[arg-type]
-        list(enrollments.values()),  # type: ignore[arg-type]
-        latest,  # type: ignore[arg-type]
+        list(enrollments.values()),
         certificates,  # type: ignore[arg-type]
         decisions,  # type: ignore[arg-type]
         profile,

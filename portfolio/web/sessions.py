@@ -7,6 +7,7 @@ import secrets
 from flask import Flask, flash, redirect, request, session
 from flask.typing import ResponseReturnValue
 from flask_login import login_url, login_user, logout_user
+from sqlalchemy.orm import joinedload
 
 from portfolio.extensions import db, login_manager
 from portfolio.models import User
@@ -34,7 +35,8 @@ def init_app(app: Flask) -> None:
         user_id, _, epoch = token.partition(":")
         if not is_small_int(user_id) or not is_small_int(epoch):
             return None
-        user = db.session.get(User, int(user_id))
+        # Every page asks for the roles: one query with the account rather than one more.
+        user = db.session.get(User, int(user_id), options=[joinedload(User.roles)])
         # A bumped epoch ends every session and remember cookie issued before it.
         if user is None or user.session_epoch != int(epoch):
             return None

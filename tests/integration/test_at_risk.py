@@ -7,9 +7,12 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from sqlalchemy import update
 
+from portfolio.domain.certification.evaluation import Route
 from portfolio.domain.dates import format_date
-from portfolio.models import EnrollmentStatus, Role
+from portfolio.domain.lifecycle import SetLifecycle
+from portfolio.models import EnrollmentSet, EnrollmentStatus, Portfolio, PortfolioEntry, Role
 from portfolio.web import clock
 from tests.helpers import login_as, make_user
 from tests.integration.test_course_checks import text_of
@@ -57,6 +60,52 @@ def test_who_is_at_risk_and_why(client, session, admin):
     assert "Ending Soon" in window_only and "Idle Ivy" not in window_only
     found = text_of(client.get("/admin/at-risk?q=ivy"))
     assert "Idle Ivy" in found and "Ending Soon" not in found
+
+
+def test_narratives_count_as_activity_and_the_rule_says_what_is_missing(client, session, admin):
+    framework = make_framework(session)
+    core = framework.sets[0]
+
+    def moment(days_ago):
+        return datetime.combine(TODAY - timedelta(days=days_ago), datetime.min.time(), UTC)
+
+    def writing(enrollment, *days_ago):
+        """A portfolio last saved 100 days ago, with a narrative saved `days_ago` each."""
+        portfolio = Portfolio(enrollment_id=enrollment.id)
+        portfolio.entries = [PortfolioEntry(competency_id=c.id) for c in core.competencies]
+        session.add(portfolio)
+        session.flush()
+        stamps = [(Portfolio, portfolio.id, 100)]
+        stamps += [
+            (PortfolioEntry, entry.id, days)
+            for entry, days in zip(portfolio.entries, days_ago, strict=False)
+        ]
+        for model, row_id, days in stamps:  # past the models' onupdate
+            session.execute(update(model).where(model.id == row_id).values(updated_at=moment(days)))
+
+    writing(candidate(session, framework, "Writer Wes", idle_days=100), 120, 5, 150)
+    quinn = candidate(session, framework, "Quiet Quinn", idle_days=100)
+    writing(quinn, 110, 95, 130)
+    session.add(EnrollmentSet(enrollment=quinn, set_id=core.id, status=SetLifecycle.DRAFT))
+    meg = candidate(session, framework, "Met Meg", window_days=30)
+    session.add(
+        EnrollmentSet(
+            enrollment=meg, set_id=core.id, route=Route.PORTFOLIO, status=SetLifecycle.MET
+        )
+    )
+    session.commit()
+    page = text_of(client.get("/admin/at-risk"))
+    assert "Showing 1 to 2 of 2 candidates at risk." in page
+    assert "Writer Wes" not in page  # wrote a narrative five days ago
+    at_quinn, at_meg = page.index("Quiet Quinn"), page.index("Met Meg")
+    assert at_meg < at_quinn  # the window that ends first
+    assert f"No activity since {format_date(TODAY - timedelta(days=95))}" in page[at_quinn:]
+    assert "Still to be met: required set CORE." in page[at_quinn:]
+    assert "Every requirement is met." in page[at_meg:at_quinn]
+    by_activity = text_of(client.get("/admin/at-risk?sort=activity&order=desc"))
+    assert by_activity.index("Met Meg") < by_activity.index("Quiet Quinn")  # active yesterday
+    by_activity = text_of(client.get("/admin/at-risk?sort=activity&order=asc"))
+    assert by_activity.index("Quiet Quinn") < by_activity.index("Met Meg")
 
 
 def test_the_list_needs_the_same_queries_for_few_and_many(app, client, session, admin):

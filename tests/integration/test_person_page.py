@@ -4,16 +4,19 @@ queries however much there is; linked from the lists that name people."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from sqlalchemy import select
 
-from portfolio.models import Certificate, Role
+from portfolio.domain.certification.evaluation import Route
+from portfolio.models import Certificate, EnrollmentSet, Role
 from portfolio.services.reviewing import assignments
 from portfolio.web import clock
 from tests.helpers import login_as, make_user
 from tests.integration.test_certificate_admin import certify
 from tests.integration.test_course_checks import text_of
 from tests.integration.test_review_queries import counting
-from tests.review_fixtures import make_framework, make_world
+from tests.review_fixtures import make_framework, make_reviewer, make_submission, make_world
 
 
 def admin_client(client, session):
@@ -37,6 +40,52 @@ def test_a_candidates_page_shows_their_path_and_links_on(client, session):
     reviewer_page = text_of(client.get(f"/admin/people/{reviewer.id}"))
     assert "Reviews given" in reviewer_page
     assert f"{world.candidate.name}: {world.core.code}" in reviewer_page
+
+
+def test_each_set_shows_its_latest_submission_and_dropped_sets_stay_out(client, session):
+    world = make_world(session)
+    second = make_submission(session, world.enrollment_set, attempt=2)
+    # An elective swapped out after it closed as not met stays on record, off the page.
+    session.add(
+        EnrollmentSet(
+            enrollment=world.enrollment,
+            set_id=world.other.id,
+            route=Route.PORTFOLIO,
+            dropped_on=clock.today() - timedelta(days=3),
+        )
+    )
+    admin_client(client, session)
+    session.commit()
+    response = client.get(f"/admin/people/{world.candidate.id}")
+    html, page = response.get_data(as_text=True), text_of(response)
+    assert "Roles: Candidate." in page
+    assert "Submission 2 of" in page and "Submission 1 of" not in page
+    assert f'href="/admin/reviews/submissions/{second.id}"' in html
+    assert f'href="/admin/reviews/submissions/{world.submission.id}"' not in html
+    assert f"{world.core.code} {world.core.name}" in page
+    assert f"{world.other.code} {world.other.name}" not in page
+
+
+def test_a_reviewers_roles_and_qualifications_in_order(client, session):
+    framework = make_framework(session)
+    reviewer = make_reviewer(
+        session,
+        "rita@example.org",
+        name="Rita Reviewer",
+        sets=("OTHER", "CORE"),
+        roles=(Role.REVIEWER, Role.ADMINISTRATOR),
+        capacity=4,
+    )
+    newcomer = make_reviewer(session, "nora@example.org", name="Nora New", sets=(), roles=())
+    admin_client(client, session)
+    session.commit()
+    page = text_of(client.get(f"/admin/people/{reviewer.id}"))
+    assert "Roles: Administrator, Reviewer." in page
+    slug = framework.slug.upper()
+    assert f"takes new reviews, up to 4 at a time; qualified for {slug} OTHER, {slug} CORE." in page
+    page = text_of(client.get(f"/admin/people/{newcomer.id}"))
+    assert "Roles: none." in page
+    assert "qualified for no set yet." in page
 
 
 def test_the_page_costs_the_same_queries_for_a_long_history(app, client, session):

@@ -126,6 +126,20 @@ def evaluate_all(session: Session, today: date) -> BatchOutcome:
     return BatchOutcome(evaluated, certified, not_certified)
 
 
+def standings(session: Session, enrollment_ids: Sequence[int], today: date) -> dict[int, Decision]:
+    """Enrollment id -> where it stands now by the rule, as evaluation.standing says it without
+    naming evidence (nothing recorded), for a page of enrollments: two queries, plain rows."""
+    candidates = _evidence(session, _ENROLLMENT.id.in_(list(enrollment_ids)))
+    programs: dict[int, _Program] = {}
+    frameworks = {candidate.framework_id for candidate in candidates.values()}
+    for framework in session.scalars(select(Framework).where(Framework.id.in_(frameworks))):
+        programs[framework.id] = _Program(framework, load_rules(framework))
+    return {
+        enrollment_id: _judge(candidate, programs, today)
+        for enrollment_id, candidate in candidates.items()
+    }
+
+
 def _evidence(session: Session, which: ColumnElement[bool]) -> dict[int, _Candidate]:
     """Enrollment id -> its window and its sets as the rule sees them, in one query.
 

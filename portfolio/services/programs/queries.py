@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Subquery, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from portfolio.models import Competency, CompetencySet, Framework, FrameworkStatus
@@ -59,12 +59,7 @@ def list_versions(session: Session, slug: str | None = None) -> list[Framework]:
 
 def published_programs(session: Session) -> list[Framework]:
     """The latest published version of each program, by name; sets loaded (for counts)."""
-    latest = (
-        select(Framework.slug, func.max(Framework.version).label("version"))
-        .where(Framework.status == FrameworkStatus.PUBLISHED)
-        .group_by(Framework.slug)
-        .subquery()
-    )
+    latest = _latest_published()
     query = (
         select(Framework)
         .join(latest, (Framework.slug == latest.c.slug) & (Framework.version == latest.c.version))
@@ -72,6 +67,28 @@ def published_programs(session: Session) -> list[Framework]:
         .order_by(Framework.name)
     )
     return list(session.scalars(query))
+
+
+def published_program_names(session: Session) -> list[tuple[str, str]]:
+    """(slug, name) of the latest published version of each program, by name, in one query:
+    the choices of a program filter, which need nothing else."""
+    latest = _latest_published()
+    query = (
+        select(Framework.slug, Framework.name)
+        .join(latest, (Framework.slug == latest.c.slug) & (Framework.version == latest.c.version))
+        .order_by(Framework.name)
+    )
+    return [(slug, name) for slug, name in session.execute(query)]
+
+
+def _latest_published() -> Subquery:
+    """Slug -> the number of its latest published version."""
+    return (
+        select(Framework.slug, func.max(Framework.version).label("version"))
+        .where(Framework.status == FrameworkStatus.PUBLISHED)
+        .group_by(Framework.slug)
+        .subquery()
+    )
 
 
 def rubric_of(competency: Competency) -> list[tuple[str, str]]:
@@ -86,12 +103,7 @@ def rubric_of(competency: Competency) -> list[tuple[str, str]]:
 
 def published_programs_query(session: Session) -> Any:
     """published_programs as a list the JSON API pages through by cursor (by id)."""
-    latest = (
-        select(Framework.slug, func.max(Framework.version).label("version"))
-        .where(Framework.status == FrameworkStatus.PUBLISHED)
-        .group_by(Framework.slug)
-        .subquery()
-    )
+    latest = _latest_published()
     ids = select(Framework.id).join(
         latest, (Framework.slug == latest.c.slug) & (Framework.version == latest.c.version)
     )

@@ -5,7 +5,8 @@ with what is still missing; searched, filtered, sorted and paged like every admi
 Last activity is the latest of enrolling, signing in, and saving the learning statement or
 any narrative. A fixed number of queries per page: the page with the list's total (counted in
 the same query, so the last activity of every open enrollment is worked out once), and the
-page's enrollments with their sets (for what is missing, by the evaluation rule itself).
+page's sets as plain rows with their programs' rules (for what is missing, by the evaluation
+rule itself: services.certification.batch_evaluation.standings).
 """
 
 from __future__ import annotations
@@ -13,9 +14,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import Subquery, func, or_, select, union_all
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, case, func, or_, select
+from sqlalchemy.orm import QueryableAttribute, Session
 
 from portfolio.domain.listing import Choice, ListFilter, ListPage, ListRequest, ListSpec
 from portfolio.domain.reporting.at_risk import inactive_before, risk_reasons, window_horizon
@@ -27,9 +29,10 @@ from portfolio.models import (
     PortfolioEntry,
     User,
 )
-from portfolio.services.certification.evaluation import standing
-from portfolio.services.enrollment.progress import enrollments_query
+from portfolio.services.certification.batch_evaluation import standings
 from portfolio.services.listing import AnyRow, ListQuery, fetch_page
+
+Moment = ColumnElement[Any] | QueryableAttribute[Any]
 
 AT_RISK_LIST = ListSpec(
     sorts=(
@@ -62,29 +65,32 @@ class AtRiskRow:
     missing: str  # what the evaluation rule says is still missing
 
 
-def _last_activity() -> Subquery:
-    """Enrollment id -> its candidate's latest activity, as a subquery."""
-    moments = union_all(
-        # Enrolling is where the clock starts: a new candidate is not idle on day one.
-        select(Enrollment.id.label("enrollment_id"), Enrollment.created_at.label("at")),
-        select(Enrollment.id, User.last_sign_in_at).join(User, User.id == Enrollment.user_id),
-        select(Portfolio.enrollment_id, Portfolio.updated_at),
-        select(Portfolio.enrollment_id, PortfolioEntry.updated_at).join(
-            Portfolio, Portfolio.id == PortfolioEntry.portfolio_id
-        ),
-    ).subquery()
-    return (
-        select(moments.c.enrollment_id, func.max(moments.c.at).label("last_at"))
-        .group_by(moments.c.enrollment_id)
-        .subquery()
-    )
+def _latest(first: Moment, *others: Moment) -> Any:
+    """The latest of the moments, skipping those that are NULL (`first` never is): the
+    portable GREATEST (SQLite has none), one CASE per moment."""
+    latest: Any = first
+    for moment in others:
+        # NULL > latest is not true: a moment that is not there keeps the latest so far.
+        latest = case((moment > latest, moment), else_=latest)
+    return latest
 
 
 def at_risk_query(session: Session, request: ListRequest, today: date) -> ListQuery[AtRiskRow]:
     """One page of open enrollments at risk, most urgent first unless sorted otherwise."""
-    activity = _last_activity()
+    # Each portfolio's latest narrative, then the latest moment of each enrollment's row: a
+    # join per source (a portfolio per enrollment at most), not a union of every moment
+    # grouped again by enrollment.
+    narratives = (
+        select(PortfolioEntry.portfolio_id, func.max(PortfolioEntry.updated_at).label("last_at"))
+        .group_by(PortfolioEntry.portfolio_id)
+        .subquery()
+    )
+    # Enrolling is where the clock starts: a new candidate is not idle on day one.
+    last_at = _latest(
+        Enrollment.created_at, User.last_sign_in_at, Portfolio.updated_at, narratives.c.last_at
+    )
     ending = Enrollment.window_ends_on <= window_horizon(today)
-    idle = or_(activity.c.last_at.is_(None), activity.c.last_at < inactive_before(today))
+    idle = last_at < inactive_before(today)
     why = request.filters.get("why")
     listed = (
         select(
@@ -94,11 +100,12 @@ def at_risk_query(session: Session, request: ListRequest, today: date) -> ListQu
             User.email,
             Framework.name,
             Enrollment.window_ends_on,
-            activity.c.last_at,
+            last_at,
         )
         .join(User, User.id == Enrollment.user_id)
         .join(Framework, Framework.id == Enrollment.framework_id)
-        .outerjoin(activity, activity.c.enrollment_id == Enrollment.id)
+        .outerjoin(Portfolio, Portfolio.enrollment_id == Enrollment.id)
+        .outerjoin(narratives, narratives.c.portfolio_id == Portfolio.id)
         .where(
             Enrollment.status == EnrollmentStatus.ACTIVE,
             ending if why == "window" else idle if why == "inactive" else or_(ending, idle),
@@ -113,13 +120,9 @@ def at_risk_query(session: Session, request: ListRequest, today: date) -> ListQu
         )
 
     def to_rows(rows: Sequence[AnyRow]) -> list[AtRiskRow]:
-        # What is missing comes from the evaluation rule, so the batch's enrollments are
-        # loaded with their sets: one more query per page or export batch.
-        ids = [row[0] for row in rows]
-        enrollments = {
-            enrollment.id: enrollment
-            for enrollment in session.scalars(enrollments_query().where(Enrollment.id.in_(ids)))
-        }
+        # What is missing comes from the evaluation rule, so the batch's sets are read too
+        # (as plain rows, with the programs' rules): two more queries per page or export batch.
+        judged = standings(session, [row[0] for row in rows], today)
         return [
             AtRiskRow(
                 enrollment_id,
@@ -130,7 +133,7 @@ def at_risk_query(session: Session, request: ListRequest, today: date) -> ListQu
                 window_ends_on,
                 last_at,
                 risk_reasons(window_ends_on, last_at, today),
-                standing(enrollments[enrollment_id], today, name_evidence=False).summary,
+                judged[enrollment_id].summary,
             )
             for enrollment_id, user_id, name, email, program, window_ends_on, last_at in rows
         ]
@@ -139,7 +142,7 @@ def at_risk_query(session: Session, request: ListRequest, today: date) -> ListQu
         listed,
         {
             "window": Enrollment.window_ends_on,
-            "activity": activity.c.last_at,
+            "activity": last_at,
             "candidate": User.name,
         },
         Enrollment.id,

@@ -94,9 +94,16 @@ def cohort_report(session: Session, *, framework_slug: str | None, today: date) 
     month = extract("month", Enrollment.enrolled_on)
     tallies: dict[Quarter, _Tally] = defaultdict(_Tally)
     totals = _Tally()
+    # (year, month) -> its quarter's tally: the days query alone gives thousands of rows, a
+    # few hundred months.
+    months: dict[tuple[Any, Any], _Tally] = {}
 
     def tally(row: Any) -> _Tally:
-        return tallies[quarter_of_month(int(row.year), int(row.month))]
+        month = months.get((row.year, row.month))
+        if month is None:
+            quarter = quarter_of_month(int(row.year), int(row.month))
+            month = months[(row.year, row.month)] = tallies[quarter]
+        return month
 
     enrollments = select(
         year.label("year"),

@@ -70,8 +70,7 @@ def cohorts_page() -> tuple[str, int] | Response:
         return _download(kind)
     form = CohortFilterForm(request.args)
     form.program.choices = [("", "All programs")] + [
-        (framework.slug, f"{framework.name} ({framework.slug})")
-        for framework in queries.published_programs(db.session)
+        (slug, f"{name} ({slug})") for slug, name in queries.published_program_names(db.session)
     ]
     report, funnels, status = None, None, 200
     try:
