@@ -384,6 +384,33 @@ def test_a_directory_that_lies_about_a_size_is_caught_by_its_crc(client, session
     assert "The file files/1-minutes.pdf" in text and "is damaged in the archive" in text
 
 
+def tampered_end_record(raw: bytes, *, offset_by: int = 0, directory_size: int | None = None):
+    """`raw` with its end-of-central-directory record changed (the directory's offset moved
+    by `offset_by`, or its size replaced)."""
+    data = bytearray(raw)
+    end = data.rfind(b"PK\x05\x06")
+    if offset_by:
+        offset = int.from_bytes(data[end + 16 : end + 20], "little")
+        data[end + 16 : end + 20] = (offset + offset_by).to_bytes(4, "little")
+    if directory_size is not None:
+        data[end + 12 : end + 16] = directory_size.to_bytes(4, "little")
+    return bytes(data)
+
+
+def test_a_member_placed_before_the_archive_starts_is_refused(client, session, signed_in):
+    # The end record's directory offset is moved on: zipfile then places every member before
+    # the start of the file, and opening one would seek there (a ValueError, not a refusal).
+    raw = tampered_end_record(archive_of(document()), offset_by=100_000)
+    text = refused(client, session, signed_in, raw)
+    assert "before its own start" in text
+
+
+def test_a_directory_larger_than_an_export_has_is_refused_unread(client, session, signed_in):
+    raw = tampered_end_record(archive_of(document()), directory_size=2**31)
+    text = refused(client, session, signed_in, raw)
+    assert "list of entries takes" in text
+
+
 def test_another_schema_version_is_refused_naming_it(client, session, signed_in):
     text = refused(client, session, signed_in, archive_of(document(version=2)))
     assert "version 2 of the portfolio export format" in text

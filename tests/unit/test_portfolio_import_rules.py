@@ -13,6 +13,7 @@ from portfolio.domain.portfolios.import_archive import (
     ImportLimits,
     ImportRefused,
     Member,
+    check_directory,
     check_members,
     unsafe_name_reason,
 )
@@ -75,6 +76,23 @@ def test_the_total_the_entries_and_the_document_are_bounded():
         check_members([document_member(), document_member()], limits)
     with pytest.raises(ImportRefused, match="compressed in a way"):
         check_members([document_member(), Member("files/1-a", 10, 10, 12)], limits)
+
+
+def test_a_member_placed_before_the_archive_starts_is_refused():
+    # zipfile computes a member's offset from the end record: a tampered record makes it
+    # negative, and opening the member would seek before the start (a ValueError, a 500).
+    with pytest.raises(ImportRefused, match="before its own start"):
+        check_members([Member("portfolio.json", 10, 10, DEFLATED, offset=-1000)], ImportLimits())
+
+
+def test_the_directory_is_bounded_before_zipfile_reads_it():
+    limits = ImportLimits(max_members=3)
+    check_directory(3, 3 * 4096, limits)
+    with pytest.raises(ImportRefused, match="holds 4 entries"):
+        check_directory(4, 100, limits)
+    # The entry count can lie; the directory's size is what zipfile reads whole.
+    with pytest.raises(ImportRefused, match="list of entries"):
+        check_directory(1, 3 * 4096 + 1, limits)
 
 
 def minimal(**changes) -> dict:

@@ -24,6 +24,10 @@ STORED = 0  # zip compression methods the export writes (and the only ones read 
 DEFLATED = 8
 # Below this size a member's compression ratio says nothing (a page of text squeezes well).
 RATIO_FLOOR = 1 * MiB
+# What one entry of the zip's central directory may take on average (its fixed 46 bytes, its
+# name, extra fields and comment): an export's names are short, so this is generous. It bounds
+# the directory zipfile reads whole into memory before a single member is looked at.
+DIRECTORY_BYTES_PER_MEMBER = 4096
 _DRIVE = re.compile(r"^[A-Za-z]:")
 
 
@@ -60,6 +64,7 @@ class Member:
     compressed: int
     method: int
     is_dir: bool = False
+    offset: int = 0  # where its local header starts in the archive, as the directory says
 
 
 def unsafe_name_reason(name: str) -> str | None:
@@ -75,6 +80,21 @@ def unsafe_name_reason(name: str) -> str | None:
     if any(ord(ch) < 32 for ch in name):
         return "has a control character in its name"
     return None
+
+
+def check_directory(entries: int, directory_bytes: int, limits: ImportLimits) -> None:
+    """ImportRefused when the archive's end record announces more entries, or a larger central
+    directory, than an export can have: checked before zipfile reads that directory whole."""
+    if entries > limits.max_members:
+        raise ImportRefused(
+            f"The archive holds {entries:,} entries; an export holds at most "
+            f"{limits.max_members:,}. Nothing was imported."
+        )
+    if directory_bytes > limits.max_members * DIRECTORY_BYTES_PER_MEMBER:
+        raise ImportRefused(
+            f"The archive's list of entries takes {human_size(directory_bytes)}, more than an "
+            "export's ever does. This is not an export this app made; nothing was imported."
+        )
 
 
 def check_members(members: Sequence[Member], limits: ImportLimits) -> dict[str, Member]:
@@ -94,6 +114,11 @@ def check_members(members: Sequence[Member], limits: ImportLimits) -> dict[str, 
             raise ImportRefused(
                 f"The archive holds an entry that {reason} ({shown}), so it could be written "
                 "outside its folder. This is not an export this app made; nothing was imported."
+            )
+        if member.offset < 0:
+            raise ImportRefused(
+                f"The archive places {shown} before its own start: it is damaged or was "
+                "tampered with. Nothing was imported."
             )
         if member.name in by_name:
             raise ImportRefused(f"The archive holds {shown} twice. Nothing was imported.")

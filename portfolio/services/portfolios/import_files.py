@@ -172,6 +172,7 @@ def member_of(info: zipfile.ZipInfo) -> Member:
         compressed=info.compress_size,
         method=info.compress_type,
         is_dir=info.is_dir(),
+        offset=info.header_offset,
     )
 
 

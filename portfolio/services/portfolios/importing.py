@@ -36,6 +36,7 @@ from portfolio.domain.portfolios.import_archive import (
     DOCUMENT_NAME,
     ImportLimits,
     ImportRefused,
+    check_directory,
     check_members,
 )
 from portfolio.domain.portfolios.import_document import (
@@ -99,6 +100,13 @@ def import_portfolio(
     (422) or Conflict (409) with a message; the caller then rolls back, and nothing is kept."""
     entries.require_open(enrollment)
     try:
+        # The end record first: zipfile reads the whole central directory it names into
+        # memory, so its size is bounded before the archive is opened.
+        # (zipfile's own reader of it: private, but unchanged since Python 2.)
+        end = zipfile._EndRecData(archive)  # type: ignore[attr-defined]
+        if end:
+            entries_total, directory_size = end[4], end[5]  # _ECD_ENTRIES_TOTAL, _ECD_SIZE
+            check_directory(entries_total, directory_size, limits)
         opened = zipfile.ZipFile(archive)
     except (zipfile.BadZipFile, OSError, ValueError, EOFError):
         raise ImportRefused(
