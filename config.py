@@ -85,6 +85,7 @@ class Config:
     PREVIEW_LIMIT = "60 per minute"  # Markdown previews per account (the editor's live preview)
     CERTIFICATE_PDF_LIMIT = "20 per minute"  # certificate PDFs drawn per account
     API_RATE_LIMIT = "120 per minute"  # JSON API requests per access token (per address without)
+    API_ADDRESS_LIMIT = "600 per minute"  # JSON API requests per address, whatever the token
     # Argon2 parameters; None keeps argon2-cffi's RFC 9106 low-memory profile.
     ARGON2_TIME_COST: int | None = None
     ARGON2_MEMORY_COST_KIB: int | None = None
@@ -129,6 +130,9 @@ class Config:
     PORTFOLIO_IMPORT_MAX_UNPACKED_BYTES = 2 * 1024**3
     PORTFOLIO_IMPORT_MAX_ENTRIES = 5_000
     PORTFOLIO_IMPORT_MAX_RATIO = 100
+    # Objects no row names yet are left alone this long: a request may be writing them for rows
+    # it has not committed (a portfolio import posted as a form); well past gunicorn's timeout.
+    RECONCILE_ORPHAN_GRACE_SECONDS = 900
     PORTFOLIO_IMPORT_LIMIT = "10 per hour"  # imports per account (each reads up to 2 GiB)
     # A larger export goes through the resumable upload flow instead (straight to the object
     # store, in parts) and is imported by a job: the largest zip taken that way.
@@ -242,7 +246,9 @@ ENV_OVERRIDES: tuple[str, ...] = (
     "PORTFOLIO_IMPORT_MAX_ENTRIES",
     "PORTFOLIO_IMPORT_MAX_RATIO",
     "PORTFOLIO_IMPORT_LIMIT",
+    "RECONCILE_ORPHAN_GRACE_SECONDS",
     "API_RATE_LIMIT",
+    "API_ADDRESS_LIMIT",
     "PORTFOLIO_IMPORT_MAX_UPLOAD_BYTES",
 )
 # Settings whose default is None but whose value, when set, is a whole number.

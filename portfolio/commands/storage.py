@@ -7,6 +7,7 @@ Reconcile is a dry run unless --apply: it lists what it would do and changes not
 from __future__ import annotations
 
 import click
+from flask import current_app
 from flask.cli import with_appcontext
 
 from portfolio.domain.uploads.transfer import human_size
@@ -15,6 +16,7 @@ from portfolio.models.base import utcnow
 from portfolio.services.uploads.reconcile import (
     ReconcileReport,
     expire_pending_uploads,
+    orphan_grace_from,
     reconcile,
 )
 from portfolio.services.uploads.reviewer_copies import prepare_reviewer_copies
@@ -34,7 +36,13 @@ def reconcile_command(apply: bool) -> None:
     """Find objects without rows, and rows whose object is missing, changed or expired."""
     session = db.session
     try:
-        report = reconcile(session, get_store(), utcnow(), apply=apply)
+        report = reconcile(
+            session,
+            get_store(),
+            utcnow(),
+            apply=apply,
+            orphan_grace=orphan_grace_from(current_app.config),
+        )
     except StorageUnavailable as exc:
         session.rollback()
         raise click.ClickException(exc.message) from exc

@@ -12,7 +12,11 @@ from sqlalchemy.exc import OperationalError
 from portfolio.extensions import db
 from portfolio.models.base import utcnow
 from portfolio.services.uploads import deletions, verification
-from portfolio.services.uploads.reconcile import expire_pending_uploads, reconcile
+from portfolio.services.uploads.reconcile import (
+    expire_pending_uploads,
+    orphan_grace_from,
+    reconcile,
+)
 from portfolio.storage import StorageUnavailable
 from portfolio.storage_binding import get_store, limits_from
 
@@ -112,7 +116,13 @@ def expire_pending() -> int:
 def reconcile_store() -> dict[str, int]:
     """The nightly reconcile, applied (`flask storage reconcile` shows the same as a dry run)."""
     session = db.session
-    report = reconcile(session, get_store(), utcnow(), apply=True)
+    report = reconcile(
+        session,
+        get_store(),
+        utcnow(),
+        apply=True,
+        orphan_grace=orphan_grace_from(current_app.config),
+    )
     session.commit()
     return {
         "orphans": len(report.orphans),

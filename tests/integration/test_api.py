@@ -143,6 +143,21 @@ def test_programs_are_public(client, world):
     assert_problem(get(client, "/api/v1/programs/nothing-here"), 404)
 
 
+def test_a_draft_program_only_reaches_an_administrators_reports_token(client, session, world):
+    from portfolio.models import FrameworkStatus
+    from tests.review_fixtures import make_framework
+
+    draft = make_framework(session, slug="drft")
+    draft.status = FrameworkStatus.DRAFT
+    session.commit()
+    admin = world.users["administrator"]
+    narrow = token_for(session, admin, ["read:applications"])
+    session.commit()
+    assert_problem(get(client, "/api/v1/programs/drft", narrow), 404)
+    assert_problem(get(client, "/api/v1/programs/drft", world.tokens["candidate"]), 404)
+    assert get(client, "/api/v1/programs/drft", world.tokens["administrator"]).status_code == 200
+
+
 def test_cursor_pages_walk_the_whole_list_once(client, session, world):
     admin = world.tokens["administrator"]
     seen, url = [], "/api/v1/certificates?limit=1"
@@ -184,6 +199,19 @@ def test_the_api_is_rate_limited_per_token(app, client, world):
         assert get(client, "/api/v1/me", world.tokens["reviewer"]).status_code == 200
     finally:
         app.config["API_RATE_LIMIT"] = "120 per minute"
+
+
+def test_made_up_tokens_share_their_addresss_count(app, client, world):
+    """Each made-up token would start a count of its own; the address's count stops them."""
+    app.config["API_ADDRESS_LIMIT"] = "3 per minute"
+    try:
+        statuses = [
+            get(client, "/api/v1/me", f"pat_made_up_{n:040d}").status_code for n in range(4)
+        ]
+        assert statuses == [401, 401, 401, 429]
+        assert_problem(get(client, "/api/v1/me", world.tokens["candidate"]), 429)
+    finally:
+        app.config["API_ADDRESS_LIMIT"] = "600 per minute"
 
 
 def test_a_list_page_takes_the_same_queries_however_long_the_list(app, client, session, world):

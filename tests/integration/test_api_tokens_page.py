@@ -9,7 +9,7 @@ from openapi_spec_validator import validate
 from sqlalchemy import select
 
 from portfolio.models import ApiToken, AuditEvent, Role
-from tests.helpers import csrf_token, login_as, make_user
+from tests.helpers import DEFAULT_PASSWORD, csrf_token, login_as, make_user
 
 TOKEN = re.compile(r'id="new-token"[^>]*value="(pat_[^"]+)"')
 
@@ -108,3 +108,30 @@ def test_the_docs_page_lists_every_operation(client):
     missing = client.get("/api/v1/nothing-here").get_json(force=True)
     assert missing["type"].endswith("/api/v1/docs#problem-not-found")
     assert 'id="problem-not-found"' in text
+
+
+def test_changing_the_password_revokes_every_token(client, session):
+    """Whoever held the account before the change may have made a token: it stops working."""
+    user = make_user(
+        session, "tess@example.org", roles=(Role.CANDIDATE,), password=DEFAULT_PASSWORD
+    )
+    session.commit()
+    login_as(client, user)
+    made = _make(client, name="My script", scopes=["read:applications"], lifetime="30")
+    secret = TOKEN.search(made.get_data(as_text=True)).group(1)
+    bearer = {"Authorization": f"Bearer {secret}"}
+    assert client.get("/api/v1/me", headers=bearer).status_code == 200
+    new = "reading rooms open at nine"
+    changed = client.post(
+        "/account/password",
+        data={
+            "csrf_token": csrf_token(client, "/account"),
+            "current_password": DEFAULT_PASSWORD,
+            "new_password": new,
+            "confirm_password": new,
+        },
+    )
+    assert changed.status_code == 302
+    assert client.get("/api/v1/me", headers=bearer).status_code == 401
+    session.expire_all()
+    assert session.scalars(select(ApiToken.revoked_at)).one() is not None

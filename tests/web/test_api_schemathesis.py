@@ -43,13 +43,16 @@ ROLES = ("candidate", "reviewer", "administrator", "supervisor", "provider", Non
 def api_tokens(live_app, live_server) -> Iterator[dict[str, str]]:
     """A world of every role, committed on the live server's database; emptied afterwards."""
     limit = live_app.config["API_RATE_LIMIT"]
+    per_address = live_app.config["API_ADDRESS_LIMIT"]
     live_app.config["API_RATE_LIMIT"] = "100000 per minute"
+    live_app.config["API_ADDRESS_LIMIT"] = "100000 per minute"
     with live_app.app_context():
         world = api_world(db.session)
         db.session.commit()
         tokens = dict(world.tokens)
     yield tokens
     live_app.config["API_RATE_LIMIT"] = limit
+    live_app.config["API_ADDRESS_LIMIT"] = per_address
     empty_tables(db.engine_for(live_app))
 
 

@@ -10,14 +10,14 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
 from portfolio.domain.accounts.passwords import check_password
 from portfolio.domain.audit_actions import AuditAction
 from portfolio.domain.errors import Conflict, Forbidden, InvalidInput
-from portfolio.models import Role, User, UserRole
+from portfolio.models import ApiToken, Role, User, UserRole
 from portfolio.models.base import utcnow
 from portfolio.services import audit
 from portfolio.services.accounts import emails as account_emails
@@ -77,8 +77,17 @@ def find_by_email(session: Session, email: str) -> User | None:
 
 
 def end_sessions(user: User) -> None:
-    """End every session and remember cookie of `user` (they carry the old epoch)."""
+    """End every session and remember cookie of `user` (they carry the old epoch), and revoke
+    their live API tokens: whoever held the account before a password change or reset may
+    have made one, and it must not outlive the change."""
     user.session_epoch += 1
+    session = object_session(user)
+    if session is not None and user.id is not None:
+        session.execute(
+            update(ApiToken)
+            .where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+            .values(revoked_at=utcnow())
+        )
 
 
 def create_account(

@@ -85,7 +85,9 @@ def request_import(
     (a retried request), the import already recorded is returned. NotFound (404) for an upload
     that is missing, someone else's or not an export; InvalidInput (422) for one not checked
     (or refused, or used); Conflict (409) when the enrollment takes no edits."""
-    upload = session.get(Upload, upload_id) if is_row_id(upload_id) else None
+    # The upload's row lock makes two requests for one upload (a double click, a retry) take
+    # turns, so the second finds the first's import rather than breaking the unique key.
+    upload = session.get(Upload, upload_id, with_for_update=True) if is_row_id(upload_id) else None
     if upload is None or upload.owner_id != person.id or not upload.is_import:
         raise NotFound("We could not find that file.")
     existing = session.scalars(

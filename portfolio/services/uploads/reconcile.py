@@ -6,6 +6,7 @@ plain functions behind CLI commands (commands/storage.py), ready to move onto a 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -132,8 +133,19 @@ def checking(upload: Upload, now: datetime, grace: timedelta = CHECK_GRACE) -> b
     return held or upload.expires_at > now - grace
 
 
+def orphan_grace_from(config: Mapping[str, object]) -> timedelta:
+    """RECONCILE_ORPHAN_GRACE_SECONDS: how young an object no row names may be and still be
+    left alone (a request may be writing it for rows it has not committed yet)."""
+    return timedelta(seconds=int(str(config["RECONCILE_ORPHAN_GRACE_SECONDS"])))
+
+
 def reconcile(
-    session: Session, store: ObjectStore, now: datetime, *, apply: bool = False
+    session: Session,
+    store: ObjectStore,
+    now: datetime,
+    *,
+    apply: bool = False,
+    orphan_grace: timedelta = timedelta(0),
 ) -> ReconcileReport:
     """Compare the store's objects (under candidates/) with the upload rows.
 
@@ -151,6 +163,9 @@ def reconcile(
         if started < now - MULTIPART_GRACE
     }
     objects = {info.key: info for info in store.list_keys(CANDIDATES_PREFIX)}
+    # Read before the rows: an import that commits in between is then either still running
+    # here or has its rows below, never neither.
+    importing = importing_prefixes(session, now)
     report = ReconcileReport(applied=apply)
     for upload in session.scalars(select(Upload).order_by(Upload.id)):
         info = objects.pop(upload.key, None)
@@ -181,15 +196,28 @@ def reconcile(
                 report.changed.append(upload)
         elif info is not None:
             report.leftovers.append(upload)
-    importing = importing_prefixes(session, now)
+    # A young object may be written by a request (a portfolio import posted as a form) for
+    # rows it has not committed yet: only objects older than the grace are orphans.
+    written_after = now - orphan_grace
     report.orphans = sorted(
-        (info for info in objects.values() if not info.key.startswith(importing)),
+        (
+            info
+            for info in objects.values()
+            if not info.key.startswith(importing)
+            and not (orphan_grace and _written_after(info, written_after))
+        ),
         key=lambda info: info.key,
     )
     report.abandoned = sorted(unfinished)
     if apply:
         _apply(session, store, report)
     return report
+
+
+def _written_after(info: ObjectInfo, moment: datetime) -> bool:
+    """Whether the object was written after `moment` (a store that gives no time: yes, to be
+    safe)."""
+    return info.last_modified is None or info.last_modified > moment
 
 
 def _apply(session: Session, store: ObjectStore, report: ReconcileReport) -> None:

@@ -7,6 +7,7 @@ services' ownership rules); the token's owner is the current user while a reques
 from __future__ import annotations
 
 from flask import Blueprint, current_app
+from flask_limiter.util import get_remote_address
 
 from portfolio.extensions import limiter
 from portfolio.web.api import auth
@@ -18,8 +19,15 @@ def _api_limit() -> str:
     return str(current_app.config["API_RATE_LIMIT"])
 
 
+def _address_limit() -> str:
+    return str(current_app.config["API_ADDRESS_LIMIT"])
+
+
 bp.before_request(auth.authenticate_request)
 limiter.limit(_api_limit, key_func=auth.rate_limit_key, scope="api")(bp)
+# The per-token count is keyed before the token is looked up, so made-up tokens would each
+# get a fresh count: every address also has a wider one of its own.
+limiter.limit(_address_limit, key_func=get_remote_address, scope="api-address")(bp)
 
 # The view modules add their routes to `bp` when imported.
 from portfolio.web.api import (  # noqa: E402, F401
