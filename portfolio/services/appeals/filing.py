@@ -25,13 +25,13 @@ from portfolio.domain.appeals.stages import AppealStage, AppealSubject, advance
 from portfolio.domain.audit_actions import AuditAction
 from portfolio.domain.dates import format_date
 from portfolio.domain.errors import Conflict, InvalidInput, NotFound
-from portfolio.domain.ids import is_row_id
 from portfolio.domain.programs.rules import AppealRules
-from portfolio.models import Appeal, AppealAttachment, Role, Upload, UploadStatus, User
+from portfolio.models import Appeal, AppealAttachment, Role, UploadStatus, User
 from portfolio.models.base import utcnow
 from portfolio.services import audit
 from portfolio.services.appeals import emails
 from portfolio.services.appeals.cases import Case, case_of
+from portfolio.services.uploads.access import own_attachable_upload
 
 MAX_ATTACHMENTS = 20
 
@@ -121,8 +121,8 @@ def attach_file(
     one not verified; Conflict (409) once the grounds are filed or their deadline has passed,
     for a file already attached, or past MAX_ATTACHMENTS."""
     case = _open_for_grounds(session, appeal, today)
-    upload = session.get(Upload, upload_id) if is_row_id(upload_id) else None
-    if upload is None or upload.owner_id != candidate.id or upload.is_import:
+    upload = own_attachable_upload(session, upload_id, candidate.id)
+    if upload is None:
         raise NotFound("We could not find that file.")
     if upload.status is not UploadStatus.VERIFIED:
         raise InvalidInput("Wait until the file is checked, then attach it.", field="upload_id")

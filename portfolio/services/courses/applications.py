@@ -35,6 +35,7 @@ from portfolio.models.base import utcnow
 from portfolio.services import audit
 from portfolio.services.courses import fees, notices
 from portfolio.services.courses.rules import course_rules
+from portfolio.services.uploads.access import own_attachable_upload
 
 NOT_EDITABLE = {
     CourseVersionStatus.SUBMITTED: (
@@ -188,8 +189,8 @@ def attach_document(
     require_editable(version)
     if which not in DOCUMENTS:
         raise NotFound("We could not find that document.")
-    upload = session.get(Upload, upload_id) if is_row_id(upload_id) else None
-    if upload is None or upload.owner_id != actor.id or upload.is_import:
+    upload = own_attachable_upload(session, upload_id, actor.id)
+    if upload is None:
         raise NotFound("We could not find that file.")
     if upload.status is not UploadStatus.VERIFIED:
         raise InvalidInput(FILE_NOT_READY[upload.status], field=which)

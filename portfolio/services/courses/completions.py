@@ -41,7 +41,6 @@ from portfolio.models import (
     Provider,
     RosterImport,
     Route,
-    Upload,
     UploadStatus,
     User,
 )
@@ -51,6 +50,7 @@ from portfolio.services.certification import evaluation
 from portfolio.services.links import page_url
 from portfolio.services.notifications import notify
 from portfolio.services.programs.versions import load_rules
+from portfolio.services.uploads.access import own_attachable_upload
 
 UPLOAD_NOT_READY = {
     UploadStatus.PENDING: "This file is still being checked. Try again in a moment.",
@@ -190,8 +190,8 @@ def report_completion(
     refusal = completion_refusal(completed_on, period, today)
     if refusal is not None:
         raise InvalidInput(refusal, field="completed_on")
-    upload = session.get(Upload, upload_id) if is_row_id(upload_id) else None
-    if upload is None or upload.owner_id != actor.id or upload.is_import:
+    upload = own_attachable_upload(session, upload_id, actor.id)
+    if upload is None:
         raise InvalidInput(
             "Upload your signed completion form or certificate first.", field="upload_id"
         )

@@ -33,7 +33,6 @@ from portfolio.models import (
     RecognitionAgreement,
     Route,
     TranscriptProof,
-    Upload,
     UploadStatus,
     User,
 )
@@ -44,6 +43,7 @@ from portfolio.services.courses.completions import UPLOAD_NOT_READY
 from portfolio.services.courses.verification import CHANGED_SINCE_LOADED
 from portfolio.services.links import page_url
 from portfolio.services.notifications import notify
+from portfolio.services.uploads.access import own_attachable_upload
 
 TEXT_LIMIT = 200
 NOTE_LIMIT = 2000
@@ -184,8 +184,8 @@ def report_transcript(
             f"The agreement covers graduates from {format_date(agreement.valid_from)} to {until}.",
             field="graduated_on",
         )
-    upload = session.get(Upload, upload_id) if is_row_id(upload_id) else None
-    if upload is None or upload.owner_id != actor.id or upload.is_import:
+    upload = own_attachable_upload(session, upload_id, actor.id)
+    if upload is None:
         raise InvalidInput("Upload your transcript first.", field="upload_id")
     if upload.status is not UploadStatus.VERIFIED:
         raise InvalidInput(UPLOAD_NOT_READY[upload.status], field="upload_id")

@@ -32,7 +32,6 @@ from portfolio.models import (
     Portfolio,
     PortfolioEntry,
     Route,
-    Upload,
     UploadStatus,
     User,
 )
@@ -43,6 +42,7 @@ from portfolio.services.portfolios.entries import (
     entries_by_competency,
     require_open,
 )
+from portfolio.services.uploads.access import own_attachable_upload
 
 CHANGED_MEANWHILE = "This was changed in another tab or window at the same moment. Reload the page."
 UPLOAD_NOT_READY = {
@@ -86,10 +86,8 @@ def add_file_artifact(
     """A verified upload of the candidate's as an artifact (caption defaults to the file's
     name). NotFound (404) for an upload that is missing or someone else's, InvalidInput (422)
     for one that is not verified. A file already in this portfolio is linked, not doubled."""
-    upload = None
-    if is_row_id(upload_id):
-        upload = session.get(Upload, upload_id)
-    if upload is None or upload.owner_id != portfolio.enrollment.user_id or upload.is_import:
+    upload = own_attachable_upload(session, upload_id, portfolio.enrollment.user_id)
+    if upload is None:
         raise NotFound("We could not find that file.")
     if upload.status != UploadStatus.VERIFIED:
         raise InvalidInput(UPLOAD_NOT_READY[upload.status], field="upload_id")

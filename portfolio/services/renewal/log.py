@@ -42,6 +42,7 @@ from portfolio.models import (
 from portfolio.services import audit
 from portfolio.services.certification.numbers import status_of
 from portfolio.services.programs.versions import load_rules
+from portfolio.services.uploads.access import own_attachable_upload
 
 NOT_YOURS = "We could not find that certificate among yours."
 
@@ -218,8 +219,8 @@ def add_proof(
 def _own_verified_upload(session: Session, owner_id: int, upload_id: object) -> Upload:
     if isinstance(upload_id, str) and upload_id.isdigit() and len(upload_id) < 12:
         upload_id = int(upload_id)
-    upload = session.get(Upload, upload_id) if is_row_id(upload_id) else None
-    if upload is None or upload.owner_id != owner_id or upload.is_import:
+    upload = own_attachable_upload(session, upload_id, owner_id)
+    if upload is None:
         raise NotFound("We could not find that file among your uploads.")
     if upload.status is not UploadStatus.VERIFIED:
         raise InvalidInput(

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from portfolio.domain.errors import NotFound
+from portfolio.domain.ids import is_row_id
 from portfolio.domain.portfolios.snapshots import read_snapshot
 from portfolio.domain.uploads.images import STRIPPED_TYPES
 from portfolio.models import (
@@ -35,6 +36,16 @@ from portfolio.services.uploads.course_files import may_read_course_file
 # A reviewer keeps access to what they submitted a review of (to answer questions about it);
 # declined or reassigned work is no longer theirs to read.
 READABLE = (AssignmentStatus.ASSIGNED, AssignmentStatus.SUBMITTED)
+
+
+def own_attachable_upload(session: Session, upload_id: object, owner_id: int) -> Upload | None:
+    """The upload `upload_id` names when it is `owner_id`'s and may be attached as evidence,
+    proof or a course document; None when it is missing, someone else's, or a portfolio
+    export zip (read by its import only). Each caller says what it could not find."""
+    upload = session.get(Upload, upload_id) if is_row_id(upload_id) else None
+    if upload is None or upload.owner_id != owner_id or upload.is_import:
+        return None
+    return upload
 
 
 def reviewer_may_download(session: Session, user: User, upload: Upload) -> bool:
