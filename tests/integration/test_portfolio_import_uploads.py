@@ -456,3 +456,20 @@ def test_a_failed_import_runs_when_its_job_is_retried(
     assert run_again(app, record.id) is None
     session.expire_all()
     assert len(signed_in.portfolio(session).artifacts) == 2
+
+
+def test_checked_exports_not_yet_imported_count_against_the_limit(
+    api: UploadApi, store: ObjectStore, parts_limits: None
+) -> None:
+    """Each export may be several GB: checked ones nobody imported still hold their place."""
+    for n in range(2):
+        shown = api.upload(
+            big_export(b"%PDF-1.7 small\n" * (50 + n)), "portfolio.zip", purpose="portfolio_import"
+        )
+        assert shown["status"] == "verified"
+    third = api.begin(b"x", "portfolio.zip", size=20 * MiB, sha256=None, purpose="portfolio_import")
+    assert third.status_code == 409
+    assert "2 portfolio exports uploaded or on their way" in third.get_json()["message"]
+    ask_import(api, shown["id"])  # one is taken by an import: room for another
+    again = api.begin(b"x", "portfolio.zip", size=20 * MiB, sha256=None, purpose="portfolio_import")
+    assert again.status_code == 201

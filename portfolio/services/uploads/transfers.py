@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, exists, func, select
 from sqlalchemy.orm import Session
 
 from portfolio.domain.audit_actions import AuditAction
@@ -35,7 +35,7 @@ from portfolio.domain.uploads.transfer import (
     part_plan,
     uses_multipart,
 )
-from portfolio.models import Upload, UploadPartDigest, UploadStatus, User
+from portfolio.models import PortfolioImport, Upload, UploadPartDigest, UploadStatus, User
 from portfolio.services import audit
 from portfolio.services.uploads.checks import Refusal
 from portfolio.services.uploads.deletions import delete_after_commit
@@ -87,10 +87,13 @@ def begin_upload(
         )
     ).one()
     if chosen is UploadPurpose.PORTFOLIO_IMPORT:
-        if in_flight >= MAX_PENDING_IMPORTS:
+        # Checked exports nobody imported yet count too: each may be several GB.
+        held = in_flight + _exports_not_imported(session, owner.id)
+        if held >= MAX_PENDING_IMPORTS:
             raise Conflict(
-                f"You have {in_flight} portfolio exports on their way already. Finish or "
-                "cancel one, then try again."
+                f"You have {held} portfolio exports uploaded or on their way and not imported "
+                "yet. Import one of them first (an unused one is dropped after a while), then "
+                "try again."
             )
     elif in_flight >= limits.max_pending_per_owner:
         raise Conflict(
@@ -234,3 +237,18 @@ def require_pending(upload: Upload, now: datetime) -> None:
         raise Conflict("This upload is finished; start a new one to send the file again.")
     if upload.expires_at <= now:
         raise Conflict("This upload was not finished in time. Upload the file again.")
+
+
+def _exports_not_imported(session: Session, owner_id: int) -> int:
+    """Checked portfolio exports of `owner_id` that no import has taken yet."""
+    return (
+        session.scalar(
+            select(func.count(Upload.id)).where(
+                Upload.owner_id == owner_id,
+                Upload.purpose == UploadPurpose.PORTFOLIO_IMPORT,
+                Upload.status == UploadStatus.VERIFIED,
+                ~exists().where(PortfolioImport.upload_id == Upload.id),
+            )
+        )
+        or 0
+    )
