@@ -1,10 +1,10 @@
-"""Run the suite in two passes side by side: SQLite, and PostgreSQL (a database made and
-dropped here).
+"""Run the suite in three processes side by side: SQLite, and PostgreSQL twice (databases
+made and dropped here).
 
 - SQLite: the unit and integration tests.
-- PostgreSQL: the integration and browser tests. The unit tests (tests/unit) never touch a
-  database, so they run once; the browser tests run here because the two-tab conflict tests
-  rely on row locks, which SQLite ignores.
+- PostgreSQL: the integration tests, and the browser tests in a process of their own. The unit
+  tests (tests/unit) never touch a database, so they run once; the browser tests run on
+  PostgreSQL because the two-tab conflict tests rely on row locks, which SQLite ignores.
 
 Without PostgreSQL the browser tests join the SQLite pass and the PostgreSQL pass is skipped;
 under CI=true a missing PostgreSQL fails the run instead. Extra arguments go to both passes.
@@ -52,10 +52,14 @@ def main() -> int:
     name = f"portfolio_test_{uuid.uuid4().hex[:8]}"
     server, name = postgres_admin_url(given) if given else (DEFAULT_SERVER, name)
     plain = server.replace("postgresql+psycopg://", "postgresql://")
+    # The PostgreSQL tests run as two processes, each with a database of its own: the
+    # integration tests and the browser tests.
+    names = {"integration": name, "browser": f"{name}_web"}
     try:
         with psycopg.connect(f"{plain}/postgres", autocommit=True, connect_timeout=5) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
-            conn.execute(f'CREATE DATABASE "{name}"')
+            for each in names.values():
+                conn.execute(f'DROP DATABASE IF EXISTS "{each}"')
+                conn.execute(f'CREATE DATABASE "{each}"')
     except psycopg.OperationalError as exc:
         if in_ci:
             print(f"PostgreSQL is required under CI and is not reachable: {exc}", flush=True)
@@ -63,23 +67,43 @@ def main() -> int:
         print(f"Skipping the PostgreSQL pass; the browser tests run on SQLite: {exc}", flush=True)
         return run_pytest("SQLite (PostgreSQL unavailable)", env)
     try:
-        # The two passes share nothing (each has its own database, object folder, ports and
-        # servers), so they run side by side: the machine has two cores, and each pass is one
-        # process. PostgreSQL's output is kept and printed after SQLite's.
-        with tempfile.TemporaryFile(mode="w+") as pg_log:
-            pg_pass = start_pytest(
-                {**env, "TEST_DATABASE_URL": f"{server}/{name}"}, pg_log, "--ignore=tests/unit"
+        # The passes share nothing (each has its own database, object folder, ports and
+        # servers), so they run side by side: the SQLite pass and the PostgreSQL integration
+        # tests take a core each for about the same time, and the browser tests (mostly
+        # waiting on Chromium and the live server) fill the gaps. Their output is kept and
+        # printed after SQLite's.
+        with (
+            tempfile.TemporaryFile(mode="w+") as integration_log,
+            tempfile.TemporaryFile(mode="w+") as browser_log,
+        ):
+            integration = start_pytest(
+                {**env, "TEST_DATABASE_URL": f"{server}/{names['integration']}"},
+                integration_log,
+                "--ignore=tests/unit",
+                "--ignore=tests/web",
+            )
+            browser = start_pytest(
+                {**env, "TEST_DATABASE_URL": f"{server}/{names['browser']}"},
+                browser_log,
+                "--ignore=tests/unit",
+                "--ignore=tests/integration",
             )
             sqlite_status = run_pytest("SQLite", env, "--ignore=tests/web")
-            pg_status = pg_pass.wait()
-            pg_log.seek(0)
-            print("\n=== pytest on PostgreSQL ===", flush=True)
-            sys.stdout.write(pg_log.read())
-            sys.stdout.flush()
+            statuses = [sqlite_status]
+            for label, process, log in (
+                ("PostgreSQL: integration", integration, integration_log),
+                ("PostgreSQL: browser", browser, browser_log),
+            ):
+                statuses.append(process.wait())
+                log.seek(0)
+                print(f"\n=== pytest on {label} ===", flush=True)
+                sys.stdout.write(log.read())
+                sys.stdout.flush()
     finally:
         with psycopg.connect(f"{plain}/postgres", autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    return sqlite_status or pg_status
+            for each in names.values():
+                conn.execute(f'DROP DATABASE IF EXISTS "{each}" WITH (FORCE)')
+    return next((status for status in statuses if status), 0)
 
 
 if __name__ == "__main__":
