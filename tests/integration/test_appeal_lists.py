@@ -264,3 +264,51 @@ def test_the_committee_list_is_for_the_committee_only(client, session, admin, wh
     session.commit()
     login_as(client, casey if who == "candidate" else admin)
     assert client.get(url).status_code == 403
+
+
+def test_the_filters_agree_with_the_domains_calendar_on_the_boundary_days(
+    client, session, framework, admin
+):
+    """The list's SQL restates the deadlines (domain.appeals): on the last day a step is on
+    time, the day after it is late, both ways."""
+    from portfolio.domain.appeals.stages import LAPSED, next_step, shown_stage
+    from portfolio.services.appeals.files import appeal_dates
+    from portfolio.services.programs.versions import load_rules
+
+    rules = load_rules(framework).appeals
+    assert rules is not None
+    cases = {
+        "Gail Grounds": ("notice_filed", rules.grounds_days),
+        "Lena Late": ("notice_filed", rules.grounds_days + 1),
+        "Otto Ontime": ("grounds_filed", rules.office_response_days),
+        "Olga Over": ("grounds_filed", rules.office_response_days + 1),
+        "Carl Committee": ("with_committee", rules.committee_days),
+        "Cleo Late": ("with_committee", rules.committee_days + 1),
+    }
+    made = {
+        name: appeal(session, framework, name, stage, days=days)
+        for name, (stage, days) in cases.items()
+    }
+    session.commit()
+    login_as(client, admin)
+    today = clock.today()
+
+    def names(query):
+        shown = text_of(client.get(f"/admin/appeals?{query}"))
+        return {name for name in cases if name in shown}
+
+    def step_overdue(found):
+        step = next_step(found.stage, found.subject, appeal_dates(found), rules, today)
+        return step is not None and step.overdue
+
+    overdue = {name for name, found in made.items() if step_overdue(found)}
+    lapsed = {
+        name
+        for name, found in made.items()
+        if shown_stage(found.stage, appeal_dates(found), rules, today) == LAPSED
+    }
+    assert overdue == {"Olga Over", "Cleo Late"} and lapsed == {"Lena Late"}
+    assert names("overdue=yes") == overdue
+    assert names("overdue=no") == set(cases) - overdue
+    assert names("stage=lapsed") == lapsed
+    assert names("stage=notice_filed") == {"Gail Grounds"}
