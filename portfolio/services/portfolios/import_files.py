@@ -19,7 +19,6 @@ from typing import IO, Any
 
 from sqlalchemy.orm import Session
 
-from portfolio.domain.audit_actions import AuditAction
 from portfolio.domain.errors import DomainError
 from portfolio.domain.portfolios.import_archive import (
     DOCUMENT_NAME,
@@ -30,11 +29,10 @@ from portfolio.domain.portfolios.import_archive import (
 from portfolio.domain.uploads.filenames import make_object_key
 from portfolio.domain.uploads.transfer import UploadLimits, check_announced
 from portfolio.models import Upload, UploadStatus, User
-from portfolio.services import audit
 from portfolio.services.uploads.checks import RESEND, Refusal, inspect_object
 from portfolio.services.uploads.deletions import delete_unless_committed
 from portfolio.services.uploads.reviewer_copies import copy_key_of, write_reviewer_copy
-from portfolio.services.uploads.transfers import STORED_CONTENT_TYPE
+from portfolio.services.uploads.transfers import STORED_CONTENT_TYPE, mark_verified
 from portfolio.storage import ObjectStore
 
 NOTHING = "Nothing was imported."
@@ -141,27 +139,7 @@ def bring_in_file(
     if isinstance(verdict, Refusal):
         reason = verdict.message.replace(RESEND, "").strip()
         raise ImportRefused(f"{shown} was refused when it was checked: {reason} {NOTHING}")
-    upload.status = UploadStatus.VERIFIED
-    upload.size = verdict.size
-    upload.sha256 = verdict.sha256
-    upload.fingerprint = verdict.shown_fingerprint
-    upload.content_type = verdict.content_type
-    upload.verified_at = now
-    session.flush()
-    audit.record(
-        session,
-        actor=owner,
-        action=AuditAction.UPLOAD_VERIFIED,
-        object_type="upload",
-        object_id=upload.id,
-        details={
-            "size": verdict.size,
-            "sha256": verdict.sha256,
-            "fingerprint": verdict.shown_fingerprint,
-            "content_type": verdict.content_type,
-            "imported": True,
-        },
-    )
+    mark_verified(session, upload, verdict, actor=owner, at=now, imported=True)
     return upload
 
 

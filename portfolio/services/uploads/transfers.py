@@ -37,7 +37,7 @@ from portfolio.domain.uploads.transfer import (
 )
 from portfolio.models import PortfolioImport, Upload, UploadPartDigest, UploadStatus, User
 from portfolio.services import audit
-from portfolio.services.uploads.checks import Refusal
+from portfolio.services.uploads.checks import Refusal, Verified
 from portfolio.services.uploads.deletions import delete_after_commit
 from portfolio.storage import ObjectStore, PresignedPost, UploadedPart
 
@@ -195,6 +195,39 @@ def cancel_upload(
         action=AuditAction.UPLOAD_CANCELLED,
     )
     return upload
+
+
+def mark_verified(
+    session: Session,
+    upload: Upload,
+    verdict: Verified,
+    *,
+    actor: User | None,
+    at: datetime,
+    **details: object,
+) -> None:
+    """Mark `upload` verified with what its check found, and audit it (`details` added)."""
+    upload.status = UploadStatus.VERIFIED
+    upload.size = verdict.size
+    upload.sha256 = verdict.sha256
+    upload.fingerprint = verdict.shown_fingerprint
+    upload.content_type = verdict.content_type
+    upload.verified_at = at
+    session.flush()
+    audit.record(
+        session,
+        actor=actor,
+        action=AuditAction.UPLOAD_VERIFIED,
+        object_type="upload",
+        object_id=upload.id,
+        details={
+            "size": verdict.size,
+            "sha256": verdict.sha256,
+            "fingerprint": verdict.shown_fingerprint,
+            "content_type": verdict.content_type,
+            **details,
+        },
+    )
 
 
 def reject(

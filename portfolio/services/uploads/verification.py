@@ -25,7 +25,7 @@ from portfolio.domain.audit_actions import AuditAction
 from portfolio.domain.uploads.filenames import make_object_key
 from portfolio.domain.uploads.transfer import UploadLimits, part_plan
 from portfolio.models import Upload, UploadStatus, User
-from portfolio.services import audit, outbox
+from portfolio.services import outbox
 from portfolio.services.uploads.checks import (
     RESEND,
     Refusal,
@@ -43,7 +43,7 @@ from portfolio.services.uploads.part_digests import (
     recorded_digests,
 )
 from portfolio.services.uploads.reviewer_copies import write_reviewer_copy
-from portfolio.services.uploads.transfers import reject
+from portfolio.services.uploads.transfers import mark_verified, reject
 from portfolio.storage import ObjectNotFound, ObjectStore
 
 log = logging.getLogger(__name__)
@@ -351,26 +351,7 @@ def _finish(
                 delete_after_commit(session, store, original_key)
                 upload.key = snapshot.key
             upload.reviewer_key = snapshot.reviewer_key
-            upload.status = UploadStatus.VERIFIED
-            upload.size = verdict.size
-            upload.sha256 = verdict.sha256
-            upload.fingerprint = verdict.shown_fingerprint
-            upload.content_type = verdict.content_type
-            upload.verified_at = moment
-            session.flush()
-            audit.record(
-                session,
-                actor=owner,
-                action=AuditAction.UPLOAD_VERIFIED,
-                object_type="upload",
-                object_id=upload.id,
-                details={
-                    "size": verdict.size,
-                    "sha256": verdict.sha256,
-                    "fingerprint": verdict.shown_fingerprint,
-                    "content_type": verdict.content_type,
-                },
-            )
+            mark_verified(session, upload, verdict, actor=owner, at=moment)
         if checked_by_parts(upload):
             forget_digests(session, upload.id)  # compared; the fingerprint stays
         status = upload.status

@@ -33,11 +33,11 @@ def export_portfolio() -> Response:
     index = render_template(
         "candidate/portfolio_export_index.html",
         document=document,
-        # The HTML stored with each text (nh3 cleaned it when the text was saved): no Markdown
-        # is parsed to make the export.
-        statement=Markup(html.learning_statement),  # noqa: S704 - sanitised when saved
+        # Each text's HTML from html_to_show: the one stored when it was saved (nh3 cleaned it
+        # then), or, for an older renderer's, rendered and cleaned now.
+        statement=Markup(html.learning_statement),  # noqa: S704 - nh3-cleaned (html_to_show)
         narratives={
-            key: Markup(value)  # noqa: S704 - sanitised when saved
+            key: Markup(value)  # noqa: S704 - nh3-cleaned (html_to_show)
             for key, value in html.narratives.items()
         },
         artifacts={a["id"]: a for a in document["artifacts"]},
