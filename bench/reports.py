@@ -603,15 +603,11 @@ SELECT year, quarter,
 FROM (
     SELECT CAST(extract(year FROM e.enrolled_on) AS int) AS year,
            CAST(extract(quarter FROM e.enrolled_on) AS int) AS quarter,
-           e.status, c.issued_on - e.enrolled_on AS days, s.met, s.in_review
+           e.status, c.issued_on - e.enrolled_on AS days, p.sets_met AS met,
+           p.sets_in_review AS in_review
     FROM enrollment e
     LEFT JOIN certificate c ON c.enrollment_id = e.id
-    LEFT JOIN (
-        SELECT enrollment_id,
-               count(*) FILTER (WHERE status = 'met') AS met,
-               count(*) FILTER (WHERE status IN ({in_review})) AS in_review
-        FROM enrollment_set GROUP BY enrollment_id
-    ) s ON s.enrollment_id = e.id
+    LEFT JOIN enrollment_progress p ON p.enrollment_id = e.id
 ) cohort
 GROUP BY GROUPING SETS ((year, quarter), ())
 """
@@ -636,19 +632,12 @@ FROM (
     SELECT CAST(extract(year FROM a.submitted_at) AS int) AS year,
            CAST(extract(quarter FROM a.submitted_at) AS int) AS quarter,
            a.status = 'approved' AS approved, e.id AS enrollment_id,
-           sent.enrollment_id IS NOT NULL AS submitted_a_set, coalesce(m.met, 0) AS met,
+           coalesce(p.submissions, 0) > 0 AS submitted_a_set,
+           coalesce(p.sets_satisfied, 0) AS met,
            coalesce(e.status = 'certified', false) AS certified
     FROM application a
     LEFT JOIN enrollment e ON e.application_id = a.id
-    LEFT JOIN (
-        SELECT enrollment_id, count(*) AS met FROM enrollment_set
-        WHERE dropped_on IS NULL AND (status = 'met' OR course_status = 'verified')
-        GROUP BY enrollment_id
-    ) m ON m.enrollment_id = e.id
-    LEFT JOIN (
-        SELECT DISTINCT es.enrollment_id FROM submission s
-        JOIN enrollment_set es ON es.id = s.enrollment_set_id
-    ) sent ON sent.enrollment_id = e.id
+    LEFT JOIN enrollment_progress p ON p.enrollment_id = e.id
     WHERE a.status <> 'draft' AND a.submitted_at IS NOT NULL
 ) intake
 GROUP BY GROUPING SETS ((year, quarter), ())
@@ -660,7 +649,7 @@ def baseline_cohorts() -> str:
     by percentile_cont), the days histogram and the intake funnels, by hand."""
     from flask import render_template
 
-    from portfolio.domain.reporting.cohorts import IN_REVIEW, Quarter, share
+    from portfolio.domain.reporting.cohorts import Quarter, share
     from portfolio.domain.reporting.funnel import DAY_BINS, SETS_SHOWN, Bin, Stage, day_histogram
     from portfolio.services.reporting.cohorts import TOTALS_LABEL, CohortReport, CohortRow
     from portfolio.services.reporting.funnel import IntakeFunnel
@@ -678,9 +667,8 @@ def baseline_cohorts() -> str:
         )
     ]
     form.program.choices[1:] = sorted(form.program.choices[1:], key=lambda c: c[1])
-    in_review = ", ".join(f"'{status.value}'" for status in sorted(IN_REVIEW))
     cohorts, totals = [], None
-    for row in _rows(COHORTS_SQL.format(in_review=in_review)):
+    for row in _rows(COHORTS_SQL):
         quarter = None if row.is_total else Quarter(row.year, row.quarter)
         cohort = CohortRow(
             label=TOTALS_LABEL if quarter is None else quarter.label,

@@ -14,6 +14,7 @@ from portfolio.commands import (
     notifications,
     outbox,
     portfolios,
+    reports,
     reviews,
     storage,
 )
@@ -33,6 +34,7 @@ def register(app: Flask) -> None:
         notifications,
         courses,
         certification,
+        reports,
     ):
         for command in module.commands:
             app.cli.add_command(command)

@@ -13,6 +13,7 @@ import pytest
 from flask import Flask, g, request_started
 from flask.testing import FlaskClient
 from sqlalchemy import Connection
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from config import TestingConfig
@@ -120,9 +121,25 @@ def connection(app: Flask) -> Iterator[Connection]:
         try:
             with db.sessions_joining(app, conn):
                 yield conn
+            if outer.is_active:
+                _progress_tallies_match(conn)
         finally:
             if outer.is_active:
                 outer.rollback()
+
+
+def _progress_tallies_match(conn: Connection) -> None:
+    """Whatever the test wrote, each enrollment's progress tally (kept by triggers) agrees with
+    its sets and submissions: every service and flow of the suite checks the triggers."""
+    from portfolio.services.reporting.progress import drifted
+
+    if not conn.in_transaction() or conn.invalidated:
+        return
+    try:
+        wrong = drifted(conn)
+    except DBAPIError:
+        return  # the test left the transaction failed on purpose (a refused write)
+    assert wrong == [], f"enrollment progress tallies differ from their rows: {wrong}"
 
 
 @pytest.fixture

@@ -70,6 +70,7 @@ from portfolio.models.portfolios import (
     Submission,
     SubmissionStatus,
 )
+from portfolio.models.progress import EnrollmentProgress
 from portfolio.models.renewal import (
     ActivityReview,
     CeActivity,
@@ -131,6 +132,7 @@ __all__ = [
     "DecisionStatus",
     "EligibilityStatus",
     "Enrollment",
+    "EnrollmentProgress",
     "EnrollmentSet",
     "EnrollmentStatus",
     "ExperienceRecord",

@@ -115,3 +115,36 @@ def test_the_portfolio_migration_makes_portfolios_for_routes_chosen_before(app, 
         assert sorted(codes) == ["S1-1", "S1-2"]
         assert portfolios[0].version == 1 and portfolios[0].learning_statement == ""
     engine.dispose()
+
+
+def test_the_progress_migration_counts_the_sets_and_submissions_already_there(
+    app, empty_database_url
+):
+    """Upgrading a database with enrollments fills their progress tallies, and from then on
+    the migration's triggers keep them."""
+    from sqlalchemy.orm import Session
+
+    from portfolio.domain.lifecycle import SetLifecycle
+    from portfolio.models import EnrollmentSet
+    from portfolio.services.reporting import progress
+    from tests.integration.test_enrollment_progress import tally
+    from tests.review_fixtures import make_world
+
+    cfg = alembic_config(empty_database_url)
+    command.upgrade(cfg, "head")
+    engine = create_engine(empty_database_url)
+    with app.app_context(), Session(engine) as session:
+        world = make_world(session)
+        world.enrollment_set.status = SetLifecycle.MET
+        session.commit()
+        enrollment_id, set_id = world.enrollment.id, world.enrollment_set.id
+    command.downgrade(cfg, "b3e8f1a2c6d4")  # before the tallies: the rows stay
+    command.upgrade(cfg, "head")
+    with app.app_context(), Session(engine) as session:
+        assert tally(session, enrollment_id) == (1, 0, 1, 1)
+        session.get(EnrollmentSet, set_id).status = SetLifecycle.RESUBMITTED
+        session.flush()
+        assert tally(session, enrollment_id) == (0, 1, 0, 1)
+        assert progress.drifted(session) == []
+        session.rollback()
+    engine.dispose()

@@ -1,8 +1,9 @@
 """Cohorts for administrators: enrollments grouped by the calendar quarter they began in.
 
-Three grouped queries (plus one to check a program filter) whatever the number of enrollments:
-enrollments per month and status, sets per month and status, and days to certification per
-month. Months fold into quarters here, so the SQL stays the same on SQLite and PostgreSQL.
+Two grouped queries (plus one to check a program filter) whatever the number of enrollments:
+enrollments per month and status with their sets met and in review (from each enrollment's
+progress tally, models.progress), and days to certification per month. Months fold into
+quarters here, so the SQL stays the same on SQLite and PostgreSQL.
 Days to certification run from enrolled_on to the certificate's issued_on, the day the
 certifying decision was taken (services.certification.evaluation issues it then).
 """
@@ -18,13 +19,12 @@ from sqlalchemy import Integer, Select, cast, extract, func, select
 from sqlalchemy.orm import Session
 
 from portfolio.domain.errors import InvalidInput
-from portfolio.domain.lifecycle import SetLifecycle
-from portfolio.domain.reporting.cohorts import IN_REVIEW, Quarter, median, quarter_of_month, share
+from portfolio.domain.reporting.cohorts import Quarter, median, quarter_of_month, share
 from portfolio.domain.reporting.funnel import Bin, day_histogram
 from portfolio.models import (
     Certificate,
     Enrollment,
-    EnrollmentSet,
+    EnrollmentProgress,
     EnrollmentStatus,
     Framework,
 )
@@ -105,33 +105,26 @@ def cohort_report(session: Session, *, framework_slug: str | None, today: date) 
             month = months[(row.year, row.month)] = tallies[quarter]
         return month
 
-    enrollments = select(
-        year.label("year"),
-        month.label("month"),
-        Enrollment.status,
-        func.count(Enrollment.id).label("n"),
-    ).group_by(year, month, Enrollment.status)
+    # Sets met and in review come from each enrollment's progress tally (models.progress),
+    # not from its sets: one row per enrollment, whatever the number of sets.
+    enrollments = (
+        select(
+            year.label("year"),
+            month.label("month"),
+            Enrollment.status,
+            func.count(Enrollment.id).label("n"),
+            func.coalesce(func.sum(EnrollmentProgress.sets_met), 0).label("sets_met"),
+            func.coalesce(func.sum(EnrollmentProgress.sets_in_review), 0).label("in_review"),
+        )
+        .select_from(Enrollment)
+        .outerjoin(EnrollmentProgress, EnrollmentProgress.enrollment_id == Enrollment.id)
+        .group_by(year, month, Enrollment.status)
+    )
     for row in session.execute(_of_program(enrollments, framework_slug)):
         for target in (tally(row), totals):
             target.statuses[row.status] += row.n
-
-    counted = {SetLifecycle.MET, *IN_REVIEW}
-    sets = (
-        select(
-            year.label("year"), month.label("month"), EnrollmentSet.status, func.count().label("n")
-        )
-        .select_from(EnrollmentSet)
-        .join(Enrollment, Enrollment.id == EnrollmentSet.enrollment_id)
-        .where(EnrollmentSet.status.in_(sorted(counted)))
-        .group_by(year, month, EnrollmentSet.status)
-    )
-    for set_row in session.execute(_of_program(sets, framework_slug)):
-        met = set_row.status is SetLifecycle.MET
-        for target in (tally(set_row), totals):
-            if met:
-                target.sets_met += set_row.n
-            else:
-                target.sets_in_review += set_row.n
+            target.sets_met += int(row.sets_met)
+            target.sets_in_review += int(row.in_review)
 
     days = _days_to_certify(session)
     certified = (

@@ -1,0 +1,212 @@
+"""Each enrollment's progress tally: how many of its sets are met, in review, or count towards
+certification, and how many snapshots were sent in (domain.reporting.progress says what each
+counter counts).
+
+Derived data, kept by database triggers on enrollment_set and submission rather than by the
+services that change them: every write counts, whatever makes it (a service, a bulk UPDATE, a
+COPY, an import), in the writing transaction, and concurrent writers add to the same row under
+its lock (`x = x + 1`), so the tally never drifts from the rows it counts. `recount_statement`
+rebuilds it from those rows (the migration's backfill, `flask reports retally`).
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import DDL, ForeignKey, event
+from sqlalchemy.orm import Mapped, mapped_column
+
+from portfolio.domain.reporting.progress import SET_COUNTERS, SUBMISSIONS_COLUMN, SetCounter
+from portfolio.models.base import Base
+
+COURSE_VERIFIED = "verified"  # models.enrollments.CourseStatus.VERIFIED, as stored
+COUNTER_COLUMNS = (*(counter.column for counter in SET_COUNTERS), SUBMISSIONS_COLUMN)
+
+
+class EnrollmentProgress(Base):
+    __tablename__ = "enrollment_progress"
+
+    enrollment_id: Mapped[int] = mapped_column(
+        ForeignKey("enrollment.id", ondelete="CASCADE"), primary_key=True
+    )
+    sets_met: Mapped[int] = mapped_column(default=0, server_default="0")
+    sets_in_review: Mapped[int] = mapped_column(default=0, server_default="0")
+    sets_satisfied: Mapped[int] = mapped_column(default=0, server_default="0")
+    submissions: Mapped[int] = mapped_column(default=0, server_default="0")
+
+
+def counts_sql(counter: SetCounter, row: str) -> str:
+    """1 when the enrollment_set `row` (NEW, OLD or a table alias) counts for `counter`, else 0."""
+    statuses = ", ".join(f"'{status.value}'" for status in sorted(counter.statuses))
+    condition = f"{row}.status IN ({statuses})"
+    if counter.or_course_verified:
+        condition = f"({condition} OR {row}.course_status = '{COURSE_VERIFIED}')"
+    if not counter.with_dropped:
+        condition = f"{row}.dropped_on IS NULL AND {condition}"
+    return f"CASE WHEN {condition} THEN 1 ELSE 0 END"
+
+
+def _add_set(row: str, sign: str) -> str:
+    changes = ", ".join(
+        f"{counter.column} = {counter.column} {sign} {counts_sql(counter, row)}"
+        for counter in SET_COUNTERS
+    )
+    return f"UPDATE enrollment_progress SET {changes} WHERE enrollment_id = {row}.enrollment_id;"  # noqa: S608 - SQL from constants
+
+
+def _add_submission(row: str, sign: str) -> str:
+    column = SUBMISSIONS_COLUMN
+    enrollment = f"(SELECT enrollment_id FROM enrollment_set WHERE id = {row}.enrollment_set_id)"  # noqa: S608 - SQL from constants
+    return f"UPDATE enrollment_progress SET {column} = {column} {sign} 1 WHERE enrollment_id = {enrollment};"  # noqa: S608, E501 - SQL from constants
+
+
+# An enrollment's row appears with its first set (a submission always has a set).
+_PG_ENSURE = (
+    "INSERT INTO enrollment_progress (enrollment_id) VALUES (NEW.enrollment_id) "
+    "ON CONFLICT DO NOTHING;"
+)
+_SQLITE_ENSURE = (
+    "INSERT OR IGNORE INTO enrollment_progress (enrollment_id) VALUES (NEW.enrollment_id);"
+)
+# Only the columns a counter reads: the ORM's UPDATE names the columns that changed.
+_SET_COLUMNS = "status, course_status, dropped_on, enrollment_id"
+
+
+def _postgresql() -> tuple[str, ...]:
+    return (
+        f"""
+CREATE OR REPLACE FUNCTION enrollment_set_progress() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_OP <> 'INSERT' THEN
+        {_add_set("OLD", "-")}
+    END IF;
+    IF TG_OP <> 'DELETE' THEN
+        {_PG_ENSURE}
+        {_add_set("NEW", "+")}
+    END IF;
+    RETURN NULL;
+END
+$$""",
+        f"""
+CREATE OR REPLACE TRIGGER enrollment_set_progress
+AFTER INSERT OR DELETE OR UPDATE OF {_SET_COLUMNS} ON enrollment_set
+FOR EACH ROW EXECUTE FUNCTION enrollment_set_progress()""",
+        f"""
+CREATE OR REPLACE FUNCTION submission_progress() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_OP = 'INSERT' THEN
+        {_add_submission("NEW", "+")}
+    ELSE
+        {_add_submission("OLD", "-")}
+    END IF;
+    RETURN NULL;
+END
+$$""",
+        """
+CREATE OR REPLACE TRIGGER submission_progress AFTER INSERT OR DELETE ON submission
+FOR EACH ROW EXECUTE FUNCTION submission_progress()""",
+    )
+
+
+def _sqlite() -> tuple[str, ...]:
+    return (
+        f"""
+CREATE TRIGGER IF NOT EXISTS enrollment_set_progress_insert AFTER INSERT ON enrollment_set
+BEGIN
+    {_SQLITE_ENSURE}
+    {_add_set("NEW", "+")}
+END""",
+        f"""
+CREATE TRIGGER IF NOT EXISTS enrollment_set_progress_update
+AFTER UPDATE OF {_SET_COLUMNS} ON enrollment_set
+BEGIN
+    {_add_set("OLD", "-")}
+    {_SQLITE_ENSURE}
+    {_add_set("NEW", "+")}
+END""",
+        f"""
+CREATE TRIGGER IF NOT EXISTS enrollment_set_progress_delete AFTER DELETE ON enrollment_set
+BEGIN
+    {_add_set("OLD", "-")}
+END""",
+        f"""
+CREATE TRIGGER IF NOT EXISTS submission_progress_insert AFTER INSERT ON submission
+BEGIN
+    {_add_submission("NEW", "+")}
+END""",
+        f"""
+CREATE TRIGGER IF NOT EXISTS submission_progress_delete AFTER DELETE ON submission
+BEGIN
+    {_add_submission("OLD", "-")}
+END""",
+    )
+
+
+def progress_trigger_statements(dialect_name: str) -> tuple[str, ...]:
+    """DDL of the triggers that keep enrollment_progress (migrations and create_all)."""
+    if dialect_name == "postgresql":
+        return _postgresql()
+    if dialect_name == "sqlite":
+        return _sqlite()
+    return ()
+
+
+def drop_progress_trigger_statements(dialect_name: str) -> tuple[str, ...]:
+    if dialect_name == "postgresql":
+        return (
+            "DROP TRIGGER IF EXISTS enrollment_set_progress ON enrollment_set",
+            "DROP TRIGGER IF EXISTS submission_progress ON submission",
+            "DROP FUNCTION IF EXISTS enrollment_set_progress()",
+            "DROP FUNCTION IF EXISTS submission_progress()",
+        )
+    if dialect_name == "sqlite":
+        return tuple(
+            f"DROP TRIGGER IF EXISTS {name}"
+            for name in (
+                "enrollment_set_progress_insert",
+                "enrollment_set_progress_update",
+                "enrollment_set_progress_delete",
+                "submission_progress_insert",
+                "submission_progress_delete",
+            )
+        )
+    return ()
+
+
+def recount_select() -> str:
+    """Every enrollment's counts, recounted from its sets and submissions (SQL)."""
+    sums = ", ".join(
+        f"sum({counts_sql(counter, 'es')}) AS {counter.column}" for counter in SET_COUNTERS
+    )
+    columns = ", ".join(
+        f"coalesce(s.{counter.column}, 0) AS {counter.column}" for counter in SET_COUNTERS
+    )
+    return f"""
+SELECT e.id AS enrollment_id, {columns}, coalesce(sent.n, 0) AS {SUBMISSIONS_COLUMN}
+FROM enrollment e
+LEFT JOIN (SELECT es.enrollment_id, {sums} FROM enrollment_set es GROUP BY es.enrollment_id) s
+    ON s.enrollment_id = e.id
+LEFT JOIN (
+    SELECT es.enrollment_id, count(*) AS n
+    FROM submission su JOIN enrollment_set es ON es.id = su.enrollment_set_id
+    GROUP BY es.enrollment_id
+) sent ON sent.enrollment_id = e.id"""  # noqa: S608 - SQL from constants, no input
+
+
+def recount_statement() -> str:
+    """Fills an empty enrollment_progress with every enrollment's recounted tally."""
+    return (
+        f"INSERT INTO enrollment_progress (enrollment_id, {', '.join(COUNTER_COLUMNS)})"
+        f"{recount_select()}"
+    )
+
+
+# create_all (tests, benches) gets the same triggers as the migration, once every table exists
+# (the statements are idempotent: a create_all that found the tables there changes nothing).
+for _dialect in ("postgresql", "sqlite"):
+    for _statement in progress_trigger_statements(_dialect):
+        event.listen(
+            Base.metadata,
+            "after_create",
+            DDL(_statement.replace("%", "%%")).execute_if(dialect=_dialect),
+        )

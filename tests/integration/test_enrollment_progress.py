@@ -1,0 +1,160 @@
+"""Each enrollment's progress tally (models.progress) follows its sets and submissions, whatever
+writes them; `flask reports check` and `retally` compare and recount it.
+
+(Every test of the suite also checks, as its connection ends, that no tally differs from a
+recount: tests/conftest.py.)
+"""
+
+from __future__ import annotations
+
+import threading
+import uuid
+from collections.abc import Iterator
+
+import pytest
+from sqlalchemy import create_engine, select, text
+from sqlalchemy.orm import Session
+
+from portfolio import create_app
+from portfolio.domain.lifecycle import SetLifecycle
+from portfolio.extensions import db
+from portfolio.models import Base, CourseStatus, EnrollmentProgress, EnrollmentSet, Route
+from portfolio.services.reporting import progress
+from portfolio.web import clock
+from tests.review_fixtures import make_world
+
+
+def tally(session: Session, enrollment_id: int) -> tuple[int, int, int, int]:
+    """(sets met, in review, counting towards certification, submissions), as stored now."""
+    row = session.execute(
+        select(
+            EnrollmentProgress.sets_met,
+            EnrollmentProgress.sets_in_review,
+            EnrollmentProgress.sets_satisfied,
+            EnrollmentProgress.submissions,
+        ).where(EnrollmentProgress.enrollment_id == enrollment_id)
+    ).one()
+    return tuple(row)  # type: ignore[return-value]
+
+
+def test_the_tally_follows_each_set_and_submission_as_it_changes(session):
+    world = make_world(session)  # its core set submitted once
+    enrollment_id = world.enrollment.id
+    assert tally(session, enrollment_id) == (0, 1, 0, 1)
+
+    world.enrollment_set.status = SetLifecycle.MET
+    session.flush()
+    assert tally(session, enrollment_id) == (1, 0, 1, 1)
+
+    elective = EnrollmentSet(
+        enrollment=world.enrollment,
+        set_id=world.other.id,
+        route=Route.COURSE,
+        course_status=CourseStatus.COMPLETED,
+    )
+    session.add(elective)
+    session.flush()
+    assert tally(session, enrollment_id) == (1, 0, 1, 1)
+    elective.course_status = CourseStatus.VERIFIED
+    session.flush()
+    assert tally(session, enrollment_id) == (1, 0, 2, 1)
+
+    elective.dropped_on = clock.today()  # swapped for another: no longer counts
+    session.flush()
+    assert tally(session, enrollment_id) == (1, 0, 1, 1)
+    session.delete(elective)
+    session.flush()
+    assert tally(session, enrollment_id) == (1, 0, 1, 1)
+    assert progress.drifted(session) == []
+
+
+def test_a_write_that_bypasses_the_services_is_counted_too(session):
+    world = make_world(session)
+    session.execute(
+        text(
+            "UPDATE enrollment_set SET status = 'not_yet_met', version = version + 1 WHERE id = :id"
+        ),
+        {"id": world.enrollment_set.id},
+    )
+    assert tally(session, world.enrollment.id) == (0, 0, 0, 1)
+
+
+def test_check_finds_a_tally_that_drifted_and_retally_recounts_it(app, session):
+    world = make_world(session)
+    session.execute(
+        text("UPDATE enrollment_progress SET sets_met = 7 WHERE enrollment_id = :id"),
+        {"id": world.enrollment.id},
+    )
+    session.commit()
+    runner = app.test_cli_runner()
+
+    checked = runner.invoke(args=["reports", "check"])
+    assert checked.exit_code == 1
+    assert f"1 tallies differ from their rows (enrollments {world.enrollment.id})" in checked.output
+
+    recounted = runner.invoke(args=["reports", "retally"])
+    assert recounted.exit_code == 0, recounted.output
+    assert "Recounted 1 enrollment." in recounted.output
+    assert tally(session, world.enrollment.id) == (0, 1, 0, 1)
+    checked = runner.invoke(args=["reports", "check"])
+    assert checked.exit_code == 0
+    assert "Every enrollment's tally agrees" in checked.output
+
+
+@pytest.fixture
+def own_app(app_settings, database_url) -> Iterator[object]:
+    if database_url.startswith("sqlite"):
+        pytest.skip("needs PostgreSQL: SQLite serialises writers")
+    server = database_url.rsplit("/", 1)[0]
+    name = f"progress_race_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(f"{server}/postgres", isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    application = create_app({**app_settings, "DATABASE_URL": f"{server}/{name}"})
+    engine = db.engine_for(application)
+    Base.metadata.create_all(engine)
+    try:
+        yield application
+    finally:
+        engine.dispose()
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def test_two_sets_of_one_enrollment_met_at_the_same_instant_are_both_counted(own_app):
+    with own_app.app_context():
+        world = make_world(db.session)
+        second = EnrollmentSet(
+            enrollment=world.enrollment,
+            set_id=world.other.id,
+            route=Route.PORTFOLIO,
+            status=SetLifecycle.SUBMITTED,
+        )
+        db.session.add(second)
+        db.session.commit()
+        enrollment_id, set_ids = world.enrollment.id, [world.enrollment_set.id, second.id]
+        assert tally(db.session, enrollment_id) == (0, 2, 0, 1)
+
+    barrier = threading.Barrier(2)
+    errors: list[BaseException] = []
+
+    def decide(set_id: int) -> None:
+        try:
+            with own_app.app_context():
+                enrollment_set = db.session.get(EnrollmentSet, set_id)
+                enrollment_set.status = SetLifecycle.MET
+                barrier.wait(timeout=10)
+                db.session.commit()  # both transactions update the same tally row
+        except BaseException as exc:  # reported below, not lost in the thread
+            errors.append(exc)
+
+    threads = [threading.Thread(target=decide, args=(set_id,)) for set_id in set_ids]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert errors == []
+    with own_app.app_context():
+        assert tally(db.session, enrollment_id) == (2, 0, 2, 1)
+        assert progress.drifted(db.session) == []
