@@ -2,9 +2,11 @@
 verifications stand and the candidate is certified once (not twice, and not never).
 
 PostgreSQL only: real concurrent transactions on committed data (tests/committed_data.py), one
-test client per administrator. The test holds both requests at their audit row, each with its own
-set already marked verified and the other's still not, then lets them go together: only the
-enrollment's row lock makes the second evaluation wait and read the first's commit.
+test client per administrator. The test holds both requests mid-way and lets them go together:
+the first at its audit row, its set marked verified; the second marking its own set verified,
+waiting on the enrollment's progress tally (models.progress), whose row the first holds since
+its set changed. Whichever order the two then take, the enrollment's row lock makes the second
+evaluation wait and read the first's commit.
 """
 
 from __future__ import annotations
@@ -87,7 +89,8 @@ def test_two_last_courses_verified_at_once_certify_the_candidate_once(app, commi
     with table_locked(committed_engine, AuditEvent.__tablename__):
         for thread in threads:
             thread.start()
-        backends_waiting_on(committed_engine, AuditEvent.__tablename__, count=2)
+        backends_waiting_on(committed_engine, AuditEvent.__tablename__, count=1)
+        backends_waiting_on(committed_engine, count=2)
     for thread in threads:
         thread.join(30)
 
