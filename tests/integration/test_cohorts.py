@@ -303,3 +303,17 @@ def test_the_cohort_still_enrolling_is_marked(client, session):
         f"{today.year - 1} Q1",
         "All cohorts",
     ]
+
+
+def test_the_database_works_out_each_months_quarter_as_the_domain_does(session):
+    from calendar import monthrange
+
+    from sqlalchemy import Date, literal, select
+
+    from portfolio.domain.reporting.cohorts import quarter_of
+    from portfolio.services.reporting.quarters import year_and_quarter
+
+    for month in range(1, 13):
+        for day in (date(2025, month, 1), date(2025, month, monthrange(2025, month)[1])):
+            year, quarter = session.execute(select(*year_and_quarter(literal(day, Date)))).one()
+            assert (year, quarter) == (quarter_of(day).year, quarter_of(day).number), day

@@ -1,9 +1,9 @@
 """Cohorts for administrators: enrollments grouped by the calendar quarter they began in.
 
 Two grouped queries (plus one to check a program filter) whatever the number of enrollments:
-enrollments per month and status with their sets met and in review (from each enrollment's
-progress tally, models.progress), and days to certification per month. Months fold into
-quarters here, so the SQL stays the same on SQLite and PostgreSQL.
+enrollments per quarter and status with their sets met and in review (from each enrollment's
+progress tally, models.progress), and days to certification per quarter. The quarter is worked
+out in SQL (services.reporting.quarters), the same on SQLite and PostgreSQL.
 Days to certification run from enrolled_on to the certificate's issued_on, the day the
 certifying decision was taken (services.certification.evaluation issues it then).
 """
@@ -15,11 +15,11 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, TypeVarTuple
 
-from sqlalchemy import Integer, Select, cast, extract, func, select
+from sqlalchemy import Integer, Select, cast, func, select
 from sqlalchemy.orm import Session
 
 from portfolio.domain.errors import InvalidInput
-from portfolio.domain.reporting.cohorts import Quarter, median, quarter_of_month, share
+from portfolio.domain.reporting.cohorts import Quarter, median, share
 from portfolio.domain.reporting.funnel import Bin, day_histogram
 from portfolio.models import (
     Certificate,
@@ -28,6 +28,7 @@ from portfolio.models import (
     EnrollmentStatus,
     Framework,
 )
+from portfolio.services.reporting.quarters import year_and_quarter
 
 TOTALS_LABEL = "All cohorts"
 SLUG_LENGTH = 60  # models.frameworks.Framework.slug
@@ -90,27 +91,16 @@ def cohort_report(session: Session, *, framework_slug: str | None, today: date) 
     with a totals row. InvalidInput (field "program") when no framework has that slug."""
     if framework_slug is not None:
         _require_program(session, framework_slug)
-    year = extract("year", Enrollment.enrolled_on)
-    month = extract("month", Enrollment.enrolled_on)
-    tallies: dict[Quarter, _Tally] = defaultdict(_Tally)
+    year, quarter = year_and_quarter(Enrollment.enrolled_on)
+    tallies: dict[tuple[int, int], _Tally] = defaultdict(_Tally)
     totals = _Tally()
-    # (year, month) -> its quarter's tally: the days query alone gives thousands of rows, a
-    # few hundred months.
-    months: dict[tuple[Any, Any], _Tally] = {}
-
-    def tally(row: Any) -> _Tally:
-        month = months.get((row.year, row.month))
-        if month is None:
-            quarter = quarter_of_month(int(row.year), int(row.month))
-            month = months[(row.year, row.month)] = tallies[quarter]
-        return month
 
     # Sets met and in review come from each enrollment's progress tally (models.progress),
     # not from its sets: one row per enrollment, whatever the number of sets.
     enrollments = (
         select(
-            year.label("year"),
-            month.label("month"),
+            year,
+            quarter,
             Enrollment.status,
             func.count(Enrollment.id).label("n"),
             func.coalesce(func.sum(EnrollmentProgress.sets_met), 0).label("sets_met"),
@@ -118,32 +108,33 @@ def cohort_report(session: Session, *, framework_slug: str | None, today: date) 
         )
         .select_from(Enrollment)
         .outerjoin(EnrollmentProgress, EnrollmentProgress.enrollment_id == Enrollment.id)
-        .group_by(year, month, Enrollment.status)
+        .group_by(year, quarter, Enrollment.status)
     )
-    for row in session.execute(_of_program(enrollments, framework_slug)):
-        for target in (tally(row), totals):
-            target.statuses[row.status] += row.n
-            target.sets_met += int(row.sets_met)
-            target.sets_in_review += int(row.in_review)
+    for in_year, in_quarter, status, n, sets_met, in_review in session.execute(
+        _of_program(enrollments, framework_slug)
+    ):
+        for target in (tallies[in_year, in_quarter], totals):
+            target.statuses[status] += n
+            target.sets_met += int(sets_met)
+            target.sets_in_review += int(in_review)
 
     days = _days_to_certify(session)
     certified = (
-        select(
-            year.label("year"), month.label("month"), days.label("days"), func.count().label("n")
-        )
+        select(year, quarter, days, func.count())
         .select_from(Enrollment)
         .join(Certificate, Certificate.enrollment_id == Enrollment.id)
         .where(Enrollment.status == EnrollmentStatus.CERTIFIED)
-        .group_by(year, month, days)
+        .group_by(year, quarter, days)
     )
-    for days_row in session.execute(_of_program(certified, framework_slug)):
-        for target in (tally(days_row), totals):
-            target.days.extend([int(days_row.days)] * days_row.n)
+    for in_year, in_quarter, taken, n in session.execute(_of_program(certified, framework_slug)):
+        certifications = [int(taken)] * n
+        tallies[in_year, in_quarter].days.extend(certifications)
+        totals.days.extend(certifications)
 
-    cohorts = [
-        tallies[quarter].row(quarter.label, quarter, today)
-        for quarter in sorted(tallies, reverse=True)
-    ]
+    cohorts = []
+    for in_year, in_quarter in sorted(tallies, reverse=True):
+        cohort = Quarter(int(in_year), int(in_quarter))
+        cohorts.append(tallies[in_year, in_quarter].row(cohort.label, cohort, today))
     return CohortReport(
         framework_slug,
         today,

@@ -4,7 +4,7 @@ applied, approved, enrolled, first set submitted, sets met, certified (domain.re
 One grouped query whatever the number of applications: each application's progress is worked
 out in a subquery (its enrollment's sets met and whether any was sent in, from the enrollment's
 progress tally, models.progress: one row per enrollment, not its sets and submissions), then
-counted per month and kind of progress; months fold into quarters here.
+counted per quarter (services.reporting.quarters) and kind of progress.
 """
 
 from __future__ import annotations
@@ -12,10 +12,10 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
-from sqlalchemy import extract, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from portfolio.domain.reporting.cohorts import Quarter, quarter_of_month
+from portfolio.domain.reporting.cohorts import Quarter
 from portfolio.domain.reporting.funnel import Applicant, Stage, funnel
 from portfolio.models import (
     Application,
@@ -25,6 +25,7 @@ from portfolio.models import (
     EnrollmentStatus,
     Framework,
 )
+from portfolio.services.reporting.quarters import year_and_quarter
 
 
 @dataclass(frozen=True)
@@ -37,10 +38,11 @@ def intake_funnels(
     session: Session, framework_slug: str | None
 ) -> tuple[list[IntakeFunnel], IntakeFunnel]:
     """Each intake quarter's funnel, the newest first, and all intakes together."""
+    year, quarter = year_and_quarter(Application.submitted_at)
     progress = (
         select(
-            extract("year", Application.submitted_at).label("year"),
-            extract("month", Application.submitted_at).label("month"),
+            year.label("year"),
+            quarter.label("quarter"),
             (Application.status == ApplicationStatus.APPROVED).label("approved"),
             Enrollment.id.is_not(None).label("enrolled"),
             (func.coalesce(EnrollmentProgress.submissions, 0) > 0).label("submitted_a_set"),
@@ -69,7 +71,7 @@ def intake_funnels(
             sets_met=int(row.sets_met or 0),
             certified=bool(row.certified),
         )
-        by_quarter[quarter_of_month(int(row.year), int(row.month))].append((applicant, row.n))
+        by_quarter[Quarter(int(row.year), int(row.quarter))].append((applicant, row.n))
         everyone.append((applicant, row.n))
     quarters = [
         IntakeFunnel(quarter.label, funnel(by_quarter[quarter]))
