@@ -19,7 +19,9 @@ One run, on a fresh PostgreSQL database made here and dropped at the end:
    statements a request sends (must be equal at 100 and at N, or the bench fails) and the median
    time of `--requests` requests through the Flask test client, next to a baseline endpoint of
    the same app that fetches the same figures with hand-written SQL and renders the same
-   template; page and baseline are requested in turn (A B A B) through the same client. Each
+   template (the cohort baseline reads the same per-enrollment progress tallies as the page,
+   filled by the database's triggers as the seed's COPY writes sets and submissions); page and
+   baseline are requested in turn (A B A B) through the same client. Each
    baseline must first render exactly the page's HTML (CSRF tokens aside), or the bench stops:
    a baseline that rendered less would flatter the ratio.
 3. The CSV export of the approved applications (/admin/applications?status=approved&format=csv:
