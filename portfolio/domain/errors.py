@@ -67,6 +67,12 @@ class Conflict(DomainError):
     status = 409
 
 
+class StaleVersion(Conflict):
+    """The text was edited from an older version than the one stored (optimistic locking):
+    nothing was written (409). A Conflict like any other to the pages; the JSON API tells a
+    script to read the object again."""
+
+
 class FrameworkFileError(InvalidInput):
     """A framework document failed validation; `path` names the bad field, e.g. sets[2].code."""
 

@@ -39,7 +39,7 @@ class NewTokenForm(FlaskForm):
             Length(max=MAX_NAME_LENGTH, message=f"Use at most {MAX_NAME_LENGTH} characters.")
         ],
     )
-    scopes = CheckboxesField("What the token may read", validate_choice=False)
+    scopes = CheckboxesField("What the token may do", validate_choice=False)
     lifetime = RadioField(
         "Expires after",
         choices=[SelectChoice(str(days), f"{days} days") for days in LIFETIMES_DAYS],

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from openapi_spec_validator import validate
 from sqlalchemy import select
 
@@ -57,6 +58,22 @@ def test_scopes_beyond_the_persons_roles_are_refused(client, session):
     assert session.scalar(select(ApiToken).where(ApiToken.user_id == user.id)) is None
 
 
+@pytest.mark.parametrize("role", [Role.CANDIDATE, Role.REVIEWER, Role.ADMINISTRATOR])
+def test_the_write_scope_is_offered_to_everyone_and_listed_on_the_token(client, session, role):
+    user = make_user(session, "wren@example.org", roles=(role,))
+    session.commit()
+    login_as(client, user)
+    page = client.get("/account/tokens").get_data(as_text=True)
+    assert 'value="write:portfolio"' in page and "Edit your portfolio&#39;s narratives" in page
+    made = _make(client, name="Sync", scopes=["read:portfolio", "write:portfolio"], lifetime="30")
+    assert made.status_code == 200
+    listed = client.get("/account/tokens").get_data(as_text=True)
+    assert "read:portfolio, write:portfolio" in listed
+    secret = TOKEN.search(made.get_data(as_text=True)).group(1)
+    me = client.get("/api/v1/me", headers={"Authorization": f"Bearer {secret}"}).get_json()
+    assert me["scopes"] == ["read:portfolio", "write:portfolio"]
+
+
 def test_bad_names_and_lifetimes_are_field_errors(client, session):
     user = make_user(session, "nia@example.org", roles=(Role.CANDIDATE,))
     session.commit()
@@ -95,6 +112,12 @@ def test_the_openapi_document_is_valid_openapi_3_1(client):
     assert "/api/v1/applications" in document["paths"]
     problem = document["paths"]["/api/v1/applications"]["get"]["responses"]["404"]["content"]
     assert list(problem) == ["application/problem+json"]
+    edit = document["paths"]["/api/v1/portfolio/entries/{entry_id}"]["put"]
+    assert edit["requestBody"]["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/NarrativeEdit"
+    }
+    assert {"200", "400", "401", "403", "404", "409", "422"} <= set(edit["responses"])
+    assert "version" in document["components"]["schemas"]["EntryOut"]["required"]
 
 
 def test_the_docs_page_lists_every_operation(client):
@@ -103,6 +126,10 @@ def test_the_docs_page_lists_every_operation(client):
     text = page.get_data(as_text=True)
     for path in ("/api/v1/applications", "/api/v1/review-assignments/{assignment_id}"):
         assert path in text
+    assert "PUT /api/v1/portfolio/entries/{entry_id}" in text
+    assert "Scope: write:portfolio" in text
+    assert 'Body: <code>application/json</code>, <a href="#schema-NarrativeEdit">' in text
+    assert 'id="schema-NarrativeEdit"' in text and "at most 50,000 characters" in text
     assert "<table" in text and "Problem" in text
     # A problem's `type` points at its explanation on this page.
     missing = client.get("/api/v1/nothing-here").get_json(force=True)

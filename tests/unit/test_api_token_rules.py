@@ -15,6 +15,7 @@ from portfolio.domain.accounts.api_tokens import (
     fingerprint,
     last_use_is_stale,
     looks_like_token,
+    offered_scopes,
     same_fingerprint,
     usable_scopes,
 )
@@ -24,6 +25,7 @@ OWN = {
     Scope.READ_APPLICATIONS,
     Scope.READ_ENROLLMENTS,
     Scope.READ_PORTFOLIO,
+    Scope.WRITE_PORTFOLIO,  # one's own narratives, like the pages: no role needed
     Scope.READ_CERTIFICATION,
 }
 
@@ -69,6 +71,15 @@ def test_a_token_beyond_the_rules_is_refused(name, scopes, days, roles, existing
     assert refused.value.field == field
 
 
+def test_the_write_scope_is_offered_beside_the_read_of_the_portfolio():
+    offered = [info.scope for info in offered_scopes(["candidate"])]
+    assert offered.index(Scope.WRITE_PORTFOLIO) == offered.index(Scope.READ_PORTFOLIO) + 1
+    labels = {info.scope: info.label for info in offered_scopes([])}
+    assert labels[Scope.WRITE_PORTFOLIO] == "Edit your portfolio's narratives"
+    _name, chosen = check_new_token("sync", ["write:portfolio"], 30, [], 0)
+    assert chosen == [Scope.WRITE_PORTFOLIO]
+
+
 def test_a_token_loses_a_scope_with_the_role_behind_it():
     granted = ["read:reports", "read:applications", "read:unknown"]
     assert usable_scopes(granted, ["administrator"]) == {
@@ -76,6 +87,9 @@ def test_a_token_loses_a_scope_with_the_role_behind_it():
         Scope.READ_APPLICATIONS,
     }
     assert usable_scopes(granted, []) == {Scope.READ_APPLICATIONS}
+    # A scope that needs no role survives losing every role; one never granted never appears.
+    assert usable_scopes(["write:portfolio"], []) == {Scope.WRITE_PORTFOLIO}
+    assert Scope.WRITE_PORTFOLIO not in usable_scopes(granted, ["administrator"])
 
 
 def test_only_the_digest_is_compared():

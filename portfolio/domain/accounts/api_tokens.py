@@ -1,5 +1,6 @@
-"""Personal access tokens for the JSON API: which scopes exist, which a person's roles allow,
-how long a token may live, and how a token is fingerprinted for storage.
+"""Personal access tokens for the JSON API: which scopes exist (reads, and one write: your
+portfolio's narratives), which a person's roles allow, how long a token may live, and how a
+token is fingerprinted for storage.
 
 A token never grants more than its owner's roles allow, now: the scopes a token was made with
 are intersected with what the owner's roles allow each time it is used, so taking a role away
@@ -32,6 +33,7 @@ class Scope(enum.StrEnum):
     READ_APPLICATIONS = "read:applications"
     READ_ENROLLMENTS = "read:enrollments"
     READ_PORTFOLIO = "read:portfolio"
+    WRITE_PORTFOLIO = "write:portfolio"
     READ_CERTIFICATION = "read:certification"
     READ_REVIEWS = "read:reviews"
     READ_REPORTS = "read:reports"
@@ -48,6 +50,7 @@ SCOPES = (
     ScopeInfo(Scope.READ_APPLICATIONS, "Read your applications", None),
     ScopeInfo(Scope.READ_ENROLLMENTS, "Read your enrollments, their sets and statuses", None),
     ScopeInfo(Scope.READ_PORTFOLIO, "Read your portfolio: entries and artifact details", None),
+    ScopeInfo(Scope.WRITE_PORTFOLIO, "Edit your portfolio's narratives", None),
     ScopeInfo(
         Scope.READ_CERTIFICATION,
         "Read certification decisions and certificates (yours; administrators: everyone's)",
@@ -80,7 +83,7 @@ def check_new_token(
     if len(cleaned) > MAX_NAME_LENGTH:
         raise InvalidInput(f"Keep the name under {MAX_NAME_LENGTH} characters.", field="name")
     if not scopes:
-        raise InvalidInput("Choose at least one thing the token may read.", field="scopes")
+        raise InvalidInput("Choose at least one thing the token may do.", field="scopes")
     allowed = allowed_scopes(roles)
     chosen: list[Scope] = []
     for value in scopes:

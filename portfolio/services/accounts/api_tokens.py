@@ -37,7 +37,7 @@ class MadeToken:
 
 @dataclass(frozen=True, slots=True)
 class Caller:
-    """Who an API request acts for, and what it may read."""
+    """Who an API request acts for, and what it may read or change."""
 
     user: User
     token: ApiToken

@@ -1,9 +1,9 @@
 """A candidate's portfolio: finding it, its entries, and saving its texts without lost updates.
 
-Texts use optimistic locking: the browser sends the version it started from; a different
-current version (another tab saved meanwhile) is a Conflict with STALE_MESSAGE and nothing is
-written. The version column of each row (SQLAlchemy's version_id_col) also catches the race
-between our check and the UPDATE.
+Texts use optimistic locking: the browser (or an API script) sends the version it started
+from; a different current version (another tab saved meanwhile) is a StaleVersion (a Conflict)
+with STALE_MESSAGE and nothing is written. The version column of each row (SQLAlchemy's
+version_id_col) also catches the race between our check and the UPDATE.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from portfolio.domain.audit_actions import AuditAction
-from portfolio.domain.errors import Conflict, InvalidInput
+from portfolio.domain.errors import Conflict, InvalidInput, StaleVersion
 from portfolio.domain.portfolios.evidence import (
     MAX_NARRATIVE,
     MAX_STATEMENT,
@@ -142,7 +142,7 @@ def begin_edit(session: Session, enrollment_set: EnrollmentSet, actor: User | No
         with session.begin_nested():
             enrollment_set.status = new
     except StaleDataError:
-        raise Conflict(STALE_MESSAGE) from None
+        raise StaleVersion(STALE_MESSAGE) from None
     audit.record(
         session,
         actor=actor,
@@ -176,7 +176,7 @@ def update_learning_statement(
                 portfolio.learning_statement_html = rendered.html
                 portfolio.learning_statement_rendered_with = rendered.rendered_with
         except StaleDataError:
-            raise Conflict(STALE_MESSAGE) from None
+            raise StaleVersion(STALE_MESSAGE) from None
     return portfolio
 
 
@@ -205,7 +205,7 @@ def update_narrative(
             entry.narrative_html = rendered.html
             entry.narrative_rendered_with = rendered.rendered_with
     except StaleDataError:
-        raise Conflict(STALE_MESSAGE) from None
+        raise StaleVersion(STALE_MESSAGE) from None
     return entry
 
 
@@ -261,4 +261,4 @@ def _check_version(current: int, expected: object) -> None:
     if isinstance(expected, bool) or not isinstance(expected, int):
         raise InvalidInput("The version of the text is missing; reload the page.", field="version")
     if expected != current:
-        raise Conflict(STALE_MESSAGE)
+        raise StaleVersion(STALE_MESSAGE)

@@ -1,5 +1,5 @@
 """A candidate's own portfolio entries and artifacts (details, not files), as lists the JSON
-API pages through by cursor."""
+API pages through by cursor, and one entry by id with what reading or editing it needs."""
 
 from __future__ import annotations
 
@@ -8,7 +8,15 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from portfolio.models import Artifact, Enrollment, Portfolio, PortfolioEntry, User
+from portfolio.models import (
+    Artifact,
+    Competency,
+    Enrollment,
+    EnrollmentSet,
+    Portfolio,
+    PortfolioEntry,
+    User,
+)
 from portfolio.services.cursor_pages import objects_query
 from portfolio.services.listing import ListQuery
 
@@ -32,6 +40,24 @@ def own_entries(session: Session, owner: User) -> ListQuery[Any]:
             selectinload(PortfolioEntry.portfolio),
         ),
     )
+
+
+def find_entry(session: Session, entry_id: int) -> PortfolioEntry | None:
+    """The entry (anyone's: the caller checks it is theirs), with its competency, artifacts and
+    the enrollment's sets loaded, which is what entries.update_narrative reads; None if missing."""
+    query = (
+        select(PortfolioEntry)
+        .where(PortfolioEntry.id == entry_id)
+        .options(
+            selectinload(PortfolioEntry.competency).selectinload(Competency.competency_set),
+            selectinload(PortfolioEntry.artifacts),
+            selectinload(PortfolioEntry.portfolio)
+            .selectinload(Portfolio.enrollment)
+            .selectinload(Enrollment.sets)
+            .selectinload(EnrollmentSet.competency_set),
+        )
+    )
+    return session.scalars(query).one_or_none()
 
 
 def own_artifacts(session: Session, owner: User) -> ListQuery[Any]:

@@ -21,7 +21,8 @@ def openapi() -> Response:
 
 @bp.get("/docs")
 def docs() -> str:
-    """Every operation: its path, summary, scope, parameters and answers, and every schema."""
+    """Every operation: its path, summary, scope, parameters, body and answers, and every
+    schema."""
     document = openapi_document()
     operations = []
     for path, items in sorted(document["paths"].items()):
@@ -49,8 +50,18 @@ def _operation(path: str, method: str, operation: dict[str, Any]) -> dict[str, A
         "description": operation.get("description", ""),
         "token": "optional" if {} in security else ("none" if not security else "required"),
         "parameters": operation.get("parameters", []),
+        "body": _body(operation),
         "responses": sorted(operation.get("responses", {}).items()),
     }
+
+
+def _body(operation: dict[str, Any]) -> dict[str, str] | None:
+    """The request body an operation takes (its media type and schema), or None."""
+    for media, content in operation.get("requestBody", {}).get("content", {}).items():
+        schema = content.get("schema", {})
+        ref = str(schema.get("$ref", ""))
+        return {"media": media, "schema": _describe(schema), "anchor": ref.rsplit("/", 1)[-1]}
+    return None
 
 
 def _describe(schema: dict[str, Any]) -> str:
@@ -71,6 +82,8 @@ def _describe(schema: dict[str, Any]) -> str:
         bounds.append(f"at least {schema['minimum']}")
     if "maximum" in schema:
         bounds.append(f"at most {schema['maximum']}")
+    if "maxLength" in schema:
+        bounds.append(f"at most {schema['maxLength']:,} characters")
     if "format" in schema:
         kind += f" ({schema['format']})"
     return kind + (f", {', '.join(bounds)}" if bounds else "")

@@ -1,4 +1,5 @@
-"""A person's own applications, enrollments (with their sets) and portfolio evidence.
+"""A person's own applications, enrollments (with their sets) and artifacts' details (the
+portfolio's entries: web.api.entries).
 
 Lists hold only the token owner's things; one object by id answers 404 for anyone else's, as
 the candidate's pages do (web.access.require_own)."""
@@ -9,10 +10,10 @@ from flask import request
 
 from portfolio.domain.accounts.api_tokens import Scope
 from portfolio.extensions import db
-from portfolio.models import Application, Artifact, Enrollment, PortfolioEntry
+from portfolio.models import Application, Artifact, Enrollment
 from portfolio.services.applications.own import own_applications
 from portfolio.services.enrollment.own import find_enrollment, own_enrollments
-from portfolio.services.portfolios.own import own_artifacts, own_entries
+from portfolio.services.portfolios.own import own_artifacts
 from portfolio.web import access
 from portfolio.web.api import bp, pages
 from portfolio.web.api.auth import current_caller, requires
@@ -26,8 +27,6 @@ from portfolio.web.api.schemas import (
     EnrollmentPage,
     EnrollmentSetOut,
     EnrollmentsQuery,
-    EntryOut,
-    EntryPage,
     OwnListQuery,
 )
 from portfolio.web.api.spec import answers, api_spec
@@ -86,17 +85,6 @@ def enrollment(enrollment_id: int) -> EnrollmentOut:
     return _enrollment(found)
 
 
-@bp.get("/portfolio/entries")
-@api_spec.validate(query=OwnListQuery, resp=answers(EntryPage), tags=["portfolio"])
-@requires(Scope.READ_PORTFOLIO)
-def entries() -> EntryPage:
-    """The entries of your portfolios: one per competency, with its narrative.
-    Scope: read:portfolio."""
-    asked = request.context.query  # type: ignore[attr-defined]
-    page = pages.fetch("entries", own_entries(db.session, _owner()), asked, {})
-    return EntryPage(items=[_entry(e) for e in page.rows], next_cursor=page.next_cursor)
-
-
 @bp.get("/portfolio/artifacts")
 @api_spec.validate(query=OwnListQuery, resp=answers(ArtifactPage), tags=["portfolio"])
 @requires(Scope.READ_PORTFOLIO)
@@ -142,17 +130,6 @@ def _enrollment(found: Enrollment) -> EnrollmentOut:
             )
             for s in found.sets
         ],
-    )
-
-
-def _entry(found: PortfolioEntry) -> EntryOut:
-    return EntryOut(
-        id=found.id,
-        competency_code=found.competency.code,
-        competency_title=found.competency.title,
-        narrative=found.narrative,
-        artifact_ids=[a.id for a in found.artifacts],
-        updated_at=found.updated_at,
     )
 
 

@@ -15,6 +15,7 @@ TYPES = {
     404: "not-found",
     405: "method-not-allowed",
     409: "conflict",
+    413: "too-large",
     422: "invalid-input",
     429: "too-many-requests",
     500: "server-error",
@@ -41,9 +42,17 @@ MEANINGS = {
     "unauthorized": "No token, or one that is unknown, expired or revoked.",
     "forbidden": "The token lacks the scope, or your roles do not allow this.",
     "not-found": "Nothing here, or nothing of yours: another person's ids look the same.",
-    "method-not-allowed": "The API only reads: use GET.",
-    "conflict": "The data changed at the same moment; try again.",
-    "invalid-input": "A value the rules refuse, e.g. a program that does not exist.",
+    "method-not-allowed": "Use a method the operation offers: GET reads, PUT edits.",
+    "conflict": (
+        "What you sent was based on an older version: read the object again, then send your "
+        "change with its current `version`. Or its state forbids the change (e.g. a set already "
+        "met), or it changed at the same moment; `detail` says which."
+    ),
+    "too-large": "The request body is larger than the API accepts.",
+    "invalid-input": (
+        "A value the rules refuse, e.g. a program that does not exist, a narrative too long, or "
+        "a body field of the wrong type or missing; `field` names it."
+    ),
     "too-many-requests": "Past the rate limit of this token; wait for Retry-After seconds.",
     "server-error": "Our fault, and logged; try again later.",
     "unavailable": "The database did not answer; try again in a minute.",

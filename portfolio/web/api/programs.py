@@ -29,7 +29,7 @@ from portfolio.web.api.spec import OPTIONAL_TOKEN, answers, api_spec
 @bp.get("/me")
 @api_spec.validate(resp=answers(Me), tags=["account"])
 def me() -> Me:
-    """Who this token acts for, and what it may read."""
+    """Who this token acts for, and what it may read or change."""
     caller = current_caller()
     if caller is None:
         raise Unauthorized(NEEDS_TOKEN)

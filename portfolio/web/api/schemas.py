@@ -1,12 +1,15 @@
-"""What the API answers: one pydantic model per resource (the OpenAPI document's schemas)."""
+"""What the API answers and accepts: one pydantic model per resource and per edit (the OpenAPI
+document's schemas)."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
+from portfolio.domain.ids import MAX_ROW_ID
+from portfolio.domain.portfolios.evidence import MAX_NARRATIVE
 from portfolio.models import ApplicationStatus, AssignmentStatus, DecisionStatus, EnrollmentStatus
 from portfolio.web.api.pages import NEXT_CURSOR, PageQuery
 
@@ -18,7 +21,7 @@ class Me(BaseModel):
     name: str
     email: str
     roles: list[str]
-    scopes: list[str] = Field(description="What this token may read now.")
+    scopes: list[str] = Field(description="What this token may read or change now.")
     token_expires_at: datetime
 
 
@@ -130,6 +133,30 @@ class EntryOut(BaseModel):
     narrative: str = Field(description="The narrative as written (Markdown).")
     artifact_ids: list[int]
     updated_at: datetime
+    version: int = Field(
+        description="Changes with every save: send it back with an edit (PUT), so an edit "
+        "made meanwhile elsewhere is never overwritten."
+    )
+
+
+class NarrativeEdit(BaseModel):
+    """A new narrative for one of your entries, and the version of the entry it replaces."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    narrative: str = Field(
+        description=f"The whole narrative (Markdown), at most {MAX_NARRATIVE:,} characters (a "
+        "CR LF line end counts as one); an empty text clears it.",
+        # Documented here, checked by the service (the same rule and message as the page's).
+        json_schema_extra={"maxLength": MAX_NARRATIVE},
+    )
+    version: int = Field(
+        ge=1,
+        le=MAX_ROW_ID,
+        description="The entry's `version` as you last read it. If the entry was saved since "
+        "(another tab, another script), the answer is 409 and nothing is written: read the "
+        "entry again.",
+    )
 
 
 class EntryPage(BaseModel):
