@@ -511,6 +511,7 @@
           if (refused instanceof ApiError && refused.status < 500 && refused.status !== 429) throw new LinkRefused(refused);
           throw refused;
         }
+        if (s.cancelled) throw new Interrupted("The upload was stopped."); // while it was asked for
         await this.send("PUT", link.url, blob, function (loaded) {
           s.loaded.set(number, loaded);
           self.showPartProgress();
