@@ -8,9 +8,10 @@ boto3 shares its interpreter lock); the app in a subprocess (werkzeug, threaded)
 file, with OBJECT_STORE_URL pointing at moto; headless Chromium (Debian's, with the browser
 tests' flags) signs a demo candidate in through the real form and opens the upload widget. The
 timed span is the person's whole wait: from choosing a file of random bytes (starting like a
-PDF) to the widget saying it was checked and saved: the parts hashed in the browser while
-others are sent, each sent straight to moto, `complete`, the server's check (join, read every
-part back, compare) and the widget's polling. The same file then goes up with boto3's
+PDF) to the widget saying it was checked and saved: each part hashed in the browser (the next
+while this one is sent), its link asked for with its SHA-256 and signed for it, the part sent
+straight to moto with that checksum, `complete`, the server's check (join, read every part
+back, compare) and the widget's polling. The same file then goes up with boto3's
 upload_file to the same moto server: "ratio" is boto3's time over the widget's (1 or more: the
 widget is as fast). The widget's own split (until every part was sent; the check after) is
 reported too.
@@ -22,12 +23,14 @@ check runs in the web process (the task queue's eager mode) unless --broker name
 database: then a Celery worker runs it, and its memory is reported on its own.
 
 "phases" says where the widget's wait went (from the page's resource timings and the check's
-own log line): the part PUTs, the digest reports, `complete`, the store joining the parts and
-the server reading them back; "boto3_join_s" is moto joining boto3's parts. --designs (and the
-smoke run) also times the store's share of checking a file as the app does (join, then read
-back) against verifying each part as it lands (temporary objects copied into a server-owned
-multipart upload) and against parts sent with their SHA-256 (joined part by part, then read
-back), parts sent from Python, so that only the store's work differs.
+own log line): the part links (each asked for with the part's digest), the part PUTs,
+`complete`, the store joining the parts and the server reading them back; "boto3_join_s" is
+moto joining boto3's parts. --designs (and the smoke run) also times the store's share of
+checking a file as the app does (parts sent with their SHA-256, joined part by part, then read
+back) against parts sent without checksums (as uploads begun before 3 December 2026 still are:
+moto then copies the whole file to compute a checksum of the whole object) and against
+verifying each part as it lands (temporary objects copied into a server-owned multipart
+upload), parts sent from Python, so that only the store's work differs.
 
 The last line printed is one JSON object with the figures.
 """
@@ -96,13 +99,14 @@ INJECT = """([singlePostMax, maxBytes, parallelParts]) => {
 }"""
 
 # Where the wait went, from the page's resource timings (seconds after the file was chosen):
-# the part PUTs to the store, the digest reports, `complete` (which, with the check run in the
-# web process, answers once the check has run) and the widget's looks at the upload after it.
+# the part links (asked for with each part's digest, before the part goes), the part PUTs to
+# the store, `complete` (which, with the check run in the web process, answers once the check
+# has run) and the widget's looks at the upload after it.
 PHASES = r"""(started) => {
   const entries = performance.getEntriesByType("resource").filter((e) => e.startTime >= started);
   const at = (ms) => Math.round(ms - started) / 1000;
   const puts = entries.filter((e) => /[?&]partNumber=/i.test(e.name));
-  const reports = entries.filter((e) => /\/api\/uploads\/\d+\/parts\/\d+$/.test(e.name));
+  const links = entries.filter((e) => /\/api\/uploads\/\d+\/parts\/\d+$/.test(e.name));
   const complete = entries.find((e) => /\/complete$/.test(e.name));
   const looks = complete ? entries.filter((e) => /\/api\/uploads\/\d+$/.test(e.name) &&
                                                  e.startTime >= complete.responseEnd) : [];
@@ -111,7 +115,8 @@ PHASES = r"""(started) => {
     parts: puts.length,
     first_put_start_s: span(puts, "startTime", Math.min),
     last_put_end_s: span(puts, "responseEnd", Math.max),
-    last_report_end_s: span(reports, "responseEnd", Math.max),
+    links: links.length,
+    last_link_end_s: span(links, "responseEnd", Math.max),
     complete_start_s: complete ? at(complete.startTime) : null,
     complete_end_s: complete ? at(complete.responseEnd) : null,
     looks_after_complete: looks.length,
@@ -415,14 +420,17 @@ def store_designs(s3: Any, path: Path, part_bytes: int, parallel: int) -> dict[s
     """The store's share of three ways to check a file sent in parts, on this moto server, with
     the parts sent from Python (`parallel` at once) so that only the store's work differs:
 
-    - "join_then_read" (the app's): parts of one multipart upload, joined, read back whole;
+    - "join_then_read": parts of one multipart upload created without a checksum algorithm
+      (the app's before 3 December 2026, and still that of uploads begun before), joined, read
+      back whole;
     - "verify_as_parts_land": each part a temporary object, read back and hashed as soon as it
       lands, copied (UploadPartCopy) into a SHA-256 multipart upload the server alone writes,
       joined when the last part is copied; the store's composite checksum of the joined
       object is compared with the parts' digests;
-    - "sha256_parts_join_then_read": the app's, but the multipart upload is created with a
-      SHA-256 checksum and each part carries its own (as the widget could send the digest it
-      computes, in a signed x-amz-checksum-sha256 header); moto then joins part by part.
+    - "sha256_parts_join_then_read" (the app's): the multipart upload is created with a
+      SHA-256 checksum and each part carries its own (as the widget sends the digest it
+      computes, in the x-amz-checksum-sha256 header signed into the part's link); moto then
+      joins part by part.
 
     Seconds per phase; "after_sending" is what a person would wait once every part was sent."""
     size = path.stat().st_size
@@ -686,7 +694,7 @@ def main() -> None:
             "widget_s": round(turn["seconds"], 2),
             "boto3_s": round(turn["baseline"]["seconds"], 2),
             "ratio": round(turn["baseline"]["seconds"] / turn["seconds"], 3),
-            "widget_sent_s": turn["phases"]["last_report_end_s"],
+            "widget_sent_s": turn["phases"]["last_put_end_s"],
             "widget_join_s": turn["phases"].get("check_join_s"),
             "widget_read_back_s": turn["phases"].get("check_read_back_s"),
             "boto3_join_s": round(turn["baseline"]["join_s"], 2),

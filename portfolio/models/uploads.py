@@ -47,6 +47,11 @@ class Upload(Base):
     # whose parts' digests are reported as they are sent (UploadPartDigest) instead.
     declared_sha256: Mapped[str] = mapped_column(String(64))
     multipart_upload_id: Mapped[str | None] = mapped_column(String(1024))
+    # "SHA256" when the store's multipart upload was created with that checksum algorithm: each
+    # part's link is signed for the part's SHA-256, and completing lists them. None for a single
+    # POST, a multipart upload announced with its whole SHA-256, and rows begun before parts
+    # carried their checksums (their parts are sent and joined without one).
+    checksum_algorithm: Mapped[str | None] = mapped_column(String(16))
     status: Mapped[UploadStatus] = mapped_column(
         str_enum(UploadStatus), default=UploadStatus.PENDING, index=True
     )

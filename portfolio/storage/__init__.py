@@ -1,6 +1,7 @@
 """Object storage behind one protocol: S3-compatible stores and local disk."""
 
 from portfolio.storage.base import (
+    CHECKSUM_HEADER,
     DEFAULT_EXPIRES,
     InvalidObjectKey,
     InvalidStorageLink,
@@ -12,10 +13,12 @@ from portfolio.storage.base import (
     UploadedPart,
     UploadRejected,
     UploadTooLarge,
+    part_headers,
 )
 from portfolio.storage.factory import store_from_config
 
 __all__ = [
+    "CHECKSUM_HEADER",
     "DEFAULT_EXPIRES",
     "InvalidObjectKey",
     "InvalidStorageLink",
@@ -27,5 +30,6 @@ __all__ = [
     "UploadRejected",
     "UploadTooLarge",
     "UploadedPart",
+    "part_headers",
     "store_from_config",
 ]

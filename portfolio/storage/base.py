@@ -6,6 +6,7 @@ what arrived (stat, read_range, iter_chunks) and hands out presigned download li
 
 from __future__ import annotations
 
+import base64
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -18,6 +19,9 @@ DEFAULT_EXPIRES = 300  # seconds a presigned link stays usable: five minutes
 MIN_PART_BYTES = 5 * 1024 * 1024  # S3: every part but the last must be at least this big
 MAX_PARTS = 10_000  # S3: part numbers run from 1 to 10,000
 MAX_KEY_LENGTH = 300  # matches Upload.key
+# A part link signed for a SHA-256 takes only a PUT that sends this header with exactly the
+# signed value (base64 of the 32-byte digest), as S3 names and checks it.
+CHECKSUM_HEADER = "x-amz-checksum-sha256"
 
 # Each path segment starts with a letter, digit, "_" or "-", so "", ".", ".." and hidden
 # names are impossible and a key can never leave the store's root.
@@ -80,6 +84,8 @@ class UploadedPart(NamedTuple):
     part_number: int
     etag: str
     size: int = 0
+    # base64 SHA-256, listed when completing an upload created with sha256_checksums
+    checksum_sha256: str | None = None
 
 
 @dataclass(frozen=True)
@@ -118,6 +124,24 @@ def check_signed_size(size: int) -> int:
     return size
 
 
+def check_checksum_sha256(value: object) -> str:
+    """`value` itself if it is a SHA-256 in base64 (32 bytes, padded, as S3 takes it);
+    UploadRejected (422) otherwise."""
+    if isinstance(value, str):
+        try:
+            raw = base64.b64decode(value, validate=True)
+        except ValueError:  # binascii.Error, or characters beyond ASCII
+            raw = b""
+        if len(raw) == 32 and base64.b64encode(raw).decode() == value:
+            return value
+    raise UploadRejected(f"A part's SHA-256 checksum is 32 bytes in base64, not {value!r:.60}.")
+
+
+def part_headers(checksum_sha256: str | None) -> dict[str, str]:
+    """The headers a PUT to a part link must carry: the signed checksum, if there is one."""
+    return {CHECKSUM_HEADER: checksum_sha256} if checksum_sha256 else {}
+
+
 def check_parts_in_order(parts: Sequence[UploadedPart]) -> None:
     """S3's rule for completing: at least one part, numbers strictly ascending."""
     if not parts:
@@ -147,8 +171,12 @@ class ObjectStore(Protocol):
         """A form POST that stores exactly `size` bytes at exactly `key`, for `expires` seconds."""
         ...
 
-    def create_multipart(self, key: str, content_type: str) -> str:
-        """Start a multipart upload to `key`; returns its upload id."""
+    def create_multipart(
+        self, key: str, content_type: str, *, sha256_checksums: bool = False
+    ) -> str:
+        """Start a multipart upload to `key`; returns its upload id. With `sha256_checksums`
+        (S3's ChecksumAlgorithm SHA256) each part is sent with its SHA-256, and completing
+        lists them."""
         ...
 
     def presign_part(
@@ -158,9 +186,13 @@ class ObjectStore(Protocol):
         part_number: int,
         size: int,
         expires: int = DEFAULT_EXPIRES,
+        *,
+        checksum_sha256: str | None = None,
     ) -> str:
         """A URL the browser PUTs exactly `size` bytes of one part to (the length is signed,
-        so no other is accepted); the response's ETag names the part."""
+        so no other is accepted); the response's ETag names the part. With `checksum_sha256`
+        (base64; UploadRejected if it is not 32 bytes) the PUT must carry part_headers() of it,
+        and the store refuses bytes whose SHA-256 differs (S3; the local store; not moto)."""
         ...
 
     def list_parts(self, key: str, upload_id: str) -> list[UploadedPart]:
@@ -168,7 +200,8 @@ class ObjectStore(Protocol):
         ...
 
     def complete_multipart(self, key: str, upload_id: str, parts: Sequence[UploadedPart]) -> None:
-        """Join `parts` into the object at `key`. UploadRejected if parts are missing or small."""
+        """Join `parts` into the object at `key`. UploadRejected if parts are missing or small
+        (or, on S3, a part's listed checksum_sha256 is not the one it arrived with)."""
         ...
 
     def abort_multipart(self, key: str, upload_id: str) -> None:

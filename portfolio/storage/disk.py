@@ -8,10 +8,17 @@ import shutil
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Protocol
 
 from portfolio.storage.base import Readable, UploadRejected, UploadTooLarge
 
 COPY_CHUNK = 1024 * 1024
+
+
+class Hasher(Protocol):
+    """A hashlib object: fed every byte received, besides the MD5."""
+
+    def update(self, data: bytes, /) -> None: ...
 
 
 @contextmanager
@@ -24,8 +31,10 @@ def scratch_file(folder: Path) -> Iterator[Path]:
         path.unlink(missing_ok=True)
 
 
-def receive(stream: Readable, dest: Path, max_bytes: int) -> tuple[int, str]:
-    """Copy `stream` into `dest`; returns (size, MD5 hex).
+def receive(
+    stream: Readable, dest: Path, max_bytes: int, also: Hasher | None = None
+) -> tuple[int, str]:
+    """Copy `stream` into `dest`; returns (size, MD5 hex). `also` hashes the same bytes.
 
     Reads at most max_bytes + 1 bytes: UploadTooLarge (413) past the limit, UploadRejected
     (422) when empty. The caller removes `dest` on error (see scratch_file)."""
@@ -39,18 +48,21 @@ def receive(stream: Readable, dest: Path, max_bytes: int) -> tuple[int, str]:
                     f"The file is larger than the {max_bytes:,} bytes allowed; nothing was saved."
                 )
             md5.update(chunk)
+            if also is not None:
+                also.update(chunk)
             out.write(chunk)
     if size == 0:
         raise UploadRejected("The file is empty; nothing was saved.")
     return size, md5.hexdigest()
 
 
-def receive_exactly(stream: Readable, dest: Path, size: int) -> str:
-    """Copy exactly `size` bytes from `stream` into `dest`; returns their MD5 hex.
+def receive_exactly(stream: Readable, dest: Path, size: int, also: Hasher | None = None) -> str:
+    """Copy exactly `size` bytes from `stream` into `dest`; returns their MD5 hex. `also`
+    hashes the same bytes.
 
     A link signed for `size` bytes takes no other length: UploadTooLarge (413) past it,
     UploadRejected (422) short of it or empty. The caller removes `dest` on error."""
-    received, md5 = receive(stream, dest, size)
+    received, md5 = receive(stream, dest, size, also)
     if received != size:
         raise UploadRejected(
             f"{received:,} bytes arrived, but this link takes exactly {size:,}; nothing was saved."

@@ -37,6 +37,8 @@ class LinkClaims:
     upload_id: str | None = None
     part_number: int | None = None
     content_disposition: str | None = None
+    # Parts: the base64 SHA-256 the PUT must declare (CHECKSUM_HEADER) and whose bytes it takes.
+    checksum_sha256: str | None = None
 
 
 _FIELDS = {  # claim attribute -> short name in the token, to keep URLs short
@@ -46,6 +48,7 @@ _FIELDS = {  # claim attribute -> short name in the token, to keep URLs short
     "upload_id": "u",
     "part_number": "n",
     "content_disposition": "d",
+    "checksum_sha256": "c",
 }
 
 

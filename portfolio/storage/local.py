@@ -4,10 +4,12 @@ Layout under `root`: objects at <key>; their Content-Type and ETag in .meta/<key
 unfinished multipart uploads in .uploads/<id>/; half-written files in .tmp/. Keys never
 start a segment with ".", so no key can reach those folders or leave the root.
 The "presigned" links point at app routes (see links.py) that call write_upload/write_part.
+A part link signed for a SHA-256 takes only bytes with that SHA-256, as S3 does.
 """
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
 import os
@@ -32,6 +34,7 @@ from portfolio.storage.base import (
     Readable,
     UploadedPart,
     UploadRejected,
+    check_checksum_sha256,
     check_key,
     check_part_number,
     check_parts_in_order,
@@ -109,6 +112,8 @@ class LocalStore:
         part_number: int,
         size: int,
         expires: int = DEFAULT_EXPIRES,
+        *,
+        checksum_sha256: str | None = None,
     ) -> str:
         self._upload_dir(key, upload_id)
         url, _token, _at = self._link(
@@ -118,6 +123,9 @@ class LocalStore:
             upload_id=upload_id,
             part_number=check_part_number(part_number),
             size=check_signed_size(size),
+            checksum_sha256=(
+                check_checksum_sha256(checksum_sha256) if checksum_sha256 is not None else None
+            ),
         )
         return url
 
@@ -160,13 +168,25 @@ class LocalStore:
         part_number: int,
         stream: disk.Readable,
         size: int,
+        checksum_sha256: str | None = None,
     ) -> str:
         """Store one part of exactly `size` bytes (sent again, it replaces the old one); returns
-        its ETag. UploadTooLarge (413, more) or UploadRejected (422, fewer) keep nothing."""
+        its ETag. UploadTooLarge (413, more) or UploadRejected (422, fewer, or bytes whose
+        SHA-256 is not `checksum_sha256`, in base64) keep nothing. A part of an upload created
+        with sha256_checksums needs its checksum."""
         folder = self._upload_dir(key, upload_id)
         check_part_number(part_number)
+        record = json.loads((folder / "upload.json").read_text())
+        if checksum_sha256 is None and record.get("checksum") == "SHA256":
+            raise UploadRejected("Each part of this upload needs its SHA-256 checksum.")
+        sha256 = hashlib.sha256() if checksum_sha256 is not None else None
         with scratch_file(folder) as scratch:
-            md5 = receive_exactly(stream, scratch, check_signed_size(size))
+            md5 = receive_exactly(stream, scratch, check_signed_size(size), sha256)
+            if sha256 is not None and base64.b64encode(sha256.digest()).decode() != checksum_sha256:
+                raise UploadRejected(
+                    f"Part {part_number} does not have the SHA-256 checksum its link was signed "
+                    "for: it was changed on the way. Nothing was saved."
+                )
             for old in folder.glob(f"{part_number:05d}-*.part"):
                 old.unlink(missing_ok=True)
             os.replace(scratch, folder / f"{part_number:05d}-{md5}.part")
@@ -174,12 +194,18 @@ class LocalStore:
 
     # --- multipart ---------------------------------------------------------------------
 
-    def create_multipart(self, key: str, content_type: str) -> str:
+    def create_multipart(
+        self, key: str, content_type: str, *, sha256_checksums: bool = False
+    ) -> str:
         check_key(key)
         upload_id = secrets.token_hex(16)
         folder = self.root / ".uploads" / upload_id
         folder.mkdir()
-        record = {"key": key, "content_type": content_type}
+        record = {
+            "key": key,
+            "content_type": content_type,
+            "checksum": "SHA256" if sha256_checksums else None,
+        }
         (folder / "upload.json").write_text(json.dumps(record))
         return upload_id
 
@@ -194,6 +220,8 @@ class LocalStore:
         return sorted(parts.values())
 
     def complete_multipart(self, key: str, upload_id: str, parts: Sequence[UploadedPart]) -> None:
+        # The parts' checksum_sha256 is not compared again: write_part took only bytes that
+        # had the checksum their link was signed for.
         folder = self._upload_dir(key, upload_id)
         check_parts_in_order(parts)
         received = {p.part_number: p for p in self.list_parts(key, upload_id)}

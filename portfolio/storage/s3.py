@@ -27,6 +27,7 @@ from portfolio.storage.base import (
     StorageUnavailable,
     UploadedPart,
     UploadRejected,
+    check_checksum_sha256,
     check_key,
     check_part_number,
     check_parts_in_order,
@@ -39,7 +40,8 @@ log = logging.getLogger(__name__)
 STREAM_PART_BYTES = 16 * 1024 * 1024  # put_stream's parts
 
 _MISSING = {"404", "NoSuchKey", "NoSuchUpload", "NotFound"}
-_BAD_PARTS = {"InvalidPart", "InvalidPartOrder", "EntityTooSmall", "EntityTooLarge"}
+# BadDigest: a part listed with a checksum other than the one it arrived with.
+_BAD_PARTS = {"InvalidPart", "InvalidPartOrder", "EntityTooSmall", "EntityTooLarge", "BadDigest"}
 # The store is misconfigured or refuses us: the user can only wait while someone fixes it.
 _UNUSABLE = {"NoSuchBucket", "AccessDenied", "InvalidAccessKeyId", "SignatureDoesNotMatch"}
 
@@ -79,6 +81,14 @@ def _translated(key: str) -> Iterator[None]:
 
 def _etag(raw: str) -> str:
     return raw.strip('"')
+
+
+def _listed(part: UploadedPart) -> dict[str, Any]:
+    """A part as CompleteMultipartUpload lists it, with its SHA-256 when it has one."""
+    listed: dict[str, Any] = {"PartNumber": part.part_number, "ETag": f'"{_etag(part.etag)}"'}
+    if part.checksum_sha256 is not None:
+        listed["ChecksumSHA256"] = check_checksum_sha256(part.checksum_sha256)
+    return listed
 
 
 class S3Store:
@@ -167,10 +177,16 @@ class S3Store:
             expires_at=datetime.now(UTC) + timedelta(seconds=expires),
         )
 
-    def create_multipart(self, key: str, content_type: str) -> str:
+    def create_multipart(
+        self, key: str, content_type: str, *, sha256_checksums: bool = False
+    ) -> str:
+        # With a checksum algorithm S3 checks each part's SHA-256 as it arrives and, on
+        # completing, the ones listed; moto joins such parts one by one instead of copying the
+        # whole file again to compute a checksum of the whole object.
+        extra = {"ChecksumAlgorithm": "SHA256"} if sha256_checksums else {}
         with _translated(check_key(key)):
             reply = self.client.create_multipart_upload(
-                Bucket=self.bucket, Key=key, ContentType=content_type
+                Bucket=self.bucket, Key=key, ContentType=content_type, **extra
             )
         return str(reply["UploadId"])
 
@@ -181,17 +197,23 @@ class S3Store:
         part_number: int,
         size: int,
         expires: int = DEFAULT_EXPIRES,
+        *,
+        checksum_sha256: str | None = None,
     ) -> str:
         check_part_number(part_number)
         # ContentLength becomes a signed header (X-Amz-SignedHeaders=content-length;host):
         # S3 answers 403 to a PUT of any other length, so a part cannot outgrow the plan.
-        params = {
+        params: dict[str, Any] = {
             "Bucket": self.bucket,
             "Key": check_key(key),
             "UploadId": upload_id,
             "PartNumber": part_number,
             "ContentLength": check_signed_size(size),
         }
+        if checksum_sha256 is not None:
+            # Signed too (x-amz-checksum-sha256): S3 answers 403 to a PUT without exactly this
+            # value and 400 BadDigest to bytes whose SHA-256 is another.
+            params["ChecksumSHA256"] = check_checksum_sha256(checksum_sha256)
         with _translated(key):
             return str(
                 self.client.generate_presigned_url("upload_part", Params=params, ExpiresIn=expires)
@@ -212,7 +234,7 @@ class S3Store:
 
     def complete_multipart(self, key: str, upload_id: str, parts: Sequence[UploadedPart]) -> None:
         check_parts_in_order(parts)
-        listed = [{"PartNumber": p.part_number, "ETag": f'"{_etag(p.etag)}"'} for p in parts]
+        listed = [_listed(part) for part in parts]
         with _translated(check_key(key)):
             self._completer.complete_multipart_upload(
                 Bucket=self.bucket, Key=key, UploadId=upload_id, MultipartUpload={"Parts": listed}

@@ -1,10 +1,10 @@
 /* Hashes the parts of a file being uploaded, off the page's thread (started by static/js/upload.js).
  *
  * Each message is {id, blob}: one part of the chosen file; its SHA-256 (WebCrypto, at native
- * speed) goes back as hex. The page sends the same part meanwhile, straight from the file (a
- * buffer handed to fetch or XHR is copied through the browser's processes several times
- * slower). A file that changed on disk cannot be read any more: the error's name
- * (NotReadableError) goes back instead.
+ * speed) goes back as hex. The page then sends the part, with its link signed for that digest,
+ * straight from the file (a buffer handed to fetch or XHR is copied through the browser's
+ * processes several times slower), while this worker hashes the next one. A file that changed
+ * on disk cannot be read any more: the error's name (NotReadableError) goes back instead.
  */
 "use strict";
 

@@ -3,11 +3,13 @@
  * 1. POST /api/uploads: the server answers with a presigned form POST (up to 100 MB; the file's
  *    SHA-256 is computed first and announced) or a plan of parts. The bytes then go straight
  *    to the object store, never through the app.
- * 2. Parts go 6 at a time, each hashed (SHA-256, WebCrypto in a Web Worker, or js-sha256 on the
- *    page where WebCrypto is missing: pages served over plain http from another host) while
- *    other parts are on their way, sent, retried with back-off, and its digest reported to the
- *    server (POST .../parts/N). After a dropped connection "Resume" asks the server which parts
- *    arrived (with their digests) and sends only the others (also after a reload).
+ * 2. Parts go 6 at a time. Each is hashed first (SHA-256, WebCrypto in a Web Worker, or
+ *    js-sha256 on the page where WebCrypto is missing: pages served over plain http from another
+ *    host), the next one while this one is on its way; its digest goes to the server
+ *    (POST .../parts/N), which keeps it and answers the part's link, signed for that SHA-256:
+ *    the PUT sends the headers given (x-amz-checksum-sha256), and the store takes no other
+ *    bytes. Parts are retried with back-off. After a dropped connection "Resume" asks the server
+ *    which parts arrived (with their digests) and sends only the others (also after a reload).
  * 3. `complete` carries the file's fingerprint: the SHA-256 of the parts' SHA-256s, "-N" parts,
  *    "x" the part size (portfolio/domain/uploads/fingerprint.py); the server reads every part
  *    back and compares each.
@@ -49,6 +51,10 @@
   }
   function FileChanged(message) {
     this.message = message;
+  }
+  // The server would not sign a part's link (an ApiError it will answer again): not retried.
+  function LinkRefused(error) {
+    this.error = error;
   }
   // The browser refuses to read a chosen file that was changed on disk since it was chosen.
   async function unreadable(blob) {
@@ -126,9 +132,11 @@
     return window.sha256.hex(body);
   };
 
+  // Parts still waiting for their digest are told so (the upload was stopped).
   PartHasher.prototype.stop = function () {
     if (this.worker) this.worker.terminate();
     this.worker = null;
+    this.jobs.forEach(function (job) { job.reject("AbortError"); });
     this.jobs.clear();
   };
 
@@ -386,12 +394,13 @@
     return upload;
   };
 
-  Widget.prototype.send = function (method, url, body, onProgress) {
+  Widget.prototype.send = function (method, url, body, onProgress, headers) {
     var self = this;
     return new Promise(function (resolve, reject) {
       var xhr = new XMLHttpRequest();
       self.xhrs.add(xhr);
       xhr.open(method, url);
+      Object.keys(headers || {}).forEach(function (name) { xhr.setRequestHeader(name, headers[name]); });
       xhr.upload.onprogress = function (event) { onProgress(event.loaded); };
       xhr.onload = function () {
         self.xhrs.delete(xhr);
@@ -446,40 +455,73 @@
     return s.urls.get(number).url;
   };
 
+  function partOf(s, number) {
+    var start = (number - 1) * s.partSize;
+    return s.file.slice(start, Math.min(start + s.partSize, s.file.size));
+  }
+
+  // The part's hex SHA-256, hashed once: sendParts starts the next part's while this one goes.
+  Widget.prototype.digestOf = function (number) {
+    var s = this.state;
+    if (!s.hashing.has(number)) {
+      var hashing = s.hasher.hash(partOf(s, number));
+      hashing.catch(function () { /* awaited by the part's sender */ });
+      s.hashing.set(number, hashing);
+    }
+    return s.hashing.get(number);
+  };
+
+  // The link of a part whose digest is known: the server keeps the digest and signs the link
+  // for it. Kept until it nears its expiry (or the store refuses it: 403).
+  Widget.prototype.signedPartLink = async function (number, digest) {
+    var s = this.state;
+    var known = s.urls.get(number);
+    if (known && Date.now() - known.at < URL_MAX_AGE) return known;
+    var reply = await this.api("POST", s.upload.urls.parts + "/" + number, { sha256: digest });
+    var link = { url: reply.url, headers: reply.headers || {}, at: Date.now() };
+    s.urls.set(number, link);
+    return link;
+  };
+
   Widget.prototype.sendPart = async function (number) {
     var s = this.state;
-    var start = (number - 1) * s.partSize;
-    var blob = s.file.slice(start, Math.min(start + s.partSize, s.file.size));
-    // The part is hashed while it is sent (both read it from the file). Had the file changed on
-    // disk, reading it fails; had its bytes changed unnoticed, the server's own reading of
-    // every part finds that they differ from this digest, and the file does not count.
-    var hashing = s.upload.by_parts ? s.hasher.hash(blob) : Promise.resolve(null);
-    hashing.catch(function () { /* awaited below */ });
+    var blob = partOf(s, number);
+    // A part checked by parts is hashed before it is sent, as its link is signed for its
+    // SHA-256. Had the file changed on disk, reading it fails; had its bytes changed unnoticed
+    // after hashing, the store refuses them, and the server's own reading of every part finds
+    // that they differ from this digest: the file does not count.
+    var digest = null;
+    if (s.upload.by_parts) {
+      try {
+        digest = await this.digestOf(number);
+      } catch (unreadable) {
+        throw s.cancelled ? new Interrupted("The upload was stopped.") : changedOnDisk(s.file);
+      } finally {
+        s.hashing.delete(number);
+      }
+    }
     var self = this;
     for (var attempt = 0; ; attempt++) {
       try {
-        await this.send("PUT", await this.partUrl(number), blob, function (loaded) {
+        var link;
+        try {
+          link = digest ? await this.signedPartLink(number, digest) : { url: await this.partUrl(number) };
+        } catch (refused) {
+          // The server refused the link (a digest it cannot take): asking again will not help.
+          if (refused instanceof ApiError && refused.status < 500 && refused.status !== 429) throw new LinkRefused(refused);
+          throw refused;
+        }
+        if (s.cancelled) throw new Interrupted("The upload was stopped."); // while it was asked for
+        await this.send("PUT", link.url, blob, function (loaded) {
           s.loaded.set(number, loaded);
           self.showPartProgress();
-        });
-        var digest;
-        try {
-          digest = await hashing;
-        } catch (unreadable) {
-          throw changedOnDisk(s.file);
-        }
+        }, link.headers);
         s.loaded.set(number, blob.size);
-        if (!digest) {
-          s.done.add(number);
-          return;
-        }
-        // Reported while the next part goes out; sendParts waits for every report.
-        s.reports.push(this.api("POST", s.upload.urls.parts + "/" + number, { sha256: digest }).then(function () {
-          s.digests.set(number, digest);
-          s.done.add(number);
-        }));
+        if (digest) s.digests.set(number, digest);
+        s.done.add(number);
         return;
       } catch (error) {
+        if (error instanceof LinkRefused) throw error.error;
         s.loaded.set(number, 0);
         // A send that failed because the file changed on disk looks like a lost connection.
         if (error instanceof Interrupted && !s.cancelled && await unreadable(blob)) throw changedOnDisk(s.file);
@@ -504,11 +546,16 @@
     var self = this;
     s.halted = false;
     if (s.upload.by_parts && !s.hasher) s.hasher = new PartHasher();
-    s.reports = [];
+    s.hashing = new Map();
     async function worker() {
       while (queue.length && !s.cancelled && !s.halted) {
+        var number = queue.shift();
+        if (s.hasher) {
+          self.digestOf(number);
+          if (queue.length) self.digestOf(queue[0]); // hashed while this part is on its way
+        }
         try {
-          await self.sendPart(queue.shift());
+          await self.sendPart(number);
         } catch (error) {
           s.halted = true; // the other workers stop taking parts; Resume picks up from here
           throw error;
@@ -518,10 +565,9 @@
     var workers = [];
     var parallel = Number(this.root.dataset.parallelParts) || PARALLEL_PARTS;
     for (var i = 0; i < parallel; i++) workers.push(worker());
-    // Every part on its way finishes (sent and reported, or failed) before the widget offers
-    // Resume, so that the server's list of parts is what Resume starts from.
+    // Every part on its way finishes (sent, or failed) before the widget offers Resume, so
+    // that the server's list of parts is what Resume starts from.
     var outcomes = await Promise.allSettled(workers);
-    outcomes = outcomes.concat(await Promise.allSettled(s.reports));
     var failed = outcomes.find(function (o) { return o.status === "rejected"; });
     if (failed) {
       var changed = outcomes.find(function (o) { return o.status === "rejected" && o.reason instanceof FileChanged; });

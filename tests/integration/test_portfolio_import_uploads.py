@@ -12,7 +12,6 @@ again (delivered twice, or after a run that died) imports once.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import zipfile
 from collections.abc import Iterator
@@ -86,18 +85,13 @@ def big_export(content: bytes = BIG_PDF, **changes: Any) -> bytes:
 
 def send_export(api: UploadApi, archive: bytes, name: str = "portfolio-pfx.zip") -> Any:
     """As the widget sends a file over the single-post size: in parts, each part's SHA-256
-    reported, then the composite fingerprint with `complete`. The upload as shown after."""
+    reported for its link, then the composite fingerprint with `complete`. The upload as
+    shown after."""
     started = api.started(archive, name, sha256=None, purpose="portfolio_import")
     upload_id = started["upload"]["id"]
     assert started["part_count"] >= 2  # it really goes in parts
     api.send_parts(started, archive)
     size = started["part_size"]
-    for number in range(1, started["part_count"] + 1):
-        digest = hashlib.sha256(archive[(number - 1) * size : number * size]).hexdigest()
-        reply = api.client.post(
-            f"/api/uploads/{upload_id}/parts/{number}", json={"sha256": digest}, headers=api.headers
-        )
-        assert reply.status_code == 200, reply.get_json()
     reply = api.client.post(
         f"/api/uploads/{upload_id}/complete",
         json={"fingerprint": fingerprint_of(archive, size)},

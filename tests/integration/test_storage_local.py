@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import io
 import os
@@ -212,6 +213,39 @@ def test_multipart_upload_resumes_replaces_parts_and_completes(local_store: Loca
     assert b"".join(local_store.iter_chunks(key)) == first + second
     with pytest.raises(ObjectNotFound):
         local_store.list_parts(key, upload_id)
+
+
+def checksum(data: bytes) -> str:
+    return base64.b64encode(hashlib.sha256(data).digest()).decode()
+
+
+def test_a_part_signed_for_its_sha256_takes_only_those_bytes(local_store: LocalStore) -> None:
+    key = make_object_key(3)
+    upload_id = local_store.create_multipart(key, "video/mp4", sha256_checksums=True)
+    data = os.urandom(40)
+
+    link = local_store.presign_part(key, upload_id, 1, 40, checksum_sha256=checksum(data))
+
+    claims = local_store.verify_token(token_of(link), "part")
+    assert claims.checksum_sha256 == checksum(data)
+    other = data[:-1] + bytes([data[-1] ^ 1])
+    with pytest.raises(UploadRejected, match="does not have the SHA-256 checksum its link"):
+        local_store.write_part(key, upload_id, 1, io.BytesIO(other), 40, claims.checksum_sha256)
+    assert local_store.list_parts(key, upload_id) == []
+    with pytest.raises(UploadRejected, match="needs its SHA-256 checksum"):
+        local_store.write_part(key, upload_id, 1, io.BytesIO(data), 40)
+    etag = local_store.write_part(key, upload_id, 1, io.BytesIO(data), 40, checksum(data))
+    assert local_store.list_parts(key, upload_id) == [UploadedPart(1, etag, 40)]
+
+
+@pytest.mark.parametrize("bad", ["", "abc", "0" * 64, base64.b64encode(b"x" * 31).decode()])
+def test_a_part_link_for_a_checksum_that_is_not_32_bytes_of_base64_is_refused(
+    local_store: LocalStore, bad: str
+) -> None:
+    key = make_object_key(3)
+    upload_id = local_store.create_multipart(key, "video/mp4", sha256_checksums=True)
+    with pytest.raises(UploadRejected, match="32 bytes in base64"):
+        local_store.presign_part(key, upload_id, 1, 40, checksum_sha256=bad)
 
 
 def test_completing_with_a_missing_part_is_rejected(local_store: LocalStore) -> None:

@@ -139,6 +139,84 @@ def test_part_url_signs_the_parts_exact_length(s3_store: S3Store) -> None:
         s3_store.presign_part(key, upload_id, 3, 0)
 
 
+def checksum(data: bytes) -> str:
+    return base64.b64encode(hashlib.sha256(data).digest()).decode()
+
+
+def test_part_url_signs_the_parts_sha256_when_given(s3_store: S3Store) -> None:
+    """The checksum becomes a signed header: S3 refuses a PUT without exactly this value (403)
+    and bytes whose SHA-256 differs (400 BadDigest); moto checks neither."""
+    key = make_object_key(7)
+    upload_id = s3_store.create_multipart(key, "video/mp4", sha256_checksums=True)
+    data = os.urandom(1000)
+
+    url = s3_store.presign_part(key, upload_id, 1, 1000, checksum_sha256=checksum(data))
+
+    query = parse_qs(urlsplit(url).query)
+    assert query["X-Amz-SignedHeaders"] == ["content-length;host;x-amz-checksum-sha256"]
+    other = s3_store.presign_part(key, upload_id, 1, 1000, checksum_sha256=checksum(b"other"))
+    assert parse_qs(urlsplit(other).query)["X-Amz-Signature"] != query["X-Amz-Signature"]
+    headers = {"x-amz-checksum-sha256": checksum(data)}
+    assert requests.put(url, data=data, headers=headers, timeout=10).status_code == 200
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        "",
+        "abc",
+        hashlib.sha256(b"x").hexdigest(),  # hex, not base64
+        base64.b64encode(b"x" * 31).decode(),  # 31 bytes
+        base64.b64encode(b"x" * 33).decode(),  # 33 bytes
+        base64.b64encode(b"x" * 32).decode().rstrip("="),  # unpadded
+        "é" * 44,
+    ],
+)
+def test_part_url_for_a_checksum_that_is_not_32_bytes_of_base64_is_refused(
+    s3_store: S3Store, bad: str
+) -> None:
+    key = make_object_key(7)
+    upload_id = s3_store.create_multipart(key, "video/mp4", sha256_checksums=True)
+    with pytest.raises(UploadRejected, match="32 bytes in base64"):
+        s3_store.presign_part(key, upload_id, 1, 1000, checksum_sha256=bad)
+
+
+def test_completing_an_upload_with_sha256_checksums_lists_each_parts_checksum(
+    s3_store: S3Store,
+) -> None:
+    key = make_object_key(7)
+    first, second = os.urandom(5 * MiB), os.urandom(1000)
+    upload_id = s3_store.create_multipart(key, "video/mp4", sha256_checksums=True)
+    for number, data in ((1, first), (2, second)):
+        signed = checksum(data)
+        url = s3_store.presign_part(key, upload_id, number, len(data), checksum_sha256=signed)
+        headers = {"x-amz-checksum-sha256": checksum(data)}
+        assert requests.put(url, data=data, headers=headers, timeout=30).status_code == 200
+    sent: list[dict[str, object]] = []
+    s3_store._completer.meta.events.register(
+        "before-call.s3.CompleteMultipartUpload", lambda params, **_: sent.append(params)
+    )
+    parts = [
+        part._replace(checksum_sha256=checksum(data))
+        for part, data in zip(s3_store.list_parts(key, upload_id), (first, second), strict=True)
+    ]
+
+    s3_store.complete_multipart(key, upload_id, parts)
+
+    (request,) = sent  # the request as serialized for the store
+    body = bytes(request["body"])  # type: ignore[arg-type]
+    for number, data in ((1, first), (2, second)):
+        assert (
+            f'<PartNumber>{number}</PartNumber><ETag>"{parts[number - 1].etag}"</ETag>'
+            f"<ChecksumSHA256>{checksum(data)}</ChecksumSHA256>"
+        ).encode() in body
+    # The store's own composite checksum: the SHA-256 of the parts' digests, as the app's
+    # composite fingerprint is made.
+    head = s3_store.client.head_object(Bucket=s3_store.bucket, Key=key, ChecksumMode="ENABLED")
+    joined = hashlib.sha256(hashlib.sha256(first).digest() + hashlib.sha256(second).digest())
+    assert head["ChecksumSHA256"].split("-")[0] == base64.b64encode(joined.digest()).decode()
+
+
 def test_completing_with_a_wrong_part_etag_is_rejected(s3_store: S3Store) -> None:
     key = make_object_key(7)
     upload_id = s3_store.create_multipart(key, "video/mp4")

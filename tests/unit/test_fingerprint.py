@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import hashlib
 
 import pytest
@@ -9,6 +10,7 @@ import pytest
 from portfolio.domain.errors import InvalidInput
 from portfolio.domain.uploads.fingerprint import (
     Composite,
+    as_checksum,
     check_part_digest,
     composite,
     first_differing,
@@ -63,3 +65,13 @@ def test_the_first_missing_and_the_first_differing_part_are_named() -> None:
     assert first_missing([2, 1], 2) is None
     assert first_differing({1: "a", 2: "b", 3: "c"}, {1: "a", 2: "x", 3: "y"}) == 2
     assert first_differing({1: "a"}, {1: "a"}) is None
+
+
+def test_a_parts_checksum_for_the_store_is_its_raw_sha256_in_base64() -> None:
+    """As S3's x-amz-checksum-sha256 and ChecksumSHA256 carry it (the empty string's is known)."""
+    empty = hashlib.sha256(b"").hexdigest()
+    assert as_checksum(empty) == "47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU="
+    assert as_checksum(empty.upper()) == as_checksum(empty)
+    assert base64.b64decode(as_checksum(empty)) == hashlib.sha256(b"").digest()
+    with pytest.raises(InvalidInput):
+        as_checksum("47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=")

@@ -8,6 +8,7 @@ at the end, which post to moto's S3 server on another origin, as a browser reach
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import os
 import re
@@ -465,7 +466,31 @@ def in_parts(live_app: Flask, monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 PART_PUT = re.compile(r".*/files/part/.*")
-PART_REPORT = re.compile(r".*/api/uploads/\d+/parts/\d+$")
+PART_LINK = re.compile(r".*/api/uploads/\d+/parts/(\d+)$")
+
+
+def checksum(data: bytes) -> str:
+    return base64.b64encode(hashlib.sha256(data).digest()).decode()
+
+
+def watch_parts(page: Page) -> list[tuple[str, int, str | None]]:
+    """("link", part, None) when a part's link is asked for, ("put", part, its
+    x-amz-checksum-sha256 header) when the part is sent: in the order the page did them."""
+    seen: list[tuple[str, int, str | None]] = []
+
+    def note(request: object) -> None:
+        url, method = request.url, request.method  # type: ignore[attr-defined]
+        linked = PART_LINK.match(url)
+        if linked and method == "POST":
+            seen.append(("link", int(linked[1]), None))
+        number = re.search(r"[?&]partNumber=(\d+)", url)
+        if method == "PUT" and (number or "/files/part/" in url):
+            headers = request.all_headers()  # type: ignore[attr-defined]
+            part = int(number[1]) if number else 0
+            seen.append(("put", part, headers.get("x-amz-checksum-sha256")))
+
+    page.on("request", note)
+    return seen
 
 
 def test_parts_are_hashed_in_a_worker_and_the_fingerprint_is_their_composite(
@@ -487,6 +512,60 @@ def test_parts_are_hashed_in_a_worker_and_the_fingerprint_is_their_composite(
     assert upload.status == UploadStatus.VERIFIED
     assert upload.fingerprint == fingerprint_of(content, 5 * MiB)
     assert upload.fingerprint.endswith(f"-4x{5 * MiB}")
+
+
+def test_each_part_is_sent_with_the_checksum_its_link_was_signed_for(
+    signed_in: Page, live: str, live_app: Flask, in_parts: None, tmp_path: Path
+) -> None:
+    page = signed_in
+    content = b"%PDF-1.7\n" + os.urandom(16 * MiB)
+    chosen = tmp_path / "portfolio.pdf"
+    chosen.write_bytes(content)
+    seen = watch_parts(page)
+    open_widget(page, live, live_app)
+    page.get_by_label("File to upload").set_input_files(chosen)
+    expect(page.get_by_role("status").filter(has_text="portfolio.pdf")).to_have_text(
+        "portfolio.pdf (16.0 MB) was checked and saved.", timeout=30_000
+    )
+    parts = [content[at : at + 5 * MiB] for at in range(0, len(content), 5 * MiB)]
+    links = [number for kind, number, _ in seen if kind == "link"]
+    assert sorted(links) == [1, 2, 3, 4]  # one link each, asked for once the part was hashed
+    # The local store's links carry no part number: each PUT's header names its part's digest,
+    # and that part's link was asked for before it.
+    number_of = {checksum(part): number for number, part in enumerate(parts, start=1)}
+    puts = [(at, header) for at, (kind, _, header) in enumerate(seen) if kind == "put"]
+    assert sorted(number_of.get(header or "", 0) for _, header in puts) == [1, 2, 3, 4]
+    for at, header in puts:
+        assert seen.index(("link", number_of[header or ""], None)) < at
+    (upload,) = uploads(live_app)
+    assert upload.fingerprint == fingerprint_of(content, 5 * MiB)
+
+
+def test_parts_go_straight_to_s3_with_their_signed_checksums(
+    signed_in: Page, live: str, s3_live_app: Flask, in_parts: None, moto_endpoint: str
+) -> None:
+    """Across origins the browser first asks the store whether it may send the checksum
+    header (CORS preflight); the bucket must allow it (README, the bucket's CORS rule)."""
+    page = signed_in
+    open_widget(page, live, s3_live_app)
+    page.evaluate(CSP_VIOLATIONS)
+    seen = watch_parts(page)
+    content = b"%PDF-1.7\n" + os.urandom(11 * MiB)
+    page.get_by_label("File to upload").set_input_files(
+        files=[{"name": "minutes.pdf", "mimeType": "application/pdf", "buffer": content}]
+    )
+    expect(page.get_by_role("status").filter(has_text="minutes.pdf")).to_have_text(
+        "minutes.pdf (11.0 MB) was checked and saved.", timeout=30_000
+    )
+    parts = [content[at : at + 5 * MiB] for at in range(0, len(content), 5 * MiB)]
+    puts = sorted((number, header) for kind, number, header in seen if kind == "put")
+    assert puts == [(n, checksum(part)) for n, part in enumerate(parts, start=1)]
+    for number, part in enumerate(parts, start=1):  # each part's link came before the part
+        assert seen.index(("link", number, None)) < seen.index(("put", number, checksum(part)))
+    assert page.evaluate("window.cspBlocked") == []
+    (upload,) = uploads(s3_live_app)
+    assert upload.status == UploadStatus.VERIFIED
+    assert upload.fingerprint == fingerprint_of(content, 5 * MiB)
 
 
 def test_without_a_secure_context_parts_are_hashed_with_js_sha256(
@@ -578,15 +657,18 @@ def test_a_tab_closed_mid_upload_resumes_in_a_new_tab_without_sending_the_sent_p
         # the others never get an answer: the tab is closed while they hang
 
     page.route(PART_PUT, two_parts_then_hang)
-    reported: list[str] = []
-    page.on("response", lambda r: reported.append(r.url) if PART_REPORT.match(r.url) else None)
+    stored: list[str] = []
+    page.on(
+        "response",
+        lambda r: stored.append(r.url) if r.request.method == "PUT" and r.status == 200 else None,
+    )
     open_widget(page, live, live_app)
     page.get_by_label("File to upload").set_input_files(chosen)
-    for _ in range(300):  # two parts sent and their digests reported
-        if len(reported) == 2:
+    for _ in range(300):  # two parts stored (each digest went with its link, before the part)
+        if len(stored) == 2:
             break
         page.wait_for_timeout(100)
-    assert len(reported) == 2
+    assert len(stored) == 2
     page.close()
 
     again = page.context.new_page()  # the person opens the page again and chooses the file

@@ -14,6 +14,7 @@ recompute the whole from the file alone: `python -m portfolio.tools.fingerprint 
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import re
 from collections.abc import Iterable, Mapping
@@ -63,6 +64,13 @@ def check_part_digest(value: object) -> str:
             "A part's SHA-256 checksum must be 64 hexadecimal digits.", field="sha256"
         )
     return value.strip().lower()
+
+
+def as_checksum(hex_digest: str) -> str:
+    """A part's hex SHA-256 as S3's checksums carry it (x-amz-checksum-sha256, ChecksumSHA256):
+    its 32 raw bytes in base64. The store's composite checksum of the joined object is then
+    the base64 of this module's composite digest."""
+    return base64.b64encode(bytes.fromhex(check_part_digest(hex_digest))).decode()
 
 
 def part_ranges(size: int, part_bytes: int) -> list[tuple[int, int, int]]:

@@ -22,7 +22,12 @@ from portfolio.domain.uploads.filetypes import (
     FileTypeRefused,
     detect_type,
 )
-from portfolio.domain.uploads.fingerprint import composite, first_differing, part_ranges
+from portfolio.domain.uploads.fingerprint import (
+    as_checksum,
+    composite,
+    first_differing,
+    part_ranges,
+)
 from portfolio.domain.uploads.purposes import UploadPurpose, detect_import_zip, limits_for
 from portfolio.domain.uploads.transfer import PartPlan, UploadLimits, human_size, misfit_part
 from portfolio.models import Upload
@@ -66,9 +71,16 @@ class Verified:
         return found
 
 
-def finish_multipart(store: ObjectStore, upload: Upload, plan: PartPlan) -> Refusal | None:
+def finish_multipart(
+    store: ObjectStore,
+    upload: Upload,
+    plan: PartPlan,
+    digests: Mapping[int, str] | None = None,
+) -> Refusal | None:
     """Join the parts the store received, if each has the size `plan` gives it and together
-    they make the announced file.
+    they make the announced file. An upload whose parts carry their checksums lists each
+    with the SHA-256 the client reported (`digests`, hex), which the store compares with the
+    one the part arrived with.
 
     None when the object is now complete (or was joined by an earlier, interrupted request)."""
     assert upload.multipart_upload_id is not None
@@ -95,6 +107,13 @@ def finish_multipart(store: ObjectStore, upload: Upload, plan: PartPlan) -> Refu
     received = sum(part.size for part in parts)
     if received != upload.declared_size:
         return _size_refusal(received, upload.declared_size)
+    if upload.checksum_algorithm is not None and digests is not None:
+        parts = [
+            part._replace(checksum_sha256=as_checksum(digests[part.part_number]))
+            if part.part_number in digests
+            else part  # the store refuses to join it: a Refusal below
+            for part in parts
+        ]
     try:
         store.complete_multipart(upload.key, upload.multipart_upload_id, parts)
     except UploadRejected as exc:

@@ -1,10 +1,13 @@
-"""The SHA-256 of each part, as the client reports it once the part is sent.
+"""The SHA-256 of each part, as the client reports it when it asks for the part's link.
 
 A file sent in parts without a whole-file SHA-256 is checked part by part: the browser hashes
-each part while it sends the file and reports the digest here; the check reads every part back
-and compares (services.uploads.checks.inspect_parts). Reports may come in any order; a part sent
-again replaces its digest. Once the check is asked for they are frozen, and asking for it needs
-one for every part and the composite fingerprint that they make.
+each part, then reports the digest here and gets the part's link back, signed for that digest
+(the store takes no other bytes); the check reads every part back and compares
+(services.uploads.checks.inspect_parts). Reports may come in any order and again (a link that
+expired); a part whose link was signed keeps its digest, while on an upload begun before links
+were signed (no checksum algorithm) a part sent again replaces it. Once the check is asked for
+they are frozen, and asking for it needs one for every part and the composite fingerprint that
+they make.
 """
 
 from __future__ import annotations
@@ -24,7 +27,13 @@ from portfolio.domain.uploads.fingerprint import (
 from portfolio.domain.uploads.transfer import UploadLimits, part_plan
 from portfolio.models import Upload, UploadPartDigest
 from portfolio.services.uploads.checks import RESEND, Refusal
-from portfolio.services.uploads.transfers import require_pending
+from portfolio.services.uploads.transfers import (
+    SHA256_PARTS,
+    PartLink,
+    presign_part,
+    require_pending,
+)
+from portfolio.storage import ObjectStore
 
 NOT_BY_PARTS = "This upload was announced with its whole SHA-256, not checked part by part."
 LIED = Refusal(
@@ -39,6 +48,23 @@ def checked_by_parts(upload: Upload) -> bool:
     return upload.multipart_upload_id is not None and upload.declared_sha256 == ""
 
 
+def link_for_part(
+    session: Session,
+    store: ObjectStore,
+    upload: Upload,
+    part_number: object,
+    sha256: object,
+    *,
+    now: datetime,
+    limits: UploadLimits,
+) -> PartLink:
+    """Keep the client's SHA-256 of one part (record_part_digest, same errors) and answer the
+    part's PUT link, signed for that digest when the upload's parts carry their checksums."""
+    digest = record_part_digest(session, upload, part_number, sha256, now=now, limits=limits)
+    assert isinstance(part_number, int)  # checked by record_part_digest
+    return presign_part(store, upload, part_number, digest, limits=limits)
+
+
 def record_part_digest(
     session: Session,
     upload: Upload,
@@ -47,10 +73,12 @@ def record_part_digest(
     *,
     now: datetime,
     limits: UploadLimits,
-) -> None:
-    """Keep the client's SHA-256 of one part (replacing an earlier one). The caller holds the
-    row's lock, so a check asked for meanwhile is seen. Conflict (409) once the check was asked
-    for or the upload is finished; InvalidInput (422) for a bad number or digest."""
+) -> str:
+    """Keep the client's SHA-256 of one part; returns it (hex). The caller holds the row's
+    lock, so a check asked for meanwhile is seen. Conflict (409) once the check was asked for
+    or the upload is finished, and for a part already reported with another digest on an
+    upload whose links are signed for them (the store takes only the first one's bytes: an
+    upload begun before replaces it); InvalidInput (422) for a bad number or digest."""
     require_pending(upload, now)
     if not checked_by_parts(upload):
         raise Conflict(NOT_BY_PARTS)
@@ -65,6 +93,13 @@ def record_part_digest(
         )
     digest = check_part_digest(sha256)
     found = session.get(UploadPartDigest, (upload.id, part_number))
+    signed = upload.checksum_algorithm == SHA256_PARTS
+    if found is not None and found.sha256 != digest and signed:
+        raise Conflict(
+            f"Part {part_number} of this file was already sent with another SHA-256 checksum, "
+            "and the storage takes only the bytes its link was signed for. If the file "
+            "changed, cancel this upload and choose the file again."
+        )
     if found is None:
         session.add(
             UploadPartDigest(
@@ -75,6 +110,7 @@ def record_part_digest(
         found.sha256 = digest
         found.recorded_at = now
     session.flush()
+    return digest
 
 
 def recorded_digests(session: Session, upload_id: int) -> dict[int, str]:

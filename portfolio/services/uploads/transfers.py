@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from portfolio.domain.audit_actions import AuditAction
 from portfolio.domain.errors import Conflict
 from portfolio.domain.uploads.filenames import make_object_key
+from portfolio.domain.uploads.fingerprint import as_checksum
 from portfolio.domain.uploads.purposes import (
     MAX_PENDING_IMPORTS,
     UploadPurpose,
@@ -39,11 +40,17 @@ from portfolio.models import PortfolioImport, Upload, UploadPartDigest, UploadSt
 from portfolio.services import audit
 from portfolio.services.uploads.checks import Refusal, Verified
 from portfolio.services.uploads.deletions import delete_after_commit
-from portfolio.storage import ObjectStore, PresignedPost, UploadedPart
+from portfolio.storage import ObjectStore, PresignedPost, UploadedPart, part_headers
 
 # Objects are stored as opaque bytes; the verified type is given on download.
 STORED_CONTENT_TYPE = "application/octet-stream"
 CANCELLED = "You cancelled this upload."
+# Upload.checksum_algorithm of a multipart upload whose parts carry their SHA-256 (S3's name).
+SHA256_PARTS = "SHA256"
+SIGNED_PARTS = (
+    "Each part of this upload is sent with its SHA-256 checksum: ask for a part's link with "
+    "its checksum (POST /api/uploads/<id>/parts/<n> with {sha256})."
+)
 
 
 @dataclass(frozen=True)
@@ -53,6 +60,14 @@ class UploadStart:
     upload: Upload
     post: PresignedPost | None = None
     plan: PartPlan | None = None
+
+
+@dataclass(frozen=True)
+class PartLink:
+    """Where one part goes: a PUT to `url` that sends `headers` exactly as given."""
+
+    url: str
+    headers: dict[str, str]
 
 
 def begin_upload(
@@ -118,7 +133,13 @@ def begin_upload(
     session.flush()  # the row exists before any byte can
     start = UploadStart(upload)
     if uses_multipart(announced.size, limits):
-        upload.multipart_upload_id = store.create_multipart(upload.key, STORED_CONTENT_TYPE)
+        # A file checked by parts sends each part with the SHA-256 its client computed, signed
+        # into the part's link: the store refuses a part whose bytes differ as it arrives.
+        by_parts = announced.sha256 == ""
+        upload.multipart_upload_id = store.create_multipart(
+            upload.key, STORED_CONTENT_TYPE, sha256_checksums=by_parts
+        )
+        upload.checksum_algorithm = SHA256_PARTS if by_parts else None
         start = UploadStart(upload, plan=part_plan(announced.size, limits))
     else:
         # The policy allows exactly this key and exactly the announced size.
@@ -153,11 +174,14 @@ def plan_of(upload: Upload, limits: UploadLimits) -> PartPlan | None:
 def presign_parts(
     store: ObjectStore, upload: Upload, part_numbers: object, *, now: datetime, limits: UploadLimits
 ) -> dict[int, str]:
-    """A PUT URL (five minutes) for each requested part of a pending multipart upload."""
+    """A PUT URL (five minutes) for each requested part of a pending multipart upload whose
+    parts carry no checksum (Conflict for one whose do: see presign_part)."""
     require_pending(upload, now)
     plan = plan_of(upload, limits)
     if plan is None or upload.multipart_upload_id is None:
         raise Conflict("This upload is sent in one piece, not in parts.")
+    if upload.checksum_algorithm is not None:
+        raise Conflict(SIGNED_PARTS)
     numbers = check_part_numbers(part_numbers, plan)
     return {
         number: store.presign_part(
@@ -168,6 +192,26 @@ def presign_parts(
         )
         for number in numbers
     }
+
+
+def presign_part(
+    store: ObjectStore, upload: Upload, part_number: int, sha256: str, *, limits: UploadLimits
+) -> PartLink:
+    """The PUT link (five minutes) of one part of a multipart upload whose client computed the
+    part's SHA-256 (`sha256`, hex, checked by the caller): signed for it when the upload's parts
+    carry their checksums, so only those bytes are taken; a plain link for an upload begun
+    before (its parts are sent and joined without one)."""
+    plan = plan_of(upload, limits)
+    assert plan is not None and upload.multipart_upload_id is not None
+    checksum = as_checksum(sha256) if upload.checksum_algorithm == SHA256_PARTS else None
+    url = store.presign_part(
+        upload.key,
+        upload.multipart_upload_id,
+        part_number,
+        plan.size_of(part_number, upload.declared_size),
+        checksum_sha256=checksum,
+    )
+    return PartLink(url, part_headers(checksum))
 
 
 def uploaded_parts(store: ObjectStore, upload: Upload, *, now: datetime) -> list[UploadedPart]:

@@ -243,7 +243,7 @@ def _examine(
     if upload.multipart_upload_id is not None:
         plan = part_plan(upload.declared_size, limits)
         started = time.perf_counter()
-        refusal = finish_multipart(store, upload, plan)
+        refusal = finish_multipart(store, upload, plan, digests)
         if refusal is not None:
             return refusal
         joined = time.perf_counter()

@@ -146,7 +146,9 @@ def show(upload_id: int) -> Response:
 
 @bp.post("/api/uploads/<int:upload_id>/parts")
 def presign_parts(upload_id: int) -> Response:
-    """{parts: [1, 2, ...]} -> a PUT URL for each part (valid five minutes)."""
+    """{parts: [1, 2, ...]} -> a PUT URL for each part (valid five minutes). Not for an upload
+    checked by parts created since parts carry their checksums (409): ask for each part's link
+    with its digest (record_part)."""
     upload = _own_upload(upload_id)
     urls = transfers.presign_parts(
         get_store(), upload, _json_object().get("parts"), now=utcnow(), limits=upload_limits()
@@ -181,17 +183,22 @@ def _part_json(number: int, size: int, digests: dict[int, str]) -> dict[str, Any
 
 @bp.post("/api/uploads/<int:upload_id>/parts/<int:part_number>")
 def record_part(upload_id: int, part_number: int) -> Response:
-    """{sha256}: the part's SHA-256 as the browser computed it, once the part was sent."""
+    """{sha256}: the part's SHA-256 (hex) as the browser computed it, before the part is sent
+    -> {url, headers}: where to PUT it (valid five minutes), sending `headers` exactly as
+    given (the checksum the link is signed for, if the upload's parts carry theirs)."""
     upload = _own_upload(upload_id, lock=True)
-    part_digests.record_part_digest(
+    link = part_digests.link_for_part(
         db.session,
+        get_store(),
         upload,
         part_number,
         _json_object().get("sha256"),
         now=utcnow(),
         limits=upload_limits(),
     )
-    return jsonify({"part_number": part_number, "recorded": True})
+    return jsonify(
+        {"part_number": part_number, "recorded": True, "url": link.url, "headers": link.headers}
+    )
 
 
 @bp.post("/api/uploads/<int:upload_id>/complete")

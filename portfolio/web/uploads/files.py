@@ -19,6 +19,7 @@ from portfolio.extensions import csrf, db
 from portfolio.models import Upload
 from portfolio.services.uploads.access import download_key
 from portfolio.storage import (
+    CHECKSUM_HEADER,
     InvalidStorageLink,
     StorageUnavailable,
     UploadRejected,
@@ -89,11 +90,19 @@ def local_upload(token: str) -> Response:
 @csrf.exempt
 @reads_raw_body
 def local_part(token: str) -> Response:
-    """The body is one part of a multipart upload; answers its ETag, like S3's UploadPart."""
+    """The body is one part of a multipart upload; answers its ETag, like S3's UploadPart. A
+    link signed for a SHA-256 needs it in the x-amz-checksum-sha256 header, exactly as signed
+    (403 otherwise, as S3's signature check answers), and takes only bytes that have it."""
     store = _local_store()
     claims = store.verify_token(token, links.PART)
     assert claims.upload_id is not None and claims.part_number is not None
     size = _signed_size(claims)
+    signed = claims.checksum_sha256
+    if signed is not None and request.headers.get(CHECKSUM_HEADER) != signed:
+        raise InvalidStorageLink(
+            f"This link takes the part with its SHA-256 checksum in the {CHECKSUM_HEADER} "
+            "header, exactly as it was signed; nothing was saved."
+        )
     # A declared length other than the signed one is refused before a byte is read, as S3 does.
     if request.content_length is not None and request.content_length != size:
         error = UploadTooLarge if request.content_length > size else UploadRejected
@@ -102,7 +111,14 @@ def local_part(token: str) -> Response:
             "nothing was saved."
         )
     request.max_content_length = size
-    etag = store.write_part(claims.key, claims.upload_id, claims.part_number, request.stream, size)
+    etag = store.write_part(
+        claims.key,
+        claims.upload_id,
+        claims.part_number,
+        request.stream,
+        size,
+        claims.checksum_sha256,
+    )
     response = Response(status=200)
     response.headers["ETag"] = f'"{etag}"'
     return response
