@@ -1,7 +1,7 @@
 """an upload's multipart checksum algorithm: parts sent with their SHA-256 signed into the link
 
 Revision ID: c4f2a9d8e1b7
-Revises: b3e8f1a2c6d4
+Revises: c5f2a8d1e3b7
 Create Date: 2026-12-03 14:00:00
 """
 
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 revision = 'c4f2a9d8e1b7'
-down_revision = 'b3e8f1a2c6d4'
+down_revision = 'c5f2a8d1e3b7'
 branch_labels = None
 depends_on = None
 
