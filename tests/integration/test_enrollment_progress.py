@@ -8,17 +8,12 @@ recount: tests/conftest.py.)
 from __future__ import annotations
 
 import threading
-import uuid
-from collections.abc import Iterator
 
-import pytest
-from sqlalchemy import create_engine, select, text
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
-from portfolio import create_app
 from portfolio.domain.lifecycle import SetLifecycle
-from portfolio.extensions import db
-from portfolio.models import Base, CourseStatus, EnrollmentProgress, EnrollmentSet, Route
+from portfolio.models import CourseStatus, EnrollmentProgress, EnrollmentSet, Route
 from portfolio.services.reporting import progress
 from portfolio.web import clock
 from tests.review_fixtures import make_world
@@ -101,51 +96,29 @@ def test_check_finds_a_tally_that_drifted_and_retally_recounts_it(app, session):
     assert "Every enrollment's tally agrees" in checked.output
 
 
-@pytest.fixture
-def own_app(app_settings, database_url) -> Iterator[object]:
-    if database_url.startswith("sqlite"):
-        pytest.skip("needs PostgreSQL: SQLite serialises writers")
-    server = database_url.rsplit("/", 1)[0]
-    name = f"progress_race_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(f"{server}/postgres", isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    application = create_app({**app_settings, "DATABASE_URL": f"{server}/{name}"})
-    engine = db.engine_for(application)
-    Base.metadata.create_all(engine)
-    try:
-        yield application
-    finally:
-        engine.dispose()
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-
-def test_two_sets_of_one_enrollment_met_at_the_same_instant_are_both_counted(own_app):
-    with own_app.app_context():
-        world = make_world(db.session)
+def test_two_sets_of_one_enrollment_met_at_the_same_instant_are_both_counted(app, committed_engine):
+    with app.app_context(), Session(committed_engine) as setup:
+        world = make_world(setup, reviewers=0)
         second = EnrollmentSet(
             enrollment=world.enrollment,
             set_id=world.other.id,
             route=Route.PORTFOLIO,
             status=SetLifecycle.SUBMITTED,
         )
-        db.session.add(second)
-        db.session.commit()
+        setup.add(second)
+        setup.commit()
         enrollment_id, set_ids = world.enrollment.id, [world.enrollment_set.id, second.id]
-        assert tally(db.session, enrollment_id) == (0, 2, 0, 1)
+        assert tally(setup, enrollment_id) == (0, 2, 0, 1)
 
     barrier = threading.Barrier(2)
     errors: list[BaseException] = []
 
     def decide(set_id: int) -> None:
         try:
-            with own_app.app_context():
-                enrollment_set = db.session.get(EnrollmentSet, set_id)
-                enrollment_set.status = SetLifecycle.MET
+            with app.app_context(), Session(committed_engine) as session:
+                session.get(EnrollmentSet, set_id).status = SetLifecycle.MET
                 barrier.wait(timeout=10)
-                db.session.commit()  # both transactions update the same tally row
+                session.commit()  # both transactions add to the same tally row
         except BaseException as exc:  # reported below, not lost in the thread
             errors.append(exc)
 
@@ -155,6 +128,6 @@ def test_two_sets_of_one_enrollment_met_at_the_same_instant_are_both_counted(own
     for thread in threads:
         thread.join(timeout=30)
     assert errors == []
-    with own_app.app_context():
-        assert tally(db.session, enrollment_id) == (2, 0, 2, 1)
-        assert progress.drifted(db.session) == []
+    with Session(committed_engine) as check:
+        assert tally(check, enrollment_id) == (2, 0, 2, 1)
+        assert progress.drifted(check) == []
