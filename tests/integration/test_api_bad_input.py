@@ -133,6 +133,7 @@ def _urls_by_role(world) -> dict[str, list[str]]:
             "/api/v1/enrollments",
             f"/api/v1/enrollments/{own['enrollment']}",
             "/api/v1/portfolio/entries",
+            f"/api/v1/portfolio/entries/{own['entry']}",
             "/api/v1/portfolio/artifacts",
             f"/api/v1/certificates/{own['certificate']}",
         ],

@@ -256,6 +256,7 @@ NOT_CRAWLED = {
     "api.assignment",
     "api.certificate",
     "api.enrollment",
+    "api.entry",
     "api.program",
 }
 
