@@ -7,6 +7,7 @@ plugin (tests/conftest.py's pytest_plugins); `api` signs in application_fixtures
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import io
 import os
@@ -28,6 +29,11 @@ from tests.helpers import csrf_token, login_as
 MiB = 1024 * 1024
 PDF_HEAD = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n"
 PNG_HEAD = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR"
+
+
+def checksum(data: bytes) -> str:
+    """A part's SHA-256 as S3 takes it (x-amz-checksum-sha256): base64 of the digest."""
+    return base64.b64encode(hashlib.sha256(data).digest()).decode()
 
 
 def pdf_bytes(size: int = 2048) -> bytes:

@@ -31,13 +31,11 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['enrollment_id'], ['enrollment.id'], name=op.f('fk_enrollment_progress_enrollment_id_enrollment'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('enrollment_id', name=op.f('pk_enrollment_progress'))
     )
-    dialect = op.get_bind().dialect.name
-    if dialect == "postgresql":
-        # Sets and submissions written meanwhile wait, so the backfill and the triggers meet.
-        op.execute("LOCK TABLE enrollment_set, submission IN SHARE MODE")
-    op.execute(recount_statement())
-    for statement in progress_trigger_statements(dialect):
+    # The triggers first: making them locks enrollment_set and submission until this migration
+    # commits (on PostgreSQL), so the backfill counts rows no one can change meanwhile.
+    for statement in progress_trigger_statements(op.get_bind().dialect.name):
         op.execute(statement)
+    op.execute(recount_statement())
 
 
 def downgrade() -> None:

@@ -3,10 +3,18 @@ certification, and how many snapshots were sent in (domain.reporting.progress sa
 counter counts).
 
 Derived data, kept by database triggers on enrollment_set and submission rather than by the
-services that change them: every write counts, whatever makes it (a service, a bulk UPDATE, a
-COPY, an import), in the writing transaction, and concurrent writers add to the same row under
-its lock (`x = x + 1`), so the tally never drifts from the rows it counts. `recount_statement`
-rebuilds it from those rows (the migration's backfill, `flask reports retally`).
+services that change them: every row written counts, whatever writes it (a service, a bulk
+UPDATE, a COPY, an import; a set or submission moved to another enrollment too), in the writing
+transaction, and concurrent writers add to the same row under its lock (`x = x + 1`), so the
+tally never drifts from the rows it counts. A TRUNCATE fires no row triggers: recount after one.
+`recount_statement` rebuilds the tally from those rows (the migration's backfill, `flask reports
+retally`).
+
+The price: a transaction that changes a set or a submission holds its enrollment's tally row
+until it commits, so two transactions changing one enrollment's sets take turns. Locks go: the
+set's row, its enrollment's tally row, then the enrollment's row (services.certification
+evaluation locks it after the sets change); a job changing many sets takes them in order of
+enrollment.
 """
 
 from __future__ import annotations
@@ -58,6 +66,17 @@ def _add_submission(row: str, sign: str) -> str:
     return f"UPDATE enrollment_progress SET {column} = {column} {sign} 1 WHERE enrollment_id = {enrollment};"  # noqa: S608, E501 - SQL from constants
 
 
+def _move_submissions(row: str, sign: str) -> str:
+    """A set moved to another enrollment takes its submissions' count along (no service moves
+    one; a hand-made UPDATE might)."""
+    column = SUBMISSIONS_COLUMN
+    count = f"(SELECT count(*) FROM submission WHERE enrollment_set_id = {row}.id)"  # noqa: S608 - SQL from constants
+    return (
+        f"UPDATE enrollment_progress SET {column} = {column} {sign} {count} "  # noqa: S608 - SQL from constants
+        f"WHERE enrollment_id = {row}.enrollment_id AND OLD.enrollment_id <> NEW.enrollment_id;"
+    )
+
+
 # An enrollment's row appears with its first set (a submission always has a set).
 _PG_ENSURE = (
     "INSERT INTO enrollment_progress (enrollment_id) VALUES (NEW.enrollment_id) "
@@ -68,6 +87,15 @@ _SQLITE_ENSURE = (
 )
 # Only the columns a counter reads: the ORM's UPDATE names the columns that changed.
 _SET_COLUMNS = "status, course_status, dropped_on, enrollment_id"
+_PG_TRIGGERS = {"enrollment_set_progress": "enrollment_set", "submission_progress": "submission"}
+_SQLITE_TRIGGERS = (
+    "enrollment_set_progress_insert",
+    "enrollment_set_progress_update",
+    "enrollment_set_progress_delete",
+    "submission_progress_insert",
+    "submission_progress_update",
+    "submission_progress_delete",
+)
 
 
 def _postgresql() -> tuple[str, ...]:
@@ -83,27 +111,33 @@ BEGIN
         {_PG_ENSURE}
         {_add_set("NEW", "+")}
     END IF;
+    IF TG_OP = 'UPDATE' THEN
+        {_move_submissions("OLD", "-")}
+        {_move_submissions("NEW", "+")}
+    END IF;
     RETURN NULL;
 END
 $$""",
         f"""
-CREATE OR REPLACE TRIGGER enrollment_set_progress
+CREATE TRIGGER enrollment_set_progress
 AFTER INSERT OR DELETE OR UPDATE OF {_SET_COLUMNS} ON enrollment_set
 FOR EACH ROW EXECUTE FUNCTION enrollment_set_progress()""",
         f"""
 CREATE OR REPLACE FUNCTION submission_progress() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
-    IF TG_OP = 'INSERT' THEN
-        {_add_submission("NEW", "+")}
-    ELSE
+    IF TG_OP <> 'INSERT' THEN
         {_add_submission("OLD", "-")}
+    END IF;
+    IF TG_OP <> 'DELETE' THEN
+        {_add_submission("NEW", "+")}
     END IF;
     RETURN NULL;
 END
 $$""",
         """
-CREATE OR REPLACE TRIGGER submission_progress AFTER INSERT OR DELETE ON submission
+CREATE TRIGGER submission_progress
+AFTER INSERT OR DELETE OR UPDATE OF enrollment_set_id ON submission
 FOR EACH ROW EXECUTE FUNCTION submission_progress()""",
     )
 
@@ -111,66 +145,75 @@ FOR EACH ROW EXECUTE FUNCTION submission_progress()""",
 def _sqlite() -> tuple[str, ...]:
     return (
         f"""
-CREATE TRIGGER IF NOT EXISTS enrollment_set_progress_insert AFTER INSERT ON enrollment_set
+CREATE TRIGGER enrollment_set_progress_insert AFTER INSERT ON enrollment_set
 BEGIN
     {_SQLITE_ENSURE}
     {_add_set("NEW", "+")}
 END""",
         f"""
-CREATE TRIGGER IF NOT EXISTS enrollment_set_progress_update
+CREATE TRIGGER enrollment_set_progress_update
 AFTER UPDATE OF {_SET_COLUMNS} ON enrollment_set
 BEGIN
     {_add_set("OLD", "-")}
     {_SQLITE_ENSURE}
     {_add_set("NEW", "+")}
+    {_move_submissions("OLD", "-")}
+    {_move_submissions("NEW", "+")}
 END""",
         f"""
-CREATE TRIGGER IF NOT EXISTS enrollment_set_progress_delete AFTER DELETE ON enrollment_set
+CREATE TRIGGER enrollment_set_progress_delete AFTER DELETE ON enrollment_set
 BEGIN
     {_add_set("OLD", "-")}
 END""",
         f"""
-CREATE TRIGGER IF NOT EXISTS submission_progress_insert AFTER INSERT ON submission
+CREATE TRIGGER submission_progress_insert AFTER INSERT ON submission
 BEGIN
     {_add_submission("NEW", "+")}
 END""",
         f"""
-CREATE TRIGGER IF NOT EXISTS submission_progress_delete AFTER DELETE ON submission
+CREATE TRIGGER submission_progress_update AFTER UPDATE OF enrollment_set_id ON submission
+BEGIN
+    {_add_submission("OLD", "-")}
+    {_add_submission("NEW", "+")}
+END""",
+        f"""
+CREATE TRIGGER submission_progress_delete AFTER DELETE ON submission
 BEGIN
     {_add_submission("OLD", "-")}
 END""",
     )
 
 
-def progress_trigger_statements(dialect_name: str) -> tuple[str, ...]:
-    """DDL of the triggers that keep enrollment_progress (migrations and create_all)."""
+def _drop_triggers(dialect_name: str) -> tuple[str, ...]:
     if dialect_name == "postgresql":
-        return _postgresql()
+        return tuple(
+            f"DROP TRIGGER IF EXISTS {name} ON {table}" for name, table in _PG_TRIGGERS.items()
+        )
     if dialect_name == "sqlite":
-        return _sqlite()
+        return tuple(f"DROP TRIGGER IF EXISTS {name}" for name in _SQLITE_TRIGGERS)
+    return ()
+
+
+def progress_trigger_statements(dialect_name: str) -> tuple[str, ...]:
+    """DDL that (re)makes the triggers keeping enrollment_progress (migrations and create_all):
+    any earlier version is dropped first, so running it again replaces rather than keeps them.
+    A migration that rebuilds enrollment_set or submission on SQLite (batch_alter_table copies
+    the table) loses their triggers and must run this again."""
+    if dialect_name == "postgresql":
+        return (*_drop_triggers(dialect_name), *_postgresql())
+    if dialect_name == "sqlite":
+        return (*_drop_triggers(dialect_name), *_sqlite())
     return ()
 
 
 def drop_progress_trigger_statements(dialect_name: str) -> tuple[str, ...]:
     if dialect_name == "postgresql":
         return (
-            "DROP TRIGGER IF EXISTS enrollment_set_progress ON enrollment_set",
-            "DROP TRIGGER IF EXISTS submission_progress ON submission",
+            *_drop_triggers(dialect_name),
             "DROP FUNCTION IF EXISTS enrollment_set_progress()",
             "DROP FUNCTION IF EXISTS submission_progress()",
         )
-    if dialect_name == "sqlite":
-        return tuple(
-            f"DROP TRIGGER IF EXISTS {name}"
-            for name in (
-                "enrollment_set_progress_insert",
-                "enrollment_set_progress_update",
-                "enrollment_set_progress_delete",
-                "submission_progress_insert",
-                "submission_progress_delete",
-            )
-        )
-    return ()
+    return _drop_triggers(dialect_name)
 
 
 def recount_select() -> str:
@@ -202,7 +245,7 @@ def recount_statement() -> str:
 
 
 # create_all (tests, benches) gets the same triggers as the migration, once every table exists
-# (the statements are idempotent: a create_all that found the tables there changes nothing).
+# (a create_all that found the tables there makes them again, the same).
 for _dialect in ("postgresql", "sqlite"):
     for _statement in progress_trigger_statements(_dialect):
         event.listen(

@@ -40,8 +40,9 @@ log = logging.getLogger(__name__)
 STREAM_PART_BYTES = 16 * 1024 * 1024  # put_stream's parts
 
 _MISSING = {"404", "NoSuchKey", "NoSuchUpload", "NotFound"}
-# BadDigest: a part listed with a checksum other than the one it arrived with.
-_BAD_PARTS = {"InvalidPart", "InvalidPartOrder", "EntityTooSmall", "EntityTooLarge", "BadDigest"}
+_BAD_PARTS = {"InvalidPart", "InvalidPartOrder", "EntityTooSmall", "EntityTooLarge"}
+# A part listed with a checksum other than the one it arrived with.
+_BAD_CHECKSUMS = {"BadDigest"}
 # The store is misconfigured or refuses us: the user can only wait while someone fixes it.
 _UNUSABLE = {"NoSuchBucket", "AccessDenied", "InvalidAccessKeyId", "SignatureDoesNotMatch"}
 
@@ -72,6 +73,11 @@ def _translated(key: str) -> Iterator[None]:
             raise UploadRejected(
                 "The upload's parts do not fit together (missing, out of order or too small); "
                 "start the upload again."
+            ) from exc
+        if code in _BAD_CHECKSUMS:
+            raise UploadRejected(
+                "The upload's parts do not match the checksums they were sent with; start the "
+                "upload again."
             ) from exc
         if status >= 500 or code in _UNUSABLE:
             log.error("object store refused %s: %s %s", key, status, code)

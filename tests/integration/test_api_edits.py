@@ -360,3 +360,15 @@ def test_a_first_edit_is_audited_as_the_pages_edit_is(client, session, world):
     by_api_again, by_page = _status_changes(session, enrollment_set.id)
     assert by_api_again == by_api
     assert by_page == by_api
+
+
+def test_a_signed_in_browsers_cookie_cannot_edit_through_the_api(client, session, world):
+    """The API takes no CSRF token because it ignores session cookies: a page of another site
+    that makes the candidate's browser send a PUT gets 401, and nothing is written."""
+    entry_id = world.ids["candidate"]["entry"]
+    before = stored_narrative(session, entry_id)
+    version = read(client, entry_id, world.tokens["candidate"])["version"]
+    login_as(client, world.users["candidate"])
+    body = problem(put(client, entry_id, None, {"narrative": "forged", "version": version}), 401)
+    assert "personal access token" in body["detail"]
+    assert stored_narrative(session, entry_id) == before

@@ -5,8 +5,10 @@ PostgreSQL only: real concurrent transactions on committed data (tests/committed
 test client per administrator. The test holds both requests mid-way and lets them go together:
 the first at its audit row, its set marked verified; the second marking its own set verified,
 waiting on the enrollment's progress tally (models.progress), whose row the first holds since
-its set changed. Whichever order the two then take, the enrollment's row lock makes the second
-evaluation wait and read the first's commit.
+its set changed. So the second's change, and the evaluation after it, come after the first's
+commit and see both sets verified. (The enrollment's row lock in evaluate_enrollment, which
+used to be what ordered these two, is no longer what this test exercises: the tally's row
+orders them first.)
 """
 
 from __future__ import annotations

@@ -7,16 +7,20 @@ recount: tests/conftest.py.)
 
 from __future__ import annotations
 
+import itertools
 import threading
 
+import pytest
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from portfolio.domain.lifecycle import SetLifecycle
+from portfolio.domain.reporting.progress import SET_COUNTERS
 from portfolio.models import CourseStatus, EnrollmentProgress, EnrollmentSet, Route
+from portfolio.models.progress import counts_sql
 from portfolio.services.reporting import progress
 from portfolio.web import clock
-from tests.review_fixtures import make_world
+from tests.review_fixtures import make_candidate, make_world
 
 
 def tally(session: Session, enrollment_id: int) -> tuple[int, int, int, int]:
@@ -131,3 +135,64 @@ def test_two_sets_of_one_enrollment_met_at_the_same_instant_are_both_counted(app
     with Session(committed_engine) as check:
         assert tally(check, enrollment_id) == (2, 0, 2, 1)
         assert progress.drifted(check) == []
+
+
+def test_a_set_or_submission_moved_to_another_enrollment_moves_its_counts(session):
+    """No service moves one, but a hand-made UPDATE might: the counts follow."""
+    world = make_world(session)
+    _user, other = make_candidate(session, world.framework, email="other@example.org")
+    session.execute(
+        text("UPDATE enrollment_set SET enrollment_id = :other WHERE id = :id"),
+        {"other": other.id, "id": world.enrollment_set.id},
+    )
+    assert tally(session, world.enrollment.id) == (0, 0, 0, 0)
+    assert tally(session, other.id) == (0, 1, 0, 1)
+
+    second = EnrollmentSet(
+        enrollment=world.enrollment, set_id=world.other.id, route=Route.PORTFOLIO
+    )
+    session.add(second)
+    session.flush()
+    session.execute(
+        text("UPDATE submission SET enrollment_set_id = :set WHERE id = :id"),
+        {"set": second.id, "id": world.submission.id},
+    )
+    assert tally(session, world.enrollment.id) == (0, 0, 0, 1)
+    assert tally(session, other.id) == (0, 1, 0, 0)
+    assert progress.drifted(session) == []
+
+
+def test_retally_after_a_truncate_like_wipe_recounts_every_enrollment(app, session):
+    world = make_world(session)
+    session.execute(text("DELETE FROM enrollment_progress"))
+    assert progress.drifted(session) == [world.enrollment.id]
+    assert progress.rebuild(session) == 1
+    assert progress.drifted(session) == []
+
+
+@pytest.mark.parametrize("status", list(SetLifecycle))
+def test_the_triggers_sql_counts_a_set_as_the_domain_says(session, status):
+    """Each counter's SQL (models.progress.counts_sql) against its definition
+    (domain.reporting.progress), for every status, course state and drop, on this database."""
+    for course_status, dropped_on in itertools.product(
+        (None, CourseStatus.COMPLETED.value, CourseStatus.VERIFIED.value), (None, "2026-01-01")
+    ):
+        sql = ", ".join(counts_sql(counter, "r") for counter in SET_COUNTERS)
+        row = session.execute(
+            text(
+                f"SELECT {sql} FROM (SELECT :status AS status, :course AS course_status, "
+                "CAST(:dropped AS DATE) AS dropped_on) r"
+            ),
+            {"status": status.value, "course": course_status, "dropped": dropped_on},
+        ).one()
+        expected = tuple(
+            int(
+                counter.counts(
+                    status,
+                    course_verified=course_status == CourseStatus.VERIFIED.value,
+                    dropped=dropped_on is not None,
+                )
+            )
+            for counter in SET_COUNTERS
+        )
+        assert tuple(row) == expected, (status, course_status, dropped_on)

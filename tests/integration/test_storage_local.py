@@ -24,6 +24,7 @@ from portfolio.storage import (
 )
 from portfolio.storage.local import LocalStore
 from tests.storage_fixtures import TEST_SECRET, Clock, local_url
+from tests.upload_helpers import checksum
 
 pytestmark = pytest.mark.database_independent  # the store alone, on a temporary folder
 
@@ -213,10 +214,6 @@ def test_multipart_upload_resumes_replaces_parts_and_completes(local_store: Loca
     assert b"".join(local_store.iter_chunks(key)) == first + second
     with pytest.raises(ObjectNotFound):
         local_store.list_parts(key, upload_id)
-
-
-def checksum(data: bytes) -> str:
-    return base64.b64encode(hashlib.sha256(data).digest()).decode()
 
 
 def test_a_part_signed_for_its_sha256_takes_only_those_bytes(local_store: LocalStore) -> None:

@@ -29,6 +29,7 @@ from portfolio.storage import (
 )
 from portfolio.storage.s3 import S3Store
 from tests.storage_fixtures import closed_port
+from tests.upload_helpers import checksum
 
 pytestmark = pytest.mark.database_independent  # the store alone, against moto
 
@@ -137,10 +138,6 @@ def test_part_url_signs_the_parts_exact_length(s3_store: S3Store) -> None:
     assert parse_qs(urlsplit(other_length).query)["X-Amz-Signature"] != query["X-Amz-Signature"]
     with pytest.raises(UploadRejected):
         s3_store.presign_part(key, upload_id, 3, 0)
-
-
-def checksum(data: bytes) -> str:
-    return base64.b64encode(hashlib.sha256(data).digest()).decode()
 
 
 def test_part_url_signs_the_parts_sha256_when_given(s3_store: S3Store) -> None:

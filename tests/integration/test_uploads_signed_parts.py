@@ -23,7 +23,15 @@ from sqlalchemy.orm import Session
 
 from portfolio.models import Upload
 from portfolio.storage.s3 import S3Store
-from tests.upload_helpers import MiB, UploadApi, fingerprint_of, pdf_bytes, sha256_hex, use_store
+from tests.upload_helpers import (
+    MiB,
+    UploadApi,
+    checksum,
+    fingerprint_of,
+    pdf_bytes,
+    sha256_hex,
+    use_store,
+)
 
 PART = 5 * MiB  # small_limits' part size
 SECRET = "testing"  # the s3_store fixture's secret key
@@ -37,10 +45,6 @@ def store(app: Flask, s3_store: S3Store) -> Iterator[S3Store]:
 
 def part_of(content: bytes, number: int) -> bytes:
     return content[(number - 1) * PART : number * PART]
-
-
-def checksum(data: bytes) -> str:
-    return base64.b64encode(hashlib.sha256(data).digest()).decode()
 
 
 def begin_by_parts(api: UploadApi, content: bytes) -> dict[str, Any]:

@@ -8,7 +8,6 @@ at the end, which post to moto's S3 server on another origin, as a browser reach
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import os
 import re
@@ -25,7 +24,7 @@ from portfolio.storage import StorageUnavailable
 from portfolio.storage.s3 import S3Store
 from portfolio.storage_binding import EXTENSION_KEY
 from tests.helpers import make_user
-from tests.upload_helpers import fingerprint_of, use_store
+from tests.upload_helpers import checksum, fingerprint_of, use_store
 from tests.web.conftest import assert_accessible
 
 PASSWORD = "uploads travel straight to storage"
@@ -467,10 +466,6 @@ def in_parts(live_app: Flask, monkeypatch: pytest.MonkeyPatch) -> None:
 
 PART_PUT = re.compile(r".*/files/part/.*")
 PART_LINK = re.compile(r".*/api/uploads/\d+/parts/(\d+)$")
-
-
-def checksum(data: bytes) -> str:
-    return base64.b64encode(hashlib.sha256(data).digest()).decode()
 
 
 def watch_parts(page: Page) -> list[tuple[str, int, str | None]]:

@@ -142,7 +142,9 @@ def begin_edit(session: Session, enrollment_set: EnrollmentSet, actor: User | No
         with session.begin_nested():
             enrollment_set.status = new
     except StaleDataError:
-        raise StaleVersion(STALE_MESSAGE) from None
+        # The set changed meanwhile (not the text being saved): a plain conflict, so the API
+        # does not tell a script to read its entry again for a version that did not move.
+        raise Conflict(STALE_MESSAGE) from None
     audit.record(
         session,
         actor=actor,

@@ -18,11 +18,12 @@ from portfolio.models.progress import COUNTER_COLUMNS, recount_select, recount_s
 def rebuild(session: Session) -> int:
     """Recount every enrollment's tally; returns the number of enrollments."""
     if session.get_bind().dialect.name == "postgresql":
-        # Writers of sets and submissions wait for the rebuild, rather than adding to rows it
-        # is replacing (SQLite has one writer at a time anyway).
-        session.execute(
-            text("LOCK TABLE enrollment_set, submission, enrollment_progress IN SHARE MODE")
-        )
+        # Every write to a set or a submission updates the tally through its trigger, so this
+        # one lock makes writers wait for the rebuild (and the rebuild for writers not yet
+        # committed) rather than adding to rows it is replacing; it conflicts with itself, so
+        # two rebuilds take turns. One lock, so no lock order to get wrong. (SQLite has one
+        # writer at a time anyway.)
+        session.execute(text("LOCK TABLE enrollment_progress IN SHARE ROW EXCLUSIVE MODE"))
     session.execute(delete(EnrollmentProgress))
     session.execute(text(recount_statement()))
     session.flush()

@@ -160,6 +160,9 @@ def close_expired_sets(session: Session, today: date) -> int:
             EnrollmentSet.status == SetLifecycle.NOT_YET_MET,
             Enrollment.window_ends_on < today,
         )
+        # One enrollment's sets one after another, in a fixed order: each change holds the
+        # enrollment's progress tally row (models.progress) until the commit.
+        .order_by(EnrollmentSet.enrollment_id, EnrollmentSet.id)
     ).all()
     closed = 0
     for enrollment_set in rows:

@@ -111,7 +111,7 @@ def finish_multipart(
         parts = [
             part._replace(checksum_sha256=as_checksum(digests[part.part_number]))
             if part.part_number in digests
-            else part  # the store refuses to join it: a Refusal below
+            else part  # never: the check is asked for only with every part's digest
             for part in parts
         ]
     try:
