@@ -67,7 +67,7 @@ def _evidence(session: Session, enrollment: Enrollment) -> dict[str, int]:
     entry.artifacts = [artifact]
     session.add_all([artifact, entry])
     session.flush()
-    return {"entry": entry.id, "artifact": artifact.id}
+    return {"portfolio": portfolio.id, "entry": entry.id, "artifact": artifact.id}
 
 
 def api_world(session: Session) -> ApiWorld:

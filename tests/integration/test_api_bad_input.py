@@ -134,6 +134,8 @@ def _urls_by_role(world) -> dict[str, list[str]]:
             f"/api/v1/enrollments/{own['enrollment']}",
             "/api/v1/portfolio/entries",
             f"/api/v1/portfolio/entries/{own['entry']}",
+            "/api/v1/portfolios",
+            f"/api/v1/portfolios/{own['portfolio']}",
             "/api/v1/portfolio/artifacts",
             f"/api/v1/certificates/{own['certificate']}",
         ],

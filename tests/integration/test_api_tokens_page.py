@@ -64,7 +64,8 @@ def test_the_write_scope_is_offered_to_everyone_and_listed_on_the_token(client, 
     session.commit()
     login_as(client, user)
     page = client.get("/account/tokens").get_data(as_text=True)
-    assert 'value="write:portfolio"' in page and "Edit your portfolio&#39;s narratives" in page
+    assert 'value="write:portfolio"' in page
+    assert "Edit your portfolio&#39;s narratives and learning statement" in page
     made = _make(client, name="Sync", scopes=["read:portfolio", "write:portfolio"], lifetime="30")
     assert made.status_code == 200
     listed = client.get("/account/tokens").get_data(as_text=True)
@@ -118,6 +119,12 @@ def test_the_openapi_document_is_valid_openapi_3_1(client):
     }
     assert {"200", "400", "401", "403", "404", "409", "422"} <= set(edit["responses"])
     assert "version" in document["components"]["schemas"]["EntryOut"]["required"]
+    statement = document["paths"]["/api/v1/portfolios/{portfolio_id}/learning-statement"]["put"]
+    assert statement["requestBody"]["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/StatementEdit"
+    }
+    assert {"200", "400", "401", "403", "404", "409", "422"} <= set(statement["responses"])
+    assert "version" in document["components"]["schemas"]["PortfolioOut"]["required"]
 
 
 def test_the_docs_page_lists_every_operation(client):
@@ -130,6 +137,8 @@ def test_the_docs_page_lists_every_operation(client):
     assert "Scope: write:portfolio" in text
     assert 'Body: <code>application/json</code>, <a href="#schema-NarrativeEdit">' in text
     assert 'id="schema-NarrativeEdit"' in text and "at most 50,000 characters" in text
+    assert "PUT /api/v1/portfolios/{portfolio_id}/learning-statement" in text
+    assert 'id="schema-StatementEdit"' in text and "at most 20,000 characters" in text
     assert "<table" in text and "Problem" in text
     # A problem's `type` points at its explanation on this page.
     missing = client.get("/api/v1/nothing-here").get_json(force=True)

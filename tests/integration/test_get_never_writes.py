@@ -257,6 +257,7 @@ NOT_CRAWLED = {
     "api.certificate",
     "api.enrollment",
     "api.entry",
+    "api.portfolio",
     "api.program",
 }
 

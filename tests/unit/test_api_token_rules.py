@@ -25,7 +25,7 @@ OWN = {
     Scope.READ_APPLICATIONS,
     Scope.READ_ENROLLMENTS,
     Scope.READ_PORTFOLIO,
-    Scope.WRITE_PORTFOLIO,  # one's own narratives, like the pages: no role needed
+    Scope.WRITE_PORTFOLIO,  # one's own narratives and statement, like the pages: no role needed
     Scope.READ_CERTIFICATION,
 }
 
@@ -75,7 +75,9 @@ def test_the_write_scope_is_offered_beside_the_read_of_the_portfolio():
     offered = [info.scope for info in offered_scopes(["candidate"])]
     assert offered.index(Scope.WRITE_PORTFOLIO) == offered.index(Scope.READ_PORTFOLIO) + 1
     labels = {info.scope: info.label for info in offered_scopes([])}
-    assert labels[Scope.WRITE_PORTFOLIO] == "Edit your portfolio's narratives"
+    assert labels[Scope.WRITE_PORTFOLIO] == (
+        "Edit your portfolio's narratives and learning statement"
+    )
     _name, chosen = check_new_token("sync", ["write:portfolio"], 30, [], 0)
     assert chosen == [Scope.WRITE_PORTFOLIO]
 

@@ -1,9 +1,9 @@
 """Schemathesis against the running JSON API (the live server), once with a token of each role:
 no server error, and every answer (status, content type, headers, body) as the OpenAPI
-document says. Examples are few, so the run stays within seconds. The one edit (PUT of an
-entry's narrative) is also called by hand, since random ids and versions rarely make it
-succeed; tests/integration/test_api*.py check by hand that no role reads or writes what it
-must not.
+document says. Examples are few, so the run stays within seconds. The edits (PUT of an entry's
+narrative, of a portfolio's learning statement) are also called by hand, since random ids and
+versions rarely make them succeed; tests/integration/test_api*.py check by hand that no role
+reads or writes what it must not.
 
 No browser: it runs here because tests/web runs once, in the PostgreSQL pass, and the fuzz
 does not depend on the database."""
@@ -99,7 +99,24 @@ def test_the_running_api_matches_its_document_for_every_role(api_schema, api_tok
         _fuzz(operation, GenerationMode.NEGATIVE, ("administrator",), api_tokens, live_server)
 
 
-EDIT = "/api/v1/portfolio/entries/{entry_id}"
+# What each edit reads and writes: (the GET, the PUT, its id parameter, the world's id kind,
+# the body's text field).
+EDITS = {
+    "narrative": (
+        "/api/v1/portfolio/entries/{entry_id}",
+        "/api/v1/portfolio/entries/{entry_id}",
+        "entry_id",
+        "entry",
+        "narrative",
+    ),
+    "learning-statement": (
+        "/api/v1/portfolios/{portfolio_id}",
+        "/api/v1/portfolios/{portfolio_id}/learning-statement",
+        "portfolio_id",
+        "portfolio",
+        "statement",
+    ),
+}
 
 
 def _call(operation, role: str, tokens: dict[str, str], base_url: str, **case):  # type: ignore[no-untyped-def]
@@ -109,24 +126,27 @@ def _call(operation, role: str, tokens: dict[str, str], base_url: str, **case): 
     return made.call_and_validate(base_url=base_url, headers=headers, checks=CHECKS)
 
 
-def test_a_candidate_edits_a_narrative_as_documented_and_nobody_else_can(
-    api_schema, live_world, live_server
+@pytest.mark.parametrize("edited", list(EDITS))
+def test_a_candidate_edits_as_documented_and_nobody_else_can(
+    api_schema, live_world, live_server, edited
 ):
-    """Random ids and versions rarely name the candidate's entry at its current version, so
-    the fuzz above mostly meets 404 and 409: here the edit succeeds, goes stale, and is refused
-    to every other role's token (each holds write:portfolio), every answer as documented."""
+    """Random ids and versions rarely name the candidate's entry or portfolio at its current
+    version, so the fuzz above mostly meets 404 and 409: here the edit succeeds, goes stale,
+    and is refused to every other role's token (each holds write:portfolio), every answer as
+    documented."""
     tokens, ids = live_world
-    entry = {"entry_id": ids["candidate"]["entry"]}
-    read, edit = api_schema[EDIT]["GET"], api_schema[EDIT]["PUT"]
-    current = _call(read, "candidate", tokens, live_server, path_parameters=entry).json()
-    body = {"narrative": "Edited through the API.", "version": current["version"]}
+    read_path, edit_path, parameter, kind, field = EDITS[edited]
+    named = {parameter: ids["candidate"][kind]}
+    read, edit = api_schema[read_path]["GET"], api_schema[edit_path]["PUT"]
+    current = _call(read, "candidate", tokens, live_server, path_parameters=named).json()
+    body = {field: f"Edited through the API ({edited}).", "version": current["version"]}
 
     saved = _call(
         edit,
         "candidate",
         tokens,
         live_server,
-        path_parameters=entry,
+        path_parameters=named,
         body=body,
         media_type="application/json",
     )
@@ -135,24 +155,24 @@ def test_a_candidate_edits_a_narrative_as_documented_and_nobody_else_can(
         "candidate",
         tokens,
         live_server,
-        path_parameters=entry,
+        path_parameters=named,
         body=body,
         media_type="application/json",
     )
 
     assert saved.status_code == 200 and saved.json()["version"] == current["version"] + 1
     assert stale.status_code == 409
-    fresh = {"narrative": "Not theirs to write.", "version": saved.json()["version"]}
+    fresh = {field: "Not theirs to write.", "version": saved.json()["version"]}
     for role in ("other", "reviewer", "administrator", "supervisor", "provider"):
         refused = _call(
             edit,
             role,
             tokens,
             live_server,
-            path_parameters=entry,
+            path_parameters=named,
             body=fresh,
             media_type="application/json",
         )
         assert refused.status_code == 404, role
-    after = _call(read, "candidate", tokens, live_server, path_parameters=entry).json()
+    after = _call(read, "candidate", tokens, live_server, path_parameters=named).json()
     assert after == saved.json()

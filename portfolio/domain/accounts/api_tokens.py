@@ -1,6 +1,6 @@
 """Personal access tokens for the JSON API: which scopes exist (reads, and one write: your
-portfolio's narratives), which a person's roles allow, how long a token may live, and how a
-token is fingerprinted for storage.
+portfolio's narratives and learning statement), which a person's roles allow, how long a token
+may live, and how a token is fingerprinted for storage.
 
 A token never grants more than its owner's roles allow, now: the scopes a token was made with
 are intersected with what the owner's roles allow each time it is used, so taking a role away
@@ -50,7 +50,9 @@ SCOPES = (
     ScopeInfo(Scope.READ_APPLICATIONS, "Read your applications", None),
     ScopeInfo(Scope.READ_ENROLLMENTS, "Read your enrollments, their sets and statuses", None),
     ScopeInfo(Scope.READ_PORTFOLIO, "Read your portfolio: entries and artifact details", None),
-    ScopeInfo(Scope.WRITE_PORTFOLIO, "Edit your portfolio's narratives", None),
+    ScopeInfo(
+        Scope.WRITE_PORTFOLIO, "Edit your portfolio's narratives and learning statement", None
+    ),
     ScopeInfo(
         Scope.READ_CERTIFICATION,
         "Read certification decisions and certificates (yours; administrators: everyone's)",

@@ -1,5 +1,6 @@
-"""A candidate's own portfolio entries and artifacts (details, not files), as lists the JSON
-API pages through by cursor, and one entry by id with what reading or editing it needs."""
+"""A candidate's own portfolios, their entries and artifacts (details, not files), as lists the
+JSON API pages through by cursor, and one portfolio or entry by id with what reading or editing
+it needs."""
 
 from __future__ import annotations
 
@@ -27,6 +28,25 @@ def _own_portfolio_ids(owner: User) -> Any:
         .join(Enrollment, Enrollment.id == Portfolio.enrollment_id)
         .where(Enrollment.user_id == owner.id)
     )
+
+
+# What a portfolio's answer names (the program) and what update_learning_statement reads (the
+# enrollment's status).
+WITH_PROGRAM = (selectinload(Portfolio.enrollment).selectinload(Enrollment.framework),)
+
+
+def own_portfolios(session: Session, owner: User) -> ListQuery[Any]:
+    """The owner's portfolios, one per enrollment that has one (made when a route is chosen or
+    the statement is first saved)."""
+    return objects_query(
+        session, Portfolio, Portfolio.id.in_(_own_portfolio_ids(owner)), options=WITH_PROGRAM
+    )
+
+
+def find_portfolio_by_id(session: Session, portfolio_id: int) -> Portfolio | None:
+    """The portfolio (anyone's: the caller checks it is theirs) with its enrollment and program
+    loaded; None if missing."""
+    return session.get(Portfolio, portfolio_id, options=WITH_PROGRAM)
 
 
 def own_entries(session: Session, owner: User) -> ListQuery[Any]:

@@ -1,5 +1,5 @@
-"""The JSON API under /api/v1: reads, edits of a portfolio's narratives, personal access
-tokens, cursor pages, problem details.
+"""The JSON API under /api/v1: reads, edits of a portfolio's narratives and learning statement,
+personal access tokens, cursor pages, problem details.
 
 Every view loads through the same services and access checks as the pages (web.access, the
 services' ownership rules); the token's owner is the current user while a request runs.
@@ -39,6 +39,7 @@ from portfolio.web.api import (  # noqa: E402, F401
     documents,
     entries,
     own,
+    portfolios,
     programs,
     reports,
     reviews,

@@ -1,5 +1,5 @@
 """A person's own applications, enrollments (with their sets) and artifacts' details (the
-portfolio's entries: web.api.entries).
+portfolio's entries: web.api.entries; the portfolios and their statements: web.api.portfolios).
 
 Lists hold only the token owner's things; one object by id answers 404 for anyone else's, as
 the candidate's pages do (web.access.require_own)."""

@@ -50,8 +50,8 @@ MEANINGS = {
     ),
     "too-large": "The request body is larger than the API accepts.",
     "invalid-input": (
-        "A value the rules refuse, e.g. a program that does not exist, a narrative too long, or "
-        "a body field of the wrong type or missing; `field` names it."
+        "A value the rules refuse, e.g. a program that does not exist, a narrative or learning "
+        "statement too long, or a body field of the wrong type or missing; `field` names it."
     ),
     "too-many-requests": "Past the rate limit of this token; wait for Retry-After seconds.",
     "server-error": "Our fault, and logged; try again later.",

@@ -9,7 +9,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from portfolio.domain.ids import MAX_ROW_ID
-from portfolio.domain.portfolios.evidence import MAX_NARRATIVE
+from portfolio.domain.portfolios.evidence import MAX_NARRATIVE, MAX_STATEMENT
 from portfolio.models import ApplicationStatus, AssignmentStatus, DecisionStatus, EnrollmentStatus
 from portfolio.web.api.pages import NEXT_CURSOR, PageQuery
 
@@ -124,6 +124,46 @@ class EnrollmentPage(BaseModel):
 class EnrollmentsQuery(PageQuery):
     sort: IdSort = "id"
     status: EnrollmentStatus | None = None
+
+
+class PortfolioOut(BaseModel):
+    id: int
+    enrollment_id: int
+    program: str
+    program_version: int
+    learning_statement: str = Field(description="The learning statement as written (Markdown).")
+    updated_at: datetime
+    version: int = Field(
+        description="Changes with every save of the learning statement: send it back with an "
+        "edit (PUT .../learning-statement), so an edit made meanwhile elsewhere is never "
+        "overwritten."
+    )
+
+
+class StatementEdit(BaseModel):
+    """A new learning statement for one of your portfolios, and the version of the portfolio
+    it replaces."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    statement: str = Field(
+        description=f"The whole learning statement (Markdown), at most {MAX_STATEMENT:,} "
+        "characters (a CR LF line end counts as one); an empty text clears it.",
+        # Documented here, checked by the service (the same rule and message as the page's).
+        json_schema_extra={"maxLength": MAX_STATEMENT},
+    )
+    version: int = Field(
+        ge=1,
+        le=MAX_ROW_ID,
+        description="The portfolio's `version` as you last read it. If the statement was saved "
+        "since (another tab, another script), the answer is 409 and nothing is written: read "
+        "the portfolio again.",
+    )
+
+
+class PortfolioPage(BaseModel):
+    items: list[PortfolioOut]
+    next_cursor: str | None = NEXT_CURSOR
 
 
 class EntryOut(BaseModel):

@@ -77,11 +77,11 @@ api_spec = SpecTree(
     title="Portfolio API",
     version="1",
     description=(
-        "JSON API: read your data, and edit your portfolio's narratives. Authenticate with a "
-        "personal access token (`Authorization: Bearer <token>`); each operation names the "
-        "scope it needs. Lists page by cursor: pass `next_cursor` as `cursor`. Edits send the "
-        "version they were based on: a newer stored version is a 409, and nothing is written. "
-        "Errors are RFC 9457 problem details."
+        "JSON API: read your data, and edit your portfolio's narratives and learning statement. "
+        "Authenticate with a personal access token (`Authorization: Bearer <token>`); each "
+        "operation names the scope it needs. Lists page by cursor: pass `next_cursor` as "
+        "`cursor`. Edits send the version they were based on: a newer stored version is a 409, "
+        "and nothing is written. Errors are RFC 9457 problem details."
     ),
     security_schemes=[
         SecurityScheme(
