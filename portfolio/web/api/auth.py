@@ -17,6 +17,7 @@ from flask import g, request
 from portfolio.domain.accounts.api_tokens import Scope, fingerprint
 from portfolio.domain.errors import Forbidden, Unauthorized
 from portfolio.extensions import db, login_manager
+from portfolio.models import User
 from portfolio.models.base import utcnow
 from portfolio.services.accounts import api_tokens
 from portfolio.services.accounts.api_tokens import Caller
@@ -72,6 +73,13 @@ def authenticate_request() -> None:
 def current_caller() -> Caller | None:
     caller: Caller | None = g.get("api_caller")
     return caller
+
+
+def token_owner() -> User:
+    """The person whose token called a view that `requires` a scope (so there is one)."""
+    caller = current_caller()
+    assert caller is not None  # `requires` checked
+    return caller.user
 
 
 def requires(scope: Scope) -> Callable[[View], View]:

@@ -11,7 +11,7 @@ from portfolio.models import Certificate, CertificationDecision
 from portfolio.services.certification import visible
 from portfolio.web import access
 from portfolio.web.api import bp, pages
-from portfolio.web.api.auth import current_caller, requires
+from portfolio.web.api.auth import requires, token_owner
 from portfolio.web.api.schemas import (
     CertificateOut,
     CertificatePage,
@@ -23,12 +23,6 @@ from portfolio.web.api.schemas import (
 from portfolio.web.api.spec import answers, api_spec
 
 
-def _reader():  # type: ignore[no-untyped-def]
-    caller = current_caller()
-    assert caller is not None  # `requires` checked
-    return caller.user
-
-
 @bp.get("/decisions")
 @api_spec.validate(query=DecisionsQuery, resp=answers(DecisionPage), tags=["certification"])
 @requires(Scope.READ_CERTIFICATION)
@@ -37,7 +31,7 @@ def decisions() -> DecisionPage:
     Scope: read:certification."""
     asked = request.context.query  # type: ignore[attr-defined]
     query = visible.decisions(
-        db.session, _reader(), everyone=access.is_admin(), status=asked.status
+        db.session, token_owner(), everyone=access.is_admin(), status=asked.status
     )
     page = pages.fetch("decisions", query, asked, {"status": asked.status or ""})
     return DecisionPage(items=[_decision(d) for d in page.rows], next_cursor=page.next_cursor)
@@ -49,7 +43,7 @@ def decisions() -> DecisionPage:
 def certificates() -> CertificatePage:
     """Certificates: yours, or everyone's for an administrator. Scope: read:certification."""
     asked = request.context.query  # type: ignore[attr-defined]
-    query = visible.certificates(db.session, _reader(), everyone=access.is_admin())
+    query = visible.certificates(db.session, token_owner(), everyone=access.is_admin())
     page = pages.fetch("certificates", query, asked, {})
     return CertificatePage(items=[_certificate(c) for c in page.rows], next_cursor=page.next_cursor)
 
@@ -60,7 +54,7 @@ def certificates() -> CertificatePage:
 def certificate(certificate_id: int) -> CertificateOut:
     """One certificate (404 unless it is yours, or you administer). Scope: read:certification."""
     found = visible.find_certificate(
-        db.session, _reader(), certificate_id, everyone=access.is_admin()
+        db.session, token_owner(), certificate_id, everyone=access.is_admin()
     )
     access.require_found(found)
     assert found is not None

@@ -19,7 +19,7 @@ from portfolio.services.portfolios import entries as portfolios
 from portfolio.services.portfolios.own import find_entry, own_entries
 from portfolio.web import access
 from portfolio.web.api import bp, pages
-from portfolio.web.api.auth import current_caller, requires
+from portfolio.web.api.auth import requires, token_owner
 from portfolio.web.api.schemas import EntryOut, EntryPage, NarrativeEdit, OwnListQuery
 from portfolio.web.api.spec import answers, api_spec, before_body
 
@@ -30,12 +30,6 @@ READ_AGAIN = (
     "so nothing was written. Read the entry again (GET {path}) and send your change with its "
     "current version."
 )
-
-
-def _owner():  # type: ignore[no-untyped-def]
-    caller = current_caller()
-    assert caller is not None  # `requires` checked
-    return caller.user
 
 
 def _own_entry(entry_id: int) -> PortfolioEntry:
@@ -54,7 +48,7 @@ def entries() -> EntryPage:
     """The entries of your portfolios: one per competency, with its narrative.
     Scope: read:portfolio."""
     asked = request.context.query  # type: ignore[attr-defined]
-    page = pages.fetch("entries", own_entries(db.session, _owner()), asked, {})
+    page = pages.fetch("entries", own_entries(db.session, token_owner()), asked, {})
     return EntryPage(items=[entry_out(e) for e in page.rows], next_cursor=page.next_cursor)
 
 
@@ -89,7 +83,9 @@ def edit_entry(entry_id: int) -> EntryOut:
     edit: NarrativeEdit = request.context.json  # type: ignore[attr-defined]
     found = _own_entry(entry_id)
     try:
-        portfolios.update_narrative(db.session, found, edit.narrative, edit.version, actor=_owner())
+        portfolios.update_narrative(
+            db.session, found, edit.narrative, edit.version, actor=token_owner()
+        )
     except StaleVersion:
         raise Conflict(READ_AGAIN.format(path=request.path), field="version") from None
     return entry_out(found)

@@ -16,7 +16,7 @@ from portfolio.services.enrollment.own import find_enrollment, own_enrollments
 from portfolio.services.portfolios.own import own_artifacts
 from portfolio.web import access
 from portfolio.web.api import bp, pages
-from portfolio.web.api.auth import current_caller, requires
+from portfolio.web.api.auth import requires, token_owner
 from portfolio.web.api.schemas import (
     ApplicationOut,
     ApplicationPage,
@@ -32,19 +32,13 @@ from portfolio.web.api.schemas import (
 from portfolio.web.api.spec import answers, api_spec
 
 
-def _owner():  # type: ignore[no-untyped-def]
-    caller = current_caller()
-    assert caller is not None  # `requires` checked
-    return caller.user
-
-
 @bp.get("/applications")
 @api_spec.validate(query=ApplicationsQuery, resp=answers(ApplicationPage), tags=["applications"])
 @requires(Scope.READ_APPLICATIONS)
 def applications() -> ApplicationPage:
     """Your applications. Scope: read:applications."""
     asked = request.context.query  # type: ignore[attr-defined]
-    query = own_applications(db.session, _owner(), asked.status)
+    query = own_applications(db.session, token_owner(), asked.status)
     page = pages.fetch("applications", query, asked, {"status": asked.status or ""})
     return ApplicationPage(items=[_application(a) for a in page.rows], next_cursor=page.next_cursor)
 
@@ -68,7 +62,7 @@ def enrollments() -> EnrollmentPage:
     """Your enrollments, each with its competency sets, routes and statuses.
     Scope: read:enrollments."""
     asked = request.context.query  # type: ignore[attr-defined]
-    query = own_enrollments(db.session, _owner(), asked.status)
+    query = own_enrollments(db.session, token_owner(), asked.status)
     page = pages.fetch("enrollments", query, asked, {"status": asked.status or ""})
     return EnrollmentPage(items=[_enrollment(e) for e in page.rows], next_cursor=page.next_cursor)
 
@@ -92,7 +86,7 @@ def artifacts() -> ArtifactPage:
     """Your artifacts' details (files themselves are downloaded from the portfolio pages).
     Scope: read:portfolio."""
     asked = request.context.query  # type: ignore[attr-defined]
-    page = pages.fetch("artifacts", own_artifacts(db.session, _owner()), asked, {})
+    page = pages.fetch("artifacts", own_artifacts(db.session, token_owner()), asked, {})
     return ArtifactPage(items=[_artifact(a) for a in page.rows], next_cursor=page.next_cursor)
 
 

@@ -18,7 +18,7 @@ from portfolio.services.portfolios.entries import update_learning_statement
 from portfolio.services.portfolios.own import find_portfolio_by_id, own_portfolios
 from portfolio.web import access
 from portfolio.web.api import bp, pages
-from portfolio.web.api.auth import current_caller, requires
+from portfolio.web.api.auth import requires, token_owner
 from portfolio.web.api.schemas import OwnListQuery, PortfolioOut, PortfolioPage, StatementEdit
 from portfolio.web.api.spec import answers, api_spec, before_body
 
@@ -31,12 +31,6 @@ READ_AGAIN = (
 )
 # The service names the page's form field; the API's body calls it `statement`.
 SERVICE_FIELD = "learning_statement"
-
-
-def _owner():  # type: ignore[no-untyped-def]
-    caller = current_caller()
-    assert caller is not None  # `requires` checked
-    return caller.user
 
 
 def _own_portfolio(portfolio_id: int) -> Portfolio:
@@ -55,7 +49,7 @@ def portfolios() -> PortfolioPage:
     """Your portfolios, one per enrollment that has one, with the learning statement.
     Scope: read:portfolio."""
     asked = request.context.query  # type: ignore[attr-defined]
-    page = pages.fetch("portfolios", own_portfolios(db.session, _owner()), asked, {})
+    page = pages.fetch("portfolios", own_portfolios(db.session, token_owner()), asked, {})
     return PortfolioPage(items=[portfolio_out(p) for p in page.rows], next_cursor=page.next_cursor)
 
 
@@ -90,7 +84,9 @@ def edit_learning_statement(portfolio_id: int) -> PortfolioOut:
     edit: StatementEdit = request.context.json  # type: ignore[attr-defined]
     found = _own_portfolio(portfolio_id)
     try:
-        update_learning_statement(db.session, found, edit.statement, edit.version, actor=_owner())
+        update_learning_statement(
+            db.session, found, edit.statement, edit.version, actor=token_owner()
+        )
     except StaleVersion:
         path = url_for("api.portfolio", portfolio_id=found.id)
         raise Conflict(READ_AGAIN.format(path=path), field="version") from None

@@ -10,7 +10,7 @@ from portfolio.models import Assignment, Role
 from portfolio.services.reviewing.own import find_own_assignment, own_assignments
 from portfolio.web import access
 from portfolio.web.api import bp, pages
-from portfolio.web.api.auth import current_caller, requires
+from portfolio.web.api.auth import requires, token_owner
 from portfolio.web.api.schemas import AssignmentOut, AssignmentPage, AssignmentsQuery
 from portfolio.web.api.spec import answers, api_spec
 
@@ -22,9 +22,7 @@ def assignments() -> AssignmentPage:
     """Your review assignments. Scope: read:reviews (reviewers)."""
     access.require_role(Role.REVIEWER)
     asked = request.context.query  # type: ignore[attr-defined]
-    caller = current_caller()
-    assert caller is not None
-    query = own_assignments(db.session, caller.user, asked.status)
+    query = own_assignments(db.session, token_owner(), asked.status)
     page = pages.fetch("assignments", query, asked, {"status": asked.status or ""})
     return AssignmentPage(items=[_assignment(a) for a in page.rows], next_cursor=page.next_cursor)
 
@@ -35,9 +33,7 @@ def assignments() -> AssignmentPage:
 def assignment(assignment_id: int) -> AssignmentOut:
     """One of your review assignments (404 for anyone else's). Scope: read:reviews."""
     access.require_role(Role.REVIEWER)
-    caller = current_caller()
-    assert caller is not None
-    found = find_own_assignment(db.session, caller.user, assignment_id)
+    found = find_own_assignment(db.session, token_owner(), assignment_id)
     access.require_found(found)
     assert found is not None
     return _assignment(found)
