@@ -38,6 +38,9 @@ def sign_in(page: Page, live: str, path: str) -> None:
 def open_entry(page: Page) -> None:
     page.get_by_role("link", name="S1-1: Competency 1.1").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("S1-1: Competency 1.1")
+    # The editor's scripts are deferred (they run before DOMContentLoaded): text typed before
+    # they listen would never be saved nor previewed.
+    page.wait_for_load_state("domcontentloaded")
 
 
 def test_a_narrative_autosaves_and_previews(page: Page, live: str, live_app):
