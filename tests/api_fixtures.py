@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -122,3 +123,16 @@ def api_world(session: Session) -> ApiWorld:
 
 def expired_at(days: int) -> datetime:
     return utcnow() - timedelta(days=days)
+
+
+PROBLEM = "application/problem+json"
+
+
+def problem(response: Any, status: int) -> dict[str, Any]:
+    """The body of an RFC 9457 problem answer with `status`, after checking it is one."""
+    assert response.status_code == status, response.get_data(as_text=True)
+    assert response.mimetype == PROBLEM
+    body: dict[str, Any] = response.get_json(force=True)
+    assert body["status"] == status
+    assert body["title"] and body["detail"] and body["type"].startswith("http")
+    return body

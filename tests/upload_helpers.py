@@ -184,3 +184,18 @@ def use_store(app: Flask, store: ObjectStore) -> Iterator[ObjectStore]:
         yield store
     finally:
         app.extensions[EXTENSION_KEY] = previous
+
+
+SMALL_PART = 5 * MiB  # the part size of the small_limits fixture
+
+
+def part_of(content: bytes, number: int, part_size: int = SMALL_PART) -> bytes:
+    """Part `number` (from 1) of `content`, as the widget cuts it."""
+    return content[(number - 1) * part_size : number * part_size]
+
+
+def begin_by_parts(api: UploadApi, content: bytes) -> dict[str, Any]:
+    """Announced without a whole-file SHA-256, as the widget does for a file sent in parts."""
+    started = api.started(content, sha256=None)
+    assert started["upload"]["by_parts"] is True
+    return dict(started)

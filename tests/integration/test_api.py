@@ -6,9 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from portfolio.models import ApiToken, AuditEvent
-from tests.api_fixtures import api_world, token_for
-
-PROBLEM = "application/problem+json"
+from tests.api_fixtures import api_world, problem, token_for
 
 
 @pytest.fixture
@@ -22,15 +20,6 @@ def get(client, url, token=None, **headers):
     if token is not None:
         headers["Authorization"] = f"Bearer {token}"
     return client.get(url, headers=headers)
-
-
-def assert_problem(response, status):
-    assert response.status_code == status, response.get_data(as_text=True)
-    assert response.mimetype == PROBLEM
-    body = response.get_json(force=True)
-    assert body["status"] == status
-    assert body["title"] and body["detail"] and body["type"].startswith("http")
-    return body
 
 
 def test_me_says_who_the_token_is_and_what_it_may_read(client, world):
@@ -65,7 +54,7 @@ def test_another_persons_ids_are_not_found(client, world, who):
     theirs = world.ids["candidate"]
     token = world.tokens[who]
     for kind in ("application", "enrollment", "certificate"):
-        body = assert_problem(get(client, f"/api/v1/{kind}s/{theirs[kind]}", token), 404)
+        body = problem(get(client, f"/api/v1/{kind}s/{theirs[kind]}", token), 404)
         assert "could not find" in body["detail"]
     # Lists never hold them either.
     listed = get(client, "/api/v1/applications", token).get_json()["items"]
@@ -78,7 +67,7 @@ def test_a_reviewer_reads_only_their_own_assignments(client, world):
     listed = get(client, "/api/v1/review-assignments", token).get_json()["items"]
     assert [a["id"] for a in listed] == [mine]
     assert get(client, f"/api/v1/review-assignments/{mine}", token).status_code == 200
-    assert_problem(get(client, f"/api/v1/review-assignments/{theirs}", token), 404)
+    problem(get(client, f"/api/v1/review-assignments/{theirs}", token), 404)
 
 
 def test_an_administrator_reads_every_certificate_and_the_reports(client, world):
@@ -94,7 +83,7 @@ def test_an_administrator_reads_every_certificate_and_the_reports(client, world)
 
 @pytest.mark.parametrize("who", ["candidate", "reviewer", "supervisor", "provider"])
 def test_reports_are_for_administrators_only(client, world, who):
-    body = assert_problem(get(client, "/api/v1/reports/at-risk", world.tokens[who]), 403)
+    body = problem(get(client, "/api/v1/reports/at-risk", world.tokens[who]), 403)
     assert "read:reports" in body["detail"]
 
 
@@ -102,7 +91,7 @@ def test_a_token_reads_only_within_its_scopes(client, session, world):
     narrow = token_for(session, world.users["candidate"], ["read:applications"])
     session.commit()
     assert get(client, "/api/v1/applications", narrow).status_code == 200
-    body = assert_problem(get(client, "/api/v1/enrollments", narrow), 403)
+    body = problem(get(client, "/api/v1/enrollments", narrow), 403)
     assert "read:enrollments" in body["detail"]
 
 
@@ -110,13 +99,13 @@ def test_a_scope_stops_working_when_its_role_is_taken_away(client, session, worl
     reviewer = world.users["reviewer"]
     reviewer.roles = []
     session.commit()
-    assert_problem(get(client, "/api/v1/review-assignments", world.tokens["reviewer"]), 403)
+    problem(get(client, "/api/v1/review-assignments", world.tokens["reviewer"]), 403)
 
 
 def test_no_token_unknown_expired_and_revoked_tokens_are_401(client, session, world):
-    assert_problem(get(client, "/api/v1/applications"), 401)
-    assert_problem(get(client, "/api/v1/applications", "pat_" + "x" * 43), 401)
-    assert_problem(get(client, "/api/v1/applications", Authorization="Basic abc"), 401)
+    problem(get(client, "/api/v1/applications"), 401)
+    problem(get(client, "/api/v1/applications", "pat_" + "x" * 43), 401)
+    problem(get(client, "/api/v1/applications", Authorization="Basic abc"), 401)
     token = world.tokens["candidate"]
     row = session.scalars(
         select(ApiToken).where(ApiToken.user_id == world.users["candidate"].id)
@@ -124,7 +113,7 @@ def test_no_token_unknown_expired_and_revoked_tokens_are_401(client, session, wo
     row.expires_at = row.created_at  # expired
     session.commit()
     response = get(client, "/api/v1/applications", token)
-    assert_problem(response, 401)
+    problem(response, 401)
     assert response.headers["WWW-Authenticate"].startswith("Bearer")
 
 
@@ -132,7 +121,7 @@ def test_a_session_cookie_does_not_open_the_api(client, world):
     from tests.helpers import login_as
 
     login_as(client, world.users["candidate"])
-    assert_problem(get(client, "/api/v1/applications"), 401)
+    problem(get(client, "/api/v1/applications"), 401)
 
 
 def test_programs_are_public(client, world):
@@ -140,7 +129,7 @@ def test_programs_are_public(client, world):
     assert [p["slug"] for p in listed] == ["tstp"]
     program = get(client, "/api/v1/programs/tstp").get_json()
     assert [s["code"] for s in program["sets"]][:1] == ["CORE"]
-    assert_problem(get(client, "/api/v1/programs/nothing-here"), 404)
+    problem(get(client, "/api/v1/programs/nothing-here"), 404)
 
 
 def test_a_draft_program_only_reaches_an_administrators_reports_token(client, session, world):
@@ -153,8 +142,8 @@ def test_a_draft_program_only_reaches_an_administrators_reports_token(client, se
     admin = world.users["administrator"]
     narrow = token_for(session, admin, ["read:applications"])
     session.commit()
-    assert_problem(get(client, "/api/v1/programs/drft", narrow), 404)
-    assert_problem(get(client, "/api/v1/programs/drft", world.tokens["candidate"]), 404)
+    problem(get(client, "/api/v1/programs/drft", narrow), 404)
+    problem(get(client, "/api/v1/programs/drft", world.tokens["candidate"]), 404)
     assert get(client, "/api/v1/programs/drft", world.tokens["administrator"]).status_code == 200
 
 
@@ -180,9 +169,9 @@ def test_token_creation_and_revocation_are_audited(session, world):
 
 
 def test_unknown_routes_and_methods_are_problems(client, world):
-    assert_problem(get(client, "/api/v1/nothing"), 404)
-    assert_problem(client.post("/api/v1/applications"), 405)
-    assert_problem(client.delete("/api/v1/me"), 405)
+    problem(get(client, "/api/v1/nothing"), 404)
+    problem(client.post("/api/v1/applications"), 405)
+    problem(client.delete("/api/v1/me"), 405)
 
 
 def test_the_api_is_rate_limited_per_token(app, client, world):
@@ -192,7 +181,7 @@ def test_the_api_is_rate_limited_per_token(app, client, world):
         statuses = [get(client, "/api/v1/me", token).status_code for _ in range(4)]
         assert statuses == [200, 200, 200, 429]
         refused = get(client, "/api/v1/me", token)
-        body = assert_problem(refused, 429)
+        body = problem(refused, 429)
         assert "Too many" in body["detail"]
         assert int(refused.headers["Retry-After"]) > 0
         # Another token has its own count.
@@ -209,7 +198,7 @@ def test_made_up_tokens_share_their_addresss_count(app, client, world):
             get(client, "/api/v1/me", f"pat_made_up_{n:040d}").status_code for n in range(4)
         ]
         assert statuses == [401, 401, 401, 429]
-        assert_problem(get(client, "/api/v1/me", world.tokens["candidate"]), 429)
+        problem(get(client, "/api/v1/me", world.tokens["candidate"]), 429)
     finally:
         app.config["API_ADDRESS_LIMIT"] = "600 per minute"
 

@@ -9,9 +9,8 @@ from sqlalchemy import event, select
 
 from portfolio.extensions import db
 from portfolio.models import ApiToken
-from tests.api_fixtures import api_world, token_for
+from tests.api_fixtures import api_world, problem, token_for
 
-PROBLEM = "application/problem+json"
 WRITES = re.compile(r"^\s*(INSERT|UPDATE|DELETE)\b", re.IGNORECASE)
 
 
@@ -24,14 +23,6 @@ def world(session):
 
 def get(client, url, token):
     return client.get(url, headers={"Authorization": f"Bearer {token}"})
-
-
-def problem(response, status):
-    assert response.status_code == status, response.get_data(as_text=True)
-    assert response.mimetype == PROBLEM
-    body = response.get_json(force=True)
-    assert body["status"] == status and body["title"] and body["detail"]
-    return body
 
 
 @pytest.mark.parametrize("limit", ["0", "-1", "1000000000", "abc", "1.5", ""])

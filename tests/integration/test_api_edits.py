@@ -21,10 +21,8 @@ from portfolio.models import (
 from portfolio.models.base import utcnow
 from portfolio.services.accounts import api_tokens
 from portfolio.services.portfolios.entries import require_open
-from tests.api_fixtures import api_world, token_for
+from tests.api_fixtures import api_world, problem, token_for
 from tests.helpers import csrf_token, login_as
-
-PROBLEM = "application/problem+json"
 
 
 @pytest.fixture
@@ -49,14 +47,6 @@ def read(client, entry_id, token):
     response = client.get(entry_url(entry_id), headers={"Authorization": f"Bearer {token}"})
     assert response.status_code == 200, response.get_data(as_text=True)
     return response.get_json()
-
-
-def problem(response, status):
-    assert response.status_code == status, response.get_data(as_text=True)
-    assert response.mimetype == PROBLEM
-    body = response.get_json(force=True)
-    assert body["status"] == status and body["title"] and body["detail"]
-    return body
 
 
 def stored_narrative(session, entry_id: int) -> str:

@@ -13,10 +13,9 @@ from portfolio.models import Enrollment, EnrollmentStatus, Portfolio, Route, Sub
 from portfolio.models.base import utcnow
 from portfolio.services.accounts import api_tokens
 from portfolio.services.portfolios.entries import require_open
-from tests.api_fixtures import api_world, token_for
+from tests.api_fixtures import api_world, problem, token_for
 from tests.helpers import csrf_token, login_as
 
-PROBLEM = "application/problem+json"
 STATEMENT_PAGE = "/me/portfolio/statement"
 
 
@@ -46,14 +45,6 @@ def read(client, portfolio_id, token):
     response = client.get(portfolio_url(portfolio_id), headers={"Authorization": f"Bearer {token}"})
     assert response.status_code == 200, response.get_data(as_text=True)
     return response.get_json()
-
-
-def problem(response, status):
-    assert response.status_code == status, response.get_data(as_text=True)
-    assert response.mimetype == PROBLEM
-    body = response.get_json(force=True)
-    assert body["status"] == status and body["title"] and body["detail"]
-    return body
 
 
 def stored_statement(session, portfolio_id: int) -> str:

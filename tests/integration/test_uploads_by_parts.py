@@ -26,7 +26,16 @@ from sqlalchemy.orm import Session
 from portfolio.models import Role, Upload, UploadPartDigest, UploadStatus
 from portfolio.storage.s3 import S3Store
 from tests.helpers import login_as, make_user
-from tests.upload_helpers import MiB, UploadApi, fingerprint_of, pdf_bytes, sha256_hex, use_store
+from tests.upload_helpers import (
+    MiB,
+    UploadApi,
+    begin_by_parts,
+    fingerprint_of,
+    part_of,
+    pdf_bytes,
+    sha256_hex,
+    use_store,
+)
 
 PART = 5 * MiB  # small_limits' part size
 
@@ -35,17 +44,6 @@ PART = 5 * MiB  # small_limits' part size
 def store(app: Flask, s3_store: S3Store) -> Iterator[S3Store]:
     with use_store(app, s3_store):
         yield s3_store
-
-
-def part_of(content: bytes, number: int) -> bytes:
-    return content[(number - 1) * PART : number * PART]
-
-
-def begin_by_parts(api: UploadApi, content: bytes) -> dict[str, Any]:
-    """Announced without a whole-file SHA-256, as the widget does for a file sent in parts."""
-    started = api.started(content, sha256=None)
-    assert started["upload"]["by_parts"] is True
-    return started
 
 
 def put_part(

@@ -26,8 +26,10 @@ from portfolio.storage.s3 import S3Store
 from tests.upload_helpers import (
     MiB,
     UploadApi,
+    begin_by_parts,
     checksum,
     fingerprint_of,
+    part_of,
     pdf_bytes,
     sha256_hex,
     use_store,
@@ -41,16 +43,6 @@ SECRET = "testing"  # the s3_store fixture's secret key
 def store(app: Flask, s3_store: S3Store) -> Iterator[S3Store]:
     with use_store(app, s3_store):
         yield s3_store
-
-
-def part_of(content: bytes, number: int) -> bytes:
-    return content[(number - 1) * PART : number * PART]
-
-
-def begin_by_parts(api: UploadApi, content: bytes) -> dict[str, Any]:
-    started = api.started(content, sha256=None)
-    assert started["upload"]["by_parts"] is True
-    return dict(started)
 
 
 def complete(api: UploadApi, upload_id: int, content: bytes) -> dict[str, Any]:
