@@ -98,6 +98,53 @@ INJECT = """([singlePostMax, maxBytes, parallelParts]) => {
   }
 }"""
 
+# The floor: the same parts sent from the same page as the widget sends them (XHR PUTs of slices
+# of the chosen file, `parallel` at once, each with the x-amz-checksum-sha256 header its link was
+# signed for), but with nothing else: the bench hashed the parts beforehand and signed every link
+# at once; no app, no progress, no looking. With `hashed`, each part is also hashed in the app's
+# own hashing worker before it goes (every part handed to the worker at the start, so hashing
+# runs as far ahead of sending as it can), and its digest must be the one signed. Seconds.
+SEND_RAW = """async ([links, partBytes, parallel, hashed]) => {
+  const file = document.getElementById("bench-floor-file").files[0];
+  const started = performance.now();
+  let next = 0;
+  const digests = [];
+  if (hashed) {
+    const worker = new Worker("/static/js/upload-hash-worker.js");
+    const waiting = new Map();
+    worker.onmessage = (event) => waiting.get(event.data.id)(event.data.digest);
+    for (let index = 0; index < links.length; index++) {
+      digests.push(new Promise((resolve) => waiting.set(index, resolve)));
+      const blob = file.slice(index * partBytes, (index + 1) * partBytes);
+      worker.postMessage({ id: index, blob });
+    }
+  }
+  const bytes = (hex) => hex.match(/../g).map((pair) => parseInt(pair, 16));
+  const base64 = (hex) => btoa(String.fromCharCode(...bytes(hex)));
+  function put(link, body) {
+    return new Promise((resolve, reject) => {
+      const xhr = new XMLHttpRequest();
+      xhr.open("PUT", link.url);
+      for (const [name, value] of Object.entries(link.headers)) xhr.setRequestHeader(name, value);
+      xhr.onload = () => (xhr.status < 300 ? resolve() : reject(new Error("PUT " + xhr.status)));
+      xhr.onerror = () => reject(new Error("PUT failed"));
+      xhr.send(body);
+    });
+  }
+  async function sender() {
+    while (next < links.length) {
+      const index = next++;
+      const signed = links[index].headers["x-amz-checksum-sha256"];
+      if (hashed && base64(await digests[index]) !== signed) {
+        throw new Error("part " + (index + 1) + " hashed to another digest");
+      }
+      await put(links[index], file.slice(index * partBytes, (index + 1) * partBytes));
+    }
+  }
+  await Promise.all(Array.from({ length: parallel }, sender));
+  return (performance.now() - started) / 1000;
+}"""
+
 # Where the wait went, from the page's resource timings (seconds after the file was chosen):
 # the part links (asked for with each part's digest, before the part goes), the part PUTs to
 # the store, `complete` (which, with the check run in the web process, answers once the check
@@ -305,6 +352,7 @@ def run_widget(
     warm_up: Path | None = None,
     baseline: Callable[[], dict[str, float]] | None = None,
     rounds: int = 1,
+    floor: Callable[[Any], dict[str, float]] | None = None,
 ) -> dict[str, Any]:
     """Widget uploads of `path` against a fresh app and database (and worker): timings and
     memory. Idle is measured after sign-in, or after uploading `warm_up` (the code the upload
@@ -312,7 +360,8 @@ def run_widget(
 
     With a `baseline` (boto3 sending the same file), `rounds` pairs of the two, in turns: the
     widget first in the first round, the baseline first in the second, and so on, so that a
-    machine getting busier or quieter favours neither."""
+    machine getting busier or quieter favours neither. A `floor` (given the page) runs last in
+    each round."""
     log = work / "app.log"
     worker_log = work / "worker.log"
     if broker:
@@ -345,6 +394,7 @@ def run_widget(
             after = baseline() if widget_first and baseline is not None else None
             upload["baseline"] = before or after
             upload["widget_first"] = widget_first
+            upload["floor"] = floor(page) if floor is not None else None
             turns.append(upload)
         result: dict[str, Any] = {"turns": turns}
         result["web_idle_mib"] = idle
@@ -376,6 +426,101 @@ def boto3_upload(s3: Any, path: Path) -> dict[str, float]:
     joined = sum(joins)
     empty_bucket(s3)
     return {"seconds": seconds, "join_s": joined}
+
+
+def part_digests(path: Path, part_bytes: int) -> list[bytes]:
+    """Each part's SHA-256, in order."""
+    digests = []
+    with path.open("rb") as source:
+        while block := source.read(part_bytes):
+            digests.append(hashlib.sha256(block).digest())
+    return digests
+
+
+def read_back_digests(s3: Any, key: str, part_bytes: int) -> list[bytes]:
+    """Each part's SHA-256 of the joined object, read back in one stream as the check does."""
+    digests: list[bytes] = []
+    current, filled = hashlib.sha256(), 0
+    for chunk in s3.get_object(Bucket=BUCKET, Key=key)["Body"].iter_chunks(MiB):
+        view = memoryview(chunk)
+        while view:
+            take = min(len(view), part_bytes - filled)
+            current.update(view[:take])
+            filled, view = filled + take, view[take:]
+            if filled == part_bytes:
+                digests.append(current.digest())
+                current, filled = hashlib.sha256(), 0
+    if filled:
+        digests.append(current.digest())
+    return digests
+
+
+def browser_floor(
+    page: Any,
+    s3: Any,
+    path: Path,
+    part_bytes: int,
+    parallel: int,
+    digests: list[bytes],
+    *,
+    hashed: bool,
+) -> dict[str, float]:
+    """The least any upload sent from this browser and read back by the server can take on this
+    store: the widget's parts, sent from the same page in the same way (SEND_RAW) but with their
+    SHA-256s computed beforehand and every link signed at once, then joined by the store as the
+    app has it joined (a SHA-256 multipart upload, each part's checksum listed) and read back in
+    one stream, each part's digest compared. No app, no polling, and unless `hashed` no hashing
+    in the browser: what is left is the browser's sending (and hashing), the store's join and
+    the read-back the issue requires."""
+    empty_bucket(s3)
+    key = "bench/floor"
+    size = path.stat().st_size
+    upload_id = s3.create_multipart_upload(Bucket=BUCKET, Key=key, ChecksumAlgorithm="SHA256")[
+        "UploadId"
+    ]
+    checksums = [base64.b64encode(digest).decode() for digest in digests]
+    links = []
+    for number, checksum in enumerate(checksums, start=1):
+        params = {
+            "Bucket": BUCKET,
+            "Key": key,
+            "UploadId": upload_id,
+            "PartNumber": number,
+            "ContentLength": min(part_bytes, size - (number - 1) * part_bytes),
+            "ChecksumSHA256": checksum,
+        }
+        url = s3.generate_presigned_url("upload_part", Params=params, ExpiresIn=3600)
+        links.append({"url": url, "headers": {"x-amz-checksum-sha256": checksum}})
+    page.evaluate(
+        """() => { if (document.getElementById("bench-floor-file")) return;
+                   const input = Object.assign(
+                     document.createElement("input"),
+                     { type: "file", id: "bench-floor-file", hidden: true });
+                   document.body.append(input); }"""
+    )
+    page.set_input_files("#bench-floor-file", str(path))
+    sending = float(page.evaluate(SEND_RAW, [links, part_bytes, parallel, hashed]))
+    started = time.perf_counter()
+    listed = s3.list_parts(Bucket=BUCKET, Key=key, UploadId=upload_id)["Parts"]
+    etags = {part["PartNumber"]: part["ETag"] for part in listed}
+    parts = [
+        {"PartNumber": number, "ETag": etags[number], "ChecksumSHA256": checksum}
+        for number, checksum in enumerate(checksums, start=1)
+    ]
+    s3.complete_multipart_upload(
+        Bucket=BUCKET, Key=key, UploadId=upload_id, MultipartUpload={"Parts": parts}
+    )
+    joined = time.perf_counter()
+    if read_back_digests(s3, key, part_bytes) != digests:
+        raise SystemExit("the floor's upload did not read back as it was sent")
+    done = time.perf_counter()
+    empty_bucket(s3)
+    return {
+        "seconds": sending + done - started,
+        "sending_s": sending,
+        "join_s": joined - started,
+        "read_back_s": done - joined,
+    }
 
 
 def check_split(log: Path) -> dict[str, float]:
@@ -590,6 +735,11 @@ def main() -> None:
         "--parallel", type=int, help="parts the widget sends at once (its default is 6)"
     )
     parser.add_argument(
+        "--part-mib",
+        type=int,
+        help="the app's part size (UPLOAD_PART_BYTES; its default is 16 MiB)",
+    )
+    parser.add_argument(
         "--verify-streams",
         type=int,
         default=1,
@@ -651,6 +801,8 @@ def main() -> None:
         }
         if args.smoke:
             env["UPLOAD_PART_BYTES"] = str(5 * MiB)  # several parts even in a small file
+        elif args.part_mib:
+            env["UPLOAD_PART_BYTES"] = str(args.part_mib * MiB)
         env["UPLOAD_VERIFY_STREAMS"] = str(args.verify_streams)
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
         try:
@@ -659,9 +811,16 @@ def main() -> None:
             make_file(path, size)
             part_bytes = int(env.get("UPLOAD_PART_BYTES", 16 * MiB))
             expected = file_fingerprint(path, part_bytes)
+            digests = part_digests(path, part_bytes)
             timed = run_widget(
                 browser, env, args, work, path, None,
                 baseline=lambda: boto3_upload(s3, path), rounds=args.rounds,
+                floor=lambda page: {
+                    name: browser_floor(
+                        page, s3, path, part_bytes, args.parallel or 6, digests, hashed=hashed
+                    )
+                    for name, hashed in (("raw", False), ("hashed", True))
+                },
             )  # fmt: skip
             for turn in timed["turns"]:
                 shown = turn["upload"]
@@ -698,6 +857,23 @@ def main() -> None:
             "widget_join_s": turn["phases"].get("check_join_s"),
             "widget_read_back_s": turn["phases"].get("check_read_back_s"),
             "boto3_join_s": round(turn["baseline"]["join_s"], 2),
+            **{
+                f"{prefix}_{name}": round(floor[key], 2)
+                for prefix, floor in (
+                    ("floor", turn["floor"]["raw"]),
+                    ("hashed_floor", turn["floor"]["hashed"]),
+                )
+                for name, key in (
+                    ("s", "seconds"),
+                    ("sent_s", "sending_s"),
+                    ("join_s", "join_s"),
+                    ("read_back_s", "read_back_s"),
+                )
+            },
+            "floor_ratio": round(turn["baseline"]["seconds"] / turn["floor"]["raw"]["seconds"], 3),
+            "hashed_floor_ratio": round(
+                turn["baseline"]["seconds"] / turn["floor"]["hashed"]["seconds"], 3
+            ),
         }
         for turn in timed["turns"]
     ]
@@ -717,6 +893,13 @@ def main() -> None:
         "boto3_s": round(boto_seconds, 2),
         "boto3_join_s": round(chosen["baseline"]["join_s"], 2),
         "ratio": turns[middle]["ratio"],
+        # The most any browser upload the server reads back could reach here (browser_floor): the
+        # median of the rounds' floor ratios.
+        "floor_ratio": sorted(turn["floor_ratio"] for turn in turns)[(len(turns) - 1) // 2],
+        # The same with the browser hashing each part as the widget does (in its worker).
+        "hashed_floor_ratio": sorted(turn["hashed_floor_ratio"] for turn in turns)[
+            (len(turns) - 1) // 2
+        ],
         # The same without the time moto took to join each side's parts (both must wait for
         # it): what is left is the sending, and for the widget the reading back and looking.
         "ratio_without_joins": round(
@@ -751,6 +934,11 @@ def main() -> None:
         f"(of which moto joined its parts in {chosen['baseline']['join_s']:.2f} s)"
     )
     print(f"ratio boto3/widget: {figures['ratio']:.3f}")
+    print(
+        f"floor (the same parts sent raw from the page, joined, read back): ratio "
+        f"{figures['floor_ratio']:.3f}; hashed in the browser first: "
+        f"{figures['hashed_floor_ratio']:.3f} (medians of the rounds)"
+    )
     print(
         f"{args.peak_size_mib} MiB upload: web process {figures['web_idle_mib']} MiB idle, "
         f"{figures['web_peak_mib']} MiB peak"
