@@ -16,6 +16,12 @@ upload_file to the same moto server: "ratio" is boto3's time over the widget's (
 widget is as fast). The widget's own split (until every part was sent; the check after) is
 reported too.
 
+Each round then times two floors on the same page (browser_floor): the same parts sent as the
+widget sends them but with their links signed beforehand, joined as the app joins them and read
+back, with no app and no hashing in the browser ("floor_ratio"), and the same with each part
+hashed first in the widget's hashing worker ("hashed_floor_ratio"): the most any upload sent
+from this browser and checked by reading it back could reach on this store.
+
 A second upload, of --peak-size-mib (2 GB, the largest file accepted), runs against a fresh
 app process and reports its peak memory (VmHWM) over its idle size: the bytes never pass
 through the app, and the check reads them back a chunk per stream, so it must stay flat. The
