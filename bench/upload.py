@@ -115,8 +115,8 @@ SEND_RAW = """async ([links, partBytes, parallel, hashed]) => {
   const started = performance.now();
   let next = 0;
   const digests = [];
+  const worker = hashed ? new Worker("/static/js/upload-hash-worker.js") : null;
   if (hashed) {
-    const worker = new Worker("/static/js/upload-hash-worker.js");
     const waiting = new Map();
     worker.onmessage = (event) => waiting.get(event.data.id)(event.data.digest);
     for (let index = 0; index < links.length; index++) {
@@ -147,7 +147,11 @@ SEND_RAW = """async ([links, partBytes, parallel, hashed]) => {
       await put(links[index], file.slice(index * partBytes, (index + 1) * partBytes));
     }
   }
-  await Promise.all(Array.from({ length: parallel }, sender));
+  try {
+    await Promise.all(Array.from({ length: parallel }, sender));
+  } finally {
+    if (hashed) worker.terminate();
+  }
   return (performance.now() - started) / 1000;
 }"""
 
@@ -358,7 +362,7 @@ def run_widget(
     warm_up: Path | None = None,
     baseline: Callable[[], dict[str, float]] | None = None,
     rounds: int = 1,
-    floor: Callable[[Any], dict[str, float]] | None = None,
+    floor: Callable[[Any], dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
     """Widget uploads of `path` against a fresh app and database (and worker): timings and
     memory. Idle is measured after sign-in, or after uploading `warm_up` (the code the upload
@@ -527,6 +531,11 @@ def browser_floor(
         "join_s": joined - started,
         "read_back_s": done - joined,
     }
+
+
+def lower_median(values: list[float]) -> float:
+    """The middle value (the lower middle of an even count)."""
+    return sorted(values)[(len(values) - 1) // 2]
 
 
 def check_split(log: Path) -> dict[str, float]:
@@ -901,11 +910,9 @@ def main() -> None:
         "ratio": turns[middle]["ratio"],
         # The most any browser upload the server reads back could reach here (browser_floor): the
         # median of the rounds' floor ratios.
-        "floor_ratio": sorted(turn["floor_ratio"] for turn in turns)[(len(turns) - 1) // 2],
+        "floor_ratio": lower_median([turn["floor_ratio"] for turn in turns]),
         # The same with the browser hashing each part as the widget does (in its worker).
-        "hashed_floor_ratio": sorted(turn["hashed_floor_ratio"] for turn in turns)[
-            (len(turns) - 1) // 2
-        ],
+        "hashed_floor_ratio": lower_median([turn["hashed_floor_ratio"] for turn in turns]),
         # The same without the time moto took to join each side's parts (both must wait for
         # it): what is left is the sending, and for the widget the reading back and looking.
         "ratio_without_joins": round(
