@@ -9,6 +9,7 @@ import io
 
 import pytest
 
+from portfolio.domain.dates import add_years
 from portfolio.models import Provider, ProviderKind, ProviderMember, Role
 from portfolio.services.courses import applications, decisions, evaluations
 from portfolio.web import clock
@@ -104,6 +105,48 @@ def test_course_approvals_are_searched_filtered_sorted_and_paged(client, session
     paged = text_of(client.get("/admin/course-approvals?sort=title&order=desc&per_page=1"))
     assert "Showing 1 to 1 of 2 courses." in paged and "Beta Reference" in paged
     assert "Page 1 of 2." in paged
+
+
+def approved(session, scene, title, *, on):
+    """A version evaluated and approved on the day `on`."""
+    _framework, _provider, _member, admin, evaluator = scene
+    version = submitted(session, scene, title)
+    evaluation = evaluations.assign_evaluator(
+        session, version, evaluator_id=evaluator.id, actor=admin
+    )
+    evaluations.submit_evaluation(
+        session,
+        evaluation,
+        ratings=dict.fromkeys(
+            ("coverage", "readings", "instruction", "assessment", "instructors"), "meets"
+        ),
+        comment="Fine.",
+        actor=evaluator,
+    )
+    decisions.approve(session, version, actor=admin, today=on)
+    session.commit()
+    return version
+
+
+def test_an_approval_whose_term_ran_out_is_listed_and_shown_as_ended(client, session, scene):
+    lapsed = approved(session, scene, "Old Storytime", on=add_years(TODAY, -10))
+    approved(session, scene, "New Storytime", on=TODAY)
+    assert lapsed.status.value == "approved"  # nothing marks it: its dates decide
+    login_as(client, scene[3])
+    current = text_of(client.get("/admin/course-approvals?status=approved"))
+    assert "New Storytime" in current and "Old Storytime" not in current
+    ended = text_of(client.get("/admin/course-approvals?status=expired"))
+    assert "Old Storytime" in ended and "New Storytime" not in ended
+    assert "Approval ended: approved" in ended
+    rows = read_csv(client.get("/admin/course-approvals?format=csv&status=expired&q=storytime"))
+    status = rows[0].index("Status")
+    assert [(row[0], row[status]) for row in rows[1:]] == [("Old Storytime", "expired")]
+    page = text_of(client.get(f"/admin/course-approvals/{lapsed.id}"))
+    assert "Approval ended: approved" in page
+    login_as(client, scene[2])  # the provider sees the same
+    assert "Approval ended: approved" in text_of(client.get(f"/provider/courses/{lapsed.id}"))
+    home = text_of(client.get("/provider/"))
+    assert "Approval ended" in home and "Approved " in home  # the new one is still approved
 
 
 def test_with_nothing_waiting_the_office_is_told_so(client, scene):

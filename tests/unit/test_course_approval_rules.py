@@ -12,6 +12,7 @@ from portfolio.domain.courses.approval import (
     Application,
     CompetencyRef,
     MapEntry,
+    approval_ended,
     approval_until,
     evaluator_conflict,
     renewed_until,
@@ -172,3 +173,10 @@ def test_a_website_must_be_a_plain_web_address(bad):
 def test_a_website_is_optional():
     assert check_website("  ") == ""
     assert check_website(" https://valley.example.edu/ ") == "https://valley.example.edu/"
+
+
+def test_an_approval_ends_the_day_after_its_last_day():
+    last_day = date(2026, 12, 3)
+    assert not approval_ended(last_day, last_day)
+    assert approval_ended(last_day, date(2026, 12, 4))
+    assert not approval_ended(None, date(2026, 12, 4))  # never approved

@@ -110,6 +110,13 @@ def approval_until(approved_on: date, rules: CourseApprovalRules) -> date:
     return add_years(approved_on, rules.approval_years)
 
 
+def approval_ended(approved_until: date | None, today: date) -> bool:
+    """Whether an approval's term has run out: from the day after its last day. Nothing has to
+    run for that to hold (no job marks it): the catalogue, the provider pages and completions
+    compare the same dates, so a course stops being offered and counting on that day."""
+    return approved_until is not None and approved_until < today
+
+
 def renewed_until(approved_until: date, rules: CourseApprovalRules) -> date:
     """A renewal adds another term to the current end (never less than it was)."""
     return add_years(approved_until, rules.renewal_years)

@@ -6,10 +6,12 @@ Two queries a page whatever the data, and one for the page's evaluations."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date
 
-from sqlalchemy import ColumnElement, or_, select
+from sqlalchemy import ColumnElement, and_, or_, select
 from sqlalchemy.orm import Session, contains_eager, selectinload
 
+from portfolio.domain.courses.approval import approval_ended
 from portfolio.domain.listing import Choice, ListFilter, ListPage, ListRequest, ListSpec
 from portfolio.models import Course, CourseVersion, CourseVersionStatus, Provider
 from portfolio.services.courses.evaluations import BEING_JUDGED
@@ -46,18 +48,35 @@ def course_list(session: Session) -> ListSpec:
     )
 
 
-def _status(value: str) -> ColumnElement[bool]:
+def standing(version: CourseVersion, today: date) -> CourseVersionStatus:
+    """A version's status as of `today`: an approval whose term has run out has ended (shown and
+    filtered as such) though its row still says approved (approval_ended)."""
+    if version.status is CourseVersionStatus.APPROVED and approval_ended(
+        version.approved_until, today
+    ):
+        return CourseVersionStatus.EXPIRED
+    return version.status
+
+
+def _status(value: str, today: date) -> ColumnElement[bool]:
     if value == WAITING:
         return or_(
             CourseVersion.status.in_(BEING_JUDGED), CourseVersion.renewal_requested_at.is_not(None)
         )
     if value == RENEWAL:
         return CourseVersion.renewal_requested_at.is_not(None)
+    approved = CourseVersion.status == CourseVersionStatus.APPROVED
+    if value == CourseVersionStatus.APPROVED:
+        return and_(approved, CourseVersion.approved_until >= today)
+    if value == CourseVersionStatus.EXPIRED:
+        ran_out = and_(approved, CourseVersion.approved_until < today)
+        return or_(CourseVersion.status == CourseVersionStatus.EXPIRED, ran_out)
     return CourseVersion.status == CourseVersionStatus(value)
 
 
-def course_versions_query(request: ListRequest) -> ListQuery[CourseVersion]:
-    """Course versions the office has been sent (never a provider's draft)."""
+def course_versions_query(request: ListRequest, today: date) -> ListQuery[CourseVersion]:
+    """Course versions the office has been sent (never a provider's draft); an approval whose
+    term ran out before `today` is filtered as ended, not approved."""
     listed = (
         select(CourseVersion)
         .join(Course, Course.id == CourseVersion.course_id)
@@ -77,7 +96,7 @@ def course_versions_query(request: ListRequest) -> ListQuery[CourseVersion]:
             )
         )
     if "status" in request.filters:
-        listed = listed.where(_status(request.filters["status"]))
+        listed = listed.where(_status(request.filters["status"], today))
     if "set" in request.filters:
         listed = listed.where(Course.set_code == request.filters["set"])
 
@@ -97,5 +116,7 @@ def course_versions_query(request: ListRequest) -> ListQuery[CourseVersion]:
     )
 
 
-def list_course_versions(session: Session, request: ListRequest) -> ListPage[CourseVersion]:
-    return fetch_page(session, course_versions_query(request), request)
+def list_course_versions(
+    session: Session, request: ListRequest, today: date
+) -> ListPage[CourseVersion]:
+    return fetch_page(session, course_versions_query(request, today), request)

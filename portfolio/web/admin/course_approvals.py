@@ -27,7 +27,7 @@ COURSE_COLUMNS = (
     ("Version", lambda v: v.number),
     ("Provider", lambda v: v.course.provider.name),
     ("Set", lambda v: v.competency_set.code),
-    ("Status", lambda v: v.status.value),
+    ("Status", lambda v: approval_list.standing(v, clock.today()).value),
     ("Submitted at", lambda v: v.submitted_at),
     ("Evaluations in", lambda v: decisions.submitted_evaluations(v)),
     ("Approved on", lambda v: v.approved_on),
@@ -41,11 +41,12 @@ def course_approvals() -> str | Response:
     spec = approval_list.course_list(db.session)
     asked = list_request(spec)
     if kind := export_format():
-        rows = stream_rows(db.session, approval_list.course_versions_query(asked), asked)
+        listed = approval_list.course_versions_query(asked, clock.today())
+        rows = stream_rows(db.session, listed, asked)
         return export(kind, "course-approvals", COURSE_COLUMNS, rows)
     return render_template(
         "admin/course_approvals/index.html",
-        found=approval_list.list_course_versions(db.session, asked),
+        found=approval_list.list_course_versions(db.session, asked, clock.today()),
         spec=spec,
         submitted_evaluations=decisions.submitted_evaluations,
     )

@@ -8,8 +8,9 @@ from __future__ import annotations
 from flask import Blueprint, request
 from flask_login import current_user, login_required
 
-from portfolio.models import Role, User
-from portfolio.web import access
+from portfolio.models import CourseVersion, CourseVersionStatus, Role, User
+from portfolio.services.courses.approval_list import standing
+from portfolio.web import access, clock
 
 bp = Blueprint("provider", __name__)
 
@@ -29,6 +30,12 @@ def require_provider() -> None:
 def _signed_in_provider() -> None:
     if request.endpoint not in SIGNED_IN_ONLY:
         access.require_role(Role.PROVIDER)
+
+
+@bp.app_template_global()
+def course_approval_ended(version: CourseVersion) -> bool:
+    """For the status macro (provider/_status.html), which the office's pages use too."""
+    return standing(version, clock.today()) is CourseVersionStatus.EXPIRED
 
 
 def current_member() -> User:
