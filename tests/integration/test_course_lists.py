@@ -71,22 +71,8 @@ def test_course_approvals_are_searched_filtered_sorted_and_paged(client, session
     _framework, _provider, _member, admin, evaluator = scene
     submitted(session, scene, "Alpha Cataloguing")
     being = submitted(session, scene, "Beta Reference")
-    approved = submitted(session, scene, "Gamma Outreach")
-    for version in (being, approved):
-        evaluation = evaluations.assign_evaluator(
-            session, version, evaluator_id=evaluator.id, actor=admin
-        )
-    evaluations.submit_evaluation(
-        session,
-        evaluation,
-        ratings=dict.fromkeys(
-            ("coverage", "readings", "instruction", "assessment", "instructors"), "meets"
-        ),
-        comment="Fine.",
-        actor=evaluator,
-    )
-    decisions.approve(session, approved, actor=admin, today=TODAY)
-    session.commit()
+    evaluations.assign_evaluator(session, being, evaluator_id=evaluator.id, actor=admin)
+    approved(session, scene, "Gamma Outreach", on=TODAY)
     login_as(client, admin)
     waiting = text_of(client.get("/admin/course-approvals"))
     assert "Showing 1 to 2 of 2 courses." in waiting
