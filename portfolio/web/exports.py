@@ -1,6 +1,6 @@
 """Downloads of administrators' lists as CSV or XLSX, streamed: rows are written as the
-database hands them over (services.listing.stream_rows), so an export of any length takes
-flat memory. Every text cell goes through domain.reporting.cells.inert (no formulas)."""
+database hands them over (export_rows), so an export of any length takes flat memory. Every
+text cell goes through domain.reporting.cells.inert (no formulas)."""
 
 from __future__ import annotations
 
@@ -15,7 +15,10 @@ import xlsxwriter
 from flask import Response, request, stream_with_context
 
 from portfolio.domain.errors import BadRequest
+from portfolio.domain.listing import ListRequest
 from portfolio.domain.reporting.cells import as_text, inert
+from portfolio.extensions import db
+from portfolio.services.listing import ListQuery, stream_rows
 from portfolio.web import clock
 
 Column = tuple[str, Callable[[Any], object]]
@@ -38,6 +41,19 @@ def export_table(tables: Sequence[str]) -> str:
     if value not in tables:
         raise BadRequest("Download one of this report's tables: " + ", ".join(tables) + ".")
     return value
+
+
+def export_rows(query: ListQuery[Any], request: ListRequest) -> Iterator[Any]:
+    """A list's rows for a streamed download, read in a session of its own and closed when the
+    download ends or is dropped. The body is sent after the request has ended, its session
+    committed and closed: reading with that session would begin a transaction that nothing
+    ends until garbage collection, holding SQLite's write lock (every transaction there is
+    BEGIN IMMEDIATE) so that every write failed, or a PostgreSQL connection out of the pool."""
+    session = db.new_session()
+    try:
+        yield from stream_rows(session, query, request)
+    finally:
+        session.close()
 
 
 def export(kind: str, name: str, columns: Sequence[Column], rows: Iterable[Any]) -> Response:

@@ -16,11 +16,10 @@ from portfolio.domain.errors import Conflict, InvalidInput
 from portfolio.domain.reasons import REASON_MAX
 from portfolio.extensions import db
 from portfolio.services.appeals import files, lists, office
-from portfolio.services.listing import stream_rows
 from portfolio.web import clock
 from portfolio.web.admin import bp
 from portfolio.web.admin.review_forms import current_admin
-from portfolio.web.exports import export, export_format
+from portfolio.web.exports import export, export_format, export_rows
 from portfolio.web.listing import list_request
 
 APPEAL_COLUMNS = (
@@ -43,7 +42,7 @@ def appeals() -> str | Response:
     spec = lists.APPEAL_LIST
     asked, today = list_request(spec), clock.today()
     if kind := export_format():
-        rows = stream_rows(db.session, lists.appeals_query(db.session, asked, today), asked)
+        rows = export_rows(lists.appeals_query(db.session, asked, today), asked)
         return export(kind, "appeals", APPEAL_COLUMNS, rows)
     return render_template(
         "admin/appeals/index.html",

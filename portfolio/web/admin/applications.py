@@ -22,7 +22,6 @@ from portfolio.services import audit
 from portfolio.services.applications import decisions as application_decisions
 from portfolio.services.applications import drafts, payments, scholarships
 from portfolio.services.applications.experience import hours_report
-from portfolio.services.listing import stream_rows
 from portfolio.web import access
 from portfolio.web.account_links import absolute_url
 from portfolio.web.admin import bp
@@ -33,7 +32,7 @@ from portfolio.web.admin.application_forms import (
     ScholarshipForm,
     WaiverForm,
 )
-from portfolio.web.exports import export, export_format
+from portfolio.web.exports import export, export_format, export_rows
 from portfolio.web.form_errors import show_error
 from portfolio.web.listing import list_request
 
@@ -72,7 +71,7 @@ def applications_queue() -> str | Response:
     asked = list_request(spec)
     if kind := export_format():
         lines = application_decisions.application_lines_query(asked)
-        rows = stream_rows(db.session, lines, asked)
+        rows = export_rows(lines, asked)
         return export(kind, "applications", APPLICATION_COLUMNS, rows)
     found = application_decisions.list_applications(db.session, asked)
     return render_template(

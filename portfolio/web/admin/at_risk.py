@@ -5,11 +5,10 @@ from __future__ import annotations
 from flask import Response, render_template
 
 from portfolio.extensions import db
-from portfolio.services.listing import stream_rows
 from portfolio.services.reporting import at_risk
 from portfolio.web import clock
 from portfolio.web.admin import bp
-from portfolio.web.exports import export, export_format
+from portfolio.web.exports import export, export_format, export_rows
 from portfolio.web.listing import list_request
 
 AT_RISK_COLUMNS = (
@@ -28,7 +27,7 @@ def at_risk_list() -> str | Response:
     spec = at_risk.AT_RISK_LIST
     asked, today = list_request(spec), clock.today()
     if kind := export_format():
-        rows = stream_rows(db.session, at_risk.at_risk_query(db.session, asked, today), asked)
+        rows = export_rows(at_risk.at_risk_query(db.session, asked, today), asked)
         return export(kind, "at-risk", AT_RISK_COLUMNS, rows)
     found = at_risk.list_at_risk(db.session, asked, today)
     return render_template("admin/at_risk.html", found=found, spec=spec)

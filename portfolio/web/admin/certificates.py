@@ -16,11 +16,10 @@ from portfolio.domain.certification.revocation import (
 from portfolio.domain.errors import InvalidInput
 from portfolio.extensions import db
 from portfolio.services.certification import certificate_admin, overrides
-from portfolio.services.listing import stream_rows
 from portfolio.web import clock
 from portfolio.web.admin import bp
 from portfolio.web.admin.review_forms import current_admin
-from portfolio.web.exports import export, export_format
+from portfolio.web.exports import export, export_format, export_rows
 from portfolio.web.listing import list_request
 
 CERTIFICATE_COLUMNS = (
@@ -39,7 +38,7 @@ def certificates() -> str | Response:
     asked, today = list_request(spec), clock.today()
     if kind := export_format():
         query = certificate_admin.certificates_query(asked, today)
-        rows = stream_rows(db.session, query, asked)
+        rows = export_rows(query, asked)
         return export(kind, "certificates", CERTIFICATE_COLUMNS, rows)
     found = certificate_admin.list_certificates(db.session, asked, today)
     return render_template("admin/certificates/index.html", found=found, spec=spec)

@@ -14,11 +14,10 @@ from portfolio.extensions import db
 from portfolio.models import CourseFeePurpose, CourseVersion
 from portfolio.services.courses import approval_list, decisions, evaluations, fees
 from portfolio.services.courses.rules import course_rules
-from portfolio.services.listing import stream_rows
 from portfolio.web import clock
 from portfolio.web.admin import bp
 from portfolio.web.admin.review_forms import current_admin, require_found
-from portfolio.web.exports import export, export_format
+from portfolio.web.exports import export, export_format, export_rows
 from portfolio.web.listing import list_request
 from portfolio.web.params import is_small_int
 
@@ -42,7 +41,7 @@ def course_approvals() -> str | Response:
     asked = list_request(spec)
     if kind := export_format():
         listed = approval_list.course_versions_query(asked, clock.today())
-        rows = stream_rows(db.session, listed, asked)
+        rows = export_rows(listed, asked)
         return export(kind, "course-approvals", COURSE_COLUMNS, rows)
     return render_template(
         "admin/course_approvals/index.html",

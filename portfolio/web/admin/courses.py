@@ -26,11 +26,11 @@ from portfolio.models import (
 )
 from portfolio.services.certification import evaluation
 from portfolio.services.courses import checks_list, recognition, verification
-from portfolio.services.listing import fetch_page, set_codes, stream_rows
+from portfolio.services.listing import fetch_page, set_codes
 from portfolio.web import clock
 from portfolio.web.admin import bp
 from portfolio.web.admin.review_forms import current_admin, require_found
-from portfolio.web.exports import export, export_format
+from portfolio.web.exports import export, export_format, export_rows
 from portfolio.web.listing import list_request
 from portfolio.web.params import is_small_int
 
@@ -101,7 +101,7 @@ def courses() -> str | Response:
         queue = asked.filters.get("queue")
         if queue is None:
             raise BadRequest("Choose the queue to download: " + _queues() + ".")
-        rows = stream_rows(db.session, checks_list.QUERIES[queue](asked), asked)
+        rows = export_rows(checks_list.QUERIES[queue](asked), asked)
         return export(kind, f"courses-{queue}", COLUMNS[queue], rows)
     return _courses_page()
 

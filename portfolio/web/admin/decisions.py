@@ -18,11 +18,10 @@ from portfolio.domain.reasons import REASON_MAX
 from portfolio.extensions import db
 from portfolio.models import DecisionStatus
 from portfolio.services.certification import overrides
-from portfolio.services.listing import stream_rows
 from portfolio.web import clock
 from portfolio.web.admin import bp
 from portfolio.web.admin.review_forms import current_admin
-from portfolio.web.exports import export, export_format
+from portfolio.web.exports import export, export_format, export_rows
 from portfolio.web.listing import list_request
 
 DECISION_COLUMNS = (
@@ -39,7 +38,7 @@ def decisions() -> str | Response:
     spec = overrides.DECISION_LIST
     asked = list_request(spec)
     if kind := export_format():
-        rows = stream_rows(db.session, overrides.decisions_query(asked), asked)
+        rows = export_rows(overrides.decisions_query(asked), asked)
         return export(kind, "decisions", DECISION_COLUMNS, rows)
     found = overrides.list_decisions(db.session, asked)
     return render_template("admin/decisions/index.html", found=found, spec=spec)

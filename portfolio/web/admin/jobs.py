@@ -14,9 +14,8 @@ from werkzeug.wrappers import Response
 from portfolio.extensions import db
 from portfolio.models.base import utcnow
 from portfolio.services import job_failures
-from portfolio.services.listing import stream_rows
 from portfolio.web.admin import bp
-from portfolio.web.exports import export, export_format
+from portfolio.web.exports import export, export_format, export_rows
 from portfolio.web.listing import list_request
 
 # What each job does, in words an administrator reads (unknown names are shown as they are).
@@ -47,7 +46,7 @@ JOB_LIST = job_failures.failure_list(JOB_LABELS)
 def jobs_page() -> str | Response:
     asked = list_request(JOB_LIST)
     if kind := export_format():
-        rows = stream_rows(db.session, job_failures.waiting_query(asked), asked)
+        rows = export_rows(job_failures.waiting_query(asked), asked)
         return export(kind, "failed-jobs", JOB_COLUMNS, rows)
     found = job_failures.waiting(db.session, asked)
     return render_template("admin/jobs.html", found=found, spec=JOB_LIST, labels=JOB_LABELS)

@@ -13,9 +13,8 @@ from werkzeug.wrappers import Response
 from portfolio.extensions import db
 from portfolio.models.base import utcnow
 from portfolio.services import outbox
-from portfolio.services.listing import stream_rows
 from portfolio.web.admin import bp
-from portfolio.web.exports import export, export_format
+from portfolio.web.exports import export, export_format, export_rows
 from portfolio.web.listing import list_request
 
 OUTBOX_COLUMNS = (
@@ -34,7 +33,7 @@ def outbox_page() -> str | Response:
     spec = outbox.OUTBOX_LIST
     asked, now = list_request(spec), utcnow()
     if kind := export_format():
-        rows = stream_rows(db.session, outbox.attention_query(asked, now), asked)
+        rows = export_rows(outbox.attention_query(asked, now), asked)
         return export(kind, "outbox", OUTBOX_COLUMNS, rows)
     found = outbox.needing_attention(db.session, asked, now)
     return render_template("admin/outbox.html", found=found, spec=spec)

@@ -11,10 +11,9 @@ from portfolio.domain.errors import Conflict, InvalidInput
 from portfolio.extensions import db
 from portfolio.models import Provider
 from portfolio.services.courses import providers
-from portfolio.services.listing import stream_rows
 from portfolio.web.admin import bp
 from portfolio.web.admin.review_forms import current_admin, require_found
-from portfolio.web.exports import export, export_format
+from portfolio.web.exports import export, export_format, export_rows
 from portfolio.web.listing import list_request
 
 PROVIDER_COLUMNS = (
@@ -45,7 +44,7 @@ def _page(
 def course_providers() -> str | Response:
     if kind := export_format():
         asked = list_request(providers.PROVIDER_LIST)
-        rows = stream_rows(db.session, providers.providers_query(asked), asked)
+        rows = export_rows(providers.providers_query(asked), asked)
         return export(kind, "course-providers", PROVIDER_COLUMNS, rows)
     return _page()
 

@@ -18,12 +18,11 @@ from portfolio.domain.renewal.quarters import RenewalStage, quarter_of
 from portfolio.extensions import db
 from portfolio.models import RenewalStatus
 from portfolio.models.base import utcnow
-from portfolio.services.listing import stream_rows
 from portfolio.services.renewal import overview, review
 from portfolio.web import clock
 from portfolio.web.admin import bp
 from portfolio.web.admin.review_forms import current_admin
-from portfolio.web.exports import export, export_format
+from portfolio.web.exports import export, export_format, export_rows
 from portfolio.web.listing import list_request
 
 RENEWAL_COLUMNS = (
@@ -52,7 +51,7 @@ def renewals() -> str | Response:
     spec = overview.renewal_list(db.session, today)
     asked = list_request(spec)
     if kind := export_format():
-        rows = stream_rows(db.session, overview.renewals_query(asked), asked)
+        rows = export_rows(overview.renewals_query(asked), asked)
         return export(kind, "renewals", RENEWAL_COLUMNS, rows)
     quarter = overview.chosen_quarter(asked)
     offered = {choice.value for choice in spec.filters[1].choices}

@@ -28,7 +28,7 @@ from portfolio.web.admin.review_forms import (
     require_found,
     set_choices,
 )
-from portfolio.web.exports import export, export_format
+from portfolio.web.exports import export, export_format, export_rows
 from portfolio.web.form_errors import show_error
 from portfolio.web.listing import list_request
 
@@ -57,7 +57,7 @@ def reviewer_list() -> str | Response:
     spec = reviewers.reviewer_list(listing.set_codes(db.session))
     asked = list_request(spec)
     if kind := export_format():
-        rows = listing.stream_rows(db.session, reviewers.reviewers_query(asked), asked)
+        rows = export_rows(reviewers.reviewers_query(asked), asked)
         return export(kind, "reviewers", REVIEWER_COLUMNS, rows)
     found = reviewers.list_reviewers(db.session, asked)
     counts = pool.open_review_counts(db.session, (person.id for person, _ in found.rows))

@@ -35,7 +35,7 @@ from portfolio.web.admin.review_forms import (
     current_admin,
     require_found,
 )
-from portfolio.web.exports import export, export_format
+from portfolio.web.exports import export, export_format, export_rows
 from portfolio.web.form_errors import show_error
 from portfolio.web.listing import list_request
 from portfolio.web.params import is_small_int
@@ -74,7 +74,7 @@ def unassigned() -> str | Response:
     spec = unassigned_queue.unassigned_list(listing.set_codes(db.session))
     asked = list_request(spec)
     if kind := export_format():
-        rows = listing.stream_rows(db.session, unassigned_queue.unassigned_query(asked), asked)
+        rows = export_rows(unassigned_queue.unassigned_query(asked), asked)
         return export(kind, "unassigned", UNASSIGNED_COLUMNS, rows)
     found = unassigned_queue.unassigned(db.session, asked)
     return render_template("admin/reviews/unassigned.html", found=found, spec=spec)
@@ -95,7 +95,7 @@ def overdue() -> str | Response:
     spec = review_queues.overdue_list(listing.set_codes(db.session))
     asked = list_request(spec)
     if kind := export_format():
-        rows = listing.stream_rows(db.session, review_queues.overdue_query(asked, today), asked)
+        rows = export_rows(review_queues.overdue_query(asked, today), asked)
         return export(kind, "overdue-reviews", OVERDUE_COLUMNS, rows)
     found = review_queues.overdue(db.session, asked, today)
     return render_template("admin/reviews/overdue.html", found=found, spec=spec, today=today)

@@ -16,10 +16,9 @@ from portfolio.domain.errors import InvalidInput, NotFound
 from portfolio.extensions import db
 from portfolio.models import Role, User
 from portfolio.services.accounts import directory, roles
-from portfolio.services.listing import stream_rows
 from portfolio.web import access
 from portfolio.web.admin import bp
-from portfolio.web.exports import export, export_format
+from portfolio.web.exports import export, export_format, export_rows
 from portfolio.web.listing import list_request
 from portfolio.web.params import is_small_int
 
@@ -64,7 +63,7 @@ def users() -> str | Response:
     spec = directory.PEOPLE_LIST
     asked = list_request(spec)
     if kind := export_format():
-        rows = stream_rows(db.session, directory.people_query(asked), asked)
+        rows = export_rows(directory.people_query(asked), asked)
         return export(kind, "people", PEOPLE_COLUMNS, rows)
     return render_template(
         "admin/users.html",

@@ -14,10 +14,9 @@ from portfolio.domain.appeals.stages import AppealStage
 from portfolio.domain.errors import Conflict, InvalidInput
 from portfolio.extensions import db
 from portfolio.services.appeals import committee, files, lists
-from portfolio.services.listing import stream_rows
 from portfolio.web import clock
 from portfolio.web.committee import bp, current_member
-from portfolio.web.exports import export, export_format
+from portfolio.web.exports import export, export_format, export_rows
 from portfolio.web.listing import list_request
 
 COMMITTEE_COLUMNS = (
@@ -37,9 +36,7 @@ def queue() -> str | Response:
     asked, today = list_request(spec), clock.today()
     if kind := export_format():
         query = lists.appeals_query(db.session, asked, today, only=AppealStage.WITH_COMMITTEE)
-        return export(
-            kind, "committee-appeals", COMMITTEE_COLUMNS, stream_rows(db.session, query, asked)
-        )
+        return export(kind, "committee-appeals", COMMITTEE_COLUMNS, export_rows(query, asked))
     return render_template(
         "committee/queue.html",
         found=lists.committee_queue(db.session, asked, today),
