@@ -277,9 +277,16 @@
   };
 
   Widget.prototype.buttons = function (cancel, resume) {
+    var hadFocus = this.root.contains(document.activeElement);
     this.find("cancel").hidden = !cancel;
     this.find("resume").hidden = !resume;
     this.input.disabled = cancel || resume;
+    // A control just hidden or disabled loses the focus to the page: hand it to the control the
+    // person needs next, so that a keyboard user is not sent back to the top of the page.
+    var focused = document.activeElement;
+    if (hadFocus && (!this.root.contains(focused) || focused.disabled || focused.hidden)) {
+      (cancel ? this.find("cancel") : resume ? this.find("resume") : this.input).focus();
+    }
   };
 
   // --- the flow ----------------------------------------------------------------------------
@@ -626,6 +633,7 @@
     s.cancelled = true;
     this.xhrs.forEach(function (xhr) { xhr.abort(); });
     if (s.hasher) s.hasher.stop();
+    this.input.value = ""; // so that choosing the same file again starts a new upload
     this.buttons(false, false);
     this.find("progress").hidden = true;
     this.forget(s.file);
@@ -644,7 +652,9 @@
     this.input.value = "";
     if (upload.status === "verified") {
       this.phase("Uploaded and checked", 1);
-      this.say(upload.name + " (" + upload.size_text + ") was checked and saved.", "ok");
+      var savedBy = this.root.dataset.target && this.root.dataset.savedBy;
+      this.say(upload.name + " (" + upload.size_text + ") was checked" +
+        (savedBy ? ". " + savedBy + " to attach it." : " and saved."), "ok");
       var target = this.root.dataset.target && document.getElementById(this.root.dataset.target);
       if (target) target.value = upload.id;
       this.root.dispatchEvent(new CustomEvent("upload:verified", { detail: upload, bubbles: true }));

@@ -57,7 +57,10 @@ def upload(page: Page, which: str, tmp_path) -> None:
     expect(page.locator(f"#{which}-widget [data-upload-status]")).to_contain_text(
         f"{which}.pdf", timeout=15_000
     )
-    expect(page.locator(f"#{which}-widget [data-upload-status]")).to_contain_text("checked")
+    # Checked, but kept only with the draft: the widget says so rather than "saved".
+    expect(page.locator(f"#{which}-widget [data-upload-status]")).to_have_text(
+        f"{which}.pdf ({len(PDF)} bytes) was checked. Save the draft to attach it."
+    )
 
 
 def test_a_provider_applies_and_the_office_approves(page: Page, live: str, live_app, tmp_path):

@@ -363,6 +363,16 @@ def test_cancel_drops_the_upload(signed_in: Page, live: str, live_app: Flask) ->
     (upload,) = uploads(live_app)
     assert upload.status == UploadStatus.REJECTED
     assert upload.rejection_reason == "You cancelled this upload."
+    # The chooser is empty and has the focus (the hidden Cancel button had it), so that the same
+    # file chosen again starts a new upload rather than nothing.
+    chooser = page.get_by_label("File to upload")
+    expect(chooser).to_be_focused()
+    expect(chooser).to_have_value("")
+    with page.expect_request(re.compile(r".*/files/upload/.*")):
+        chooser.set_input_files(
+            files=[{"name": "slow.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-1.7\n" * 9}]
+        )
+    expect(page.get_by_role("button", name="Cancel upload")).to_be_visible()
 
 
 def test_a_bare_placeholder_becomes_a_widget_that_attaches_the_file(
