@@ -163,6 +163,10 @@ def test_the_provider_applies_and_the_office_approves(client, session):
     )
     assert too_soon.status_code == 409
     assert "0 of 1 evaluations are in" in text_of(too_soon)
+    assert "Ask an evaluator" in text_of(too_soon)  # the course's page again, with the reason
+    waiting_page = text_of(client.get(review_url))
+    assert "Approve the course" not in waiting_page  # not offered before the evaluations
+    assert "It can be approved once its evaluations are in" in waiting_page
     asked = post_form(
         client, f"{review_url}/evaluators", {"evaluator_id": evaluator.id}, page=review_url
     )
@@ -194,6 +198,7 @@ def test_the_provider_applies_and_the_office_approves(client, session):
     assert f"Approved {format_date(TODAY)} until {format_date(add_years(TODAY, 4))}" in text_of(
         approved
     )
+    assert "needed before approval" not in text_of(approved)  # said only while it waits
     assert actions(session, version.id) == [
         "course_version.created",
         "course_version.submitted",
@@ -536,6 +541,7 @@ def test_hostile_forms_get_a_clear_message_and_a_4xx(client, session):
         assert message in text_of(response)
     stale = post_form(client, f"{review_url}/approve", {"version": "0"}, page=review_url)
     assert stale.status_code == 409
+    assert "Ask an evaluator" in text_of(stale)  # the course's page, not a bare error
     missing = post_form(client, f"{review_url}/approve", {}, page=review_url)
     assert missing.status_code == 400
 

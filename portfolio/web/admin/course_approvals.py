@@ -115,15 +115,18 @@ def assign_course_evaluator(version_id: int) -> Response | tuple[str, int]:
 
 
 @bp.post("/course-approvals/<int:version_id>/approve")
-def approve_course(version_id: int) -> Response:
+def approve_course(version_id: int) -> Response | tuple[str, int]:
     version = _load(version_id)
-    decisions.approve(
-        db.session,
-        version,
-        actor=current_admin(),
-        today=clock.today(),
-        expected_version=_expected_version(),
-    )
+    try:
+        decisions.approve(
+            db.session,
+            version,
+            actor=current_admin(),
+            today=clock.today(),
+            expected_version=_expected_version(),
+        )
+    except Conflict as exc:  # evaluations still out, or the page was out of date
+        return _page(version, error=exc.message, error_field="decision", status=exc.status)
     flash(f"{version.title} is approved; its provider is emailed.", "success")
     return redirect(url_for("admin.course_approval", version_id=version.id))
 
@@ -142,16 +145,21 @@ def return_course_version(version_id: int) -> Response | tuple[str, int]:
         )
     except InvalidInput as exc:
         return _page(version, error=exc.message, error_field="reason", reason=reason, status=422)
+    except Conflict as exc:  # no longer waiting, or the page was out of date
+        return _page(version, error=exc.message, error_field="decision", status=exc.status)
     flash(f"{version.title} went back to its provider with your reason.", "success")
     return redirect(url_for("admin.course_approval", version_id=version.id))
 
 
 @bp.post("/course-approvals/<int:version_id>/renew")
-def renew_course(version_id: int) -> Response:
+def renew_course(version_id: int) -> Response | tuple[str, int]:
     version = _load(version_id)
-    decisions.renew(
-        db.session, version, actor=current_admin(), expected_version=_expected_version()
-    )
+    try:
+        decisions.renew(
+            db.session, version, actor=current_admin(), expected_version=_expected_version()
+        )
+    except Conflict as exc:  # nothing asked for, or the page was out of date
+        return _page(version, error=exc.message, error_field="decision", status=exc.status)
     flash(f"The approval of {version.title} is renewed.", "success")
     return redirect(url_for("admin.course_approval", version_id=version.id))
 
