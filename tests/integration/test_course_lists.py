@@ -133,6 +133,10 @@ def test_an_approval_whose_term_ran_out_is_listed_and_shown_as_ended(client, ses
     assert "Approval ended: approved" in text_of(client.get(f"/provider/courses/{lapsed.id}"))
     home = text_of(client.get("/provider/"))
     assert "Approval ended" in home and "Approved " in home  # the new one is still approved
+    # Its completions made while it was approved can still be reported: offered, marked ended.
+    completions = text_of(client.get(f"/provider/{lapsed.course.provider.slug}/completions"))
+    assert "Old Storytime (CORE), approval ended" in completions
+    assert "can still be reported for completions made while it was approved" in completions
 
 
 def test_with_nothing_waiting_the_office_is_told_so(client, scene):

@@ -45,13 +45,14 @@ def parse_day(raw: str) -> date | None:
         return None
 
 
-def reportable_courses(provider: Provider) -> list[tuple[Course, str]]:
-    """The provider's courses that have an approved version, with the newest title."""
+def reportable_courses(provider: Provider) -> list[tuple[Course, CourseVersion]]:
+    """The provider's courses that have an approved version, each with its newest one. One
+    whose approval has ended stays: completions made while it was approved still count."""
     found = []
     for course in provider.courses:
         approved = [v for v in course.versions if v.approved_on is not None]
         if approved:
-            found.append((course, approved[-1].title))
+            found.append((course, approved[-1]))
     return found
 
 
