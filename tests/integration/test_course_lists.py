@@ -126,7 +126,7 @@ def test_an_approval_whose_term_ran_out_is_listed_and_shown_as_ended(client, ses
     assert "Approval ended: approved" in ended
     rows = read_csv(client.get("/admin/course-approvals?format=csv&status=expired&q=storytime"))
     status = rows[0].index("Status")
-    assert [(row[0], row[status]) for row in rows[1:]] == [("Old Storytime", "expired")]
+    assert [(row[0], row[status]) for row in rows[1:]] == [("Old Storytime", "Approval ended")]
     page = text_of(client.get(f"/admin/course-approvals/{lapsed.id}"))
     assert "Approval ended: approved" in page
     login_as(client, scene[2])  # the provider sees the same

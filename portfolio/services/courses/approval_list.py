@@ -58,6 +58,11 @@ def standing(version: CourseVersion, today: date) -> CourseVersionStatus:
     return version.status
 
 
+def status_label(status: CourseVersionStatus) -> str:
+    """A status in the words the list's filter uses ("Approval ended", not "expired")."""
+    return next((c.label for c in _STATUSES if c.value == status.value), status.value)
+
+
 def _status(value: str, today: date) -> ColumnElement[bool]:
     if value == WAITING:
         return or_(

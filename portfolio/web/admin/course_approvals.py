@@ -26,7 +26,7 @@ COURSE_COLUMNS = (
     ("Version", lambda v: v.number),
     ("Provider", lambda v: v.course.provider.name),
     ("Set", lambda v: v.competency_set.code),
-    ("Status", lambda v: approval_list.standing(v, clock.today()).value),
+    ("Status", lambda v: approval_list.status_label(approval_list.standing(v, clock.today()))),
     ("Submitted at", lambda v: v.submitted_at),
     ("Evaluations in", lambda v: decisions.submitted_evaluations(v)),
     ("Approved on", lambda v: v.approved_on),
