@@ -164,6 +164,23 @@ def test_a_bad_row_imports_nothing_and_is_named(client, session, worlds, row, me
         assert world.item.course_status is None
 
 
+def test_every_problem_of_a_file_is_named_at_once(client, session, worlds):
+    first, _ = worlds
+    login_as(client, first.member)
+    email, course = first.candidate.email, first.version.course_id
+    text = f"candidate,course,completed_on\n{email},99999,{DAY}\n=SUM(1),{course},{DAY}\n"
+    text += f"{email},{course},2026-13-45\n"
+    response = send(client, first, text)
+    assert response.status_code == 422
+    page = text_of(response)
+    assert "3 problems" in page
+    assert "Row 2: State Library Academy has no course numbered or titled “99999”" in page
+    assert "Row 3: The candidate cell starts with “=”" in page
+    assert "Row 4: The completion date must be a date written YYYY-MM-DD." in page
+    assert page.index("Row 2:") < page.index("Row 3:") < page.index("Row 4:")
+    nothing_imported(session)
+
+
 def test_another_providers_course_is_refused(client, session, worlds):
     first, _ = worlds
     rival, _member = make_provider(session, "Rival Academy", "rival", member_email="r@example.org")

@@ -121,8 +121,19 @@ def test_a_formula_in_a_cell_is_refused_and_shown_inert(cell):
     parsed = parse_roster(HEADER + f"a@b.org,{quoted},2026-01-01\n", 100)
     (error,) = parsed.errors
     assert "which a spreadsheet would run as a formula; it is refused" in error.message
+    assert f"starts with “{cell.strip()[0]}”, which" in error.message  # as typed, nothing added
     assert parsed.rows == ()
     assert inert_cell(cell.strip()).startswith("'")
+
+
+def test_a_row_the_csv_reader_cannot_take_is_named_in_plain_words():
+    huge = parse_roster(HEADER + "a@b.org,1," + "9" * 200_000 + "\n", 10)
+    (error,) = huge.errors
+    assert error.describe() == "Row 2: A cell of this row is longer than 131,072 characters."
+    unclosed = parse_roster(HEADER + 'a@b.org,"1,2026-01-01\n', 10)
+    (error,) = unclosed.errors
+    assert "must be wrapped in double quotes" in error.message
+    assert "Error" not in error.message and "expected" not in error.message
 
 
 def test_fifty_thousand_rows_are_refused_by_the_row_limit():

@@ -100,7 +100,7 @@ def parse_roster(text: str, max_rows: int) -> ParsedRoster:
         try:
             cells = next(reader, None)
         except csv.Error as exc:
-            errors.append(RowError(reader.line_num, f"This row is not valid CSV ({exc})."))
+            errors.append(RowError(reader.line_num, _csv_problem(exc)))
             break
         if cells is None:
             break
@@ -138,10 +138,11 @@ def _row(line: int, cells: list[str], where: dict[str, int]) -> tuple[RosterRow 
             return None, f"The {name} cell is empty."
         if len(value) > MAX_CELL:
             return None, f"The {name} cell is longer than {MAX_CELL} characters."
-        if cells[where[name]].lstrip(" ").startswith(FORMULA_STARTS):
+        typed = cells[where[name]].lstrip(" ")
+        if typed.startswith(FORMULA_STARTS):
             return None, (
-                f"The {name} cell starts with “{_inert(value[:1])}”, which a spreadsheet would "
-                "run as a formula; it is refused."
+                f"The {name} cell starts with {_named(typed[:1])}, which a spreadsheet would run "
+                "as a formula; it is refused."
             )
     candidate = values["candidate"]
     if "@" in candidate:
@@ -155,6 +156,21 @@ def _row(line: int, cells: list[str], where: dict[str, int]) -> tuple[RosterRow 
     if len(values["completed_on"]) != 10:
         return None, "The completion date must be a date written YYYY-MM-DD."
     return RosterRow(line, candidate, values["course"], completed_on), None
+
+
+def _csv_problem(exc: csv.Error) -> str:
+    """What a CSV reader's complaint means, in the provider's words."""
+    if "field larger than field limit" in str(exc):
+        return f"A cell of this row is longer than {csv.field_size_limit():,} characters."
+    return (
+        "This row is not valid CSV: a cell with a comma, a quote or a line break must be "
+        "wrapped in double quotes, and a quote inside it written twice."
+    )
+
+
+def _named(first: str) -> str:
+    """A formula's first character as the message names it (quoted, or in words)."""
+    return {"\t": "a tab", "\r": "a carriage return"}.get(first, f"“{first}”")
 
 
 def _inert(text: str) -> str:

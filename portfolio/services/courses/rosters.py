@@ -82,9 +82,11 @@ def import_roster(
         parsed = parse_roster(text, max_rows)
     except ValueError as exc:
         raise InvalidInput(str(exc), field="roster") from None
-    if parsed.errors:
+    if not parsed.rows:
         return RosterResult(errors=list(parsed.errors))
-    result = RosterResult()
+    # The rows that parsed are checked too, even when others did not: the provider is told
+    # every problem of the file at once (nothing is kept unless there is none).
+    result = RosterResult(errors=list(parsed.errors))
     savepoint = session.begin_nested()
     try:
         roster = RosterImport(
@@ -103,6 +105,7 @@ def import_roster(
     if result.errors:
         savepoint.rollback()
         result.recorded = result.on_record = 0
+        result.errors.sort(key=lambda error: error.line)
         return result
     audit.record(
         session,
