@@ -268,6 +268,13 @@ def test_one_completion_at_a_time(client, session, worlds):
     again = client.post(url, data={"csrf_token": csrf_token(client, url), **data})
     assert "was already on record; nothing changed" in text_of(client.get(again.location))
     assert completions(session) == 1
+    # A date that cannot be right is refused, on record already or not.
+    future = (TODAY + timedelta(days=30)).isoformat()
+    ahead = client.post(
+        url, data={"csrf_token": csrf_token(client, url), **data, "completed_on": future}
+    )
+    assert ahead.status_code == 422
+    assert "is in the future." in text_of(ahead)
     bad = client.post(
         url, data={"csrf_token": csrf_token(client, url), **data, "completed_on": "31/12/2025"}
     )

@@ -381,6 +381,9 @@ def record_provider_completion(
         raise NotFound("That course is not one of your courses.")
     if item.competency_set.code != course.set_code:
         raise InvalidInput("The course is for another set.", field="course")
+    # The date is checked first: a date that cannot be right is refused even when a completion
+    # is on record already, rather than called a report that changed nothing.
+    version = version_for_date(session, course, completed_on, today, years)
     existing = (
         None
         if roster_import is not None
@@ -397,7 +400,6 @@ def record_provider_completion(
     )
     if existing is not None:
         return ProviderReport(existing, recorded=False)
-    version = version_for_date(session, course, completed_on, today, years)
     enrollment = item.enrollment
     if enrollment.status is not EnrollmentStatus.ACTIVE:
         raise InvalidInput("The candidate's enrollment has ended.", field="candidate")

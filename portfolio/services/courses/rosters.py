@@ -178,6 +178,10 @@ def _record_rows(
             if first != row.line:
                 raise InvalidInput(f"It repeats row {first} (the same candidate and course).")
             if (item.id, course.id) in on_record:
+                # On record already: nothing changes, but a date that cannot be right is named.
+                completions.version_for_date(
+                    session, course, row.completed_on, today, years[course.id]
+                )
                 result.on_record += 1
                 continue
             completions.record_provider_completion(
