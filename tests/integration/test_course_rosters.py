@@ -181,6 +181,20 @@ def test_every_problem_of_a_file_is_named_at_once(client, session, worlds):
     nothing_imported(session)
 
 
+def test_a_row_on_record_already_with_a_date_that_cannot_be_right_is_named(client, session, worlds):
+    first, second = worlds
+    login_as(client, first.member)
+    assert send(client, first, good_roster(first, second)).status_code == 302
+    future = (TODAY + timedelta(days=30)).isoformat()
+    row = f"{first.candidate.email},{first.version.course_id},{future}"
+    again = f"candidate,course,completed_on\n{row}\n"
+    response = send(client, first, again, name="again.csv")
+    assert response.status_code == 422
+    assert "Row 2: The completion date" in text_of(response) and "is in the future" in text_of(
+        response
+    )
+
+
 def test_another_providers_course_is_refused(client, session, worlds):
     first, _ = worlds
     rival, _member = make_provider(session, "Rival Academy", "rival", member_email="r@example.org")
