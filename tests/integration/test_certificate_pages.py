@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 from sqlalchemy import event, select
 
 from portfolio.domain.certification.revocation import DEFAULT_PUBLIC_STATEMENT
+from portfolio.domain.dates import format_date
 from portfolio.extensions import db
 from portfolio.models import Application, ApplicationStatus, Certificate, Enrollment
 from portfolio.services.certification import evaluation, numbers
@@ -201,7 +202,8 @@ def test_the_dashboard_of_an_enrollment_ended_not_certified_gives_the_reasons(cl
         "<strong>Not certified.</strong> The completion window ended with required set CORE "
         "still to be met." in page
     )
-    assert f"<li>The completion window ended on {world.enrollment.window_ends_on}</li>" in page
+    ended = format_date(world.enrollment.window_ends_on)
+    assert f"<li>The completion window ended on {ended}</li>" in page
     assert "Not yet certified" not in page
 
 

@@ -52,7 +52,7 @@ def test_every_set_met_in_time_certifies_with_one_reason_per_set():
     assert decision.reasons[0] == "FOUND Set FOUND (required): met by portfolio review"
     assert decision.reasons[1] == "COMM Set COMM (required): met by a verified approved course"
     assert "Electives met: 3 of the 3 required" in decision.reasons
-    assert decision.reasons[-1] == "Completed inside the completion window, which ends 2028-06-30"
+    assert decision.reasons[-1] == "Completed inside the completion window, which ends 30 June 2028"
 
 
 def test_a_required_set_in_review_leaves_the_decision_open_and_says_what_is_missing():

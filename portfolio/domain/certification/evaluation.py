@@ -141,11 +141,13 @@ def evaluate(
     missing_required = [s.code for s in required if not s.met]
     missing_electives = max(0, electives_required - electives_met)
     if outcome is Verdict.CERTIFIED:
-        reasons.append(f"Completed inside the completion window, which ends {window_ends_on}")
+        reasons.append(
+            f"Completed inside the completion window, which ends {format_date(window_ends_on)}"
+        )
         return Decision(Verdict.CERTIFIED, "Every requirement is met.", tuple(reasons))
     still = _still_needed(missing_required, missing_electives)
     if outcome is Verdict.NOT_CERTIFIED:
-        reasons.append(f"The completion window ended on {window_ends_on}")
+        reasons.append(f"The completion window ended on {format_date(window_ends_on)}")
         return Decision(
             Verdict.NOT_CERTIFIED,
             f"The completion window ended with {still} still to be met.",
@@ -154,15 +156,15 @@ def evaluate(
     if today > window_ends_on:  # ended, but evidence handed in before then is being checked
         checking = ", ".join(s.code for s in sets if s.being_checked)
         reasons.append(
-            f"The completion window ended on {window_ends_on}; evidence handed in before then "
-            f"is still being checked: {checking}"
+            f"The completion window ended on {format_date(window_ends_on)}; evidence handed in "
+            f"before then is still being checked: {checking}"
         )
         return Decision(
             Verdict.NOT_YET,
             f"Still to be met: {still}. The decision waits for {checking}.",
             tuple(reasons),
         )
-    reasons.append(f"The completion window is open until {window_ends_on}")
+    reasons.append(f"The completion window is open until {format_date(window_ends_on)}")
     return Decision(Verdict.NOT_YET, f"Still to be met: {still}.", tuple(reasons))
 
 
