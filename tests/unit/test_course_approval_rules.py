@@ -180,3 +180,8 @@ def test_an_approval_ends_the_day_after_its_last_day():
     assert not approval_ended(last_day, last_day)
     assert approval_ended(last_day, date(2026, 12, 4))
     assert not approval_ended(None, date(2026, 12, 4))  # never approved
+
+
+def test_a_website_too_long_is_called_too_long():
+    with pytest.raises(InvalidInput, match="longer than 2,000 characters"):
+        check_website("https://example.org/" + "a" * 5000)

@@ -18,7 +18,12 @@ def check_website(value: object) -> str:
     text = value.strip() if isinstance(value, str) else ""
     if not text:
         return ""
-    if len(text) > MAX_WEBSITE or any(ch.isspace() or ord(ch) < 32 for ch in text):
+    if len(text) > MAX_WEBSITE:
+        raise InvalidInput(
+            f"The website address is longer than {MAX_WEBSITE:,} characters; give a shorter one.",
+            field="website",
+        )
+    if any(ch.isspace() or ord(ch) < 32 for ch in text):
         raise InvalidInput(BAD_WEBSITE, field="website")
     try:
         parts = urlsplit(text)
