@@ -49,6 +49,15 @@ def test_register_with_a_10000_character_name(client, session):
     assert count_users(session, "huge.name@example.org") == 0
 
 
+def test_register_with_a_right_to_left_override_in_the_name_keeps_the_name_without_it(
+    client, session
+):
+    response = register(client, "override@example.org", name="Casey \u202eCandidate\u202c")
+    assert response.status_code == 302
+    user = session.scalars(select(User).where(User.email == "override@example.org")).one()
+    assert user.name == "Casey Candidate"
+
+
 def test_register_with_a_10000_character_email(client, session):
     response = register(client, HUGE + "@example.org")
     assert response.status_code == 422

@@ -14,6 +14,7 @@ from portfolio.domain.courses.approval import (
     MapEntry,
     approval_ended,
     approval_until,
+    clean_text,
     evaluator_conflict,
     renewed_until,
     rubric_ratings,
@@ -23,6 +24,7 @@ from portfolio.domain.courses.approval import (
 from portfolio.domain.courses.providers import check_website, provider_slug
 from portfolio.domain.errors import FrameworkFileError, InvalidInput
 from portfolio.domain.programs.rules import rules_from_document
+from portfolio.domain.text import without_bidi_controls
 from tests.framework_documents import lsscp_document
 
 COMPETENCIES = tuple(CompetencyRef(f"TECH-0{i}", f"Skill {i}") for i in range(1, 8))
@@ -185,3 +187,10 @@ def test_an_approval_ends_the_day_after_its_last_day():
 def test_a_website_too_long_is_called_too_long():
     with pytest.raises(InvalidInput, match="longer than 2,000 characters"):
         check_website("https://example.org/" + "a" * 5000)
+
+
+def test_titles_and_names_lose_the_characters_that_reorder_what_follows():
+    typed = "Storytime \u202eSpoof\u202c \u2067isolated\u2069"
+    cleaned = clean_text(typed, field="title", label="a title", limit=200, required=True)
+    assert cleaned == "Storytime Spoof isolated"
+    assert without_bidi_controls("مكتبة عامة") == "مكتبة عامة"  # right-to-left words stay

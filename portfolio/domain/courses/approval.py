@@ -15,6 +15,7 @@ from portfolio.domain.dates import add_years
 from portfolio.domain.errors import InvalidInput
 from portfolio.domain.programs.rules import CourseApprovalRules
 from portfolio.domain.reviewing.assignment import same_library
+from portfolio.domain.text import without_bidi_controls
 
 MAX_TITLE = 200
 MAX_TEXT = 10_000  # description, methods
@@ -45,8 +46,9 @@ class CompetencyRef:
 
 
 def clean_text(value: object, *, field: str, label: str, limit: int, required: bool) -> str:
-    """The text without surrounding space; InvalidInput on `field` when missing or too long."""
-    text = value.strip() if isinstance(value, str) else ""
+    """The text without surrounding space or bidi controls; InvalidInput on `field` when missing
+    or too long."""
+    text = without_bidi_controls(value).strip() if isinstance(value, str) else ""
     if required and not text:
         raise InvalidInput(f"Enter {label}.", field=field)
     if len(text) > limit:

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session, object_session
 from portfolio.domain.accounts.passwords import check_password
 from portfolio.domain.audit_actions import AuditAction
 from portfolio.domain.errors import Conflict, Forbidden, InvalidInput
+from portfolio.domain.text import without_bidi_controls
 from portfolio.models import ApiToken, Role, User, UserRole
 from portfolio.models.base import utcnow
 from portfolio.services import audit
@@ -106,7 +107,7 @@ def create_account(
     check_password(password, email=email, name=name)
     user = User(
         email=email,
-        name=name.strip(),
+        name=without_bidi_controls(name).strip(),
         password_hash=hash_password(password),
         email_confirmed_at=utcnow() if confirmed else None,
     )
