@@ -136,3 +136,12 @@ def problem(response: Any, status: int) -> dict[str, Any]:
     assert body["status"] == status
     assert body["title"] and body["detail"] and body["type"].startswith("http")
     return body
+
+
+# Stands for the object's current version in a test's request body (with_version fills it in).
+VERSION = object()
+
+
+def with_version(body: dict[str, Any], version: int) -> dict[str, Any]:
+    """`body` with VERSION replaced by `version`, read from the API just before."""
+    return {key: version if value is VERSION else value for key, value in body.items()}

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TypeVar
+
 from flask_login import current_user
 
 from portfolio.domain.errors import Forbidden, NotFound
@@ -35,6 +38,18 @@ def require_own(owner_id: int | None) -> None:
     """404 unless the signed-in person owns the object: another person's things look missing."""
     if not current_user.is_authenticated or owner_id is None or owner_id != current_user.id:
         raise NotFound("We could not find that page.")
+
+
+T = TypeVar("T")
+
+
+def owned(obj: T | None, owner_id: Callable[[T], int | None]) -> T:
+    """`obj` when it exists and the signed-in person owns it (`owner_id` reads its owner);
+    404 alike for a missing object and for anyone else's (require_found, require_own)."""
+    require_found(obj)
+    assert obj is not None
+    require_own(owner_id(obj))
+    return obj
 
 
 def require_can_download(upload: Upload | None) -> Upload:

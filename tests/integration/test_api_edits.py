@@ -21,7 +21,7 @@ from portfolio.models import (
 from portfolio.models.base import utcnow
 from portfolio.services.accounts import api_tokens
 from portfolio.services.portfolios.entries import require_open
-from tests.api_fixtures import api_world, problem, token_for
+from tests.api_fixtures import VERSION, api_world, problem, token_for, with_version
 from tests.helpers import csrf_token, login_as
 
 
@@ -154,9 +154,6 @@ def test_no_token_and_a_revoked_token_are_unauthorized(client, session, world):
     assert stored_narrative(session, entry_id) == "I did."
 
 
-VERSION = object()  # stands for the entry's current version in the bodies below
-
-
 @pytest.mark.parametrize(
     "body, field",
     [
@@ -180,7 +177,7 @@ def test_bodies_of_the_wrong_shape_are_refused_naming_the_field(
 ):
     token, entry_id = world.tokens["candidate"], world.ids["candidate"]["entry"]
     version = read(client, entry_id, token)["version"]
-    sent = {key: version if value is VERSION else value for key, value in body.items()}
+    sent = with_version(body, version)
 
     refused = problem(put(client, entry_id, token, sent), 422)
 

@@ -13,7 +13,7 @@ from portfolio.models import Enrollment, EnrollmentStatus, Portfolio, Route, Sub
 from portfolio.models.base import utcnow
 from portfolio.services.accounts import api_tokens
 from portfolio.services.portfolios.entries import require_open
-from tests.api_fixtures import api_world, problem, token_for
+from tests.api_fixtures import VERSION, api_world, problem, token_for, with_version
 from tests.helpers import csrf_token, login_as
 
 STATEMENT_PAGE = "/me/portfolio/statement"
@@ -120,20 +120,24 @@ def test_a_stale_version_is_a_conflict_and_nothing_is_written(client, session, w
     assert again.status_code == 200  # reading again is all it takes
 
 
+def save_on_page(client, statement, version):
+    """The statement page's own form, as the signed-in candidate sends it."""
+    return client.post(
+        STATEMENT_PAGE,
+        data={
+            "csrf_token": csrf_token(client, STATEMENT_PAGE),
+            "learning_statement": statement,
+            "version": version,
+        },
+    )
+
+
 def test_the_page_and_the_api_share_one_version(client, session, world):
     """A save on the page makes the version a script holds stale, and the other way round."""
     token, portfolio_id = world.tokens["candidate"], world.ids["candidate"]["portfolio"]
     version = read(client, portfolio_id, token)["version"]
     login_as(client, world.users["candidate"])
-    on_page = client.post(
-        STATEMENT_PAGE,
-        data={
-            "csrf_token": csrf_token(client, STATEMENT_PAGE),
-            "learning_statement": "Saved on the page.",
-            "version": version,
-        },
-    )
-    assert on_page.status_code == 302
+    assert save_on_page(client, "Saved on the page.", version).status_code == 302
 
     problem(put(client, portfolio_id, token, {"statement": "Script.", "version": version}), 409)
 
@@ -141,15 +145,7 @@ def test_the_page_and_the_api_share_one_version(client, session, world):
     fresh = read(client, portfolio_id, token)["version"]
     script = put(client, portfolio_id, token, {"statement": "Script.", "version": fresh})
     assert script.status_code == 200
-    stale_page = client.post(
-        STATEMENT_PAGE,
-        data={
-            "csrf_token": csrf_token(client, STATEMENT_PAGE),
-            "learning_statement": "The page again.",
-            "version": fresh,
-        },
-    )
-    assert stale_page.status_code == 409
+    assert save_on_page(client, "The page again.", fresh).status_code == 409
     assert stored_statement(session, portfolio_id) == "Script."
 
 
@@ -225,9 +221,6 @@ def test_a_signed_in_browsers_cookie_cannot_edit_through_the_api(client, session
     assert stored_statement(session, portfolio_id) == "I learned."
 
 
-VERSION = object()  # stands for the portfolio's current version in the bodies below
-
-
 @pytest.mark.parametrize(
     "body, field",
     [
@@ -248,7 +241,7 @@ def test_bodies_of_the_wrong_shape_are_refused_naming_the_field(
 ):
     token, portfolio_id = world.tokens["candidate"], world.ids["candidate"]["portfolio"]
     version = read(client, portfolio_id, token)["version"]
-    sent = {key: version if value is VERSION else value for key, value in body.items()}
+    sent = with_version(body, version)
 
     refused = problem(put(client, portfolio_id, token, sent), 422)
 

@@ -35,10 +35,7 @@ READ_AGAIN = (
 def _own_entry(entry_id: int) -> PortfolioEntry:
     """The caller's entry; 404 for a missing one and for anyone else's alike."""
     found = find_entry(db.session, entry_id)
-    access.require_found(found)
-    assert found is not None
-    access.require_own(found.portfolio.enrollment.user_id)
-    return found
+    return access.owned(found, lambda e: e.portfolio.enrollment.user_id)
 
 
 @bp.get("/portfolio/entries")

@@ -49,10 +49,7 @@ def applications() -> ApplicationPage:
 def application(application_id: int) -> ApplicationOut:
     """One of your applications. Scope: read:applications."""
     found = db.session.get(Application, application_id)
-    access.require_found(found)
-    assert found is not None
-    access.require_own(found.user_id)
-    return _application(found)
+    return _application(access.owned(found, lambda a: a.user_id))
 
 
 @bp.get("/enrollments")
@@ -73,10 +70,7 @@ def enrollments() -> EnrollmentPage:
 def enrollment(enrollment_id: int) -> EnrollmentOut:
     """One of your enrollments. Scope: read:enrollments."""
     found = find_enrollment(db.session, enrollment_id)
-    access.require_found(found)
-    assert found is not None
-    access.require_own(found.user_id)
-    return _enrollment(found)
+    return _enrollment(access.owned(found, lambda e: e.user_id))
 
 
 @bp.get("/portfolio/artifacts")

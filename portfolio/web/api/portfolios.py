@@ -36,10 +36,7 @@ SERVICE_FIELD = "learning_statement"
 def _own_portfolio(portfolio_id: int) -> Portfolio:
     """The caller's portfolio; 404 for a missing one and for anyone else's alike."""
     found = find_portfolio_by_id(db.session, portfolio_id)
-    access.require_found(found)
-    assert found is not None
-    access.require_own(found.enrollment.user_id)
-    return found
+    return access.owned(found, lambda p: p.enrollment.user_id)
 
 
 @bp.get("/portfolios")
