@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import html
 import re
+from datetime import timedelta
 
 from sqlalchemy import select
 
@@ -381,6 +382,55 @@ def test_renewal_owes_the_fee_and_adds_another_term(client, session):
     session.refresh(version)
     assert version.approved_until == add_years(first_end, 4)
     assert version.renewal_requested_at is None
+
+
+def test_an_ended_approval_cannot_be_renewed_and_the_page_says_how_to_offer_it_again(
+    client, session
+):
+    framework = course_framework(session)
+    provider, member = make_provider(session)
+    version = approved_course(session, framework, provider, member)
+    version.approved_on = add_years(TODAY, -4) - timedelta(days=1)
+    version.approved_until = TODAY - timedelta(days=1)
+    session.commit()  # the setup stays when a request rolls back
+    login_as(client, member)
+    url = f"/provider/courses/{version.id}"
+    page = text_of(client.get(url))
+    assert "can no longer be renewed" in page
+    assert "Ask for renewal" not in page
+
+    refused = post_form(client, f"{url}/renewal", {}, page=url)
+    assert refused.status_code == 409
+    assert (
+        f"ended on {format_date(TODAY - timedelta(days=1))}, so it can no longer be renewed"
+        in text_of(refused)
+    )
+    session.refresh(version)
+    assert version.renewal_requested_at is None
+    assert session.scalars(
+        select(CourseFee).where(CourseFee.purpose == CourseFeePurpose.RENEWAL)
+    ).all() == []
+
+
+def test_a_renewal_asked_for_in_time_continues_the_term_even_when_granted_after_it_ended(
+    client, session
+):
+    framework = course_framework(session)
+    provider, member = make_provider(session)
+    version = approved_course(session, framework, provider, member)
+    applications.request_renewal(session, version, actor=member, today=TODAY)
+    last_day = TODAY - timedelta(days=3)
+    version.approved_on = add_years(last_day, -4)
+    version.approved_until = last_day  # the office decides three days after the term ran out
+    session.commit()
+    login_as(client, make_admin(session, "second@example.org"))
+    review_url = f"/admin/course-approvals/{version.id}"
+    renewed = post_form(
+        client, f"{review_url}/renew", {"version": version.version}, page=review_url
+    )
+    assert renewed.status_code == 302
+    session.refresh(version)
+    assert version.approved_until == add_years(last_day, 4)
 
 
 def test_the_office_creates_providers_and_adds_members(client, session):

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from portfolio.domain.audit_actions import AuditAction
 from portfolio.domain.courses import approval
+from portfolio.domain.dates import format_date
 from portfolio.domain.errors import Conflict, InvalidInput, NotFound
 from portfolio.domain.ids import is_row_id
 from portfolio.domain.programs.rules import CourseApprovalRules
@@ -289,9 +290,21 @@ def new_version(session: Session, version: CourseVersion, *, actor: User) -> Cou
 
 def request_renewal(session: Session, version: CourseVersion, *, actor: User, today: date) -> None:
     """Ask for another approval term; the renewal fee is owed (ledger). Conflict unless the
-    version is approved and no renewal is already waiting."""
+    version is approved, its approval has not ended and no renewal is already waiting.
+
+    Renewal continues an approval: granted, the new term starts where the current one ends, so
+    the course's credit period stays one unbroken stretch of dates (completion_dates). Once the
+    approval has ended, completions made after it no longer count, and the course applies
+    again (a new version), which starts a new term from its own approval date."""
     if version.status is not CourseVersionStatus.APPROVED:
         raise Conflict("Only an approved course can be renewed.")
+    if approval.approval_ended(version.approved_until, today):
+        assert version.approved_until is not None
+        raise Conflict(
+            f"The approval of this course ended on {format_date(version.approved_until)}, so "
+            "it can no longer be renewed. To offer the course again, make a new version and "
+            "submit it for approval."
+        )
     if version.renewal_requested_at is not None:
         raise Conflict("A renewal of this course is already waiting for the program office.")
     rules = _rules(version)
