@@ -6,7 +6,9 @@ Derived data, kept by database triggers on enrollment_set and submission rather 
 services that change them: every row written counts, whatever writes it (a service, a bulk
 UPDATE, a COPY, an import; a set or submission moved to another enrollment too), in the writing
 transaction, and concurrent writers add to the same row under its lock (`x = x + 1`), so the
-tally never drifts from the rows it counts. A TRUNCATE fires no row triggers: recount after one.
+tally never drifts from the rows it counts. A TRUNCATE fires no row triggers; on PostgreSQL a
+statement trigger zeroes what the emptied table counted (SQLite has no TRUNCATE: its `DELETE`
+without WHERE fires the row triggers).
 `recount_statement` rebuilds the tally from those rows (the migration's backfill, `flask reports
 retally`).
 
@@ -87,7 +89,18 @@ _SQLITE_ENSURE = (
 )
 # Only the columns a counter reads: the ORM's UPDATE names the columns that changed.
 _SET_COLUMNS = "status, course_status, dropped_on, enrollment_id"
-_PG_TRIGGERS = {"enrollment_set_progress": "enrollment_set", "submission_progress": "submission"}
+_PG_TRIGGERS = {
+    "enrollment_set_progress": "enrollment_set",
+    "submission_progress": "submission",
+    "enrollment_set_progress_truncate": "enrollment_set",
+    "submission_progress_truncate": "submission",
+}
+_PG_FUNCTIONS = (
+    "enrollment_set_progress",
+    "submission_progress",
+    "enrollment_set_progress_truncated",
+    "submission_progress_truncated",
+)
 _SQLITE_TRIGGERS = (
     "enrollment_set_progress_insert",
     "enrollment_set_progress_update",
@@ -139,7 +152,35 @@ $$""",
 CREATE TRIGGER submission_progress
 AFTER INSERT OR DELETE OR UPDATE OF enrollment_set_id ON submission
 FOR EACH ROW EXECUTE FUNCTION submission_progress()""",
+        # A TRUNCATE leaves the table empty, so what it counted is zero everywhere. Truncating
+        # enrollment_set empties submission too (its foreign key allows nothing else).
+        f"""
+CREATE OR REPLACE FUNCTION enrollment_set_progress_truncated() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    UPDATE enrollment_progress SET {_zeroed(COUNTER_COLUMNS)};
+    RETURN NULL;
+END
+$$""",
+        """
+CREATE TRIGGER enrollment_set_progress_truncate AFTER TRUNCATE ON enrollment_set
+FOR EACH STATEMENT EXECUTE FUNCTION enrollment_set_progress_truncated()""",
+        f"""
+CREATE OR REPLACE FUNCTION submission_progress_truncated() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    UPDATE enrollment_progress SET {_zeroed((SUBMISSIONS_COLUMN,))};
+    RETURN NULL;
+END
+$$""",
+        """
+CREATE TRIGGER submission_progress_truncate AFTER TRUNCATE ON submission
+FOR EACH STATEMENT EXECUTE FUNCTION submission_progress_truncated()""",
     )
+
+
+def _zeroed(columns: tuple[str, ...]) -> str:
+    return ", ".join(f"{column} = 0" for column in columns)
 
 
 def _sqlite() -> tuple[str, ...]:
@@ -210,8 +251,7 @@ def drop_progress_trigger_statements(dialect_name: str) -> tuple[str, ...]:
     if dialect_name == "postgresql":
         return (
             *_drop_triggers(dialect_name),
-            "DROP FUNCTION IF EXISTS enrollment_set_progress()",
-            "DROP FUNCTION IF EXISTS submission_progress()",
+            *(f"DROP FUNCTION IF EXISTS {name}()" for name in _PG_FUNCTIONS),
         )
     return _drop_triggers(dialect_name)
 

@@ -170,6 +170,25 @@ def test_retally_after_a_truncate_like_wipe_recounts_every_enrollment(app, sessi
     assert progress.drifted(session) == []
 
 
+def test_a_truncate_zeroes_what_the_emptied_table_counted(session):
+    """PostgreSQL's TRUNCATE fires no row triggers; its statement triggers zero the counts.
+    (SQLite has no TRUNCATE: its DELETE without WHERE fires the row triggers.)"""
+    if session.get_bind().dialect.name != "postgresql":
+        pytest.skip("needs PostgreSQL: SQLite has no TRUNCATE")
+    world = make_world(session)
+    world.enrollment_set.status = SetLifecycle.MET
+    session.flush()
+    assert tally(session, world.enrollment.id) == (1, 0, 1, 1)
+
+    session.execute(text("TRUNCATE submission CASCADE"))
+    assert tally(session, world.enrollment.id) == (1, 0, 1, 0)
+    assert progress.drifted(session) == []
+
+    session.execute(text("TRUNCATE enrollment_set CASCADE"))
+    assert tally(session, world.enrollment.id) == (0, 0, 0, 0)
+    assert progress.drifted(session) == []
+
+
 @pytest.mark.parametrize("status", list(SetLifecycle))
 def test_the_triggers_sql_counts_a_set_as_the_domain_says(session, status):
     """Each counter's SQL (models.progress.counts_sql) against its definition
