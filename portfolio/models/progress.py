@@ -158,7 +158,7 @@ FOR EACH ROW EXECUTE FUNCTION submission_progress()""",
 CREATE OR REPLACE FUNCTION enrollment_set_progress_truncated() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
-    UPDATE enrollment_progress SET {_zeroed(COUNTER_COLUMNS)};
+    {_zeroed(COUNTER_COLUMNS)}
     RETURN NULL;
 END
 $$""",
@@ -169,7 +169,7 @@ FOR EACH STATEMENT EXECUTE FUNCTION enrollment_set_progress_truncated()""",
 CREATE OR REPLACE FUNCTION submission_progress_truncated() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
-    UPDATE enrollment_progress SET {_zeroed((SUBMISSIONS_COLUMN,))};
+    {_zeroed((SUBMISSIONS_COLUMN,))}
     RETURN NULL;
 END
 $$""",
@@ -180,7 +180,8 @@ FOR EACH STATEMENT EXECUTE FUNCTION submission_progress_truncated()""",
 
 
 def _zeroed(columns: tuple[str, ...]) -> str:
-    return ", ".join(f"{column} = 0" for column in columns)
+    zeroes = ", ".join(f"{column} = 0" for column in columns)
+    return f"UPDATE enrollment_progress SET {zeroes};"  # noqa: S608 - SQL from constants
 
 
 def _sqlite() -> tuple[str, ...]:
