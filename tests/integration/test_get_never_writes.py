@@ -183,6 +183,10 @@ def crawl(
         per_endpoint[endpoint] += 1
         with writes_recorded(engine) as writes:
             response = client.get(url)
+            # A streamed download (an export) reads as it is consumed: its reads count too, and
+            # its request context ends here rather than inside the next request.
+            response.get_data()
+            response.close()
         statuses[response.status_code] += 1
         assert response.status_code < 500, f"GET {url} answered {response.status_code}"
         if writes:
