@@ -147,6 +147,8 @@ class AuditAction(enum.StrEnum):
     COURSE_RENEWAL_REQUESTED = "course_version.renewal_requested"
     COURSE_VERSION_RENEWED = "course_version.renewed"
     COURSE_FEE_PAID = "course_fee.paid"
+    COURSE_FEE_REFUNDED = "course_fee.refunded"
+    COURSE_FEE_WAIVED = "course_fee.waived"
 
     # appeals
     APPEAL_NOTICE_FILED = "appeal.notice_filed"

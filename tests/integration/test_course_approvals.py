@@ -433,6 +433,82 @@ def test_a_renewal_asked_for_in_time_continues_the_term_even_when_granted_after_
     assert version.approved_until == add_years(last_day, 4)
 
 
+def test_the_office_gives_back_and_waives_course_fees_with_a_reason(client, session):
+    framework = course_framework(session)
+    provider, member = make_provider(session)
+    version = submitted_course(session, framework, provider, member)
+    admin = make_admin(session)
+    session.commit()  # the setup stays when a request rolls back
+    login_as(client, admin)
+    url = f"/admin/course-approvals/{version.id}"
+    paid = post_form(client, f"{url}/payments", {"purpose": "approval"}, page=url)
+    assert paid.status_code == 302
+    page = text_of(client.get(url))
+    assert "Give back some or all of the approval fee paid ($100)" in page
+    assert "Waive some or all" not in page  # nothing is owed
+
+    refund = {"purpose": "approval", "amount": "120", "reference": "Check 77", "reason": ""}
+    too_much = post_form(client, f"{url}/refunds", refund | {"reason": "Paid twice."}, page=url)
+    assert too_much.status_code == 422
+    html_page = too_much.get_data(as_text=True)
+    assert "A refund cannot be more than what was paid for the approval and not yet given back" in (
+        text_of(too_much)
+    )
+    assert 'id="refund-amount-approval" name="amount" value="120"' in html_page  # kept as typed
+    assert "Paid twice." in html_page
+    unexplained = post_form(client, f"{url}/refunds", refund | {"amount": "40"}, page=url)
+    assert unexplained.status_code == 422
+    assert "Give a reason." in text_of(unexplained)
+    not_money = post_form(client, f"{url}/refunds", refund | {"amount": "forty"}, page=url)
+    assert not_money.status_code == 422
+    assert "Enter an amount in dollars, such as 350.00." in text_of(not_money)
+    unknown = post_form(client, f"{url}/refunds", refund | {"purpose": "gift"}, page=url)
+    assert unknown.status_code == 422
+    assert "Choose which fee this is for." in text_of(unknown)
+
+    explained = refund | {"amount": "40", "reason": "Paid $40 too much."}
+    given_back = post_form(client, f"{url}/refunds", explained, page=url)
+    assert given_back.status_code == 302
+    page = text_of(client.get(url))
+    assert "Approval fee $40 given back (Check 77): Paid $40 too much." in page
+    assert "Waive some or all of the approval fee ($40 owed)" in page
+
+    over = post_form(
+        client,
+        f"{url}/waivers",
+        {"purpose": "approval", "amount": "41", "reason": "A state library partner."},
+        page=url,
+    )
+    assert over.status_code == 422
+    assert "You can waive at most what is owed for the approval ($40)." in text_of(over)
+    waived = post_form(
+        client,
+        f"{url}/waivers",
+        {"purpose": "approval", "amount": "40", "reason": "A state library partner."},
+        page=url,
+    )
+    assert waived.status_code == 302
+    nothing = post_form(
+        client,
+        f"{url}/waivers",
+        {"purpose": "approval", "amount": "1", "reason": "A state library partner."},
+        page=url,
+    )
+    assert nothing.status_code == 422
+    assert "Nothing is owed for the approval of this course" in text_of(nothing)
+
+    kinds = session.scalars(select(CourseFee.kind).order_by(CourseFee.id)).all()
+    assert kinds == [
+        CourseFeeKind.CHARGE,
+        CourseFeeKind.PAYMENT,
+        CourseFeeKind.REFUND,
+        CourseFeeKind.WAIVER,
+    ]
+    assert actions(session, version.id)[-2:] == ["course_fee.refunded", "course_fee.waived"]
+    login_as(client, member)
+    assert "Fees owed: none" in text_of(client.get("/provider/"))
+
+
 def test_the_office_creates_providers_and_adds_members(client, session):
     session.commit()  # the setup stays when a request rolls back
     login_as(client, make_admin(session))

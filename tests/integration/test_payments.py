@@ -9,8 +9,8 @@ import pytest
 from sqlalchemy import select
 
 from portfolio.domain.errors import InvalidInput
+from portfolio.domain.money import parse_amount
 from portfolio.models import AuditEvent, Payment, ScholarshipAward
-from portfolio.services.applications.payments import parse_amount
 from tests.application_fixtures import submitted_application, today
 from tests.helpers import login_as, post_form
 

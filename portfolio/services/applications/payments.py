@@ -7,9 +7,7 @@ Every change is audited.
 
 from __future__ import annotations
 
-import re
 from datetime import date
-from decimal import Decimal
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -19,7 +17,6 @@ from portfolio.domain.applications.fees import (
     amount_due,
     check_refund,
     check_waiver,
-    format_money,
 )
 from portfolio.domain.audit_actions import AuditAction
 from portfolio.domain.errors import Conflict, InvalidInput, NotFound
@@ -43,35 +40,10 @@ PAYMENT_METHODS = (
     ("provider", "Online payment provider"),
     ("other", "Other"),
 )
-# Digits with an optional dollar sign and at most two decimals: "350", "350.5", "$350.00".
-# Thousands separators are refused: "1,000" and the European "350,00" cannot be told apart.
-AMOUNT = re.compile(r"\$?(\d{1,7})(\.\d{1,2})?")
-MAX_AMOUNT_CENTS = 100_000_00  # far above any fee: a slip of the keyboard, not a payment
 REFERENCE_LIMIT = 100
 NOTE_LIMIT = 2000
 # Payments and awards belong to applications the office is handling or has approved.
 LEDGER_STATUSES = (ApplicationStatus.SUBMITTED, ApplicationStatus.APPROVED)
-
-
-def parse_amount(text: str, field: str = "amount") -> int:
-    """Cents from an amount typed as "350.00"; InvalidInput for anything else (negative,
-    "12.345", "abc", zero, or more than MAX_AMOUNT_CENTS)."""
-    value = text.strip()
-    if value.startswith("-"):
-        raise InvalidInput("An amount cannot be negative.", field=field)
-    match = AMOUNT.fullmatch(value)
-    if match is None:
-        if re.fullmatch(r"\$?\d+\.\d{3,}", value):
-            raise InvalidInput("Use at most two decimals (cents).", field=field)
-        raise InvalidInput("Enter an amount in dollars, such as 350.00.", field=field)
-    cents = int(Decimal(value.lstrip("$")) * 100)  # exact: at most two decimals
-    if cents == 0:
-        raise InvalidInput("An amount must be more than 0.", field=field)
-    if cents > MAX_AMOUNT_CENTS:
-        raise InvalidInput(
-            f"An amount must be at most {format_money(MAX_AMOUNT_CENTS, 'USD')}.", field=field
-        )
-    return cents
 
 
 def payments_of(session: Session, application: Application) -> list[Payment]:

@@ -23,14 +23,11 @@ from portfolio.domain.applications.fees import (
 )
 from portfolio.domain.audit_actions import AuditAction
 from portfolio.domain.errors import Conflict, InvalidInput
+from portfolio.domain.money import MAX_AMOUNT_CENTS
 from portfolio.domain.programs.rules import Scholarship
 from portfolio.models import Application, ScholarshipAward, ScholarshipPool, User
 from portfolio.services import audit
-from portfolio.services.applications.payments import (
-    LEDGER_STATUSES,
-    MAX_AMOUNT_CENTS,
-    NOTE_LIMIT,
-)
+from portfolio.services.applications.payments import LEDGER_STATUSES, NOTE_LIMIT
 from portfolio.services.programs.queries import get_framework, published_programs
 from portfolio.services.programs.versions import load_rules
 

@@ -31,7 +31,7 @@ class DecisionForm(Form):
 
 
 class PaymentForm(Form):
-    # Parsed by services.applications.payments.parse_amount (exact cents), so a plain text field.
+    # Parsed by domain.money.parse_amount (exact cents), so a plain text field.
     amount = StringField(
         "Amount received, in dollars (for example 350.00)",
         [DataRequired("Enter the amount received.")],

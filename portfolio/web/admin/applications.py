@@ -15,6 +15,7 @@ from wtforms.fields.choices import SelectChoice
 
 from portfolio.domain.applications.fees import awarding_bodies, format_money
 from portfolio.domain.errors import InvalidInput
+from portfolio.domain.money import parse_amount
 from portfolio.extensions import db
 from portfolio.models import Application, User
 from portfolio.models.base import utcnow
@@ -200,7 +201,7 @@ def record_payment(application_id: int) -> Response | tuple[str, int]:
             db.session,
             application,
             actor=_me(),
-            amount_cents=payments.parse_amount(form.amount.data or ""),
+            amount_cents=parse_amount(form.amount.data or ""),
             method=form.method.data or "",
             reference=form.reference.data or "",
             received_on=form.received_on.data,  # type: ignore[arg-type]
@@ -244,7 +245,7 @@ def record_refund(application_id: int) -> Response | tuple[str, int]:
             db.session,
             application,
             actor=_me(),
-            amount_cents=payments.parse_amount(form.amount.data or ""),
+            amount_cents=parse_amount(form.amount.data or ""),
             method=form.method.data or "",
             reference=form.reference.data or "",
             reason=form.reason.data or "",
@@ -266,7 +267,7 @@ def record_waiver(application_id: int) -> Response | tuple[str, int]:
             db.session,
             application,
             actor=_me(),
-            amount_cents=payments.parse_amount(form.amount.data or ""),
+            amount_cents=parse_amount(form.amount.data or ""),
             reason=form.reason.data or "",
             today=utcnow().date(),
         ),

@@ -6,10 +6,14 @@ requires an administrator. CSRF is checked for every POST by the app's CSRFProte
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from flask import flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
+from portfolio.domain.courses import fee_ledger
 from portfolio.domain.errors import BadRequest, Conflict, InvalidInput
+from portfolio.domain.money import parse_amount
 from portfolio.extensions import db
 from portfolio.models import CourseFeePurpose, CourseVersion
 from portfolio.services.courses import approval_list, decisions, evaluations, fees
@@ -64,6 +68,7 @@ def _page(
     error: str = "",
     error_field: str = "",
     reason: str = "",
+    values: Mapping[str, str] | None = None,
     status: int = 200,
 ) -> tuple[str, int]:
     entries = fees.entries_of(db.session, version)
@@ -77,9 +82,11 @@ def _page(
             error=error,
             error_field=error_field,
             reason=reason,
-            dollars=fees.dollars,
+            dollars=fee_ledger.dollars,
             fee_entries=entries,
             owed={p.value: fees.outstanding(entries, p) for p in CourseFeePurpose},
+            refundable={p.value: fees.refundable(entries, p) for p in CourseFeePurpose},
+            values=values or {},
         ),
         status,
     )
@@ -181,8 +188,73 @@ def record_course_fee_payment(version_id: int) -> Response | tuple[str, int]:
         field = f"reference-{purpose}" if exc.field == "reference" else "fees"
         return _page(version, error=exc.message, error_field=field, status=exc.status)
     flash(
-        f"The {payment.purpose.value} fee of {fees.dollars(payment.amount_cents)} is recorded "
-        "as paid.",
+        f"The {payment.purpose.value} fee of {fee_ledger.dollars(payment.amount_cents)} is "
+        "recorded as paid.",
         "success",
     )
     return redirect(url_for("admin.course_approval", version_id=version.id))
+
+
+@bp.post("/course-approvals/<int:version_id>/refunds")
+def record_course_fee_refund(version_id: int) -> Response | tuple[str, int]:
+    version = _load(version_id)
+    purpose = request.form.get("purpose", "")
+    try:
+        refund = fees.record_refund(
+            db.session,
+            version,
+            purpose,
+            amount_cents=parse_amount(request.form.get("amount", "")),
+            reference=request.form.get("reference", ""),
+            reason=request.form.get("reason", ""),
+            actor=current_admin(),
+            today=clock.today(),
+        )
+    except InvalidInput as exc:
+        return _fee_form_refused(version, "refund", purpose, exc)
+    flash(
+        f"A refund of {fee_ledger.dollars(refund.amount_cents)} of the {refund.purpose.value} "
+        "fee is recorded.",
+        "success",
+    )
+    return redirect(url_for("admin.course_approval", version_id=version.id, _anchor="fees"))
+
+
+@bp.post("/course-approvals/<int:version_id>/waivers")
+def record_course_fee_waiver(version_id: int) -> Response | tuple[str, int]:
+    version = _load(version_id)
+    purpose = request.form.get("purpose", "")
+    try:
+        waiver = fees.record_waiver(
+            db.session,
+            version,
+            purpose,
+            amount_cents=parse_amount(request.form.get("amount", "")),
+            reason=request.form.get("reason", ""),
+            actor=current_admin(),
+            today=clock.today(),
+        )
+    except InvalidInput as exc:
+        return _fee_form_refused(version, "waiver", purpose, exc)
+    flash(
+        f"{fee_ledger.dollars(waiver.amount_cents)} of the {waiver.purpose.value} fee is "
+        "waived.",
+        "success",
+    )
+    return redirect(url_for("admin.course_approval", version_id=version.id, _anchor="fees"))
+
+
+def _fee_form_refused(
+    version: CourseVersion, form: str, purpose: str, exc: InvalidInput
+) -> tuple[str, int]:
+    """The page again with the form as typed and the problem beside its field (a purpose
+    the page never offers has no form to return to: the message heads the fees)."""
+    known = purpose in {p.value for p in CourseFeePurpose}
+    field = f"{form}-{exc.field}-{purpose}" if known and exc.field != "purpose" else "fees"
+    return _page(
+        version,
+        error=exc.message,
+        error_field=field,
+        values={f"{form}-{key}-{purpose}": value for key, value in request.form.items()},
+        status=exc.status,
+    )

@@ -11,9 +11,10 @@ from wtforms.validators import DataRequired, Length
 
 from portfolio.domain.applications.fees import format_money
 from portfolio.domain.errors import InvalidInput
+from portfolio.domain.money import parse_amount
 from portfolio.extensions import db
 from portfolio.models import ScholarshipPool
-from portfolio.services.applications import payments, scholarships
+from portfolio.services.applications import scholarships
 from portfolio.web.admin import bp
 from portfolio.web.exports import Column, export, export_format
 from portfolio.web.form_errors import show_error
@@ -99,7 +100,7 @@ def create_scholarship_pool() -> Response | tuple[str, int]:
                 program_slug=slug,
                 scholarship_key=key,
                 name=form.name.data or "",
-                total_cents=payments.parse_amount(form.amount.data or ""),
+                total_cents=parse_amount(form.amount.data or ""),
             )
         except InvalidInput as exc:
             show_error(form, exc)  # type: ignore[arg-type]

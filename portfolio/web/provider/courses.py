@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from flask import flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
+from portfolio.domain.courses import fee_ledger
 from portfolio.domain.courses.approval import MapEntry
 from portfolio.domain.errors import Conflict, DomainError, InvalidInput
 from portfolio.extensions import db
@@ -51,7 +52,7 @@ def home() -> str:
                 fees.balance_cents(ledger),
             )
         )
-    return render_template("provider/home.html", listing=listing, dollars=fees.dollars)
+    return render_template("provider/home.html", listing=listing, dollars=fee_ledger.dollars)
 
 
 @bp.get("/provider/<int:provider_id>/courses/new")
@@ -115,7 +116,7 @@ def _course_page(
             problems=problems or {},
             formats=FORMATS,
             rules=rules,
-            dollars=fees.dollars,
+            dollars=fee_ledger.dollars,
             can_start_new=not any(v.status in applications.OPEN for v in version.course.versions),
         ),
         status,

@@ -18,6 +18,7 @@ from wtforms.validators import DataRequired, Length
 from portfolio.domain.applications.fees import format_money
 from portfolio.domain.applications.invitations import MAX_ADDRESSES, TEXT_LIMIT
 from portfolio.domain.errors import InvalidInput
+from portfolio.domain.money import parse_amount
 from portfolio.extensions import db
 from portfolio.models import Role, User
 from portfolio.models.base import utcnow
@@ -198,7 +199,7 @@ def sponsor(candidate_id: int) -> Response | tuple[str, int]:
                 db.session,
                 _me(),
                 candidate_id,
-                amount_cents=payments.parse_amount(form.amount.data or ""),
+                amount_cents=parse_amount(form.amount.data or ""),
                 method=form.method.data or "",
                 reference=form.reference.data or "",
                 today=utcnow().date(),
