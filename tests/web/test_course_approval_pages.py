@@ -133,6 +133,17 @@ def test_a_provider_applies_and_the_office_approves(page: Page, live: str, live_
     )
     check(page)
 
+    # The fee, paid, then partly given back with a reason typed at the keyboard.
+    page.get_by_role("button", name="Record the $100 approval fee as paid").click()
+    page.get_by_text("Give back some or all of the approval fee paid ($100)").click()
+    page.get_by_label("Amount given back, in dollars").fill("25")
+    page.get_by_label("Why it is given back").fill("Paid $25 too much.")
+    page.get_by_label("Why it is given back").press("Tab")
+    page.keyboard.press("Enter")
+    expect(page.get_by_text("Approval fee $25 given back: Paid $25 too much.")).to_be_visible()
+    page.get_by_text("Waive some or all of the approval fee ($25 owed)").click()
+    check(page)
+
     page.context.clear_cookies()
     page.goto(f"{live}/providers/prairie-library-school")
     expect(page.get_by_role("heading", level=1)).to_have_text("Prairie Library School")
