@@ -197,48 +197,50 @@ def record_course_fee_payment(version_id: int) -> Response | tuple[str, int]:
 
 @bp.post("/course-approvals/<int:version_id>/refunds")
 def record_course_fee_refund(version_id: int) -> Response | tuple[str, int]:
-    version = _load(version_id)
-    purpose = request.form.get("purpose", "")
-    try:
-        refund = fees.record_refund(
-            db.session,
-            version,
-            purpose,
-            amount_cents=parse_amount(request.form.get("amount", "")),
-            reference=request.form.get("reference", ""),
-            reason=request.form.get("reason", ""),
-            actor=current_admin(),
-            today=clock.today(),
-        )
-    except InvalidInput as exc:
-        return _fee_form_refused(version, "refund", purpose, exc)
-    flash(
-        f"A refund of {fee_ledger.dollars(refund.amount_cents)} of the {refund.purpose.value} "
-        "fee is recorded.",
-        "success",
-    )
-    return redirect(url_for("admin.course_approval", version_id=version.id, _anchor="fees"))
+    return _fee_entry(version_id, "refund")
 
 
 @bp.post("/course-approvals/<int:version_id>/waivers")
 def record_course_fee_waiver(version_id: int) -> Response | tuple[str, int]:
+    return _fee_entry(version_id, "waiver")
+
+
+def _fee_entry(version_id: int, form: str) -> Response | tuple[str, int]:
+    """A refund or a waiver from its form: recorded, or the page again with the problem."""
     version = _load(version_id)
     purpose = request.form.get("purpose", "")
+    reason = request.form.get("reason", "")
+    actor, today = current_admin(), clock.today()
     try:
-        waiver = fees.record_waiver(
-            db.session,
-            version,
-            purpose,
-            amount_cents=parse_amount(request.form.get("amount", "")),
-            reason=request.form.get("reason", ""),
-            actor=current_admin(),
-            today=clock.today(),
-        )
+        amount = parse_amount(request.form.get("amount", ""))
+        if form == "refund":
+            reference = request.form.get("reference", "")
+            entry = fees.record_refund(
+                db.session,
+                version,
+                purpose,
+                amount_cents=amount,
+                reference=reference,
+                reason=reason,
+                actor=actor,
+                today=today,
+            )
+        else:
+            entry = fees.record_waiver(
+                db.session,
+                version,
+                purpose,
+                amount_cents=amount,
+                reason=reason,
+                actor=actor,
+                today=today,
+            )
     except InvalidInput as exc:
-        return _fee_form_refused(version, "waiver", purpose, exc)
+        return _fee_form_refused(version, form, purpose, exc)
+    what = "given back" if form == "refund" else "waived"
     flash(
-        f"{fee_ledger.dollars(waiver.amount_cents)} of the {waiver.purpose.value} fee is "
-        "waived.",
+        f"{fee_ledger.dollars(entry.amount_cents)} of the {entry.purpose.value} fee is recorded "
+        f"as {what}.",
         "success",
     )
     return redirect(url_for("admin.course_approval", version_id=version.id, _anchor="fees"))
