@@ -136,6 +136,27 @@ def test_a_row_the_csv_reader_cannot_take_is_named_in_plain_words():
     assert "Error" not in error.message and "expected" not in error.message
 
 
+def test_a_row_is_named_by_the_line_it_begins_on():
+    # An unclosed quote on row 3 makes the reader run on to the end of the file: the problem
+    # is row 3's, not the last line's; a quoted line break keeps its row's first line.
+    unclosed = parse_roster(
+        HEADER
+        + "a@b.org,1,2026-01-01\n"
+        + '"c@d.org,1,2026-01-01\n'
+        + "e@f.org,1,2026-01-01\n"
+        + "g@h.org,1,2026-01-01\n",
+        10,
+    )
+    assert [e.describe()[:6] for e in unclosed.errors] == ["Row 3:"]
+    spanning = parse_roster(
+        HEADER + 'a@b.org,"Library\nTechnology",2026-01-01\n\nc@d.org,1,2026-02-30\n', 10
+    )
+    assert [row.line for row in spanning.rows] == [2]
+    assert [e.describe() for e in spanning.errors] == [
+        "Row 5: The completion date must be a date written YYYY-MM-DD."
+    ]
+
+
 def test_fifty_thousand_rows_are_refused_by_the_row_limit():
     rows = (f"p{i}@example.org,1,2026-01-01\n" for i in range(50_000))
     text = HEADER + "".join(rows)

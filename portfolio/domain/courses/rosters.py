@@ -97,10 +97,13 @@ def parse_roster(text: str, max_rows: int) -> ParsedRoster:
     first_line: dict[tuple[str, str], int] = {}
     count = 0
     while True:
+        # A row is named by the line it begins on: an unclosed quote makes the reader run on
+        # to the end of the file, and a quoted line break spans lines.
+        line = reader.line_num + 1
         try:
             cells = next(reader, None)
         except csv.Error as exc:
-            errors.append(RowError(reader.line_num, _csv_problem(exc)))
+            errors.append(RowError(line, _csv_problem(exc)))
             break
         if cells is None:
             break
@@ -112,7 +115,6 @@ def parse_roster(text: str, max_rows: int) -> ParsedRoster:
                 f"The roster has more than {max_rows:,} rows; import at most {max_rows:,} at a "
                 "time. Split it into smaller files."
             )
-        line = reader.line_num
         row, problem = _row(line, cells, where)
         if problem is not None:
             errors.append(RowError(line, problem))
