@@ -170,6 +170,23 @@ def test_a_refund_is_a_ledger_entry_never_more_than_was_paid(
     assert "Refund of $300.00 on" in page and "You owe $300.00." in page
 
 
+def test_the_office_is_told_each_amount_as_money_not_as_typed(client, session, application_id):
+    # "10" typed was confirmed as "Payment of 10 recorded."; the statement beside it says $10.00.
+    for what, prefix, values, told in (
+        ("payments", "payment", {"amount": "10"}, "Payment of $10.00 recorded."),
+        ("refunds", "refund", {"amount": "$2.5", "reason": "Paid twice."}, "Refund of $2.50"),
+        ("waivers", "waiver", {"amount": " 40 ", "reason": "Hardship, by the director."}, None),
+    ):
+        values = {
+            "method": "check",
+            "reference": "Check 9",
+            "received_on": today().isoformat(),
+        } | values
+        assert post(client, application_id, what, prefix, **values).status_code == 302
+        shown = text(client.get(admin_url(application_id)))
+        assert (told or "$40.00 waived.") in shown
+
+
 def test_a_refund_needs_a_reason_and_a_sane_amount(client, session, application_id):
     assert pay(client, application_id).status_code == 302
     assert refund(client, application_id, "10.00", reason="").status_code == 422

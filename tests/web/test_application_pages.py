@@ -92,7 +92,7 @@ def test_apply_with_live_hours_then_approval_and_electives(page: Page, live: str
     page.get_by_label("Method").select_option("check")
     page.get_by_label("Reference", exact=False).fill("Check 1042")
     page.get_by_role("button", name="Record payment").click()
-    expect(page.get_by_text("Payment of 350.00 recorded.")).to_be_visible()
+    expect(page.get_by_text("Payment of $350.00 recorded.")).to_be_visible()
     page.get_by_label("Approve and enroll").check()
     page.get_by_label("Reason", exact=False).fill("All requirements met.")
     page.get_by_role("button", name="Record the decision").click()

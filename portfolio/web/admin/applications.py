@@ -177,13 +177,20 @@ def _ledger_entry(
 ) -> Response | tuple[str, int]:
     """One ledger form (payment, scholarship, refund, waiver): record it when the form reads
     and the service accepts it (flash `done`, back to the application), else the page again
-    with the problem beside its field (422); the form keeps what was typed."""
+    with the problem beside its field (422); the form keeps what was typed.
+
+    `done` may name the amount as "{amount}": it is written as the fee statement writes money
+    ("$10.00"), not as it was typed ("10")."""
     if form.validate():
         try:
             record()
         except InvalidInput as exc:
             show_error(form, exc)
         else:
+            if "{amount}" in done:
+                cents = payments.parse_amount(form.amount.data or "")  # read by record() already
+                currency = drafts.rules_for(application).fees.currency
+                done = done.format(amount=format_money(cents, currency))
             flash(done, "success")
             return redirect(url_for("admin.application", application_id=application.id))
     return _page(application, **{slot: form}), 422
@@ -207,7 +214,7 @@ def record_payment(application_id: int) -> Response | tuple[str, int]:
             received_on=form.received_on.data,  # type: ignore[arg-type]
             today=utcnow().date(),
         ),
-        f"Payment of {form.amount.data} recorded.",
+        "Payment of {amount} recorded.",
     )
 
 
@@ -251,7 +258,7 @@ def record_refund(application_id: int) -> Response | tuple[str, int]:
             reason=form.reason.data or "",
             today=utcnow().date(),
         ),
-        f"Refund of {form.amount.data} recorded.",
+        "Refund of {amount} recorded.",
     )
 
 
@@ -271,5 +278,5 @@ def record_waiver(application_id: int) -> Response | tuple[str, int]:
             reason=form.reason.data or "",
             today=utcnow().date(),
         ),
-        f"{form.amount.data} waived.",
+        "{amount} waived.",
     )
