@@ -134,6 +134,12 @@ def test_the_candidates_supervisor_is_passed_over() -> None:
         "spokane public library",
         "  Spokane  Public Library ",
         "SpokanePublicLibrary",
+        # Invisible characters and compatibility forms hide no conflict of interest.
+        "Spokane\u200bPublic Library",
+        "Spokane Public\u00a0Library\u200e",
+        "\u202eSpokane Public Library\u202c",
+        "\ufeffSpokane Pub\u00adlic Library",
+        "\uff33pokane Public Library",
     ],
 )
 def test_a_reviewer_at_the_candidates_library_is_passed_over(library: str) -> None:

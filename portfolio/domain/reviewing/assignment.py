@@ -11,6 +11,7 @@ again.
 from __future__ import annotations
 
 import enum
+import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -130,7 +131,10 @@ def choose_reviewers(
 
 
 def same_library(a: str | None, b: str | None) -> bool:
-    """Library names match ignoring case and spaces; an empty name matches nothing."""
+    """Library names match ignoring case, spaces and invisible characters (a zero-width space
+    or a direction mark typed or pasted into one name must not hide a conflict of interest),
+    with compatibility forms read as their letters (full-width letters as plain ones); an empty
+    name matches nothing."""
     left, right = _library_key(a), _library_key(b)
     return bool(left) and left == right
 
@@ -189,7 +193,9 @@ def _why_not(
 
 
 def _library_key(name: str | None) -> str:
-    return "".join((name or "").split()).casefold()
+    text = unicodedata.normalize("NFKC", name or "")
+    visible = (c for c in text if unicodedata.category(c) != "Cf" and not c.isspace())
+    return "".join(visible).casefold()
 
 
 _TEMPLATES = {
