@@ -95,6 +95,35 @@ def test_every_problem_of_an_activity_is_listed_at_once():
     assert problems["done_on"].startswith("The date is in the future")
 
 
+def test_an_activity_keeps_no_direction_override():
+    # "Linked data workshop \u202eevil\u202c" showed the office "Linked data workshop live".
+    checked = check_activity(
+        title="Linked data workshop \u202eevil\u202c",
+        provider="\u2067مكتبة\u2069 State Library",
+        done_on="2026-11-20",
+        unit_key="workshop_hour",
+        amount="2",
+        on_technology=True,
+        rules=RENEWAL,
+        starts_on=date(2022, 7, 1),
+        today=TODAY,
+    )
+    assert (checked.title, checked.provider) == ("Linked data workshop evil", "مكتبة State Library")
+    with pytest.raises(InvalidInput) as refused:
+        check_activity(
+            title="\u202e\u202c",
+            provider="Library",
+            done_on="2026-11-20",
+            unit_key="workshop_hour",
+            amount="2",
+            on_technology=False,
+            rules=RENEWAL,
+            starts_on=date(2022, 7, 1),
+            today=TODAY,
+        )
+    assert refused.value.problems["title"] == "Enter the activity's title."
+
+
 @pytest.mark.parametrize(
     ("typed", "message"),
     [
