@@ -172,7 +172,7 @@ def _ledger_entry(
     application: Application,
     form: Any,
     slot: str,
-    record: Callable[[], object],
+    record: Callable[[], Any],
     done: str,
 ) -> Response | tuple[str, int]:
     """One ledger form (payment, scholarship, refund, waiver): record it when the form reads
@@ -183,14 +183,13 @@ def _ledger_entry(
     ("$10.00"), not as it was typed ("10")."""
     if form.validate():
         try:
-            record()
+            entry = record()  # a ledger entry or an award: both have amount_cents
         except InvalidInput as exc:
             show_error(form, exc)
         else:
             if "{amount}" in done:
-                cents = payments.parse_amount(form.amount.data or "")  # read by record() already
                 currency = drafts.rules_for(application).fees.currency
-                done = done.format(amount=format_money(cents, currency))
+                done = done.format(amount=format_money(entry.amount_cents, currency))
             flash(done, "success")
             return redirect(url_for("admin.application", application_id=application.id))
     return _page(application, **{slot: form}), 422
