@@ -157,6 +157,11 @@ class SetOutcomeRecord(Base):
     decided_at: Mapped[datetime] = mapped_column(default=utcnow)
     overridden_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     override_reason: Mapped[str] = mapped_column(Text, default="")
+    # Counts the outcome's changes (settled, overridden, reopened). An administrator's form
+    # carries the revision it showed, so a tab left open cannot undo a change it never saw.
+    # A plain counter, not the ORM's version_id_col: reviews settling an outcome lock it first
+    # and must not fail on a copy loaded before the lock.
+    revision: Mapped[int] = mapped_column(default=1, server_default="1")
 
     submission: Mapped[Submission] = relationship()
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 from sqlalchemy import select
@@ -218,6 +219,13 @@ def test_moving_a_due_date(client, session):
     assert past.status_code == 422 and "Choose today or a later day." in past.get_data(as_text=True)
 
 
+def seen(client, page: str) -> dict[str, str]:
+    """The outcome's revision as the page's forms carry it."""
+    found = re.search(r'name="revision" type="hidden" value="(\d+)"', client.get(page).text)
+    assert found, "the outcome page's forms carry no revision"
+    return {"revision": found.group(1)}
+
+
 def test_override_and_reopen_from_the_outcome_page_with_history(client, session):
     world = needing_an_elective(session, make_world(session))
     assignments.assign_for_submission(session, world.submission, TODAY)
@@ -228,10 +236,15 @@ def test_override_and_reopen_from_the_outcome_page_with_history(client, session)
     page = f"/admin/reviews/submissions/{world.submission.id}"
     before = client.get(page).get_data(as_text=True)
     assert "<strong>Met</strong>" in before and a.reviewer.name in before
-    refused = post(client, f"{page}/override", {"status": "not_yet_met", "reason": ""}, page)
+    blank = {"status": "not_yet_met", "reason": ""} | seen(client, page)
+    refused = post(client, f"{page}/override", blank, page)
     assert refused.status_code == 422
+    read_before = seen(client, page)
     response = post(
-        client, f"{page}/override", {"status": "not_yet_met", "reason": "Copied evidence"}, page
+        client,
+        f"{page}/override",
+        {"status": "not_yet_met", "reason": "Copied evidence"} | read_before,
+        page,
     )
     assert response.status_code == 302
     after = client.get(page).get_data(as_text=True)
@@ -240,7 +253,25 @@ def test_override_and_reopen_from_the_outcome_page_with_history(client, session)
     outcome = session.scalar(select(SetOutcomeRecord))
     session.refresh(outcome)
     assert outcome.status is OutcomeStatus.NOT_YET_MET
-    response = post(client, f"{page}/reopen", {"reason": "Appeal upheld"}, page)
+
+    # A tab still showing the outcome before the override cannot reopen it, nor override it back.
+    stale = post(client, f"{page}/reopen", {"reason": "Appeal upheld"} | read_before, page)
+    assert stale.status_code == 409
+    assert (
+        "This outcome changed since you opened the page: it is now not yet met. Read it again"
+        in text_of(stale)
+    )
+    stale = post(
+        client, f"{page}/override", {"status": "met", "reason": "It was fine"} | read_before, page
+    )
+    assert stale.status_code == 409
+    session.refresh(outcome)
+    assert outcome.status is OutcomeStatus.NOT_YET_MET
+    unread = post(client, f"{page}/reopen", {"reason": "Appeal upheld"}, page)
+    assert unread.status_code == 400
+
+    fresh = {"reason": "Appeal upheld"} | seen(client, page)
+    response = post(client, f"{page}/reopen", fresh, page)
     assert response.status_code == 302
     assert "outcome.reopened: Appeal upheld" in client.get(page).get_data(as_text=True)
     assert session.scalar(select(SetOutcomeRecord)) is None
@@ -255,7 +286,9 @@ def test_an_override_the_lifecycle_refuses_is_409_and_changes_nothing(client, se
     submit(session, world, b, "not_met")  # closed: no resubmission left
     admin_client(client, session)
     page = f"/admin/reviews/submissions/{world.submission.id}"
-    response = post(client, f"{page}/override", {"status": "met", "reason": "Appeal"}, page)
+    response = post(
+        client, f"{page}/override", {"status": "met", "reason": "Appeal"} | seen(client, page), page
+    )
     assert response.status_code == 409
     outcome = session.scalar(select(SetOutcomeRecord))
     session.refresh(outcome)

@@ -44,9 +44,12 @@ def override_outcome(
     status: OutcomeStatus,
     reason: str,
     today: date,
+    expected_revision: int | None = None,
 ) -> None:
-    """An administrator sets the outcome to Met or Not yet met, with a written reason."""
+    """An administrator sets the outcome to Met or Not yet met, with a written reason.
+    Conflict when the outcome changed since `expected_revision` (the page they read)."""
     reason = written_reason(reason)
+    _require_revision(session, outcome, expected_revision)
     _refuse_once_decided(session, outcome)
     if status not in (OutcomeStatus.MET, OutcomeStatus.NOT_YET_MET):
         raise InvalidInput("An outcome can be overridden to Met or Not yet met.", field="status")
@@ -93,8 +96,27 @@ def override_outcome(
     )
 
 
+def _require_revision(
+    session: Session, outcome: SetOutcomeRecord, expected_revision: int | None
+) -> None:
+    """Lock the outcome's row (PostgreSQL), read it afresh and refuse when it has changed
+    since the administrator's page showed it: two tabs, or two administrators, at once."""
+    session.refresh(outcome, with_for_update=True)
+    if expected_revision is not None and expected_revision != outcome.revision:
+        raise Conflict(
+            "This outcome changed since you opened the page: it is now "
+            f"{status_label(outcome.status)}. Read it again before you change it."
+        )
+
+
 def reopen_outcome(
-    session: Session, outcome: SetOutcomeRecord, *, actor: User, reason: str, today: date
+    session: Session,
+    outcome: SetOutcomeRecord,
+    *,
+    actor: User,
+    reason: str,
+    today: date,
+    expected_revision: int | None = None,
 ) -> None:
     """An administrator reopens a decided set, with a written reason.
 
@@ -103,10 +125,12 @@ def reopen_outcome(
     gets a draft again, and the reviewers' outcome stays on record as not yet met.
     """
     reason = written_reason(reason)
+    _require_revision(session, outcome, expected_revision)
     _refuse_once_decided(session, outcome)
     submission = outcome.submission
     enrollment_set = submission.enrollment_set
     previous = {"status": outcome.status.value, "reasons": outcome.reasons}
+    outcome.revision += 1
     new = move_set(
         session, enrollment_set, SetEvent.REOPEN, actor=actor, details={"reason": reason}
     )

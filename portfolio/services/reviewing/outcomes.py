@@ -157,6 +157,7 @@ def settle(
             details={"reason": refusal} if refusal else None,
         )
     outcome.status = status
+    outcome.revision += 1
     if refusal:
         outcome.reasons = {**outcome.reasons, "closed_reason": refusal}
     met = status is OutcomeStatus.MET

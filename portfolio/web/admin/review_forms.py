@@ -8,6 +8,7 @@ from wtforms import (
     BooleanField,
     DateField,
     EmailField,
+    HiddenField,
     IntegerField,
     SelectField,
     SelectMultipleField,
@@ -83,10 +84,13 @@ class OverrideForm(FlaskForm):
         ],
     )
     reason = TextAreaField("Reason for the override", validators=REASON)
+    # The outcome's revision the page showed (web.admin.reviews._seen_revision).
+    revision = HiddenField(id="override-revision")
 
 
 class ReopenForm(FlaskForm):
     reason = TextAreaField("Reason for reopening", validators=REASON)
+    revision = HiddenField(id="reopen-revision")
 
 
 def set_choices() -> list[SelectChoice]:

@@ -13,7 +13,7 @@ from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
 
 from portfolio.domain.dates import format_date
-from portfolio.domain.errors import InvalidInput, NotFound
+from portfolio.domain.errors import BadRequest, Conflict, InvalidInput, NotFound
 from portfolio.domain.portfolios.snapshots import read_snapshot
 from portfolio.extensions import db
 from portfolio.models import Assignment, OutcomeStatus, SetOutcomeRecord, User
@@ -195,6 +195,8 @@ def submission_outcome(submission_id: int) -> str:
 
 def _outcome_page(submission_id: int, override: OverrideForm, reopen: ReopenForm) -> str:
     file = submission_file(db.session, submission_id)
+    if file.outcome is not None:  # a refused form is sent again with what the page now shows
+        override.revision.data = reopen.revision.data = str(file.outcome.revision)
     # The evidence and every rating beside the outcome, so an override is decided on them.
     snapshot = read_snapshot(file.submission.snapshot, file.submission.snapshot_sha256)
     return render_template(
@@ -227,12 +229,13 @@ def override_outcome(submission_id: int) -> Response | tuple[str, int]:
                 status=OutcomeStatus(form.status.data),
                 reason=form.reason.data or "",
                 today=clock.today(),
+                expected_revision=_seen_revision(form),
             )
-        except InvalidInput as exc:
+        except (InvalidInput, Conflict) as exc:
             show_error(form, exc)
-        else:
-            flash("The outcome was overridden.", "success")
-            return redirect(url_for("admin.submission_outcome", submission_id=submission_id))
+            return _outcome_page(submission_id, form, ReopenForm(formdata=None)), exc.status
+        flash("The outcome was overridden.", "success")
+        return redirect(url_for("admin.submission_outcome", submission_id=submission_id))
     return _outcome_page(submission_id, form, ReopenForm(formdata=None)), 422
 
 
@@ -248,10 +251,18 @@ def reopen_outcome(submission_id: int) -> Response | tuple[str, int]:
                 actor=current_admin(),
                 reason=form.reason.data or "",
                 today=clock.today(),
+                expected_revision=_seen_revision(form),
             )
-        except InvalidInput as exc:
+        except (InvalidInput, Conflict) as exc:
             show_error(form, exc)
-        else:
-            flash("The outcome was reopened.", "success")
-            return redirect(url_for("admin.submission_outcome", submission_id=submission_id))
+            return _outcome_page(submission_id, OverrideForm(formdata=None), form), exc.status
+        flash("The outcome was reopened.", "success")
+        return redirect(url_for("admin.submission_outcome", submission_id=submission_id))
     return _outcome_page(submission_id, OverrideForm(formdata=None), form), 422
+
+
+def _seen_revision(form: OverrideForm | ReopenForm) -> int:
+    raw = form.revision.data or ""
+    if not is_small_int(raw):
+        raise BadRequest("This form is missing the outcome it was read with. Reload the page.")
+    return int(raw)
