@@ -249,6 +249,7 @@ def test_override_and_reopen_from_the_outcome_page_with_history(client, session)
     assert response.status_code == 302
     after = client.get(page).get_data(as_text=True)
     assert "Overridden: Copied evidence" in after
+    assert "Before the override, the reviewers' ratings had combined to this:" in after
     assert "outcome.overridden: Copied evidence" in after  # in the history
     outcome = session.scalar(select(SetOutcomeRecord))
     session.refresh(outcome)
@@ -275,6 +276,27 @@ def test_override_and_reopen_from_the_outcome_page_with_history(client, session)
     assert response.status_code == 302
     assert "outcome.reopened: Appeal upheld" in client.get(page).get_data(as_text=True)
     assert session.scalar(select(SetOutcomeRecord)) is None
+
+
+def test_an_outcome_overridden_while_waiting_for_a_third_reviewer_reads_as_decided(
+    client, session
+):
+    world = needing_an_elective(session, make_world(session))
+    assignments.assign_for_submission(session, world.submission, TODAY)
+    a, b = session.scalars(select(Assignment).order_by(Assignment.id)).all()
+    submit(session, world, a, "met")
+    submit(session, world, b, "not_met")
+    admin_client(client, session)
+    page = f"/admin/reviews/submissions/{world.submission.id}"
+    waiting = text_of(client.get(page))
+    assert "Waiting for a third reviewer since" in waiting
+    assert "decided" not in waiting.split("Reviewers")[0]
+    form = {"status": "met", "reason": "The evidence is plainly there."} | seen(client, page)
+    assert post(client, f"{page}/override", form, page).status_code == 302
+    decided = text_of(client.get(page))
+    assert re.search(r"Met , decided \d", decided)  # text_of leaves a space after <strong>
+    assert "The reviewers' combined rating per competency, before the override" in decided
+    assert "waiting" not in decided.split("Reviewers")[0].lower()
 
 
 def test_an_override_the_lifecycle_refuses_is_409_and_changes_nothing(client, session):
