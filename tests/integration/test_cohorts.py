@@ -27,7 +27,7 @@ HEADERS = [
     "Active",
     "Certified",
     "Closed",
-    "Sets met",
+    "Sets met by portfolio",
     "Sets in review",
     "Median days to certification",
     "Share certified",

@@ -34,7 +34,7 @@ COHORT_COLUMNS = (
     ("Active", lambda r: r.active),
     ("Certified", lambda r: r.certified),
     ("Closed", lambda r: r.closed),
-    ("Sets met", lambda r: r.sets_met),
+    ("Sets met by portfolio", lambda r: r.sets_met),
     ("Sets in review", lambda r: r.sets_in_review),
     ("Median days to certification", lambda r: r.median_days_to_certify),
     ("Share certified", lambda r: r.share_certified),
