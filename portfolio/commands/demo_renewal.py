@@ -8,7 +8,7 @@ application and enrollment years ago), so the certificate's five years end soon 
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -138,7 +138,7 @@ def _enroll(session: Session, holder: User, administrator: User, day: date) -> A
             received_on=day,
             today=day,
         )
-    return decisions.approve_application(
+    enrollment = decisions.approve_application(
         session,
         application,
         actor=administrator,
@@ -146,3 +146,9 @@ def _enroll(session: Session, holder: User, administrator: User, day: date) -> A
         today=day,
         mail=decisions.DecisionMail(dashboard_url=""),
     )
+    # The services stamp today's time; the holder applied and was approved years ago, and the
+    # intake funnel counts an application in the quarter it was submitted.
+    then = datetime.combine(day, time(12), tzinfo=UTC)
+    application.created_at = application.submitted_at = application.decided_at = then
+    session.flush()
+    return enrollment

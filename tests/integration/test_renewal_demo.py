@@ -7,7 +7,14 @@ from sqlalchemy import func, select
 
 from portfolio.commands.demo_renewal import HOLDER
 from portfolio.domain.accounts.passwords import password_problems
-from portfolio.models import CeActivity, Certificate, IssuedCredential, User
+from portfolio.models import (
+    Application,
+    CeActivity,
+    Certificate,
+    Enrollment,
+    IssuedCredential,
+    User,
+)
 from portfolio.web import clock
 from tests.helpers import sign_in
 from tests.integration.test_demo_portfolio import publish_lsscp, run
@@ -25,6 +32,10 @@ def test_the_demo_holder_can_renew_now_and_a_second_run_changes_nothing(app, cli
     days_left = (certificate.expires_on - clock.today()).days
     assert 0 < days_left < 365  # inside the 12-month renewal window
     assert session.scalar(select(func.count()).select_from(IssuedCredential)) == 1
+    # Applied when enrolled, years ago: the intake funnel counts it in that quarter.
+    application = session.scalars(select(Application).where(Application.user_id == holder.id)).one()
+    enrollment = session.get(Enrollment, certificate.enrollment_id)
+    assert application.submitted_at.date() == enrollment.enrolled_on
 
     assert sign_in(client, EMAIL, PASSWORD).status_code == 302
     page = client.get(f"/me/certificates/{certificate.id}/renewal").get_data(as_text=True)
