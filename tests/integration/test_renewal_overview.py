@@ -74,6 +74,31 @@ def test_each_stage_is_counted_in_the_quarter_of_its_expiry(client, session):
     assert due.user.email not in found.get_data(as_text=True)
 
 
+def test_the_administration_index_counts_renewals_waiting_for_the_office(client, session):
+    due = holder_in_window(session, expires_in_days=200)  # expires in a later quarter
+    waiting = another_holder(session, due, email="waiting@example.org")
+    asked_for_proof = another_holder(session, due, email="proof@example.org")
+    for holder, status in ((waiting, RenewalStatus.SUBMITTED), (asked_for_proof, None)):
+        session.add(
+            RenewalApplication(
+                certificate_id=holder.certificate.id,
+                user_id=holder.user.id,
+                cycle_expires_on=holder.certificate.expires_on,
+                submitted_at=utcnow(),
+                status=status or RenewalStatus.PROOF_REQUESTED,
+            )
+        )
+    session.commit()
+    login_as(client, an_admin(session))
+
+    index = client.get("/admin/").get_data(as_text=True)
+    link = re.search(r'<a href="([^"]+)">1 waiting for the office</a>', index)
+    assert link, "the index does not count the renewal waiting for the office"
+    listed = client.get(link.group(1).replace("&amp;", "&")).get_data(as_text=True)
+    assert waiting.user.email in listed and asked_for_proof.user.email in listed
+    assert due.user.email not in listed
+
+
 def test_the_list_pages_and_takes_the_same_queries_for_3_or_30_certificates(app, client, session):
     first = holder_in_window(session, expires_in_days=10)
     login_as(client, an_admin(session))

@@ -41,6 +41,12 @@ RENEWAL_COLUMNS = (
 )
 
 
+@bp.context_processor
+def _renewals_waiting() -> dict[str, object]:
+    # A callable, so only the page that shows the number (the admin index) runs the count.
+    return {"renewals_waiting_count": lambda: overview.count_waiting_for_the_office(db.session)}
+
+
 def _renewed(row: overview.RenewalRow) -> bool:
     return row.renewal is not None and row.renewal.status is RenewalStatus.APPROVED
 
