@@ -13,6 +13,7 @@ from markupsafe import Markup
 
 from portfolio.domain.portfolios.narrative import Rendered, excerpt_of_html, html_to_show
 from portfolio.domain.portfolios.snapshot_html import render_text
+from portfolio.domain.text import without_bidi_controls
 
 
 def narrative_html(text: str | None) -> Markup:
@@ -40,5 +41,20 @@ def stored_html(html: str) -> Markup:
     return Markup(html)  # noqa: S704 - sanitised by render_markdown
 
 
+def shown(value: object) -> object:
+    """Every value a template prints, without bidi embedding, override and isolate controls
+    (domain.text). Names and titles are kept without them; any other free text (a comment, an
+    address, a library's name, a narrative) keeps what was typed, but an override in it would
+    reverse the rest of its line on every page that shows it, and could make one name read as
+    another. Markup stays markup: the controls are no part of HTML's syntax."""
+    if isinstance(value, Markup):
+        return Markup(without_bidi_controls(value))  # noqa: S704 - the same safe HTML, less them
+    if isinstance(value, str):
+        return without_bidi_controls(value)
+    return value
+
+
 def init_app(app: Flask) -> None:
     app.add_template_filter(stored_html, "stored_html")
+    # Jinja calls finalize on every {{ ... }} as it compiles templates, so it must be set first.
+    app.jinja_env.finalize = shown
