@@ -101,6 +101,10 @@ def build_renewal_demo(session: Session, administrator: User | None, today: date
 
 def _enroll(session: Session, holder: User, administrator: User, day: date) -> Any:
     application = drafts.start_application(session, holder, PROGRAM)
+    # The services stamp today's time; the holder applied and was approved years ago, and the
+    # intake funnel counts an application in the quarter it was submitted.
+    then = datetime.combine(day, time(12), tzinfo=UTC)
+    application.created_at = then
     work = ExperienceEntry(
         library="Anytown Public Library",
         library_type="public",
@@ -146,9 +150,6 @@ def _enroll(session: Session, holder: User, administrator: User, day: date) -> A
         today=day,
         mail=decisions.DecisionMail(dashboard_url=""),
     )
-    # The services stamp today's time; the holder applied and was approved years ago, and the
-    # intake funnel counts an application in the quarter it was submitted.
-    then = datetime.combine(day, time(12), tzinfo=UTC)
-    application.created_at = application.submitted_at = application.decided_at = then
+    application.submitted_at = application.decided_at = then
     session.flush()
     return enrollment

@@ -8,11 +8,13 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
+from portfolio.domain.dates import format_date
 from portfolio.domain.errors import InvalidInput
 from portfolio.domain.money import parse_amount
-from portfolio.models import AuditEvent, Payment, ScholarshipAward
+from portfolio.models import Application, AuditEvent, Payment, ScholarshipAward
 from tests.application_fixtures import submitted_application, today
 from tests.helpers import login_as, post_form
+from tests.integration.test_course_checks import text_of
 
 SCHOLARSHIP = "enrollment-achievement"
 
@@ -135,6 +137,21 @@ def test_a_payment_in_the_future_is_refused(client, session, member_application)
     response = pay(client, member_application, received_on=later)
     assert response.status_code == 422
     assert "cannot be in the future" in response.get_data(as_text=True)
+
+
+def test_a_payment_dated_long_before_the_application_is_refused(
+    client, session, member_application
+):
+    begun = session.get(Application, member_application).created_at.date()
+    mistyped = pay(client, member_application, received_on="1900-01-01")
+    assert mistyped.status_code == 422
+    assert (
+        f"The date received is more than a year before this application was begun "
+        f"({format_date(begun)}): check the year." in text_of(mistyped)
+    )
+    assert session.scalars(select(Payment)).all() == []
+    mailed_first = (begun - timedelta(days=300)).isoformat()  # a check sent before applying
+    assert pay(client, member_application, received_on=mailed_first).status_code == 302
 
 
 def test_a_payment_with_a_bad_date_or_method_is_refused(client, session, member_application):

@@ -104,6 +104,24 @@ def check_waiver(statement: FeeStatement, amount_cents: int) -> None:
         raise InvalidInput(f"You can waive at most the balance due ({most}).", field="amount")
 
 
+EARLIEST_PAYMENT_YEARS = 1  # a check may be mailed before the online application is begun
+
+
+def check_received_on(received_on: date, started_on: date, today: date) -> None:
+    """InvalidInput (field "received_on") for a payment dated in the future, or more than
+    EARLIEST_PAYMENT_YEARS before its application was begun: a mistyped year (1900, 2016)
+    otherwise went into the ledger and the audit trail as a real date."""
+    if received_on > today:
+        raise InvalidInput("The date received cannot be in the future.", field="received_on")
+    earliest = add_months(started_on, -12 * EARLIEST_PAYMENT_YEARS)
+    if received_on < earliest:
+        raise InvalidInput(
+            f"The date received is more than a year before this application was begun "
+            f"({format_date(started_on)}): check the year.",
+            field="received_on",
+        )
+
+
 def unpaid_approval_problem(statement: FeeStatement, override_reason: str) -> str | None:
     """Why an application may not be approved yet, or None.
 

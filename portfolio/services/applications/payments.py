@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from portfolio.domain.applications.fees import (
     FeeStatement,
     amount_due,
+    check_received_on,
     check_refund,
     check_waiver,
 )
@@ -250,7 +251,8 @@ def record_payment(
     received_on: date,
     today: date,
 ) -> Payment:
-    """Record money received. InvalidInput for a bad method, reference or a future date."""
+    """Record money received. InvalidInput for a bad method or reference, or a date in the
+    future or long before the application was begun."""
     _require_ledger(application)
     if isinstance(amount_cents, bool) or not isinstance(amount_cents, int) or amount_cents <= 0:
         raise InvalidInput("An amount must be a positive number of cents.", field="amount")
@@ -259,8 +261,7 @@ def record_payment(
     reference = reference.strip()
     if len(reference) > REFERENCE_LIMIT:
         raise InvalidInput(f"Use at most {REFERENCE_LIMIT} characters.", field="reference")
-    if received_on > today:
-        raise InvalidInput("The date received cannot be in the future.", field="received_on")
+    check_received_on(received_on, application.created_at.date(), today)
     payment = Payment(
         application_id=application.id,
         amount_cents=amount_cents,
