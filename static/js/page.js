@@ -11,7 +11,7 @@
   // A table wider than a phone scrolls inside itself (static/css/site.css): let the keyboard
   // focus it to scroll, and name it by its caption for screen readers.
   document.querySelectorAll("main table").forEach(function (table) {
-    if (table.scrollWidth > table.clientWidth + 1) {
+    if (table.scrollWidth > table.clientWidth) {
       table.setAttribute("tabindex", "0");
     }
   });
