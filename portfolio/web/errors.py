@@ -89,7 +89,8 @@ def signed_out_response() -> tuple[Response, int]:
 def error_response(status: int, message: str, field: str | None = None) -> tuple[Response, int]:
     if is_api_request():
         return problem_response(status, TITLES.get(status, "Error"), message, field), status
-    if _wants_json():
+    # A page's own script (autosave, the preview) shows `message`: an HTML page would lose it.
+    if _wants_json() or is_background_request():
         body: dict[str, object] = {"error": TITLES.get(status, "Error"), "message": message}
         if field:
             body["field"] = field
