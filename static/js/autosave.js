@@ -165,11 +165,38 @@
         });
     }
 
+    // Control characters are invisible and the server refuses them (web/input_guard.py): text
+    // pasted from a PDF or a word processor may carry a form feed or vertical tab where a
+    // line or page broke. Those become line breaks, the others go, so what was typed saves.
+    var REFUSED = /[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]/g;
+    function clean() {
+      var text = field.value;
+      if (text.search(REFUSED) === -1) {
+        return false;
+      }
+      var replace = function (part) {
+        return part.replace(REFUSED, function (character) {
+          return character === "\x0b" || character === "\x0c" ? "\n" : "";
+        });
+      };
+      var caret = field.selectionEnd;
+      var before = replace(text.slice(0, caret));
+      field.value = before + replace(text.slice(caret));
+      field.setSelectionRange(before.length, before.length);
+      return true;
+    }
+
     field.addEventListener("input", function () {
+      clean();
       keep();
       schedule();
     });
     restore();
+    if (clean()) {
+      // A copy kept in this browser before this script cleaned text: save it cleaned.
+      keep();
+      schedule();
+    }
     form.addEventListener("submit", function () {
       submitting = true;
       stopped = true;

@@ -146,3 +146,23 @@ def test_a_session_that_ends_while_typing_loses_nothing(page: Page, live: str, l
     page.reload()
     expect(narrative).to_have_value("I shelved returns, then trained two volunteers.")
     assert_accessible(page)
+
+
+def test_a_form_feed_pasted_from_a_pdf_becomes_a_line_break_and_saves(
+    page: Page, live: str, live_app
+):
+    """Invisible control characters pasted with text (a form feed where a PDF's page broke)
+    are refused by the server; the editor turns them into line breaks, or drops them, as they
+    arrive, so the draft saves instead of failing on every retry with nothing to see."""
+    seed(live_app)
+    sign_in(page, live, "/me/portfolio")
+    open_entry(page)
+    narrative = page.get_by_role("textbox", name="Narrative")
+    narrative.click()
+    page.keyboard.insert_text("End of page one.\x0cPage two\x01 of my evidence.")
+    expect(narrative).to_have_value("End of page one.\nPage two of my evidence.")
+    expect(page.get_by_role("status").filter(has_text="Draft saved at")).to_be_visible()
+    page.get_by_role("button", name="Save narrative").click()
+    expect(page.get_by_text("Your narrative is saved.")).to_be_visible()
+    page.reload()
+    expect(narrative).to_have_value("End of page one.\nPage two of my evidence.")
