@@ -219,3 +219,24 @@ def test_the_dashboard_and_the_certificate_page_lead_to_the_renewal(client, sess
     for start in ("/me/", f"/me/certificates/{holder.certificate.id}"):
         page = client.get(start).get_data(as_text=True)
         assert f'href="{holder.page}">Continuing education and renewal</a>' in page, start
+
+
+def test_after_applying_the_log_says_what_it_now_counts_toward(client, session, holder):
+    """Right after applying, the log is empty again: its "32 more hours to go" is about the
+    next renewal, and the page says so instead of seeming to ask for the hours just sent."""
+    assert post_activity(client, holder, amount="2").status_code == 302  # 30 hours
+    assert (
+        post_activity(
+            client, holder, title="Apps", unit="workshop_hour", amount="4", on_technology="y"
+        ).status_code
+        == 302
+    )
+    page = text(client.get(holder.page))
+    assert "next renewal" not in page
+    assert post(client, holder.page, f"{holder.page}/apply").status_code == 302
+    page = text(client.get(holder.page))
+    assert "What you record here now counts toward your next renewal." in page
+    assert (
+        "Toward your next renewal: <strong>0 of 32 contact hours, 0 of at least 4 on technology"
+        in page
+    )
