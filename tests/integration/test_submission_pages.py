@@ -121,3 +121,17 @@ def test_editing_after_submitting_leaves_the_snapshot_page_unchanged(client, ses
     page = client.get(f"/me/submissions/{submission.id}").get_data(as_text=True)
     assert "How I met S1-1." in page and "A better draft." not in page
     assert "A better draft." in client.get(entry_url).get_data(as_text=True)
+
+
+def test_each_competency_on_the_summary_links_to_its_entry(client, session, signed_in):
+    """The summary says what is missing before the set can be submitted; each competency in
+    its table opens the entry where that is added, so the candidate is not left to find it."""
+    fill_set(session, signed_in, signed_in.sets[0])
+    entry = signed_in.entry(session, "S1-2")
+    artifacts.unlink_artifact(session, entry.artifacts[0], [entry.competency_id], actor=None)
+    session.commit()
+    html = client.get(submit_url(signed_in.sets[0])).get_data(as_text=True)
+    assert "S1-2 (Competency 1.2): add at least one artifact" in html
+    assert f'<a href="/me/portfolio/entries/{entry.id}">S1-2: Competency 1.2</a>' in html
+    page = client.get(f"/me/portfolio/entries/{entry.id}")
+    assert page.status_code == 200
