@@ -164,6 +164,38 @@ def test_saving_a_submitted_application_is_a_conflict(client, session, draft):
     assert 'value="Late"' in response.get_data(as_text=True)
 
 
+def test_a_save_from_a_tab_left_open_after_submitting_offers_nothing_to_press_again(
+    client, session, draft
+):
+    """The application was submitted in another tab; saving the stale tab keeps what was
+    typed but says it was already sent, not "changed elsewhere ... save again", and offers no
+    Save or Submit button that would only be refused again, nor the draft's wording."""
+    save(client, draft, complete_form(), action="submit")
+    url = application_url(draft)
+    data = {"csrf_token": csrf_token(client, "/me/"), "version": "1", **complete_form(city="Late")}
+    response = client.post(url, data={**data, "action": "save"})
+    assert response.status_code == 409
+    page = response.get_data(as_text=True)
+    assert 'value="Late"' in page
+    assert "Not saved: this application was already sent" in page
+    assert "can no longer change" in page
+    assert "save again" not in page and "Draft, last saved" not in page
+    assert 'name="action"' not in page  # no Save, Submit, Add or Remove button
+    assert f'href="{url}">See your application as it was sent</a>' in page
+    assert application_row(session, draft).city != "Late"
+
+
+def test_a_stale_draft_tab_still_offers_to_save_again(client, session, draft):
+    save(client, draft, complete_form(city="First Tab City"))
+    url = application_url(draft)
+    stale = {"version": "1", "action": "save", **complete_form(city="Second Tab City")}
+    page = client.post(url, data={"csrf_token": csrf_token(client, url), **stale}).get_data(
+        as_text=True
+    )
+    assert "Not saved: changed elsewhere" in page and "save again" in page
+    assert 'value="submit"' in page
+
+
 def test_a_scholarship_needs_membership(client, session, draft):
     answers = complete_form(payment_plan="scholarship", scholarship_key="enrollment-achievement")
     page = page_after(client, save(client, draft, answers, action="submit"))
