@@ -81,7 +81,9 @@
       }
       if (copy.version === version.value) {
         field.value = copy.text;
-        say("We put back the text you typed before you were signed out. It is not saved yet: it saves in a moment.", true);
+        // Kept because a session ended, a tab closed before its autosave, or a save failed:
+        // say what is true in every case.
+        say("We put back text you typed here earlier that was not saved. It is not saved yet: it saves in a moment.", true);
         schedule();
         return;
       }

@@ -166,3 +166,23 @@ def test_a_form_feed_pasted_from_a_pdf_becomes_a_line_break_and_saves(
     expect(page.get_by_text("Your narrative is saved.")).to_be_visible()
     page.reload()
     expect(narrative).to_have_value("End of page one.\nPage two of my evidence.")
+
+
+def test_text_typed_in_a_tab_closed_before_its_autosave_comes_back_without_blaming_a_sign_out(
+    context: BrowserContext, page: Page, live: str, live_app
+):
+    seed(live_app)
+    sign_in(page, live, "/me/portfolio")
+    open_entry(page)
+    page.get_by_role("textbox", name="Narrative").fill("Typed, then the tab was closed at once.")
+    url = page.url
+    page.close(run_before_unload=False)  # before the autosave's delay: only this browser has it
+
+    again = context.new_page()
+    again.goto(url)
+    narrative = again.get_by_role("textbox", name="Narrative")
+    expect(narrative).to_have_value("Typed, then the tab was closed at once.")
+    status = again.locator("[data-autosave-status]")
+    expect(status).to_contain_text("We put back text you typed here earlier that was not saved.")
+    expect(status).not_to_contain_text("signed out")
+    expect(again.get_by_role("status").filter(has_text="Draft saved at")).to_be_visible()
