@@ -17,6 +17,7 @@ class AuditAction(enum.StrEnum):
     ACCOUNT_CREATED = "account.created"
     ACCOUNT_EMAIL_CHANGED = "account.email_changed"
     ACCOUNT_EMAIL_CONFIRMED = "account.email_confirmed"
+    ACCOUNT_NAME_CHANGED = "account.name_changed"
     ACCOUNT_PASSWORD_CHANGED = "account.password_changed"  # noqa: S105 (an action, not a secret)
     ACCOUNT_PASSWORD_RESET = "account.password_reset"  # noqa: S105 (an action, not a secret)
     ACCOUNT_ROLE_GRANTED = "account.role_granted"

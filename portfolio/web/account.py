@@ -1,4 +1,4 @@
-"""A signed-in person's own account: change password, change email address, email choices."""
+"""A signed-in person's own account: change name, password, email address, email choices."""
 
 from __future__ import annotations
 
@@ -6,15 +6,15 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
-from portfolio.domain.errors import InvalidInput
+from portfolio.domain.errors import DomainError, InvalidInput
 from portfolio.domain.notifications import always_sent_kinds
 from portfolio.extensions import db
 from portfolio.services import notifications
-from portfolio.services.accounts import users
+from portfolio.services.accounts import names, users
 from portfolio.services.accounts.tokens import InvalidLink
 from portfolio.web.account_links import account_settings
 from portfolio.web.auth import link_problem
-from portfolio.web.auth_forms import ChangeEmailForm, ChangePasswordForm
+from portfolio.web.auth_forms import ChangeEmailForm, ChangeNameForm, ChangePasswordForm
 from portfolio.web.form_errors import show_error
 from portfolio.web.notification_forms import choices_of, preferences_form
 from portfolio.web.sessions import start_session
@@ -23,18 +23,42 @@ bp = Blueprint("account", __name__, url_prefix="/account")
 
 
 def _settings_page(
-    password_form: ChangePasswordForm | None = None, email_form: ChangeEmailForm | None = None
+    password_form: ChangePasswordForm | None = None,
+    email_form: ChangeEmailForm | None = None,
+    name_form: ChangeNameForm | None = None,
+    status: int | None = None,
 ) -> tuple[str, int]:
     password_form = password_form or ChangePasswordForm(formdata=None)
     email_form = email_form or ChangeEmailForm(formdata=None)
-    status = 422 if password_form.errors or email_form.errors else 200
+    user = current_user._get_current_object()
+    name_form = name_form or ChangeNameForm(formdata=None, data={"name": user.name})
+    if status is None:
+        status = 422 if password_form.errors or email_form.errors or name_form.errors else 200
     html = render_template(
         "account/settings.html",
-        user=current_user,
+        user=user,
         password_form=password_form,
         email_form=email_form,
+        name_form=name_form,
+        name_on_certificate=names.holds_a_certificate(db.session, user),
     )
     return html, status
+
+
+@bp.post("/name")
+@login_required
+def change_name() -> Response | tuple[str, int]:
+    form = ChangeNameForm()
+    if form.validate_on_submit():
+        user = current_user._get_current_object()
+        try:
+            name = names.change_own_name(db.session, user, form.name.data)
+        except DomainError as exc:
+            show_error(form, exc)
+            return _settings_page(name_form=form, status=exc.status)
+        flash(f"Your name is now {name}.", "success")
+        return redirect(url_for("account.settings"))
+    return _settings_page(name_form=form)
 
 
 @bp.get("")

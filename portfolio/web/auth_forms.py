@@ -10,10 +10,10 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 
+from portfolio.domain.accounts.names import NAME_MAX_LENGTH
 from portfolio.domain.accounts.passwords import MAX_LENGTH as PASSWORD_MAX_LENGTH
 
 EMAIL_MAX_LENGTH = 254  # RFC 5321, and the column
-NAME_MAX_LENGTH = 200
 
 REQUIRED_EMAIL = "Enter your email address."
 REQUIRED_PASSWORD = "Enter your password."  # noqa: S105 - a message, not a secret
@@ -114,3 +114,14 @@ class ChangePasswordForm(FlaskForm):
 class ChangeEmailForm(FlaskForm):
     new_email = email_field("New email address")
     password = password_field("Your password", autocomplete="current-password")
+
+
+class ChangeNameForm(FlaskForm):
+    name = StringField(
+        "Your name",
+        validators=[
+            DataRequired("Enter your name."),
+            Length(max=NAME_MAX_LENGTH, message=f"Use at most {NAME_MAX_LENGTH} characters."),
+        ],
+        render_kw={"autocomplete": "name"},
+    )

@@ -55,3 +55,26 @@ def test_sign_in_then_account_and_admin_pages(page: Page, live: str, live_app):
 
     page.get_by_role("button", name="Sign out").click()
     expect(page.get_by_role("link", name="Sign in")).to_be_visible()
+
+
+def test_a_person_corrects_their_name_at_the_keyboard_and_the_office_sees_it(
+    page: Page, live: str, live_app
+):
+    create_admin(live_app)
+    page.goto(live + "/sign-in")
+    page.get_by_label("Email address").fill("browser.admin@example.org")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.goto(live + "/account")
+    assert_accessible(page)
+    page.get_by_role("textbox", name="Your name").fill("")
+    page.get_by_role("textbox", name="Your name").press("Enter")
+    expect(page.get_by_text("Enter your name.").first).to_be_visible()
+    assert_accessible(page)
+    page.get_by_role("textbox", name="Your name").fill("Bo Browser-Smith")
+    page.get_by_role("textbox", name="Your name").press("Enter")
+    expect(page.get_by_text("Your name is now Bo Browser-Smith.")).to_be_visible()
+    page.goto(live + "/admin/users")
+    page.get_by_role("link", name="Bo Browser-Smith").first.click()
+    page.get_by_text("Change their name").click()
+    assert_accessible(page)

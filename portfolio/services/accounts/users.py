@@ -14,10 +14,10 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, object_session
 
+from portfolio.domain.accounts.names import clean_name
 from portfolio.domain.accounts.passwords import check_password
 from portfolio.domain.audit_actions import AuditAction
 from portfolio.domain.errors import Conflict, Forbidden, InvalidInput
-from portfolio.domain.text import without_bidi_controls
 from portfolio.models import ApiToken, Role, User, UserRole
 from portfolio.models.base import utcnow
 from portfolio.services import audit
@@ -107,7 +107,7 @@ def create_account(
     check_password(password, email=email, name=name)
     user = User(
         email=email,
-        name=without_bidi_controls(name).strip(),
+        name=clean_name(name),
         password_hash=hash_password(password),
         email_confirmed_at=utcnow() if confirmed else None,
     )
@@ -132,7 +132,9 @@ def register(
     session: Session, settings: AccountSettings, *, email: str, name: str, password: str
 ) -> None:
     """Create a candidate account and email a confirmation link; for a taken address, email its
-    owner a note instead. Either way the caller learns nothing. Raises InvalidInput (password)."""
+    owner a note instead. Either way the caller learns nothing. Raises InvalidInput (name or
+    password), whether or not the address is taken."""
+    name = clean_name(name)
     check_password(password, email=normalize_email(email), name=name)
     existing = find_by_email(session, email)
     if existing is not None:

@@ -1,16 +1,62 @@
-"""One page per person for administrators (services.reporting.person)."""
+"""One page per person for administrators (services.reporting.person), where the office also
+changes a person's name (a typo, a legal change), with a written reason."""
 
 from __future__ import annotations
 
-from flask import render_template
+from flask import flash, redirect, render_template, url_for
+from flask_wtf import FlaskForm
+from werkzeug.wrappers import Response
+from wtforms import StringField, TextAreaField
+from wtforms.validators import DataRequired, Length
 
+from portfolio.domain.accounts.names import NAME_MAX_LENGTH
+from portfolio.domain.errors import DomainError
 from portfolio.extensions import db
+from portfolio.models import User
+from portfolio.services.accounts import names
 from portfolio.services.reporting.person import SECTION_LIMIT, person_file
 from portfolio.web.admin import bp
+from portfolio.web.admin.review_forms import REASON, current_admin, require_found
+from portfolio.web.form_errors import show_error
+
+
+class PersonNameForm(FlaskForm):
+    name = StringField(
+        "New name",
+        validators=[
+            DataRequired("Enter the name."),
+            Length(max=NAME_MAX_LENGTH, message=f"Use at most {NAME_MAX_LENGTH} characters."),
+        ],
+    )
+    reason = TextAreaField("Why it changes", validators=REASON)
 
 
 @bp.get("/people/<int:user_id>")
 def person(user_id: int) -> str:
-    return render_template(
-        "admin/person.html", file=person_file(db.session, user_id), limit=SECTION_LIMIT
-    )
+    return _page(user_id, PersonNameForm(formdata=None))[0]
+
+
+def _page(user_id: int, form: PersonNameForm, status: int = 200) -> tuple[str, int]:
+    file = person_file(db.session, user_id)
+    if not form.name.data:
+        form.name.data = file.person.name
+    html = render_template("admin/person.html", file=file, limit=SECTION_LIMIT, name_form=form)
+    return html, status
+
+
+@bp.post("/people/<int:user_id>/name")
+def change_person_name(user_id: int) -> Response | tuple[str, int]:
+    person = db.session.get(User, user_id)
+    require_found(person, "person")
+    form = PersonNameForm()
+    if form.validate_on_submit():
+        try:
+            name = names.change_name_for(
+                db.session, person, form.name.data, actor=current_admin(), reason=form.reason.data
+            )
+        except DomainError as exc:
+            show_error(form, exc)
+            return _page(user_id, form, exc.status)
+        flash(f"The name is now {name}.", "success")
+        return redirect(url_for("admin.person", user_id=user_id))
+    return _page(user_id, form, 422)
