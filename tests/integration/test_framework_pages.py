@@ -61,7 +61,7 @@ def test_the_program_page_shows_sets_rubric_and_rules(client, lsscp):
     assert "12 competencies" in text and "16 competencies" in text
     assert "FOUND-01: The library's purpose" in text
     assert "You need 1,820 hours of library work, paid or unpaid, in the last 5 years." in text
-    assert "The fee is $350, or $325 for members." in text
+    assert "The fee is $350, or $325 for members of ALA (the American Library Association)." in text
     assert "Partially met" in text and "more or clearer evidence is needed" in text
     # A competency's own descriptors are shown with it.
     assert "Met Applies at least two of these principles" in text

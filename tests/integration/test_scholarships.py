@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 
 from portfolio.models import AuditEvent, Role, ScholarshipAward, ScholarshipPool
 from portfolio.services.applications import scholarships as scholarship_service
-from tests.application_fixtures import committed_user, publish, submitted_application
+from tests.application_fixtures import committed_user, publish, start, submitted_application
 from tests.framework_documents import lsscp_document
 from tests.helpers import login_as, post_form
 
@@ -78,6 +78,9 @@ def test_the_form_asks_for_membership_of_the_body_apart_from_the_member_price(
     client, session, lsscp, candidate
 ):
     login_as(client, candidate)
+    draft = text(client.get(f"/me/applications/{start(client)}"))
+    assert "I am a member of ALA (the American Library Association) (member fee)" in draft
+    assert "I am a member of SSD (needed for its scholarships; this is not the member fee)" in draft
     application_id = submitted_application(client, candidate, awarding_body_member="y")
     page = text(client.get(f"/me/applications/{application_id}"))
     assert "Member of SSD</dt><dd>Yes" in page

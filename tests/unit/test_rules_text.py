@@ -22,7 +22,7 @@ def test_lsscp_rules_read_as_the_program_states_them():
     assert "You need 1,820 hours of library work, paid or unpaid, in the last 5 years." in text
     assert "You need a high-school diploma or an equivalent such as the GED." in text
     assert "If your education is from outside the US, we review it case by case." in text
-    assert "The fee is $350, or $325 for members." in text
+    assert "The fee is $350, or $325 for members of ALA (the American Library Association)." in text
     assert (
         "Enrollment Achievement Award: $200 toward the fee, for members only, "
         "at most one award every 18 months." in text

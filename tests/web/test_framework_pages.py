@@ -37,7 +37,11 @@ def test_public_program_pages(page: Page, live: str, live_app):
     assert_accessible(page)
     page.get_by_role("link", name="Library Support Staff Certification (LSSC)").click()
     expect(page.get_by_role("heading", name="Required sets (3)")).to_be_visible()
-    expect(page.get_by_text("The fee is $350, or $325 for members.")).to_be_visible()
+    expect(
+        page.get_by_text(
+            "The fee is $350, or $325 for members of ALA (the American Library Association)."
+        )
+    ).to_be_visible()
     expect(page.get_by_text("provisional", exact=True)).to_have_count(0)
     assert_accessible(page)
 

@@ -38,6 +38,7 @@ class FeeRules:
     scholarships: tuple[Scholarship, ...] = ()
     payment_instructions: str = ""  # how to pay, shown to candidates
     not_covered: str = ""  # what the fee does not pay for, e.g. course tuition
+    member_of: str = ""  # whose members pay member_cents, e.g. "ALA"; "" says only "members"
 
 
 @dataclass(frozen=True)
@@ -342,6 +343,7 @@ def rules_from_document(doc: Mapping[str, Any], path: str = "rules") -> ProgramR
             scholarships=tuple(scholarships),
             payment_instructions=_optional_text(fees, "payment_instructions", fp),
             not_covered=_optional_text(fees, "not_covered", fp),
+            member_of=_optional_text(fees, "member_of", fp),
         ),
         completion_window_years=_get(doc, "completion_window_years", int, path),
         review=ReviewRules(

@@ -85,12 +85,13 @@ def _eligibility(rules: ProgramRules) -> tuple[str, ...]:
 def _fees(fees: FeeRules) -> tuple[str, ...]:
     standard = money(fees.standard_cents, fees.currency)
     member = money(fees.member_cents, fees.currency)
+    members = f"members of {fees.member_of}" if fees.member_of else "members"
     if fees.member_cents < fees.standard_cents:
-        sentences = [f"The fee is {standard}, or {member} for members."]
+        sentences = [f"The fee is {standard}, or {member} for {members}."]
     elif fees.member_cents == fees.standard_cents:
         sentences = [f"The fee is {standard}."]
     else:
-        sentences = [f"The fee is {standard}, and {member} for members."]
+        sentences = [f"The fee is {standard}, and {member} for {members}."]
     for award in fees.scholarships:
         text = f"{award.name}: {money(award.amount_cents, fees.currency)} toward the fee"
         if award.members_only:

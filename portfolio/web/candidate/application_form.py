@@ -249,6 +249,8 @@ def build_form(
     form.scholarship_key.choices = options(
         [("", "None"), *((s.key, s.name) for s in rules.fees.scholarships)]
     )
+    if rules.fees.member_of:
+        form.is_member.label.text = f"I am a member of {rules.fees.member_of} (member fee)"
     bodies = awarding_bodies(rules.fees)
     if bodies:
         form.awarding_body_member.label.text = (
