@@ -12,7 +12,7 @@
   var message = box.querySelector("[data-ce-message]");
   var note = box.querySelector("[data-ce-note]");
   var tokenInput = form.querySelector("input[name=csrf_token]");
-  var watched = { unit: true, amount: true, on_technology: true };
+  var watched = { unit: true, amount: true, on_technology: true, done_on: true };
   var timer = null;
   var latest = 0;
 
@@ -20,7 +20,8 @@
     return {
       unit: form.elements.unit.value,
       amount: form.elements.amount.value,
-      on_technology: form.elements.on_technology.checked
+      on_technology: form.elements.on_technology.checked,
+      done_on: form.elements.done_on ? form.elements.done_on.value : ""
     };
   }
 

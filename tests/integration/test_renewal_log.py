@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import html
 import re
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -75,6 +76,22 @@ def test_the_live_totals_use_the_same_rule_as_saving(client, session, holder):
         f"{holder.page}/totals", json=typed, headers={"X-CSRFToken": token}
     ).get_json()
     assert body["hours"] == "30" and body["note"] == "Record conference days in steps of 0.5."
+    # A date saving would refuse: the same message, and the activity is not counted.
+    typed["amount"] = "0.5"
+    for day, refusal in (
+        (TODAY + timedelta(days=3), "The date is in the future"),
+        (TODAY - timedelta(days=3650), "Only activities from"),
+    ):
+        typed["done_on"] = day.isoformat()
+        body = client.post(
+            f"{holder.page}/totals", json=typed, headers={"X-CSRFToken": token}
+        ).get_json()
+        assert body["hours"] == "30" and body["note"].startswith(refusal), day
+    typed["done_on"] = TODAY.isoformat()
+    body = client.post(
+        f"{holder.page}/totals", json=typed, headers={"X-CSRFToken": token}
+    ).get_json()
+    assert body["hours"] == "33"
     # Not JSON at all: still the saved totals, never a 500.
     junk = client.post(f"{holder.page}/totals", data="[[[", headers={"X-CSRFToken": token})
     assert junk.status_code == 200 and junk.get_json()["hours"] == "30"

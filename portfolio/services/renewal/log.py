@@ -27,6 +27,7 @@ from portfolio.domain.renewal.activities import (
     format_amount,
     format_number,
     parse_amount,
+    parse_date,
 )
 from portfolio.domain.renewal.totals import CeHours, CeTotals, ce_totals
 from portfolio.models import (
@@ -231,10 +232,16 @@ def _own_verified_upload(session: Session, owner_id: int, upload_id: object) -> 
 
 
 def typed_totals(
-    rows: list[LoggedActivity], typed: Mapping[str, object], rules: RenewalRules
+    rows: list[LoggedActivity],
+    typed: Mapping[str, object],
+    rules: RenewalRules,
+    *,
+    starts_on: date,
+    today: date,
 ) -> tuple[CeTotals, str]:
     """The totals with the activity being typed added, if its unit and amount already make
-    sense, and what that activity is worth (or why it does not count yet)."""
+    sense and its date (once typed) is one saving would accept, and what that activity is worth
+    (or why it does not count yet)."""
     unit_key = typed.get("unit")
     unit = rules.unit(unit_key) if isinstance(unit_key, str) else None
     items = [CeHours(row.hours, row.activity.on_technology) for row in rows]
@@ -242,6 +249,8 @@ def typed_totals(
     if unit is not None and typed.get("amount"):
         try:
             amount = parse_amount(typed.get("amount"), unit, rules)
+            if typed.get("done_on"):
+                parse_date(typed.get("done_on"), starts_on=starts_on, today=today)
         except InvalidInput as exc:
             note = exc.message
         else:

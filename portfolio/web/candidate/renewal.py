@@ -139,10 +139,17 @@ def ce_totals(certificate_id: int) -> tuple[Response, int]:
         "unit": str(typed.get("unit", ""))[:60],
         "amount": str(typed.get("amount", ""))[:60],
         "on_technology": bool(typed.get("on_technology")),
+        "done_on": str(typed.get("done_on", ""))[:20],
     }
     rules = log.renewal_rules(certificate)
     rows = log.logged(log.unapplied_activities(db.session, certificate), rules)
-    totals, note = log.typed_totals(rows, typed, rules)
+    totals, note = log.typed_totals(
+        rows,
+        typed,
+        rules,
+        starts_on=log.period_starts_on(db.session, certificate),
+        today=clock.today(),
+    )
     return jsonify(
         message=totals.message,
         note=note,
