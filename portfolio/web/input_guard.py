@@ -5,7 +5,9 @@ control characters have no place in anything a person types; left to reach the d
 surface as a 500 (or, on SQLite, as stored junk). So every request's path, query string, form
 fields and JSON strings (names and values) are checked before any view runs, and a request
 carrying such a character gets a 400 that says which field. Tab, line feed and carriage return
-are ordinary text and pass.
+are ordinary text and pass. In a form's values, a form feed or a vertical tab (a page or line
+break in text pasted from a PDF or a word processor) becomes a line feed, as the editors'
+scripts do before they send: without JavaScript such a paste was otherwise refused.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
 
 from flask import Flask, current_app, request
+from werkzeug.datastructures import ImmutableMultiDict
 
 from portfolio.domain.errors import BadRequest
 
@@ -25,6 +28,7 @@ MESSAGE = (
     "Remove it and try again."
 )
 _RAW_BODY = "_reads_raw_body"
+PASTED_BREAKS = re.compile("[\x0b\x0c]")
 
 View = TypeVar("View", bound=Callable[..., Any])
 
@@ -64,6 +68,14 @@ def _json_strings(document: object) -> Iterator[tuple[str, str]]:
             stack.extend((path, child) for child in node)
 
 
+def _pasted_breaks_as_line_feeds() -> None:
+    form = request.form
+    if any(PASTED_BREAKS.search(value) for _name, value in form.items(multi=True)):
+        request.form = ImmutableMultiDict(
+            [(name, PASTED_BREAKS.sub("\n", value)) for name, value in form.items(multi=True)]
+        )
+
+
 def check_request() -> None:
     """Raise BadRequest (400) when any text of the request holds a refused character."""
     if refused_text(request.path):
@@ -75,6 +87,7 @@ def check_request() -> None:
     if view is not None and getattr(view, _RAW_BODY, False):
         return
     if request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
+        _pasted_breaks_as_line_feeds()
         for name, value in request.form.items(multi=True):
             if refused_text(name) or refused_text(value):
                 raise BadRequest(MESSAGE.format(what=f"The field “{_shown(name)}”"), field=name)

@@ -153,3 +153,18 @@ def test_json_nested_too_deeply_to_parse_is_a_400_before_sign_in(client):
     )
     assert response.status_code == 400
     assert "nests too deeply" in response.get_json()["message"]
+
+
+def test_a_page_break_pasted_into_a_form_is_a_line_break(client, session):
+    """A form feed or a vertical tab (from a PDF or a word processor) is not refused without
+    JavaScript either: it arrives as a line feed, as the editors' scripts send it."""
+    person = make_user(session, "zoe@example.org", name="Zoe Smtih")
+    session.commit()
+    login_as(client, person)
+    token = csrf_token(client, "/account")
+    sent = client.post("/account/name", data={"csrf_token": token, "name": "Zoe\x0cSmith\x0b"})
+    assert sent.status_code == 302
+    session.refresh(person)
+    assert person.name == "Zoe Smith"
+    nul = client.post("/account/name", data={"csrf_token": token, "name": "Zoe\x00Smith"})
+    assert nul.status_code == 400 and SAID in _message(nul)
