@@ -97,7 +97,9 @@
       });
     });
     if (changedAny) {
-      say("We put back the ratings and comments you gave before you were signed out. They save in a moment.");
+      // Kept because a session ended, a tab closed before its autosave, or a save failed:
+      // say what is true in every case (as static/js/autosave.js does).
+      say("We put back ratings and comments you gave here earlier that were not saved. They save in a moment.");
       changed();
     } else {
       forget();

@@ -167,6 +167,9 @@ def test_a_review_whose_session_ends_loses_nothing(page: Page, live: str, live_a
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
 
+    expect(page.locator("#autosave-status")).to_contain_text(
+        "We put back ratings and comments you gave here earlier that were not saved."
+    )
     expect(page.locator(f"#rating-{ids['c1']}-partially_met")).to_be_checked()
     expect(page.locator(f"#comment-{ids['c1']}")).to_have_value(
         "The evidence covers circulation only."
