@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from html import escape
 
 import pytest
@@ -17,6 +18,7 @@ from tests.application_fixtures import (
     entry,
     save,
     start,
+    today,
 )
 from tests.helpers import csrf_token, login_as
 
@@ -91,6 +93,22 @@ def test_an_end_date_before_the_start_date(client, session, draft):
     assert "The end date is before the start date." in page
     assert 'value="2021-05-01"' in page and 'value="2022-05-01"' in page
     assert application_row(session, draft).experience == []
+
+
+def test_an_end_date_in_the_future(client, session, draft):
+    dates = entry(end_date=(today() + timedelta(days=40)).isoformat())
+    page = page_after(client, save(client, draft, complete_form(**dates)))
+    assert "The end date is in the future; leave it empty while you work there." in page
+    assert application_row(session, draft).experience == []
+
+
+def test_an_entry_typed_but_not_kept_is_not_also_called_missing(client, session, draft):
+    """The entry's own messages say why it was not kept; 'Add at least one period of library
+    work' beside its library's name only confused."""
+    half = entry(library_type="")
+    page = page_after(client, save(client, draft, complete_form(**half), action="submit"))
+    assert "Choose the type of library." in page
+    assert "Add at least one period of library work." not in page
 
 
 def test_a_date_that_is_not_a_date(client, session, draft):

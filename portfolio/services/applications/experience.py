@@ -113,6 +113,9 @@ def parse_entry(raw: Mapping[str, object], today: date) -> ParsedEntry:
         errors["start_date"] = "Enter the date you started."
     if start is not None and start > today:
         errors["start_date"] = "The start date is in the future; add this work once it has begun."
+    if end is not None and end > today:
+        # Hours count up to today either way; a future date would reach the office as a fact.
+        errors["end_date"] = "The end date is in the future; leave it empty while you work there."
     hours = _hours(texts["hours_per_week"], errors)
     common = (texts["library"], texts["library_type"], texts["role"], texts["paid"] == "paid")
     # Hours and dates are checked apart, so a mistake in one does not hide one in the other.

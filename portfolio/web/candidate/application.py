@@ -140,6 +140,8 @@ def _add_submission_problems(application: Application, form: ApplicationForm) ->
     for name, message in problems.items():
         field = form[name]
         if name == "entries":
+            if any(entry.form.errors for entry in form.entries):
+                continue  # an entry was typed but not kept: its own messages say why
             field = form.entries[0].form.library
         if message not in field.errors:
             field.errors = [*field.errors, message]
