@@ -92,6 +92,20 @@ def test_a_decompression_bomb_is_refused() -> None:
         strip_metadata(png_claiming(60_000, 60_000), "image/png")
 
 
+def test_a_gif_damaged_so_pillow_raises_an_index_error_is_refused_as_unreadable() -> None:
+    """Found by the property test below: Pillow's GIF reader raised IndexError (and, on
+    another example, struct.error) instead of an OSError, which reached the upload as a 500."""
+    whole = encoded(Image.new("RGB", (32, 32), "purple"), "GIF")
+    noise = bytes.fromhex(
+        "a174782cb243976a27f28aceadd09d6ce1e110429153468000d2f50fe86dcf66"
+        "9167a36f83bbfa731568ed0926"
+    )
+    damaged = whole[:91] + noise + whole[91 + len(noise) :][:81]
+    with pytest.raises(ImageRefused) as caught:
+        strip_metadata(damaged, "image/gif")
+    assert caught.value.code == "image_unreadable"
+
+
 @settings(max_examples=150, deadline=None)
 @given(
     mime=st.sampled_from(["image/jpeg", "image/png", "image/gif", "image/webp"]),
