@@ -100,7 +100,7 @@ def test_narratives_count_as_activity_and_the_rule_says_what_is_missing(client, 
     at_quinn, at_meg = page.index("Quiet Quinn"), page.index("Met Meg")
     assert at_meg < at_quinn  # the window that ends first
     assert f"No activity since {format_date(TODAY - timedelta(days=95))}" in page[at_quinn:]
-    assert "Still to be met: required set CORE." in page[at_quinn:]
+    assert "Still to be met: required set Core skills (CORE)." in page[at_quinn:]
     assert "Every requirement is met." in page[at_meg:at_quinn]
     by_activity = text_of(client.get("/admin/at-risk?sort=activity&order=desc"))
     assert by_activity.index("Met Meg") < by_activity.index("Quiet Quinn")  # active yesterday

@@ -199,8 +199,8 @@ def test_the_dashboard_of_an_enrollment_ended_not_certified_gives_the_reasons(cl
     login_as(client, world.candidate)
     page = page_of(client.get("/me/"))
     assert (
-        "<strong>Not certified.</strong> The completion window ended with required set CORE "
-        "still to be met." in page
+        "<strong>Not certified.</strong> The completion window ended with required set "
+        "Core skills (CORE) still to be met." in page
     )
     ended = format_date(world.enrollment.window_ends_on)
     assert f"<li>The completion window ended on {ended}</li>" in page
@@ -212,7 +212,10 @@ def test_the_dashboard_of_a_candidate_on_the_way_says_what_is_met_and_what_is_no
     session.commit()
     login_as(client, world.candidate)
     page = page_of(client.get("/me/"))
-    assert "<strong>Not yet certified.</strong> Still to be met: required set CORE." in page
+    assert (
+        "<strong>Not yet certified.</strong> Still to be met: required set Core skills (CORE)."
+        in page
+    )
     assert re.search(r"<li>CORE Core skills \(required\): portfolio [a-z ]+</li>", page)
     assert "<li>Electives met: 0 of the 0 required</li>" in page
     assert "Public page of your certificate" not in page

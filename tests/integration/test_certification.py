@@ -71,7 +71,7 @@ def test_a_set_not_yet_met_leaves_the_decision_open(session):
     submit(session, world, b, "partially_met")
     assert session.scalar(select(CertificationDecision)) is None
     standing = certification.standing(world.enrollment, TODAY)
-    assert standing.summary == "Still to be met: required set CORE."
+    assert standing.summary == "Still to be met: required set Core skills (CORE)."
     assert world.enrollment.status is EnrollmentStatus.ACTIVE
 
 
@@ -88,11 +88,11 @@ def test_an_ended_window_closes_the_enrollment_as_not_certified(app, session, ma
     decision = session.scalar(select(CertificationDecision))
     assert decision.status is DecisionStatus.NOT_CERTIFIED
     assert decision.reasons["summary"] == (
-        "The completion window ended with required set CORE still to be met."
+        "The completion window ended with required set Core skills (CORE) still to be met."
     )
     assert session.scalar(select(Certificate)) is None
     (email,) = [m for m in mailbox.to(world.candidate.email) if "has ended" in m["Subject"]]
-    assert "required set CORE" in mailbox.body(email)
+    assert "required set Core skills (CORE)" in mailbox.body(email)
 
 
 def test_certificate_numbers_are_read_forgivingly_and_refused_when_malformed():

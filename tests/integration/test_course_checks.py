@@ -160,7 +160,10 @@ def test_verifying_while_a_required_set_is_missing_leaves_the_decision_open(clie
     response = verify(client, item)
     assert response.status_code == 302
     page = text_of(client.get(response.location))
-    assert f"{COURSE} is verified for Casey Candidate. Still to be met: required set CORE." in page
+    assert (
+        f"{COURSE} is verified for Casey Candidate. Still to be met: required set Core skills "
+        "(CORE)." in page
+    )
     assert session.scalar(select(CertificationDecision)) is None
     assert session.scalar(select(Certificate)) is None
 

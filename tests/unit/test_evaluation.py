@@ -59,7 +59,7 @@ def test_a_required_set_in_review_leaves_the_decision_open_and_says_what_is_miss
     sets = lsscp(TECH=portfolio_set("TECH", required=True, status=SetLifecycle.IN_REVIEW))
     decision = evaluate(sets, 3, WINDOW_ENDS, TODAY)
     assert decision.verdict is Verdict.NOT_YET
-    assert decision.summary == "Still to be met: required set TECH."
+    assert decision.summary == "Still to be met: required set Set TECH (TECH)."
     assert "TECH Set TECH (required): portfolio in review" in decision.reasons
 
 
@@ -84,7 +84,8 @@ def test_after_the_window_what_is_missing_ends_the_enrollment_not_certified():
     decision = evaluate(sets, 3, WINDOW_ENDS, date(2028, 7, 1))
     assert decision.verdict is Verdict.NOT_CERTIFIED
     assert decision.summary == (
-        "The completion window ended with required set FOUND and 1 more elective still to be met."
+        "The completion window ended with required set Set FOUND (FOUND) and 1 more elective "
+        "still to be met."
     )
 
 
@@ -99,7 +100,9 @@ def test_after_the_window_what_is_missing_ends_the_enrollment_not_certified():
 def test_after_the_window_the_decision_waits_for_evidence_still_being_checked(checking):
     decision = evaluate(lsscp(TECH=checking), 3, WINDOW_ENDS, date(2028, 7, 1))
     assert decision.verdict is Verdict.NOT_YET
-    assert decision.summary == "Still to be met: required set TECH. The decision waits for TECH."
+    assert decision.summary == (
+        "Still to be met: required set Set TECH (TECH). The decision waits for TECH."
+    )
 
 
 def test_a_course_not_yet_completed_is_not_waited_for_after_the_window():

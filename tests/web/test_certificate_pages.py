@@ -85,7 +85,7 @@ def test_the_dashboard_of_a_candidate_not_yet_certified(page: Page, live: str, l
     seeded = certified(live_app, "not_met")
     sign_in(page, live, seeded["candidate"])
     expect(page.get_by_text("Not yet certified.", exact=True)).to_be_visible()
-    expect(page.get_by_text("Still to be met: required set CORE.")).to_be_visible()
+    expect(page.get_by_text("Still to be met: required set Core skills (CORE).")).to_be_visible()
     assert_accessible(page)
 
 

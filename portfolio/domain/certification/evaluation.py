@@ -138,7 +138,8 @@ def evaluate(
     reasons += [f"{s.code} {s.name} (elective): {s.reason}" for s in electives]
     electives_met = sum(s.met for s in electives)
     reasons.append(f"Electives met: {electives_met} of the {electives_required} required")
-    missing_required = [s.code for s in required if not s.met]
+    # Named as people read them (the dashboard, the decision), the code after the name.
+    missing_required = [f"{s.name} ({s.code})" for s in required if not s.met]
     missing_electives = max(0, electives_required - electives_met)
     if outcome is Verdict.CERTIFIED:
         reasons.append(
