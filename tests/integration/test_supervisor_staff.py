@@ -88,7 +88,7 @@ def test_inviting_10000_addresses_at_once_is_refused(client, session, mailbox, l
     ("emails", "message"),
     [
         (", ".join(f"p{n}@example.org" for n in range(51)), "(you entered 51)"),
-        ("good@example.org, not-an-address", "These are not email addresses: not-an-address."),
+        ("good@example.org, not-an-address", "This is not an email address: not-an-address."),
         ("   ", "Enter at least one email address."),
         (BOSS, "Invite your staff, not yourself."),
     ],
@@ -273,7 +273,7 @@ def test_a_candidate_changes_their_supervisor(client, session, mailbox, lsscp, c
 @pytest.mark.parametrize(
     ("email", "status", "message"),
     [
-        ("not-an-address", 422, "These are not email addresses: not-an-address."),
+        ("not-an-address", 422, "This is not an email address: not-an-address."),
         ("a@example.org, b@example.org", 422, "Enter one email address."),
         (STAFF, 422, "Enter your supervisor&#39;s address, not your own."),
         ("x" * 10_000 + "@example.org", 422, "Field cannot be longer than 254 characters."),

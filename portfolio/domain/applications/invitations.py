@@ -40,7 +40,8 @@ def parse_addresses(text: str, limit: int = MAX_ADDRESSES, field: str = "emails"
         )
     if bad:
         shown = ", ".join(bad[:5])
-        raise InvalidInput(f"These are not email addresses: {shown}.", field=field)
+        these = "This is not an email address" if len(bad) == 1 else "These are not email addresses"
+        raise InvalidInput(f"{these}: {shown}.", field=field)
     if not found:
         raise InvalidInput("Enter at least one email address.", field=field)
     return found
