@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import event, func, select
+from sqlalchemy import event, func, select, update
 
 from portfolio.domain.appeals.stages import Ruling
 from portfolio.domain.audit_actions import AuditAction
@@ -18,6 +18,7 @@ from portfolio.models import (
     Assignment,
     AssignmentStatus,
     Notification,
+    ReviewerProfile,
     Role,
     SetOutcomeRecord,
     UploadStatus,
@@ -322,7 +323,8 @@ def test_sent_back_the_set_is_reviewed_by_people_who_have_not_seen_it(client, se
     login_as(client, aw.candidate)
     page = client.get(f"/me/appeals/{appeal.id}").get_data(as_text=True)
     assert "Sent back with comments" in page
-    assert "In progress, by reviewers who have not seen the set" in page
+    assert "In progress, by 2 reviewers who have not seen the set" in page
+    assert "Review the set afresh (reviewers who have not seen the set)" in page
     assert "The program office stated it will not respond" in page
     assert "The second review was late; review it again." in page
     subjects = [subject for subject, _b in _mail_to(mailbox, aw.candidate.email)]
@@ -330,6 +332,27 @@ def test_sent_back_the_set_is_reviewed_by_people_who_have_not_seen_it(client, se
     assert "The program office has answered your appeal" in subjects
     actions = [e.action for e in events_for(session, "appeal", appeal.id)]
     assert actions[-2:] == ["appeal.office_answered", "appeal.sent_back"]
+
+
+def test_a_set_sent_back_with_nobody_left_to_review_it_says_so(client, session):
+    aw = decided_not_met(session)
+    session.commit()
+    appeal = _appeal_with_grounds(client, session, aw)
+    login_as(client, aw.admin)
+    answer = {"response": "", "declines": "yes"}
+    url = f"/admin/appeals/{appeal.id}"
+    assert post_form(client, f"{url}/answer", answer, page=url).status_code == 302
+    session.execute(update(ReviewerProfile).values(active=False))  # nobody takes new reviews
+    session.commit()
+    login_as(client, aw.member)
+    ruling = {"ruling": "send_back", "comments": "The second review was late; review it again."}
+    heard = f"/committee/appeals/{appeal.id}"
+    sent = post_form(client, f"{heard}/ruling", ruling, page=heard)
+    assert sent.status_code == 302
+    login_as(client, aw.candidate)
+    page = client.get(f"/me/appeals/{appeal.id}").get_data(as_text=True)
+    assert "Waiting for reviewers who have not seen the set: 0 of 2 assigned so far" in page
+    assert "In progress" not in page
 
 
 def test_a_certification_decision_upheld_or_sent_back_and_reconsidered(client, session):

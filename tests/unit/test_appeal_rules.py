@@ -21,6 +21,7 @@ from portfolio.domain.appeals.stages import (
     AppealDates,
     AppealStage,
     AppealSubject,
+    NextStep,
     advance,
     next_step,
     shown_stage,
@@ -120,6 +121,10 @@ def test_the_office_and_the_committee_are_flagged_overdue_after_their_day():
         AppealStage.WITH_COMMITTEE, AppealSubject.SET_OUTCOME, answered, LSSCP, date(2026, 5, 11)
     )
     assert committee is not None and committee.who == "committee" and committee.overdue
+    fresh = next_step(AppealStage.SENT_BACK, AppealSubject.SET_OUTCOME, answered, LSSCP, DECIDED)
+    assert fresh == NextStep("Review the set afresh", "reviewers", None, False)
+    for over in (AppealStage.UPHELD, AppealStage.RECONSIDERED):
+        assert next_step(over, AppealSubject.SET_OUTCOME, answered, LSSCP, DECIDED) is None
 
 
 def test_steps_happen_once_and_in_order():

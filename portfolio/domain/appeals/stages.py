@@ -100,8 +100,9 @@ def next_step(
     rules: AppealRules,
     today: date,
 ) -> NextStep | None:
-    """What the appeal waits for now; None once it is over (upheld, reconsidered, lapsed, or a
-    set sent back to its reviewers, whose own due dates then apply)."""
+    """What the appeal waits for now; None once it is over (upheld, reconsidered, lapsed). A
+    set sent back waits for its fresh review, with no date of the appeal's own (the reviewers'
+    due dates apply)."""
     due: date | None
     if stage is AppealStage.NOTICE_FILED:
         due = filing_deadlines(dates.decided_on, rules).grounds_by
@@ -120,6 +121,8 @@ def next_step(
         return NextStep(
             "Reconsider the decision with the committee's comments", "office", None, False
         )
+    if stage is AppealStage.SENT_BACK:
+        return NextStep("Review the set afresh", "reviewers", None, False)
     return None
 
 

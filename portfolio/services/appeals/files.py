@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session, joinedload
 
 from portfolio.domain.appeals.deadlines import (
@@ -27,6 +27,9 @@ from portfolio.domain.lifecycle import status_title
 from portfolio.models import (
     Appeal,
     AppealAttachment,
+    Assignment,
+    AssignmentKind,
+    AssignmentStatus,
     CertificationDecision,
     Enrollment,
     EnrollmentSet,
@@ -35,6 +38,7 @@ from portfolio.models import (
     User,
 )
 from portfolio.services.appeals.cases import Case, case_of
+from portfolio.services.reviewing.status import rules_for
 
 
 @dataclass(frozen=True)
@@ -56,8 +60,10 @@ class AppealFile:
     next: NextStep | None
     steps: tuple[Step, ...]
     attachments: tuple[AppealAttachment, ...]
-    # A set sent back: the status of its fresh review's outcome once there is one.
+    # A set sent back: the status of its fresh review's outcome once there is one, and until
+    # then how far the review has got ("2 of 2 reviewers who have not seen the set assigned").
     new_outcome: str | None
+    fresh_review: str | None = None
 
     @property
     def lapsed(self) -> bool:
@@ -114,6 +120,9 @@ def appeal_file(session: Session, appeal: Appeal, today: date) -> AppealFile:
             select(SetOutcomeRecord).where(SetOutcomeRecord.submission_id == appeal.submission.id)
         )
         new_outcome = status_title(outcome.status) if outcome is not None else None
+    fresh_review = None
+    if appeal.stage is AppealStage.SENT_BACK and appeal.submission is not None and not new_outcome:
+        fresh_review = _fresh_review(session, appeal.submission)
     return AppealFile(
         appeal=appeal,
         case=case,
@@ -126,7 +135,29 @@ def appeal_file(session: Session, appeal: Appeal, today: date) -> AppealFile:
         steps=_steps(appeal),
         attachments=tuple(appeal.attachments),
         new_outcome=new_outcome,
+        fresh_review=fresh_review,
     )
+
+
+def _fresh_review(session: Session, submission: Submission) -> str:
+    """Where a set sent back on appeal stands before its new outcome: the reviews sent back
+    were closed, so the active ones are the fresh reviewers'."""
+    assigned = session.scalar(
+        select(func.count())
+        .select_from(Assignment)
+        .where(
+            Assignment.submission_id == submission.id,
+            Assignment.kind == AssignmentKind.REVIEW,
+            Assignment.status.in_((AssignmentStatus.ASSIGNED, AssignmentStatus.SUBMITTED)),
+        )
+    ) or 0
+    needed = rules_for(submission).review.reviewers_per_portfolio
+    if assigned < needed:
+        return (
+            f"Waiting for reviewers who have not seen the set: {assigned} of {needed} "
+            "assigned so far"
+        )
+    return f"In progress, by {needed} reviewers who have not seen the set"
 
 
 def _steps(appeal: Appeal) -> tuple[Step, ...]:
