@@ -882,8 +882,6 @@ PERSON_SQL = {
 
 def baseline_person(user_id: int) -> str:
     """One person's page: a query per section, each bounded as the service bounds it."""
-    from flask import render_template
-
     from portfolio.domain.certification.evaluation import Route
     from portfolio.domain.lifecycle import SetLifecycle
     from portfolio.models import (
@@ -895,6 +893,7 @@ def baseline_person(user_id: int) -> str:
         LedgerKind,
     )
     from portfolio.services.reporting.person import SECTION_LIMIT, PersonFile
+    from portfolio.web.admin.people import render_person
 
     def rows(section: str) -> list[Any]:
         return _rows(PERSON_SQL[section], uid=user_id, limit=SECTION_LIMIT)
@@ -991,7 +990,7 @@ def baseline_person(user_id: int) -> str:
         providers,  # type: ignore[arg-type]
         history,  # type: ignore[arg-type]
     )
-    return render_template("admin/person.html", file=file, limit=SECTION_LIMIT)
+    return render_person(file)
 
 
 CSV_SQL = """

@@ -14,7 +14,7 @@ from portfolio.domain.errors import DomainError
 from portfolio.extensions import db
 from portfolio.models import User
 from portfolio.services.accounts import names
-from portfolio.services.reporting.person import SECTION_LIMIT, person_file
+from portfolio.services.reporting.person import SECTION_LIMIT, PersonFile, person_file
 from portfolio.web.admin import bp
 from portfolio.web.admin.review_forms import REASON, current_admin, require_found
 from portfolio.web.form_errors import show_error
@@ -37,11 +37,15 @@ def person(user_id: int) -> str:
 
 
 def _page(user_id: int, form: PersonNameForm, status: int = 200) -> tuple[str, int]:
-    file = person_file(db.session, user_id)
+    return render_person(person_file(db.session, user_id), form), status
+
+
+def render_person(file: PersonFile, form: PersonNameForm | None = None) -> str:
+    """The person's page (bench/reports.py renders its baseline through this too)."""
+    form = form or PersonNameForm(formdata=None)
     if not form.name.data:
         form.name.data = file.person.name
-    html = render_template("admin/person.html", file=file, limit=SECTION_LIMIT, name_form=form)
-    return html, status
+    return render_template("admin/person.html", file=file, limit=SECTION_LIMIT, name_form=form)
 
 
 @bp.post("/people/<int:user_id>/name")
