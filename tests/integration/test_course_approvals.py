@@ -507,6 +507,10 @@ def test_the_office_gives_back_and_waives_course_fees_with_a_reason(client, sess
     assert actions(session, version.id)[-2:] == ["course_fee.refunded", "course_fee.waived"]
     login_as(client, member)
     assert "Fees owed: none" in text_of(client.get("/provider/"))
+    theirs = text_of(client.get(f"/provider/courses/{version.id}"))
+    assert "Approval fee $40 given back (Check 77): Paid $40 too much." in theirs
+    assert "Approval fee $40 waived: A state library partner." in theirs
+    assert "Owed now: nothing." in theirs
 
 
 def test_the_office_creates_providers_and_adds_members(client, session):

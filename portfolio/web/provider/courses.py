@@ -107,9 +107,12 @@ def _course_page(
     status: int = 200,
 ) -> tuple[str, int]:
     rules = course_rules(version.competency_set.framework, required=False)
+    entries = fees.entries_of(db.session, version)
     return (
         render_template(
             "provider/course.html",
+            fee_entries=entries,
+            fees_owed=fees.balance_cents(entries),
             version=version,
             versions=version.course.versions,
             values=_values(version, posted),
