@@ -317,7 +317,7 @@
       this.state.post = begun.post;
       this.state.partSize = begun.part_size;
       this.state.partCount = begun.part_count;
-      if (begun.part_count) this.remember(file, begun.upload.id);
+      if (begun.part_count) this.remember(file, begun.upload);
       await this.sendAndComplete();
     } catch (error) {
       this.fail(error);
@@ -356,7 +356,7 @@
       else await this.sendParts();
       if (s.cancelled) return;
       s.sent = true; // a check asked for again (Resume) does not send the bytes again
-      this.remember(s.file, s.upload.id); // after a reload, only the check is asked again
+      this.remember(s.file, s.upload); // after a reload, only the check is asked again
     }
     this.phase("Checking the file", 1);
     this.say("Checking " + s.file.name + " on the server…");
@@ -727,8 +727,11 @@
     return STORE_PREFIX + [file.name, file.size, file.lastModified].join("|");
   }
 
-  Widget.prototype.remember = function (file, id) {
-    try { localStorage.setItem(storageKey(file), String(id)); } catch (full) { /* private mode */ }
+  // The upload's id and the name the server keeps for it: a name it tidied ("a: b.pdf" is
+  // "a_ b.pdf", NFD accents are NFC) is still this file's.
+  Widget.prototype.remember = function (file, upload) {
+    var saved = String(upload.id) + "|" + upload.name;
+    try { localStorage.setItem(storageKey(file), saved); } catch (full) { /* private mode */ }
   };
 
   Widget.prototype.forget = function (file) {
@@ -737,13 +740,16 @@
   };
 
   Widget.prototype.savedUpload = async function (file) {
-    var id;
-    try { id = localStorage.getItem(storageKey(file)); } catch (unavailable) { return null; }
-    if (!id || !/^\d+$/.test(id)) return null;
+    var saved;
+    try { saved = localStorage.getItem(storageKey(file)); } catch (unavailable) { return null; }
+    var found = /^(\d+)(?:\|([\s\S]*))?$/.exec(saved || "");
+    if (!found) return null;
+    var id = found[1];
+    var keptName = found[2] === undefined ? file.name : found[2]; // saved by an older widget
     var base = (this.root.dataset.beginUrl || "/api/uploads").replace(/\/$/, "");
     try {
       var shown = (await this.api("GET", base + "/" + id)).upload;
-      var same = shown.size === file.size && shown.name === file.name;
+      var same = shown.size === file.size && shown.name === keptName;
       if (!same || RESUMABLE.indexOf(shown.status) < 0) throw new ApiError(409, "not resumable");
       if (shown.status !== "pending") {
         // Sent already (and its parts perhaps joined): only the check is asked for again.

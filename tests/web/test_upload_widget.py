@@ -712,3 +712,54 @@ def test_a_file_of_2_gb_and_one_byte_is_refused_before_anything_is_sent(
         "This file is 2.0 GB; files can be at most 2 GB."
     )
     assert asked == [] and uploads(live_app) == []
+
+
+def test_a_file_whose_name_the_server_tidies_still_resumes_in_a_new_tab(
+    signed_in: Page, live: str, live_app: Flask, in_parts: None, tmp_path: Path
+) -> None:
+    """The server keeps a tidied name ("Minutes: 3 May.pdf" is "Minutes_ 3 May.pdf"): the
+    widget still knows its earlier upload of the file, and sends only the missing parts."""
+    page = signed_in
+    content = b"%PDF-1.7\n" + os.urandom(15 * MiB - 9)  # three parts
+    chosen = tmp_path / "Minutes: 3 May.pdf"
+    chosen.write_bytes(content)
+    let_through: list[str] = []
+
+    def one_part_then_hang(route: Route) -> None:
+        if not let_through:
+            let_through.append(route.request.url)
+            route.continue_()
+
+    page.route(PART_PUT, one_part_then_hang)
+    stored: list[str] = []
+    page.on(
+        "response",
+        lambda r: stored.append(r.url) if r.request.method == "PUT" and r.status == 200 else None,
+    )
+    open_widget(page, live, live_app)
+    page.get_by_label("File to upload").set_input_files(chosen)
+    for _ in range(300):
+        if stored:
+            break
+        page.wait_for_timeout(100)
+    assert len(stored) == 1
+    page.close()
+
+    again = page.context.new_page()
+    began: list[str] = []
+    again.on(
+        "request",
+        lambda r: (
+            began.append(r.url) if r.method == "POST" and r.url.endswith("/api/uploads") else None
+        ),
+    )
+    open_widget(again, live, live_app)
+    again.get_by_label("File to upload").set_input_files(chosen)
+    expect(again.get_by_role("status").filter(has_text="Minutes")).to_contain_text(
+        "was checked and saved.", timeout=30_000
+    )
+    assert began == [], "the earlier upload was resumed, not begun again"
+    (upload,) = uploads(live_app)
+    assert upload.original_name == "Minutes_ 3 May.pdf"
+    assert upload.status == UploadStatus.VERIFIED
+    assert upload.fingerprint == fingerprint_of(content, 5 * MiB)
