@@ -280,3 +280,19 @@ def test_inline_allowed_for_images_pdf_audio_video(mime: str) -> None:
 )
 def test_inline_refused_for_everything_else(mime: str) -> None:
     assert not inline_allowed(mime)
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-16-be", "utf-32", "utf-32-be"])
+def test_text_saved_as_utf16_or_utf32_is_refused_with_what_to_do(encoding: str) -> None:
+    """Notepad's and Excel's "Unicode" text: not named some other type ("Windows INI file")
+    and told that plain text is accepted, but told to save it as UTF-8."""
+    text = "Name,Hours\r\nCasey,12\r\n"
+    head = text.encode(encoding)
+    if not encoding.endswith(("16", "32")):  # the explicit byte orders write no mark
+        head = "\ufeff".encode(encoding) + head
+
+    error = refused(head, "hours.txt")
+
+    assert error.code == "wide_text"
+    assert "UTF-8" in error.message
+    assert "looks like" not in error.message

@@ -145,6 +145,13 @@ def detect_type(head: bytes, declared_name: str) -> DetectedType:
     if _is_utf8_text(head):
         _refuse_markup(head)
         return DetectedType("text/plain", FileFamily.TEXT, ".txt")
+    if head.startswith(_WIDE_TEXT_BOMS):
+        raise FileTypeRefused(
+            "This text file is saved as UTF-16 or UTF-32 (“Unicode” in some programs); "
+            "plain text is accepted as UTF-8 only. Save it again with the encoding UTF-8, "
+            "or as PDF, and upload it again.",
+            "wide_text",
+        )
     matches = _puremagic_matches(head)
     if head.startswith(_EXECUTABLE_PREFIXES) or any(
         "executable" in m.name.lower() for m in matches
@@ -238,6 +245,14 @@ _EXECUTABLE_PREFIXES = (
     *(b"MZ", b"\x7fELF", b"\x00asm", b"dex\n"),
     *(b"\xfe\xed\xfa\xce", b"\xfe\xed\xfa\xcf", b"\xce\xfa\xed\xfe", b"\xcf\xfa\xed\xfe"),
     b"\xca\xfe\xba\xbe",
+)
+# A text file that starts with the byte order mark of UTF-32 or UTF-16 (Notepad's and
+# Excel's "Unicode"): the longer UTF-32LE mark starts like UTF-16LE's, so it comes first.
+_WIDE_TEXT_BOMS = (
+    codecs.BOM_UTF32_LE,
+    codecs.BOM_UTF32_BE,
+    codecs.BOM_UTF16_LE,
+    codecs.BOM_UTF16_BE,
 )
 _CONTAINERS = {
     b"PK\x03\x04": "a ZIP archive",
