@@ -141,9 +141,17 @@ def test_the_name_does_not_decide_the_type() -> None:
 
 
 def test_utf8_text_cut_inside_a_character_by_the_sample_is_still_text() -> None:
-    head = ("é" * 10).encode()[:-1]
+    head = ("a" + "é" * (SNIFF_BYTES // 2)).encode()[:SNIFF_BYTES]  # ends on half an é
 
     assert detect_type(head, "notes.txt").family == FileFamily.TEXT
+
+
+def test_a_whole_file_ending_inside_a_character_is_not_utf8_text() -> None:
+    """Shorter than the sample, the head is the whole file: Latin-1 "café" ends on 0xE9, which
+    UTF-8 would read as the start of a character, and showing it as UTF-8 garbled the é."""
+    refusal = refused("café au lait, thé".encode("latin-1"), "menu.txt")
+    assert refusal.code == "legacy_text"
+    assert "Save it again with the encoding UTF-8" in refusal.message
 
 
 def test_svg_with_a_script_is_refused() -> None:
@@ -242,7 +250,7 @@ def test_plain_zip_archive_is_refused() -> None:
         (b'<?xml version="1.0"?><note>hi</note>', "xml"),
         (ebml(b"matroska"), "unknown"),
         (b"\x00\x00\x00\x18ftypheic\x00\x00\x00\x00", "unknown"),
-        (b"Caf\xe9 au lait\n", "unknown"),  # Latin-1, not UTF-8
+        (b"Caf\xe9 au lait\n", "legacy_text"),  # Latin-1, not UTF-8
         (b"text with a\x00NUL", "unknown"),
     ],
 )

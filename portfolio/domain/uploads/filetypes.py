@@ -153,6 +153,13 @@ def detect_type(head: bytes, declared_name: str) -> DetectedType:
             "wide_text",
         )
     matches = _puremagic_matches(head)
+    if not matches and _is_8bit_text(head):
+        raise FileTypeRefused(
+            "This text file is not saved as UTF-8 (perhaps as Windows-1252 or Latin-1, "
+            "“ANSI” in some programs); plain text is accepted as UTF-8 only. Save it again "
+            "with the encoding UTF-8, or as PDF, and upload it again.",
+            "legacy_text",
+        )
     if head.startswith(_EXECUTABLE_PREFIXES) or any(
         "executable" in m.name.lower() for m in matches
     ):
@@ -194,13 +201,24 @@ def _refuse_markup(head: bytes) -> None:
 def _is_utf8_text(head: bytes) -> bool:
     if b"\x00" in head:
         return False
-    # The sample may end inside a multi-byte character; an incremental decoder allows that.
+    # A sample of SNIFF_BYTES may end inside a multi-byte character; an incremental decoder
+    # allows that. A shorter one is the whole file, which must end on a whole character: a
+    # Latin-1 "café" (ending in 0xE9) is not UTF-8 text.
     decoder = codecs.getincrementaldecoder("utf-8")(errors="strict")
     try:
-        decoder.decode(head, final=False)
+        decoder.decode(head, final=len(head) < SNIFF_BYTES)
     except UnicodeDecodeError:
         return False
     return True
+
+
+def _is_8bit_text(head: bytes) -> bool:
+    """Text in a one-byte encoding: no NUL or other control but tab and line breaks, mostly
+    ASCII, with some bytes above 0x7F (the letters UTF-8 would have spelt in two)."""
+    if any(b < 0x20 and b not in b"\t\n\r\x0c" for b in head) or 0x7F in head:
+        return False
+    high = sum(b >= 0x80 for b in head)
+    return 0 < high <= len(head) // 2
 
 
 def _puremagic_matches(head: bytes) -> list[puremagic.PureMagicWithConfidence]:
