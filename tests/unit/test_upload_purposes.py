@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from portfolio.domain.errors import InvalidInput
 from portfolio.domain.uploads.filetypes import FileTypeRefused, detect_type
 from portfolio.domain.uploads.purposes import (
     UploadPurpose,
@@ -16,10 +17,14 @@ from portfolio.domain.uploads.transfer import GiB, MiB, UploadLimits
 ZIP_HEAD = b"PK\x03\x04\x14\x00\x00\x00\x08\x00" + b"\x00" * 40
 
 
-def test_only_the_import_is_not_evidence():
+def test_a_purpose_is_evidence_the_import_or_refused():
     assert purpose_of("portfolio_import") is UploadPurpose.PORTFOLIO_IMPORT
-    for other in (None, "", "evidence", "PORTFOLIO_IMPORT", "portfolio_import ", 1, ["x"]):
-        assert purpose_of(other) is UploadPurpose.EVIDENCE
+    for evidence in (None, "", "evidence"):
+        assert purpose_of(evidence) is UploadPurpose.EVIDENCE
+    for other in ("x", "PORTFOLIO_IMPORT", "portfolio_import ", 1, ["x"], True):
+        with pytest.raises(InvalidInput) as refused:
+            purpose_of(other)
+        assert refused.value.field == "purpose"
 
 
 def test_an_import_has_its_own_maximum_and_evidence_keeps_its_own():

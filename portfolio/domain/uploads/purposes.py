@@ -13,6 +13,7 @@ from __future__ import annotations
 import dataclasses
 import enum
 
+from portfolio.domain.errors import InvalidInput
 from portfolio.domain.uploads.filetypes import DetectedType, FileFamily, FileTypeRefused
 from portfolio.domain.uploads.transfer import UploadLimits
 
@@ -28,11 +29,18 @@ class UploadPurpose(enum.StrEnum):
 
 
 def purpose_of(raw: object) -> UploadPurpose:
-    """The purpose a client asked for: evidence unless it names the import (anything else is
-    evidence too, so no client can pick a laxer check by misspelling one)."""
-    if raw == UploadPurpose.PORTFOLIO_IMPORT.value:
-        return UploadPurpose.PORTFOLIO_IMPORT
-    return UploadPurpose.EVIDENCE
+    """The purpose a client asked for: evidence when it names none, or one of UploadPurpose.
+    InvalidInput (field "purpose") for anything else: a misspelt purpose was once taken as
+    evidence without a word, which hid the client's mistake."""
+    if raw is None or raw == "":
+        return UploadPurpose.EVIDENCE
+    if isinstance(raw, str) and raw in {purpose.value for purpose in UploadPurpose}:
+        return UploadPurpose(raw)
+    raise InvalidInput(
+        "Unknown purpose: leave it out for evidence, or send “portfolio_import” for a "
+        "portfolio export.",
+        field="purpose",
+    )
 
 
 def limits_for(purpose: UploadPurpose, limits: UploadLimits) -> UploadLimits:

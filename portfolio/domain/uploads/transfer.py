@@ -112,9 +112,9 @@ def check_announced(name: object, size: object, sha256: object, limits: UploadLi
             f"Files named {extension} are not accepted. Accepted: {ACCEPTED_SUMMARY}.",
             field="filename",
         )
-    if isinstance(size, bool) or not isinstance(size, int):
+    if isinstance(size, bool) or not isinstance(size, int) or size < 0:
         raise InvalidInput("The file size must be a whole number of bytes.", field="size")
-    if size <= 0:
+    if size == 0:
         raise InvalidInput("The file is empty; choose a file with something in it.", field="size")
     if size > limits.max_bytes:
         raise FileTooLarge(
