@@ -71,6 +71,18 @@ def format_datetime(moment: datetime) -> str:
     return f"{format_date(moment)} {format_time(moment)}"
 
 
+def format_wait(seconds: int) -> str:
+    """How long to wait before trying again, in words: "a minute", "5 minutes", "an hour",
+    "3 hours" (rounded up, so nobody is told to come back too early)."""
+    minutes = max(1, -(-seconds // 60))
+    if minutes == 1:
+        return "a minute"
+    if minutes < 60:
+        return f"{minutes} minutes"
+    hours = -(-minutes // 60)
+    return "an hour" if hours == 1 else f"{hours} hours"
+
+
 def format_time(moment: datetime) -> str:
     """E.g. "14:05 UTC" (24-hour clock); `moment` is naive UTC or aware (shown in UTC)."""
     moment = _utc(moment)

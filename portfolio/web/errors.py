@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 
 from flask import Flask, Response, g, jsonify, render_template, request
 from flask_login import current_user
@@ -17,8 +18,9 @@ from sqlalchemy.exc import (
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from portfolio.domain.dates import format_wait
 from portfolio.domain.errors import DomainError
-from portfolio.extensions import db, login_manager
+from portfolio.extensions import db, limiter, login_manager
 from portfolio.web.api.problems import is_api_request, problem_response
 
 log = logging.getLogger(__name__)
@@ -48,6 +50,15 @@ CHANGED_MEANWHILE = (
 DATABASE_DOWN = (
     "The database did not answer, so what you just did was not saved. Try again in a minute."
 )
+
+
+def _wait_for_limit() -> str:
+    """How long until the limit this request hit lets it through (it may count per minute,
+    hour or day; the Retry-After header says the same in seconds)."""
+    hit = limiter.current_limit
+    if hit is None:
+        return "a minute"
+    return format_wait(int(hit.reset_at - time.time()))
 
 
 def _discard_failed_transaction() -> None:
@@ -142,7 +153,7 @@ def init_app(app: Flask) -> None:
             return exc
         message = exc.description or TITLES.get(exc.code, "Error")
         if exc.code == 429:
-            message = "Too many attempts. Wait a minute, then try again."
+            message = f"Too many attempts. Wait {_wait_for_limit()}, then try again."
         response, status = error_response(exc.code, message)
         if exc.code == 429 and exc.get_response().headers.get("Retry-After"):
             response.headers["Retry-After"] = exc.get_response().headers["Retry-After"]

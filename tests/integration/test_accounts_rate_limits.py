@@ -92,6 +92,17 @@ def test_forgotten_password_emails_to_one_address_are_limited(client, session, m
     assert len(mailbox.to("inbox@example.org")) == 5
 
 
+def test_an_hourly_limit_does_not_say_to_wait_a_minute(client, session, mailbox):
+    # EMAIL_REQUEST_LIMIT counts per hour: a minute later the sixth request is refused again.
+    make_user(session, "hourly@example.org", password=PASSWORD)
+    for n in range(5):
+        post_from(client, "/forgot-password", {"email": "hourly@example.org"}, f"10.1.2.{n}")
+    sixth = post_from(client, "/forgot-password", {"email": "hourly@example.org"}, "10.1.3.1")
+    assert sixth.status_code == 429
+    assert int(sixth.headers["Retry-After"]) > 60
+    assert b"Too many attempts. Wait an hour, then try again." in sixth.data
+
+
 def test_resend_confirmation_emails_to_one_address_are_limited(client, session, mailbox):
     make_user(session, "pending@example.org", confirmed=False)
     for _ in range(5):

@@ -16,6 +16,7 @@ from portfolio.domain.dates import (
     format_day_month,
     format_month,
     format_time,
+    format_wait,
 )
 from portfolio.domain.errors import InvalidInput
 
@@ -72,3 +73,21 @@ def test_a_moment_prints_its_utc_day_and_time() -> None:
     assert format_time(moment) == "03:30 UTC"
     assert format_date(datetime(2025, 7, 3, 23, 59)) == "3 July 2025"
     assert format_time(datetime(2025, 7, 3, 9, 5)) == "09:05 UTC"
+
+
+@pytest.mark.parametrize(
+    ("seconds", "words"),
+    [
+        (0, "a minute"),
+        (59, "a minute"),
+        (60, "a minute"),
+        (61, "2 minutes"),
+        (1800, "30 minutes"),
+        (3599, "an hour"),
+        (3600, "an hour"),
+        (3601, "2 hours"),
+        (86400, "24 hours"),
+    ],
+)
+def test_a_wait_is_told_in_words_rounded_up(seconds, words):
+    assert format_wait(seconds) == words
