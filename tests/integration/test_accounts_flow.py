@@ -140,7 +140,11 @@ def test_change_password_signs_out_other_sessions_but_not_this_one(app, client, 
     assert client.get("/account").status_code == 200
     assert other_device.get("/account").status_code == 302
     assert sign_in(other_device, "changer@example.org", new_password).status_code == 302
-    assert mailbox.to("changer@example.org")[0]["Subject"] == "Your password was changed"
+    [changed] = mailbox.to("changer@example.org")
+    assert changed["Subject"] == "Your password was changed"
+    # It asks the reader to act if it was not them, so it never also says to ignore it.
+    assert "If this was not you, reset your password" in mailbox.body(changed)
+    assert "you can ignore it" not in mailbox.body(changed)
 
 
 def test_change_email_through_a_link_sent_to_the_new_address(client, session, mailbox):
@@ -158,7 +162,10 @@ def test_change_email_through_a_link_sent_to_the_new_address(client, session, ma
     assert b"Your email address is now new.address@example.org" in confirmed.data
     session.refresh(user)
     assert user.email == "new.address@example.org"
-    assert mailbox.to("old.address@example.org")[0]["Subject"] == "Your email address was changed"
+    [changed] = mailbox.to("old.address@example.org")
+    assert changed["Subject"] == "Your email address was changed"
+    assert "If this was not you, contact an administrator" in mailbox.body(changed)
+    assert "you can ignore it" not in mailbox.body(changed)
 
     event = session.scalars(
         select(AuditEvent).where(AuditEvent.action == "account.email_changed")

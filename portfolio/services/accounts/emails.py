@@ -12,6 +12,8 @@ from portfolio.services.outbox import queue
 SECURITY = Kind.ACCOUNT_SECURITY
 ACCOUNT_PATH = "/account"
 SIGNATURE = "\n\nIf you did not expect this message, you can ignore it.\n\n-- Portfolio\n"
+# For news of a change already made: "ignore it" would contradict the advice to act at once.
+ALERT_SIGNATURE = "\n\n-- Portfolio\n"
 
 
 def _hours(seconds: int) -> str:
@@ -78,7 +80,7 @@ def send_password_changed(session: Session, *, user: User) -> bool:
         link=ACCOUNT_PATH,
         subject="Your password was changed",
         body=body,
-        signature=SIGNATURE,
+        signature=ALERT_SIGNATURE,
     )
 
 
@@ -166,5 +168,5 @@ def send_email_changed(session: Session, *, user: User, old_email: str) -> bool:
         link=ACCOUNT_PATH,
         subject="Your email address was changed",
         body=body,
-        signature=SIGNATURE,
+        signature=ALERT_SIGNATURE,
     )
