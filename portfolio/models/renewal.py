@@ -24,7 +24,8 @@ class RenewalStatus(enum.StrEnum):
     def label(self) -> str:
         return {
             "submitted": "with the program office",
-            "proof_requested": "proof requested",
+            # Read as "the application is waiting for proof" on the holder's page.
+            "proof_requested": "waiting for proof",
             "approved": "approved",
         }[self.value]
 

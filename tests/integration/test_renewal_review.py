@@ -159,7 +159,9 @@ def test_the_office_asks_for_proof_the_holder_sends_it_and_the_office_approves(
 
     # The holder reads the reason and sends the proof through the upload flow.
     login_as(client, holder.user)
-    assert "Please send the transcript showing the two credits." in text(client.get(holder.page))
+    holder_page = text(client.get(holder.page))
+    assert "Please send the transcript showing the two credits." in holder_page
+    assert "the application is <strong>waiting for proof</strong>." in holder_page
     proof = make_upload(session, holder.user, name="transcript.pdf")
     session.commit()
     url = f"{holder.page}/activities/{first.id}/proof"
