@@ -13,10 +13,11 @@ from portfolio.services import notifications
 from portfolio.services.accounts import names, users
 from portfolio.services.accounts.tokens import InvalidLink
 from portfolio.web.account_links import account_settings
-from portfolio.web.auth import link_problem
+from portfolio.web.auth import link_problem, signed_in_as_someone_else
 from portfolio.web.auth_forms import ChangeEmailForm, ChangeNameForm, ChangePasswordForm
 from portfolio.web.form_errors import show_error
 from portfolio.web.notification_forms import choices_of, preferences_form
+from portfolio.web.redirects import landing_page
 from portfolio.web.sessions import start_session
 
 bp = Blueprint("account", __name__, url_prefix="/account")
@@ -124,6 +125,13 @@ def confirm_email_change(token: str) -> Response | tuple[str, int]:
         user = users.confirm_email_change(db.session, account_settings(), token)
     except InvalidLink as exc:
         return link_problem(exc, retry="account.settings")
+    if signed_in_as_someone_else(user):
+        flash(
+            f"The email address of the account is now {user.email}. You are signed in with "
+            f"another account ({current_user.email}): sign out, then sign in with {user.email}.",
+            "success",
+        )
+        return redirect(landing_page())
     flash(f"Your email address is now {user.email}.", "success")
     if current_user.is_authenticated:
         return redirect(url_for("account.settings"))

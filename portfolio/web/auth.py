@@ -171,11 +171,23 @@ def check_email() -> str:
 @bp.get("/confirm/<token>")
 def confirm(token: str) -> Response | tuple[str, int]:
     try:
-        users.confirm_email(db.session, account_settings(), token)
+        user = users.confirm_email(db.session, account_settings(), token)
     except InvalidLink as exc:
         return link_problem(exc, retry="auth.resend_confirmation")
+    if signed_in_as_someone_else(user):
+        flash(
+            f"The address {user.email} is confirmed. You are signed in with another account "
+            f"({current_user.email}): sign out, then sign in with {user.email}.",
+            "success",
+        )
+        return redirect(landing_page())
     flash("Your email address is confirmed. You can sign in now.", "success")
     return redirect(url_for("auth.sign_in"))
+
+
+def signed_in_as_someone_else(user: object) -> bool:
+    """The link was opened in a browser signed in with another account than its own."""
+    return bool(current_user.is_authenticated and current_user.id != getattr(user, "id", None))
 
 
 def link_problem(exc: InvalidLink, *, retry: str) -> tuple[str, int]:

@@ -77,6 +77,19 @@ def test_a_reused_confirmation_link_is_refused(client, session, mailbox):
     assert_refused(client.get(link), "This link was used already")
 
 
+def test_a_confirmation_link_opened_while_signed_in_as_someone_else_says_whose(
+    client, session, mailbox
+):
+    link = confirmation_link(client, mailbox, "newcomer@example.org")
+    make_user(session, "colleague@example.org", password=PASSWORD)
+    sign_in(client, "colleague@example.org", PASSWORD)
+    page = client.get(link, follow_redirects=True).get_data(as_text=True)
+    assert "The address newcomer@example.org is confirmed." in page
+    assert "signed in with another account (colleague@example.org)" in page
+    # Not "Your email address is confirmed. You can sign in now." over the colleague's page.
+    assert "You can sign in now" not in page
+
+
 def test_a_tampered_confirmation_link_is_refused(client, session, mailbox):
     link = confirmation_link(client, mailbox)
     assert_refused(client.get(tampered(link)), "This link is not valid")
@@ -172,6 +185,19 @@ def test_a_reused_email_change_link_is_refused(client, session, mailbox):
     link = change_link(client, session, mailbox)
     assert client.get(link).status_code == 302
     assert_refused(client.get(link), "This link is not valid")
+
+
+def test_an_email_change_link_opened_while_signed_in_as_someone_else_says_whose(
+    app, client, session, mailbox
+):
+    link = change_link(client, session, mailbox)
+    make_user(session, "colleague@example.org", password=PASSWORD)
+    other_browser = app.test_client()
+    sign_in(other_browser, "colleague@example.org", PASSWORD)
+    page = other_browser.get(link, follow_redirects=True).get_data(as_text=True)
+    assert "The email address of the account is now after@example.org." in page
+    assert "signed in with another account (colleague@example.org)" in page
+    assert "Your email address is now" not in page
 
 
 def test_a_tampered_email_change_link_is_refused(client, session, mailbox):
