@@ -7,6 +7,7 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
+from portfolio.domain.dates import format_date
 from portfolio.models import (
     Assignment,
     AssignmentStatus,
@@ -203,17 +204,23 @@ def test_reassigning_by_hand_needs_a_reason_and_is_audited(client, session):
     assert event.actor_id == admin.id and event.details["reason"] == "On leave"
 
 
-def test_moving_a_due_date(client, session):
+def test_moving_a_due_date(client, session, mailbox):
     world = make_world(session)
     assignments.assign_for_submission(session, world.submission, TODAY)
     first = session.scalars(select(Assignment).order_by(Assignment.id)).first()
     admin_client(client, session)
     page = f"/admin/reviews/assignments/{first.id}"
     new_day = TODAY + timedelta(days=40)
+    mailbox.clear()
     response = post(client, f"{page}/due-date", {"due_on": str(new_day), "reason": "Summer"}, page)
     assert response.status_code == 302
     session.expire_all()
     assert first.due_on == new_day and first.due_moved_at is not None
+    # The reviewer is told: the new date is firm, and may be earlier than the one they knew.
+    [told] = mailbox.to(first.reviewer.email)
+    assert told["Subject"].startswith("New due date for your review: ")
+    assert f"to {format_date(new_day)}. The new date is firm" in mailbox.body(told)
+    assert "Summer" not in mailbox.body(told)  # the reason is for the record only
     yesterday = str(TODAY - timedelta(days=1))
     past = post(client, f"{page}/due-date", {"due_on": yesterday, "reason": "Summer"}, page)
     assert past.status_code == 422 and "Choose today or a later day." in past.get_data(as_text=True)

@@ -174,6 +174,15 @@ def move_due_date(
         object_id=assignment.id,
         details={"from": str(before), "to": str(due_on), "reason": reason},
     )
+    if due_on != before:
+        emails.due_date_moved(
+            session,
+            reviewer=assignment.reviewer,
+            set_name=assignment.submission.enrollment_set.competency_set.name,
+            before=before,
+            due_on=due_on,
+            assignment_id=assignment.id,
+        )
 
 
 def _check_fits(

@@ -85,6 +85,31 @@ def reminder(
     )
 
 
+def due_date_moved(
+    session: Session,
+    *,
+    reviewer: User,
+    set_name: str,
+    before: date,
+    due_on: date,
+    assignment_id: int | None = None,
+) -> None:
+    """An administrator moved the review's due date: a firm one, so the reviewer must know."""
+    notify(
+        session,
+        user=reviewer,
+        kind=Kind.REVIEW_REMINDER,
+        link=_assignment_path(assignment_id),
+        subject=f"New due date for your review: {set_name}",
+        body=(
+            f"Hello {reviewer.name},\n\nAn administrator moved the due date of your review of "
+            f"{set_name} from {format_date(before)} to {format_date(due_on)}. The new date is "
+            "firm: you cannot submit scores after it.\n\n"
+            f"{_open(assignment_id)}."
+        ),
+    )
+
+
 def review_reopened(
     session: Session,
     *,
