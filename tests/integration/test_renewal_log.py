@@ -210,6 +210,9 @@ def test_a_revoked_certificate_takes_no_activities(client, session, holder):
     assert response.status_code == 409
     assert "This certificate is revoked, so it cannot be renewed." in text(response)
     assert logged(session) == 0
+    page = text(client.get(holder.page))
+    assert "was revoked on" in page and "so it cannot be renewed" in page
+    assert "Renewal window" not in page and "You can apply from" not in page
 
 
 def test_proof_can_be_added_later_to_a_logged_activity(client, session, holder):
