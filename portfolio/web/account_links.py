@@ -32,5 +32,8 @@ def token_link(purpose: Purpose, token: str) -> str:
 
 def account_settings() -> AccountSettings:
     return AccountSettings.from_config(
-        current_app.config, link=token_link, sign_in_url=absolute_url("auth.sign_in")
+        current_app.config,
+        link=token_link,
+        sign_in_url=absolute_url("auth.sign_in"),
+        register_url=absolute_url("auth.register"),
     )

@@ -179,7 +179,10 @@ def test_forgot_password_for_an_unknown_address_looks_the_same(client, session, 
     [none] = mailbox.to("no.account@example.org")
     assert reset["Subject"] == "Reset your password"
     assert none["Subject"] == "No Portfolio account"
-    assert "/reset" not in mailbox.body(none)
+    body = mailbox.body(none)
+    assert "/reset" not in body
+    assert "create an account at http://localhost/register" in body
+    assert body.count("ignore") == 1  # said once, by the signature
 
 
 def test_forgot_password_with_an_invalid_email(client, session):

@@ -119,19 +119,18 @@ def send_address_in_use(session: Session, *, to: str) -> bool:
     )
 
 
-def send_no_account(session: Session, *, to: str, asked_for: str, sign_in: str) -> bool:
+def send_no_account(session: Session, *, to: str, asked_for: str, register: str) -> bool:
     body = (
         "Hello,\n\n"
         f"Someone asked Portfolio for {asked_for} for this email address, but no account uses "
-        f"it. If that was you, create an account from the Register link at {sign_in}. "
-        "If it was not you, you can ignore this email."
+        f"it. If that was you, create an account at {register}"
     )
     return queue(
         session,
         to=to,
         subject="No Portfolio account",
         body=body,
-        signature=SIGNATURE,
+        signature=SIGNATURE,  # "If you did not expect this message, you can ignore it."
         kind=SECURITY,
     )
 

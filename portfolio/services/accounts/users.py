@@ -50,10 +50,16 @@ class AccountSettings:
     reset_token_max_age: int
     link: Callable[[Purpose, str], str]  # (purpose, token) -> absolute URL of the page
     sign_in_url: str
+    register_url: str = ""  # "" (tests): the emails point to sign_in_url instead
 
     @classmethod
     def from_config(
-        cls, config: Mapping[str, Any], *, link: Callable[[Purpose, str], str], sign_in_url: str
+        cls,
+        config: Mapping[str, Any],
+        *,
+        link: Callable[[Purpose, str], str],
+        sign_in_url: str,
+        register_url: str = "",
     ) -> AccountSettings:
         return cls(
             secret_key=str(config["SECRET_KEY"]),
@@ -61,6 +67,7 @@ class AccountSettings:
             reset_token_max_age=int(config["RESET_TOKEN_MAX_AGE"]),
             link=link,
             sign_in_url=sign_in_url,
+            register_url=register_url,
         )
 
 
@@ -165,7 +172,10 @@ def send_confirmation(session: Session, settings: AccountSettings, user: User) -
 def _no_account(session: Session, settings: AccountSettings, email: str, *, asked_for: str) -> None:
     """Tell the typed address that no account uses it (the same work as a real link)."""
     account_emails.send_no_account(
-        session, to=normalize_email(email), asked_for=asked_for, sign_in=settings.sign_in_url
+        session,
+        to=normalize_email(email),
+        asked_for=asked_for,
+        register=settings.register_url or settings.sign_in_url,
     )
 
 
