@@ -30,6 +30,9 @@ class Config:
     MAIL_USERNAME: str | None = None
     MAIL_PASSWORD: str | None = None
     MAIL_DEFAULT_SENDER = "portfolio@localhost"
+    # Where people write to the program office (a name change once certified, a question): the
+    # account page links it. Empty: the pages say only "write to the program office".
+    OFFICE_EMAIL = ""
     # In development, emails are written to the log instead of being sent when this is true.
     MAIL_SUPPRESS_SEND = False
     MAIL_TIMEOUT = 15.0  # seconds any one SMTP step may take before the attempt counts as failed
@@ -74,7 +77,7 @@ class Config:
     # Open Badges credentials: Ed25519 secret keys (Multikey z3u2...), oldest first; the last
     # signs. Unset: production refuses to start, development keeps one in instance/.
     BADGE_SIGNING_KEYS: str | None = None
-    BADGE_ISSUER_NAME = "Portfolio certification office"
+    BADGE_ISSUER_NAME = "Portfolio Certification Office"  # as CERTIFICATE_ISSUER
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_ENABLED = True
     # Failed sign-ins only: per account and client address pair (the wait grows), per address.
@@ -188,6 +191,7 @@ ENV_OVERRIDES: tuple[str, ...] = (
     "MAIL_USERNAME",
     "MAIL_PASSWORD",
     "MAIL_DEFAULT_SENDER",
+    "OFFICE_EMAIL",
     "MAIL_SUPPRESS_SEND",
     "MAIL_TIMEOUT",
     "OUTBOX_DELIVERY",

@@ -42,6 +42,7 @@ def _settings_page(
         email_form=email_form,
         name_form=name_form,
         name_on_certificate=names.holds_a_certificate(db.session, user),
+        office_email=current_app.config.get("OFFICE_EMAIL", ""),
     )
     return html, status
 

@@ -50,7 +50,10 @@ def test_a_person_corrects_their_own_name(client, session):
     assert name_changes(session, person.id) == [{"from": "Zoe Smtih", "to": "Zoe Smith"}]
 
 
-def test_a_certificate_holder_asks_the_office_which_changes_it_with_a_reason(client, session):
+def test_a_certificate_holder_asks_the_office_which_changes_it_with_a_reason(
+    app, client, session, mailbox, monkeypatch
+):
+    monkeypatch.setitem(app.config, "OFFICE_EMAIL", "office@example.org")
     holder = holder_in_window(session)
     person = holder.user
     admin = an_admin(session)
@@ -58,6 +61,7 @@ def test_a_certificate_holder_asks_the_office_which_changes_it_with_a_reason(cli
     login_as(client, person)
     page = text_of(client.get("/account"))
     assert "Your name is printed on your certificate, so the program office changes it" in page
+    assert "write to them at office@example.org with the name to use" in page
     refused = post_form(client, "/account/name", {"name": "Someone Else"}, page="/account")
     assert refused.status_code == 409
     assert "Your name is printed on your certificate" in text_of(refused)
@@ -79,6 +83,9 @@ def test_a_certificate_holder_asks_the_office_which_changes_it_with_a_reason(cli
     certificate_page = text_of(client.get(f"/certificates/{holder.certificate.number}"))
     assert "Casey Jones" in certificate_page
     assert name_changes(session, person.id)[-1]["reason"] == "Legal change of name."
+    [told] = [m for m in mailbox.to(person.email) if "name on your account" in m["Subject"]]
+    assert "from “" in mailbox.body(told) and "” to “Casey Jones”" in mailbox.body(told)
+    assert "Legal change of name." not in mailbox.body(told)  # the reason stays in the record
     assert post_form(
         client, "/admin/people/999999/name", {"name": "A", "reason": "Typo fix"}, page=url
     ).status_code == 404

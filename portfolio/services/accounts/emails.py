@@ -84,6 +84,26 @@ def send_password_changed(session: Session, *, user: User) -> bool:
     )
 
 
+def send_name_changed_by_office(session: Session, *, user: User, before: str) -> bool:
+    """The program office changed the person's name: they learn it from the office, with the
+    old and new name (the office's written reason stays in the record)."""
+    body = (
+        f"Hello {user.name},\n\n"
+        f"The program office changed the name on your Portfolio account from “{before}” to "
+        f"“{user.name}”. It shows this way from now on, your certificate's page included. If "
+        "this is not right, reply to the program office."
+    )
+    return notify(
+        session,
+        user=user,
+        kind=SECURITY,
+        link=ACCOUNT_PATH,
+        subject="The name on your account was changed",
+        body=body,
+        signature=ALERT_SIGNATURE,
+    )
+
+
 def send_email_change_link(
     session: Session, *, to: str, name: str, link: str, max_age: int
 ) -> bool:

@@ -12,6 +12,7 @@ from portfolio.domain.errors import Conflict
 from portfolio.domain.reasons import written_reason
 from portfolio.models import Certificate, User
 from portfolio.services import audit
+from portfolio.services.accounts import emails as account_emails
 
 
 def holds_a_certificate(session: Session, user: User) -> bool:
@@ -32,10 +33,14 @@ def change_name_for(
     session: Session, person: User, new_name: object, *, actor: User, reason: str
 ) -> str:
     """The program office changes `person`'s name (a typo, a legal change), with a written
-    reason (field "reason"); their certificate's page shows the new name from then on."""
+    reason (field "reason"); their certificate's page shows the new name from then on, and
+    they are told (an email and a notification, sent after the commit)."""
     name = clean_name(new_name)
     why = written_reason(reason)
+    before = person.name
     _change(session, person, name, actor=actor, reason=why)
+    if actor.id != person.id:
+        account_emails.send_name_changed_by_office(session, user=person, before=before)
     return name
 
 

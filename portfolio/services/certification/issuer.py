@@ -114,7 +114,7 @@ def issuer_from_settings(settings: Mapping[str, Any], instance_path: Path) -> Is
                 "`flask certificates new-signing-key` makes one) in production."
             )
         raw = new_secret_key() if env == "testing" else _development_key(instance_path)
-    name = str(settings.get("BADGE_ISSUER_NAME") or "").strip() or "Portfolio certification office"
+    name = str(settings.get("BADGE_ISSUER_NAME") or "").strip() or "Portfolio Certification Office"
     return Issuer(base_url=base_url, name=name, keys=parse_keys(str(raw), base_url))
 
 
