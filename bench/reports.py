@@ -833,7 +833,8 @@ PERSON_SQL = {
     """,
     "enrollments": """
         SELECT e.id, e.status, e.enrolled_on, e.window_ends_on, f.name AS framework_name,
-               es.id AS set_row, es.route, es.status AS set_status, cs.code, cs.name,
+               es.id AS set_row, es.route, es.status AS set_status, es.course_status,
+               cs.code, cs.name,
                last.id AS submission_id, last.attempt, last.submitted_at
         FROM (SELECT * FROM enrollment WHERE user_id = :uid ORDER BY id DESC LIMIT :limit) e
         JOIN framework f ON f.id = e.framework_id
@@ -888,6 +889,7 @@ def baseline_person(user_id: int) -> str:
         ApplicationStatus,
         AssignmentKind,
         AssignmentStatus,
+        CourseStatus,
         DecisionStatus,
         EnrollmentStatus,
         LedgerKind,
@@ -940,6 +942,7 @@ def baseline_person(user_id: int) -> str:
                 name=e.name,
                 route=Route(e.route),
                 status=SetLifecycle(e.set_status),
+                course_status=CourseStatus(e.course_status) if e.course_status else None,
                 submission_id=e.submission_id,
                 attempt=e.attempt,
                 submitted_at=_utc(e.submitted_at),

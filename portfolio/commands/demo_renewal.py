@@ -19,6 +19,7 @@ from portfolio.domain.applications.eligibility import ExperienceEntry
 from portfolio.domain.dates import add_years
 from portfolio.models import (
     Certificate,
+    CertificationDecision,
     CourseStatus,
     EnrollmentSet,
     PaymentPlan,
@@ -82,6 +83,11 @@ def build_renewal_demo(session: Session, administrator: User | None, today: date
     evaluate_enrollment(session, enrollment, issued_on, actor=administrator)
     certificate = session.scalar(select(Certificate).where(Certificate.user_id == holder.id))
     assert certificate is not None, "the demo holder's sets should certify them"
+    # Decided on the day the certificate was issued, years ago (the service stamps today).
+    for decision in session.scalars(
+        select(CertificationDecision).where(CertificationDecision.enrollment_id == enrollment.id)
+    ):
+        decision.decided_at = datetime.combine(issued_on, time(12), tzinfo=UTC)
     for title, provider, days_ago, unit, amount, technology in ACTIVITIES:
         fields: dict[str, Any] = {
             "title": title,

@@ -7,16 +7,18 @@ from sqlalchemy import func, select
 
 from portfolio.commands.demo_renewal import HOLDER
 from portfolio.domain.accounts.passwords import password_problems
+from portfolio.domain.dates import format_date
 from portfolio.models import (
     Application,
     CeActivity,
     Certificate,
     Enrollment,
     IssuedCredential,
+    Role,
     User,
 )
 from portfolio.web import clock
-from tests.helpers import sign_in
+from tests.helpers import login_as, make_user, sign_in
 from tests.integration.test_demo_portfolio import publish_lsscp, run
 
 EMAIL, NAME, PASSWORD = HOLDER
@@ -46,6 +48,12 @@ def test_the_demo_holder_can_renew_now_and_a_second_run_changes_nothing(app, cli
     assert second.exit_code == 0
     assert "holds a certificate already; nothing changed" in second.output
     assert session.scalar(select(func.count()).select_from(CeActivity)) == 3
+    # The office's page of the holder agrees with theirs: sets met by courses, decided then.
+    login_as(client, make_user(session, "admin@example.org", roles=(Role.ADMINISTRATOR,)))
+    session.commit()
+    office = client.get(f"/admin/people/{holder.id}").get_data(as_text=True)
+    assert office.count("met by a verified course") == 6
+    assert f"decided on {format_date(certificate.issued_on)}" in office
 
 
 def test_the_demo_holder_password_passes_the_policy():

@@ -61,7 +61,8 @@ class EnrollmentLine:
     enrolled_on: date
     window_ends_on: date
     program: str
-    # rows: id, code, name, route, status, and the latest submission's submission_id,
+    # rows: id, code, name, route, status, course_status, and the latest submission's
+    # submission_id,
     # attempt and submitted_at (None when the set has none)
     sets: list[AnyRow]
 
@@ -217,6 +218,7 @@ ENROLLMENTS = (
         CompetencySet.name,
         EnrollmentSet.route,
         EnrollmentSet.status,
+        EnrollmentSet.course_status,
         Submission.id.label("submission_id"),
         Submission.attempt,
         Submission.submitted_at,
