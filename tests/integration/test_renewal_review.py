@@ -170,6 +170,7 @@ def test_the_office_asks_for_proof_the_holder_sends_it_and_the_office_approves(
     assert sent.status_code == 201
     session.expire_all()
     assert first.review is ActivityReview.PENDING and renewal.status is RenewalStatus.SUBMITTED
+    assert "Proof sent: transcript.pdf" in text(client.get(holder.page))
     # Proof of an activity the office did not ask about is refused: evidence stays as sent.
     other = client.post(
         f"{holder.page}/activities/{second.id}/proof",
