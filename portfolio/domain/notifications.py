@@ -65,7 +65,7 @@ class KindRule:
 KIND_RULES: Mapping[Kind, KindRule] = {
     Kind.ACCOUNT_SECURITY: KindRule(
         "Account security",
-        "Password and email address changes, sign-in links.",
+        "Changes to your password, email address or name, and confirmation and reset links.",
         must_send=True,
         audience="",
     ),
