@@ -90,7 +90,7 @@ def notify(
             to=to or user.email,
             kind=kind,
             subject=subject,
-            body=body,
+            body=with_page_link(body, link),
             key=key,
             signature=signature + footer(kind, unsubscribe),
             unsubscribe_url=unsubscribe,
@@ -128,7 +128,7 @@ def notify_many(
                 outbox.Email(
                     to=user.email,
                     subject=subject,
-                    body=body,
+                    body=with_page_link(body, link),
                     kind=kind,
                     signature=outbox.SIGNATURE + footer(kind, unsubscribe),
                     unsubscribe_url=unsubscribe,
@@ -136,6 +136,15 @@ def notify_many(
             )
     session.execute(insert(cast(Table, Notification.__table__)), rows)  # Core: plain rows
     outbox.queue_many(session, emails)
+
+
+def with_page_link(body: str, link: str) -> str:
+    """The email's body, ending with the address of the page it is about when the body does
+    not give it already ("...is ready on your certificate page" said where, but not how)."""
+    url = page_url(link) if link else None
+    if url is None or url in body:
+        return body
+    return f"{body}\n\nOpen it in Portfolio: {url}"
 
 
 def footer(kind: Kind, unsubscribe: str | None) -> str:

@@ -217,6 +217,8 @@ def test_the_office_asks_for_proof_the_holder_sends_it_and_the_office_approves(
     subjects = [m["Subject"] for m in mailbox.to(holder.user.email)]
     assert "The program office asks for proof of an activity" in subjects
     assert f"Your certificate is renewed until {new_expiry.day} {new_expiry:%B %Y}" in subjects
+    [renewed] = [m for m in mailbox.to(holder.user.email) if "renewed until" in m["Subject"]]
+    assert f"Open it in Portfolio: http://localhost{holder.page}" in mailbox.body(renewed)
 
     # The holder sees it; the public page shows the new date.
     login_as(client, holder.user)
