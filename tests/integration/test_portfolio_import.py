@@ -335,12 +335,27 @@ def test_a_clean_import_lands_as_a_draft_and_names_what_has_no_place(client, ses
     assert "1 file in the archive that the document does not name" in page
     assert "Competency S9-1 (X): not placed" in page
     assert "set S9 is not one you take on the portfolio route" in page
+    assert "The export was made under version" not in page  # the same version as here
     state = kept(session, signed_in)
     assert state["uploads"] == 1 and state["artifacts"] == 2
     assert len(set(state["objects"]) - set(objects_before)) == 1
     assert state["narratives"] == ["One.", "Two."]
     statuses = {s.competency_set.code: s.status for s in session.scalars(select(EnrollmentSet))}
     assert statuses == {"S1": SetLifecycle.DRAFT, "S2": SetLifecycle.NOT_STARTED}
+
+
+def test_an_export_of_another_program_version_is_imported_with_a_word_about_it(
+    client, session, signed_in
+):
+    doc = document()
+    doc["program"]["version"] = 7
+    response = post_import(client, archive_of(doc, {"files/1-minutes.pdf": PDF}))
+    assert response.status_code == 303
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert (
+        "The export was made under version 7 of the program, and you are enrolled under "
+        "version 1" in page
+    )
 
 
 def test_a_path_traversal_name_is_refused(client, session, signed_in):

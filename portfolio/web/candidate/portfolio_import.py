@@ -31,7 +31,7 @@ from portfolio.domain.errors import Conflict, DomainError
 from portfolio.domain.portfolios.import_archive import ImportLimits
 from portfolio.domain.uploads.transfer import human_size
 from portfolio.extensions import csrf, db, limiter
-from portfolio.models import ImportStatus, PortfolioImport
+from portfolio.models import Enrollment, ImportStatus, PortfolioImport
 from portfolio.models.base import utcnow
 from portfolio.services.portfolios import import_jobs
 from portfolio.services.portfolios.importing import import_limits_from, import_portfolio
@@ -157,9 +157,11 @@ def _own_import(import_id: int) -> PortfolioImport:
 def portfolio_import_result(import_id: int) -> str:
     record = _own_import(import_id)
     lease = check_lease_from(current_app.config)
+    enrollment = db.session.get(Enrollment, record.enrollment_id)
     return render_template(
         "candidate/portfolio_import_result.html",
         record=record,
+        enrolled_version=enrollment.framework.version if enrollment else None,
         statuses=ImportStatus,
         may_retry=import_jobs.may_retry(record, utcnow(), lease),
     )
