@@ -24,8 +24,8 @@ from portfolio.domain.errors import BadRequest
 # C0 controls but tab, LF and CR; DEL; and the surrogate range (only ever lone in a str).
 REFUSED = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
 MESSAGE = (
-    "{what} contains a character we cannot store (a control character such as NUL). "
-    "Remove it and try again."
+    "{what} contains a character we cannot store (a control character such as NUL, or half "
+    "of a character that needs two). Remove it and try again."
 )
 _RAW_BODY = "_reads_raw_body"
 PASTED_BREAKS = re.compile("[\x0b\x0c]")

@@ -336,6 +336,8 @@ def test_a_clean_import_lands_as_a_draft_and_names_what_has_no_place(client, ses
     assert "Competency S9-1 (X): not placed" in page
     assert "set S9 is not one you take on the portfolio route" in page
     assert "The export was made under version" not in page  # the same version as here
+    again = client.get("/me/portfolio/import").get_data(as_text=True)
+    assert f'href="{response.headers["Location"]}">read its report</a>' in again
     state = kept(session, signed_in)
     assert state["uploads"] == 1 and state["artifacts"] == 2
     assert len(set(state["objects"]) - set(objects_before)) == 1

@@ -371,3 +371,14 @@ def stale_imports(session: Session, now: datetime, lease: CheckLease, *, limit: 
     for record in stale:
         outbox.enqueue(session, IMPORT_JOB, record.id)
     return len(stale)
+
+
+def latest_import(session: Session, user_id: int) -> PortfolioImport | None:
+    """The person's most recent import, whatever its outcome (its report is linked from the
+    import page)."""
+    return session.scalar(
+        select(PortfolioImport)
+        .where(PortfolioImport.user_id == user_id)
+        .order_by(PortfolioImport.id.desc())
+        .limit(1)
+    )

@@ -57,6 +57,7 @@ def _page(error: str = "", status: int = 200) -> tuple[str, int]:
         "candidate/portfolio_import.html",
         enrollment=enrollment,
         error=error,
+        latest=import_jobs.latest_import(db.session, current_user.id),
         max_bytes=import_limits().max_archive_bytes,
         max_upload_bytes=limits_from(current_app.config).import_max_bytes,
     )
