@@ -14,6 +14,7 @@ from portfolio.extensions import db
 from portfolio.models import EnrollmentSet, PortfolioEntry
 from portfolio.services.portfolios import entries
 from portfolio.services.programs.queries import rubric_of
+from portfolio.services.programs.versions import load_rules
 from portfolio.services.reviewing.outcome_views import latest_feedback
 from portfolio.web.candidate.portfolio_forms import AttachForm, LinkArtifactForm, NarrativeForm
 from portfolio.web.text_filters import narrative_html, saved_html
@@ -89,6 +90,7 @@ def render_entry_page(
         saved_narrative=saved if show_saved else None,
         preview=preview,
         rubric=rubric_of(entry.competency),
+        blind=load_rules(entry.competency.competency_set.framework).review.blind,
         feedback=(
             latest_feedback(db.session, enrollment_set, entry.competency)
             if enrollment_set is not None
