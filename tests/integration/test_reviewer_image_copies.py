@@ -1,4 +1,5 @@
-"""Reviewers get images without the metadata that could unblind a review; candidates keep theirs.
+"""Reviewers get images (and PDFs) without the metadata that could unblind a review; candidates
+keep theirs.
 
 A photo's EXIF says where it was taken (GPS), with which camera (serial numbers) and by whom
 (artist, owner); XMP, IPTC, comments and PNG text chunks say more. Verification writes a copy
@@ -14,6 +15,7 @@ from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
+import pikepdf
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
@@ -151,6 +153,70 @@ def test_png_text_chunks_and_xmp_are_not_in_the_reviewers_copy(
     image = Image.open(io.BytesIO(theirs))
     assert image.text == {} and b"Casey" not in theirs and b"Springfield" not in theirs
     assert image.getpixel((3, 3)) == (0, 0, 255, 128)
+
+
+def pdf_with_author() -> bytes:
+    """A PDF as a word processor writes it: the author in its properties and its XMP, and a
+    comment signed with the author's name."""
+    pdf = pikepdf.new()
+    pdf.add_blank_page()
+    pdf.docinfo["/Author"] = "Casey Candidate"
+    pdf.docinfo["/Title"] = "Minutes of the Springfield Library board"
+    with pdf.open_metadata() as meta:
+        meta["dc:creator"] = ["Casey Candidate"]
+    note = pikepdf.Dictionary(
+        Type=pikepdf.Name.Annot,
+        Subtype=pikepdf.Name.Text,
+        Rect=[0, 0, 20, 20],
+        T=pikepdf.String("Casey Candidate"),
+        Contents=pikepdf.String("See the second item."),
+    )
+    pdf.pages[0].obj["/Annots"] = pdf.make_indirect(pikepdf.Array([pdf.make_indirect(note)]))
+    out = io.BytesIO()
+    pdf.save(out)
+    return out.getvalue()
+
+
+def test_a_reviewer_gets_a_pdf_without_its_author_and_the_candidate_the_original(
+    client: FlaskClient, session: Session, store: LocalStore
+) -> None:
+    """Found by a browser pass: a PDF's /Author reached the reviewer of a blind review."""
+    world = make_world(session, reviewers=2)
+    original = pdf_with_author()
+    assert b"Casey" in original
+    shown = uploaded(client, world, original, "minutes.pdf", "application/pdf")
+    upload = session.get(Upload, shown["id"])
+    assert upload is not None and upload.reviewer_key == copy_key_of(upload)
+    name_in_snapshot(session, world, upload)
+    reviewer = assigned_reviewer(session, world)
+
+    login_as(client, world.candidate)
+    assert download(client, upload.id) == original
+
+    login_as(client, reviewer)
+    theirs = download(client, upload.id)
+    for secret in (b"Casey", b"Springfield"):
+        assert secret not in theirs
+    with pikepdf.open(io.BytesIO(theirs)) as copy_of:
+        assert len(copy_of.pages) == 1
+        [note] = copy_of.pages[0].Annots
+        assert str(note.Contents) == "See the second item."  # the comment stays, unsigned
+    report = reconcile(session, store, utcnow(), apply=True)
+    assert report.orphans == [] and report.clean
+
+
+def test_a_pdf_qpdf_cannot_read_as_it_is_still_counts_and_reaches_reviewers_as_sent(
+    client: FlaskClient, session: Session, store: LocalStore
+) -> None:
+    world = make_world(session, reviewers=2)
+    damaged = pdf_with_author()[:-200]  # cut off: only a repair could read it
+    shown = uploaded(client, world, damaged, "cut.pdf", "application/pdf")
+    assert shown["status"] == "verified"
+    upload = session.get(Upload, shown["id"])
+    assert upload is not None and upload.reviewer_key is None
+    name_in_snapshot(session, world, upload)
+    login_as(client, assigned_reviewer(session, world))
+    assert download(client, upload.id) == damaged
 
 
 @pytest.mark.parametrize(

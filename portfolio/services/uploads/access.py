@@ -139,9 +139,10 @@ def filed_with_appeal(session: Session, upload: Upload) -> bool:
 def download_key(user: User, upload: Upload) -> str:
     """The object `user` (already allowed by can_download) is given for `upload`.
 
-    The owner gets the original; anyone else gets an image's copy without metadata
-    (reviewer_copies), never the original. NotFound (404) for an image verified before such
-    copies were made, until `flask storage prepare-images` writes its copy."""
+    The owner gets the original; anyone else gets the copy without metadata when there is one
+    (reviewer_copies: every image, and a PDF that could be cleaned), and an image never as
+    sent. NotFound (404) for an image verified before such copies were made, until `flask
+    storage prepare-images` writes its copy."""
     if upload.owner_id == user.id:
         return upload.key
     if upload.reviewer_key is not None:

@@ -1,4 +1,5 @@
-"""Reviewers' copies of verified images: the picture without who took it, where and with what.
+"""Reviewers' copies of verified images and PDFs: the picture without who took it, where and with
+what; the document without its author and other properties (domain.uploads.documents).
 
 Written during the completion that verifies the image, before its commit, under a key the
 pending row already claims (filenames.reviewer_copy_key), so an interrupted completion leaves
@@ -9,11 +10,18 @@ Everyone but the owner downloads the copy (access.download_key); the owner keeps
 from __future__ import annotations
 
 import hashlib
+import logging
 from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from portfolio.domain.uploads.documents import (
+    CLEANED_DOCUMENT_TYPES,
+    MAX_DOCUMENT_BYTES,
+    DocumentNotCleaned,
+    strip_pdf_metadata,
+)
 from portfolio.domain.uploads.filenames import reviewer_copy_key
 from portfolio.domain.uploads.fingerprint import composite, parse_composite, part_ranges
 from portfolio.domain.uploads.images import (
@@ -27,6 +35,8 @@ from portfolio.models import Upload, UploadStatus
 from portfolio.services.uploads.checks import RESEND, Refusal, Verified
 from portfolio.storage import ObjectNotFound, ObjectStore
 
+log = logging.getLogger(__name__)
+
 
 def copy_key_of(upload: Upload) -> str:
     """The reviewers' copy key an upload has or will have (pending rows claim it already)."""
@@ -34,11 +44,14 @@ def copy_key_of(upload: Upload) -> str:
 
 
 def write_reviewer_copy(store: ObjectStore, upload: Upload, verified: Verified) -> Refusal | None:
-    """For an image, store a copy without metadata and name it on the row; other types need none.
+    """For an image, store a copy without metadata and name it on the row; a PDF gets one
+    too when it can be cleaned; other types need none.
 
     A Refusal when the image is too large to clean or cannot be decoded: a reviewer must never
     be handed the original, so such an image is not accepted at all. May raise
     StorageUnavailable (503), like every store call."""
+    if verified.content_type in CLEANED_DOCUMENT_TYPES:
+        return _write_document_copy(store, upload, verified)
     if verified.content_type not in STRIPPED_TYPES:
         upload.reviewer_key = None
         return None
@@ -55,6 +68,33 @@ def write_reviewer_copy(store: ObjectStore, upload: Upload, verified: Verified) 
         return Refusal(
             "missing", f"The file disappeared from storage while it was checked. {RESEND}"
         )
+    key = copy_key_of(upload)
+    store.put(key, cleaned, verified.content_type)
+    upload.reviewer_key = key
+    return None
+
+
+def _write_document_copy(store: ObjectStore, upload: Upload, verified: Verified) -> Refusal | None:
+    """A PDF's copy without its document properties, when qpdf can read it as it is and it is
+    small enough to clean in memory. Otherwise no copy: reviewers get the file as sent, as
+    before copies of documents were made (the candidate's upload page says to take their name
+    out of a document's properties), and a PDF is never refused for this alone."""
+    upload.reviewer_key = None
+    if verified.size > MAX_DOCUMENT_BYTES:
+        return None
+    try:
+        data = b"".join(store.iter_chunks(upload.key))
+    except ObjectNotFound:
+        return Refusal(
+            "missing", f"The file disappeared from storage while it was checked. {RESEND}"
+        )
+    if _fingerprint_of(data, verified) != verified.shown_fingerprint:
+        return Refusal("changed", f"The file changed while it was checked. {RESEND}")
+    try:
+        cleaned = strip_pdf_metadata(data)
+    except DocumentNotCleaned as why:
+        log.info("upload %s: no reviewers' copy of this PDF (%s)", upload.id, why)
+        return None
     key = copy_key_of(upload)
     store.put(key, cleaned, verified.content_type)
     upload.reviewer_key = key
