@@ -31,7 +31,7 @@ def test_the_editor_shows_what_each_level_looks_like_for_this_competency(client,
     assert "Reviewers' feedback" not in page  # nothing decided yet
     # Blind review: the file upload says what reaches reviewers as sent.
     assert "Reviewers are not told who you are." in page
-    assert "PDFs without their author and other properties" in page
+    assert "without their author and" in page and "Other files (audio, video" in page
 
 
 def test_after_an_outcome_the_editor_shows_the_reviewers_feedback_anonymously(client, session):

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import copy
 import io
+import zipfile
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -203,6 +204,26 @@ def test_a_reviewer_gets_a_pdf_without_its_author_and_the_candidate_the_original
         assert str(note.Contents) == "See the second item."  # the comment stays, unsigned
     report = reconcile(session, store, utcnow(), apply=True)
     assert report.orphans == [] and report.clean
+
+
+def test_a_reviewer_gets_a_word_file_without_its_author(
+    client: FlaskClient, session: Session, store: LocalStore
+) -> None:
+    from tests.unit.test_document_metadata import WORD, word_with_author
+
+    world = make_world(session, reviewers=2)
+    original = word_with_author()
+    shown = uploaded(client, world, original, "plan.docx", WORD)
+    upload = session.get(Upload, shown["id"])
+    assert upload is not None and upload.reviewer_key == copy_key_of(upload)
+    name_in_snapshot(session, world, upload)
+    reviewer = assigned_reviewer(session, world)
+    login_as(client, world.candidate)
+    assert download(client, upload.id) == original
+    login_as(client, reviewer)
+    with zipfile.ZipFile(io.BytesIO(download(client, upload.id))) as theirs:
+        assert all(b"Casey" not in theirs.read(name) for name in theirs.namelist())
+        assert b"Shelving plan" in theirs.read("word/document.xml")
 
 
 def test_a_pdf_qpdf_cannot_read_as_it_is_still_counts_and_reaches_reviewers_as_sent(

@@ -1,5 +1,5 @@
-"""Reviewers' copies of verified images and PDFs: the picture without who took it, where and with
-what; the document without its author and other properties (domain.uploads.documents).
+"""Reviewers' copies of verified images and documents: the picture without who took it, where and
+with what; the document without its author and other properties (domain.uploads.documents).
 
 Written during the completion that verifies the image, before its commit, under a key the
 pending row already claims (filenames.reviewer_copy_key), so an interrupted completion leaves
@@ -20,7 +20,7 @@ from portfolio.domain.uploads.documents import (
     CLEANED_DOCUMENT_TYPES,
     MAX_DOCUMENT_BYTES,
     DocumentNotCleaned,
-    strip_pdf_metadata,
+    clean_document,
 )
 from portfolio.domain.uploads.filenames import reviewer_copy_key
 from portfolio.domain.uploads.fingerprint import composite, parse_composite, part_ranges
@@ -44,8 +44,8 @@ def copy_key_of(upload: Upload) -> str:
 
 
 def write_reviewer_copy(store: ObjectStore, upload: Upload, verified: Verified) -> Refusal | None:
-    """For an image, store a copy without metadata and name it on the row; a PDF gets one
-    too when it can be cleaned; other types need none.
+    """For an image, store a copy without metadata and name it on the row; a document (PDF,
+    Office, OpenDocument) gets one too when it can be cleaned; other types need none.
 
     A Refusal when the image is too large to clean or cannot be decoded: a reviewer must never
     be handed the original, so such an image is not accepted at all. May raise
@@ -75,10 +75,10 @@ def write_reviewer_copy(store: ObjectStore, upload: Upload, verified: Verified) 
 
 
 def _write_document_copy(store: ObjectStore, upload: Upload, verified: Verified) -> Refusal | None:
-    """A PDF's copy without its document properties, when qpdf can read it as it is and it is
-    small enough to clean in memory. Otherwise no copy: reviewers get the file as sent, as
-    before copies of documents were made (the candidate's upload page says to take their name
-    out of a document's properties), and a PDF is never refused for this alone."""
+    """A document's copy without its properties (a PDF's, an Office or OpenDocument file's),
+    when it can be read as it is and is small enough to clean in memory. Otherwise no copy:
+    reviewers get the file as sent, as before copies of documents were made (the candidate's
+    upload page says which files are cleaned), and a document is never refused for this."""
     upload.reviewer_key = None
     if verified.size > MAX_DOCUMENT_BYTES:
         return None
@@ -91,7 +91,7 @@ def _write_document_copy(store: ObjectStore, upload: Upload, verified: Verified)
     if _fingerprint_of(data, verified) != verified.shown_fingerprint:
         return Refusal("changed", f"The file changed while it was checked. {RESEND}")
     try:
-        cleaned = strip_pdf_metadata(data)
+        cleaned = clean_document(data, verified.content_type)
     except DocumentNotCleaned as why:
         log.info("upload %s: no reviewers' copy of this PDF (%s)", upload.id, why)
         return None
