@@ -58,25 +58,30 @@ _EMPTY_PARTS = {
     + b'<office:document-meta xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
     b'office:version="1.2"><office:meta/></office:document-meta>',
 }
-# Who wrote a comment or made a change, wherever a part records it: Word's w:author and
-# w:initials, PowerPoint's comment authors (name, initials), Excel's comment <author> and
-# threaded-comment persons (displayName, userId), OpenDocument's dc:creator and initials.
-_NAMES: tuple[tuple[re.Pattern[bytes], bytes], ...] = (
-    (re.compile(rb'\b(w:author|w:initials|displayName|userId)="[^"]*"'), rb'\1=""'),
-    (re.compile(rb'(<p:cmAuthor\b[^>]*?\b(?:name|initials))="[^"]*"'), rb'\1=""'),
-    (re.compile(rb"<author>[^<]*</author>"), b"<author></author>"),
+# Who wrote a comment or made a change. In every XML part: Word's w:author and w:initials, and
+# OpenDocument's dc:creator and creator initials (each attribute or element empty afterwards).
+_NAMES_ANYWHERE: tuple[tuple[re.Pattern[bytes], bytes], ...] = (
+    (re.compile(rb'\b(w:author|w:initials)="[^"]*"'), rb'\1=""'),
     (re.compile(rb"<dc:creator>[^<]*</dc:creator>"), b"<dc:creator></dc:creator>"),
     (
         re.compile(rb"<meta:creator-initials>[^<]*</meta:creator-initials>"),
         b"<meta:creator-initials></meta:creator-initials>",
     ),
 )
+# In the parts that list commenters only (elsewhere these names mean other things: an Excel
+# table's displayName must stay): Excel's comment authors and threaded-comment people,
+# PowerPoint's comment authors.
+_PEOPLE = re.compile(rb'\b(name|initials|displayName|userId|providerId)="[^"]*"')
+_EXCEL_AUTHOR = re.compile(rb"<author>[^<]*</author>")
+_PEOPLE_PARTS = re.compile(r"(xl/persons/[^/]+|ppt/(commentAuthors|authors))\.xml")
+_EXCEL_COMMENTS = re.compile(r"xl/comments[^/]*\.xml")
 # Properties that name people or the tools on their machine, wherever they are found.
 _PRIVATE_KEYS = ("/Metadata", "/PieceInfo")
 
 
 class DocumentNotCleaned(Exception):
-    """The PDF could not be read without repair (damaged, or locked by a password)."""
+    """No clean copy can be made: the document is damaged, locked by a password, too large to
+    clean in memory, or a package that unpacks beyond the bounds."""
 
 
 def clean_document(data: bytes, mime: str) -> bytes:
@@ -127,11 +132,15 @@ def _read(package: zipfile.ZipFile, member: zipfile.ZipInfo) -> bytes:
 def _cleaned_part(name: str, content: bytes) -> bytes:
     if name in _EMPTY_PARTS:
         return _EMPTY_PARTS[name]
-    if not name.endswith((".xml", ".rels")):
+    if not name.endswith(".xml"):
         return content
     cleaned = content
-    for pattern, replacement in _NAMES:
+    for pattern, replacement in _NAMES_ANYWHERE:
         cleaned = pattern.sub(replacement, cleaned)
+    if _PEOPLE_PARTS.fullmatch(name):
+        cleaned = _PEOPLE.sub(rb'\1=""', cleaned)
+    if _EXCEL_COMMENTS.fullmatch(name):
+        cleaned = _EXCEL_AUTHOR.sub(b"<author></author>", cleaned)
     return cleaned
 
 
