@@ -1,5 +1,5 @@
 """`flask --app portfolio storage reconcile [--apply]`, `storage expire-pending` and
-`storage prepare-images`.
+`storage prepare-images` (images and documents).
 
 Reconcile is a dry run unless --apply: it lists what it would do and changes nothing.
 """
@@ -67,7 +67,8 @@ def expire_pending_command() -> None:
 @storage_group.command("prepare-images")
 @with_appcontext
 def prepare_images_command() -> None:
-    """Write reviewers' copies (without metadata) of images verified before such copies."""
+    """Write reviewers' copies (without metadata) of images and documents verified before
+    such copies existed."""
     session = db.session
     try:
         prepared = prepare_reviewer_copies(session, get_store())
@@ -78,8 +79,10 @@ def prepare_images_command() -> None:
     for item in prepared:
         if item.refusal is not None:
             click.echo(f"upload {item.upload.id}: no copy ({item.refusal.message})")
-    made = sum(item.refusal is None for item in prepared)
-    click.echo(f"Prepared {made} of {len(prepared)} image(s) for reviewers.")
+        elif not item.made:
+            click.echo(f"upload {item.upload.id}: no copy (it cannot be cleaned: sent as it is)")
+    made = sum(item.made for item in prepared)
+    click.echo(f"Prepared {made} of {len(prepared)} file(s) for reviewers.")
 
 
 def _print_report(report: ReconcileReport) -> None:

@@ -298,12 +298,44 @@ def test_an_image_verified_before_copies_existed_is_never_handed_to_a_reviewer(
     assert "not ready for review" in reply.get_data(as_text=True)
 
     result = app.test_cli_runner().invoke(args=["storage", "prepare-images"])
-    assert result.exit_code == 0 and "Prepared 1 of 1 image(s)" in result.output
+    assert result.exit_code == 0 and "Prepared 1 of 1 file(s)" in result.output
     theirs = download(client, upload.id)
     assert (
         b"Casey" not in theirs and Image.open(io.BytesIO(theirs)).getexif().get_ifd(GPS_IFD) == {}
     )
     assert reconcile(session, store, utcnow()).orphans == []  # the copy is the row's
+
+
+def test_documents_verified_before_copies_existed_are_prepared_when_they_can_be_cleaned(
+    app: Flask, session: Session, store: LocalStore
+) -> None:
+    world = make_world(session, reviewers=1)
+    made = []
+    for n, content in enumerate((pdf_with_author(), pdf_with_author()[:-200])):
+        key = f"candidates/{world.candidate.id}/artifacts/{n + 1:032x}"
+        store.put(key, content, "application/pdf")
+        upload = Upload(
+            owner_id=world.candidate.id,
+            key=key,
+            original_name=f"old-{n}.pdf",
+            declared_size=len(content),
+            declared_sha256=sha256_hex(content),
+            status=UploadStatus.VERIFIED,
+            content_type="application/pdf",
+            size=len(content),
+            sha256=sha256_hex(content),
+            expires_at=utcnow(),
+        )
+        session.add(upload)
+        made.append(upload)
+    session.commit()
+    result = app.test_cli_runner().invoke(args=["storage", "prepare-images"])
+    assert result.exit_code == 0, result.output
+    assert "Prepared 1 of 2 file(s)" in result.output
+    assert f"upload {made[1].id}: no copy (it cannot be cleaned: sent as it is)" in result.output
+    session.refresh(made[0])
+    assert made[0].reviewer_key is not None
+    assert b"Casey" not in b"".join(store.iter_chunks(made[0].reviewer_key))
 
 
 def test_reconcile_keeps_a_pending_uploads_copy_and_drops_a_refused_ones(

@@ -13,7 +13,7 @@ import hashlib
 import logging
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
 from portfolio.domain.uploads.documents import (
@@ -121,17 +121,29 @@ class Prepared:
     upload: Upload
     refusal: Refusal | None  # why no copy could be made (reviewers then get none)
 
+    @property
+    def made(self) -> bool:
+        return self.upload.reviewer_key is not None
+
 
 def prepare_reviewer_copies(session: Session, store: ObjectStore) -> list[Prepared]:
-    """Write the reviewers' copy of every verified image that has none yet (verified before
-    copies were made). An image that cannot be cleaned stays without one, so reviewers are
-    refused it rather than given the original. Flushes; the caller commits. Safe to rerun."""
+    """Write the reviewers' copy of every verified image, and of every document small enough
+    to clean, that has none yet (verified before copies were made). An image that cannot be
+    cleaned stays without one, so reviewers are refused it rather than given the original; a
+    document that cannot be cleaned reaches them as sent, as before. Flushes; the caller
+    commits. Safe to rerun (documents that could not be cleaned are tried again)."""
     query = (
         select(Upload)
         .where(
             Upload.status == UploadStatus.VERIFIED,
             Upload.reviewer_key.is_(None),
-            Upload.content_type.in_(sorted(STRIPPED_TYPES)),
+            or_(
+                Upload.content_type.in_(sorted(STRIPPED_TYPES)),
+                and_(
+                    Upload.content_type.in_(sorted(CLEANED_DOCUMENT_TYPES)),
+                    Upload.size <= MAX_DOCUMENT_BYTES,
+                ),
+            ),
         )
         .order_by(Upload.id)
     )
