@@ -93,7 +93,7 @@ def _write_document_copy(store: ObjectStore, upload: Upload, verified: Verified)
     try:
         cleaned = clean_document(data, verified.content_type)
     except DocumentNotCleaned as why:
-        log.info("upload %s: no reviewers' copy of this PDF (%s)", upload.id, why)
+        log.info("upload %s: no reviewers' copy of this document (%s)", upload.id, why)
         return None
     key = copy_key_of(upload)
     store.put(key, cleaned, verified.content_type)
