@@ -14,3 +14,9 @@ def without_bidi_controls(text: str) -> str:
     ("Draft: (version 1)" read backwards), and can make one name pass for another. Right-to-left
     writing still shows right to left: its letters carry their own direction."""
     return BIDI_CONTROLS.sub("", text)
+
+
+def one_line(value: object) -> str:
+    """A name or title as kept: without bidi controls, its runs of space (line breaks and tabs
+    included) made one space, none at either end; "" for anything but text."""
+    return " ".join(without_bidi_controls(value).split()) if isinstance(value, str) else ""

@@ -58,15 +58,23 @@ def confirm_field(label: str, of: str) -> PasswordField:
     )
 
 
-class RegisterForm(FlaskForm):
-    name = StringField(
-        "Full name",
+def name_field(
+    label: str, required: str = "Enter your name.", autocomplete: str = "name"
+) -> StringField:
+    """A person's name (domain.accounts.names cleans and checks it again when it is kept);
+    `autocomplete` "off" where someone types another person's name."""
+    return StringField(
+        label,
         validators=[
-            DataRequired("Enter your name."),
+            DataRequired(required),
             Length(max=NAME_MAX_LENGTH, message=f"Use at most {NAME_MAX_LENGTH} characters."),
         ],
-        render_kw={"autocomplete": "name"},
+        render_kw={"autocomplete": autocomplete},
     )
+
+
+class RegisterForm(FlaskForm):
+    name = name_field("Full name")
     email = email_field()
     password = password_field(
         "Password", autocomplete="new-password", required="Choose a password."
@@ -117,11 +125,4 @@ class ChangeEmailForm(FlaskForm):
 
 
 class ChangeNameForm(FlaskForm):
-    name = StringField(
-        "Your name",
-        validators=[
-            DataRequired("Enter your name."),
-            Length(max=NAME_MAX_LENGTH, message=f"Use at most {NAME_MAX_LENGTH} characters."),
-        ],
-        render_kw={"autocomplete": "name"},
-    )
+    name = name_field("Your name")

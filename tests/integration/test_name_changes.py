@@ -74,6 +74,10 @@ def test_a_certificate_holder_asks_the_office_which_changes_it_with_a_reason(
     unexplained = post_form(client, f"{url}/name", {"name": "Casey Jones", "reason": ""}, page=url)
     assert unexplained.status_code == 422
     assert "Give a reason." in text_of(unexplained)
+    assert 'value="Casey Jones"' in unexplained.get_data(as_text=True)  # kept as typed
+    blank = post_form(client, f"{url}/name", {"name": "", "reason": "A typo."}, page=url)
+    assert blank.status_code == 422 and "Enter the name." in text_of(blank)
+    assert f'value="{person.name}"' not in blank.get_data(as_text=True)  # not refilled
     changed = post_form(
         client, f"{url}/name", {"name": "Casey Jones", "reason": "Legal change of name."}, page=url
     )

@@ -52,7 +52,7 @@ def test_the_demo_holder_can_renew_now_and_a_second_run_changes_nothing(app, cli
     login_as(client, make_user(session, "admin@example.org", roles=(Role.ADMINISTRATOR,)))
     session.commit()
     office = client.get(f"/admin/people/{holder.id}").get_data(as_text=True)
-    assert office.count("met by a verified course") == 6
+    assert office.count("met by a verified approved course") == 6
     assert f"decided on {format_date(certificate.issued_on)}" in office
 
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from portfolio.domain.errors import InvalidInput
-from portfolio.domain.text import without_bidi_controls
+from portfolio.domain.text import one_line
 
 TOKEN_PREFIX = "pat_"  # noqa: S105 - marks a token as ours, not a secret
 SHOWN_PREFIX_LENGTH = 12  # "pat_" and 8 random characters: enough to tell tokens apart
@@ -80,7 +80,7 @@ def check_new_token(
     name: str, scopes: Collection[str], lifetime_days: int, roles: Iterable[str], existing: int
 ) -> tuple[str, list[Scope]]:
     """The cleaned name and scopes of a token to make, or InvalidInput naming the field."""
-    cleaned = " ".join(without_bidi_controls(name).split())
+    cleaned = one_line(name)
     if not cleaned:
         raise InvalidInput("Give the token a name, so you know later what uses it.", field="name")
     if len(cleaned) > MAX_NAME_LENGTH:

@@ -8,7 +8,7 @@ a certificate carries it, only the program office changes it, with a written rea
 from __future__ import annotations
 
 from portfolio.domain.errors import InvalidInput
-from portfolio.domain.text import without_bidi_controls
+from portfolio.domain.text import one_line
 
 NAME_MAX_LENGTH = 200
 ON_A_CERTIFICATE = (
@@ -20,7 +20,7 @@ ON_A_CERTIFICATE = (
 def clean_name(value: object) -> str:
     """The name as kept: bidi controls gone, space at either end and runs of space collapsed.
     InvalidInput (field "name") when nothing is left or it is too long."""
-    text = " ".join(without_bidi_controls(value).split()) if isinstance(value, str) else ""
+    text = one_line(value)
     if not text:
         raise InvalidInput("Enter your name.", field="name")
     if len(text) > NAME_MAX_LENGTH:

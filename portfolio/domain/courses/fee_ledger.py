@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from portfolio.domain.errors import InvalidInput
+from portfolio.domain.programs.rules_text import money
 
 CHARGE, PAYMENT, REFUND, WAIVER = "charge", "payment", "refund", "waiver"
 SIGN = {CHARGE: 1, PAYMENT: -1, REFUND: 1, WAIVER: -1}
@@ -36,8 +37,9 @@ def refundable_cents(entries: Iterable[Entry]) -> int:
 
 
 def dollars(cents: int) -> str:
-    """$100, or $12.50 when there are cents."""
-    return f"${cents // 100:,}" if cents % 100 == 0 else f"${cents / 100:,.2f}"
+    """$100, or $12.50 when there are cents: course fees are in US dollars (the ledger's
+    currency column), written as the program pages write money."""
+    return money(cents, "USD")
 
 
 def check_refund(entries: Iterable[Entry], amount_cents: int, purpose: str) -> None:

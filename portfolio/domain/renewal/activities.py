@@ -17,7 +17,7 @@ from fractions import Fraction
 from portfolio.domain.dates import format_date
 from portfolio.domain.errors import InvalidInput
 from portfolio.domain.programs.rules import CeUnit, RenewalRules
-from portfolio.domain.text import without_bidi_controls
+from portfolio.domain.text import one_line
 
 MAX_TITLE = 200
 MAX_PROVIDER = 200
@@ -131,7 +131,7 @@ def parse_date(text: object, *, starts_on: date, today: date) -> date:
 
 def _text(value: object, field: str, label: str, limit: int) -> str:
     # Without direction overrides: the office reads these titles when it accepts each activity.
-    text = " ".join(without_bidi_controls(value).split()) if isinstance(value, str) else ""
+    text = one_line(value)
     if not text:
         raise InvalidInput(f"Enter the {label}.", field=field)
     if len(text) > limit:

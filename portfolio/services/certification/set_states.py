@@ -58,3 +58,9 @@ def state_of(
         recognised_verified=proof_verified and recognised,
         recognised_reported=proof_in and recognised,
     )
+
+
+def how_it_stands(route: Route, status: SetLifecycle, course_status: CourseStatus | None) -> str:
+    """How one set stands, in the evaluation's words (SetState.how: "met by a verified
+    approved course", "portfolio in review"...), from its columns alone."""
+    return state_of("", "", SetKind.ELECTIVE, route, status, course_status).how

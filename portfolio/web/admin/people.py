@@ -6,10 +6,8 @@ from __future__ import annotations
 from flask import flash, redirect, render_template, url_for
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
-from wtforms import StringField, TextAreaField
-from wtforms.validators import DataRequired, Length
+from wtforms import TextAreaField
 
-from portfolio.domain.accounts.names import NAME_MAX_LENGTH
 from portfolio.domain.errors import DomainError
 from portfolio.extensions import db
 from portfolio.models import User
@@ -17,34 +15,24 @@ from portfolio.services.accounts import names
 from portfolio.services.reporting.person import SECTION_LIMIT, PersonFile, person_file
 from portfolio.web.admin import bp
 from portfolio.web.admin.review_forms import REASON, current_admin, require_found
+from portfolio.web.auth_forms import name_field
 from portfolio.web.form_errors import show_error
 
 
 class PersonNameForm(FlaskForm):
-    name = StringField(
-        "New name",
-        validators=[
-            DataRequired("Enter the name."),
-            Length(max=NAME_MAX_LENGTH, message=f"Use at most {NAME_MAX_LENGTH} characters."),
-        ],
-    )
+    name = name_field("New name", required="Enter the name.", autocomplete="off")
     reason = TextAreaField("Why it changes", validators=REASON)
 
 
 @bp.get("/people/<int:user_id>")
 def person(user_id: int) -> str:
-    return _page(user_id, PersonNameForm(formdata=None))[0]
-
-
-def _page(user_id: int, form: PersonNameForm, status: int = 200) -> tuple[str, int]:
-    return render_person(person_file(db.session, user_id), form), status
+    return render_person(person_file(db.session, user_id))
 
 
 def render_person(file: PersonFile, form: PersonNameForm | None = None) -> str:
-    """The person's page (bench/reports.py renders its baseline through this too)."""
-    form = form or PersonNameForm(formdata=None)
-    if not form.name.data:
-        form.name.data = file.person.name
+    """The person's page; `form` is the name form as posted, else one holding the name now
+    (bench/reports.py renders its baseline through this too)."""
+    form = form or PersonNameForm(formdata=None, data={"name": file.person.name})
     return render_template("admin/person.html", file=file, limit=SECTION_LIMIT, name_form=form)
 
 
@@ -60,7 +48,7 @@ def change_person_name(user_id: int) -> Response | tuple[str, int]:
             )
         except DomainError as exc:
             show_error(form, exc)
-            return _page(user_id, form, exc.status)
+            return render_person(person_file(db.session, user_id), form), exc.status
         flash(f"The name is now {name}.", "success")
         return redirect(url_for("admin.person", user_id=user_id))
-    return _page(user_id, form, 422)
+    return render_person(person_file(db.session, user_id), form), 422
