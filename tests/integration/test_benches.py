@@ -177,7 +177,9 @@ def test_load_bench() -> None:
     assert checks["uploads_by_status"] == {"verified": checks["uploads_completed"]}, checks
     runs = checks["check_job_runs"] - checks["check_deliveries_dropped"]  # a second delivery
     assert runs == checks["uploads_completed"], checks  # is dropped, not run again
-    assert checks["reviews_submitted"] == people["reviewers"], checks
+    # At least once: a reviewer with another assignment may submit it too by chance (the run's
+    # rate task, after its drafts); a CI run on a quicker or slower machine saw 2 for 1.
+    assert checks["reviews_submitted"] >= people["reviewers"], checks
     assert checks["reviews_submitted_not_stored"] == 0, checks
     assert checks["emails_not_delivered_exactly_once"] == 0, checks
     assert checks["nothing_lost"] is True, checks
