@@ -16,11 +16,12 @@ from portfolio.domain.uploads.transfer import UploadLimits
 from portfolio.storage import ObjectStore, store_from_config
 
 EXTENSION_KEY = "object_store"
-# links.UPLOAD/PART/DOWNLOAD -> the view of web/uploads/files.py that receives that link.
+# links.UPLOAD/PART/DOWNLOAD/PUT -> the view of web/uploads/files.py that receives that link.
 LOCAL_ENDPOINTS = {
     "upload": "uploads.local_upload",
     "part": "uploads.local_part",
     "download": "uploads.local_download",
+    "put": "uploads.local_put",
 }
 
 

@@ -11,7 +11,7 @@ from sqlalchemy.exc import OperationalError
 
 from portfolio.extensions import db
 from portfolio.models.base import utcnow
-from portfolio.services.uploads import deletions, verification
+from portfolio.services.uploads import deletions, staged_parts, verification
 from portfolio.services.uploads.reconcile import (
     expire_pending_uploads,
     orphan_grace_from,
@@ -65,6 +65,19 @@ def verify_upload(self: Task, upload_id: int) -> str | None:
     return status.value if status is not None else None
 
 
+@shared_task(
+    name=staged_parts.JOIN_JOB,
+    autoretry_for=TRANSIENT,
+    retry_backoff=True,
+    retry_jitter=True,
+)
+def join_upload(upload_id: int) -> bool:
+    """Join a verified file's staged parts into one object (services.uploads.staged_parts);
+    retried with backoff while the store or the database is unavailable. The file counts and
+    is read from its parts meanwhile; the sweep queues a lost join again."""
+    return staged_parts.join_staged(db.new_session, get_store(), upload_id, now=utcnow)
+
+
 def verify_upload_gave_up(upload_id: int, error: str) -> None:
     """After the last try: the upload shows that its check failed, and why."""
     session = db.session
@@ -87,10 +100,11 @@ def delete_objects(objects: list[list[str | None]]) -> None:
 
 @shared_task(name="portfolio.jobs.uploads.sweep_checks", ignore_result=True)
 def sweep_checks() -> int:
-    """Queue again the checks that were asked for but that no run holds (the broker was down,
-    or a worker died)."""
+    """Queue again the checks that were asked for but that no run holds, and the joins of
+    verified files still in parts (the broker was down, or a worker died)."""
     session = db.session
     count = verification.stale_checks(session, get_store(), utcnow(), check_lease())
+    count += staged_parts.stale_joins(session, utcnow())
     session.commit()
     return count
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import BigInteger, ForeignKey, Integer, String, Text
+from sqlalchemy import BigInteger, Boolean, ForeignKey, Integer, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from portfolio.domain.uploads.purposes import UploadPurpose
@@ -52,6 +52,12 @@ class Upload(Base):
     # POST, a multipart upload announced with its whole SHA-256, and rows begun before parts
     # carried their checksums (their parts are sent and joined without one).
     checksum_algorithm: Mapped[str | None] = mapped_column(String(16))
+    # Parts sent each to an object of its own (domain.uploads.filenames.staged_part_key), each
+    # read back and compared as it lands (services.uploads.staged_parts): the file counts once
+    # the last part matched, and the store joins them into the object at `key` afterwards
+    # (`joined_at`); until then its bytes are read from the parts.
+    parts_staged: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    joined_at: Mapped[datetime | None]
     status: Mapped[UploadStatus] = mapped_column(
         str_enum(UploadStatus), default=UploadStatus.PENDING, index=True
     )
@@ -94,3 +100,7 @@ class UploadPartDigest(Base):
     part_number: Mapped[int] = mapped_column(Integer, primary_key=True)
     sha256: Mapped[str] = mapped_column(String(64))
     recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # A staged part the server read back and found to match (services.uploads.staged_parts),
+    # with the store's ETag of the bytes it read: the join copies only those bytes.
+    checked_at: Mapped[datetime | None]
+    checked_etag: Mapped[str | None] = mapped_column(String(100))

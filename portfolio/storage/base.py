@@ -88,6 +88,15 @@ class UploadedPart(NamedTuple):
     checksum_sha256: str | None = None
 
 
+class JoinSource(NamedTuple):
+    """One staged part to join: its object, the ETag of the bytes that were checked, and
+    their SHA-256 (base64)."""
+
+    key: str
+    etag: str
+    checksum_sha256: str
+
+
 @dataclass(frozen=True)
 class ObjectInfo:
     key: str
@@ -193,6 +202,26 @@ class ObjectStore(Protocol):
         so no other is accepted); the response's ETag names the part. With `checksum_sha256`
         (base64; UploadRejected if it is not 32 bytes) the PUT must carry part_headers() of it,
         and the store refuses bytes whose SHA-256 differs (S3; the local store; not moto)."""
+        ...
+
+    def presign_put(
+        self, key: str, size: int, checksum_sha256: str, expires: int = DEFAULT_EXPIRES
+    ) -> str:
+        """A PUT link for one object of exactly `size` bytes whose SHA-256 is `checksum_sha256`
+        (base64), sent in the CHECKSUM_HEADER header: a staged part."""
+        ...
+
+    def read_object(
+        self, key: str, chunk_size: int = 1024 * 1024, *, if_match: str | None = None
+    ) -> tuple[str, Iterator[bytes]]:
+        """(the ETag, the chunks) of one read of the object: the ETag is that of the bytes
+        read. ObjectNotFound if it is missing or, with `if_match`, has another ETag now."""
+        ...
+
+    def join_objects(self, key: str, upload_id: str, sources: Sequence[JoinSource]) -> str | None:
+        """Complete the multipart upload with the source objects, in order, as its parts (each
+        only while it has the ETag given); the store's composite SHA-256 ("<base64>-N") when it
+        reports one. The sources stay (the caller deletes them after its commit)."""
         ...
 
     def list_parts(self, key: str, upload_id: str) -> list[UploadedPart]:

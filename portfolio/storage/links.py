@@ -21,7 +21,8 @@ from portfolio.storage.base import InvalidStorageLink
 UPLOAD = "upload"  # a form POST of one whole file (fields: token, then file)
 PART = "part"  # a PUT of one part of a multipart upload; answers with an ETag header
 DOWNLOAD = "download"  # a GET of an object, with the headers carried by the token
-PURPOSES = (UPLOAD, PART, DOWNLOAD)
+PUT = "put"  # a PUT of one whole object with its SHA-256 (a staged part); answers its ETag
+PURPOSES = (UPLOAD, PART, DOWNLOAD, PUT)
 
 # (purpose, token) -> URL; e.g. lambda purpose, token: url_for(f"files.{purpose}", token=token)
 UrlBuilder = Callable[[str, str], str]
@@ -37,7 +38,8 @@ class LinkClaims:
     upload_id: str | None = None
     part_number: int | None = None
     content_disposition: str | None = None
-    # Parts: the base64 SHA-256 the PUT must declare (CHECKSUM_HEADER) and whose bytes it takes.
+    # Parts and PUTs: the base64 SHA-256 the PUT must declare (CHECKSUM_HEADER), whose bytes
+    # alone it takes.
     checksum_sha256: str | None = None
 
 

@@ -28,6 +28,7 @@ from portfolio.storage.base import (
     DEFAULT_EXPIRES,
     MIN_PART_BYTES,
     InvalidObjectKey,
+    JoinSource,
     ObjectInfo,
     ObjectNotFound,
     PresignedPost,
@@ -129,6 +130,18 @@ class LocalStore:
         )
         return url
 
+    def presign_put(
+        self, key: str, size: int, checksum_sha256: str, expires: int = DEFAULT_EXPIRES
+    ) -> str:
+        url, _token, _at = self._link(
+            links.PUT,
+            expires,
+            key=check_key(key),
+            size=check_signed_size(size),
+            checksum_sha256=check_checksum_sha256(checksum_sha256),
+        )
+        return url
+
     def presign_get(
         self,
         key: str,
@@ -160,6 +173,24 @@ class LocalStore:
             md5 = receive_exactly(stream, scratch, check_signed_size(size))
             self._place(scratch, target, key, md5, content_type)
         return ObjectInfo(key, size, md5, content_type)
+
+    def write_object(
+        self, key: str, stream: disk.Readable, size: int, checksum_sha256: str
+    ) -> ObjectInfo:
+        """Store exactly `size` bytes whose SHA-256 is `checksum_sha256` (base64) at `key`, all
+        or nothing (a staged part; sent again, it replaces the old one). UploadTooLarge (413,
+        more) or UploadRejected (422, fewer, or other bytes) keep nothing."""
+        target = self._object_path(key)
+        sha256 = hashlib.sha256()
+        with scratch_file(self.root / ".tmp") as scratch:
+            md5 = receive_exactly(stream, scratch, check_signed_size(size), sha256)
+            if base64.b64encode(sha256.digest()).decode() != checksum_sha256:
+                raise UploadRejected(
+                    "This part does not have the SHA-256 checksum its link was signed for: it "
+                    "was changed on the way. Nothing was saved."
+                )
+            self._place(scratch, target, key, md5, None)
+        return ObjectInfo(key, size, md5)
 
     def write_part(
         self,
@@ -241,6 +272,23 @@ class LocalStore:
             self._place(scratch, self._object_path(key), key, etag, content_type)
         shutil.rmtree(folder)
 
+    def join_objects(self, key: str, upload_id: str, sources: Sequence[JoinSource]) -> str | None:
+        folder = self._upload_dir(key, upload_id)
+        if not sources:
+            raise UploadRejected("The upload has no parts; nothing was saved.")
+        paths = []
+        for source in sources:
+            if self._read_meta(source.key).get("etag") != source.etag.strip('"'):
+                raise ObjectNotFound(f"Staged part {source.key!r:.80} is missing or was replaced.")
+            paths.append(self.path_for(source.key))
+        etag = multipart_etag(source.etag.strip('"') for source in sources)
+        content_type = json.loads((folder / "upload.json").read_text())["content_type"]
+        with scratch_file(self.root / ".tmp") as scratch:
+            concatenate(paths, scratch)
+            self._place(scratch, self._object_path(key), key, etag, content_type)
+        shutil.rmtree(folder)
+        return None  # write_object took only bytes with their signed SHA-256
+
     def abort_multipart(self, key: str, upload_id: str) -> None:
         try:
             shutil.rmtree(self._upload_dir(key, upload_id))
@@ -300,6 +348,22 @@ class LocalStore:
         with self.path_for(key).open("rb") as source:
             source.seek(start)
             return source.read(length)
+
+    def read_object(
+        self, key: str, chunk_size: int = 1024 * 1024, *, if_match: str | None = None
+    ) -> tuple[str, Iterator[bytes]]:
+        source = self.path_for(key).open("rb")
+        etag = str(self._read_meta(key).get("etag", ""))
+        if if_match is not None and etag != if_match.strip('"'):
+            source.close()
+            raise ObjectNotFound("That file was replaced after it was checked.")
+
+        def chunks() -> Iterator[bytes]:
+            with source:
+                while chunk := source.read(chunk_size):
+                    yield chunk
+
+        return etag, chunks()
 
     def iter_chunks(self, key: str, chunk_size: int = 1024 * 1024) -> Iterator[bytes]:
         with self.path_for(key).open("rb") as source:

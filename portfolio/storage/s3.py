@@ -6,6 +6,7 @@ import base64
 import json
 import logging
 from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -20,6 +21,7 @@ from botocore.exceptions import ClientError
 from portfolio.domain.uploads.downloads import download_disposition
 from portfolio.storage.base import (
     DEFAULT_EXPIRES,
+    JoinSource,
     ObjectInfo,
     ObjectNotFound,
     PresignedPost,
@@ -38,8 +40,11 @@ from portfolio.storage.base import (
 log = logging.getLogger(__name__)
 
 STREAM_PART_BYTES = 16 * 1024 * 1024  # put_stream's parts
+JOIN_COPIES = 4  # part copies at once while joining staged parts
 
 _MISSING = {"404", "NoSuchKey", "NoSuchUpload", "NotFound"}
+# An If-Match (or CopySourceIfMatch) that the object's ETag no longer meets: it was replaced.
+_REPLACED = {"PreconditionFailed", "412"}
 _BAD_PARTS = {"InvalidPart", "InvalidPartOrder", "EntityTooSmall", "EntityTooLarge"}
 # A part listed with a checksum other than the one it arrived with.
 _BAD_CHECKSUMS = {"BadDigest"}
@@ -69,6 +74,8 @@ def _translated(key: str) -> Iterator[None]:
         status = int(exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0) or 0)
         if code in _MISSING:
             raise ObjectNotFound("That file or upload no longer exists.") from exc
+        if code in _REPLACED:
+            raise ObjectNotFound("That file was replaced after it was checked.") from exc
         if code in _BAD_PARTS:
             raise UploadRejected(
                 "The upload's parts do not fit together (missing, out of order or too small); "
@@ -224,6 +231,73 @@ class S3Store:
             return str(
                 self.client.generate_presigned_url("upload_part", Params=params, ExpiresIn=expires)
             )
+
+    def presign_put(
+        self, key: str, size: int, checksum_sha256: str, expires: int = DEFAULT_EXPIRES
+    ) -> str:
+        # Length and SHA-256 signed, as for a part: S3 answers 403 to any other length and to a
+        # PUT without exactly this checksum header, and 400 BadDigest to other bytes.
+        params: dict[str, Any] = {
+            "Bucket": self.bucket,
+            "Key": check_key(key),
+            "ContentLength": check_signed_size(size),
+            "ChecksumSHA256": check_checksum_sha256(checksum_sha256),
+        }
+        with _translated(key):
+            return str(
+                self.client.generate_presigned_url("put_object", Params=params, ExpiresIn=expires)
+            )
+
+    def read_object(
+        self, key: str, chunk_size: int = 1024 * 1024, *, if_match: str | None = None
+    ) -> tuple[str, Iterator[bytes]]:
+        extra = {"IfMatch": f'"{_etag(if_match)}"'} if if_match else {}
+        with _translated(check_key(key)):
+            reply = self.client.get_object(Bucket=self.bucket, Key=key, **extra)
+        body = reply["Body"]
+
+        def chunks() -> Iterator[bytes]:
+            with _translated(key):
+                try:
+                    yield from body.iter_chunks(chunk_size)
+                finally:
+                    body.close()
+
+        return _etag(reply["ETag"]), chunks()
+
+    def join_objects(self, key: str, upload_id: str, sources: Sequence[JoinSource]) -> str | None:
+        """Copy each source object into the multipart upload as its part (the store's own
+        copies, a few at once; each only if the source still has the ETag that was checked),
+        then complete it listing every part's SHA-256: the store's composite checksum of the
+        whole ("<base64>-N"), when it reports one."""
+        if not sources:
+            raise UploadRejected("The upload has no parts; nothing was saved.")
+
+        def copy(numbered: tuple[int, JoinSource]) -> dict[str, Any]:
+            number, source = numbered
+            with _translated(check_key(source.key)):
+                reply = self._completer.upload_part_copy(
+                    Bucket=self.bucket,
+                    Key=key,
+                    UploadId=upload_id,
+                    PartNumber=check_part_number(number),
+                    CopySource={"Bucket": self.bucket, "Key": source.key},
+                    CopySourceIfMatch=f'"{_etag(source.etag)}"',
+                )
+            return {
+                "PartNumber": number,
+                "ETag": reply["CopyPartResult"]["ETag"],
+                "ChecksumSHA256": check_checksum_sha256(source.checksum_sha256),
+            }
+
+        with ThreadPoolExecutor(max_workers=JOIN_COPIES, thread_name_prefix="join") as pool:
+            listed = list(pool.map(copy, enumerate(sources, start=1)))
+        with _translated(check_key(key)):
+            reply = self._completer.complete_multipart_upload(
+                Bucket=self.bucket, Key=key, UploadId=upload_id, MultipartUpload={"Parts": listed}
+            )
+        found = reply.get("ChecksumSHA256")
+        return str(found) if found else None
 
     def list_parts(self, key: str, upload_id: str) -> list[UploadedPart]:
         parts: list[UploadedPart] = []

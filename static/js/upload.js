@@ -10,6 +10,9 @@
  *    the PUT sends the headers given (x-amz-checksum-sha256), and the store takes no other
  *    bytes. Parts are retried with back-off. After a dropped connection "Resume" asks the server
  *    which parts arrived (with their digests) and sends only the others (also after a reload).
+ *    Where the upload says "checks_parts_as_sent", each part goes to an object of its own and
+ *    the widget reports it once sent (POST .../parts/N/sent): the server reads it back then,
+ *    while the next parts are on their way, and refuses the file at once if it differs.
  * 3. `complete` carries the file's fingerprint: the SHA-256 of the parts' SHA-256s, "-N" parts,
  *    "x" the part size (portfolio/domain/uploads/fingerprint.py); the server reads every part
  *    back and compares each.
@@ -51,6 +54,11 @@
   }
   function FileChanged(message) {
     this.message = message;
+  }
+  // The server read a part back and refused the file (it differs from its digest): final.
+  function Refused(upload) {
+    this.upload = upload;
+    this.message = upload.name + " was not accepted: " + upload.reason;
   }
   // The server would not sign a part's link (an ApiError it will answer again): not retried.
   function LinkRefused(error) {
@@ -526,9 +534,11 @@
         s.loaded.set(number, blob.size);
         if (digest) s.digests.set(number, digest);
         s.done.add(number);
+        if (digest && s.upload.checks_parts_as_sent) await this.reportSent(number);
         return;
       } catch (error) {
         if (error instanceof LinkRefused) throw error.error;
+        if (error instanceof Refused) throw error;
         s.loaded.set(number, 0);
         // A send that failed because the file changed on disk looks like a lost connection.
         if (error instanceof Interrupted && !s.cancelled && await unreadable(blob)) throw changedOnDisk(s.file);
@@ -537,6 +547,19 @@
         await sleep(1000 * Math.pow(2, attempt));
       }
     }
+  };
+
+  // Tell the server a part has landed, so that it reads the part back now, while the next
+  // ones are on their way. Only a refusal matters here: a report that is lost (or a part the
+  // server cannot find yet) is read back by the check that `complete` asks for.
+  Widget.prototype.reportSent = async function (number) {
+    var reply;
+    try {
+      reply = await this.api("POST", this.state.upload.urls.parts + "/" + number + "/sent", {});
+    } catch (error) {
+      return;
+    }
+    if (reply.upload && reply.upload.status === "rejected") throw new Refused(reply.upload);
   };
 
   Widget.prototype.showPartProgress = function () {
@@ -578,7 +601,8 @@
     var failed = outcomes.find(function (o) { return o.status === "rejected"; });
     if (failed) {
       var changed = outcomes.find(function (o) { return o.status === "rejected" && o.reason instanceof FileChanged; });
-      throw (changed || failed).reason;
+      var refused = outcomes.find(function (o) { return o.status === "rejected" && o.reason instanceof Refused; });
+      throw (refused || changed || failed).reason;
     }
     if (s.hasher) {
       s.hasher.stop();
@@ -692,6 +716,12 @@
     if (s && s.hasher) {
       s.hasher.stop();
       s.hasher = null;
+    }
+    if (error instanceof Refused) {
+      this.xhrs.forEach(function (xhr) { xhr.abort(); });
+      s.cancelled = true; // the other parts stop; the server dropped what arrived
+      this.finish(error.upload);
+      return;
     }
     if (error instanceof FileChanged) {
       // Nothing half-kept: the parts sent so far are dropped with the upload.

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -369,24 +371,46 @@ def test_a_file_sent_in_one_piece_still_needs_its_sha256(api: UploadApi) -> None
     assert "SHA-256" in reply.get_json()["message"]
 
 
-def test_the_check_reads_parts_back_with_at_most_the_configured_streams(
+def test_the_check_reads_unreported_parts_back_with_at_most_the_configured_streams(
     api: UploadApi, store: S3Store, small_limits: None, app: Flask, monkeypatch: Any
 ) -> None:
+    """Parts nobody reported as sent are read back by the check, each as one GET of its staged
+    object, at most UPLOAD_VERIFY_STREAMS at once."""
     monkeypatch.setitem(app.config, "UPLOAD_VERIFY_STREAMS", 2)
-    ranges: list[tuple[int, int]] = []
-    real = store.iter_range
+    reading: list[str] = []
+    most = 0
+    guard = threading.Lock()
+    real = store.read_object
 
-    def counted(key: str, start: int, length: int, chunk_size: int = MiB) -> Iterator[bytes]:
-        ranges.append((start, length))
-        return real(key, start, length, chunk_size)
+    def counted(key: str, chunk_size: int = MiB, **kwargs: Any) -> tuple[str, Iterator[bytes]]:
+        etag, chunks = real(key, chunk_size, **kwargs)
 
-    monkeypatch.setattr(store, "iter_range", counted)
+        def watched() -> Iterator[bytes]:
+            nonlocal most
+            with guard:
+                reading.append(key)
+                most = max(most, len(reading))
+            time.sleep(0.05)  # long enough for a third reader to overlap if one were allowed
+            try:
+                yield from chunks
+            finally:
+                with guard:
+                    reading.remove(key)
+
+        seen.append(key)
+        return etag, watched()
+
+    seen: list[str] = []
+    monkeypatch.setattr(store, "read_object", counted)
     content = pdf_bytes(16 * MiB)
     upload_id = begin_by_parts(api, content)["upload"]["id"]
     send_and_report(api, upload_id, content, [1, 2, 3, 4])
     assert finished(api, upload_id, fingerprint_of(content, PART))["status"] == "verified"
-    # Two ranged GETs, each a run of whole parts, covering every byte once.
-    assert sorted(ranges) == [(0, 2 * PART), (2 * PART, len(content) - 2 * PART)]
+    # The check's four reads come first (the reviewers' copy of the PDF reads the parts after).
+    assert sorted(key.rsplit(".", 1)[1] for key in seen[:4]) == [
+        f"part{n:05d}" for n in (1, 2, 3, 4)
+    ]
+    assert most == 2
 
 
 def test_requests_answer_404_for_a_missing_upload(api: UploadApi) -> None:

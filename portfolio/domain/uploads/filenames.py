@@ -126,3 +126,17 @@ def reviewer_copy_key(key: str) -> str:
     before its completion writes it (reconcile never takes it for an orphan) and a completion
     asked again writes the same key instead of a second copy."""
     return f"{key}.reviewer"
+
+
+def staged_part_key(key: str, part_number: int) -> str:
+    """Where part `part_number` of the file that will live at `key` is staged until the store
+    joins the parts (services.uploads.staged_parts). Derived from the key, like the reviewers'
+    copy, so that the row claims its parts before any of them exists."""
+    if isinstance(part_number, bool) or not 1 <= part_number <= 99999:
+        raise ValueError(f"part numbers run from 1 to 99999, not {part_number!r}")
+    return f"{key}.part{part_number:05d}"
+
+
+def staged_parts_prefix(key: str) -> str:
+    """The prefix every staged part of the file at `key` starts with."""
+    return f"{key}.part"

@@ -22,6 +22,7 @@ from portfolio.services import audit
 from portfolio.services.uploads.checks import Refusal
 from portfolio.services.uploads.deletions import delete_after_commit
 from portfolio.services.uploads.reviewer_copies import copy_key_of
+from portfolio.services.uploads.staged_parts import still_in_parts
 from portfolio.services.uploads.transfers import reject
 from portfolio.services.uploads.verification import (
     CheckLease,
@@ -167,8 +168,16 @@ def reconcile(
     # here or has its rows below, never neither.
     importing = importing_prefixes(session, now)
     report = ReconcileReport(applied=apply)
+    staged = _staged_parts_by_file(objects)
     for upload in session.scalars(select(Upload).order_by(Upload.id)):
         info = objects.pop(upload.key, None)
+        in_parts = upload.status == UploadStatus.VERIFIED and still_in_parts(upload)
+        if upload.status == UploadStatus.PENDING or in_parts:
+            # Its staged parts (services.uploads.staged_parts), and the multipart upload they
+            # are joined into once the file counts; a joined or refused file's are orphans.
+            for key in staged.pop(upload.key, ()):
+                objects.pop(key, None)
+            unfinished.discard((upload.key, upload.multipart_upload_id or ""))
         copy = objects.pop(upload.sealed_key, None) if upload.sealed_key else None
         if upload.status == UploadStatus.PENDING:
             unfinished.discard((upload.key, upload.multipart_upload_id or ""))
@@ -186,6 +195,8 @@ def reconcile(
         if upload.status == UploadStatus.PENDING:
             if upload.expires_at <= now and not checking(upload, now):
                 report.expired.append(upload)
+        elif in_parts:
+            pass  # read from its parts until the join job has joined them
         elif upload.status == UploadStatus.VERIFIED:
             # Asked again when not listed: a completion that committed after the listing
             # is not missing.
@@ -212,6 +223,16 @@ def reconcile(
     if apply:
         _apply(session, store, report)
     return report
+
+
+def _staged_parts_by_file(objects: dict[str, ObjectInfo]) -> dict[str, list[str]]:
+    """The listed staged parts (filenames.staged_part_key), by the key of their file."""
+    found: dict[str, list[str]] = {}
+    for key in objects:
+        base, marker, number = key.rpartition(".part")
+        if marker and len(number) == 5 and number.isdigit():
+            found.setdefault(base, []).append(key)
+    return found
 
 
 def _written_after(info: ObjectInfo, moment: datetime) -> bool:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from sqlalchemy import and_, or_, select
@@ -43,22 +44,29 @@ def copy_key_of(upload: Upload) -> str:
     return reviewer_copy_key(upload.sealed_key or upload.key)
 
 
-def write_reviewer_copy(store: ObjectStore, upload: Upload, verified: Verified) -> Refusal | None:
+def write_reviewer_copy(
+    store: ObjectStore,
+    upload: Upload,
+    verified: Verified,
+    read: Callable[[], Iterator[bytes]] | None = None,
+) -> Refusal | None:
     """For an image, store a copy without metadata and name it on the row; a document (PDF,
     Office, OpenDocument) gets one too when it can be cleaned; other types need none.
 
     A Refusal when the image is too large to clean or cannot be decoded: a reviewer must never
     be handed the original, so such an image is not accepted at all. May raise
-    StorageUnavailable (503), like every store call."""
+    StorageUnavailable (503), like every store call. `read`: the file's bytes, when they are
+    not (yet) the object at the upload's key (staged parts)."""
+    read = read or (lambda: store.iter_chunks(upload.key))
     if verified.content_type in CLEANED_DOCUMENT_TYPES:
-        return _write_document_copy(store, upload, verified)
+        return _write_document_copy(store, upload, verified, read)
     if verified.content_type not in STRIPPED_TYPES:
         upload.reviewer_key = None
         return None
     try:
         if verified.size > MAX_IMAGE_BYTES:
             raise too_large()
-        data = b"".join(store.iter_chunks(upload.key))
+        data = b"".join(read())
         if _fingerprint_of(data, verified) != verified.shown_fingerprint:
             return Refusal("changed", f"The file changed while it was checked. {RESEND}")
         cleaned = strip_metadata(data, verified.content_type)
@@ -74,7 +82,12 @@ def write_reviewer_copy(store: ObjectStore, upload: Upload, verified: Verified) 
     return None
 
 
-def _write_document_copy(store: ObjectStore, upload: Upload, verified: Verified) -> Refusal | None:
+def _write_document_copy(
+    store: ObjectStore,
+    upload: Upload,
+    verified: Verified,
+    read: Callable[[], Iterator[bytes]],
+) -> Refusal | None:
     """A document's copy without its properties (a PDF's, an Office or OpenDocument file's),
     when it can be read as it is and is small enough to clean in memory. Otherwise no copy:
     reviewers get the file as sent, as before copies of documents were made (the candidate's
@@ -83,7 +96,7 @@ def _write_document_copy(store: ObjectStore, upload: Upload, verified: Verified)
     if verified.size > MAX_DOCUMENT_BYTES:
         return None
     try:
-        data = b"".join(store.iter_chunks(upload.key))
+        data = b"".join(read())
     except ObjectNotFound:
         return Refusal(
             "missing", f"The file disappeared from storage while it was checked. {RESEND}"

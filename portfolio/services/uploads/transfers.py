@@ -19,7 +19,11 @@ from sqlalchemy.orm import Session
 
 from portfolio.domain.audit_actions import AuditAction
 from portfolio.domain.errors import Conflict
-from portfolio.domain.uploads.filenames import make_object_key
+from portfolio.domain.uploads.filenames import (
+    make_object_key,
+    staged_part_key,
+    staged_parts_prefix,
+)
 from portfolio.domain.uploads.fingerprint import as_checksum
 from portfolio.domain.uploads.purposes import (
     MAX_PENDING_IMPORTS,
@@ -140,6 +144,10 @@ def begin_upload(
             upload.key, STORED_CONTENT_TYPE, sha256_checksums=by_parts
         )
         upload.checksum_algorithm = SHA256_PARTS if by_parts else None
+        # Evidence checked by parts sends each part to an object of its own, checked as it
+        # lands (services.uploads.staged_parts); a portfolio import is read as one zip object,
+        # so its parts are joined before the check.
+        upload.parts_staged = by_parts and chosen is not UploadPurpose.PORTFOLIO_IMPORT
         start = UploadStart(upload, plan=part_plan(announced.size, limits))
     else:
         # The policy allows exactly this key and exactly the announced size.
@@ -204,6 +212,11 @@ def presign_part(
     plan = plan_of(upload, limits)
     assert plan is not None and upload.multipart_upload_id is not None
     checksum = as_checksum(sha256) if upload.checksum_algorithm == SHA256_PARTS else None
+    size = plan.size_of(part_number, upload.declared_size)
+    if upload.parts_staged:
+        assert checksum is not None
+        url = store.presign_put(staged_part_key(upload.key, part_number), size, checksum)
+        return PartLink(url, part_headers(checksum))
     url = store.presign_part(
         upload.key,
         upload.multipart_upload_id,
@@ -219,6 +232,13 @@ def uploaded_parts(store: ObjectStore, upload: Upload, *, now: datetime) -> list
     require_pending(upload, now)
     if upload.multipart_upload_id is None:
         return []
+    if upload.parts_staged:
+        prefix = staged_parts_prefix(upload.key)
+        return sorted(
+            UploadedPart(int(info.key[len(prefix) :]), info.etag, info.size)
+            for info in store.list_keys(prefix)
+            if info.key[len(prefix) :].isdigit()
+        )
     return store.list_parts(upload.key, upload.multipart_upload_id)
 
 
@@ -287,6 +307,9 @@ def reject(
 
     If the store cannot delete it then, the object is left to `storage reconcile`."""
     delete_after_commit(session, store, upload.key, multipart_upload_id=upload.multipart_upload_id)
+    if upload.parts_staged:
+        for key in staged_keys(session, upload):
+            delete_after_commit(session, store, key)
     if upload.sealed_key is not None and upload.sealed_key != upload.key:
         delete_after_commit(session, store, upload.sealed_key)  # a copy an earlier try made
     upload.status = UploadStatus.REJECTED
@@ -306,6 +329,15 @@ def reject(
         object_id=upload.id,
         details={"code": refusal.code, "reason": refusal.message},
     )
+
+
+def staged_keys(session: Session, upload: Upload) -> list[str]:
+    """Every staged part an upload may have (services.uploads.staged_parts): one per reported
+    digest, as a part's link is only given once its digest is reported."""
+    numbers = session.scalars(
+        select(UploadPartDigest.part_number).where(UploadPartDigest.upload_id == upload.id)
+    ).all()
+    return [staged_part_key(upload.key, int(n)) for n in sorted(numbers)]
 
 
 def require_pending(upload: Upload, now: datetime) -> None:

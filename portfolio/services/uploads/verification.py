@@ -24,11 +24,12 @@ from sqlalchemy.orm import Session
 from portfolio.domain.audit_actions import AuditAction
 from portfolio.domain.uploads.filenames import make_object_key
 from portfolio.domain.uploads.transfer import UploadLimits, part_plan
-from portfolio.models import Upload, UploadStatus, User
+from portfolio.models import Upload, UploadPartDigest, UploadStatus, User
 from portfolio.services import outbox
 from portfolio.services.uploads.checks import (
     RESEND,
     Refusal,
+    Sniffer,
     Verified,
     finish_multipart,
     inspect_object,
@@ -43,6 +44,13 @@ from portfolio.services.uploads.part_digests import (
     recorded_digests,
 )
 from portfolio.services.uploads.reviewer_copies import write_reviewer_copy
+from portfolio.services.uploads.staged_parts import (
+    CheckedPart,
+    queue_join,
+    record_checked,
+    staged_rows,
+    verify_staged,
+)
 from portfolio.services.uploads.transfers import mark_verified, reject
 from portfolio.storage import ObjectNotFound, ObjectStore
 
@@ -235,11 +243,36 @@ def _examine(
     limits: UploadLimits,
     token: str,
     digests: dict[int, str] | None = None,
-) -> Verified | Refusal:
+    staged: dict[int, UploadPartDigest] | None = None,
+) -> tuple[Verified | Refusal, dict[int, CheckedPart]]:
     """The slow part, on a detached copy of the row: no lock is held. StorageUnavailable
     propagates (the job is retried). `digests`: the parts' reported digests, for an upload
-    checked by parts."""
+    checked by parts; `staged`: their rows, for one whose parts are staged (what this run read
+    back of those is returned with the verdict)."""
     limits, sniff = rules_for(upload, limits)
+    if staged is not None:
+        plan = part_plan(upload.declared_size, limits)
+        return verify_staged(
+            store,
+            upload,
+            plan,
+            staged,
+            limits,
+            sniff,
+            lambda verdict, read: write_reviewer_copy(store, upload, verdict, read),
+        )
+    return _examine_whole(store, upload, limits, sniff, token, digests), {}
+
+
+def _examine_whole(
+    store: ObjectStore,
+    upload: Upload,
+    limits: UploadLimits,
+    sniff: Sniffer,
+    token: str,
+    digests: dict[int, str] | None,
+) -> Verified | Refusal:
+    """The check of one object: sent whole, or in parts the store joins first."""
     if upload.multipart_upload_id is not None:
         plan = part_plan(upload.declared_size, limits)
         started = time.perf_counter()
@@ -298,17 +331,20 @@ def run_check(
         return None
     original_key = snapshot.key  # _examine moves the detached copy to the sealed key
     try:
-        digests = None
+        digests = staged = None
         if checked_by_parts(snapshot):
             with new_session() as session:
                 digests = recorded_digests(session, upload_id)  # frozen once the check is asked
-        verdict = _examine(store, snapshot, limits, token, digests)
+                staged = staged_rows(session, upload_id) if snapshot.parts_staged else None
+        verdict, read_back = _examine(store, snapshot, limits, token, digests, staged)
     except Exception as exc:
         queued_until = now() + retry_within + lease.for_size(snapshot.declared_size)
         own_copy = snapshot.key if snapshot.key != original_key else None
         _let_go(new_session, store, upload_id, token, str(exc), queued_until, own_copy)
         raise
-    return _finish(new_session, store, upload_id, token, original_key, snapshot, verdict, now())
+    return _finish(
+        new_session, store, upload_id, token, original_key, snapshot, verdict, now(), read_back
+    )
 
 
 def _finish(
@@ -320,6 +356,7 @@ def _finish(
     snapshot: Upload,
     verdict: Verified | Refusal,
     moment: datetime,
+    read_back: dict[int, CheckedPart],
 ) -> UploadStatus | None:
     with new_session() as session:
         upload = session.scalars(
@@ -352,7 +389,11 @@ def _finish(
                 upload.key = snapshot.key
             upload.reviewer_key = snapshot.reviewer_key
             mark_verified(session, upload, verdict, actor=owner, at=moment)
-        if checked_by_parts(upload):
+        if upload.parts_staged and isinstance(verdict, Verified):
+            # The join needs each part's digest and the ETag it was read with.
+            record_checked(session, upload.id, read_back, moment)
+            queue_join(session, upload)
+        elif checked_by_parts(upload):
             forget_digests(session, upload.id)  # compared; the fingerprint stays
         status = upload.status
         session.commit()

@@ -21,6 +21,7 @@ from portfolio.web.listing import list_request
 # What each job does, in words an administrator reads (unknown names are shown as they are).
 JOB_LABELS = {
     "portfolio.jobs.uploads.verify_upload": "Check an uploaded file",
+    "portfolio.jobs.uploads.join_upload": "Join a checked file's parts",
     "portfolio.jobs.mail.deliver_outbox": "Send the emails that are due",
     "portfolio.jobs.uploads.sweep_checks": "Queue file checks again",
     "portfolio.jobs.uploads.expire_pending": "Expire unfinished uploads",

@@ -16,6 +16,7 @@ from portfolio.domain.errors import NotFound
 from portfolio.extensions import db
 from portfolio.models.base import utcnow
 from portfolio.services.portfolios.export import portfolio_export
+from portfolio.services.uploads import staged_parts
 from portfolio.storage_binding import get_store
 from portfolio.web.candidate import bp, loaders
 from portfolio.web.zip_stream import zip_stream
@@ -43,13 +44,14 @@ def export_portfolio() -> Response:
         artifacts={a["id"]: a for a in document["artifacts"]},
     )
     store = get_store()
+    read = staged_parts.reader_for(db.session, store, [item.key for item in files])
 
     def members() -> Iterator[tuple[str, object, Iterator[bytes]]]:
         yield "index.html", now, iter([index.encode("utf-8")])
         yield "portfolio.json", now, iter([json.dumps(document, indent=2).encode("utf-8")])
         yield SCHEMA.name, now, iter([SCHEMA.read_bytes()])
         for item in files:
-            yield item.path, now, store.iter_chunks(item.key)
+            yield item.path, now, read(item.key)
 
     name = f"portfolio-{enrollment.framework.slug}-{now.date().isoformat()}.zip"
     return Response(

@@ -15,6 +15,7 @@ from portfolio.storage_binding import init_app, limits_from
 
 bp = Blueprint("uploads", __name__)
 
+
 def upload_limits() -> UploadLimits:
     """The limits in force in the current app."""
     return limits_from(current_app.config)

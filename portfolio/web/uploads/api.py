@@ -25,7 +25,13 @@ from portfolio.domain.uploads.transfer import human_size
 from portfolio.extensions import db
 from portfolio.models import Upload, UploadStatus, User
 from portfolio.models.base import utcnow
-from portfolio.services.uploads import part_digests, transfers, verification
+from portfolio.services.uploads import (
+    checks,
+    part_digests,
+    staged_parts,
+    transfers,
+    verification,
+)
 from portfolio.storage_binding import get_store
 from portfolio.web import access
 from portfolio.web.uploads import bp, upload_limits
@@ -47,6 +53,8 @@ def upload_json(upload: Upload) -> dict[str, Any]:
         "sha256": upload.sha256,
         "fingerprint": upload.fingerprint,
         "by_parts": part_digests.checked_by_parts(upload),
+        # Report each part once sent (POST .../parts/<n>/sent): the server checks it then.
+        "checks_parts_as_sent": upload.parts_staged,
         "reason": reason_of(upload, lapsed=lapsed),
         "method": "multipart" if upload.multipart_upload_id else "post",
         "expires_at": upload.expires_at.isoformat(),
@@ -198,6 +206,28 @@ def record_part(upload_id: int, part_number: int) -> Response:
     )
     return jsonify(
         {"part_number": part_number, "recorded": True, "url": link.url, "headers": link.headers}
+    )
+
+
+@bp.post("/api/uploads/<int:upload_id>/parts/<int:part_number>/sent")
+def part_sent(upload_id: int, part_number: int) -> Response:
+    """The part's PUT succeeded: the server reads it back and compares it with its digest
+    now, while the next parts are on their way (uploads whose upload shows
+    "checks_parts_as_sent"). {"checked": true}, or the upload refused ("status" "rejected",
+    "reason" says why: a part that differs refuses the whole file)."""
+    upload = _own_upload(upload_id)
+    refusal = staged_parts.check_sent_part(
+        db.session,
+        get_store(),
+        upload,
+        part_number,
+        now=utcnow(),
+        limits=upload_limits(),
+        sniff=checks.rules_for(upload, upload_limits())[1],
+        actor=_signed_in(),
+    )
+    return jsonify(
+        {"part_number": part_number, "checked": refusal is None, "upload": upload_json(upload)}
     )
 
 

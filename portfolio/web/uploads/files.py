@@ -10,17 +10,23 @@ MAX_CONTENT_LENGTH, which guards form posts).
 
 from __future__ import annotations
 
-from flask import redirect, request, send_file
+import itertools
+
+from flask import redirect, request, send_file, stream_with_context
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
 from portfolio.domain.errors import BadRequest, NotFound
+from portfolio.domain.uploads.downloads import download_disposition
 from portfolio.extensions import csrf, db
 from portfolio.models import Upload
+from portfolio.services.uploads import staged_parts
 from portfolio.services.uploads.access import download_key
 from portfolio.storage import (
     CHECKSUM_HEADER,
     InvalidStorageLink,
+    ObjectNotFound,
+    ObjectStore,
     StorageUnavailable,
     UploadRejected,
     UploadTooLarge,
@@ -51,6 +57,8 @@ def download(upload_id: int) -> Response:
     upload = access.require_can_download(db.session.get(Upload, upload_id))
     key = download_key(current_user, upload)  # reviewers get an image without its metadata
     store = get_store()
+    if key == upload.key and staged_parts.still_in_parts(upload):
+        return _from_parts(store, upload)
     # One cheap HEAD first: a store that is down gets the app's own page, not a browser error
     # after the redirect.
     try:
@@ -67,6 +75,30 @@ def download(upload_id: int) -> Response:
     )
     response = redirect(url, code=303)
     response.headers["Cache-Control"] = "no-store"  # the link itself is a short-lived secret
+    return response
+
+
+def _from_parts(store: ObjectStore, upload: Upload) -> Response:
+    """A file that counts while the store is still joining its parts (seconds, usually):
+    streamed from them, as the joined object would be served."""
+    content_type = upload.content_type or "application/octet-stream"
+    chunks = staged_parts.file_chunks(db.session, store, upload)
+    try:
+        first = next(chunks, b"")  # a store that is down answers the app's own page
+    except StorageUnavailable as exc:
+        raise StorageUnavailable(CANNOT_FETCH) from exc
+    except ObjectNotFound as exc:
+        raise NotFound(
+            "This file is missing from storage. The program office can restore it."
+        ) from exc
+    response = Response(
+        stream_with_context(itertools.chain([first], chunks)), mimetype=content_type
+    )
+    response.headers["Content-Length"] = str(upload.size or upload.declared_size)
+    response.headers["Content-Disposition"] = download_disposition(
+        upload.original_name, content_type, inline=request.args.get("view") == "inline"
+    )
+    response.headers["Cache-Control"] = "private, no-store"
     return response
 
 
@@ -103,13 +135,7 @@ def local_part(token: str) -> Response:
             f"This link takes the part with its SHA-256 checksum in the {CHECKSUM_HEADER} "
             "header, exactly as it was signed; nothing was saved."
         )
-    # A declared length other than the signed one is refused before a byte is read, as S3 does.
-    if request.content_length is not None and request.content_length != size:
-        error = UploadTooLarge if request.content_length > size else UploadRejected
-        raise error(
-            f"This part must be exactly {size:,} bytes, not {request.content_length:,}; "
-            "nothing was saved."
-        )
+    _require_signed_length(size)
     request.max_content_length = size
     etag = store.write_part(
         claims.key,
@@ -122,6 +148,41 @@ def local_part(token: str) -> Response:
     response = Response(status=200)
     response.headers["ETag"] = f'"{etag}"'
     return response
+
+
+@bp.put("/files/put/<token>")
+@csrf.exempt
+@reads_raw_body
+def local_put(token: str) -> Response:
+    """The body is one whole object (a staged part), like S3's PutObject through a presigned
+    link signed for its length and SHA-256: the x-amz-checksum-sha256 header exactly as signed
+    (403 otherwise), and only bytes that have it; answers the ETag."""
+    store = _local_store()
+    claims = store.verify_token(token, links.PUT)
+    size = _signed_size(claims)
+    signed = claims.checksum_sha256
+    if signed is None or request.headers.get(CHECKSUM_HEADER) != signed:
+        raise InvalidStorageLink(
+            f"This link takes the part with its SHA-256 checksum in the {CHECKSUM_HEADER} "
+            "header, exactly as it was signed; nothing was saved."
+        )
+    _require_signed_length(size)
+    request.max_content_length = size
+    info = store.write_object(claims.key, request.stream, size, signed)
+    response = Response(status=200)
+    response.headers["ETag"] = f'"{info.etag}"'
+    return response
+
+
+def _require_signed_length(size: int) -> None:
+    """A declared length other than the signed one is refused before a byte is read, as S3
+    does."""
+    if request.content_length is not None and request.content_length != size:
+        error = UploadTooLarge if request.content_length > size else UploadRejected
+        raise error(
+            f"This part must be exactly {size:,} bytes, not {request.content_length:,}; "
+            "nothing was saved."
+        )
 
 
 def _signed_size(claims: links.LinkClaims) -> int:

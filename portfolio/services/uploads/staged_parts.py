@@ -1,0 +1,401 @@
+"""Staged parts: a file sent in parts, each part checked as it lands, joined once it counts.
+
+Each part of an upload checked by parts goes to an object of its own (its link signed for its
+length and the SHA-256 the browser reported, filenames.staged_part_key). When the browser says
+a part has landed (`check_sent_part`), the server reads that object back, hashes it and
+compares, while the next parts are still on their way; the check asked for by `complete`
+(services.uploads.verification) then only reads the parts nobody reported, so the file counts
+a moment after its last part arrives, every byte of it read back and matched. Only then does
+the store join the parts into the one object at the upload's key (`join_staged`, a job of its
+own): on S3 that is the store's own copying, on the local disk a concatenation. Until it has
+joined them, the file is read from its parts (`file_chunks`), each only while it still has the
+ETag of the bytes that were checked, and the join copies only those bytes too.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Callable, Collection, Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.orm import Session
+
+from portfolio.domain.audit_actions import AuditAction
+from portfolio.domain.errors import Conflict, InvalidInput
+from portfolio.domain.uploads.filenames import staged_part_key
+from portfolio.domain.uploads.filetypes import SNIFF_BYTES, FileTypeRefused
+from portfolio.domain.uploads.fingerprint import as_checksum, composite, parse_composite
+from portfolio.domain.uploads.transfer import PartPlan, UploadLimits, part_plan
+from portfolio.models import Upload, UploadPartDigest, UploadStatus, User
+from portfolio.services import outbox
+from portfolio.services.uploads.checks import RESEND, Refusal, Sniffer, Verified
+from portfolio.services.uploads.deletions import delete_after_commit
+from portfolio.services.uploads.transfers import reject, require_pending
+from portfolio.storage import JoinSource, ObjectNotFound, ObjectStore
+from portfolio.storage.disk import multipart_etag
+
+log = logging.getLogger(__name__)
+
+JOIN_JOB = "portfolio.jobs.uploads.join_upload"
+READ_CHUNK = 1024 * 1024
+# A verified file whose join has not finished this long after it counted: its job was lost
+# (the broker, or a worker that died), so the sweep queues it again.
+JOIN_GRACE = timedelta(minutes=10)
+
+
+@dataclass(frozen=True)
+class CheckedPart:
+    """A staged part as the server read it back: its SHA-256 (hex) and the store's ETag."""
+
+    sha256: str
+    etag: str
+
+
+def part_key(upload: Upload, part_number: int) -> str:
+    return staged_part_key(upload.key, part_number)
+
+
+def differs(part_number: int) -> Refusal:
+    return Refusal(
+        "part_checksum",
+        f"Part {part_number} of the file that arrived is not what your browser sent: its SHA-256 "
+        f"checksum differs, so it was changed or damaged on the way. {RESEND}",
+    )
+
+
+def read_part(
+    store: ObjectStore, key: str, part_number: int, size: int, *, head: bytearray | None
+) -> CheckedPart | Refusal:
+    """Read one staged part back: its digest and ETag, or a Refusal when it holds other than
+    `size` bytes. `head` collects the first SNIFF_BYTES (part 1, for the type check).
+    ObjectNotFound when it is not there."""
+    etag, chunks = store.read_object(staged_part_key(key, part_number), READ_CHUNK)
+    digest = hashlib.sha256()
+    read = 0
+    for chunk in chunks:
+        read += len(chunk)
+        if read > size:
+            break
+        if head is not None and len(head) < SNIFF_BYTES:
+            head.extend(chunk[: SNIFF_BYTES - len(head)])
+        digest.update(chunk)
+    if read != size:
+        return Refusal(
+            "part_size",
+            f"Part {part_number} of the file arrived with other than its {size:,} bytes: it was "
+            f"cut off or changed on the way. {RESEND}",
+        )
+    return CheckedPart(digest.hexdigest(), etag)
+
+
+def check_sent_part(
+    session: Session,
+    store: ObjectStore,
+    upload: Upload,
+    part_number: object,
+    *,
+    now: datetime,
+    limits: UploadLimits,
+    sniff: Sniffer,
+    actor: User | None,
+) -> Refusal | None:
+    """The browser says part `part_number` has landed: read it back (no lock held meanwhile),
+    compare it with the digest its link was signed for, then record it as checked, or refuse
+    the whole upload (a part that differs, or a first part of a refused type). A part already
+    checked, or an upload whose check was asked for (the check reads what is left), is left
+    alone. InvalidInput (422) for a bad number; Conflict (409) for a part whose digest was
+    never reported or that has not arrived."""
+    require_pending(upload, now)
+    if not upload.parts_staged:
+        raise Conflict("This upload's parts are checked once they are all sent.")
+    plan = part_plan(upload.declared_size, limits)
+    if isinstance(part_number, bool) or not isinstance(part_number, int):
+        raise InvalidInput("Part numbers are whole numbers.", field="part_number")
+    if not 1 <= part_number <= plan.part_count:
+        raise InvalidInput(
+            f"Part numbers run from 1 to {plan.part_count} for this file.", field="part_number"
+        )
+    recorded = session.get(UploadPartDigest, (upload.id, part_number))
+    if recorded is None:
+        raise Conflict(f"Part {part_number}'s checksum never arrived: ask for its link first.")
+    if recorded.checked_at is not None or upload.check_requested_at is not None:
+        return None
+    expected, upload_id, key = recorded.sha256, upload.id, upload.key
+    size, name = plan.size_of(part_number, upload.declared_size), upload.original_name
+    # Nothing is held while the part is read back: on SQLite every transaction holds the write
+    # lock (BEGIN IMMEDIATE), so the rows are not touched again until the lock below.
+    session.commit()
+    head = bytearray() if part_number == 1 else None
+    try:
+        found = read_part(store, key, part_number, size, head=head)
+    except ObjectNotFound:
+        raise Conflict(f"Part {part_number} has not arrived; send it again.") from None
+    refusal = found if isinstance(found, Refusal) else None
+    if isinstance(found, CheckedPart) and found.sha256 != expected:
+        refusal = differs(part_number)
+    if refusal is None and head is not None:
+        try:
+            sniff(bytes(head), name)
+        except FileTypeRefused as exc:
+            refusal = Refusal(f"type_{exc.code}", exc.message)
+    locked = session.scalars(
+        select(Upload)
+        .where(Upload.id == upload_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).one()
+    if locked.status != UploadStatus.PENDING:
+        return None
+    if refusal is not None:
+        reject(session, store, locked, refusal, actor=actor, action=AuditAction.UPLOAD_REJECTED)
+        return refusal
+    assert isinstance(found, CheckedPart)
+    session.execute(
+        update(UploadPartDigest)
+        .where(
+            UploadPartDigest.upload_id == upload_id,
+            UploadPartDigest.part_number == part_number,
+            UploadPartDigest.sha256 == found.sha256,
+        )
+        .values(checked_at=now, checked_etag=found.etag)
+        .execution_options(synchronize_session=False)
+    )
+    return None
+
+
+def staged_rows(session: Session, upload_id: int) -> dict[int, UploadPartDigest]:
+    """The reported parts of an upload, by number (detached copies for a job)."""
+    rows = session.scalars(
+        select(UploadPartDigest).where(UploadPartDigest.upload_id == upload_id)
+    ).all()
+    for row in rows:
+        session.expunge(row)
+    return {row.part_number: row for row in rows}
+
+
+def verify_staged(
+    store: ObjectStore,
+    upload: Upload,
+    plan: PartPlan,
+    rows: Mapping[int, UploadPartDigest],
+    limits: UploadLimits,
+    sniff: Sniffer,
+    write_copy: Callable[[Verified, Callable[[], Iterator[bytes]]], Refusal | None],
+) -> tuple[Verified | Refusal, dict[int, CheckedPart]]:
+    """The check of a staged upload: the parts nobody reported as landed are read back now
+    (limits.verify_streams at once), every part must match the digest it was signed for, the
+    first part's bytes give the type, and the reported digests make the announced composite.
+    Returns the verdict and what was read back here (recorded by the caller with its verdict).
+    `write_copy` makes the reviewers' copy from the parts before the file counts."""
+    ranges = range(1, plan.part_count + 1)
+    missing = next((n for n in ranges if n not in rows), None)
+    if missing is not None:
+        return Refusal("parts_missing", f"Part {missing} of the file never arrived. {RESEND}"), {}
+    unchecked = [n for n in ranges if rows[n].checked_at is None or not rows[n].checked_etag]
+
+    def check(number: int) -> CheckedPart | Refusal:
+        size = plan.size_of(number, upload.declared_size)
+        try:
+            found = read_part(store, upload.key, number, size, head=None)
+        except ObjectNotFound:
+            return Refusal("parts_missing", f"Part {number} of the file never arrived. {RESEND}")
+        if isinstance(found, CheckedPart) and found.sha256 != rows[number].sha256:
+            return differs(number)
+        return found
+
+    streams = max(1, min(limits.verify_streams, len(unchecked) or 1))
+    with ThreadPoolExecutor(max_workers=streams, thread_name_prefix="part-check") as pool:
+        results = dict(zip(unchecked, pool.map(check, unchecked), strict=True))
+    refused = next((r for n, r in sorted(results.items()) if isinstance(r, Refusal)), None)
+    if refused is not None:
+        return refused, {}
+    fresh = {n: r for n, r in results.items() if isinstance(r, CheckedPart)}
+    etags = {n: fresh[n].etag if n in fresh else str(rows[n].checked_etag) for n in ranges}
+    try:
+        head = store.read_range(part_key(upload, 1), 0, SNIFF_BYTES)
+        detected = sniff(head, upload.original_name)
+    except FileTypeRefused as exc:
+        return Refusal(f"type_{exc.code}", exc.message), {}
+    except ObjectNotFound:
+        return Refusal("parts_missing", f"Part 1 of the file never arrived. {RESEND}"), {}
+    fingerprint = composite([rows[n].sha256 for n in ranges], plan.part_bytes)
+    if fingerprint != upload.declared_fingerprint:
+        return Refusal(
+            "fingerprint",
+            "The file's fingerprint your browser sent does not match its parts, so the file "
+            f"cannot be trusted. {RESEND}",
+        ), {}
+    verdict = Verified(upload.declared_size, None, detected.mime, fingerprint)
+    refusal = write_copy(verdict, lambda: parts_chunks(store, upload, etags))
+    return (refusal or verdict), fresh
+
+
+def record_checked(
+    session: Session, upload_id: int, fresh: Mapping[int, CheckedPart], now: datetime
+) -> None:
+    """Keep what the check read back (the join copies only those bytes)."""
+    for number, part in fresh.items():
+        session.execute(
+            update(UploadPartDigest)
+            .where(UploadPartDigest.upload_id == upload_id, UploadPartDigest.part_number == number)
+            .values(checked_at=now, checked_etag=part.etag)
+            .execution_options(synchronize_session=False)
+        )
+
+
+def parts_chunks(store: ObjectStore, upload: Upload, etags: Mapping[int, str]) -> Iterator[bytes]:
+    """The file's bytes from its staged parts, in order, each part only while it still has the
+    ETag that was checked (ObjectNotFound otherwise)."""
+    for number in sorted(etags):
+        _etag, chunks = store.read_object(
+            part_key(upload, number), READ_CHUNK, if_match=etags[number]
+        )
+        yield from chunks
+
+
+def file_chunks(session: Session, store: ObjectStore, upload: Upload) -> Iterator[bytes]:
+    """A verified file's bytes, wherever they are now: the joined object, or its staged parts
+    until the store has joined them. A join that finishes (and deletes the parts) while the
+    parts are being read is picked up where the reading stopped, from the joined object."""
+    if not still_in_parts(upload):
+        yield from store.iter_chunks(upload.key)
+        return
+    etags = {n: str(row.checked_etag) for n, row in staged_rows(session, upload.id).items()}
+    sent = 0
+    try:
+        for chunk in parts_chunks(store, upload, etags):
+            sent += len(chunk)
+            yield chunk
+    except ObjectNotFound:
+        size = int(upload.size or upload.declared_size)
+        if sent < size:
+            yield from store.iter_range(upload.key, sent, size - sent)
+
+
+def still_in_parts(upload: Upload) -> bool:
+    """A verified file the store has not joined yet: read it with file_chunks."""
+    return upload.parts_staged and upload.joined_at is None
+
+
+def reader_for(
+    session: Session, store: ObjectStore, keys: Collection[str]
+) -> Callable[[str], Iterator[bytes]]:
+    """A function giving the bytes of the object at any of `keys` (files of verified uploads),
+    from its staged parts for a file not joined yet: one query for them all."""
+    in_parts = (
+        {
+            upload.key: upload
+            for upload in session.scalars(
+                select(Upload).where(
+                    Upload.key.in_(list(keys)),
+                    Upload.parts_staged.is_(True),
+                    Upload.joined_at.is_(None),
+                )
+            )
+        }
+        if keys
+        else {}
+    )
+
+    def read(key: str) -> Iterator[bytes]:
+        upload = in_parts.get(key)
+        return file_chunks(session, store, upload) if upload else store.iter_chunks(key)
+
+    return read
+
+
+def queue_join(session: Session, upload: Upload) -> None:
+    """The store joins the parts after the commit that made the file count."""
+    outbox.enqueue(session, JOIN_JOB, upload.id)
+
+
+class JoinMismatch(Exception):
+    """The store's join of the checked parts is not the file that was checked."""
+
+
+def join_staged(
+    new_session: Callable[[], Session],
+    store: ObjectStore,
+    upload_id: int,
+    *,
+    now: Callable[[], datetime],
+) -> bool:
+    """Join a verified upload's staged parts into the object at its key; True once joined
+    (by this run or an earlier one). Nothing for an upload that is not verified (refused or
+    deleted meanwhile: its parts went with it). The parts are deleted after the commit that
+    says the file is joined. Safe to run twice: a join an earlier run finished is recognised
+    by its ETag. StorageUnavailable propagates (retried); JoinMismatch when the store's join
+    differs from the checked parts (the joined object is deleted, the parts stay)."""
+    with new_session() as session:
+        upload = session.get(Upload, upload_id)
+        if upload is None or upload.status != UploadStatus.VERIFIED or not upload.parts_staged:
+            return False
+        if upload.joined_at is not None:
+            return True
+        rows = staged_rows(session, upload_id)
+        session.rollback()
+        assert upload.multipart_upload_id is not None and upload.fingerprint is not None
+        numbers = sorted(rows)
+        sources = [
+            JoinSource(part_key(upload, n), str(rows[n].checked_etag), as_checksum(rows[n].sha256))
+            for n in numbers
+        ]
+        expected_etag = multipart_etag(source.etag for source in sources)
+        try:
+            reported = store.join_objects(upload.key, upload.multipart_upload_id, sources)
+        except ObjectNotFound:
+            # An earlier run joined them (the multipart upload is gone) and died before its
+            # commit, or a part was replaced since it was checked.
+            joined = store.stat(upload.key)
+            if joined is None or joined.etag != expected_etag:
+                raise JoinMismatch(
+                    f"upload {upload_id}: a staged part is gone or replaced"
+                ) from None
+            reported = None
+        parsed = parse_composite(upload.fingerprint)
+        assert parsed is not None
+        if reported is not None and reported != f"{as_checksum(parsed.digest)}-{parsed.part_count}":
+            store.delete(upload.key)
+            raise JoinMismatch(f"upload {upload_id}: the store's join has checksum {reported}")
+        joined = store.stat(upload.key)
+        if joined is None or joined.size != upload.size:
+            raise JoinMismatch(f"upload {upload_id}: the joined object is gone or of another size")
+        upload = session.scalars(
+            select(Upload).where(Upload.id == upload_id).with_for_update()
+        ).one()
+        if upload.status != UploadStatus.VERIFIED:
+            session.commit()
+            return False
+        upload.joined_at = now()
+        for source in sources:
+            delete_after_commit(session, store, source.key)
+        session.execute(
+            delete(UploadPartDigest)
+            .where(UploadPartDigest.upload_id == upload_id)
+            .execution_options(synchronize_session=False)
+        )
+        session.commit()
+        return True
+
+
+def stale_joins(session: Session, now: datetime, *, limit: int = 500) -> int:
+    """Queue the join again for verified files still in parts JOIN_GRACE after they counted
+    (the job was lost); returns how many."""
+    ids = session.scalars(
+        select(Upload.id)
+        .where(
+            Upload.status == UploadStatus.VERIFIED,
+            Upload.parts_staged.is_(True),
+            Upload.joined_at.is_(None),
+            Upload.verified_at < now - JOIN_GRACE,
+        )
+        .order_by(Upload.id)
+        .limit(limit)
+    ).all()
+    for upload_id in ids:
+        outbox.enqueue(session, JOIN_JOB, upload_id)
+    return len(ids)
