@@ -284,9 +284,16 @@ class S3Store:
                     CopySource={"Bucket": self.bucket, "Key": source.key},
                     CopySourceIfMatch=f'"{_etag(source.etag)}"',
                 )
+            copied = reply["CopyPartResult"]
+            # What the store says it copied: the part's SHA-256 (S3, as the upload has that
+            # checksum algorithm) or else its ETag (moto), each that of the checked bytes.
+            if copied.get("ChecksumSHA256", source.checksum_sha256) != source.checksum_sha256 or (
+                "ChecksumSHA256" not in copied and _etag(copied["ETag"]) != _etag(source.etag)
+            ):
+                raise ObjectNotFound(f"Staged part {source.key!r:.80} was replaced.")
             return {
                 "PartNumber": number,
-                "ETag": reply["CopyPartResult"]["ETag"],
+                "ETag": copied["ETag"],
                 "ChecksumSHA256": check_checksum_sha256(source.checksum_sha256),
             }
 

@@ -195,7 +195,7 @@ def test_a_dropped_part_is_resumed_without_sending_the_others_again(
             return
         route.continue_()
 
-    page.route(re.compile(r".*/files/part/.*"), drop_first_put_of_a_part)
+    page.route(PART_PUT, drop_first_put_of_a_part)
     stored: list[str] = []
     page.on(
         "response",
@@ -474,7 +474,9 @@ def in_parts(live_app: Flask, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(live_app.config, "UPLOAD_PART_BYTES", 5 * MiB)
 
 
-PART_PUT = re.compile(r".*/files/part/.*")
+# A part's PUT: to the local store's part or staged-part route, or to S3 (a staged part's own
+# object, "<key>.part00001", or a part of the store's multipart upload, "?partNumber=1").
+PART_PUT = re.compile(r".*/files/(part|put)/.*")
 PART_LINK = re.compile(r".*/api/uploads/\d+/parts/(\d+)$")
 
 
@@ -488,10 +490,10 @@ def watch_parts(page: Page) -> list[tuple[str, int, str | None]]:
         linked = PART_LINK.match(url)
         if linked and method == "POST":
             seen.append(("link", int(linked[1]), None))
-        number = re.search(r"[?&]partNumber=(\d+)", url)
-        if method == "PUT" and (number or "/files/part/" in url):
+        number = re.search(r"[?&]partNumber=(\d+)|\.part(\d{5})(?:\?|$)", url)
+        if method == "PUT" and (number or PART_PUT.match(url)):
             headers = request.all_headers()  # type: ignore[attr-defined]
-            part = int(number[1]) if number else 0
+            part = int(number[1] or number[2]) if number else 0
             seen.append(("put", part, headers.get("x-amz-checksum-sha256")))
 
     page.on("request", note)

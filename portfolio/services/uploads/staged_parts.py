@@ -31,7 +31,7 @@ from portfolio.domain.uploads.filetypes import SNIFF_BYTES, FileTypeRefused
 from portfolio.domain.uploads.fingerprint import as_checksum, composite, parse_composite
 from portfolio.domain.uploads.transfer import PartPlan, UploadLimits, part_plan
 from portfolio.models import Upload, UploadPartDigest, UploadStatus, User
-from portfolio.services import outbox
+from portfolio.services import audit, outbox
 from portfolio.services.uploads.checks import RESEND, Refusal, Sniffer, Verified
 from portfolio.services.uploads.deletions import delete_after_commit
 from portfolio.services.uploads.transfers import reject, require_pending
@@ -265,6 +265,14 @@ def file_chunks(session: Session, store: ObjectStore, upload: Upload) -> Iterato
         yield from store.iter_chunks(upload.key)
         return
     etags = {n: str(row.checked_etag) for n, row in staged_rows(session, upload.id).items()}
+    # Every part still the one checked, before the first byte goes: a reader is refused
+    # (ObjectNotFound) rather than handed a file cut off where a replaced part begins.
+    for number, etag in etags.items():
+        found = store.stat(part_key(upload, number))
+        if found is None or found.etag != etag:
+            if store.stat(upload.key) is not None:
+                break  # joined meanwhile: read below, from the joined object where it stops
+            raise ObjectNotFound("A part of that file was replaced after it was checked.")
     sent = 0
     try:
         for chunk in parts_chunks(store, upload, etags):
@@ -313,8 +321,8 @@ def queue_join(session: Session, upload: Upload) -> None:
     outbox.enqueue(session, JOIN_JOB, upload.id)
 
 
-class JoinMismatch(Exception):
-    """The store's join of the checked parts is not the file that was checked."""
+# As reconcile says of a verified file whose object changed.
+REPLACED = "The file in storage is no longer the one that was checked. Upload it again."
 
 
 def join_staged(
@@ -328,8 +336,11 @@ def join_staged(
     (by this run or an earlier one). Nothing for an upload that is not verified (refused or
     deleted meanwhile: its parts went with it). The parts are deleted after the commit that
     says the file is joined. Safe to run twice: a join an earlier run finished is recognised
-    by its ETag. StorageUnavailable propagates (retried); JoinMismatch when the store's join
-    differs from the checked parts (the joined object is deleted, the parts stay)."""
+    by its ETag. StorageUnavailable propagates (the job is retried).
+
+    A part replaced since it was checked (possible only on a store that ignores the signed
+    checksum) is never joined: the store's copy names other bytes, so the file is marked
+    broken, as reconcile marks a changed one, and what it left in the store goes."""
     with new_session() as session:
         upload = session.get(Upload, upload_id)
         if upload is None or upload.status != UploadStatus.VERIFIED or not upload.parts_staged:
@@ -337,40 +348,38 @@ def join_staged(
         if upload.joined_at is not None:
             return True
         rows = staged_rows(session, upload_id)
-        session.rollback()
+        session.rollback()  # nothing held while the store copies (SQLite: the write lock)
         assert upload.multipart_upload_id is not None and upload.fingerprint is not None
-        numbers = sorted(rows)
         sources = [
             JoinSource(part_key(upload, n), str(rows[n].checked_etag), as_checksum(rows[n].sha256))
-            for n in numbers
+            for n in sorted(rows)
         ]
-        expected_etag = multipart_etag(source.etag for source in sources)
-        try:
-            reported = store.join_objects(upload.key, upload.multipart_upload_id, sources)
-        except ObjectNotFound:
-            # An earlier run joined them (the multipart upload is gone) and died before its
-            # commit, or a part was replaced since it was checked.
-            joined = store.stat(upload.key)
-            if joined is None or joined.etag != expected_etag:
-                raise JoinMismatch(
-                    f"upload {upload_id}: a staged part is gone or replaced"
-                ) from None
-            reported = None
         parsed = parse_composite(upload.fingerprint)
         assert parsed is not None
-        if reported is not None and reported != f"{as_checksum(parsed.digest)}-{parsed.part_count}":
-            store.delete(upload.key)
-            raise JoinMismatch(f"upload {upload_id}: the store's join has checksum {reported}")
-        joined = store.stat(upload.key)
-        if joined is None or joined.size != upload.size:
-            raise JoinMismatch(f"upload {upload_id}: the joined object is gone or of another size")
+        intact = _join(store, upload, sources, f"{as_checksum(parsed.digest)}-{parsed.part_count}")
         upload = session.scalars(
             select(Upload).where(Upload.id == upload_id).with_for_update()
         ).one()
         if upload.status != UploadStatus.VERIFIED:
             session.commit()
             return False
-        upload.joined_at = now()
+        if intact:
+            upload.joined_at = now()
+        else:
+            log.error("upload %s: a staged part changed after it was checked", upload_id)
+            delete_after_commit(
+                session, store, upload.key, multipart_upload_id=upload.multipart_upload_id
+            )
+            upload.status = UploadStatus.BROKEN
+            upload.rejection_reason = REPLACED
+            audit.record(
+                session,
+                actor=None,
+                action=AuditAction.UPLOAD_BROKEN,
+                object_type="upload",
+                object_id=upload.id,
+                details={"reason": REPLACED},
+            )
         for source in sources:
             delete_after_commit(session, store, source.key)
         session.execute(
@@ -379,7 +388,22 @@ def join_staged(
             .execution_options(synchronize_session=False)
         )
         session.commit()
-        return True
+        return intact
+
+
+def _join(store: ObjectStore, upload: Upload, sources: list[JoinSource], composite: str) -> bool:
+    """Have the store join the parts; False when what it joined is not what was checked."""
+    try:
+        reported = store.join_objects(upload.key, upload.multipart_upload_id or "", sources)
+    except ObjectNotFound:
+        # An earlier run joined them (the multipart upload is gone) and died before its
+        # commit, or a part was replaced since it was checked.
+        joined = store.stat(upload.key)
+        return joined is not None and joined.etag == multipart_etag(s.etag for s in sources)
+    if reported is not None and reported != composite:
+        return False
+    joined = store.stat(upload.key)
+    return joined is not None and joined.size == upload.size
 
 
 def stale_joins(session: Session, now: datetime, *, limit: int = 500) -> int:
