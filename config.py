@@ -107,6 +107,10 @@ class Config:
     UPLOAD_MAX_PENDING_BYTES = 4 * 1024**3
     # Ranged GETs at once when the check reads a file sent in parts back (each a run of parts).
     UPLOAD_VERIFY_STREAMS = 4
+    # Joining a checked file's staged parts into one object, without a task queue: "background"
+    # in a thread, so nobody waits for the store's copies; "inline" in the committing thread
+    # (tests). With a task queue, a worker joins them either way.
+    UPLOAD_JOIN = "background"
     # Strict-Transport-Security: browsers keep to HTTPS this long (0 sends no header).
     HSTS_MAX_AGE = 60 * 60 * 24 * 365
     # Form posts only: artifact uploads go straight to the object store.
@@ -162,6 +166,7 @@ class TestingConfig(Config):
     ARGON2_PARALLELISM = 1
     OBJECT_STORE_URL = f"file://{INSTANCE / 'test-objects'}"
     OUTBOX_DELIVERY = "inline"
+    UPLOAD_JOIN = "inline"
 
 
 class ProductionConfig(Config):
@@ -243,6 +248,7 @@ ENV_OVERRIDES: tuple[str, ...] = (
     "UPLOAD_MAX_PENDING",
     "UPLOAD_MAX_PENDING_BYTES",
     "UPLOAD_VERIFY_STREAMS",
+    "UPLOAD_JOIN",
     "HSTS_MAX_AGE",
     "CERTIFICATE_CJK_FONT_DIR",
     "PORTFOLIO_IMPORT_MAX_BYTES",

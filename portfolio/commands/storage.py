@@ -102,11 +102,15 @@ def _print_report(report: ReconcileReport) -> None:
     aborted = "aborted" if report.applied else "would abort"
     for key, upload_id in report.abandoned:
         click.echo(f"unfinished multipart upload no row waits for ({aborted}): {key} {upload_id}")
+    queued = "join queued" if report.applied else "would queue its join"
+    for upload in report.unjoined:
+        click.echo(f"upload {upload.id}: still in parts ({queued}): {upload.key}")
     summary = (
         f"{len(report.orphans)} orphan object(s), {len(report.leftovers)} leftover object(s), "
         f"{len(report.expired)} expired pending upload(s), {len(report.missing)} missing and "
         f"{len(report.changed)} changed object(s), {len(report.abandoned)} abandoned multipart "
         "upload(s)."
+        + (f" {len(report.unjoined)} file(s) still in parts." if report.unjoined else "")
     )
     if report.clean:
         click.echo("Storage and database agree: nothing to do.")

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import logging
+import threading
 from datetime import timedelta
 
 from celery import Task, shared_task
-from flask import current_app
+from flask import Flask, current_app
 from sqlalchemy.exc import OperationalError
 
 from portfolio.extensions import db
@@ -67,15 +68,34 @@ def verify_upload(self: Task, upload_id: int) -> str | None:
 
 @shared_task(
     name=staged_parts.JOIN_JOB,
+    bind=True,
     autoretry_for=TRANSIENT,
     retry_backoff=True,
     retry_jitter=True,
 )
-def join_upload(upload_id: int) -> bool:
+def join_upload(self: Task, upload_id: int) -> bool | None:
     """Join a verified file's staged parts into one object (services.uploads.staged_parts);
     retried with backoff while the store or the database is unavailable. The file counts and
-    is read from its parts meanwhile; the sweep queues a lost join again."""
+    is read from its parts meanwhile; the sweep (and the nightly reconcile) queue a lost join
+    again. Without a task queue it runs in a thread of its own (UPLOAD_JOIN "background"), so
+    that the request whose commit queued it does not wait for the store's copies."""
+    if self.request.is_eager and current_app.config.get("UPLOAD_JOIN") == "background":
+        app = current_app._get_current_object()  # type: ignore[attr-defined]
+        threading.Thread(
+            target=_join_in_background, args=(app, upload_id), name="upload-join", daemon=True
+        ).start()
+        return None
     return staged_parts.join_staged(db.new_session, get_store(), upload_id, now=utcnow)
+
+
+def _join_in_background(app: Flask, upload_id: int) -> None:
+    with app.app_context():
+        try:
+            staged_parts.join_staged(db.new_session, get_store(), upload_id, now=utcnow)
+        except Exception:  # nothing retries it in-process: reconcile queues it again
+            log.exception(
+                "upload %s: joining its parts failed; reconcile will try again", upload_id
+            )
 
 
 def verify_upload_gave_up(upload_id: int, error: str) -> None:
@@ -145,4 +165,5 @@ def reconcile_store() -> dict[str, int]:
         "missing": len(report.missing),
         "changed": len(report.changed),
         "leftovers": len(report.leftovers),
+        "unjoined": len(report.unjoined),
     }

@@ -388,3 +388,29 @@ def test_the_local_store_stages_checks_and_joins_the_parts_too(
     store = app.extensions["object_store"]
     assert b"".join(store.iter_chunks(upload.key)) == content
     assert store.stat(f"{upload.key}.part00001") is None
+
+
+def test_the_nightly_reconcile_joins_a_file_whose_join_was_lost(
+    api: UploadApi,
+    store: S3Store,
+    small_limits: None,
+    s3_admin: Any,
+    session: Session,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    with monkeypatch.context() as lost:
+        lost.setattr(verification, "queue_join", lambda session, upload: None)
+        content = pdf_bytes(11 * MiB)
+        upload_id = begin_by_parts(api, content)["upload"]["id"]
+        for number in (1, 2, 3):
+            send_part(api, upload_id, number, part_of(content, number))
+        assert finish(api, upload_id, content)["status"] == "verified"
+
+    report = reconcile(session, store, utcnow() + staged_parts.JOIN_GRACE * 2, apply=True)
+    session.commit()
+
+    assert [u.id for u in report.unjoined] == [upload_id]
+    upload = session.get(Upload, upload_id)
+    session.refresh(upload)
+    assert upload.joined_at is not None
+    assert staged_objects(s3_admin, store, upload.key) == []

@@ -11,8 +11,11 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from flask import Flask, render_template
@@ -549,14 +552,34 @@ def test_each_part_is_sent_with_the_checksum_its_link_was_signed_for(
 
 
 def test_parts_go_straight_to_s3_with_their_signed_checksums(
-    signed_in: Page, live: str, s3_live_app: Flask, in_parts: None, moto_endpoint: str
+    signed_in: Page,
+    live: str,
+    s3_live_app: Flask,
+    in_parts: None,
+    moto_endpoint: str,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """Across origins the browser first asks the store whether it may send the checksum
-    header (CORS preflight); the bucket must allow it (README, the bucket's CORS rule)."""
+    header (CORS preflight); the bucket must allow it (README, the bucket's CORS rule). Each
+    part, once sent, is reported and read back; the file counts once the last one matched,
+    and without a task queue the store joins the parts afterwards, in a thread of its own
+    (UPLOAD_JOIN "background"): the person never waits for that."""
+    monkeypatch.setitem(s3_live_app.config, "UPLOAD_JOIN", "background")
+    store = s3_live_app.extensions[EXTENSION_KEY]
+    release = threading.Event()
+    real_join = store.join_objects
+
+    def held_join(*args: Any, **kwargs: Any) -> str | None:
+        assert release.wait(60)
+        return real_join(*args, **kwargs)
+
+    monkeypatch.setattr(store, "join_objects", held_join)
     page = signed_in
     open_widget(page, live, s3_live_app)
     page.evaluate(CSP_VIOLATIONS)
     seen = watch_parts(page)
+    reported: list[str] = []
+    page.on("request", lambda r: reported.append(r.url) if r.url.endswith("/sent") else None)
     content = b"%PDF-1.7\n" + os.urandom(11 * MiB)
     page.get_by_label("File to upload").set_input_files(
         files=[{"name": "minutes.pdf", "mimeType": "application/pdf", "buffer": content}]
@@ -570,9 +593,19 @@ def test_parts_go_straight_to_s3_with_their_signed_checksums(
     for number, part in enumerate(parts, start=1):  # each part's link came before the part
         assert seen.index(("link", number, None)) < seen.index(("put", number, checksum(part)))
     assert page.evaluate("window.cspBlocked") == []
+    assert sorted(url.rsplit("/", 2)[1] for url in reported) == ["1", "2", "3"]
     (upload,) = uploads(s3_live_app)
     assert upload.status == UploadStatus.VERIFIED
     assert upload.fingerprint == fingerprint_of(content, 5 * MiB)
+    assert upload.joined_at is None  # the store's join is still held: the file counts anyway
+    release.set()
+    for _ in range(300):
+        (upload,) = uploads(s3_live_app)
+        if upload.joined_at is not None:
+            break
+        time.sleep(0.05)
+    assert upload.joined_at is not None
+    assert b"".join(store.iter_chunks(upload.key)) == content
 
 
 def test_without_a_secure_context_parts_are_hashed_with_js_sha256(

@@ -22,7 +22,7 @@ from portfolio.services import audit
 from portfolio.services.uploads.checks import Refusal
 from portfolio.services.uploads.deletions import delete_after_commit
 from portfolio.services.uploads.reviewer_copies import copy_key_of
-from portfolio.services.uploads.staged_parts import still_in_parts
+from portfolio.services.uploads.staged_parts import JOIN_GRACE, queue_join, still_in_parts
 from portfolio.services.uploads.transfers import reject
 from portfolio.services.uploads.verification import (
     CheckLease,
@@ -111,6 +111,8 @@ class ReconcileReport:
     leftovers: list[Upload] = field(default_factory=list)  # refused, yet the object is there
     # Unfinished multipart uploads no pending row is waiting for: (key, upload id).
     abandoned: list[tuple[str, str]] = field(default_factory=list)
+    # Verified files still in staged parts long after they counted: their join is queued again.
+    unjoined: list[Upload] = field(default_factory=list)
     applied: bool = False
 
     @property
@@ -122,6 +124,7 @@ class ReconcileReport:
             or self.changed
             or self.leftovers
             or self.abandoned
+            or self.unjoined
         )
 
 
@@ -196,7 +199,10 @@ def reconcile(
             if upload.expires_at <= now and not checking(upload, now):
                 report.expired.append(upload)
         elif in_parts:
-            pass  # read from its parts until the join job has joined them
+            # Read from its parts until the join job has joined them; one whose job was lost
+            # (without a task queue nothing sweeps) is joined now.
+            if upload.verified_at is None or upload.verified_at < now - JOIN_GRACE:
+                report.unjoined.append(upload)
         elif upload.status == UploadStatus.VERIFIED:
             # Asked again when not listed: a completion that committed after the listing
             # is not missing.
@@ -272,6 +278,8 @@ def _apply(session: Session, store: ObjectStore, report: ReconcileReport) -> Non
             object_id=upload.id,
             details={"status": upload.status.value},
         )
+    for upload in report.unjoined:
+        queue_join(session, upload)
     for upload in report.expired:
         reject(session, store, upload, EXPIRED, actor=None, action=AuditAction.UPLOAD_EXPIRED)
     for upload in report.changed:

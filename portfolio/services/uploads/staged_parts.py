@@ -348,15 +348,22 @@ def join_staged(
         if upload.joined_at is not None:
             return True
         rows = staged_rows(session, upload_id)
-        session.rollback()  # nothing held while the store copies (SQLite: the write lock)
-        assert upload.multipart_upload_id is not None and upload.fingerprint is not None
+        parsed = parse_composite(upload.fingerprint)
+        assert upload.multipart_upload_id is not None and parsed is not None
+        target = Joining(
+            upload.key,
+            upload.multipart_upload_id,
+            int(upload.size or 0),
+            f"{as_checksum(parsed.digest)}-{parsed.part_count}",
+        )
         sources = [
             JoinSource(part_key(upload, n), str(rows[n].checked_etag), as_checksum(rows[n].sha256))
             for n in sorted(rows)
         ]
-        parsed = parse_composite(upload.fingerprint)
-        assert parsed is not None
-        intact = _join(store, upload, sources, f"{as_checksum(parsed.digest)}-{parsed.part_count}")
+        # Nothing held while the store copies (on SQLite every transaction holds the write
+        # lock), and no row touched again until the lock below.
+        session.rollback()
+        intact = _join(store, target, sources)
         upload = session.scalars(
             select(Upload).where(Upload.id == upload_id).with_for_update()
         ).one()
@@ -391,19 +398,29 @@ def join_staged(
         return intact
 
 
-def _join(store: ObjectStore, upload: Upload, sources: list[JoinSource], composite: str) -> bool:
+@dataclass(frozen=True)
+class Joining:
+    """What a join needs of its upload, read before the store is asked."""
+
+    key: str
+    multipart_upload_id: str
+    size: int
+    composite: str  # the store's form of the fingerprint: "<base64>-N"
+
+
+def _join(store: ObjectStore, target: Joining, sources: list[JoinSource]) -> bool:
     """Have the store join the parts; False when what it joined is not what was checked."""
     try:
-        reported = store.join_objects(upload.key, upload.multipart_upload_id or "", sources)
+        reported = store.join_objects(target.key, target.multipart_upload_id, sources)
     except ObjectNotFound:
         # An earlier run joined them (the multipart upload is gone) and died before its
         # commit, or a part was replaced since it was checked.
-        joined = store.stat(upload.key)
+        joined = store.stat(target.key)
         return joined is not None and joined.etag == multipart_etag(s.etag for s in sources)
-    if reported is not None and reported != composite:
+    if reported is not None and reported != target.composite:
         return False
-    joined = store.stat(upload.key)
-    return joined is not None and joined.size == upload.size
+    joined = store.stat(target.key)
+    return joined is not None and joined.size == target.size
 
 
 def stale_joins(session: Session, now: datetime, *, limit: int = 500) -> int:
