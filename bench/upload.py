@@ -53,6 +53,7 @@ import queue
 import re
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -162,8 +163,10 @@ SEND_RAW = """async ([links, partBytes, parallel, hashed]) => {
 PHASES = r"""(started) => {
   const entries = performance.getEntriesByType("resource").filter((e) => e.startTime >= started);
   const at = (ms) => Math.round(ms - started) / 1000;
-  const puts = entries.filter((e) => /[?&]partNumber=/i.test(e.name));
+  // A staged part's own object ("<key>.part00001"), or a part of the store's multipart upload.
+  const puts = entries.filter((e) => /[?&]partNumber=|\.part\d{5}(\?|$)/i.test(e.name));
   const links = entries.filter((e) => /\/api\/uploads\/\d+\/parts\/\d+$/.test(e.name));
+  const reports = entries.filter((e) => /\/api\/uploads\/\d+\/parts\/\d+\/sent$/.test(e.name));
   const complete = entries.find((e) => /\/complete$/.test(e.name));
   const looks = complete ? entries.filter((e) => /\/api\/uploads\/\d+$/.test(e.name) &&
                                                  e.startTime >= complete.responseEnd) : [];
@@ -174,6 +177,8 @@ PHASES = r"""(started) => {
     last_put_end_s: span(puts, "responseEnd", Math.max),
     links: links.length,
     last_link_end_s: span(links, "responseEnd", Math.max),
+    reports: reports.length,
+    last_report_end_s: span(reports, "responseEnd", Math.max),
     complete_start_s: complete ? at(complete.startTime) : null,
     complete_end_s: complete ? at(complete.responseEnd) : null,
     looks_after_complete: looks.length,
@@ -213,9 +218,10 @@ def serve(multipart_above_mib: int | None) -> None:
     from portfolio import create_app
 
     # The check logs where its time went (the join, the read-back): the bench reads it back.
-    check_log = logging.getLogger("portfolio.services.uploads.verification")
-    check_log.setLevel(logging.INFO)
-    check_log.addHandler(logging.StreamHandler(sys.stderr))
+    for name in ("verification", "staged_parts"):
+        check_log = logging.getLogger(f"portfolio.services.uploads.{name}")
+        check_log.setLevel(logging.INFO)
+        check_log.addHandler(logging.StreamHandler(sys.stderr))
 
     settings: dict[str, object] = {"ENV_NAME": "development"}
     if multipart_above_mib is not None:
@@ -376,7 +382,8 @@ def run_widget(
     worker_log = work / "worker.log"
     if broker:
         env = {**env, "TASK_BROKER_URL": broker}
-    Path(env["DATABASE_URL"].removeprefix("sqlite:///")).unlink(missing_ok=True)
+    database = Path(env["DATABASE_URL"].removeprefix("sqlite:///"))
+    database.unlink(missing_ok=True)
     email, password = prepare_database(env)
     process, base = start_app(env, args.multipart_above_mib, log)
     worker = start_worker(env, worker_log) if broker else None
@@ -388,7 +395,8 @@ def run_widget(
             time.sleep(3)  # the worker connects to the broker
         single_post_max = (args.multipart_above_mib or 100) * MiB
         if warm_up is not None:
-            widget_upload(page, base, warm_up, single_post_max, 2048 * MiB, args.parallel)
+            warmed = widget_upload(page, base, warm_up, single_post_max, 2048 * MiB, args.parallel)
+            wait_for_join(database, warmed["upload"]["id"], [log, worker_log])
         idle = memory_mib(process.pid, "VmRSS")
         reset_peak(process.pid)
         worker_idle = None
@@ -401,6 +409,9 @@ def run_widget(
             before = None if widget_first or baseline is None else baseline()
             upload = widget_upload(page, base, path, single_post_max, 2048 * MiB, args.parallel)
             upload["phases"].update(check_split(log if worker is None else worker_log))
+            upload["join_after_s"] = wait_for_join(
+                database, upload["upload"]["id"], [log, worker_log]
+            )
             after = baseline() if widget_first and baseline is not None else None
             upload["baseline"] = before or after
             upload["widget_first"] = widget_first
@@ -539,13 +550,38 @@ def lower_median(values: list[float]) -> float:
 
 
 def check_split(log: Path) -> dict[str, float]:
-    """The last check's join and read-back times, as the process that ran it logged them."""
+    """The last check's times, as the process that ran it logged them: for parts staged and
+    checked as they landed, how many the check itself still read back and how long it took;
+    for parts joined before the check, the join and the read-back."""
+    text = log.read_text()
+    staged = re.findall(r"(\d+) of \d+ parts read back by the check in ([0-9.]+) s", text)
+    if staged:
+        count, seconds = staged[-1]
+        return {"check_parts_read_back": int(count), "check_read_back_s": float(seconds)}
     found = re.findall(r"parts joined in ([0-9.]+) s, read back and compared in ([0-9.]+) s",
-                       log.read_text())  # fmt: skip
+                       text)  # fmt: skip
     if not found:
         return {}
     joined, read_back = found[-1]
     return {"check_join_s": float(joined), "check_read_back_s": float(read_back)}
+
+
+def wait_for_join(database: Path, upload_id: int, logs: list[Path]) -> float:
+    """Seconds until the store has joined the staged parts of `upload_id` (after the file
+    counted; the person does not wait for it), so that its copying never slows what is timed
+    next. 0 when the upload was joined before the check (it has no staged parts)."""
+    started = time.perf_counter()
+    with sqlite3.connect(database) as connection:
+        while True:
+            staged, joined = connection.execute(
+                "SELECT parts_staged, joined_at FROM upload WHERE id = ?", (upload_id,)
+            ).fetchone()
+            if not staged or joined is not None:
+                return time.perf_counter() - started
+            if time.perf_counter() - started > 600:
+                tails = "\n".join(log.read_text()[-3000:] for log in logs if log.exists())
+                raise SystemExit(f"upload {upload_id} was never joined:\n{tails}")
+            time.sleep(0.05)
 
 
 def time_joins(s3: Any) -> list[float]:
@@ -871,6 +907,10 @@ def main() -> None:
             "widget_sent_s": turn["phases"]["last_put_end_s"],
             "widget_join_s": turn["phases"].get("check_join_s"),
             "widget_read_back_s": turn["phases"].get("check_read_back_s"),
+            # Parts the check itself read back (the rest were read as they landed), and how
+            # long the store then took to join them, after the widget showed the file checked.
+            "widget_parts_read_back_by_check": turn["phases"].get("check_parts_read_back"),
+            "widget_joined_after_s": round(turn["join_after_s"], 2),
             "boto3_join_s": round(turn["baseline"]["join_s"], 2),
             **{
                 f"{prefix}_{name}": round(floor[key], 2)

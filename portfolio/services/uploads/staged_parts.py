@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import time
 from collections.abc import Callable, Collection, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -363,7 +364,9 @@ def join_staged(
         # Nothing held while the store copies (on SQLite every transaction holds the write
         # lock), and no row touched again until the lock below.
         session.rollback()
+        started = time.perf_counter()
         intact = _join(store, target, sources)
+        log.info("upload %s: parts joined in %.2f s", upload_id, time.perf_counter() - started)
         upload = session.scalars(
             select(Upload).where(Upload.id == upload_id).with_for_update()
         ).one()
