@@ -534,11 +534,11 @@
         s.loaded.set(number, blob.size);
         if (digest) s.digests.set(number, digest);
         s.done.add(number);
-        if (digest && s.upload.checks_parts_as_sent) await this.reportSent(number);
+        // Not waited for: the next part goes while the server reads this one back.
+        if (digest && s.upload.checks_parts_as_sent) s.reports.push(this.reportSent(number));
         return;
       } catch (error) {
         if (error instanceof LinkRefused) throw error.error;
-        if (error instanceof Refused) throw error;
         s.loaded.set(number, 0);
         // A send that failed because the file changed on disk looks like a lost connection.
         if (error instanceof Interrupted && !s.cancelled && await unreadable(blob)) throw changedOnDisk(s.file);
@@ -553,13 +553,17 @@
   // ones are on their way. Only a refusal matters here: a report that is lost (or a part the
   // server cannot find yet) is read back by the check that `complete` asks for.
   Widget.prototype.reportSent = async function (number) {
+    var s = this.state;
     var reply;
     try {
-      reply = await this.api("POST", this.state.upload.urls.parts + "/" + number + "/sent", {});
+      reply = await this.api("POST", s.upload.urls.parts + "/" + number + "/sent", {});
     } catch (error) {
       return;
     }
-    if (reply.upload && reply.upload.status === "rejected") throw new Refused(reply.upload);
+    if (reply.upload && reply.upload.status === "rejected") {
+      s.refused = reply.upload;
+      s.halted = true; // no further part is taken; sendParts says why
+    }
   };
 
   Widget.prototype.showPartProgress = function () {
@@ -577,6 +581,8 @@
     s.halted = false;
     if (s.upload.by_parts && !s.hasher) s.hasher = new PartHasher();
     s.hashing = new Map();
+    s.reports = [];
+    s.refused = null;
     async function worker() {
       while (queue.length && !s.cancelled && !s.halted) {
         var number = queue.shift();
@@ -598,11 +604,12 @@
     // Every part on its way finishes (sent, or failed) before the widget offers Resume, so
     // that the server's list of parts is what Resume starts from.
     var outcomes = await Promise.allSettled(workers);
+    await Promise.all(s.reports); // each part sent was read back (or its report is lost)
+    if (s.refused) throw new Refused(s.refused);
     var failed = outcomes.find(function (o) { return o.status === "rejected"; });
     if (failed) {
       var changed = outcomes.find(function (o) { return o.status === "rejected" && o.reason instanceof FileChanged; });
-      var refused = outcomes.find(function (o) { return o.status === "rejected" && o.reason instanceof Refused; });
-      throw (refused || changed || failed).reason;
+      throw (changed || failed).reason;
     }
     if (s.hasher) {
       s.hasher.stop();

@@ -150,6 +150,8 @@ def prepare_reviewer_copies(session: Session, store: ObjectStore) -> list[Prepar
         .where(
             Upload.status == UploadStatus.VERIFIED,
             Upload.reviewer_key.is_(None),
+            # A file still in staged parts got its copy (if any) from them in its check.
+            or_(Upload.parts_staged.is_(False), Upload.joined_at.is_not(None)),
             or_(
                 Upload.content_type.in_(sorted(STRIPPED_TYPES)),
                 and_(
