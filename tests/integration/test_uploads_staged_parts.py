@@ -162,7 +162,9 @@ def test_a_part_whose_bytes_differ_refuses_the_file_when_reported_and_nothing_is
     server's own reading finds them."""
     content = pdf_bytes(11 * MiB)
     upload_id = begin_by_parts(api, content)["upload"]["id"]
-    assert send_part(api, upload_id, 1, part_of(content, 1)).json["checked"] is True
+    first_link = link(api, upload_id, 1, part_of(content, 1))
+    assert api.put_part(first_link["url"], part_of(content, 1), first_link["headers"]) == 200
+    assert sent(api, upload_id, 1).json["checked"] is True
     second = part_of(content, 2)
     given = link(api, upload_id, 2, second)
     damaged = second[:10] + bytes([second[10] ^ 1]) + second[11:]
@@ -185,6 +187,13 @@ def test_a_part_whose_bytes_differ_refuses_the_file_when_reported_and_nothing_is
     assert session.scalars(select(UploadPartDigest)).all() == []
     # The rest of the file cannot be sent on: the upload is finished.
     assert api.part_link(upload_id, 3, sha256_hex(part_of(content, 3))).status_code == 409
+    # A part that was on its way meanwhile lands, is reported, and goes too.
+    late = part_of(content, 1)
+    assert api.put_part(first_link["url"], late, first_link["headers"]) == 200
+    again = sent(api, upload_id, 1)
+    assert again.status_code == 200
+    assert (again.json["checked"], again.json["upload"]["status"]) == (False, "rejected")
+    assert staged_objects(s3_admin, store, upload.key) == []
     audited = session.scalars(
         select(AuditEvent).where(
             AuditEvent.object_type == "upload", AuditEvent.object_id == str(upload_id)

@@ -608,6 +608,43 @@ def test_parts_go_straight_to_s3_with_their_signed_checksums(
     assert b"".join(store.iter_chunks(upload.key)) == content
 
 
+def test_a_part_damaged_on_the_way_is_found_when_reported_and_the_file_is_refused(
+    signed_in: Page, live: str, s3_live_app: Flask, in_parts: None, moto_endpoint: str
+) -> None:
+    """moto takes a part whose bytes are not the ones its link was signed for (S3 would not):
+    the server reads each part back when the widget reports it sent, and refuses the file,
+    naming the part, with nothing kept."""
+    page = signed_in
+    content = b"%PDF-1.7\n" + os.urandom(16 * MiB)
+
+    def damage_part_2(route: Route) -> None:
+        if route.request.method == "PUT" and ".part00002" in route.request.url:
+            body = bytearray(route.request.post_data_buffer or b"")
+            body[100] ^= 1
+            route.continue_(post_data=bytes(body))
+        else:
+            route.continue_()
+
+    page.route(re.compile(r".*\.part\d{5}\?.*"), damage_part_2)
+    open_widget(page, live, s3_live_app)
+    page.get_by_label("File to upload").set_input_files(
+        files=[{"name": "minutes.pdf", "mimeType": "application/pdf", "buffer": content}]
+    )
+    expect(page.get_by_role("status").filter(has_text="minutes.pdf")).to_have_text(
+        "minutes.pdf was not accepted: Part 2 of the file that arrived is not what your browser "
+        "sent: its SHA-256 checksum differs, so it was changed or damaged on the way. Upload "
+        "the file again.",
+        timeout=30_000,
+    )
+    expect(page.get_by_role("button", name="Resume upload")).to_be_hidden()
+    (upload,) = uploads(s3_live_app)
+    assert upload.status == UploadStatus.REJECTED
+    store = s3_live_app.extensions[EXTENSION_KEY]
+    # The parts still on their way when it was refused landed, were reported, and went too.
+    assert list(store.list_keys(f"{upload.key}.part")) == []
+    assert store.stat(upload.key) is None
+
+
 def test_without_a_secure_context_parts_are_hashed_with_js_sha256(
     signed_in: Page, live: str, live_app: Flask, in_parts: None, tmp_path: Path
 ) -> None:

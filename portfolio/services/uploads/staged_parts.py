@@ -110,7 +110,6 @@ def check_sent_part(
     checked, or an upload whose check was asked for (the check reads what is left), is left
     alone. InvalidInput (422) for a bad number; Conflict (409) for a part whose digest was
     never reported or that has not arrived."""
-    require_pending(upload, now)
     if not upload.parts_staged:
         raise Conflict("This upload's parts are checked once they are all sent.")
     plan = part_plan(upload.declared_size, limits)
@@ -120,6 +119,12 @@ def check_sent_part(
         raise InvalidInput(
             f"Part numbers run from 1 to {plan.part_count} for this file.", field="part_number"
         )
+    if upload.status == UploadStatus.REJECTED:
+        # A part that was on its way when the file was refused landed after its parts were
+        # deleted: no row names it, so it goes too (nothing half-kept).
+        delete_after_commit(session, store, part_key(upload, part_number))
+        return Refusal("refused", upload.rejection_reason)
+    require_pending(upload, now)
     recorded = session.get(UploadPartDigest, (upload.id, part_number))
     if recorded is None:
         raise Conflict(f"Part {part_number}'s checksum never arrived: ask for its link first.")
