@@ -10,17 +10,21 @@ tests' flags) signs a demo candidate in through the real form and opens the uplo
 timed span is the person's whole wait: from choosing a file of random bytes (starting like a
 PDF) to the widget saying it was checked and saved: each part hashed in the browser (the next
 while this one is sent), its link asked for with its SHA-256 and signed for it, the part sent
-straight to moto with that checksum, `complete`, the server's check (join, read every part
-back, compare) and the widget's polling. The same file then goes up with boto3's
-upload_file to the same moto server: "ratio" is boto3's time over the widget's (1 or more: the
-widget is as fast). The widget's own split (until every part was sent; the check after) is
-reported too.
+straight to moto with that checksum as an object of its own (a staged part), reported sent and
+read back by the server while the next parts go, then `complete`, the server's check (the
+parts nobody reported, the type, the composite fingerprint) and the widget's polling. The
+store joins the parts after the file counts (services.uploads.staged_parts): the bench waits
+for that join before timing anything else ("widget_joined_after_s"), so that moto's copying
+never slows what comes next. The same file then goes up with boto3's upload_file to the same
+moto server: "ratio" is boto3's time over the widget's (1 or more: the widget is as fast). The
+widget's own split (until every part was sent; the check after) is reported too.
 
 Each round then times two floors on the same page (browser_floor): the same parts sent as the
-widget sends them but with their links signed beforehand, joined as the app joins them and read
-back, with no app and no hashing in the browser ("floor_ratio"), and the same with each part
-hashed first in the widget's hashing worker ("hashed_floor_ratio"): the most any upload sent
-from this browser and checked by reading it back could reach on this store.
+widget sends them but with their links signed beforehand, into one multipart upload joined by
+the store and then read back (as files were checked until parts were staged), with no app and
+no hashing in the browser ("floor_ratio"), and the same with each part hashed first in the
+widget's hashing worker ("hashed_floor_ratio"): the most that way of checking a file could reach
+from this browser on this store, where the join alone takes seconds.
 
 A second upload, of --peak-size-mib (2 GB, the largest file accepted), runs against a fresh
 app process and reports its peak memory (VmHWM) over its idle size: the bytes never pass
@@ -29,9 +33,9 @@ check runs in the web process (the task queue's eager mode) unless --broker name
 database: then a Celery worker runs it, and its memory is reported on its own.
 
 "phases" says where the widget's wait went (from the page's resource timings and the check's
-own log line): the part links (each asked for with the part's digest), the part PUTs,
-`complete`, the store joining the parts and the server reading them back; "boto3_join_s" is
-moto joining boto3's parts. --designs (and the smoke run) also times the store's share of
+own log line): the part links (each asked for with the part's digest), the part PUTs, the
+reports of parts sent (each read back by the server), `complete`, and how many parts the check
+itself still read back; "boto3_join_s" is moto joining boto3's parts. --designs (and the smoke run) also times the store's share of
 checking a file as the app does (parts sent with their SHA-256, joined part by part, then read
 back) against parts sent without checksums (as uploads begun before 3 December 2026 still are:
 moto then copies the whole file to compute a checksum of the whole object) and against
