@@ -35,12 +35,13 @@ database: then a Celery worker runs it, and its memory is reported on its own.
 "phases" says where the widget's wait went (from the page's resource timings and the check's
 own log line): the part links (each asked for with the part's digest), the part PUTs, the
 reports of parts sent (each read back by the server), `complete`, and how many parts the check
-itself still read back; "boto3_join_s" is moto joining boto3's parts. --designs (and the smoke run) also times the store's share of
-checking a file as the app does (parts sent with their SHA-256, joined part by part, then read
-back) against parts sent without checksums (as uploads begun before 3 December 2026 still are:
-moto then copies the whole file to compute a checksum of the whole object) and against
-verifying each part as it lands (temporary objects copied into a server-owned multipart
-upload), parts sent from Python, so that only the store's work differs.
+itself still read back; "boto3_join_s" is moto joining boto3's parts. --designs (and the smoke
+run) also times the store's share of checking a file as the app did before its parts were
+staged (parts sent with their SHA-256, joined part by part, then read back) against parts sent
+without checksums (moto then copies the whole file to compute a checksum of the whole object)
+and against verifying each part as it lands with the join in the wait (temporary objects copied
+into a server-owned multipart upload), parts sent from Python, so that only the store's work
+differs.
 
 The last line printed is one JSON object with the figures.
 """

@@ -120,7 +120,9 @@ class Payment(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     # A renewal's fee (models.renewal) rather than the application's; the application's own
     # ledger leaves these out.
-    renewal_id: Mapped[int | None] = mapped_column(ForeignKey("renewal_application.id"), index=True)
+    renewal_id: Mapped[int | None] = mapped_column(
+        ForeignKey("renewal_application.id"), index=True
+    )
 
 
 class ScholarshipAward(Base):

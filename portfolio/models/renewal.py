@@ -85,7 +85,9 @@ class CeActivity(Base):
     certificate_id: Mapped[int] = mapped_column(ForeignKey("certificate.id"), index=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
     # Set when the activity is part of a renewal application; then it no longer changes.
-    renewal_id: Mapped[int | None] = mapped_column(ForeignKey("renewal_application.id"), index=True)
+    renewal_id: Mapped[int | None] = mapped_column(
+        ForeignKey("renewal_application.id"), index=True
+    )
     title: Mapped[str] = mapped_column(String(200))
     provider: Mapped[str] = mapped_column(String(200))
     done_on: Mapped[date]

@@ -88,7 +88,10 @@ def test_a_closed_portfolio_set_turns_to_a_course_and_keeps_its_submissions(clie
 def test_a_closed_portfolio_cannot_be_reopened_by_choosing_the_portfolio_again(client, session):
     world = closed_world(session)
     login_as(client, world.candidate)
-    assert choose(client, world, route="course").status_code == 302
+    assert (
+        choose(client, world, route="course").status_code
+        == 302
+    )
     response = choose(client, world, route="portfolio")
     assert response.status_code == 409
     assert "can now be met only by an approved course" in response.get_data(as_text=True)

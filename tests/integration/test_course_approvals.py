@@ -407,12 +407,9 @@ def test_an_ended_approval_cannot_be_renewed_and_the_page_says_how_to_offer_it_a
     )
     session.refresh(version)
     assert version.renewal_requested_at is None
-    assert (
-        session.scalars(
-            select(CourseFee).where(CourseFee.purpose == CourseFeePurpose.RENEWAL)
-        ).all()
-        == []
-    )
+    assert session.scalars(
+        select(CourseFee).where(CourseFee.purpose == CourseFeePurpose.RENEWAL)
+    ).all() == []
 
 
 def test_a_renewal_asked_for_in_time_continues_the_term_even_when_granted_after_it_ended(

@@ -379,7 +379,9 @@ def test_after_the_window_a_candidate_can_no_longer_change_a_course_route(sessio
     item = course_candidate(session, framework, status=CourseStatus.IN_PROGRESS)
     later = item.enrollment.window_ends_on + timedelta(days=1)
     with pytest.raises(Conflict, match="Your completion window ended on"):
-        enroll.choose_route(session, item, route="course", actor=item.enrollment.user, today=later)
+        enroll.choose_route(
+            session, item, route="course", actor=item.enrollment.user, today=later
+        )
     assert item.course_status is CourseStatus.IN_PROGRESS
 
 

@@ -65,15 +65,9 @@ def test_a_certificate_holder_asks_the_office_which_changes_it_with_a_reason(
     refused = post_form(client, "/account/name", {"name": "Someone Else"}, page="/account")
     assert refused.status_code == 409
     assert "Your name is printed on your certificate" in text_of(refused)
-    assert (
-        post_form(
-            client,
-            f"/admin/people/{person.id}/name",
-            {"name": "X", "reason": "Typo"},
-            page="/account",
-        ).status_code
-        == 403
-    )
+    assert post_form(
+        client, f"/admin/people/{person.id}/name", {"name": "X", "reason": "Typo"}, page="/account"
+    ).status_code == 403
 
     login_as(client, admin)
     url = f"/admin/people/{person.id}"
@@ -96,12 +90,9 @@ def test_a_certificate_holder_asks_the_office_which_changes_it_with_a_reason(
     [told] = [m for m in mailbox.to(person.email) if "name on your account" in m["Subject"]]
     assert "from “" in mailbox.body(told) and "” to “Casey Jones”" in mailbox.body(told)
     assert "Legal change of name." not in mailbox.body(told)  # the reason stays in the record
-    assert (
-        post_form(
-            client, "/admin/people/999999/name", {"name": "A", "reason": "Typo fix"}, page=url
-        ).status_code
-        == 404
-    )
+    assert post_form(
+        client, "/admin/people/999999/name", {"name": "A", "reason": "Typo fix"}, page=url
+    ).status_code == 404
 
 
 def test_only_administrators_reach_the_office_form(client, session):

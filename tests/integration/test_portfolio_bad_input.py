@@ -246,7 +246,9 @@ def test_a_narrative_over_the_limit_is_refused_and_kept_in_the_form(client, sess
     assert textarea_value(html, "narrative") == long_text
 
 
-def test_a_nul_character_is_refused_with_a_message_and_nothing_changes(client, session, signed_in):
+def test_a_nul_character_is_refused_with_a_message_and_nothing_changes(
+    client, session, signed_in
+):
     entry = signed_in.entry(session, "S1-1")
     before = entry.narrative
     url = f"/me/portfolio/entries/{entry.id}"
@@ -293,7 +295,9 @@ def test_an_autosave_refused_before_its_view_runs_says_why_in_json(client, sessi
     assert signed_in.entry(session, "S1-1").narrative == before
 
 
-def test_a_page_break_pasted_into_a_narrative_autosaves_as_a_line_break(client, session, signed_in):
+def test_a_page_break_pasted_into_a_narrative_autosaves_as_a_line_break(
+    client, session, signed_in
+):
     entry = signed_in.entry(session, "S1-1")
     url = f"/me/portfolio/entries/{entry.id}"
     response = client.post(

@@ -285,7 +285,9 @@ def test_override_and_reopen_from_the_outcome_page_with_history(client, session)
     assert session.scalar(select(SetOutcomeRecord)) is None
 
 
-def test_an_outcome_overridden_while_waiting_for_a_third_reviewer_reads_as_decided(client, session):
+def test_an_outcome_overridden_while_waiting_for_a_third_reviewer_reads_as_decided(
+    client, session
+):
     world = needing_an_elective(session, make_world(session))
     assignments.assign_for_submission(session, world.submission, TODAY)
     a, b = session.scalars(select(Assignment).order_by(Assignment.id)).all()

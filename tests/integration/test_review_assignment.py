@@ -53,7 +53,9 @@ def test_each_new_reviewer_gets_an_email_after_the_commit(session, mailbox):
         assert message["Subject"] == "New review: Core skills"
         assert "due on" in mailbox.body(message)
         # The email links straight to the review it is about.
-        assignment = session.scalar(select(Assignment).where(Assignment.reviewer_id == reviewer.id))
+        assignment = session.scalar(
+            select(Assignment).where(Assignment.reviewer_id == reviewer.id)
+        )
         assert f"http://localhost/review/assignments/{assignment.id}" in mailbox.body(message)
 
 

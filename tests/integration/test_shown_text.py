@@ -21,7 +21,9 @@ def test_every_printed_text_loses_its_bidi_controls_and_stays_escaped(app):
             html=Markup(f"<em>{RLI}كتاب{PDI}</em>"),  # noqa: S704 - a constant
             count=3,
         )
-    assert shown == ("<p>Rival Academy ymedaca &lt;b&gt;</p><p><em>كتاب</em></p><p>3</p>")
+    assert shown == (
+        "<p>Rival Academy ymedaca &lt;b&gt;</p><p><em>كتاب</em></p><p>3</p>"
+    )
 
 
 def test_a_reviewers_profile_shows_a_library_typed_with_an_override_in_reading_order(

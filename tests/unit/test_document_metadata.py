@@ -165,19 +165,12 @@ def test_excel_and_powerpoint_commenters_go_and_an_excel_tables_name_stays() -> 
     with zipfile.ZipFile(out, "w") as z:
         z.writestr("[Content_Types].xml", "<Types/>")
         z.writestr("xl/tables/table1.xml", '<table id="1" name="Hours" displayName="Hours"/>')
-        z.writestr(
-            "xl/comments1.xml", "<comments><authors><author>Casey</author></authors></comments>"
-        )
-        z.writestr(
-            "xl/persons/person.xml",
-            '<personList><person displayName="Casey" '
-            'id="{1}" userId="casey@example.org" providerId="AD"/></personList>',
-        )
-        z.writestr(
-            "ppt/commentAuthors.xml",
-            '<p:cmAuthorLst><p:cmAuthor id="0" name="Casey" '
-            'initials="CC" lastIdx="1"/></p:cmAuthorLst>',
-        )
+        z.writestr("xl/comments1.xml", "<comments><authors><author>Casey</author></authors>"
+                   "</comments>")
+        z.writestr("xl/persons/person.xml", '<personList><person displayName="Casey" '
+                   'id="{1}" userId="casey@example.org" providerId="AD"/></personList>')
+        z.writestr("ppt/commentAuthors.xml", '<p:cmAuthorLst><p:cmAuthor id="0" name="Casey" '
+                   'initials="CC" lastIdx="1"/></p:cmAuthorLst>')
     kept = parts(clean_document(out.getvalue(), excel))
     assert kept["xl/tables/table1.xml"] == b'<table id="1" name="Hours" displayName="Hours"/>'
     assert all(b"Casey" not in part and b"casey@" not in part for part in kept.values())

@@ -62,6 +62,8 @@ def total(entries: list[ExperienceEntry], today: date = TODAY) -> Fraction:
 # --- the window -----------------------------------------------------
 
 
+
+
 def test_window_runs_from_the_same_date_years_ago_through_today() -> None:
     assert window(TODAY, 5) == (WINDOW_START, TODAY)
 

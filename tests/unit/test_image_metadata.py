@@ -97,7 +97,8 @@ def test_a_gif_damaged_so_pillow_raises_an_index_error_is_refused_as_unreadable(
     another example, struct.error) instead of an OSError, which reached the upload as a 500."""
     whole = encoded(Image.new("RGB", (32, 32), "purple"), "GIF")
     noise = bytes.fromhex(
-        "a174782cb243976a27f28aceadd09d6ce1e110429153468000d2f50fe86dcf669167a36f83bbfa731568ed0926"
+        "a174782cb243976a27f28aceadd09d6ce1e110429153468000d2f50fe86dcf66"
+        "9167a36f83bbfa731568ed0926"
     )
     damaged = whole[:91] + noise + whole[91 + len(noise) :][:81]
     with pytest.raises(ImageRefused) as caught:

@@ -15,7 +15,7 @@ from tests.web.conftest import assert_accessible
 WIDTH = 390
 PAGES_PER_ROLE = 25  # the role's area and the pages it links to first; enough to meet each layout
 # Not pages: static files, downloads (files, zips, exports) and signing out.
-HREF = re.compile(r"^/(?!static/|files/|sign-out)[^#?]*(?<!\.zip)(?<!\.json)(?<!\.pdf)$")
+HREF = re.compile(r'^/(?!static/|files/|sign-out)[^#?]*(?<!\.zip)(?<!\.json)(?<!\.pdf)$')
 FITS = "document.documentElement.scrollWidth <= window.innerWidth"
 # Table headers whose longest word is wider than the header's text box: the word was broken
 # (a table squeezed into the screen instead of scrolling inside itself). A line may still break

@@ -433,8 +433,6 @@ def _positive_fraction(doc: Mapping[str, Any], key: str, path: str) -> Fraction:
     if result <= 0:
         raise FrameworkFileError("must be a positive number", where)
     return result
-
-
 def _appeal_rules(doc: Mapping[str, Any], path: str) -> AppealRules | None:
     if doc.get("appeals") is None:
         return None

@@ -162,7 +162,9 @@ def _certificate(rules: ProgramRules) -> tuple[str, ...]:
         f"You can renew in the {count(renewal.window_months_before_expiry, 'month')} before "
         f"the certificate expires{grace}.",
         "In contact hours: "
-        + "; ".join(f"1 {unit.label} = {_number(unit.hours_per_unit)}" for unit in renewal.ce_units)
+        + "; ".join(
+            f"1 {unit.label} = {_number(unit.hours_per_unit)}" for unit in renewal.ce_units
+        )
         + ".",
     )
 

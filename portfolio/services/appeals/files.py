@@ -142,18 +142,15 @@ def appeal_file(session: Session, appeal: Appeal, today: date) -> AppealFile:
 def _fresh_review(session: Session, submission: Submission) -> str:
     """Where a set sent back on appeal stands before its new outcome: the reviews sent back
     were closed, so the active ones are the fresh reviewers'."""
-    assigned = (
-        session.scalar(
-            select(func.count())
-            .select_from(Assignment)
-            .where(
-                Assignment.submission_id == submission.id,
-                Assignment.kind == AssignmentKind.REVIEW,
-                Assignment.status.in_((AssignmentStatus.ASSIGNED, AssignmentStatus.SUBMITTED)),
-            )
+    assigned = session.scalar(
+        select(func.count())
+        .select_from(Assignment)
+        .where(
+            Assignment.submission_id == submission.id,
+            Assignment.kind == AssignmentKind.REVIEW,
+            Assignment.status.in_((AssignmentStatus.ASSIGNED, AssignmentStatus.SUBMITTED)),
         )
-        or 0
-    )
+    ) or 0
     needed = rules_for(submission).review.reviewers_per_portfolio
     if assigned < needed:
         return (

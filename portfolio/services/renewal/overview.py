@@ -185,11 +185,8 @@ def list_renewals(session: Session, request: ListRequest) -> ListPage[RenewalRow
 def count_waiting_for_the_office(session: Session) -> int:
     """Renewal applications the office has to act on (submitted; not those waiting for the
     holder's proof), whatever the quarter: the administration index shows the number."""
-    return (
-        session.scalar(
-            select(func.count())
-            .select_from(RenewalApplication)
-            .where(RenewalApplication.status == RenewalStatus.SUBMITTED)
-        )
-        or 0
-    )
+    return session.scalar(
+        select(func.count())
+        .select_from(RenewalApplication)
+        .where(RenewalApplication.status == RenewalStatus.SUBMITTED)
+    ) or 0

@@ -77,13 +77,18 @@ def read_part(
     etag, chunks = store.read_object(staged_part_key(key, part_number), READ_CHUNK)
     digest = hashlib.sha256()
     read = 0
-    for chunk in chunks:
-        read += len(chunk)
-        if read > size:
-            break
-        if head is not None and len(head) < SNIFF_BYTES:
-            head.extend(chunk[: SNIFF_BYTES - len(head)])
-        digest.update(chunk)
+    try:
+        for chunk in chunks:
+            read += len(chunk)
+            if read > size:
+                break  # more than the part holds: no need to read the rest
+            if head is not None and len(head) < SNIFF_BYTES:
+                head.extend(chunk[: SNIFF_BYTES - len(head)])
+            digest.update(chunk)
+    finally:
+        close = getattr(chunks, "close", None)
+        if close is not None:
+            close()
     if read != size:
         return Refusal(
             "part_size",

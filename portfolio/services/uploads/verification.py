@@ -2,7 +2,8 @@
 
 `request_check` (the `complete` request) only records that the check is asked for and queues
 the job after its commit. `run_check` (the job) claims the row in one short transaction, does
-the slow work (join the parts, seal, read the whole object back, hash it) holding no lock, and
+the slow work (join the parts, seal, read the whole object back, hash it; for staged parts, read
+back those not checked as they landed: services.uploads.staged_parts) holding no lock, and
 finishes in a second short transaction that compares the claim before it changes anything:
 a job delivered twice, or run again after its worker died, checks the file at most once more
 and counts it once. Objects are only ever added before that commit; the objects the finished
@@ -265,7 +266,7 @@ def _examine(
         # Where a check's time goes (bench/upload.py reports it): the parts nobody reported
         # as landed are read back here; the others were as they landed.
         log.info(
-            "upload %s: %d of %d parts read back by the check in %.2f s",
+            "upload %s: %s of %s parts read back by the check in %.2f s",
             upload.id,
             len(read_back),
             plan.part_count,

@@ -3,7 +3,9 @@
 JSON in and out, CSRF token in the X-CSRFToken header, the signed-in owner only: another
 person's upload id answers 404 like a missing one. The bytes never pass through here; for the
 local backend they go to the routes in web/uploads/files.py, for S3 straight to the store.
-`complete` answers 202 at once: a job checks the file after the commit (eagerly in-process
+An upload whose parts are staged ("checks_parts_as_sent") has each part reported once sent
+(POST .../parts/<n>/sent), and the server reads that part back then. `complete` answers 202
+at once: a job checks the file after the commit (eagerly in-process
 without a task queue), and the widget polls the upload until "status" is "verified" or
 "rejected" ("reason" says why), or "check_failed" (the check could not run; asking again
 retries it). A check nothing holds or waits for any more (its process died, and without a
