@@ -14,8 +14,8 @@
  *    the widget reports it once sent (POST .../parts/N/sent): the server reads it back then,
  *    while the next parts are on their way, and refuses the file at once if it differs.
  * 3. `complete` carries the file's fingerprint: the SHA-256 of the parts' SHA-256s, "-N" parts,
- *    "x" the part size (portfolio/domain/uploads/fingerprint.py); the server reads every part
- *    back and compares each.
+ *    "x" the part size (portfolio/domain/uploads/fingerprint.py); the server compares every
+ *    part, reading back those it has not read yet.
  * 4. POST .../complete: the server answers 202 at once and checks size, type and SHA-256 in a
  *    job; the widget shows "checking" and polls the upload until it says verified or why not.
  *    A check that could not run (the store was down, or its process died) offers Resume, which

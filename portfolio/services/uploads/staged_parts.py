@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import re
 import time
 from collections.abc import Callable, Collection, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
@@ -36,12 +37,13 @@ from portfolio.services import audit, outbox
 from portfolio.services.uploads.checks import RESEND, Refusal, Sniffer, Verified
 from portfolio.services.uploads.deletions import delete_after_commit
 from portfolio.services.uploads.transfers import reject, require_pending
-from portfolio.storage import JoinSource, ObjectNotFound, ObjectStore
+from portfolio.storage import JoinSource, ObjectNotFound, ObjectStore, UploadRejected
 from portfolio.storage.disk import multipart_etag
 
 log = logging.getLogger(__name__)
 
 JOIN_JOB = "portfolio.jobs.uploads.join_upload"
+_MD5_MULTIPART = re.compile(r"^[0-9a-f]{32}-[0-9]+$")
 READ_CHUNK = 1024 * 1024
 # A verified file whose join has not finished this long after it counted: its job was lost
 # (the broker, or a worker that died), so the sweep queues it again.
@@ -261,38 +263,27 @@ def record_checked(
 def parts_chunks(store: ObjectStore, upload: Upload, etags: Mapping[int, str]) -> Iterator[bytes]:
     """The file's bytes from its staged parts, in order, each part only while it still has the
     ETag that was checked (ObjectNotFound otherwise)."""
+    yield from _chained(store, upload.key, etags)
+
+
+def _chained(store: ObjectStore, key: str, etags: Mapping[int, str]) -> Iterator[bytes]:
     for number in sorted(etags):
         _etag, chunks = store.read_object(
-            part_key(upload, number), READ_CHUNK, if_match=etags[number]
+            staged_part_key(key, number), READ_CHUNK, if_match=etags[number]
         )
         yield from chunks
 
 
-def file_chunks(session: Session, store: ObjectStore, upload: Upload) -> Iterator[bytes]:
-    """A verified file's bytes, wherever they are now: the joined object, or its staged parts
-    until the store has joined them. A join that finishes (and deletes the parts) while the
-    parts are being read is picked up where the reading stopped, from the joined object."""
-    if not still_in_parts(upload):
-        yield from store.iter_chunks(upload.key)
-        return
-    etags = {n: str(row.checked_etag) for n, row in staged_rows(session, upload.id).items()}
-    # Every part still the one checked, before the first byte goes: a reader is refused
-    # (ObjectNotFound) rather than handed a file cut off where a replaced part begins.
-    for number, etag in etags.items():
-        found = store.stat(part_key(upload, number))
-        if found is None or found.etag != etag:
-            if store.stat(upload.key) is not None:
-                break  # joined meanwhile: read below, from the joined object where it stops
-            raise ObjectNotFound("A part of that file was replaced after it was checked.")
-    sent = 0
-    try:
-        for chunk in parts_chunks(store, upload, etags):
-            sent += len(chunk)
-            yield chunk
-    except ObjectNotFound:
-        size = int(upload.size or upload.declared_size)
-        if sent < size:
-            yield from store.iter_range(upload.key, sent, size - sent)
+@dataclass(frozen=True)
+class StoredFile:
+    """Where a verified file's bytes are, read from the database before the store is read (so
+    that no transaction stays open meanwhile: on SQLite every one holds the write lock)."""
+
+    key: str
+    size: int
+    # Each staged part's checked ETag while the file is still in parts; empty once joined.
+    etags: Mapping[int, str]
+    part_count: int = 0
 
 
 def still_in_parts(upload: Upload) -> bool:
@@ -300,14 +291,54 @@ def still_in_parts(upload: Upload) -> bool:
     return upload.parts_staged and upload.joined_at is None
 
 
+def stored_file(session: Session, upload: Upload) -> StoredFile:
+    """Where `upload`'s bytes are now (one query for a file still in parts)."""
+    size = int(upload.size or upload.declared_size)
+    if not still_in_parts(upload):
+        return StoredFile(upload.key, size, {})
+    etags = {n: str(row.checked_etag) for n, row in staged_rows(session, upload.id).items()}
+    parsed = parse_composite(upload.fingerprint)
+    return StoredFile(upload.key, size, etags, parsed.part_count if parsed else len(etags))
+
+
+def file_chunks(store: ObjectStore, stored: StoredFile) -> Iterator[bytes]:
+    """A verified file's bytes, wherever they are: the joined object, or its staged parts until
+    the store has joined them. Every part is first checked to be the one that was checked: a
+    replaced part refuses the reader (ObjectNotFound) before the first byte rather than
+    handing it a file cut off where that part begins. A join that finished since the rows were
+    read (its parts gone) is read from the joined object, from where the parts stopped."""
+    whole = len(stored.etags) == stored.part_count and stored.part_count > 0
+    if whole:
+        for number, etag in stored.etags.items():
+            found = store.stat(staged_part_key(stored.key, number))
+            if found is None or found.etag != etag:
+                whole = False
+                break
+    if not whole:
+        if stored.etags and store.stat(stored.key) is None:
+            raise ObjectNotFound("A part of that file was replaced after it was checked.")
+        yield from store.iter_chunks(stored.key)
+        return
+    sent = 0
+    try:
+        for chunk in _chained(store, stored.key, stored.etags):
+            sent += len(chunk)
+            yield chunk
+    except ObjectNotFound:
+        if sent < stored.size:
+            yield from store.iter_range(stored.key, sent, stored.size - sent)
+
+
 def reader_for(
     session: Session, store: ObjectStore, keys: Collection[str]
 ) -> Callable[[str], Iterator[bytes]]:
     """A function giving the bytes of the object at any of `keys` (files of verified uploads),
-    from its staged parts for a file not joined yet: one query for them all."""
+    from its staged parts for a file not joined yet. Everything it needs from the database is
+    read now (a query, and one per file still in parts: seconds after its upload, rarely), so
+    that reading later touches only the store."""
     in_parts = (
         {
-            upload.key: upload
+            upload.key: stored_file(session, upload)
             for upload in session.scalars(
                 select(Upload).where(
                     Upload.key.in_(list(keys)),
@@ -321,8 +352,8 @@ def reader_for(
     )
 
     def read(key: str) -> Iterator[bytes]:
-        upload = in_parts.get(key)
-        return file_chunks(session, store, upload) if upload else store.iter_chunks(key)
+        stored = in_parts.get(key)
+        return file_chunks(store, stored) if stored else store.iter_chunks(key)
 
     return read
 
@@ -425,11 +456,19 @@ def _join(store: ObjectStore, target: Joining, sources: list[JoinSource]) -> boo
     """Have the store join the parts; False when what it joined is not what was checked."""
     try:
         reported = store.join_objects(target.key, target.multipart_upload_id, sources)
+    except UploadRejected:
+        return False  # the store says the parts do not make the file (BadDigest, InvalidPart)
     except ObjectNotFound:
         # An earlier run joined them (the multipart upload is gone) and died before its
         # commit, or a part was replaced since it was checked.
         joined = store.stat(target.key)
-        return joined is not None and joined.etag == multipart_etag(s.etag for s in sources)
+        if joined is None or joined.size != target.size:
+            return False
+        if _MD5_MULTIPART.match(joined.etag):
+            return joined.etag == multipart_etag(s.etag for s in sources)
+        # A store whose ETags are not MD5s (S3 with KMS keys) also enforces the checksums its
+        # links were signed for, so its parts could not have been replaced.
+        return True
     if reported is not None and reported != target.composite:
         return False
     joined = store.stat(target.key)

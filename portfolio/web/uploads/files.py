@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import itertools
 
-from flask import redirect, request, send_file, stream_with_context
+from flask import redirect, request, send_file
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
@@ -80,9 +80,15 @@ def download(upload_id: int) -> Response:
 
 def _from_parts(store: ObjectStore, upload: Upload) -> Response:
     """A file that counts while the store is still joining its parts (seconds, usually):
-    streamed from them, as the joined object would be served."""
+    streamed from them, as the joined object would be served. What the database says is read
+    first and the transaction ended, so that no lock is held while the store is read."""
     content_type = upload.content_type or "application/octet-stream"
-    chunks = staged_parts.file_chunks(db.session, store, upload)
+    disposition = download_disposition(
+        upload.original_name, content_type, inline=request.args.get("view") == "inline"
+    )
+    stored = staged_parts.stored_file(db.session, upload)
+    db.session.rollback()  # read only: nothing to keep
+    chunks = staged_parts.file_chunks(store, stored)
     try:
         first = next(chunks, b"")  # a store that is down answers the app's own page
     except StorageUnavailable as exc:
@@ -91,13 +97,9 @@ def _from_parts(store: ObjectStore, upload: Upload) -> Response:
         raise NotFound(
             "This file is missing from storage. The program office can restore it."
         ) from exc
-    response = Response(
-        stream_with_context(itertools.chain([first], chunks)), mimetype=content_type
-    )
-    response.headers["Content-Length"] = str(upload.size or upload.declared_size)
-    response.headers["Content-Disposition"] = download_disposition(
-        upload.original_name, content_type, inline=request.args.get("view") == "inline"
-    )
+    response = Response(itertools.chain([first], chunks), mimetype=content_type)
+    response.headers["Content-Length"] = str(stored.size)
+    response.headers["Content-Disposition"] = disposition
     response.headers["Cache-Control"] = "private, no-store"
     return response
 
