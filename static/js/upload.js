@@ -211,6 +211,8 @@
     });
     this.find("cancel").addEventListener("click", function () { self.cancel(); });
     this.find("resume").addEventListener("click", function () { self.resume(); });
+    // A file chosen before this script ran (a slow page) is taken now: its change event is gone.
+    if (this.input.files && this.input.files.length) this.start(this.input.files[0]);
   }
 
   // A bare placeholder (<div id="upload-widget">) gets the same markup the partial renders.

@@ -105,6 +105,10 @@ def test_a_candidate_picks_a_course_and_uploads_proof(
     assert_accessible(page)
     fits_a_phone(page)
     page.get_by_label("Library Technology Basics, by State Library Academy").check()
+    # The upload script arrives only after the file is chosen (a slow connection): the widget
+    # takes the file it finds chosen when it starts.
+    held: list = []  # the requests for it, held back
+    page.route("**/static/js/upload.js", lambda request: held.append(request))
     page.get_by_role("button", name="Choose this course").click()
     expect(page.get_by_text("Core skills: you chose Library Technology Basics.")).to_be_visible()
 
@@ -119,6 +123,14 @@ def test_a_candidate_picks_a_course_and_uploads_proof(
             }
         ]
     )
+    for _ in range(100):
+        if held:
+            break
+        page.wait_for_timeout(50)
+    assert held, "the page asked for the upload script"
+    for request in held:
+        request.continue_()
+    page.unroute("**/static/js/upload.js")
     expect(page.get_by_role("status").filter(has_text="signed-form.pdf")).to_contain_text(
         "was checked and saved"
     )
