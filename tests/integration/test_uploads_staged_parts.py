@@ -335,13 +335,8 @@ def test_a_lost_join_is_queued_again_by_the_sweep_and_joins(
     session: Session,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    with monkeypatch.context() as lost:
-        lost.setattr(verification, "queue_join", lambda session, upload: None)
-        content = pdf_bytes(11 * MiB)
-        upload_id = begin_by_parts(api, content)["upload"]["id"]
-        for number in (1, 2, 3):
-            send_part(api, upload_id, number, part_of(content, number))
-        assert finish(api, upload_id, content)["status"] == "verified"
+    content = pdf_bytes(11 * MiB)
+    upload_id = verified_in_parts(api, monkeypatch, content)
     assert staged_parts.stale_joins(session, utcnow()) == 0  # not yet: it may still be coming
     session.rollback()
 
@@ -412,13 +407,8 @@ def test_the_nightly_reconcile_joins_a_file_whose_join_was_lost(
     session: Session,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    with monkeypatch.context() as lost:
-        lost.setattr(verification, "queue_join", lambda session, upload: None)
-        content = pdf_bytes(11 * MiB)
-        upload_id = begin_by_parts(api, content)["upload"]["id"]
-        for number in (1, 2, 3):
-            send_part(api, upload_id, number, part_of(content, number))
-        assert finish(api, upload_id, content)["status"] == "verified"
+    content = pdf_bytes(11 * MiB)
+    upload_id = verified_in_parts(api, monkeypatch, content)
 
     report = reconcile(session, store, utcnow() + staged_parts.JOIN_GRACE * 2, apply=True)
     session.commit()
