@@ -213,9 +213,12 @@ def test_a_first_part_of_a_refused_type_refuses_the_file_as_soon_as_it_lands(
     content = b"MZ" + bytes(11 * MiB)  # a Windows program, named as a PDF
     upload_id = begin_by_parts(api, content)["upload"]["id"]
     reply = send_part(api, upload_id, 1, part_of(content, 1))
+    assert reply.json["checked"] is False
     assert reply.json["upload"]["status"] == "rejected"
-    assert reply.json["upload"]["reason"]
+    assert reply.json["upload"]["reason"] == "Programs and scripts are not accepted."
     assert session.get(Upload, upload_id).status == UploadStatus.REJECTED
+    # No further part of it is taken.
+    assert api.part_link(upload_id, 2, sha256_hex(part_of(content, 2))).status_code == 409
 
 
 @pytest.mark.parametrize(

@@ -145,22 +145,24 @@ def part_plan(size: int, limits: UploadLimits) -> PartPlan:
     return PartPlan(part_bytes, math.ceil(size / part_bytes))
 
 
+def check_part_number(number: object, plan: PartPlan, field: str = "part_number") -> int:
+    """`number` itself if it is a part number of the plan (1..part_count); InvalidInput."""
+    if isinstance(number, bool) or not isinstance(number, int):
+        raise InvalidInput("Part numbers are whole numbers.", field=field)
+    if not 1 <= number <= plan.part_count:
+        raise InvalidInput(
+            f"Part numbers run from 1 to {plan.part_count} for this file.", field=field
+        )
+    return number
+
+
 def check_part_numbers(numbers: object, plan: PartPlan) -> list[int]:
     """The requested part numbers, each in 1..part_count, once each and ascending."""
     if not isinstance(numbers, list) or not numbers:
         raise InvalidInput("Ask for at least one part number.", field="parts")
     if len(numbers) > plan.part_count:
         raise InvalidInput("Too many part numbers asked for.", field="parts")
-    checked = set()
-    for number in numbers:
-        if isinstance(number, bool) or not isinstance(number, int):
-            raise InvalidInput("Part numbers are whole numbers.", field="parts")
-        if not 1 <= number <= plan.part_count:
-            raise InvalidInput(
-                f"Part numbers run from 1 to {plan.part_count} for this file.", field="parts"
-            )
-        checked.add(number)
-    return sorted(checked)
+    return sorted({check_part_number(number, plan, "parts") for number in numbers})
 
 
 def misfit_part(parts: Iterable[tuple[int, int]], plan: PartPlan, total: int) -> str | None:

@@ -24,7 +24,7 @@ from portfolio.domain.uploads.fingerprint import (
     first_missing,
     parse_composite,
 )
-from portfolio.domain.uploads.transfer import UploadLimits, part_plan
+from portfolio.domain.uploads.transfer import UploadLimits, check_part_number, part_plan
 from portfolio.models import Upload, UploadPartDigest
 from portfolio.services.uploads.checks import RESEND, Refusal
 from portfolio.services.uploads.transfers import (
@@ -85,12 +85,7 @@ def record_part_digest(
     if upload.check_requested_at is not None:
         raise Conflict("The check of this file was asked for; its parts can no longer change.")
     plan = part_plan(upload.declared_size, limits)
-    if isinstance(part_number, bool) or not isinstance(part_number, int):
-        raise InvalidInput("Part numbers are whole numbers.", field="part_number")
-    if not 1 <= part_number <= plan.part_count:
-        raise InvalidInput(
-            f"Part numbers run from 1 to {plan.part_count} for this file.", field="part_number"
-        )
+    part_number = check_part_number(part_number, plan)
     digest = check_part_digest(sha256)
     found = session.get(UploadPartDigest, (upload.id, part_number))
     signed = upload.checksum_algorithm == SHA256_PARTS

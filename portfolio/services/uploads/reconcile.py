@@ -23,7 +23,7 @@ from portfolio.services.uploads.checks import Refusal
 from portfolio.services.uploads.deletions import delete_after_commit
 from portfolio.services.uploads.reviewer_copies import copy_key_of
 from portfolio.services.uploads.staged_parts import JOIN_GRACE, queue_join, still_in_parts
-from portfolio.services.uploads.transfers import reject
+from portfolio.services.uploads.transfers import CHANGED, MISSING, mark_broken, reject
 from portfolio.services.uploads.verification import (
     CheckLease,
     abandoned_checks,
@@ -40,8 +40,6 @@ EXPIRED = Refusal("expired", "The upload was not finished within a day, so it wa
 UNUSED_EXPORT = Refusal(
     "expired", "The portfolio export was uploaded but never imported, so it was dropped."
 )
-MISSING = "The file could not be found in storage. Upload it again."
-CHANGED = "The file in storage is no longer the one that was checked. Upload it again."
 
 
 def expire_pending_uploads(
@@ -288,14 +286,4 @@ def _apply(session: Session, store: ObjectStore, report: ReconcileReport) -> Non
     for upload, reason in [(u, MISSING) for u in report.missing] + [
         (u, CHANGED) for u in report.changed
     ]:
-        upload.status = UploadStatus.BROKEN
-        upload.rejection_reason = reason
-        session.flush()
-        audit.record(
-            session,
-            actor=None,
-            action=AuditAction.UPLOAD_BROKEN,
-            object_type="upload",
-            object_id=upload.id,
-            details={"reason": reason},
-        )
+        mark_broken(session, upload, reason)

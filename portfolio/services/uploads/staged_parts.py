@@ -27,16 +27,16 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from portfolio.domain.audit_actions import AuditAction
-from portfolio.domain.errors import Conflict, InvalidInput
+from portfolio.domain.errors import Conflict
 from portfolio.domain.uploads.filenames import staged_part_key
 from portfolio.domain.uploads.filetypes import SNIFF_BYTES, FileTypeRefused
 from portfolio.domain.uploads.fingerprint import as_checksum, composite, parse_composite
-from portfolio.domain.uploads.transfer import PartPlan, UploadLimits, part_plan
+from portfolio.domain.uploads.transfer import PartPlan, UploadLimits, check_part_number, part_plan
 from portfolio.models import Upload, UploadPartDigest, UploadStatus, User
-from portfolio.services import audit, outbox
-from portfolio.services.uploads.checks import RESEND, Refusal, Sniffer, Verified
+from portfolio.services import outbox
+from portfolio.services.uploads.checks import RESEND, Refusal, Sniffer, Verified, rules_for
 from portfolio.services.uploads.deletions import delete_after_commit
-from portfolio.services.uploads.transfers import reject, require_pending
+from portfolio.services.uploads.transfers import CHANGED, mark_broken, reject, require_pending
 from portfolio.storage import JoinSource, ObjectNotFound, ObjectStore, UploadRejected
 from portfolio.storage.disk import multipart_etag
 
@@ -108,7 +108,6 @@ def check_sent_part(
     *,
     now: datetime,
     limits: UploadLimits,
-    sniff: Sniffer,
     actor: User | None,
 ) -> Refusal | None:
     """The browser says part `part_number` has landed: read it back (no lock held meanwhile),
@@ -119,13 +118,9 @@ def check_sent_part(
     never reported or that has not arrived."""
     if not upload.parts_staged:
         raise Conflict("This upload's parts are checked once they are all sent.")
+    limits, sniff = rules_for(upload, limits)
     plan = part_plan(upload.declared_size, limits)
-    if isinstance(part_number, bool) or not isinstance(part_number, int):
-        raise InvalidInput("Part numbers are whole numbers.", field="part_number")
-    if not 1 <= part_number <= plan.part_count:
-        raise InvalidInput(
-            f"Part numbers run from 1 to {plan.part_count} for this file.", field="part_number"
-        )
+    part_number = check_part_number(part_number, plan)
     if upload.status == UploadStatus.REJECTED:
         # A part that was on its way when the file was refused landed after its parts were
         # deleted: no row names it, so it goes too (nothing half-kept).
@@ -363,10 +358,6 @@ def queue_join(session: Session, upload: Upload) -> None:
     outbox.enqueue(session, JOIN_JOB, upload.id)
 
 
-# As reconcile says of a verified file whose object changed.
-REPLACED = "The file in storage is no longer the one that was checked. Upload it again."
-
-
 def join_staged(
     new_session: Callable[[], Session],
     store: ObjectStore,
@@ -421,16 +412,7 @@ def join_staged(
             delete_after_commit(
                 session, store, upload.key, multipart_upload_id=upload.multipart_upload_id
             )
-            upload.status = UploadStatus.BROKEN
-            upload.rejection_reason = REPLACED
-            audit.record(
-                session,
-                actor=None,
-                action=AuditAction.UPLOAD_BROKEN,
-                object_type="upload",
-                object_id=upload.id,
-                details={"reason": REPLACED},
-            )
+            mark_broken(session, upload, CHANGED)
         for source in sources:
             delete_after_commit(session, store, source.key)
         session.execute(

@@ -294,6 +294,26 @@ def mark_verified(
     )
 
 
+# Why a verified file stopped counting: its object went missing, or is not the one checked.
+MISSING = "The file could not be found in storage. Upload it again."
+CHANGED = "The file in storage is no longer the one that was checked. Upload it again."
+
+
+def mark_broken(session: Session, upload: Upload, reason: str) -> None:
+    """A verified file that no longer counts (MISSING, CHANGED), and why; audited."""
+    upload.status = UploadStatus.BROKEN
+    upload.rejection_reason = reason
+    session.flush()
+    audit.record(
+        session,
+        actor=None,
+        action=AuditAction.UPLOAD_BROKEN,
+        object_type="upload",
+        object_id=upload.id,
+        details={"reason": reason},
+    )
+
+
 def reject(
     session: Session,
     store: ObjectStore,

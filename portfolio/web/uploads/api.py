@@ -27,13 +27,7 @@ from portfolio.domain.uploads.transfer import human_size
 from portfolio.extensions import db
 from portfolio.models import Upload, UploadStatus, User
 from portfolio.models.base import utcnow
-from portfolio.services.uploads import (
-    checks,
-    part_digests,
-    staged_parts,
-    transfers,
-    verification,
-)
+from portfolio.services.uploads import part_digests, staged_parts, transfers, verification
 from portfolio.storage_binding import get_store
 from portfolio.web import access
 from portfolio.web.uploads import bp, upload_limits
@@ -225,7 +219,6 @@ def part_sent(upload_id: int, part_number: int) -> Response:
         part_number,
         now=utcnow(),
         limits=upload_limits(),
-        sniff=checks.rules_for(upload, upload_limits())[1],
         actor=_signed_in(),
     )
     return jsonify(
