@@ -273,12 +273,16 @@
     status.className = "upload-status" + (kind ? " upload-" + kind : "");
   };
 
+  // Only what changed is written: each write makes the browser lay out and paint the page
+  // again, and six parts on their way report their progress many times a second.
   Widget.prototype.phase = function (label, fraction) {
-    this.find("progress").hidden = false;
-    this.find("phase").textContent = label;
     var percent = Math.floor(fraction * 100);
-    this.bar.value = percent;
-    this.find("percent").textContent = percent + "%";
+    this.find("progress").hidden = false;
+    if (label !== this.shownLabel) this.find("phase").textContent = this.shownLabel = label;
+    if (percent !== this.shownPercent) {
+      this.shownPercent = this.bar.value = percent;
+      this.find("percent").textContent = percent + "%";
+    }
     var step = Math.floor(percent / 10) * 10;
     if (step !== this.lastSpoken) {
       this.lastSpoken = step;

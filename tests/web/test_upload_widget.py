@@ -503,6 +503,16 @@ def watch_parts(page: Page) -> list[tuple[str, int, str | None]]:
     return seen
 
 
+# Every text the widget writes into its percentage, in order (a write of the same text counts).
+WATCH_PERCENT = """() => {
+  window.percentShown = [];
+  const percent = document.querySelector("[data-upload-percent]");
+  new MutationObserver((records) => {
+    for (const record of records) window.percentShown.push(record.target.textContent);
+  }).observe(percent, { childList: true });
+}"""
+
+
 def test_parts_are_hashed_in_a_worker_and_the_fingerprint_is_their_composite(
     signed_in: Page, live: str, live_app: Flask, in_parts: None, tmp_path: Path
 ) -> None:
@@ -513,11 +523,17 @@ def test_parts_are_hashed_in_a_worker_and_the_fingerprint_is_their_composite(
     workers: list[str] = []
     page.on("worker", lambda worker: workers.append(worker.url))
     open_widget(page, live, live_app)
+    page.evaluate(WATCH_PERCENT)
     page.get_by_label("File to upload").set_input_files(chosen)
     expect(page.get_by_role("status").filter(has_text="portfolio.pdf")).to_have_text(
         "portfolio.pdf (16.0 MB) was checked and saved.", timeout=30_000
     )
     assert [url.rsplit("/", 1)[-1] for url in workers] == ["upload-hash-worker.js"]
+    # The percentage is rewritten only when it changes (each write costs a layout and paint,
+    # while several parts report their progress many times a second): at most once per step.
+    shown = page.evaluate("window.percentShown")
+    assert shown[-1] == "100%", shown
+    assert all(before != after for before, after in zip(shown, shown[1:])), shown
     (upload,) = uploads(live_app)
     assert upload.status == UploadStatus.VERIFIED
     assert upload.fingerprint == fingerprint_of(content, 5 * MiB)
