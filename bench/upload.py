@@ -43,6 +43,11 @@ and against verifying each part as it lands with the join in the wait (temporary
 into a server-owned multipart upload), parts sent from Python, so that only the store's work
 differs.
 
+Every upload timed also reports the CPU seconds each process spent on it (psutil): the browser
+(all of Chromium's processes), moto, the app (and its worker), and this process (boto3's side):
+on a machine of few cores, where all of them take turns, the side that needs more CPU waits
+longer whatever the design ("widget_cpu_s", "boto3_cpu_s").
+
 The last line printed is one JSON object with the figures.
 """
 
@@ -66,6 +71,7 @@ import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -73,6 +79,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import boto3  # noqa: E402
+import psutil  # noqa: E402
 from botocore.config import Config  # noqa: E402
 
 from portfolio.tools.fingerprint import file_fingerprint  # noqa: E402
@@ -299,6 +306,33 @@ def start_worker(env: dict[str, str], log: Path) -> subprocess.Popen[str]:
     )  # fmt: skip
 
 
+def cpu_seconds(pids: dict[str, int]) -> dict[str, float]:
+    """CPU seconds (user and system) so far: each named process, and "browser", every Chromium
+    process this bench started (the browser's own, its network service, the page's renderer
+    with the hashing worker). "bench" is this process: boto3's side of its uploads."""
+    spent: dict[str, float] = {}
+
+    def used(process: psutil.Process) -> float:
+        try:
+            times = process.cpu_times()
+        except psutil.NoSuchProcess:  # a Chromium helper that has just gone
+            return 0.0
+        return times.user + times.system
+
+    me = psutil.Process()
+    spent["browser"] = sum(
+        used(child) for child in me.children(recursive=True) if "chrom" in child.name().lower()
+    )
+    spent["bench"] = used(me)
+    for name, pid in pids.items():
+        spent[name] = used(psutil.Process(pid))
+    return spent
+
+
+def cpu_spent(before: dict[str, float], after: dict[str, float]) -> dict[str, float]:
+    return {name: round(after[name] - before[name], 2) for name in before}
+
+
 def stop(process: subprocess.Popen[Any]) -> None:
     process.send_signal(signal.SIGTERM)
     try:
@@ -370,10 +404,11 @@ def run_widget(
     work: Path,
     path: Path,
     broker: str | None,
+    store_pid: int,
     warm_up: Path | None = None,
     baseline: Callable[[], dict[str, float]] | None = None,
     rounds: int = 1,
-    floor: Callable[[Any], dict[str, Any]] | None = None,
+    floor: Callable[[Any, Callable[..., dict[str, Any]]], dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
     """Widget uploads of `path` against a fresh app and database (and worker): timings and
     memory. Idle is measured after sign-in, or after uploading `warm_up` (the code the upload
@@ -408,23 +443,37 @@ def run_widget(
         if worker is not None:
             worker_idle = memory_mib(worker.pid, "VmRSS")
             reset_peak(worker.pid)
+        pids = {"store": store_pid, "app": process.pid}
+        if worker is not None:
+            pids["worker"] = worker.pid
+
+        def measured(upload: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+            """The upload's figures, with the CPU seconds each process spent on it."""
+            started = cpu_seconds(pids)
+            figures = upload()
+            figures["cpu_s"] = cpu_spent(started, cpu_seconds(pids))
+            return figures
+
+        def send() -> dict[str, Any]:
+            return widget_upload(page, base, path, single_post_max, 2048 * MiB, args.parallel)
+
         turns = []
         for turn in range(rounds):
             widget_first = baseline is None or turn % 2 == 0
-            before = None if widget_first or baseline is None else baseline()
-            upload = widget_upload(page, base, path, single_post_max, 2048 * MiB, args.parallel)
+            before = None if widget_first or baseline is None else measured(baseline)
+            upload = measured(send)
             upload["phases"].update(check_split(log if worker is None else worker_log))
             upload["join_after_s"] = wait_for_join(
                 database, upload["upload"]["id"], [log, worker_log]
             )
-            after = baseline() if widget_first and baseline is not None else None
+            after = measured(baseline) if widget_first and baseline is not None else None
             upload["baseline"] = before or after
             upload["widget_first"] = widget_first
             turns.append(upload)
         # The floors run once all the timed uploads are done, one per round: they leave moto
         # with a joined gigabyte to free, which slowed whichever timed upload came next.
         for upload in turns:
-            upload["floor"] = floor(page) if floor is not None else None
+            upload["floor"] = floor(page, measured) if floor is not None else None
         result: dict[str, Any] = {"turns": turns}
         result["web_idle_mib"] = idle
         result["web_peak_mib"] = memory_mib(process.pid, "VmHWM")
@@ -877,12 +926,13 @@ def main() -> None:
             make_file(warm_up, ((args.multipart_above_mib or 100) + 1) * MiB)
             boto3_upload(s3, warm_up)
             timed = run_widget(
-                browser, env, args, work, path, None, warm_up,
+                browser, env, args, work, path, None, moto.pid, warm_up,
                 baseline=lambda: boto3_upload(s3, path), rounds=args.rounds,
-                floor=lambda page: {
-                    name: browser_floor(
-                        page, s3, path, part_bytes, args.parallel or 6, digests, hashed=hashed
-                    )
+                floor=lambda page, measured: {
+                    name: measured(partial(
+                        browser_floor, page, s3, path, part_bytes, args.parallel or 6, digests,
+                        hashed=hashed,
+                    ))
                     for name, hashed in (("raw", False), ("hashed", True))
                 },
             )  # fmt: skip
@@ -901,7 +951,7 @@ def main() -> None:
             print(f"Writing {args.peak_size_mib} MiB of random bytes ...", flush=True)
             big = work / "peak.pdf"
             make_file(big, args.peak_size_mib * MiB)
-            peak = run_widget(browser, env, args, work, big, args.broker, warm_up)
+            peak = run_widget(browser, env, args, work, big, args.broker, moto.pid, warm_up)
             assert peak["turns"][0]["upload"]["status"] == "verified", peak["turns"][0]["upload"]
             empty_bucket(s3)
         finally:
@@ -923,6 +973,10 @@ def main() -> None:
             "widget_parts_read_back_by_check": turn["phases"].get("check_parts_read_back"),
             "widget_joined_after_s": round(turn["join_after_s"], 2),
             "boto3_join_s": round(turn["baseline"]["join_s"], 2),
+            # CPU seconds each process spent: the widget's upload (the browser, moto, the app)
+            # against boto3's (this process, moto).
+            "widget_cpu_s": turn["cpu_s"],
+            "boto3_cpu_s": turn["baseline"]["cpu_s"],
             **{
                 f"{prefix}_{name}": round(floor[key], 2)
                 for prefix, floor in (
@@ -936,6 +990,9 @@ def main() -> None:
                     ("read_back_s", "read_back_s"),
                 )
             },
+            # The hashed floor's whole run: the browser's sending and hashing, moto's join and
+            # this process reading the file back.
+            "hashed_floor_cpu_s": turn["floor"]["hashed"]["cpu_s"],
             "floor_ratio": round(turn["baseline"]["seconds"] / turn["floor"]["raw"]["seconds"], 3),
             "hashed_floor_ratio": round(
                 turn["baseline"]["seconds"] / turn["floor"]["hashed"]["seconds"], 3
@@ -971,6 +1028,11 @@ def main() -> None:
             / (widget_s - chosen["phases"].get("check_join_s", 0.0)),
             3,
         ),
+        # The CPU seconds every process spent on each side's upload in that round, all told:
+        # on a machine of few cores, the side that needs more of them waits longer.
+        "widget_cpu_s": round(sum(chosen["cpu_s"].values()), 2),
+        "boto3_cpu_s": round(sum(chosen["baseline"]["cpu_s"].values()), 2),
+        "cpus": os.cpu_count(),
         "widget_mib_s": round(mib / widget_s, 1),
         "boto3_mib_s": round(mib / boto_seconds, 1),
         "part_mib": part_bytes // MiB,
@@ -998,6 +1060,10 @@ def main() -> None:
         f"(of which moto joined its parts in {chosen['baseline']['join_s']:.2f} s)"
     )
     print(f"ratio boto3/widget: {figures['ratio']:.3f}")
+    print(
+        f"CPU seconds in that round: widget {json.dumps(chosen['cpu_s'])}, boto3 "
+        f"{json.dumps(chosen['baseline']['cpu_s'])} ({figures['cpus']} CPUs)"
+    )
     print(
         f"floor (the same parts sent raw from the page, joined, read back): ratio "
         f"{figures['floor_ratio']:.3f}; hashed in the browser first: "
