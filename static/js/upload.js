@@ -8,7 +8,8 @@
  *    host), the next one while this one is on its way; its digest goes to the server
  *    (POST .../parts/N), which keeps it and answers the part's link, signed for that SHA-256:
  *    the PUT sends the headers given (x-amz-checksum-sha256), and the store takes no other
- *    bytes. Parts are retried with back-off. After a dropped connection "Resume" asks the server
+ *    bytes. The next part's digest and link are asked for while this part is on its way, so no
+ *    part waits for a round trip to the site before it goes. Parts are retried with back-off. After a dropped connection "Resume" asks the server
  *    which parts arrived (with their digests) and sends only the others (also after a reload).
  *    Where the upload says "checks_parts_as_sent", each part goes to an object of its own and
  *    the widget reports it once sent (POST .../parts/N/sent): the server reads it back then,
@@ -498,10 +499,35 @@
     var s = this.state;
     var known = s.urls.get(number);
     if (known && Date.now() - known.at < URL_MAX_AGE) return known;
+    var early = s.linking.get(number);
+    if (early) {
+      s.linking.delete(number);
+      try {
+        var link = await early;
+        if (link.digest === digest && Date.now() - link.at < URL_MAX_AGE) return link;
+      } catch (error) {
+        /* asked again just below, where a refusal stops the part */
+      }
+    }
     var reply = await this.api("POST", s.upload.urls.parts + "/" + number, { sha256: digest });
-    var link = { url: reply.url, headers: reply.headers || {}, at: Date.now() };
-    s.urls.set(number, link);
-    return link;
+    var asked = { url: reply.url, headers: reply.headers || {}, at: Date.now(), digest: digest };
+    s.urls.set(number, asked);
+    return asked;
+  };
+
+  // Ask for the link of the part sent next while this one is on its way, so that no part waits
+  // for a round trip to the site before it goes. Its digest is hashed first, as ever.
+  Widget.prototype.linkAhead = function (number) {
+    var s = this.state;
+    if (s.linking.has(number) || s.urls.has(number)) return;
+    var self = this;
+    var asking = this.digestOf(number).then(function (digest) {
+      return self.api("POST", s.upload.urls.parts + "/" + number, { sha256: digest }).then(function (reply) {
+        return { url: reply.url, headers: reply.headers || {}, at: Date.now(), digest: digest };
+      });
+    });
+    asking.catch(function () { /* the part's sender asks again and reports what went wrong */ });
+    s.linking.set(number, asking);
   };
 
   Widget.prototype.sendPart = async function (number) {
@@ -587,6 +613,7 @@
     s.halted = false;
     if (s.upload.by_parts && !s.hasher) s.hasher = new PartHasher();
     s.hashing = new Map();
+    s.linking = new Map();
     s.reports = [];
     s.refused = null;
     async function worker() {
@@ -594,7 +621,8 @@
         var number = queue.shift();
         if (s.hasher) {
           self.digestOf(number);
-          if (queue.length) self.digestOf(queue[0]); // hashed while this part is on its way
+          // Hashed, and its link asked for, while this part is on its way.
+          if (queue.length) self.linkAhead(queue[0]);
         }
         try {
           await self.sendPart(number);

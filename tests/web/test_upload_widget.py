@@ -540,6 +540,50 @@ def test_parts_are_hashed_in_a_worker_and_the_fingerprint_is_their_composite(
     assert upload.fingerprint.endswith(f"-4x{5 * MiB}")
 
 
+def test_the_next_parts_link_is_asked_for_while_a_part_is_on_its_way(
+    signed_in: Page, live: str, live_app: Flask, in_parts: None
+) -> None:
+    """No part waits for a round trip to the site before it goes: with one part sent at a
+    time, part 2's link is asked for (with its digest) while part 1 is still being sent."""
+    page = signed_in
+    open_widget(page, live, live_app)
+    page.evaluate("document.querySelector('[data-upload-widget]').dataset.parallelParts = '1'")
+    held: list[Route] = []
+
+    def hold_the_first_part(route: Route) -> None:
+        if route.request.method == "PUT" and not held:
+            held.append(route)  # answered below, once part 2's link was asked for
+            return
+        route.continue_()
+
+    page.route(PART_PUT, hold_the_first_part)
+    links: dict[int, object] = {}
+
+    def note_link(request: Any) -> None:
+        linked = PART_LINK.match(request.url)
+        if linked and request.method == "POST":
+            links[int(linked[1])] = request.post_data_json
+
+    page.on("request", note_link)
+    content = b"%PDF-1.7\n" + os.urandom(12 * MiB)
+    page.get_by_label("File to upload").set_input_files(
+        files=[{"name": "ahead.pdf", "mimeType": "application/pdf", "buffer": content}]
+    )
+    for _ in range(150):
+        if held and 2 in links:
+            break
+        page.wait_for_timeout(100)
+    assert held, "part 1 was sent"
+    assert links.get(2) == {"sha256": hashlib.sha256(content[5 * MiB : 10 * MiB]).hexdigest()}
+    assert 3 not in links  # one part ahead, not the whole file
+    held[0].continue_()
+    expect(page.get_by_role("status").filter(has_text="ahead.pdf")).to_have_text(
+        "ahead.pdf (12.0 MB) was checked and saved."
+    )
+    (upload,) = uploads(live_app)
+    assert upload.fingerprint == fingerprint_of(content, 5 * MiB)
+
+
 def test_each_part_is_sent_with_the_checksum_its_link_was_signed_for(
     signed_in: Page, live: str, live_app: Flask, in_parts: None, tmp_path: Path
 ) -> None:
