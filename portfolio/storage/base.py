@@ -269,6 +269,12 @@ class ObjectStore(Protocol):
         """Remove the object; quietly does nothing if it is already gone."""
         ...
 
+    def delete_many(self, keys: Sequence[str]) -> list[str]:
+        """Remove these objects, as few requests as the store allows (a file's staged parts
+        are many); those already gone are skipped quietly. The keys the store refused to
+        delete (to be tried again); StorageUnavailable when it cannot be reached."""
+        ...
+
     def put(self, key: str, data: bytes, content_type: str) -> None:
         """Store the (small) object `data` at `key`, replacing what is there. For copies the
         server makes itself (e.g. an image without metadata); browsers use presigned links."""

@@ -386,6 +386,11 @@ class LocalStore:
         self._object_path(key).unlink(missing_ok=True)
         self._meta_path(key).unlink(missing_ok=True)
 
+    def delete_many(self, keys: Sequence[str]) -> list[str]:
+        for key in keys:
+            self.delete(key)
+        return []
+
     def put(self, key: str, data: bytes, content_type: str) -> None:
         target = self._object_path(key)
         with scratch_file(self.root / ".tmp") as scratch:

@@ -41,6 +41,7 @@ log = logging.getLogger(__name__)
 
 STREAM_PART_BYTES = 16 * 1024 * 1024  # put_stream's parts
 JOIN_COPIES = 4  # part copies at once while joining staged parts
+DELETE_BATCH = 1000  # S3's most keys in one DeleteObjects
 
 _MISSING = {"404", "NoSuchKey", "NoSuchUpload", "NotFound"}
 # An If-Match (or CopySourceIfMatch) that the object's ETag no longer meets: it was replaced.
@@ -407,6 +408,20 @@ class S3Store:
     def delete(self, key: str) -> None:
         with _translated(check_key(key)):
             self.client.delete_object(Bucket=self.bucket, Key=key)
+
+    def delete_many(self, keys: Sequence[str]) -> list[str]:
+        refused: list[str] = []
+        for start in range(0, len(keys), DELETE_BATCH):
+            batch = [check_key(key) for key in keys[start : start + DELETE_BATCH]]
+            with _translated(batch[0]):
+                reply = self.client.delete_objects(
+                    Bucket=self.bucket,
+                    Delete={"Objects": [{"Key": key} for key in batch], "Quiet": True},
+                )
+            for error in reply.get("Errors", []):
+                log.warning("the store did not delete %s: %s", error.get("Key"), error.get("Code"))
+                refused.append(str(error.get("Key")))
+        return refused
 
     def put(self, key: str, data: bytes, content_type: str) -> None:
         with _translated(check_key(key)):

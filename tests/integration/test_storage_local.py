@@ -354,6 +354,9 @@ def test_list_keys_delete_and_missing_objects(local_store: LocalStore) -> None:
         "candidates/1/artifacts/b",
         "candidates/12/artifacts/c",
     ]
+    # Several at once, those already gone skipped.
+    assert local_store.delete_many(["candidates/1/artifacts/a", "candidates/12/artifacts/c"]) == []
+    assert [o.key for o in local_store.list_keys()] == ["candidates/1/artifacts/b"]
     with pytest.raises(ObjectNotFound):
         local_store.read_range("candidates/1/artifacts/a", 0, 1)
     with pytest.raises(ObjectNotFound):

@@ -297,6 +297,26 @@ def test_list_keys_and_delete(s3_store: S3Store) -> None:
     assert s3_store.stat("candidates/1/artifacts/a") is None
 
 
+def test_delete_many_deletes_in_batches_and_skips_what_is_gone(
+    s3_store: S3Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("portfolio.storage.s3.DELETE_BATCH", 2)  # S3 takes 1,000 at once
+    for name in "abcde":
+        put(s3_store, f"candidates/1/{name}", name.encode())
+    calls: list[str] = []
+    s3_store.client.meta.events.register(
+        "before-call.s3.DeleteObjects", lambda model, **_: calls.append(model.name)
+    )
+    s3_store.client.meta.events.register(
+        "before-call.s3.DeleteObject", lambda model, **_: calls.append(model.name)
+    )
+    gone = [f"candidates/1/{name}" for name in "abcdx"]  # x was never there
+    assert s3_store.delete_many(gone) == []
+    assert [o.key for o in s3_store.list_keys("")] == ["candidates/1/e"]
+    assert calls == ["DeleteObjects"] * 3
+    assert s3_store.delete_many([]) == [] and calls == ["DeleteObjects"] * 3
+
+
 def test_reading_a_missing_object_is_not_found(s3_store: S3Store) -> None:
     with pytest.raises(ObjectNotFound):
         s3_store.read_range("candidates/1/none", 0, 10)

@@ -365,8 +365,14 @@ def test_cancelling_drops_the_staged_parts(
     send_part(api, upload_id, 2, part_of(content, 2))
     key = session.get(Upload, upload_id).key
     assert len(staged_objects(s3_admin, store, key)) == 2
+    calls: list[str] = []
+    store.client.meta.events.register(
+        "before-call.s3", lambda model, **_: calls.append(model.name), unique_id="count-calls"
+    )
     assert api.cancel(upload_id).status_code == 200
     assert staged_objects(s3_admin, store, key) == []
+    # The parts go in one request, however many there are (a 2 GB file has 128).
+    assert calls.count("DeleteObjects") == 1 and "DeleteObject" not in calls
     assert s3_admin.list_multipart_uploads(Bucket=store.bucket).get("Uploads", []) == []
 
 

@@ -9,6 +9,7 @@ at the end, which post to moto's S3 server on another origin, as a browser reach
 from __future__ import annotations
 
 import hashlib
+import itertools
 import os
 import re
 import threading
@@ -533,7 +534,7 @@ def test_parts_are_hashed_in_a_worker_and_the_fingerprint_is_their_composite(
     # while several parts report their progress many times a second): at most once per step.
     shown = page.evaluate("window.percentShown")
     assert shown[-1] == "100%", shown
-    assert all(before != after for before, after in zip(shown, shown[1:])), shown
+    assert all(before != after for before, after in itertools.pairwise(shown)), shown
     (upload,) = uploads(live_app)
     assert upload.status == UploadStatus.VERIFIED
     assert upload.fingerprint == fingerprint_of(content, 5 * MiB)

@@ -73,11 +73,49 @@ def run(deletion: Deletion) -> bool:
     return True
 
 
+def run_all(deletions: Sequence[Deletion]) -> list[Deletion]:
+    """Carry out these deletions: unfinished multipart uploads aborted, then the objects a
+    store's batch at a time (a file and its staged parts go in one request, not one each);
+    the ones the store could not do now."""
+    failed: list[Deletion] = []
+    by_store: dict[int, list[Deletion]] = {}
+    for deletion in deletions:
+        if deletion.multipart_upload_id is not None and not _aborted(deletion):
+            failed.append(deletion)
+        else:
+            by_store.setdefault(id(deletion.store), []).append(deletion)
+    for batch in by_store.values():
+        try:
+            refused = set(batch[0].store.delete_many([d.key for d in batch]))
+        except (StorageUnavailable, ObjectNotFound) as exc:
+            log.warning(
+                "Could not delete %s objects after the commit (tried again later): %s",
+                len(batch),
+                exc,
+            )
+            refused = {d.key for d in batch}
+        failed.extend(d for d in batch if d.key in refused)
+    return failed
+
+
+def _aborted(deletion: Deletion) -> bool:
+    """Abort the unfinished multipart upload at the deletion's key (its object goes with the
+    others); False (logged) when the store could not do it now."""
+    assert deletion.multipart_upload_id is not None
+    try:
+        deletion.store.abort_multipart(deletion.key, deletion.multipart_upload_id)
+    except (StorageUnavailable, ObjectNotFound) as exc:
+        log.warning("Could not abort the upload at %s (tried again later): %s", deletion.key, exc)
+        return False
+    return True
+
+
 def delete_objects(store: ObjectStore, objects: Sequence[tuple[str, str | None]]) -> None:
     """The DELETE_JOB's work: delete each (key, multipart upload id or None), which no committed
     row names any more. Idempotent; StorageUnavailable, naming what is left, while the store
     cannot take them all (the job is retried)."""
-    left = [key for key, upload_id in objects if not run(Deletion(store, key, upload_id))]
+    failed = run_all([Deletion(store, key, upload_id) for key, upload_id in objects])
+    left = [deletion.key for deletion in failed]
     if left:
         raise StorageUnavailable(f"Could not delete {len(left)} stored objects yet: {left[:5]}")
 
@@ -97,7 +135,7 @@ def _after_commit(session: Session) -> None:
     # broker that cannot be reached leaves it to be tried here). Jobs and commands delete now.
     if app is not None and has_request_context() and _hand_over(app, pending):
         return
-    failed = [deletion for deletion in pending if not run(deletion)]
+    failed = run_all(pending)
     if failed and app is not None:  # without a broker the job would run now, in vain
         _hand_over(app, failed)
 
