@@ -135,6 +135,9 @@ def queue_settings(
         "UPLOAD_CHECK_LEASE_SECONDS": "1",
         "TASK_MAX_RETRIES": "4",
         "TASK_RETRY_BACKOFF_MAX": "2",
+        # Files over 1 MiB go in 5 MiB parts (S3's smallest), so a few MB make a staged upload.
+        "UPLOAD_SINGLE_POST_MAX": str(1024 * 1024),
+        "UPLOAD_PART_BYTES": str(5 * 1024 * 1024),
     }
 
 
@@ -146,6 +149,8 @@ def _typed(settings: dict[str, str]) -> dict[str, object]:
         "UPLOAD_CHECK_LEASE_SECONDS",
         "TASK_MAX_RETRIES",
         "TASK_RETRY_BACKOFF_MAX",
+        "UPLOAD_SINGLE_POST_MAX",
+        "UPLOAD_PART_BYTES",
     }
     typed: dict[str, object] = {
         key: int(value) if key in numbers else value for key, value in settings.items()

@@ -199,3 +199,24 @@ def begin_by_parts(api: UploadApi, content: bytes) -> dict[str, Any]:
     started = api.started(content, sha256=None)
     assert started["upload"]["by_parts"] is True
     return dict(started)
+
+
+def signed_part_link(api: UploadApi, upload_id: int, number: int, data: bytes) -> dict[str, Any]:
+    """A part's link, asked for with its digest as the widget does: {url, headers}."""
+    reply = api.part_link(upload_id, number, sha256_hex(data))
+    assert reply.status_code == 200, reply.get_json()
+    return dict(reply.json)
+
+
+def report_sent(api: UploadApi, upload_id: int, number: object) -> Any:
+    """The widget's report that a part has landed (the server reads it back)."""
+    return api.client.post(
+        f"/api/uploads/{upload_id}/parts/{number}/sent", json={}, headers=api.headers
+    )
+
+
+def send_staged_part(api: UploadApi, upload_id: int, number: int, data: bytes) -> Any:
+    """As the widget does: the link (signed for the part's digest), the PUT, the report."""
+    given = signed_part_link(api, upload_id, number, data)
+    assert api.put_part(given["url"], data, given["headers"]) == 200
+    return report_sent(api, upload_id, number)

@@ -10,7 +10,9 @@ from celery import Task, shared_task
 from flask import Flask, current_app
 from sqlalchemy.exc import OperationalError
 
+from portfolio.domain.errors import DomainError
 from portfolio.extensions import db
+from portfolio.models import Upload
 from portfolio.models.base import utcnow
 from portfolio.services.uploads import deletions, staged_parts, verification
 from portfolio.services.uploads.reconcile import (
@@ -86,6 +88,41 @@ def join_upload(self: Task, upload_id: int) -> bool | None:
         ).start()
         return None
     return staged_parts.join_staged(db.new_session, get_store(), upload_id, now=utcnow)
+
+
+@shared_task(
+    name=staged_parts.CHECK_PART_JOB,
+    autoretry_for=TRANSIENT,
+    retry_backoff=True,
+    retry_jitter=True,
+    max_retries=3,
+)
+def check_part(upload_id: int, part_number: int) -> str | None:
+    """Read back a part the browser reported sent (services.uploads.staged_parts), with a task
+    queue: the web process only took the report. A report that cannot be acted on (the part is
+    not there, the upload is gone or its check was asked for) is dropped: the check that
+    `complete` asks for reads every part nobody has read back, so nothing goes unread."""
+    with db.new_session() as session:  # of its own: run eagerly, it follows another's commit
+        upload = session.get(Upload, upload_id)
+        if upload is None:
+            return None
+        try:
+            refusal = staged_parts.check_sent_part(
+                session,
+                get_store(),
+                upload,
+                part_number,
+                now=utcnow(),
+                limits=limits_from(current_app.config),
+                actor=None,
+            )
+        except StorageUnavailable:
+            raise  # tried again with backoff
+        except DomainError as dropped:
+            log.info("Upload %s: part %s not read back now (%s)", upload_id, part_number, dropped)
+            return None
+        session.commit()
+    return refusal.code if refusal is not None else "checked"
 
 
 def _join_in_background(app: Flask, upload_id: int) -> None:

@@ -25,6 +25,7 @@ from portfolio.models import (
     OutboxStatus,
     Role,
     Upload,
+    UploadPartDigest,
     UploadStatus,
 )
 from portfolio.models.base import utcnow
@@ -36,7 +37,15 @@ from tests.helpers import Mailbox, csrf_token, login_as, make_user, register
 from tests.queue_fixtures import Worker, queue_app_with, wait_for
 from tests.storage_fixtures import closed_port
 from tests.store_proxy import StoreProxy
-from tests.upload_helpers import UploadApi, pdf_bytes
+from tests.upload_helpers import (
+    MiB,
+    UploadApi,
+    begin_by_parts,
+    fingerprint_of,
+    part_of,
+    pdf_bytes,
+    send_staged_part,
+)
 
 pytestmark = pytest.mark.postgres_only
 SWEEP_CHECKS = "portfolio.jobs.uploads.sweep_checks"
@@ -118,6 +127,36 @@ def test_the_worker_sends_email_and_checks_uploads_and_a_job_delivered_twice_doe
     with Session(committed_engine) as check:
         upload = check.get(Upload, upload_id)
         assert upload.status is UploadStatus.VERIFIED and upload.check_token is None
+
+
+def test_a_worker_reads_back_each_reported_part_and_the_file_counts_once_complete(
+    queue_app: Flask, worker: Worker, committed_engine
+):
+    """The web process only takes each report of a part sent (202); the worker reads the
+    part back, so the check that `complete` asks for has none left to read."""
+    api = signed_in_api(queue_app, committed_engine)
+    content = pdf_bytes(11 * MiB)
+    upload_id = begin_by_parts(api, content)["upload"]["id"]
+    for number in (1, 2, 3):
+        reply = send_staged_part(api, upload_id, number, part_of(content, number))
+        assert reply.status_code == 202, reply.get_json()
+        assert reply.get_json()["checked"] is False
+
+    def read_back() -> bool:
+        with Session(committed_engine) as check:
+            rows = check.scalars(
+                select(UploadPartDigest).where(UploadPartDigest.upload_id == upload_id)
+            ).all()
+            return len(rows) == 3 and all(row.checked_at is not None for row in rows)
+
+    wait_for(read_back, "the worker to read the three parts back")
+    asked = api.client.post(
+        f"/api/uploads/{upload_id}/complete",
+        json={"fingerprint": fingerprint_of(content, 5 * MiB)},
+        headers=api.headers,
+    )
+    assert asked.status_code in (200, 202), asked.get_json()
+    assert checked(api, upload_id)["status"] == "verified"
 
 
 def test_with_redis_down_the_web_answers_and_the_work_is_done_once_it_is_back(
@@ -257,7 +296,9 @@ def test_a_request_leaves_its_deletions_to_a_job_retried_until_the_store_takes_t
     assert store.stat(key) is not None
 
     def deletions_of_key(method: str, path: str, _headers: dict[str, str]) -> bool:
-        return method == "DELETE" and key in path
+        # Objects go a batch at a time (DeleteObjects: POST ?delete, the keys in its body); the
+        # worker runs one job at a time, and no other test's deletion is pending meanwhile.
+        return (method == "DELETE" and key in path) or (method == "POST" and "?delete" in path)
 
     queue_store_proxy.hold(deletions_of_key)  # were the request to delete, it would wait
     try:

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from portfolio.extensions import db
 from portfolio.models import AuditEvent, Upload, UploadPartDigest, UploadStatus
 from portfolio.models.base import utcnow
+from portfolio.services import outbox
 from portfolio.services.uploads import staged_parts, verification
 from portfolio.services.uploads.reconcile import reconcile
 from portfolio.storage.s3 import S3Store
@@ -32,7 +33,10 @@ from tests.upload_helpers import (
     fingerprint_of,
     part_of,
     pdf_bytes,
+    report_sent,
+    send_staged_part,
     sha256_hex,
+    signed_part_link,
     use_store,
 )
 
@@ -43,25 +47,6 @@ PART = 5 * MiB  # small_limits' part size
 def store(app: Flask, s3_store: S3Store) -> Iterator[S3Store]:
     with use_store(app, s3_store):
         yield s3_store
-
-
-def link(api: UploadApi, upload_id: int, number: int, data: bytes) -> dict[str, Any]:
-    reply = api.part_link(upload_id, number, sha256_hex(data))
-    assert reply.status_code == 200, reply.get_json()
-    return dict(reply.json)
-
-
-def sent(api: UploadApi, upload_id: int, number: object) -> Any:
-    return api.client.post(
-        f"/api/uploads/{upload_id}/parts/{number}/sent", json={}, headers=api.headers
-    )
-
-
-def send_part(api: UploadApi, upload_id: int, number: int, data: bytes) -> Any:
-    """As the widget does: the link (signed for the part's digest), the PUT, the report."""
-    given = link(api, upload_id, number, data)
-    assert api.put_part(given["url"], data, given["headers"]) == 200
-    return sent(api, upload_id, number)
 
 
 def finish(api: UploadApi, upload_id: int, content: bytes) -> dict[str, Any]:
@@ -91,7 +76,7 @@ def test_each_part_is_checked_when_reported_sent_and_the_file_counts_then_is_joi
     store.read_object = lambda key, *a, **k: (reads.append(key), real(key, *a, **k))[1]  # type: ignore[method-assign]
     try:
         for number in (2, 1, 3):  # in any order
-            reply = send_part(api, upload_id, number, part_of(content, number))
+            reply = send_staged_part(api, upload_id, number, part_of(content, number))
             assert reply.status_code == 200, reply.get_json()
             assert reply.json["checked"] is True
         key = session.get(Upload, upload_id).key
@@ -101,7 +86,7 @@ def test_each_part_is_checked_when_reported_sent_and_the_file_counts_then_is_joi
         ).all()
         assert all(row.checked_at and row.checked_etag for row in checked) and len(checked) == 3
         # Reported again: nothing read again.
-        assert sent(api, upload_id, 2).json["checked"] is True
+        assert report_sent(api, upload_id, 2).json["checked"] is True
         assert len(reads) == 3
 
         shown = finish(api, upload_id, content)
@@ -138,7 +123,7 @@ def test_the_store_joins_with_each_parts_checksum_and_its_composite_is_the_finge
     content = pdf_bytes(11 * MiB)
     upload_id = begin_by_parts(api, content)["upload"]["id"]
     for number in (1, 2, 3):
-        send_part(api, upload_id, number, part_of(content, number))
+        send_staged_part(api, upload_id, number, part_of(content, number))
     shown = finish(api, upload_id, content)
 
     key = session.get(Upload, upload_id).key
@@ -167,15 +152,15 @@ def test_a_part_whose_bytes_differ_refuses_the_file_when_reported_and_nothing_is
     server's own reading finds them."""
     content = pdf_bytes(11 * MiB)
     upload_id = begin_by_parts(api, content)["upload"]["id"]
-    first_link = link(api, upload_id, 1, part_of(content, 1))
+    first_link = signed_part_link(api, upload_id, 1, part_of(content, 1))
     assert api.put_part(first_link["url"], part_of(content, 1), first_link["headers"]) == 200
-    assert sent(api, upload_id, 1).json["checked"] is True
+    assert report_sent(api, upload_id, 1).json["checked"] is True
     second = part_of(content, 2)
-    given = link(api, upload_id, 2, second)
+    given = signed_part_link(api, upload_id, 2, second)
     damaged = second[:10] + bytes([second[10] ^ 1]) + second[11:]
     assert api.put_part(given["url"], damaged, given["headers"]) == 200
 
-    reply = sent(api, upload_id, 2)
+    reply = report_sent(api, upload_id, 2)
 
     assert reply.status_code == 200
     assert reply.json["checked"] is False
@@ -195,7 +180,7 @@ def test_a_part_whose_bytes_differ_refuses_the_file_when_reported_and_nothing_is
     # A part that was on its way meanwhile lands, is reported, and goes too.
     late = part_of(content, 1)
     assert api.put_part(first_link["url"], late, first_link["headers"]) == 200
-    again = sent(api, upload_id, 1)
+    again = report_sent(api, upload_id, 1)
     assert again.status_code == 200
     assert (again.json["checked"], again.json["upload"]["status"]) == (False, "rejected")
     assert staged_objects(s3_admin, store, upload.key) == []
@@ -207,12 +192,61 @@ def test_a_part_whose_bytes_differ_refuses_the_file_when_reported_and_nothing_is
     assert any(event.details.get("code") == "part_checksum" for event in audited)
 
 
+def test_with_a_task_queue_the_report_is_taken_and_the_job_reads_the_part_back(
+    api: UploadApi,
+    app: Flask,
+    store: S3Store,
+    small_limits: None,
+    s3_admin: Any,
+    session: Session,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """With TASK_BROKER_URL set, the web process only takes the report (202) and queues the
+    reading back (run here in-process: the test's task queue is eager); a damaged part refuses
+    the file all the same, and the upload says why."""
+    monkeypatch.setitem(app.config, "TASK_BROKER_URL", "redis://127.0.0.1:6379/0")
+    queued: list[tuple[str, tuple[object, ...]]] = []
+    real_dispatch = outbox.dispatch
+
+    def dispatch(app: Flask, task_name: str, args: tuple[object, ...]) -> bool:
+        queued.append((task_name, args))
+        return real_dispatch(app, task_name, args)
+
+    monkeypatch.setattr(outbox, "dispatch", dispatch)
+    content = pdf_bytes(11 * MiB)
+    upload_id = begin_by_parts(api, content)["upload"]["id"]
+
+    reply = send_staged_part(api, upload_id, 1, part_of(content, 1))
+
+    assert reply.status_code == 202
+    assert reply.json["checked"] is False and reply.json["upload"]["status"] == "pending"
+    assert queued == [(staged_parts.CHECK_PART_JOB, (upload_id, 1))]
+    row = session.get(UploadPartDigest, (upload_id, 1))
+    session.refresh(row)
+    assert row.checked_at is not None  # the job read it back and it matched
+
+    second = part_of(content, 2)
+    given = signed_part_link(api, upload_id, 2, second)
+    damaged = second[:10] + bytes([second[10] ^ 1]) + second[11:]
+    assert api.put_part(given["url"], damaged, given["headers"]) == 200
+    assert report_sent(api, upload_id, 2).status_code == 202
+    shown = api.show(upload_id).get_json()["upload"]
+    assert shown["status"] == "rejected"
+    assert shown["reason"].startswith("Part 2 of the file that arrived is not what your browser")
+    upload = session.get(Upload, upload_id)
+    session.refresh(upload)
+    assert staged_objects(s3_admin, store, upload.key) == []
+    # A report after the refusal is answered at once, with the refusal.
+    late = report_sent(api, upload_id, 1)
+    assert (late.status_code, late.json["upload"]["status"]) == (200, "rejected")
+
+
 def test_a_first_part_of_a_refused_type_refuses_the_file_as_soon_as_it_lands(
     api: UploadApi, store: S3Store, small_limits: None, session: Session
 ) -> None:
     content = b"MZ" + bytes(11 * MiB)  # a Windows program, named as a PDF
     upload_id = begin_by_parts(api, content)["upload"]["id"]
-    reply = send_part(api, upload_id, 1, part_of(content, 1))
+    reply = send_staged_part(api, upload_id, 1, part_of(content, 1))
     assert reply.json["checked"] is False
     assert reply.json["upload"]["status"] == "rejected"
     assert reply.json["upload"]["reason"] == "Programs and scripts are not accepted."
@@ -240,7 +274,7 @@ def test_a_bad_report_of_a_sent_part_is_a_clear_4xx(
 ) -> None:
     content = pdf_bytes(11 * MiB)
     upload_id = begin_by_parts(api, content)["upload"]["id"]
-    reply = sent(api, upload_id, number)
+    reply = report_sent(api, upload_id, number)
     assert reply.status_code == status
     if message:
         assert reply.get_json()["message"] == message
@@ -251,12 +285,12 @@ def test_a_part_reported_sent_before_it_arrived_is_a_409_and_the_upload_goes_on(
 ) -> None:
     content = pdf_bytes(11 * MiB)
     upload_id = begin_by_parts(api, content)["upload"]["id"]
-    link(api, upload_id, 1, part_of(content, 1))
-    reply = sent(api, upload_id, 1)
+    signed_part_link(api, upload_id, 1, part_of(content, 1))
+    reply = report_sent(api, upload_id, 1)
     assert reply.status_code == 409
     assert reply.get_json()["message"] == "Part 1 has not arrived; send it again."
     for number in (1, 2, 3):
-        send_part(api, upload_id, number, part_of(content, number))
+        send_staged_part(api, upload_id, number, part_of(content, number))
     assert finish(api, upload_id, content)["status"] == "verified"
 
 
@@ -267,9 +301,9 @@ def test_another_persons_upload_cannot_be_reported(
 
     content = pdf_bytes(11 * MiB)
     upload_id = begin_by_parts(api, content)["upload"]["id"]
-    send_part(api, upload_id, 1, part_of(content, 1))
+    send_staged_part(api, upload_id, 1, part_of(content, 1))
     login_as(client, make_user(db.session, "other-staged@example.org"))
-    assert sent(api, upload_id, 1).status_code == 404
+    assert report_sent(api, upload_id, 1).status_code == 404
 
 
 def test_until_joined_the_file_is_read_from_its_parts_and_a_part_replaced_is_never_served(
@@ -286,12 +320,12 @@ def test_until_joined_the_file_is_read_from_its_parts_and_a_part_replaced_is_nev
     upload_id = begin_by_parts(api, content)["upload"]["id"]
     links = {}
     for number in (1, 2, 3):
-        links[number] = link(api, upload_id, number, part_of(content, number))
+        links[number] = signed_part_link(api, upload_id, number, part_of(content, number))
         assert (
             api.put_part(links[number]["url"], part_of(content, number), links[number]["headers"])
             == 200
         )
-        sent(api, upload_id, number)
+        report_sent(api, upload_id, number)
     assert finish(api, upload_id, content)["status"] == "verified"
     upload = session.get(Upload, upload_id)
     session.refresh(upload)
@@ -361,8 +395,8 @@ def test_cancelling_drops_the_staged_parts(
 ) -> None:
     content = pdf_bytes(11 * MiB)
     upload_id = begin_by_parts(api, content)["upload"]["id"]
-    send_part(api, upload_id, 1, part_of(content, 1))
-    send_part(api, upload_id, 2, part_of(content, 2))
+    send_staged_part(api, upload_id, 1, part_of(content, 1))
+    send_staged_part(api, upload_id, 2, part_of(content, 2))
     key = session.get(Upload, upload_id).key
     assert len(staged_objects(s3_admin, store, key)) == 2
     calls: list[str] = []
@@ -381,8 +415,8 @@ def test_resume_lists_the_staged_parts_that_arrived(
 ) -> None:
     content = pdf_bytes(11 * MiB)
     upload_id = begin_by_parts(api, content)["upload"]["id"]
-    send_part(api, upload_id, 3, part_of(content, 3))
-    send_part(api, upload_id, 1, part_of(content, 1))
+    send_staged_part(api, upload_id, 3, part_of(content, 3))
+    send_staged_part(api, upload_id, 1, part_of(content, 1))
     listed = api.parts(upload_id).get_json()["parts"]
     assert [(p["part_number"], p["size"], p["sha256"]) for p in listed] == [
         (1, PART, sha256_hex(part_of(content, 1))),
@@ -395,10 +429,10 @@ def test_the_local_store_stages_checks_and_joins_the_parts_too(
 ) -> None:
     content = pdf_bytes(11 * MiB + 9)
     upload_id = begin_by_parts(api, content)["upload"]["id"]
-    given = link(api, upload_id, 1, part_of(content, 1))
+    given = signed_part_link(api, upload_id, 1, part_of(content, 1))
     assert "/files/put/" in given["url"]
     for number in (1, 2, 3):
-        assert send_part(api, upload_id, number, part_of(content, number)).json["checked"]
+        assert send_staged_part(api, upload_id, number, part_of(content, number)).json["checked"]
     assert finish(api, upload_id, content)["status"] == "verified"
     upload = session.get(Upload, upload_id)
     session.refresh(upload)
@@ -435,7 +469,7 @@ def verified_in_parts(api: UploadApi, monkeypatch: pytest.MonkeyPatch, content: 
         held.setattr(verification, "queue_join", lambda session, upload: None)
         upload_id = begin_by_parts(api, content)["upload"]["id"]
         for number in range(1, -(-len(content) // PART) + 1):
-            send_part(api, upload_id, number, part_of(content, number))
+            send_staged_part(api, upload_id, number, part_of(content, number))
         assert finish(api, upload_id, content)["status"] == "verified"
     return int(upload_id)
 

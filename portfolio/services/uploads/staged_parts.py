@@ -43,6 +43,9 @@ from portfolio.storage.disk import multipart_etag
 log = logging.getLogger(__name__)
 
 JOIN_JOB = "portfolio.jobs.uploads.join_upload"
+# With a task queue a worker reads each reported part back, not the web process that took the
+# report (a 2 GB file is 128 reads of 16 MB, which would hold a web worker each).
+CHECK_PART_JOB = "portfolio.jobs.uploads.check_part"
 _MD5_MULTIPART = re.compile(r"^[0-9a-f]{32}-[0-9]+$")
 READ_CHUNK = 1024 * 1024
 # A verified file whose join has not finished this long after it counted: its job was lost
@@ -109,13 +112,15 @@ def check_sent_part(
     now: datetime,
     limits: UploadLimits,
     actor: User | None,
+    queue: bool = False,
 ) -> Refusal | None:
     """The browser says part `part_number` has landed: read it back (no lock held meanwhile),
     compare it with the digest its link was signed for, then record it as checked, or refuse
     the whole upload (a part that differs, or a first part of a refused type). A part already
     checked, or an upload whose check was asked for (the check reads what is left), is left
     alone. InvalidInput (422) for a bad number; Conflict (409) for a part whose digest was
-    never reported or that has not arrived."""
+    never reported or that has not arrived. With `queue`, the reading back is CHECK_PART_JOB's,
+    after the commit (this again, in a worker): a refusal then shows in the upload."""
     if not upload.parts_staged:
         raise Conflict("This upload's parts are checked once they are all sent.")
     limits, sniff = rules_for(upload, limits)
@@ -131,6 +136,9 @@ def check_sent_part(
     if recorded is None:
         raise Conflict(f"Part {part_number}'s checksum never arrived: ask for its link first.")
     if recorded.checked_at is not None or upload.check_requested_at is not None:
+        return None
+    if queue:
+        outbox.enqueue(session, CHECK_PART_JOB, upload.id, part_number)
         return None
     expected, upload_id, key = recorded.sha256, upload.id, upload.key
     size, name = plan.size_of(part_number, upload.declared_size), upload.original_name

@@ -22,6 +22,7 @@ from portfolio.web.listing import list_request
 JOB_LABELS = {
     "portfolio.jobs.uploads.verify_upload": "Check an uploaded file",
     "portfolio.jobs.uploads.join_upload": "Join a checked file's parts",
+    "portfolio.jobs.uploads.check_part": "Read back a part of a file being sent",
     "portfolio.jobs.mail.deliver_outbox": "Send the emails that are due",
     "portfolio.jobs.uploads.sweep_checks": "Queue file checks again",
     "portfolio.jobs.uploads.expire_pending": "Expire unfinished uploads",

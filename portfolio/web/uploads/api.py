@@ -206,12 +206,15 @@ def record_part(upload_id: int, part_number: int) -> Response:
 
 
 @bp.post("/api/uploads/<int:upload_id>/parts/<int:part_number>/sent")
-def part_sent(upload_id: int, part_number: int) -> Response:
+def part_sent(upload_id: int, part_number: int) -> tuple[Response, int]:
     """The part's PUT succeeded: the server reads it back and compares it with its digest
     now, while the next parts are on their way (uploads whose upload shows
     "checks_parts_as_sent"). {"checked": true}, or the upload refused ("status" "rejected",
-    "reason" says why: a part that differs refuses the whole file)."""
+    "reason" says why: a part that differs refuses the whole file). With a task queue a worker
+    reads it back: 202 {"checked": false}, and a refusal shows in the upload (in the answer to
+    the next report, the next link, or `complete`)."""
     upload = _own_upload(upload_id)
+    queued = bool(current_app.config.get("TASK_BROKER_URL"))
     refusal = staged_parts.check_sent_part(
         db.session,
         get_store(),
@@ -220,10 +223,11 @@ def part_sent(upload_id: int, part_number: int) -> Response:
         now=utcnow(),
         limits=upload_limits(),
         actor=_signed_in(),
+        queue=queued,
     )
-    return jsonify(
-        {"part_number": part_number, "checked": refusal is None, "upload": upload_json(upload)}
-    )
+    reply = {"part_number": part_number, "checked": not queued and refusal is None}
+    status = 202 if queued and upload.status == UploadStatus.PENDING else 200
+    return jsonify({**reply, "upload": upload_json(upload)}), status
 
 
 @bp.post("/api/uploads/<int:upload_id>/complete")
