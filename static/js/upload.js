@@ -572,6 +572,7 @@
       } catch (error) {
         if (error instanceof LinkRefused) throw error.error;
         s.loaded.set(number, 0);
+        if (s.refused) throw error; // stopped because the file was refused: sendParts says why
         // A send that failed because the file changed on disk looks like a lost connection.
         if (error instanceof Interrupted && !s.cancelled && await unreadable(blob)) throw changedOnDisk(s.file);
         if (s.cancelled || attempt >= this.retries() || error instanceof FileChanged) throw error;
@@ -592,9 +593,12 @@
     } catch (error) {
       return;
     }
-    if (reply.upload && reply.upload.status === "rejected") {
+    if (reply.upload && reply.upload.status === "rejected" && !s.refused) {
       s.refused = reply.upload;
       s.halted = true; // no further part is taken; sendParts says why
+      // Nor are the parts on their way sent on: the person hears why at once, not after
+      // several more parts have gone for nothing on a slow line.
+      this.xhrs.forEach(function (xhr) { xhr.abort(); });
     }
   };
 
