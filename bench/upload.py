@@ -312,17 +312,17 @@ def cpu_seconds(pids: dict[str, int]) -> dict[str, float]:
     with the hashing worker). "bench" is this process: boto3's side of its uploads."""
     spent: dict[str, float] = {}
 
-    def used(process: psutil.Process) -> float:
+    def used(process: psutil.Process, name_part: str = "") -> float:
         try:
+            if name_part not in process.name().lower():
+                return 0.0
             times = process.cpu_times()
         except psutil.NoSuchProcess:  # a Chromium helper that has just gone
             return 0.0
         return times.user + times.system
 
     me = psutil.Process()
-    spent["browser"] = sum(
-        used(child) for child in me.children(recursive=True) if "chrom" in child.name().lower()
-    )
+    spent["browser"] = sum(used(child, "chrom") for child in me.children(recursive=True))
     spent["bench"] = used(me)
     for name, pid in pids.items():
         spent[name] = used(psutil.Process(pid))

@@ -95,7 +95,6 @@ def join_upload(self: Task, upload_id: int) -> bool | None:
     autoretry_for=TRANSIENT,
     retry_backoff=True,
     retry_jitter=True,
-    max_retries=3,
 )
 def check_part(upload_id: int, part_number: int) -> str | None:
     """Read back a part the browser reported sent (services.uploads.staged_parts), with a task

@@ -12,8 +12,9 @@
  *    part waits for a round trip to the site before it goes. Parts are retried with back-off. After a dropped connection "Resume" asks the server
  *    which parts arrived (with their digests) and sends only the others (also after a reload).
  *    Where the upload says "checks_parts_as_sent", each part goes to an object of its own and
- *    the widget reports it once sent (POST .../parts/N/sent): the server reads it back then,
- *    while the next parts are on their way, and refuses the file at once if it differs.
+ *    the widget reports it once sent (POST .../parts/N/sent): the server reads it back then
+ *    (in the request, or with a task queue in a worker), while the next parts are on their
+ *    way, and refuses the file if it differs; the parts still on their way are then stopped.
  * 3. `complete` carries the file's fingerprint: the SHA-256 of the parts' SHA-256s, "-N" parts,
  *    "x" the part size (portfolio/domain/uploads/fingerprint.py); the server compares every
  *    part, reading back those it has not read yet.
@@ -494,7 +495,8 @@
   };
 
   // The link of a part whose digest is known: the server keeps the digest and signs the link
-  // for it. Kept until it nears its expiry (or the store refuses it: 403).
+  // for it. Kept until it nears its expiry (or the store refuses it: 403); one asked for ahead
+  // (linkAhead) is taken once, if its digest is this one and it is still fresh.
   Widget.prototype.signedPartLink = async function (number, digest) {
     var s = this.state;
     var known = s.urls.get(number);
@@ -558,7 +560,8 @@
           if (refused instanceof ApiError && refused.status < 500 && refused.status !== 429) throw new LinkRefused(refused);
           throw refused;
         }
-        if (s.cancelled) throw new Interrupted("The upload was stopped."); // while it was asked for
+        // Stopped, or the file refused, while the link was asked for: the part does not go.
+        if (s.cancelled || s.refused) throw new Interrupted("The upload was stopped.");
         await this.send("PUT", link.url, blob, function (loaded) {
           s.loaded.set(number, loaded);
           self.showPartProgress();
@@ -572,19 +575,26 @@
       } catch (error) {
         if (error instanceof LinkRefused) throw error.error;
         s.loaded.set(number, 0);
-        if (s.refused) throw error; // stopped because the file was refused: sendParts says why
+        if (s.refused) {
+          // Stopped because the file was refused (sendParts says why). Had the part landed even
+          // so, the report makes the server delete it now, as nothing names it.
+          if (digest && s.upload.checks_parts_as_sent) s.reports.push(this.reportSent(number));
+          throw error;
+        }
         // A send that failed because the file changed on disk looks like a lost connection.
         if (error instanceof Interrupted && !s.cancelled && await unreadable(blob)) throw changedOnDisk(s.file);
         if (s.cancelled || attempt >= this.retries() || error instanceof FileChanged) throw error;
         if (error instanceof ApiError && error.status === 403) s.urls.delete(number); // expired
         await sleep(1000 * Math.pow(2, attempt));
+        if (s.refused) throw error; // refused while this part waited to try again
       }
     }
   };
 
-  // Tell the server a part has landed, so that it reads the part back now, while the next
-  // ones are on their way. Only a refusal matters here: a report that is lost (or a part the
-  // server cannot find yet) is read back by the check that `complete` asks for.
+  // Tell the server a part has landed, so that it reads the part back (or has a worker read
+  // it back) while the next ones are on their way. Only a refusal matters here: a report that
+  // is lost (or a part the server cannot find yet) is read back by the check that `complete`
+  // asks for.
   Widget.prototype.reportSent = async function (number) {
     var s = this.state;
     var reply;
@@ -645,6 +655,16 @@
     await Promise.all(s.reports); // each part sent was read back (or its report is lost)
     if (s.refused) throw new Refused(s.refused);
     var failed = outcomes.find(function (o) { return o.status === "rejected"; });
+    if (failed && failed.reason instanceof ApiError && failed.reason.status === 409) {
+      // The upload is finished: refused by a check the site ran apart from the reports (a
+      // task queue's worker). Say why, not only that it cannot go on.
+      try {
+        var now = (await this.api("GET", s.upload.urls.self)).upload;
+        if (now.status === "rejected") throw new Refused(now);
+      } catch (asked) {
+        if (asked instanceof Refused) throw asked;
+      }
+    }
     if (failed) {
       var changed = outcomes.find(function (o) { return o.status === "rejected" && o.reason instanceof FileChanged; });
       throw (changed || failed).reason;

@@ -164,8 +164,8 @@ def check_sent_part(
         .with_for_update()
         .execution_options(populate_existing=True)
     ).one()
-    if locked.status != UploadStatus.PENDING:
-        return None
+    if locked.status != UploadStatus.PENDING or locked.check_requested_at is not None:
+        return None  # decided meanwhile, or the check `complete` asked for has it now
     if refusal is not None:
         reject(session, store, locked, refusal, actor=actor, action=AuditAction.UPLOAD_REJECTED)
         return refusal

@@ -208,11 +208,11 @@ def record_part(upload_id: int, part_number: int) -> Response:
 @bp.post("/api/uploads/<int:upload_id>/parts/<int:part_number>/sent")
 def part_sent(upload_id: int, part_number: int) -> tuple[Response, int]:
     """The part's PUT succeeded: the server reads it back and compares it with its digest
-    now, while the next parts are on their way (uploads whose upload shows
-    "checks_parts_as_sent"). {"checked": true}, or the upload refused ("status" "rejected",
-    "reason" says why: a part that differs refuses the whole file). With a task queue a worker
-    reads it back: 202 {"checked": false}, and a refusal shows in the upload (in the answer to
-    the next report, the next link, or `complete`)."""
+    while the next parts are on their way (uploads whose upload shows "checks_parts_as_sent").
+    Without a task queue that is done in this request: {"checked": true}, or the upload refused
+    ("status" "rejected", "reason" says why: a part that differs refuses the whole file). With
+    one, a worker reads it back: 202 {"checked": false}, and a refusal shows in the upload (in
+    the answer to a later report, and where the upload is shown)."""
     upload = _own_upload(upload_id)
     queued = bool(current_app.config.get("TASK_BROKER_URL"))
     refusal = staged_parts.check_sent_part(
