@@ -9,8 +9,9 @@
  *    (POST .../parts/N), which keeps it and answers the part's link, signed for that SHA-256:
  *    the PUT sends the headers given (x-amz-checksum-sha256), and the store takes no other
  *    bytes. The next part's digest and link are asked for while this part is on its way, so no
- *    part waits for a round trip to the site before it goes. Parts are retried with back-off. After a dropped connection "Resume" asks the server
- *    which parts arrived (with their digests) and sends only the others (also after a reload).
+ *    part waits for a round trip to the site before it goes. Parts are retried with back-off.
+ *    After a dropped connection "Resume" asks the server which parts arrived (with their
+ *    digests) and sends only the others (also after a reload).
  *    Where the upload says "checks_parts_as_sent", each part goes to an object of its own and
  *    the widget reports it once sent (POST .../parts/N/sent): the server reads it back then
  *    (in the request, or with a task queue in a worker), while the next parts are on their
