@@ -12,7 +12,7 @@ from sqlalchemy.exc import OperationalError
 
 from portfolio.domain.errors import DomainError
 from portfolio.extensions import db
-from portfolio.models import Upload
+from portfolio.models import Upload, User
 from portfolio.models.base import utcnow
 from portfolio.services.uploads import deletions, staged_parts, verification
 from portfolio.services.uploads.reconcile import (
@@ -113,7 +113,7 @@ def check_part(upload_id: int, part_number: int) -> str | None:
                 part_number,
                 now=utcnow(),
                 limits=limits_from(current_app.config),
-                actor=None,
+                actor=session.get(User, upload.owner_id),  # as the file's check records it
             )
         except StorageUnavailable:
             raise  # tried again with backoff

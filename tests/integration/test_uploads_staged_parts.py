@@ -236,6 +236,12 @@ def test_with_a_task_queue_the_report_is_taken_and_the_job_reads_the_part_back(
     upload = session.get(Upload, upload_id)
     session.refresh(upload)
     assert staged_objects(s3_admin, store, upload.key) == []
+    refused = session.scalars(
+        select(AuditEvent).where(
+            AuditEvent.object_id == str(upload_id), AuditEvent.action == "upload.rejected"
+        )
+    ).one()
+    assert refused.actor_id == upload.owner_id and refused.details["code"] == "part_checksum"
     # A report after the refusal is answered at once, with the refusal.
     late = report_sent(api, upload_id, 1)
     assert (late.status_code, late.json["upload"]["status"]) == (200, "rejected")
