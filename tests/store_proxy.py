@@ -20,6 +20,7 @@ import pytest
 Rule = Callable[[str, str, dict[str, str]], bool]  # (method, path, headers) -> fail it?
 HOP_BY_HOP = ("transfer-encoding", "connection", "content-length")
 UNAVAILABLE = b"<Error><Code>ServiceUnavailable</Code><Message>cut</Message></Error>"
+NOT_IMPLEMENTED = b"<Error><Code>NotImplemented</Code><Message>not here</Message></Error>"
 
 
 class _QuietServer(ThreadingHTTPServer):
@@ -34,6 +35,7 @@ class StoreProxy:
     def __init__(self, upstream: str) -> None:
         self.upstream = urlsplit(upstream)
         self.failing: Rule | None = None
+        self.failure = (503, UNAVAILABLE)  # what a request `failing` picks is answered
         self.failed: list[tuple[str, str]] = []
         self.holding: Rule | None = None
         self.held = threading.Event()  # set once a request is being held
@@ -54,12 +56,13 @@ class StoreProxy:
                 rule = proxy.failing
                 if rule is not None and rule(self.command, self.path, headers):
                     proxy.failed.append((self.command, self.path))
-                    self.send_response(503)
+                    status, error = proxy.failure
+                    self.send_response(status)
                     self.send_header("Content-Type", "application/xml")
-                    self.send_header("Content-Length", str(len(UNAVAILABLE)))
+                    self.send_header("Content-Length", str(len(error)))
                     self.end_headers()
                     if self.command != "HEAD":
-                        self.wfile.write(UNAVAILABLE)
+                        self.wfile.write(error)
                     return
                 connection = http.client.HTTPConnection(
                     proxy.upstream.hostname, proxy.upstream.port, timeout=30
@@ -97,6 +100,13 @@ class StoreProxy:
 
     def fail(self, rule: Rule) -> None:
         """From now on, answer 503 to every request `rule` picks."""
+        self.failure = (503, UNAVAILABLE)
+        self.failing = rule
+
+    def lack(self, rule: Rule) -> None:
+        """From now on, answer every request `rule` picks as a store without that operation
+        does (some S3-compatible stores): 501 NotImplemented."""
+        self.failure = (501, NOT_IMPLEMENTED)
         self.failing = rule
 
     def hold(self, rule: Rule) -> None:

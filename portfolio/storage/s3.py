@@ -93,6 +93,14 @@ def _translated(key: str) -> Iterator[None]:
         raise
 
 
+def _not_implemented(error: BaseException | None) -> bool:
+    """The store answered that it does not have the operation (501 NotImplemented)."""
+    if not isinstance(error, ClientError):
+        return False
+    status = int(error.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0) or 0)
+    return status == 501 or error.response.get("Error", {}).get("Code") == "NotImplemented"
+
+
 def _etag(raw: str) -> str:
     return raw.strip('"')
 
@@ -142,6 +150,7 @@ class S3Store:
             "aws_secret_access_key": secret_key,
         }
         self.client: Any = session.client("s3", config=config, **client_settings)
+        self._deletes_in_batches = True  # until the store says it cannot (delete_many)
         # Completing a multipart upload joins the parts on the store's side: for a large file on
         # a busy or S3-compatible store that outlasts a short read timeout (AWS keeps the line
         # alive meanwhile; moto and others stay silent), and the retry that follows finds the
@@ -413,12 +422,29 @@ class S3Store:
         refused: list[str] = []
         for start in range(0, len(keys), DELETE_BATCH):
             batch = [check_key(key) for key in keys[start : start + DELETE_BATCH]]
-            with _translated(batch[0]):
-                reply = self.client.delete_objects(
-                    Bucket=self.bucket,
-                    Delete={"Objects": [{"Key": key} for key in batch], "Quiet": True},
-                )
+            if not self._deletes_in_batches:
+                for key in batch:
+                    self.delete(key)
+                continue
+            try:
+                with _translated(batch[0]):
+                    reply = self.client.delete_objects(
+                        Bucket=self.bucket,
+                        Delete={"Objects": [{"Key": key} for key in batch], "Quiet": True},
+                    )
+            except StorageUnavailable as exc:
+                if not _not_implemented(exc.__cause__):
+                    raise
+                # An S3-compatible store without DeleteObjects: one request per object, from
+                # now on, rather than no deletion ever.
+                log.warning("the store cannot delete in batches; deleting one object at a time")
+                self._deletes_in_batches = False
+                for key in batch:
+                    self.delete(key)
+                continue
             for error in reply.get("Errors", []):
+                if error.get("Code") == "NoSuchKey":
+                    continue  # already gone: what was asked
                 log.warning("the store did not delete %s: %s", error.get("Key"), error.get("Code"))
                 refused.append(str(error.get("Key")))
         return refused

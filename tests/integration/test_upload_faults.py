@@ -448,3 +448,21 @@ def test_parts_the_store_joins_after_the_app_gave_up_are_verified_on_retry(
     assert stored_keys(s3_admin, s3_bucket) == {upload.key}
     assert audit_of(session, upload_id) == ["upload.started", "upload.verified"]
     assert reconcile(session, proxied_store, utcnow()).clean
+
+
+def test_a_store_without_batch_deletes_still_deletes_one_object_at_a_time(
+    proxied_store: S3Store, store_proxy: StoreProxy
+) -> None:
+    """Some S3-compatible stores lack DeleteObjects (501): deletions go one by one instead of
+    never, and the store is not asked for batches again."""
+    keys = [f"candidates/1/{name}" for name in "abc"]
+    for key in keys:
+        proxied_store.put(key, b"no row names it", "text/plain")
+    store_proxy.lack(lambda method, path, _headers: method == "POST" and "?delete" in path)
+    try:
+        assert proxied_store.delete_many(keys[:2]) == []
+        assert proxied_store.delete_many(keys[2:]) == []
+    finally:
+        store_proxy.restore()
+    assert [proxied_store.stat(key) for key in keys] == [None, None, None]
+    assert len(store_proxy.failed) == 1  # asked for a batch once, then never again
