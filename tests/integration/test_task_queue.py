@@ -158,6 +158,17 @@ def test_a_worker_reads_back_each_reported_part_and_the_file_counts_once_complet
     assert asked.status_code in (200, 202), asked.get_json()
     assert checked(api, upload_id)["status"] == "verified"
 
+    def joined() -> bool:
+        with Session(committed_engine) as check:
+            return check.get(Upload, upload_id).joined_at is not None
+
+    # The worker joins the parts after that; waited for, so that no job of this test is left
+    # for the next ones (which cut the store off) to make fail.
+    wait_for(joined, "the worker to join the parts")
+    with Session(committed_engine) as check:
+        failed = check.scalars(select(JobFailure)).all()
+        assert [(f.task_name, f.arguments, f.error) for f in failed] == []
+
 
 def test_with_redis_down_the_web_answers_and_the_work_is_done_once_it_is_back(
     queue_settings, queue_app: Flask, worker: Worker, committed_engine, mailbox: Mailbox
