@@ -512,10 +512,15 @@
         /* asked again just below, where a refusal stops the part */
       }
     }
-    var reply = await this.api("POST", s.upload.urls.parts + "/" + number, { sha256: digest });
-    var asked = { url: reply.url, headers: reply.headers || {}, at: Date.now(), digest: digest };
+    var asked = await this.askLink(number, digest);
     s.urls.set(number, asked);
     return asked;
+  };
+
+  // The server keeps the part's digest and answers its link, signed for that SHA-256.
+  Widget.prototype.askLink = async function (number, digest) {
+    var reply = await this.api("POST", this.state.upload.urls.parts + "/" + number, { sha256: digest });
+    return { url: reply.url, headers: reply.headers || {}, at: Date.now(), digest: digest };
   };
 
   // Ask for the link of the part sent next while this one is on its way, so that no part waits
@@ -524,11 +529,7 @@
     var s = this.state;
     if (s.linking.has(number) || s.urls.has(number)) return;
     var self = this;
-    var asking = this.digestOf(number).then(function (digest) {
-      return self.api("POST", s.upload.urls.parts + "/" + number, { sha256: digest }).then(function (reply) {
-        return { url: reply.url, headers: reply.headers || {}, at: Date.now(), digest: digest };
-      });
-    });
+    var asking = this.digestOf(number).then(function (digest) { return self.askLink(number, digest); });
     asking.catch(function () { /* the part's sender asks again and reports what went wrong */ });
     s.linking.set(number, asking);
   };
