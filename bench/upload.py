@@ -169,7 +169,8 @@ SEND_RAW = """async ([links, partBytes, parallel, hashed]) => {
 }"""
 
 # Where the wait went, from the page's resource timings (seconds after the file was chosen):
-# the part links (asked for with each part's digest, before the part goes), the part PUTs to
+# the part links (asked for with the parts' digests, several parts a request, before they go;
+# "links" and "reports" count requests), the part PUTs to
 # the store, `complete` (which, with the check run in the web process, answers once the check
 # has run) and the widget's looks at the upload after it.
 PHASES = r"""(started) => {
@@ -177,8 +178,9 @@ PHASES = r"""(started) => {
   const at = (ms) => Math.round(ms - started) / 1000;
   // A staged part's own object ("<key>.part00001"), or a part of the store's multipart upload.
   const puts = entries.filter((e) => /[?&]partNumber=|\.part\d{5}(\?|$)/i.test(e.name));
-  const links = entries.filter((e) => /\/api\/uploads\/\d+\/parts\/\d+$/.test(e.name));
-  const reports = entries.filter((e) => /\/api\/uploads\/\d+\/parts\/\d+\/sent$/.test(e.name));
+  // Requests, each for several parts: their links asked for, or their reports as sent.
+  const links = entries.filter((e) => /\/api\/uploads\/\d+\/parts\/links$/.test(e.name));
+  const reports = entries.filter((e) => /\/api\/uploads\/\d+\/parts\/sent$/.test(e.name));
   const complete = entries.find((e) => /\/complete$/.test(e.name));
   const looks = complete ? entries.filter((e) => /\/api\/uploads\/\d+$/.test(e.name) &&
                                                  e.startTime >= complete.responseEnd) : [];

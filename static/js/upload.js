@@ -38,6 +38,11 @@
   var PARALLEL_PARTS = 6; // a browser opens at most 6 connections to one host (HTTP/1.1)
   var RETRIES = 4; // per part, with 1, 2, 4, 8 s pauses (data-retries overrides it)
   var URL_BATCH = 16; // part URLs asked for at once
+  // Parts one request names: hashed parts whose links are asked for, or parts reported sent
+  // (the server takes 16). Each request costs the browser and the site about as much as
+  // hashing a few megabytes, so a gigabyte's 64 parts take a few requests each way, not 128.
+  var PARTS_AT_ONCE = 16;
+  var REPORT_WAIT = 1000; // ms a sent part waits for others to be reported with it
   var URL_MAX_AGE = 4 * 60 * 1000; // presigned URLs live 5 minutes; renew before that
   var STORE_PREFIX = "portfolio-upload:";
   var POLL_FIRST = 100; // ms before the first look at a check in progress; grows to POLL_MAX
@@ -133,14 +138,19 @@
     });
   };
 
-  PartHasher.prototype.onPage = async function (blob) {
-    var body;
-    try {
-      body = await blob.arrayBuffer();
-    } catch (error) {
-      throw (error && error.name) || String(error);
-    }
-    return window.sha256.hex(body);
+  // Without the worker, on the page: one part at a time too, each holding its bytes meanwhile.
+  PartHasher.prototype.onPage = function (blob) {
+    var hashing = (this.pageQueue || Promise.resolve()).then(async function () {
+      var body;
+      try {
+        body = await blob.arrayBuffer();
+      } catch (error) {
+        throw (error && error.name) || String(error);
+      }
+      return window.sha256.hex(body);
+    });
+    this.pageQueue = hashing.catch(function () { /* the next part is hashed all the same */ });
+    return hashing;
   };
 
   // Parts still waiting for their digest are told so (the upload was stopped).
@@ -484,12 +494,15 @@
     return s.file.slice(start, Math.min(start + s.partSize, s.file.size));
   }
 
-  // The part's hex SHA-256, hashed once: sendParts starts the next part's while this one goes.
+  // The part's hex SHA-256, hashed once (the worker hashes one part at a time, in the order
+  // asked): sendParts keeps the parts about to go hashed ahead while others are on their way.
   Widget.prototype.digestOf = function (number) {
     var s = this.state;
     if (!s.hashing.has(number)) {
       var hashing = s.hasher.hash(partOf(s, number));
-      hashing.catch(function () { /* awaited by the part's sender */ });
+      hashing.then(function (digest) { s.hashed.set(number, digest); }, function () {
+        /* awaited by the part's sender */
+      });
       s.hashing.set(number, hashing);
     }
     return s.hashing.get(number);
@@ -497,41 +510,65 @@
 
   // The link of a part whose digest is known: the server keeps the digest and signs the link
   // for it. Kept until it nears its expiry (or the store refuses it: 403); one asked for ahead
-  // (linkAhead) is taken once, if its digest is this one and it is still fresh.
+  // (with other parts, by askLinks) is taken if its digest is this one and it is still fresh.
   Widget.prototype.signedPartLink = async function (number, digest) {
     var s = this.state;
-    var known = s.urls.get(number);
-    if (known && Date.now() - known.at < URL_MAX_AGE) return known;
+    var fresh = function (link) { return link && link.digest === digest && Date.now() - link.at < URL_MAX_AGE; };
+    if (fresh(s.urls.get(number))) return s.urls.get(number);
     var early = s.linking.get(number);
     if (early) {
-      s.linking.delete(number);
       try {
-        var link = await early;
-        if (link.digest === digest && Date.now() - link.at < URL_MAX_AGE) return link;
+        await early;
       } catch (error) {
         /* asked again just below, where a refusal stops the part */
       }
+      if (fresh(s.urls.get(number))) return s.urls.get(number);
     }
-    var asked = await this.askLink(number, digest);
-    s.urls.set(number, asked);
+    await this.askLinks(number, digest);
+    return s.urls.get(number);
+  };
+
+  // One request for the links of part `number` (whose digest is known) and of the parts after
+  // it that are hashed and wait for theirs: the server keeps each digest and answers each
+  // link, signed for that SHA-256.
+  Widget.prototype.askLinks = function (number, digest) {
+    var s = this.state;
+    var named = [{ part_number: number, sha256: digest }];
+    for (var n = number + 1; n <= s.partCount && named.length < PARTS_AT_ONCE; n++) {
+      var known = s.urls.get(n);
+      var waiting = s.hashed.has(n) && !s.done.has(n) && !s.linking.has(n);
+      if (waiting && !(known && Date.now() - known.at < URL_MAX_AGE)) {
+        named.push({ part_number: n, sha256: s.hashed.get(n) });
+      }
+    }
+    var asked = this.api("POST", s.upload.urls.parts + "/links", { parts: named }).then(function (reply) {
+      var at = Date.now();
+      reply.parts.forEach(function (p) {
+        var sent = named.find(function (one) { return one.part_number === p.part_number; });
+        if (sent) s.urls.set(p.part_number, { url: p.url, headers: p.headers || {}, at: at, digest: sent.sha256 });
+      });
+    });
+    named.forEach(function (one) { s.linking.set(one.part_number, asked); });
+    var done = function () {
+      named.forEach(function (one) { if (s.linking.get(one.part_number) === asked) s.linking.delete(one.part_number); });
+    };
+    asked.then(done, done);
     return asked;
   };
 
-  // The server keeps the part's digest and answers its link, signed for that SHA-256.
-  Widget.prototype.askLink = async function (number, digest) {
-    var reply = await this.api("POST", this.state.upload.urls.parts + "/" + number, { sha256: digest });
-    return { url: reply.url, headers: reply.headers || {}, at: Date.now(), digest: digest };
-  };
-
-  // Ask for the link of the part sent next while this one is on its way, so that no part waits
-  // for a round trip to the site before it goes. Its digest is hashed first, as ever.
-  Widget.prototype.linkAhead = function (number) {
+  // Keep the parts about to go hashed (a batch ahead of the ones on their way), and ask for the
+  // next part's link while this one is on its way, so that no part waits for a round trip to
+  // the site before it goes: with it, the links of the parts hashed after it, in one request.
+  Widget.prototype.linkAhead = function (queue) {
     var s = this.state;
-    if (s.linking.has(number) || s.urls.has(number)) return;
+    for (var i = 0; i < queue.length && i < PARTS_AT_ONCE; i++) this.digestOf(queue[i]);
+    var number = queue[0];
+    if (number === undefined || s.linking.has(number) || s.urls.has(number)) return;
     var self = this;
-    var asking = this.digestOf(number).then(function (digest) { return self.askLink(number, digest); });
+    var asking = this.digestOf(number).then(function (digest) {
+      if (!s.linking.has(number) && !s.urls.has(number)) return self.askLinks(number, digest);
+    });
     asking.catch(function () { /* the part's sender asks again and reports what went wrong */ });
-    s.linking.set(number, asking);
   };
 
   Widget.prototype.sendPart = async function (number) {
@@ -572,7 +609,10 @@
         if (digest) s.digests.set(number, digest);
         s.done.add(number);
         // Not waited for: the next part goes while the server reads this one back.
-        if (digest && s.upload.checks_parts_as_sent) s.reports.push(this.reportSent(number));
+        // Reported with the parts that land soon after it; the last parts each at once, as
+        // the check waits for them.
+        var last = s.partCount - s.done.size < s.parallel;
+        if (digest && s.upload.checks_parts_as_sent) s.reports.push(this.reportSent(number, s.halted || last));
         return;
       } catch (error) {
         if (error instanceof LinkRefused) throw error.error;
@@ -580,7 +620,7 @@
         if (s.refused) {
           // Stopped because the file was refused (sendParts says why). Had the part landed even
           // so, the report makes the server delete it now, as nothing names it.
-          if (digest && s.upload.checks_parts_as_sent) s.reports.push(this.reportSent(number));
+          if (digest && s.upload.checks_parts_as_sent) s.reports.push(this.reportSent(number, true));
           throw error;
         }
         // A send that failed because the file changed on disk looks like a lost connection.
@@ -594,14 +634,39 @@
   };
 
   // Tell the server a part has landed, so that it reads the part back (or has a worker read
-  // it back) while the next ones are on their way. Only a refusal matters here: a report that
+  // it back) while the next ones are on their way. Parts that land within REPORT_WAIT of each
+  // other are reported together (`now`: at once). Only a refusal matters here: a report that
   // is lost (or a part the server cannot find yet) is read back by the check that `complete`
   // asks for.
-  Widget.prototype.reportSent = async function (number) {
+  Widget.prototype.reportSent = function (number, now) {
+    var s = this.state;
+    if (!s.unreported) {
+      var batch = s.unreported = { numbers: [] };
+      batch.sent = new Promise(function (resolve) { batch.go = resolve; });
+      var self = this;
+      batch.answered = batch.sent.then(function () { return self.sendReport(batch.numbers); });
+      batch.timer = setTimeout(function () { self.flushReports(); }, REPORT_WAIT);
+    }
+    var pending = s.unreported;
+    pending.numbers.push(number);
+    if (now || pending.numbers.length >= PARTS_AT_ONCE) this.flushReports();
+    return pending.answered;
+  };
+
+  // Send the parts waiting to be reported now.
+  Widget.prototype.flushReports = function () {
+    var batch = this.state.unreported;
+    if (!batch) return;
+    this.state.unreported = null;
+    clearTimeout(batch.timer);
+    batch.go();
+  };
+
+  Widget.prototype.sendReport = async function (numbers) {
     var s = this.state;
     var reply;
     try {
-      reply = await this.api("POST", s.upload.urls.parts + "/" + number + "/sent", {});
+      reply = await this.api("POST", s.upload.urls.parts + "/sent", { parts: numbers });
     } catch (error) {
       return;
     }
@@ -629,8 +694,10 @@
     s.halted = false;
     if (s.upload.by_parts && !s.hasher) s.hasher = new PartHasher();
     s.hashing = new Map();
+    s.hashed = new Map();
     s.linking = new Map();
     s.reports = [];
+    s.unreported = null;
     s.refused = null;
     async function worker() {
       while (queue.length && !s.cancelled && !s.halted) {
@@ -638,7 +705,7 @@
         if (s.hasher) {
           self.digestOf(number);
           // Hashed, and its link asked for, while this part is on its way.
-          if (queue.length) self.linkAhead(queue[0]);
+          self.linkAhead(queue);
         }
         try {
           await self.sendPart(number);
@@ -649,11 +716,12 @@
       }
     }
     var workers = [];
-    var parallel = Number(this.root.dataset.parallelParts) || PARALLEL_PARTS;
-    for (var i = 0; i < parallel; i++) workers.push(worker());
+    s.parallel = Number(this.root.dataset.parallelParts) || PARALLEL_PARTS;
+    for (var i = 0; i < s.parallel; i++) workers.push(worker());
     // Every part on its way finishes (sent, or failed) before the widget offers Resume, so
     // that the server's list of parts is what Resume starts from.
     var outcomes = await Promise.allSettled(workers);
+    this.flushReports(); // the last parts sent are reported now, not after REPORT_WAIT
     await Promise.all(s.reports); // each part sent was read back (or its report is lost)
     if (s.refused) throw new Refused(s.refused);
     var failed = outcomes.find(function (o) { return o.status === "rejected"; });

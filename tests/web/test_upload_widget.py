@@ -481,7 +481,22 @@ def in_parts(live_app: Flask, monkeypatch: pytest.MonkeyPatch) -> None:
 # A part's PUT: to the local store's part or staged-part route, or to S3 (a staged part's own
 # object, "<key>.part00001", or a part of the store's multipart upload, "?partNumber=1").
 PART_PUT = re.compile(r".*/files/(part|put)/.*")
-PART_LINK = re.compile(r".*/api/uploads/\d+/parts/(\d+)$")
+PART_LINKS = re.compile(r".*/api/uploads/\d+/parts/links$")
+PARTS_SENT = re.compile(r".*/api/uploads/\d+/parts/sent$")
+
+
+def part_links_asked(request: Any) -> dict[int, str]:
+    """Each part whose link a request of the widget's asks for, with the digest it gives."""
+    if request.method != "POST" or not PART_LINKS.match(request.url):
+        return {}
+    return {p["part_number"]: p["sha256"] for p in request.post_data_json["parts"]}
+
+
+def parts_reported(request: Any) -> list[int]:
+    """The parts a request of the widget's reports sent."""
+    if request.method != "POST" or not PARTS_SENT.match(request.url):
+        return []
+    return list(request.post_data_json["parts"])
 
 
 def watch_parts(page: Page) -> list[tuple[str, int, str | None]]:
@@ -491,9 +506,7 @@ def watch_parts(page: Page) -> list[tuple[str, int, str | None]]:
 
     def note(request: object) -> None:
         url, method = request.url, request.method  # type: ignore[attr-defined]
-        linked = PART_LINK.match(url)
-        if linked and method == "POST":
-            seen.append(("link", int(linked[1]), None))
+        seen.extend(("link", number, None) for number in part_links_asked(request))
         number = re.search(r"[?&]partNumber=(\d+)|\.part(\d{5})(?:\?|$)", url)
         if method == "PUT" and (number or PART_PUT.match(url)):
             headers = request.all_headers()  # type: ignore[attr-defined]
@@ -547,7 +560,8 @@ def test_the_next_parts_link_is_asked_for_while_a_part_is_on_its_way(
     signed_in: Page, live: str, live_app: Flask, in_parts: None
 ) -> None:
     """No part waits for a round trip to the site before it goes: with one part sent at a
-    time, part 2's link is asked for (with its digest) while part 1 is still being sent."""
+    time, part 2's link is asked for (with its digest) while part 1 is still being sent, in
+    one request with the links of the parts hashed after it."""
     page = signed_in
     open_widget(page, live, live_app)
     page.evaluate("document.querySelector('[data-upload-widget]').dataset.parallelParts = '1'")
@@ -560,14 +574,16 @@ def test_the_next_parts_link_is_asked_for_while_a_part_is_on_its_way(
         route.continue_()
 
     page.route(PART_PUT, hold_the_first_part)
-    links: dict[int, object] = {}
+    links: dict[int, str] = {}
+    asked: list[list[int]] = []
 
-    def note_link(request: Any) -> None:
-        linked = PART_LINK.match(request.url)
-        if linked and request.method == "POST":
-            links[int(linked[1])] = request.post_data_json
+    def note_links(request: Any) -> None:
+        named = part_links_asked(request)
+        links.update(named)
+        if named:
+            asked.append(list(named))
 
-    page.on("request", note_link)
+    page.on("request", note_links)
     content = b"%PDF-1.7\n" + os.urandom(12 * MiB)
     page.get_by_label("File to upload").set_input_files(
         files=[{"name": "ahead.pdf", "mimeType": "application/pdf", "buffer": content}]
@@ -577,12 +593,14 @@ def test_the_next_parts_link_is_asked_for_while_a_part_is_on_its_way(
             break
         page.wait_for_timeout(100)
     assert held, "part 1 was sent"
-    assert links.get(2) == {"sha256": hashlib.sha256(content[5 * MiB : 10 * MiB]).hexdigest()}
-    assert 3 not in links  # one part ahead, not the whole file
+    assert links.get(2) == hashlib.sha256(content[5 * MiB : 10 * MiB]).hexdigest()
+    assert asked[0] == [1]  # the first part's link at once, not once the file is hashed
     held[0].continue_()
     expect(page.get_by_role("status").filter(has_text="ahead.pdf")).to_have_text(
         "ahead.pdf (12.0 MB) was checked and saved."
     )
+    assert sorted(number for batch in asked for number in batch) == [1, 2, 3]  # each once
+    assert links[3] == hashlib.sha256(content[10 * MiB :]).hexdigest()
     (upload,) = uploads(live_app)
     assert upload.fingerprint == fingerprint_of(content, 5 * MiB)
 
@@ -641,8 +659,8 @@ def test_parts_go_straight_to_s3_with_their_signed_checksums(
     open_widget(page, live, s3_live_app)
     page.evaluate(CSP_VIOLATIONS)
     seen = watch_parts(page)
-    reported: list[str] = []
-    page.on("request", lambda r: reported.append(r.url) if r.url.endswith("/sent") else None)
+    reported: list[int] = []
+    page.on("request", lambda request: reported.extend(parts_reported(request)))
     content = b"%PDF-1.7\n" + os.urandom(11 * MiB)
     page.get_by_label("File to upload").set_input_files(
         files=[{"name": "minutes.pdf", "mimeType": "application/pdf", "buffer": content}]
@@ -656,7 +674,7 @@ def test_parts_go_straight_to_s3_with_their_signed_checksums(
     for number, part in enumerate(parts, start=1):  # each part's link came before the part
         assert seen.index(("link", number, None)) < seen.index(("put", number, checksum(part)))
     assert page.evaluate("window.cspBlocked") == []
-    assert sorted(url.rsplit("/", 2)[1] for url in reported) == ["1", "2", "3"]
+    assert sorted(reported) == [1, 2, 3]  # each part reported once
     (upload,) = uploads(s3_live_app)
     assert upload.status == UploadStatus.VERIFIED
     assert upload.fingerprint == fingerprint_of(content, 5 * MiB)

@@ -156,13 +156,40 @@ def check_part_number(number: object, plan: PartPlan, field: str = "part_number"
     return number
 
 
-def check_part_numbers(numbers: object, plan: PartPlan) -> list[int]:
-    """The requested part numbers, each in 1..part_count, once each and ascending."""
+def check_part_numbers(numbers: object, plan: PartPlan, most: int | None = None) -> list[int]:
+    """The requested part numbers, each in 1..part_count, once each and ascending; at most
+    `most` of them (the plan's part count when None)."""
     if not isinstance(numbers, list) or not numbers:
         raise InvalidInput("Ask for at least one part number.", field="parts")
-    if len(numbers) > plan.part_count:
+    if len(numbers) > (plan.part_count if most is None else most):
         raise InvalidInput("Too many part numbers asked for.", field="parts")
     return sorted({check_part_number(number, plan, "parts") for number in numbers})
+
+
+# Parts one request may name when the browser asks for several parts' links with their
+# digests, or reports several parts sent: each request costs the browser and the site about as
+# much as hashing a few megabytes, so a gigabyte's 64 parts take a few requests, not 128; and
+# the parts a report names are read back within that one request.
+PARTS_AT_ONCE = 16
+
+
+def check_part_digest_list(items: object, plan: PartPlan) -> list[tuple[int, object]]:
+    """[{part_number, sha256}, ...] as the browser sends it: (number, digest as sent) for each,
+    each number of the plan and named once, at most PARTS_AT_ONCE of them. The digests are the
+    caller's to check (fingerprint.check_part_digest). InvalidInput otherwise."""
+    if not isinstance(items, list) or not items:
+        raise InvalidInput("Name at least one part, with its SHA-256.", field="parts")
+    if len(items) > PARTS_AT_ONCE:
+        raise InvalidInput(f"Name at most {PARTS_AT_ONCE} parts at once.", field="parts")
+    named: dict[int, object] = {}
+    for item in items:
+        if not isinstance(item, dict):
+            raise InvalidInput("Each part is {part_number, sha256}.", field="parts")
+        number = check_part_number(item.get("part_number"), plan, "parts")
+        if number in named:
+            raise InvalidInput(f"Part {number} is named twice.", field="parts")
+        named[number] = item.get("sha256")
+    return list(named.items())
 
 
 def misfit_part(parts: Iterable[tuple[int, int]], plan: PartPlan, total: int) -> str | None:

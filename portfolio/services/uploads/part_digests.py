@@ -24,7 +24,12 @@ from portfolio.domain.uploads.fingerprint import (
     first_missing,
     parse_composite,
 )
-from portfolio.domain.uploads.transfer import UploadLimits, check_part_number, part_plan
+from portfolio.domain.uploads.transfer import (
+    UploadLimits,
+    check_part_digest_list,
+    check_part_number,
+    part_plan,
+)
 from portfolio.models import Upload, UploadPartDigest
 from portfolio.services.uploads.checks import RESEND, Refusal
 from portfolio.services.uploads.transfers import (
@@ -63,6 +68,28 @@ def link_for_part(
     digest = record_part_digest(session, upload, part_number, sha256, now=now, limits=limits)
     assert isinstance(part_number, int)  # checked by record_part_digest
     return presign_part(store, upload, part_number, digest, limits=limits)
+
+
+def links_for_parts(
+    session: Session,
+    store: ObjectStore,
+    upload: Upload,
+    parts: object,
+    *,
+    now: datetime,
+    limits: UploadLimits,
+) -> dict[int, PartLink]:
+    """Several parts' links in one request: `parts` is [{part_number, sha256}, ...] (at most
+    PARTS_AT_ONCE, each part once), each kept and signed as link_for_part does it, with the
+    same errors; the first error refuses them all (the request's transaction is rolled back)."""
+    require_pending(upload, now)
+    if not checked_by_parts(upload):
+        raise Conflict(NOT_BY_PARTS)
+    named = check_part_digest_list(parts, part_plan(upload.declared_size, limits))
+    return {
+        number: link_for_part(session, store, upload, number, sha256, now=now, limits=limits)
+        for number, sha256 in named
+    }
 
 
 def record_part_digest(

@@ -31,7 +31,14 @@ from portfolio.domain.errors import Conflict
 from portfolio.domain.uploads.filenames import staged_part_key
 from portfolio.domain.uploads.filetypes import SNIFF_BYTES, FileTypeRefused
 from portfolio.domain.uploads.fingerprint import as_checksum, composite, parse_composite
-from portfolio.domain.uploads.transfer import PartPlan, UploadLimits, check_part_number, part_plan
+from portfolio.domain.uploads.transfer import (
+    PARTS_AT_ONCE,
+    PartPlan,
+    UploadLimits,
+    check_part_number,
+    check_part_numbers,
+    part_plan,
+)
 from portfolio.models import Upload, UploadPartDigest, UploadStatus, User
 from portfolio.services import outbox
 from portfolio.services.uploads.checks import RESEND, Refusal, Sniffer, Verified, rules_for
@@ -181,6 +188,54 @@ def check_sent_part(
         .execution_options(synchronize_session=False)
     )
     return None
+
+
+@dataclass(frozen=True)
+class SentReport:
+    """What became of several parts reported sent: the parts named (ascending), the first
+    refusal, and the parts not read back now with why."""
+
+    part_numbers: list[int]
+    refusal: Refusal | None
+    unread: dict[int, str]
+
+
+def check_sent_parts(
+    session: Session,
+    store: ObjectStore,
+    upload: Upload,
+    part_numbers: object,
+    *,
+    now: datetime,
+    limits: UploadLimits,
+    actor: User | None,
+    queue: bool = False,
+) -> SentReport:
+    """Several parts reported sent in one request (at most PARTS_AT_ONCE): each read back (or
+    queued) as check_sent_part does, in order. A part that cannot be read back now (its digest
+    never arrived, or it is not there yet: the check `complete` asks for reads it) does not
+    hold up the others. After a refusal the rest are still looked at, so that any of them that
+    landed is deleted."""
+    if not upload.parts_staged:
+        raise Conflict("This upload's parts are checked once they are all sent.")
+    if upload.status != UploadStatus.REJECTED:  # a refused one deletes what still lands
+        require_pending(upload, now)
+    plan = part_plan(upload.declared_size, rules_for(upload, limits)[0])
+    refusal: Refusal | None = None
+    unread: dict[int, str] = {}
+    numbers = check_part_numbers(part_numbers, plan, PARTS_AT_ONCE)
+    for number in numbers:
+        try:
+            refused = check_sent_part(
+                session, store, upload, number, now=now, limits=limits, actor=actor, queue=queue
+            )
+        except Conflict as exc:
+            if upload.status != UploadStatus.PENDING:
+                raise  # finished (or lapsed) meanwhile: the whole report is answered so
+            unread[number] = exc.message
+            continue
+        refusal = refusal or refused
+    return SentReport(numbers, refusal, unread)
 
 
 def staged_rows(session: Session, upload_id: int) -> dict[int, UploadPartDigest]:

@@ -185,6 +185,29 @@ def _part_json(number: int, size: int, digests: dict[int, str]) -> dict[str, Any
     return part
 
 
+@bp.post("/api/uploads/<int:upload_id>/parts/links")
+def part_links(upload_id: int) -> Response:
+    """{parts: [{part_number, sha256}, ...]} (at most 16): several parts' links at once, each
+    as record_part answers it -> {parts: [{part_number, url, headers}, ...]}."""
+    upload = _own_upload(upload_id, lock=True)
+    links = part_digests.links_for_parts(
+        db.session,
+        get_store(),
+        upload,
+        _json_object().get("parts"),
+        now=utcnow(),
+        limits=upload_limits(),
+    )
+    return jsonify(
+        {
+            "parts": [
+                {"part_number": number, "url": link.url, "headers": link.headers}
+                for number, link in links.items()
+            ]
+        }
+    )
+
+
 @bp.post("/api/uploads/<int:upload_id>/parts/<int:part_number>")
 def record_part(upload_id: int, part_number: int) -> Response:
     """{sha256}: the part's SHA-256 (hex) as the browser computed it, before the part is sent
@@ -228,6 +251,35 @@ def part_sent(upload_id: int, part_number: int) -> tuple[Response, int]:
     reply = {"part_number": part_number, "checked": not queued and refusal is None}
     status = 202 if queued and upload.status == UploadStatus.PENDING else 200
     return jsonify({**reply, "upload": upload_json(upload)}), status
+
+
+@bp.post("/api/uploads/<int:upload_id>/parts/sent")
+def parts_sent(upload_id: int) -> tuple[Response, int]:
+    """{parts: [1, 2, ...]} (at most 16): several parts' PUTs succeeded, each handled as
+    part_sent handles one -> {parts: [{part_number, checked[, problem]}], upload}. A part that
+    cannot be read back now (not there yet) says why in "problem" without holding up the
+    others; the check `complete` asks for reads it back."""
+    upload = _own_upload(upload_id)
+    queued = bool(current_app.config.get("TASK_BROKER_URL"))
+    report = staged_parts.check_sent_parts(
+        db.session,
+        get_store(),
+        upload,
+        _json_object().get("parts"),
+        now=utcnow(),
+        limits=upload_limits(),
+        actor=_signed_in(),
+        queue=queued,
+    )
+    answered = []
+    for number in report.part_numbers:
+        checked = not queued and report.refusal is None and number not in report.unread
+        part: dict[str, Any] = {"part_number": number, "checked": checked}
+        if number in report.unread:
+            part["problem"] = report.unread[number]
+        answered.append(part)
+    status = 202 if queued and upload.status == UploadStatus.PENDING else 200
+    return jsonify({"parts": answered, "upload": upload_json(upload)}), status
 
 
 @bp.post("/api/uploads/<int:upload_id>/complete")
