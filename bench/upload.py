@@ -411,6 +411,7 @@ def run_widget(
     baseline: Callable[[], dict[str, float]] | None = None,
     rounds: int = 1,
     floor: Callable[[Any, Callable[..., dict[str, Any]]], dict[str, Any]] | None = None,
+    settle: Callable[[], None] | None = None,
 ) -> dict[str, Any]:
     """Widget uploads of `path` against a fresh app and database (and worker): timings and
     memory. Idle is measured after sign-in, or after uploading `warm_up` (the code the upload
@@ -419,7 +420,7 @@ def run_widget(
     With a `baseline` (boto3 sending the same file), `rounds` pairs of the two, in turns: the
     widget first in the first round, the baseline first in the second, and so on, so that a
     machine getting busier or quieter favours neither. A `floor` (given the page) runs once per
-    round after all of them."""
+    round after all of them. `settle` runs before each upload timed."""
     log = work / "app.log"
     worker_log = work / "worker.log"
     if broker:
@@ -451,6 +452,8 @@ def run_widget(
 
         def measured(upload: Callable[[], dict[str, Any]]) -> dict[str, Any]:
             """The upload's figures, with the CPU seconds each process spent on it."""
+            if settle is not None:
+                settle()
             started = cpu_seconds(pids)
             figures = upload()
             figures["cpu_s"] = cpu_spent(started, cpu_seconds(pids))
@@ -830,6 +833,21 @@ def empty_bucket(s3: Any) -> None:
         s3.abort_multipart_upload(Bucket=BUCKET, Key=upload["Key"], UploadId=upload["UploadId"])
 
 
+def settle_store(s3: Any, quiet: bool) -> None:
+    """Before each upload timed: the bucket emptied (the last upload's objects, the app's
+    joined file too, which moto keeps in temporary files on disk), and with `quiet` the disk's
+    dirty pages written and the machine quiet (under 10% of its CPUs for half a second, or 20 s
+    at most), so that no upload pays for freeing and writing out what the one before it left
+    (the widget's leaves more: the joined file besides its parts)."""
+    empty_bucket(s3)
+    if not quiet:
+        return
+    os.sync()
+    deadline = time.monotonic() + 20
+    while psutil.cpu_percent(interval=0.5) > 10 and time.monotonic() < deadline:
+        pass
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--size-mib", type=int, default=1024, help="the timed file")
@@ -930,6 +948,7 @@ def main() -> None:
             timed = run_widget(
                 browser, env, args, work, path, None, moto.pid, warm_up,
                 baseline=lambda: boto3_upload(s3, path), rounds=args.rounds,
+                settle=lambda: settle_store(s3, quiet=not args.smoke),
                 floor=lambda page, measured: {
                     name: measured(partial(
                         browser_floor, page, s3, path, part_bytes, args.parallel or 6, digests,

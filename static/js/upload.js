@@ -525,6 +525,7 @@
       if (fresh(s.urls.get(number))) return s.urls.get(number);
     }
     await this.askLinks(number, digest);
+    if (!s.urls.has(number)) throw new ApiError(502, "The site did not answer with the part's link.");
     return s.urls.get(number);
   };
 
