@@ -9,39 +9,43 @@ file, with OBJECT_STORE_URL pointing at moto; headless Chromium (Debian's, with 
 tests' flags) signs a demo candidate in through the real form and opens the upload widget. The
 timed span is the person's whole wait: from choosing a file of random bytes (starting like a
 PDF) to the widget saying it was checked and saved: each part hashed in the browser (the next
-while this one is sent), its link asked for with its SHA-256 and signed for it, the part sent
-straight to moto with that checksum as an object of its own (a staged part), reported sent and
-read back by the server while the next parts go, then `complete`, the server's check (the
-parts nobody reported, the type, the composite fingerprint) and the widget's polling. The
-store joins the parts after the file counts (services.uploads.staged_parts): the bench waits
-for that join before timing anything else ("widget_joined_after_s"), so that moto's copying
-never slows what comes next. The same file then goes up with boto3's upload_file to the same
-moto server: "ratio" is boto3's time over the widget's (1 or more: the widget is as fast). The
-widget's own split (until every part was sent; the check after) is reported too.
+ones while this one is sent), its link asked for with its SHA-256 (with the other parts hashed
+ahead, in one request) and signed for it, the part sent straight to moto with that checksum as
+an object of its own (a staged part), reported sent (with the parts that landed within a second
+of it) and read back by the server while the next parts go, then `complete`, the server's check
+(the parts nobody reported, the type, the composite fingerprint) and the widget's polling. The
+store joins the parts after the file counts (services.uploads.staged_parts): the bench waits for
+that join before timing anything else ("widget_joined_after_s"), so that moto's copying never
+slows what comes next, and before each upload it times it empties the bucket, has the disk's
+dirty pages written and waits for the machine to be quiet (settle_store), so that no upload pays
+for freeing and writing out what the one before it left. The same file then goes up with boto3's
+upload_file to the same moto server: "ratio" is boto3's time over the widget's (1 or more: the
+widget is as fast). The widget's own split (until every part was sent; the check after) is
+reported too.
 
 Each round then times two floors on the same page (browser_floor): the same parts sent as the
 widget sends them but with their links signed beforehand, into one multipart upload joined by
-the store and then read back (as files were checked until parts were staged), with no app and
-no hashing in the browser ("floor_ratio"), and the same with each part hashed first in the
-widget's hashing worker ("hashed_floor_ratio"): the most that way of checking a file could reach
-from this browser on this store, where the join alone takes seconds.
+the store and then read back (as files were checked until parts were staged), with no app and no
+hashing in the browser ("floor_ratio"), and the same with each part hashed first in the widget's
+hashing worker ("hashed_floor_ratio"): the most that way of checking a file could reach from
+this browser on this store, where the join alone takes seconds.
 
-A second upload, of --peak-size-mib (2 GB, the largest file accepted), runs against a fresh
-app process and reports its peak memory (VmHWM) over its idle size: the bytes never pass
-through the app, and the check reads them back a chunk per stream, so it must stay flat. The
-check runs in the web process (the task queue's eager mode) unless --broker names a Redis
-database: then a Celery worker runs it, and its memory is reported on its own.
+A second upload, of --peak-size-mib (2 GB, the largest file accepted), runs against a fresh app
+process and reports its peak memory (VmHWM) over its idle size: the bytes never pass through the
+app, and the check reads them back a chunk per stream, so it must stay flat. The check runs in
+the web process (the task queue's eager mode) unless --broker names a Redis database: then a
+Celery worker runs it, and its memory is reported on its own.
 
-"phases" says where the widget's wait went (from the page's resource timings and the check's
-own log line): the part links (each asked for with the part's digest), the part PUTs, the
-reports of parts sent (each read back by the server), `complete`, and how many parts the check
-itself still read back; "boto3_join_s" is moto joining boto3's parts. --designs (and the smoke
-run) also times the store's share of checking a file as the app did before its parts were
-staged (parts sent with their SHA-256, joined part by part, then read back) against parts sent
-without checksums (moto then copies the whole file to compute a checksum of the whole object)
-and against verifying each part as it lands with the join in the wait (temporary objects copied
-into a server-owned multipart upload), parts sent from Python, so that only the store's work
-differs.
+"phases" says where the widget's wait went (from the page's resource timings and the check's own
+log line): the requests for part links (each naming parts with their digests), the part PUTs,
+the requests reporting parts sent (each part read back by the server), `complete`, and how many
+parts the check itself still read back; "boto3_join_s" is moto joining boto3's parts. --designs
+(and the smoke run) also times the store's share of checking a file as the app did before its
+parts were staged (parts sent with their SHA-256, joined part by part, then read back) against
+parts sent without checksums (moto then copies the whole file to compute a checksum of the whole
+object) and against verifying each part as it lands with the join in the wait (temporary objects
+copied into a server-owned multipart upload), parts sent from Python, so that only the store's
+work differs.
 
 Every upload timed also reports the CPU seconds each process spent on it (psutil): the browser
 (all of Chromium's processes), moto, the app (and its worker), and this process (boto3's side):
