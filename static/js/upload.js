@@ -5,15 +5,17 @@
  *    to the object store, never through the app.
  * 2. Parts go 6 at a time. Each is hashed first (SHA-256, WebCrypto in a Web Worker, or
  *    js-sha256 on the page where WebCrypto is missing: pages served over plain http from another
- *    host), the next one while this one is on its way; its digest goes to the server
- *    (POST .../parts/N), which keeps it and answers the part's link, signed for that SHA-256:
- *    the PUT sends the headers given (x-amz-checksum-sha256), and the store takes no other
- *    bytes. The next part's digest and link are asked for while this part is on its way, so no
- *    part waits for a round trip to the site before it goes. Parts are retried with back-off.
+ *    host), one part at a time and up to 16 ahead of the ones on their way; the digests go to
+ *    the server, several parts a request (POST .../parts/links), which keeps each and answers
+ *    each part's link, signed for that SHA-256: the PUT sends the headers given
+ *    (x-amz-checksum-sha256), and the store takes no other bytes. The next parts' links are
+ *    asked for while this part is on its way, so no part waits for a round trip to the site
+ *    before it goes. Parts are retried with back-off.
  *    After a dropped connection "Resume" asks the server which parts arrived (with their
  *    digests) and sends only the others (also after a reload).
  *    Where the upload says "checks_parts_as_sent", each part goes to an object of its own and
- *    the widget reports it once sent (POST .../parts/N/sent): the server reads it back then
+ *    the widget reports it once sent, with the parts that land within a second of it
+ *    (POST .../parts/sent; the last parts at once): the server reads each back then
  *    (in the request, or with a task queue in a worker), while the next parts are on their
  *    way, and refuses the file if it differs; the parts still on their way are then stopped.
  * 3. `complete` carries the file's fingerprint: the SHA-256 of the parts' SHA-256s, "-N" parts,
@@ -140,7 +142,9 @@
 
   // Without the worker, on the page: one part at a time too, each holding its bytes meanwhile.
   PartHasher.prototype.onPage = function (blob) {
+    var self = this;
     var hashing = (this.pageQueue || Promise.resolve()).then(async function () {
+      if (self.stopped) throw "AbortError"; // the parts still queued when the upload stopped
       var body;
       try {
         body = await blob.arrayBuffer();
@@ -155,6 +159,7 @@
 
   // Parts still waiting for their digest are told so (the upload was stopped).
   PartHasher.prototype.stop = function () {
+    this.stopped = true;
     if (this.worker) this.worker.terminate();
     this.worker = null;
     this.jobs.forEach(function (job) { job.reject("AbortError"); });
@@ -525,7 +530,7 @@
       if (fresh(s.urls.get(number))) return s.urls.get(number);
     }
     await this.askLinks(number, digest);
-    if (!s.urls.has(number)) throw new ApiError(502, "The site did not answer with the part's link.");
+    if (!fresh(s.urls.get(number))) throw new ApiError(502, "The site did not answer with the part's link.");
     return s.urls.get(number);
   };
 
@@ -613,7 +618,7 @@
         // Reported with the parts that land soon after it; the last parts each at once, as
         // the check waits for them.
         var last = s.partCount - s.done.size < s.parallel;
-        if (digest && s.upload.checks_parts_as_sent) s.reports.push(this.reportSent(number, s.halted || last));
+        if (digest && s.upload.checks_parts_as_sent) s.reports.push(this.reportSent(s, number, s.halted || last));
         return;
       } catch (error) {
         if (error instanceof LinkRefused) throw error.error;
@@ -621,7 +626,7 @@
         if (s.refused) {
           // Stopped because the file was refused (sendParts says why). Had the part landed even
           // so, the report makes the server delete it now, as nothing names it.
-          if (digest && s.upload.checks_parts_as_sent) s.reports.push(this.reportSent(number, true));
+          if (digest && s.upload.checks_parts_as_sent) s.reports.push(this.reportSent(s, number, true));
           throw error;
         }
         // A send that failed because the file changed on disk looks like a lost connection.
@@ -639,32 +644,32 @@
   // other are reported together (`now`: at once). Only a refusal matters here: a report that
   // is lost (or a part the server cannot find yet) is read back by the check that `complete`
   // asks for.
-  Widget.prototype.reportSent = function (number, now) {
-    var s = this.state;
+  // Each batch belongs to its upload's state: a report that waits while the person cancels
+  // and chooses another file goes for its own upload, and is sent all the same.
+  Widget.prototype.reportSent = function (s, number, now) {
     if (!s.unreported) {
       var batch = s.unreported = { numbers: [] };
       batch.sent = new Promise(function (resolve) { batch.go = resolve; });
       var self = this;
-      batch.answered = batch.sent.then(function () { return self.sendReport(batch.numbers); });
-      batch.timer = setTimeout(function () { self.flushReports(); }, REPORT_WAIT);
+      batch.answered = batch.sent.then(function () { return self.sendReport(s, batch.numbers); });
+      batch.timer = setTimeout(function () { flushReports(s); }, REPORT_WAIT);
     }
     var pending = s.unreported;
     pending.numbers.push(number);
-    if (now || pending.numbers.length >= PARTS_AT_ONCE) this.flushReports();
+    if (now || pending.numbers.length >= PARTS_AT_ONCE) flushReports(s);
     return pending.answered;
   };
 
-  // Send the parts waiting to be reported now.
-  Widget.prototype.flushReports = function () {
-    var batch = this.state.unreported;
+  // Send the parts of upload state `s` waiting to be reported now.
+  function flushReports(s) {
+    var batch = s.unreported;
     if (!batch) return;
-    this.state.unreported = null;
+    s.unreported = null;
     clearTimeout(batch.timer);
     batch.go();
-  };
+  }
 
-  Widget.prototype.sendReport = async function (numbers) {
-    var s = this.state;
+  Widget.prototype.sendReport = async function (s, numbers) {
     var reply;
     try {
       reply = await this.api("POST", s.upload.urls.parts + "/sent", { parts: numbers });
@@ -675,8 +680,9 @@
       s.refused = reply.upload;
       s.halted = true; // no further part is taken; sendParts says why
       // Nor are the parts on their way sent on: the person hears why at once, not after
-      // several more parts have gone for nothing on a slow line.
-      this.xhrs.forEach(function (xhr) { xhr.abort(); });
+      // several more parts have gone for nothing on a slow line (unless another upload
+      // has begun meanwhile: its parts are its own).
+      if (this.state === s) this.xhrs.forEach(function (xhr) { xhr.abort(); });
     }
   };
 
@@ -722,7 +728,7 @@
     // Every part on its way finishes (sent, or failed) before the widget offers Resume, so
     // that the server's list of parts is what Resume starts from.
     var outcomes = await Promise.allSettled(workers);
-    this.flushReports(); // the last parts sent are reported now, not after REPORT_WAIT
+    flushReports(s); // the last parts sent are reported now, not after REPORT_WAIT
     await Promise.all(s.reports); // each part sent was read back (or its report is lost)
     if (s.refused) throw new Refused(s.refused);
     var failed = outcomes.find(function (o) { return o.status === "rejected"; });

@@ -231,6 +231,9 @@ def test_a_bad_request_for_several_links_is_a_422_that_says_why_and_keeps_nothin
     ("parts", "status", "message"),
     [
         ([], 422, "Ask for at least one part number."),
+        ("1", 422, "Ask for at least one part number."),
+        (None, 422, "Ask for at least one part number."),
+        ({"1": True}, 422, "Ask for at least one part number."),
         (["1"], 422, "Part numbers are whole numbers."),
         ([0], 422, "Part numbers run from 1 to 3 for this file."),
         (list(range(1, 18)), 422, "Too many part numbers asked for."),
@@ -264,3 +267,45 @@ def test_another_persons_upload_gets_neither_links_nor_reports(
     named = [{"part_number": 1, "sha256": sha256_hex(part_of(content, 1))}]
     reply = ask_links(api, upload_id, named) if asked == "links" else report(api, upload_id, [1])
     assert reply.status_code == 404
+
+
+def test_a_part_already_signed_for_another_digest_refuses_the_batch_and_keeps_none_of_it(
+    api: UploadApi, store: S3Store, small_limits: None, session: Session
+) -> None:
+    """The store takes only the bytes a part's first link was signed for: a batch naming that
+    part with another digest is a 409, and the parts named before it are not kept either."""
+    content = pdf_bytes(16 * MiB)
+    upload_id = begin_by_parts(api, content)["upload"]["id"]
+    links_for(api, upload_id, content, [3])
+    named = [
+        {"part_number": 1, "sha256": sha256_hex(part_of(content, 1))},
+        {"part_number": 3, "sha256": sha256_hex(b"other bytes")},
+    ]
+
+    reply = ask_links(api, upload_id, named)
+
+    assert reply.status_code == 409
+    assert reply.get_json()["message"].startswith(
+        "Part 3 of this file was already sent with another SHA-256 checksum"
+    )
+    kept = session.scalars(
+        select(UploadPartDigest).where(UploadPartDigest.upload_id == upload_id)
+    ).all()
+    assert [(row.part_number, row.sha256) for row in kept] == [(3, sha256_hex(part_of(content, 3)))]
+
+
+def test_no_links_once_the_check_was_asked_for(
+    api: UploadApi, store: S3Store, small_limits: None
+) -> None:
+    content = pdf_bytes(11 * MiB)
+    upload_id = begin_by_parts(api, content)["upload"]["id"]
+    links = links_for(api, upload_id, content, [1, 2, 3])
+    for number, link in links.items():
+        assert api.put_part(link["url"], part_of(content, number), link["headers"]) == 200
+    assert complete(api, upload_id, content)["status"] == "verified"
+    named = [{"part_number": 1, "sha256": sha256_hex(part_of(content, 1))}]
+    reply = ask_links(api, upload_id, named)
+    assert reply.status_code == 409
+    assert reply.get_json()["message"] == (
+        "This upload is finished; start a new one to send the file again."
+    )

@@ -605,6 +605,41 @@ def test_the_next_parts_link_is_asked_for_while_a_part_is_on_its_way(
     assert upload.fingerprint == fingerprint_of(content, 5 * MiB)
 
 
+def test_parts_are_linked_and_reported_several_at_a_time_each_once(
+    signed_in: Page, live: str, live_app: Flask, in_parts: None, tmp_path: Path
+) -> None:
+    """Each request costs the browser and the site about as much as hashing a few megabytes:
+    the links of the parts hashed ahead come in one answer, and parts that land within a second
+    of each other are reported in one request (the last ones at once). Every part is linked
+    and reported exactly once, and the file counts."""
+    page = signed_in
+    content = b"%PDF-1.7\n" + os.urandom(40 * MiB - 9)  # 8 parts
+    chosen = tmp_path / "batches.pdf"
+    chosen.write_bytes(content)
+    open_widget(page, live, live_app)
+    page.evaluate("document.querySelector('[data-upload-widget]').dataset.parallelParts = '2'")
+    links: list[list[int]] = []
+    reports: list[list[int]] = []
+
+    def note(request: Any) -> None:
+        if named := list(part_links_asked(request)):
+            links.append(named)
+        if reported := parts_reported(request):
+            reports.append(reported)
+
+    page.on("request", note)
+    page.get_by_label("File to upload").set_input_files(chosen)
+    expect(page.get_by_role("status").filter(has_text="batches.pdf")).to_have_text(
+        "batches.pdf (40 MB) was checked and saved.", timeout=60_000
+    )
+    assert sorted(number for batch in links for number in batch) == list(range(1, 9)), links
+    assert sorted(number for batch in reports for number in batch) == list(range(1, 9)), reports
+    assert len(links) < 8 and len(reports) < 8, (links, reports)
+    (upload,) = uploads(live_app)
+    assert upload.status == UploadStatus.VERIFIED
+    assert upload.fingerprint == fingerprint_of(content, 5 * MiB)
+
+
 def test_each_part_is_sent_with_the_checksum_its_link_was_signed_for(
     signed_in: Page, live: str, live_app: Flask, in_parts: None, tmp_path: Path
 ) -> None:

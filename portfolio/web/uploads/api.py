@@ -3,8 +3,10 @@
 JSON in and out, CSRF token in the X-CSRFToken header, the signed-in owner only: another
 person's upload id answers 404 like a missing one. The bytes never pass through here; for the
 local backend they go to the routes in web/uploads/files.py, for S3 straight to the store.
-An upload whose parts are staged ("checks_parts_as_sent") has each part reported once sent
-(POST .../parts/<n>/sent), and the server reads that part back then. `complete` answers 202
+A file checked by parts has each part's digest reported when its link is asked for (POST
+.../parts/<n>, or several parts at once: POST .../parts/links). An upload whose parts are
+staged ("checks_parts_as_sent") has each part reported once sent (POST .../parts/<n>/sent, or
+several: POST .../parts/sent), and the server reads those parts back then. `complete` answers 202
 at once: a job checks the file after the commit (eagerly in-process
 without a task queue), and the widget polls the upload until "status" is "verified" or
 "rejected" ("reason" says why), or "check_failed" (the check could not run; asking again
@@ -49,7 +51,8 @@ def upload_json(upload: Upload) -> dict[str, Any]:
         "sha256": upload.sha256,
         "fingerprint": upload.fingerprint,
         "by_parts": part_digests.checked_by_parts(upload),
-        # Report each part once sent (POST .../parts/<n>/sent): the server checks it then.
+        # Report each part once sent (POST .../parts/<n>/sent, or several at once: POST
+        # .../parts/sent): the server checks it then.
         "checks_parts_as_sent": upload.parts_staged,
         "reason": reason_of(upload, lapsed=lapsed),
         "method": "multipart" if upload.multipart_upload_id else "post",
