@@ -1,5 +1,6 @@
-"""Who may fetch a stored file: its owner, a reviewer assigned a snapshot that names it, or the
-program office and the appeals committee for a file sent with an appeal's grounds.
+"""Who may fetch a stored file: its owner, a reviewer assigned a snapshot that names it, a
+supervisor the owner shares evidence with for a file one of the owner's submissions names, or
+the program office and the appeals committee for a file sent with an appeal's grounds.
 
 can_download is the one question every download path asks, so they all answer alike, and
 download_key says which object they get: the original only for its owner. Which files a
@@ -24,8 +25,11 @@ from portfolio.models import (
     AssignmentStatus,
     CeActivity,
     CourseCompletion,
+    Enrollment,
+    EnrollmentSet,
     Role,
     Submission,
+    SupervisorLink,
     TranscriptProof,
     Upload,
     UploadStatus,
@@ -60,6 +64,33 @@ def reviewer_may_download(session: Session, user: User, upload: Upload) -> bool:
         )
     )
     # Read strictly: a corrupt snapshot is a CorruptSnapshot page, never a silent "no access".
+    return any(
+        upload.key in read_snapshot(s.snapshot, s.snapshot_sha256).file_keys() for s in submissions
+    )
+
+
+def supervisor_may_download(session: Session, user: User, upload: Upload) -> bool:
+    """True when the file's owner shares their evidence with `user` (an accepted supervisor
+    link) and one of the owner's submissions names the file: a supervisor reads what was
+    submitted, never the drafts, and only while it is shared (as services.portfolios.
+    shared_evidence shows the submissions)."""
+    shared = session.scalar(
+        select(SupervisorLink.id).where(
+            SupervisorLink.supervisor_id == user.id,
+            SupervisorLink.candidate_id == upload.owner_id,
+            SupervisorLink.accepted_at.is_not(None),
+            SupervisorLink.shares_evidence.is_(True),
+        )
+    )
+    if shared is None:
+        return False
+    submissions = session.scalars(
+        select(Submission)
+        .join(EnrollmentSet, Submission.enrollment_set_id == EnrollmentSet.id)
+        .join(Enrollment, EnrollmentSet.enrollment_id == Enrollment.id)
+        .where(Enrollment.user_id == upload.owner_id)
+    )
+    # Read strictly, as on the supervisor's page: a corrupt snapshot is a clear page.
     return any(
         upload.key in read_snapshot(s.snapshot, s.snapshot_sha256).file_keys() for s in submissions
     )
@@ -101,9 +132,10 @@ def can_download(session: Session, user: User | None, upload: Upload) -> bool:
     """Whether `user` may download `upload`: only verified files, and only by their owner, by a
     reviewer assigned to a submission whose snapshot names the file (reviewer_may_download), by
     those who may read a course application's files (course_files), by an administrator or
-    committee member when it was filed with an appeal, or by an administrator when it is a
+    committee member when it was filed with an appeal, by an administrator when it is a
     candidate's course proof or transcript, or proves an activity of a renewal application
-    (office_may_download). Never a portfolio import's zip, not even by its owner."""
+    (office_may_download), or by a supervisor the owner shares a submission naming it with
+    (supervisor_may_download). Never a portfolio import's zip, not even by its owner."""
     if user is None or upload.status != UploadStatus.VERIFIED:
         return False
     if upload.is_import:  # a portfolio export zip is read by its import only
@@ -120,6 +152,8 @@ def can_download(session: Session, user: User | None, upload: Upload) -> bool:
         return True
     # A reviewer whose role was revoked loses access to candidates' files at once.
     if user.has_role(Role.REVIEWER) and reviewer_may_download(session, user, upload):
+        return True
+    if user.has_role(Role.SUPERVISOR) and supervisor_may_download(session, user, upload):
         return True
     return may_read_course_file(session, user, upload)
 

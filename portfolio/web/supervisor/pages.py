@@ -92,4 +92,7 @@ def shared_submission(candidate_id: int, submission_id: int) -> str:
         submission=submission,
         snapshot=snapshot,
         texts=submissions.submitted_html(submission, snapshot),
+        # The candidate's files it names, each downloaded as a reviewer gets it (the copy
+        # without camera details where there is one); uploads.download checks again.
+        own_files=submissions.own_files(db.session, person.candidate, snapshot),
     )
