@@ -252,6 +252,39 @@ def test_an_artifact_already_in_the_portfolio_is_attached_and_detached(client, s
     assert [a.id for a in signed_in.entry(session, "S1-1").artifacts] == [artifact.id]
 
 
+def test_a_file_added_again_says_it_was_already_there_and_keeps_one_artifact(
+    client, session, signed_in
+):
+    """One artifact per file: chosen again for another competency with a new caption, it is
+    linked there, and the page says the caption typed was not used."""
+    from tests.portfolio_fixtures import make_upload
+
+    upload = make_upload(session, signed_in.user, name="minutes.pdf")
+    one, two = (signed_in.entry(session, code) for code in ("S1-1", "S1-2"))
+    session.commit()
+    token = csrf_token(client, entry_url(one))
+    first = client.post(
+        entry_url(one) + "/files",
+        data={"csrf_token": token, "upload_id": str(upload.id), "caption": "Meeting minutes"},
+    )
+    assert first.status_code == 302
+    assert "The file is added." in text_of(client.get(first.headers["Location"]))
+
+    again = client.post(
+        entry_url(two) + "/files",
+        data={"csrf_token": token, "upload_id": str(upload.id), "caption": "Another caption"},
+    )
+
+    assert again.status_code == 302
+    page = text_of(client.get(again.headers["Location"]))
+    assert "This file was already in your portfolio as “Meeting minutes”" in page
+    assert "Edit the artifact to change them." in page
+    session.expire_all()
+    [in_one] = signed_in.entry(session, "S1-1").artifacts
+    assert [a.id for a in signed_in.entry(session, "S1-2").artifacts] == [in_one.id]
+    assert in_one.caption == "Meeting minutes"
+
+
 def test_an_artifact_is_edited_to_support_other_competencies(client, session, signed_in):
     portfolio = signed_in.portfolio(session)
     one, two = (signed_in.entry(session, code) for code in ("S1-1", "S2-1"))

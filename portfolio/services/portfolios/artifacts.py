@@ -106,6 +106,18 @@ def add_file_artifact(
     return _add(session, portfolio, artifact, competency_ids, actor)
 
 
+def file_artifact(session: Session, portfolio: Portfolio, upload_id: object) -> Artifact | None:
+    """The artifact of this portfolio that already holds upload `upload_id`, if any: adding the
+    file again links it (add_file_artifact), keeping its caption and description."""
+    if not is_row_id(upload_id):
+        return None
+    return session.scalars(
+        select(Artifact).where(
+            Artifact.upload_id == upload_id, Artifact.portfolio_id == portfolio.id
+        )
+    ).first()
+
+
 def link_artifact(
     session: Session, artifact: Artifact, competency_ids: Iterable[object], *, actor: User | None
 ) -> None:

@@ -84,8 +84,9 @@ def add_file(entry_id: int) -> Response | tuple[Response | str, int]:
         return jsonify(artifact_id=artifact.id, caption=artifact.caption), 201
     form = FileArtifactForm()
     if form.validate():
+        already = artifacts.file_artifact(db.session, entry.portfolio, form.upload_id.data)
         try:
-            artifacts.add_file_artifact(
+            artifact = artifacts.add_file_artifact(
                 db.session,
                 entry.portfolio,
                 upload_id=form.upload_id.data,
@@ -96,9 +97,17 @@ def add_file(entry_id: int) -> Response | tuple[Response | str, int]:
             )
         except InvalidInput as exc:
             return render_entry_page(entry, alert=exc.message, status_code=422)
-        else:
+        if already is None:
             flash("The file is added.", "success")
-            return _back_to(entry)
+        else:
+            # One artifact per file: the caption and description typed here were not used.
+            flash(
+                f"This file was already in your portfolio as “{artifact.caption}”: it now "
+                "supports this competency too, with the caption and description it had. "
+                "Edit the artifact to change them.",
+                "success",
+            )
+        return _back_to(entry)
     message = " ".join(error for errors in form.errors.values() for error in errors)
     return render_entry_page(entry, alert=message, status_code=422)
 
