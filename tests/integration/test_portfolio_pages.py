@@ -284,6 +284,14 @@ def test_a_file_added_again_says_it_was_already_there_and_keeps_one_artifact(
     assert [a.id for a in signed_in.entry(session, "S1-2").artifacts] == [in_one.id]
     assert in_one.caption == "Meeting minutes"
 
+    same = client.post(
+        entry_url(one) + "/files",
+        data={"csrf_token": token, "upload_id": str(upload.id), "caption": "Once more"},
+    )
+    assert "“Meeting minutes” already supports this competency; nothing changed." in text_of(
+        client.get(same.headers["Location"])
+    )
+
 
 def test_an_artifact_is_edited_to_support_other_competencies(client, session, signed_in):
     portfolio = signed_in.portfolio(session)

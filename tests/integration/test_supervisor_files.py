@@ -81,3 +81,27 @@ def test_a_supervisor_not_shared_with_or_of_someone_else_cannot_open_the_file(cl
     for person in (not_shared, elsewhere):
         login_as(client, person)
         assert client.get(f"/files/{named.id}").status_code == 404
+
+
+def test_a_corrupt_attempt_does_not_hide_a_file_a_sound_submission_names(client, session):
+    """Snapshots are read strictly: a corrupt one is a clear 409 page, but only when no sound
+    submission names the file."""
+    from portfolio.models import Submission, SubmissionStatus
+
+    world = make_world(session, reviewers=1)
+    named = stored_file(session, world, 0)
+    other = make_upload(session, world.candidate, name="elsewhere.pdf")
+    broken = Submission(
+        enrollment_set_id=world.submission.enrollment_set_id,
+        attempt=2,
+        submitted_by_id=world.candidate.id,
+        snapshot={"format": 1, "changed": "after it was fingerprinted"},
+        snapshot_sha256="0" * 64,
+        status=SubmissionStatus.SUBMITTED,
+    )
+    session.add(broken)
+    boss = supervisor_of(session, world.candidate, "careful.boss@example.org", shares=True)
+    session.commit()
+    login_as(client, boss)
+    assert client.get(f"/files/{named.id}").status_code == 303
+    assert client.get(f"/files/{other.id}").status_code == 409

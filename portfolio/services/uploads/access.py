@@ -13,7 +13,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from portfolio.domain.errors import NotFound
+from portfolio.domain.errors import CorruptSnapshot, NotFound
 from portfolio.domain.ids import is_row_id
 from portfolio.domain.portfolios.snapshots import read_snapshot
 from portfolio.domain.uploads.images import STRIPPED_TYPES
@@ -89,11 +89,22 @@ def supervisor_may_download(session: Session, user: User, upload: Upload) -> boo
         .join(EnrollmentSet, Submission.enrollment_set_id == EnrollmentSet.id)
         .join(Enrollment, EnrollmentSet.enrollment_id == Enrollment.id)
         .where(Enrollment.user_id == upload.owner_id)
+        .order_by(Submission.id.desc())
     )
-    # Read strictly, as on the supervisor's page: a corrupt snapshot is a clear page.
-    return any(
-        upload.key in read_snapshot(s.snapshot, s.snapshot_sha256).file_keys() for s in submissions
-    )
+    # Read strictly, as on the supervisor's page: a corrupt snapshot is a clear page, but only
+    # when no sound submission names the file (one damaged attempt does not hide the others).
+    corrupt: CorruptSnapshot | None = None
+    for submission in submissions:
+        try:
+            snapshot = read_snapshot(submission.snapshot, submission.snapshot_sha256)
+        except CorruptSnapshot as exc:
+            corrupt = corrupt or exc
+            continue
+        if upload.key in snapshot.file_keys():
+            return True
+    if corrupt is not None:
+        raise corrupt
+    return False
 
 
 def office_may_download(session: Session, upload: Upload) -> bool:

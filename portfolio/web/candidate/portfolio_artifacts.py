@@ -85,6 +85,7 @@ def add_file(entry_id: int) -> Response | tuple[Response | str, int]:
     form = FileArtifactForm()
     if form.validate():
         already = artifacts.file_artifact(db.session, entry.portfolio, form.upload_id.data)
+        here = already is not None and already in entry.artifacts
         try:
             artifact = artifacts.add_file_artifact(
                 db.session,
@@ -97,8 +98,13 @@ def add_file(entry_id: int) -> Response | tuple[Response | str, int]:
             )
         except InvalidInput as exc:
             return render_entry_page(entry, alert=exc.message, status_code=422)
+        except Conflict as exc:  # in another portfolio of theirs, or a set that is closed
+            return render_entry_page(entry, alert=exc.message, status_code=409)
         if already is None:
             flash("The file is added.", "success")
+        elif here:
+            caption = artifact.caption
+            flash(f"“{caption}” already supports this competency; nothing changed.", "info")
         else:
             # One artifact per file: the caption and description typed here were not used.
             flash(
