@@ -10,6 +10,8 @@ domain function, so this service needs nothing of the portfolios services above 
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -63,10 +65,25 @@ def reviewer_may_download(session: Session, user: User, upload: Upload) -> bool:
             Assignment.kind != AssignmentKind.CALIBRATION,
         )
     )
-    # Read strictly: a corrupt snapshot is a CorruptSnapshot page, never a silent "no access".
-    return any(
-        upload.key in read_snapshot(s.snapshot, s.snapshot_sha256).file_keys() for s in submissions
-    )
+    return named_by_any(submissions, upload.key)
+
+
+def named_by_any(submissions: Iterable[Submission], key: str) -> bool:
+    """Whether one of `submissions` names the file stored at `key`. Snapshots are read strictly:
+    a corrupt one raises CorruptSnapshot (a clear 409 page, never a silent "no access"), but
+    only when no sound one names the file, so that one damaged attempt hides no other."""
+    corrupt: CorruptSnapshot | None = None
+    for submission in submissions:
+        try:
+            snapshot = read_snapshot(submission.snapshot, submission.snapshot_sha256)
+        except CorruptSnapshot as exc:
+            corrupt = corrupt or exc
+            continue
+        if key in snapshot.file_keys():
+            return True
+    if corrupt is not None:
+        raise corrupt
+    return False
 
 
 def supervisor_may_download(session: Session, user: User, upload: Upload) -> bool:
@@ -91,20 +108,7 @@ def supervisor_may_download(session: Session, user: User, upload: Upload) -> boo
         .where(Enrollment.user_id == upload.owner_id)
         .order_by(Submission.id.desc())
     )
-    # Read strictly, as on the supervisor's page: a corrupt snapshot is a clear page, but only
-    # when no sound submission names the file (one damaged attempt does not hide the others).
-    corrupt: CorruptSnapshot | None = None
-    for submission in submissions:
-        try:
-            snapshot = read_snapshot(submission.snapshot, submission.snapshot_sha256)
-        except CorruptSnapshot as exc:
-            corrupt = corrupt or exc
-            continue
-        if upload.key in snapshot.file_keys():
-            return True
-    if corrupt is not None:
-        raise corrupt
-    return False
+    return named_by_any(submissions, upload.key)
 
 
 def office_may_download(session: Session, upload: Upload) -> bool:
