@@ -220,3 +220,21 @@ def send_staged_part(api: UploadApi, upload_id: int, number: int, data: bytes) -
     given = signed_part_link(api, upload_id, number, data)
     assert api.put_part(given["url"], data, given["headers"]) == 200
     return report_sent(api, upload_id, number)
+
+
+def finish_by_parts(api: UploadApi, upload_id: int, content: bytes, part_bytes: int) -> Any:
+    """`complete` with the file's composite fingerprint, as the widget sends it: the upload as
+    the API shows it then."""
+    reply = api.client.post(
+        f"/api/uploads/{upload_id}/complete",
+        json={"fingerprint": fingerprint_of(content, part_bytes)},
+        headers=api.headers,
+    )
+    assert reply.status_code in (200, 202), reply.get_json()
+    return dict(api.show(upload_id).get_json()["upload"])
+
+
+def staged_objects(s3_admin: Any, bucket: str, key: str) -> list[str]:
+    """The staged parts ("<key>.part00001", ...) the S3 bucket still holds for an upload."""
+    listed = s3_admin.list_objects_v2(Bucket=bucket, Prefix=f"{key}.part")
+    return [item["Key"] for item in listed.get("Contents", [])]

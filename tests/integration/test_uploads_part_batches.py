@@ -24,10 +24,11 @@ from tests.upload_helpers import (
     UploadApi,
     begin_by_parts,
     checksum,
-    fingerprint_of,
+    finish_by_parts,
     part_of,
     pdf_bytes,
     sha256_hex,
+    staged_objects,
     use_store,
 )
 
@@ -59,21 +60,6 @@ def report(api: UploadApi, upload_id: int, numbers: object) -> Any:
     )
 
 
-def complete(api: UploadApi, upload_id: int, content: bytes) -> dict[str, Any]:
-    reply = api.client.post(
-        f"/api/uploads/{upload_id}/complete",
-        json={"fingerprint": fingerprint_of(content, PART)},
-        headers=api.headers,
-    )
-    assert reply.status_code in (200, 202), reply.get_json()
-    return dict(api.show(upload_id).get_json()["upload"])
-
-
-def staged_objects(s3_admin: Any, store: S3Store, key: str) -> list[str]:
-    listed = s3_admin.list_objects_v2(Bucket=store.bucket, Prefix=f"{key}.part")
-    return [item["Key"] for item in listed.get("Contents", [])]
-
-
 def test_the_links_of_several_parts_come_in_one_answer_each_signed_for_its_own_digest(
     api: UploadApi, store: S3Store, small_limits: None, session: Session
 ) -> None:
@@ -101,7 +87,7 @@ def test_the_links_of_several_parts_come_in_one_answer_each_signed_for_its_own_d
     assert reply.status_code == 200
     assert reply.json["parts"] == [{"part_number": n, "checked": True} for n in (1, 2, 3, 4)]
     assert reply.json["upload"]["status"] == "pending"
-    assert complete(api, upload_id, content)["status"] == "verified"
+    assert finish_by_parts(api, upload_id, content, PART)["status"] == "verified"
 
 
 def test_a_part_that_differs_in_a_report_refuses_the_file_and_nothing_is_kept(
@@ -127,7 +113,7 @@ def test_a_part_that_differs_in_a_report_refuses_the_file_and_nothing_is_kept(
     upload = session.get(Upload, upload_id)
     session.refresh(upload)
     assert upload.status == UploadStatus.REJECTED
-    assert staged_objects(s3_admin, store, upload.key) == []  # parts 3 and 4 went too
+    assert staged_objects(s3_admin, store.bucket, upload.key) == []  # parts 3 and 4 went too
     assert session.scalars(select(UploadPartDigest)).all() == []
     # No more links for it, in a batch or one by one.
     assert ask_links(api, upload_id, [{"part_number": 1, "sha256": "a" * 64}]).status_code == 409
@@ -152,7 +138,9 @@ def test_a_part_not_there_yet_is_named_and_does_not_hold_up_the_others(
     ]
     assert reply.json["upload"]["status"] == "pending"
     assert api.put_part(links[2]["url"], part_of(content, 2), links[2]["headers"]) == 200
-    assert complete(api, upload_id, content)["status"] == "verified"  # the check read part 2
+    assert (
+        finish_by_parts(api, upload_id, content, PART)["status"] == "verified"
+    )  # the check read part 2
 
 
 def test_with_a_task_queue_each_part_reported_is_read_back_by_a_job(
@@ -302,7 +290,7 @@ def test_no_links_once_the_check_was_asked_for(
     links = links_for(api, upload_id, content, [1, 2, 3])
     for number, link in links.items():
         assert api.put_part(link["url"], part_of(content, number), link["headers"]) == 200
-    assert complete(api, upload_id, content)["status"] == "verified"
+    assert finish_by_parts(api, upload_id, content, PART)["status"] == "verified"
     named = [{"part_number": 1, "sha256": sha256_hex(part_of(content, 1))}]
     reply = ask_links(api, upload_id, named)
     assert reply.status_code == 409

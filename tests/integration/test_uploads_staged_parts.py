@@ -31,12 +31,14 @@ from tests.upload_helpers import (
     begin_by_parts,
     checksum,
     fingerprint_of,
+    finish_by_parts,
     part_of,
     pdf_bytes,
     report_sent,
     send_staged_part,
     sha256_hex,
     signed_part_link,
+    staged_objects,
     use_store,
 )
 
@@ -49,16 +51,6 @@ def store(app: Flask, s3_store: S3Store) -> Iterator[S3Store]:
         yield s3_store
 
 
-def finish(api: UploadApi, upload_id: int, content: bytes) -> dict[str, Any]:
-    reply = api.client.post(
-        f"/api/uploads/{upload_id}/complete",
-        json={"fingerprint": fingerprint_of(content, PART)},
-        headers=api.headers,
-    )
-    assert reply.status_code in (200, 202), reply.get_json()
-    return dict(api.show(upload_id).get_json()["upload"])
-
-
 def send_damaged(api: UploadApi, upload_id: int, content: bytes, number: int) -> None:
     """Part `number` with its link asked for with its true digest, then one bit of it flipped on
     the way: moto takes it (S3 would refuse it); only the server's reading back finds it."""
@@ -66,11 +58,6 @@ def send_damaged(api: UploadApi, upload_id: int, content: bytes, number: int) ->
     given = signed_part_link(api, upload_id, number, part)
     damaged = part[:10] + bytes([part[10] ^ 1]) + part[11:]
     assert api.put_part(given["url"], damaged, given["headers"]) == 200
-
-
-def staged_objects(s3_admin: Any, store: S3Store, key: str) -> list[str]:
-    listed = s3_admin.list_objects_v2(Bucket=store.bucket, Prefix=f"{key}.part")
-    return [item["Key"] for item in listed.get("Contents", [])]
 
 
 def test_each_part_is_checked_when_reported_sent_and_the_file_counts_then_is_joined(
@@ -98,7 +85,7 @@ def test_each_part_is_checked_when_reported_sent_and_the_file_counts_then_is_joi
         assert report_sent(api, upload_id, 2).json["checked"] is True
         assert len(reads) == 3
 
-        shown = finish(api, upload_id, content)
+        shown = finish_by_parts(api, upload_id, content, PART)
     finally:
         del store.read_object
 
@@ -111,7 +98,7 @@ def test_each_part_is_checked_when_reported_sent_and_the_file_counts_then_is_joi
     # The join ran after the commit that made the file count: one object, no parts left.
     assert upload.joined_at is not None and upload.joined_at >= upload.verified_at
     assert b"".join(store.iter_chunks(upload.key)) == content
-    assert staged_objects(s3_admin, store, upload.key) == []
+    assert staged_objects(s3_admin, store.bucket, upload.key) == []
     assert s3_admin.list_multipart_uploads(Bucket=store.bucket).get("Uploads", []) == []
     assert session.scalars(select(UploadPartDigest)).all() == []
 
@@ -133,7 +120,7 @@ def test_the_store_joins_with_each_parts_checksum_and_its_composite_is_the_finge
     upload_id = begin_by_parts(api, content)["upload"]["id"]
     for number in (1, 2, 3):
         send_staged_part(api, upload_id, number, part_of(content, number))
-    shown = finish(api, upload_id, content)
+    shown = finish_by_parts(api, upload_id, content, PART)
 
     key = session.get(Upload, upload_id).key
     assert sorted((c["PartNumber"], c["CopySource"]) for c in copies) == [
@@ -178,7 +165,7 @@ def test_a_part_whose_bytes_differ_refuses_the_file_when_reported_and_nothing_is
     upload = session.get(Upload, upload_id)
     session.refresh(upload)
     assert upload.status == UploadStatus.REJECTED and upload.fingerprint is None
-    assert staged_objects(s3_admin, store, upload.key) == []
+    assert staged_objects(s3_admin, store.bucket, upload.key) == []
     assert s3_admin.list_multipart_uploads(Bucket=store.bucket).get("Uploads", []) == []
     assert session.scalars(select(UploadPartDigest)).all() == []
     # The rest of the file cannot be sent on: the upload is finished.
@@ -189,7 +176,7 @@ def test_a_part_whose_bytes_differ_refuses_the_file_when_reported_and_nothing_is
     again = report_sent(api, upload_id, 1)
     assert again.status_code == 200
     assert (again.json["checked"], again.json["upload"]["status"]) == (False, "rejected")
-    assert staged_objects(s3_admin, store, upload.key) == []
+    assert staged_objects(s3_admin, store.bucket, upload.key) == []
     audited = session.scalars(
         select(AuditEvent).where(
             AuditEvent.object_type == "upload", AuditEvent.object_id == str(upload_id)
@@ -238,7 +225,7 @@ def test_with_a_task_queue_the_report_is_taken_and_the_job_reads_the_part_back(
     assert shown["reason"].startswith("Part 2 of the file that arrived is not what your browser")
     upload = session.get(Upload, upload_id)
     session.refresh(upload)
-    assert staged_objects(s3_admin, store, upload.key) == []
+    assert staged_objects(s3_admin, store.bucket, upload.key) == []
     refused = session.scalars(
         select(AuditEvent).where(
             AuditEvent.object_id == str(upload_id), AuditEvent.action == "upload.rejected"
@@ -300,7 +287,7 @@ def test_a_part_reported_sent_before_it_arrived_is_a_409_and_the_upload_goes_on(
     assert reply.get_json()["message"] == "Part 1 has not arrived; send it again."
     for number in (1, 2, 3):
         send_staged_part(api, upload_id, number, part_of(content, number))
-    assert finish(api, upload_id, content)["status"] == "verified"
+    assert finish_by_parts(api, upload_id, content, PART)["status"] == "verified"
 
 
 def test_another_persons_upload_cannot_be_reported(
@@ -335,7 +322,7 @@ def test_until_joined_the_file_is_read_from_its_parts_and_a_part_replaced_is_nev
             == 200
         )
         report_sent(api, upload_id, number)
-    assert finish(api, upload_id, content)["status"] == "verified"
+    assert finish_by_parts(api, upload_id, content, PART)["status"] == "verified"
     upload = session.get(Upload, upload_id)
     session.refresh(upload)
     assert upload.joined_at is None and store.stat(upload.key) is None
@@ -369,7 +356,7 @@ def test_until_joined_the_file_is_read_from_its_parts_and_a_part_replaced_is_nev
         "The file in storage is no longer the one that was checked. Upload it again."
     )
     assert store.stat(upload.key) is None
-    assert staged_objects(s3_admin, store, upload.key) == []
+    assert staged_objects(s3_admin, store.bucket, upload.key) == []
     assert s3_admin.list_multipart_uploads(Bucket=store.bucket).get("Uploads", []) == []
 
 
@@ -394,7 +381,7 @@ def test_a_lost_join_is_queued_again_by_the_sweep_and_joins(
     session.refresh(upload)
     assert upload.joined_at is not None
     assert b"".join(store.iter_chunks(upload.key)) == content
-    assert staged_objects(s3_admin, store, upload.key) == []
+    assert staged_objects(s3_admin, store.bucket, upload.key) == []
     # Running it again changes nothing.
     assert staged_parts.join_staged(db.new_session, store, upload_id, now=utcnow) is True
 
@@ -407,13 +394,13 @@ def test_cancelling_drops_the_staged_parts(
     send_staged_part(api, upload_id, 1, part_of(content, 1))
     send_staged_part(api, upload_id, 2, part_of(content, 2))
     key = session.get(Upload, upload_id).key
-    assert len(staged_objects(s3_admin, store, key)) == 2
+    assert len(staged_objects(s3_admin, store.bucket, key)) == 2
     calls: list[str] = []
     store.client.meta.events.register(
         "before-call.s3", lambda model, **_: calls.append(model.name), unique_id="count-calls"
     )
     assert api.cancel(upload_id).status_code == 200
-    assert staged_objects(s3_admin, store, key) == []
+    assert staged_objects(s3_admin, store.bucket, key) == []
     # The parts go in one request, however many there are (a 2 GB file has 128).
     assert calls.count("DeleteObjects") == 1 and "DeleteObject" not in calls
     assert s3_admin.list_multipart_uploads(Bucket=store.bucket).get("Uploads", []) == []
@@ -442,7 +429,7 @@ def test_the_local_store_stages_checks_and_joins_the_parts_too(
     assert "/files/put/" in given["url"]
     for number in (1, 2, 3):
         assert send_staged_part(api, upload_id, number, part_of(content, number)).json["checked"]
-    assert finish(api, upload_id, content)["status"] == "verified"
+    assert finish_by_parts(api, upload_id, content, PART)["status"] == "verified"
     upload = session.get(Upload, upload_id)
     session.refresh(upload)
     assert upload.joined_at is not None
@@ -469,7 +456,7 @@ def test_the_nightly_reconcile_joins_a_file_whose_join_was_lost(
     upload = session.get(Upload, upload_id)
     session.refresh(upload)
     assert upload.joined_at is not None
-    assert staged_objects(s3_admin, store, upload.key) == []
+    assert staged_objects(s3_admin, store.bucket, upload.key) == []
 
 
 def verified_in_parts(api: UploadApi, monkeypatch: pytest.MonkeyPatch, content: bytes) -> int:
@@ -479,7 +466,7 @@ def verified_in_parts(api: UploadApi, monkeypatch: pytest.MonkeyPatch, content: 
         upload_id = begin_by_parts(api, content)["upload"]["id"]
         for number in range(1, -(-len(content) // PART) + 1):
             send_staged_part(api, upload_id, number, part_of(content, number))
-        assert finish(api, upload_id, content)["status"] == "verified"
+        assert finish_by_parts(api, upload_id, content, PART)["status"] == "verified"
     return int(upload_id)
 
 
