@@ -29,6 +29,7 @@ from tests.upload_helpers import (
     begin_by_parts,
     checksum,
     fingerprint_of,
+    finish_by_parts,
     part_of,
     pdf_bytes,
     sha256_hex,
@@ -43,16 +44,6 @@ SECRET = "testing"  # the s3_store fixture's secret key
 def store(app: Flask, s3_store: S3Store) -> Iterator[S3Store]:
     with use_store(app, s3_store):
         yield s3_store
-
-
-def complete(api: UploadApi, upload_id: int, content: bytes) -> dict[str, Any]:
-    reply = api.client.post(
-        f"/api/uploads/{upload_id}/complete",
-        json={"fingerprint": fingerprint_of(content, PART)},
-        headers=api.headers,
-    )
-    assert reply.status_code in (200, 202), reply.get_json()
-    return dict(api.show(upload_id).get_json()["upload"])
 
 
 def sigv4_signature(url: str, headers: dict[str, str]) -> str:
@@ -127,7 +118,7 @@ def test_the_store_joins_the_parts_with_each_parts_checksum_listed(
     upload_id = started["upload"]["id"]
     api.send_parts(started, content)
 
-    shown = complete(api, upload_id, content)
+    shown = finish_by_parts(api, upload_id, content, PART)
 
     assert shown["status"] == "verified"
     assert [c.get("ChecksumAlgorithm") for c in created] == ["SHA256"]
@@ -185,7 +176,7 @@ def test_the_local_store_refuses_a_part_whose_bytes_or_header_differ_from_the_si
     assert api.parts(upload_id).get_json()["parts"] == []  # nothing kept
     assert api.client.put(link["url"], data=first, headers=signed).status_code == 200
     api.send_parts(started, content)  # all three: part 1 again, with the same digest
-    assert complete(api, upload_id, content)["status"] == "verified"
+    assert finish_by_parts(api, upload_id, content, PART)["status"] == "verified"
 
 
 def test_an_upload_begun_before_parts_were_signed_still_completes(
@@ -225,7 +216,7 @@ def test_an_upload_begun_before_parts_were_signed_still_completes(
     assert "x-amz-checksum-sha256" not in link.json["url"]
     assert api.put_part(link.json["url"], part_of(content, 3)) == 200
 
-    shown = complete(api, upload_id, content)
+    shown = finish_by_parts(api, upload_id, content, PART)
 
     assert (shown["status"], shown["fingerprint"]) == ("verified", fingerprint_of(content, PART))
     (request,) = completed
